@@ -1,0 +1,41 @@
+// Training parameters, named as LightGBM names them so users know them.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace fc::gbdt {
+
+enum class Objective { kSquaredError, kPoisson, kBinary };
+const char* to_string(Objective o);  // "regression", "poisson", "binary"
+Objective objective_from_string(const std::string& name);  // accepts l2/regression/mse too
+
+struct Params {
+  Objective objective = Objective::kSquaredError;
+  int num_iterations = 300;
+  double learning_rate = 0.05;
+  int num_leaves = 31;
+  int max_depth = -1;  // -1 = unlimited
+  int min_data_in_leaf = 20;
+  double min_sum_hessian_in_leaf = 1e-3;
+  double lambda_l2 = 0.0;
+  double min_gain_to_split = 0.0;
+  double feature_fraction = 1.0;  // per tree
+  double bagging_fraction = 1.0;
+  int bagging_freq = 0;           // 0 = no bagging
+  int max_bin = 255;
+  int early_stopping_round = 0;   // 0 = off; needs a validation set
+  double scale_pos_weight = 1.0;  // binary: weight of positive rows
+  double poisson_max_delta_step = 0.7;
+  uint64_t seed = 0;
+  int num_threads = 1;            // histogram building; never changes the result
+
+  // key=value from the command line; fc::Error names the key and what was expected.
+  void set(const std::string& key, const std::string& value);
+  void validate() const;
+  nlohmann::json to_json() const;  // without num_threads (does not affect the model)
+  static Params from_json(const nlohmann::json& j);
+};
+
+}  // namespace fc::gbdt

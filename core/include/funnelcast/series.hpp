@@ -1,0 +1,67 @@
+// From a table of rows (hourly exports or one row per lead event) to an hourly
+// grid: rows in the same hour are summed, hours with no rows are explicit, and
+// column roles (time, leads, spend, revenue, cpl, roi, channel) are detected
+// from common names or set by the caller.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "funnelcast/table.hpp"
+
+namespace fc::series {
+
+// Column names for each role; empty = not present. detect_roles() fills empty
+// ones from common names and leaves the caller's choices alone.
+struct Roles {
+  std::string time, leads, spend, revenue, cpl, roi, channel;
+};
+
+// Fills every empty role from the table's column names (leads/conversions/signups,
+// spend/cost/ad_spend, revenue/sales, cpl, roi, channel/source/campaign, and for
+// time: timestamp/datetime/date/time/hour or the only timestamp-typed column).
+// A role the caller set to a column that does not exist is an fc::Error.
+Roles detect_roles(const Table& table, Roles given = {});
+
+enum class Duplicates { kAuto, kSum, kError };
+
+struct Options {
+  Roles roles;
+  // kAuto: a file whose timestamps all fall on the hour is an hourly export, where
+  // two rows for the same hour (and channel) are an error; otherwise rows are events
+  // and are summed per hour.
+  Duplicates duplicates = Duplicates::kAuto;
+};
+
+struct HourlySeries {
+  std::string channel;            // "" for the total over all channels
+  int64_t start = 0;              // epoch seconds of the first hour (on the hour)
+  std::vector<double> leads;      // one value per hour; 0 in hours with no rows
+  std::vector<double> spend;      // empty when the data has no spend (and no cpl to derive it)
+  std::vector<double> revenue;    // empty when the data has no revenue (and no roi to derive it)
+  std::vector<double> cpl;        // spend / leads per hour, NaN where leads == 0 or spend unknown
+  std::vector<double> roi;        // (revenue - spend) / spend per hour, NaN where spend == 0
+  std::vector<uint8_t> observed;  // 1 if at least one input row fell in that hour
+
+  size_t hours() const { return leads.size(); }
+  int64_t time(size_t i) const { return start + static_cast<int64_t>(i) * 3600; }
+};
+
+struct BuildResult {
+  Roles roles;                         // the roles actually used
+  HourlySeries total;                  // all channels summed
+  std::vector<HourlySeries> channels;  // one per channel level, same grid as total
+  size_t input_rows = 0;
+  size_t rows_aggregated = 0;          // rows that were summed into an hour already holding a row
+  size_t empty_hours = 0;              // hours with no input row (filled with 0 leads)
+  bool spend_derived = false;          // spend computed as cpl * leads (no spend column)
+  bool revenue_derived = false;        // revenue computed as spend * (1 + roi)
+  bool event_level = false;            // timestamps were not all on the hour
+};
+
+// Throws fc::Error naming the file, line and column for a missing time column, a
+// non-numeric leads/spend/revenue value, an unparseable or missing timestamp, or a
+// duplicate hour in an hourly export.
+BuildResult hourly(const Table& table, const Options& options = {});
+
+}  // namespace fc::series
