@@ -11,14 +11,15 @@ namespace fc::demo {
 struct Options {
   uint64_t seed = 1;
   int days = 730;
-  int64_t start = 1672531200;  // 2023-01-01 00:00 UTC
-  int anomalies = 6;
+  int64_t start = 1672531200;  // 2023-01-01 00:00 UTC; rounded down to midnight UTC
+  int anomalies = 6;           // spread over the last 60 days (at most one a day)
 };
 
 struct AnomalyTruth {
   int64_t time;         // hour start, epoch seconds
   std::string channel;
-  std::string kind;     // "cpl_spike" (spend up, leads down) or "cpl_drop"
+  std::string kind;     // "cpl_spike": search spend x4-6 and its leads x0.3 (a runaway bid);
+                        // "leads_collapse": every channel's leads x0.15-0.3 (a broken form)
 };
 
 struct Data {
@@ -27,6 +28,9 @@ struct Data {
   std::string anomalies_csv;  // timestamp,channel,kind
 };
 
+// Byte-identical for the same options on every platform (native and wasm). Anomalies
+// fall in business hours (09:00-18:00 UTC), 1-3 hours each. fc::Error for days outside
+// 1..3660 or more anomalies than days in the anomaly window.
 Data generate(const Options& options);
 
 }  // namespace fc::demo

@@ -9,7 +9,7 @@ namespace fc::kpi {
 
 struct Window {
   int64_t start = 0, end = 0;  // [start, end) epoch seconds
-  double leads = 0, spend = 0, revenue = 0;
+  double leads = 0, spend = 0, revenue = 0;  // spend / revenue NaN when the data has none
   double cpl = 0;              // NaN when leads == 0 or spend unknown
   double roi = 0;              // NaN when spend == 0 or unknown
   bool has_spend = false, has_revenue = false;
@@ -26,7 +26,7 @@ struct Summary {
 };
 
 // The last `window_hours` hours of the grid against the `window_hours` before.
-// fc::Error when the series is shorter than two windows.
+// fc::Error when the series is shorter than two windows or window_hours < 1.
 Summary summarize(const series::HourlySeries& s, int window_hours = 24);
 
 }  // namespace fc::kpi

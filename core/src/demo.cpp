@@ -1,0 +1,314 @@
+// The demo data is what a first-time visitor sees and what the shipped models are
+// trained on, so it has to look like a real advertiser's export and come out
+// byte-identical from the native build and from WebAssembly. That rules out
+// std:: distributions (their algorithms are unspecified) and libm's exp/log
+// (last-bit differences between glibc and musl would flip Poisson draws): the
+// generator uses only + - * / sqrt floor frexp ldexp, which IEEE 754 fixes exactly.
+#include "funnelcast/demo.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "funnelcast/error.hpp"
+
+namespace fc::demo {
+namespace {
+
+constexpr int64_t kHour = 3600;
+constexpr int64_t kDay = 86400;
+constexpr int kMaxDays = 3660;
+constexpr int kAnomalyWindowDays = 60;
+
+uint64_t mix64(uint64_t z) {  // the splitmix64 finalizer: a good 64-bit hash
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+struct Rng {  // splitmix64: tiny, fast, and the same sequence on every platform
+  uint64_t state;
+  uint64_t next() { return mix64(state += 0x9e3779b97f4a7c15ULL); }
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }  // [0, 1)
+  int below(int n) { return static_cast<int>(uniform() * n); }
+};
+
+constexpr double kLn2Hi = 6.93147180369123816490e-01;
+constexpr double kLn2Lo = 1.90821492927058770002e-10;
+constexpr double kInvLn2 = 1.44269504088896338700e+00;
+
+double det_exp(double x) {
+  if (x < -700) return 0.0;
+  if (x > 700) x = 700;
+  const double k = std::floor(x * kInvLn2 + 0.5);
+  const double r = (x - k * kLn2Hi) - k * kLn2Lo;  // |r| <= ln2 / 2
+  double term = 1.0, sum = 1.0;
+  for (int i = 1; i <= 14; ++i) {
+    term = term * r / i;
+    sum += term;
+  }
+  return std::ldexp(sum, static_cast<int>(k));
+}
+
+double det_log(double x) {  // x > 0
+  int e = 0;
+  double m = std::frexp(x, &e);  // m in [0.5, 1)
+  if (m < 0.70710678118654752440) {
+    m *= 2;
+    --e;
+  }
+  const double t = (m - 1) / (m + 1);  // |t| <= 0.172
+  const double t2 = t * t;
+  double power = t, sum = 0;
+  for (int i = 1; i <= 27; i += 2) {
+    sum += power / i;
+    power *= t2;
+  }
+  return 2 * sum + e * kLn2Hi + e * kLn2Lo;
+}
+
+double normal(Rng& rng) {  // Marsaglia polar method: needs log and sqrt only
+  for (;;) {
+    const double u = 2 * rng.uniform() - 1, v = 2 * rng.uniform() - 1;
+    const double s = u * u + v * v;
+    if (s >= 1 || s == 0) continue;
+    return u * std::sqrt(-2 * det_log(s) / s);
+  }
+}
+
+double lognormal(Rng& rng, double sigma) {  // mean 1
+  return det_exp(sigma * normal(rng) - sigma * sigma / 2);
+}
+
+int64_t poisson(Rng& rng, double lambda) {
+  if (!(lambda > 0)) return 0;
+  if (lambda > 60) {  // never reached by the default magnitudes; keeps cost bounded
+    const double x = std::floor(lambda + std::sqrt(lambda) * normal(rng) + 0.5);
+    return x < 0 ? 0 : static_cast<int64_t>(x);
+  }
+  const double limit = det_exp(-lambda);
+  int64_t k = 0;
+  double p = rng.uniform();
+  while (p > limit) {
+    ++k;
+    p *= rng.uniform();
+  }
+  return k;
+}
+
+struct Civil {
+  int64_t year;
+  unsigned month, day;
+};
+
+Civil civil_from_days(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t y = static_cast<int64_t>(yoe) + era * 400;
+  return {m <= 2 ? y + 1 : y, m, d};
+}
+
+int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+int weekday(int64_t day) {
+  return static_cast<int>(((day % 7) + 7 + 3) % 7);
+}  // 0 = Monday
+
+// US-style days when campaigns are throttled and few people fill in forms.
+bool holiday(int64_t day) {
+  const Civil c = civil_from_days(day);
+  if (c.month == 1 && c.day == 1) return true;
+  if (c.month == 7 && c.day == 4) return true;
+  if (c.month == 12 && (c.day == 24 || c.day == 25 || c.day == 26 || c.day == 31)) return true;
+  return c.month == 11 && weekday(day) == 3 && c.day >= 22 && c.day <= 28;  // Thanksgiving
+}
+
+void append_2(std::string& out, unsigned v) {
+  out.push_back(static_cast<char>('0' + v / 10 % 10));
+  out.push_back(static_cast<char>('0' + v % 10));
+}
+
+void append_time(std::string& out, int64_t t) {
+  const int64_t day = floor_div(t, kDay);
+  const int64_t sec = t - day * kDay;
+  const Civil c = civil_from_days(day);
+  out += std::to_string(c.year);
+  out.push_back('-');
+  append_2(out, c.month);
+  out.push_back('-');
+  append_2(out, c.day);
+  out.push_back(' ');
+  append_2(out, static_cast<unsigned>(sec / 3600));
+  out.push_back(':');
+  append_2(out, static_cast<unsigned>(sec / 60 % 60));
+  out.push_back(':');
+  append_2(out, static_cast<unsigned>(sec % 60));
+}
+
+// Integer cents, so no printf rounding mode or locale can change the bytes.
+void append_money(std::string& out, double value) {
+  const long long cents = std::llround(value * 100);
+  out += std::to_string(cents / 100);
+  out.push_back('.');
+  append_2(out, static_cast<unsigned>(cents % 100));
+}
+
+struct Channel {
+  const char* name;
+  double peak_spend;        // $ per hour at the daily peak, before trend and noise
+  double saturation;        // $: leads = reach * (1 - exp(-spend / saturation))
+  double reach;             // leads per hour as spend grows without bound
+  double revenue_per_lead;  // $
+  double day[24];           // hour-of-day shape of spend and of demand
+  double week[7];           // Monday first
+};
+
+// Sorted by name: the CSV lists channels in this order within each hour.
+const Channel kChannels[] = {
+    {"email",
+     60,
+     80,
+     7,
+     160,
+     {0.05, 0.05, 0.05, 0.05, 0.05, 0.08, 0.20, 0.50, 0.90, 1.00, 0.85, 0.70,
+      0.60, 0.55, 0.50, 0.45, 0.40, 0.35, 0.30, 0.25, 0.20, 0.15, 0.10, 0.07},
+     {1.00, 1.05, 1.05, 1.00, 0.90, 0.35, 0.30}},
+    {"search",
+     600,
+     1500,
+     40,
+     110,
+     {0.12, 0.08, 0.06, 0.05, 0.06, 0.10, 0.20, 0.40, 0.70, 0.90, 1.00, 1.00,
+      0.92, 0.95, 1.00, 0.95, 0.85, 0.70, 0.55, 0.50, 0.45, 0.38, 0.28, 0.18},
+     {1.00, 1.04, 1.05, 1.02, 0.93, 0.60, 0.55}},
+    {"social",
+     350,
+     700,
+     18,
+     70,
+     {0.25, 0.15, 0.10, 0.08, 0.08, 0.10, 0.18, 0.35, 0.55, 0.70, 0.75, 0.80,
+      0.85, 0.80, 0.78, 0.80, 0.85, 0.90, 0.95, 1.00, 1.00, 0.90, 0.70, 0.45},
+     {0.95, 0.97, 0.98, 1.00, 1.02, 0.90, 0.85}},
+};
+constexpr int kChannelCount = 3;
+const double kMonth[12] = {0.95, 0.97, 1.00, 1.00, 1.00, 0.95, 0.90, 0.92, 1.02, 1.05, 1.10, 1.00};
+
+struct Effect {
+  double spend = 1, leads = 1;
+};
+
+}  // namespace
+
+Data generate(const Options& options) {
+  if (options.days < 1 || options.days > kMaxDays) {
+    throw Error("demo: days must be between 1 and " + std::to_string(kMaxDays) + ", got " +
+                std::to_string(options.days));
+  }
+  const int window_days = std::min(kAnomalyWindowDays, options.days);
+  if (options.anomalies < 0 || options.anomalies > window_days) {
+    throw Error("demo: anomalies must be between 0 and " + std::to_string(window_days) +
+                " (at most one a day in the last " + std::to_string(window_days) + " days), got " +
+                std::to_string(options.anomalies));
+  }
+  // Whole days keep "business hours" meaning the same thing in every day of the data.
+  const int64_t first_day = floor_div(options.start, kDay);
+  const int64_t start = first_day * kDay;
+  const size_t hours = static_cast<size_t>(options.days) * 24;
+
+  // Plan the anomalies from their own stream, so (with the per-cell streams below)
+  // asking for more or fewer of them leaves the ordinary hours untouched. One per equal slice of
+  // the last `window_days` days keeps them spread out and never overlapping. They fall in business
+  // hours: at night a channel has zero leads most hours, CPL is undefined, and no CPL detector
+  // could see anything.
+  Data out;
+  std::vector<Effect> effect(hours * kChannelCount);
+  Rng plan{mix64(options.seed ^ 0x6a09e667f3bcc909ULL)};
+  const int window_start = options.days - window_days;
+  for (int a = 0; a < options.anomalies; ++a) {
+    const int lo = window_start + a * window_days / options.anomalies;
+    const int hi = window_start + (a + 1) * window_days / options.anomalies;
+    int day = lo + plan.below(hi - lo);
+    for (int tries = 0; tries < 16 && holiday(first_day + day); ++tries) {
+      day = lo + plan.below(hi - lo);
+    }
+    const int begin_hour = 9 + plan.below(7);
+    const int length = 1 + plan.below(3);
+    const bool spike = plan.uniform() < 0.5;
+    // A runaway bid hits the main search campaign (the budget big enough to move the
+    // account's CPL); a broken form or tracking tag hits every channel.
+    const int only = spike ? 1 : -1;
+    const double spend_factor = spike ? 4 + 2 * plan.uniform() : 1.0;
+    const double leads_factor = spike ? 0.3 : 0.15 + 0.1 * plan.uniform();
+    for (int k = 0; k < length; ++k) {
+      const size_t h = static_cast<size_t>(day) * 24 + static_cast<size_t>(begin_hour + k);
+      for (int c = 0; c < kChannelCount; ++c) {
+        if (only >= 0 && c != only) continue;
+        effect[h * kChannelCount + c] = {spend_factor, leads_factor};
+        out.anomalies.push_back({start + static_cast<int64_t>(h) * kHour, kChannels[c].name,
+                                 spike ? "cpl_spike" : "leads_collapse"});
+      }
+    }
+  }
+
+  std::string& csv = out.hourly_csv;
+  csv.reserve(hours * kChannelCount * 48 + 64);
+  csv += "timestamp,channel,leads,spend,revenue\n";
+  for (size_t h = 0; h < hours; ++h) {
+    const int64_t t = start + static_cast<int64_t>(h) * kHour;
+    const int64_t day = floor_div(t, kDay);
+    const int hod = static_cast<int>((t - day * kDay) / kHour);
+    const int dow = weekday(day);
+    const Civil civil = civil_from_days(day);
+    const bool off = holiday(day);
+    const double trend = 1.0 + 0.15 * static_cast<double>(h) / (365.0 * 24);
+    for (int c = 0; c < kChannelCount; ++c) {
+      const Channel& ch = kChannels[c];
+      const size_t cell = h * kChannelCount + c;
+      const Effect& e = effect[cell];
+      // A stream per hour and channel: an anomaly changes how many draws its cell
+      // takes, and must not shift the random numbers of every hour after it.
+      Rng rng{mix64(options.seed ^ mix64(cell + 1))};
+      double spend = ch.peak_spend * ch.day[hod] * ch.week[dow] * kMonth[civil.month - 1] * trend;
+      if (off) spend *= 0.35;
+      spend *= lognormal(rng, 0.15) * e.spend;
+      // Demand follows the clock too, but never drops to zero: someone always searches.
+      double demand = (0.65 + 0.35 * ch.day[hod]) * (off ? 0.75 : 1.0);
+      const double normal_spend = spend / e.spend;
+      const double lambda =
+          ch.reach * demand * (1 - det_exp(-normal_spend / ch.saturation)) * e.leads;
+      const int64_t leads = poisson(rng, lambda);
+      const double revenue = static_cast<double>(leads) * ch.revenue_per_lead * lognormal(rng, 0.3);
+      append_time(csv, t);
+      csv.push_back(',');
+      csv += ch.name;
+      csv.push_back(',');
+      csv += std::to_string(leads);
+      csv.push_back(',');
+      append_money(csv, spend);
+      csv.push_back(',');
+      append_money(csv, revenue);
+      csv.push_back('\n');
+    }
+  }
+
+  std::sort(out.anomalies.begin(), out.anomalies.end(),
+            [](const AnomalyTruth& a, const AnomalyTruth& b) {
+              return a.time != b.time ? a.time < b.time : a.channel < b.channel;
+            });
+  out.anomalies_csv = "timestamp,channel,kind\n";
+  for (const auto& a : out.anomalies) {
+    append_time(out.anomalies_csv, a.time);
+    out.anomalies_csv += "," + a.channel + "," + a.kind + "\n";
+  }
+  return out;
+}
+
+}  // namespace fc::demo

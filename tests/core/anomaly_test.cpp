@@ -1,0 +1,221 @@
+// Short series with baselines small enough to compute the mean, the sample
+// standard deviation (or median and MAD) and z by hand.
+#include "funnelcast/anomaly.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "funnelcast/error.hpp"
+
+namespace {
+
+namespace anomaly = fc::anomaly;
+using fc::series::HourlySeries;
+
+const double kNaN = std::nan("");
+
+// One lead an hour, so CPL equals spend; cpl is left empty to exercise its derivation.
+HourlySeries cpl_series(const std::vector<double>& cpl) {
+  HourlySeries s;
+  s.start = 1704067200;
+  for (double v : cpl) {
+    s.leads.push_back(std::isnan(v) ? 0 : 1);
+    s.spend.push_back(std::isnan(v) ? 7 : v);
+  }
+  return s;
+}
+
+anomaly::Options small(int baseline, int min_points, int lookback = 0) {
+  anomaly::Options o;
+  o.baseline_hours = baseline;
+  o.min_baseline_points = min_points;
+  o.lookback_hours = lookback;
+  return o;
+}
+
+TEST(Anomaly, ZScoreByHand) {
+  const HourlySeries s = cpl_series({10, 12, 10, 12, 30, 11});
+  const anomaly::Result r = anomaly::detect(s, small(4, 3));
+  EXPECT_EQ(r.metric, "cpl");
+  EXPECT_EQ(r.method, "zscore");
+  EXPECT_EQ(r.start, s.start);
+  EXPECT_EQ(r.checked_from, 0u);
+  ASSERT_EQ(r.value.size(), 6u);
+  // Hours 0-2 have fewer than 3 earlier points.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(std::isnan(r.score[i])) << i;
+    EXPECT_TRUE(std::isnan(r.expected[i])) << i;
+  }
+  // Hour 3: baseline {10, 12, 10}: mean 32/3, sample variance (4/9 + 16/9 + 4/9) / 2 = 4/3.
+  EXPECT_NEAR(r.expected[3], 32.0 / 3, 1e-12);
+  EXPECT_NEAR(r.score[3], (12 - 32.0 / 3) / std::sqrt(4.0 / 3), 1e-12);  // 1.1547
+  // Hour 4: baseline {10, 12, 10, 12}: mean 11, variance 4/3; z = 19 / 1.1547 = 16.454.
+  EXPECT_DOUBLE_EQ(r.expected[4], 11);
+  EXPECT_NEAR(r.score[4], 19 / std::sqrt(4.0 / 3), 1e-12);
+  EXPECT_NEAR(r.score[4], 16.4545, 1e-4);
+  // Hour 5: baseline {12, 10, 12, 30}: mean 16, variance (16+36+16+196)/3 = 88.
+  EXPECT_DOUBLE_EQ(r.expected[5], 16);
+  EXPECT_NEAR(r.score[5], -5 / std::sqrt(88.0), 1e-12);
+  EXPECT_EQ(r.flagged, (std::vector<uint8_t>{0, 0, 0, 0, 1, 0}));
+  EXPECT_EQ(r.count(), 1u);
+}
+
+TEST(Anomaly, LookbackLimitsTheCheckedHours) {
+  const HourlySeries s = cpl_series({10, 12, 10, 12, 30, 11});
+  const anomaly::Result two = anomaly::detect(s, small(4, 3, 2));
+  EXPECT_EQ(two.checked_from, 4u);
+  EXPECT_TRUE(std::isnan(two.score[3]));  // scorable, but before the lookback
+  EXPECT_NEAR(two.score[4], 16.4545, 1e-4);
+  EXPECT_EQ(two.count(), 1u);
+
+  const anomaly::Result one = anomaly::detect(s, small(4, 3, 1));
+  EXPECT_EQ(one.checked_from, 5u);
+  EXPECT_TRUE(std::isnan(one.score[4]));
+  EXPECT_EQ(one.count(), 0u);
+
+  // A lookback longer than the series checks all of it.
+  EXPECT_EQ(anomaly::detect(s, small(4, 3, 100)).checked_from, 0u);
+}
+
+TEST(Anomaly, MissingHoursAreNeitherScoredNorInTheBaseline) {
+  // Hour 1 has no leads, so no CPL; hour 5's baseline is {10, 12, 10, 12} as above.
+  const HourlySeries s = cpl_series({10, kNaN, 12, 10, 12, 30});
+  const anomaly::Result r = anomaly::detect(s, small(5, 3));
+  EXPECT_TRUE(std::isnan(r.value[1]));
+  EXPECT_TRUE(std::isnan(r.score[1]));
+  EXPECT_EQ(r.flagged[1], 0);
+  EXPECT_TRUE(std::isnan(r.score[3]));  // only 2 values before it
+  EXPECT_DOUBLE_EQ(r.expected[5], 11);
+  EXPECT_NEAR(r.score[5], 16.4545, 1e-4);
+  EXPECT_EQ(r.count(), 1u);
+}
+
+TEST(Anomaly, FlatBaselineGivesZeroOrACappedScore) {
+  const HourlySeries s = cpl_series({5, 5, 5, 5, 5, 6});
+  const anomaly::Result r = anomaly::detect(s, small(4, 4));
+  EXPECT_DOUBLE_EQ(r.score[4], 0);
+  EXPECT_EQ(r.flagged[4], 0);
+  EXPECT_DOUBLE_EQ(r.score[5], 1e6);  // 1 / (1e-9 * 5) capped
+  EXPECT_EQ(r.flagged[5], 1);
+}
+
+TEST(Anomaly, RobustMedianAndMadByHand) {
+  anomaly::Options o = small(5, 5);
+  o.method = "robust";
+  // Hour 5: baseline {10, 12, 11, 13, 10}: median 11, |dev| {1, 1, 0, 2, 1} median 1.
+  const HourlySeries s = cpl_series({10, 12, 11, 13, 10, 40});
+  const anomaly::Result r = anomaly::detect(s, o);
+  EXPECT_EQ(r.method, "robust");
+  EXPECT_DOUBLE_EQ(r.expected[5], 11);
+  EXPECT_NEAR(r.score[5], 29 / 1.4826, 1e-12);
+  EXPECT_EQ(r.count(), 1u);
+
+  // Even baseline {12, 11, 13, 10}: median 11.5, |dev| {0.5, 0.5, 1.5, 1.5} median 1.
+  o = small(4, 4);
+  o.method = "robust";
+  const anomaly::Result e = anomaly::detect(s, o);
+  EXPECT_DOUBLE_EQ(e.expected[5], 11.5);
+  EXPECT_NEAR(e.score[5], 28.5 / 1.4826, 1e-12);
+}
+
+TEST(Anomaly, RobustIsNotMaskedByAnEarlierOutlier) {
+  // A second spike right after the first: the mean/std baseline is inflated by the
+  // first one, the median/MAD baseline is not.
+  std::vector<double> v;
+  for (int i = 0; i < 10; ++i) v.push_back(i % 2 ? 11 : 9);
+  v.push_back(60);
+  v.push_back(60);
+  const HourlySeries s = cpl_series(v);
+  anomaly::Options z = small(6, 5, 1);
+  anomaly::Options m = z;
+  m.method = "robust";
+  // Baseline of the last hour {11, 9, 11, 9, 11, 60}: mean 18.5, variance 2071.5 / 5,
+  // z = 41.5 / 20.35 = 2.04. Median 11, |dev| {0, 2, 0, 2, 0, 49} median 1, z = 49 / 1.4826.
+  const anomaly::Result rz = anomaly::detect(s, z);
+  const anomaly::Result rm = anomaly::detect(s, m);
+  EXPECT_NEAR(rz.score[11], 41.5 / std::sqrt(2071.5 / 5), 1e-12);
+  EXPECT_EQ(rz.count(), 0u);
+  EXPECT_NEAR(rm.score[11], 49 / 1.4826, 1e-12);
+  EXPECT_EQ(rm.count(), 1u);
+}
+
+TEST(Anomaly, OtherMetrics) {
+  HourlySeries s;
+  s.start = 0;
+  s.leads = {4, 4, 4, 4};
+  s.spend = {40, 20, 0, 10};
+  s.revenue = {80, 20, 5, 5};
+  EXPECT_EQ(anomaly::metric_values(s, "leads"), s.leads);
+  EXPECT_EQ(anomaly::metric_values(s, "spend"), s.spend);
+  EXPECT_EQ(anomaly::metric_values(s, "revenue"), s.revenue);
+  const auto cpl = anomaly::metric_values(s, "cpl");
+  EXPECT_EQ(cpl, (std::vector<double>{10, 5, 0, 2.5}));
+  const auto roi = anomaly::metric_values(s, "roi");
+  EXPECT_DOUBLE_EQ(roi[0], 1);
+  EXPECT_DOUBLE_EQ(roi[1], 0);
+  EXPECT_TRUE(std::isnan(roi[2]));  // no spend
+  EXPECT_DOUBLE_EQ(roi[3], -0.5);
+}
+
+std::string error_of(const HourlySeries& s, const anomaly::Options& o) {
+  try {
+    anomaly::detect(s, o);
+  } catch (const fc::Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(Anomaly, ErrorsNameTheValidChoices) {
+  HourlySeries leads_only;
+  leads_only.leads = {1, 2, 3};
+  anomaly::Options o;
+  const std::string absent = error_of(leads_only, o);  // default metric cpl needs spend
+  EXPECT_NE(absent.find("'cpl'"), std::string::npos) << absent;
+  EXPECT_NE(absent.find("available metrics: leads"), std::string::npos) << absent;
+
+  o.metric = "clicks";
+  const std::string metric = error_of(leads_only, o);
+  EXPECT_NE(metric.find("'clicks'"), std::string::npos) << metric;
+  EXPECT_NE(metric.find("cpl, leads, spend, revenue, roi"), std::string::npos) << metric;
+
+  o.metric = "leads";
+  o.method = "prophet";
+  const std::string method = error_of(leads_only, o);
+  EXPECT_NE(method.find("'prophet'"), std::string::npos) << method;
+  EXPECT_NE(method.find("zscore, robust"), std::string::npos) << method;
+
+  o.method = "zscore";
+  o.threshold = 0;
+  EXPECT_THROW(anomaly::detect(leads_only, o), fc::Error);
+  o.threshold = 2.5;
+  o.baseline_hours = 10;
+  o.min_baseline_points = 11;
+  EXPECT_THROW(anomaly::detect(leads_only, o), fc::Error);
+}
+
+TEST(Anomaly, DefaultsCheckTheLastTwoWeeksAgainstTheWeekBefore) {
+  // 30 days of a steady daily pattern with one spike 5 days before the end and one
+  // 20 days before the end: only the recent one is inside the 14-day lookback.
+  HourlySeries s;
+  s.start = 1704067200;
+  const size_t n = 30 * 24;
+  for (size_t i = 0; i < n; ++i) {
+    s.leads.push_back(10);
+    s.spend.push_back(400 + 10.0 * static_cast<double>(i % 5));  // CPL 40..44
+  }
+  s.spend[n - 5 * 24] = 2000;
+  s.spend[n - 20 * 24] = 2000;
+  const anomaly::Result r = anomaly::detect(s);
+  EXPECT_EQ(r.checked_from, n - 14 * 24);
+  EXPECT_EQ(r.count(), 1u);
+  EXPECT_EQ(r.flagged[n - 5 * 24], 1);
+  anomaly::Options all;
+  all.lookback_hours = 0;
+  EXPECT_EQ(anomaly::detect(s, all).count(), 2u);
+}
+
+}  // namespace

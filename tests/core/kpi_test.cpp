@@ -1,0 +1,142 @@
+// A 48-hour toy series with round numbers, so every KPI and change can be checked
+// by hand: previous day 2 leads, $10 spend, $20 revenue an hour; current day 3, $12, $18.
+#include "funnelcast/kpi.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "funnelcast/error.hpp"
+
+namespace {
+
+namespace kpi = fc::kpi;
+using fc::series::HourlySeries;
+
+constexpr int64_t kStart = 1704067200;  // 2024-01-01 00:00 UTC
+
+HourlySeries two_days() {
+  HourlySeries s;
+  s.start = kStart;
+  for (int h = 0; h < 48; ++h) {
+    const bool current = h >= 24;
+    s.leads.push_back(current ? 3 : 2);
+    s.spend.push_back(current ? 12 : 10);
+    s.revenue.push_back(current ? 18 : 20);
+  }
+  return s;
+}
+
+TEST(Kpi, WindowAndChangeByHand) {
+  const kpi::Summary k = kpi::summarize(two_days(), 24);
+  EXPECT_EQ(k.window_hours, 24);
+  EXPECT_EQ(k.current.start, kStart + 24 * 3600);
+  EXPECT_EQ(k.current.end, kStart + 48 * 3600);
+  EXPECT_EQ(k.previous.start, kStart);
+  EXPECT_EQ(k.previous.end, kStart + 24 * 3600);
+  EXPECT_TRUE(k.current.has_spend);
+  EXPECT_TRUE(k.current.has_revenue);
+
+  EXPECT_DOUBLE_EQ(k.current.leads, 72);     // 24 * 3
+  EXPECT_DOUBLE_EQ(k.current.spend, 288);    // 24 * 12
+  EXPECT_DOUBLE_EQ(k.current.revenue, 432);  // 24 * 18
+  EXPECT_DOUBLE_EQ(k.current.cpl, 4);        // 288 / 72
+  EXPECT_DOUBLE_EQ(k.current.roi, 0.5);      // (432 - 288) / 288
+
+  EXPECT_DOUBLE_EQ(k.previous.leads, 48);
+  EXPECT_DOUBLE_EQ(k.previous.spend, 240);
+  EXPECT_DOUBLE_EQ(k.previous.revenue, 480);
+  EXPECT_DOUBLE_EQ(k.previous.cpl, 5);    // 240 / 48
+  EXPECT_DOUBLE_EQ(k.previous.roi, 1.0);  // (480 - 240) / 240
+
+  EXPECT_DOUBLE_EQ(k.change.leads, 0.5);     // (72 - 48) / 48
+  EXPECT_DOUBLE_EQ(k.change.spend, 0.2);     // (288 - 240) / 240
+  EXPECT_DOUBLE_EQ(k.change.revenue, -0.1);  // (432 - 480) / 480
+  EXPECT_DOUBLE_EQ(k.change.cpl, -0.2);      // (4 - 5) / 5
+  EXPECT_DOUBLE_EQ(k.change.roi, -0.5);      // (0.5 - 1) / 1
+}
+
+TEST(Kpi, OnlyTheLastTwoWindowsCount) {
+  HourlySeries s = two_days();
+  // Two older hours in front of the 48 must not change anything.
+  s.start -= 2 * 3600;
+  s.leads.insert(s.leads.begin(), {100, 100});
+  s.spend.insert(s.spend.begin(), {1000, 1000});
+  s.revenue.insert(s.revenue.begin(), {0, 0});
+  const kpi::Summary k = kpi::summarize(s, 24);
+  EXPECT_DOUBLE_EQ(k.previous.leads, 48);
+  EXPECT_DOUBLE_EQ(k.current.leads, 72);
+  EXPECT_EQ(k.previous.start, kStart);
+
+  // A 6-hour window: hours 42..47 against 36..41, all in the "current" day.
+  const kpi::Summary six = kpi::summarize(s, 6);
+  EXPECT_DOUBLE_EQ(six.current.leads, 18);
+  EXPECT_DOUBLE_EQ(six.previous.leads, 18);
+  EXPECT_DOUBLE_EQ(six.change.leads, 0);
+  EXPECT_EQ(six.current.start, kStart + 42 * 3600);
+}
+
+TEST(Kpi, ChangeIsNaNWhenThePreviousWindowIsZero) {
+  HourlySeries s = two_days();
+  for (int h = 0; h < 24; ++h) s.leads[h] = s.spend[h] = s.revenue[h] = 0;
+  const kpi::Summary k = kpi::summarize(s, 24);
+  EXPECT_DOUBLE_EQ(k.previous.leads, 0);
+  EXPECT_TRUE(std::isnan(k.previous.cpl));  // no leads
+  EXPECT_TRUE(std::isnan(k.previous.roi));  // no spend
+  EXPECT_TRUE(std::isnan(k.change.leads));
+  EXPECT_TRUE(std::isnan(k.change.spend));
+  EXPECT_TRUE(std::isnan(k.change.revenue));
+  EXPECT_TRUE(std::isnan(k.change.cpl));
+  EXPECT_TRUE(std::isnan(k.change.roi));
+  EXPECT_DOUBLE_EQ(k.current.cpl, 4);
+}
+
+TEST(Kpi, ChangeDividesByTheMagnitudeOfANegativePrevious) {
+  HourlySeries s = two_days();
+  for (int h = 0; h < 24; ++h) s.revenue[h] = 5;  // previous ROI = (120 - 240) / 240 = -0.5
+  const kpi::Summary k = kpi::summarize(s, 24);
+  EXPECT_DOUBLE_EQ(k.previous.roi, -0.5);
+  EXPECT_DOUBLE_EQ(k.change.roi, 2.0);  // (0.5 - -0.5) / 0.5: an improvement reads positive
+}
+
+TEST(Kpi, WithoutSpendTheRatiosAreUnknown) {
+  HourlySeries s = two_days();
+  s.spend.clear();
+  s.revenue.clear();
+  const kpi::Summary k = kpi::summarize(s, 24);
+  EXPECT_FALSE(k.current.has_spend);
+  EXPECT_FALSE(k.current.has_revenue);
+  EXPECT_DOUBLE_EQ(k.current.leads, 72);
+  EXPECT_TRUE(std::isnan(k.current.spend));
+  EXPECT_TRUE(std::isnan(k.current.cpl));
+  EXPECT_TRUE(std::isnan(k.current.roi));
+  EXPECT_TRUE(std::isnan(k.change.cpl));
+  EXPECT_DOUBLE_EQ(k.change.leads, 0.5);
+}
+
+TEST(Kpi, SpendWithoutRevenueGivesCplButNoRoi) {
+  HourlySeries s = two_days();
+  s.revenue.clear();
+  const kpi::Summary k = kpi::summarize(s, 24);
+  EXPECT_DOUBLE_EQ(k.current.cpl, 4);
+  EXPECT_TRUE(std::isnan(k.current.roi));
+  EXPECT_TRUE(std::isnan(k.current.revenue));
+}
+
+TEST(Kpi, RefusesTooShortSeriesAndBadWindows) {
+  const HourlySeries s = two_days();
+  EXPECT_NO_THROW(kpi::summarize(s, 24));
+  EXPECT_THROW(kpi::summarize(s, 25), fc::Error);  // needs 50 hours
+  EXPECT_THROW(kpi::summarize(s, 0), fc::Error);
+  EXPECT_THROW(kpi::summarize(s, -3), fc::Error);
+  try {
+    kpi::summarize(s, 168);
+    FAIL() << "expected an error";
+  } catch (const fc::Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("336"), std::string::npos) << m;
+    EXPECT_NE(m.find("48"), std::string::npos) << m;
+  }
+}
+
+}  // namespace
