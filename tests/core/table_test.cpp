@@ -1,0 +1,153 @@
+#include "funnelcast/table.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "funnelcast/csv.hpp"
+#include "funnelcast/error.hpp"
+
+namespace fc {
+namespace {
+
+Table small_table() {
+  Table t;
+  t.source = "hourly.csv";
+  t.rows = 3;
+  Column a;
+  a.name = "leads";
+  a.type = ColumnType::kNumber;
+  a.numbers = {3, std::numeric_limits<double>::quiet_NaN(), 0.1};
+  Column b;
+  b.name = " Spend ";
+  b.type = ColumnType::kTimestamp;
+  b.times = {0, kMissingTime, 86400 + 3661};
+  Column c;
+  c.name = "channel";
+  c.type = ColumnType::kCategory;
+  c.levels = {"email", "search"};
+  c.codes = {1, 0, kMissingCode};
+  t.columns = {a, b, c};
+  t.line_of_row = {2, 3, 5};
+  return t;
+}
+
+TEST(Table, TypeNames) {
+  EXPECT_STREQ(to_string(ColumnType::kNumber), "number");
+  EXPECT_STREQ(to_string(ColumnType::kTimestamp), "timestamp");
+  EXPECT_STREQ(to_string(ColumnType::kCategory), "category");
+}
+
+TEST(Table, IsMissing) {
+  const Table t = small_table();
+  EXPECT_FALSE(t.columns[0].is_missing(0));
+  EXPECT_TRUE(t.columns[0].is_missing(1));
+  EXPECT_FALSE(t.columns[1].is_missing(0));
+  EXPECT_TRUE(t.columns[1].is_missing(1));
+  EXPECT_FALSE(t.columns[2].is_missing(0));
+  EXPECT_TRUE(t.columns[2].is_missing(2));
+  // Past the end counts as missing rather than reading out of bounds.
+  EXPECT_TRUE(t.columns[0].is_missing(3));
+  EXPECT_TRUE(t.columns[2].is_missing(99));
+}
+
+TEST(Table, Text) {
+  const Table t = small_table();
+  EXPECT_EQ(t.columns[0].text(0), "3");
+  EXPECT_EQ(t.columns[0].text(1), "");
+  EXPECT_EQ(t.columns[0].text(2), "0.1");
+  EXPECT_EQ(t.columns[1].text(0), "1970-01-01 00:00:00");
+  EXPECT_EQ(t.columns[1].text(1), "");
+  EXPECT_EQ(t.columns[1].text(2), "1970-01-02 01:01:01");
+  EXPECT_EQ(t.columns[2].text(0), "search");
+  EXPECT_EQ(t.columns[2].text(1), "email");
+  EXPECT_EQ(t.columns[2].text(2), "");
+  EXPECT_EQ(t.columns[2].text(7), "");
+}
+
+TEST(Table, NumberTextIsShortestThatRoundTrips) {
+  Column c;
+  c.type = ColumnType::kNumber;
+  c.numbers = {-2.5, 1e21, 1.0 / 3.0, 123456789012, 0.30000000000000004, -0.0};
+  EXPECT_EQ(c.text(0), "-2.5");
+  EXPECT_EQ(c.text(1), "1e+21");
+  EXPECT_EQ(c.text(2), "0.3333333333333333");  // 16 digits are needed for 1/3
+  EXPECT_EQ(c.text(3), "123456789012");
+  EXPECT_EQ(c.text(4), "0.30000000000000004");  // 17 digits: it differs from 0.3
+  EXPECT_EQ(c.text(5), "-0");
+}
+
+TEST(Table, TextRoundTripsThroughCsvParsing) {
+  Column c;
+  c.type = ColumnType::kNumber;
+  uint64_t state = 12345;
+  for (int i = 0; i < 2000; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double v =
+        static_cast<double>(static_cast<int64_t>(state >> 11)) * 1e-7 * ((state & 1) ? 1 : -1);
+    c.numbers.push_back(v);
+  }
+  for (size_t r = 0; r < c.numbers.size(); ++r) {
+    double back = 0;
+    ASSERT_TRUE(csv::parse_number(c.text(r), back)) << c.text(r);
+    EXPECT_EQ(back, c.numbers[r]);
+  }
+}
+
+TEST(Table, FindExactThenCaseInsensitive) {
+  Table t = small_table();
+  EXPECT_EQ(t.find("leads"), 0);
+  EXPECT_EQ(t.find("LEADS"), 0);
+  EXPECT_EQ(t.find("  Leads "), 0);
+  EXPECT_EQ(t.find("spend"), 1);
+  EXPECT_EQ(t.find(" Spend "), 1);
+  EXPECT_EQ(t.find("channel"), 2);
+  EXPECT_EQ(t.find("revenue"), -1);
+  EXPECT_EQ(t.find(""), -1);
+  // An exact match wins over an earlier case-insensitive one.
+  Column other;
+  other.name = "LEADS";
+  t.columns.push_back(other);
+  EXPECT_EQ(t.find("LEADS"), 3);
+  EXPECT_EQ(t.find("Leads"), 0);
+}
+
+TEST(Table, AtReturnsTheColumn) {
+  const Table t = small_table();
+  EXPECT_EQ(&t.at("channel"), &t.columns[2]);
+  EXPECT_EQ(&t.at("Channel"), &t.columns[2]);
+}
+
+TEST(Table, AtNamesFileAndColumns) {
+  const Table t = small_table();
+  try {
+    t.at("revenue");
+    FAIL() << "expected fc::Error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "hourly.csv: no column 'revenue' (columns: leads,  Spend , channel)");
+  }
+}
+
+TEST(Table, LineOfRow) {
+  const Table t = small_table();
+  EXPECT_EQ(t.line(0), 2u);
+  EXPECT_EQ(t.line(2), 5u);
+  EXPECT_EQ(t.line(3), 0u);
+}
+
+TEST(Table, FromCsv) {
+  const Table t = csv::read("a,b\n1,x\n", {});
+  EXPECT_EQ(t.source, "input");
+  EXPECT_EQ(t.at("B").text(0), "x");
+  try {
+    t.at("c");
+    FAIL() << "expected fc::Error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "input: no column 'c' (columns: a, b)");
+  }
+}
+
+}  // namespace
+}  // namespace fc
