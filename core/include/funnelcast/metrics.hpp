@@ -27,7 +27,9 @@ struct MeanStd {
 };
 MeanStd mean_std(const std::vector<double>& values);
 
-// {"rmse": {"mean":..,"std":..}, ...} over folds, plus "folds": [per-fold objects].
+// {"rmse": {"mean":..,"std":..,"folds_used":..}, ...} over folds, plus "folds": [per-fold
+// objects]. An undefined metric is NaN (a number) in the returned json and becomes null
+// once dumped; a fold where a metric is NaN is left out of that metric's mean and std.
 nlohmann::json summarize(const std::vector<Regression>& per_fold);
 nlohmann::json to_json(const Regression& r);
 

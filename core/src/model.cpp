@@ -1,0 +1,429 @@
+// The model file, byte by byte. Layout (all integers little-endian):
+//
+//   "FCMODEL1"  u32 format version  u32 header length  header JSON
+//   u8 objective  u32 num_features  f64 base_score  u32 tree count
+//   per tree: u32 internal count, u32 leaf count,
+//             internal nodes, 10 bytes each: u16 feature (bit 15 = default_left),
+//               f32 threshold, u16 left, u16 right (bit 15 = the child is a leaf)
+//             leaves, 8 bytes each: f32 value, f32 cover
+//             (bit 31 of the leaf count set: the tree has no cover, leaves are 4 bytes, value only)
+//   u32 CRC-32 (IEEE) of every byte before it
+//
+// Values are assembled from single bytes rather than memcpy'd structs so the
+// file is the same on any host and no read ever depends on alignment.
+#include "funnelcast/model.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "funnelcast/error.hpp"
+
+namespace fc::model {
+namespace {
+
+constexpr char kMagic[8] = {'F', 'C', 'M', 'O', 'D', 'E', 'L', '1'};
+// 15 bits per index: bit 15 carries the default_left / is-leaf flag.
+constexpr uint32_t kMaxIndex = 0x7FFF;
+constexpr uint32_t kMaxNodes = 0x7FFF;     // internal nodes, and leaves, per tree
+constexpr uint32_t kMaxFeatures = 0x7FFF;  // num_features; feature indices stay below it
+constexpr size_t kInternalBytes = 2 + 4 + 2 + 2;
+constexpr size_t kLeafBytes = 4 + 4;
+constexpr size_t kLeafValueBytes = 4;
+// Cover is optional in gbdt::Tree (only TreeSHAP needs it); the flag keeps "no cover"
+// distinct from "cover 0" through a save/load round trip.
+constexpr uint32_t kNoCoverFlag = 0x80000000u;
+constexpr size_t kTreeHeadBytes = 4 + 4;
+constexpr size_t kPrefixBytes = sizeof(kMagic) + 4 + 4;
+constexpr size_t kEnsembleHeadBytes = 1 + 4 + 8 + 4;
+constexpr size_t kCrcBytes = 4;
+constexpr size_t kMinSize = kPrefixBytes + kEnsembleHeadBytes + kCrcBytes;
+// nlohmann parses iteratively, but dump() and the code that reads the header
+// recurse; a hostile header must not be able to exhaust the stack later on.
+constexpr int kMaxHeaderDepth = 64;
+
+constexpr std::array<uint32_t, 256> make_crc_table() {
+  std::array<uint32_t, 256> table{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
+    table[i] = c;
+  }
+  return table;
+}
+constexpr std::array<uint32_t, 256> kCrcTable = make_crc_table();
+
+// Objective codes are part of the file format; they must not follow the enum's order.
+uint8_t objective_code(gbdt::Objective o) {
+  switch (o) {
+    case gbdt::Objective::kSquaredError:
+      return 0;
+    case gbdt::Objective::kPoisson:
+      return 1;
+    case gbdt::Objective::kBinary:
+      return 2;
+  }
+  throw Error("model: unknown objective");
+}
+
+class Writer {
+ public:
+  void u8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void u16(uint16_t v) {
+    u8(static_cast<uint8_t>(v));
+    u8(static_cast<uint8_t>(v >> 8));
+  }
+  void u32(uint32_t v) {
+    for (int i = 0; i < 4; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  void u64(uint64_t v) {
+    for (int i = 0; i < 8; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  void f32(float v) {
+    uint32_t bits;
+    std::memcpy(&bits, &v, 4);
+    u32(bits);
+  }
+  void f64(double v) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    u64(bits);
+  }
+  void bytes(const char* p, size_t n) { out_.append(p, n); }
+  std::string& str() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  Reader(std::string_view bytes, const std::string& source) : b_(bytes), source_(source) {}
+  size_t remaining() const { return b_.size() - pos_; }
+  // Every read goes through need(), so no read can run past the end.
+  void need(size_t n, const char* what) const {
+    if (n > remaining()) {
+      fail("truncated: " + std::string(what) + " needs " + std::to_string(n) + " bytes but only " +
+           std::to_string(remaining()) + " remain");
+    }
+  }
+  uint8_t u8(const char* what) {
+    need(1, what);
+    return static_cast<uint8_t>(b_[pos_++]);
+  }
+  uint16_t u16(const char* what) {
+    need(2, what);
+    const auto v = static_cast<uint16_t>(byte(0) | (byte(1) << 8));
+    pos_ += 2;
+    return v;
+  }
+  uint32_t u32(const char* what) {
+    need(4, what);
+    uint32_t v = 0;
+    for (size_t i = 0; i < 4; ++i) v |= static_cast<uint32_t>(byte(i)) << (8 * i);
+    pos_ += 4;
+    return v;
+  }
+  uint64_t u64(const char* what) {
+    need(8, what);
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; ++i) v |= static_cast<uint64_t>(byte(i)) << (8 * i);
+    pos_ += 8;
+    return v;
+  }
+  float f32(const char* what) {
+    uint32_t bits = u32(what);
+    float v;
+    std::memcpy(&v, &bits, 4);
+    return v;
+  }
+  double f64(const char* what) {
+    uint64_t bits = u64(what);
+    double v;
+    std::memcpy(&v, &bits, 8);
+    return v;
+  }
+  std::string_view take(size_t n, const char* what) {
+    need(n, what);
+    std::string_view v = b_.substr(pos_, n);
+    pos_ += n;
+    return v;
+  }
+  [[noreturn]] void fail(const std::string& message) const {
+    throw Error(source_ + ": " + message);
+  }
+
+ private:
+  uint32_t byte(size_t i) const { return static_cast<uint8_t>(b_[pos_ + i]); }
+
+  std::string_view b_;
+  const std::string& source_;
+  size_t pos_ = 0;
+};
+
+uint16_t encode_child(int32_t child, size_t tree, size_t node, const char* side, size_t internals,
+                      size_t leaves) {
+  const std::string where = "tree " + std::to_string(tree) + ", node " + std::to_string(node);
+  if (child >= 0) {
+    if (static_cast<size_t>(child) >= internals) {
+      throw Error("model: " + where + ": " + side + " child points at internal node " +
+                  std::to_string(child) + " but the tree has " + std::to_string(internals));
+    }
+    return static_cast<uint16_t>(child);
+  }
+  const uint32_t leaf = static_cast<uint32_t>(~child);
+  if (leaf >= leaves) {
+    throw Error("model: " + where + ": " + side + " child points at leaf " + std::to_string(leaf) +
+                " but the tree has " + std::to_string(leaves));
+  }
+  return static_cast<uint16_t>(0x8000u | leaf);
+}
+
+void check_header(const nlohmann::json& header, const std::string& source) {
+  if (!header.is_object()) throw Error(source + ": the header is not a JSON object");
+  auto kind = header.find("kind");
+  if (kind == header.end()) throw Error(source + ": the header has no \"kind\"");
+  if (!kind->is_string()) throw Error(source + ": the header's \"kind\" is not a string");
+}
+
+std::string strip_nlohmann_prefix(const char* what) {
+  // "[json.exception.parse_error.101] parse error at ..." -> "parse error at ..."
+  std::string s(what);
+  if (!s.empty() && s[0] == '[') {
+    size_t close = s.find("] ");
+    if (close != std::string::npos) s.erase(0, close + 2);
+  }
+  return s;
+}
+
+}  // namespace
+
+uint32_t crc32(const void* data, size_t size, uint32_t crc) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  crc = ~crc;
+  for (size_t i = 0; i < size; ++i) crc = kCrcTable[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
+  return ~crc;
+}
+
+std::string save(const Model& m) {
+  check_header(m.header, "model");
+  const gbdt::Ensemble& e = m.ensemble;
+  // Never write a file that load() would refuse.
+  e.validate();
+  if (!std::isfinite(e.base_score)) throw Error("model: base_score is not a finite number");
+  if (e.num_features > kMaxFeatures) {
+    throw Error("model: " + std::to_string(e.num_features) +
+                " features; the model file holds at most " + std::to_string(kMaxFeatures));
+  }
+  if (e.trees.size() > std::numeric_limits<uint32_t>::max()) throw Error("model: too many trees");
+
+  std::string header;
+  try {
+    header = m.header.dump();
+  } catch (const nlohmann::json::exception& ex) {
+    // e.g. a string that is not valid UTF-8
+    throw Error("model: the header cannot be written as JSON: " + strip_nlohmann_prefix(ex.what()));
+  }
+  if (header.size() > std::numeric_limits<uint32_t>::max()) throw Error("model: header too large");
+
+  Writer w;
+  w.bytes(kMagic, sizeof(kMagic));
+  w.u32(kFormatVersion);
+  w.u32(static_cast<uint32_t>(header.size()));
+  w.bytes(header.data(), header.size());
+  w.u8(objective_code(e.objective));
+  w.u32(e.num_features);
+  w.f64(e.base_score);
+  w.u32(static_cast<uint32_t>(e.trees.size()));
+  for (size_t t = 0; t < e.trees.size(); ++t) {
+    const gbdt::Tree& tr = e.trees[t];
+    const size_t n = tr.internal_count(), leaves = tr.leaf_count();
+    if (tr.threshold.size() != n || tr.default_left.size() != n || tr.left.size() != n ||
+        tr.right.size() != n || (!tr.leaf_cover.empty() && tr.leaf_cover.size() != leaves)) {
+      throw Error("model: tree " + std::to_string(t) + ": its arrays have different lengths");
+    }
+    if (n > kMaxNodes || leaves > kMaxNodes) {
+      throw Error("model: tree " + std::to_string(t) + " has " + std::to_string(n) +
+                  " internal nodes and " + std::to_string(leaves) +
+                  " leaves; the model file holds at most " + std::to_string(kMaxNodes) +
+                  " of each per tree");
+    }
+    w.u32(static_cast<uint32_t>(n));
+    const bool has_cover = !tr.leaf_cover.empty();
+    w.u32(static_cast<uint32_t>(leaves) | (has_cover ? 0u : kNoCoverFlag));
+    for (size_t i = 0; i < n; ++i) {
+      const int32_t f = tr.feature[i];
+      if (f < 0 || static_cast<uint32_t>(f) > kMaxIndex) {
+        throw Error("model: tree " + std::to_string(t) + ", node " + std::to_string(i) +
+                    ": feature index " + std::to_string(f) + " out of range");
+      }
+      w.u16(static_cast<uint16_t>(static_cast<uint32_t>(f) | (tr.default_left[i] ? 0x8000u : 0u)));
+      w.f32(tr.threshold[i]);
+      w.u16(encode_child(tr.left[i], t, i, "left", n, leaves));
+      w.u16(encode_child(tr.right[i], t, i, "right", n, leaves));
+    }
+    for (size_t i = 0; i < leaves; ++i) {
+      w.f32(tr.leaf_value[i]);
+      if (has_cover) w.f32(tr.leaf_cover[i]);
+    }
+  }
+  const uint32_t crc = crc32(w.str().data(), w.str().size());
+  w.u32(crc);
+  return std::move(w.str());
+}
+
+Model load(std::string_view bytes, const std::string& source) {
+  const Reader whole(bytes, source);
+  auto fail = [&whole](const std::string& message) { whole.fail(message); };
+
+  if (bytes.empty()) fail("the file is empty, not a funnelcast model file");
+  const size_t magic_len = std::min(bytes.size(), sizeof(kMagic));
+  if (std::memcmp(bytes.data(), kMagic, magic_len) != 0) fail("not a funnelcast model file");
+  if (bytes.size() < kPrefixBytes) {
+    fail("truncated: " + std::to_string(bytes.size()) + " bytes, a model file has at least " +
+         std::to_string(kMinSize));
+  }
+
+  Reader r(bytes, source);
+  r.take(sizeof(kMagic), "magic");
+  const uint32_t version = r.u32("format version");
+  // The version is read before the checksum: a newer layout may move the checksum,
+  // and "update funnelcast" is the message that helps.
+  if (version > kFormatVersion) {
+    fail("made by a newer funnelcast: format version " + std::to_string(version) +
+         ", this build reads " + std::to_string(kFormatVersion));
+  }
+  if (version != kFormatVersion) fail("unsupported format version " + std::to_string(version));
+  if (bytes.size() < kMinSize) {
+    fail("truncated: " + std::to_string(bytes.size()) + " bytes, a model file has at least " +
+         std::to_string(kMinSize));
+  }
+  const size_t body = bytes.size() - kCrcBytes;
+  uint32_t stored_crc = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    stored_crc |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[body + i])) << (8 * i);
+  }
+  if (crc32(bytes.data(), body) != stored_crc) {
+    fail("checksum mismatch: the file is damaged or truncated");
+  }
+  // From here on the reader sees the body only, so the CRC is never read as data.
+  Reader in(bytes.substr(0, body), source);
+  in.take(kPrefixBytes - 4, "magic and version");
+
+  const uint32_t header_len = in.u32("header length");
+  const std::string_view header_text = in.take(header_len, "the header");
+  Model m;
+  try {
+    auto limit_depth = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+      if (depth > kMaxHeaderDepth) throw Error("nested deeper than 64 levels");
+      return true;
+    };
+    m.header = nlohmann::json::parse(header_text.begin(), header_text.end(), limit_depth);
+  } catch (const nlohmann::json::exception& ex) {
+    fail("invalid JSON header: " + strip_nlohmann_prefix(ex.what()));
+  } catch (const Error& ex) {
+    fail(std::string("invalid JSON header: ") + ex.what());
+  }
+  check_header(m.header, source);
+
+  gbdt::Ensemble& e = m.ensemble;
+  const uint8_t objective = in.u8("objective");
+  switch (objective) {
+    case 0:
+      e.objective = gbdt::Objective::kSquaredError;
+      break;
+    case 1:
+      e.objective = gbdt::Objective::kPoisson;
+      break;
+    case 2:
+      e.objective = gbdt::Objective::kBinary;
+      break;
+    default:
+      fail("unknown objective code " + std::to_string(objective));
+  }
+  e.num_features = in.u32("feature count");
+  if (e.num_features > kMaxFeatures) {
+    fail("bad feature count " + std::to_string(e.num_features) + " (at most " +
+         std::to_string(kMaxFeatures) + ")");
+  }
+  e.base_score = in.f64("base score");
+  if (!std::isfinite(e.base_score)) fail("base score is not a finite number");
+  const uint32_t tree_count = in.u32("tree count");
+  // The smallest tree (one leaf, no cover) takes 12 bytes; a count beyond that cannot be real,
+  // and is caught before anything is allocated for it.
+  const uint64_t min_tree_bytes = kTreeHeadBytes + kLeafValueBytes;
+  if (tree_count > in.remaining() / min_tree_bytes) {
+    fail("truncated: the file claims " + std::to_string(tree_count) + " trees but only " +
+         std::to_string(in.remaining()) + " bytes remain");
+  }
+  e.trees.resize(tree_count);
+  for (uint32_t t = 0; t < tree_count; ++t) {
+    const std::string where = "tree " + std::to_string(t);
+    const uint32_t n = in.u32("internal node count");
+    const uint32_t leaf_word = in.u32("leaf count");
+    const bool has_cover = (leaf_word & kNoCoverFlag) == 0;
+    const uint32_t leaves = leaf_word & ~kNoCoverFlag;
+    if (n > kMaxNodes || leaves > kMaxNodes) {
+      fail(where + ": bad node counts (" + std::to_string(n) + " internal, " +
+           std::to_string(leaves) + " leaves; at most " + std::to_string(kMaxNodes) + " each)");
+    }
+    const uint64_t need = uint64_t{n} * kInternalBytes +
+                          uint64_t{leaves} * (has_cover ? kLeafBytes : kLeafValueBytes);
+    if (need > in.remaining()) {
+      fail("truncated: " + where + " claims " + std::to_string(n) + " internal nodes and " +
+           std::to_string(leaves) + " leaves (" + std::to_string(need) + " bytes) but only " +
+           std::to_string(in.remaining()) + " bytes remain");
+    }
+    gbdt::Tree& tr = e.trees[t];
+    tr.feature.resize(n);
+    tr.threshold.resize(n);
+    tr.default_left.resize(n);
+    tr.left.resize(n);
+    tr.right.resize(n);
+    tr.leaf_value.resize(leaves);
+    tr.leaf_cover.resize(has_cover ? leaves : 0);
+    auto decode_child = [&](uint16_t c, uint32_t node, const char* side) -> int32_t {
+      const uint32_t index = c & 0x7FFFu;
+      if (c & 0x8000u) {
+        if (index >= leaves) {
+          fail(where + ", node " + std::to_string(node) + ": " + side + " child points at leaf " +
+               std::to_string(index) + " but the tree has " + std::to_string(leaves) + " leaves");
+        }
+        return ~static_cast<int32_t>(index);
+      }
+      if (index >= n) {
+        fail(where + ", node " + std::to_string(node) + ": " + side +
+             " child points at internal node " + std::to_string(index) + " but the tree has " +
+             std::to_string(n) + " internal nodes");
+      }
+      return static_cast<int32_t>(index);
+    };
+    for (uint32_t i = 0; i < n; ++i) {
+      const uint16_t f = in.u16("feature");
+      tr.feature[i] = static_cast<int32_t>(f & 0x7FFFu);
+      tr.default_left[i] = (f & 0x8000u) ? 1 : 0;
+      tr.threshold[i] = in.f32("threshold");
+      tr.left[i] = decode_child(in.u16("left child"), i, "left");
+      tr.right[i] = decode_child(in.u16("right child"), i, "right");
+    }
+    for (uint32_t i = 0; i < leaves; ++i) {
+      tr.leaf_value[i] = in.f32("leaf value");
+      if (has_cover) tr.leaf_cover[i] = in.f32("leaf cover");
+    }
+  }
+  if (in.remaining() != 0) {
+    fail(std::to_string(in.remaining()) + " unexpected bytes after the trees");
+  }
+  try {
+    e.validate();
+  } catch (const Error& ex) {
+    fail(ex.what());
+  }
+  return m;
+}
+
+}  // namespace fc::model

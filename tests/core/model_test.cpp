@@ -1,0 +1,501 @@
+// The model file: exact layout, round trip, determinism, and refusal of every
+// damaged, truncated or hand-corrupted file (CRC recomputed so the structural
+// checks behind the checksum are exercised too).
+#include "funnelcast/model.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "funnelcast/error.hpp"
+
+namespace fc::model {
+namespace {
+
+using gbdt::Ensemble;
+using gbdt::Objective;
+using gbdt::Tree;
+
+// Layout constants restated from the format description, not taken from model.cpp.
+constexpr size_t kPrefix = 8 + 4 + 4;            // magic, version, header length
+constexpr size_t kEnsembleHead = 1 + 4 + 8 + 4;  // objective, features, base score, tree count
+constexpr size_t kTreeHead = 4 + 4;
+constexpr size_t kInternal = 10;
+constexpr size_t kLeaf = 8;
+
+Tree make_tree0() {
+  // node 0: x3 <= 1.5 (NaN left) ? node 1 : leaf 0
+  // node 1: x0 <= -2.25 (NaN right) ? leaf 1 : leaf 2
+  Tree t;
+  t.feature = {3, 0};
+  t.threshold = {1.5f, -2.25f};
+  t.default_left = {1, 0};
+  t.left = {1, ~1};
+  t.right = {~0, ~2};
+  t.leaf_value = {0.5f, -0.25f, 1.0f};
+  t.leaf_cover = {10.f, 5.f, 3.f};
+  return t;
+}
+
+Tree make_tree1() {
+  Tree t;
+  t.feature = {4};
+  t.threshold = {0.0f};
+  t.default_left = {0};
+  t.left = {~0};
+  t.right = {~1};
+  t.leaf_value = {0.1f, -0.1f};
+  t.leaf_cover = {7.f, 8.f};
+  return t;
+}
+
+Model make_model() {
+  Model m;
+  m.header = {{"kind", "forecast"},
+              {"target", "leads"},
+              {"metrics", {{"rmse", 1.25}, {"r2", 0.1 + 0.2}}},
+              {"note", "caf\u00e9"}};
+  m.ensemble.objective = Objective::kPoisson;
+  m.ensemble.num_features = 5;
+  m.ensemble.base_score = 0.123456789012345;
+  m.ensemble.trees = {make_tree0(), make_tree1()};
+  return m;
+}
+
+uint32_t get_u32(const std::string& b, size_t off) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(b[off + i])} << (8 * i);
+  return v;
+}
+
+void put_u32(std::string& b, size_t off, uint32_t v) {
+  for (int i = 0; i < 4; ++i) b[off + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+void put_u16(std::string& b, size_t off, uint16_t v) {
+  b[off] = static_cast<char>(v & 0xFF);
+  b[off + 1] = static_cast<char>(v >> 8);
+}
+
+void fix_crc(std::string& b) {
+  put_u32(b, b.size() - 4, crc32(b.data(), b.size() - 4));
+}
+
+size_t ensemble_offset(const std::string& b) {
+  return kPrefix + get_u32(b, 12);
+}
+size_t tree0_offset(const std::string& b) {
+  return ensemble_offset(b) + kEnsembleHead;
+}
+
+std::string with_header(const std::string& file, const std::string& header) {
+  std::string out = file.substr(0, kPrefix) + header + file.substr(ensemble_offset(file));
+  put_u32(out, 12, static_cast<uint32_t>(header.size()));
+  fix_crc(out);
+  return out;
+}
+
+// Loading must fail with an fc::Error that names the source and contains `needle`.
+void expect_refused(const std::string& bytes, const std::string& needle) {
+  try {
+    load(bytes, "demo.fcm");
+    ADD_FAILURE() << "loaded a file that should be refused (" << needle << ")";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_EQ(msg.rfind("demo.fcm: ", 0), 0u) << msg;
+    EXPECT_NE(msg.find(needle), std::string::npos) << "message: " << msg << "\nwanted: " << needle;
+  }
+}
+
+void expect_same_tree(const Tree& a, const Tree& b) {
+  EXPECT_EQ(a.feature, b.feature);
+  EXPECT_EQ(a.threshold, b.threshold);
+  EXPECT_EQ(a.default_left, b.default_left);
+  EXPECT_EQ(a.left, b.left);
+  EXPECT_EQ(a.right, b.right);
+  EXPECT_EQ(a.leaf_value, b.leaf_value);
+  EXPECT_EQ(a.leaf_cover, b.leaf_cover);
+}
+
+void expect_same_model(const Model& a, const Model& b) {
+  EXPECT_EQ(a.header, b.header);
+  EXPECT_EQ(a.ensemble.objective, b.ensemble.objective);
+  EXPECT_EQ(a.ensemble.num_features, b.ensemble.num_features);
+  EXPECT_EQ(a.ensemble.base_score, b.ensemble.base_score);
+  ASSERT_EQ(a.ensemble.trees.size(), b.ensemble.trees.size());
+  for (size_t t = 0; t < a.ensemble.trees.size(); ++t) {
+    expect_same_tree(a.ensemble.trees[t], b.ensemble.trees[t]);
+  }
+}
+
+// A chain: node i goes left to node i+1 and right to leaf i; the last node ends in two leaves.
+Tree chain_tree(size_t internals) {
+  Tree t;
+  for (size_t i = 0; i < internals; ++i) {
+    t.feature.push_back(0);
+    t.threshold.push_back(static_cast<float>(i));
+    t.default_left.push_back(static_cast<uint8_t>(i % 2));
+    t.left.push_back(i + 1 < internals ? static_cast<int32_t>(i + 1)
+                                       : ~static_cast<int32_t>(i + 1));
+    t.right.push_back(~static_cast<int32_t>(i));
+  }
+  for (size_t i = 0; i <= internals; ++i) {
+    t.leaf_value.push_back(0.5f * static_cast<float>(i));
+    t.leaf_cover.push_back(1.0f);
+  }
+  return t;
+}
+
+TEST(Crc32, KnownValues) {
+  // The standard check value of CRC-32/ISO-HDLC (zlib, PNG, gzip).
+  EXPECT_EQ(crc32("123456789", 9), 0xCBF43926u);
+  EXPECT_EQ(crc32("", 0), 0u);
+  EXPECT_EQ(crc32("a", 1), 0xE8B7BE43u);
+  // Incremental use continues the same checksum.
+  EXPECT_EQ(crc32("6789", 4, crc32("12345", 5)), 0xCBF43926u);
+}
+
+TEST(Model, ExactLayout) {
+  const Model m = make_model();
+  const std::string b = save(m);
+  const std::string header = m.header.dump();
+  ASSERT_EQ(b.size(), kPrefix + header.size() + kEnsembleHead +
+                          (kTreeHead + 2 * kInternal + 3 * kLeaf) +
+                          (kTreeHead + kInternal + 2 * kLeaf) + 4);
+  EXPECT_EQ(b.substr(0, 8), "FCMODEL1");
+  EXPECT_EQ(get_u32(b, 8), 1u);
+  EXPECT_EQ(get_u32(b, 12), header.size());
+  EXPECT_EQ(b.substr(16, header.size()), header);
+  const size_t e = ensemble_offset(b);
+  EXPECT_EQ(static_cast<uint8_t>(b[e]), 1);  // poisson
+  EXPECT_EQ(get_u32(b, e + 1), 5u);
+  double base;
+  uint64_t bits = uint64_t{get_u32(b, e + 5)} | (uint64_t{get_u32(b, e + 9)} << 32);
+  std::memcpy(&base, &bits, 8);
+  EXPECT_EQ(base, 0.123456789012345);
+  EXPECT_EQ(get_u32(b, e + 13), 2u);
+  const size_t t0 = tree0_offset(b);
+  EXPECT_EQ(get_u32(b, t0), 2u);
+  EXPECT_EQ(get_u32(b, t0 + 4), 3u);
+  // Node 0: feature 3 with the default-left bit, 1.5f = 0x3FC00000, left node 1, right leaf 0.
+  const std::string node0("\x03\x80\x00\x00\xC0\x3F\x01\x00\x00\x80", 10);
+  EXPECT_EQ(b.substr(t0 + 8, 10), node0);
+  // Node 1: feature 0, -2.25f = 0xC0100000, left leaf 1, right leaf 2.
+  const std::string node1("\x00\x00\x00\x00\x10\xC0\x01\x80\x02\x80", 10);
+  EXPECT_EQ(b.substr(t0 + 18, 10), node1);
+  // Leaf 0: 0.5f = 0x3F000000, cover 10.f = 0x41200000.
+  const std::string leaf0("\x00\x00\x00\x3F\x00\x00\x20\x41", 8);
+  EXPECT_EQ(b.substr(t0 + 28, 8), leaf0);
+  EXPECT_EQ(get_u32(b, b.size() - 4), crc32(b.data(), b.size() - 4));
+}
+
+TEST(Model, RoundTrip) {
+  const Model m = make_model();
+  const Model back = load(save(m), "demo.fcm");
+  expect_same_model(m, back);
+  EXPECT_EQ(back.header["metrics"]["r2"].get<double>(), 0.1 + 0.2);  // exact, not rounded
+  EXPECT_EQ(back.header["note"].get<std::string>(), "caf\u00e9");
+  const float row[5] = {-3.f, 0.f, 0.f, 1.f, 2.f};
+  EXPECT_EQ(back.ensemble.predict_raw_reference(row), m.ensemble.predict_raw_reference(row));
+}
+
+TEST(Model, RoundTripWithoutTreesAndWithSingleLeafTree) {
+  Model m;
+  m.header = {{"kind", "seasonal_naive"}, {"season", 168}};
+  EXPECT_EQ(load(save(m)).header, m.header);
+  EXPECT_TRUE(load(save(m)).ensemble.trees.empty());
+
+  Tree leaf;
+  leaf.leaf_value = {2.5f};
+  leaf.leaf_cover = {100.f};
+  m.ensemble.trees = {leaf, make_tree1()};
+  m.ensemble.num_features = 5;
+  expect_same_model(m, load(save(m)));
+}
+
+TEST(Model, TreesWithoutCoverStayWithoutCover) {
+  // gbdt::Tree allows an empty leaf_cover (only TreeSHAP needs it); the file keeps it empty.
+  Model m = make_model();
+  const size_t with_cover = save(m).size();
+  m.ensemble.trees[1].leaf_cover.clear();
+  const std::string b = save(m);
+  EXPECT_EQ(with_cover - b.size(), 2 * 4u);  // two leaves, 4 bytes of cover each
+  const Model back = load(b);
+  expect_same_model(m, back);
+  EXPECT_TRUE(back.ensemble.trees[1].leaf_cover.empty());
+  EXPECT_EQ(back.ensemble.trees[0].leaf_cover.size(), 3u);
+}
+
+TEST(Model, SaveIsDeterministic) {
+  const Model m = make_model();
+  const std::string a = save(m);
+  EXPECT_EQ(a, save(m));
+  EXPECT_EQ(a, save(load(a)));
+  // Header keys inserted in another order give the same bytes.
+  Model other = make_model();
+  other.header = nlohmann::json::object();
+  other.header["note"] = "caf\u00e9";
+  other.header["metrics"] = {{"r2", 0.1 + 0.2}, {"rmse", 1.25}};
+  other.header["target"] = "leads";
+  other.header["kind"] = "forecast";
+  EXPECT_EQ(a, save(other));
+}
+
+TEST(Model, BytesPerNode) {
+  Model m;
+  m.header = {{"kind", "forecast"}};
+  m.ensemble.num_features = 1;
+  m.ensemble.trees = {chain_tree(1)};
+  const size_t small = save(m).size();
+  m.ensemble.trees = {chain_tree(201)};
+  const std::string big = save(m);
+  // 200 more internal nodes bring 200 more leaves: 10 bytes per internal node, 8 per leaf.
+  EXPECT_EQ(big.size() - small, 200 * kInternal + 200 * kLeaf);
+  EXPECT_LE((big.size() - small - 200 * kLeaf) / 200, 10u);
+  expect_same_model(m, load(big));
+}
+
+TEST(Model, EverySingleByteChangeIsRefused) {
+  const std::string good = save(make_model());
+  ASSERT_NO_THROW(load(good));
+  for (size_t off = 0; off < good.size(); ++off) {
+    for (uint8_t mask : {0x01, 0x80, 0xFF, 0x5A}) {
+      std::string bad = good;
+      bad[off] = static_cast<char>(bad[off] ^ mask);
+      EXPECT_THROW(load(bad), Error) << "offset " << off << " mask " << int(mask);
+    }
+  }
+}
+
+TEST(Model, EveryTruncationIsRefused) {
+  const std::string good = save(make_model());
+  for (size_t len = 0; len < good.size(); ++len) {
+    EXPECT_THROW(load(good.substr(0, len)), Error) << "length " << len;
+  }
+}
+
+TEST(Model, DamageNamesTheProblem) {
+  const std::string good = save(make_model());
+  std::string b = good;
+  b[b.size() / 2] ^= 0x10;
+  expect_refused(b, "checksum mismatch: the file is damaged or truncated");
+  expect_refused(good.substr(0, good.size() - 1), "checksum mismatch");
+  expect_refused(good.substr(0, 20), "truncated");
+  expect_refused("", "empty");
+  expect_refused("PK\x03\x04 this is a zip", "not a funnelcast model file");
+  expect_refused("{\"kind\":\"forecast\"}", "not a funnelcast model file");
+
+  b = good;
+  put_u32(b, 8, 7);
+  expect_refused(b, "made by a newer funnelcast: format version 7, this build reads 1");
+  b = good;
+  put_u32(b, 8, 0);
+  fix_crc(b);
+  expect_refused(b, "unsupported format version 0");
+}
+
+TEST(Model, CorruptStructureBehindAValidChecksum) {
+  const std::string good = save(make_model());
+  const size_t e = ensemble_offset(good), t0 = tree0_offset(good);
+  std::string b;
+
+  b = good;  // header length beyond the file
+  put_u32(b, 12, 0xFFFFFF00u);
+  fix_crc(b);
+  expect_refused(b, "truncated: the header needs 4294967040 bytes");
+
+  b = good;  // a tree count that would ask for gigabytes
+  put_u32(b, e + 13, 0xFFFFFFFFu);
+  fix_crc(b);
+  expect_refused(b, "claims 4294967295 trees");
+
+  b = good;
+  put_u32(b, e + 13, 3);
+  fix_crc(b);
+  expect_refused(b, "truncated");
+
+  b = good;
+  put_u32(b, t0, 5000);
+  fix_crc(b);
+  expect_refused(b, "tree 0 claims 5000 internal nodes");
+
+  b = good;
+  put_u32(b, t0 + 4, 0x7FFFFFFFu);
+  fix_crc(b);
+  expect_refused(b, "tree 0: bad node counts");
+
+  b = good;  // node 0's left child -> internal node 7 (the tree has 2)
+  put_u16(b, t0 + 8 + 6, 7);
+  fix_crc(b);
+  expect_refused(b, "tree 0, node 0: left child points at internal node 7");
+
+  b = good;  // node 1's right child -> leaf 9 (the tree has 3)
+  put_u16(b, t0 + 8 + 10 + 8, 0x8009);
+  fix_crc(b);
+  expect_refused(b, "tree 0, node 1: right child points at leaf 9");
+
+  b = good;
+  b[e] = 9;
+  fix_crc(b);
+  expect_refused(b, "unknown objective code 9");
+
+  b = good;
+  put_u32(b, e + 1, 70000);
+  fix_crc(b);
+  expect_refused(b, "bad feature count 70000");
+
+  b = good;  // a NaN base score
+  put_u32(b, e + 5, 0);
+  put_u32(b, e + 9, 0x7FF80000u);
+  fix_crc(b);
+  expect_refused(b, "base score");
+
+  b = good;  // one stray byte between the trees and the checksum
+  b.insert(b.size() - 4, 1, '\0');
+  fix_crc(b);
+  expect_refused(b, "1 unexpected bytes after the trees");
+
+  b = good;  // same length, broken JSON
+  b[kPrefix] = 'x';
+  fix_crc(b);
+  expect_refused(b, "invalid JSON header");
+}
+
+TEST(Model, StructuralChecksFromEnsembleValidate) {
+  // These rely on gbdt::Ensemble::validate(): the message comes from there, the prefix from load.
+  const std::string good = save(make_model());
+  const size_t t0 = tree0_offset(good);
+  std::string b;
+
+  b = good;  // node 0: feature 9 with 5 features in the model (keeps the default-left bit)
+  put_u16(b, t0 + 8, 0x8009);
+  fix_crc(b);
+  expect_refused(b, "tree 0");
+
+  b = good;  // node 1's left child -> node 0: a cycle, and leaf 1 is never reached
+  put_u16(b, t0 + 18 + 6, 0);
+  fix_crc(b);
+  expect_refused(b, "tree 0");
+
+  b = good;  // a NaN leaf value
+  put_u32(b, t0 + 28, 0x7FC00000u);
+  fix_crc(b);
+  expect_refused(b, "tree 0");
+}
+
+TEST(Model, HeaderMustBeAnObjectWithAKind) {
+  const std::string good = save(make_model());
+  ASSERT_NO_THROW(load(with_header(good, R"({"kind":"forecast"})")));
+  expect_refused(with_header(good, R"({"target":"leads"})"), "the header has no \"kind\"");
+  expect_refused(with_header(good, R"({"kind":3})"), "\"kind\" is not a string");
+  expect_refused(with_header(good, R"(["kind","forecast"])"), "not a JSON object");
+  expect_refused(with_header(good, ""), "invalid JSON header");
+  expect_refused(with_header(good, R"({"kind":"forecast"} trailing)"), "invalid JSON header");
+  expect_refused(with_header(good, "{\"kind\":\"\xFF\xFE\"}"), "invalid JSON header");
+  std::string deep =
+      R"({"kind":"forecast","x":)" + std::string(1000, '[') + std::string(1000, ']') + "}";
+  expect_refused(with_header(good, deep), "nested deeper");
+
+  Model m = make_model();
+  m.header.erase("kind");
+  EXPECT_THROW(save(m), Error);
+  m.header = nlohmann::json::array({1, 2});
+  EXPECT_THROW(save(m), Error);
+}
+
+TEST(Model, SaveRefusesWhatTheFormatCannotHold) {
+  Model m = make_model();
+  m.ensemble.num_features = 40000;
+  m.ensemble.trees[0].feature[0] = 39000;
+  EXPECT_THROW(save(m), Error);
+
+  m = make_model();
+  m.ensemble.trees[0].left[0] = 5;  // out of range
+  EXPECT_THROW(save(m), Error);
+
+  m = make_model();
+  m.ensemble.trees[0].leaf_cover.pop_back();  // arrays of different lengths
+  EXPECT_THROW(save(m), Error);
+
+  m = make_model();
+  m.ensemble.num_features = 1;
+  m.ensemble.trees = {chain_tree(32767)};  // 32768 leaves: one too many
+  try {
+    save(m);
+    ADD_FAILURE() << "saved a tree with 32768 leaves";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("at most 32767"), std::string::npos) << e.what();
+  }
+  m.ensemble.trees = {chain_tree(32766)};  // the largest tree the format holds
+  const std::string b = save(m);
+  expect_same_model(m, load(b));
+}
+
+// Random inputs, deterministic seed: load either returns a model that survives a
+// save/load round trip or throws fc::Error; never anything else, never a crash.
+TEST(Model, FuzzNeverThrowsAnythingButError) {
+  const std::string good = save(make_model());
+  std::mt19937_64 rng(20240611);
+  auto byte = [&] { return static_cast<char>(rng() & 0xFF); };
+  size_t loaded = 0, refused = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string b;
+    switch (i % 5) {
+      case 0: {  // pure noise
+        b.resize(rng() % 200);
+        for (char& c : b) c = byte();
+        break;
+      }
+      case 1: {  // valid magic and version, noise after, checksum fixed half the time
+        b = good.substr(0, 12);
+        const size_t extra = rng() % 200;
+        for (size_t k = 0; k < extra; ++k) b.push_back(byte());
+        if ((rng() & 1) && b.size() >= 16) fix_crc(b);
+        break;
+      }
+      case 2: {  // a valid file with a few bytes changed, checksum fixed
+        b = good;
+        const int changes = 1 + static_cast<int>(rng() % 4);
+        for (int k = 0; k < changes; ++k) b[16 + rng() % (b.size() - 20)] = byte();
+        fix_crc(b);
+        break;
+      }
+      case 3: {  // a valid file with a random 32-bit value written somewhere, checksum fixed
+        b = good;
+        const size_t off = rng() % (b.size() - 7);
+        put_u32(b, off, static_cast<uint32_t>(rng()));
+        fix_crc(b);
+        break;
+      }
+      default: {  // a valid file cut or extended, checksum fixed
+        b = good.substr(0, rng() % good.size());
+        const size_t extra = rng() % 16;
+        for (size_t k = 0; k < extra; ++k) b.push_back(byte());
+        if (b.size() >= 4) fix_crc(b);
+        break;
+      }
+    }
+    try {
+      const Model m = load(b, "fuzz");
+      ++loaded;
+      expect_same_model(m, load(save(m)));
+    } catch (const Error&) {
+      ++refused;
+    } catch (const std::exception& e) {
+      FAIL() << "case " << i << ": non-fc exception: " << e.what();
+    } catch (...) {
+      FAIL() << "case " << i << ": unknown exception";
+    }
+  }
+  EXPECT_EQ(loaded + refused, 20000u);
+  EXPECT_GT(refused, 0u);
+  // Some mutated files must get through every check, or the loop tests only the front door.
+  EXPECT_GT(loaded, 0u);
+  RecordProperty("loaded", static_cast<int>(loaded));
+}
+
+}  // namespace
+}  // namespace fc::model
