@@ -23,7 +23,7 @@ struct FeatureSpec {
   std::vector<int> rolling_windows;  // default 24, 168: stats over target[t-w .. t-1]
   std::vector<std::string> rolling_stats;  // default mean, std, min, max
   bool calendar = true;  // hour, dow, weekend, month, dom, how (hour of week), holiday
-  bool cyclic = false;   // adds sin/cos of hour of day and of day of week
+  bool cyclic = false;   // adds sin/cos of hour of day and of day of week (on in defaults())
   std::vector<ExogSpec> exog;
 
   static FeatureSpec defaults();

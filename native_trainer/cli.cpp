@@ -1,0 +1,204 @@
+#include "cli.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "funnelcast/csv.hpp"
+#include "funnelcast/error.hpp"
+
+namespace fc::cli {
+
+Args::Args(int argc, char** argv, int first, const std::vector<std::string>& known_options,
+           const std::vector<std::string>& flags, const std::vector<std::string>& repeatable) {
+  auto contains = [](const std::vector<std::string>& v, const std::string& s) {
+    for (const auto& x : v)
+      if (x == s) return true;
+    return false;
+  };
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "-h") a = "--help";
+    if (a.size() > 2 && a.compare(0, 2, "--") == 0) {
+      std::string name = a.substr(2), value;
+      const size_t eq = name.find('=');
+      const bool inline_value = eq != std::string::npos;
+      if (inline_value) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+      }
+      if (name == "help" || contains(flags, name)) {
+        if (inline_value) throw UsageError{"--" + name + " takes no value"};
+        values_.emplace(name, "1");
+        continue;
+      }
+      if (!contains(known_options, name)) throw UsageError{"unknown option --" + name};
+      if (!inline_value) {
+        if (i + 1 >= argc) throw UsageError{"--" + name + " needs a value"};
+        value = argv[++i];
+      }
+      if (values_.count(name) && !contains(repeatable, name))
+        throw UsageError{"--" + name + " was given twice"};
+      values_.emplace(name, value);
+    } else {
+      positional_.push_back(a);
+    }
+  }
+}
+
+bool Args::has(const std::string& name) const { return values_.count(name) > 0; }
+
+std::string Args::get(const std::string& name, const std::string& fallback) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? fallback : it->second;
+}
+
+std::string Args::require(const std::string& name) const {
+  if (!has(name)) throw UsageError{"--" + name + " is required"};
+  return get(name);
+}
+
+std::vector<std::string> Args::all(const std::string& name) const {
+  std::vector<std::string> out;
+  auto range = values_.equal_range(name);
+  for (auto it = range.first; it != range.second; ++it) out.push_back(it->second);
+  return out;
+}
+
+int Args::get_int(const std::string& name, int fallback, int min, int max) const {
+  if (!has(name)) return fallback;
+  const std::string v = get(name);
+  char* end = nullptr;
+  errno = 0;
+  const long x = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || errno != 0 || x < min || x > max)
+    throw UsageError{"--" + name + ": expected a whole number from " + std::to_string(min) + " to " +
+                     std::to_string(max) + ", found '" + v + "'"};
+  return static_cast<int>(x);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw Error(path + ": read error");
+  return ss.str();
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  // Write beside the target and rename, so an interrupted run never leaves half a file.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw Error(path + ": write error");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
+  }
+}
+
+std::string base_name(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+Table read_table(const std::string& path) {
+  const std::string bytes = read_file(path);
+  csv::Options o;
+  o.source = base_name(path);
+  return csv::read(bytes, o);
+}
+
+const std::vector<std::string> kRoleOptions = {"time", "leads", "spend", "revenue", "cpl",
+                                               "roi",  "channel", "duplicates"};
+
+series::BuildResult load_series(const std::string& path, const Args& args) {
+  const Table table = read_table(path);
+  series::Options o;
+  o.roles.time = args.get("time");
+  o.roles.leads = args.get("leads", args.get("target"));
+  o.roles.spend = args.get("spend");
+  o.roles.revenue = args.get("revenue");
+  o.roles.cpl = args.get("cpl");
+  o.roles.roi = args.get("roi");
+  o.roles.channel = args.get("channel");
+  const std::string dup = args.get("duplicates", "auto");
+  if (dup == "auto") o.duplicates = series::Duplicates::kAuto;
+  else if (dup == "sum") o.duplicates = series::Duplicates::kSum;
+  else if (dup == "error") o.duplicates = series::Duplicates::kError;
+  else throw UsageError{"--duplicates: expected auto, sum or error, found '" + dup + "'"};
+  return series::hourly(table, o);
+}
+
+const series::HourlySeries& select_channel(const series::BuildResult& d, const std::string& name) {
+  if (name.empty()) return d.total;
+  std::string names;
+  for (const auto& c : d.channels) {
+    if (c.channel == name) return c;
+    names += (names.empty() ? "" : ", ") + c.channel;
+  }
+  throw Error("no channel '" + name + "' in the data" +
+              (names.empty() ? std::string(" (it has no channel column)") : " (channels: " + names + ")"));
+}
+
+void describe_series(const series::BuildResult& d, const std::string& path) {
+  std::ostringstream ss;
+  ss << base_name(path) << ": " << d.input_rows << " rows -> " << d.total.hours() << " hours ("
+     << csv::format_timestamp(d.total.start) << " to "
+     << csv::format_timestamp(d.total.time(d.total.hours() ? d.total.hours() - 1 : 0)) << ")";
+  if (d.rows_aggregated) ss << ", " << d.rows_aggregated << " rows summed into existing hours";
+  if (d.empty_hours) ss << ", " << d.empty_hours << " hours without rows counted as 0 leads";
+  if (!d.channels.empty()) ss << ", " << d.channels.size() << " channels";
+  if (d.spend_derived) ss << ", spend derived from cpl x leads";
+  if (d.revenue_derived) ss << ", revenue derived from spend x (1 + roi)";
+  std::cerr << ss.str() << "\n";
+}
+
+namespace {
+void replace_nan(nlohmann::json& j) {
+  if (j.is_number_float() && !std::isfinite(j.get<double>())) j = nullptr;
+  else if (j.is_structured())
+    for (auto& v : j) replace_nan(v);
+}
+}  // namespace
+
+std::string json_dump(const nlohmann::json& j) {
+  nlohmann::json copy = j;
+  replace_nan(copy);
+  return copy.dump(2) + "\n";
+}
+
+nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+ProgressLine::ProgressLine(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO) != 0) {}
+
+void ProgressLine::update(const std::string& stage, double fraction) {
+  if (quiet_) return;
+  const int percent = static_cast<int>(std::floor(fraction * 100));
+  if (tty_) {
+    if (percent == last_percent_ && stage == last_stage_) return;
+    std::fprintf(stderr, "\r[%3d%%] %-60s", percent, stage.c_str());
+  } else {
+    if (percent / 10 == last_percent_ / 10 && last_percent_ >= 0) return;
+    std::fprintf(stderr, "[%3d%%] %s\n", percent, stage.c_str());
+  }
+  std::fflush(stderr);
+  last_percent_ = percent;
+  last_stage_ = stage;
+}
+
+void ProgressLine::finish() {
+  if (!quiet_ && tty_) std::fprintf(stderr, "\n");
+}
+
+}  // namespace fc::cli

@@ -1,0 +1,68 @@
+// Shared plumbing of the funnelcast commands: argument parsing, file I/O,
+// turning a CSV file into an hourly series, JSON output and progress lines.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "funnelcast/series.hpp"
+#include "funnelcast/table.hpp"
+
+namespace fc::cli {
+
+// A mistake in how the command was called: printed with the command's usage, exit code 2.
+struct UsageError {
+  std::string message;
+};
+
+class Args {
+ public:
+  // `flags` are options without a value; every other --name takes one value.
+  // `repeatable` options may be given several times.
+  Args(int argc, char** argv, int first, const std::vector<std::string>& known_options,
+       const std::vector<std::string>& flags, const std::vector<std::string>& repeatable = {});
+  bool has(const std::string& name) const;
+  std::string get(const std::string& name, const std::string& fallback = "") const;
+  std::string require(const std::string& name) const;
+  std::vector<std::string> all(const std::string& name) const;
+  int get_int(const std::string& name, int fallback, int min, int max) const;
+  const std::vector<std::string>& positional() const { return positional_; }
+  bool help() const { return has("help"); }
+
+ private:
+  std::multimap<std::string, std::string> values_;
+  std::vector<std::string> positional_;
+};
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& bytes);
+Table read_table(const std::string& path);
+std::string base_name(const std::string& path);
+
+// Options shared by every command that reads hourly data.
+extern const std::vector<std::string> kRoleOptions;
+series::BuildResult load_series(const std::string& path, const Args& args);
+// One line on stderr describing what was read (rows, hours, aggregation, derived columns).
+// The total series, or the channel with this name (fc::Error listing the channels there are).
+const series::HourlySeries& select_channel(const series::BuildResult& d, const std::string& name);
+void describe_series(const series::BuildResult& data, const std::string& path);
+
+std::string json_dump(const nlohmann::json& j);  // pretty, NaN as null
+nlohmann::json number_or_null(double v);
+
+// Progress on stderr: rewrites one line on a terminal, prints every 10% otherwise.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool quiet);
+  void update(const std::string& stage, double fraction);
+  void finish();
+
+ private:
+  bool quiet_, tty_;
+  int last_percent_ = -1;
+  std::string last_stage_;
+};
+
+}  // namespace fc::cli
