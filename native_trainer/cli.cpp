@@ -120,7 +120,7 @@ Table read_table(const std::string& path) {
 }
 
 const std::vector<std::string> kRoleOptions = {"time", "leads", "spend", "revenue", "cpl",
-                                               "roi",  "channel", "duplicates"};
+                                               "roi",  "channel-column", "duplicates", "channel"};
 
 series::BuildResult load_series(const std::string& path, const Args& args) {
   const Table table = read_table(path);
@@ -131,7 +131,7 @@ series::BuildResult load_series(const std::string& path, const Args& args) {
   o.roles.revenue = args.get("revenue");
   o.roles.cpl = args.get("cpl");
   o.roles.roi = args.get("roi");
-  o.roles.channel = args.get("channel");
+  o.roles.channel = args.get("channel-column");
   const std::string dup = args.get("duplicates", "auto");
   if (dup == "auto") o.duplicates = series::Duplicates::kAuto;
   else if (dup == "sum") o.duplicates = series::Duplicates::kSum;

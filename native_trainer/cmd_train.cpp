@@ -29,8 +29,10 @@ const char* kHelp =
     "  --data FILE         CSV with a time column and leads (or one row per lead event)\n"
     "  --time COL          the time column (default: detected, e.g. timestamp, datetime)\n"
     "  --target COL        the leads column (default: detected, e.g. leads, conversions)\n"
-    "  --spend COL --revenue COL --cpl COL --roi COL --channel COL   other roles\n"
+    "  --spend COL --revenue COL --cpl COL --roi COL --channel-column COL   other roles\n"
+    "                      (a role given as - is ignored: --cpl - trains without the cpl column)\n"
     "  --duplicates MODE   auto (default), sum or error: rows in the same hour\n"
+    "  --channel NAME      train on one channel's series instead of the total\n"
     "validation options:\n"
     "  --horizon N         hours to forecast (default 168)\n"
     "  --folds N           time-series folds (default 5)\n"
@@ -152,8 +154,13 @@ int run_train(int argc, char** argv, int first) {
   }
   o.params.validate();
 
-  const series::BuildResult data = load_series(data_path, args);
+  series::BuildResult data = load_series(data_path, args);
   describe_series(data, data_path);
+  if (args.has("channel")) {
+    series::HourlySeries one = select_channel(data, args.get("channel"));
+    data.total = std::move(one);
+    data.channels.clear();
+  }
   if (o.spec.target != "leads") o.spec.target = "leads";
 
   ProgressLine progress(args.has("quiet"));

@@ -313,7 +313,7 @@ BuildResult hourly(const Table& table, const Options& options) {
     throw Error(table.source +
                 ": no time column found (looked for timestamp, datetime, date_time, date, time, "
                 "hour, ts, created_at, event_time; columns: " +
-                column_list(table) + "); pass --time COL");
+                column_list(table) + "); choose the time column (CLI: --time COL)");
   }
   if (table.rows == 0) throw Error(table.source + ": the file has a header but no data rows");
   if (table.rows >= std::numeric_limits<uint32_t>::max()) {
@@ -388,8 +388,8 @@ BuildResult hourly(const Table& table, const Options& options) {
     if (names.size() * hours > kMaxChannelCells) {
       throw Error(table.source + ": column '" + c.name + "' has " + std::to_string(names.size()) +
                   " distinct values over " + std::to_string(hours) +
-                  " hours, too many for per-channel series; pass --channel with a coarser "
-                  "column, or --channel - for none");
+                  " hours, too many for per-channel series; choose a coarser channel column or none "
+                  "(CLI: --channel-column COL, or --channel-column - for none)");
     }
     std::vector<int32_t> order(names.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
@@ -432,8 +432,8 @@ BuildResult hourly(const Table& table, const Options& options) {
       if (!names.empty()) what += " for channel '" + shown(names[channel_of[r]]) + "'";
       throw Error(table.source + ": line " + std::to_string(table.line(r)) + ": " + what +
                   " (first at line " + std::to_string(table.line(first_row[key] - 1)) +
-                  "); an hourly export has one row per hour (and channel); use --duplicates "
-                  "sum to add them");
+                  "); an hourly export has one row per hour (and channel); to add such rows "
+                  "up, sum duplicates (CLI: --duplicates sum)");
     } else {
       ++out.rows_aggregated;
     }

@@ -175,7 +175,7 @@ TEST(SeriesHourly, MissingTimeColumnListsWhatWasTried) {
   EXPECT_CONTAINS(e, "hourly.csv: no time column found");
   EXPECT_CONTAINS(e, "timestamp, datetime");
   EXPECT_CONTAINS(e, "columns: foo, leads");
-  EXPECT_CONTAINS(e, "pass --time COL");
+  EXPECT_CONTAINS(e, "choose the time column (CLI: --time COL)");
 }
 
 TEST(SeriesHourly, TextTimeColumnNamesLineColumnAndValue) {
@@ -247,7 +247,7 @@ TEST(SeriesHourly, DuplicateHourInAnHourlyExportNamesBothLines) {
              num("leads", {3, 4, 5})});
   EXPECT_EQ(error_of(t),
             "hourly.csv: line 4: duplicate timestamp 2024-01-01 05:00:00 (first at line 2); an "
-            "hourly export has one row per hour (and channel); use --duplicates sum to add them");
+            "hourly export has one row per hour (and channel); to add such rows up, sum duplicates (CLI: --duplicates sum)");
 
   series::Options sum;
   sum.duplicates = series::Duplicates::kSum;
@@ -422,7 +422,7 @@ TEST(SeriesHourly, ErrorsFromACsvFileNameItsLines) {
                          "2024-01-01 06:00:00,1\n"
                          "2024-01-01 05:00:00,2\n"),
             "hourly.csv: line 9: duplicate timestamp 2024-01-01 05:00:00 (first at line 7); an "
-            "hourly export has one row per hour (and channel); use --duplicates sum to add them");
+            "hourly export has one row per hour (and channel); to add such rows up, sum duplicates (CLI: --duplicates sum)");
   EXPECT_EQ(error_of_csv("datetime,leads\n2024-05-01 13:00,1\n2024-05-01 14:00,2\nabc,3\n"),
             "hourly.csv: line 4, column 'datetime': expected a timestamp like 2024-05-01 13:00, "
             "found 'abc'");
