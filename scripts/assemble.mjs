@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// Assembles the static site into dist/: the web/ sources, vega / vega-lite / vega-embed
+// from node_modules (served by the site itself, no CDN), the wasm bundle, the demo data
+// made by the trainer's demo-data, the demo models, and the service worker's precache
+// list with a content hash.
+//
+//   node scripts/assemble.mjs --cli build/native/funnelcast --wasm build/wasm/wasm --out dist [--models models]
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+const out = resolve(root, arg('out', 'dist'));
+const wasmDir = resolve(root, arg('wasm', 'build/wasm/wasm'));
+const cli = resolve(root, arg('cli', process.env.FC_CLI || 'build/native/funnelcast'));
+const maxWasmBytes = 600 * 1024;
+
+function fail(message) {
+  console.error(`assemble: ${message}`);
+  process.exit(1);
+}
+
+// Guard against wiping anything but a build output folder.
+if (out === root || !out.startsWith(root + sep) || ['web', 'wasm', 'core', 'models', 'scripts', 'tests'].includes(relative(root, out))) {
+  fail(`refusing to write the site into ${out}`);
+}
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+// 1. The page sources.
+cpSync(join(root, 'web'), out, { recursive: true });
+
+// 2. Vendored libraries: the prebuilt UMD bundles. vega-embed's bundle carries vega's
+// expression interpreter, which the page uses (ast: true) instead of eval.
+const vendor = join(out, 'vendor');
+mkdirSync(vendor, { recursive: true });
+const licenses = [];
+for (const [pkg, file] of [
+  ['vega', 'build/vega.min.js'],
+  ['vega-lite', 'build/vega-lite.min.js'],
+  ['vega-embed', 'build/vega-embed.min.js'],
+]) {
+  const src = join(root, 'node_modules', pkg, file);
+  if (!existsSync(src)) fail(`${src} is missing: run npm ci`);
+  let text = readFileSync(src, 'utf8');
+  text = text.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+  writeFileSync(join(vendor, file.split('/').pop()), text);
+  licenses.push(pkg);
+}
+{
+  let notice = 'Third-party libraries served from this folder, with their licenses.\n';
+  for (const pkg of licenses) {
+    const dir = join(root, 'node_modules', pkg);
+    const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const lic = readdirSync(dir).find((f) => /^licen[sc]e/i.test(f));
+    notice += `\n==== ${pkg} ${meta.version} (${meta.license})\n\n`;
+    if (lic) notice += readFileSync(join(dir, lic), 'utf8');
+  }
+  writeFileSync(join(vendor, 'LICENSES.txt'), notice);
+}
+
+// 3. The wasm bundle.
+const wasmOut = join(out, 'wasm');
+mkdirSync(wasmOut, { recursive: true });
+for (const f of ['funnelcast.mjs', 'funnelcast.wasm']) {
+  const src = join(wasmDir, f);
+  if (!existsSync(src)) fail(`${src} is missing: build the wasm target first`);
+  cpSync(src, join(wasmOut, f));
+}
+cpSync(join(root, 'wasm', 'funnelcast.d.ts'), join(wasmOut, 'funnelcast.d.mts'));
+const wasmBytes = statSync(join(wasmOut, 'funnelcast.wasm')).size;
+if (wasmBytes > maxWasmBytes) fail(`funnelcast.wasm is ${wasmBytes} bytes, over the ${maxWasmBytes} byte budget`);
+
+// 4. Demo data, made by the trainer exactly as the demo model's training data was.
+if (!existsSync(cli)) fail(`${cli} is missing: build the native trainer first (or set FC_CLI)`);
+execFileSync(cli, ['demo-data', '--out', join(out, 'demo'), '--seed', '1', '--days', '730'], { stdio: 'inherit' });
+
+// 5. Models.
+const models = join(out, 'models');
+mkdirSync(models, { recursive: true });
+const modelSrc = resolve(root, arg('models', 'models'));
+const modelFiles = existsSync(modelSrc) ? readdirSync(modelSrc).filter((f) => f.endsWith('.fcm')) : [];
+for (const f of modelFiles) cpSync(join(modelSrc, f), join(models, f));
+if (!modelFiles.includes('demo_forecast.fcm')) {
+  console.warn('assemble: models/demo_forecast.fcm is missing; the page opens without a forecast model');
+}
+
+// 6. Build manifest and the service worker's precache list (every file but the worker).
+function walk(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
+}
+const files = walk(out)
+  .map((p) => relative(out, p).split(sep).join('/'))
+  .filter((p) => p !== 'sw.js' && !p.endsWith('.d.mts') && p !== 'vendor/LICENSES.txt')
+  .sort();
+const hash = createHash('sha256');
+const sizes = {};
+for (const f of files) {
+  const bytes = readFileSync(join(out, f));
+  hash.update(f).update('\0').update(bytes);
+  sizes[f] = bytes.length;
+}
+const version = hash.digest('hex').slice(0, 16);
+const precache = ['./', ...files];
+const swPath = join(out, 'sw.js');
+const sw = readFileSync(swPath, 'utf8');
+const marker = /\/\* @build \*\/[^\n]*\n/;
+if (!marker.test(sw)) fail('web/sw.js lacks the /* @build */ line');
+writeFileSync(swPath, sw.replace(marker, `/* @build */ const BUILD = ${JSON.stringify({ version, files: precache })};\n`));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+writeFileSync(
+  join(out, 'build.json'),
+  JSON.stringify({ name: pkg.name, version: pkg.version, build: version, wasmBytes, files: sizes }, null, 2) + '\n',
+);
+
+console.log(`assemble: ${out} (${files.length + 1} files, build ${version}, funnelcast.wasm ${(wasmBytes / 1024).toFixed(1)} KiB)`);

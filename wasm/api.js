@@ -1,0 +1,127 @@
+// The public JS API of the funnelcast wasm module (linked with --post-js, so it runs
+// inside the module factory with `Module` in scope). The raw Embind entry points in
+// bindings.cpp return either a result or an Error object; this layer throws the
+// Error, so a core error arrives as a JS Error carrying the core's message while no
+// C++ frame is ever unwound by a JS exception. Declarations: funnelcast.d.ts.
+(function () {
+  'use strict';
+
+  function check(value) {
+    if (value instanceof Error) throw value;
+    return value;
+  }
+
+  function toBytes(bytes) {
+    if (bytes instanceof Uint8Array) return bytes;
+    if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+    if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (typeof bytes === 'string') return new TextEncoder().encode(bytes);
+    throw new TypeError('expected the file as a Uint8Array, an ArrayBuffer or a string');
+  }
+
+  function live(owner, what) {
+    if (!owner._raw) throw new Error('this ' + what + ' was deleted');
+    return owner._raw;
+  }
+
+  class Table {
+    constructor(raw) { this._raw = raw; }
+    /** Column names, types, detected and used roles, rows, hours and time span. */
+    schema() { return check(live(this, 'table').schema()); }
+    /** Pin roles ({leads: 'conversions', revenue: null, ...}) and rebuild the hourly series. */
+    setRoles(roles) { return check(live(this, 'table').setRoles(roles || {})); }
+    channels() { return check(live(this, 'table').channels()); }
+    series(channel) { return check(live(this, 'table').series(channel || '')); }
+    get deleted() { return !this._raw; }
+    /** Frees the wasm memory of this table. Safe to call twice. */
+    delete() {
+      if (this._raw) {
+        this._raw.delete();
+        this._raw = null;
+      }
+    }
+  }
+
+  class Model {
+    constructor(raw, header) { this._raw = raw; this._header = header; }
+    /** The model file's JSON header (a fresh copy each call). */
+    header() {
+      live(this, 'model');
+      return JSON.parse(JSON.stringify(this._header));
+    }
+    get deleted() { return !this._raw; }
+    delete() {
+      if (this._raw) {
+        this._raw.delete();
+        this._raw = null;
+      }
+    }
+  }
+
+  if (typeof Symbol === 'function' && Symbol.dispose) {
+    Table.prototype[Symbol.dispose] = Table.prototype.delete;
+    Model.prototype[Symbol.dispose] = Model.prototype.delete;
+  }
+
+  function loadTable(bytes, name) {
+    const input = toBytes(bytes);
+    const raw = new Module['RawTable']();
+    let result;
+    try {
+      result = raw.load(input, name == null ? 'input' : String(name));
+    } catch (e) {
+      raw.delete();
+      throw e;
+    }
+    if (result instanceof Error) {
+      raw.delete();
+      throw result;
+    }
+    return new Table(raw);
+  }
+
+  function loadModel(bytes, name) {
+    const input = toBytes(bytes);
+    const raw = new Module['RawModel']();
+    let header;
+    try {
+      header = raw.load(input, name == null ? 'model' : String(name));
+    } catch (e) {
+      raw.delete();
+      throw e;
+    }
+    if (header instanceof Error) {
+      raw.delete();
+      throw header;
+    }
+    return new Model(raw, header);
+  }
+
+  function forecast(table, model, options) {
+    return check(Module['rawForecast'](live(table, 'table'), live(model, 'model'), options || {}));
+  }
+
+  function kpis(table, options) {
+    return check(Module['rawKpis'](live(table, 'table'), options || {}));
+  }
+
+  function anomalies(table, options) {
+    const r = check(Module['rawAnomalies'](live(table, 'table'), options || {}));
+    const list = [];
+    for (let i = 0; i < r.flagged.length; ++i) {
+      if (r.flagged[i]) list.push({ time: r.time[i], value: r.value[i], expected: r.expected[i], score: r.score[i] });
+    }
+    r.anomalies = list;
+    return r;
+  }
+
+  Module['loadTable'] = loadTable;
+  Module['loadModel'] = loadModel;
+  Module['forecast'] = forecast;
+  Module['kpis'] = kpis;
+  Module['anomalies'] = anomalies;
+  Module['version'] = function () { return Module['rawVersion'](); };
+  Module['memoryStats'] = function () { return Module['rawMemory'](); };
+  Module['Table'] = Table;
+  Module['Model'] = Model;
+})();
