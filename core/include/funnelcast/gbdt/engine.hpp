@@ -17,16 +17,24 @@ class FlatEnsemble {
   // rows: n rows of `num_features()` floats, `stride` floats apart. out: n values.
   void predict_raw(const float* rows, size_t n, size_t stride, double* out) const;
   void predict(const float* rows, size_t n, size_t stride, double* out) const;
-  double predict_one(const float* row) const;
+  double predict_one(const float* row) const;  // transformed, as predict()
   uint32_t num_features() const { return num_features_; }
   bool empty() const { return tree_roots_.empty() && base_score_ == 0.0; }
 
  private:
+  // 12 bytes. The two children of a node sit side by side (right = left + 1), so one
+  // index is enough. A leaf stores its value in `threshold` and points `left` at itself,
+  // so a row that has reached its leaf can keep stepping in lock-step without moving.
   struct Node {
     float threshold;
-    uint32_t feature_and_flags;  // low 31 bits feature; top bit default-left; leaf: 0x7fffffff
-    int32_t left, right;         // absolute node indices; a leaf stores its value in threshold
+    uint32_t feature_and_flags;  // low 30 bits feature; bit 31 default-left; bit 30 leaf
+    uint32_t left;               // absolute node index of the left child
   };
+  static constexpr uint32_t kDefaultLeft = 0x80000000u;
+  static constexpr uint32_t kLeaf = 0x40000000u;
+  static constexpr uint32_t kFeatureMask = 0x3fffffffu;
+  template <int kBlock>
+  void predict_block(const float* rows, size_t stride, double* acc) const;
   std::vector<Node> nodes_;
   std::vector<uint32_t> tree_roots_;
   Objective objective_ = Objective::kSquaredError;

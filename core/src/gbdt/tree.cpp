@@ -1,0 +1,152 @@
+// The reference predictor is deliberately naive: it is the yardstick the flat engine
+// and the model loader are tested against, so it must be obviously right, not fast.
+#include "funnelcast/gbdt/tree.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "funnelcast/error.hpp"
+#include "internal.hpp"
+
+namespace fc::gbdt {
+
+float Tree::predict_reference(const float* row) const {
+  if (feature.empty()) return leaf_value.empty() ? 0.0f : leaf_value[0];
+  int32_t node = 0;
+  // A valid tree visits each internal node at most once on a path; the bound only keeps
+  // an unvalidated, cyclic tree from hanging the caller.
+  for (size_t steps = 0; steps <= feature.size(); ++steps) {
+    const float x = row[feature[node]];
+    const bool go_left = std::isnan(x) ? default_left[node] != 0 : x <= threshold[node];
+    const int32_t child = go_left ? left[node] : right[node];
+    if (child < 0) return leaf_value[~child];
+    node = child;
+  }
+  throw Error("tree has a cycle; run Ensemble::validate() before predicting");
+}
+
+double Ensemble::predict_raw_reference(const float* row) const {
+  double sum = base_score;
+  for (const Tree& t : trees) sum += t.predict_reference(row);
+  return sum;
+}
+
+double Ensemble::transform(double raw) const {
+  return detail::transform_raw(objective, raw);
+}
+
+namespace {
+
+[[noreturn]] void fail(size_t tree, const std::string& what) {
+  throw Error("model tree " + std::to_string(tree) + ": " + what);
+}
+
+[[noreturn]] void fail_node(size_t tree, size_t node, const std::string& what) {
+  throw Error("model tree " + std::to_string(tree) + ", node " + std::to_string(node) + ": " +
+              what);
+}
+
+}  // namespace
+
+void Ensemble::validate() const {
+  if (objective != Objective::kSquaredError && objective != Objective::kPoisson &&
+      objective != Objective::kBinary) {
+    throw Error("model: unknown objective");
+  }
+  if (!std::isfinite(base_score)) throw Error("model: base score is not a finite number");
+  std::vector<uint8_t> seen_node, seen_leaf;
+  std::vector<int32_t> stack;
+  for (size_t t = 0; t < trees.size(); ++t) {
+    const Tree& tree = trees[t];
+    const size_t n = tree.feature.size();
+    if (tree.threshold.size() != n || tree.default_left.size() != n || tree.left.size() != n ||
+        tree.right.size() != n) {
+      fail(t, "internal-node arrays have different lengths (feature " + std::to_string(n) +
+                  ", threshold " + std::to_string(tree.threshold.size()) + ", default_left " +
+                  std::to_string(tree.default_left.size()) + ", left " +
+                  std::to_string(tree.left.size()) + ", right " +
+                  std::to_string(tree.right.size()) + ")");
+    }
+    const size_t leaves = tree.leaf_value.size();
+    if (leaves != n + 1) {
+      fail(t, "a tree with " + std::to_string(n) + " internal nodes must have " +
+                  std::to_string(n + 1) + " leaves, found " + std::to_string(leaves));
+    }
+    // TreeSHAP needs the cover; a model without it may leave the array empty.
+    if (!tree.leaf_cover.empty() && tree.leaf_cover.size() != leaves) {
+      fail(t, "leaf_cover has " + std::to_string(tree.leaf_cover.size()) + " entries for " +
+                  std::to_string(leaves) + " leaves");
+    }
+    if (n >= static_cast<size_t>(INT32_MAX)) fail(t, "too many nodes");
+    for (size_t k = 0; k < n; ++k) {
+      if (tree.feature[k] < 0 || static_cast<uint32_t>(tree.feature[k]) >= num_features) {
+        fail_node(t, k,
+                  "feature " + std::to_string(tree.feature[k]) + " is out of range (" +
+                      std::to_string(num_features) + " features)");
+      }
+      if (!std::isfinite(tree.threshold[k])) fail_node(t, k, "threshold is not a finite number");
+      if (tree.default_left[k] > 1) fail_node(t, k, "default_left must be 0 or 1");
+      for (int side = 0; side < 2; ++side) {
+        const int32_t c = side == 0 ? tree.left[k] : tree.right[k];
+        const std::string name = side == 0 ? "left child " : "right child ";
+        if (c >= 0 && static_cast<size_t>(c) >= n) {
+          fail_node(t, k,
+                    name + std::to_string(c) + " is out of range (" + std::to_string(n) +
+                        " internal nodes)");
+        }
+        if (c < 0 && static_cast<size_t>(~c) >= leaves) {
+          fail_node(t, k,
+                    name + "leaf " + std::to_string(~c) + " is out of range (" +
+                        std::to_string(leaves) + " leaves)");
+        }
+      }
+    }
+    for (size_t l = 0; l < leaves; ++l) {
+      if (!std::isfinite(tree.leaf_value[l])) {
+        fail(t, "leaf " + std::to_string(l) + " value is not a finite number");
+      }
+      if (!tree.leaf_cover.empty() &&
+          !(tree.leaf_cover[l] >= 0.0f && std::isfinite(tree.leaf_cover[l]))) {
+        fail(t, "leaf " + std::to_string(l) + " cover is not a finite number >= 0");
+      }
+    }
+    if (n == 0) continue;
+    // Every node and leaf must be reached exactly once from the root: this rules out
+    // cycles, shared subtrees and orphans in one pass, without recursion a hostile file
+    // could use to exhaust the stack.
+    seen_node.assign(n, 0);
+    seen_leaf.assign(leaves, 0);
+    stack.clear();
+    stack.push_back(0);
+    seen_node[0] = 1;
+    while (!stack.empty()) {
+      const int32_t k = stack.back();
+      stack.pop_back();
+      for (int side = 0; side < 2; ++side) {
+        const int32_t c = side == 0 ? tree.left[k] : tree.right[k];
+        if (c >= 0) {
+          if (seen_node[c]) {
+            fail_node(t, k,
+                      std::string(side == 0 ? "left" : "right") + " child " + std::to_string(c) +
+                          " is reached more than once (a cycle or a shared subtree)");
+          }
+          seen_node[c] = 1;
+          stack.push_back(c);
+        } else {
+          if (seen_leaf[~c]) {
+            fail_node(t, k, "leaf " + std::to_string(~c) + " is reached more than once");
+          }
+          seen_leaf[~c] = 1;
+        }
+      }
+    }
+    for (size_t k = 0; k < n; ++k) {
+      if (!seen_node[k]) fail_node(t, k, "is not reachable from the root");
+    }
+    for (size_t l = 0; l < leaves; ++l) {
+      if (!seen_leaf[l]) fail(t, "leaf " + std::to_string(l) + " is not reachable from the root");
+    }
+  }
+}
+
+}  // namespace fc::gbdt
