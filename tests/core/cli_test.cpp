@@ -246,4 +246,18 @@ TEST_F(Cli, AnomaliesJsonCountsFlaggedHours) {
   EXPECT_GT(j.at("count").get<size_t>(), 0u);
 }
 
+// models/demo_forecast.fcm is what scripts/make_demo_model.sh makes: one trainer command
+// on `demo-data --seed 1`. Retraining must give the committed bytes.
+TEST_F(Cli, CommittedDemoModelIsReproducible) {
+  const std::string committed = slurp(std::string(FC_SOURCE_DIR) + "/models/demo_forecast.fcm");
+  ASSERT_FALSE(committed.empty()) << "models/demo_forecast.fcm is missing: run scripts/make_demo_model.sh";
+  EXPECT_LT(committed.size(), 200u * 1024) << "the demo model should stay under 200 KB";
+  ASSERT_EQ(run("demo-data --out " + dir_ + "/demo730 --seed 1 --days 730").code, 0);
+  const Outcome r = run("train forecast --quiet --data " + dir_ + "/demo730/hourly.csv --out " + dir_ + "/demo730.fcm");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(slurp(dir_ + "/demo730.fcm") == committed)
+      << "retraining gives other bytes: the code changed since the demo model was made; run "
+         "scripts/make_demo_model.sh and commit models/";
+}
+
 }  // namespace

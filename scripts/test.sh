@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Every test: core (GoogleTest through CTest, including the CLI), the wasm bundle
+# (node's test runner) and the page in headless Chromium. Installs and builds
+# what it needs first. Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+npm run build
+
+echo "== core tests (ctest)"
+ctest --test-dir build/native --output-on-failure -j2
+
+if [ -d tests/wasm ] && ls tests/wasm/*.test.mjs >/dev/null 2>&1; then
+  echo "== wasm tests (node --test)"
+  npm run test:wasm
+fi
+if [ -d tests/e2e ] && ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
+  echo "== browser tests (headless Chromium)"
+  npm run test:e2e
+fi
+echo "== all tests passed"
