@@ -451,6 +451,8 @@ unsigned days_in_month(int64_t y, unsigned m) {
   return m == 2 && is_leap_year(y) ? 29 : kDays[m - 1];
 }
 
+}  // namespace
+
 // Inverse of days_from_civil, same era-based reasoning (400-year cycles of 146097 days).
 void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   z += 719468;
@@ -464,7 +466,6 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   y = yoe + era * 400 + (m <= 2 ? 1 : 0);
 }
 
-}  // namespace
 
 bool is_missing_token(std::string_view cell) {
   const std::string_view s = trim(cell);

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <string>
 
+#include "funnelcast/csv.hpp"
 #include "funnelcast/error.hpp"
 
 namespace fc::demo {
@@ -101,17 +102,10 @@ struct Civil {
   unsigned month, day;
 };
 
-Civil civil_from_days(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = static_cast<int64_t>(yoe) + era * 400;
-  return {m <= 2 ? y + 1 : y, m, d};
+Civil civil_from_days(int64_t days) {
+  Civil c{};
+  csv::civil_from_days(days, c.year, c.month, c.day);
+  return c;
 }
 
 int64_t floor_div(int64_t a, int64_t b) {

@@ -31,6 +31,7 @@ bool parse_number(std::string_view cell, double& out);  // fast_float, surroundi
 // ISO 8601: YYYY-MM-DD, YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|+HH:MM|-HH:MM|+HHMM]. UTC seconds out.
 bool parse_timestamp(std::string_view cell, int64_t& out);
 std::string format_timestamp(int64_t seconds);  // "YYYY-MM-DD HH:MM:SS" UTC
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);  // days since 1970-01-01
+void civil_from_days(int64_t days, int64_t& y, unsigned& m, unsigned& d);  // its inverse
 
 }  // namespace fc::csv
