@@ -279,9 +279,16 @@ TrainOutput train(const series::BuildResult& data, const TrainOptions& options, 
   const size_t lookback = static_cast<size_t>(spec.max_lookback());
   const size_t folds_plus_one = static_cast<size_t>(std::max(options.folds, 1)) + 1;
   const size_t first_row = std::min(lookback, n / (2 * folds_plus_one));
-  const size_t min_history = std::max<size_t>(first_row + 48, 168 + 1);
-  const std::vector<validation::Fold> folds =
-      validation::time_series_splits(n, options.folds, 0, options.gap, min_history);
+  // Folds split the rows that have complete features (as dropping incomplete rows would),
+  // then shift back onto the hourly grid.
+  std::vector<validation::Fold> folds =
+      validation::time_series_splits(n - first_row, options.folds, 0, options.gap, 48);
+  for (auto& f : folds) {
+    f.train_begin += first_row;
+    f.train_end += first_row;
+    f.valid_begin += first_row;
+    f.valid_end += first_row;
+  }
   for (const auto& f : folds)
     if (f.valid_end - f.valid_begin < static_cast<size_t>(horizon))
       throw Error("not enough data for " + std::to_string(options.folds) + " folds with a " +
