@@ -1,5 +1,7 @@
 // funnelcast train forecast: cross-validate the candidates, keep the best, save it.
 #include <cmath>
+#include <cstdlib>
+#include <ctime>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -54,6 +56,9 @@ const char* kHelp =
     "output:\n"
     "  --out MODEL         the model file to write\n"
     "  --report FILE.json  cross-validation report (per fold, mean +- std, comparison)\n"
+    "  --stamp             record the training time in the model (created_at); without it\n"
+    "                      the same data and seed give byte-identical files. SOURCE_DATE_EPOCH,\n"
+    "                      when set, is used as that time (reproducible builds)\n"
     "  --quiet             no progress on stderr\n"
     "\n"
     "example:\n"
@@ -111,7 +116,7 @@ int run_train(int argc, char** argv, int first) {
   std::vector<std::string> options = {"data", "out", "report", "horizon", "folds", "gap", "param",
                                       "threads", "target", "lags", "windows", "exog"};
   options.insert(options.end(), kRoleOptions.begin(), kRoleOptions.end());
-  Args args(argc, argv, first, options, {"no-cyclic", "no-calendar", "quiet"}, {"param", "exog"});
+  Args args(argc, argv, first, options, {"no-cyclic", "no-calendar", "quiet", "stamp"}, {"param", "exog"});
   if (args.help()) {
     std::fputs(kHelp, stdout);
     return 0;
@@ -168,7 +173,16 @@ int run_train(int argc, char** argv, int first) {
       forecast::train(data, o, [&](const std::string& stage, double f) { progress.update(stage, f); });
   progress.finish();
 
-  const std::string bytes = model::save(out.model);
+  model::Model m = out.model;
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
+    char* end = nullptr;
+    const long long t = std::strtoll(epoch, &end, 10);
+    if (*epoch == '\0' || *end != '\0' || t < 0) throw UsageError{"SOURCE_DATE_EPOCH must be seconds since 1970"};
+    m.header["created_at"] = t;
+  } else if (args.has("stamp")) {
+    m.header["created_at"] = static_cast<long long>(std::time(nullptr));
+  }
+  const std::string bytes = model::save(m);
   write_file(out_path, bytes);
   if (args.has("report")) write_file(args.get("report"), json_dump(out.report));
   print_summary(out.report);
