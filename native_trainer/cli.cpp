@@ -119,8 +119,9 @@ Table read_table(const std::string& path) {
   return csv::read(bytes, o);
 }
 
-const std::vector<std::string> kRoleOptions = {"time", "leads", "spend", "revenue", "cpl",
-                                               "roi",  "channel-column", "duplicates", "channel"};
+const std::vector<std::string> kRoleOptions = {"time", "leads",          "spend",      "revenue",
+                                               "cpl",  "roi",            "clicks",     "channel-column",
+                                               "duplicates", "channel"};
 
 series::BuildResult load_series(const std::string& path, const Args& args) {
   const Table table = read_table(path);
@@ -132,6 +133,7 @@ series::BuildResult load_series(const std::string& path, const Args& args) {
   o.roles.cpl = args.get("cpl");
   o.roles.roi = args.get("roi");
   o.roles.channel = args.get("channel-column");
+  o.roles.clicks = args.get("clicks");
   const std::string dup = args.get("duplicates", "auto");
   if (dup == "auto") o.duplicates = series::Duplicates::kAuto;
   else if (dup == "sum") o.duplicates = series::Duplicates::kSum;

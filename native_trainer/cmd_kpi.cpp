@@ -17,20 +17,24 @@ const char* kHelp =
     "Leads, spend, revenue, CPL (spend / leads) and ROI ((revenue - spend) / spend) over\n"
     "the last --window hours of the data, against the --window hours before, with the\n"
     "relative change. Spend is derived from a cpl column and revenue from a roi column\n"
-    "when the file has those instead.\n"
+    "when the file has those instead. With a traffic column (clicks, sessions, visits,\n"
+    "...) also clicks and the conversion rate (leads / clicks).\n"
     "\n"
     "options:\n"
     "  --data FILE      hourly CSV (or one row per lead event)\n"
     "  --window N       hours per window (default 24)\n"
     "  --channel NAME   one channel instead of the total\n"
     "  --json           JSON (epoch seconds; NaN as null) instead of a table\n"
-    "  --time COL --leads COL --spend COL --revenue COL --cpl COL --roi COL   column roles\n";
+    "  --time COL --leads COL --spend COL --revenue COL --cpl COL --roi COL --clicks COL\n"
+    "                   column roles\n";
 
 nlohmann::json window_json(const kpi::Window& w) {
   return {{"start", w.start}, {"end", w.end}, {"leads", w.leads},
           {"spend", w.has_spend ? number_or_null(w.spend) : nlohmann::json(nullptr)},
           {"revenue", w.has_revenue ? number_or_null(w.revenue) : nlohmann::json(nullptr)},
-          {"cpl", number_or_null(w.cpl)}, {"roi", number_or_null(w.roi)}};
+          {"cpl", number_or_null(w.cpl)}, {"roi", number_or_null(w.roi)},
+          {"clicks", w.has_clicks ? number_or_null(w.clicks) : nlohmann::json(nullptr)},
+          {"conversion", number_or_null(w.conversion)}};
 }
 
 std::string fmt(double v, const char* f) {
@@ -62,15 +66,16 @@ int run_kpi(int argc, char** argv, int first) {
                                     {"spend", number_or_null(k.change.spend)},
                                     {"revenue", number_or_null(k.change.revenue)},
                                     {"cpl", number_or_null(k.change.cpl)},
-                                    {"roi", number_or_null(k.change.roi)}}}};
+                                    {"roi", number_or_null(k.change.roi)},
+                                    {"conversion", number_or_null(k.change.conversion)}}}};
     std::cout << json_dump(j);
     return 0;
   }
   std::printf("last %d hours (%s to %s) against the %d before\n\n", window,
               csv::format_timestamp(k.current.start).c_str(), csv::format_timestamp(k.current.end).c_str(), window);
-  std::printf("%-8s %14s %14s %10s\n", "KPI", "current", "previous", "change");
+  std::printf("%-11s %14s %14s %10s\n", "KPI", "current", "previous", "change");
   auto row = [&](const char* name, double cur, double prev, double ch, const char* f) {
-    std::printf("%-8s %14s %14s %10s\n", name, fmt(cur, f).c_str(), fmt(prev, f).c_str(),
+    std::printf("%-11s %14s %14s %10s\n", name, fmt(cur, f).c_str(), fmt(prev, f).c_str(),
                 fmt(100 * ch, "%+.1f%%").c_str());
   };
   row("Leads", k.current.leads, k.previous.leads, k.change.leads, "%.0f");
@@ -78,6 +83,14 @@ int run_kpi(int argc, char** argv, int first) {
   if (k.current.has_revenue) row("Revenue", k.current.revenue, k.previous.revenue, k.change.revenue, "%.2f");
   if (k.current.has_spend) row("CPL", k.current.cpl, k.previous.cpl, k.change.cpl, "%.2f");
   if (k.current.has_revenue) row("ROI", k.current.roi, k.previous.roi, k.change.roi, "%.3f");
+  if (k.current.has_clicks) {
+    const double prev = k.previous.clicks;
+    row("Clicks", k.current.clicks, prev,
+        prev != 0 ? (k.current.clicks - prev) / std::fabs(prev) : std::nan(""), "%.0f");
+    // The rate as a percentage; its change is still relative, like the other rows.
+    row("Conv. rate", 100 * k.current.conversion, 100 * k.previous.conversion, k.change.conversion,
+        "%.2f%%");
+  }
   return 0;
 }
 

@@ -131,7 +131,7 @@ const RoleField kRoles[] = {
     {"time", &fc::series::Roles::time},       {"leads", &fc::series::Roles::leads},
     {"spend", &fc::series::Roles::spend},     {"revenue", &fc::series::Roles::revenue},
     {"cpl", &fc::series::Roles::cpl},         {"roi", &fc::series::Roles::roi},
-    {"channel", &fc::series::Roles::channel},
+    {"channel", &fc::series::Roles::channel}, {"clicks", &fc::series::Roles::clicks},
 };
 
 // Roles as {time: "timestamp", revenue: null, ...}; an empty role (or "-") is null.
@@ -153,8 +153,11 @@ val window_js(const fc::kpi::Window& w) {
   o.set("revenue", w.revenue);
   o.set("cpl", w.cpl);
   o.set("roi", w.roi);
+  o.set("clicks", w.clicks);
+  o.set("conversion", w.conversion);
   o.set("hasSpend", w.has_spend);
   o.set("hasRevenue", w.has_revenue);
+  o.set("hasClicks", w.has_clicks);
   return o;
 }
 
@@ -239,6 +242,7 @@ class RawTable {
       o.set("revenue", f64_or_null(s.revenue));
       o.set("cpl", f64_or_null(s.cpl));
       o.set("roi", f64_or_null(s.roi));
+      o.set("clicks", f64_or_null(s.clicks));
       o.set("observed", u8(s.observed));
       return o;
     });
@@ -403,6 +407,7 @@ val raw_kpis(const RawTable& table, val options) {
     change.set("revenue", k.change.revenue);
     change.set("cpl", k.change.cpl);
     change.set("roi", k.change.roi);
+    change.set("conversion", k.change.conversion);
     val o = val::object();
     o.set("channel", channel);
     o.set("windowHours", k.window_hours);

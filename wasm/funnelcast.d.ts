@@ -13,7 +13,8 @@
 /** Epoch seconds (UTC). Exact in a double. */
 export type EpochSeconds = number;
 
-export type RoleName = 'time' | 'leads' | 'spend' | 'revenue' | 'cpl' | 'roi' | 'channel';
+/** clicks: a traffic column (clicks, sessions, visits, ...), the conversion rate's denominator. */
+export type RoleName = 'time' | 'leads' | 'spend' | 'revenue' | 'cpl' | 'roi' | 'channel' | 'clicks';
 
 /** A column name per role; null = the data has no column for that role. */
 export type Roles = Record<RoleName, string | null>;
@@ -83,6 +84,8 @@ export interface SeriesData {
   cpl: Float64Array | null;
   /** NaN where spend == 0. */
   roi: Float64Array | null;
+  /** Traffic summed per hour; null when the data has no clicks column. */
+  clicks: Float64Array | null;
   /** 1 where at least one input row fell in the hour. */
   observed: Uint8Array;
 }
@@ -170,8 +173,13 @@ export interface KpiWindow {
   cpl: number;
   /** (revenue - spend) / spend; NaN when spend == 0 or unknown. */
   roi: number;
+  /** NaN when the data has no clicks column. */
+  clicks: number;
+  /** leads / clicks; NaN when clicks == 0 or unknown. */
+  conversion: number;
   hasSpend: boolean;
   hasRevenue: boolean;
+  hasClicks: boolean;
 }
 
 export interface KpiSummary {
@@ -180,10 +188,11 @@ export interface KpiSummary {
   current: KpiWindow;
   previous: KpiWindow;
   /** Relative change (current - previous) / |previous|; NaN when previous is 0. */
-  change: { leads: number; spend: number; revenue: number; cpl: number; roi: number };
+  change: { leads: number; spend: number; revenue: number; cpl: number; roi: number; conversion: number };
 }
 
-export type AnomalyMetric = 'cpl' | 'leads' | 'spend' | 'revenue' | 'roi';
+/** conversion (leads / clicks per hour) needs a clicks column. */
+export type AnomalyMetric = 'cpl' | 'leads' | 'spend' | 'revenue' | 'roi' | 'conversion';
 
 export interface AnomalyOptions {
   /** default "cpl" */

@@ -64,6 +64,7 @@ const ROLE_LABELS = {
   cpl: 'CPL',
   roi: 'ROI',
   channel: 'Channel',
+  clicks: 'Clicks',
 };
 
 const state = {
@@ -319,7 +320,7 @@ const KPI_TILES = [
   { key: 'revenue', label: 'Revenue', format: F.fmtMoney, better: 'up', needs: 'hasRevenue' },
   { key: 'cpl', label: 'CPL', hint: 'cost per lead', format: F.fmtMoney, better: 'down', needs: 'hasSpend' },
   { key: 'roi', label: 'ROI', hint: '(revenue − spend) / spend', format: (x) => F.fmtPercent(x, 1), better: 'up', needs: 'hasRevenue' },
-  { key: 'conversion', label: 'Conversion rate', format: (x) => F.fmtPercent(x, 2), better: 'up', optional: true },
+  { key: 'conversion', label: 'Conversion rate', hint: 'leads / clicks', format: (x) => F.fmtPercent(x, 2), better: 'up', needs: 'hasClicks', optional: true },
 ];
 
 function buildTiles() {
@@ -346,7 +347,8 @@ function renderKpis({ value: k, error }) {
     const tile = $(`kpi-${t.key}`);
     const cur = k.current[t.key];
     if (t.optional) {
-      tile.hidden = !F.isNum(cur);
+      // Shown only when the data has the column it needs (a traffic column for the rate).
+      tile.hidden = t.needs ? !k.current[t.needs] : !F.isNum(cur);
       if (tile.hidden) continue;
     }
     const available = !t.needs || k.current[t.needs];

@@ -21,7 +21,7 @@ constexpr double kMaxScore = 1e6;
 // methods share one threshold.
 constexpr double kMadScale = 1.4826;
 
-const char* const kMetrics = "cpl, leads, spend, revenue, roi";
+const char* const kMetrics = "cpl, leads, spend, revenue, roi, conversion";
 const char* const kMethods = "zscore, robust";
 
 std::string available(const series::HourlySeries& s) {
@@ -31,6 +31,7 @@ std::string available(const series::HourlySeries& s) {
   if (!s.revenue.empty()) add("revenue");
   if (!s.spend.empty()) add("cpl");
   if (!s.spend.empty() && !s.revenue.empty()) add("roi");
+  if (!s.clicks.empty()) add("conversion");
   return out.empty() ? "none" : out;
 }
 
@@ -105,6 +106,12 @@ std::vector<double> metric_values(const series::HourlySeries& s, const std::stri
     std::vector<double> v(n);
     for (size_t i = 0; i < n; ++i)
       v[i] = s.spend[i] != 0 ? (s.revenue[i] - s.spend[i]) / s.spend[i] : kNaN;
+    return v;
+  }
+  if (metric == "conversion") {
+    if (s.clicks.size() != n || n == 0) absent(s, metric, "a clicks column");
+    std::vector<double> v(n);
+    for (size_t i = 0; i < n; ++i) v[i] = s.clicks[i] != 0 ? s.leads[i] / s.clicks[i] : kNaN;
     return v;
   }
   throw Error("anomaly: unknown metric '" + metric + "'; choose one of " + kMetrics);

@@ -27,11 +27,14 @@ Window window(const series::HourlySeries& s, size_t begin, size_t end) {
   w.end = s.time(end);
   w.has_spend = !s.spend.empty();
   w.has_revenue = !s.revenue.empty();
+  w.has_clicks = !s.clicks.empty();
   w.leads = sum(s.leads, begin, end);
   w.spend = w.has_spend ? sum(s.spend, begin, end) : kNaN;
   w.revenue = w.has_revenue ? sum(s.revenue, begin, end) : kNaN;
   w.cpl = w.has_spend && w.leads != 0 ? w.spend / w.leads : kNaN;
   w.roi = w.has_spend && w.has_revenue && w.spend != 0 ? (w.revenue - w.spend) / w.spend : kNaN;
+  w.clicks = w.has_clicks ? sum(s.clicks, begin, end) : kNaN;
+  w.conversion = w.has_clicks && w.clicks != 0 ? w.leads / w.clicks : kNaN;
   return w;
 }
 
@@ -53,8 +56,9 @@ Summary summarize(const series::HourlySeries& s, int window_hours) {
                 " hours with the window before needs at least " + std::to_string(2 * w) +
                 " hours of data; the series has " + std::to_string(n));
   }
-  if ((!s.spend.empty() && s.spend.size() != n) || (!s.revenue.empty() && s.revenue.size() != n)) {
-    throw Error("kpi: spend and revenue must have one value per hour, like leads");
+  if ((!s.spend.empty() && s.spend.size() != n) || (!s.revenue.empty() && s.revenue.size() != n) ||
+      (!s.clicks.empty() && s.clicks.size() != n)) {
+    throw Error("kpi: spend, revenue and clicks must have one value per hour, like leads");
   }
   Summary out;
   out.window_hours = window_hours;
@@ -65,6 +69,7 @@ Summary summarize(const series::HourlySeries& s, int window_hours) {
   out.change.revenue = change(out.current.revenue, out.previous.revenue);
   out.change.cpl = change(out.current.cpl, out.previous.cpl);
   out.change.roi = change(out.current.roi, out.previous.roi);
+  out.change.conversion = change(out.current.conversion, out.previous.conversion);
   return out;
 }
 

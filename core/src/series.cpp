@@ -56,6 +56,11 @@ const std::vector<RoleInfo>& role_table() {
        &Roles::channel,
        Kind::kAny,
        {"channel", "source", "campaign", "medium", "utmsource"}},
+      // Last, so adding it cannot take a column any older role would have claimed.
+      {"clicks",
+       &Roles::clicks,
+       Kind::kNumber,
+       {"clicks", "sessions", "visits", "visitors", "sitevisits", "websitevisits", "traffic"}},
   };
   return kRoles;
 }
@@ -238,13 +243,14 @@ std::vector<double> role_numbers(const Table& t, const std::string& name, const 
 }
 
 HourlySeries empty_series(std::string channel, int64_t start, size_t hours, bool spend,
-                          bool revenue) {
+                          bool revenue, bool clicks) {
   HourlySeries s;
   s.channel = std::move(channel);
   s.start = start;
   s.leads.assign(hours, 0.0);
   if (spend) s.spend.assign(hours, 0.0);
   if (revenue) s.revenue.assign(hours, 0.0);
+  if (clicks) s.clicks.assign(hours, 0.0);
   s.observed.assign(hours, 0);
   return s;
 }
@@ -349,6 +355,8 @@ BuildResult hourly(const Table& table, const Options& options) {
     for (size_t r = 0; r < rows; ++r) revenue[r] = spend[r] * (1.0 + roi[r]);
     out.revenue_derived = true;
   }
+  std::vector<double> clicks;
+  if (!roles.clicks.empty()) clicks = role_numbers(table, roles.clicks, "clicks", true, missing);
   out.missing_cells = missing;
 
   bool on_hour = true;
@@ -406,10 +414,11 @@ BuildResult hourly(const Table& table, const Options& options) {
   }
   const size_t width = std::max<size_t>(1, names.size());
 
-  const bool has_spend = !spend.empty(), has_revenue = !revenue.empty();
-  out.total = empty_series("", start, hours, has_spend, has_revenue);
+  const bool has_spend = !spend.empty(), has_revenue = !revenue.empty(),
+             has_clicks = !clicks.empty();
+  out.total = empty_series("", start, hours, has_spend, has_revenue, has_clicks);
   for (const auto& name : names) {
-    out.channels.push_back(empty_series(name, start, hours, has_spend, has_revenue));
+    out.channels.push_back(empty_series(name, start, hours, has_spend, has_revenue, has_clicks));
   }
 
   const bool refuse_duplicates = options.duplicates == Duplicates::kError ||
@@ -443,6 +452,7 @@ BuildResult hourly(const Table& table, const Options& options) {
       add(s->leads[h], leads[r]);
       if (has_spend) add(s->spend[h], spend[r]);
       if (has_revenue) add(s->revenue[h], revenue[r]);
+      if (has_clicks) add(s->clicks[h], clicks[r]);
       s->observed[h] = 1;
     }
   }

@@ -218,4 +218,18 @@ TEST(Anomaly, DefaultsCheckTheLastTwoWeeksAgainstTheWeekBefore) {
   EXPECT_EQ(anomaly::detect(s, all).count(), 2u);
 }
 
+TEST(Anomaly, ConversionIsLeadsPerClickEachHour) {
+  HourlySeries s;
+  s.leads = {1, 2, 3};
+  s.clicks = {10, 0, 60};
+  const std::vector<double> v = anomaly::metric_values(s, "conversion");
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_DOUBLE_EQ(v[0], 0.1);
+  EXPECT_TRUE(std::isnan(v[1]));  // no clicks that hour
+  EXPECT_DOUBLE_EQ(v[2], 0.05);
+  HourlySeries no_clicks;
+  no_clicks.leads = {1, 2, 3};
+  EXPECT_THROW(anomaly::metric_values(no_clicks, "conversion"), fc::Error);
+}
+
 }  // namespace

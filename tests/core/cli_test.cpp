@@ -189,6 +189,17 @@ TEST_F(Cli, SameInputAndSeedGiveByteIdenticalModels) {
   EXPECT_EQ(slurp(dir_ + "/m.fcm"), slurp(dir_ + "/m2.fcm"));
 }
 
+TEST_F(Cli, CreatedAtOnlyWhenAsked) {
+  EXPECT_FALSE(nlohmann::json::parse(run("inspect " + dir_ + "/m.fcm").out).contains("created_at"));
+  const std::string common = "train forecast --data " + dir_ + "/demo/hourly.csv --folds 3 --horizon 48 --quiet"
+                             " --param num_iterations=20 --out ";
+  setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+  const Outcome stamped = run(common + dir_ + "/s.fcm");
+  unsetenv("SOURCE_DATE_EPOCH");
+  ASSERT_EQ(stamped.code, 0) << stamped.err;
+  EXPECT_EQ(nlohmann::json::parse(run("inspect " + dir_ + "/s.fcm").out).at("created_at").get<int64_t>(), 1700000000);
+}
+
 TEST_F(Cli, CorruptAndTruncatedModelsAreRefused) {
   const std::string good = slurp(dir_ + "/m.fcm");
   ASSERT_GT(good.size(), 100u);
@@ -236,6 +247,36 @@ TEST_F(Cli, KpiJsonWorkedOutByHand) {
   EXPECT_DOUBLE_EQ(j["change"]["cpl"].get<double>(), -0.5);
   EXPECT_DOUBLE_EQ(j["change"]["roi"].get<double>(), -1.0);
   EXPECT_EQ(j["current"]["start"].get<int64_t>(), 1709251200 + 86400);  // 2024-03-02 00:00 UTC
+}
+
+TEST_F(Cli, KpiJsonConversionRateByHand) {
+  // 40 sessions an hour; 1 lead an hour the first day, 2 the second: 24 / 960 then 48 / 960.
+  std::string csv = "timestamp,leads,sessions\n";
+  for (int h = 0; h < 48; ++h) {
+    char line[80];
+    std::snprintf(line, sizeof line, "2024-03-%02d %02d:00:00,%d,40\n", 1 + h / 24, h % 24, h < 24 ? 1 : 2);
+    csv += line;
+  }
+  put(dir_ + "/conv.csv", csv);
+  const Outcome r = run("kpi --json --data " + dir_ + "/conv.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_DOUBLE_EQ(j["current"]["clicks"].get<double>(), 960);
+  EXPECT_DOUBLE_EQ(j["current"]["conversion"].get<double>(), 0.05);
+  EXPECT_DOUBLE_EQ(j["previous"]["conversion"].get<double>(), 0.025);
+  EXPECT_DOUBLE_EQ(j["change"]["conversion"].get<double>(), 1.0);
+  // Not a traffic column when told so: clicks and the rate are null.
+  const Outcome n = run("kpi --json --clicks - --data " + dir_ + "/conv.csv");
+  ASSERT_EQ(n.code, 0) << n.err;
+  const auto k = nlohmann::json::parse(n.out);
+  EXPECT_TRUE(k["current"]["clicks"].is_null());
+  EXPECT_TRUE(k["current"]["conversion"].is_null());
+  EXPECT_TRUE(k["change"]["conversion"].is_null());
+  // The table shows the rows.
+  const Outcome t = run("kpi --data " + dir_ + "/conv.csv");
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_NE(t.out.find("Conv. rate"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("5.00%"), std::string::npos) << t.out;
 }
 
 TEST_F(Cli, AnomaliesJsonCountsFlaggedHours) {

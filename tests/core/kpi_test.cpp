@@ -139,4 +139,38 @@ TEST(Kpi, RefusesTooShortSeriesAndBadWindows) {
   }
 }
 
+TEST(Kpi, ConversionRateByHand) {
+  // 40 clicks an hour both days; 1 lead an hour the first day, 2 the second:
+  // previous 24 / 960 = 0.025, current 48 / 960 = 0.05, change +100%.
+  HourlySeries s;
+  s.start = kStart;
+  for (int h = 0; h < 48; ++h) {
+    s.leads.push_back(h >= 24 ? 2 : 1);
+    s.clicks.push_back(40);
+  }
+  const kpi::Summary k = kpi::summarize(s, 24);
+  EXPECT_TRUE(k.current.has_clicks);
+  EXPECT_DOUBLE_EQ(k.current.clicks, 960);
+  EXPECT_DOUBLE_EQ(k.previous.clicks, 960);
+  EXPECT_DOUBLE_EQ(k.current.conversion, 0.05);
+  EXPECT_DOUBLE_EQ(k.previous.conversion, 0.025);
+  EXPECT_DOUBLE_EQ(k.change.conversion, 1.0);
+
+  // Clicks of 0 in the previous window: no rate there, and no change.
+  for (int h = 0; h < 24; ++h) s.clicks[h] = 0;
+  const kpi::Summary z = kpi::summarize(s, 24);
+  EXPECT_TRUE(std::isnan(z.previous.conversion));
+  EXPECT_DOUBLE_EQ(z.current.conversion, 0.05);
+  EXPECT_TRUE(std::isnan(z.change.conversion));
+}
+
+TEST(Kpi, NoClicksColumnMeansNoConversionRate) {
+  const kpi::Summary k = kpi::summarize(two_days(), 24);
+  EXPECT_FALSE(k.current.has_clicks);
+  EXPECT_TRUE(std::isnan(k.current.clicks));
+  EXPECT_TRUE(std::isnan(k.current.conversion));
+  EXPECT_TRUE(std::isnan(k.previous.conversion));
+  EXPECT_TRUE(std::isnan(k.change.conversion));
+}
+
 }  // namespace

@@ -201,6 +201,39 @@ TEST(SeriesHourly, MissingTimestampNamesTheLine) {
   EXPECT_CONTAINS(e, "missing timestamp");
 }
 
+TEST(SeriesRoles, DetectsClicksFromTrafficNames) {
+  const int64_t t0 = ts(2024, 1, 1);
+  for (const char* name : {"clicks", "Sessions", "VISITS", "visitors", "Site_Visits", "website-visits",
+                           "Traffic"}) {
+    const Table t = table({times("timestamp", {t0}), num("leads", {1}), num(name, {10})});
+    EXPECT_EQ(series::detect_roles(t).clicks, name);
+  }
+  // "-" keeps a traffic-looking column out, and a text one is refused with its cell.
+  const Table t = table({times("timestamp", {t0}), num("leads", {1}), num("sessions", {10})});
+  series::Roles none;
+  none.clicks = "-";
+  EXPECT_EQ(series::detect_roles(t, none).clicks, "");
+  const Table bad = table({times("timestamp", {t0}), num("leads", {1}), cat("visits", {"lots"})});
+  EXPECT_CONTAINS(error_of(bad), "hourly.csv: line 2, column 'visits': expected a number, found 'lots'");
+  // Without one, the series has no clicks.
+  EXPECT_TRUE(series::hourly(table({times("timestamp", {t0}), num("leads", {1})})).total.clicks.empty());
+}
+
+TEST(SeriesHourly, ClicksFromSessionsAreSummedPerHourAndChannel) {
+  // Hour 9: 2 rows (search 30 + email 10 sessions); hour 10: none; hour 11: search 5.
+  const Table t = table({times("timestamp", {ts(2024, 3, 10, 9, 10), ts(2024, 3, 10, 9, 50),
+                                              ts(2024, 3, 10, 11, 30)}),
+                         num("leads", {1, 2, 1}), num("Sessions", {30, 10, 5}),
+                         cat("channel", {"search", "email", "search"})});
+  const auto b = series::hourly(t);
+  EXPECT_EQ(b.roles.clicks, "Sessions");
+  EXPECT_EQ(b.total.clicks, (std::vector<double>{40, 0, 5}));
+  ASSERT_EQ(b.channels.size(), 2u);
+  EXPECT_EQ(b.channels[0].channel, "email");
+  EXPECT_EQ(b.channels[0].clicks, (std::vector<double>{10, 0, 0}));
+  EXPECT_EQ(b.channels[1].clicks, (std::vector<double>{30, 0, 5}));
+}
+
 TEST(SeriesHourly, EventRowsAreSummedAndEmptyHoursExplicit) {
   // 5 lead events in hours 10, 10, 12, 12, 12 of one day: hour 11 has none.
   const Table t = table({times("created_at", {ts(2024, 3, 10, 10, 5), ts(2024, 3, 10, 10, 40),

@@ -271,6 +271,28 @@ test('a CSV whose roles were detected wrongly can be fixed in the roles editor',
   assert.match(await page.textContent('#data-name'), /export\.csv/);
 });
 
+test('a CSV with a sessions column shows the conversion-rate tile', T, async () => {
+  // 40 sessions an hour; 1 lead an hour, 2 in the last day: 48 / 960 = 5.00% against 2.50%.
+  const hours = 24 * 20;
+  const csv = hourlyCsv(hours, {
+    header: 'timestamp,leads,spend,sessions',
+    row: (ts, i) => `${ts},${i >= hours - 24 ? 2 : 1},10,40`,
+  });
+  assert.equal(await page.isVisible('#kpi-conversion'), false);
+  await page.setInputFiles('#data-file', { name: 'traffic.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.waitForSelector('#kpi-conversion:not([hidden])', { timeout: 10_000 });
+  await page.waitForSelector('#dashboard[aria-busy="false"]');
+  const k = cliJson(['kpi', '--data', site.path(site.fixture('traffic.csv', csv)), '--json']);
+  assert.equal(k.current.conversion, 0.05);
+  const tiles = await tileValues(page);
+  assert.equal(tiles.conversion.hidden, false);
+  assert.equal(tiles.conversion.value, 0.05);
+  assert.equal(tiles.conversion.text, '5.00%');
+  assert.equal(tiles.conversion.change, k.change.conversion);
+  assert.match(await page.textContent('#kpi-conversion-change'), /\+100\.0%/);
+  assert.ok((await page.locator('#role-clicks option').allTextContents()).includes('sessions (number)'));
+});
+
 test('a large CSV is parsed in the worker with progress while the page stays responsive', T, async () => {
   // 8 copies of the demo data under different channel names: 420,480 rows, ~18 MB.
   const { header, rows } = readCsvRows(demoCsv());

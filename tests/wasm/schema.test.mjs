@@ -27,7 +27,7 @@ test('schema reports column names, inferred types, detected roles, row count and
     assert.equal(s.rows, rows.length);
     assert.deepEqual(s.columns.map((c) => c.name), header);
     assert.deepEqual(s.columns.map((c) => c.type), ['timestamp', 'category', 'number', 'number', 'number']);
-    assert.deepEqual(s.detectedRoles, { time: 'timestamp', leads: 'leads', spend: 'spend', revenue: 'revenue', cpl: null, roi: null, channel: 'channel' });
+    assert.deepEqual(s.detectedRoles, { time: 'timestamp', leads: 'leads', spend: 'spend', revenue: 'revenue', cpl: null, roi: null, channel: 'channel', clicks: null });
     assert.deepEqual(s.roles, s.detectedRoles);
     assert.equal(s.ok, true);
     assert.equal(s.error, null);

@@ -13,7 +13,7 @@
 namespace fc::anomaly {
 
 struct Options {
-  std::string metric = "cpl";    // cpl, leads, spend, revenue, roi
+  std::string metric = "cpl";    // cpl, leads, spend, revenue, roi, conversion (needs clicks)
   std::string method = "zscore"; // zscore, robust (more detectors join later)
   double threshold = 2.5;
   int lookback_hours = 14 * 24;  // hours at the end that are checked; 0 = whole series

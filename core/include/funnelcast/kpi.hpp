@@ -1,5 +1,6 @@
 // Marketing KPIs over a window of hours and their change against the window
-// before: Leads, Spend, Revenue, CPL = spend / leads, ROI = (revenue - spend) / spend.
+// before: Leads, Spend, Revenue, CPL = spend / leads, ROI = (revenue - spend) / spend,
+// and the conversion rate = leads / clicks when the data has a traffic column.
 #pragma once
 #include <cstdint>
 
@@ -12,11 +13,13 @@ struct Window {
   double leads = 0, spend = 0, revenue = 0;  // spend / revenue NaN when the data has none
   double cpl = 0;              // NaN when leads == 0 or spend unknown
   double roi = 0;              // NaN when spend == 0 or unknown
-  bool has_spend = false, has_revenue = false;
+  double clicks = 0;           // NaN when the data has no clicks column
+  double conversion = 0;       // leads / clicks; NaN when clicks == 0 or unknown
+  bool has_spend = false, has_revenue = false, has_clicks = false;
 };
 
 struct Change {  // relative change (current - previous) / |previous|, NaN when previous is 0
-  double leads = 0, spend = 0, revenue = 0, cpl = 0, roi = 0;
+  double leads = 0, spend = 0, revenue = 0, cpl = 0, roi = 0, conversion = 0;
 };
 
 struct Summary {

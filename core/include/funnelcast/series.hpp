@@ -1,6 +1,6 @@
 // From a table of rows (hourly exports or one row per lead event) to an hourly
 // grid: rows in the same hour are summed, hours with no rows are explicit, and
-// column roles (time, leads, spend, revenue, cpl, roi, channel) are detected
+// column roles (time, leads, spend, revenue, cpl, roi, channel, clicks) are detected
 // from common names or set by the caller.
 #pragma once
 #include <cstdint>
@@ -17,14 +17,16 @@ namespace fc::series {
 // that is not a channel) and comes back empty.
 struct Roles {
   std::string time, leads, spend, revenue, cpl, roi, channel;
+  std::string clicks;  // traffic (clicks/sessions/visits): the denominator of the conversion rate
 };
 
 // Fills every empty role from the table's column names (leads/conversions/signups,
-// spend/cost/ad_spend, revenue/sales, cpl, roi, channel/source/campaign, and for
+// spend/cost/ad_spend, revenue/sales, cpl, roi, channel/source/campaign,
+// clicks/sessions/visits/visitors/site_visits/website_visits/traffic, and for
 // time: timestamp/datetime/date/time/hour or the only timestamp-typed column).
 // Names match case-insensitively, ignoring spaces, '_' and '-'. A role the caller set
 // to a column that does not exist, one column given for two roles, or a role column
-// of the wrong type (leads/spend/revenue/cpl/roi not numbers, time not timestamps)
+// of the wrong type (leads/spend/revenue/cpl/roi/clicks not numbers, time not timestamps)
 // is an fc::Error naming the first offending line and value.
 Roles detect_roles(const Table& table, Roles given = {});
 
@@ -48,6 +50,7 @@ struct HourlySeries {
                                   // empty when spend is empty
   std::vector<double> roi;        // (revenue - spend) / spend per hour, NaN where spend == 0;
                                   // empty when spend or revenue is empty
+  std::vector<double> clicks;     // traffic summed per hour; empty when the data has no clicks column
   std::vector<uint8_t> observed;  // 1 if at least one input row fell in that hour
 
   size_t hours() const { return leads.size(); }
@@ -61,7 +64,7 @@ struct BuildResult {
   size_t input_rows = 0;
   size_t rows_aggregated = 0;          // rows that were summed into an hour already holding a row
   size_t empty_hours = 0;              // hours with no input row (filled with 0 leads)
-  size_t missing_cells = 0;            // empty leads/spend/revenue/cpl/roi cells, summed as 0
+  size_t missing_cells = 0;            // empty leads/spend/revenue/cpl/roi/clicks cells, summed as 0
   bool spend_derived = false;          // spend computed as cpl * leads (no spend column)
   bool revenue_derived = false;        // revenue computed as spend * (1 + roi)
   bool event_level = false;            // timestamps were not all on the hour
