@@ -106,18 +106,20 @@ export function forecastData(result) {
   return { actual, forecast, hover, now };
 }
 
+// What both charts share: full width, fixed height, named datasets, x-only zoom and pan.
+const zoom = () => ({ name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' });
+function frame(data, height) {
+  return { width: 'container', height, autosize: { type: 'fit-x', contains: 'padding' }, config: CONFIG, datasets: data };
+}
+
 export function forecastSpec(data, { target = 'leads', height = 320 } = {}) {
   const title = `${(METRICS[target] || METRICS.leads).label} per hour`;
   return {
-    width: 'container',
-    height,
-    autosize: { type: 'fit-x', contains: 'padding' },
-    config: CONFIG,
-    datasets: data,
+    ...frame(data, height),
     layer: [
       {
         data: { name: 'forecast' },
-        params: [{ name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' }],
+        params: [zoom()],
         mark: { type: 'area', color: COLORS.band95, opacity: 0.6 },
         encoding: {
           x: xTime,
@@ -183,15 +185,11 @@ export function anomalyData(a) {
 export function anomalySpec(data, { metric = 'cpl', height = 280 } = {}) {
   const m = METRICS[metric] || METRICS.cpl;
   return {
-    width: 'container',
-    height,
-    autosize: { type: 'fit-x', contains: 'padding' },
-    config: CONFIG,
-    datasets: data,
+    ...frame(data, height),
     layer: [
       {
         data: { name: 'series' },
-        params: [{ name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' }],
+        params: [zoom()],
         mark: { type: 'line', color: COLORS.value, strokeWidth: 1.3 },
         encoding: {
           x: xTime,
