@@ -121,20 +121,17 @@ class Reader {
     pos_ += 2;
     return v;
   }
-  uint32_t u32(const char* what) {
-    need(4, what);
-    uint32_t v = 0;
-    for (size_t i = 0; i < 4; ++i) v |= static_cast<uint32_t>(byte(i)) << (8 * i);
-    pos_ += 4;
+  // Little-endian unsigned of sizeof(T) bytes, whatever the host's byte order.
+  template <typename T>
+  T uint_le(const char* what) {
+    need(sizeof(T), what);
+    T v = 0;
+    for (size_t i = 0; i < sizeof(T); ++i) v |= static_cast<T>(byte(i)) << (8 * i);
+    pos_ += sizeof(T);
     return v;
   }
-  uint64_t u64(const char* what) {
-    need(8, what);
-    uint64_t v = 0;
-    for (size_t i = 0; i < 8; ++i) v |= static_cast<uint64_t>(byte(i)) << (8 * i);
-    pos_ += 8;
-    return v;
-  }
+  uint32_t u32(const char* what) { return uint_le<uint32_t>(what); }
+  uint64_t u64(const char* what) { return uint_le<uint64_t>(what); }
   float f32(const char* what) {
     uint32_t bits = u32(what);
     float v;
