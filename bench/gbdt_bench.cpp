@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 #include "funnelcast/gbdt/engine.hpp"
 #include "funnelcast/gbdt/train.hpp"
 

@@ -10,8 +10,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "funnelcast/csv.hpp"
-#include "funnelcast/error.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/time/time.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::cli {
 
@@ -156,8 +157,8 @@ const series::HourlySeries& select_channel(const series::BuildResult& d, const s
 void describe_series(const series::BuildResult& d, const std::string& path) {
   std::ostringstream ss;
   ss << base_name(path) << ": " << d.input_rows << " rows -> " << d.total.hours() << " hours ("
-     << csv::format_timestamp(d.total.start) << " to "
-     << csv::format_timestamp(d.total.time(d.total.hours() ? d.total.hours() - 1 : 0)) << ")";
+     << time::format_timestamp(d.total.start) << " to "
+     << time::format_timestamp(d.total.time(d.total.hours() ? d.total.hours() - 1 : 0)) << ")";
   if (d.rows_aggregated) ss << ", " << d.rows_aggregated << " rows summed into existing hours";
   if (d.empty_hours) ss << ", " << d.empty_hours << " hours without rows counted as 0 leads";
   if (!d.channels.empty()) ss << ", " << d.channels.size() << " channels";

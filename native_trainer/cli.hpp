@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "funnelcast/series.hpp"
-#include "funnelcast/table.hpp"
+#include "funnelcast/series/series.hpp"
+#include "funnelcast/io/table.hpp"
 
 namespace fc::cli {
 

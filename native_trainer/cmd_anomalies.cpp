@@ -5,8 +5,9 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "funnelcast/anomaly.hpp"
-#include "funnelcast/csv.hpp"
+#include "funnelcast/anomaly/anomaly.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/time/time.hpp"
 
 namespace fc::cli {
 
@@ -66,7 +67,7 @@ int run_anomalies(int argc, char** argv, int first) {
     list.push_back({{"time", t}, {"value", r.value[i]}, {"expected", r.expected[i]}, {"score", r.score[i]}});
     char line[160];
     std::snprintf(line, sizeof line, ",%.6g,%.6g,%.3f\n", r.value[i], r.expected[i], r.score[i]);
-    csv_text += csv::format_timestamp(t) + line;
+    csv_text += time::format_timestamp(t) + line;
   }
   if (args.has("out")) write_file(args.get("out"), csv_text);
   if (args.has("json")) {

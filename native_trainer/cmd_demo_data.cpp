@@ -5,8 +5,8 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "funnelcast/demo.hpp"
-#include "funnelcast/error.hpp"
+#include "funnelcast/demo/demo.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::cli {
 

@@ -5,10 +5,11 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "funnelcast/csv.hpp"
-#include "funnelcast/error.hpp"
-#include "funnelcast/forecast.hpp"
-#include "funnelcast/model.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/time/time.hpp"
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/forecast/forecast.hpp"
+#include "funnelcast/model/model.hpp"
 
 namespace fc::cli {
 
@@ -58,7 +59,7 @@ int run_forecast(int argc, char** argv, int first) {
     out = "timestamp,forecast,lower_80,upper_80,lower_95,upper_95\n";
     char line[256];
     for (size_t i = 0; i < f.time.size(); ++i) {
-      std::snprintf(line, sizeof line, "%s,%.4f,%.4f,%.4f,%.4f,%.4f\n", csv::format_timestamp(f.time[i]).c_str(),
+      std::snprintf(line, sizeof line, "%s,%.4f,%.4f,%.4f,%.4f,%.4f\n", time::format_timestamp(f.time[i]).c_str(),
                     f.mean[i], f.lower80[i], f.upper80[i], f.lower95[i], f.upper95[i]);
       out += line;
     }
@@ -66,7 +67,7 @@ int run_forecast(int argc, char** argv, int first) {
   if (args.has("out")) {
     write_file(args.get("out"), out);
     std::fprintf(stderr, "wrote %s (%d hours from %s)\n", args.get("out").c_str(), horizon,
-                 csv::format_timestamp(f.time.front()).c_str());
+                 time::format_timestamp(f.time.front()).c_str());
   } else {
     std::cout << out;
   }

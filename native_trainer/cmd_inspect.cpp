@@ -4,7 +4,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "funnelcast/model.hpp"
+#include "funnelcast/model/model.hpp"
 
 namespace fc::cli {
 

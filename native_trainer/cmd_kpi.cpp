@@ -5,8 +5,9 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "funnelcast/csv.hpp"
-#include "funnelcast/kpi.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/time/time.hpp"
+#include "funnelcast/series/kpi.hpp"
 
 namespace fc::cli {
 
@@ -72,7 +73,7 @@ int run_kpi(int argc, char** argv, int first) {
     return 0;
   }
   std::printf("last %d hours (%s to %s) against the %d before\n\n", window,
-              csv::format_timestamp(k.current.start).c_str(), csv::format_timestamp(k.current.end).c_str(), window);
+              time::format_timestamp(k.current.start).c_str(), time::format_timestamp(k.current.end).c_str(), window);
   std::printf("%-11s %14s %14s %10s\n", "KPI", "current", "previous", "change");
   auto row = [&](const char* name, double cur, double prev, double ch, const char* f) {
     std::printf("%-11s %14s %14s %10s\n", name, fmt(cur, f).c_str(), fmt(prev, f).c_str(),

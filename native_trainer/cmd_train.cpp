@@ -8,9 +8,9 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "funnelcast/error.hpp"
-#include "funnelcast/forecast.hpp"
-#include "funnelcast/model.hpp"
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/forecast/forecast.hpp"
+#include "funnelcast/model/model.hpp"
 
 namespace fc::cli {
 

@@ -8,7 +8,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace {
 

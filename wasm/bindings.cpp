@@ -21,14 +21,14 @@
 #include <utility>
 #include <vector>
 
-#include "funnelcast/anomaly.hpp"
-#include "funnelcast/csv.hpp"
-#include "funnelcast/error.hpp"
-#include "funnelcast/forecast.hpp"
-#include "funnelcast/kpi.hpp"
-#include "funnelcast/model.hpp"
-#include "funnelcast/series.hpp"
-#include "funnelcast/table.hpp"
+#include "funnelcast/anomaly/anomaly.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/forecast/forecast.hpp"
+#include "funnelcast/series/kpi.hpp"
+#include "funnelcast/model/model.hpp"
+#include "funnelcast/series/series.hpp"
+#include "funnelcast/io/table.hpp"
 
 using emscripten::val;
 

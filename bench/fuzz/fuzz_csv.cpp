@@ -15,9 +15,10 @@
 #include <string_view>
 #include <system_error>
 
-#include "funnelcast/csv.hpp"
-#include "funnelcast/error.hpp"
-#include "funnelcast/table.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/io/table.hpp"
+#include "funnelcast/time/time.hpp"
 
 namespace {
 
@@ -87,8 +88,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     int64_t seconds = 0;
     // An offset can push 9999-12-31 or 0000-01-01 out of four-digit years,
     // which the printer writes but the parser (rightly) does not read.
-    const int64_t low = fc::csv::days_from_civil(0, 1, 1) * 86400;
-    const int64_t high = fc::csv::days_from_civil(10000, 1, 1) * 86400;
+    const int64_t low = fc::time::days_from_civil(0, 1, 1) * 86400;
+    const int64_t high = fc::time::days_from_civil(10000, 1, 1) * 86400;
     if (fc::csv::parse_timestamp(bytes, seconds) && seconds >= low && seconds < high) {
       // Whatever parses must print and parse back to the same instant.
       int64_t again = 0;

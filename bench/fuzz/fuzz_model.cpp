@@ -11,8 +11,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "funnelcast/error.hpp"
-#include "funnelcast/model.hpp"
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/model/model.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);

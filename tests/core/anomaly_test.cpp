@@ -1,6 +1,6 @@
 // Short series with baselines small enough to compute the mean, the sample
 // standard deviation (or median and MAD) and z by hand.
-#include "funnelcast/anomaly.hpp"
+#include "funnelcast/anomaly/anomaly.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace {
 

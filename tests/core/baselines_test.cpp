@@ -1,6 +1,6 @@
 // Baselines: seasonal naive by index; ridge against exact linear data and against
 // a 2x2 closed form (Cramer's rule) computed here without Eigen.
-#include "funnelcast/baselines.hpp"
+#include "funnelcast/baselines/baselines.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <limits>
 #include <vector>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::baselines {
 namespace {

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "funnelcast/csv.hpp"
-#include "funnelcast/error.hpp"
-#include "funnelcast/table.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/io/table.hpp"
 
 namespace fc::csv {
 namespace {

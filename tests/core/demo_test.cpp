@@ -1,7 +1,7 @@
 // The demo data must be reproducible, look like a real account, and carry
 // anomalies that the shipped detector can find. The CSV is parsed here by a small
 // reader of its fixed format, independent of the core's CSV reader.
-#include "funnelcast/demo.hpp"
+#include "funnelcast/demo/demo.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "funnelcast/anomaly.hpp"
-#include "funnelcast/csv.hpp"
-#include "funnelcast/error.hpp"
-#include "funnelcast/series.hpp"
+#include "funnelcast/anomaly/anomaly.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/series/series.hpp"
 
 namespace {
 

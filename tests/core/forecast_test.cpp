@@ -1,12 +1,12 @@
-#include "funnelcast/forecast.hpp"
+#include "funnelcast/forecast/forecast.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 
-#include "funnelcast/error.hpp"
-#include "funnelcast/model.hpp"
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/model/model.hpp"
 
 namespace fc::forecast {
 namespace {

@@ -1,12 +1,12 @@
 // A 48-hour toy series with round numbers, so every KPI and change can be checked
 // by hand: previous day 2 leads, $10 spend, $20 revenue an hour; current day 3, $12, $18.
-#include "funnelcast/kpi.hpp"
+#include "funnelcast/series/kpi.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace {
 

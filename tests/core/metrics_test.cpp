@@ -1,11 +1,11 @@
 // Metrics on vectors small enough to work out on paper; the working is in the comments.
-#include "funnelcast/metrics.hpp"
+#include "funnelcast/eval/metrics.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::metrics {
 namespace {

@@ -1,7 +1,7 @@
 // The model file: exact layout, round trip, determinism, and refusal of every
 // damaged, truncated or hand-corrupted file (CRC recomputed so the structural
 // checks behind the checksum are exercised too).
-#include "funnelcast/model.hpp"
+#include "funnelcast/model/model.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <random>
 #include <string>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::model {
 namespace {

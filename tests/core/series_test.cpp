@@ -1,6 +1,6 @@
 // Tables are built by hand here (not read from CSV) so these tests pin down the
 // hourly grid alone; every expected value below is counted by hand.
-#include "funnelcast/series.hpp"
+#include "funnelcast/series/series.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "funnelcast/csv.hpp"
-#include "funnelcast/error.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "funnelcast/table.hpp"
+#include "funnelcast/io/table.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,8 +6,8 @@
 #include <limits>
 #include <string>
 
-#include "funnelcast/csv.hpp"
-#include "funnelcast/error.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc {
 namespace {

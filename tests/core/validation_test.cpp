@@ -1,6 +1,6 @@
 // Time-series splits: the worked example from the brief, and an exhaustive sweep of
 // small cases checked against the layout rules restated independently here.
-#include "funnelcast/validation.hpp"
+#include "funnelcast/eval/validation.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::validation {
 namespace {

@@ -9,7 +9,7 @@
 #include <limits>
 #include <string>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::gbdt {
 

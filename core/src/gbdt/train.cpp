@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 #include "internal.hpp"
 #include "workers.hpp"
 

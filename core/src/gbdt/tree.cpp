@@ -5,7 +5,7 @@
 #include <cmath>
 #include <string>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 #include "internal.hpp"
 
 namespace fc::gbdt {

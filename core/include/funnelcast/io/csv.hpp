@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "funnelcast/table.hpp"
+#include "funnelcast/io/table.hpp"
 
 namespace fc::csv {
 
@@ -28,10 +28,5 @@ Table read(std::string_view bytes, const Options& options = {});
 // Cell-level helpers, shared with the rest of the core so every module agrees on them.
 bool is_missing_token(std::string_view cell);  // "", NA, N/A, null, NULL, NaN, nan, None
 bool parse_number(std::string_view cell, double& out);  // fast_float, surrounding spaces allowed
-// ISO 8601: YYYY-MM-DD, YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|+HH:MM|-HH:MM|+HHMM]. UTC seconds out.
-bool parse_timestamp(std::string_view cell, int64_t& out);
-std::string format_timestamp(int64_t seconds);  // "YYYY-MM-DD HH:MM:SS" UTC
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d);  // days since 1970-01-01
-void civil_from_days(int64_t days, int64_t& y, unsigned& m, unsigned& d);  // its inverse
 
 }  // namespace fc::csv

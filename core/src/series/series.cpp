@@ -1,7 +1,7 @@
 // Every later stage (KPIs, anomalies, features, forecasts) assumes one value per
 // hour with no holes, so this is where messy exports are either made regular or
 // refused with a message that points at the offending line.
-#include "funnelcast/series.hpp"
+#include "funnelcast/series/series.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,8 +10,9 @@
 #include <unordered_map>
 #include <utility>
 
-#include "funnelcast/csv.hpp"
-#include "funnelcast/error.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/time/time.hpp"
 
 namespace fc::series {
 namespace {
@@ -94,10 +95,6 @@ std::string where(const Table& t, size_t row, const Column& c) {
   return t.source + ": line " + std::to_string(t.line(row)) + ", column '" + c.name + "'";
 }
 
-int64_t floor_div(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
 // A category column can still be all numbers or all timestamps (a forced type, or a
 // reader that kept it as text): parse each level once and accept it if every one parses.
 // Returns the first row whose cell does not parse, or rows when all do.
@@ -119,7 +116,7 @@ bool parses_number(const std::string& s) {
 }
 bool parses_time(const std::string& s) {
   int64_t v;
-  return csv::parse_timestamp(s, v);
+  return time::parse_timestamp(s, v);
 }
 
 size_t first_non_missing(const Column& c, size_t rows) {
@@ -209,7 +206,7 @@ std::vector<int64_t> times_of(const Table& t, const Column& c) {
     out = c.times;
   } else if (c.type == ColumnType::kCategory) {
     std::vector<int64_t> level(c.levels.size(), kMissingTime);
-    for (size_t i = 0; i < c.levels.size(); ++i) csv::parse_timestamp(c.levels[i], level[i]);
+    for (size_t i = 0; i < c.levels.size(); ++i) time::parse_timestamp(c.levels[i], level[i]);
     for (size_t r = 0; r < t.rows; ++r)
       if (c.codes[r] != kMissingCode) out[r] = level[c.codes[r]];
   }
@@ -362,7 +359,7 @@ BuildResult hourly(const Table& table, const Options& options) {
   bool on_hour = true;
   int64_t first = std::numeric_limits<int64_t>::max(), last = std::numeric_limits<int64_t>::min();
   for (int64_t t : time) {
-    const int64_t h = floor_div(t, kHour);
+    const int64_t h = time::floor_div(t, kHour);
     if (h * kHour != t) on_hour = false;
     first = std::min(first, h);
     last = std::max(last, h);
@@ -370,8 +367,8 @@ BuildResult hourly(const Table& table, const Options& options) {
   // Compare before subtracting anything that could overflow.
   if (static_cast<uint64_t>(last) - static_cast<uint64_t>(first) >=
       static_cast<uint64_t>(kMaxHours)) {
-    throw Error(table.source + ": the timestamps run from " + csv::format_timestamp(first * kHour) +
-                " to " + csv::format_timestamp(last * kHour) +
+    throw Error(table.source + ": the timestamps run from " + time::format_timestamp(first * kHour) +
+                " to " + time::format_timestamp(last * kHour) +
                 ", more than 20 years of hours; check for a mistyped year");
   }
   const size_t hours = static_cast<size_t>(last - first + 1);
@@ -429,15 +426,15 @@ BuildResult hourly(const Table& table, const Options& options) {
     if (!std::isnan(v)) acc += v;
   };
   for (size_t r = 0; r < rows; ++r) {
-    const size_t h = static_cast<size_t>(floor_div(time[r], kHour) - first);
+    const size_t h = static_cast<size_t>(time::floor_div(time[r], kHour) - first);
     const size_t key = h * width + static_cast<size_t>(channel_of[r]);
     if (first_row[key] == 0) {
       first_row[key] = static_cast<uint32_t>(r + 1);
     } else if (refuse_duplicates) {
       const int64_t hour_start = start + static_cast<int64_t>(h) * kHour;
       std::string what = time[r] == hour_start
-                             ? "duplicate timestamp " + csv::format_timestamp(hour_start)
-                             : "a second row in the hour " + csv::format_timestamp(hour_start);
+                             ? "duplicate timestamp " + time::format_timestamp(hour_start)
+                             : "a second row in the hour " + time::format_timestamp(hour_start);
       if (!names.empty()) what += " for channel '" + shown(names[channel_of[r]]) + "'";
       throw Error(table.source + ": line " + std::to_string(table.line(r)) + ": " + what +
                   " (first at line " + std::to_string(table.line(first_row[key] - 1)) +

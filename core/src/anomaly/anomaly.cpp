@@ -1,13 +1,13 @@
 // Each hour is judged only against the hours before it, so an alert raised today
 // never changes when tomorrow's data arrives, and a detector run on a prefix of
 // the data agrees with one run on all of it.
-#include "funnelcast/anomaly.hpp"
+#include "funnelcast/anomaly/anomaly.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::anomaly {
 namespace {

@@ -5,13 +5,13 @@
 // - mase is NaN when the training part has no seasonal difference to scale by
 //   (too short, or a perfectly periodic series); pairs with a NaN are skipped there.
 // - nlohmann::json writes NaN as null, so an undefined metric appears as null.
-#include "funnelcast/metrics.hpp"
+#include "funnelcast/eval/metrics.hpp"
 
 #include <cmath>
 #include <limits>
 #include <string>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::metrics {
 namespace {

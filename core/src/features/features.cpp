@@ -1,14 +1,14 @@
 // One row function serves training and recursive prediction alike, so the
 // browser and the trainer can never disagree on a feature, and a feature of hour
 // t can only ever see the target before t.
-#include "funnelcast/features.hpp"
+#include "funnelcast/features/features.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "funnelcast/csv.hpp"
-#include "funnelcast/error.hpp"
+#include "funnelcast/time/time.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::features {
 namespace {
@@ -16,21 +16,6 @@ namespace {
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr int kMaxLag = 24 * 366 * 2;  // two years: a bigger lag is a typo, and would eat memory
 const char* const kStats[] = {"mean", "std", "min", "max"};
-
-struct Civil {
-  int64_t year;
-  unsigned month, day;
-};
-
-Civil civil_from_days(int64_t days) {
-  Civil c{};
-  csv::civil_from_days(days, c.year, c.month, c.day);
-  return c;
-}
-
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-int64_t day_number(int64_t t) { return floor_div(t, 86400); }
 
 bool is_stat(const std::string& s) {
   return std::find(std::begin(kStats), std::end(kStats), s) != std::end(kStats);
@@ -59,29 +44,6 @@ std::vector<int> int_list(const nlohmann::json& j, const char* key) {
 }
 
 }  // namespace
-
-int hour_of_day(int64_t t) { return static_cast<int>(t - day_number(t) * 86400) / 3600; }
-
-int day_of_week(int64_t t) {
-  // 1970-01-01 was a Thursday (3 with Monday = 0).
-  return static_cast<int>(((day_number(t) % 7) + 7 + 3) % 7);
-}
-
-bool is_holiday(int64_t t) {
-  const int64_t days = day_number(t);
-  const Civil c = civil_from_days(days);
-  const int dow = day_of_week(t);
-  const unsigned m = c.month, d = c.day;
-  if ((m == 1 && d == 1) || (m == 7 && d == 4) || (m == 12 && (d == 24 || d == 25 || d == 26 || d == 31)))
-    return true;
-  // Floating days: Memorial Day (last Monday of May), Labor Day (first Monday of
-  // September), Thanksgiving (fourth Thursday of November) and the Friday after.
-  if (m == 5 && dow == 0 && d + 7 > 31) return true;
-  if (m == 9 && dow == 0 && d <= 7) return true;
-  if (m == 11 && dow == 3 && d >= 22 && d <= 28) return true;
-  if (m == 11 && dow == 4 && d >= 23 && d <= 29) return true;
-  return false;
-}
 
 FeatureSpec FeatureSpec::defaults() {
   FeatureSpec s;
@@ -205,17 +167,17 @@ void build_row(const FeatureSpec& spec, const History& h, size_t t, float* out) 
       *out++ = static_cast<float>(v);
     }
   }
-  const int64_t time = h.start + static_cast<int64_t>(t) * 3600;
-  const int hour = hour_of_day(time), dow = day_of_week(time);
+  const int64_t at = h.start + static_cast<int64_t>(t) * time::kHour;
+  const int hour = time::hour_of_day(at), dow = time::day_of_week(at);
   if (spec.calendar) {
-    const Civil c = civil_from_days(day_number(time));
+    const time::CivilDate c = time::date_of(at);
     *out++ = static_cast<float>(hour);
     *out++ = static_cast<float>(dow);
     *out++ = dow >= 5 ? 1.0f : 0.0f;
     *out++ = static_cast<float>(c.month);
     *out++ = static_cast<float>(c.day);
     *out++ = static_cast<float>(dow * 24 + hour);
-    *out++ = is_holiday(time) ? 1.0f : 0.0f;
+    *out++ = time::is_holiday(at) ? 1.0f : 0.0f;
   }
   if (spec.cyclic) {
     constexpr double kTwoPi = 6.283185307179586;

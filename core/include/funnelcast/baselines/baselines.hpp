@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "funnelcast/features.hpp"
+#include "funnelcast/features/features.hpp"
 
 namespace fc::baselines {
 

@@ -1,16 +1,16 @@
 // Forecasting: the recursive predictor, prediction intervals and the training
 // pipeline that cross-validates every candidate on the same folds.
-#include "funnelcast/forecast.hpp"
+#include "funnelcast/forecast/forecast.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 #include "funnelcast/gbdt/train.hpp"
-#include "funnelcast/metrics.hpp"
-#include "funnelcast/validation.hpp"
+#include "funnelcast/eval/metrics.hpp"
+#include "funnelcast/eval/validation.hpp"
 
 namespace fc::forecast {
 namespace {

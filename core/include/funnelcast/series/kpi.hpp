@@ -4,7 +4,7 @@
 #pragma once
 #include <cstdint>
 
-#include "funnelcast/series.hpp"
+#include "funnelcast/series/series.hpp"
 
 namespace fc::kpi {
 

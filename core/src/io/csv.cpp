@@ -3,7 +3,7 @@
 // cache. Columns that turn out not to be numeric keep their spans and are typed
 // afterwards (timestamp, else category). Cells never get strings of their own;
 // only fields with doubled quotes are unescaped, into one shared arena.
-#include "funnelcast/csv.hpp"
+#include "funnelcast/io/csv.hpp"
 
 #include <fast_float/fast_float.h>
 
@@ -16,7 +16,8 @@
 #include <system_error>
 #include <unordered_map>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/time/time.hpp"
 
 namespace fc::csv {
 namespace {
@@ -406,7 +407,7 @@ bool to_times(const CellSource& cells, const std::vector<Span>& spans, std::vect
     const std::string_view cell = cells(spans[r]);
     if (is_missing_token(cell)) {
       out[r] = kMissingTime;
-    } else if (!parse_timestamp(cell, out[r])) {
+    } else if (!time::parse_timestamp(cell, out[r])) {
       bad_row = r;
       return false;
     }
@@ -438,34 +439,7 @@ struct ColumnBuild {
   std::vector<Span> spans;
 };
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-bool is_leap_year(int64_t y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-unsigned days_in_month(int64_t y, unsigned m) {
-  static constexpr unsigned kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap_year(y) ? 29 : kDays[m - 1];
-}
-
 }  // namespace
-
-// Inverse of days_from_civil, same era-based reasoning (400-year cycles of 146097 days).
-void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;                                       // [0, 146096]
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);  // [0, 365], from March 1
-  const int64_t mp = (5 * doy + 2) / 153;                       // [0, 11], March = 0
-  d = static_cast<unsigned>(doy - (153 * mp + 2) / 5 + 1);
-  m = static_cast<unsigned>(mp < 10 ? mp + 3 : mp - 9);
-  y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-}
-
 
 bool is_missing_token(std::string_view cell) {
   const std::string_view s = trim(cell);
@@ -502,117 +476,6 @@ bool parse_number(std::string_view cell, double& out) {
   }
   out = value;
   return true;
-}
-
-bool parse_timestamp(std::string_view cell, int64_t& out) {
-  const std::string_view s = trim(cell);
-  const size_t n = s.size();
-  size_t i = 0;
-  auto read_int = [&](size_t min_digits, size_t max_digits, int& value) {
-    size_t count = 0;
-    value = 0;
-    while (count < max_digits && i < n && is_digit(s[i])) {
-      value = value * 10 + (s[i] - '0');
-      ++i;
-      ++count;
-    }
-    return count >= min_digits;
-  };
-  auto accept = [&](char c) {
-    if (i < n && s[i] == c) {
-      ++i;
-      return true;
-    }
-    return false;
-  };
-
-  int year = 0;
-  int month = 0;
-  int day = 0;
-  if (!read_int(4, 4, year)) return false;
-  if (i >= n || (s[i] != '-' && s[i] != '/')) return false;
-  const char separator = s[i++];
-  if (!read_int(1, 2, month) || !accept(separator) || !read_int(1, 2, day)) return false;
-  if (month < 1 || month > 12 || day < 1 ||
-      static_cast<unsigned>(day) > days_in_month(year, static_cast<unsigned>(month))) {
-    return false;
-  }
-  int64_t seconds =
-      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400;
-  if (i == n) {
-    out = seconds;
-    return true;
-  }
-
-  if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') return false;
-  ++i;
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
-  if (!read_int(1, 2, hour) || !accept(':') || !read_int(2, 2, minute)) return false;
-  if (accept(':')) {
-    if (!read_int(2, 2, second)) return false;
-    if (accept('.') || accept(',')) {
-      if (i >= n || !is_digit(s[i])) return false;
-      while (i < n && is_digit(s[i])) ++i;  // sub-second precision is dropped on purpose
-    }
-  }
-  if (hour > 23 || minute > 59 || second > 59) return false;
-  seconds += hour * 3600 + minute * 60 + second;
-
-  accept(' ');  // some exports write "2024-03-10 05:30:00 +0200"
-  if (accept('Z') || accept('z')) {
-    // already UTC
-  } else if (i < n && (s[i] == '+' || s[i] == '-')) {
-    const bool east = s[i++] == '+';
-    int offset_hours = 0;
-    int offset_minutes = 0;
-    if (!read_int(2, 2, offset_hours)) return false;
-    if (accept(':')) {
-      if (!read_int(2, 2, offset_minutes)) return false;
-    } else if (i < n && !read_int(2, 2, offset_minutes)) {
-      return false;
-    }
-    if (offset_hours > 23 || offset_minutes > 59) return false;
-    const int offset = offset_hours * 3600 + offset_minutes * 60;
-    // Local time = UTC + offset, so UTC = local - offset.
-    seconds += east ? -offset : offset;
-  }
-  if (i != n) return false;
-  out = seconds;
-  return true;
-}
-
-std::string format_timestamp(int64_t seconds) {
-  int64_t days = seconds / 86400;
-  int64_t rest = seconds % 86400;
-  if (rest < 0) {
-    rest += 86400;
-    --days;
-  }
-  int64_t y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  civil_from_days(days, y, m, d);
-  const int hour = static_cast<int>(rest / 3600);
-  const int minute = static_cast<int>(rest / 60 % 60);
-  const int second = static_cast<int>(rest % 60);
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02u %02d:%02d:%02d", static_cast<long long>(y),
-                m, d, hour, minute, second);
-  return buffer;
-}
-
-// Counts days in 400-year eras starting on March 1, so the leap day falls at the
-// end of each shifted year and the month lengths follow one linear formula.
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;                                     // [0, 399]
-  const int64_t mp = m > 2 ? m - 3 : m + 9;                              // March = 0
-  const int64_t doy = (153 * mp + 2) / 5 + static_cast<int64_t>(d) - 1;  // [0, 365]
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;             // [0, 146096]
-  return era * 146097 + doe - 719468;  // 719468 days from 0000-03-01 to 1970-01-01
 }
 
 Table read(std::string_view bytes, const Options& options) {

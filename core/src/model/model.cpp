@@ -11,7 +11,7 @@
 //
 // Values are assembled from single bytes rather than memcpy'd structs so the
 // file is the same on any host and no read ever depends on alignment.
-#include "funnelcast/model.hpp"
+#include "funnelcast/model/model.hpp"
 
 #include <algorithm>
 #include <array>
@@ -21,7 +21,7 @@
 #include <string>
 #include <utility>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::model {
 namespace {

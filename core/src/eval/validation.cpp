@@ -1,12 +1,12 @@
 // Expanding-window splits laid out from the end of the series backwards, as
 // scikit-learn's TimeSeriesSplit does: the last validation block ends at the last
 // hour, so the most recent (most relevant) data is always validated on.
-#include "funnelcast/validation.hpp"
+#include "funnelcast/eval/validation.hpp"
 
 #include <algorithm>
 #include <string>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::validation {
 

@@ -58,9 +58,4 @@ void build_row(const FeatureSpec& spec, const History& h, size_t t, float* out);
 // Rows for hours [begin, end).
 Matrix build(const FeatureSpec& spec, const History& h, size_t begin, size_t end);
 
-// Calendar helpers (UTC).
-int hour_of_day(int64_t t);
-int day_of_week(int64_t t);  // 0 = Monday
-bool is_holiday(int64_t t);  // a small built-in calendar of widely observed (US/EU) holidays
-
 }  // namespace fc::features

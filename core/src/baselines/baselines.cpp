@@ -1,14 +1,14 @@
 // Baselines the GBDT is compared against. Ridge works on standardized columns so
 // one lambda means the same thing whatever the units (leads vs. euros of spend),
 // and a missing value becomes 0 after standardizing, i.e. the training mean.
-#include "funnelcast/baselines.hpp"
+#include "funnelcast/baselines/baselines.hpp"
 
 #include <Eigen/Dense>
 #include <cmath>
 #include <limits>
 #include <string>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::baselines {
 namespace {

@@ -1,12 +1,12 @@
 // Ratios are computed from the window's sums, never as a mean of hourly ratios:
 // an hour with one lead and an hour with a hundred must not weigh the same in CPL.
-#include "funnelcast/kpi.hpp"
+#include "funnelcast/series/kpi.hpp"
 
 #include <cmath>
 #include <limits>
 #include <string>
 
-#include "funnelcast/error.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::kpi {
 namespace {

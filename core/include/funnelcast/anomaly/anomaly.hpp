@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "funnelcast/series.hpp"
+#include "funnelcast/series/series.hpp"
 
 namespace fc::anomaly {
 

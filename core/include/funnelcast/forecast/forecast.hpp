@@ -11,12 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "funnelcast/baselines.hpp"
-#include "funnelcast/features.hpp"
+#include "funnelcast/baselines/baselines.hpp"
+#include "funnelcast/features/features.hpp"
 #include "funnelcast/gbdt/engine.hpp"
 #include "funnelcast/gbdt/params.hpp"
-#include "funnelcast/model.hpp"
-#include "funnelcast/series.hpp"
+#include "funnelcast/model/model.hpp"
+#include "funnelcast/series/series.hpp"
 
 namespace fc::forecast {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "funnelcast/table.hpp"
+#include "funnelcast/io/table.hpp"
 
 namespace fc::series {
 

@@ -4,14 +4,14 @@
 // std:: distributions (their algorithms are unspecified) and libm's exp/log
 // (last-bit differences between glibc and musl would flip Poisson draws): the
 // generator uses only + - * / sqrt floor frexp ldexp, which IEEE 754 fixes exactly.
-#include "funnelcast/demo.hpp"
+#include "funnelcast/demo/demo.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <string>
 
-#include "funnelcast/csv.hpp"
-#include "funnelcast/error.hpp"
+#include "funnelcast/time/time.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc::demo {
 namespace {
@@ -97,28 +97,11 @@ int64_t poisson(Rng& rng, double lambda) {
   return k;
 }
 
-struct Civil {
-  int64_t year;
-  unsigned month, day;
-};
-
-Civil civil_from_days(int64_t days) {
-  Civil c{};
-  csv::civil_from_days(days, c.year, c.month, c.day);
-  return c;
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
-int weekday(int64_t day) {
-  return static_cast<int>(((day % 7) + 7 + 3) % 7);
-}  // 0 = Monday
+int weekday(int64_t day) { return time::day_of_week(day * time::kDay); }  // 0 = Monday
 
 // US-style days when campaigns are throttled and few people fill in forms.
 bool holiday(int64_t day) {
-  const Civil c = civil_from_days(day);
+  const time::CivilDate c = time::civil_from_days(day);
   if (c.month == 1 && c.day == 1) return true;
   if (c.month == 7 && c.day == 4) return true;
   if (c.month == 12 && (c.day == 24 || c.day == 25 || c.day == 26 || c.day == 31)) return true;
@@ -131,9 +114,9 @@ void append_2(std::string& out, unsigned v) {
 }
 
 void append_time(std::string& out, int64_t t) {
-  const int64_t day = floor_div(t, kDay);
+  const int64_t day = time::floor_div(t, kDay);
   const int64_t sec = t - day * kDay;
-  const Civil c = civil_from_days(day);
+  const time::CivilDate c = time::civil_from_days(day);
   out += std::to_string(c.year);
   out.push_back('-');
   append_2(out, c.month);
@@ -213,7 +196,7 @@ Data generate(const Options& options) {
                 std::to_string(options.anomalies));
   }
   // Whole days keep "business hours" meaning the same thing in every day of the data.
-  const int64_t first_day = floor_div(options.start, kDay);
+  const int64_t first_day = time::floor_div(options.start, kDay);
   const int64_t start = first_day * kDay;
   const size_t hours = static_cast<size_t>(options.days) * 24;
 
@@ -257,10 +240,10 @@ Data generate(const Options& options) {
   csv += "timestamp,channel,leads,spend,revenue\n";
   for (size_t h = 0; h < hours; ++h) {
     const int64_t t = start + static_cast<int64_t>(h) * kHour;
-    const int64_t day = floor_div(t, kDay);
+    const int64_t day = time::floor_div(t, kDay);
     const int hod = static_cast<int>((t - day * kDay) / kHour);
     const int dow = weekday(day);
-    const Civil civil = civil_from_days(day);
+    const time::CivilDate civil = time::civil_from_days(day);
     const bool off = holiday(day);
     const double trend = 1.0 + 0.15 * static_cast<double>(h) / (365.0 * 24);
     for (int c = 0; c < kChannelCount; ++c) {

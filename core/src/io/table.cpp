@@ -1,4 +1,4 @@
-#include "funnelcast/table.hpp"
+#include "funnelcast/io/table.hpp"
 
 #include <fast_float/fast_float.h>
 
@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <system_error>
 
-#include "funnelcast/csv.hpp"
-#include "funnelcast/error.hpp"
+#include "funnelcast/time/time.hpp"
+#include "funnelcast/base/error.hpp"
 
 namespace fc {
 namespace {
@@ -80,7 +80,7 @@ std::string Column::text(size_t row) const {
     case ColumnType::kNumber:
       return format_number(numbers[row]);
     case ColumnType::kTimestamp:
-      return csv::format_timestamp(times[row]);
+      return time::format_timestamp(times[row]);
     case ColumnType::kCategory:
       return levels[static_cast<size_t>(codes[row])];
   }
