@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,9 +11,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "funnelcast/base/error.hpp"
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/time/time.hpp"
-#include "funnelcast/base/error.hpp"
 
 namespace fc::cli {
 
@@ -42,6 +43,10 @@ Args::Args(int argc, char** argv, int first, const std::vector<std::string>& kno
       if (!contains(known_options, name)) throw UsageError{"unknown option --" + name};
       if (!inline_value) {
         if (i + 1 >= argc) throw UsageError{"--" + name + " needs a value"};
+        const std::string next = argv[i + 1];
+        // "--data --json": the value was forgotten; do not take the next option as a file name.
+        if (next.size() > 2 && next.compare(0, 2, "--") == 0)
+          throw UsageError{"--" + name + " needs a value (found the option " + next + " instead)"};
         value = argv[++i];
       }
       if (values_.count(name) && !contains(repeatable, name))
@@ -85,6 +90,9 @@ int Args::get_int(const std::string& name, int fallback, int min, int max) const
 }
 
 std::string read_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw Error(path + ": is a folder, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
   std::ostringstream ss;
@@ -120,51 +128,89 @@ Table read_table(const std::string& path) {
   return csv::read(bytes, o);
 }
 
-const std::vector<std::string> kRoleOptions = {"time", "leads",          "spend",      "revenue",
-                                               "cpl",  "roi",            "clicks",     "channel-column",
-                                               "duplicates", "channel"};
+namespace {
+std::string flag_of(const schema::RoleDef& r) {
+  return std::string(r.name) == "channel" ? "channel-column" : r.name;
+}
+}  // namespace
 
-series::BuildResult load_series(const std::string& path, const Args& args) {
-  const Table table = read_table(path);
+const std::vector<std::string>& role_options() {
+  static const std::vector<std::string> kOptions = [] {
+    std::vector<std::string> out;
+    for (const auto& r : schema::roles()) out.push_back(flag_of(r));
+    for (const char* extra : {"target", "gaps", "duplicates", "channel"}) out.push_back(extra);
+    return out;
+  }();
+  return kOptions;
+}
+
+const std::vector<std::string>& series_flags() {
+  static const std::vector<std::string> kFlags = {"events"};
+  return kFlags;
+}
+
+std::string role_help() {
+  std::string out = "column roles (detected from the column names when not given; COL - means none):\n";
+  for (const auto& r : schema::roles()) {
+    std::string flag = "  --" + flag_of(r) + " COL";
+    if (flag.size() < 22) flag.resize(22, ' ');
+    out += flag + r.help + "\n";
+  }
+  out +=
+      "  --events            each row is one lead (counted per interval), e.g. a CRM export\n"
+      "  --gaps MODE         missing (default) or zero: intervals of a regular export with no row\n"
+      "  --duplicates MODE   auto (default), sum or error: two rows for the same interval and channel\n";
+  return out;
+}
+
+schema::Roles roles_from(const Args& args) {
+  schema::Roles roles;
+  for (const auto& r : schema::roles()) roles.*r.column = args.get(flag_of(r));
+  if (args.has("target")) {
+    if (args.has("leads") && args.get("leads") != args.get("target"))
+      throw UsageError{"--target and --leads name different columns; give one of them"};
+    roles.leads = args.get("target");
+  }
+  return roles;
+}
+
+series::Options series_options(const Args& args) {
   series::Options o;
-  o.roles.time = args.get("time");
-  o.roles.leads = args.get("leads", args.get("target"));
-  o.roles.spend = args.get("spend");
-  o.roles.revenue = args.get("revenue");
-  o.roles.cpl = args.get("cpl");
-  o.roles.roi = args.get("roi");
-  o.roles.channel = args.get("channel-column");
-  o.roles.clicks = args.get("clicks");
+  o.roles = roles_from(args);
+  if (args.has("events")) {
+    if (!o.roles.leads.empty()) throw UsageError{"--events counts rows as leads; it cannot be combined with --leads/--target"};
+    o.rows = series::RowMeaning::kEvents;
+  }
   const std::string dup = args.get("duplicates", "auto");
   if (dup == "auto") o.duplicates = series::Duplicates::kAuto;
   else if (dup == "sum") o.duplicates = series::Duplicates::kSum;
   else if (dup == "error") o.duplicates = series::Duplicates::kError;
   else throw UsageError{"--duplicates: expected auto, sum or error, found '" + dup + "'"};
-  return series::hourly(table, o);
+  const std::string gaps = args.get("gaps", "missing");
+  if (gaps == "missing") o.gaps = series::Gaps::kMissing;
+  else if (gaps == "zero") o.gaps = series::Gaps::kZero;
+  else throw UsageError{"--gaps: expected missing or zero, found '" + gaps + "'"};
+  return o;
 }
 
-const series::HourlySeries& select_channel(const series::BuildResult& d, const std::string& name) {
-  if (name.empty()) return d.total;
-  std::string names;
-  for (const auto& c : d.channels) {
-    if (c.channel == name) return c;
-    names += (names.empty() ? "" : ", ") + c.channel;
-  }
-  throw Error("no channel '" + name + "' in the data" +
-              (names.empty() ? std::string(" (it has no channel column)") : " (channels: " + names + ")"));
+series::BuildResult load_series(const std::string& path, const Args& args) {
+  const Table table = read_table(path);
+  return series::build(table, series_options(args));
+}
+
+void print_notices(const std::vector<std::string>& notices) {
+  for (const auto& n : notices) std::fprintf(stderr, "note: %s\n", n.c_str());
 }
 
 void describe_series(const series::BuildResult& d, const std::string& path) {
+  const series::Series& s = d.total;
   std::ostringstream ss;
-  ss << base_name(path) << ": " << d.input_rows << " rows -> " << d.total.hours() << " hours ("
-     << time::format_timestamp(d.total.start) << " to "
-     << time::format_timestamp(d.total.time(d.total.hours() ? d.total.hours() - 1 : 0)) << ")";
-  if (d.rows_aggregated) ss << ", " << d.rows_aggregated << " rows summed into existing hours";
-  if (d.empty_hours) ss << ", " << d.empty_hours << " hours without rows counted as 0 leads";
+  ss << base_name(path) << ": " << d.input_rows << " rows -> " << s.size() << " "
+     << time::interval_name(d.step) << (s.size() == 1 ? "" : "s") << " (" << time::format_timestamp(s.start)
+     << " to " << time::format_timestamp(s.time(s.size() ? s.size() - 1 : 0)) << ")";
   if (!d.channels.empty()) ss << ", " << d.channels.size() << " channels";
-  if (d.spend_derived) ss << ", spend derived from cpl x leads";
-  if (d.revenue_derived) ss << ", revenue derived from spend x (1 + roi)";
   std::cerr << ss.str() << "\n";
+  print_notices(d.notices);
 }
 
 namespace {

@@ -7,8 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "funnelcast/series/series.hpp"
 #include "funnelcast/io/table.hpp"
+#include "funnelcast/schema/registry.hpp"
+#include "funnelcast/series/series.hpp"
 
 namespace fc::cli {
 
@@ -41,13 +42,19 @@ void write_file(const std::string& path, const std::string& bytes);
 Table read_table(const std::string& path);
 std::string base_name(const std::string& path);
 
-// Options shared by every command that reads hourly data.
-extern const std::vector<std::string> kRoleOptions;
+// Options shared by every command that reads a series: one per registry role (the channel
+// role is --channel-column, since --channel picks a channel), plus --events, --gaps and
+// --duplicates. kRoleHelp documents them, generated from the registry.
+const std::vector<std::string>& role_options();
+const std::vector<std::string>& series_flags();  // options without a value (--events)
+std::string role_help();
+// The roles named on the command line ("" = not given; --target is --leads).
+schema::Roles roles_from(const Args& args);
+series::Options series_options(const Args& args);
 series::BuildResult load_series(const std::string& path, const Args& args);
-// One line on stderr describing what was read (rows, hours, aggregation, derived columns).
-// The total series, or the channel with this name (fc::Error listing the channels there are).
-const series::HourlySeries& select_channel(const series::BuildResult& d, const std::string& name);
+// A line on stderr describing what was read (rows, intervals, span), then the notices.
 void describe_series(const series::BuildResult& data, const std::string& path);
+void print_notices(const std::vector<std::string>& notices);
 
 std::string json_dump(const nlohmann::json& j);  // pretty, NaN as null
 nlohmann::json number_or_null(double v);

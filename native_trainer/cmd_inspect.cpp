@@ -12,9 +12,10 @@ namespace {
 const char* kHelp =
     "usage: funnelcast inspect MODEL\n"
     "\n"
-    "Prints the model file's header as JSON: kind, features, predictor, parameters,\n"
-    "cross-validation metrics, the comparison of candidates, interval coverage and a\n"
-    "summary of the data it was trained on. A key \"file\" adds the file size and tree counts.\n"
+    "Prints the model file's header as JSON: its kind, the data schema it was trained on\n"
+    "(columns and roles, channel, interval, how rows and gaps were read), and for a forecast\n"
+    "model its features, predictor, parameters, cross-validation metrics, the comparison of\n"
+    "candidates, intervals and their coverage. A key \"file\" adds the size and tree counts.\n"
     "A damaged or truncated file is refused (exit code 2).\n";
 }
 
@@ -28,7 +29,7 @@ int run_inspect(int argc, char** argv, int first) {
   const std::string path = args.positional()[0];
   const std::string bytes = read_file(path);
   const model::Model m = model::load(bytes, base_name(path));
-  nlohmann::json out = m.header;
+  nlohmann::json out = m.header.to_json();
   size_t internal = 0, leaves = 0;
   for (const auto& t : m.ensemble.trees) {
     internal += t.internal_count();

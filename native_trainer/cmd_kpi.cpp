@@ -1,96 +1,114 @@
-// funnelcast kpi: the last window's KPIs against the window before.
+// funnelcast kpi: the last window's KPIs against the window before, one row per metric
+// of the registry that the data can compute.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "funnelcast/io/csv.hpp"
-#include "funnelcast/time/time.hpp"
 #include "funnelcast/series/kpi.hpp"
+#include "funnelcast/time/time.hpp"
 
 namespace fc::cli {
 
 namespace {
 const char* kHelp =
-    "usage: funnelcast kpi --data FILE [--window 24] [--channel NAME] [--json]\n"
+    "usage: funnelcast kpi --data FILE [--window HOURS] [--channel NAME] [--json]\n"
     "\n"
-    "Leads, spend, revenue, CPL (spend / leads) and ROI ((revenue - spend) / spend) over\n"
-    "the last --window hours of the data, against the --window hours before, with the\n"
-    "relative change. Spend is derived from a cpl column and revenue from a roi column\n"
-    "when the file has those instead. With a traffic column (clicks, sessions, visits,\n"
-    "...) also clicks and the conversion rate (leads / clicks).\n"
+    "The KPIs of the last --window hours of the data against the --window hours before,\n"
+    "with the relative change. Ratios come from the window's sums over the intervals where\n"
+    "their inputs are known; missing intervals are counted and shown, never read as 0.\n"
+    "%s"
+    "Spend is derived from a cpl column and revenue from a roi column when the file has\n"
+    "those instead.\n"
     "\n"
     "options:\n"
-    "  --data FILE      hourly CSV (or one row per lead event)\n"
-    "  --window N       hours per window (default 24)\n"
+    "  --data FILE      a CSV with a time column: hourly, daily or finer rows, or one row per lead\n"
+    "  --window HOURS   hours per window (default 24, or one interval for coarser data)\n"
     "  --channel NAME   one channel instead of the total\n"
-    "  --json           JSON (epoch seconds; NaN as null) instead of a table\n"
-    "  --time COL --leads COL --spend COL --revenue COL --cpl COL --roi COL --clicks COL\n"
-    "                   column roles\n";
+    "  --json           JSON (epoch seconds; unknown values as null) instead of a table\n"
+    "%s";
 
-nlohmann::json window_json(const kpi::Window& w) {
-  return {{"start", w.start}, {"end", w.end}, {"leads", w.leads},
-          {"spend", w.has_spend ? number_or_null(w.spend) : nlohmann::json(nullptr)},
-          {"revenue", w.has_revenue ? number_or_null(w.revenue) : nlohmann::json(nullptr)},
-          {"cpl", number_or_null(w.cpl)}, {"roi", number_or_null(w.roi)},
-          {"clicks", w.has_clicks ? number_or_null(w.clicks) : nlohmann::json(nullptr)},
-          {"conversion", number_or_null(w.conversion)}};
+std::string metric_lines() {
+  std::string out = "KPIs:\n";
+  for (const auto& m : schema::metrics()) {
+    std::string name = std::string("  ") + m.label;
+    if (name.size() < 20) name.resize(20, ' ');
+    out += name + m.help + (std::string(m.formula) == m.name ? "" : std::string(" (") + m.formula + ")") + "\n";
+  }
+  return out;
 }
 
-std::string fmt(double v, const char* f) {
+nlohmann::json window_json(const kpi::Window& w, const kpi::Summary& k) {
+  nlohmann::json j = {{"start", w.start}, {"end", w.end}, {"intervals", w.intervals}, {"missing", w.missing}};
+  const auto& all = schema::metrics();
+  for (size_t i = 0; i < all.size(); ++i)
+    j[all[i].name] = k.available[i] ? number_or_null(w.values[i]) : nlohmann::json(nullptr);
+  return j;
+}
+
+std::string fmt(double v, const schema::MetricDef& m, bool change) {
   if (!std::isfinite(v)) return "n/a";
   char b[64];
-  std::snprintf(b, sizeof b, f, v);
+  if (change) std::snprintf(b, sizeof b, "%+.1f%%", 100 * v);
+  else if (std::string(m.name) == "conversion") std::snprintf(b, sizeof b, "%.2f%%", 100 * v);
+  else if (std::string(m.unit) == "count") std::snprintf(b, sizeof b, "%.0f", v);
+  else if (std::string(m.unit) == "money") std::snprintf(b, sizeof b, "%.2f", v);
+  else std::snprintf(b, sizeof b, "%.3f", v);
   return b;
 }
+
 }  // namespace
 
 int run_kpi(int argc, char** argv, int first) {
-  std::vector<std::string> options = {"data", "window", "target"};
-  options.insert(options.end(), kRoleOptions.begin(), kRoleOptions.end());
-  Args args(argc, argv, first, options, {"json"});
+  std::vector<std::string> options = {"data", "window"};
+  options.insert(options.end(), role_options().begin(), role_options().end());
+  std::vector<std::string> flags = {"json"};
+  flags.insert(flags.end(), series_flags().begin(), series_flags().end());
+  Args args(argc, argv, first, options, flags);
   if (args.help()) {
-    std::fputs(kHelp, stdout);
+    std::string help = kHelp;
+    help.replace(help.find("%s"), 2, metric_lines());
+    help.replace(help.find("%s"), 2, role_help());
+    std::fputs(help.c_str(), stdout);
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
   const std::string path = args.require("data");
-  const int window = args.get_int("window", 24, 1, 24 * 366);
+  const int window_hours = args.get_int("window", 0, 1, 24 * 366);
   const series::BuildResult data = load_series(path, args);
-  const kpi::Summary k = kpi::summarize(select_channel(data, args.get("channel")), window);
+  describe_series(data, path);
+  const int64_t window = window_hours ? int64_t{window_hours} * 3600 : std::max<int64_t>(24 * 3600, data.step);
+  const kpi::Summary k = kpi::summarize(series::select(data, args.get("channel")), window);
+  const auto& all = schema::metrics();
   if (args.has("json")) {
-    nlohmann::json j = {{"window_hours", k.window_hours},
-                        {"current", window_json(k.current)},
-                        {"previous", window_json(k.previous)},
-                        {"change", {{"leads", number_or_null(k.change.leads)},
-                                    {"spend", number_or_null(k.change.spend)},
-                                    {"revenue", number_or_null(k.change.revenue)},
-                                    {"cpl", number_or_null(k.change.cpl)},
-                                    {"roi", number_or_null(k.change.roi)},
-                                    {"conversion", number_or_null(k.change.conversion)}}}};
+    nlohmann::json change = nlohmann::json::object();
+    for (size_t i = 0; i < all.size(); ++i)
+      change[all[i].name] = k.available[i] ? number_or_null(k.change[i]) : nlohmann::json(nullptr);
+    nlohmann::json j = {{"window_hours", k.window_seconds / 3600.0},
+                        {"interval_seconds", k.step},
+                        {"current", window_json(k.current, k)},
+                        {"previous", window_json(k.previous, k)},
+                        {"change", change}};
     std::cout << json_dump(j);
     return 0;
   }
-  std::printf("last %d hours (%s to %s) against the %d before\n\n", window,
-              time::format_timestamp(k.current.start).c_str(), time::format_timestamp(k.current.end).c_str(), window);
-  std::printf("%-11s %14s %14s %10s\n", "KPI", "current", "previous", "change");
-  auto row = [&](const char* name, double cur, double prev, double ch, const char* f) {
-    std::printf("%-11s %14s %14s %10s\n", name, fmt(cur, f).c_str(), fmt(prev, f).c_str(),
-                fmt(100 * ch, "%+.1f%%").c_str());
-  };
-  row("Leads", k.current.leads, k.previous.leads, k.change.leads, "%.0f");
-  if (k.current.has_spend) row("Spend", k.current.spend, k.previous.spend, k.change.spend, "%.2f");
-  if (k.current.has_revenue) row("Revenue", k.current.revenue, k.previous.revenue, k.change.revenue, "%.2f");
-  if (k.current.has_spend) row("CPL", k.current.cpl, k.previous.cpl, k.change.cpl, "%.2f");
-  if (k.current.has_revenue) row("ROI", k.current.roi, k.previous.roi, k.change.roi, "%.3f");
-  if (k.current.has_clicks) {
-    const double prev = k.previous.clicks;
-    row("Clicks", k.current.clicks, prev,
-        prev != 0 ? (k.current.clicks - prev) / std::fabs(prev) : std::nan(""), "%.0f");
-    // The rate as a percentage; its change is still relative, like the other rows.
-    row("Conv. rate", 100 * k.current.conversion, 100 * k.previous.conversion, k.change.conversion,
-        "%.2f%%");
+  const std::string unit = time::interval_name(k.step);
+  const std::string span = k.window_seconds % 86400 == 0 && k.window_seconds > 86400
+                               ? std::to_string(k.window_seconds / 86400) + " days"
+                               : std::to_string(k.window_seconds / 3600) + " hours";
+  std::printf("last %s (%s to %s) against the %s before\n", span.c_str(),
+              time::format_timestamp(k.current.start).c_str(), time::format_timestamp(k.current.end).c_str(),
+              span.c_str());
+  for (const auto* w : {&k.current, &k.previous})
+    if (w->missing)
+      std::printf("  note: %zu of the %zu %ss from %s have no leads value\n", w->missing, w->intervals, unit.c_str(),
+                  time::format_timestamp(w->start).c_str());
+  std::printf("\n%-16s %14s %14s %10s\n", "KPI", "current", "previous", "change");
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (!k.available[i]) continue;
+    std::printf("%-16s %14s %14s %10s\n", all[i].label, fmt(k.current.values[i], all[i], false).c_str(),
+                fmt(k.previous.values[i], all[i], false).c_str(), fmt(k.change[i], all[i], true).c_str());
   }
   return 0;
 }

@@ -9,7 +9,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "funnelcast/base/error.hpp"
-#include "funnelcast/forecast/forecast.hpp"
+#include "funnelcast/forecast/train.hpp"
 #include "funnelcast/model/model.hpp"
 
 namespace fc::cli {
@@ -27,14 +27,15 @@ const char* kHelp =
     "The candidate with the lowest mean recursive RMSE is refitted on all the data and\n"
     "saved with its 80%/95% prediction intervals (from cross-validation residuals).\n"
     "\n"
+    "The model records the data it was trained on (its columns and their roles, the\n"
+    "channel, the interval, how rows and gaps were read): `funnelcast forecast` applies\n"
+    "the same to new data and refuses data that does not match.\n"
+    "\n"
     "data options:\n"
-    "  --data FILE         CSV with a time column and leads (or one row per lead event)\n"
-    "  --time COL          the time column (default: detected, e.g. timestamp, datetime)\n"
-    "  --target COL        the leads column (default: detected, e.g. leads, conversions)\n"
-    "  --spend COL --revenue COL --cpl COL --roi COL --channel-column COL   other roles\n"
-    "                      (a role given as - is ignored: --cpl - trains without the cpl column)\n"
-    "  --duplicates MODE   auto (default), sum or error: rows in the same hour\n"
+    "  --data FILE         hourly CSV (finer rows are summed to hours), or one row per lead\n"
+    "  --target COL        the column to forecast (default: detected, e.g. leads, conversions)\n"
     "  --channel NAME      train on one channel's series instead of the total\n"
+    "%s"
     "validation options:\n"
     "  --horizon N         hours to forecast (default 168)\n"
     "  --folds N           time-series folds (default 5)\n"
@@ -104,7 +105,7 @@ void print_summary(const nlohmann::json& report) {
                 cell(c["one_step"], "rmse").c_str(), cell(c["one_step"], "r2").c_str(),
                 name == report.at("selected").get<std::string>() ? "  <- selected" : "");
   }
-  const auto& cov = report.at("interval_coverage");
+  const auto& cov = report.at("coverage");
   if (cov.at("p80").is_number())
     std::printf("\ninterval coverage on the folds: 80%% band %.1f%%, 95%% band %.1f%%\n",
                 100 * cov.at("p80").get<double>(), 100 * cov.at("p95").get<double>());
@@ -114,11 +115,15 @@ void print_summary(const nlohmann::json& report) {
 
 int run_train(int argc, char** argv, int first) {
   std::vector<std::string> options = {"data", "out", "report", "horizon", "folds", "gap", "param",
-                                      "threads", "target", "lags", "windows", "exog"};
-  options.insert(options.end(), kRoleOptions.begin(), kRoleOptions.end());
-  Args args(argc, argv, first, options, {"no-cyclic", "no-calendar", "quiet", "stamp"}, {"param", "exog"});
+                                      "threads", "lags", "windows", "exog"};
+  options.insert(options.end(), role_options().begin(), role_options().end());
+  std::vector<std::string> flags = {"no-cyclic", "no-calendar", "quiet", "stamp"};
+  flags.insert(flags.end(), series_flags().begin(), series_flags().end());
+  Args args(argc, argv, first, options, flags, {"param", "exog"});
   if (args.help()) {
-    std::fputs(kHelp, stdout);
+    std::string help = kHelp;
+    help.replace(help.find("%s"), 2, role_help());
+    std::fputs(help.c_str(), stdout);
     return 0;
   }
   if (args.positional().empty()) throw UsageError{"what to train? funnelcast train forecast ..."};
@@ -154,33 +159,35 @@ int run_train(int argc, char** argv, int first) {
     const size_t eq = kv.find('=');
     if (eq == std::string::npos) throw UsageError{"--param: expected KEY=VALUE, found '" + kv + "'"};
     const std::string key = kv.substr(0, eq);
-    o.params.set(key, kv.substr(eq + 1));
-    if (key == "objective") o.params_objective_set = true;
+    try {
+      o.params.set(key, kv.substr(eq + 1));
+    } catch (const Error& e) {
+      throw UsageError{"--param " + std::string(e.what())};
+    }
+    if (key == "objective") o.pinned_objective = gbdt::to_string(o.params.objective);
   }
   o.params.validate();
+  o.channel = args.get("channel");
 
-  series::BuildResult data = load_series(data_path, args);
+  const series::BuildResult data = load_series(data_path, args);
   describe_series(data, data_path);
-  if (args.has("channel")) {
-    series::HourlySeries one = select_channel(data, args.get("channel"));
-    data.total = std::move(one);
-    data.channels.clear();
-  }
-  if (o.spec.target != "leads") o.spec.target = "leads";
+  if (!o.channel.empty()) series::select(data, o.channel);  // names the channels when absent
+  o.spec.target = "leads";
 
   ProgressLine progress(args.has("quiet"));
   const forecast::TrainOutput out =
       forecast::train(data, o, [&](const std::string& stage, double f) { progress.update(stage, f); });
   progress.finish();
+  print_notices(out.notices);
 
   model::Model m = out.model;
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
     char* end = nullptr;
     const long long t = std::strtoll(epoch, &end, 10);
     if (*epoch == '\0' || *end != '\0' || t < 0) throw UsageError{"SOURCE_DATE_EPOCH must be seconds since 1970"};
-    m.header["created_at"] = t;
+    m.header.created_at = t;
   } else if (args.has("stamp")) {
-    m.header["created_at"] = static_cast<long long>(std::time(nullptr));
+    m.header.created_at = static_cast<int64_t>(std::time(nullptr));
   }
   const std::string bytes = model::save(m);
   write_file(out_path, bytes);

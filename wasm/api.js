@@ -28,8 +28,8 @@
     constructor(raw) { this._raw = raw; }
     /** Column names, types, detected and used roles, rows, hours and time span. */
     schema() { return check(live(this, 'table').schema()); }
-    /** Pin roles ({leads: 'conversions', revenue: null, ...}) and rebuild the hourly series. */
-    setRoles(roles) { return check(live(this, 'table').setRoles(roles || {})); }
+    /** Pin roles ({leads: 'conversions', revenue: null, ...}) and reading options ({events, gaps}), and rebuild the series. */
+    setRoles(roles, options) { return check(live(this, 'table').setRoles(roles || {}, options || {})); }
     channels() { return check(live(this, 'table').channels()); }
     series(channel) { return check(live(this, 'table').series(channel || '')); }
     get deleted() { return !this._raw; }
@@ -101,6 +101,21 @@
     return check(Module['rawForecast'](live(table, 'table'), live(model, 'model'), options || {}));
   }
 
+  function modelFits(table, model, options) {
+    return check(Module['rawModelFits'](live(table, 'table'), live(model, 'model'), options || {}));
+  }
+
+  function trainForecast(table, options, onProgress) {
+    const progress = typeof onProgress === 'function' ? onProgress : null;
+    return check(Module['rawTrainForecast'](live(table, 'table'), options || {}, progress));
+  }
+
+  let registryCache = null;
+  function registry() {
+    if (!registryCache) registryCache = check(Module['rawRegistry']());
+    return JSON.parse(JSON.stringify(registryCache));
+  }
+
   function kpis(table, options) {
     return check(Module['rawKpis'](live(table, 'table'), options || {}));
   }
@@ -118,6 +133,14 @@
   Module['loadTable'] = loadTable;
   Module['loadModel'] = loadModel;
   Module['forecast'] = forecast;
+  Module['modelFits'] = modelFits;
+  // Only the training bundle (funnelcast-train.mjs) has the raw entry point; embind
+  // registers it after this script ran, so the property is looked up when read.
+  Object.defineProperty(Module, 'trainForecast', {
+    enumerable: true,
+    get() { return Module['rawTrainForecast'] ? trainForecast : undefined; },
+  });
+  Module['registry'] = registry;
   Module['kpis'] = kpis;
   Module['anomalies'] = anomalies;
   Module['version'] = function () { return Module['rawVersion'](); };

@@ -22,13 +22,15 @@
 #include <vector>
 
 #include "funnelcast/anomaly/anomaly.hpp"
-#include "funnelcast/io/csv.hpp"
 #include "funnelcast/base/error.hpp"
-#include "funnelcast/forecast/forecast.hpp"
-#include "funnelcast/series/kpi.hpp"
-#include "funnelcast/model/model.hpp"
-#include "funnelcast/series/series.hpp"
+#include "funnelcast/forecast/predict.hpp"
+#include "funnelcast/forecast/train.hpp"
+#include "funnelcast/io/csv.hpp"
 #include "funnelcast/io/table.hpp"
+#include "funnelcast/model/model.hpp"
+#include "funnelcast/schema/registry.hpp"
+#include "funnelcast/series/kpi.hpp"
+#include "funnelcast/series/series.hpp"
 
 using emscripten::val;
 
@@ -66,11 +68,17 @@ val times_f64(const std::vector<int64_t>& t) {
   std::vector<double> d(t.begin(), t.end());  // epoch seconds are exact in a double
   return f64(d);
 }
-val hour_grid(int64_t start, size_t hours) {
-  std::vector<double> d(hours);
-  for (size_t i = 0; i < hours; ++i) d[i] = static_cast<double>(start + static_cast<int64_t>(i) * 3600);
+val grid(int64_t start, int64_t step, size_t n) {
+  std::vector<double> d(n);
+  for (size_t i = 0; i < n; ++i) d[i] = static_cast<double>(start + static_cast<int64_t>(i) * step);
   return f64(d);
 }
+val strings(const std::vector<std::string>& v) {
+  val out = val::array();
+  for (const auto& s : v) out.call<void>("push", val(s));
+  return out;
+}
+val number_or_null(double v) { return std::isfinite(v) ? val(v) : val::null(); }
 
 // Bytes from a Uint8Array into a wasm-side buffer with one bulk copy.
 std::string bytes_from_js(const val& bytes) {
@@ -83,6 +91,11 @@ std::string bytes_from_js(const val& bytes) {
     view.call<void>("set", bytes);
   }
   return buf;
+}
+
+// JSON text to a JS object (NaN becomes null; invalid UTF-8 is replaced rather than thrown).
+val json_to_js(const nlohmann::json& j) {
+  return val::global("JSON").call<val>("parse", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 // Options objects: a missing key (or null) keeps the default.
@@ -112,6 +125,12 @@ std::string string_option(const val& o, const char* key, const std::string& fall
   if (!v.isString()) throw fc::Error(std::string("option '") + key + "' must be a string");
   return v.as<std::string>();
 }
+bool bool_option(const val& o, const char* key, bool fallback) {
+  if (!has_option(o, key)) return fallback;
+  const val v = o[key];
+  if (!v.isTrue() && !v.isFalse()) throw fc::Error(std::string("option '") + key + "' must be true or false");
+  return v.isTrue();
+}
 
 const char* type_name(fc::ColumnType t) {
   switch (t) {
@@ -122,50 +141,32 @@ const char* type_name(fc::ColumnType t) {
   return "unknown";
 }
 
-// Role names in a fixed order, shared by schema() and setRoles().
-struct RoleField {
-  const char* name;
-  std::string fc::series::Roles::*member;
-};
-const RoleField kRoles[] = {
-    {"time", &fc::series::Roles::time},       {"leads", &fc::series::Roles::leads},
-    {"spend", &fc::series::Roles::spend},     {"revenue", &fc::series::Roles::revenue},
-    {"cpl", &fc::series::Roles::cpl},         {"roi", &fc::series::Roles::roi},
-    {"channel", &fc::series::Roles::channel}, {"clicks", &fc::series::Roles::clicks},
-};
-
-// Roles as {time: "timestamp", revenue: null, ...}; an empty role (or "-") is null.
-val roles_js(const fc::series::Roles& r) {
+// Roles as {time: "timestamp", revenue: null, ...} in registry order; "" (or "-") is null.
+val roles_js(const fc::schema::Roles& r) {
   val o = val::object();
-  for (const auto& f : kRoles) {
-    const std::string& c = r.*(f.member);
-    o.set(f.name, c.empty() || c == "-" ? val::null() : val(c));
+  for (const auto& role : fc::schema::roles()) {
+    const std::string& c = r.*role.column;
+    o.set(role.name, c.empty() || c == "-" ? val::null() : val(c));
   }
   return o;
 }
 
-val window_js(const fc::kpi::Window& w) {
+val window_js(const fc::kpi::Window& w, const fc::kpi::Summary& k) {
   val o = val::object();
   o.set("start", static_cast<double>(w.start));
   o.set("end", static_cast<double>(w.end));
-  o.set("leads", w.leads);
-  o.set("spend", w.spend);
-  o.set("revenue", w.revenue);
-  o.set("cpl", w.cpl);
-  o.set("roi", w.roi);
-  o.set("clicks", w.clicks);
-  o.set("conversion", w.conversion);
-  o.set("hasSpend", w.has_spend);
-  o.set("hasRevenue", w.has_revenue);
-  o.set("hasClicks", w.has_clicks);
+  o.set("intervals", static_cast<double>(w.intervals));
+  o.set("missing", static_cast<double>(w.missing));
+  const auto& all = fc::schema::metrics();
+  for (size_t i = 0; i < all.size(); ++i) o.set(all[i].name, k.available[i] ? val(w.values[i]) : val::null());
   return o;
 }
 
 }  // namespace
 
-// A parsed CSV plus its hourly series under the current roles. When the series cannot
-// be built (say, the detected time column is wrong) the table stays usable: schema()
-// reports the error and the caller can fix the roles with set_roles().
+// A parsed CSV plus its series under the current roles and reading options. When the
+// series cannot be built (say, the detected time column is wrong) the table stays usable:
+// schema() reports the error and the caller can fix the roles with set_roles().
 class RawTable {
  public:
   val load(val bytes, std::string name) {
@@ -176,10 +177,10 @@ class RawTable {
         const std::string buf = bytes_from_js(bytes);
         table_ = fc::csv::read(buf, o);
       }  // the raw bytes are freed before the series is built
-      given_ = fc::series::Roles{};
-      detected_ = fc::series::Roles{};
+      options_ = fc::series::Options{};
+      detected_ = fc::schema::Roles{};
       try {
-        detected_ = fc::series::detect_roles(table_);
+        detected_ = fc::schema::detect_roles(table_);
       } catch (const fc::Error&) {
         // Detection alone may trip over a column of the wrong type; rebuild() reports it.
       }
@@ -194,26 +195,35 @@ class RawTable {
 
   // roles: {time: "col" | null | undefined, ...}. A column name pins the role, null
   // means the data has no such column, undefined (or a missing key) lets detection choose.
-  val set_roles(val roles) {
+  // options: {events: bool, gaps: "missing" | "zero"}; missing keys keep the current choice.
+  val set_roles(val roles, val options) {
     return guarded([&] {
-      fc::series::Roles given;
+      fc::series::Options next = options_;
+      next.roles = fc::schema::Roles{};
       if (!(roles.isUndefined() || roles.isNull())) {
-        for (const auto& f : kRoles) {
-          const val v = roles[f.name];
+        for (const auto& role : fc::schema::roles()) {
+          const val v = roles[role.name];
           if (v.isUndefined()) continue;
           if (v.isNull()) {
-            given.*(f.member) = "-";
+            next.roles.*role.column = "-";
           } else if (v.isString()) {
-            given.*(f.member) = v.as<std::string>();
+            next.roles.*role.column = v.as<std::string>();
           } else {
-            throw fc::Error(std::string("role '") + f.name + "' must be a column name or null");
+            throw fc::Error(std::string("role '") + role.name + "' must be a column name or null");
           }
         }
       }
+      if (has_option(options, "events"))
+        next.rows = bool_option(options, "events", false) ? fc::series::RowMeaning::kEvents : fc::series::RowMeaning::kAuto;
+      if (has_option(options, "gaps")) {
+        const std::string g = string_option(options, "gaps", "missing");
+        if (g != "missing" && g != "zero") throw fc::Error("option 'gaps' must be \"missing\" or \"zero\"");
+        next.gaps = g == "zero" ? fc::series::Gaps::kZero : fc::series::Gaps::kMissing;
+      }
       // An unknown column or a column given twice is a mistake of the caller: refuse it
       // and keep the current roles.
-      fc::series::detect_roles(table_, given);
-      given_ = given;
+      fc::schema::detect_roles(table_, next.roles);
+      options_ = next;
       rebuild();
       return schema_now();
     });
@@ -228,48 +238,38 @@ class RawTable {
     });
   }
 
-  // The hourly grid of one channel ("" = all channels) as whole typed-array columns.
+  // The series of one channel ("" = all channels) as whole typed-array columns: the summed
+  // roles and every registry metric the data can compute (null otherwise).
   val series(std::string channel) const {
     return guarded([&] {
-      const fc::series::HourlySeries& s = pick(channel);
+      const fc::series::Series& s = pick(channel);
       val o = val::object();
       o.set("channel", s.channel);
       o.set("start", static_cast<double>(s.start));
-      o.set("hours", static_cast<double>(s.hours()));
-      o.set("time", hour_grid(s.start, s.hours()));
-      o.set("leads", f64(s.leads));
-      o.set("spend", f64_or_null(s.spend));
-      o.set("revenue", f64_or_null(s.revenue));
-      o.set("cpl", f64_or_null(s.cpl));
-      o.set("roi", f64_or_null(s.roi));
-      o.set("clicks", f64_or_null(s.clicks));
+      o.set("step", static_cast<double>(s.step));
+      o.set("size", static_cast<double>(s.size()));
+      o.set("time", grid(s.start, s.step, s.size()));
+      for (const auto& m : fc::schema::metrics())
+        o.set(m.name, s.has(m) ? f64(fc::series::metric_values(s, m)) : val::null());
       o.set("observed", u8(s.observed));
       return o;
     });
   }
 
   // The series of a channel ("" = total); fc::Error when there is no usable series.
-  const fc::series::HourlySeries& pick(const std::string& channel) const {
+  const fc::series::Series& pick(const std::string& channel) const {
     if (!built_) throw fc::Error(build_error_.empty() ? "no data loaded" : build_error_);
-    if (channel.empty()) return built_->total;
-    std::string names;
-    for (const auto& c : built_->channels) {
-      if (c.channel == channel) return c;
-      names += (names.empty() ? "" : ", ") + c.channel;
-    }
-    throw fc::Error("no channel '" + channel + "' in the data" +
-                    (names.empty() ? std::string(" (it has no channel column)") : " (channels: " + names + ")"));
+    return fc::series::select(*built_, channel);
   }
+  const fc::Table& table() const { return table_; }
+  const fc::series::Options& options() const { return options_; }
 
  private:
   void rebuild() {
     built_.reset();
     build_error_.clear();
     try {
-      // hourly() detects the roles left empty itself and honours "-" (not in the data).
-      fc::series::Options o;
-      o.roles = given_;
-      built_ = fc::series::hourly(table_, o);
+      built_ = fc::series::build(table_, options_);
     } catch (const std::bad_alloc&) {
       throw;
     } catch (const std::exception& e) {
@@ -295,50 +295,69 @@ class RawTable {
     o.set("columns", cols);
     o.set("detectedRoles", roles_js(detected_));
     val pinned = val::object();
-    for (const auto& f : kRoles) {
-      const std::string& c = given_.*(f.member);
-      if (!c.empty()) pinned.set(f.name, c == "-" ? val::null() : val(c));
+    for (const auto& role : fc::schema::roles()) {
+      const std::string& c = options_.roles.*role.column;
+      if (!c.empty()) pinned.set(role.name, c == "-" ? val::null() : val(c));
     }
     o.set("pinnedRoles", pinned);
+    o.set("events", options_.rows == fc::series::RowMeaning::kEvents);
+    o.set("gaps", std::string(options_.gaps == fc::series::Gaps::kZero ? "zero" : "missing"));
     if (built_) {
       const auto& b = *built_;
-      const double start = static_cast<double>(b.total.start);
       o.set("ok", true);
       o.set("error", val::null());
       o.set("roles", roles_js(b.roles));
-      o.set("hours", static_cast<double>(b.total.hours()));
-      o.set("start", start);
-      o.set("end", start + 3600.0 * static_cast<double>(b.total.hours()));  // exclusive
-      val ch = val::array();
-      for (const auto& c : b.channels) ch.call<void>("push", val(c.channel));
-      o.set("channels", ch);
+      o.set("step", static_cast<double>(b.step));
+      o.set("intervals", static_cast<double>(b.total.size()));
+      o.set("start", static_cast<double>(b.total.start));
+      o.set("end", static_cast<double>(b.total.end()));
+      o.set("channels", strings([&] {
+              std::vector<std::string> v;
+              for (const auto& c : b.channels) v.push_back(c.channel);
+              return v;
+            }()));
       o.set("inputRows", static_cast<double>(b.input_rows));
       o.set("rowsAggregated", static_cast<double>(b.rows_aggregated));
-      o.set("emptyHours", static_cast<double>(b.empty_hours));
+      o.set("emptyIntervals", static_cast<double>(b.empty_intervals));
       o.set("missingCells", static_cast<double>(b.missing_cells));
+      o.set("missingLeads", static_cast<double>(b.missing_leads));
+      o.set("trailingMissing", static_cast<double>(b.trailing_missing));
+      o.set("countedEvents", b.events);
+      o.set("regular", b.regular);
       o.set("spendDerived", b.spend_derived);
       o.set("revenueDerived", b.revenue_derived);
-      o.set("eventLevel", b.event_level);
-      val has = val::object();
-      has.set("spend", !b.total.spend.empty());
-      has.set("revenue", !b.total.revenue.empty());
-      has.set("cpl", !b.total.cpl.empty());
-      has.set("roi", !b.total.roi.empty());
-      o.set("has", has);
+      val metrics = val::array();
+      for (const auto* m : fc::series::available_metrics(b.total)) metrics.call<void>("push", val(m->name));
+      o.set("metrics", metrics);
+      o.set("notices", strings(b.notices));
     } else {
       o.set("ok", false);
       o.set("error", build_error_);
       o.set("roles", roles_js(detected_));
-      o.set("hours", 0);
+      o.set("step", val::null());
+      o.set("intervals", 0);
       o.set("start", val::null());
       o.set("end", val::null());
       o.set("channels", val::array());
+      o.set("inputRows", static_cast<double>(table_.rows));
+      o.set("rowsAggregated", 0);
+      o.set("emptyIntervals", 0);
+      o.set("missingCells", 0);
+      o.set("missingLeads", 0);
+      o.set("trailingMissing", 0);
+      o.set("countedEvents", false);
+      o.set("regular", true);
+      o.set("spendDerived", false);
+      o.set("revenueDerived", false);
+      o.set("metrics", val::array());
+      o.set("notices", val::array());
     }
     return o;
   }
 
   fc::Table table_;
-  fc::series::Roles given_, detected_;
+  fc::series::Options options_;
+  fc::schema::Roles detected_;
   std::optional<fc::series::BuildResult> built_;
   std::string build_error_;
 };
@@ -347,9 +366,10 @@ class RawModel {
  public:
   val load(val bytes, std::string name) {
     return guarded([&] {
+      name_ = name.empty() ? "model" : name;
       {
         const std::string buf = bytes_from_js(bytes);
-        model_ = fc::model::load(buf, name.empty() ? "model" : name);
+        model_ = fc::model::load(buf, name_);
       }
       loaded_ = true;
       return header_now();
@@ -362,57 +382,101 @@ class RawModel {
     if (!loaded_) throw fc::Error("no model loaded");
     return model_;
   }
+  const std::string& name() const { return name_; }
 
  private:
   val header_now() const {
     if (!loaded_) throw fc::Error("no model loaded");
-    // NaN becomes null and invalid UTF-8 is replaced rather than thrown.
-    const std::string text = model_.header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return val::global("JSON").call<val>("parse", text);
+    return json_to_js(model_.header.to_json());
   }
   fc::model::Model model_;
+  std::string name_ = "model";
   bool loaded_ = false;
 };
 
 namespace {
 
+// The roles the user pinned on the table override the model's; the rest come from the model.
+fc::forecast::Request request_for(const RawTable& table, const RawModel& model, const val& options) {
+  fc::forecast::Request r;
+  r.model_name = model.name();
+  for (const auto& role : fc::schema::roles()) {
+    const std::string& pinned = table.options().roles.*role.column;
+    if (!pinned.empty() && pinned != "-") r.roles.*role.column = pinned;
+  }
+  if (has_option(options, "channel")) r.channel = string_option(options, "channel", "");
+  return r;
+}
+
 val raw_forecast(const RawTable& table, const RawModel& model, val options) {
   return guarded([&] {
-    const int horizon = int_option(options, "horizon", 168, 1, 24 * 366);
-    const std::string channel = string_option(options, "channel", "");
-    const fc::series::HourlySeries& s = table.pick(channel);
-    const fc::forecast::Forecast f = fc::forecast::predict(model.model(), s, horizon);
+    const int horizon = int_option(options, "horizon", 0, 0, 24 * 366);
+    const fc::model::Model& m = model.model();
+    const fc::forecast::Prepared p = fc::forecast::prepare(m, table.table(), request_for(table, model, options));
+    const fc::forecast::Forecast f = fc::forecast::predict(m, p, horizon, model.name());
+    const fc::series::Series& s = p.series();
     val o = val::object();
-    o.set("channel", channel);
-    o.set("horizon", horizon);
-    o.set("target", model.model().header.value("target", std::string("leads")));
+    o.set("model", model.name());
+    o.set("channel", p.channel);
+    o.set("horizon", static_cast<double>(f.time.size()));
+    o.set("step", static_cast<double>(f.step));
+    o.set("target", m.header.data.roles.leads.empty() ? std::string("leads") : m.header.data.roles.leads);
     o.set("time", times_f64(f.time));
     o.set("mean", f64(f.mean));
     o.set("lower80", f64(f.lower80));
     o.set("upper80", f64(f.upper80));
     o.set("lower95", f64(f.lower95));
     o.set("upper95", f64(f.upper95));
+    // The history the forecast continues, as the model read it (its roles, channel, grid).
+    o.set("historyTime", grid(s.start, s.step, s.size()));
+    o.set("history", f64(s.leads));
+    o.set("notices", strings(f.notices));
+    return o;
+  });
+}
+
+// Whether the model can forecast this table: {ok, reason, notices}. Never throws for a
+// mismatch: the reason is the message forecast() would give.
+val raw_model_fits(const RawTable& table, const RawModel& model, val options) {
+  return guarded([&] {
+    val o = val::object();
+    try {
+      const fc::model::Model& m = model.model();
+      const fc::forecast::Prepared p = fc::forecast::prepare(m, table.table(), request_for(table, model, options));
+      const fc::forecast::Forecast f = fc::forecast::predict(m, p, 1, model.name());
+      o.set("ok", true);
+      o.set("reason", val::null());
+      o.set("notices", strings(f.notices));
+    } catch (const fc::Error& e) {
+      o.set("ok", false);
+      o.set("reason", std::string(e.what()));
+      o.set("notices", val::array());
+    }
     return o;
   });
 }
 
 val raw_kpis(const RawTable& table, val options) {
   return guarded([&] {
-    const int window = int_option(options, "window", 24, 1, 24 * 366);
     const std::string channel = string_option(options, "channel", "");
-    const fc::kpi::Summary k = fc::kpi::summarize(table.pick(channel), window);
+    const fc::series::Series& s = table.pick(channel);
+    const double fallback = std::max<double>(24, static_cast<double>(s.step) / 3600.0);
+    const double hours = number_option(options, "window", fallback);
+    if (!(hours > 0) || hours > 24 * 366) throw fc::Error("option 'window' must be between 0 and 8784 hours");
+    const fc::kpi::Summary k = fc::kpi::summarize(s, static_cast<int64_t>(std::llround(hours * 3600)));
     val change = val::object();
-    change.set("leads", k.change.leads);
-    change.set("spend", k.change.spend);
-    change.set("revenue", k.change.revenue);
-    change.set("cpl", k.change.cpl);
-    change.set("roi", k.change.roi);
-    change.set("conversion", k.change.conversion);
+    const auto& all = fc::schema::metrics();
+    for (size_t i = 0; i < all.size(); ++i) change.set(all[i].name, k.available[i] ? val(k.change[i]) : val::null());
+    val available = val::array();
+    for (size_t i = 0; i < all.size(); ++i)
+      if (k.available[i]) available.call<void>("push", val(all[i].name));
     val o = val::object();
     o.set("channel", channel);
-    o.set("windowHours", k.window_hours);
-    o.set("current", window_js(k.current));
-    o.set("previous", window_js(k.previous));
+    o.set("windowHours", static_cast<double>(k.window_seconds) / 3600.0);
+    o.set("step", static_cast<double>(k.step));
+    o.set("metrics", available);
+    o.set("current", window_js(k.current, k));
+    o.set("previous", window_js(k.previous, k));
     o.set("change", change);
     return o;
   });
@@ -425,8 +489,8 @@ val raw_anomalies(const RawTable& table, val options) {
     a.method = string_option(options, "method", a.method);
     a.threshold = number_option(options, "threshold", a.threshold);
     a.lookback_hours = int_option(options, "lookback", a.lookback_hours, 0, 24 * 366 * 20);
-    a.baseline_hours = int_option(options, "baseline", a.baseline_hours, 2, 24 * 366);
-    a.min_baseline_points = int_option(options, "minBaselinePoints", a.min_baseline_points, 1, 24 * 366);
+    a.baseline_hours = int_option(options, "baseline", a.baseline_hours, 1, 24 * 366);
+    a.min_baseline_points = int_option(options, "minBaselinePoints", a.min_baseline_points, 0, 24 * 366);
     const std::string channel = string_option(options, "channel", "");
     const fc::anomaly::Result r = fc::anomaly::detect(table.pick(channel), a);
     val o = val::object();
@@ -437,13 +501,84 @@ val raw_anomalies(const RawTable& table, val options) {
     o.set("lookback", a.lookback_hours);
     o.set("baseline", a.baseline_hours);
     o.set("start", static_cast<double>(r.start));
+    o.set("step", static_cast<double>(r.step));
     o.set("checkedFrom", static_cast<double>(r.checked_from));
     o.set("count", static_cast<double>(r.count()));
-    o.set("time", hour_grid(r.start, r.value.size()));
+    o.set("time", grid(r.start, r.step, r.value.size()));
     o.set("value", f64(r.value));
     o.set("expected", f64(r.expected));
     o.set("score", f64(r.score));
     o.set("flagged", u8(r.flagged));
+    return o;
+  });
+}
+
+#ifdef FC_WASM_TRAINING
+// Trains a forecast model on the table as the CLI's `train forecast` would. onProgress
+// (optional) is called with (stage, fraction). Returns {model: Uint8Array, report, notices}.
+val raw_train_forecast(const RawTable& table, val options, val on_progress) {
+  return guarded([&] {
+    if (!table.options().roles.leads.empty() && table.options().rows == fc::series::RowMeaning::kEvents)
+      throw fc::Error("rows counted as events cannot also have a leads column");
+    fc::forecast::TrainOptions o;
+    o.horizon = int_option(options, "horizon", 168, 1, 24 * 366);
+    o.folds = int_option(options, "folds", 5, 2, 50);
+    o.threads = 1;
+    o.channel = string_option(options, "channel", "");
+    o.params.num_iterations = int_option(options, "iterations", 600, 1, 100000);
+    o.params.learning_rate = number_option(options, "learningRate", 0.05);
+    o.params.lambda_l2 = 1.0;
+    o.params.feature_fraction = 0.9;
+    o.params.bagging_fraction = 0.8;
+    o.params.bagging_freq = 1;
+    o.params.seed = static_cast<uint64_t>(int_option(options, "seed", 0, 0, 2147483647));
+    o.params.validate();
+    const fc::series::BuildResult data = fc::series::build(table.table(), table.options());
+    const bool report = on_progress.typeOf().as<std::string>() == "function";
+    const fc::forecast::TrainOutput out = fc::forecast::train(data, o, [&](const std::string& stage, double f) {
+      if (report) on_progress(val(stage), val(f));
+    });
+    const std::string bytes = fc::model::save(out.model);
+    val r = val::object();
+    r.set("model", copy_array("Uint8Array", reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    r.set("report", json_to_js(out.report));
+    r.set("notices", strings(out.notices));
+    return r;
+  });
+}
+#endif  // FC_WASM_TRAINING
+
+// The registry of roles and metrics, so the page builds its selectors from the core's list.
+val raw_registry() {
+  return guarded([] {
+    val roles = val::array();
+    for (const auto& r : fc::schema::roles()) {
+      val o = val::object();
+      o.set("name", std::string(r.name));
+      o.set("label", std::string(r.label));
+      o.set("help", std::string(r.help));
+      val syn = val::array();
+      for (const char* s : r.synonyms) syn.call<void>("push", val(std::string(s)));
+      o.set("synonyms", syn);
+      roles.call<void>("push", o);
+    }
+    val metrics = val::array();
+    for (const auto& m : fc::schema::metrics()) {
+      val o = val::object();
+      o.set("name", std::string(m.name));
+      o.set("label", std::string(m.label));
+      o.set("unit", std::string(m.unit));
+      o.set("good", std::string(m.good == fc::schema::Good::kHigher ? "higher" : "lower"));
+      val needs = val::array();
+      for (const char* n : m.needs) needs.call<void>("push", val(std::string(n)));
+      o.set("needs", needs);
+      o.set("formula", std::string(m.formula));
+      o.set("help", std::string(m.help));
+      metrics.call<void>("push", o);
+    }
+    val o = val::object();
+    o.set("roles", roles);
+    o.set("metrics", metrics);
     return o;
   });
 }
@@ -474,8 +609,13 @@ EMSCRIPTEN_BINDINGS(funnelcast) {
       .function("load", &RawModel::load)
       .function("header", &RawModel::header);
   emscripten::function("rawForecast", &raw_forecast);
+  emscripten::function("rawModelFits", &raw_model_fits);
   emscripten::function("rawKpis", &raw_kpis);
   emscripten::function("rawAnomalies", &raw_anomalies);
+#ifdef FC_WASM_TRAINING
+  emscripten::function("rawTrainForecast", &raw_train_forecast);
+#endif
+  emscripten::function("rawRegistry", &raw_registry);
   emscripten::function("rawVersion", &raw_version);
   emscripten::function("rawMemory", &raw_memory);
 }

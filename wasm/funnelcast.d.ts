@@ -1,4 +1,6 @@
-// TypeScript declarations of the funnelcast WebAssembly module (funnelcast.mjs).
+// TypeScript declarations of the funnelcast WebAssembly modules:
+//   funnelcast.mjs        inference: tables, KPIs, anomalies, forecasts (what the page loads)
+//   funnelcast-train.mjs  the same API plus trainForecast (loaded only to train)
 //
 //   import createFunnelcast from './funnelcast.mjs';
 //   const fc = await createFunnelcast();
@@ -9,12 +11,19 @@
 // file, line and column where it can). Objects that hold wasm memory (Table, Model)
 // must be freed with delete(); results are plain JS objects and typed-array copies
 // that stay valid after the object that produced them is deleted.
+//
+// tests/wasm/declarations.test.mjs type-checks real results and model headers against
+// these declarations with the TypeScript compiler: a field written but not declared, or
+// declared but not written, fails the test.
 
 /** Epoch seconds (UTC). Exact in a double. */
 export type EpochSeconds = number;
 
-/** clicks: a traffic column (clicks, sessions, visits, ...), the conversion rate's denominator. */
+/** The column roles of the core's registry (registry() lists them with labels and help). */
 export type RoleName = 'time' | 'leads' | 'spend' | 'revenue' | 'cpl' | 'roi' | 'channel' | 'clicks';
+
+/** The metrics of the core's registry, in display order. */
+export type MetricName = 'leads' | 'spend' | 'revenue' | 'clicks' | 'cpl' | 'roi' | 'conversion';
 
 /** A column name per role; null = the data has no column for that role. */
 export type Roles = Record<RoleName, string | null>;
@@ -24,6 +33,14 @@ export type Roles = Record<RoleName, string | null>;
  * such column (it is then never auto-detected), a missing key lets detection choose.
  */
 export type RoleChoice = Partial<Record<RoleName, string | null>>;
+
+/** How rows are read: each row one lead (events), and intervals without rows (gaps). */
+export interface ReadOptions {
+  /** true: every row is one lead; false (default): the leads column is read. */
+  events?: boolean;
+  /** "missing" (default): an interval of a regular export with no row is missing; "zero": it counts as 0. */
+  gaps?: 'missing' | 'zero';
+}
 
 export interface ColumnInfo {
   name: string;
@@ -45,57 +62,78 @@ export interface Schema {
   detectedRoles: Roles;
   /** Roles the caller pinned with setRoles (null = "not in the data"). */
   pinnedRoles: RoleChoice;
-  /** true when the hourly series could be built with the current roles. */
+  /** Whether rows are counted as leads (set with setRoles' options). */
+  events: boolean;
+  gaps: 'missing' | 'zero';
+  /** true when the series could be built with the current roles. */
   ok: boolean;
-  /** Why the hourly series could not be built (the core's message), else null. */
+  /** Why the series could not be built (the core's message), else null. */
   error: string | null;
   /** Roles in use (the detected ones when ok is false). */
   roles: Roles;
-  /** Hours on the grid (0 when ok is false). */
-  hours: number;
-  /** First hour, epoch seconds (null when ok is false). */
+  /** The grid interval in seconds (3600 for hourly data); null when ok is false. */
+  step: number | null;
+  /** Intervals on the grid (0 when ok is false). */
+  intervals: number;
+  /** First interval, epoch seconds (null when ok is false). */
   start: EpochSeconds | null;
-  /** End of the last hour (exclusive), epoch seconds (null when ok is false). */
+  /** End of the last interval (exclusive), epoch seconds (null when ok is false). */
   end: EpochSeconds | null;
   /** Channel names, sorted; empty without a channel column. */
   channels: string[];
-  inputRows?: number;
-  rowsAggregated?: number;
-  emptyHours?: number;
-  missingCells?: number;
-  spendDerived?: boolean;
-  revenueDerived?: boolean;
-  eventLevel?: boolean;
-  has?: { spend: boolean; revenue: boolean; cpl: boolean; roi: boolean };
+  inputRows: number;
+  /** Rows added to an interval that already had a row. */
+  rowsAggregated: number;
+  /** Intervals with no row (missing, or 0 for events and with gaps "zero"). */
+  emptyIntervals: number;
+  /** Blank or NA cells in role columns: missing values, never zeros. */
+  missingCells: number;
+  /** Intervals whose leads are missing. */
+  missingLeads: number;
+  /** Intervals at the end whose leads are missing. */
+  trailingMissing: number;
+  /** Rows were counted as leads (asked for, or the file has no numbers but roles). */
+  countedEvents: boolean;
+  /** false: timestamps were not on a grid and rows were summed per hour. */
+  regular: boolean;
+  spendDerived: boolean;
+  revenueDerived: boolean;
+  /** The registry metrics this data can compute. */
+  metrics: MetricName[];
+  /** Sentences for the user about what was done to the rows (gaps, missing cells, ...). */
+  notices: string[];
 }
 
-/** One hourly series as whole columns (copies). */
+/** One series as whole columns (copies): the summed roles and every metric the data has (null otherwise). */
 export interface SeriesData {
   /** "" for the total over all channels. */
   channel: string;
   start: EpochSeconds;
-  hours: number;
+  /** Interval in seconds. */
+  step: number;
+  size: number;
   time: Float64Array;
+  /** NaN = missing. */
   leads: Float64Array;
-  /** null when the data has no spend (nor cpl to derive it). */
   spend: Float64Array | null;
   revenue: Float64Array | null;
-  /** NaN where leads == 0. */
-  cpl: Float64Array | null;
-  /** NaN where spend == 0. */
-  roi: Float64Array | null;
-  /** Traffic summed per hour; null when the data has no clicks column. */
   clicks: Float64Array | null;
-  /** 1 where at least one input row fell in the hour. */
+  /** NaN where there are no leads (or a value is missing). */
+  cpl: Float64Array | null;
+  /** NaN where nothing was spent. */
+  roi: Float64Array | null;
+  /** NaN where there was no traffic. */
+  conversion: Float64Array | null;
+  /** 1 where at least one input row fell in the interval. */
   observed: Uint8Array;
 }
 
 export interface Table {
   schema(): Schema;
-  /** Pins roles and rebuilds the hourly series; returns the new schema. Throws (and keeps the old roles) on an unknown column, a column used twice or a column of the wrong type. */
-  setRoles(roles: RoleChoice): Schema;
+  /** Pins roles and reading options, and rebuilds the series; returns the new schema. Throws (and keeps the old roles) on an unknown column, a column used twice or a column of the wrong type. */
+  setRoles(roles: RoleChoice, options?: ReadOptions): Schema;
   channels(): string[];
-  /** The hourly series of one channel; "" or undefined for the total. */
+  /** The series of one channel; "" or undefined for the total. */
   series(channel?: string): SeriesData;
   readonly deleted: boolean;
   /** Frees the table's wasm memory. Safe to call twice. */
@@ -103,28 +141,166 @@ export interface Table {
   [Symbol.dispose](): void;
 }
 
-/** The model file's JSON header. Forecast models carry the fields below. */
-export interface ModelHeader {
-  kind: string;
-  target?: string;
-  features?: { names?: string[]; [key: string]: unknown };
-  predictor?: { type: 'gbdt' | 'ridge' | 'seasonal_naive' | string; [key: string]: unknown };
-  params?: Record<string, unknown>;
-  cv?: {
-    folds?: number;
-    one_step?: Record<string, { mean: number | null; std: number | null }>;
-    recursive?: Record<string, { mean: number | null; std: number | null }>;
-    [key: string]: unknown;
-  };
-  comparison?: Array<{ name: string; one_step?: unknown; recursive?: unknown; [key: string]: unknown }>;
-  selected?: string;
-  interval_coverage?: { p80?: number | null; p95?: number | null; [key: string]: unknown };
-  intervals?: unknown;
-  data?: { rows?: number; hours?: number; start?: EpochSeconds; end?: EpochSeconds; [key: string]: unknown };
-  created_by?: string;
-  created_at?: string;
-  [key: string]: unknown;
+// ---- The model file's header (what `funnelcast inspect` prints, without "file") ----
+
+export type RegressionMetric = 'rmse' | 'mae' | 'r2' | 'smape' | 'mase';
+
+export interface MetricSummary {
+  /** null when no fold defines the metric. */
+  mean: number | null;
+  std: number | null;
+  folds_used: number;
 }
+export type MetricTable = Record<RegressionMetric, MetricSummary>;
+/** One fold's values; null = undefined in that fold. */
+export type MetricValues = Record<RegressionMetric, number | null>;
+
+export interface ColumnSchema {
+  name: string;
+  type: 'number' | 'timestamp' | 'category';
+  /** The role the column played in training, or null. */
+  role: RoleName | null;
+}
+
+/** The view of the data a model was trained on; inference holds new data to it. */
+export interface DataSchema {
+  /** The training file's name. */
+  source: string;
+  /** Every input column, in file order. */
+  columns: ColumnSchema[];
+  roles: Roles;
+  /** "values": counts per row; "events": one lead per row. */
+  rows: 'values' | 'events';
+  gaps: 'missing' | 'zero';
+  /** The channel trained on; null = all channels summed. */
+  channel: string | null;
+  channel_count: number;
+  /** The grid the model works on, seconds (3600). */
+  interval: number;
+  /** The training file's own interval (900 when 15-minute rows were summed to hours). */
+  source_interval: number;
+  start: EpochSeconds;
+  /** Exclusive. */
+  end: EpochSeconds;
+  intervals: number;
+  input_rows: number;
+  rows_aggregated: number;
+  empty_intervals: number;
+  missing_values: number;
+  /** The target over the training grid (missing values left out). */
+  target: { mean: number | null; std: number | null; min: number | null; max: number | null; count: number };
+}
+
+export interface FeatureSpecJson {
+  target: string;
+  lags: number[];
+  rolling_windows: number[];
+  rolling_stats: Array<'mean' | 'std' | 'min' | 'max'>;
+  calendar: boolean;
+  cyclic: boolean;
+  exog: Array<{ column: string; lags: number[] }>;
+  /** Feature names in matrix order: lag1, roll_mean_24, hour, ... */
+  names: string[];
+}
+
+/** Gradient boosting parameters (LightGBM names). */
+export interface GbdtParams {
+  objective: 'regression' | 'poisson' | 'binary';
+  num_iterations: number;
+  num_leaves: number;
+  max_depth: number;
+  min_data_in_leaf: number;
+  bagging_freq: number;
+  max_bin: number;
+  early_stopping_round: number;
+  learning_rate: number;
+  min_sum_hessian_in_leaf: number;
+  lambda_l2: number;
+  min_gain_to_split: number;
+  feature_fraction: number;
+  bagging_fraction: number;
+  scale_pos_weight: number;
+  poisson_max_delta_step: number;
+  seed: number;
+}
+
+export interface RidgeJson {
+  lambda: number;
+  intercept: number;
+  mean: number[];
+  scale: number[];
+  weight: number[];
+}
+
+/** Residual quantiles per horizon bucket (scaled by sqrt(forecast) when `scaled`). */
+export interface IntervalsJson {
+  bucket_steps: number;
+  scaled: boolean;
+  lo95: number[];
+  lo80: number[];
+  hi80: number[];
+  hi95: number[];
+}
+
+export interface FoldResult {
+  train_start: EpochSeconds;
+  train_end: EpochSeconds;
+  valid_start: EpochSeconds;
+  valid_end: EpochSeconds;
+  one_step: MetricValues;
+  recursive: MetricValues;
+}
+
+export interface CandidateResult {
+  name: string;
+  one_step: MetricTable;
+  recursive: MetricTable;
+  /** GBDT: trees chosen by early stopping per fold; 0 for the others. */
+  best_iterations: number[];
+}
+
+export interface ForecastSection {
+  features: FeatureSpecJson;
+  predictor: 'gbdt' | 'ridge' | 'seasonal_naive';
+  objective: 'regression' | 'poisson' | null;
+  /** seasonal_naive: steps back; 0 otherwise. */
+  season: number;
+  ridge: RidgeJson | null;
+  params: GbdtParams | null;
+  clip_negative: boolean;
+  /** Steps validated by cross-validation; forecasts stop there. */
+  horizon: number;
+  /** Steps of history the features read. */
+  min_history: number;
+  intervals: IntervalsJson;
+  /** Each fold checked against intervals learned from the other folds. */
+  coverage: { p80: number | null; p95: number | null; points: number };
+  cv: {
+    folds: number;
+    horizon: number;
+    gap: number;
+    one_step: MetricTable;
+    recursive: MetricTable;
+    per_fold: FoldResult[];
+  };
+  comparison: CandidateResult[];
+  selected: string;
+  /** Split gain per feature name. */
+  feature_importance: Record<string, number>;
+}
+
+export interface ForecastModelHeader {
+  format: 2;
+  kind: 'forecast';
+  created_by: string;
+  /** Only when the model was trained with --stamp or SOURCE_DATE_EPOCH. */
+  created_at?: EpochSeconds;
+  data: DataSchema;
+  forecast: ForecastSection;
+}
+
+/** The model file's header, one variant per model kind. */
+export type ModelHeader = ForecastModelHeader;
 
 export interface Model {
   /** A fresh copy of the header each call. */
@@ -134,17 +310,23 @@ export interface Model {
   [Symbol.dispose](): void;
 }
 
+// ---- Results ----
+
 export interface ForecastOptions {
-  /** Hours to forecast after the last hour of the data (default 168). */
+  /** Hours to forecast after the last hour of the data (default and maximum: the model's validated horizon). */
   horizon?: number;
-  /** A channel's series instead of the total. */
+  /** A channel's series (default: the model's channel, or the total). */
   channel?: string;
 }
 
 export interface ForecastResult {
+  /** The model's name (as loaded). */
+  model: string;
   channel: string;
   horizon: number;
-  /** The model's target (e.g. "leads"). */
+  /** Interval in seconds. */
+  step: number;
+  /** The model's target column (e.g. "leads"). */
   target: string;
   time: Float64Array;
   mean: Float64Array;
@@ -152,51 +334,52 @@ export interface ForecastResult {
   upper80: Float64Array;
   lower95: Float64Array;
   upper95: Float64Array;
+  /** The history the forecast continues, read as the model reads it (its roles, channel and grid). */
+  historyTime: Float64Array;
+  history: Float64Array;
+  /** What differs from training and what was done to the data. */
+  notices: string[];
+}
+
+/** Whether a model can forecast a table; reason is the error forecast() would throw. */
+export interface ModelFit {
+  ok: boolean;
+  reason: string | null;
+  notices: string[];
 }
 
 export interface KpiOptions {
-  /** Hours per window (default 24). */
+  /** Hours per window (default 24, or one interval of coarser data). */
   window?: number;
   channel?: string;
 }
 
-export interface KpiWindow {
+/** A window's metrics: null when the data cannot compute the metric, NaN when undefined (e.g. CPL without leads). */
+export type KpiWindow = {
   /** [start, end) epoch seconds. */
   start: EpochSeconds;
   end: EpochSeconds;
-  leads: number;
-  /** NaN when the data has no spend. */
-  spend: number;
-  /** NaN when the data has no revenue. */
-  revenue: number;
-  /** spend / leads; NaN when leads == 0 or spend unknown. */
-  cpl: number;
-  /** (revenue - spend) / spend; NaN when spend == 0 or unknown. */
-  roi: number;
-  /** NaN when the data has no clicks column. */
-  clicks: number;
-  /** leads / clicks; NaN when clicks == 0 or unknown. */
-  conversion: number;
-  hasSpend: boolean;
-  hasRevenue: boolean;
-  hasClicks: boolean;
-}
+  intervals: number;
+  /** Intervals whose leads are missing. */
+  missing: number;
+} & Record<MetricName, number | null>;
 
 export interface KpiSummary {
   channel: string;
   windowHours: number;
+  /** The series' interval in seconds. */
+  step: number;
+  /** The metrics the data can compute. */
+  metrics: MetricName[];
   current: KpiWindow;
   previous: KpiWindow;
-  /** Relative change (current - previous) / |previous|; NaN when previous is 0. */
-  change: { leads: number; spend: number; revenue: number; cpl: number; roi: number; conversion: number };
+  /** Relative change (current - previous) / |previous|; NaN when previous is 0, null when unavailable. */
+  change: Record<MetricName, number | null>;
 }
-
-/** conversion (leads / clicks per hour) needs a clicks column. */
-export type AnomalyMetric = 'cpl' | 'leads' | 'spend' | 'revenue' | 'roi' | 'conversion';
 
 export interface AnomalyOptions {
   /** default "cpl" */
-  metric?: AnomalyMetric;
+  metric?: MetricName;
   /** "zscore" (mean and std, default) or "robust" (median and MAD). */
   method?: 'zscore' | 'robust';
   /** Flag |z| above this (default 2.5). */
@@ -205,7 +388,7 @@ export interface AnomalyOptions {
   lookback?: number;
   /** Trailing hours that define normal (default 168). */
   baseline?: number;
-  /** Fewer non-missing baseline points: no score (default 24). */
+  /** Fewer known baseline values: no score (default 0 = a seventh of the baseline, at least 3). */
   minBaselinePoints?: number;
   channel?: string;
 }
@@ -226,6 +409,8 @@ export interface AnomalyResult {
   baseline: number;
   /** Epoch seconds of index 0 (the series grid). */
   start: EpochSeconds;
+  /** Interval in seconds. */
+  step: number;
   /** First index inside the lookback. */
   checkedFrom: number;
   count: number;
@@ -237,8 +422,62 @@ export interface AnomalyResult {
   score: Float64Array;
   /** 1 = anomaly. */
   flagged: Uint8Array;
-  /** The flagged hours, oldest first. */
+  /** The flagged intervals, oldest first. */
   anomalies: Anomaly[];
+}
+
+export interface TrainForecastOptions {
+  /** Hours forecast from each cut-off and validated (default 168). */
+  horizon?: number;
+  /** Time-series folds (default 5). */
+  folds?: number;
+  /** The channel to train on (default: all channels summed). */
+  channel?: string;
+  /** Trees at most (default 600; early stopping picks the count). */
+  iterations?: number;
+  learningRate?: number;
+  seed?: number;
+}
+
+export interface TrainForecastResult {
+  /** The .fcm file's bytes: the same as `funnelcast train forecast --threads 1` gives. */
+  model: Uint8Array;
+  /** The cross-validation report, as `--report` writes it. */
+  report: {
+    data: DataSchema;
+    cv: ForecastSection['cv'];
+    comparison: CandidateResult[];
+    selected: string;
+    coverage: { p80: number | null; p95: number | null; points: number; per_fold: Array<{ p80: number | null; p95: number | null; points: number }> };
+    intervals: IntervalsJson;
+    notices: string[];
+  };
+  notices: string[];
+}
+
+export interface RoleInfo {
+  name: RoleName;
+  label: string;
+  help: string;
+  /** Normalized names that detect the role. */
+  synonyms: string[];
+}
+
+export interface MetricInfo {
+  name: MetricName;
+  label: string;
+  unit: 'count' | 'money' | 'ratio';
+  /** Which direction is good news. */
+  good: 'higher' | 'lower';
+  /** The summed roles it needs. */
+  needs: Array<'leads' | 'spend' | 'revenue' | 'clicks'>;
+  formula: string;
+  help: string;
+}
+
+export interface Registry {
+  roles: RoleInfo[];
+  metrics: MetricInfo[];
 }
 
 export interface MemoryStats {
@@ -249,14 +488,21 @@ export interface MemoryStats {
 }
 
 export interface FunnelcastModule {
-  /** Parses a CSV (bytes or text). Throws on an unreadable CSV; a table whose hourly series cannot be built loads with schema().ok === false. */
+  /** Parses a CSV (bytes or text). Throws on an unreadable CSV; a table whose series cannot be built loads with schema().ok === false. */
   loadTable(bytes: Uint8Array | ArrayBuffer | ArrayBufferView | string, name?: string): Table;
   /** Loads a model file; throws when it is not a valid funnelcast model. */
   loadModel(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, name?: string): Model;
+  /** Forecasts the table with the model, reading it the way the model says (roles pinned on the table win). */
   forecast(table: Table, model: Model, options?: ForecastOptions): ForecastResult;
+  /** Whether forecast() would work on this table, and why not. */
+  modelFits(table: Table, model: Model, options?: ForecastOptions): ModelFit;
   kpis(table: Table, options?: KpiOptions): KpiSummary;
   anomalies(table: Table, options?: AnomalyOptions): AnomalyResult;
-  /** The core's version, e.g. "0.1.0". */
+  /** funnelcast-train.mjs only: trains a forecast model as `funnelcast train forecast` would (one thread). */
+  trainForecast?(table: Table, options?: TrainForecastOptions, onProgress?: (stage: string, fraction: number) => void): TrainForecastResult;
+  /** The core's roles and metrics. */
+  registry(): Registry;
+  /** The core's version, e.g. "0.2.0". */
   version(): string;
   memoryStats(): MemoryStats;
   /** embind's count of live JS value handles (for leak checks). */

@@ -13,7 +13,8 @@
 namespace {
 
 namespace anomaly = fc::anomaly;
-using fc::series::HourlySeries;
+using HourlySeries = fc::series::Series;
+using fc::series::metric_values;
 
 const double kNaN = std::nan("");
 
@@ -148,12 +149,12 @@ TEST(Anomaly, OtherMetrics) {
   s.leads = {4, 4, 4, 4};
   s.spend = {40, 20, 0, 10};
   s.revenue = {80, 20, 5, 5};
-  EXPECT_EQ(anomaly::metric_values(s, "leads"), s.leads);
-  EXPECT_EQ(anomaly::metric_values(s, "spend"), s.spend);
-  EXPECT_EQ(anomaly::metric_values(s, "revenue"), s.revenue);
-  const auto cpl = anomaly::metric_values(s, "cpl");
+  EXPECT_EQ(metric_values(s, "leads"), s.leads);
+  EXPECT_EQ(metric_values(s, "spend"), s.spend);
+  EXPECT_EQ(metric_values(s, "revenue"), s.revenue);
+  const auto cpl = metric_values(s, "cpl");
   EXPECT_EQ(cpl, (std::vector<double>{10, 5, 0, 2.5}));
-  const auto roi = anomaly::metric_values(s, "roi");
+  const auto roi = metric_values(s, "roi");
   EXPECT_DOUBLE_EQ(roi[0], 1);
   EXPECT_DOUBLE_EQ(roi[1], 0);
   EXPECT_TRUE(std::isnan(roi[2]));  // no spend
@@ -180,7 +181,11 @@ TEST(Anomaly, ErrorsNameTheValidChoices) {
   o.metric = "clicks";
   const std::string metric = error_of(leads_only, o);
   EXPECT_NE(metric.find("'clicks'"), std::string::npos) << metric;
-  EXPECT_NE(metric.find("cpl, leads, spend, revenue, roi"), std::string::npos) << metric;
+  EXPECT_NE(metric.find("needs clicks"), std::string::npos) << metric;
+  o.metric = "ctr";
+  const std::string unknown = error_of(leads_only, o);
+  EXPECT_NE(unknown.find("unknown metric 'ctr'"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("leads, spend, revenue, clicks, cpl, roi, conversion"), std::string::npos) << unknown;
 
   o.metric = "leads";
   o.method = "prophet";
@@ -192,9 +197,65 @@ TEST(Anomaly, ErrorsNameTheValidChoices) {
   o.threshold = 0;
   EXPECT_THROW(anomaly::detect(leads_only, o), fc::Error);
   o.threshold = 2.5;
-  o.baseline_hours = 10;
-  o.min_baseline_points = 11;
-  EXPECT_THROW(anomaly::detect(leads_only, o), fc::Error);
+  // A baseline of 2 hours cannot give a standard deviation worth the name; the message
+  // speaks of hours and intervals, never of an internal option.
+  o.baseline_hours = 2;
+  const std::string short_baseline = error_of(leads_only, o);
+  EXPECT_NE(short_baseline.find("the baseline must span at least 3 intervals (3 hours"), std::string::npos)
+      << short_baseline;
+  EXPECT_EQ(short_baseline.find("min_baseline_points"), std::string::npos) << short_baseline;
+}
+
+TEST(Anomaly, TooLittleDataIsAnErrorNotZeroAnomalies) {
+  HourlySeries two;
+  two.start = 1704067200;
+  two.leads = {1, 2};
+  two.spend = {10, 12};
+  anomaly::Options o;
+  o.metric = "leads";
+  const std::string e = error_of(two, o);
+  EXPECT_NE(e.find("not enough data to score any hour of leads"), std::string::npos) << e;
+  EXPECT_NE(e.find("the data has 2 hours"), std::string::npos) << e;
+}
+
+TEST(Anomaly, ShortBaselineStillScoresWhenSomeHoursHaveNoCpl) {
+  // Night hours with no leads have no CPL. With a 24-hour baseline, every baseline holds
+  // some of them; the scored hours need a seventh of the baseline (at least 3), not all of it.
+  std::vector<double> cpl;
+  for (int d = 0; d < 10; ++d)
+    for (int h = 0; h < 24; ++h) cpl.push_back(h < 6 ? kNaN : 40 + (h % 3));
+  cpl[9 * 24 + 12] = 400;  // a spike at noon on the last day
+  const HourlySeries s = cpl_series(cpl);
+  anomaly::Options o;
+  o.baseline_hours = 24;
+  const anomaly::Result r = anomaly::detect(s, o);
+  EXPECT_EQ(r.flagged[9 * 24 + 12], 1);
+  size_t scored = 0;
+  for (double z : r.score) scored += std::isnan(z) ? 0 : 1;
+  // Every hour with a CPL is scored once 3 known values precede it within 24 hours:
+  // on the first day from 09:00 (15 hours), then all 18 daytime hours of the 9 other days.
+  EXPECT_EQ(scored, 15u + 9u * 18u);
+}
+
+TEST(Anomaly, DailySeriesUsesWindowsInDays) {
+  // A daily series: the default 7-day baseline is 7 points, the 14-day lookback 14 points.
+  HourlySeries s;
+  s.start = 1704067200;
+  s.step = 86400;
+  for (int d = 0; d < 40; ++d) {
+    s.leads.push_back(100);
+    s.spend.push_back(4000 + 100.0 * (d % 3));
+  }
+  s.spend[35] = 9000;
+  const anomaly::Result r = anomaly::detect(s);
+  EXPECT_EQ(r.step, 86400);
+  EXPECT_EQ(r.checked_from, 40u - 14u);
+  EXPECT_EQ(r.count(), 1u);
+  EXPECT_EQ(r.flagged[35], 1);
+  anomaly::Options o;
+  o.baseline_hours = 30;  // not whole days
+  const std::string e = error_of(s, o);
+  EXPECT_NE(e.find("must be a whole number of days (the data is daily), got 30 hours"), std::string::npos) << e;
 }
 
 TEST(Anomaly, DefaultsCheckTheLastTwoWeeksAgainstTheWeekBefore) {
@@ -222,14 +283,14 @@ TEST(Anomaly, ConversionIsLeadsPerClickEachHour) {
   HourlySeries s;
   s.leads = {1, 2, 3};
   s.clicks = {10, 0, 60};
-  const std::vector<double> v = anomaly::metric_values(s, "conversion");
+  const std::vector<double> v = metric_values(s, "conversion");
   ASSERT_EQ(v.size(), 3u);
   EXPECT_DOUBLE_EQ(v[0], 0.1);
   EXPECT_TRUE(std::isnan(v[1]));  // no clicks that hour
   EXPECT_DOUBLE_EQ(v[2], 0.05);
   HourlySeries no_clicks;
   no_clicks.leads = {1, 2, 3};
-  EXPECT_THROW(anomaly::metric_values(no_clicks, "conversion"), fc::Error);
+  EXPECT_THROW(metric_values(no_clicks, "conversion"), fc::Error);
 }
 
 }  // namespace

@@ -3,13 +3,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "funnelcast/model/model.hpp"
+#include "funnelcast/time/time.hpp"
 
 namespace {
 
@@ -39,10 +44,11 @@ class Cli : public ::testing::Test {
     dir_ = mkdtemp(tmpl);
     ASSERT_EQ(run("demo-data --out " + dir_ + "/demo --days 75 --seed 4").code, 0);
     const Outcome r = run("train forecast --data " + dir_ + "/demo/hourly.csv --out " + dir_ +
-                      "/m.fcm --report " + dir_ + "/report.json --folds 3 --horizon 48 --quiet"
-                      " --param num_iterations=60 --param learning_rate=0.1");
+                      "/m.fcm --report " + dir_ + "/report.json" + kSmall);
     ASSERT_EQ(r.code, 0) << r.err;
   }
+  // Quick training settings for the tests that train.
+  static constexpr const char* kSmall = " --folds 3 --horizon 48 --quiet --param num_iterations=60 --param learning_rate=0.1";
   static void TearDownTestSuite() { std::system(("rm -rf " + dir_).c_str()); }
 
   static Outcome run(const std::string& args) {
@@ -146,31 +152,110 @@ TEST_F(Cli, ForecastCsvContinuesTheSeriesWithNestedIntervals) {
   EXPECT_NE(r.out.find("\n2023-03-17 00:00:00,"), std::string::npos) << "first forecast hour";
 }
 
-TEST_F(Cli, ForecastWritesFileAndJson) {
-  ASSERT_EQ(run("forecast --model " + dir_ + "/m.fcm --data " + dir_ + "/demo/hourly.csv --out " + dir_ + "/f.csv").code, 0);
-  std::istringstream in(slurp(dir_ + "/f.csv"));
-  std::string line;
-  int lines = 0;
-  while (std::getline(in, line)) ++lines;
-  EXPECT_EQ(lines, 169);  // header + the default 168 hours
-  const Outcome j = run("forecast --json --horizon 5 --model " + dir_ + "/m.fcm --data " + dir_ + "/demo/hourly.csv");
-  ASSERT_EQ(j.code, 0);
-  const auto parsed = nlohmann::json::parse(j.out);
-  EXPECT_EQ(parsed.at("mean").size(), 5u);
+// A forecast model written by hand: ridge with weight 1 on lag 1 (the forecast is the last
+// observed value, fed back) and fixed, unscaled interval offsets, so every number the CLI
+// prints can be worked out by hand.
+std::string hand_made_model(const std::string& leads_column) {
+  fc::model::Model m;
+  auto& h = m.header;
+  h.kind = "forecast";
+  h.created_by = "test";
+  h.data.source = "hand.csv";
+  h.data.columns = {{"timestamp", "timestamp", "time"}, {leads_column, "number", "leads"}};
+  h.data.roles.time = "timestamp";
+  h.data.roles.leads = leads_column;
+  h.data.intervals = 48;
+  fc::model::ForecastSection f;
+  f.features.lags = {1};
+  f.features.calendar = false;
+  f.features.cyclic = false;
+  f.predictor = "ridge";
+  fc::baselines::Ridge r;
+  r.mean = {0.0};
+  r.scale = {1.0};
+  r.weight = {1.0};
+  f.ridge = r;
+  f.horizon = 24;
+  f.min_history = 1;
+  f.intervals.bucket_steps = 24;
+  f.intervals.scaled = false;
+  f.intervals.lo95 = {-3};
+  f.intervals.lo80 = {-1};
+  f.intervals.hi80 = {2};
+  f.intervals.hi95 = {5};
+  fc::model::MetricTable t;
+  for (const char* n : {"rmse", "mae", "r2", "smape", "mase"}) t[n] = {1, 0, 1};
+  f.cv.folds = 1;
+  f.cv.horizon = 24;
+  f.cv.one_step = t;
+  f.cv.recursive = t;
+  f.selected = "ridge";
+  h.forecast = f;
+  return fc::model::save(m);
 }
 
-TEST_F(Cli, InspectPrintsValidJson) {
+TEST_F(Cli, ForecastWritesFileAndJsonWithTheValuesWorkedOutByHand) {
+  put(dir_ + "/hand.fcm", hand_made_model("leads"));
+  // 30 hours ending on 7 leads: the forecast is 7 every hour, 80% band 6..9, 95% band 4..12.
+  std::string csv = "timestamp,leads\n";
+  for (int h = 0; h < 30; ++h) csv += fc::time::format_timestamp(1709251200 + h * 3600) + "," + std::to_string(h == 29 ? 7 : h % 5) + "\n";
+  put(dir_ + "/hand.csv", csv);
+  ASSERT_EQ(run("forecast --model " + dir_ + "/hand.fcm --data " + dir_ + "/hand.csv --out " + dir_ + "/f.csv").code, 0);
+  std::istringstream in(slurp(dir_ + "/f.csv"));
+  std::string line;
+  std::getline(in, line);
+  int lines = 0;
+  while (std::getline(in, line)) {
+    char expect[120];
+    std::snprintf(expect, sizeof expect, "%s,7.0000,6.0000,9.0000,4.0000,12.0000",
+                  fc::time::format_timestamp(1709251200 + (30 + lines) * 3600).c_str());
+    EXPECT_EQ(line, expect);
+    ++lines;
+  }
+  EXPECT_EQ(lines, 24);  // the model's validated horizon is the default
+  const Outcome j = run("forecast --json --horizon 5 --model " + dir_ + "/hand.fcm --data " + dir_ + "/hand.csv");
+  ASSERT_EQ(j.code, 0) << j.err;
+  const auto parsed = nlohmann::json::parse(j.out);
+  EXPECT_EQ(parsed.at("mean"), nlohmann::json({7.0, 7.0, 7.0, 7.0, 7.0}));
+  EXPECT_EQ(parsed.at("lower95"), nlohmann::json({4.0, 4.0, 4.0, 4.0, 4.0}));
+  EXPECT_EQ(parsed.at("upper80").at(4).get<double>(), 9.0);
+  EXPECT_EQ(parsed.at("time").at(0).get<int64_t>(), 1709251200 + 30 * 3600);
+  EXPECT_EQ(parsed.at("model"), "hand.fcm");
+}
+
+TEST_F(Cli, InspectPrintsTheDataSchemaTheModelWasTrainedOn) {
   const Outcome r = run("inspect " + dir_ + "/m.fcm");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j.at("kind"), "forecast");
-  EXPECT_TRUE(j.contains("comparison"));
-  EXPECT_TRUE(j.contains("selected"));
+  EXPECT_EQ(j.at("format"), 2);
+  const auto& d = j.at("data");
+  EXPECT_EQ(d.at("source"), "hourly.csv");
+  EXPECT_EQ(d.at("roles").at("time"), "timestamp");
+  EXPECT_EQ(d.at("roles").at("leads"), "leads");
+  EXPECT_EQ(d.at("roles").at("channel"), "channel");
+  EXPECT_TRUE(d.at("roles").at("clicks").is_null());
+  EXPECT_EQ(d.at("rows"), "values");
+  EXPECT_TRUE(d.at("channel").is_null());
+  EXPECT_EQ(d.at("channel_count"), 3);
+  EXPECT_EQ(d.at("interval"), 3600);
+  EXPECT_EQ(d.at("intervals"), 75 * 24);
+  EXPECT_EQ(d.at("input_rows"), 75 * 24 * 3);
+  EXPECT_EQ(d.at("start"), 1672531200);
+  EXPECT_EQ(d.at("end"), 1672531200 + 75 * 86400);
+  ASSERT_EQ(d.at("columns").size(), 5u);
+  EXPECT_EQ(d.at("columns").at(3), nlohmann::json({{"name", "spend"}, {"type", "number"}, {"role", "spend"}}));
+  const auto& f = j.at("forecast");
+  EXPECT_EQ(f.at("horizon"), 48);
+  EXPECT_EQ(f.at("cv").at("folds"), 3);
+  EXPECT_EQ(f.at("cv").at("per_fold").size(), 3u);
+  if (f.at("predictor") == "gbdt") EXPECT_EQ(j.at("file").at("trees"), f.at("params").at("num_iterations"));
 }
 
 TEST_F(Cli, ReportHasTheDocumentedFields) {
   const auto j = nlohmann::json::parse(slurp(dir_ + "/report.json"));
-  EXPECT_EQ(j.at("cv").at("folds").size(), 3u);
+  EXPECT_EQ(j.at("cv").at("folds"), 3);
+  EXPECT_EQ(j.at("cv").at("per_fold").size(), 3u);
   for (const char* mode : {"one_step", "recursive"})
     for (const char* m : {"rmse", "mae", "r2", "smape", "mase"}) {
       EXPECT_TRUE(j.at("cv").at(mode).at(m).at("mean").is_number()) << mode << " " << m;
@@ -178,8 +263,10 @@ TEST_F(Cli, ReportHasTheDocumentedFields) {
     }
   EXPECT_GE(j.at("comparison").size(), 4u);
   EXPECT_TRUE(j.at("selected").is_string());
-  EXPECT_TRUE(j.at("interval_coverage").at("p80").is_number());
-  EXPECT_TRUE(j.at("interval_coverage").at("p95").is_number());
+  EXPECT_TRUE(j.at("coverage").at("p80").is_number());
+  EXPECT_TRUE(j.at("coverage").at("p95").is_number());
+  EXPECT_EQ(j.at("coverage").at("per_fold").size(), 3u);
+  EXPECT_EQ(j.at("data").at("source"), "hourly.csv");
 }
 
 TEST_F(Cli, SameInputAndSeedGiveByteIdenticalModels) {
@@ -275,16 +362,27 @@ TEST_F(Cli, KpiJsonConversionRateByHand) {
   // The table shows the rows.
   const Outcome t = run("kpi --data " + dir_ + "/conv.csv");
   ASSERT_EQ(t.code, 0) << t.err;
-  EXPECT_NE(t.out.find("Conv. rate"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("Conversion rate"), std::string::npos) << t.out;
   EXPECT_NE(t.out.find("5.00%"), std::string::npos) << t.out;
 }
 
-TEST_F(Cli, AnomaliesJsonCountsFlaggedHours) {
-  const Outcome r = run("anomalies --json --lookback 0 --data " + dir_ + "/demo/hourly.csv");
+TEST_F(Cli, AnomaliesJsonFlagsTheHourWorkedOutByHand) {
+  // Leads alternate 10, 12 for 30 hours, then 30, then 11: with a 4-hour baseline, hour 30's
+  // baseline is {10, 12, 10, 12} (mean 11, sample sd sqrt(4/3)): z = 19 / 1.1547 = 16.45.
+  std::string csv = "timestamp,leads\n";
+  for (int h = 0; h < 32; ++h)
+    csv += fc::time::format_timestamp(1709251200 + h * 3600) + "," + std::to_string(h == 30 ? 30 : h == 31 ? 11 : h % 2 ? 12 : 10) + "\n";
+  put(dir_ + "/spike.csv", csv);
+  const Outcome r = run("anomalies --json --metric leads --baseline 4 --lookback 0 --data " + dir_ + "/spike.csv");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j.at("count").get<size_t>(), j.at("anomalies").size());
-  EXPECT_GT(j.at("count").get<size_t>(), 0u);
+  ASSERT_EQ(j.at("count").get<size_t>(), 1u);
+  const auto& a = j.at("anomalies").at(0);
+  EXPECT_EQ(a.at("time").get<int64_t>(), 1709251200 + 30 * 3600);
+  EXPECT_DOUBLE_EQ(a.at("expected").get<double>(), 11);
+  EXPECT_NEAR(a.at("score").get<double>(), 19 / std::sqrt(4.0 / 3), 1e-9);
+  // Every hour from the 4th on has a full baseline (3 of its 4 hours suffice): 29 scored.
+  EXPECT_EQ(j.at("scored").get<size_t>(), 29u);
 }
 
 // models/demo_forecast.fcm is what scripts/make_demo_model.sh makes: one trainer command
@@ -299,6 +397,237 @@ TEST_F(Cli, CommittedDemoModelIsReproducible) {
   EXPECT_TRUE(slurp(dir_ + "/demo730.fcm") == committed)
       << "retraining gives other bytes: the code changed since the demo model was made; run "
          "scripts/make_demo_model.sh and commit models/";
+}
+
+// ---- Inputs that once gave a silent wrong answer: each now gives the right number or
+// exit code 2 with a message that says what to do. ----
+
+// An hourly CSV of `hours` rows from 2024-03-01 00:00: `row(h)` gives the fields after the time.
+std::string hourly(const std::string& header, int hours, const std::function<std::string(int)>& row) {
+  std::string csv = header + "\n";
+  for (int h = 0; h < hours; ++h) csv += fc::time::format_timestamp(1709251200 + int64_t{h} * 3600) + "," + row(h) + "\n";
+  return csv;
+}
+
+int shape(int h) { return 20 + static_cast<int>(std::lround(15 * std::sin((h % 24 - 6) / 24.0 * 2 * M_PI))) + (h * 7919) % 5; }
+
+std::string without_noise(const std::string& err) {
+  // Progress and notes go to stderr too; keep the error line.
+  const size_t at = err.find("error:");
+  return at == std::string::npos ? err : err.substr(at);
+}
+
+TEST_F(Cli, ModelTrainedOnAnotherTargetColumnForecastsItWithoutFlags) {
+  put(dir_ + "/value.csv", hourly("timestamp,value", 24 * 40, [](int h) { return std::to_string(shape(h)); }));
+  ASSERT_EQ(run("train forecast --data " + dir_ + "/value.csv --target value --out " + dir_ + "/value.fcm" + kSmall).code, 0);
+  const Outcome plain = run("forecast --model " + dir_ + "/value.fcm --data " + dir_ + "/value.csv");
+  const Outcome flagged = run("forecast --model " + dir_ + "/value.fcm --data " + dir_ + "/value.csv --target value");
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  ASSERT_EQ(flagged.code, 0) << flagged.err;
+  EXPECT_EQ(plain.out, flagged.out);
+  // The forecast follows the series' level (a daily mean of about 22), not 1 lead a row.
+  const auto j = nlohmann::json::parse(run("forecast --json --model " + dir_ + "/value.fcm --data " + dir_ + "/value.csv").out);
+  double sum = 0;
+  for (int k = 0; k < 24; ++k) sum += j.at("mean").at(k).get<double>();
+  EXPECT_NEAR(sum / 24, 22, 3) << j.at("mean").dump();
+}
+
+TEST_F(Cli, ChannelModelForecastsItsChannelByDefault) {
+  ASSERT_EQ(run("train forecast --data " + dir_ + "/demo/hourly.csv --channel search --out " + dir_ + "/search.fcm" + kSmall).code, 0);
+  const std::string data = " --data " + dir_ + "/demo/hourly.csv --json";
+  const Outcome plain = run("forecast --model " + dir_ + "/search.fcm" + data);
+  const Outcome search = run("forecast --model " + dir_ + "/search.fcm --channel search" + data);
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_EQ(nlohmann::json::parse(plain.out).at("mean"), nlohmann::json::parse(search.out).at("mean"));
+  EXPECT_EQ(nlohmann::json::parse(plain.out).at("channel"), "search");
+  const Outcome total = run("forecast --model " + dir_ + "/search.fcm --channel ''" + data);
+  ASSERT_EQ(total.code, 0) << total.err;
+  EXPECT_NE(total.err.find("which was trained on channel 'search'"), std::string::npos) << total.err;
+  EXPECT_NE(nlohmann::json::parse(total.out).at("mean"), nlohmann::json::parse(search.out).at("mean"));
+}
+
+TEST_F(Cli, FileWithoutALeadsColumnIsRefusedWithTheNumericColumnsListed) {
+  std::string renamed = slurp(dir_ + "/demo/hourly.csv");
+  renamed.replace(renamed.find(",leads,"), 7, ",foo,");
+  put(dir_ + "/foo.csv", renamed);
+  const Outcome r = run("kpi --data " + dir_ + "/foo.csv");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("foo.csv: which column holds the leads?"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("numeric columns without a role: foo"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--leads COL"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--events"), std::string::npos) << r.err;
+  // Naming it gives the same KPIs as the original file.
+  const Outcome named = run("kpi --json --leads foo --data " + dir_ + "/foo.csv");
+  const Outcome original = run("kpi --json --data " + dir_ + "/demo/hourly.csv");
+  ASSERT_EQ(named.code, 0) << named.err;
+  EXPECT_EQ(nlohmann::json::parse(named.out), nlohmann::json::parse(original.out));
+  // A file of events with no numbers at all counts rows, and says so.
+  put(dir_ + "/events.csv", "created_at,email\n2024-03-01 10:05:00,a@x\n2024-03-01 10:40:00,b@x\n2024-03-01 12:15:00,c@x\n");
+  const Outcome ev = run("kpi --json --window 1 --data " + dir_ + "/events.csv");
+  ASSERT_EQ(ev.code, 0) << ev.err;
+  EXPECT_NE(ev.err.find("each row counted as one lead"), std::string::npos) << ev.err;
+  EXPECT_EQ(nlohmann::json::parse(ev.out).at("current").at("leads"), 1.0);   // 12:00
+  EXPECT_EQ(nlohmann::json::parse(ev.out).at("previous").at("leads"), 0.0);  // 11:00: no events
+}
+
+TEST_F(Cli, BlankNaAndNanCellsAreMissingNotZero) {
+  // 48 hours of 2 leads and 10 spend; in the last day, three leads cells are blank, NA, NaN.
+  const std::string csv = hourly("timestamp,leads,spend", 48, [](int h) {
+    const char* leads = h == 30 ? "" : h == 31 ? "NA" : h == 32 ? "NaN" : "2";
+    return std::string(leads) + ",10";
+  });
+  put(dir_ + "/blank.csv", csv);
+  const Outcome r = run("kpi --json --data " + dir_ + "/blank.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("current").at("missing"), 3);
+  EXPECT_DOUBLE_EQ(j.at("current").at("leads").get<double>(), 42);  // 21 known hours x 2
+  EXPECT_DOUBLE_EQ(j.at("current").at("cpl").get<double>(), 5);     // 210 / 42 over the same hours
+  EXPECT_NE(r.err.find("3 blank or NA cells are missing values, not zeros"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, AllMissingLeadsCannotBeTrainedOn) {
+  put(dir_ + "/all_na.csv", hourly("timestamp,leads", 24 * 40, [](int) { return std::string("NA"); }));
+  const Outcome r = run("train forecast --data " + dir_ + "/all_na.csv --out " + dir_ + "/x.fcm" + kSmall);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("all_na.csv: the leads column 'leads' has no values"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, BlankHoursAtTheEndAreAnErrorInKpiAndForecast) {
+  put(dir_ + "/tail.csv", hourly("timestamp,leads", 24 * 40, [](int h) { return h >= 24 * 40 - 72 ? std::string("") : std::to_string(shape(h)); }));
+  const Outcome k = run("kpi --data " + dir_ + "/tail.csv");
+  EXPECT_EQ(k.code, 2);
+  EXPECT_NE(k.err.find("the last 24 hours (from 2024-04-09 00:00:00) have no leads value"), std::string::npos) << k.err;
+  const Outcome f = run("forecast --model " + dir_ + "/m.fcm --data " + dir_ + "/tail.csv");
+  EXPECT_EQ(f.code, 2);
+  EXPECT_NE(f.err.find("the data ends with 72 hours without a value for the target (from 2024-04-07 00:00:00)"), std::string::npos) << f.err;
+}
+
+TEST_F(Cli, TooLittleHistoryForTheModelIsRefused) {
+  put(dir_ + "/short.csv", hourly("timestamp,channel,leads,spend,revenue", 25, [](int h) { return "search," + std::to_string(shape(h)) + ",10,20"; }));
+  const Outcome r = run("forecast --model " + dir_ + "/m.fcm --data " + dir_ + "/short.csv");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("the data has 25 hours; m.fcm needs at least"), std::string::npos) << r.err;
+  // 30 hours is too little to train on, and the message says 30.
+  put(dir_ + "/thirty.csv", hourly("timestamp,leads", 30, [](int h) { return std::to_string(shape(h)); }));
+  const Outcome t = run("train forecast --data " + dir_ + "/thirty.csv --out " + dir_ + "/x.fcm" + kSmall);
+  EXPECT_EQ(t.code, 2);
+  EXPECT_NE(t.err.find("30 hours of data are too few"), std::string::npos) << t.err;
+}
+
+TEST_F(Cli, DailyDataGivesDailyKpisAndIsRefusedForHourlyForecasts) {
+  std::string csv = "Date,Sales,Website_Traffic,Marketing_Spend,Leads\n";
+  for (int d = 0; d < 60; ++d) csv += fc::time::format_timestamp(1709251200 + int64_t{d} * 86400).substr(0, 10) + ",1000,500,200," + std::to_string(d == 59 ? 50 : 40) + "\n";
+  put(dir_ + "/daily.csv", csv);
+  const Outcome t = run("train forecast --data " + dir_ + "/daily.csv --out " + dir_ + "/x.fcm" + kSmall);
+  EXPECT_EQ(t.code, 2);
+  EXPECT_NE(t.err.find("daily.csv: forecasting works on hourly data, and this file is daily (one row per day)"), std::string::npos) << t.err;
+  const Outcome f = run("forecast --model " + dir_ + "/m.fcm --data " + dir_ + "/daily.csv --time Date --leads Leads --channel ''");
+  EXPECT_EQ(f.code, 2);
+  EXPECT_NE(f.err.find("daily.csv is daily data (one row per day), but m.fcm forecasts hourly data"), std::string::npos) << f.err;
+  // KPIs work on days: the last day against the day before. Marketing_Spend is spend and
+  // Website_Traffic the traffic, found by their last word.
+  const Outcome k = run("kpi --json --data " + dir_ + "/daily.csv");
+  ASSERT_EQ(k.code, 0) << k.err;
+  const auto j = nlohmann::json::parse(k.out);
+  EXPECT_EQ(j.at("interval_seconds"), 86400);
+  EXPECT_DOUBLE_EQ(j.at("current").at("leads").get<double>(), 50);
+  EXPECT_DOUBLE_EQ(j.at("previous").at("leads").get<double>(), 40);
+  EXPECT_DOUBLE_EQ(j.at("current").at("cpl").get<double>(), 4);          // 200 / 50
+  EXPECT_DOUBLE_EQ(j.at("current").at("conversion").get<double>(), 0.1);  // 50 / 500
+  EXPECT_DOUBLE_EQ(j.at("current").at("revenue").get<double>(), 1000);
+  EXPECT_NE(k.err.find("daily data (one row per day)"), std::string::npos) << k.err;
+}
+
+TEST_F(Cli, QuarterHourDataIsForecastAsItsHourlySums) {
+  // The demo's first channel as 15-minute rows (each hour's leads all in its first quarter).
+  std::string quarters = "timestamp,leads\n", hours = "timestamp,leads\n";
+  for (int h = 0; h < 24 * 40; ++h)
+    for (int q = 0; q < 4; ++q) {
+      quarters += fc::time::format_timestamp(1709251200 + int64_t{h} * 3600 + q * 900) + "," + std::to_string(q == 0 ? shape(h) : 0) + "\n";
+      if (q == 0) hours += fc::time::format_timestamp(1709251200 + int64_t{h} * 3600) + "," + std::to_string(shape(h)) + "\n";
+    }
+  put(dir_ + "/q.csv", quarters);
+  put(dir_ + "/h.csv", hours);
+  ASSERT_EQ(run("train forecast --data " + dir_ + "/h.csv --out " + dir_ + "/h.fcm" + kSmall).code, 0);
+  const Outcome q = run("forecast --json --model " + dir_ + "/h.fcm --data " + dir_ + "/q.csv");
+  const Outcome h = run("forecast --json --model " + dir_ + "/h.fcm --data " + dir_ + "/h.csv");
+  ASSERT_EQ(q.code, 0) << q.err;
+  EXPECT_EQ(nlohmann::json::parse(q.out).at("mean"), nlohmann::json::parse(h.out).at("mean"));
+  EXPECT_NE(q.err.find("summed to hourly data"), std::string::npos) << q.err;
+}
+
+TEST_F(Cli, ImplausibleValuesAreRefused) {
+  put(dir_ + "/neg_spend.csv", hourly("timestamp,leads,spend", 48, [](int h) { return h == 5 ? "3,-12.5" : "3,10"; }));
+  Outcome r = run("kpi --data " + dir_ + "/neg_spend.csv");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("neg_spend.csv: line 7, column 'spend': spend cannot be negative, found '-12.5'"), std::string::npos) << r.err;
+  put(dir_ + "/huge.csv", hourly("timestamp,leads,spend", 48, [](int h) { return h == 9 ? "1e308,10" : "3,10"; }));
+  r = run("kpi --data " + dir_ + "/huge.csv");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("huge.csv: line 11, column 'leads': leads of '1e+308' is not a plausible number"), std::string::npos) << r.err;
+  r = run("train forecast --data " + dir_ + "/huge.csv --out " + dir_ + "/x.fcm" + kSmall);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("line 11, column 'leads'"), std::string::npos) << r.err;
+  // Negative revenue (refunds) is allowed.
+  put(dir_ + "/refund.csv", hourly("timestamp,leads,spend,revenue", 48, [](int h) { return h == 40 ? "3,10,-5" : "3,10,20"; }));
+  EXPECT_EQ(run("kpi --data " + dir_ + "/refund.csv").code, 0);
+}
+
+TEST_F(Cli, AnomaliesWithAShortBaselineStillScoreAndTwoRowsAreTooFew) {
+  const Outcome r = run("anomalies --json --baseline 24 --data " + dir_ + "/demo/hourly.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  // The last 14 days hold 336 hours; those with a CPL (some night hours have no leads) are scored.
+  EXPECT_GT(j.at("scored").get<size_t>(), 300u);
+  EXPECT_GT(j.at("count").get<size_t>(), 0u);
+  put(dir_ + "/two.csv", hourly("timestamp,leads,spend", 2, [](int h) { return std::to_string(h + 1) + ",10"; }));
+  const Outcome two = run("anomalies --data " + dir_ + "/two.csv");
+  EXPECT_EQ(two.code, 2);
+  EXPECT_NE(two.err.find("not enough data to score any hour of cpl"), std::string::npos) << two.err;
+  const Outcome b = run("anomalies --baseline 2 --data " + dir_ + "/demo/hourly.csv");
+  EXPECT_EQ(b.code, 2);
+  EXPECT_NE(b.err.find("the baseline must span at least 3 intervals (3 hours for hourly data), got 2 hours"), std::string::npos) << b.err;
+  EXPECT_EQ(b.err.find("min_baseline"), std::string::npos) << b.err;
+}
+
+TEST_F(Cli, HorizonPastTheValidatedOneIsRefused) {
+  const Outcome r = run("forecast --model " + dir_ + "/m.fcm --data " + dir_ + "/demo/hourly.csv --horizon 8784");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("m.fcm was validated for 48 hours ahead; forecasting 8784 hours"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("retrain with --horizon 8784"), std::string::npos) << r.err;
+}
+
+// ---- Messages a user can act on ----
+
+TEST_F(Cli, AFolderGivenAsAFileIsNamed) {
+  Outcome r = run("kpi --data " + dir_);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(dir_ + ": is a folder, not a file"), std::string::npos) << r.err;
+  r = run("inspect " + dir_);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("is a folder, not a file"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, AForgottenOptionValueIsNamed) {
+  const Outcome r = run("kpi --data --json");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--data needs a value (found the option --json instead)"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, ParameterOutOfRangeSaysTheRange) {
+  const Outcome r = run("train forecast --data " + dir_ + "/demo/hourly.csv --out " + dir_ + "/x.fcm --param num_iterations=100000000");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("num_iterations: expected a whole number from 1 to 100000, found '100000000'"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, HelpIsGeneratedFromTheRegistry) {
+  const Outcome k = run("kpi --help");
+  for (const char* s : {"--leads COL", "--spend COL", "--clicks COL", "--channel-column COL", "--events", "--gaps MODE",
+                        "CPL", "Conversion rate", "(leads / clicks)"})
+    EXPECT_NE(k.out.find(s), std::string::npos) << s << " in:\n" << k.out;
+  const Outcome a = run("anomalies --help");
+  EXPECT_NE(a.out.find("leads, spend, revenue, clicks, cpl, roi, conversion"), std::string::npos) << a.out;
 }
 
 }  // namespace

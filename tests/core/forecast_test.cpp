@@ -1,17 +1,26 @@
-#include "funnelcast/forecast/forecast.hpp"
-
+// The forecaster: recursion worked out by hand, the training pipeline's report held to
+// what it claims (selection, honest interval coverage), and inference that follows the
+// model's data schema and refuses what it cannot forecast honestly.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
+#include <sstream>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/forecast/candidate.hpp"
+#include "funnelcast/forecast/predict.hpp"
+#include "funnelcast/forecast/train.hpp"
+#include "funnelcast/io/csv.hpp"
 #include "funnelcast/model/model.hpp"
+#include "funnelcast/time/time.hpp"
 
 namespace fc::forecast {
 namespace {
 
-features::History history_of(const std::vector<double>& y, int64_t start = 1704067200) {
+constexpr int64_t k2024 = 1704067200;
+
+features::History history_of(const std::vector<double>& y, int64_t start = k2024) {
   features::History h;
   h.start = start;
   h.target = y.data();
@@ -19,71 +28,80 @@ features::History history_of(const std::vector<double>& y, int64_t start = 17040
   return h;
 }
 
-// A forecaster whose prediction is exactly lag1 (ridge weight 1 on the only feature).
-Forecaster lag1_forecaster() {
-  Forecaster f;
-  f.kind = Kind::kRidge;
-  f.spec.lags = {1};
-  f.spec.calendar = false;
-  f.ridge.mean = {0.0};
-  f.ridge.scale = {1.0};
-  f.ridge.weight = {1.0};
-  f.ridge.intercept = 0.0;
-  return f;
+// A ridge forecaster with given weights on the given lags (no calendar), loaded the way
+// inference loads one: from a header section.
+std::unique_ptr<Predictor> linear(const std::vector<int>& lags, const std::vector<double>& weights) {
+  model::ForecastSection s;
+  s.features.lags = lags;
+  s.features.calendar = false;
+  s.features.cyclic = false;
+  s.predictor = "ridge";
+  baselines::Ridge r;
+  r.mean.assign(lags.size(), 0.0);
+  r.scale.assign(lags.size(), 1.0);
+  r.weight = weights;
+  s.ridge = r;
+  s.intervals.bucket_steps = 24;
+  return load_predictor(s, gbdt::Ensemble{});
 }
 
 TEST(Recursive, FirstStepUsesTheLastObservedValue) {
   std::vector<double> y = {3, 1, 4, 1, 5, 9, 2, 6};
-  const Forecaster f = lag1_forecaster();
-  const auto p = recursive(f, history_of(y), y.size(), 3);
+  const auto f = linear({1}, {1.0});
+  const auto p = recursive(*f, history_of(y), y.size(), 3);
   ASSERT_EQ(p.size(), 3u);
   EXPECT_DOUBLE_EQ(p[0], 6.0);  // y[7], the last observation
   EXPECT_DOUBLE_EQ(p[1], 6.0);  // fed back
   // From an origin inside the history: the value just before the origin, not at it.
-  const auto q = recursive(f, history_of(y), 5, 2);
+  const auto q = recursive(*f, history_of(y), 5, 2);
   EXPECT_DOUBLE_EQ(q[0], 5.0);  // y[4]
   EXPECT_DOUBLE_EQ(q[1], 5.0);
 }
 
 TEST(Recursive, PredictionsFeedBackAsLags) {
-  // y_t = lag1 + lag2 (ridge weights 1, 1): a Fibonacci continuation shows each step uses the last two.
-  Forecaster f;
-  f.kind = Kind::kRidge;
-  f.spec.lags = {1, 2};
-  f.spec.calendar = false;
-  f.ridge.mean = {0.0, 0.0};
-  f.ridge.scale = {1.0, 1.0};
-  f.ridge.weight = {1.0, 1.0};
+  // y_t = lag1 + lag2: a Fibonacci continuation shows each step uses the last two.
+  const auto f = linear({1, 2}, {1.0, 1.0});
   std::vector<double> y = {1, 1, 2, 3};
-  const auto p = recursive(f, history_of(y), y.size(), 4);
+  const auto p = recursive(*f, history_of(y), y.size(), 4);
   EXPECT_EQ(p, (std::vector<double>{5, 8, 13, 21}));
 }
 
-TEST(Recursive, SeasonalNaiveRepeatsLastWeek) {
-  Forecaster f;
-  f.kind = Kind::kSeasonalNaive;
-  f.season = 168;
+TEST(Recursive, SeasonalNaiveRepeatsLastWeekAndLooksFurtherBackForMissingHours) {
+  model::ForecastSection s;
+  s.predictor = "seasonal_naive";
+  s.season = 168;
+  s.features = features::FeatureSpec::defaults();
+  const auto f = load_predictor(s, gbdt::Ensemble{});
   std::vector<double> y(400);
   for (size_t i = 0; i < y.size(); ++i) y[i] = static_cast<double>(i % 168) + (i >= 168 ? 1000 : 0);
-  const auto p = recursive(f, history_of(y), y.size(), 200);
-  for (int k = 0; k < 168; ++k) EXPECT_EQ(p[k], y[400 - 168 + k]);
+  y[400 - 168 + 5] = std::nan("");  // missing last week: the week before is used
+  const auto p = recursive(*f, history_of(y), y.size(), 200);
+  for (int k = 0; k < 168; ++k) {
+    if (k == 5) EXPECT_EQ(p[k], y[400 - 2 * 168 + 5]);
+    else EXPECT_EQ(p[k], y[400 - 168 + k]);
+  }
   EXPECT_EQ(p[168], p[0]);  // beyond a week it repeats its own forecast
 }
 
-series::BuildResult synthetic(size_t hours, uint64_t seed) {
+// Hourly counts with a daily and weekly shape. `noisy_from`: from this hour on, extra noise.
+series::BuildResult synthetic(size_t hours, uint64_t seed, size_t noisy_from = SIZE_MAX) {
   series::BuildResult d;
-  d.total.start = 1704067200;
+  d.source = "synthetic.csv";
+  d.total.start = k2024;
   std::mt19937_64 rng(seed);
   for (size_t i = 0; i < hours; ++i) {
     const double hour = static_cast<double>(i % 24), dow = static_cast<double>((i / 24) % 7);
-    const double rate = 2 + 8 * std::max(0.0, std::sin((hour - 6) / 24 * 2 * M_PI)) * (dow >= 5 ? 0.5 : 1.0);
+    double rate = 2 + 8 * std::max(0.0, std::sin((hour - 6) / 24 * 2 * M_PI)) * (dow >= 5 ? 0.5 : 1.0);
     std::poisson_distribution<int> pois(rate);
-    d.total.leads.push_back(pois(rng));
+    double v = pois(rng);
+    if (i >= noisy_from) v *= std::uniform_real_distribution<double>(0, 4)(rng);
+    d.total.leads.push_back(std::round(v));
     d.total.observed.push_back(1);
   }
   d.input_rows = hours;
   d.roles.time = "timestamp";
   d.roles.leads = "leads";
+  d.columns = {{"timestamp", ColumnType::kTimestamp, "time"}, {"leads", ColumnType::kNumber, "leads"}};
   return d;
 }
 
@@ -97,7 +115,7 @@ TrainOptions small_options() {
   return o;
 }
 
-TEST(Train, ReportsEveryCandidateAndNestedIntervals) {
+TEST(Train, ReportsEveryCandidateSelectsTheLowestRecursiveRmseAndNestsIntervals) {
   const auto data = synthetic(24 * 60, 3);
   const TrainOutput out = train(data, small_options());
   const auto& r = out.report;
@@ -106,26 +124,32 @@ TEST(Train, ReportsEveryCandidateAndNestedIntervals) {
     EXPECT_TRUE(r.at("cv").at("one_step").at(metric).contains("mean")) << metric;
     EXPECT_TRUE(r.at("cv").at("recursive").at(metric).contains("std")) << metric;
   }
-  EXPECT_EQ(r.at("cv").at("folds").size(), 3u);
+  EXPECT_EQ(r.at("cv").at("folds").get<int>(), 3);
+  EXPECT_EQ(r.at("cv").at("per_fold").size(), 3u);
   // Folds never overlap and validation always follows training.
-  for (const auto& f : r.at("cv").at("folds"))
+  for (const auto& f : r.at("cv").at("per_fold"))
     EXPECT_LE(f.at("train_end").get<int64_t>(), f.at("valid_start").get<int64_t>());
-  // Trees learn the daily shape: better than last week's value at the same hour.
-  double naive = 0, selected = 0;
+  // The selected candidate has the lowest mean recursive RMSE of the table, and the trees
+  // learn the daily shape better than last week's value at the same hour.
+  double naive = 0, selected = 0, lowest = 1e300;
   for (const auto& c : r.at("comparison")) {
     const double rmse = c.at("recursive").at("rmse").at("mean").get<double>();
+    lowest = std::min(lowest, rmse);
     if (c.at("name") == "seasonal_naive") naive = rmse;
     if (c.at("name") == r.at("selected")) selected = rmse;
   }
+  EXPECT_EQ(selected, lowest);
   EXPECT_LT(selected, naive);
-  const double p80 = r.at("interval_coverage").at("p80").get<double>();
-  const double p95 = r.at("interval_coverage").at("p95").get<double>();
+  EXPECT_EQ(out.model.header.forecast->selected, r.at("selected").get<std::string>());
+  const double p80 = r.at("coverage").at("p80").get<double>();
+  const double p95 = r.at("coverage").at("p95").get<double>();
   EXPECT_GT(p80, 0.6);
   EXPECT_GE(p95, p80);
 
-  const Forecast f = predict(out.model, data.total, 100);
-  ASSERT_EQ(f.time.size(), 100u);
-  EXPECT_EQ(f.time[0], data.total.time(data.total.hours()));
+  const Forecast f = predict(out.model, data.total, 48);
+  ASSERT_EQ(f.time.size(), 48u);
+  EXPECT_EQ(f.time[0], data.total.end());
+  double width = 0;
   for (size_t i = 0; i < f.time.size(); ++i) {
     if (i) EXPECT_EQ(f.time[i] - f.time[i - 1], 3600);
     EXPECT_LE(0.0, f.lower95[i]);
@@ -133,7 +157,45 @@ TEST(Train, ReportsEveryCandidateAndNestedIntervals) {
     EXPECT_LE(f.lower80[i], f.mean[i]);
     EXPECT_LE(f.mean[i], f.upper80[i]);
     EXPECT_LE(f.upper80[i], f.upper95[i]);
+    width += f.upper95[i] - f.lower95[i];
   }
+  EXPECT_GT(width / 48, 1.0);  // count data with a mean of ~5: bands are several leads wide
+}
+
+TEST(Train, CoverageOfAFoldComesFromTheOtherFoldsOnly) {
+  // The last fold's validation block is four times as noisy: intervals learned from the
+  // other (calm) folds must under-cover it. Coverage computed in-sample could not show it.
+  const size_t hours = 24 * 70;
+  TrainOptions o = small_options();
+  o.folds = 3;
+  // Folds split the hours after the first 336 into 4 blocks; the last block is the last fold's.
+  const size_t first_row = 336, block = (hours - first_row) / 4;
+  const auto data = synthetic(hours, 11, hours - block);
+  const TrainOutput out = train(data, o);
+  const auto& per_fold = out.report.at("coverage").at("per_fold");
+  ASSERT_EQ(per_fold.size(), 3u);
+  const double calm = per_fold[0].at("p80").get<double>(), noisy = per_fold[2].at("p80").get<double>();
+  EXPECT_GT(calm, 0.7) << per_fold.dump();
+  EXPECT_LT(noisy, 0.6) << per_fold.dump();
+}
+
+TEST(Intervals, CrossCoverageUsesOnlyTheOtherGroups) {
+  // Two calm groups with residuals -1..1 and one wide group with -10..10 (21 values each).
+  auto group = [](double scale) {
+    eval::ResidualSet r;
+    for (int i = -10; i <= 10; ++i) r.add(0, scale * i / 10.0);
+    return r;
+  };
+  const std::vector<eval::ResidualSet> groups = {group(1), group(1), group(10)};
+  const eval::Coverage c = eval::cross_coverage(groups, false);
+  ASSERT_EQ(c.by_group.size(), 3u);
+  // The wide group against the calm groups' 10%..90% quantiles (-0.8..0.8): only -0, the
+  // values -1..1 in steps of 1 are inside: {-0.?}: residuals -10..10 step 1 -> -0.8<=r<=0.8 is r = 0 only.
+  EXPECT_NEAR(c.by_group[2].p80, 1.0 / 21, 1e-12);
+  // A calm group against one calm and one wide group: quantiles 10%/90% of 42 values
+  // (-1..1 and -10..10) are -4.1/4.1 (type 7), so every calm residual is inside.
+  EXPECT_DOUBLE_EQ(c.by_group[0].p80, 1.0);
+  EXPECT_EQ(c.points, 63u);
 }
 
 TEST(Train, SameInputAndSeedGiveIdenticalModelBytes) {
@@ -148,7 +210,7 @@ TEST(Train, SameInputAndSeedGiveIdenticalModelBytes) {
   EXPECT_EQ(a, b);
   o.params.seed = 99;
   const std::string c = model::save(train(data, o).model);
-  if (model::load(c).header.at("selected").get<std::string>().rfind("gbdt", 0) == 0) EXPECT_NE(a, c);
+  if (model::load(c).header.forecast->predictor == "gbdt") EXPECT_NE(a, c);
 }
 
 TEST(Train, SavedModelForecastsLikeTheInMemoryOne) {
@@ -159,30 +221,240 @@ TEST(Train, SavedModelForecastsLikeTheInMemoryOne) {
   for (size_t i = 0; i < a.mean.size(); ++i) EXPECT_DOUBLE_EQ(a.mean[i], b.mean[i]);
 }
 
+std::string train_error(const series::BuildResult& data, const TrainOptions& o) {
+  try {
+    train(data, o);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
 TEST(Train, RefusesTooLittleHistory) {
-  const auto data = synthetic(24 * 10, 1);
   TrainOptions o = small_options();
   o.horizon = 168;
   o.folds = 5;
-  try {
-    train(data, o);
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("fold"), std::string::npos) << e.what();
+  const std::string e = train_error(synthetic(24 * 10, 1), o);
+  EXPECT_NE(e.find("fold"), std::string::npos) << e;
+}
+
+TEST(Train, RefusesAMostlyMissingOrConstantTarget) {
+  auto data = synthetic(24 * 60, 1);
+  for (size_t i = 0; i < data.total.size(); i += 2) data.total.leads[i] = std::nan("");
+  data.total.leads[1] = std::nan("");
+  std::string e = train_error(data, small_options());
+  EXPECT_NE(e.find("721 of 1440 hours have no value for 'leads'"), std::string::npos) << e;
+  auto flat = synthetic(24 * 60, 1);
+  std::fill(flat.total.leads.begin(), flat.total.leads.end(), 0.0);
+  e = train_error(flat, small_options());
+  EXPECT_NE(e.find("'leads' is 0 in every hour; there is nothing to forecast"), std::string::npos) << e;
+}
+
+TEST(Train, MissingHoursAreLeftOutNotReadAsZero) {
+  // A block of missing hours in the middle: training succeeds, and the model equals the
+  // one trained where those hours are truly unknown rather than 0 (a zero block would
+  // drag the forecast down).
+  auto data = synthetic(24 * 60, 4);
+  auto zeros = data;
+  for (size_t i = 24 * 20; i < 24 * 23; ++i) {
+    data.total.leads[i] = std::nan("");
+    zeros.total.leads[i] = 0;
   }
+  const TrainOutput a = train(data, small_options());
+  const TrainOutput b = train(zeros, small_options());
+  EXPECT_NE(model::save(a.model), model::save(b.model));
+  ASSERT_FALSE(a.notices.empty());
+  EXPECT_NE(a.notices[0].find("72 of 1440 hours have no value"), std::string::npos) << a.notices[0];
 }
 
 TEST(Train, ExogLagShorterThanHorizonIsRefused) {
   auto data = synthetic(24 * 60, 1);
-  data.total.spend.assign(data.total.hours(), 10.0);
+  data.total.spend.assign(data.total.size(), 10.0);
   TrainOptions o = small_options();
   o.spec.exog.push_back({"spend", {24}});
   EXPECT_THROW(train(data, o), Error);
 }
 
+TEST(Train, ProgressNeverGoesBackwards) {
+  const auto data = synthetic(24 * 45, 2);
+  double last = -1;
+  bool backwards = false;
+  train(data, small_options(), [&](const std::string&, double f) {
+    if (f < last) backwards = true;
+    last = f;
+  });
+  EXPECT_FALSE(backwards);
+  EXPECT_DOUBLE_EQ(last, 1.0);
+}
+
+// ---- inference follows the model's schema ----
+
+// An hourly CSV with the given header and one row per hour; `row(i)` gives the fields
+// after the timestamp.
+std::string hourly_csv(const std::string& header, size_t hours, const std::function<std::string(size_t)>& row) {
+  std::ostringstream s;
+  s << header << "\n";
+  for (size_t i = 0; i < hours; ++i) s << time::format_timestamp(k2024 + static_cast<int64_t>(i) * 3600) << "," << row(i) << "\n";
+  return s.str();
+}
+
+double daily_shape(size_t i) {
+  const double hour = static_cast<double>(i % 24);
+  return std::round(20 + 15 * std::sin((hour - 6) / 24 * 2 * M_PI) + static_cast<double>((i * 7919) % 5));
+}
+
+Table table_of(const std::string& csv, const std::string& name) {
+  csv::Options o;
+  o.source = name;
+  return csv::read(csv, o);
+}
+
+model::Model train_on(const Table& t, const series::Options& so, TrainOptions o = small_options()) {
+  return train(series::build(t, so), o).model;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(Schema, StoredRolesAreUsedWithoutFlags) {
+  // The target is called "value", which no role detection would pick.
+  const Table t = table_of(hourly_csv("timestamp,value", 24 * 40, [](size_t i) { return std::to_string(daily_shape(i)); }),
+                           "value.csv");
+  series::Options so;
+  so.roles.leads = "value";
+  const model::Model m = train_on(t, so);
+  EXPECT_EQ(m.header.data.roles.leads, "value");
+  EXPECT_EQ(m.header.data.rows, "values");
+  // Without flags, with flags: the same forecast.
+  Request plain;
+  plain.model_name = "m.fcm";
+  Request flagged = plain;
+  flagged.roles.leads = "value";
+  const Forecast a = predict(m, prepare(m, t, plain), 0, "m.fcm");
+  const Forecast b = predict(m, prepare(m, t, flagged), 0, "m.fcm");
+  ASSERT_EQ(a.mean.size(), 48u);
+  EXPECT_EQ(a.mean, b.mean);
+  // And it follows the series (mean ~20 a hour), not one "lead event" per row.
+  double sum = 0;
+  for (double v : a.mean) sum += v;
+  EXPECT_GT(sum / 48, 12.0);
+}
+
+TEST(Schema, AColumnTheModelNeedsIsNamedWhenAbsent) {
+  const Table t = table_of(hourly_csv("timestamp,value", 24 * 40, [](size_t i) { return std::to_string(daily_shape(i)); }),
+                           "value.csv");
+  series::Options so;
+  so.roles.leads = "value";
+  const model::Model m = train_on(t, so);
+  const Table other = table_of(hourly_csv("timestamp,amount", 24 * 40, [](size_t i) { return std::to_string(daily_shape(i)); }),
+                               "other.csv");
+  Request r;
+  r.model_name = "m.fcm";
+  const std::string e = error_of([&] { prepare(m, other, r); });
+  EXPECT_NE(e.find("other.csv has no column 'value', which m.fcm needs (its leads column in training)"), std::string::npos) << e;
+  EXPECT_NE(e.find("--leads COL"), std::string::npos) << e;
+  // Naming the column to use instead works.
+  r.roles.leads = "amount";
+  EXPECT_EQ(predict(m, prepare(m, other, r), 0, "m.fcm").mean.size(), 48u);
+}
+
+TEST(Schema, TheModelsChannelIsTheDefault) {
+  const Table t = table_of(hourly_csv("timestamp,channel,leads", 24 * 40 * 2,
+                                      [](size_t i) {
+                                        // Two rows per hour: search (the shape) and social (a tenth of it).
+                                        return std::string(i % 2 ? "social," : "search,") +
+                                               std::to_string(i % 2 ? daily_shape(i / 2) / 10 : daily_shape(i / 2));
+                                      }),
+                           "channels.csv");
+  // hourly_csv writes a new hour per row; rebuild the table with two rows per hour.
+  std::ostringstream csv;
+  csv << "timestamp,channel,leads\n";
+  for (size_t i = 0; i < 24 * 40; ++i) {
+    const std::string ts = time::format_timestamp(k2024 + static_cast<int64_t>(i) * 3600);
+    csv << ts << ",search," << daily_shape(i) << "\n" << ts << ",social," << std::round(daily_shape(i) / 10) << "\n";
+  }
+  const Table two = table_of(csv.str(), "channels.csv");
+  TrainOptions o = small_options();
+  o.channel = "search";
+  const model::Model m = train_on(two, series::Options{}, o);
+  EXPECT_EQ(m.header.data.channel, "search");
+  EXPECT_EQ(m.header.data.roles.channel, "channel");
+  Request plain;
+  Request explicit_search;
+  explicit_search.channel = "search";
+  const Prepared p = prepare(m, two, plain);
+  EXPECT_EQ(p.channel, "search");
+  EXPECT_EQ(predict(m, p).mean, predict(m, prepare(m, two, explicit_search)).mean);
+  // Asking for another channel is allowed, and said.
+  Request total;
+  total.channel = "";
+  const Prepared q = prepare(m, two, total);
+  ASSERT_FALSE(q.notices.empty());
+  EXPECT_NE(q.notices.back().find("which was trained on channel 'search'"), std::string::npos) << q.notices.back();
+  (void)t;
+}
+
+TEST(Schema, RefusesTooLittleHistoryTrailingGapsAndLongHorizons) {
+  const Table t = table_of(hourly_csv("timestamp,leads", 24 * 40, [](size_t i) { return std::to_string(daily_shape(i)); }),
+                           "h.csv");
+  const model::Model m = train_on(t, series::Options{});
+  // 40 days with 3 folds: training rows start after 960 / (2 x 4) = 120 hours, so the model
+  // was fitted on rows with 120 hours of history behind them; it needs at least that much.
+  const int need = m.header.forecast->min_history;
+  EXPECT_EQ(need, 120);
+  Request r;
+  r.model_name = "m.fcm";
+  // 25 hours of history.
+  const Table short_table = table_of(hourly_csv("timestamp,leads", 25, [](size_t i) { return std::to_string(daily_shape(i)); }), "short.csv");
+  std::string e = error_of([&] { predict(m, prepare(m, short_table, r), 0, "m.fcm"); });
+  EXPECT_NE(e.find("the data has 25 hours; m.fcm needs at least 120 hours of history"), std::string::npos) << e;
+  // Blank leads in the last 10 hours.
+  const Table gap = table_of(hourly_csv("timestamp,leads", 24 * 40, [](size_t i) { return i >= 24 * 40 - 10 ? std::string("") : std::to_string(daily_shape(i)); }), "gap.csv");
+  e = error_of([&] { predict(m, prepare(m, gap, r), 0, "m.fcm"); });
+  EXPECT_NE(e.find("the data ends with 10 hours without a value for the target (from 2024-02-09 14:00:00)"), std::string::npos) << e;
+  // Past the validated horizon (48).
+  e = error_of([&] { predict(m, prepare(m, t, r), 8784, "m.fcm"); });
+  EXPECT_NE(e.find("m.fcm was validated for 48 hours ahead; forecasting 8784 hours"), std::string::npos) << e;
+  EXPECT_EQ(predict(m, prepare(m, t, r), 0, "m.fcm").mean.size(), 48u);  // the default is the validated horizon
+}
+
+TEST(Schema, FinerDataIsSummedToHoursAndCoarserDataRefused) {
+  const Table hourly = table_of(hourly_csv("timestamp,leads", 24 * 40, [](size_t i) { return std::to_string(daily_shape(i)); }), "h.csv");
+  const model::Model m = train_on(hourly, series::Options{});
+  // The same leads as 15-minute rows (each hour's count split over its quarters).
+  std::ostringstream q;
+  q << "timestamp,leads\n";
+  for (size_t i = 0; i < 24 * 40; ++i) {
+    const double v = daily_shape(i);
+    const double parts[4] = {std::floor(v / 4), std::floor(v / 4), std::floor(v / 4), v - 3 * std::floor(v / 4)};
+    for (int k = 0; k < 4; ++k) q << time::format_timestamp(k2024 + static_cast<int64_t>(i) * 3600 + k * 900) << "," << parts[k] << "\n";
+  }
+  const Table quarters = table_of(q.str(), "q.csv");
+  Request r;
+  const Prepared p = prepare(m, quarters, r);
+  EXPECT_EQ(predict(m, p).mean, predict(m, prepare(m, hourly, r)).mean);
+  ASSERT_FALSE(p.notices.empty());
+  EXPECT_NE(p.notices.back().find("summed to hourly"), std::string::npos) << p.notices.back();
+  // Daily rows.
+  std::ostringstream d;
+  d << "timestamp,leads\n";
+  for (int day = 0; day < 60; ++day) d << time::format_timestamp(k2024 + day * 86400).substr(0, 10) << "," << 400 + day % 7 << "\n";
+  const Table daily = table_of(d.str(), "daily.csv");
+  const std::string e = error_of([&] { prepare(m, daily, r); });
+  EXPECT_NE(e.find("daily.csv is daily data (one row per day), but the model forecasts hourly data"), std::string::npos) << e;
+  const std::string te = error_of([&] { train_on(daily, series::Options{}); });
+  EXPECT_NE(te.find("daily.csv: forecasting works on hourly data, and this file is daily"), std::string::npos) << te;
+}
+
 TEST(Predict, RefusesAModelOfAnotherKind) {
   model::Model m;
-  m.header = {{"kind", "scoring"}};
+  m.header.kind = "scoring";
   const auto data = synthetic(24 * 20, 1);
   EXPECT_THROW(predict(m, data.total, 24), Error);
 }

@@ -963,8 +963,8 @@ TEST(Params, SetsLightGbmNamesAndAliases) {
 }
 
 TEST(Params, RejectsBadKeysAndValues) {
-  EXPECT_EQ(set_message("num_leaves", "abc"), "num_leaves: expected an integer >= 2, found 'abc'");
-  EXPECT_EQ(set_message("num_leaves", "1"), "num_leaves: expected an integer >= 2, found '1'");
+  EXPECT_EQ(set_message("num_leaves", "abc"), "num_leaves: expected a whole number from 2 to 131072, found 'abc'");
+  EXPECT_EQ(set_message("num_leaves", "1"), "num_leaves: expected a whole number from 2 to 131072, found '1'");
   EXPECT_NE(set_message("num_leaves", "31.5").find("num_leaves"), std::string::npos);
   EXPECT_NE(set_message("num_leaves", "").find("num_leaves"), std::string::npos);
   EXPECT_NE(set_message("eta", "fast").find("eta: expected a number > 0"), std::string::npos);

@@ -52,12 +52,62 @@ Tree make_tree1() {
   return t;
 }
 
+MetricTable metric_table() {
+  MetricTable t;
+  for (const char* name : {"rmse", "mae", "r2", "smape", "mase"}) t[name] = {1.25, 0.5, 3};
+  t["r2"].mean = 0.1 + 0.2;  // must come back exactly, not rounded
+  t["mase"] = {std::nan(""), std::nan(""), 0};  // undefined in every fold: null in the file
+  return t;
+}
+
+// A complete forecast header for trees over `width` lag features.
+Header header_for(uint32_t width, const std::string& predictor = "gbdt", const std::string& objective = "poisson") {
+  Header h;
+  h.kind = "forecast";
+  h.created_by = "funnelcast test";
+  h.data.source = "caf\u00e9.csv";
+  h.data.columns = {{"timestamp", "timestamp", "time"}, {"leads", "number", "leads"}, {"note", "category", ""}};
+  h.data.roles.time = "timestamp";
+  h.data.roles.leads = "leads";
+  h.data.start = 1704067200;
+  h.data.end = 1704067200 + 3600 * 100;
+  h.data.intervals = 100;
+  h.data.target = {4.5, 1.5, 0, 12, 100};
+  ForecastSection f;
+  f.features.lags.clear();
+  for (uint32_t i = 1; i <= width; ++i) f.features.lags.push_back(static_cast<int>(i));
+  f.features.calendar = false;
+  f.features.cyclic = false;
+  f.predictor = predictor;
+  if (predictor == "gbdt") {
+    f.objective = objective;
+    f.params = gbdt::Params{};
+  } else if (predictor == "seasonal_naive") {
+    f.season = 168;
+  }
+  f.horizon = 24;
+  f.min_history = 48;
+  f.intervals.lo95 = {-3};
+  f.intervals.lo80 = {-2};
+  f.intervals.hi80 = {2};
+  f.intervals.hi95 = {3};
+  f.coverage = {0.8, 0.95, 240};
+  f.cv.folds = 1;
+  f.cv.horizon = 24;
+  f.cv.one_step = metric_table();
+  f.cv.recursive = metric_table();
+  f.cv.per_fold = {{0, 3600, 3600, 7200, {{"rmse", 1.0}, {"mae", 1.0}, {"r2", 0.5}, {"smape", 0.1}, {"mase", 1.0}},
+                    {{"rmse", 1.0}, {"mae", 1.0}, {"r2", 0.5}, {"smape", 0.1}, {"mase", std::nan("")}}}};
+  f.comparison = {{"gbdt_poisson", metric_table(), metric_table(), {17}}};
+  f.selected = "gbdt_poisson";
+  f.feature_importance = {{"lag1", 2.5}};
+  h.forecast = f;
+  return h;
+}
+
 Model make_model() {
   Model m;
-  m.header = {{"kind", "forecast"},
-              {"target", "leads"},
-              {"metrics", {{"rmse", 1.25}, {"r2", 0.1 + 0.2}}},
-              {"note", "caf\u00e9"}};
+  m.header = header_for(5);
   m.ensemble.objective = Objective::kPoisson;
   m.ensemble.num_features = 5;
   m.ensemble.base_score = 0.123456789012345;
@@ -121,7 +171,7 @@ void expect_same_tree(const Tree& a, const Tree& b) {
 }
 
 void expect_same_model(const Model& a, const Model& b) {
-  EXPECT_EQ(a.header, b.header);
+  EXPECT_EQ(a.header.to_json().dump(), b.header.to_json().dump());
   EXPECT_EQ(a.ensemble.objective, b.ensemble.objective);
   EXPECT_EQ(a.ensemble.num_features, b.ensemble.num_features);
   EXPECT_EQ(a.ensemble.base_score, b.ensemble.base_score);
@@ -161,12 +211,12 @@ TEST(Crc32, KnownValues) {
 TEST(Model, ExactLayout) {
   const Model m = make_model();
   const std::string b = save(m);
-  const std::string header = m.header.dump();
+  const std::string header = m.header.to_json().dump();
   ASSERT_EQ(b.size(), kPrefix + header.size() + kEnsembleHead +
                           (kTreeHead + 2 * kInternal + 3 * kLeaf) +
                           (kTreeHead + kInternal + 2 * kLeaf) + 4);
   EXPECT_EQ(b.substr(0, 8), "FCMODEL1");
-  EXPECT_EQ(get_u32(b, 8), 1u);
+  EXPECT_EQ(get_u32(b, 8), 2u);
   EXPECT_EQ(get_u32(b, 12), header.size());
   EXPECT_EQ(b.substr(16, header.size()), header);
   const size_t e = ensemble_offset(b);
@@ -196,18 +246,23 @@ TEST(Model, RoundTrip) {
   const Model m = make_model();
   const Model back = load(save(m), "demo.fcm");
   expect_same_model(m, back);
-  EXPECT_EQ(back.header["metrics"]["r2"].get<double>(), 0.1 + 0.2);  // exact, not rounded
-  EXPECT_EQ(back.header["note"].get<std::string>(), "caf\u00e9");
+  EXPECT_EQ(back.header.forecast->cv.one_step.at("r2").mean, 0.1 + 0.2);  // exact, not rounded
+  EXPECT_TRUE(std::isnan(back.header.forecast->cv.one_step.at("mase").mean));
+  EXPECT_EQ(back.header.data.source, "caf\u00e9.csv");
+  EXPECT_EQ(back.header.data.columns.size(), 3u);
+  EXPECT_EQ(back.header.data.columns[2].role, "");
   const float row[5] = {-3.f, 0.f, 0.f, 1.f, 2.f};
   EXPECT_EQ(back.ensemble.predict_raw_reference(row), m.ensemble.predict_raw_reference(row));
 }
 
 TEST(Model, RoundTripWithoutTreesAndWithSingleLeafTree) {
   Model m;
-  m.header = {{"kind", "seasonal_naive"}, {"season", 168}};
-  EXPECT_EQ(load(save(m)).header, m.header);
+  m.header = header_for(5, "seasonal_naive");
+  expect_same_model(m, load(save(m)));
   EXPECT_TRUE(load(save(m)).ensemble.trees.empty());
 
+  m.header = header_for(5);
+  m.ensemble.objective = Objective::kPoisson;
   Tree leaf;
   leaf.leaf_value = {2.5f};
   leaf.leaf_cover = {100.f};
@@ -234,19 +289,11 @@ TEST(Model, SaveIsDeterministic) {
   const std::string a = save(m);
   EXPECT_EQ(a, save(m));
   EXPECT_EQ(a, save(load(a)));
-  // Header keys inserted in another order give the same bytes.
-  Model other = make_model();
-  other.header = nlohmann::json::object();
-  other.header["note"] = "caf\u00e9";
-  other.header["metrics"] = {{"r2", 0.1 + 0.2}, {"rmse", 1.25}};
-  other.header["target"] = "leads";
-  other.header["kind"] = "forecast";
-  EXPECT_EQ(a, save(other));
 }
 
 TEST(Model, BytesPerNode) {
   Model m;
-  m.header = {{"kind", "forecast"}};
+  m.header = header_for(1, "gbdt", "regression");
   m.ensemble.num_features = 1;
   m.ensemble.trees = {chain_tree(1)};
   const size_t small = save(m).size();
@@ -290,7 +337,11 @@ TEST(Model, DamageNamesTheProblem) {
 
   b = good;
   put_u32(b, 8, 7);
-  expect_refused(b, "made by a newer funnelcast: format version 7, this build reads 1");
+  expect_refused(b, "made by a newer funnelcast: format version 7, this build reads 2; update funnelcast");
+  b = good;
+  put_u32(b, 8, 1);
+  expect_refused(b, "made by funnelcast 0.1 (format version 1), whose model files do not record the channel");
+  expect_refused(b, "retrain it with this version");
   b = good;
   put_u32(b, 8, 0);
   fix_crc(b);
@@ -386,23 +437,64 @@ TEST(Model, StructuralChecksFromEnsembleValidate) {
   expect_refused(b, "tree 0");
 }
 
-TEST(Model, HeaderMustBeAnObjectWithAKind) {
+TEST(Model, HeaderIsReadFieldByField) {
   const std::string good = save(make_model());
-  ASSERT_NO_THROW(load(with_header(good, R"({"kind":"forecast"})")));
-  expect_refused(with_header(good, R"({"target":"leads"})"), "the header has no \"kind\"");
-  expect_refused(with_header(good, R"({"kind":3})"), "\"kind\" is not a string");
-  expect_refused(with_header(good, R"(["kind","forecast"])"), "not a JSON object");
+  const nlohmann::json h = make_model().header.to_json();
+  ASSERT_NO_THROW(load(with_header(good, h.dump())));
+  auto without = [&](const std::vector<std::string>& path) {
+    nlohmann::json j = h;
+    nlohmann::json* at = &j;
+    for (size_t i = 0; i + 1 < path.size(); ++i) at = &(*at)[path[i]];
+    at->erase(path.back());
+    return with_header(good, j.dump());
+  };
+  auto with = [&](const std::vector<std::string>& path, const nlohmann::json& v) {
+    nlohmann::json j = h;
+    nlohmann::json* at = &j;
+    for (const auto& k : path) at = &(*at)[k];
+    *at = v;
+    return with_header(good, j.dump());
+  };
+  expect_refused(without({"kind"}), "model header: 'kind' is missing");
+  expect_refused(with({"kind"}, 3), "'kind' must be a string");
+  expect_refused(with({"kind"}, "scoring"), "unknown model kind 'scoring' (this funnelcast reads: forecast)");
+  expect_refused(without({"data", "roles", "time"}), "'data.roles.time' is missing");
+  expect_refused(with({"data", "roles", "time"}, nullptr), "'data.roles.time' is missing: a model needs the time column");
+  expect_refused(with({"data", "roles", "leads"}, nullptr), "'data.roles.leads' is missing: a model trained on values");
+  expect_refused(with({"data", "rows"}, "rows"), "'data.rows' must be one of values, events, found 'rows'");
+  expect_refused(with({"data", "interval"}, 0), "'data.interval' must be from 1 to");
+  expect_refused(without({"forecast", "horizon"}), "'forecast.horizon' is missing");
+  expect_refused(with({"forecast", "predictor"}, "prophet"), "'forecast.predictor' must be one of gbdt, ridge, seasonal_naive");
+  expect_refused(with({"forecast", "features", "lags"}, nlohmann::json::array({0})), "'forecast.features': feature spec: lags");
+  expect_refused(with({"forecast", "intervals", "lo80"}, nlohmann::json::array({1})), "'forecast.intervals': 'intervals' are not nested");
+  expect_refused(with({"forecast", "cv", "per_fold"}, 5), "'forecast.cv.per_fold' must be a list");
+  expect_refused(with({"format"}, 1), "'format' is 1 but the file format is 2");
+  expect_refused(with_header(good, "[1,2]"), "'(root)' must be an object");
   expect_refused(with_header(good, ""), "invalid JSON header");
-  expect_refused(with_header(good, R"({"kind":"forecast"} trailing)"), "invalid JSON header");
+  expect_refused(with_header(good, h.dump() + " trailing"), "invalid JSON header");
   expect_refused(with_header(good, "{\"kind\":\"\xFF\xFE\"}"), "invalid JSON header");
-  std::string deep =
-      R"({"kind":"forecast","x":)" + std::string(1000, '[') + std::string(1000, ']') + "}";
+  std::string deep = R"({"kind":"forecast","x":)" + std::string(1000, '[') + std::string(1000, ']') + "}";
   expect_refused(with_header(good, deep), "nested deeper");
+}
 
+TEST(Model, HeaderAndTreesMustAgree) {
+  const std::string good = save(make_model());
+  // A feature list one longer than the trees' feature count.
+  expect_refused(with_header(good, header_for(6).to_json().dump()),
+                 "the trees use 5 features but the header's feature list has 6");
+  expect_refused(with_header(good, header_for(5, "gbdt", "regression").to_json().dump()),
+                 "the trees were trained with the poisson objective but the header says regression");
+  expect_refused(with_header(good, header_for(5, "seasonal_naive").to_json().dump()),
+                 "a seasonal_naive forecaster has no trees, but the file has 2");
+  // save() refuses the same models, and headers load() would refuse.
   Model m = make_model();
-  m.header.erase("kind");
+  m.header = header_for(6);
   EXPECT_THROW(save(m), Error);
-  m.header = nlohmann::json::array({1, 2});
+  m = make_model();
+  m.header.kind = "";
+  EXPECT_THROW(save(m), Error);
+  m = make_model();
+  m.header.data.roles.time.clear();
   EXPECT_THROW(save(m), Error);
 }
 
@@ -421,6 +513,7 @@ TEST(Model, SaveRefusesWhatTheFormatCannotHold) {
   EXPECT_THROW(save(m), Error);
 
   m = make_model();
+  m.header = header_for(1);
   m.ensemble.num_features = 1;
   m.ensemble.trees = {chain_tree(32767)};  // 32768 leaves: one too many
   try {

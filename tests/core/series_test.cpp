@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "funnelcast/io/csv.hpp"
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/schema/roles.hpp"
 
 namespace {
 
@@ -88,7 +89,7 @@ Table table(std::vector<Column> cols, const std::string& source = "hourly.csv") 
 
 std::string error_of(const Table& t, const series::Options& o = {}) {
   try {
-    series::hourly(t, o);
+    series::build(t, o);
   } catch (const fc::Error& e) {
     return e.what();
   }
@@ -102,7 +103,7 @@ TEST(SeriesRoles, DetectsVariantNames) {
   const int64_t t0 = ts(2024, 1, 1);
   const Table t = table({times("Date_Time", {t0}), num("N-Leads", {1}), num("Ad Spend", {2}),
                          num("SALES", {3}), cat("UTM_Source", {"google"}), cat("notes", {"x"})});
-  const series::Roles r = series::detect_roles(t);
+  const fc::schema::Roles r = fc::schema::detect_roles(t);
   EXPECT_EQ(r.time, "Date_Time");
   EXPECT_EQ(r.leads, "N-Leads");
   EXPECT_EQ(r.spend, "Ad Spend");
@@ -113,7 +114,7 @@ TEST(SeriesRoles, DetectsVariantNames) {
 
   const Table u = table({times("Created At", {t0}), num("Conversions", {1}), num("cost", {2}),
                          num("CPL", {2}), num("ROI", {0.5}), cat("Campaign", {"spring"})});
-  const series::Roles s = series::detect_roles(u);
+  const fc::schema::Roles s = fc::schema::detect_roles(u);
   EXPECT_EQ(s.time, "Created At");
   EXPECT_EQ(s.leads, "Conversions");
   EXPECT_EQ(s.spend, "cost");
@@ -124,7 +125,7 @@ TEST(SeriesRoles, DetectsVariantNames) {
 
 TEST(SeriesRoles, FallsBackToTheOnlyTimestampColumn) {
   const Table t = table({times("when", {ts(2024, 1, 1)}), num("signups", {4})});
-  const series::Roles r = series::detect_roles(t);
+  const fc::schema::Roles r = fc::schema::detect_roles(t);
   EXPECT_EQ(r.time, "when");
   EXPECT_EQ(r.leads, "signups");
 }
@@ -132,24 +133,24 @@ TEST(SeriesRoles, FallsBackToTheOnlyTimestampColumn) {
 TEST(SeriesRoles, PrefersATimestampTypedNameMatch) {
   // "date" holds free text; "event_time" is a real timestamp: the typed one wins.
   const Table t = table({cat("date", {"spring"}), times("event_time", {ts(2024, 1, 1)})});
-  EXPECT_EQ(series::detect_roles(t).time, "event_time");
+  EXPECT_EQ(fc::schema::detect_roles(t).time, "event_time");
 }
 
 TEST(SeriesRoles, GivenRolesAreKeptAndChecked) {
   const Table t = table({times("ts", {ts(2024, 1, 1)}), num("leads", {1}), num("visits", {9}),
                          cat("source", {"crm"})});
-  series::Roles given;
+  fc::schema::Roles given;
   given.leads = "VISITS";  // case-insensitive, returned as spelled in the file
   given.channel = "-";     // "source" is not a channel here
-  const series::Roles r = series::detect_roles(t, given);
+  const fc::schema::Roles r = fc::schema::detect_roles(t, given);
   EXPECT_EQ(r.leads, "visits");
   EXPECT_EQ(r.channel, "");
   EXPECT_EQ(r.time, "ts");
 
-  series::Roles bad;
+  fc::schema::Roles bad;
   bad.spend = "cost";
   try {
-    series::detect_roles(t, bad);
+    fc::schema::detect_roles(t, bad);
     FAIL() << "expected an error";
   } catch (const fc::Error& e) {
     EXPECT_CONTAINS(e.what(), "'cost'");
@@ -162,7 +163,7 @@ TEST(SeriesRoles, WrongTypeNamesTheFirstBadCell) {
   const Table t = table({times("ts", {ts(2024, 1, 1), ts(2024, 1, 1, 1), ts(2024, 1, 1, 2)}),
                          cat("spend", {"12.5", "", "$12"})});
   try {
-    series::detect_roles(t);
+    fc::schema::detect_roles(t);
     FAIL() << "expected an error";
   } catch (const fc::Error& e) {
     EXPECT_STREQ(e.what(), "hourly.csv: line 4, column 'spend': expected a number, found '$12'");
@@ -188,9 +189,14 @@ TEST(SeriesHourly, TextTimeColumnNamesLineColumnAndValue) {
 TEST(SeriesHourly, TimestampsKeptAsTextAreParsed) {
   const Table t =
       table({cat("datetime", {"2024-05-01 13:00", "2024-05-01 15:00"}), cat("leads", {"2", "5"})});
-  const auto b = series::hourly(t);
+  const auto b = series::build(t);
   EXPECT_EQ(b.total.start, ts(2024, 5, 1, 13));
-  EXPECT_EQ(b.total.leads, (std::vector<double>{2, 0, 5}));
+  // 14:00 has no row in an hourly export: missing, not 0.
+  ASSERT_EQ(b.total.size(), 3u);
+  EXPECT_EQ(b.total.leads[0], 2);
+  EXPECT_TRUE(std::isnan(b.total.leads[1]));
+  EXPECT_EQ(b.total.leads[2], 5);
+  EXPECT_EQ(b.empty_intervals, 1u);
 }
 
 TEST(SeriesHourly, MissingTimestampNamesTheLine) {
@@ -206,17 +212,17 @@ TEST(SeriesRoles, DetectsClicksFromTrafficNames) {
   for (const char* name : {"clicks", "Sessions", "VISITS", "visitors", "Site_Visits", "website-visits",
                            "Traffic"}) {
     const Table t = table({times("timestamp", {t0}), num("leads", {1}), num(name, {10})});
-    EXPECT_EQ(series::detect_roles(t).clicks, name);
+    EXPECT_EQ(fc::schema::detect_roles(t).clicks, name);
   }
   // "-" keeps a traffic-looking column out, and a text one is refused with its cell.
   const Table t = table({times("timestamp", {t0}), num("leads", {1}), num("sessions", {10})});
-  series::Roles none;
+  fc::schema::Roles none;
   none.clicks = "-";
-  EXPECT_EQ(series::detect_roles(t, none).clicks, "");
+  EXPECT_EQ(fc::schema::detect_roles(t, none).clicks, "");
   const Table bad = table({times("timestamp", {t0}), num("leads", {1}), cat("visits", {"lots"})});
   EXPECT_CONTAINS(error_of(bad), "hourly.csv: line 2, column 'visits': expected a number, found 'lots'");
   // Without one, the series has no clicks.
-  EXPECT_TRUE(series::hourly(table({times("timestamp", {t0}), num("leads", {1})})).total.clicks.empty());
+  EXPECT_TRUE(series::build(table({times("timestamp", {t0}), num("leads", {1})})).total.clicks.empty());
 }
 
 TEST(SeriesHourly, ClicksFromSessionsAreSummedPerHourAndChannel) {
@@ -225,7 +231,7 @@ TEST(SeriesHourly, ClicksFromSessionsAreSummedPerHourAndChannel) {
                                               ts(2024, 3, 10, 11, 30)}),
                          num("leads", {1, 2, 1}), num("Sessions", {30, 10, 5}),
                          cat("channel", {"search", "email", "search"})});
-  const auto b = series::hourly(t);
+  const auto b = series::build(t);
   EXPECT_EQ(b.roles.clicks, "Sessions");
   EXPECT_EQ(b.total.clicks, (std::vector<double>{40, 0, 5}));
   ASSERT_EQ(b.channels.size(), 2u);
@@ -240,25 +246,23 @@ TEST(SeriesHourly, EventRowsAreSummedAndEmptyHoursExplicit) {
                                               ts(2024, 3, 10, 12, 15), ts(2024, 3, 10, 12, 20),
                                               ts(2024, 3, 10, 12, 59, 59)}),
                          cat("email", {"a@x", "b@x", "c@x", "d@x", "e@x"})});
-  const auto b = series::hourly(t);
+  const auto b = series::build(t);
   EXPECT_EQ(b.roles.leads, "");
-  EXPECT_TRUE(b.event_level);
+  EXPECT_TRUE(b.events);
   EXPECT_EQ(b.input_rows, 5u);
   EXPECT_EQ(b.total.start, ts(2024, 3, 10, 10));
   EXPECT_EQ(b.total.leads, (std::vector<double>{2, 0, 3}));
   EXPECT_EQ(b.total.observed, (std::vector<uint8_t>{1, 0, 1}));
   EXPECT_EQ(b.rows_aggregated, 3u);  // the 2nd row of hour 10, the 2nd and 3rd of hour 12
-  EXPECT_EQ(b.empty_hours, 1u);
+  EXPECT_EQ(b.empty_intervals, 1u);
   EXPECT_TRUE(b.total.spend.empty());
-  EXPECT_TRUE(b.total.cpl.empty());
-  EXPECT_TRUE(b.total.roi.empty());
   EXPECT_TRUE(b.channels.empty());
   EXPECT_EQ(b.total.time(2), ts(2024, 3, 10, 12));
 }
 
 TEST(SeriesHourly, EventsBefore1970FloorToTheHourBelow) {
   const Table t = table({times("ts", {ts(1969, 12, 31, 23, 30), ts(1970, 1, 1, 0, 10)})});
-  const auto b = series::hourly(t);
+  const auto b = series::build(t);
   EXPECT_EQ(b.total.start, -3600);
   EXPECT_EQ(b.total.leads, (std::vector<double>{1, 1}));
 }
@@ -267,7 +271,7 @@ TEST(SeriesHourly, EventRowsAggregateByHourAndChannel) {
   const Table t = table(
       {times("ts", {ts(2024, 3, 10, 10, 5), ts(2024, 3, 10, 10, 40), ts(2024, 3, 10, 10, 50)}),
        cat("channel", {"a", "b", "a"})});
-  const auto b = series::hourly(t);
+  const auto b = series::build(t);
   EXPECT_EQ(b.rows_aggregated, 1u);  // only the second "a" row joins a row already there
   ASSERT_EQ(b.channels.size(), 2u);
   EXPECT_EQ(b.channels[0].leads, (std::vector<double>{2}));
@@ -280,14 +284,14 @@ TEST(SeriesHourly, DuplicateHourInAnHourlyExportNamesBothLines) {
              num("leads", {3, 4, 5})});
   EXPECT_EQ(error_of(t),
             "hourly.csv: line 4: duplicate timestamp 2024-01-01 05:00:00 (first at line 2); an "
-            "hourly export has one row per hour (and channel); to add such rows up, sum duplicates (CLI: --duplicates sum)");
+            "hourly export has one row per interval (and channel); to add such rows up, sum duplicates (CLI: --duplicates sum)");
 
   series::Options sum;
   sum.duplicates = series::Duplicates::kSum;
-  const auto b = series::hourly(t, sum);
+  const auto b = series::build(t, sum);
   EXPECT_EQ(b.total.leads, (std::vector<double>{8, 4}));
   EXPECT_EQ(b.rows_aggregated, 1u);
-  EXPECT_FALSE(b.event_level);
+  EXPECT_FALSE(b.events);
 }
 
 TEST(SeriesHourly, SameHourOnAnotherChannelIsNotADuplicate) {
@@ -300,7 +304,7 @@ TEST(SeriesHourly, SameHourOnAnotherChannelIsNotADuplicate) {
                   "(first at line 2)");
   const Table ok = table({times("timestamp", {ts(2024, 1, 1, 5), ts(2024, 1, 1, 5)}),
                           cat("channel", {"search", "email"}), num("leads", {1, 2})});
-  const auto b = series::hourly(ok);
+  const auto b = series::build(ok);
   EXPECT_EQ(b.rows_aggregated, 0u);
   EXPECT_EQ(b.total.leads, (std::vector<double>{3}));
 }
@@ -313,7 +317,7 @@ TEST(SeriesHourly, DuplicatesErrorAppliesToEventsToo) {
   EXPECT_CONTAINS(e, "line 3");
   EXPECT_CONTAINS(e, "2024-01-01 05:00:00");
   EXPECT_CONTAINS(e, "first at line 2");
-  EXPECT_EQ(series::hourly(t).total.leads, (std::vector<double>{2}));  // kAuto sums events
+  EXPECT_EQ(series::build(t).total.leads, (std::vector<double>{2}));  // kAuto sums events
 }
 
 TEST(SeriesHourly, NonNumericLeadsNamesLineColumnAndValue) {
@@ -332,36 +336,59 @@ TEST(SeriesHourly, NegativeLeadsAreRefused) {
   EXPECT_CONTAINS(e, "-2");
 }
 
-TEST(SeriesHourly, MissingNumbersCountAsZeroAndAreCounted) {
+TEST(SeriesHourly, MissingCellsStayMissingAndAreCounted) {
   const Table t =
       table({times("timestamp", {ts(2024, 1, 1, 0), ts(2024, 1, 1, 1), ts(2024, 1, 1, 2)}),
              num("leads", {2, kNaN, 4}), num("spend", {10, 20, kNaN})});
-  const auto b = series::hourly(t);
+  const auto b = series::build(t);
   EXPECT_EQ(b.missing_cells, 2u);
-  EXPECT_EQ(b.total.leads, (std::vector<double>{2, 0, 4}));
-  EXPECT_EQ(b.total.spend, (std::vector<double>{10, 20, 0}));
+  EXPECT_EQ(b.missing_leads, 1u);
+  EXPECT_EQ(b.total.leads[0], 2);
+  EXPECT_TRUE(std::isnan(b.total.leads[1]));  // never summed as 0
+  EXPECT_EQ(b.total.leads[2], 4);
+  EXPECT_EQ(b.total.spend[1], 20);
+  EXPECT_TRUE(std::isnan(b.total.spend[2]));
   EXPECT_EQ(b.total.observed, (std::vector<uint8_t>{1, 1, 1}));
-  EXPECT_DOUBLE_EQ(b.total.cpl[0], 5.0);
-  EXPECT_TRUE(std::isnan(b.total.cpl[1]));  // no leads
-  EXPECT_DOUBLE_EQ(b.total.cpl[2], 0.0);
+  const auto cpl = series::metric_values(b.total, "cpl");
+  EXPECT_DOUBLE_EQ(cpl[0], 5.0);
+  EXPECT_TRUE(std::isnan(cpl[1]));  // leads unknown
+  EXPECT_TRUE(std::isnan(cpl[2]));  // spend unknown
+  ASSERT_FALSE(b.notices.empty());
+  EXPECT_CONTAINS(b.notices.back(), "2 blank or NA cells are missing values, not zeros");
+}
+
+TEST(SeriesHourly, AMissingCellMakesItsIntervalMissingEvenWhenSummed) {
+  // Two rows in hour 0 summed; one of them has a blank leads cell: the hour's sum is unknown.
+  const Table t = table({times("timestamp", {ts(2024, 1, 1, 0), ts(2024, 1, 1, 0), ts(2024, 1, 1, 1)}),
+                         num("leads", {3, kNaN, 4})});
+  series::Options o;
+  o.duplicates = series::Duplicates::kSum;
+  const auto b = series::build(t, o);
+  EXPECT_TRUE(std::isnan(b.total.leads[0]));
+  EXPECT_EQ(b.total.leads[1], 4);
 }
 
 TEST(SeriesHourly, SpendAndRevenueDerivedFromCplAndRoi) {
   const Table t =
       table({times("timestamp", {ts(2024, 1, 1, 0), ts(2024, 1, 1, 1), ts(2024, 1, 1, 2)}),
              num("leads", {4, 0, 2}), num("cpl", {25, kNaN, 30}), num("roi", {0.5, kNaN, -0.25})});
-  const auto b = series::hourly(t);
+  const auto b = series::build(t);
   EXPECT_TRUE(b.spend_derived);
   EXPECT_TRUE(b.revenue_derived);
   EXPECT_EQ(b.missing_cells, 2u);
-  EXPECT_EQ(b.total.spend, (std::vector<double>{100, 0, 60}));    // 4*25, -, 2*30
-  EXPECT_EQ(b.total.revenue, (std::vector<double>{150, 0, 45}));  // 100*1.5, -, 60*0.75
-  EXPECT_DOUBLE_EQ(b.total.cpl[0], 25);
-  EXPECT_TRUE(std::isnan(b.total.cpl[1]));
-  EXPECT_DOUBLE_EQ(b.total.cpl[2], 30);
-  EXPECT_DOUBLE_EQ(b.total.roi[0], 0.5);
-  EXPECT_TRUE(std::isnan(b.total.roi[1]));  // spend 0
-  EXPECT_DOUBLE_EQ(b.total.roi[2], -0.25);
+  EXPECT_EQ(b.total.spend[0], 100);  // 4 * 25
+  EXPECT_TRUE(std::isnan(b.total.spend[1]));
+  EXPECT_EQ(b.total.spend[2], 60);  // 2 * 30
+  EXPECT_EQ(b.total.revenue[0], 150);  // 100 * 1.5
+  EXPECT_EQ(b.total.revenue[2], 45);   // 60 * 0.75
+  const auto cpl = series::metric_values(b.total, "cpl");
+  const auto roi = series::metric_values(b.total, "roi");
+  EXPECT_DOUBLE_EQ(cpl[0], 25);
+  EXPECT_TRUE(std::isnan(cpl[1]));
+  EXPECT_DOUBLE_EQ(cpl[2], 30);
+  EXPECT_DOUBLE_EQ(roi[0], 0.5);
+  EXPECT_TRUE(std::isnan(roi[1]));
+  EXPECT_DOUBLE_EQ(roi[2], -0.25);
 }
 
 TEST(SeriesHourly, RatiosOfSeveralRowsInAnHourComeFromTheSums) {
@@ -371,11 +398,11 @@ TEST(SeriesHourly, RatiosOfSeveralRowsInAnHourComeFromTheSums) {
                          num("leads", {4, 1}), num("cpl", {25, 40}), num("roi", {1.0, 0.0})});
   series::Options o;
   o.duplicates = series::Duplicates::kSum;
-  const auto b = series::hourly(t, o);
+  const auto b = series::build(t, o);
   EXPECT_DOUBLE_EQ(b.total.spend[0], 140);
   EXPECT_DOUBLE_EQ(b.total.revenue[0], 240);  // 100*2 + 40*1
-  EXPECT_DOUBLE_EQ(b.total.cpl[0], 28);
-  EXPECT_DOUBLE_EQ(b.total.roi[0], 100.0 / 140.0);
+  EXPECT_DOUBLE_EQ(series::metric_values(b.total, "cpl")[0], 28);
+  EXPECT_DOUBLE_EQ(series::metric_values(b.total, "roi")[0], 100.0 / 140.0);
 }
 
 TEST(SeriesHourly, ChannelSeriesAreSortedAndSumToTheTotal) {
@@ -384,7 +411,7 @@ TEST(SeriesHourly, ChannelSeriesAreSortedAndSumToTheTotal) {
                          cat("Channel", {"social", "email", "social", "search", "email", "search"}),
                          num("leads", {1, 2, 3, 4, 5, 6}), num("spend", {10, 20, 30, 40, 50, 60}),
                          num("revenue", {0, 100, 0, 200, 0, 300})});
-  const auto b = series::hourly(t);
+  const auto b = series::build(t);
   ASSERT_EQ(b.channels.size(), 3u);
   EXPECT_EQ(b.channels[0].channel, "email");
   EXPECT_EQ(b.channels[1].channel, "search");
@@ -394,7 +421,7 @@ TEST(SeriesHourly, ChannelSeriesAreSortedAndSumToTheTotal) {
   EXPECT_EQ(b.channels[2].leads, (std::vector<double>{1, 3, 0}));
   EXPECT_EQ(b.channels[0].observed, (std::vector<uint8_t>{1, 0, 1}));
   EXPECT_EQ(b.channels[2].spend, (std::vector<double>{10, 30, 0}));
-  EXPECT_TRUE(std::isnan(b.channels[2].cpl[2]));
+  EXPECT_TRUE(std::isnan(series::metric_values(b.channels[2], "cpl")[2]));
   EXPECT_EQ(b.total.leads, (std::vector<double>{9, 3, 9}));
   EXPECT_EQ(b.total.spend, (std::vector<double>{90, 30, 90}));
   EXPECT_EQ(b.total.revenue, (std::vector<double>{400, 0, 200}));
@@ -410,14 +437,14 @@ TEST(SeriesHourly, ChannelSeriesAreSortedAndSumToTheTotal) {
     EXPECT_EQ(spend, b.total.spend[h]);
     EXPECT_EQ(revenue, b.total.revenue[h]);
   }
-  EXPECT_EQ(b.empty_hours, 0u);
+  EXPECT_EQ(b.empty_intervals, 0u);
   EXPECT_EQ(b.rows_aggregated, 0u);
 }
 
 TEST(SeriesHourly, MissingChannelCellsGetTheirOwnSeries) {
   const Table t = table(
       {times("ts", {ts(2024, 1, 1, 0, 5), ts(2024, 1, 1, 0, 9)}), cat("channel", {"", "web"})});
-  const auto b = series::hourly(t);
+  const auto b = series::build(t);
   ASSERT_EQ(b.channels.size(), 2u);
   EXPECT_EQ(b.channels[0].channel, "(missing)");
   EXPECT_EQ(b.channels[1].channel, "web");
@@ -430,10 +457,9 @@ TEST(SeriesHourly, SpansOverTwentyYearsAreRefused) {
   const std::string e = error_of(t);
   EXPECT_CONTAINS(e, "2204-01-01");
   EXPECT_CONTAINS(e, "20 years");
-  // Nineteen years is a long but legitimate history.
-  const Table ok =
-      table({times("timestamp", {ts(2005, 1, 1), ts(2024, 1, 1)}), num("leads", {1, 1})});
-  EXPECT_EQ(series::hourly(ok).total.hours(),
+  // Nineteen years of lead events is a long but legitimate history.
+  const Table ok = table({times("timestamp", {ts(2005, 1, 1, 0, 5), ts(2024, 1, 1, 0, 7)})});
+  EXPECT_EQ(series::build(ok).total.size(),
             static_cast<size_t>((ts(2024, 1, 1) - ts(2005, 1, 1)) / 3600 + 1));
 }
 
@@ -455,7 +481,7 @@ TEST(SeriesHourly, ErrorsFromACsvFileNameItsLines) {
                          "2024-01-01 06:00:00,1\n"
                          "2024-01-01 05:00:00,2\n"),
             "hourly.csv: line 9: duplicate timestamp 2024-01-01 05:00:00 (first at line 7); an "
-            "hourly export has one row per hour (and channel); to add such rows up, sum duplicates (CLI: --duplicates sum)");
+            "hourly export has one row per interval (and channel); to add such rows up, sum duplicates (CLI: --duplicates sum)");
   EXPECT_EQ(error_of_csv("datetime,leads\n2024-05-01 13:00,1\n2024-05-01 14:00,2\nabc,3\n"),
             "hourly.csv: line 4, column 'datetime': expected a timestamp like 2024-05-01 13:00, "
             "found 'abc'");

@@ -1,11 +1,16 @@
-// The TypeScript declarations (wasm/funnelcast.d.ts) and the module agree: every
-// declared function and method exists, and the module exports nothing undeclared.
+// The TypeScript declarations (wasm/funnelcast.d.ts) describe exactly what the module
+// returns and what model files hold: real results and real model headers of every kind
+// are written out as TypeScript object literals typed with the declared interfaces, and
+// the TypeScript compiler checks them (a field written but not declared, or declared but
+// not written, or of another type, is a compile error). A deliberately wrong literal must
+// fail the same check, so the check itself can fail.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { bytes, demoData, demoModel, loadModule, ROOT } from './helpers.mjs';
+import { bytes, cli, demoData, demoModel, loadModule, loadTrainModule, ROOT, scratchDir, writeScratch } from './helpers.mjs';
 
 const dts = readFileSync(join(ROOT, 'wasm', 'funnelcast.d.ts'), 'utf8');
 
@@ -13,34 +18,124 @@ const dts = readFileSync(join(ROOT, 'wasm', 'funnelcast.d.ts'), 'utf8');
 function methods(name) {
   const m = dts.match(new RegExp(`export interface ${name}\\b[^{]*\\{([\\s\\S]*?)\\n\\}`));
   assert.ok(m, `interface ${name} in funnelcast.d.ts`);
-  return [...m[1].matchAll(/^\s{2}(\w+)\(/gm)].map((x) => x[1]);
+  return [...m[1].matchAll(/^\s{2}(\w+)\??\(/gm)].map((x) => x[1]);
 }
 
-test('the TypeScript declarations cover the module API', async () => {
+// A JS value as a TypeScript expression: typed arrays become constructor calls (their
+// contents do not matter to the types), NaN stays a number.
+function ts(v, indent = '') {
+  if (v === null) return 'null';
+  if (v instanceof Float64Array) return 'new Float64Array(0)';
+  if (v instanceof Uint8Array) return 'new Uint8Array(0)';
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? String(v) : v > 0 ? 'Infinity' : '-Infinity';
+  if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.slice(0, 3).map((x) => ts(x, indent)).join(', ')}]`;
+  const inner = indent + '  ';
+  return `{\n${Object.entries(v).map(([k, x]) => `${inner}${JSON.stringify(k)}: ${ts(x, inner)}`).join(',\n')}\n${indent}}`;
+}
+
+function typecheck(name, declarations) {
+  const dir = join(scratchDir(), `tsc-${name}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'funnelcast.d.ts'), dts);
+  const body = declarations.map(([type, value], i) => `export const v${i}: ${type} = ${ts(value)};`).join('\n\n');
+  writeFileSync(join(dir, 'check.ts'), `import type * as F from './funnelcast';\n\n${body}\n`);
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--exactOptionalPropertyTypes', '--target', 'es2022',
+    '--lib', 'es2022,esnext.disposable', '--module', 'es2022', '--moduleResolution', 'bundler', join(dir, 'check.ts')], { encoding: 'utf8' });
+  return { ok: r.status === 0, output: (r.stdout || '') + (r.stderr || '') };
+}
+
+test('the declarations cover the module API', async () => {
   const fc = await loadModule();
   const declared = methods('FunnelcastModule');
-  for (const name of declared) assert.equal(typeof fc[name], 'function', `${name} is declared and exists`);
-  const publicApi = ['loadTable', 'loadModel', 'forecast', 'kpis', 'anomalies', 'version', 'memoryStats'];
-  for (const name of publicApi) assert.ok(declared.includes(name), `${name} is declared`);
-
+  const publicApi = ['loadTable', 'loadModel', 'forecast', 'modelFits', 'kpis', 'anomalies', 'registry', 'version', 'memoryStats'];
+  for (const name of publicApi) {
+    assert.ok(declared.includes(name), `${name} is declared`);
+    assert.equal(typeof fc[name], 'function', `${name} exists`);
+  }
+  assert.equal(fc.trainForecast, undefined, 'the inference bundle does not train');
+  assert.equal(typeof (await loadTrainModule()).trainForecast, 'function', 'the training bundle does');
   const table = fc.loadTable(bytes(demoData()), 'hourly.csv');
   const model = fc.loadModel(bytes(demoModel()), 'demo_forecast.fcm');
   try {
     for (const name of methods('Table')) assert.equal(typeof table[name], 'function', `Table.${name}`);
     for (const name of methods('Model')) assert.equal(typeof model[name], 'function', `Model.${name}`);
-    // The declared result fields are there.
-    const schemaFields = [...dts.match(/export interface Schema \{([\s\S]*?)\n\}/)[1].matchAll(/^\s{2}(\w+)\??:/gm)].map((x) => x[1]);
-    const schema = table.schema();
-    for (const f of schemaFields) assert.ok(f in schema, `Schema.${f}`);
-    const forecastFields = [...dts.match(/export interface ForecastResult \{([\s\S]*?)\n\}/)[1].matchAll(/^\s{2}(\w+)\??:/gm)].map((x) => x[1]);
-    const f = fc.forecast(table, model, { horizon: 24 });
-    assert.deepEqual(Object.keys(f).sort(), forecastFields.sort());
-    const anomalyFields = [...dts.match(/export interface AnomalyResult \{([\s\S]*?)\n\}/)[1].matchAll(/^\s{2}(\w+)\??:/gm)].map((x) => x[1]);
-    assert.deepEqual(Object.keys(fc.anomalies(table, {})).sort(), anomalyFields.sort());
-    const kpiFields = [...dts.match(/export interface KpiSummary \{([\s\S]*?)\n\}/)[1].matchAll(/^\s{2}(\w+)\??:/gm)].map((x) => x[1]);
-    assert.deepEqual(Object.keys(fc.kpis(table, {})).sort(), kpiFields.sort());
   } finally {
     table.delete();
     model.delete();
   }
+});
+
+test('real results and model headers of every kind type-check against the declarations', async () => {
+  const fc = await loadModule();
+  const train = await loadTrainModule();
+  const values = [];
+  const table = fc.loadTable(bytes(demoData()), 'hourly.csv');
+  const model = fc.loadModel(bytes(demoModel()), 'demo_forecast.fcm');
+  // A table that cannot be built (no time column) and one counted as events.
+  const broken = fc.loadTable('campaign,leads\nA,1\nB,2\n', 'broken.csv');
+  const events = fc.loadTable('created_at,email\n2024-03-01 10:05:00,a@x\n2024-03-01 12:15:00,c@x\n', 'events.csv');
+  try {
+    values.push(['F.Schema', table.schema()], ['F.Schema', broken.schema()], ['F.Schema', events.schema()]);
+    values.push(['F.SeriesData', table.series()], ['F.SeriesData', events.series()]);
+    values.push(['F.KpiSummary', fc.kpis(table, {})]);
+    values.push(['F.AnomalyResult', fc.anomalies(table, {})]);
+    values.push(['F.ForecastResult', fc.forecast(table, model, { horizon: 24 })]);
+    values.push(['F.ModelFit', fc.modelFits(table, model)], ['F.ModelFit', fc.modelFits(broken, model)]);
+    values.push(['F.Registry', fc.registry()]);
+    values.push(['F.MemoryStats', fc.memoryStats()]);
+    // Model headers: the demo model (gbdt), and models trained here with other predictors,
+    // a channel, events and a creation time.
+    values.push(['F.ModelHeader', model.header()]);
+    const lines = ['timestamp,channel,leads'];
+    for (let h = 0; h < 24 * 30; ++h) {
+      const t = new Date(Date.UTC(2024, 0, 1) + h * 3600e3).toISOString().slice(0, 19).replace('T', ' ');
+      lines.push(`${t},a,${10 + Math.round(8 * Math.sin((h % 24) / 24 * 6.283))}`, `${t},b,${(h * 7) % 5}`);
+    }
+    const small = train.loadTable(lines.join('\n') + '\n', 'small.csv');
+    try {
+      const trained = train.trainForecast(small, { horizon: 24, folds: 2, iterations: 20, channel: 'a' });
+      values.push(['F.TrainForecastResult', trained]);
+      const m = fc.loadModel(trained.model, 'small.fcm');
+      values.push(['F.ModelHeader', m.header()]);
+      m.delete();
+    } finally {
+      small.delete();
+    }
+    const ridgePath = join(scratchDir(), 'ridge.fcm');
+    // Lead events: (h * 7) % 4 of them in hour h, at 10 minutes past.
+    const stamps = [];
+    for (let h = 0; h < 24 * 30; ++h)
+      for (let k = 0; k < (h * 7) % 4; ++k) stamps.push(new Date(Date.UTC(2024, 0, 1) + h * 3600e3 + 600e3 + k * 1000).toISOString().slice(0, 19).replace('T', ' '));
+    const csvPath = writeScratch('events-for-model.csv', 'created_at\n' + stamps.join('\n') + '\n');
+    process.env.SOURCE_DATE_EPOCH = '1700000000';
+    cli(['train', 'forecast', '--data', csvPath, '--events', '--horizon', '24', '--folds', '2', '--out', ridgePath, '--quiet',
+      '--param', 'num_iterations=10']);
+    delete process.env.SOURCE_DATE_EPOCH;
+    const events_model = fc.loadModel(bytes(ridgePath), 'ridge.fcm');
+    values.push(['F.ModelHeader', events_model.header()]);
+    assert.equal(events_model.header().data.rows, 'events');
+    assert.equal(events_model.header().created_at, 1700000000);
+    events_model.delete();
+  } finally {
+    table.delete();
+    model.delete();
+    broken.delete();
+    events.delete();
+  }
+  const r = typecheck('real', values);
+  assert.ok(r.ok, r.output);
+
+  // The check can fail: an undeclared field, a missing one, a wrong type.
+  const header = fc.loadModel(bytes(demoModel()), 'demo.fcm');
+  const h = header.header();
+  header.delete();
+  const extra = typecheck('extra', [['F.ModelHeader', { ...h, surprise: 1 }]]);
+  assert.ok(!extra.ok && /surprise/.test(extra.output), extra.output);
+  const { data, ...noData } = h;
+  const missing = typecheck('missing', [['F.ModelHeader', noData]]);
+  assert.ok(!missing.ok && /data/.test(missing.output), missing.output);
+  const wrong = typecheck('wrong', [['F.ModelHeader', { ...h, data: { ...data, rows: 'sometimes' } }]]);
+  assert.ok(!wrong.ok && /sometimes/.test(wrong.output), wrong.output);
 });

@@ -86,7 +86,8 @@ test('bad options and unknown channels are JS Errors naming the problem', () => 
   const t = fc.loadTable(bytes(demoData()), 'hourly.csv');
   const m = fc.loadModel(bytes(demoModel()), 'demo_forecast.fcm');
   try {
-    assert.throws(() => fc.forecast(t, m, { horizon: 0 }), /horizon/);
+    assert.throws(() => fc.forecast(t, m, { horizon: -1 }), /horizon/);
+    assert.throws(() => fc.forecast(t, m, { horizon: 200 }), /demo_forecast\.fcm was validated for 168 hours ahead; forecasting 200 hours/);
     assert.throws(() => fc.forecast(t, m, { horizon: 'x' }), /horizon/);
     assert.throws(() => fc.kpis(t, { channel: 'tv' }), (e) => e instanceof Error && /tv/.test(e.message) && /search/.test(e.message));
     assert.throws(() => fc.anomalies(t, { metric: 'clicks' }), (e) => e instanceof Error && /clicks/.test(e.message));

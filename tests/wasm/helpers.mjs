@@ -44,6 +44,19 @@ export function loadModule() {
   return modulePromise;
 }
 
+// The training bundle (funnelcast-train.mjs): the same API plus trainForecast.
+let trainPromise = null;
+export function loadTrainModule() {
+  if (!trainPromise) {
+    const file = join(WASM_DIR, 'funnelcast-train.mjs');
+    if (!existsSync(file)) throw new Error(`${file} not found; run npm run build (or set FC_WASM_DIR)`);
+    trainPromise = import(pathToFileURL(file).href).then(({ default: createFunnelcast }) =>
+      createFunnelcast({ wasmBinary: readFileSync(join(WASM_DIR, 'funnelcast-train.wasm')) }),
+    );
+  }
+  return trainPromise;
+}
+
 let scratch = null;
 export function scratchDir() {
   if (!scratch) scratch = mkdtempSync(join(tmpdir(), 'funnelcast-wasm-test-'));

@@ -112,5 +112,6 @@ test('the model header equals funnelcast inspect', () => {
   delete inspected.file; // inspect adds the file's own facts (size, trees) to the header
   assert.deepEqual(h, inspected);
   assert.equal(h.kind, 'forecast');
-  assert.ok(Array.isArray(h.features.names) && h.features.names.length > 0);
+  assert.ok(Array.isArray(h.forecast.features.names) && h.forecast.features.names.length > 0);
+  assert.equal(h.data.roles.leads, 'leads');
 });

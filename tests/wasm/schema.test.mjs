@@ -36,7 +36,10 @@ test('schema reports column names, inferred types, detected roles, row count and
     const end = Math.max(...times) + 3600;
     assert.equal(s.start, start);
     assert.equal(s.end, end);
-    assert.equal(s.hours, (end - start) / 3600);
+    assert.equal(s.step, 3600);
+    assert.equal(s.intervals, (end - start) / 3600);
+    assert.deepEqual(s.metrics, ['leads', 'spend', 'revenue', 'cpl', 'roi']);
+    assert.deepEqual(s.notices, []);
     assert.deepEqual(s.channels, [...new Set(rows.map((r) => r[1]))].sort());
     assert.equal(s.inputRows, rows.length);
   } finally {
@@ -89,7 +92,7 @@ test('setRoles pins columns, null removes a role, and a wrong column is refused 
     // Spend as the target: pinned explicitly.
     s = table.setRoles({ leads: 'cost', spend: null, channel: null });
     assert.equal(s.roles.leads, 'cost');
-    assert.equal(s.has.spend, false);
+    assert.equal(s.metrics.includes('spend'), false);
     assert.equal(table.series().leads.reduce((a, b) => a + b, 0), 45);
     assert.throws(() => table.setRoles({ leads: 'clicks' }), (e) => e instanceof Error && /clicks/.test(e.message));
     assert.equal(table.schema().roles.leads, 'cost', 'the old roles stay');
@@ -102,13 +105,20 @@ test('setRoles pins columns, null removes a role, and a wrong column is refused 
 });
 
 test('a table with a wrongly detected time column can be fixed with setRoles', () => {
-  const csv = 'day,hour_start,leads\nmon,2024-01-01 00:00:00,1\ntue,2024-01-01 01:00:00,2\n';
+  // "date" is the report's date (a timestamp, the same on every row) and wins detection by
+  // its name; the hours are in "hour_start". The guess is wrong first, then fixed.
+  const csv = 'date,hour_start,leads\n2024-01-02,2024-01-01 00:00:00,1\n2024-01-02,2024-01-01 01:00:00,2\n';
   const table = fc.loadTable(enc(csv), 'fixme.csv');
   try {
+    const first = table.schema();
+    assert.equal(first.roles.time, 'date');
+    assert.equal(first.ok, false);
+    assert.match(first.error, /fixme\.csv: line 3: duplicate timestamp 2024-01-02 00:00:00 \(first at line 2\)/);
     const s = table.setRoles({ time: 'hour_start' });
     assert.equal(s.ok, true, s.error);
     assert.equal(s.roles.time, 'hour_start');
-    assert.equal(s.hours, 2);
+    assert.equal(s.intervals, 2);
+    assert.deepEqual([...table.series().leads], [1, 2]);
   } finally {
     table.delete();
   }
@@ -118,7 +128,7 @@ test('loadTable accepts Uint8Array, ArrayBuffer and string input', () => {
   const csv = 'timestamp,leads\n2024-01-01 00:00:00,1\n2024-01-01 01:00:00,2\n';
   for (const input of [enc(csv), enc(csv).buffer, csv, new DataView(enc(csv).buffer)]) {
     const t = fc.loadTable(input, 'x.csv');
-    assert.equal(t.schema().hours, 2);
+    assert.equal(t.schema().intervals, 2);
     t.delete();
   }
 });

@@ -8,6 +8,8 @@
 #include <limits>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/schema/registry.hpp"
+#include "funnelcast/time/time.hpp"
 
 namespace fc::anomaly {
 namespace {
@@ -21,25 +23,7 @@ constexpr double kMaxScore = 1e6;
 // methods share one threshold.
 constexpr double kMadScale = 1.4826;
 
-const char* const kMetrics = "cpl, leads, spend, revenue, roi, conversion";
 const char* const kMethods = "zscore, robust";
-
-std::string available(const series::HourlySeries& s) {
-  std::string out = s.leads.empty() ? "" : "leads";
-  const auto add = [&](const char* m) { out += out.empty() ? m : std::string(", ") + m; };
-  if (!s.spend.empty()) add("spend");
-  if (!s.revenue.empty()) add("revenue");
-  if (!s.spend.empty()) add("cpl");
-  if (!s.spend.empty() && !s.revenue.empty()) add("roi");
-  if (!s.clicks.empty()) add("conversion");
-  return out.empty() ? "none" : out;
-}
-
-[[noreturn]] void absent(const series::HourlySeries& s, const std::string& metric,
-                         const char* needs) {
-  throw Error("anomaly: the metric '" + metric + "' needs " + needs +
-              ", which the data does not have; available metrics: " + available(s));
-}
 
 // Median of v (reordered in place); the mean of the two middle values for an even count.
 double median(std::vector<double>& v) {
@@ -51,6 +35,17 @@ double median(std::vector<double>& v) {
   return (lo + hi) / 2;
 }
 
+// Hours as a whole number of intervals of the series.
+size_t intervals(const series::Series& s, int hours, const char* what) {
+  const int64_t seconds = static_cast<int64_t>(hours) * 3600;
+  if (seconds % s.step != 0) {
+    throw Error(std::string("anomaly: the ") + what + " must be a whole number of " +
+                time::interval_name(s.step) + "s (the data is " + time::interval_adjective(s.step) +
+                "), got " + std::to_string(hours) + " hours");
+  }
+  return static_cast<size_t>(seconds / s.step);
+}
+
 void validate(const Options& o) {
   if (o.method != "zscore" && o.method != "robust") {
     throw Error("anomaly: unknown method '" + o.method + "'; choose one of " + kMethods);
@@ -60,17 +55,12 @@ void validate(const Options& o) {
                 std::to_string(o.threshold));
   }
   if (o.lookback_hours < 0) {
-    throw Error("anomaly: lookback_hours must be 0 (whole series) or more, got " +
+    throw Error("anomaly: the lookback must be 0 (the whole series) or more hours, got " +
                 std::to_string(o.lookback_hours));
   }
-  if (o.baseline_hours < 2) {
-    throw Error("anomaly: baseline_hours must be at least 2, got " +
-                std::to_string(o.baseline_hours));
-  }
-  if (o.min_baseline_points > o.baseline_hours) {
-    throw Error("anomaly: min_baseline_points (" + std::to_string(o.min_baseline_points) +
-                ") cannot exceed baseline_hours (" + std::to_string(o.baseline_hours) +
-                "), or no hour could ever be scored");
+  if (o.baseline_hours < 1) {
+    throw Error("anomaly: the baseline must be at least 3 intervals long, got " +
+                std::to_string(o.baseline_hours) + " hours");
   }
 }
 
@@ -82,64 +72,42 @@ size_t Result::count() const {
   return n;
 }
 
-std::vector<double> metric_values(const series::HourlySeries& s, const std::string& metric) {
-  const size_t n = s.hours();
-  if (metric == "leads") return s.leads;
-  if (metric == "spend") {
-    if (s.spend.empty()) absent(s, metric, "a spend column");
-    return s.spend;
-  }
-  if (metric == "revenue") {
-    if (s.revenue.empty()) absent(s, metric, "a revenue column");
-    return s.revenue;
-  }
-  if (metric == "cpl") {
-    if (s.spend.empty()) absent(s, metric, "spend");
-    if (s.cpl.size() == n) return s.cpl;
-    std::vector<double> v(n);
-    for (size_t i = 0; i < n; ++i) v[i] = s.leads[i] > 0 ? s.spend[i] / s.leads[i] : kNaN;
-    return v;
-  }
-  if (metric == "roi") {
-    if (s.spend.empty() || s.revenue.empty()) absent(s, metric, "spend and revenue");
-    if (s.roi.size() == n) return s.roi;
-    std::vector<double> v(n);
-    for (size_t i = 0; i < n; ++i)
-      v[i] = s.spend[i] != 0 ? (s.revenue[i] - s.spend[i]) / s.spend[i] : kNaN;
-    return v;
-  }
-  if (metric == "conversion") {
-    if (s.clicks.size() != n || n == 0) absent(s, metric, "a clicks column");
-    std::vector<double> v(n);
-    for (size_t i = 0; i < n; ++i) v[i] = s.clicks[i] != 0 ? s.leads[i] / s.clicks[i] : kNaN;
-    return v;
-  }
-  throw Error("anomaly: unknown metric '" + metric + "'; choose one of " + kMetrics);
-}
-
-Result detect(const series::HourlySeries& s, const Options& options) {
+Result detect(const series::Series& s, const Options& options) {
   validate(options);
   Result r;
   r.metric = options.metric;
   r.method = options.method;
   r.start = s.start;
-  r.value = metric_values(s, options.metric);
+  r.step = s.step;
+  r.value = series::metric_values(s, schema::metric(options.metric));
   const size_t n = r.value.size();
   r.expected.assign(n, kNaN);
   r.score.assign(n, kNaN);
   r.flagged.assign(n, 0);
-  const size_t lookback = static_cast<size_t>(options.lookback_hours);
+  const size_t lookback = intervals(s, options.lookback_hours, "lookback");
   r.checked_from = lookback == 0 || lookback >= n ? 0 : n - lookback;
 
   const bool robust = options.method == "robust";
-  const size_t baseline = static_cast<size_t>(options.baseline_hours);
+  const size_t baseline = intervals(s, options.baseline_hours, "baseline");
+  if (baseline < 3) {
+    const int64_t need = 3 * s.step;
+    const std::string span = need % 3600 == 0 ? std::to_string(need / 3600) + " hours"
+                                              : std::to_string(need / 60) + " minutes";
+    throw Error("anomaly: the baseline must span at least 3 intervals (" + span + " for " +
+                time::interval_adjective(s.step) + " data), got " + std::to_string(options.baseline_hours) +
+                " hours");
+  }
   // A sample standard deviation needs two points, whatever the caller asked for.
-  const size_t min_points = static_cast<size_t>(std::max(2, options.min_baseline_points));
+  const size_t min_points = options.min_baseline_points > 0
+                                ? std::min(baseline, static_cast<size_t>(std::max(2, options.min_baseline_points)))
+                                : std::max<size_t>(3, baseline / 7);
+  size_t scored = 0, candidates = 0;
   std::vector<double> base;
   base.reserve(baseline);
   for (size_t i = r.checked_from; i < n; ++i) {
     const double x = r.value[i];
     if (!std::isfinite(x)) continue;
+    ++candidates;
     base.clear();
     for (size_t j = i > baseline ? i - baseline : 0; j < i; ++j)
       if (std::isfinite(r.value[j])) base.push_back(r.value[j]);
@@ -162,7 +130,15 @@ Result detect(const series::HourlySeries& s, const Options& options) {
     const double z = std::clamp((x - center) / std::max(spread, floor), -kMaxScore, kMaxScore);
     r.expected[i] = center;
     r.score[i] = z;
+    ++scored;
     r.flagged[i] = std::fabs(z) > options.threshold ? 1 : 0;
+  }
+  if (scored == 0) {
+    const std::string unit = time::interval_name(s.step);
+    throw Error("anomaly: not enough data to score any " + unit + " of " + options.metric + ": each needs at least " +
+                std::to_string(min_points) + " known values in the " + std::to_string(baseline) + " " + unit +
+                "s before it; the data has " + std::to_string(n) + " " + unit + (n == 1 ? "" : "s") +
+                (candidates ? "" : ", none with a value in the checked period"));
   }
   return r;
 }

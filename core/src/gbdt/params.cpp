@@ -130,9 +130,9 @@ struct RealRule {
 };
 
 const IntRule kIntRules[] = {
-    {"num_iterations", &Params::num_iterations, 1, 1000000, "an integer >= 1"},
-    {"num_leaves", &Params::num_leaves, 2, 131072, "an integer >= 2"},
-    {"max_depth", &Params::max_depth, -1, 1000, "-1 (no limit) or an integer >= 1"},
+    {"num_iterations", &Params::num_iterations, 1, 100000, "a whole number from 1 to 100000"},
+    {"num_leaves", &Params::num_leaves, 2, 131072, "a whole number from 2 to 131072"},
+    {"max_depth", &Params::max_depth, -1, 1000, "-1 (no limit) or a whole number from 1 to 1000"},
     {"min_data_in_leaf", &Params::min_data_in_leaf, 0, std::numeric_limits<int>::max(),
      "an integer >= 0"},
     {"bagging_freq", &Params::bagging_freq, 0, std::numeric_limits<int>::max(), "an integer >= 0"},

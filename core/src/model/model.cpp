@@ -180,13 +180,6 @@ uint16_t encode_child(int32_t child, size_t tree, size_t node, const char* side,
   return static_cast<uint16_t>(0x8000u | leaf);
 }
 
-void check_header(const nlohmann::json& header, const std::string& source) {
-  if (!header.is_object()) throw Error(source + ": the header is not a JSON object");
-  auto kind = header.find("kind");
-  if (kind == header.end()) throw Error(source + ": the header has no \"kind\"");
-  if (!kind->is_string()) throw Error(source + ": the header's \"kind\" is not a string");
-}
-
 std::string strip_nlohmann_prefix(const char* what) {
   // "[json.exception.parse_error.101] parse error at ..." -> "parse error at ..."
   std::string s(what);
@@ -206,8 +199,34 @@ uint32_t crc32(const void* data, size_t size, uint32_t crc) {
   return ~crc;
 }
 
+void check(const Model& m) {
+  const Header& h = m.header;
+  const gbdt::Ensemble& e = m.ensemble;
+  if (h.kind == "forecast") {
+    if (!h.forecast) throw Error("model header: a forecast model needs its 'forecast' section");
+    const ForecastSection& f = *h.forecast;
+    if (f.predictor == "gbdt") {
+      const gbdt::Objective want =
+          f.objective == "poisson" ? gbdt::Objective::kPoisson : gbdt::Objective::kSquaredError;
+      if (e.trees.empty()) throw Error("model: the header describes gradient-boosted trees but the file has none");
+      if (e.num_features != f.features.width())
+        throw Error("model: the trees use " + std::to_string(e.num_features) + " features but the header's " +
+                    "feature list has " + std::to_string(f.features.width()));
+      if (e.objective != want)
+        throw Error(std::string("model: the trees were trained with the ") + gbdt::to_string(e.objective) +
+                    " objective but the header says " + f.objective);
+    } else if (!e.trees.empty()) {
+      throw Error("model: a " + f.predictor + " forecaster has no trees, but the file has " +
+                  std::to_string(e.trees.size()));
+    }
+  }
+}
+
 std::string save(const Model& m) {
-  check_header(m.header, "model");
+  // Never write a file that load() would refuse: the header is read back as load reads it.
+  const nlohmann::json header_json = m.header.to_json();
+  Header::from_json(header_json);
+  check(m);
   const gbdt::Ensemble& e = m.ensemble;
   // Never write a file that load() would refuse.
   e.validate();
@@ -220,7 +239,7 @@ std::string save(const Model& m) {
 
   std::string header;
   try {
-    header = m.header.dump();
+    header = header_json.dump();
   } catch (const nlohmann::json::exception& ex) {
     // e.g. a string that is not valid UTF-8
     throw Error("model: the header cannot be written as JSON: " + strip_nlohmann_prefix(ex.what()));
@@ -292,7 +311,12 @@ Model load(std::string_view bytes, const std::string& source) {
   // and "update funnelcast" is the message that helps.
   if (version > kFormatVersion) {
     fail("made by a newer funnelcast: format version " + std::to_string(version) +
-         ", this build reads " + std::to_string(kFormatVersion));
+         ", this build reads " + std::to_string(kFormatVersion) + "; update funnelcast");
+  }
+  if (version == 1) {
+    fail("made by funnelcast 0.1 (format version 1), whose model files do not record the "
+         "channel, the data interval or how rows were counted; retrain it with this version "
+         "(funnelcast train forecast ...)");
   }
   if (version != kFormatVersion) fail("unsupported format version " + std::to_string(version));
   if (bytes.size() < kMinSize) {
@@ -314,18 +338,25 @@ Model load(std::string_view bytes, const std::string& source) {
   const uint32_t header_len = in.u32("header length");
   const std::string_view header_text = in.take(header_len, "the header");
   Model m;
+  nlohmann::json header_json;
   try {
     auto limit_depth = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
       if (depth > kMaxHeaderDepth) throw Error("nested deeper than 64 levels");
       return true;
     };
-    m.header = nlohmann::json::parse(header_text.begin(), header_text.end(), limit_depth);
+    header_json = nlohmann::json::parse(header_text.begin(), header_text.end(), limit_depth);
   } catch (const nlohmann::json::exception& ex) {
     fail("invalid JSON header: " + strip_nlohmann_prefix(ex.what()));
   } catch (const Error& ex) {
     fail(std::string("invalid JSON header: ") + ex.what());
   }
-  check_header(m.header, source);
+  try {
+    m.header = Header::from_json(header_json);
+  } catch (const nlohmann::json::exception& ex) {
+    fail("model header: " + strip_nlohmann_prefix(ex.what()));
+  } catch (const Error& ex) {
+    fail(ex.what());
+  }
 
   gbdt::Ensemble& e = m.ensemble;
   const uint8_t objective = in.u8("objective");
@@ -417,6 +448,7 @@ Model load(std::string_view bytes, const std::string& source) {
   }
   try {
     e.validate();
+    check(m);
   } catch (const Error& ex) {
     fail(ex.what());
   }

@@ -1,4 +1,4 @@
-// Ratios are computed from the window's sums, never as a mean of hourly ratios:
+// Ratios are computed from the window's sums, never as a mean of per-interval ratios:
 // an hour with one lead and an hour with a hundred must not weigh the same in CPL.
 #include "funnelcast/series/kpi.hpp"
 
@@ -7,69 +7,95 @@
 #include <string>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/time/time.hpp"
 
 namespace fc::kpi {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// NaN entries (e.g. a forecast appended to the history) are skipped, not propagated.
-double sum(const std::vector<double>& v, size_t begin, size_t end) {
-  double s = 0;
-  for (size_t i = begin; i < end; ++i)
-    if (!std::isnan(v[i])) s += v[i];
-  return s;
+size_t index_of(std::string_view metric) {
+  const auto& all = schema::metrics();
+  for (size_t i = 0; i < all.size(); ++i)
+    if (metric == all[i].name) return i;
+  return all.size();
 }
 
-Window window(const series::HourlySeries& s, size_t begin, size_t end) {
+Window window(const series::Series& s, size_t begin, size_t end) {
   Window w;
   w.start = s.time(begin);
   w.end = s.time(end);
-  w.has_spend = !s.spend.empty();
-  w.has_revenue = !s.revenue.empty();
-  w.has_clicks = !s.clicks.empty();
-  w.leads = sum(s.leads, begin, end);
-  w.spend = w.has_spend ? sum(s.spend, begin, end) : kNaN;
-  w.revenue = w.has_revenue ? sum(s.revenue, begin, end) : kNaN;
-  w.cpl = w.has_spend && w.leads != 0 ? w.spend / w.leads : kNaN;
-  w.roi = w.has_spend && w.has_revenue && w.spend != 0 ? (w.revenue - w.spend) / w.spend : kNaN;
-  w.clicks = w.has_clicks ? sum(s.clicks, begin, end) : kNaN;
-  w.conversion = w.has_clicks && w.clicks != 0 ? w.leads / w.clicks : kNaN;
+  w.intervals = end - begin;
+  for (size_t i = begin; i < end; ++i) w.missing += std::isnan(s.leads[i]) ? 1 : 0;
+  for (const auto& m : schema::metrics()) {
+    if (!s.has(m)) {
+      w.values.push_back(kNaN);
+      continue;
+    }
+    // Sum each input over the intervals where every input of this metric is known.
+    schema::Totals t{0, 0, 0, 0};
+    size_t used = 0;
+    for (size_t i = begin; i < end; ++i) {
+      bool known = true;
+      for (const char* r : m.needs) known = known && !std::isnan((*s.role(r))[i]);
+      if (!known) continue;
+      ++used;
+      t.leads += s.role("leads") ? (*s.role("leads"))[i] : 0;
+      t.spend += s.role("spend") ? (*s.role("spend"))[i] : 0;
+      t.revenue += s.role("revenue") ? (*s.role("revenue"))[i] : 0;
+      t.clicks += s.role("clicks") ? (*s.role("clicks"))[i] : 0;
+    }
+    w.values.push_back(used ? m.evaluate(t) : kNaN);
+  }
   return w;
 }
 
 double change(double current, double previous) {
-  if (std::isnan(previous) || previous == 0) return kNaN;
+  if (std::isnan(current) || std::isnan(previous) || previous == 0) return kNaN;
   return (current - previous) / std::fabs(previous);
 }
 
 }  // namespace
 
-Summary summarize(const series::HourlySeries& s, int window_hours) {
-  if (window_hours < 1) {
-    throw Error("kpi: the window must be at least 1 hour, got " + std::to_string(window_hours));
+double Window::value(std::string_view metric) const {
+  const size_t i = index_of(metric);
+  return i < values.size() ? values[i] : kNaN;
+}
+
+double Summary::change_of(std::string_view metric) const {
+  const size_t i = index_of(metric);
+  return i < change.size() ? change[i] : kNaN;
+}
+
+Summary summarize(const series::Series& s, int64_t window_seconds) {
+  const std::string unit = time::interval_name(s.step);
+  if (window_seconds < s.step || window_seconds % s.step != 0) {
+    throw Error("the KPI window must be a whole number of " + unit + "s (the data is " +
+                time::interval_adjective(s.step) + "), got " + std::to_string(window_seconds / 3600.0).substr(0, 8) +
+                " hours");
   }
-  const size_t n = s.hours();
-  const size_t w = static_cast<size_t>(window_hours);
+  const size_t n = s.size();
+  const size_t w = static_cast<size_t>(window_seconds / s.step);
   if (n < 2 * w) {
-    throw Error("kpi: comparing the last " + std::to_string(w) +
-                " hours with the window before needs at least " + std::to_string(2 * w) +
-                " hours of data; the series has " + std::to_string(n));
-  }
-  if ((!s.spend.empty() && s.spend.size() != n) || (!s.revenue.empty() && s.revenue.size() != n) ||
-      (!s.clicks.empty() && s.clicks.size() != n)) {
-    throw Error("kpi: spend, revenue and clicks must have one value per hour, like leads");
+    throw Error("comparing the last " + std::to_string(w) + " " + unit + (w == 1 ? "" : "s") +
+                " with the window before needs at least " + std::to_string(2 * w) + " " + unit +
+                "s of data; the data has " + std::to_string(n));
   }
   Summary out;
-  out.window_hours = window_hours;
+  out.window_seconds = window_seconds;
+  out.step = s.step;
   out.current = window(s, n - w, n);
   out.previous = window(s, n - 2 * w, n - w);
-  out.change.leads = change(out.current.leads, out.previous.leads);
-  out.change.spend = change(out.current.spend, out.previous.spend);
-  out.change.revenue = change(out.current.revenue, out.previous.revenue);
-  out.change.cpl = change(out.current.cpl, out.previous.cpl);
-  out.change.roi = change(out.current.roi, out.previous.roi);
-  out.change.conversion = change(out.current.conversion, out.previous.conversion);
+  if (out.current.missing == out.current.intervals) {
+    throw Error("the last " + std::to_string(w) + " " + unit + (w == 1 ? "" : "s") + " (from " +
+                time::format_timestamp(out.current.start) +
+                ") have no leads value (blank or missing rows at the end of the file); remove "
+                "them, or choose a longer window");
+  }
+  for (size_t i = 0; i < schema::metrics().size(); ++i) {
+    out.change.push_back(change(out.current.values[i], out.previous.values[i]));
+    out.available.push_back(s.has(schema::metrics()[i]) ? 1 : 0);
+  }
   return out;
 }
 

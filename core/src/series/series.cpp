@@ -1,91 +1,43 @@
 // Every later stage (KPIs, anomalies, features, forecasts) assumes one value per
-// hour with no holes, so this is where messy exports are either made regular or
-// refused with a message that points at the offending line.
+// interval on a regular grid, so this is where messy exports are made regular or
+// refused with a message that points at the offending line. Nothing is filled in
+// silently: a blank cell or an interval without a row stays missing (NaN) unless the
+// caller said gaps are zeros, and every choice made is written into `notices`.
 #include "funnelcast/series/series.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 
-#include "funnelcast/io/csv.hpp"
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/io/csv.hpp"
 #include "funnelcast/time/time.hpp"
 
 namespace fc::series {
 namespace {
 
-constexpr int64_t kHour = 3600;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // A span beyond 20 years is almost surely a typo'd year; refusing it keeps one bad
-// cell from allocating a grid of millions of hours (8766 = hours in an average year).
-constexpr int64_t kMaxHours = 20 * 8766;
+// cell from allocating a grid of millions of intervals.
+constexpr int64_t kMaxSpanSeconds = 20 * 8766 * time::kHour;
+constexpr size_t kMaxIntervals = 2'000'000;
 // Per-channel grids cost ~41 bytes a cell; a high-cardinality "campaign" column over
 // years of hours would otherwise take gigabytes, which the browser cannot give.
 constexpr size_t kMaxChannelCells = 5'000'000;
+// No marketing export holds a trillion leads or dollars in one row; larger values are
+// typos or overflowed cells, and would turn sums into nonsense.
+constexpr double kMaxAbsValue = 1e12;
+// A regular export whose rows cover less than this share of its grid is too sparse to be
+// one; see detect_grid. Sub-hour grids need more: rows at scattered minutes (transactions)
+// look like a sparse minute grid.
+constexpr double kMinCoverage = 0.2;
+constexpr double kMinCoverageSubHour = 0.5;
 const char* const kNoneLabel = "(missing)";
 
-enum class Kind { kTime, kNumber, kAny };
-
-struct RoleInfo {
-  const char* role;
-  std::string Roles::*field;
-  Kind kind;
-  std::vector<const char*> aliases;  // normalized: lower case, no spaces, '_' or '-'
-};
-
-const std::vector<RoleInfo>& role_table() {
-  static const std::vector<RoleInfo> kRoles = {
-      {"time",
-       &Roles::time,
-       Kind::kTime,
-       {"timestamp", "datetime", "date", "time", "hour", "ts", "createdat", "eventtime"}},
-      {"leads",
-       &Roles::leads,
-       Kind::kNumber,
-       {"leads", "lead", "conversions", "conversion", "signups", "signup", "responses", "leadcount",
-        "nleads"}},
-      {"spend",
-       &Roles::spend,
-       Kind::kNumber,
-       {"spend", "cost", "adspend", "amountspent", "mediaspend"}},
-      {"revenue", &Roles::revenue, Kind::kNumber, {"revenue", "sales", "income", "value"}},
-      {"cpl", &Roles::cpl, Kind::kNumber, {"cpl", "costperlead"}},
-      {"roi", &Roles::roi, Kind::kNumber, {"roi"}},
-      {"channel",
-       &Roles::channel,
-       Kind::kAny,
-       {"channel", "source", "campaign", "medium", "utmsource"}},
-      // Last, so adding it cannot take a column any older role would have claimed.
-      {"clicks",
-       &Roles::clicks,
-       Kind::kNumber,
-       {"clicks", "sessions", "visits", "visitors", "sitevisits", "websitevisits", "traffic"}},
-  };
-  return kRoles;
-}
-
-std::string normalize(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  for (char c : name) {
-    if (c == ' ' || c == '_' || c == '-') continue;
-    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-  }
-  return out;
-}
-
-std::string column_list(const Table& t) {
-  std::string out;
-  for (const auto& c : t.columns) {
-    if (!out.empty()) out += ", ";
-    out += c.name;
-  }
-  return out.empty() ? "none" : out;
-}
-
-// Long cells would drown the message; the start is enough to find the row.
 std::string shown(std::string s) {
   if (s.size() > 40) s = s.substr(0, 37) + "...";
   return s;
@@ -95,106 +47,18 @@ std::string where(const Table& t, size_t row, const Column& c) {
   return t.source + ": line " + std::to_string(t.line(row)) + ", column '" + c.name + "'";
 }
 
-// A category column can still be all numbers or all timestamps (a forced type, or a
-// reader that kept it as text): parse each level once and accept it if every one parses.
-// Returns the first row whose cell does not parse, or rows when all do.
-template <typename Parse>
-size_t first_bad_level_row(const Column& c, size_t rows, Parse parse) {
-  std::vector<int8_t> ok(c.levels.size(), -1);
-  for (size_t r = 0; r < rows; ++r) {
-    const int32_t code = c.codes[r];
-    if (code == kMissingCode) continue;
-    if (ok[code] < 0) ok[code] = parse(c.levels[code]) ? 1 : 0;
-    if (!ok[code]) return r;
-  }
-  return rows;
-}
-
-bool parses_number(const std::string& s) {
-  double v;
-  return csv::parse_number(s, v);
-}
-bool parses_time(const std::string& s) {
-  int64_t v;
-  return time::parse_timestamp(s, v);
-}
-
-size_t first_non_missing(const Column& c, size_t rows) {
-  for (size_t r = 0; r < rows; ++r)
-    if (!c.is_missing(r)) return r;
-  return rows;
-}
-
-void check_type(const Table& t, const Column& c, Kind kind) {
-  size_t bad = t.rows;
-  const char* expected = nullptr;
-  if (kind == Kind::kTime) {
-    expected = "expected a timestamp like 2024-05-01 13:00";
-    if (c.type == ColumnType::kCategory)
-      bad = first_bad_level_row(c, t.rows, parses_time);
-    else if (c.type == ColumnType::kNumber)
-      bad = first_non_missing(c, t.rows);
-  } else if (kind == Kind::kNumber) {
-    expected = "expected a number";
-    if (c.type == ColumnType::kCategory)
-      bad = first_bad_level_row(c, t.rows, parses_number);
-    else if (c.type == ColumnType::kTimestamp)
-      bad = first_non_missing(c, t.rows);
-  }
-  if (bad < t.rows) {
-    throw Error(where(t, bad, c) + ": " + expected + ", found '" + shown(c.text(bad)) + "'");
-  }
-}
-
-int find_alias(const Table& t, const std::vector<bool>& used, const char* alias,
-               const ColumnType* type) {
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    if (used[i]) continue;
-    if (type && t.columns[i].type != *type) continue;
-    if (normalize(t.columns[i].name) == alias) return static_cast<int>(i);
-  }
-  return -1;
-}
-
-int detect(const Table& t, const std::vector<bool>& used, const RoleInfo& info) {
-  const ColumnType want = info.kind == Kind::kTime ? ColumnType::kTimestamp : ColumnType::kNumber;
-  // A name that fits and a type that fits beats a name that fits alone: "date" typed as
-  // text next to a real "created_at" timestamp should not win.
-  if (info.kind != Kind::kAny) {
-    for (const char* a : info.aliases) {
-      const int i = find_alias(t, used, a, &want);
-      if (i >= 0) return i;
-    }
-  }
-  if (info.kind == Kind::kTime) {
-    int only = -1, count = 0;
-    for (size_t i = 0; i < t.columns.size(); ++i) {
-      if (!used[i] && t.columns[i].type == ColumnType::kTimestamp) {
-        only = static_cast<int>(i);
-        ++count;
-      }
-    }
-    if (count == 1) return only;
-  }
-  // Otherwise the first name match of any type, so a "leads" column full of text is
-  // reported with its bad cell instead of silently treating the file as event-level.
-  for (const char* a : info.aliases) {
-    const int i = find_alias(t, used, a, nullptr);
-    if (i >= 0) return i;
-  }
-  return -1;
+std::string count_of(size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 // Column values as doubles, NaN = missing, parsing text levels when the column is a category.
 std::vector<double> numbers_of(const Column& c, size_t rows) {
   if (c.type == ColumnType::kNumber) return c.numbers;
-  std::vector<double> out(rows, std::numeric_limits<double>::quiet_NaN());
-  if (c.type != ColumnType::kCategory) return out;  // check_type refused anything else
+  std::vector<double> out(rows, kNaN);
+  if (c.type != ColumnType::kCategory) return out;  // detect_roles refused anything else
   std::vector<double> level(c.levels.size());
-  for (size_t i = 0; i < c.levels.size(); ++i) {
-    if (!csv::parse_number(c.levels[i], level[i]))
-      level[i] = std::numeric_limits<double>::quiet_NaN();
-  }
+  for (size_t i = 0; i < c.levels.size(); ++i)
+    if (!csv::parse_number(c.levels[i], level[i])) level[i] = kNaN;
   for (size_t r = 0; r < rows; ++r)
     if (c.codes[r] != kMissingCode) out[r] = level[c.codes[r]];
   return out;
@@ -218,105 +82,242 @@ std::vector<int64_t> times_of(const Table& t, const Column& c) {
   return out;
 }
 
-// Numeric role values checked row by row; missing cells become 0 and are counted.
-std::vector<double> role_numbers(const Table& t, const std::string& name, const char* role,
-                                 bool non_negative, size_t& missing) {
+// A role column checked row by row: missing cells stay NaN and are counted.
+std::vector<double> role_numbers(const Table& t, const std::string& name,
+                                 const schema::RoleDef& role, size_t& missing) {
   const Column& c = t.at(name);
   std::vector<double> v = numbers_of(c, t.rows);
   for (size_t r = 0; r < t.rows; ++r) {
-    if (std::isnan(v[r])) {
+    const double x = v[r];
+    if (std::isnan(x)) {
       ++missing;
       continue;
     }
-    if (!std::isfinite(v[r])) {
-      throw Error(where(t, r, c) + ": expected a finite number, found '" + shown(c.text(r)) + "'");
+    if (!std::isfinite(x) || std::fabs(x) > kMaxAbsValue) {
+      throw Error(where(t, r, c) + ": " + role.name + " of '" + shown(c.text(r)) +
+                  "' is not a plausible number (expected at most 1e12 in size); fix the cell");
     }
-    if (non_negative && v[r] < 0) {
-      throw Error(where(t, r, c) + ": " + role + " cannot be negative, found '" + shown(c.text(r)) +
-                  "'");
+    if (role.non_negative && x < 0) {
+      throw Error(where(t, r, c) + ": " + role.name + " cannot be negative, found '" +
+                  shown(c.text(r)) + "'");
     }
   }
   return v;
 }
 
-HourlySeries empty_series(std::string channel, int64_t start, size_t hours, bool spend,
-                          bool revenue, bool clicks) {
-  HourlySeries s;
+// Numeric columns that play no role: candidates for the leads column.
+std::vector<std::string> unassigned_numbers(const Table& t, const Roles& roles) {
+  std::vector<std::string> out;
+  for (const auto& c : t.columns)
+    if (c.type == ColumnType::kNumber && schema::role_of(roles, c.name).empty()) out.push_back(c.name);
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+const char* leads_synonyms() {
+  return "leads, conversions, signups, responses, registrations";
+}
+
+struct Grid {
+  int64_t step = time::kHour;
+  int64_t start = 0;    // time of index 0
+  int64_t anchor = 0;   // index(t) = floor((t - anchor) / step) - floor((start - anchor) / step)
+  size_t size = 0;
+  bool regular = true;  // rows lie on the grid (an export), rather than at arbitrary times
+  int64_t spacing = 0;  // median distance between consecutive distinct timestamps
+  size_t distinct = 0;
+};
+
+int64_t gcd64(int64_t a, int64_t b) {
+  while (b) {
+    const int64_t r = a % b;
+    a = b;
+    b = r;
+  }
+  return a;
+}
+
+// The grid from the timestamps alone. A regular export has every timestamp on a grid of
+// one of time::supported_intervals(): the greatest common divisor of the distances between
+// timestamps is a multiple of the step, and the step is the largest such supported one.
+// Rows at arbitrary seconds (lead events with exact times) have no such grid and are summed
+// per hour. Event rows never get a grid finer than an hour.
+Grid detect_grid(const Table& t, const Column& c, const std::vector<int64_t>& times, bool events) {
+  std::vector<int64_t> u(times);
+  std::sort(u.begin(), u.end());
+  u.erase(std::unique(u.begin(), u.end()), u.end());
+  Grid g;
+  g.distinct = u.size();
+  int64_t divisor = 0;
+  std::vector<int64_t> gaps;
+  gaps.reserve(u.size());
+  for (size_t i = 1; i < u.size(); ++i) {
+    const int64_t d = u[i] - u[i - 1];
+    gaps.push_back(d);
+    divisor = gcd64(divisor, d);
+  }
+  if (!gaps.empty()) {
+    std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
+    g.spacing = gaps[gaps.size() / 2];
+  }
+  int64_t step = 0;
+  if (divisor == 0) {
+    step = time::kHour;  // one distinct time: nothing to learn from, assume hourly
+  } else {
+    for (int64_t s : time::supported_intervals())
+      if (divisor % s == 0) step = s;
+  }
+  g.regular = step > 0;
+  if (!g.regular) step = time::kHour;
+  if (events) {
+    // Events fall into calendar hours (or days, weeks when that is all the times say).
+    step = std::max(step, time::kHour);
+    g.regular = false;
+  }
+  if (g.regular && !events && u.size() > 2) {
+    const double intervals = static_cast<double>((u.back() - u.front()) / step + 1);
+    const double needed = step < time::kHour ? kMinCoverageSubHour : kMinCoverage;
+    if (static_cast<double>(u.size()) / intervals < needed) {
+      if (step < time::kHour) {
+        // Rows at scattered minutes (transactions with values): summed per hour.
+        step = time::kHour;
+        g.regular = false;
+      } else if (g.spacing > time::kWeek) {
+        throw Error(t.source + ": the rows in column '" + c.name + "' are typically " +
+                    std::to_string(g.spacing / time::kDay) +
+                    " days apart; funnelcast works with data from every minute to every week "
+                    "(monthly data cannot be forecast or checked hour by hour)");
+      }
+    }
+  }
+  g.step = step;
+  // Regular grids keep the rows' own phase (daily rows at 05:00 UTC stay at 05:00);
+  // summed rows fall into calendar hours (or days) counted from the epoch.
+  g.anchor = g.regular ? ((u.front() % step) + step) % step : 0;
+  g.start = time::floor_div(u.front() - g.anchor, step) * step + g.anchor;
+  const int64_t last = time::floor_div(u.back() - g.anchor, step) * step + g.anchor;
+  if (static_cast<uint64_t>(last) - static_cast<uint64_t>(g.start) >
+      static_cast<uint64_t>(kMaxSpanSeconds)) {
+    throw Error(t.source + ": the timestamps in column '" + c.name + "' run from " +
+                time::format_timestamp(u.front()) + " to " + time::format_timestamp(u.back()) +
+                ", more than 20 years; check for a mistyped year");
+  }
+  const uint64_t size = static_cast<uint64_t>(last - g.start) / static_cast<uint64_t>(step) + 1;
+  if (size > kMaxIntervals) {
+    throw Error(t.source + ": " + std::to_string(size) + " intervals of one " +
+                time::interval_name(step) + " from " + time::format_timestamp(g.start) + " to " +
+                time::format_timestamp(last) + ", more than funnelcast handles (" +
+                std::to_string(kMaxIntervals) + "); use a shorter period or coarser data");
+  }
+  g.size = static_cast<size_t>(size);
+  return g;
+}
+
+Series empty_series(std::string channel, const Grid& g, bool spend, bool revenue, bool clicks) {
+  Series s;
   s.channel = std::move(channel);
-  s.start = start;
-  s.leads.assign(hours, 0.0);
-  if (spend) s.spend.assign(hours, 0.0);
-  if (revenue) s.revenue.assign(hours, 0.0);
-  if (clicks) s.clicks.assign(hours, 0.0);
-  s.observed.assign(hours, 0);
+  s.start = g.start;
+  s.step = g.step;
+  s.leads.assign(g.size, 0.0);
+  if (spend) s.spend.assign(g.size, 0.0);
+  if (revenue) s.revenue.assign(g.size, 0.0);
+  if (clicks) s.clicks.assign(g.size, 0.0);
+  s.observed.assign(g.size, 0);
   return s;
 }
 
-void finish(HourlySeries& s) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  const size_t n = s.leads.size();
-  if (!s.spend.empty()) {
-    s.cpl.resize(n);
-    for (size_t i = 0; i < n; ++i) s.cpl[i] = s.leads[i] > 0 ? s.spend[i] / s.leads[i] : nan;
-  }
-  if (!s.spend.empty() && !s.revenue.empty()) {
-    s.roi.resize(n);
-    for (size_t i = 0; i < n; ++i)
-      s.roi[i] = s.spend[i] != 0 ? (s.revenue[i] - s.spend[i]) / s.spend[i] : nan;
-  }
+// NaN is sticky: once a missing cell fell into an interval, its sum is unknown.
+inline void add(double& acc, double v) { acc += v; }
+
+void blank(Series& s, size_t i) {
+  s.leads[i] = kNaN;
+  if (!s.spend.empty()) s.spend[i] = kNaN;
+  if (!s.revenue.empty()) s.revenue[i] = kNaN;
+  if (!s.clicks.empty()) s.clicks[i] = kNaN;
 }
 
 }  // namespace
 
-Roles detect_roles(const Table& table, Roles given) {
-  const auto& roles = role_table();
-  std::vector<bool> used(table.columns.size(), false);
-  std::vector<const char*> used_by(table.columns.size(), nullptr);
-  for (const auto& info : roles) {
-    std::string& v = given.*info.field;
-    if (v.empty()) continue;
-    if (v == "-") continue;
-    const int i = table.find(v);
-    if (i < 0) {
-      throw Error(table.source + ": column '" + v + "' (given for " + info.role +
-                  ") does not exist; columns: " + column_list(table));
-    }
-    if (used[i]) {
-      throw Error(table.source + ": column '" + table.columns[i].name + "' is given for both " +
-                  used_by[i] + " and " + info.role);
-    }
-    used[i] = true;
-    used_by[i] = info.role;
-    v = table.columns[i].name;
-  }
-  for (const auto& info : roles) {
-    std::string& v = given.*info.field;
-    if (v == "-") {
-      v.clear();
-      continue;
-    }
-    if (!v.empty()) continue;
-    const int i = detect(table, used, info);
-    if (i < 0) continue;
-    used[i] = true;
-    v = table.columns[i].name;
-  }
-  for (const auto& info : roles) {
-    const std::string& v = given.*info.field;
-    if (!v.empty()) check_type(table, table.at(v), info.kind);
-  }
-  return given;
+const std::vector<double>* Series::role(const std::string& name) const {
+  const std::vector<double>* v = nullptr;
+  if (name == "leads") v = &leads;
+  else if (name == "spend") v = &spend;
+  else if (name == "revenue") v = &revenue;
+  else if (name == "clicks") v = &clicks;
+  return v && v->size() == size() ? v : nullptr;
 }
 
-BuildResult hourly(const Table& table, const Options& options) {
+bool Series::has(const schema::MetricDef& m) const {
+  for (const char* r : m.needs)
+    if (!role(r)) return false;
+  return true;
+}
+
+std::vector<const schema::MetricDef*> available_metrics(const Series& s) {
+  std::vector<const schema::MetricDef*> out;
+  for (const auto& m : schema::metrics())
+    if (s.has(m)) out.push_back(&m);
+  return out;
+}
+
+std::vector<double> metric_values(const Series& s, const schema::MetricDef& m) {
+  if (!s.has(m)) {
+    std::string lacks, have;
+    for (const char* r : m.needs)
+      if (!s.role(r)) lacks += (lacks.empty() ? "" : " and ") + std::string(r);
+    for (const auto* a : available_metrics(s)) have += (have.empty() ? "" : ", ") + std::string(a->name);
+    throw Error("the metric '" + std::string(m.name) + "' (" + m.formula + ") needs " + lacks +
+                ", which the data does not have; available metrics: " + (have.empty() ? "none" : have));
+  }
+  const size_t n = s.size();
+  const std::vector<double>* leads = s.role("leads");
+  const std::vector<double>* spend = s.role("spend");
+  const std::vector<double>* revenue = s.role("revenue");
+  const std::vector<double>* clicks = s.role("clicks");
+  std::vector<double> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    schema::Totals t;
+    t.leads = leads ? (*leads)[i] : kNaN;
+    t.spend = spend ? (*spend)[i] : kNaN;
+    t.revenue = revenue ? (*revenue)[i] : kNaN;
+    t.clicks = clicks ? (*clicks)[i] : kNaN;
+    out[i] = m.evaluate(t);
+  }
+  return out;
+}
+
+std::vector<double> metric_values(const Series& s, const std::string& metric) {
+  return metric_values(s, schema::metric(metric));
+}
+
+const Series& select(const BuildResult& d, const std::string& name) {
+  if (name.empty()) return d.total;
+  std::string names;
+  for (const auto& c : d.channels) {
+    if (c.channel == name) return c;
+    names += (names.empty() ? "" : ", ") + c.channel;
+  }
+  throw Error("no channel '" + name + "' in the data" +
+              (names.empty() ? std::string(" (it has no channel column)")
+                             : " (channels: " + names + ")"));
+}
+
+BuildResult build(const Table& table, const Options& options) {
   BuildResult out;
-  out.roles = detect_roles(table, options.roles);
+  out.source = table.source;
+  out.roles = schema::detect_roles(table, options.roles);
   const Roles& roles = out.roles;
+  for (const auto& c : table.columns) out.columns.push_back({c.name, c.type, schema::role_of(roles, c.name)});
   if (roles.time.empty()) {
     throw Error(table.source +
-                ": no time column found (looked for timestamp, datetime, date_time, date, time, "
-                "hour, ts, created_at, event_time; columns: " +
-                column_list(table) + "); choose the time column (CLI: --time COL)");
+                ": no time column found (looked for timestamp, datetime, date, time, hour, day, "
+                "created_at, event_time, or a single column of timestamps; columns: " +
+                schema::column_list(table) + "); choose the time column (CLI: --time COL)");
   }
   if (table.rows == 0) throw Error(table.source + ": the file has a header but no data rows");
   if (table.rows >= std::numeric_limits<uint32_t>::max()) {
@@ -325,55 +326,69 @@ BuildResult hourly(const Table& table, const Options& options) {
   const size_t rows = table.rows;
   out.input_rows = rows;
 
-  const std::vector<int64_t> time = times_of(table, table.at(roles.time));
-
-  size_t missing = 0;
-  std::vector<double> leads;
-  if (!roles.leads.empty()) {
-    leads = role_numbers(table, roles.leads, "leads", true, missing);
-  } else {
-    leads.assign(rows, 1.0);  // no count column: each row is one lead event
+  // What a row means: counts and amounts, or one lead.
+  bool events = options.rows == RowMeaning::kEvents;
+  if (options.rows == RowMeaning::kValues && roles.leads.empty()) {
+    const auto numbers = unassigned_numbers(table, roles);
+    throw Error(table.source + ": no leads column found (looked for " + leads_synonyms() +
+                "); " + (numbers.empty() ? "the file has no other numeric column"
+                                         : "numeric columns: " + join(numbers)) +
+                "; choose the leads column (CLI: --leads COL)");
+  }
+  if (options.rows == RowMeaning::kAuto && roles.leads.empty()) {
+    const auto numbers = unassigned_numbers(table, roles);
+    if (!numbers.empty()) {
+      throw Error(table.source + ": which column holds the leads? None is named like leads (" +
+                  leads_synonyms() + "); numeric columns without a role: " + join(numbers) +
+                  ". Choose one (CLI: --leads COL, or --target COL when training), or count each "
+                  "row as one lead (CLI: --events)");
+    }
+    events = true;
+  }
+  out.events = events;
+  if (events) {
+    out.notices.push_back(table.source + ": each row counted as one lead (" +
+                          (roles.leads.empty() ? std::string("the file has no leads column")
+                                               : "the leads column '" + roles.leads + "' is ignored") +
+                          ")");
   }
 
-  std::vector<double> spend, revenue;
+  const Column& time_column = table.at(roles.time);
+  const std::vector<int64_t> times = times_of(table, time_column);
+
+  size_t missing = 0;
+  const auto role = [](const char* name) -> const schema::RoleDef& { return *schema::find_role(name); };
+  std::vector<double> leads;
+  if (events) leads.assign(rows, 1.0);
+  else leads = role_numbers(table, roles.leads, role("leads"), missing);
+
+  std::vector<double> spend, revenue, clicks;
   if (!roles.spend.empty()) {
-    spend = role_numbers(table, roles.spend, "spend", false, missing);
+    spend = role_numbers(table, roles.spend, role("spend"), missing);
   } else if (!roles.cpl.empty()) {
-    const std::vector<double> cpl = role_numbers(table, roles.cpl, "cpl", false, missing);
+    const std::vector<double> cpl = role_numbers(table, roles.cpl, role("cpl"), missing);
     spend.resize(rows);
-    for (size_t r = 0; r < rows; ++r) spend[r] = cpl[r] * leads[r];  // NaN cpl stays NaN
+    for (size_t r = 0; r < rows; ++r) spend[r] = cpl[r] * leads[r];  // NaN stays NaN
     out.spend_derived = true;
   }
   if (!roles.revenue.empty()) {
-    revenue = role_numbers(table, roles.revenue, "revenue", false, missing);
+    revenue = role_numbers(table, roles.revenue, role("revenue"), missing);
   } else if (!roles.roi.empty() && !spend.empty()) {
-    const std::vector<double> roi = role_numbers(table, roles.roi, "roi", false, missing);
+    const std::vector<double> roi = role_numbers(table, roles.roi, role("roi"), missing);
     revenue.resize(rows);
     for (size_t r = 0; r < rows; ++r) revenue[r] = spend[r] * (1.0 + roi[r]);
     out.revenue_derived = true;
   }
-  std::vector<double> clicks;
-  if (!roles.clicks.empty()) clicks = role_numbers(table, roles.clicks, "clicks", true, missing);
+  if (!roles.clicks.empty()) clicks = role_numbers(table, roles.clicks, role("clicks"), missing);
   out.missing_cells = missing;
 
-  bool on_hour = true;
-  int64_t first = std::numeric_limits<int64_t>::max(), last = std::numeric_limits<int64_t>::min();
-  for (int64_t t : time) {
-    const int64_t h = time::floor_div(t, kHour);
-    if (h * kHour != t) on_hour = false;
-    first = std::min(first, h);
-    last = std::max(last, h);
-  }
-  // Compare before subtracting anything that could overflow.
-  if (static_cast<uint64_t>(last) - static_cast<uint64_t>(first) >=
-      static_cast<uint64_t>(kMaxHours)) {
-    throw Error(table.source + ": the timestamps run from " + time::format_timestamp(first * kHour) +
-                " to " + time::format_timestamp(last * kHour) +
-                ", more than 20 years of hours; check for a mistyped year");
-  }
-  const size_t hours = static_cast<size_t>(last - first + 1);
-  const int64_t start = first * kHour;
-  out.event_level = !on_hour;
+  const Grid grid = detect_grid(table, time_column, times, events);
+  out.step = grid.step;
+  out.regular = grid.regular;
+  // Intervals without rows are zeros for counted events and for rows at arbitrary times
+  // (no row means nothing happened); in a regular export they are missing unless told.
+  out.gaps = (events || !grid.regular) ? Gaps::kZero : options.gaps;
+  const size_t n = grid.size;
 
   // Channel of every row, as an index into the sorted channel names.
   std::vector<int32_t> channel_of(rows, 0);
@@ -390,16 +405,15 @@ BuildResult hourly(const Table& table, const Options& options) {
       }
       channel_of[r] = it->second;
     }
-    if (names.size() * hours > kMaxChannelCells) {
+    if (names.size() * n > kMaxChannelCells) {
       throw Error(table.source + ": column '" + c.name + "' has " + std::to_string(names.size()) +
-                  " distinct values over " + std::to_string(hours) +
-                  " hours, too many for per-channel series; choose a coarser channel column or none "
-                  "(CLI: --channel-column COL, or --channel-column - for none)");
+                  " distinct values over " + std::to_string(n) +
+                  " intervals, too many for per-channel series; choose a coarser channel column "
+                  "or none (CLI: --channel-column COL, or --channel-column - for none)");
     }
     std::vector<int32_t> order(names.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
-    std::sort(order.begin(), order.end(),
-              [&](int32_t a, int32_t b) { return names[a] < names[b]; });
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return names[a] < names[b]; });
     std::vector<int32_t> rank(names.size());
     std::vector<std::string> sorted(names.size());
     for (size_t k = 0; k < order.size(); ++k) {
@@ -411,52 +425,154 @@ BuildResult hourly(const Table& table, const Options& options) {
   }
   const size_t width = std::max<size_t>(1, names.size());
 
-  const bool has_spend = !spend.empty(), has_revenue = !revenue.empty(),
-             has_clicks = !clicks.empty();
-  out.total = empty_series("", start, hours, has_spend, has_revenue, has_clicks);
-  for (const auto& name : names) {
-    out.channels.push_back(empty_series(name, start, hours, has_spend, has_revenue, has_clicks));
-  }
+  const bool has_spend = !spend.empty(), has_revenue = !revenue.empty(), has_clicks = !clicks.empty();
+  out.total = empty_series("", grid, has_spend, has_revenue, has_clicks);
+  for (const auto& name : names) out.channels.push_back(empty_series(name, grid, has_spend, has_revenue, has_clicks));
 
   const bool refuse_duplicates = options.duplicates == Duplicates::kError ||
-                                 (options.duplicates == Duplicates::kAuto && on_hour);
-  // Row + 1 of the first row in each hour and channel (0 = none yet).
-  std::vector<uint32_t> first_row(hours * width, 0);
-  const auto add = [](double& acc, double v) {
-    if (!std::isnan(v)) acc += v;
-  };
+                                 (options.duplicates == Duplicates::kAuto && grid.regular && !events);
+  const int64_t base = time::floor_div(grid.start - grid.anchor, grid.step);
+  // Row + 1 of the first row in each interval and channel (0 = none yet).
+  std::vector<uint32_t> first_row(n * width, 0);
   for (size_t r = 0; r < rows; ++r) {
-    const size_t h = static_cast<size_t>(time::floor_div(time[r], kHour) - first);
-    const size_t key = h * width + static_cast<size_t>(channel_of[r]);
+    const size_t i = static_cast<size_t>(time::floor_div(times[r] - grid.anchor, grid.step) - base);
+    const size_t key = i * width + static_cast<size_t>(channel_of[r]);
     if (first_row[key] == 0) {
       first_row[key] = static_cast<uint32_t>(r + 1);
     } else if (refuse_duplicates) {
-      const int64_t hour_start = start + static_cast<int64_t>(h) * kHour;
-      std::string what = time[r] == hour_start
-                             ? "duplicate timestamp " + time::format_timestamp(hour_start)
-                             : "a second row in the hour " + time::format_timestamp(hour_start);
+      const int64_t at = grid.start + static_cast<int64_t>(i) * grid.step;
+      std::string what = times[r] == at ? "duplicate timestamp " + time::format_timestamp(at)
+                                        : "a second row in the " + time::interval_name(grid.step) +
+                                              " from " + time::format_timestamp(at);
       if (!names.empty()) what += " for channel '" + shown(names[channel_of[r]]) + "'";
       throw Error(table.source + ": line " + std::to_string(table.line(r)) + ": " + what +
-                  " (first at line " + std::to_string(table.line(first_row[key] - 1)) +
-                  "); an hourly export has one row per hour (and channel); to add such rows "
-                  "up, sum duplicates (CLI: --duplicates sum)");
+                  " (first at line " + std::to_string(table.line(first_row[key] - 1)) + "); an " +
+                  time::interval_adjective(grid.step) +
+                  " export has one row per interval (and channel); to add such rows up, sum "
+                  "duplicates (CLI: --duplicates sum)");
     } else {
       ++out.rows_aggregated;
     }
-    HourlySeries* targets[2] = {&out.total, names.empty() ? nullptr : &out.channels[channel_of[r]]};
-    for (HourlySeries* s : targets) {
+    Series* targets[2] = {&out.total, names.empty() ? nullptr : &out.channels[channel_of[r]]};
+    for (Series* s : targets) {
       if (!s) continue;
-      add(s->leads[h], leads[r]);
-      if (has_spend) add(s->spend[h], spend[r]);
-      if (has_revenue) add(s->revenue[h], revenue[r]);
-      if (has_clicks) add(s->clicks[h], clicks[r]);
-      s->observed[h] = 1;
+      add(s->leads[i], leads[r]);
+      if (has_spend) add(s->spend[i], spend[r]);
+      if (has_revenue) add(s->revenue[i], revenue[r]);
+      if (has_clicks) add(s->clicks[i], clicks[r]);
+      s->observed[i] = 1;
     }
   }
 
-  for (size_t h = 0; h < hours; ++h) out.empty_hours += out.total.observed[h] ? 0 : 1;
-  finish(out.total);
-  for (auto& s : out.channels) finish(s);
+  for (size_t i = 0; i < n; ++i) {
+    if (out.total.observed[i]) continue;
+    ++out.empty_intervals;
+    if (out.gaps == Gaps::kMissing) {
+      blank(out.total, i);
+      for (auto& s : out.channels) blank(s, i);
+    }
+  }
+  for (size_t i = 0; i < n; ++i) out.missing_leads += std::isnan(out.total.leads[i]) ? 1 : 0;
+  for (size_t i = n; i > 0 && std::isnan(out.total.leads[i - 1]); --i) ++out.trailing_missing;
+
+  // Tell the user what was done to their rows.
+  const std::string unit = time::interval_name(grid.step);
+  const std::string units = grid.step == time::kHour ? "hours" : grid.step == time::kDay ? "days"
+                          : grid.step == time::kWeek ? "weeks" : "intervals of " + unit;
+  if (!grid.regular && !events) {
+    out.notices.push_back(table.source + ": the timestamps are not on a regular grid; rows are summed per " +
+                          unit + " and " + units + " without rows count as 0");
+  } else if (grid.step != time::kHour) {
+    out.notices.push_back(table.source + ": " + time::interval_adjective(grid.step) + " data (one row per " +
+                          unit + ")");
+  }
+  if (out.rows_aggregated && !events)
+    out.notices.push_back(table.source + ": " + count_of(out.rows_aggregated, "row", "rows") +
+                          " added to an interval that already had a row");
+  if (out.empty_intervals && out.gaps == Gaps::kMissing) {
+    out.notices.push_back(table.source + ": " + count_of(out.empty_intervals, "interval has", "intervals have") +
+                          " no row and " + (out.empty_intervals == 1 ? "is" : "are") +
+                          " treated as missing, not as 0; if the export leaves out quiet " + units +
+                          ", count them as 0 (CLI: --gaps zero)");
+  } else if (out.empty_intervals && grid.regular && !events) {
+    out.notices.push_back(table.source + ": " + count_of(out.empty_intervals, "interval", "intervals") +
+                          " without a row counted as 0 (gaps: zero)");
+  }
+  if (out.missing_cells)
+    out.notices.push_back(table.source + ": " + count_of(out.missing_cells, "blank or NA cell is", "blank or NA cells are") +
+                          " missing values, not zeros; the intervals they fall in are missing");
+  if (out.trailing_missing)
+    out.notices.push_back(table.source + ": the last " + count_of(out.trailing_missing, "interval", "intervals") +
+                          " (from " + time::format_timestamp(out.total.time(n - out.trailing_missing)) +
+                          ") have no leads value");
+  if (out.spend_derived) out.notices.push_back(table.source + ": spend derived as cpl x leads");
+  if (out.revenue_derived) out.notices.push_back(table.source + ": revenue derived as spend x (1 + roi)");
+  return out;
+}
+
+BuildResult resample(const BuildResult& data, int64_t step) {
+  if (step == data.step) return data;
+  if (step < data.step || step % data.step != 0) {
+    throw Error("the data is " + time::interval_adjective(data.step) + " (one row per " +
+                time::interval_name(data.step) + "); it cannot be turned into " +
+                time::interval_adjective(step) + " data");
+  }
+  BuildResult out = data;
+  out.step = step;
+  out.notices.clear();
+  const Series& src = data.total;
+  const int64_t first = time::floor_div(src.start, step) * step;
+  const int64_t ratio = step / data.step;
+  // Only whole intervals: a partial first or last hour would be an undercount.
+  int64_t begin = first;
+  if (begin < src.start) begin += step;
+  const int64_t end = time::floor_div(src.end(), step) * step;
+  const size_t n = end > begin ? static_cast<size_t>((end - begin) / step) : 0;
+  if (n == 0) {
+    throw Error("the data covers less than one whole " + time::interval_name(step) +
+                "; it cannot be summed to " + time::interval_adjective(step) + " data");
+  }
+  auto sum_into = [&](const std::vector<double>& v, std::vector<double>& to) {
+    if (v.empty()) return;
+    to.assign(n, 0.0);
+    for (size_t k = 0; k < n; ++k) {
+      const size_t from = static_cast<size_t>((begin - src.start) / data.step) + k * static_cast<size_t>(ratio);
+      double acc = 0;
+      for (int64_t j = 0; j < ratio; ++j) acc += v[from + static_cast<size_t>(j)];
+      to[k] = acc;
+    }
+  };
+  auto convert = [&](const Series& s) {
+    Series r;
+    r.channel = s.channel;
+    r.start = begin;
+    r.step = step;
+    sum_into(s.leads, r.leads);
+    sum_into(s.spend, r.spend);
+    sum_into(s.revenue, r.revenue);
+    sum_into(s.clicks, r.clicks);
+    r.observed.assign(n, 0);
+    for (size_t k = 0; k < n; ++k) {
+      const size_t from = static_cast<size_t>((begin - src.start) / data.step) + k * static_cast<size_t>(ratio);
+      for (int64_t j = 0; j < ratio; ++j) r.observed[k] |= s.observed[from + static_cast<size_t>(j)];
+    }
+    return r;
+  };
+  out.total = convert(data.total);
+  for (size_t c = 0; c < data.channels.size(); ++c) out.channels[c] = convert(data.channels[c]);
+  out.empty_intervals = 0;
+  out.missing_leads = 0;
+  out.trailing_missing = 0;
+  for (size_t k = 0; k < n; ++k) {
+    out.empty_intervals += out.total.observed[k] ? 0 : 1;
+    out.missing_leads += std::isnan(out.total.leads[k]) ? 1 : 0;
+  }
+  for (size_t k = n; k > 0 && std::isnan(out.total.leads[k - 1]); --k) ++out.trailing_missing;
+  std::string note = "the " + time::interval_adjective(data.step) + " data was summed to " +
+                     time::interval_adjective(step) + " data";
+  if (begin != src.start || end != src.end()) note += " (incomplete " + time::interval_name(step) + "s at the edges left out)";
+  out.notices = data.notices;
+  out.notices.push_back(note);
   return out;
 }
 

@@ -1,35 +1,38 @@
-// Marketing KPIs over a window of hours and their change against the window
-// before: Leads, Spend, Revenue, CPL = spend / leads, ROI = (revenue - spend) / spend,
-// and the conversion rate = leads / clicks when the data has a traffic column.
+// Marketing KPIs over the last window of a series and their change against the
+// window before: every metric of the registry the data can compute (Leads, Spend,
+// Revenue, Clicks, CPL = spend / leads, ROI = (revenue - spend) / spend, conversion
+// rate = leads / clicks). Ratios come from the window's sums, never from a mean of
+// per-interval ratios, and over the intervals where all their inputs are known.
 #pragma once
 #include <cstdint>
+#include <string_view>
+#include <vector>
 
 #include "funnelcast/series/series.hpp"
 
 namespace fc::kpi {
 
 struct Window {
-  int64_t start = 0, end = 0;  // [start, end) epoch seconds
-  double leads = 0, spend = 0, revenue = 0;  // spend / revenue NaN when the data has none
-  double cpl = 0;              // NaN when leads == 0 or spend unknown
-  double roi = 0;              // NaN when spend == 0 or unknown
-  double clicks = 0;           // NaN when the data has no clicks column
-  double conversion = 0;       // leads / clicks; NaN when clicks == 0 or unknown
-  bool has_spend = false, has_revenue = false, has_clicks = false;
-};
-
-struct Change {  // relative change (current - previous) / |previous|, NaN when previous is 0
-  double leads = 0, spend = 0, revenue = 0, cpl = 0, roi = 0, conversion = 0;
+  int64_t start = 0, end = 0;   // [start, end) epoch seconds
+  size_t intervals = 0;         // grid intervals in the window
+  size_t missing = 0;           // of those, intervals whose leads are missing
+  std::vector<double> values;   // one per schema::metrics() entry; NaN = unknown or undefined
+  double value(std::string_view metric) const;  // by name; NaN when not available
 };
 
 struct Summary {
-  int window_hours = 24;
+  int64_t window_seconds = 24 * 3600;
+  int64_t step = 3600;                 // the series' interval
   Window current, previous;
-  Change change;
+  std::vector<double> change;          // per metric: (current - previous) / |previous|,
+                                       // NaN when previous is 0 or unknown
+  std::vector<uint8_t> available;      // per metric: 1 when the data has what it needs
+  double change_of(std::string_view metric) const;
 };
 
-// The last `window_hours` hours of the grid against the `window_hours` before.
-// fc::Error when the series is shorter than two windows or window_hours < 1.
-Summary summarize(const series::HourlySeries& s, int window_hours = 24);
+// The last `window_seconds` of the grid against the window before. fc::Error when the
+// window is not a whole number of intervals, the series is shorter than two windows, or
+// the current window has no leads value at all (e.g. blank rows at the end of the file).
+Summary summarize(const series::Series& s, int64_t window_seconds = 24 * 3600);
 
 }  // namespace fc::kpi

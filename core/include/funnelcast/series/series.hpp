@@ -1,82 +1,118 @@
-// From a table of rows (hourly exports or one row per lead event) to an hourly
-// grid: rows in the same hour are summed, hours with no rows are explicit, and
-// column roles (time, leads, spend, revenue, cpl, roi, channel, clicks) are detected
-// from common names or set by the caller.
+// From a table of rows (exports with one row per interval, or one row per lead
+// event) to a regular series: rows in the same interval are summed, the interval
+// of the grid is detected from the timestamps (1 minute to 1 week), gaps and
+// missing cells stay missing (NaN) instead of becoming zeros, and every choice the
+// builder makes is reported back so the caller can say it. docs/input-policy.md is
+// the user-facing description of these rules.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "funnelcast/io/table.hpp"
+#include "funnelcast/schema/registry.hpp"
+#include "funnelcast/schema/roles.hpp"
 
 namespace fc::series {
 
-// Column names for each role; empty = not present. detect_roles() fills empty
-// ones from common names and leaves the caller's choices alone. "-" means "this
-// role is not in the data": it is never auto-detected (e.g. a "source" column
-// that is not a channel) and comes back empty.
-struct Roles {
-  std::string time, leads, spend, revenue, cpl, roi, channel;
-  std::string clicks;  // traffic (clicks/sessions/visits): the denominator of the conversion rate
+using schema::Roles;
+
+enum class Duplicates {
+  kAuto,   // regular exports: a second row for the same interval (and channel) is an error;
+           // event rows and irregular timestamps: summed
+  kSum,    // always summed
+  kError,  // always an error
 };
 
-// Fills every empty role from the table's column names (leads/conversions/signups,
-// spend/cost/ad_spend, revenue/sales, cpl, roi, channel/source/campaign,
-// clicks/sessions/visits/visitors/site_visits/website_visits/traffic, and for
-// time: timestamp/datetime/date/time/hour or the only timestamp-typed column).
-// Names match case-insensitively, ignoring spaces, '_' and '-'. A role the caller set
-// to a column that does not exist, one column given for two roles, or a role column
-// of the wrong type (leads/spend/revenue/cpl/roi/clicks not numbers, time not timestamps)
-// is an fc::Error naming the first offending line and value.
-Roles detect_roles(const Table& table, Roles given = {});
+enum class RowMeaning {
+  kAuto,    // values when the data has a leads column; one lead per row when it has no
+            // numeric column without a role; otherwise an error that lists the numbers
+  kValues,  // every row carries counts and amounts; a leads column is required
+  kEvents,  // every row is one lead; a leads column, if any, is ignored
+};
 
-enum class Duplicates { kAuto, kSum, kError };
+enum class Gaps {
+  kMissing,  // an interval with no row in a regular export is missing (the default)
+  kZero,     // an interval with no row counts as zero (exports that leave out quiet hours)
+};
 
 struct Options {
   Roles roles;
-  // kAuto: a file whose timestamps all fall on the hour is an hourly export, where
-  // two rows for the same hour (and channel) are an error; otherwise rows are events
-  // and are summed per hour.
   Duplicates duplicates = Duplicates::kAuto;
+  RowMeaning rows = RowMeaning::kAuto;
+  Gaps gaps = Gaps::kMissing;
 };
 
-struct HourlySeries {
-  std::string channel;            // "" for the total over all channels
-  int64_t start = 0;              // epoch seconds of the first hour (on the hour)
-  std::vector<double> leads;      // one value per hour; 0 in hours with no rows
-  std::vector<double> spend;      // empty when the data has no spend (and no cpl to derive it)
-  std::vector<double> revenue;    // empty when the data has no revenue (and no roi to derive it)
-  std::vector<double> cpl;        // spend / leads per hour, NaN where leads == 0;
-                                  // empty when spend is empty
-  std::vector<double> roi;        // (revenue - spend) / spend per hour, NaN where spend == 0;
-                                  // empty when spend or revenue is empty
-  std::vector<double> clicks;     // traffic summed per hour; empty when the data has no clicks column
-  std::vector<uint8_t> observed;  // 1 if at least one input row fell in that hour
+// One value per grid interval. NaN = missing: a blank or NA cell, or an interval of a
+// regular export with no row (unless Gaps::kZero). Event counts have no missing values.
+struct Series {
+  std::string channel;          // "" for the total over all channels
+  int64_t start = 0;            // epoch seconds of the first interval
+  int64_t step = 3600;          // interval length in seconds
+  std::vector<double> leads;
+  std::vector<double> spend;    // empty when the data has no spend (and no cpl to derive it)
+  std::vector<double> revenue;  // empty when the data has no revenue (and no roi to derive it)
+  std::vector<double> clicks;   // empty when the data has no traffic column
+  std::vector<uint8_t> observed;  // 1 if at least one input row fell in that interval
 
-  size_t hours() const { return leads.size(); }
-  int64_t time(size_t i) const { return start + static_cast<int64_t>(i) * 3600; }
+  size_t size() const { return leads.size(); }
+  int64_t time(size_t i) const { return start + static_cast<int64_t>(i) * step; }
+  int64_t end() const { return time(size()); }  // exclusive
+  // The summed role column by name ("leads", "spend", ...); nullptr when absent or unknown.
+  const std::vector<double>* role(const std::string& name) const;
+  bool has(const schema::MetricDef& m) const;  // every role the metric needs is present
+};
+
+// A metric per interval, by the registry's formula (NaN where undefined or missing).
+// fc::Error naming what the data lacks and the metrics it has when a role is missing.
+std::vector<double> metric_values(const Series& s, const schema::MetricDef& metric);
+std::vector<double> metric_values(const Series& s, const std::string& metric);
+// The registry's metrics this series can compute, in registry order.
+std::vector<const schema::MetricDef*> available_metrics(const Series& s);
+
+struct ColumnInfo {
+  std::string name;
+  ColumnType type = ColumnType::kNumber;
+  std::string role;  // registry role name, "" when the column has none
 };
 
 struct BuildResult {
-  Roles roles;                         // the roles actually used
-  HourlySeries total;                  // all channels summed
-  std::vector<HourlySeries> channels;  // one per channel level, same grid as total
+  std::string source;               // the table's source (file name)
+  Roles roles;                      // the roles actually used
+  std::vector<ColumnInfo> columns;  // every input column with its type and role
+  Series total;                     // all channels summed
+  std::vector<Series> channels;     // one per channel value (sorted), same grid as total
+  int64_t step = 3600;              // the grid interval
+  bool regular = true;              // timestamps on a grid of `step`; false: irregular times
+                                    // summed per hour
+  bool events = false;              // rows were counted as leads
+  Gaps gaps = Gaps::kMissing;       // how intervals without rows were treated
   size_t input_rows = 0;
-  size_t rows_aggregated = 0;          // rows that were summed into an hour already holding a row
-  size_t empty_hours = 0;              // hours with no input row (filled with 0 leads)
-  size_t missing_cells = 0;            // empty leads/spend/revenue/cpl/roi/clicks cells, summed as 0
-  bool spend_derived = false;          // spend computed as cpl * leads (no spend column)
-  bool revenue_derived = false;        // revenue computed as spend * (1 + roi)
-  bool event_level = false;            // timestamps were not all on the hour
+  size_t rows_aggregated = 0;       // rows summed into an interval already holding a row
+  size_t empty_intervals = 0;       // intervals of the total with no input row
+  size_t missing_cells = 0;         // blank or NA cells in leads/spend/revenue/cpl/roi/clicks
+  size_t missing_leads = 0;         // intervals of the total whose leads are missing
+  size_t trailing_missing = 0;      // intervals at the end whose leads are missing
+  bool spend_derived = false;       // spend computed as cpl x leads (no spend column)
+  bool revenue_derived = false;     // revenue computed as spend x (1 + roi)
+  // Sentences for the user about what was done: aggregation, gaps, derived columns,
+  // missing values, the table's own notices. Printed by the CLI, shown by the page.
+  std::vector<std::string> notices;
 };
 
-// Without a leads column every row is one lead event. Spend is derived as cpl * leads
-// and revenue as spend * (1 + roi) row by row when only the ratios are there. With a
-// channel column, `channels` holds one series per value (sorted by name; an empty
-// cell is the channel "(missing)").
-// Throws fc::Error naming the file, line and column for a missing time column, a
-// non-numeric leads/spend/revenue value, negative leads, an unparseable or missing
-// timestamp, a duplicate hour in an hourly export, or a span over 20 years.
-BuildResult hourly(const Table& table, const Options& options = {});
+// Throws fc::Error naming the file, line and column for: no time column, a missing or
+// unparseable timestamp, a non-numeric, non-finite or implausible (|x| > 1e12) value,
+// a negative lead, spend, cpl or click count, a duplicate interval in a regular export,
+// no leads column when rows cannot be counted as events, a span over 20 years or more
+// than 2 million intervals, and too many channel values for per-channel series.
+BuildResult build(const Table& table, const Options& options = {});
+
+// The series summed to a coarser interval (e.g. 15-minute data to hours). An interval is
+// missing when any of its parts is. fc::Error when `step` is finer than the series' own
+// (a daily file cannot be split into hours) or is not a multiple of it.
+BuildResult resample(const BuildResult& data, int64_t step);
+
+// The total, or the channel with this name (fc::Error listing the channels there are).
+const Series& select(const BuildResult& data, const std::string& channel);
 
 }  // namespace fc::series

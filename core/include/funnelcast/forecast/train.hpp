@@ -1,0 +1,48 @@
+// Training a forecaster (`funnelcast train forecast`): every candidate of
+// candidates() is cross-validated on the same expanding-window folds (cv.hpp), the
+// one with the lowest mean recursive RMSE is refitted on all the data, and its
+// prediction intervals come from its cross-validation residuals. The model's header
+// records the data schema inference will hold new data to.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "funnelcast/features/features.hpp"
+#include "funnelcast/gbdt/params.hpp"
+#include "funnelcast/model/model.hpp"
+#include "funnelcast/series/series.hpp"
+
+namespace fc::forecast {
+
+struct TrainOptions {
+  int horizon = 168;           // hours forecast from each cut-off (and at most at inference)
+  int folds = 5;
+  size_t gap = 0;
+  features::FeatureSpec spec = features::FeatureSpec::defaults();
+  gbdt::Params params;         // base parameters for the GBDT candidates
+  std::string pinned_objective;  // "regression" or "poisson": only that GBDT candidate
+  int origin_step_hours = 24;  // extra forecast origins inside each fold for interval residuals
+  int threads = 1;
+  std::string channel;         // "" = the total over all channels
+};
+
+struct TrainOutput {
+  model::Model model;
+  // The cross-validation report: data, cv, comparison, selected, coverage (with per-fold
+  // coverage), notices.
+  nlohmann::json report;
+  std::vector<std::string> notices;  // what was done to the data, for the user
+};
+
+// stage text and fraction done (0..1, never decreasing).
+using Progress = std::function<void(const std::string& stage, double fraction)>;
+
+// fc::Error when the data cannot be forecast honestly: not hourly (finer data is summed to
+// hours first), too short for the folds and horizon, mostly missing, or constant.
+TrainOutput train(const series::BuildResult& data, const TrainOptions& options,
+                  const Progress& progress = {});
+
+}  // namespace fc::forecast

@@ -1,0 +1,122 @@
+// The typed header of a model file: what kind of model it is, the view of the data
+// it was trained on (every input column with its role and type, the channel, the grid
+// interval, how rows and gaps were read), and one section per kind. Inference reads
+// this schema back and refuses data that does not match it, so a model can never be
+// applied to the wrong column silently. to_json/from_json are the only readers and
+// writers; wasm/funnelcast.d.ts declares exactly what to_json writes.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "funnelcast/baselines/baselines.hpp"
+#include "funnelcast/eval/intervals.hpp"
+#include "funnelcast/features/features.hpp"
+#include "funnelcast/gbdt/params.hpp"
+#include "funnelcast/schema/registry.hpp"
+
+namespace fc::model {
+
+// Version 2: the typed header with its data schema. Version 1 files (funnelcast 0.1)
+// did not record the channel, the interval or how rows were counted; they are refused
+// with a message that says to retrain.
+constexpr uint32_t kFormatVersion = 2;
+
+// The model kinds this build reads: "forecast".
+const std::vector<std::string>& kinds();
+
+struct ColumnSchema {
+  std::string name;
+  std::string type;  // "number", "timestamp" or "category"
+  std::string role;  // a registry role, or "" when the column played none
+};
+
+struct TargetStats {  // of the target over the training grid, missing values left out
+  double mean = 0, std = 0, min = 0, max = 0;
+  uint64_t count = 0;
+};
+
+struct DataSchema {
+  std::string source;                 // the file the model was trained on
+  std::vector<ColumnSchema> columns;  // every input column, in file order
+  schema::Roles roles;                // the column of each role ("" = none)
+  std::string rows = "values";        // "values" (counts per row) or "events" (one lead a row)
+  std::string gaps = "missing";       // intervals without rows: "missing" or "zero"
+  std::string channel;                // the channel trained on; "" = all channels summed
+  uint64_t channel_count = 0;         // channel values in the training file
+  int64_t interval = 3600;            // seconds: the grid the model works on
+  int64_t source_interval = 3600;     // the file's own interval (900 when 15-minute rows were summed)
+  int64_t start = 0, end = 0;         // [start, end) of the training grid, epoch seconds
+  uint64_t intervals = 0;             // grid intervals
+  uint64_t input_rows = 0, rows_aggregated = 0, empty_intervals = 0, missing_values = 0;
+  TargetStats target;
+};
+
+struct MetricSummary {
+  double mean = 0, std = 0;  // NaN (null in JSON) when no fold defines the metric
+  uint64_t folds_used = 0;
+};
+using MetricTable = std::map<std::string, MetricSummary>;  // rmse, mae, r2, smape, mase
+using MetricValues = std::map<std::string, double>;        // one fold; NaN (null) = undefined
+
+struct FoldResult {
+  int64_t train_start = 0, train_end = 0, valid_start = 0, valid_end = 0;
+  MetricValues one_step, recursive;
+};
+
+struct CvSummary {
+  uint64_t folds = 0;   // expanding-window folds
+  int horizon = 0;      // steps forecast recursively from each cut-off
+  int gap = 0;          // steps left out between training and validation
+  MetricTable one_step, recursive;
+  std::vector<FoldResult> per_fold;  // the selected candidate's folds
+};
+
+struct CandidateResult {
+  std::string name;                 // seasonal_naive, ridge, gbdt_l2, gbdt_poisson
+  MetricTable one_step, recursive;
+  std::vector<int> best_iterations;  // GBDT: trees chosen by early stopping in each fold
+};
+
+struct Coverage {
+  double p80 = 0, p95 = 0;  // NaN (null) when nothing could be checked
+  uint64_t points = 0;
+};
+
+struct ForecastSection {
+  features::FeatureSpec features;
+  std::string predictor;          // "gbdt", "ridge" or "seasonal_naive"
+  std::string objective;          // gbdt: "regression" or "poisson"; "" otherwise
+  int season = 0;                 // seasonal_naive: steps back; 0 otherwise
+  std::optional<baselines::Ridge> ridge;   // ridge only
+  std::optional<gbdt::Params> params;      // gbdt only
+  bool clip_negative = true;      // forecasts (and lower bounds) never below 0
+  int horizon = 168;              // steps validated by cross-validation; forecasts stop there
+  int min_history = 336;          // steps of history the features read
+  eval::Intervals intervals;
+  Coverage coverage;              // honest: each fold against the other folds' intervals
+  CvSummary cv;
+  std::vector<CandidateResult> comparison;
+  std::string selected;           // the candidate's name
+  std::vector<std::pair<std::string, double>> feature_importance;  // gain, by feature name
+};
+
+struct Header {
+  std::string kind;                   // one of kinds()
+  std::string created_by;             // "funnelcast 0.2.0"
+  std::optional<int64_t> created_at;  // epoch seconds, only when asked (--stamp)
+  DataSchema data;
+  std::optional<ForecastSection> forecast;  // kind "forecast"
+
+  nlohmann::json to_json() const;
+  // fc::Error "model header: '<field path>' is missing / must be ..." for anything that
+  // does not match what to_json writes; unknown kinds name the kinds this build reads.
+  static Header from_json(const nlohmann::json& j);
+};
+
+}  // namespace fc::model

@@ -1,0 +1,51 @@
+// The list of forecaster candidates training compares, and the helpers they share.
+#include <algorithm>
+#include <cmath>
+
+#include "funnelcast/base/error.hpp"
+#include "internal.hpp"
+
+namespace fc::forecast {
+
+const std::vector<CandidateInfo>& candidates() {
+  // A new forecaster: one source file defining its CandidateInfo, and one line here.
+  static const std::vector<CandidateInfo> kCandidates = {
+      internal::seasonal_naive_candidate(),
+      internal::ridge_candidate(),
+      internal::gbdt_candidate(gbdt::Objective::kSquaredError),
+      internal::gbdt_candidate(gbdt::Objective::kPoisson),
+  };
+  return kCandidates;
+}
+
+namespace internal {
+
+KnownRows known_rows(const TrainingData& d, size_t begin, size_t end) {
+  KnownRows k;
+  const features::Matrix& x = *d.x;
+  const std::vector<double>& y = *d.y;
+  k.cols = x.cols;
+  begin = std::max(begin, d.first_row);
+  end = std::min(end, y.size());
+  if (end <= begin) return k;
+  const bool complete = std::none_of(y.begin() + begin, y.begin() + end, [](double v) { return std::isnan(v); });
+  if (complete) {
+    k.x = x.row(begin - d.first_row);
+    k.y = y.data() + begin;
+    k.rows = end - begin;
+    return k;
+  }
+  for (size_t t = begin; t < end; ++t) {
+    if (std::isnan(y[t])) continue;
+    const float* row = x.row(t - d.first_row);
+    k.x_copy.insert(k.x_copy.end(), row, row + x.cols);
+    k.y_copy.push_back(y[t]);
+  }
+  k.rows = k.y_copy.size();
+  k.x = k.x_copy.data();
+  k.y = k.y_copy.data();
+  return k;
+}
+
+}  // namespace internal
+}  // namespace fc::forecast

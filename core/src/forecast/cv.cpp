@@ -1,0 +1,97 @@
+// One candidate through every fold. The fold's model never sees a target at or after
+// its cut-off: features of step t read the target before t only, and the fit uses the
+// steps before the cut-off only.
+#include "funnelcast/forecast/cv.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "funnelcast/base/error.hpp"
+
+namespace fc::forecast {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Early stopping and the refit share a fold's progress: the first fit takes this much.
+constexpr double kFirstFitShare = 0.6;
+
+std::vector<double> slice(const std::vector<double>& v, size_t b, size_t e) {
+  return std::vector<double>(v.begin() + static_cast<ptrdiff_t>(b), v.begin() + static_cast<ptrdiff_t>(e));
+}
+
+}  // namespace
+
+metrics::Regression score(const std::vector<double>& y, const std::vector<double>& p,
+                          const std::vector<double>& train) {
+  std::vector<double> ys, ps;
+  for (size_t i = 0; i < y.size() && i < p.size(); ++i) {
+    if (std::isnan(y[i]) || std::isnan(p[i])) continue;
+    ys.push_back(y[i]);
+    ps.push_back(p[i]);
+  }
+  if (ys.empty()) return {kNaN, kNaN, kNaN, kNaN, kNaN};
+  return metrics::regression(ys, ps, train.data(), train.size());
+}
+
+CandidateCv cross_validate(const CandidateInfo& info, const TrainingData& d,
+                           const std::vector<validation::Fold>& folds, int horizon,
+                           int origin_step, const CvProgress& progress) {
+  CandidateCv out;
+  out.name = info.name;
+  const std::vector<double>& y = *d.y;
+  const features::History& h = d.history;
+  const size_t step = static_cast<size_t>(std::max(origin_step, 1));
+  const double per_fold = folds.empty() ? 1.0 : 1.0 / static_cast<double>(folds.size());
+  for (size_t k = 0; k < folds.size(); ++k) {
+    const validation::Fold& fold = folds[k];
+    const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(folds.size()) + " " + info.name;
+    auto report = [&](double within) {
+      if (progress) progress(stage, (static_cast<double>(k) + std::clamp(within, 0.0, 1.0)) * per_fold);
+    };
+    report(0);
+    std::unique_ptr<Candidate> c = info.make(d);
+    FitControl first;
+    first.progress = [&](double f) { report(f * kFirstFitShare); };
+    c->fit(d, fold.train_end, first);
+    const int best = c->chosen_iterations();
+    out.best_iterations.push_back(best);
+    if (best > 0) {
+      // Early stopping held out the steps right before the cut-off; the fold's model must
+      // see them, as the final model sees the latest steps. Refit with that tree count.
+      FitControl refit;
+      refit.fixed_iterations = best;
+      refit.progress = [&](double f) { report(kFirstFitShare + f * (1 - kFirstFitShare)); };
+      c->fit(d, fold.train_end, refit);
+    }
+    const std::vector<double> train_y = slice(y, fold.train_begin, fold.train_end);
+
+    // One step ahead with the true lags: every validation step, features from observed data.
+    std::vector<double> pred;
+    pred.reserve(fold.valid_end - fold.valid_begin);
+    for (size_t t = fold.valid_begin; t < fold.valid_end; ++t) {
+      double p = c->predictor().predict_row(h, t, d.x->row(t - d.first_row));
+      if (c->predictor().clip_negative && p < 0) p = 0;
+      pred.push_back(p);
+    }
+    out.one_step.push_back(score(slice(y, fold.valid_begin, fold.valid_end), pred, train_y));
+
+    // The honest forecast: `horizon` steps from the fold's cut-off, feeding predictions back.
+    const std::vector<double> rec = recursive(c->predictor(), h, fold.valid_begin, horizon);
+    out.recursive.push_back(score(slice(y, fold.valid_begin, fold.valid_begin + static_cast<size_t>(horizon)), rec, train_y));
+
+    // More origins inside the validation block, only to learn how errors grow with the step.
+    eval::ResidualSet res;
+    res.bucket_steps = 24;
+    for (size_t o = fold.valid_begin; o + static_cast<size_t>(horizon) <= fold.valid_end; o += step) {
+      const std::vector<double> p = o == fold.valid_begin ? rec : recursive(c->predictor(), h, o, horizon);
+      for (int j = 0; j < horizon; ++j)
+        res.add(static_cast<size_t>(j), (y[o + static_cast<size_t>(j)] - p[j]) / eval::scale_of(p[j], d.counts));
+    }
+    out.residuals.push_back(std::move(res));
+    report(1.0);
+  }
+  return out;
+}
+
+}  // namespace fc::forecast

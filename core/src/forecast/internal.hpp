@@ -1,0 +1,30 @@
+// Helpers shared by the candidates' source files; not part of the public API.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include "funnelcast/forecast/candidate.hpp"
+
+namespace fc::forecast::internal {
+
+// Feature rows and targets of steps [begin, end) whose target is known, as contiguous
+// arrays. Points into the training matrix when nothing is missing; copies otherwise.
+struct KnownRows {
+  const float* x = nullptr;
+  const double* y = nullptr;
+  size_t rows = 0, cols = 0;
+  std::vector<float> x_copy;
+  std::vector<double> y_copy;
+};
+KnownRows known_rows(const TrainingData& d, size_t begin, size_t end);
+
+// The forecasters, one source file each: their training side (candidates.cpp's list) and
+// their inference side (predictors.cpp's list).
+CandidateInfo seasonal_naive_candidate();
+CandidateInfo ridge_candidate();
+CandidateInfo gbdt_candidate(gbdt::Objective objective);
+PredictorInfo seasonal_naive_predictor();
+PredictorInfo ridge_predictor();
+PredictorInfo gbdt_predictor();
+
+}  // namespace fc::forecast::internal

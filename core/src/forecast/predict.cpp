@@ -1,0 +1,222 @@
+// Inference holds new data to the model's schema: the roles, channel, grid and row
+// meaning of training are the defaults, and everything that would make the forecast
+// silently wrong (a missing column, too little history, missing values at the end, a
+// horizon past the validated one) stops here with a message naming the model.
+#include "funnelcast/forecast/predict.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/eval/intervals.hpp"
+#include "funnelcast/forecast/candidate.hpp"
+#include "funnelcast/schema/roles.hpp"
+#include "funnelcast/time/time.hpp"
+
+namespace fc::forecast {
+namespace {
+
+// A level this many times above or below training's is worth a word: the model may
+// have been trained on other data.
+constexpr double kLevelRatio = 4.0;
+
+const model::ForecastSection& section_of(const model::Model& m, const std::string& name) {
+  if (m.header.kind != "forecast" || !m.header.forecast)
+    throw Error(name + " is a " + m.header.kind + " model, not a forecast model");
+  return *m.header.forecast;
+}
+
+// The roles a forecast model reads: time, the target (unless rows are counted), the
+// series its exogenous features read, and the channel column when it forecasts a channel.
+std::vector<const schema::RoleDef*> needed_roles(const model::Model& m) {
+  const model::DataSchema& d = m.header.data;
+  const model::ForecastSection& f = *m.header.forecast;
+  std::vector<std::string> names = {"time"};
+  if (d.rows == "values") names.push_back("leads");
+  for (const auto& e : f.features.exog) {
+    // Spend and revenue may have been derived from cpl and roi columns.
+    if (e.column == "spend" || e.column == "cpl") names.push_back(d.roles.spend.empty() ? "cpl" : "spend");
+    if (e.column == "revenue" || e.column == "roi") names.push_back(d.roles.revenue.empty() ? "roi" : "revenue");
+    if (e.column == "cpl") names.push_back("leads");
+    if (e.column == "roi") names.push_back(d.roles.spend.empty() ? "cpl" : "spend");
+  }
+  if (!d.channel.empty()) names.push_back("channel");
+  std::vector<const schema::RoleDef*> out;
+  for (const auto& n : names) {
+    const schema::RoleDef* r = schema::find_role(n);
+    if (r && std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
+  }
+  return out;
+}
+
+}  // namespace
+
+SeriesHistory history_of(const features::FeatureSpec& spec, const series::Series& s) {
+  SeriesHistory out;
+  auto values = [&](const std::string& name) -> const std::vector<double>& {
+    if (const std::vector<double>* v = s.role(name)) return *v;
+    const schema::MetricDef* m = schema::find_metric(name);
+    if (!m) throw Error("the model reads an unknown series '" + name + "'");
+    out.owned.push_back(series::metric_values(s, *m));  // names what the data lacks
+    return out.owned.back();
+  };
+  out.owned.reserve(spec.exog.size() + 1);
+  const std::vector<double>& y = values(spec.target);
+  out.history.start = s.start;
+  out.history.target = y.data();
+  out.history.size = y.size();
+  for (const auto& e : spec.exog) {
+    const std::vector<double>& x = values(e.column);
+    out.history.exog.push_back(x.data());
+    out.history.exog_size.push_back(x.size());
+  }
+  return out;
+}
+
+Prepared prepare(const model::Model& m, const Table& table, const Request& request) {
+  const std::string& name = request.model_name;
+  section_of(m, name);
+  const model::DataSchema& d = m.header.data;
+  Prepared out;
+
+  // Roles: the caller's, else the model's for what it reads; the rest is detected.
+  series::Options o;
+  o.duplicates = request.duplicates;
+  o.rows = d.rows == "events" ? series::RowMeaning::kEvents : series::RowMeaning::kValues;
+  o.gaps = request.gaps ? *request.gaps : (d.gaps == "zero" ? series::Gaps::kZero : series::Gaps::kMissing);
+  for (const schema::RoleDef* role : needed_roles(m)) {
+    const std::string& given = request.roles.*role->column;
+    const std::string& stored = d.roles.*role->column;
+    std::string& use = o.roles.*role->column;
+    if (!given.empty()) {
+      use = given;
+      if (given != stored && given != "-" && !stored.empty())
+        out.notices.push_back("using column '" + given + "' for " + role->name + " (" + name + " was trained with '" +
+                              stored + "')");
+      continue;
+    }
+    if (stored.empty()) continue;
+    if (table.find(stored) < 0) {
+      throw Error(table.source + " has no column '" + stored + "', which " + name + " needs (its " + role->name +
+                  " column in training); columns: " + schema::column_list(table) +
+                  ". Name the column to use instead (CLI: --" +
+                  (std::string(role->name) == "channel" ? std::string("channel-column") : std::string(role->name)) +
+                  " COL)");
+    }
+    use = stored;
+  }
+  // Other roles the caller named still apply (they do not change this forecast).
+  for (const auto& role : schema::roles()) {
+    const std::string& given = request.roles.*role.column;
+    if (!given.empty() && (o.roles.*role.column).empty()) o.roles.*role.column = given;
+  }
+  series::BuildResult data = series::build(table, o);
+
+  // The model's grid: finer data is summed, coarser data cannot be forecast by it.
+  if (data.step != d.interval) {
+    if (data.step > d.interval || d.interval % data.step != 0) {
+      throw Error(table.source + " is " + time::interval_adjective(data.step) + " data (one row per " +
+                  time::interval_name(data.step) + "), but " + name + " forecasts " +
+                  time::interval_adjective(d.interval) + " data; give " + time::interval_adjective(d.interval) +
+                  " rows");
+    }
+    data = series::resample(data, d.interval);
+  }
+  out.notices.insert(out.notices.end(), data.notices.begin(), data.notices.end());
+
+  // The channel: the caller's, else the model's.
+  out.channel = request.channel ? *request.channel : d.channel;
+  if (request.channel && *request.channel != d.channel) {
+    out.notices.push_back("forecasting " + (out.channel.empty() ? std::string("all channels together") : "channel '" + out.channel + "'") +
+                          " with " + name + ", which was trained on " +
+                          (d.channel.empty() ? std::string("all channels together") : "channel '" + d.channel + "'"));
+  }
+  if (!out.channel.empty() && data.channels.empty()) {
+    throw Error(name + " forecasts channel '" + out.channel + "', but " + table.source +
+                " has no channel column (it was '" + d.roles.channel + "' in training)");
+  }
+  series::select(data, out.channel);  // names the channels there are when it is absent
+  out.data = std::move(data);
+  return out;
+}
+
+Forecast predict(const model::Model& m, const series::Series& s, int horizon, const std::string& name) {
+  const model::ForecastSection& f = section_of(m, name);
+  if (s.step != m.header.data.interval) {
+    throw Error("the series is " + time::interval_adjective(s.step) + " but " + name + " forecasts " +
+                time::interval_adjective(m.header.data.interval) + " data");
+  }
+  if (horizon == 0) horizon = f.horizon;
+  if (horizon < 1) throw Error("the horizon must be at least 1 hour");
+  if (horizon > f.horizon) {
+    throw Error(name + " was validated for " + std::to_string(f.horizon) + " hours ahead; forecasting " +
+                std::to_string(horizon) + " hours would go past what its cross-validation and intervals cover. "
+                "Ask for at most " + std::to_string(f.horizon) + " hours, or retrain with --horizon " +
+                std::to_string(horizon));
+  }
+  const std::unique_ptr<Predictor> c = load_predictor(f, m.ensemble);
+  const SeriesHistory sh = history_of(f.features, s);
+  const features::History& h = sh.history;
+  const std::string unit = time::interval_name(s.step);
+  if (h.size < static_cast<size_t>(f.min_history)) {
+    throw Error("the data has " + std::to_string(h.size) + " " + unit + (h.size == 1 ? "" : "s") + "; " + name +
+                " needs at least " + std::to_string(f.min_history) + " " + unit +
+                "s of history (its features look that far back)");
+  }
+  size_t trailing = 0;
+  for (size_t i = h.size; i > 0 && std::isnan(h.target[i - 1]); --i) ++trailing;
+  if (trailing > 0) {
+    throw Error("the data ends with " + std::to_string(trailing) + " " + unit + (trailing == 1 ? "" : "s") +
+                " without a value for the target (from " + time::format_timestamp(s.time(h.size - trailing)) +
+                "); a forecast must start from observed data: remove those rows, or fill them in");
+  }
+  Forecast out;
+  out.step = s.step;
+  // Missing values inside the history are read as missing by the features.
+  size_t missing = 0;
+  for (size_t i = 0; i < h.size; ++i) missing += std::isnan(h.target[i]) ? 1 : 0;
+  if (missing)
+    out.notices.push_back(std::to_string(missing) + " " + unit + "s of the history have no value; the forecast "
+                          "reads them as missing");
+  // A level far from training's suggests the model was trained on other data.
+  const model::TargetStats& ts = m.header.data.target;
+  const size_t recent = std::min<size_t>(h.size, 28 * 24);
+  double sum = 0;
+  size_t count = 0;
+  for (size_t i = h.size - recent; i < h.size; ++i)
+    if (!std::isnan(h.target[i])) {
+      sum += h.target[i];
+      ++count;
+    }
+  if (count && ts.count && std::isfinite(ts.mean) && ts.mean > 0) {
+    const double level = sum / static_cast<double>(count);
+    if (level > kLevelRatio * ts.mean || level * kLevelRatio < ts.mean) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "the data's recent level (%.3g per %s) is far from what %s was trained on (%.3g); "
+                    "it may have been trained on other data", level, unit.c_str(), name.c_str(), ts.mean);
+      out.notices.push_back(buf);
+    }
+  }
+  out.mean = recursive(*c, h, h.size, horizon);
+  for (int k = 0; k < horizon; ++k) {
+    if (std::isnan(out.mean[k])) {
+      throw Error("the forecast for " + time::format_timestamp(s.time(h.size) + k * s.step) +
+                  " could not be computed: the history lacks the values it reads (the same hour in past weeks)");
+    }
+    out.time.push_back(s.time(h.size) + static_cast<int64_t>(k) * s.step);
+    const eval::Band b = eval::band(f.intervals, static_cast<size_t>(k), out.mean[k], f.clip_negative);
+    out.lower95.push_back(b.lo95);
+    out.lower80.push_back(b.lo80);
+    out.upper80.push_back(b.hi80);
+    out.upper95.push_back(b.hi95);
+  }
+  return out;
+}
+
+Forecast predict(const model::Model& m, const Prepared& p, int horizon, const std::string& name) {
+  Forecast f = predict(m, p.series(), horizon, name);
+  f.notices.insert(f.notices.begin(), p.notices.begin(), p.notices.end());
+  return f;
+}
+
+}  // namespace fc::forecast

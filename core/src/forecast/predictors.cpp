@@ -1,0 +1,63 @@
+// The inference side: rebuilding a forecaster from a model's header, and the recursive
+// forecaster every predictor shares. Nothing here links training code.
+#include <algorithm>
+#include <cmath>
+
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/model/model.hpp"
+#include "internal.hpp"
+
+namespace fc::forecast {
+
+const std::vector<PredictorInfo>& predictors() {
+  // A new forecaster: its load function (in its own source file), and one line here.
+  static const std::vector<PredictorInfo> kPredictors = {
+      internal::seasonal_naive_predictor(),
+      internal::ridge_predictor(),
+      internal::gbdt_predictor(),
+  };
+  return kPredictors;
+}
+
+std::unique_ptr<Predictor> load_predictor(const model::ForecastSection& section, const gbdt::Ensemble& trees) {
+  model::Model m;
+  m.header.kind = "forecast";
+  m.header.forecast = section;
+  m.ensemble = trees;
+  model::check(m);
+  for (const auto& p : predictors()) {
+    if (section.predictor != p.predictor) continue;
+    std::unique_ptr<Predictor> out = p.load(section, trees);
+    out->clip_negative = section.clip_negative;
+    return out;
+  }
+  throw Error("model header: unknown predictor type '" + section.predictor + "'");
+}
+
+std::vector<double> recursive(const Predictor& c, const features::History& h, size_t from, int horizon) {
+  if (from > h.size) throw Error("forecast origin is past the end of the history");
+  // Only the lookback window is copied, so many origins stay cheap.
+  const size_t lookback = c.lookback();
+  const size_t first = from > lookback ? from - lookback : 0;
+  std::vector<double> buffer(h.target + first, h.target + from);
+  buffer.resize(buffer.size() + static_cast<size_t>(std::max(horizon, 0)));
+  features::History local = h;
+  local.start = h.start + static_cast<int64_t>(first) * 3600;
+  local.target = buffer.data();
+  local.size = from - first;
+  for (size_t e = 0; e < local.exog.size(); ++e) {
+    local.exog[e] = h.exog[e] + first;
+    local.exog_size[e] = h.exog_size[e] > first ? std::min(h.exog_size[e], from) - first : 0;
+  }
+  std::vector<float> scratch;
+  std::vector<double> out(static_cast<size_t>(std::max(horizon, 0)));
+  for (int k = 0; k < horizon; ++k) {
+    const size_t t = local.size;
+    out[k] = c.predict_clipped(local, t, scratch);
+    buffer[t] = out[k];
+    local.size = t + 1;  // the prediction becomes history for the next step
+  }
+  return out;
+}
+
+}  // namespace fc::forecast

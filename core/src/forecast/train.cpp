@@ -1,0 +1,293 @@
+// The training pipeline in four steps: check the data can be forecast honestly, run
+// every candidate through the same folds, select and calibrate, refit and record the
+// data schema inference will hold new data to.
+#include "funnelcast/forecast/train.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/eval/intervals.hpp"
+#include "funnelcast/eval/validation.hpp"
+#include "funnelcast/forecast/cv.hpp"
+#include "funnelcast/forecast/predict.hpp"
+#include "funnelcast/time/time.hpp"
+
+namespace fc::forecast {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+const char* type_name(ColumnType t) {
+  switch (t) {
+    case ColumnType::kNumber: return "number";
+    case ColumnType::kTimestamp: return "timestamp";
+    case ColumnType::kCategory: return "category";
+  }
+  return "number";
+}
+
+model::MetricTable table_of(const std::vector<metrics::Regression>& folds) {
+  model::MetricTable t;
+  auto add = [&](const char* name, double metrics::Regression::*field) {
+    std::vector<double> v;
+    for (const auto& r : folds)
+      if (!std::isnan(r.*field)) v.push_back(r.*field);
+    model::MetricSummary m{kNaN, kNaN, v.size()};
+    if (!v.empty()) {
+      const metrics::MeanStd ms = metrics::mean_std(v);
+      m.mean = ms.mean;
+      m.std = ms.std;
+    }
+    t[name] = m;
+  };
+  add("rmse", &metrics::Regression::rmse);
+  add("mae", &metrics::Regression::mae);
+  add("r2", &metrics::Regression::r2);
+  add("smape", &metrics::Regression::smape);
+  add("mase", &metrics::Regression::mase);
+  return t;
+}
+
+model::MetricValues values_of(const metrics::Regression& r) {
+  return {{"rmse", r.rmse}, {"mae", r.mae}, {"r2", r.r2}, {"smape", r.smape}, {"mase", r.mase}};
+}
+
+// The hourly grid forecasting works on: finer data summed to hours, coarser refused.
+series::BuildResult hourly(const series::BuildResult& data, std::vector<std::string>& notices) {
+  if (data.step == time::kHour) return data;
+  if (data.step > time::kHour) {
+    throw Error(data.source + ": forecasting works on hourly data, and this file is " +
+                time::interval_adjective(data.step) + " (one row per " + time::interval_name(data.step) +
+                "); give hourly rows (or finer, which are summed to hours)");
+  }
+  series::BuildResult out = series::resample(data, time::kHour);
+  notices.push_back(out.notices.back());
+  return out;
+}
+
+model::DataSchema schema_of(const series::BuildResult& input, const series::BuildResult& data,
+                            const series::Series& s, const std::string& channel) {
+  model::DataSchema d;
+  d.source = input.source;
+  for (const auto& c : input.columns) d.columns.push_back({c.name, type_name(c.type), c.role});
+  d.roles = input.roles;
+  d.rows = input.events ? "events" : "values";
+  d.gaps = input.gaps == series::Gaps::kZero ? "zero" : "missing";
+  d.channel = channel;
+  d.channel_count = input.channels.size();
+  d.interval = data.step;
+  d.source_interval = input.step;
+  d.start = s.start;
+  d.end = s.end();
+  d.intervals = s.size();
+  d.input_rows = input.input_rows;
+  d.rows_aggregated = input.rows_aggregated;
+  d.empty_intervals = data.empty_intervals;
+  d.missing_values = input.missing_cells;
+  std::vector<double> known;
+  for (double v : s.leads)
+    if (!std::isnan(v)) known.push_back(v);
+  d.target.count = known.size();
+  if (!known.empty()) {
+    const metrics::MeanStd ms = metrics::mean_std(known);
+    d.target.mean = ms.mean;
+    d.target.std = ms.std;
+    d.target.min = *std::min_element(known.begin(), known.end());
+    d.target.max = *std::max_element(known.begin(), known.end());
+  }
+  return d;
+}
+
+}  // namespace
+
+TrainOutput train(const series::BuildResult& input, const TrainOptions& options, const Progress& progress) {
+  TrainOutput out;
+  const series::BuildResult data = hourly(input, out.notices);
+  const series::Series& s = series::select(data, options.channel);
+  const features::FeatureSpec& spec = options.spec;
+  const int horizon = options.horizon;
+  if (horizon < 1 || horizon > 24 * 366) throw Error("the horizon must be between 1 and 8784 hours");
+  for (const auto& e : spec.exog)
+    for (int l : e.lags)
+      if (l < horizon)
+        throw Error("exogenous feature " + e.column + "_lag" + std::to_string(l) +
+                    ": its lag must be at least the horizon (" + std::to_string(horizon) +
+                    "), because future values of " + e.column + " are unknown when forecasting");
+
+  // 1. The data must be forecastable honestly.
+  const std::string target = data.roles.leads.empty() ? "leads (rows counted)" : "'" + data.roles.leads + "'";
+  const SeriesHistory sh = history_of(spec, s);
+  const features::History& h = sh.history;
+  const size_t n = h.size;
+  const std::vector<double> y(h.target, h.target + n);
+  size_t known = 0;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (double v : y) {
+    if (std::isnan(v)) continue;
+    ++known;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (known == 0) throw Error(input.source + ": the leads column " + target + " has no values");
+  if (known * 2 < n) {
+    throw Error(input.source + ": " + std::to_string(n - known) + " of " + std::to_string(n) +
+                " hours have no value for " + target +
+                "; a forecast learned from so little would not be trustworthy. If the export leaves "
+                "out hours without leads, count them as 0 (CLI: --gaps zero)");
+  }
+  if (lo == hi) {
+    char value[32];
+    std::snprintf(value, sizeof value, "%g", lo);
+    throw Error(input.source + ": " + target + " is " + value + " in every hour; there is nothing to forecast");
+  }
+  if (known < n) {
+    out.notices.push_back(std::to_string(n - known) + " of " + std::to_string(n) +
+                          " hours have no value and are left out of training and scoring");
+  }
+  const bool counts = lo >= 0;
+
+  // Rows before the longest lookback have incomplete lags; skip them while the data
+  // is long enough, and let the models see NaN-padded rows when it is short.
+  const size_t lookback = static_cast<size_t>(spec.max_lookback());
+  const size_t folds_plus_one = static_cast<size_t>(std::max(options.folds, 1)) + 1;
+  const size_t first_row = std::min(lookback, n / (2 * folds_plus_one));
+  if (n <= first_row + 48) {
+    throw Error(input.source + ": " + std::to_string(n) + " hours of data are too few to train and validate a forecast; "
+                "give at least a few weeks of hourly rows");
+  }
+  // Folds split the rows that have complete features (as dropping incomplete rows would),
+  // then shift back onto the grid.
+  std::vector<validation::Fold> folds;
+  try {
+    folds = validation::time_series_splits(n - first_row, options.folds, 0, options.gap, 48);
+  } catch (const Error&) {
+    throw Error(input.source + ": " + std::to_string(n) + " hours are not enough for " +
+                std::to_string(options.folds) + " folds; use fewer --folds or more history");
+  }
+  for (auto& f : folds) {
+    f.train_begin += first_row;
+    f.train_end += first_row;
+    f.valid_begin += first_row;
+    f.valid_end += first_row;
+  }
+  for (const auto& f : folds)
+    if (f.valid_end - f.valid_begin < static_cast<size_t>(horizon))
+      throw Error("not enough data for " + std::to_string(options.folds) + " folds with a " +
+                  std::to_string(horizon) + "-hour horizon: each validation block has " +
+                  std::to_string(f.valid_end - f.valid_begin) + " hours (the data has " + std::to_string(n) +
+                  "); use fewer --folds, a shorter --horizon or more history");
+
+  const features::Matrix x = features::build(spec, h, first_row, n);
+  TrainingData d;
+  d.spec = spec;
+  d.history = h;
+  d.y = &y;
+  d.x = &x;
+  d.first_row = first_row;
+  d.counts = counts;
+  d.params = options.params;
+  d.threads = options.threads;
+
+  // 2. Every candidate through the same folds. Progress never goes backwards.
+  std::vector<const CandidateInfo*> chosen;
+  for (const auto& c : candidates())
+    if (c.applies(counts, options.pinned_objective)) chosen.push_back(&c);
+  if (chosen.empty()) throw Error("no forecaster applies (a Poisson model needs a target that is never negative)");
+  const double total = static_cast<double>(chosen.size()) + 1.0;
+  double shown = 0;
+  auto report = [&](const std::string& stage, double fraction) {
+    shown = std::max(shown, std::min(1.0, fraction));
+    if (progress) progress(stage, shown);
+  };
+  std::vector<CandidateCv> results;
+  for (size_t c = 0; c < chosen.size(); ++c) {
+    results.push_back(cross_validate(*chosen[c], d, folds, horizon, options.origin_step_hours,
+                                     [&](const std::string& stage, double within) {
+                                       report(stage, (static_cast<double>(c) + within) / total);
+                                     }));
+  }
+
+  // 3. Select by mean recursive RMSE (the error a user will see), then calibrate intervals.
+  size_t best = 0;
+  double best_rmse = std::numeric_limits<double>::infinity();
+  std::vector<model::CandidateResult> comparison;
+  for (size_t c = 0; c < results.size(); ++c) {
+    model::CandidateResult r;
+    r.name = results[c].name;
+    r.one_step = table_of(results[c].one_step);
+    r.recursive = table_of(results[c].recursive);
+    r.best_iterations = results[c].best_iterations;
+    const double rmse = r.recursive.at("rmse").mean;
+    if (rmse < best_rmse) {
+      best_rmse = rmse;
+      best = c;
+    }
+    comparison.push_back(std::move(r));
+  }
+  if (!std::isfinite(best_rmse)) throw Error("no forecaster could be scored on the validation folds");
+  const CandidateCv& cv = results[best];
+  const eval::Coverage coverage = eval::cross_coverage(cv.residuals, counts);
+  eval::ResidualSet all;
+  for (const auto& r : cv.residuals) all.append(r);
+  const eval::Intervals intervals = eval::intervals_from(all, counts);
+
+  // 4. The final model on all the data. The GBDT takes the median tree count the folds chose.
+  report("final fit " + cv.name, static_cast<double>(chosen.size()) / total);
+  std::unique_ptr<Candidate> final_model = chosen[best]->make(d);
+  FitControl control;
+  std::vector<int> its = cv.best_iterations;
+  std::sort(its.begin(), its.end());
+  if (!its.empty() && its.back() > 0) control.fixed_iterations = std::max(1, its[its.size() / 2]);
+  control.progress = [&](double f) { report("final fit " + cv.name, (static_cast<double>(chosen.size()) + f) / total); };
+  final_model->fit(d, n, control);
+  report("done", 1.0);
+
+  model::Model& m = out.model;
+  m.header.kind = "forecast";
+  m.header.created_by = std::string("funnelcast ") + FC_VERSION;
+  m.header.data = schema_of(input, data, s, options.channel);
+  model::ForecastSection f;
+  f.features = spec;
+  final_model->save(f, m.ensemble);
+  f.clip_negative = counts;
+  f.horizon = horizon;
+  f.min_history = static_cast<int>(std::max<size_t>(std::min(lookback, first_row), 1));
+  if (f.predictor == "seasonal_naive") f.min_history = std::max(f.min_history, f.season);
+  f.intervals = intervals;
+  f.coverage = {coverage.p80, coverage.p95, coverage.points};
+  f.cv.folds = folds.size();
+  f.cv.horizon = horizon;
+  f.cv.gap = static_cast<int>(options.gap);
+  f.cv.one_step = table_of(cv.one_step);
+  f.cv.recursive = table_of(cv.recursive);
+  for (size_t k = 0; k < folds.size(); ++k) {
+    f.cv.per_fold.push_back({s.time(folds[k].train_begin), s.time(folds[k].train_end), s.time(folds[k].valid_begin),
+                             s.time(folds[k].valid_end), values_of(cv.one_step[k]), values_of(cv.recursive[k])});
+  }
+  f.comparison = std::move(comparison);
+  f.selected = cv.name;
+  m.header.forecast = std::move(f);
+  model::check(m);
+
+  const nlohmann::json header = m.header.to_json();
+  const nlohmann::json& section = header.at("forecast");
+  nlohmann::json per_fold_coverage = nlohmann::json::array();
+  for (size_t k = 0; k < coverage.by_group.size(); ++k)
+    per_fold_coverage.push_back({{"p80", coverage.by_group[k].p80}, {"p95", coverage.by_group[k].p95},
+                                 {"points", coverage.by_group[k].points}});
+  out.report = {{"data", header.at("data")},
+                {"cv", section.at("cv")},
+                {"comparison", section.at("comparison")},
+                {"selected", section.at("selected")},
+                {"coverage", {{"p80", section.at("coverage").at("p80")},
+                              {"p95", section.at("coverage").at("p95")},
+                              {"points", coverage.points},
+                              {"per_fold", per_fold_coverage}}},
+                {"intervals", section.at("intervals")},
+                {"notices", out.notices}};
+  return out;
+}
+
+}  // namespace fc::forecast

@@ -1,0 +1,367 @@
+// One writer and one reader for the header, field by field. The reader requires every
+// field the writer writes (a model file is never completed with defaults that could
+// differ from what training saw) and names the field path in every error.
+#include "funnelcast/model/header.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "funnelcast/base/error.hpp"
+
+namespace fc::model {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+nlohmann::json number_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+nlohmann::json text_or_null(const std::string& s) {
+  return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
+}
+
+// A JSON object read with the path of every field kept for error messages.
+class In {
+ public:
+  In(const nlohmann::json& j, std::string path) : j_(j), path_(std::move(path)) {
+    if (!j_.is_object()) fail_here("must be an object");
+  }
+  bool has(const char* key) const { return j_.contains(key); }
+  const nlohmann::json& raw(const char* key) const {
+    auto it = j_.find(key);
+    if (it == j_.end()) fail(key, "is missing");
+    return *it;
+  }
+  In obj(const char* key) const { return In(raw(key), at(key)); }
+  std::string str(const char* key) const {
+    const auto& v = raw(key);
+    if (!v.is_string()) fail(key, "must be a string");
+    return v.get<std::string>();
+  }
+  std::string str_or_null(const char* key) const {
+    const auto& v = raw(key);
+    if (v.is_null()) return "";
+    if (!v.is_string()) fail(key, "must be a string or null");
+    return v.get<std::string>();
+  }
+  std::string one_of(const char* key, std::initializer_list<const char*> allowed) const {
+    const std::string v = str(key);
+    std::string list;
+    for (const char* a : allowed) {
+      if (v == a) return v;
+      list += (list.empty() ? "" : ", ") + std::string(a);
+    }
+    fail(key, "must be one of " + list + ", found '" + v + "'");
+  }
+  bool flag(const char* key) const {
+    const auto& v = raw(key);
+    if (!v.is_boolean()) fail(key, "must be true or false");
+    return v.get<bool>();
+  }
+  double num(const char* key) const {
+    const auto& v = raw(key);
+    if (!v.is_number()) fail(key, "must be a number");
+    return v.get<double>();
+  }
+  double num_or_nan(const char* key) const {
+    const auto& v = raw(key);
+    if (v.is_null()) return kNaN;
+    if (!v.is_number()) fail(key, "must be a number or null");
+    return v.get<double>();
+  }
+  int64_t integer(const char* key, int64_t min, int64_t max) const {
+    const auto& v = raw(key);
+    if (!v.is_number_integer()) fail(key, "must be a whole number");
+    if (v.is_number_unsigned() &&
+        v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      fail(key, "is too large, found " + v.dump());
+    const int64_t x = v.get<int64_t>();
+    if (x < min || x > max)
+      fail(key, "must be from " + std::to_string(min) + " to " + std::to_string(max) + ", found " + v.dump());
+    return x;
+  }
+  uint64_t count(const char* key) const {
+    return static_cast<uint64_t>(integer(key, 0, std::numeric_limits<int64_t>::max()));
+  }
+  const nlohmann::json& array(const char* key) const {
+    const auto& v = raw(key);
+    if (!v.is_array()) fail(key, "must be a list");
+    return v;
+  }
+  std::string at(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+  std::string at(const char* key, size_t i) const { return at(key) + "[" + std::to_string(i) + "]"; }
+  [[noreturn]] void fail(const char* key, const std::string& what) const {
+    throw Error("model header: '" + at(key) + "' " + what);
+  }
+  [[noreturn]] void fail_here(const std::string& what) const {
+    throw Error("model header: '" + (path_.empty() ? std::string("(root)") : path_) + "' " + what);
+  }
+  // Runs a parser of a nested structure, prefixing its own messages with this field's path.
+  template <class F>
+  auto nested(const char* key, F&& parse) const -> decltype(parse(std::declval<const nlohmann::json&>())) {
+    const auto& v = raw(key);
+    try {
+      return parse(v);
+    } catch (const Error& e) {
+      throw Error("model header: '" + at(key) + "': " + e.what());
+    }
+  }
+
+ private:
+  const nlohmann::json& j_;
+  std::string path_;
+};
+
+const char* const kMetricNames[] = {"rmse", "mae", "r2", "smape", "mase"};
+
+nlohmann::json metric_table_json(const MetricTable& t) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, m] : t)
+    j[name] = {{"mean", number_or_null(m.mean)}, {"std", number_or_null(m.std)}, {"folds_used", m.folds_used}};
+  return j;
+}
+
+MetricTable metric_table(const In& in, const char* key) {
+  const In t = in.obj(key);
+  MetricTable out;
+  for (const char* name : kMetricNames) {
+    const In m = t.obj(name);
+    out[name] = {m.num_or_nan("mean"), m.num_or_nan("std"), m.count("folds_used")};
+  }
+  return out;
+}
+
+nlohmann::json metric_values_json(const MetricValues& v) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, x] : v) j[name] = number_or_null(x);
+  return j;
+}
+
+MetricValues metric_values(const In& in, const char* key) {
+  const In t = in.obj(key);
+  MetricValues out;
+  for (const char* name : kMetricNames) out[name] = t.num_or_nan(name);
+  return out;
+}
+
+nlohmann::json roles_json(const schema::Roles& r) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& role : schema::roles()) j[role.name] = text_or_null(r.*role.column);
+  return j;
+}
+
+nlohmann::json data_json(const DataSchema& d) {
+  nlohmann::json cols = nlohmann::json::array();
+  for (const auto& c : d.columns) cols.push_back({{"name", c.name}, {"type", c.type}, {"role", text_or_null(c.role)}});
+  return {{"source", d.source},
+          {"columns", cols},
+          {"roles", roles_json(d.roles)},
+          {"rows", d.rows},
+          {"gaps", d.gaps},
+          {"channel", text_or_null(d.channel)},
+          {"channel_count", d.channel_count},
+          {"interval", d.interval},
+          {"source_interval", d.source_interval},
+          {"start", d.start},
+          {"end", d.end},
+          {"intervals", d.intervals},
+          {"input_rows", d.input_rows},
+          {"rows_aggregated", d.rows_aggregated},
+          {"empty_intervals", d.empty_intervals},
+          {"missing_values", d.missing_values},
+          {"target", {{"mean", number_or_null(d.target.mean)},
+                      {"std", number_or_null(d.target.std)},
+                      {"min", number_or_null(d.target.min)},
+                      {"max", number_or_null(d.target.max)},
+                      {"count", d.target.count}}}};
+}
+
+DataSchema data_from(const In& in) {
+  DataSchema d;
+  d.source = in.str("source");
+  const auto& cols = in.array("columns");
+  for (size_t i = 0; i < cols.size(); ++i) {
+    const In c(cols[i], in.at("columns", i));
+    ColumnSchema col;
+    col.name = c.str("name");
+    col.type = c.one_of("type", {"number", "timestamp", "category"});
+    col.role = c.str_or_null("role");
+    if (!col.role.empty() && !schema::find_role(col.role)) c.fail("role", "names an unknown role '" + col.role + "'");
+    d.columns.push_back(std::move(col));
+  }
+  const In roles = in.obj("roles");
+  for (const auto& role : schema::roles()) d.roles.*role.column = roles.str_or_null(role.name);
+  if (d.roles.time.empty()) roles.fail("time", "is missing: a model needs the time column it was trained with");
+  d.rows = in.one_of("rows", {"values", "events"});
+  if (d.rows == "values" && d.roles.leads.empty())
+    roles.fail("leads", "is missing: a model trained on values needs its leads column");
+  d.gaps = in.one_of("gaps", {"missing", "zero"});
+  d.channel = in.str_or_null("channel");
+  d.channel_count = in.count("channel_count");
+  d.interval = in.integer("interval", 1, 366 * 86400);
+  d.source_interval = in.integer("source_interval", 1, 366 * 86400);
+  d.start = in.integer("start", std::numeric_limits<int64_t>::min() / 4, std::numeric_limits<int64_t>::max() / 4);
+  d.end = in.integer("end", d.start, std::numeric_limits<int64_t>::max() / 4);
+  d.intervals = in.count("intervals");
+  d.input_rows = in.count("input_rows");
+  d.rows_aggregated = in.count("rows_aggregated");
+  d.empty_intervals = in.count("empty_intervals");
+  d.missing_values = in.count("missing_values");
+  const In t = in.obj("target");
+  d.target = {t.num_or_nan("mean"), t.num_or_nan("std"), t.num_or_nan("min"), t.num_or_nan("max"), t.count("count")};
+  return d;
+}
+
+nlohmann::json forecast_json(const ForecastSection& f) {
+  nlohmann::json per_fold = nlohmann::json::array();
+  for (const auto& k : f.cv.per_fold) {
+    per_fold.push_back({{"train_start", k.train_start},
+                        {"train_end", k.train_end},
+                        {"valid_start", k.valid_start},
+                        {"valid_end", k.valid_end},
+                        {"one_step", metric_values_json(k.one_step)},
+                        {"recursive", metric_values_json(k.recursive)}});
+  }
+  nlohmann::json comparison = nlohmann::json::array();
+  for (const auto& c : f.comparison) {
+    comparison.push_back({{"name", c.name},
+                          {"one_step", metric_table_json(c.one_step)},
+                          {"recursive", metric_table_json(c.recursive)},
+                          {"best_iterations", c.best_iterations}});
+  }
+  nlohmann::json importance = nlohmann::json::object();
+  for (const auto& [name, gain] : f.feature_importance) importance[name] = gain;
+  return {{"features", f.features.to_json()},
+          {"predictor", f.predictor},
+          {"objective", text_or_null(f.objective)},
+          {"season", f.season},
+          {"ridge", f.ridge ? f.ridge->to_json() : nlohmann::json(nullptr)},
+          {"params", f.params ? f.params->to_json() : nlohmann::json(nullptr)},
+          {"clip_negative", f.clip_negative},
+          {"horizon", f.horizon},
+          {"min_history", f.min_history},
+          {"intervals", f.intervals.to_json()},
+          {"coverage", {{"p80", number_or_null(f.coverage.p80)},
+                        {"p95", number_or_null(f.coverage.p95)},
+                        {"points", f.coverage.points}}},
+          {"cv", {{"folds", f.cv.folds},
+                  {"horizon", f.cv.horizon},
+                  {"gap", f.cv.gap},
+                  {"one_step", metric_table_json(f.cv.one_step)},
+                  {"recursive", metric_table_json(f.cv.recursive)},
+                  {"per_fold", per_fold}}},
+          {"comparison", comparison},
+          {"selected", f.selected},
+          {"feature_importance", importance}};
+}
+
+ForecastSection forecast_from(const In& in) {
+  ForecastSection f;
+  f.features = in.nested("features", [](const nlohmann::json& j) { return features::FeatureSpec::from_json(j); });
+  f.predictor = in.one_of("predictor", {"gbdt", "ridge", "seasonal_naive"});
+  f.objective = in.str_or_null("objective");
+  if (f.predictor == "gbdt" && f.objective != "regression" && f.objective != "poisson")
+    in.fail("objective", "must be regression or poisson for a gbdt predictor");
+  f.season = static_cast<int>(in.integer("season", 0, 366 * 24 * 60));
+  if (f.predictor == "seasonal_naive" && f.season < 1) in.fail("season", "must be at least 1 for seasonal_naive");
+  if (f.predictor == "ridge") {
+    const size_t width = f.features.width();
+    f.ridge = in.nested("ridge", [&](const nlohmann::json& j) { return baselines::Ridge::from_json(j, width); });
+  } else if (!in.raw("ridge").is_null()) {
+    in.fail("ridge", "must be null for a " + f.predictor + " predictor");
+  }
+  if (f.predictor == "gbdt") {
+    f.params = in.nested("params", [](const nlohmann::json& j) { return gbdt::Params::from_json(j); });
+  } else if (!in.raw("params").is_null()) {
+    in.fail("params", "must be null for a " + f.predictor + " predictor");
+  }
+  f.clip_negative = in.flag("clip_negative");
+  f.horizon = static_cast<int>(in.integer("horizon", 1, 24 * 366 * 60));
+  f.min_history = static_cast<int>(in.integer("min_history", 1, 24 * 366 * 60));
+  f.intervals = in.nested("intervals", [](const nlohmann::json& j) { return eval::Intervals::from_json(j); });
+  const In cov = in.obj("coverage");
+  f.coverage = {cov.num_or_nan("p80"), cov.num_or_nan("p95"), cov.count("points")};
+  const In cv = in.obj("cv");
+  f.cv.folds = cv.count("folds");
+  f.cv.horizon = static_cast<int>(cv.integer("horizon", 1, 24 * 366 * 60));
+  f.cv.gap = static_cast<int>(cv.integer("gap", 0, 24 * 366 * 60));
+  f.cv.one_step = metric_table(cv, "one_step");
+  f.cv.recursive = metric_table(cv, "recursive");
+  const auto& folds = cv.array("per_fold");
+  for (size_t i = 0; i < folds.size(); ++i) {
+    const In k(folds[i], cv.at("per_fold", i));
+    FoldResult r;
+    r.train_start = k.integer("train_start", std::numeric_limits<int64_t>::min() / 4, std::numeric_limits<int64_t>::max() / 4);
+    r.train_end = k.integer("train_end", r.train_start, std::numeric_limits<int64_t>::max() / 4);
+    r.valid_start = k.integer("valid_start", r.train_end, std::numeric_limits<int64_t>::max() / 4);
+    r.valid_end = k.integer("valid_end", r.valid_start, std::numeric_limits<int64_t>::max() / 4);
+    r.one_step = metric_values(k, "one_step");
+    r.recursive = metric_values(k, "recursive");
+    f.cv.per_fold.push_back(std::move(r));
+  }
+  const auto& comparison = in.array("comparison");
+  for (size_t i = 0; i < comparison.size(); ++i) {
+    const In c(comparison[i], in.at("comparison", i));
+    CandidateResult r;
+    r.name = c.str("name");
+    r.one_step = metric_table(c, "one_step");
+    r.recursive = metric_table(c, "recursive");
+    const auto& its = c.array("best_iterations");
+    for (const auto& v : its) {
+      if (!v.is_number_integer()) c.fail("best_iterations", "must hold whole numbers");
+      r.best_iterations.push_back(v.get<int>());
+    }
+    f.comparison.push_back(std::move(r));
+  }
+  f.selected = in.str("selected");
+  const auto& importance = in.raw("feature_importance");
+  if (!importance.is_object()) in.fail("feature_importance", "must be an object");
+  for (auto it = importance.begin(); it != importance.end(); ++it) {
+    if (!it.value().is_number()) in.fail("feature_importance", "must map feature names to numbers");
+    f.feature_importance.emplace_back(it.key(), it.value().get<double>());
+  }
+  return f;
+}
+
+}  // namespace
+
+const std::vector<std::string>& kinds() {
+  static const std::vector<std::string> kKinds = {"forecast"};
+  return kKinds;
+}
+
+nlohmann::json Header::to_json() const {
+  nlohmann::json j = {{"format", kFormatVersion},
+                      {"kind", kind},
+                      {"created_by", created_by},
+                      {"data", data_json(data)}};
+  if (created_at) j["created_at"] = *created_at;
+  if (forecast) j["forecast"] = forecast_json(*forecast);
+  return j;
+}
+
+Header Header::from_json(const nlohmann::json& j) {
+  const In in(j, "");
+  Header h;
+  const int64_t format = in.integer("format", 0, std::numeric_limits<int32_t>::max());
+  if (format != kFormatVersion)
+    in.fail("format", "is " + std::to_string(format) + " but the file format is " + std::to_string(kFormatVersion));
+  h.kind = in.str("kind");
+  bool known = false;
+  std::string list;
+  for (const auto& k : kinds()) {
+    known = known || k == h.kind;
+    list += (list.empty() ? "" : ", ") + k;
+  }
+  if (!known) {
+    throw Error("model header: unknown model kind '" + h.kind + "' (this funnelcast reads: " + list +
+                "); a newer funnelcast may read it");
+  }
+  h.created_by = in.str("created_by");
+  if (in.has("created_at")) h.created_at = in.integer("created_at", 0, std::numeric_limits<int64_t>::max() / 4);
+  h.data = data_from(in.obj("data"));
+  if (h.kind == "forecast") h.forecast = forecast_from(in.obj("forecast"));
+  return h;
+}
+
+}  // namespace fc::model
