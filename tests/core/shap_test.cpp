@@ -1,4 +1,5 @@
-// TreeSHAP against a brute-force Shapley computation: every subset S of the features,
+// TreeSHAP (both implementations: leaf paths + quadrature, and the paper's recursive
+// Algorithm 2) against a brute-force Shapley computation: every subset S of the features,
 // v(S) = the cover-weighted expectation of the ensemble's raw score when the features
 // outside S are unknown (both branches, weighted by their training cover) and those in S
 // follow the row (NaN along default_left), and phi_i = sum over S without i of
@@ -125,8 +126,12 @@ TEST(TreeShap, StumpByHand) {
   const float rows[6] = {0.5f, 9.0f, 4.0f, 9.0f, kMissing, 9.0f};
   double out[6];
   shap.explain(rows, 3, 2, out);
+  EXPECT_NEAR(out[0], -1.0, 1e-15);
+  EXPECT_EQ(out[1], 0.0);
+  EXPECT_NEAR(out[2], 3.0, 1e-15);
+  EXPECT_NEAR(out[4], 3.0, 1e-15);
+  shap.explain_recursive(rows, 3, 2, out);
   EXPECT_DOUBLE_EQ(out[0], -1.0);
-  EXPECT_DOUBLE_EQ(out[1], 0.0);
   EXPECT_DOUBLE_EQ(out[2], 3.0);
   EXPECT_DOUBLE_EQ(out[4], 3.0);
 }
@@ -152,8 +157,9 @@ TEST(TreeShap, MatchesBruteForceShapleyValues) {
     const TreeShap shap(e);
     const size_t n = 12;
     const std::vector<float> x = random_rows(g, n, e.num_features);
-    std::vector<double> out(n * e.num_features);
-    shap.explain(x.data(), n, e.num_features, out.data());
+    std::vector<double> fast(n * e.num_features), recursive(n * e.num_features);
+    shap.explain(x.data(), n, e.num_features, fast.data());
+    shap.explain_recursive(x.data(), n, e.num_features, recursive.data());
     for (size_t r = 0; r < n; ++r) {
       const float* row = x.data() + r * e.num_features;
       double expected = 0;
@@ -161,14 +167,41 @@ TEST(TreeShap, MatchesBruteForceShapleyValues) {
       EXPECT_NEAR(shap.expected_value(), expected, 1e-9);
       double sum = shap.expected_value();
       for (uint32_t f = 0; f < e.num_features; ++f) {
-        EXPECT_NEAR(out[r * e.num_features + f], ref[f], 1e-9) << "trial " << trial << " row " << r;
-        sum += out[r * e.num_features + f];
+        const size_t i = r * e.num_features + f;
+        EXPECT_NEAR(fast[i], ref[f], 1e-9) << "trial " << trial << " row " << r;
+        EXPECT_NEAR(recursive[i], ref[f], 1e-9) << "trial " << trial << " row " << r;
+        sum += fast[i];
       }
       EXPECT_NEAR(sum, e.predict_raw_reference(row), 1e-9);
       ++rows_checked;
     }
   }
   EXPECT_EQ(rows_checked, 720);
+}
+
+TEST(TreeShap, DeepTreesAgreeWithTheRecursiveWalk) {
+  // Paths of up to 14 distinct features need quadrature rules up to 7 points; too many
+  // features for brute force, so the two implementations check each other here.
+  std::mt19937 g(99);
+  for (int trial = 0; trial < 10; ++trial) {
+    Ensemble e;
+    e.num_features = 20;
+    for (int k = 0; k < 5; ++k) e.trees.push_back(random_tree(g, 14, e.num_features));
+    const TreeShap shap(e);
+    const size_t n = 20;
+    const std::vector<float> x = random_rows(g, n, e.num_features);
+    std::vector<double> fast(n * 20), recursive(n * 20);
+    shap.explain(x.data(), n, 20, fast.data());
+    shap.explain_recursive(x.data(), n, 20, recursive.data());
+    for (size_t r = 0; r < n; ++r) {
+      double sum = shap.expected_value();
+      for (size_t f = 0; f < 20; ++f) {
+        EXPECT_NEAR(fast[r * 20 + f], recursive[r * 20 + f], 1e-9);
+        sum += fast[r * 20 + f];
+      }
+      EXPECT_NEAR(sum, e.predict_raw_reference(x.data() + r * 20), 1e-9);
+    }
+  }
 }
 
 TEST(TreeShap, AddsUpOnATrainedEnsemble) {
@@ -198,15 +231,20 @@ TEST(TreeShap, AddsUpOnATrainedEnsemble) {
   d.y = y.data();
   const Ensemble e = train(d, nullptr, p).ensemble;
   const TreeShap shap(e);
-  std::vector<double> out(n * nf);
+  std::vector<double> out(n * nf), recursive(n * nf);
   shap.explain(x.data(), n, nf, out.data());
-  double worst = 0;
+  shap.explain_recursive(x.data(), n, nf, recursive.data());
+  double worst = 0, worst_twin = 0;
   for (size_t r = 0; r < n; ++r) {
     double sum = shap.expected_value();
-    for (size_t f = 0; f < nf; ++f) sum += out[r * nf + f];
+    for (size_t f = 0; f < nf; ++f) {
+      sum += out[r * nf + f];
+      worst_twin = std::max(worst_twin, std::fabs(out[r * nf + f] - recursive[r * nf + f]));
+    }
     worst = std::max(worst, std::fabs(sum - e.predict_raw_reference(x.data() + r * nf)));
   }
   EXPECT_LT(worst, 1e-5);
+  EXPECT_LT(worst_twin, 1e-9);
   // The features the labels depend on most (0, 3, 6, 9) lead the global importance.
   const std::vector<double> imp = mean_abs_shap(out.data(), n, nf);
   for (size_t f : {0u, 3u, 6u, 9u}) {
@@ -253,6 +291,7 @@ TEST(TreeShap, RefusesTreesItCannotExplain) {
   const float rows[2] = {1, 2};
   double out[2];
   EXPECT_THROW(TreeShap(e).explain(rows, 2, 1, out), Error);
+  EXPECT_THROW(TreeShap(e).explain_recursive(rows, 2, 1, out), Error);
 }
 
 }  // namespace
