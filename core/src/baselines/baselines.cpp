@@ -116,48 +116,313 @@ nlohmann::json Ridge::to_json() const {
           {"weight", weight}};
 }
 
+namespace {
+
+// Readers for the validated JSON of a baseline; `who` starts every message.
+double json_number(const nlohmann::json& j, const char* key, const char* who) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) {
+    throw Error(std::string(who) + ": \"" + key + "\" is missing or not a number");
+  }
+  const double v = it->get<double>();
+  if (!std::isfinite(v)) throw Error(std::string(who) + ": \"" + key + "\" is not finite");
+  return v;
+}
+
+std::vector<double> json_vector(const nlohmann::json& j, const char* key, size_t expected,
+                                const char* who) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) {
+    throw Error(std::string(who) + ": \"" + key + "\" is missing or not a list");
+  }
+  if (it->size() != expected) {
+    throw Error(std::string(who) + ": \"" + key + "\" has " + std::to_string(it->size()) +
+                " values but the model has " + std::to_string(expected) + " features");
+  }
+  std::vector<double> out;
+  out.reserve(it->size());
+  for (const auto& v : *it) {
+    if (!v.is_number() || !std::isfinite(v.get<double>())) {
+      throw Error(std::string(who) + ": \"" + key + "\" holds a value that is not a finite number");
+    }
+    out.push_back(v.get<double>());
+  }
+  return out;
+}
+
+void check_scale(const std::vector<double>& scale, const char* who) {
+  for (double s : scale) {
+    if (!(s > 0)) throw Error(std::string(who) + ": \"scale\" holds a value that is not positive");
+  }
+}
+
+}  // namespace
+
 Ridge Ridge::from_json(const nlohmann::json& j, size_t expected_features) {
   if (!j.is_object()) throw Error("ridge: the model's ridge section is not a JSON object");
-  auto number = [&](const char* key) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_number()) {
-      throw Error(std::string("ridge: \"") + key + "\" is missing or not a number");
-    }
-    const double v = it->get<double>();
-    if (!std::isfinite(v)) throw Error(std::string("ridge: \"") + key + "\" is not finite");
-    return v;
-  };
-  auto vec = [&](const char* key) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_array()) {
-      throw Error(std::string("ridge: \"") + key + "\" is missing or not a list");
-    }
-    if (it->size() != expected_features) {
-      throw Error(std::string("ridge: \"") + key + "\" has " + std::to_string(it->size()) +
-                  " values but the model has " + std::to_string(expected_features) + " features");
-    }
-    std::vector<double> out;
-    out.reserve(it->size());
-    for (const auto& v : *it) {
-      if (!v.is_number() || !std::isfinite(v.get<double>())) {
-        throw Error(std::string("ridge: \"") + key +
-                    "\" holds a value that is not a finite number");
-      }
-      out.push_back(v.get<double>());
-    }
-    return out;
-  };
   Ridge r;
-  r.lambda = number("lambda");
+  r.lambda = json_number(j, "lambda", "ridge");
   if (r.lambda < 0) throw Error("ridge: \"lambda\" is negative");
-  r.intercept = number("intercept");
-  r.mean = vec("mean");
-  r.scale = vec("scale");
-  r.weight = vec("weight");
-  for (double s : r.scale) {
-    if (!(s > 0)) throw Error("ridge: \"scale\" holds a value that is not positive");
-  }
+  r.intercept = json_number(j, "intercept", "ridge");
+  r.mean = json_vector(j, "mean", expected_features, "ridge");
+  r.scale = json_vector(j, "scale", expected_features, "ridge");
+  r.weight = json_vector(j, "weight", expected_features, "ridge");
+  check_scale(r.scale, "ridge");
   return r;
+}
+
+// ---------------------------------------------------------------------------------
+// Logistic regression.
+// ---------------------------------------------------------------------------------
+
+namespace {
+
+// log(1 + e^t) without overflow for large t or loss of digits for very negative t.
+double softplus(double t) {
+  return t > 0 ? t + std::log1p(std::exp(-t)) : std::log1p(std::exp(t));
+}
+
+double sigmoid(double t) {
+  if (t >= 0) return 1.0 / (1.0 + std::exp(-t));
+  const double e = std::exp(t);
+  return e / (1.0 + e);
+}
+
+}  // namespace
+
+void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
+                   const std::vector<double>& sample_weight) {
+  if (!(lambda >= 0) || !std::isfinite(lambda)) {
+    throw Error("logistic regression: lambda must be a finite number >= 0, got " +
+                std::to_string(lambda));
+  }
+  if (!(positive_weight > 0) || !std::isfinite(positive_weight)) {
+    throw Error("logistic regression: positive_weight must be a finite number > 0");
+  }
+  if (max_iterations < 1) throw Error("logistic regression: max_iterations must be at least 1");
+  if (x.rows != y.size()) {
+    throw Error("logistic regression: " + std::to_string(x.rows) + " feature rows but " +
+                std::to_string(y.size()) + " outcomes");
+  }
+  if (x.values.size() != x.rows * x.cols) {
+    throw Error("logistic regression: the feature matrix has the wrong size");
+  }
+  if (x.rows == 0) throw Error("logistic regression: no training rows");
+  if (!sample_weight.empty() && sample_weight.size() != y.size()) {
+    throw Error("logistic regression: " + std::to_string(y.size()) + " rows but " +
+                std::to_string(sample_weight.size()) + " sample weights");
+  }
+  const size_t n = x.rows, d = x.cols;
+  std::vector<double> s(n, 1.0), v(n);
+  double pos_weight = 0, neg_weight = 0;
+  for (size_t r = 0; r < n; ++r) {
+    if (y[r] != 0.0 && y[r] != 1.0) {
+      throw Error("logistic regression: the outcome must be 0 or 1, row " + std::to_string(r + 1) +
+                  " has " + std::to_string(y[r]));
+    }
+    if (!sample_weight.empty()) {
+      s[r] = sample_weight[r];
+      if (!(s[r] >= 0) || !std::isfinite(s[r])) {
+        throw Error("logistic regression: the sample weight of row " + std::to_string(r + 1) +
+                    " must be a finite number >= 0");
+      }
+    }
+    v[r] = s[r] * (y[r] == 1.0 ? positive_weight : 1.0);
+    (y[r] == 1.0 ? pos_weight : neg_weight) += v[r];
+  }
+  if (!(pos_weight > 0) || !(neg_weight > 0)) {
+    throw Error("logistic regression: the training rows need both outcomes (0 and 1)");
+  }
+
+  // Standardize with the sample weights (frequency semantics).
+  mean.assign(d, 0.0);
+  scale.assign(d, 1.0);
+  for (size_t c = 0; c < d; ++c) {
+    double sw = 0, sx = 0;
+    for (size_t r = 0; r < n; ++r) {
+      const float val = x.at(r, c);
+      if (!present(val)) continue;
+      sw += s[r];
+      sx += s[r] * val;
+    }
+    if (!(sw > 0)) continue;  // never observed: z = 0 everywhere, no weight
+    mean[c] = sx / sw;
+    double ss = 0;
+    for (size_t r = 0; r < n; ++r) {
+      const float val = x.at(r, c);
+      if (present(val)) ss += s[r] * (val - mean[c]) * (val - mean[c]);
+    }
+    const double sd = std::sqrt(ss / sw);
+    if (sd > 0 && std::isfinite(sd)) scale[c] = sd;
+  }
+
+  // Columns that are 0 on every weighted row (constant or never observed) cannot move
+  // the loss; leaving them out keeps the Hessian regular when lambda is 0.
+  std::vector<size_t> active;
+  for (size_t c = 0; c < d; ++c) {
+    for (size_t r = 0; r < n; ++r) {
+      const float val = x.at(r, c);
+      if (s[r] > 0 && present(val) && (val - mean[c]) / scale[c] != 0.0) {
+        active.push_back(c);
+        break;
+      }
+    }
+  }
+  const auto a = static_cast<Eigen::Index>(active.size());
+  // Column 0 is the intercept.
+  Eigen::MatrixXd z(static_cast<Eigen::Index>(n), a + 1);
+  for (size_t r = 0; r < n; ++r) {
+    const auto row = static_cast<Eigen::Index>(r);
+    z(row, 0) = 1.0;
+    for (Eigen::Index k = 0; k < a; ++k) {
+      const size_t c = active[static_cast<size_t>(k)];
+      const float val = x.at(r, c);
+      z(row, k + 1) = present(val) ? (val - mean[c]) / scale[c] : 0.0;
+    }
+  }
+  const Eigen::Map<const Eigen::VectorXd> vw(v.data(), static_cast<Eigen::Index>(n));
+  Eigen::VectorXd yv(static_cast<Eigen::Index>(n));
+  for (size_t r = 0; r < n; ++r) yv(static_cast<Eigen::Index>(r)) = y[r];
+  const double total_v = pos_weight + neg_weight;
+
+  auto objective = [&](const Eigen::VectorXd& theta, Eigen::VectorXd* eta_out) {
+    const Eigen::VectorXd eta = z * theta;
+    double f = 0;
+    for (Eigen::Index r = 0; r < eta.size(); ++r) {
+      if (vw(r) > 0) f += vw(r) * (softplus(eta(r)) - yv(r) * eta(r));
+    }
+    f += 0.5 * lambda * theta.tail(a).squaredNorm();
+    if (eta_out) *eta_out = eta;
+    return f;
+  };
+
+  Eigen::VectorXd theta = Eigen::VectorXd::Zero(a + 1);
+  theta(0) = std::log(pos_weight / neg_weight);  // the best intercept alone
+  Eigen::VectorXd eta;
+  double f = objective(theta, &eta);
+  Eigen::VectorXd p(static_cast<Eigen::Index>(n)), h(static_cast<Eigen::Index>(n));
+  iterations = 0;
+  bool converged = false;
+  for (int it = 0; it < max_iterations; ++it) {
+    for (Eigen::Index r = 0; r < eta.size(); ++r) {
+      p(r) = sigmoid(eta(r));
+      h(r) = vw(r) * p(r) * (1.0 - p(r));
+    }
+    Eigen::VectorXd g = z.transpose() * (vw.cwiseProduct(p - yv));
+    g.tail(a) += lambda * theta.tail(a);
+    // Converged when no coordinate of the gradient is above 1e-10 of the total weight:
+    // far below what changes a prediction, far above rounding.
+    if (g.lpNorm<Eigen::Infinity>() <= 1e-10 * total_v) {
+      converged = true;
+      break;
+    }
+    Eigen::MatrixXd hess = z.transpose() * (z.array().colwise() * h.array()).matrix();
+    hess.diagonal().tail(a).array() += lambda;
+    // Newton direction; when the Hessian is singular or not positive definite (e.g. a
+    // separable direction with lambda = 0), add a growing ridge: a damped step.
+    Eigen::VectorXd step;
+    double ridge = 0;
+    const double base = std::max(1e-12, hess.diagonal().cwiseAbs().maxCoeff() * 1e-10);
+    for (int attempt = 0; attempt < 30; ++attempt) {
+      Eigen::MatrixXd m = hess;
+      if (ridge > 0) m.diagonal().array() += ridge;
+      Eigen::LLT<Eigen::MatrixXd> llt(m);
+      if (llt.info() == Eigen::Success) {
+        step = -llt.solve(g);
+        if (step.allFinite() && step.dot(g) < 0) break;
+      }
+      step.resize(0);
+      ridge = ridge == 0 ? base : ridge * 10;
+    }
+    if (step.size() == 0) step = -g / std::max(1.0, hess.diagonal().maxCoeff());
+    // Backtracking (Armijo) line search on the penalized objective.
+    const double slope = g.dot(step);
+    double t = 1.0, f_new = f;
+    Eigen::VectorXd theta_new, eta_new;
+    bool moved = false;
+    for (int k = 0; k < 60; ++k) {
+      theta_new = theta + t * step;
+      f_new = objective(theta_new, &eta_new);
+      if (std::isfinite(f_new) && f_new <= f + 1e-4 * t * slope) {
+        moved = true;
+        break;
+      }
+      t *= 0.5;
+    }
+    ++iterations;
+    if (!moved) break;  // no decrease left at double precision
+    theta = theta_new;
+    eta = eta_new;
+    f = f_new;
+  }
+  if (!converged) {
+    // The loop may stop with no decrease left; accept it only if the gradient is small.
+    for (Eigen::Index r = 0; r < eta.size(); ++r) p(r) = sigmoid(eta(r));
+    Eigen::VectorXd g = z.transpose() * (vw.cwiseProduct(p - yv));
+    g.tail(a) += lambda * theta.tail(a);
+    if (!(g.lpNorm<Eigen::Infinity>() <= 1e-7 * total_v) || !theta.allFinite()) {
+      throw Error(lambda == 0
+                      ? "logistic regression did not converge: the outcomes can be separated "
+                        "perfectly by the features; use lambda > 0"
+                      : "logistic regression did not converge in " +
+                            std::to_string(max_iterations) + " iterations");
+    }
+  }
+  if (lambda == 0) {
+    // Without a penalty, outcomes that a hyperplane separates have no finite solution:
+    // the gradient still fades as the weights run off, so Newton "converges" on large
+    // weights. A fit that puts every row strictly on its own side proves separability.
+    bool separated = true;
+    for (Eigen::Index r = 0; r < eta.size() && separated; ++r) {
+      if (vw(r) > 0 && !((yv(r) == 1.0 ? eta(r) : -eta(r)) > 0)) separated = false;
+    }
+    if (separated) {
+      throw Error(
+          "logistic regression: the features separate the outcomes perfectly, so "
+          "without a penalty the weights grow without bound; use lambda > 0");
+    }
+  }
+  intercept = theta(0);
+  weight.assign(d, 0.0);
+  for (Eigen::Index k = 0; k < a; ++k) weight[active[static_cast<size_t>(k)]] = theta(k + 1);
+}
+
+double Logistic::predict_raw(const float* row) const {
+  double t = intercept;
+  for (size_t c = 0; c < weight.size(); ++c) {
+    if (present(row[c])) t += weight[c] * ((row[c] - mean[c]) / scale[c]);
+  }
+  return t;
+}
+
+double Logistic::predict(const float* row) const {
+  return sigmoid(predict_raw(row));
+}
+
+nlohmann::json Logistic::to_json() const {
+  return {{"lambda", lambda},       {"positive_weight", positive_weight},
+          {"intercept", intercept}, {"mean", mean},
+          {"scale", scale},         {"weight", weight}};
+}
+
+Logistic Logistic::from_json(const nlohmann::json& j, size_t expected_features) {
+  const char* who = "logistic regression";
+  if (!j.is_object()) {
+    throw Error("logistic regression: the model's logistic section is not a JSON object");
+  }
+  Logistic m;
+  m.lambda = json_number(j, "lambda", who);
+  if (m.lambda < 0) throw Error("logistic regression: \"lambda\" is negative");
+  m.positive_weight = json_number(j, "positive_weight", who);
+  if (!(m.positive_weight > 0)) {
+    throw Error("logistic regression: \"positive_weight\" is not positive");
+  }
+  m.intercept = json_number(j, "intercept", who);
+  m.mean = json_vector(j, "mean", expected_features, who);
+  m.scale = json_vector(j, "scale", expected_features, who);
+  m.weight = json_vector(j, "weight", expected_features, who);
+  check_scale(m.scale, who);
+  return m;
 }
 
 }  // namespace fc::baselines

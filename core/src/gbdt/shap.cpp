@@ -1,0 +1,451 @@
+// Path-dependent TreeSHAP, two ways.
+//
+// Algorithm 2 (explain_recursive). The walk carries, for the features met on the way from the
+// root, the fraction of training cover that went the same way as the row would not know
+// it ("zero": feature unknown) and whether the row itself goes that way ("one": feature
+// known, 0 or 1), plus the permutation weights of every coalition size. A leaf then
+// adds, for each feature on its path, the leaf value times the weighted difference
+// between knowing and not knowing that feature. A feature split on twice is "unwound"
+// from the path first so it is counted once, with the product of its fractions.
+//
+// Leaf paths (explain). One leaf adds v * prod_j g_j to the game's value, where j runs
+// over the distinct features on its path and g_j = one_j if j is known, zero_j if not.
+// The Shapley value of feature i in that product game is
+//   v (one_i - zero_i) sum_{S without i} |S|! (d - 1 - |S|)! / d! prod_{S} one prod_{rest} zero
+//   = v (one_i - zero_i) integral_0^1 prod_{j != i} (zero_j (1 - t) + one_j t) dt,
+// a polynomial of degree d - 1 in t, which Gauss–Legendre with ceil(d / 2) points
+// integrates exactly. Every feature the row does not follow (one = 0) gets the same
+// value, -v integral prod_{j} g_j(t) / (1 - t) dt, so a leaf costs O(d * points).
+#include "funnelcast/gbdt/shap.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "funnelcast/base/error.hpp"
+
+namespace fc::gbdt {
+
+TreeShap::TreeShap(const Ensemble& ensemble) {
+  ensemble.validate();
+  num_features_ = ensemble.num_features;
+  expected_value_ = ensemble.base_score;
+  inv_.resize(kMaxDepth + 3);
+  inv_[0] = 0;
+  for (size_t k = 1; k < inv_.size(); ++k) inv_[k] = 1.0 / static_cast<double>(k);
+  std::vector<uint32_t> order;
+  std::vector<size_t> depth;
+  for (size_t t = 0; t < ensemble.trees.size(); ++t) {
+    const Tree& tree = ensemble.trees[t];
+    const size_t n = tree.internal_count();
+    if (n == 0) {
+      expected_value_ += tree.leaf_value[0];
+      continue;
+    }
+    if (tree.leaf_cover.empty()) {
+      throw Error("model tree " + std::to_string(t) +
+                  " has no leaf cover (the training hessian sums), so its scores cannot be "
+                  "explained; retrain the model with this version to get explanations");
+    }
+    const auto base = static_cast<uint32_t>(nodes_.size());
+    // Internal node k is base + k, leaf l is base + n + l.
+    auto index = [&](int32_t child) {
+      return child >= 0 ? base + static_cast<uint32_t>(child)
+                        : base + static_cast<uint32_t>(n) + static_cast<uint32_t>(~child);
+    };
+    for (size_t k = 0; k < n; ++k) {
+      nodes_.push_back({tree.feature[k], tree.threshold[k], tree.default_left[k],
+                        index(tree.left[k]), index(tree.right[k]), 0.0, 0.0});
+    }
+    for (size_t l = 0; l < tree.leaf_count(); ++l) {
+      nodes_.push_back({-1, 0.0f, 0, 0, 0, tree.leaf_value[l], tree.leaf_cover[l]});
+    }
+    // Pre-order from the root (validate() guarantees a tree), then covers bottom-up.
+    order.clear();
+    depth.assign(n, 0);
+    order.push_back(base);
+    size_t max_depth = 0;
+    for (size_t i = 0; i < order.size(); ++i) {
+      const Node& nd = nodes_[order[i]];
+      const size_t d = depth[order[i] - base];
+      max_depth = std::max(max_depth, d + 1);  // its children are one level down
+      for (uint32_t c : {nd.left, nd.right}) {
+        if (nodes_[c].feature >= 0) {
+          depth[c - base] = d + 1;
+          order.push_back(c);
+        }
+      }
+    }
+    if (max_depth > kMaxDepth) {
+      throw Error("model tree " + std::to_string(t) + " is " + std::to_string(max_depth) +
+                  " levels deep; explanations support at most " + std::to_string(kMaxDepth));
+    }
+    for (size_t i = order.size(); i-- > 0;) {
+      Node& nd = nodes_[order[i]];
+      nd.cover = nodes_[nd.left].cover + nodes_[nd.right].cover;
+      if (!(nd.cover > 0) || !std::isfinite(nd.cover)) {
+        throw Error("model tree " + std::to_string(t) + ", node " +
+                    std::to_string(order[i] - base) +
+                    ": no training cover below this split, so its branches cannot be weighed");
+      }
+    }
+    const double root_cover = nodes_[base].cover;
+    double expected = 0;
+    for (size_t l = 0; l < tree.leaf_count(); ++l) {
+      expected += (tree.leaf_cover[l] / root_cover) * tree.leaf_value[l];
+    }
+    expected_value_ += expected;
+    roots_.push_back(base);
+    add_leaf_paths(base);
+    // A node at depth L holds a path of at most min(L, features) + 1 elements (the root's
+    // placeholder and one per distinct feature above it), and every level of the
+    // recursion keeps its own copy.
+    size_t need = 0;
+    for (size_t level = 0; level <= max_depth; ++level) {
+      need += std::min<size_t>(level, num_features_) + 1;
+    }
+    path_capacity_ = std::max(path_capacity_, need);
+  }
+  if (paths_too_large_) {
+    // A pathological model (huge, deep trees on many features): explain() falls back to
+    // the recursive walk, whose memory does not grow with the number of leaves.
+    steps_ = std::vector<Step>();
+    leaves_ = std::vector<LeafPath>();
+    max_steps_ = 0;
+  }
+  build_quadrature((max_steps_ + 1) / 2);
+}
+
+void TreeShap::add_leaf_paths(uint32_t root) {
+  if (paths_too_large_) return;
+  // Depth-first; each pending node carries its own copy of the merged path so far.
+  std::vector<std::pair<uint32_t, std::vector<Step>>> stack;
+  stack.push_back({root, {}});
+  const float kUnbounded = std::numeric_limits<float>::quiet_NaN();
+  while (!stack.empty()) {
+    auto [node, path] = std::move(stack.back());
+    stack.pop_back();
+    const Node& nd = nodes_[node];
+    if (nd.feature < 0) {
+      if (steps_.size() + path.size() > kMaxPathSteps) {
+        paths_too_large_ = true;
+        return;
+      }
+      leaves_.push_back(
+          {static_cast<uint32_t>(steps_.size()), static_cast<uint32_t>(path.size()), nd.value});
+      steps_.insert(steps_.end(), path.begin(), path.end());
+      max_steps_ = std::max(max_steps_, path.size());
+      continue;
+    }
+    for (int side = 0; side < 2; ++side) {
+      const bool left = side == 0;
+      const uint32_t child = left ? nd.left : nd.right;
+      std::vector<Step> p = path;
+      auto it =
+          std::find_if(p.begin(), p.end(), [&](const Step& s) { return s.feature == nd.feature; });
+      if (it == p.end()) {
+        p.push_back({1.0, kUnbounded, kUnbounded, nd.feature, 1});
+        it = p.end() - 1;
+      }
+      it->zero *= nodes_[child].cover / nd.cover;
+      // Left: x <= threshold, the upper bound tightens; right: x > threshold.
+      float& bound = left ? it->upper : it->lower;
+      if (std::isnan(bound)) {
+        bound = nd.threshold;
+      } else {
+        bound = left ? std::min(bound, nd.threshold) : std::max(bound, nd.threshold);
+      }
+      if ((nd.default_left != 0) != left) it->nan_follows = 0;
+      stack.push_back({child, std::move(p)});
+    }
+  }
+}
+
+void TreeShap::build_quadrature(size_t max_points) {
+  constexpr double kPi = 3.14159265358979323846;
+  rule_begin_.assign(max_points + 2, 0);
+  gl_t_.clear();
+  gl_w_.clear();
+  for (size_t q = 1; q <= max_points; ++q) {
+    rule_begin_[q] = gl_t_.size();
+    // Roots of the Legendre polynomial P_q by Newton's method from the classical
+    // starting points; weights 2 / ((1 - x^2) P_q'(x)^2), then mapped to [0, 1].
+    for (size_t i = 1; i <= q; ++i) {
+      double x = std::cos(kPi * (static_cast<double>(i) - 0.25) / (static_cast<double>(q) + 0.5));
+      double dp = 1;
+      for (int it = 0; it < 100; ++it) {
+        double p_prev = 1, p = x;  // P_0 and P_1, then up the recurrence to P_{q-1}, P_q
+        for (size_t k = 2; k <= q; ++k) {
+          const double next =
+              ((2.0 * static_cast<double>(k) - 1) * x * p - (static_cast<double>(k) - 1) * p_prev) /
+              static_cast<double>(k);
+          p_prev = p;
+          p = next;
+        }
+        dp = static_cast<double>(q) * (x * p - p_prev) / (x * x - 1);
+        const double dx = p / dp;
+        x -= dx;
+        if (std::fabs(dx) < 1e-16) break;
+      }
+      gl_t_.push_back(0.5 * (1 + x));
+      gl_w_.push_back(1.0 / ((1 - x * x) * dp * dp));  // (2 / (...)) / 2 for [0, 1]
+    }
+  }
+  rule_begin_[max_points + 1] = gl_t_.size();
+}
+
+struct TreeShap::Work {
+  const float* row = nullptr;
+  double* phi = nullptr;
+  std::vector<PathElement> path;
+  // At a leaf: per-position constants and, for the features the row follows, the
+  // running state of their unwound sums, advanced together so the loop runs across
+  // features (independent, vectorizable) rather than down one long dependency chain.
+  std::vector<double> a, b, zero, next, total;
+  std::vector<int32_t> feature;
+};
+
+// Removes element i from the path m of length len, undoing its extension of the weights.
+void TreeShap::unwind(PathElement* m, size_t len, size_t i) const {
+  const size_t l = len - 1;
+  const double one = m[i].one, zero = m[i].zero;
+  const double lp1 = static_cast<double>(l + 1), inv_lp1 = inv_[l + 1];
+  double next = m[l].weight;
+  if (one != 0) {
+    for (size_t j = l; j-- > 0;) {
+      const double tmp = m[j].weight;
+      m[j].weight = next * lp1 * inv_[j + 1];
+      next = tmp - m[j].weight * zero * static_cast<double>(l - j) * inv_lp1;
+    }
+  } else {
+    const double inv_zero = 1.0 / zero;
+    for (size_t j = l; j-- > 0;) m[j].weight = m[j].weight * lp1 * inv_[l - j] * inv_zero;
+  }
+  for (size_t j = i; j < l; ++j) {
+    m[j].feature = m[j + 1].feature;
+    m[j].zero = m[j + 1].zero;
+    m[j].one = m[j + 1].one;
+  }
+}
+
+// For each feature on the path, the sum of the path's weights with that feature unwound
+// (the share of coalitions in which it decides), times the leaf value and the difference
+// between following the row (one) and not knowing the feature (zero).
+void TreeShap::add_leaf(Work& w, const PathElement* m, size_t len, double value) const {
+  const size_t l = len - 1;
+  if (l == 0) return;
+  const double lp1 = static_cast<double>(l + 1), inv_lp1 = inv_[l + 1];
+  // A feature the row does not follow (one = 0) unwinds to (l + 1) / zero * s0 with
+  // s0 = sum_j weight_j / (l - j), and its zero cancels against the factor (0 - zero).
+  double s0 = 0;
+  for (size_t j = 0; j < l; ++j) {
+    w.a[j] = lp1 * inv_[j + 1];
+    w.b[j] = static_cast<double>(l - j) * inv_lp1;
+    s0 += m[j].weight * inv_[l - j];
+  }
+  const double cold = -lp1 * s0 * value;
+  size_t hot = 0;
+  for (size_t i = 1; i <= l; ++i) {
+    if (m[i].one != 0) {
+      w.zero[hot] = m[i].zero;
+      w.feature[hot] = m[i].feature;
+      w.next[hot] = m[l].weight;
+      w.total[hot] = 0;
+      ++hot;
+    } else {
+      w.phi[m[i].feature] += cold;
+    }
+  }
+  double* const zero = w.zero.data();
+  double* const next = w.next.data();
+  double* const total = w.total.data();
+  for (size_t j = l; j-- > 0;) {
+    const double aj = w.a[j], bj = w.b[j], wj = m[j].weight;
+    for (size_t e = 0; e < hot; ++e) {
+      const double tmp = next[e] * aj;
+      total[e] += tmp;
+      next[e] = wj - tmp * zero[e] * bj;
+    }
+  }
+  for (size_t e = 0; e < hot; ++e) w.phi[w.feature[e]] += total[e] * (1.0 - zero[e]) * value;
+}
+
+void TreeShap::recurse(Work& w, uint32_t node, PathElement* parent, size_t parent_len, double zero,
+                       double one, int32_t feature) const {
+  PathElement* m = parent + parent_len;
+  std::copy(parent, parent + parent_len, m);
+  // Extend the path by this split's feature: every coalition size's weight splits into
+  // "feature unknown" (scaled by zero) and "feature known" (scaled by one).
+  const size_t l = parent_len;
+  const double inv_lp1 = inv_[l + 1];
+  m[l] = {feature, zero, one, l == 0 ? 1.0 : 0.0};
+  for (size_t i = l; i-- > 0;) {
+    m[i + 1].weight += one * m[i].weight * static_cast<double>(i + 1) * inv_lp1;
+    m[i].weight = zero * m[i].weight * static_cast<double>(l - i) * inv_lp1;
+  }
+  size_t len = l + 1;
+
+  const Node& nd = nodes_[node];
+  if (nd.feature < 0) {
+    add_leaf(w, m, len, nd.value);
+    return;
+  }
+  const float x = w.row[nd.feature];
+  const bool go_left = std::isnan(x) ? nd.default_left != 0 : x <= nd.threshold;
+  const uint32_t hot = go_left ? nd.left : nd.right;
+  const uint32_t cold = go_left ? nd.right : nd.left;
+  double incoming_zero = 1, incoming_one = 1;
+  for (size_t k = 1; k < len; ++k) {
+    if (m[k].feature == nd.feature) {
+      incoming_zero = m[k].zero;
+      incoming_one = m[k].one;
+      unwind(m, len, k);
+      --len;
+      break;
+    }
+  }
+  const double hot_zero = incoming_zero * (nodes_[hot].cover / nd.cover);
+  const double cold_zero = incoming_zero * (nodes_[cold].cover / nd.cover);
+  // A branch with zero weight both ways (no cover, and not the row's way) adds nothing;
+  // entering it would divide by its zero fraction.
+  if (hot_zero != 0 || incoming_one != 0) {
+    recurse(w, hot, m, len, hot_zero, incoming_one, nd.feature);
+  }
+  if (cold_zero != 0) recurse(w, cold, m, len, cold_zero, 0.0, nd.feature);
+}
+
+void TreeShap::check_call(const float* rows, size_t n, size_t stride, double* out) const {
+  if (rows == nullptr || out == nullptr) throw Error("SHAP: no rows or no output given");
+  if (n > 1 && stride < num_features_) {
+    throw Error("SHAP: rows are " + std::to_string(stride) + " floats apart but have " +
+                std::to_string(num_features_) + " features");
+  }
+}
+
+void TreeShap::explain_recursive(const float* rows, size_t n, size_t stride, double* out) const {
+  if (n == 0) return;
+  check_call(rows, n, stride, out);
+  Work w;
+  w.path.resize(path_capacity_ + 1);
+  // A path holds at most kMaxDepth + 1 elements.
+  const size_t width = std::min<size_t>(kMaxDepth, num_features_) + 2;
+  for (auto* v : {&w.a, &w.b, &w.zero, &w.next, &w.total}) v->resize(width);
+  w.feature.resize(width);
+  for (size_t r = 0; r < n; ++r) {
+    w.phi = out + r * num_features_;
+    std::fill(w.phi, w.phi + num_features_, 0.0);
+    w.row = rows + r * stride;
+    for (uint32_t root : roots_) recurse(w, root, w.path.data(), 0, 1.0, 1.0, -1);
+  }
+}
+
+namespace {
+
+// One leaf of one row. With a_j = zero_j and b_j = one_j - zero_j, feature j's factor is
+// g_j(t) = a_j + b_j t, and its Shapley value is v b_j * integral prod_{i != j} g_i(t) dt.
+// The product without j is prefix * suffix (no division, so a factor that is 0 on the
+// whole interval, an unreachable branch, is harmless). Q points; Q >= ceil(d / 2).
+// kFixed > 0 fixes Q at compile time so the point loops unroll and stay in registers.
+template <int kFixed, class StepT>
+void leaf_shapley(const StepT* steps, size_t d, double value, const float* row, const double* t,
+                  const double* w, size_t q, double* prefix, double* suffix, double* b,
+                  double* phi) {
+  const size_t n_points = kFixed > 0 ? static_cast<size_t>(kFixed) : q;
+  for (size_t j = 0; j < d; ++j) {
+    const StepT& s = steps[j];
+    const float x = row[s.feature];
+    // Bitwise, not short-circuit: whether a row follows a step is data, not a pattern
+    // the branch predictor can learn. A NaN bound compares false: unbounded.
+    const int missing = x != x;
+    const int inside = static_cast<int>(!(x <= s.lower)) & static_cast<int>(!(x > s.upper));
+    const int follows = (missing & s.nan_follows) | ((missing ^ 1) & inside);
+    b[j] = static_cast<double>(follows) - s.zero;
+  }
+  double run[kFixed > 0 ? kFixed : 1];
+  double* p = kFixed > 0 ? run : suffix;  // the generic path reuses suffix for the prefix
+  for (size_t k = 0; k < n_points; ++k) p[k] = 1.0;
+  for (size_t j = 0; j < d; ++j) {
+    double* pre = prefix + j * n_points;
+    const double a = steps[j].zero, bj = b[j];
+    for (size_t k = 0; k < n_points; ++k) {
+      pre[k] = p[k];
+      p[k] *= a + bj * t[k];
+    }
+  }
+  double* suf = kFixed > 0 ? run : suffix;
+  for (size_t k = 0; k < n_points; ++k) suf[k] = w[k] * value;
+  for (size_t j = d; j-- > 0;) {
+    const double* pre = prefix + j * n_points;
+    const double a = steps[j].zero, bj = b[j];
+    double sum = 0;
+    for (size_t k = 0; k < n_points; ++k) {
+      sum += pre[k] * suf[k];
+      suf[k] *= a + bj * t[k];
+    }
+    phi[steps[j].feature] += bj * sum;
+  }
+}
+
+}  // namespace
+
+void TreeShap::explain(const float* rows, size_t n, size_t stride, double* out) const {
+  if (paths_too_large_) {
+    explain_recursive(rows, n, stride, out);
+    return;
+  }
+  if (n == 0) return;
+  check_call(rows, n, stride, out);
+  const size_t max_points = (max_steps_ + 1) / 2;
+  std::vector<double> prefix((max_steps_ + 1) * (max_points + 1)), suffix(max_points + 1),
+      b(max_steps_ + 1);
+  for (size_t r = 0; r < n; ++r) {
+    double* phi = out + r * num_features_;
+    std::fill(phi, phi + num_features_, 0.0);
+    const float* row = rows + r * stride;
+    for (const LeafPath& leaf : leaves_) {
+      const Step* steps = steps_.data() + leaf.begin;
+      const size_t d = leaf.size;
+      const size_t q = (d + 1) / 2;
+      const double* t = gl_t_.data() + rule_begin_[q];
+      const double* w = gl_w_.data() + rule_begin_[q];
+      double* pre = prefix.data();
+      switch (q) {
+        case 1:
+          leaf_shapley<1>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
+          break;
+        case 2:
+          leaf_shapley<2>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
+          break;
+        case 3:
+          leaf_shapley<3>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
+          break;
+        case 4:
+          leaf_shapley<4>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
+          break;
+        case 5:
+          leaf_shapley<5>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
+          break;
+        case 6:
+          leaf_shapley<6>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
+          break;
+        default:
+          leaf_shapley<0>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
+      }
+    }
+  }
+}
+
+std::vector<double> mean_abs_shap(const double* phi, size_t rows, size_t features) {
+  if (rows == 0) throw Error("SHAP importance: no rows");
+  if (phi == nullptr && features > 0) throw Error("SHAP importance: no values given");
+  std::vector<double> out(features, 0.0);
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t f = 0; f < features; ++f) out[f] += std::fabs(phi[r * features + f]);
+  }
+  for (double& v : out) v /= static_cast<double>(rows);
+  return out;
+}
+
+}  // namespace fc::gbdt
