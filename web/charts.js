@@ -1,21 +1,11 @@
-// Vega-Lite spec builders for the forecast and anomaly charts, and a small wrapper that
-// embeds a spec with vega-embed under a strict CSP: `ast: true` makes Vega evaluate its
-// expressions with the interpreter bundled in vega-embed (no eval / new Function), and
-// the tooltip is our own DOM-built element (text only, no HTML from the data).
-import { fmtHour, fmtNumber, isNum, METRICS } from './format.js';
+// What the dashboard's charts share: the Vega-Lite look (config, time axis, zoom, the
+// hover layer), a tooltip built from text nodes, and ChartSlot, which embeds a spec with
+// vega-embed under a strict CSP: `ast: true` makes Vega evaluate its expressions with the
+// interpreter bundled in vega-embed (no eval / new Function). Each panel builds its own
+// spec and rows (see panels/forecast.js, panels/anomalies.js).
+import { fmtNumber, isNum } from './format.js';
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
-export const COLORS = {
-  actual: '#1e293b',
-  forecast: '#2563eb',
-  band80: '#60a5fa',
-  band95: '#bfdbfe',
-  now: '#64748b',
-  value: '#334155',
-  expected: '#d97706',
-  spike: '#dc2626',
-  drop: '#7c3aed',
-};
 
 const CONFIG = {
   font: FONT,
@@ -34,10 +24,10 @@ const CONFIG = {
   legend: { disable: true },
 };
 
-const nullable = (x) => (isNum(x) ? x : null);
-const HOUR = 3600 * 1000;
+export const nullable = (x) => (isNum(x) ? x : null);
+export const HOUR = 3600 * 1000;
 
-const xTime = {
+export const xTime = {
   field: 't',
   type: 'temporal',
   scale: { type: 'utc' },
@@ -51,7 +41,7 @@ const xTime = {
 // prepared here in JS), so Vega evaluates no per-row tooltip expressions.
 export const TIP = 'fc-tip';
 
-function hoverLayer(name) {
+export function hoverLayer(name) {
   return {
     data: { name },
     params: [{ name: 'hover', select: { type: 'point', on: 'pointerover', clear: 'pointerout' } }],
@@ -65,185 +55,21 @@ function hoverLayer(name) {
   };
 }
 
-const range = (lo, hi, digits) => (isNum(lo) && isNum(hi) ? `${fmtNumber(lo, digits)} – ${fmtNumber(hi, digits)}` : '–');
+export const range = (lo, hi, digits) => (isNum(lo) && isNum(hi) ? `${fmtNumber(lo, digits)} – ${fmtNumber(hi, digits)}` : '–');
 
-// Rows for the forecast chart: the observed history and the forecast, one row per hour.
-export function forecastData(result) {
-  const actual = [];
-  const { history } = result;
-  for (let i = 0; i < history.time.length; ++i) {
-    const t = history.time[i];
-    actual.push({ t: t * 1000, label: `${fmtHour(t)} UTC`, actual: nullable(history.value[i]) });
-  }
-  const forecast = [];
-  for (let i = 0; i < result.time.length; ++i) {
-    const t = result.time[i];
-    forecast.push({
-      t: t * 1000,
-      label: `${fmtHour(t)} UTC`,
-      mean: result.mean[i],
-      lo80: result.lower80[i],
-      hi80: result.upper80[i],
-      lo95: result.lower95[i],
-      hi95: result.upper95[i],
-      range80: range(result.lower80[i], result.upper80[i], 1),
-      range95: range(result.lower95[i], result.upper95[i], 1),
-    });
-  }
-  const hover = [
-    ...actual.map((r) => ({
-      t: r.t,
-      t2: r.t + HOUR,
-      tip: [['Hour', r.label], ['Actual', isNum(r.actual) ? fmtNumber(r.actual, 1).replace(/\.0$/, '') : '–']],
-    })),
-    ...forecast.map((r) => ({
-      t: r.t,
-      t2: r.t + HOUR,
-      tip: [['Hour', r.label], ['Forecast', fmtNumber(r.mean, 1)], ['80% interval', r.range80], ['95% interval', r.range95]],
-    })),
-  ];
-  const now = forecast.length ? [{ t: forecast[0].t - 1800 * 1000, text: 'forecast →' }] : [];
-  return { actual, forecast, hover, now };
-}
-
-// What both charts share: full width, fixed height, named datasets, x-only zoom and pan.
-const zoom = () => ({ name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' });
-function frame(data, height) {
+// What every chart shares: full width, fixed height, named datasets, x-only zoom and pan.
+export const zoom = () => ({ name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' });
+export function frame(data, height) {
   return { width: 'container', height, autosize: { type: 'fit-x', contains: 'padding' }, config: CONFIG, datasets: data };
 }
 
-export function forecastSpec(data, { target = 'leads', height = 320 } = {}) {
-  const title = `${(METRICS[target] || METRICS.leads).label} per hour`;
-  return {
-    ...frame(data, height),
-    layer: [
-      {
-        data: { name: 'forecast' },
-        params: [zoom()],
-        mark: { type: 'area', color: COLORS.band95, opacity: 0.6 },
-        encoding: {
-          x: xTime,
-          y: { field: 'lo95', type: 'quantitative', title, axis: { tickCount: 6 } },
-          y2: { field: 'hi95' },
-        },
-      },
-      {
-        data: { name: 'forecast' },
-        mark: { type: 'area', color: COLORS.band80, opacity: 0.45 },
-        encoding: { x: xTime, y: { field: 'lo80', type: 'quantitative' }, y2: { field: 'hi80' } },
-      },
-      {
-        data: { name: 'actual' },
-        mark: { type: 'line', color: COLORS.actual, strokeWidth: 1.4, interpolate: 'linear' },
-        encoding: { x: xTime, y: { field: 'actual', type: 'quantitative' } },
-      },
-      {
-        data: { name: 'forecast' },
-        mark: { type: 'line', color: COLORS.forecast, strokeWidth: 2 },
-        encoding: { x: xTime, y: { field: 'mean', type: 'quantitative' } },
-      },
-      {
-        data: { name: 'now' },
-        mark: { type: 'rule', color: COLORS.now, strokeDash: [4, 4] },
-        encoding: { x: xTime },
-      },
-      {
-        data: { name: 'now' },
-        mark: { type: 'text', color: COLORS.now, align: 'left', baseline: 'top', dx: 4, y: 4, fontSize: 11 },
-        encoding: { x: xTime, text: { field: 'text' } },
-      },
-      hoverLayer('hover'),
-    ],
-  };
-}
-
-// Rows for the anomaly chart: the metric per hour with its baseline and z-score.
-export function anomalyData(a) {
-  const { format, label } = METRICS[a.metric] || METRICS.cpl;
-  const series = [];
-  const flagged = [];
-  for (let i = 0; i < a.time.length; ++i) {
-    const t = a.time[i];
-    const row = {
-      t: t * 1000,
-      t2: t * 1000 + HOUR,
-      value: nullable(a.value[i]),
-      expected: nullable(a.expected[i]),
-      tip: [
-        ['Hour', `${fmtHour(t)} UTC`],
-        [label, format(a.value[i])],
-        ['Baseline', format(a.expected[i])],
-        ['z-score', isNum(a.score[i]) ? a.score[i].toFixed(2) : 'not scored'],
-      ],
-    };
-    series.push(row);
-    if (a.flagged[i]) flagged.push({ t: row.t, value: row.value, tip: row.tip, kind: a.score[i] > 0 ? 'spike' : 'drop' });
-  }
-  return { series, flagged };
-}
-
-export function anomalySpec(data, { metric = 'cpl', height = 280 } = {}) {
-  const m = METRICS[metric] || METRICS.cpl;
-  return {
-    ...frame(data, height),
-    layer: [
-      {
-        data: { name: 'series' },
-        params: [zoom()],
-        mark: { type: 'line', color: COLORS.value, strokeWidth: 1.3 },
-        encoding: {
-          x: xTime,
-          y: { field: 'value', type: 'quantitative', title: `${m.label} (${m.unit})`, scale: { zero: false, padding: 8 } },
-        },
-      },
-      {
-        data: { name: 'series' },
-        mark: { type: 'line', color: COLORS.expected, strokeWidth: 1.5, strokeDash: [5, 3] },
-        encoding: { x: xTime, y: { field: 'expected', type: 'quantitative' } },
-      },
-      hoverLayer('series'),
-      {
-        data: { name: 'flagged' },
-        mark: { type: 'point', filled: true, size: 90, stroke: '#ffffff', strokeWidth: 1.5, opacity: 1 },
-        encoding: {
-          x: xTime,
-          y: { field: 'value', type: 'quantitative' },
-          color: {
-            field: 'kind',
-            type: 'nominal',
-            scale: { domain: ['spike', 'drop'], range: [COLORS.spike, COLORS.drop] },
-            legend: null,
-          },
-          tooltip: { value: TIP },
-        },
-      },
-    ],
-  };
-}
-
-// Stand-in rows with the real shape, for ChartSlot.prepare().
-export function standInForecast() {
-  const t0 = Date.UTC(2024, 0, 1) / 1000;
-  const n = 48;
-  const history = { time: Float64Array.from({ length: n }, (_, i) => t0 + i * 3600), value: Float64Array.from({ length: n }, (_, i) => i % 7) };
-  const time = Float64Array.from({ length: 24 }, (_, i) => t0 + (n + i) * 3600);
-  const mean = Float64Array.from({ length: 24 }, (_, i) => 3 + (i % 5));
-  const shift = (d) => mean.map((x) => x + d);
-  return forecastData({ history, time, mean, lower80: shift(-1), upper80: shift(1), lower95: shift(-2), upper95: shift(2) });
-}
-
-export function standInAnomalies(metric) {
-  const t0 = Date.UTC(2024, 0, 1) / 1000;
-  const n = 48;
-  const time = Float64Array.from({ length: n }, (_, i) => t0 + i * 3600);
-  const value = Float64Array.from({ length: n }, (_, i) => 40 + (i % 9));
-  return anomalyData({
-    metric,
-    time,
-    value,
-    expected: value.map(() => 44),
-    score: value.map((v) => (v - 44) / 3),
-    flagged: Uint8Array.from({ length: n }, (_, i) => (i === 20 ? 1 : 0)),
+// Resolves once vega-embed (a deferred classic script) has run.
+export function vegaLoaded() {
+  if (window.vegaEmbed) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const check = () => (window.vegaEmbed ? resolve() : reject(new Error('the chart library did not load')));
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', check, { once: true });
+    else window.addEventListener('load', check, { once: true });
   });
 }
 

@@ -1,4 +1,5 @@
-// Number, time and CSV formatting shared by the page. All times are UTC, as in the data.
+// Number, time and CSV formatting shared by the panels, and the metrics they chart.
+// All times are UTC, as in the data.
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const one = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -65,28 +66,6 @@ export function csvField(v) {
 export function csvNumber(x, digits) {
   if (!isNum(x)) return '';
   return digits == null ? String(x) : x.toFixed(digits);
-}
-
-// The forecast as the CLI writes it (funnelcast forecast --out): same columns, 4 decimals.
-export function forecastCsv(f) {
-  const lines = ['timestamp,forecast,lower_80,upper_80,lower_95,upper_95'];
-  for (let i = 0; i < f.time.length; ++i) {
-    lines.push(
-      [csvTimestamp(f.time[i]), f.mean[i], f.lower80[i], f.upper80[i], f.lower95[i], f.upper95[i]]
-        .map((v, j) => (j === 0 ? v : csvNumber(v, 4)))
-        .join(','),
-    );
-  }
-  return lines.join('\n') + '\n';
-}
-
-// The flagged hours with full-precision numbers.
-export function anomaliesCsv(a) {
-  const lines = [`timestamp,${csvField(a.metric)},expected,score`];
-  for (const x of a.anomalies) {
-    lines.push([csvTimestamp(x.time), csvNumber(x.value), csvNumber(x.expected), csvNumber(x.score)].join(','));
-  }
-  return lines.join('\n') + '\n';
 }
 
 export const METRICS = {

@@ -3,6 +3,7 @@
 // {id, progress: {stage, fraction}} while files are read and parsed. Heavy work
 // (reading a 100 MB CSV, parsing, forecasting) happens here, so the page stays responsive.
 import createFunnelcast from './wasm/funnelcast.mjs';
+import { PANEL_HANDLERS } from './worker-panels.js';
 
 // Absolute times (ms since the epoch) of the start-up steps, for the page's timing marks.
 const clock = () => performance.timeOrigin + performance.now();
@@ -157,33 +158,6 @@ function promote(t) {
   if (pending === t) pending = null;
 }
 
-// The last `hours` values of a column, copied so the transfer detaches nothing shared.
-function tail(arr, from) {
-  return arr ? arr.slice(from) : null;
-}
-
-function computeAnomalies(t, opts, channel) {
-  const r = fc.anomalies(t, { ...opts, channel });
-  const from = opts.lookback > 0 ? r.checkedFrom : Math.max(0, r.time.length - 24 * 90);
-  return {
-    channel: r.channel,
-    metric: r.metric,
-    method: r.method,
-    threshold: r.threshold,
-    lookback: r.lookback,
-    baseline: r.baseline,
-    count: r.count,
-    checkedFrom: r.checkedFrom,
-    shownFrom: from,
-    time: tail(r.time, from),
-    value: tail(r.value, from),
-    expected: tail(r.expected, from),
-    score: tail(r.score, from),
-    flagged: tail(r.flagged, from),
-    anomalies: r.anomalies,
-  };
-}
-
 function settle(fn) {
   try {
     return { value: fn(), error: null };
@@ -243,37 +217,27 @@ const handlers = {
     return { header: m.header(), name };
   },
 
-  // Everything the dashboard shows, each part with its own error.
-  async compute(id, { channel = '', window = 24, horizon = 168, history = 336, anomaly }) {
+  // What the dashboard's panels show: {channel, panels: {name: options}} runs each named
+  // panel's handler (worker-panels.js) and returns {panels: {name: {value, error}},
+  // timings}. Each part keeps its own error: a failing forecast does not hide the KPIs.
+  async compute(id, { channel = '', panels = {} }) {
     if (!table) throw new Error('no data loaded');
     progress(id, 'Computing', null);
-    const t0 = performance.now();
-    const kpis = settle(() => fc.kpis(table, { window, channel }));
-    const anomalies = settle(() => computeAnomalies(table, anomaly, channel));
-    const t1 = performance.now();
-    let forecast = { value: null, error: model ? null : 'No model loaded: drop a model file (.fcm) built by `funnelcast train forecast`.' };
-    if (model) {
-      forecast = settle(() => {
-        const f = fc.forecast(table, model, { horizon, channel });
-        const s = table.series(channel);
-        const column = s[f.target] || s.leads;
-        const from = Math.max(0, s.time.length - history);
-        return { ...f, history: { time: tail(s.time, from), value: tail(column, from) } };
-      });
+    const results = {};
+    const timings = {};
+    for (const [name, options] of Object.entries(panels)) {
+      const handler = Object.hasOwn(PANEL_HANDLERS, name) ? PANEL_HANDLERS[name] : null;
+      const t0 = performance.now();
+      results[name] = handler ? settle(() => handler({ fc, table, model, channel }, options || {})) : { value: null, error: `no panel '${name}' in the worker` };
+      timings[name] = performance.now() - t0;
     }
-    const timings = { kpiAndAnomalyMs: t1 - t0, forecastMs: performance.now() - t1 };
-    return { kpis, anomalies, forecast, timings };
-  },
-
-  async anomalies(id, { channel = '', anomaly }) {
-    if (!table) throw new Error('no data loaded');
-    return computeAnomalies(table, anomaly, channel);
+    return { panels: results, timings };
   },
 };
 
 // Transfer the typed arrays of a result instead of copying them again.
 function transferables(value, out = [], depth = 0) {
-  if (!value || typeof value !== 'object' || depth > 4) return out;
+  if (!value || typeof value !== 'object' || depth > 6) return out;
   if (ArrayBuffer.isView(value)) {
     if (!out.includes(value.buffer)) out.push(value.buffer);
     return out;

@@ -1,5 +1,10 @@
 // Plumbing for the browser tests: a copy of the built site with test fixtures beside it,
 // served from localhost by scripts/serve.mjs, and headless Chromium driven by playwright-core.
+//
+// Each test file starts one site, one server and one browser in before() and closes them
+// in after(); each test opens its own browser context (fresh cache, storage and service
+// worker) with openApp(), so no test depends on another's state or order.
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,9 +15,12 @@ import { chromium } from 'playwright-core';
 
 import { startServer } from '../../scripts/serve.mjs';
 
+export { startServer };
+
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DIST = resolve(ROOT, process.env.FC_DIST || 'dist');
-export const OUT = join(ROOT, 'tests', 'e2e', 'out');
+// Everything the browser tests write outside their temporary folders (gitignored).
+export const OUT = join(ROOT, 'build', 'e2e');
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -25,6 +33,10 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--disable-dev-shm-usage',
 ];
+const CHROMIUM = process.env.FC_CHROMIUM || '/usr/bin/chromium';
+
+// A timeout for each test.
+export const T = { timeout: 120_000 };
 
 export function cliPath() {
   const candidates = [process.env.FC_CLI, 'build/native/funnelcast', 'build/native/native_trainer/funnelcast']
@@ -35,17 +47,13 @@ export function cliPath() {
   return found;
 }
 
-export function cliJson(args) {
-  const r = spawnSync(cliPath(), args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`funnelcast ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
-
 export function cli(args) {
   const r = spawnSync(cliPath(), args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`funnelcast ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }
+
+export const cliJson = (args) => JSON.parse(cli(args));
 
 // The built site copied to a scratch folder with a fixtures/ folder beside it, so tests
 // can serve their own CSVs by URL without touching dist/.
@@ -57,8 +65,7 @@ export function makeSite() {
   return {
     dir,
     fixture(name, text) {
-      const p = join(dir, 'fixtures', name);
-      writeFileSync(p, text);
+      writeFileSync(join(dir, 'fixtures', name), text);
       return `fixtures/${name}`;
     },
     path: (rel) => join(dir, rel),
@@ -66,14 +73,35 @@ export function makeSite() {
   };
 }
 
+// What a test file shares: a scratch site, its server and one browser. Call in before();
+// close() in after().
+export async function startSuite() {
+  const site = makeSite();
+  const server = await startServer({ root: site.dir, port: 0 });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return {
+    site,
+    server,
+    browser,
+    url: server.url,
+    origin: new URL(server.url).origin,
+    demoCsv: () => site.path('demo/hourly.csv'),
+    async close() {
+      await browser.close();
+      await server.close();
+      site.remove();
+    },
+  };
+}
+
+// A browser with its own profile (for benchmarks: a first visit in a fresh browser).
 export async function launch() {
   const userDataDir = mkdtempSync(join(tmpdir(), 'funnelcast-e2e-profile-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.FC_CHROMIUM || '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
-    acceptDownloads: true,
     serviceWorkers: 'allow',
   });
   return {
@@ -85,7 +113,46 @@ export async function launch() {
   };
 }
 
-export { startServer };
+// Opens `path` (relative to the suite's site) in a new browser context and waits until the
+// page says it is ready (or failed). The context records every request (the page's, its
+// worker's and the service worker's) and every console error; finish() asserts there were no console errors and no request to another origin,
+// then closes it. The context is closed after the test in any case.
+export async function openApp(t, suite, path = '', { initScript } = {}) {
+  const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, serviceWorkers: 'allow' });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await context.close();
+  };
+  t.after(close);
+  const requests = [];
+  const consoleErrors = [];
+  context.on('request', (r) => requests.push(r.url()));
+  if (initScript) await context.addInitScript(initScript);
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+  const response = await page.goto(new URL(path, suite.url).href);
+  await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 60_000 });
+  return {
+    context,
+    page,
+    response,
+    requests,
+    consoleErrors,
+    close,
+    async finish() {
+      assert.deepEqual(consoleErrors, [], 'no console errors');
+      assert.ok(requests.length > 5, 'requests were recorded');
+      const foreign = requests.filter((u) => !u.startsWith(`${suite.origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
+      assert.deepEqual(foreign, [], 'no request to another origin');
+      await close();
+    },
+  };
+}
 
 export function readCsvRows(path) {
   const lines = readFileSync(path, 'utf8').trim().split('\n');
@@ -108,4 +175,54 @@ export function hourlyCsv(hours, { header = 'timestamp,leads,spend,revenue', row
     lines.push(row ? row(ts(start + i * 3600), i) : `${ts(start + i * 3600)},${leads},${spend},${revenue}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+// --- reading the dashboard ---------------------------------------------------------------
+
+export async function tileValues(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (const tile of document.querySelectorAll('.tile[data-kpi]')) {
+      const v = tile.querySelector('.tile-value');
+      const c = tile.querySelector('.tile-change');
+      out[tile.dataset.kpi] = {
+        value: v.dataset.value === '' || v.dataset.value === undefined ? null : Number(v.dataset.value),
+        text: v.textContent,
+        change: c.dataset.value === '' || c.dataset.value === undefined ? null : Number(c.dataset.value),
+        hidden: tile.hidden,
+      };
+    }
+    return out;
+  });
+}
+
+export function assertTilesEqualCli(tiles, k, what) {
+  for (const key of ['leads', 'spend', 'revenue', 'cpl', 'roi']) {
+    const want = k.current[key];
+    const got = tiles[key].value;
+    if (want === null) {
+      assert.equal(got, null, `${what} ${key}`);
+    } else {
+      assert.ok(Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want)), `${what} ${key}: page ${got} vs CLI ${want}`);
+    }
+    const wantChange = k.change[key];
+    const gotChange = tiles[key].change;
+    if (wantChange === null) assert.equal(gotChange, null, `${what} change.${key}`);
+    else assert.ok(Math.abs(gotChange - wantChange) <= 1e-12, `${what} change.${key}: page ${gotChange} vs CLI ${wantChange}`);
+  }
+}
+
+export const anomalyCount = (page) => page.evaluate(() => Number(document.getElementById('anomaly-count').dataset.count));
+
+// Waits until the KPI leads tile shows `leads` (after a recompute).
+export const waitForLeads = (page, leads) =>
+  page.waitForFunction((v) => Number(document.querySelector('#kpi-leads-value').dataset.value) === v, leads, { timeout: 20_000 });
+
+export async function waitForAnomalyCount(page, n) {
+  await page.waitForFunction((v) => Number(document.getElementById('anomaly-count').dataset.count) === v, n, { timeout: 20_000 });
+}
+
+// Sets a file on the page's data (or model) picker, as a user choosing it would.
+export async function chooseFile(page, name, content, { kind = 'data' } = {}) {
+  await page.setInputFiles(`#${kind}-file`, { name, mimeType: kind === 'data' ? 'text/csv' : 'application/octet-stream', buffer: Buffer.from(content) });
 }

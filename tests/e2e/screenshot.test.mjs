@@ -1,0 +1,55 @@
+// The README screenshot: the demo dashboard as a first visit shows it, checked for what
+// the picture must show, and saved to build/e2e/screenshot.png (gitignored).
+// `npm run screenshots` (scripts/screenshots.sh) runs this and copies it to docs/.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { cliJson, openApp, OUT, startSuite, T, tileValues } from './helpers.mjs';
+
+let suite;
+before(async () => {
+  suite = await startSuite();
+});
+after(() => suite && suite.close());
+
+test('the README screenshot shows the ready demo dashboard: KPI values, the 168-hour forecast, the anomalies', T, async (t) => {
+  const app = await openApp(t, suite);
+  const { page } = app;
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+  await page.waitForSelector('#dashboard[aria-busy="false"]');
+  // KPI tiles: the five the demo data has, each with a number and its change.
+  const tiles = await tileValues(page);
+  for (const key of ['leads', 'spend', 'revenue', 'cpl', 'roi']) {
+    assert.equal(tiles[key].hidden, false, `${key} tile shown`);
+    assert.ok(Number.isFinite(tiles[key].value), `${key} tile has a value`);
+    assert.notEqual(tiles[key].text, '–', `${key} tile shows its value`);
+    assert.ok(Number.isFinite(tiles[key].change), `${key} tile has a change`);
+  }
+  assert.equal(tiles.conversion.hidden, true, 'no traffic column in the demo: no conversion tile');
+  // The forecast chart: drawn (not the hidden stand-in), 168 forecast hours after 336 actual ones.
+  const forecast = page.locator('#forecast-chart');
+  assert.equal(await forecast.getAttribute('data-forecast-points'), '168');
+  assert.equal(await forecast.getAttribute('data-actual-points'), '336');
+  assert.equal(await page.locator('#forecast-chart.preparing').count(), 0);
+  assert.ok(await page.locator('#forecast-chart svg path').count(), 'forecast marks drawn');
+  assert.equal(await page.isVisible('#forecast-error'), false);
+  // The anomaly chart: the 14-day CPL series with the CLI's flagged hours marked.
+  const c = cliJson(['anomalies', '--data', suite.demoCsv(), '--json']);
+  const anomaly = page.locator('#anomaly-chart');
+  assert.equal(await anomaly.getAttribute('data-series-points'), '336');
+  assert.equal(await anomaly.getAttribute('data-flagged-points'), String(c.count));
+  assert.equal(await page.locator('#anomaly-chart.preparing').count(), 0);
+  assert.ok(await page.locator('#anomaly-chart svg path').count(), 'anomaly marks drawn');
+  assert.equal(await page.isVisible('#anomaly-error'), false);
+  assert.equal(await page.isVisible('#model-body'), true, 'model card filled in');
+
+  await page.mouse.move(10, 10); // no tooltip in the picture
+  const png = await page.screenshot({ fullPage: true });
+  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  assert.ok(png.readUInt32BE(16) >= 1280 && png.readUInt32BE(20) > 900, 'a full-page picture');
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'screenshot.png'), png);
+  await app.finish();
+});

@@ -1,0 +1,64 @@
+// The site as a whole: the Content-Security-Policy (no eval, no inline scripts or
+// styles) and offline use through the service worker.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { openApp, startSuite, T, tileValues } from './helpers.mjs';
+
+let suite;
+before(async () => {
+  suite = await startSuite();
+});
+after(() => suite && suite.close());
+
+test('the page is served with a strict Content-Security-Policy (no unsafe-eval, no inline scripts)', T, async (t) => {
+  const app = await openApp(t, suite);
+  const { page, response } = app;
+  const header = response.headers()['content-security-policy'];
+  assert.ok(header, 'CSP header');
+  const meta = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  for (const policy of [header, meta]) {
+    const scriptSrc = policy.split(';').map((s) => s.trim()).find((s) => s.startsWith('script-src'));
+    assert.equal(scriptSrc, "script-src 'self' 'wasm-unsafe-eval'");
+    assert.doesNotMatch(policy, /'unsafe-eval'|'unsafe-inline'/);
+    assert.match(policy, /connect-src 'self'/);
+  }
+  assert.equal(await page.locator('script:not([src])').count(), 0, 'no inline scripts');
+  const html = await response.text();
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline scripts in the markup');
+  assert.doesNotMatch(html, /\sstyle=|<style/, 'no inline styles in the markup');
+  assert.doesNotMatch(html, /\son[a-z]+=/, 'no inline event handlers');
+  const wasm = await page.request.get(`${suite.url}wasm/funnelcast.wasm`);
+  assert.equal(wasm.headers()['content-type'], 'application/wasm');
+  await app.finish();
+});
+
+test('the page works with the network cut after the first load (service worker)', T, async (t) => {
+  // Every request the server answers, to show the offline reload reached none.
+  let served = 0;
+  const count = () => (served += 1);
+  suite.server.server.on('request', count);
+  t.after(() => suite.server.server.off('request', count));
+
+  const app = await openApp(t, suite);
+  const { page, context } = app;
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 20_000 });
+  const tiles = await tileValues(page);
+  const points = await page.getAttribute('#forecast-chart', 'data-forecast-points');
+  assert.equal(points, '168');
+  await context.setOffline(true);
+  const servedBefore = served;
+  await page.reload();
+  await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
+  assert.equal(served, servedBefore, 'the offline reload reached the server');
+  // Everything came from the service worker's cache: the page, its modules (the shell
+  // and every panel), vega, the wasm, the demo data and model.
+  assert.deepEqual(await tileValues(page), tiles);
+  assert.equal(await page.getAttribute('#forecast-chart', 'data-forecast-points'), '168');
+  assert.ok(Number(await page.getAttribute('#anomaly-chart', 'data-series-points')) > 0);
+  assert.match(await page.textContent('#model-kind'), /forecast/);
+  assert.equal(await page.isVisible('#data-error'), false);
+  await context.setOffline(false);
+  await app.finish();
+});

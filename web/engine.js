@@ -1,0 +1,46 @@
+// The page's side of worker.js, which owns the wasm instance: call(type, payload)
+// posts {id, type, ...payload} and resolves with the worker's result (or rejects with its
+// error message); progress reports for that id go to onProgress.
+
+export class Engine {
+  constructor(url) {
+    this.next = 1;
+    this.pending = new Map();
+    // boot.js normally started the worker already, while the page was still loading.
+    this.worker = window.fcWorker || new Worker(url, { type: 'module', name: 'funnelcast' });
+    this.startError = window.fcWorkerError || null;
+    this.worker.onmessage = (e) => this.onMessage(e.data);
+    this.worker.onerror = (e) => {
+      e.preventDefault();
+      this.startError = e.message || 'the worker failed';
+      this.failAll(`The computation engine could not start: ${this.startError}.`);
+    };
+    this.worker.onmessageerror = () => this.failAll('The computation engine sent an unreadable message.');
+  }
+
+  failAll(message) {
+    for (const p of this.pending.values()) p.reject(new Error(message));
+    this.pending.clear();
+  }
+
+  onMessage(msg) {
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    if (msg.progress) {
+      if (p.onProgress) p.onProgress(msg.progress);
+      return;
+    }
+    this.pending.delete(msg.id);
+    if (msg.ok) p.resolve(msg.result);
+    else p.reject(new Error(msg.error));
+  }
+
+  call(type, payload = {}, { onProgress, transfer = [] } = {}) {
+    const id = this.next++;
+    if (this.startError) return Promise.reject(new Error(`The computation engine could not start: ${this.startError}`));
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.worker.postMessage({ id, type, ...payload }, transfer);
+    });
+  }
+}

@@ -1,0 +1,290 @@
+// Data and roles: where the CSV and the model come from (file picker, drag and drop, a
+// same-origin URL from the query string, reload and auto refresh), their progress and
+// errors, and the schema / roles editor. It loads data and models into the worker, tells
+// the other panels through the store ('data', 'model') and asks the shell to recompute.
+import { $, showError } from '../dom.js';
+import * as F from '../format.js';
+import { number, text } from '../query.js';
+import { renderSchema, rolesFromForm } from './roles.js';
+
+let ctx = null; // the shell's context, from setup()
+let dataSource = null; // {kind: 'url', url, label} | {kind: 'file', file, handle}: the shown data
+let modelSource = null;
+let editing = null; // {schema, pending, source}: what the roles editor shows
+let refreshTimer = null;
+const query = { data: null, model: null }; // ?data= and ?model=, when given
+
+// --- sources -------------------------------------------------------------------------
+
+// A URL from the query string, resolved against the page; only this site's own files.
+function urlSource(value, label) {
+  const url = new URL(value, location.href);
+  if (url.origin !== location.origin) {
+    throw new Error(`${value}: only files from this site can be loaded by URL; use the file picker for others`);
+  }
+  return { kind: 'url', url: url.href, label: label || decodeURIComponent(url.pathname.replace(/^\//, '')) };
+}
+
+function workerSource(source, fresh) {
+  if (source.kind === 'url') return { kind: 'url', url: source.url, fresh: !!fresh };
+  return { kind: 'file', file: source.file };
+}
+
+async function readLocalAgain(source) {
+  if (source.handle) {
+    try {
+      source.file = await source.handle.getFile();
+    } catch {
+      /* fall back to the File we have */
+    }
+  }
+  return source;
+}
+
+const sourceLabel = (source) => (source.kind === 'url' ? source.label : source.file.name);
+
+function showProgress(kind, p) {
+  const box = $(`${kind}-progress`);
+  if (!p) {
+    box.hidden = true;
+    return;
+  }
+  box.hidden = false;
+  const bar = $(`${kind}-progress-bar`);
+  if (p.fraction == null) bar.removeAttribute('value');
+  else bar.value = p.fraction;
+  $(`${kind}-progress-text`).textContent = p.fraction == null ? `${p.stage}…` : `${p.stage}… ${Math.round(p.fraction * 100)}%`;
+}
+
+// --- loading -------------------------------------------------------------------------
+
+// Loads a CSV. On success the dashboard switches to it; on failure the previous
+// dashboard stays and the error is shown beside the file.
+async function openData(source, { fresh = false, quiet = false } = {}) {
+  if (!quiet) showError('data-error', '');
+  if (source.kind === 'file') await readLocalAgain(source);
+  let r;
+  try {
+    r = await ctx.engine.call('openTable', { source: workerSource(source, fresh) }, { onProgress: (p) => showProgress('data', p) });
+  } catch (e) {
+    showError('data-error', e.message);
+    return false;
+  } finally {
+    showProgress('data', null);
+  }
+  if (!r.accepted) {
+    const shown = ctx.store.schema;
+    const still = shown ? ` The dashboard still shows ${shown.source}.` : '';
+    const end = /[.!?]$/.test(r.schema.error) ? '' : '.';
+    showError('data-error', `${r.schema.error}${end} Fix the column roles below, or choose another file.${still}`);
+    editing = { schema: r.schema, pending: true, source };
+    renderSchema(editing.schema);
+    $('schema-panel').open = true;
+    return false;
+  }
+  if (r.schema.timing && !ctx.store.rendered) {
+    const t = r.schema.timing;
+    for (const [name, at] of [['fc-data-requested', t.requestedAt], ['fc-data-read', t.readAt], ['fc-data-parse-start', t.parseStartAt], ['fc-data-parsed', t.parsedAt]]) {
+      if (at) performance.mark(name, { startTime: at - performance.timeOrigin });
+    }
+  }
+  acceptData(source, r.schema);
+  return true;
+}
+
+function acceptData(source, schema) {
+  showError('data-error', '');
+  showError('roles-error', '');
+  dataSource = source;
+  editing = { schema, pending: false, source };
+  $('data-name').textContent = sourceLabel(source);
+  const parsed = F.isNum(schema.parseMs) ? ` · read in ${F.fmtCount(Math.max(1, Math.round(schema.parseMs)))} ms` : '';
+  $('data-meta').textContent = `${F.fmtCount(schema.rows)} rows · ${F.fmtCount(schema.hours)} hours${parsed}`;
+  $('last-updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
+  renderSchema(schema);
+  updateRefreshControls();
+  ctx.store.setData(schema);
+}
+
+async function openModel(source) {
+  showError('model-error', '');
+  if (source.kind === 'file') await readLocalAgain(source);
+  let r;
+  try {
+    r = await ctx.engine.call('openModel', { source: workerSource(source) }, { onProgress: (p) => showProgress('model', p) });
+  } catch (e) {
+    showError('model-error', e.message);
+    return false;
+  } finally {
+    showProgress('model', null);
+  }
+  modelSource = source;
+  const name = sourceLabel(source);
+  $('model-name').textContent = name;
+  $('model-meta').textContent = [r.header.kind, r.header.selected || (r.header.predictor && r.header.predictor.type)].filter(Boolean).join(' · ');
+  ctx.store.setModel(r.header, name);
+  return true;
+}
+
+// --- roles ---------------------------------------------------------------------------
+
+async function applyRoles(roles) {
+  showError('roles-error', '');
+  const edit = editing;
+  if (!edit) return;
+  let r;
+  try {
+    r = await ctx.engine.call('setRoles', { roles });
+  } catch (e) {
+    showError('roles-error', e.message);
+    return;
+  }
+  if (!r.accepted) {
+    editing = { ...edit, schema: r.schema };
+    renderSchema(editing.schema);
+    showError('roles-error', r.schema.error);
+    return;
+  }
+  acceptData(edit.source, r.schema);
+  await ctx.refresh();
+}
+
+// --- reload and auto refresh ---------------------------------------------------------
+
+function updateRefreshControls() {
+  const isUrl = dataSource && dataSource.kind === 'url';
+  $('refresh-label').hidden = !isUrl;
+  $('reload-data').title = isUrl ? 'Download the data again' : 'Read the file again';
+  scheduleRefresh();
+}
+
+function scheduleRefresh() {
+  if (refreshTimer) clearInterval(refreshTimer);
+  refreshTimer = null;
+  const minutes = Number($('refresh-minutes').value);
+  if (!dataSource || dataSource.kind !== 'url' || !(minutes > 0)) return;
+  refreshTimer = setInterval(() => reloadAll({ quiet: true }), minutes * 60 * 1000);
+}
+
+async function reloadAll({ quiet = false } = {}) {
+  if (!dataSource) return;
+  const reloads = [openData(dataSource, { fresh: true, quiet })];
+  if (modelSource && modelSource.kind === 'url') reloads.push(openModel(modelSource));
+  const [ok] = await Promise.all(reloads);
+  if (ok) await ctx.refresh();
+}
+
+// --- files: pickers and drag and drop -------------------------------------------------
+
+async function openFile(kind, file, handle) {
+  const ok = kind === 'model' ? await openModel({ kind: 'file', file, handle }) : await openData({ kind: 'file', file, handle });
+  if (ok) await ctx.refresh();
+}
+
+function setupDrop() {
+  let depth = 0;
+  const overlay = $('drop-overlay');
+  const hasFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');
+  window.addEventListener('dragenter', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    depth += 1;
+    overlay.hidden = false;
+  });
+  window.addEventListener('dragleave', () => {
+    depth = Math.max(0, depth - 1);
+    if (!depth) overlay.hidden = true;
+  });
+  window.addEventListener('dragover', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  });
+  window.addEventListener('drop', async (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    depth = 0;
+    overlay.hidden = true;
+    const items = [...e.dataTransfer.items].filter((i) => i.kind === 'file');
+    // Handles (where the browser has them) let "Reload" read the file's newest content.
+    const entries = await Promise.all(
+      items.map(async (i) => {
+        const file = i.getAsFile();
+        let handle = null;
+        if (typeof i.getAsFileSystemHandle === 'function') {
+          try {
+            handle = await i.getAsFileSystemHandle();
+          } catch {
+            handle = null;
+          }
+        }
+        return { file, handle };
+      }),
+    );
+    // Dropped on a drop zone: that kind; elsewhere: a .fcm is a model, anything else data.
+    const target = e.target instanceof Element ? e.target.closest('.dropzone') : null;
+    for (const { file, handle } of entries) {
+      if (!file) continue;
+      const kind = target ? target.dataset.kind : /\.fcm$/i.test(file.name) ? 'model' : 'data';
+      await openFile(kind, file, handle);
+    }
+  });
+}
+
+function setup(shell) {
+  ctx = shell;
+  for (const kind of ['data', 'model']) {
+    $(`${kind}-file`).addEventListener('change', async (e) => {
+      const file = e.target.files[0];
+      e.target.value = '';
+      if (file) await openFile(kind, file);
+    });
+  }
+  $('reload-data').addEventListener('click', () => reloadAll());
+  $('refresh-minutes').addEventListener('change', scheduleRefresh);
+  $('roles-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    applyRoles(rolesFromForm(editing.schema));
+  });
+  $('reset-roles').addEventListener('click', () => applyRoles({}));
+  setupDrop();
+}
+
+// Start-up: the data and the model from the query string (or the demo ones), both at
+// once. Resolves when both loads are done; null when there is nothing to load.
+function start() {
+  let data = null;
+  let model = null;
+  try {
+    data = urlSource(query.data || 'demo/hourly.csv', query.data ? null : 'demo/hourly.csv (demo data)');
+  } catch (e) {
+    showError('data-error', e.message);
+  }
+  if (query.model !== 'none') {
+    try {
+      model = urlSource(query.model || 'models/demo_forecast.fcm', query.model ? null : 'demo_forecast.fcm (demo model)');
+    } catch (e) {
+      showError('model-error', e.message);
+    }
+  }
+  if (!data && !model) return null;
+  const marked = (name) => (v) => {
+    performance.mark(name);
+    return v;
+  };
+  return Promise.all([
+    data ? openData(data).then(marked('fc-data-loaded')) : false,
+    model ? openModel(model).then(marked('fc-model-loaded')) : false,
+  ]);
+}
+
+export default {
+  name: 'data',
+  query: {
+    data: { parse: text(), apply: (v) => (query.data = v) },
+    model: { parse: text(), apply: (v) => (query.model = v) },
+    refresh: { parse: number(0, 1440), apply: (v) => ($('refresh-minutes').value = String(v)) },
+  },
+  setup,
+  start,
+};

@@ -1,0 +1,24 @@
+// Query-string options. Each panel declares the keys it reads:
+//   query: { threshold: { parse: number(1, 6), apply: (v) => ... } }
+// and applyQuery() calls apply(value) for every declared key present with a valid value.
+// Unknown keys are ignored; a key declared by two panels is a programming error.
+
+export const number = (min, max) => (raw) => {
+  const v = Number(raw);
+  return Number.isFinite(v) && v >= min && v <= max ? v : null;
+};
+export const oneOf = (values) => (raw) => (values.includes(raw) ? raw : null);
+export const text = () => (raw) => raw;
+
+export function applyQuery(panels, params) {
+  const owner = new Map();
+  for (const panel of panels) {
+    for (const [key, { parse, apply }] of Object.entries(panel.query || {})) {
+      if (owner.has(key)) throw new Error(`query key '${key}' is declared by both the ${owner.get(key)} and the ${panel.name} panel`);
+      owner.set(key, panel.name);
+      if (!params.has(key)) continue;
+      const value = parse(params.get(key));
+      if (value != null) apply(value);
+    }
+  }
+}
