@@ -13,6 +13,51 @@
 namespace fc::baselines {
 namespace {
 
+// Sums over rows in row order, in plain loops: Eigen's blocked products choose their
+// summation order from the CPU's cache sizes and vector width, so the same data would give
+// other last bits on another machine or in wasm, and model files would differ.
+// Z' diag(w) Z (w empty = all ones), symmetric.
+Eigen::MatrixXd weighted_gram(const Eigen::MatrixXd& z, const double* w) {
+  const Eigen::Index n = z.rows(), d = z.cols();
+  Eigen::MatrixXd g = Eigen::MatrixXd::Zero(d, d);
+  std::vector<double> row(static_cast<size_t>(d));
+  for (Eigen::Index r = 0; r < n; ++r) {
+    const double wr = w ? w[r] : 1.0;
+    if (wr == 0) continue;
+    for (Eigen::Index c = 0; c < d; ++c) row[static_cast<size_t>(c)] = z(r, c);
+    for (Eigen::Index i = 0; i < d; ++i) {
+      const double a = wr * row[static_cast<size_t>(i)];
+      if (a == 0) continue;
+      for (Eigen::Index k = i; k < d; ++k) g(i, k) += a * row[static_cast<size_t>(k)];
+    }
+  }
+  for (Eigen::Index i = 0; i < d; ++i)
+    for (Eigen::Index k = 0; k < i; ++k) g(i, k) = g(k, i);
+  return g;
+}
+
+// Z' v, in row order.
+Eigen::VectorXd transpose_times(const Eigen::MatrixXd& z, const Eigen::VectorXd& v) {
+  Eigen::VectorXd out = Eigen::VectorXd::Zero(z.cols());
+  for (Eigen::Index r = 0; r < z.rows(); ++r) {
+    const double x = v(r);
+    if (x == 0) continue;
+    for (Eigen::Index c = 0; c < z.cols(); ++c) out(c) += z(r, c) * x;
+  }
+  return out;
+}
+
+// Z theta, each row summed in column order.
+Eigen::VectorXd times(const Eigen::MatrixXd& z, const Eigen::VectorXd& theta) {
+  Eigen::VectorXd out(z.rows());
+  for (Eigen::Index r = 0; r < z.rows(); ++r) {
+    double s = 0;
+    for (Eigen::Index c = 0; c < z.cols(); ++c) s += z(r, c) * theta(c);
+    out(r) = s;
+  }
+  return out;
+}
+
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Infinite features are treated like missing ones: no finite weight can use them.
@@ -89,9 +134,9 @@ void Ridge::fit(const features::Matrix& x, const std::vector<double>& y) {
   intercept = ybar;
   weight.assign(d, 0.0);
   if (d == 0) return;
-  Eigen::MatrixXd a = z.transpose() * z;
+  Eigen::MatrixXd a = weighted_gram(z, nullptr);
   a.diagonal().array() += lambda;
-  const Eigen::VectorXd b = z.transpose() * yc;
+  const Eigen::VectorXd b = transpose_times(z, yc);
   Eigen::LDLT<Eigen::MatrixXd> ldlt(a);
   const Eigen::VectorXd w = ldlt.solve(b);
   if (ldlt.info() != Eigen::Success || !w.allFinite()) {
@@ -286,7 +331,7 @@ void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
   const double total_v = pos_weight + neg_weight;
 
   auto objective = [&](const Eigen::VectorXd& theta, Eigen::VectorXd* eta_out) {
-    const Eigen::VectorXd eta = z * theta;
+    const Eigen::VectorXd eta = times(z, theta);
     double f = 0;
     for (Eigen::Index r = 0; r < eta.size(); ++r) {
       if (vw(r) > 0) f += vw(r) * (softplus(eta(r)) - yv(r) * eta(r));
@@ -308,7 +353,7 @@ void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
       p(r) = sigmoid(eta(r));
       h(r) = vw(r) * p(r) * (1.0 - p(r));
     }
-    Eigen::VectorXd g = z.transpose() * (vw.cwiseProduct(p - yv));
+    Eigen::VectorXd g = transpose_times(z, vw.cwiseProduct(p - yv));
     g.tail(a) += lambda * theta.tail(a);
     // Converged when no coordinate of the gradient is above 1e-10 of the total weight:
     // far below what changes a prediction, far above rounding.
@@ -316,7 +361,7 @@ void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
       converged = true;
       break;
     }
-    Eigen::MatrixXd hess = z.transpose() * (z.array().colwise() * h.array()).matrix();
+    Eigen::MatrixXd hess = weighted_gram(z, h.data());
     hess.diagonal().tail(a).array() += lambda;
     // Newton direction; when the Hessian is singular or not positive definite (e.g. a
     // separable direction with lambda = 0), add a growing ridge: a damped step.
@@ -358,7 +403,7 @@ void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
   if (!converged) {
     // The loop may stop with no decrease left; accept it only if the gradient is small.
     for (Eigen::Index r = 0; r < eta.size(); ++r) p(r) = sigmoid(eta(r));
-    Eigen::VectorXd g = z.transpose() * (vw.cwiseProduct(p - yv));
+    Eigen::VectorXd g = transpose_times(z, vw.cwiseProduct(p - yv));
     g.tail(a) += lambda * theta.tail(a);
     if (!(g.lpNorm<Eigen::Infinity>() <= 1e-7 * total_v) || !theta.allFinite()) {
       throw Error(lambda == 0
