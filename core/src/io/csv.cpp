@@ -136,8 +136,40 @@ class Tokenizer {
 
   // Appends the fields of the next record to `fields`. On an error the fields
   // appended so far stay in `fields`; the caller gives up on the input anyway.
-  Status next(std::vector<Span>& fields, RecordInfo& info) {
+  Status next(std::vector<Span>& fields, RecordInfo& info) { return next_record<false>(fields, info, nullptr); }
+
+  // The same, also appending for each field the input position just past its raw
+  // text (closing quote and trailing blanks included), to map a byte to its field.
+  Status next(std::vector<Span>& fields, RecordInfo& info, std::vector<uint32_t>& ends) {
+    return next_record<true>(fields, info, &ends);
+  }
+
+  size_t position() const { return pos_; }
+  // Bytes read so far, counting every re-read (see Stats::bytes_scanned).
+  size_t scanned() const { return scanned_; }
+  // Unquoted cells holding a quote, and the line and 0-based field of the first.
+  size_t stray_quote_cells() const { return stray_cells_; }
+  uint32_t stray_quote_line() const { return stray_line_; }
+  size_t stray_quote_field() const { return stray_field_; }
+
+  // For field i < count with hints[i] set, next() tries to read an unquoted
+  // number and, when the whole field is one, stores it in values[i] and sets
+  // parsed[i]. Only valid when the delimiter cannot be part of a number.
+  void set_number_hints(const uint8_t* hints, size_t count, double* values, uint8_t* parsed) {
+    hints_ = hints;
+    hint_count_ = count;
+    values_ = values;
+    parsed_ = parsed;
+  }
+
+ private:
+  // Work is counted where it costs nothing on the common path: every byte the
+  // record spans once at its end, and re-reads (a failed number attempt, the
+  // blank look-ahead) where they happen.
+  template <bool kTrackEnds>
+  Status next_record(std::vector<Span>& fields, RecordInfo& info, std::vector<uint32_t>* ends) {
     if (pos_ >= size_) return Status::kEnd;
+    const size_t record_start = pos_;
     info.line = line_;
     info.blank = false;
     const size_t first = fields.size();
@@ -152,7 +184,7 @@ class Tokenizer {
       if (!quoted && start < size_ && data_[start] == ' ' && delimiter_ != ' ') {
         size_t k = start;
         while (k < size_ && data_[k] == ' ') ++k;
-        scanned_ += k - start + 1;
+        scanned_ += k - start;
         if (k < size_ && data_[k] == '"') {
           quoted = true;
           start = k;
@@ -161,23 +193,26 @@ class Tokenizer {
       if (quoted) {
         quoted_any = true;
         const Status status = quoted_field(start, fields, first, info);
-        if (status != Status::kRecord) return status;
+        if (status != Status::kRecord) {
+          scanned_ += pos_ - record_start;
+          return status;
+        }
       } else {
         size_t k = start;
         bool parsed = false;
-        // Passes over the field's bytes: number attempts and the scan each read
-        // at most the field and the byte that ends it.
-        size_t reads = 0;
-        if (index < hint_count_ && hints_[index]) {
+        // Number attempts beyond the first read the field again (at most all of
+        // it and the byte that ends it): counted once the field's length is known.
+        size_t rereads = 0;
+        const bool hinted = index < hint_count_ && hints_[index];
+        if (hinted) {
           // Letting the number parser find the field's end reads the bytes of a
           // numeric field once instead of twice.
           const char* const last = data_ + size_;
           double value;
           const char* stop = nullptr;
-          ++reads;
           if (!read_simple_decimal(data_ + start, last, value, stop) ||
               (stop < last && !field_stop_[static_cast<unsigned char>(*stop)])) {
-            ++reads;
+            ++rereads;
             const auto result = fast_float::from_chars(data_ + start, last, value);
             stop = result.ec == std::errc() && std::isfinite(value) ? result.ptr : nullptr;
           }
@@ -189,7 +224,7 @@ class Tokenizer {
           }
         }
         if (!parsed) {
-          ++reads;
+          rereads += hinted;  // the scan after a failed first attempt
           bool stray_quote = false;
           for (;;) {
             while (k < size_ && !scan_stop_[static_cast<unsigned char>(data_[k])]) ++k;
@@ -204,11 +239,11 @@ class Tokenizer {
             stray_field_ = index;
           }
         }
-        scanned_ += (k - start + 1) * reads;
+        if (rereads != 0) scanned_ += (k - start + 1) * rereads;
         fields.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(k - start)});
         pos_ = k;
       }
-      if (field_ends_ != nullptr) field_ends_->push_back(static_cast<uint32_t>(pos_));
+      if (kTrackEnds) ends->push_back(static_cast<uint32_t>(pos_));
       if (pos_ >= size_) break;
       const char c = data_[pos_];
       if (c == delimiter_) {
@@ -221,6 +256,7 @@ class Tokenizer {
       ++line_;
       break;
     }
+    scanned_ += pos_ - record_start;
     if (!quoted_any && fields.size() - first == 1) {
       const Span s = fields.back();
       info.blank = trim(std::string_view(data_ + s.begin, s.size)).empty();
@@ -228,28 +264,6 @@ class Tokenizer {
     return Status::kRecord;
   }
 
-  size_t position() const { return pos_; }
-  // Bytes read so far, counting every re-read (see Stats::bytes_scanned).
-  size_t scanned() const { return scanned_; }
-  // Unquoted cells holding a quote, and the line and 0-based field of the first.
-  size_t stray_quote_cells() const { return stray_cells_; }
-  uint32_t stray_quote_line() const { return stray_line_; }
-  size_t stray_quote_field() const { return stray_field_; }
-  // When set, next() appends for each field the input position just past its raw
-  // text (closing quote and trailing blanks included), to map a byte to its field.
-  void set_field_ends(std::vector<uint32_t>* ends) { field_ends_ = ends; }
-
-  // For field i < count with hints[i] set, next() tries to read an unquoted
-  // number and, when the whole field is one, stores it in values[i] and sets
-  // parsed[i]. Only valid when the delimiter cannot be part of a number.
-  void set_number_hints(const uint8_t* hints, size_t count, double* values, uint8_t* parsed) {
-    hints_ = hints;
-    hint_count_ = count;
-    values_ = values;
-    parsed_ = parsed;
-  }
-
- private:
   Status quoted_field(size_t open, std::vector<Span>& fields, size_t first, RecordInfo& info) {
     const uint32_t open_line = line_;
     const size_t content = open + 1;
@@ -258,7 +272,7 @@ class Tokenizer {
     for (;;) {
       while (k < size_ && !quote_stop_[static_cast<unsigned char>(data_[k])]) ++k;
       if (k >= size_) {
-        scanned_ += k - content;
+        pos_ = k;  // for the work count: the scan reached the end
         info.error_field = fields.size() - first;
         info.error_line = open_line;
         return Status::kUnterminatedQuote;
@@ -289,7 +303,6 @@ class Tokenizer {
     }
     pos_ = k + 1;
     while (pos_ < size_ && is_blank_char(data_[pos_]) && data_[pos_] != delimiter_) ++pos_;
-    scanned_ += pos_ - open + 1;
     if (pos_ < size_) {
       const char c = data_[pos_];
       if (c != delimiter_ && c != '\n' && c != '\r') {
@@ -315,7 +328,6 @@ class Tokenizer {
   size_t hint_count_ = 0;
   double* values_ = nullptr;
   uint8_t* parsed_ = nullptr;
-  std::vector<uint32_t>* field_ends_ = nullptr;
   size_t scanned_ = 0;
   size_t stray_cells_ = 0;
   uint32_t stray_line_ = 0;
@@ -786,7 +798,6 @@ Place locate(std::string_view input, char delimiter, size_t offset, bool cp1252,
   const CellSource cells(input, arena);
   Tokenizer tokenizer(input, delimiter, &arena);
   std::vector<uint32_t> ends;
-  tokenizer.set_field_ends(&ends);
   std::vector<Span> fields;
   std::vector<std::string> header;
   bool header_seen = false;
@@ -795,7 +806,7 @@ Place locate(std::string_view input, char delimiter, size_t offset, bool cp1252,
     const size_t start = tokenizer.position();
     fields.clear();
     ends.clear();
-    if (tokenizer.next(fields, info) != Status::kRecord) break;
+    if (tokenizer.next(fields, info, ends) != Status::kRecord) break;
     // The byte is never a delimiter or a line break, so it lies in a field's text.
     if (offset < tokenizer.position()) {
       size_t f = 0;
