@@ -29,6 +29,10 @@ std::string error_of(const std::string& text, Options options = {}) {
   return "(no error)";
 }
 
+std::string level(const Column& column, size_t row) {
+  return column.levels.at(static_cast<size_t>(column.codes.at(row)));
+}
+
 // A string literal with its embedded NUL bytes, all of it.
 template <size_t N>
 std::string bytes(const char (&literal)[N]) {
@@ -150,11 +154,20 @@ TEST(CsvBinary, KnownMagicsNameTheirKind) {
 TEST(CsvBinary, ControlByteNoiseIsBinary) {
   std::string every_byte;
   for (int b = 0; b < 256; ++b) every_byte.push_back(static_cast<char>(b));
-  // 29 of these 256 bytes are control characters other than tab, line breaks and form feed.
+  // 28 of these 256 bytes are control characters other than tab, line breaks, form
+  // feed and vertical tab: more than a tenth.
   EXPECT_EQ(error_of(every_byte),
             "data.csv: this looks like a binary file (unknown format), not CSV text");
   EXPECT_EQ(error_of(std::string(4096, '\0')),
             "data.csv: this looks like a binary file (only NUL bytes), not CSV text");
+}
+
+TEST(CsvBinary, AFewControlBytesInTextAreNotBinary) {
+  // FileMaker writes a vertical tab for a line break inside a cell; old DOS
+  // tools end a file with Ctrl-Z (0x1A), which is dropped.
+  const Table t = parse("note,n\nline one\vline two\vthree\v\vfour,1\n\x1A");
+  EXPECT_EQ(level(t.columns[0], 0), "line one\vline two\vthree\v\vfour");
+  EXPECT_EQ(t.rows, 1u);
 }
 
 TEST(CsvBinary, TextThatOnlyStartsLikeAMagicIsNotRefused) {
@@ -218,6 +231,13 @@ TEST(CsvMixedEncodings, InvalidUtf8InAUtf8FileNamesTheFirstOffendingCell) {
             "text encodings); save it as UTF-8");
   // The first invalid byte is what is named, even when the UTF-8 comes later.
   EXPECT_EQ(error_of("channel,leads\nR\xE9seaux,1\nR\xC3\xA9seaux,2\n"),
+            "data.csv: line 2, column 'channel': invalid UTF-8 in 'R\\xE9seaux' (the file mixes "
+            "text encodings); save it as UTF-8");
+}
+
+TEST(CsvMixedEncodings, AUtf8BomMeansUtf8) {
+  // The BOM says UTF-8, so a Windows-1252 byte after it is a mix, not an 8-bit file.
+  EXPECT_EQ(error_of("\xEF\xBB\xBF" "channel\nR\xE9seaux\n"),
             "data.csv: line 2, column 'channel': invalid UTF-8 in 'R\\xE9seaux' (the file mixes "
             "text encodings); save it as UTF-8");
 }

@@ -575,6 +575,12 @@ void refuse_other_formats(std::string_view bytes, const std::string& source, Sta
   }
 }
 
+// Control bytes that text files do not hold. Tab, line breaks, form feed and
+// vertical tab (FileMaker's line break inside a cell) are not counted.
+bool is_control(unsigned char c) {
+  return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') || c == 0x7F;
+}
+
 // UTF-16 and UTF-32 without a BOM, and binary data without a known magic, from
 // the first KB after any UTF-8 BOM. A stray NUL or two is left to the full scan,
 // which can name its line.
@@ -585,7 +591,7 @@ void refuse_non_text(std::string_view input, const std::string& source, Stats& s
     size_t control = 0;
     for (const char ch : sample) {
       const auto c = static_cast<unsigned char>(ch);
-      control += (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7F;
+      control += is_control(c);
     }
     if (control >= 4 && control * 10 >= sample.size()) {
       fail(source, "this looks like a binary file (unknown format), not CSV text");
@@ -601,7 +607,7 @@ void refuse_non_text(std::string_view input, const std::string& source, Stats& s
     const auto c = static_cast<unsigned char>(sample[i]);
     nul[i % 4] += c == 0;
     ++total[i % 4];
-    control += (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7F;
+    control += is_control(c);
   }
   // "Mostly NUL" is at least half of those positions; "hardly any" at most an eighth.
   const auto mostly = [](size_t n, size_t of) { return of > 0 && 2 * n >= of; };
@@ -894,15 +900,18 @@ Table read(std::string_view bytes, const Options& options) {
   const std::string& source = options.source;
   refuse_other_formats(bytes, source, stats);
   std::string_view input = bytes;
-  if (starts_with(input, "\xEF\xBB\xBF")) input.remove_prefix(3);
+  const bool utf8_bom = starts_with(input, "\xEF\xBB\xBF");
+  if (utf8_bom) input.remove_prefix(3);
+  // Old DOS tools end a text file with Ctrl-Z; it is not a last record.
+  if (!input.empty() && input.back() == '\x1A') input.remove_suffix(1);
   stats.input_bytes = input.size();
   if (input.size() > kMaxInputBytes) fail(source, "file too large (the limit is 1 GB)");
   refuse_non_text(input, source, stats);
   const EncodingScan encoding = scan_encoding(input);
   stats.bytes_scanned += encoding.scanned;
-  // Bytes that are not UTF-8 and not one valid multi-byte sequence anywhere: an
-  // 8-bit export (Excel on Windows writes Windows-1252), read as such.
-  const bool cp1252 = encoding.first_invalid != kNone && !encoding.multibyte;
+  // Bytes that are not UTF-8 and not one valid multi-byte sequence anywhere (nor
+  // a UTF-8 BOM): an 8-bit export (Excel on Windows writes Windows-1252), read as such.
+  const bool cp1252 = encoding.first_invalid != kNone && !encoding.multibyte && !utf8_bom;
 
   char delimiter = options.delimiter;
   if (delimiter == 0) {
