@@ -3,7 +3,8 @@
 //   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Icore/include \
 //     bench/fuzz/fuzz_csv.cpp core/src/io/csv.cpp core/src/io/table.cpp \
 //     core/src/time/time.cpp -o /tmp/fuzz_csv
-//   mkdir -p /tmp/fuzz_csv_corpus && /tmp/fuzz_csv /tmp/fuzz_csv_corpus -max_total_time=120 -max_len=4096
+//   mkdir -p /tmp/fuzz_csv_corpus
+//   /tmp/fuzz_csv /tmp/fuzz_csv_corpus -max_total_time=120 -max_len=4096
 // Any input must parse into a consistent Table (UTF-8 names and levels, at most
 // two notices) or raise fc::Error whose message names the source and is UTF-8
 // without NUL or other control bytes; a NUL byte is never accepted.
@@ -18,8 +19,8 @@
 #include <string_view>
 #include <system_error>
 
-#include "funnelcast/io/csv.hpp"
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/io/csv.hpp"
 #include "funnelcast/io/table.hpp"
 #include "funnelcast/time/time.hpp"
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "funnelcast/io/csv.hpp"
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/io/csv.hpp"
 #include "funnelcast/io/table.hpp"
 
 namespace fc::csv {
@@ -410,15 +410,19 @@ const std::vector<Pathology> kPathologies = {
      }},
     {"a number column turning to text on its last row",
      [](size_t n) { return "x,y\n" + repeat("1,\"2\"\"\"\n", n) + "a,b\n"; }},
-    {"doubled quotes everywhere", [](size_t n) { return "a,b\n" + repeat("\"x\"\"y\",\"\"\"\"\n", n); }},
+    {"doubled quotes everywhere",
+     [](size_t n) { return "a,b\n" + repeat("\"x\"\"y\",\"\"\"\"\n", n); }},
     {"spaces before quotes", [](size_t n) { return "a,b\n" + repeat("   \"x\"   ,  \"y\"\n", n); }},
     {"quotes inside unquoted cells", [](size_t n) { return "a,b\n" + repeat("x\"y,1\"\"\n", n); }},
     {"windows-1252 text", [](size_t n) { return "a,b\n" + repeat("R\xE9seaux,\x80\n", n); }},
-    {"windows-1252 from the last row", [](size_t n) { return "a,b\n" + repeat("x,1\n", n) + "\xE9,2\n"; }},
-    {"NUL on the last row", [](size_t n) { return "a,b\n" + repeat("x,1\n", n) + std::string(1, '\0'); }},
+    {"windows-1252 from the last row",
+     [](size_t n) { return "a,b\n" + repeat("x,1\n", n) + "\xE9,2\n"; }},
+    {"NUL on the last row",
+     [](size_t n) { return "a,b\n" + repeat("x,1\n", n) + std::string(1, '\0'); }},
     {"mixed encodings at the end",
      [](size_t n) { return "a,b\n" + repeat("\xC3\xA9,1\n", n) + "\xE9,2\n"; }},
-    {"timestamps then text", [](size_t n) { return "t\n" + repeat("2024-01-01 00:00\n", n) + "x\n"; }},
+    {"timestamps then text",
+     [](size_t n) { return "t\n" + repeat("2024-01-01 00:00\n", n) + "x\n"; }},
 };
 
 Stats work_for(const std::string& input) {

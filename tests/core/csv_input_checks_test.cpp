@@ -90,7 +90,8 @@ TEST(CsvEncoding, Utf16WithoutBomIsRecognizedFromItsNulPattern) {
 // ---- NUL bytes -------------------------------------------------------------
 
 TEST(CsvNul, StrayNulByteNamesLineColumnAndEscapesIt) {
-  EXPECT_EQ(error_of(bytes("timestamp,leads\n2024-01-01,5\n2024-01-02,4\0" "7\n")),
+  EXPECT_EQ(error_of(bytes("timestamp,leads\n2024-01-01,5\n2024-01-02,4\0"
+                           "7\n")),
             "data.csv: line 3, column 'leads': a NUL byte (binary data?) in '4\\x007'");
 }
 
@@ -107,8 +108,7 @@ TEST(CsvNul, NulInsideAMultiLineQuotedCellNamesItsOwnLine) {
 
 TEST(CsvNul, NulAfterAnUnterminatedQuoteStillNamesTheLine) {
   // The records before the NUL do not tokenize, so only the line can be named.
-  EXPECT_EQ(error_of(bytes("a,b\n1,\"x\n\n\0")),
-            "data.csv: line 4: a NUL byte (binary data?)");
+  EXPECT_EQ(error_of(bytes("a,b\n1,\"x\n\n\0")), "data.csv: line 4: a NUL byte (binary data?)");
 }
 
 TEST(CsvNul, NulAfterCrLfAndLoneCrCountsLinesLikeTheTokenizer) {
@@ -125,8 +125,8 @@ TEST(CsvBinary, FunnelcastModelFileIsNamed) {
 
 TEST(CsvBinary, ExcelWorkbookSaysExportAsCsv) {
   std::string xlsx = bytes("PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0");
-  xlsx += std::string(14, '\x01') + "[Content_Types].xml" + std::string(40, '\x9C') +
-          "PK\x03\x04" + std::string(26, '\0') + "xl/workbook.xml";
+  xlsx += std::string(14, '\x01') + "[Content_Types].xml" + std::string(40, '\x9C') + "PK\x03\x04" +
+          std::string(26, '\0') + "xl/workbook.xml";
   EXPECT_EQ(error_of(xlsx),
             "data.csv: this looks like a binary file (Excel workbook, .xlsx), not CSV text; "
             "export it as CSV (in Excel: Save As, CSV UTF-8)");
@@ -185,9 +185,9 @@ TEST(CsvWindows1252, Latin1FileBecomesTheSameLevelsAsUtf8WithANotice) {
   const Table utf8 = parse("channel,leads\nR\xC3\xA9seaux,1\nEmail,2\n");
   EXPECT_EQ(latin1.columns[0].levels, (std::vector<std::string>{"R\xC3\xA9seaux", "Email"}));
   EXPECT_EQ(latin1.columns[0].levels, utf8.columns[0].levels);
-  EXPECT_EQ(latin1.notices,
-            (std::vector<std::string>{"data.csv: read as Windows-1252 (Latin-1): the file is not "
-                                      "UTF-8 (first at line 2, column 'channel': 'R\xC3\xA9seaux')"}));
+  EXPECT_EQ(latin1.notices, (std::vector<std::string>{
+                                "data.csv: read as Windows-1252 (Latin-1): the file is not "
+                                "UTF-8 (first at line 2, column 'channel': 'R\xC3\xA9seaux')"}));
   EXPECT_TRUE(utf8.notices.empty());
 }
 
@@ -204,10 +204,14 @@ TEST(CsvWindows1252, HeaderNamesAreConverted) {
 
 TEST(CsvWindows1252, TheRange80To9FIsWindows1252NotLatin1) {
   // 0x80 euro, 0x93/0x94 curly quotes, 0x96 en dash, 0x81 unassigned (U+0081), 0xFF y-diaeresis.
-  const Table t = parse("note\n\x80\n\x93ok\x94\n1\x96" "2\n\x81\n\xFF\n");
+  const Table t = parse(
+      "note\n\x80\n\x93ok\x94\n1\x96"
+      "2\n\x81\n\xFF\n");
   EXPECT_EQ(t.columns[0].levels,
             (std::vector<std::string>{"\xE2\x82\xAC", "\xE2\x80\x9Cok\xE2\x80\x9D",
-                                      "1\xE2\x80\x93" "2", "\xC2\x81", "\xC3\xBF"}));
+                                      "1\xE2\x80\x93"
+                                      "2",
+                                      "\xC2\x81", "\xC3\xBF"}));
 }
 
 TEST(CsvWindows1252, ErrorsQuoteConvertedText) {
@@ -237,7 +241,8 @@ TEST(CsvMixedEncodings, InvalidUtf8InAUtf8FileNamesTheFirstOffendingCell) {
 
 TEST(CsvMixedEncodings, AUtf8BomMeansUtf8) {
   // The BOM says UTF-8, so a Windows-1252 byte after it is a mix, not an 8-bit file.
-  EXPECT_EQ(error_of("\xEF\xBB\xBF" "channel\nR\xE9seaux\n"),
+  EXPECT_EQ(error_of("\xEF\xBB\xBF"
+                     "channel\nR\xE9seaux\n"),
             "data.csv: line 2, column 'channel': invalid UTF-8 in 'R\\xE9seaux' (the file mixes "
             "text encodings); save it as UTF-8");
 }
@@ -273,9 +278,10 @@ TEST(CsvMixedEncodings, ValidUtf8OfEveryLengthIsKept) {
 // ---- Quotes inside unquoted cells ------------------------------------------
 
 TEST(CsvStrayQuotes, KeptAsWrittenWithOneNoticeCountingTheCells) {
-  const Table t = parse("size,n\n12\" screen,1\n15\" screen,2\nab\"c\"d,3\n\"quoted \"\"ok\"\"\",4\n");
-  EXPECT_EQ(t.columns[0].levels, (std::vector<std::string>{"12\" screen", "15\" screen", "ab\"c\"d",
-                                                           "quoted \"ok\""}));
+  const Table t =
+      parse("size,n\n12\" screen,1\n15\" screen,2\nab\"c\"d,3\n\"quoted \"\"ok\"\"\",4\n");
+  EXPECT_EQ(t.columns[0].levels,
+            (std::vector<std::string>{"12\" screen", "15\" screen", "ab\"c\"d", "quoted \"ok\""}));
   EXPECT_EQ(t.notices,
             (std::vector<std::string>{"data.csv: 3 cells have a quote inside unquoted text, kept "
                                       "as written (first at line 2, column 'size')"}));
@@ -337,7 +343,10 @@ TEST(CsvHeaderless, NamesWithDigitsAreNames) {
 TEST(CsvOptions, NonAsciiDelimiterIsRefused) {
   Options options;
   options.delimiter = '\xA7';
-  EXPECT_EQ(error_of("a\xA7" "b\n1\xA7" "2\n", options),
+  EXPECT_EQ(error_of("a\xA7"
+                     "b\n1\xA7"
+                     "2\n",
+                     options),
             "data.csv: the delimiter must be an ASCII character");
 }
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "funnelcast/io/csv.hpp"
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/io/csv.hpp"
 
 namespace fc {
 namespace {
@@ -194,9 +194,9 @@ TEST(Utf8Length, AcceptsWellFormedSequencesOnly) {
       {"\xF4\x90\x80\x80", 0},  // above U+10FFFF
       {"\xF5\x80\x80\x80", 0},  // never a lead byte
       {"\xFF", 0},
-      {"\xC3", 0},              // cut short
-      {"\xE2\x82", 0},          // cut short
-      {"\xC3(", 0},             // not a continuation
+      {"\xC3", 0},      // cut short
+      {"\xE2\x82", 0},  // cut short
+      {"\xC3(", 0},     // not a continuation
   };
   for (const Case& c : cases) EXPECT_EQ(utf8_length(c.bytes, 0), c.length) << message_text(c.bytes);
   // The position is honoured and the end of the view is respected.

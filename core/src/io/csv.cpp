@@ -136,7 +136,9 @@ class Tokenizer {
 
   // Appends the fields of the next record to `fields`. On an error the fields
   // appended so far stay in `fields`; the caller gives up on the input anyway.
-  Status next(std::vector<Span>& fields, RecordInfo& info) { return next_record<false>(fields, info, nullptr); }
+  Status next(std::vector<Span>& fields, RecordInfo& info) {
+    return next_record<false>(fields, info, nullptr);
+  }
 
   // The same, also appending for each field the input position just past its raw
   // text (closing quote and trailing blanks included), to map a byte to its field.
@@ -492,10 +494,13 @@ std::string name_list(const std::vector<std::string>& names) {
                         name_list(names) + ")";
   // The usual cause of extra values: a delimiter inside an unquoted value.
   if (found > names.size()) {
-    const char* name = delimiter == ',' ? "a comma" : delimiter == ';' ? "a semicolon"
-                       : delimiter == '\t' ? "a tab" : nullptr;
+    const char* name = delimiter == ','    ? "a comma"
+                       : delimiter == ';'  ? "a semicolon"
+                       : delimiter == '\t' ? "a tab"
+                                           : nullptr;
     message += "; put values that contain ";
-    message += name != nullptr ? std::string(name) : "the delimiter " + message_text(std::string(1, delimiter));
+    message += name != nullptr ? std::string(name)
+                               : "the delimiter " + message_text(std::string(1, delimiter));
     message += " in quotes";
   }
   fail(source, message);
@@ -520,7 +525,8 @@ const Magic kMagics[] = {
      "Excel 97-2003 workbook (.xls) or other Office file", "; export it as CSV"},
     {"%PDF-", "PDF document", ""},
     {std::string_view("\x1F\x8B", 2), "gzip-compressed data", "; decompress it first"},
-    {std::string_view("\xFD" "7zXZ\0", 6), "xz-compressed data", "; decompress it first"},
+    {std::string_view("\xFD\x37\x7A\x58\x5A\x00", 6), "xz-compressed data",
+     "; decompress it first"},
     {std::string_view("\x28\xB5\x2F\xFD", 4), "zstd-compressed data", "; decompress it first"},
     {std::string_view("7z\xBC\xAF\x27\x1C", 6), "7-Zip archive", "; extract it first"},
     {std::string_view("\x89PNG\r\n\x1A\n", 8), "PNG image", ""},
@@ -528,7 +534,7 @@ const Magic kMagics[] = {
     {"GIF87a", "GIF image", ""},
     {"GIF89a", "GIF image", ""},
     {std::string_view("SQLite format 3\0", 16), "SQLite database", ""},
-    {std::string_view("\x7F" "ELF", 4), "program", ""},
+    {std::string_view("\x7F\x45\x4C\x46", 4), "program", ""},  // ELF
 };
 
 // Throws when the bytes are plainly not CSV text: a funnelcast model, UTF-16 or
@@ -613,7 +619,8 @@ void refuse_non_text(std::string_view input, const std::string& source, Stats& s
   const auto mostly = [](size_t n, size_t of) { return of > 0 && 2 * n >= of; };
   const auto hardly = [](size_t n, size_t of) { return 8 * n <= of; };
   const auto encoding = [&](const char* name) {
-    fail(source, std::string("the file is ") + name + " text without a byte order mark; save it as UTF-8 CSV");
+    fail(source, std::string("the file is ") + name +
+                     " text without a byte order mark; save it as UTF-8 CSV");
   };
   if (sample.size() >= 4) {
     if (hardly(nul[0], total[0]) && mostly(nul[1], total[1]) && mostly(nul[2], total[2]) &&
@@ -1002,7 +1009,8 @@ Table read(std::string_view bytes, const Options& options) {
     const auto [it, inserted] = seen.try_emplace(names[j], j);
     if (!inserted) {
       fail(source, "line " + std::to_string(header_line) + ": column name '" +
-                       message_text(names[j], kMaxQuotedName) + "' appears twice in the header (columns " + std::to_string(it->second + 1) +
+                       message_text(names[j], kMaxQuotedName) +
+                       "' appears twice in the header (columns " + std::to_string(it->second + 1) +
                        " and " + std::to_string(j + 1) + ")");
     }
     table.columns[j].name = names[j];
@@ -1161,13 +1169,13 @@ Table read(std::string_view bytes, const Options& options) {
                             where(place) + (place.cell.empty() ? "" : ": " + place.cell) + ")");
   }
   if (const size_t cells_with_quotes = tokenizer.stray_quote_cells(); cells_with_quotes > 0) {
-    table.notices.push_back(
-        source + ": " +
-        (cells_with_quotes == 1 ? std::string("1 cell has")
-                                : std::to_string(cells_with_quotes) + " cells have") +
-        " a quote inside unquoted text, kept as written (first at line " +
-        std::to_string(tokenizer.stray_quote_line()) + ", " +
-        column_label(names, tokenizer.stray_quote_field()) + ")");
+    table.notices.push_back(source + ": " +
+                            (cells_with_quotes == 1
+                                 ? std::string("1 cell has")
+                                 : std::to_string(cells_with_quotes) + " cells have") +
+                            " a quote inside unquoted text, kept as written (first at line " +
+                            std::to_string(tokenizer.stray_quote_line()) + ", " +
+                            column_label(names, tokenizer.stray_quote_field()) + ")");
   }
   return table;
 }

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <system_error>
 
-#include "funnelcast/time/time.hpp"
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/time/time.hpp"
 
 namespace fc {
 namespace {

@@ -33,8 +33,8 @@ struct Options {
   char delimiter = 0;            // 0 = sniff among ',', ';', '\t'
   // Columns whose type is forced instead of inferred (e.g. a numeric id kept as a category).
   std::vector<std::pair<std::string, ColumnType>> force_types;
-  size_t max_rows = 0;           // 0 = no limit; otherwise stop after this many records
-  Stats* stats = nullptr;        // when set, filled with the work done (also when read throws)
+  size_t max_rows = 0;     // 0 = no limit; otherwise stop after this many records
+  Stats* stats = nullptr;  // when set, filled with the work done (also when read throws)
 };
 
 // Parses a whole CSV held in memory. Throws fc::Error on input it cannot read
@@ -45,7 +45,7 @@ struct Options {
 Table read(std::string_view bytes, const Options& options = {});
 
 // Cell-level helpers, shared with the rest of the core so every module agrees on them.
-bool is_missing_token(std::string_view cell);  // "", NA, N/A, null, NULL, NaN, nan, None
+bool is_missing_token(std::string_view cell);           // "", NA, N/A, null, NULL, NaN, nan, None
 bool parse_number(std::string_view cell, double& out);  // fast_float, surrounding spaces allowed
 
 }  // namespace fc::csv

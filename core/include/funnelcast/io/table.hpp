@@ -30,7 +30,7 @@ struct Column {
 };
 
 struct Table {
-  std::string source = "input";      // file name, used in error messages
+  std::string source = "input";  // file name, used in error messages
   size_t rows = 0;
   std::vector<Column> columns;
   std::vector<uint32_t> line_of_row;  // 1-based physical line where each record starts
