@@ -361,6 +361,19 @@ TEST(CsvMessages, CellTextIsEscapedInMessages) {
                 "\xC3\xA9...'");
 }
 
+TEST(CsvMessages, TheSourceNameIsEscapedToo) {
+  Options options;
+  options.source = "r\xE9sultats\n.csv";
+  try {
+    read("", options);
+    FAIL() << "expected fc::Error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "r\\xE9sultats\\x0A.csv: empty file");
+  }
+  options.source = "r\xC3\xA9sultats.csv";
+  EXPECT_EQ(read("a\n1\n", options).source, "r\xC3\xA9sultats.csv");
+}
+
 TEST(CsvMessages, ColumnNamesAreEscapedInMessages) {
   EXPECT_EQ(error_of("a\x01,a\x01\n1,2\n"),
             "data.csv: line 1: column name 'a\\x01' appears twice in the header (columns 1 and 2)");

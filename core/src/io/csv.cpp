@@ -904,7 +904,8 @@ Table read(std::string_view bytes, const Options& options) {
     }
   } report{stats, options.stats};
 
-  const std::string& source = options.source;
+  // File names are bytes too; every message, here and downstream, starts with this one.
+  const std::string source = message_text(options.source, kMaxQuotedName * 4);
   refuse_other_formats(bytes, source, stats);
   std::string_view input = bytes;
   const bool utf8_bom = starts_with(input, "\xEF\xBB\xBF");
