@@ -87,6 +87,26 @@ TEST(CsvEncoding, Utf16WithoutBomIsRecognizedFromItsNulPattern) {
             "it as UTF-8 CSV");
 }
 
+TEST(CsvEncoding, NeverLooksPastTheEndOfTheInput) {
+  // The encoding scan reads 32 and 8 bytes at a time. Each input is a view into
+  // a buffer that goes on with a NUL, or a byte that is not UTF-8: seeing either
+  // would refuse the file or read it as Windows-1252. Every length up to 100
+  // puts the end at each offset of a word.
+  for (const std::string& tail : {std::string(1, '\0'), std::string("\xFF")}) {
+    for (size_t k = 0; k <= 100; ++k) {
+      for (const std::string& text :
+           {"n\n" + std::string(k + 1, '7'), "c\n" + std::string(k, 'x') + "\xC3\xA9"}) {
+        const std::string buffer = text + tail;
+        Options options;
+        options.source = "data.csv";
+        const Table t = read(std::string_view(buffer.data(), text.size()), options);
+        EXPECT_TRUE(t.notices.empty()) << k;
+        EXPECT_EQ(t.rows, 1u) << k;
+      }
+    }
+  }
+}
+
 // ---- NUL bytes -------------------------------------------------------------
 
 TEST(CsvNul, StrayNulByteNamesLineColumnAndEscapesIt) {

@@ -646,6 +646,17 @@ void refuse_non_text(std::string_view input, const std::string& source, Stats& s
   }
 }
 
+// Index of the first byte of a little-endian word flagged by the ASCII test
+// below; 0 where that cannot be computed cheaply (the caller then steps bytes).
+inline size_t first_flagged_byte(uint64_t flagged) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return static_cast<size_t>(__builtin_ctzll(flagged)) / 8;
+#else
+  (void)flagged;
+  return 0;
+#endif
+}
+
 struct EncodingScan {
   size_t first_nul = kNone;
   size_t first_invalid = kNone;  // first byte that does not start a valid UTF-8 sequence
@@ -672,36 +683,42 @@ EncodingScan scan_encoding(std::string_view text) {
   size_t i = 0;
   while (i < n) {
     while (i + 32 <= n && (word(i) | word(i + 8) | word(i + 16) | word(i + 24)) == 0) i += 32;
-    while (i + 8 <= n && word(i) == 0) i += 8;
-    // Somewhere in the next eight bytes (or the tail) is a byte to look at.
-    const size_t stop = std::min(n, i + 8);
-    while (i < stop) {
-      const auto c = static_cast<unsigned char>(p[i]);
-      if (c != 0 && c < 0x80) {
-        ++i;
+    if (i >= n) break;
+    if (i + 8 <= n) {
+      const uint64_t flagged = word(i);
+      if (flagged == 0) {
+        i += 8;
         continue;
       }
-      if (c == 0) {
-        if (out.first_nul == kNone) out.first_nul = i;
-        ++i;
-        if (out.first_invalid == kNone) {
-          out.scanned = i;
-          return out;
-        }
-        continue;
-      }
-      const size_t length = utf8_length(text, i);
-      if (length == 0) {
-        if (out.first_invalid == kNone) out.first_invalid = i;
-        ++i;
-      } else {
-        out.multibyte = true;
-        i += length;
-      }
-      if (out.multibyte && out.first_invalid != kNone) {
+      // Jump over the ASCII before the first flagged byte. Borrows only run
+      // towards later bytes, so the first flag is exact (little-endian loads).
+      i += first_flagged_byte(flagged);
+    }
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c != 0 && c < 0x80) {  // the last few bytes, or a big-endian machine
+      ++i;
+      continue;
+    }
+    if (c == 0) {
+      if (out.first_nul == kNone) out.first_nul = i;
+      ++i;
+      if (out.first_invalid == kNone) {
         out.scanned = i;
         return out;
       }
+      continue;
+    }
+    const size_t length = utf8_length(text, i);
+    if (length == 0) {
+      if (out.first_invalid == kNone) out.first_invalid = i;
+      ++i;
+    } else {
+      out.multibyte = true;
+      i += length;
+    }
+    if (out.multibyte && out.first_invalid != kNone) {
+      out.scanned = i;
+      return out;
     }
   }
   out.scanned = n;
