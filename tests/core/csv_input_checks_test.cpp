@@ -151,7 +151,7 @@ TEST(CsvBinary, ExcelWorkbookSaysExportAsCsv) {
             "data.csv: this looks like a binary file (Excel workbook, .xlsx), not CSV text; "
             "export it as CSV (in Excel: Save As, CSV UTF-8)");
   EXPECT_EQ(error_of(bytes("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") + std::string(100, '\0')),
-            "data.csv: this looks like a binary file (Excel 97-2003 workbook (.xls) or other "
+            "data.csv: this looks like a binary file (Excel 97-2003 workbook, .xls, or other "
             "Office file), not CSV text; export it as CSV");
 }
 

@@ -522,7 +522,7 @@ struct Magic {
 // CSV header starts with it.
 const Magic kMagics[] = {
     {std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8),
-     "Excel 97-2003 workbook (.xls) or other Office file", "; export it as CSV"},
+     "Excel 97-2003 workbook, .xls, or other Office file", "; export it as CSV"},
     {"%PDF-", "PDF document", ""},
     {std::string_view("\x1F\x8B", 2), "gzip-compressed data", "; decompress it first"},
     {std::string_view("\xFD\x37\x7A\x58\x5A\x00", 6), "xz-compressed data",
