@@ -202,9 +202,6 @@ class Tokenizer {
       } else {
         size_t k = start;
         bool parsed = false;
-        // Number attempts beyond the first read the field again (at most all of
-        // it and the byte that ends it): counted once the field's length is known.
-        size_t rereads = 0;
         const bool hinted = index < hint_count_ && hints_[index];
         if (hinted) {
           // Letting the number parser find the field's end reads the bytes of a
@@ -214,9 +211,10 @@ class Tokenizer {
           const char* stop = nullptr;
           if (!read_simple_decimal(data_ + start, last, value, stop) ||
               (stop < last && !field_stop_[static_cast<unsigned char>(*stop)])) {
-            ++rereads;
             const auto result = fast_float::from_chars(data_ + start, last, value);
             stop = result.ec == std::errc() && std::isfinite(value) ? result.ptr : nullptr;
+            // A second read of the number (a failed one is counted with the scan below).
+            if (stop != nullptr) scanned_ += static_cast<size_t>(stop - (data_ + start)) + 1;
           }
           if (stop != nullptr && (stop >= last || field_stop_[static_cast<unsigned char>(*stop)])) {
             values_[index] = value;
@@ -226,7 +224,6 @@ class Tokenizer {
           }
         }
         if (!parsed) {
-          rereads += hinted;  // the scan after a failed first attempt
           bool stray_quote = false;
           for (;;) {
             while (k < size_ && !scan_stop_[static_cast<unsigned char>(data_[k])]) ++k;
@@ -240,8 +237,10 @@ class Tokenizer {
             stray_line_ = line_;
             stray_field_ = index;
           }
+          // After failed number attempts the field was read up to twice more:
+          // by fast_float and by this scan (each at most the field and its end).
+          if (hinted) scanned_ += 2 * (k - start + 1);
         }
-        if (rereads != 0) scanned_ += (k - start + 1) * rereads;
         fields.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(k - start)});
         pos_ = k;
       }
