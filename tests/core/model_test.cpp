@@ -457,7 +457,7 @@ TEST(Model, HeaderIsReadFieldByField) {
   };
   expect_refused(without({"kind"}), "model header: 'kind' is missing");
   expect_refused(with({"kind"}, 3), "'kind' must be a string");
-  expect_refused(with({"kind"}, "scoring"), "unknown model kind 'scoring' (this funnelcast reads: forecast)");
+  expect_refused(with({"kind"}, "scoring"), "unknown model kind 'scoring' (this funnelcast reads: forecast, score)");
   expect_refused(without({"data", "roles", "time"}), "'data.roles.time' is missing");
   expect_refused(with({"data", "roles", "time"}, nullptr), "'data.roles.time' is missing: a model needs the time column");
   expect_refused(with({"data", "roles", "leads"}, nullptr), "'data.roles.leads' is missing: a model trained on values");

@@ -219,6 +219,16 @@ void check(const Model& m) {
       throw Error("model: a " + f.predictor + " forecaster has no trees, but the file has " +
                   std::to_string(e.trees.size()));
     }
+  } else if (h.kind == "score") {
+    if (!h.score) throw Error("model header: a score model needs its 'score' section");
+    const ScoreSection& s = *h.score;
+    if (e.trees.empty()) throw Error("model: a score model needs trees, and the file has none");
+    if (e.objective != gbdt::Objective::kBinary)
+      throw Error(std::string("model: a score model's trees must be trained for a yes/no outcome, not ") +
+                  gbdt::to_string(e.objective));
+    if (e.num_features != s.features.size())
+      throw Error("model: the trees use " + std::to_string(e.num_features) + " features but the header lists " +
+                  std::to_string(s.features.size()));
   }
 }
 
