@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -211,6 +213,50 @@ void describe_series(const series::BuildResult& d, const std::string& path) {
   if (!d.channels.empty()) ss << ", " << d.channels.size() << " channels";
   std::cerr << ss.str() << "\n";
   print_notices(d.notices);
+}
+
+void stamp(model::Model& m, const Args& args) {
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
+    char* end = nullptr;
+    const long long t = std::strtoll(epoch, &end, 10);
+    if (*epoch == '\0' || *end != '\0' || t < 0) throw UsageError{"SOURCE_DATE_EPOCH must be seconds since 1970"};
+    m.header.created_at = t;
+  } else if (args.has("stamp")) {
+    m.header.created_at = static_cast<int64_t>(std::time(nullptr));
+  }
+}
+
+std::string hash_hex(const std::string& bytes) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+void log_run(const std::string& model_path, const std::string& model_bytes, const std::string& data_path,
+             const std::string& kind, const nlohmann::json& params, const nlohmann::json& metrics) {
+  const size_t slash = model_path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : model_path.substr(0, slash);
+  const std::string path = dir + "/runs.jsonl";
+  nlohmann::json line = {{"time", static_cast<long long>(std::time(nullptr))},
+                         {"kind", kind},
+                         {"model", base_name(model_path)},
+                         {"model_hash", hash_hex(model_bytes)},
+                         {"data", base_name(data_path)},
+                         {"data_hash", hash_hex(read_file(data_path))},
+                         {"params", params},
+                         {"metrics", metrics}};
+  std::ofstream out(path, std::ios::app);
+  if (!out) {
+    std::fprintf(stderr, "note: could not append to %s (%s); the model is saved\n", path.c_str(), std::strerror(errno));
+    return;
+  }
+  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out << text << "\n";
 }
 
 namespace {

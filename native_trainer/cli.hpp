@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "funnelcast/io/table.hpp"
+#include "funnelcast/model/model.hpp"
 #include "funnelcast/schema/registry.hpp"
 #include "funnelcast/series/series.hpp"
 
@@ -55,6 +56,14 @@ series::BuildResult load_series(const std::string& path, const Args& args);
 // A line on stderr describing what was read (rows, intervals, span), then the notices.
 void describe_series(const series::BuildResult& data, const std::string& path);
 void print_notices(const std::vector<std::string>& notices);
+
+// created_at from SOURCE_DATE_EPOCH, or now with --stamp; otherwise none (byte-identical files).
+void stamp(model::Model& m, const Args& args);
+// Appends one line to runs.jsonl beside the model: time, kind, model and data hashes,
+// parameters, cross-validation metrics. `funnelcast runs` reads them.
+void log_run(const std::string& model_path, const std::string& model_bytes, const std::string& data_path,
+             const std::string& kind, const nlohmann::json& params, const nlohmann::json& metrics);
+std::string hash_hex(const std::string& bytes);  // 64-bit FNV-1a, 16 hex digits
 
 std::string json_dump(const nlohmann::json& j);  // pretty, NaN as null
 nlohmann::json number_or_null(double v);
