@@ -110,6 +110,26 @@ int run_drift(int argc, char** argv, int first) {
       list.push_back(j);
       continue;
     }
+    if (!m && a.type == ColumnType::kCategory && ref.rows >= 50) {
+      // Identifiers (a distinct value on nearly every row) always look new: not compared.
+      std::vector<uint8_t> seen(a.levels.size(), 0);
+      size_t distinct = 0, present = 0;
+      for (size_t r = 0; r < ref.rows; ++r) {
+        if (a.codes[r] == kMissingCode) continue;
+        ++present;
+        uint8_t& s = seen[static_cast<size_t>(a.codes[r])];
+        if (!s) {
+          s = 1;
+          ++distinct;
+        }
+      }
+      if (present && distinct >= 0.9 * static_cast<double>(present)) {
+        j["severity"] = "none";
+        j["reason"] = "an identifier (a distinct value on nearly every row): not compared";
+        list.push_back(j);
+        continue;
+      }
+    }
     const drift::ColumnDrift d = drift::column_drift(a, b);
     j["type"] = d.categorical ? "category" : "number";
     j["psi"] = number_or_null(d.psi.value);
