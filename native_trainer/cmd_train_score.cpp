@@ -39,6 +39,7 @@ const char* kHelp =
     "  --id COL             an id column to carry into the scores (detected by name: id, lead_id...)\n"
     "  --drop COL,...       columns to leave out (repeatable)\n"
     "  --folds N            stratified folds (default 5); 0 fits once on every row, no report metrics\n"
+    "  --fold-column COL    take each row's fold from COL instead (e.g. to compare with another tool)\n"
     "decision threshold (one of):\n"
     "  (default)            the best F1 on the cross-validation predictions\n"
     "  --precision P        the lowest threshold whose precision reaches P (e.g. 0.6)\n"
@@ -122,7 +123,7 @@ void print_summary(const nlohmann::json& r) {
 int run_train_score(int argc, char** argv, int first) {
   Args args(argc, argv, first,
             {"data", "target", "out", "positive", "id", "drop", "folds", "report", "param", "threads", "threshold",
-             "precision", "top", "scale-pos-weight"},
+             "precision", "top", "scale-pos-weight", "fold-column"},
             {"quiet", "stamp", "no-log"}, {"param", "drop"});
   if (args.help()) {
     std::fputs(kHelp, stdout);
@@ -141,6 +142,7 @@ int run_train_score(int argc, char** argv, int first) {
       if (!col.empty()) o.columns.drop.push_back(col);
   }
   o.folds = args.get_int("folds", 5, 0, 50);
+  o.columns.fold = args.get("fold-column");
   if (o.folds == 1) throw UsageError{"--folds: 1 fold cannot cross-validate; use 0 (no cross-validation) or 2 to 50"};
   o.threads = args.get_int("threads", 2, 1, 256);
   const int rules = args.has("threshold") + args.has("precision") + args.has("top");

@@ -392,11 +392,20 @@ TEST_F(Cli, CommittedDemoModelIsReproducible) {
   ASSERT_FALSE(committed.empty()) << "models/demo_forecast.fcm is missing: run scripts/make_demo_model.sh";
   EXPECT_LT(committed.size(), 200u * 1024) << "the demo model should stay under 200 KB";
   ASSERT_EQ(run("demo-data --out " + dir_ + "/demo730 --seed 1 --days 730").code, 0);
-  const Outcome r = run("train forecast --quiet --data " + dir_ + "/demo730/hourly.csv --out " + dir_ + "/demo730.fcm");
+  const Outcome r = run("train forecast --quiet --no-log --data " + dir_ + "/demo730/hourly.csv --out " + dir_ + "/demo730.fcm");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(slurp(dir_ + "/demo730.fcm") == committed)
       << "retraining gives other bytes: the code changed since the demo model was made; run "
          "scripts/make_demo_model.sh and commit models/";
+  // The demo scoring model, from the demo leads of the same run.
+  const std::string leads = slurp(std::string(FC_SOURCE_DIR) + "/models/demo_leads.fcm");
+  ASSERT_FALSE(leads.empty()) << "models/demo_leads.fcm is missing: run scripts/make_demo_model.sh";
+  EXPECT_LT(leads.size(), 400u * 1024) << "the demo scoring model should stay under 400 KB";
+  const Outcome s = run("train score --quiet --no-log --data " + dir_ + "/demo730/leads.csv --target converted --out " +
+                        dir_ + "/demo_leads.fcm");
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_TRUE(slurp(dir_ + "/demo_leads.fcm") == leads)
+      << "retraining gives other bytes: run scripts/make_demo_model.sh and commit models/";
 }
 
 // ---- Inputs that once gave a silent wrong answer: each now gives the right number or

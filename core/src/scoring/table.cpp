@@ -231,6 +231,12 @@ Inferred infer(const Table& table, const ColumnOptions& options) {
     if (i < 0) throw Error(table.source + ": no column '" + d + "' to drop; columns: " + column_list(table));
     drop.push_back(table.columns[static_cast<size_t>(i)].name);
   }
+  std::string fold_column;
+  if (!options.fold.empty()) {
+    const int i = table.find(options.fold);
+    if (i < 0) throw Error(table.source + ": no column '" + options.fold + "' for the folds; columns: " + column_list(table));
+    fold_column = table.columns[static_cast<size_t>(i)].name;
+  }
   if (!options.id.empty()) {
     const int i = table.find(options.id);
     if (i < 0) throw Error(table.source + ": no column '" + options.id + "' for the id; columns: " + column_list(table));
@@ -255,6 +261,8 @@ Inferred infer(const Table& table, const ColumnOptions& options) {
       col.use = "id";
     } else if (std::find(drop.begin(), drop.end(), c.name) != drop.end()) {
       leave_out("asked");
+    } else if (c.name == fold_column) {
+      leave_out("folds");
     } else if (present == 0) {
       leave_out("empty");
     } else if (distinct == 1) {

@@ -272,7 +272,33 @@ TrainOutput train(const Table& table, const TrainOptions& options, const Progres
   std::vector<int> best;
   std::vector<std::vector<size_t>> fold_rows;
   if (folds > 0) {
-    const std::vector<validation::Split> splits = validation::stratified_kfold(y, folds, params.seed);
+    std::vector<validation::Split> splits;
+    if (options.columns.fold.empty()) {
+      splits = validation::stratified_kfold(y, folds, params.seed);
+    } else {
+      // The caller's folds (e.g. to compare with another tool on the same rows): each
+      // distinct value of the column is one fold, in order of first appearance.
+      const Column& c = table.at(options.columns.fold);
+      std::vector<std::string> names;
+      std::vector<size_t> fold_of(n);
+      for (size_t k = 0; k < n; ++k) {
+        if (c.is_missing(used[k])) throw Error(table.source + ": line " + std::to_string(table.line(used[k])) +
+                                               ": no fold in column '" + c.name + "'");
+        const std::string v = c.text(used[k]);
+        auto it = std::find(names.begin(), names.end(), v);
+        if (it == names.end()) {
+          names.push_back(v);
+          it = names.end() - 1;
+        }
+        fold_of[k] = static_cast<size_t>(it - names.begin());
+      }
+      if (names.size() != static_cast<size_t>(folds))
+        throw Error(table.source + ": column '" + c.name + "' names " + std::to_string(names.size()) + " folds, not " +
+                    std::to_string(folds) + " (--folds)");
+      splits.resize(names.size());
+      for (size_t k = 0; k < n; ++k)
+        for (size_t f = 0; f < splits.size(); ++f) (f == fold_of[k] ? splits[f].valid : splits[f].train).push_back(k);
+    }
     const features::Matrix lx = logistic_inputs(inf.features, x);
     for (size_t k = 0; k < splits.size(); ++k) {
       const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(splits.size());

@@ -18,6 +18,7 @@ struct ColumnOptions {
   std::string positive;           // the positive label; "" = detect (1, yes, true, converted...)
   std::string id;                 // an id column to carry into the scores; "" = detect by name
   std::vector<std::string> drop;  // columns to leave out (e.g. known only after the outcome)
+  std::string fold;               // a column whose values name each row's fold ("" = stratified)
 };
 
 struct Target {
