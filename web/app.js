@@ -31,7 +31,13 @@ const PANELS = [data, kpis, forecast, anomalies, model];
 
 const engine = new Engine(new URL('./worker.js', import.meta.url));
 const store = createStore();
-const ctx = { engine, store, refresh, refreshPanel, tooltip: createTooltip($('tooltip')) };
+// ready: resolves once the engine answered 'init' and the store holds the core's registry
+// of roles and metrics (the data panel waits for it before showing a table).
+const ready = engine.call('init').then((r) => {
+  store.setRegistry(r.registry);
+  return r;
+});
+const ctx = { engine, store, ready, refresh, refreshPanel, tooltip: createTooltip($('tooltip')) };
 
 function setStatus(text) {
   $('status').textContent = text || '';
@@ -114,7 +120,7 @@ async function refreshPanel(name) {
 
 function setupToolbar() {
   store.on('data', ({ schema }) => {
-    $('data-span').textContent = `${F.fmtHour(schema.start)} → ${F.fmtHour(schema.end - 3600)} UTC`;
+    $('data-span').textContent = `${F.fmtTime(schema.start, schema.step)} → ${F.fmtTime(schema.end - schema.step, schema.step)} UTC`;
     const channels = schema.channels;
     const select = $('channel');
     const keep = channels.includes(store.channel) ? store.channel : '';
@@ -141,7 +147,7 @@ async function boot() {
   setupToolbar();
   applyQuery(PANELS, new URLSearchParams(location.search));
 
-  engine.call('init').then(
+  ready.then(
     (r) => {
       // The worker's start-up steps on the page's clock.
       const at = (t) => ({ startTime: t - performance.timeOrigin });

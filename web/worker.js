@@ -48,6 +48,7 @@ function warmUp(m) {
 let table = null;
 let pending = null;
 let model = null;
+let modelName = null;
 
 // Progress reports, at most one per percent and per 50 ms for a stage.
 let lastProgress = { id: 0, stage: '', percent: -1, at: 0 };
@@ -158,6 +159,28 @@ function promote(t) {
   if (pending === t) pending = null;
 }
 
+// A table the core cannot read with the roles it detects (no column named like leads,
+// say) that the loaded model can: it is read the way the model read its training data
+// (the model's roles, row meaning and gaps), as forecast() would read it, so the KPIs and
+// anomalies show the same series as the forecast. Only when the user pinned nothing on
+// it. Returns the new schema (with readAs: the model's name), or null.
+function readAsModel(t) {
+  if (!model) return null;
+  const s = t.schema();
+  if (s.ok || Object.keys(s.pinnedRoles).length || s.events || s.gaps !== 'missing') return null;
+  if (!fc.modelFits(t, model).ok) return null;
+  const d = model.header().data;
+  const roles = Object.fromEntries(Object.entries(d.roles).filter(([, column]) => column != null));
+  try {
+    const next = t.setRoles(roles, { events: d.rows === 'events', gaps: d.gaps });
+    if (next.ok) return { ...next, readAs: { model: modelName, source: d.source } };
+    t.setRoles({}, { events: false, gaps: 'missing' });
+  } catch {
+    // the model's reading does not apply after all: the table stays as detected
+  }
+  return null;
+}
+
 function settle(fn) {
   try {
     return { value: fn(), error: null };
@@ -168,7 +191,7 @@ function settle(fn) {
 
 const handlers = {
   async init() {
-    return { version: fc.version(), startup };
+    return { version: fc.version(), registry: fc.registry(), startup };
   },
 
   // -> {schema, accepted}. A CSV the core cannot read throws (the shown table stays).
@@ -184,21 +207,22 @@ const handlers = {
     schema.parseMs = performance.now() - t0;
     schema.bytes = bytes.length;
     schema.timing = { requestedAt: args.requestedAt, readAt, parseStartAt: startedAt, parsedAt: clock() };
-    if (schema.ok) {
-      dropPending();
-      promote(t);
-      return { schema, accepted: true };
-    }
     dropPending();
+    const adopted = schema.ok ? null : readAsModel(t);
+    if (schema.ok || adopted) {
+      promote(t);
+      return { schema: adopted ? { ...schema, ...adopted } : schema, accepted: true };
+    }
     pending = t;
     return { schema, accepted: false };
   },
 
-  // roles for the pending table when there is one, else the shown one.
-  async setRoles(id, { roles }) {
+  // Roles and reading options ({events, gaps}) for the pending table when there is one,
+  // else the shown one.
+  async setRoles(id, { roles, options }) {
     const t = pending || table;
     if (!t) throw new Error('no data loaded');
-    const schema = t.setRoles(roles);
+    const schema = t.setRoles(roles, options);
     if (schema.ok && t === pending) promote(t);
     return { schema, accepted: schema.ok };
   },
@@ -208,13 +232,18 @@ const handlers = {
     return table ? table.schema() : null;
   },
 
+  // -> {header, name, table}. table: {schema, accepted: true} when a pending table could
+  // be read the way this model reads its data (readAsModel), else null.
   async openModel(id, args, read) {
     const { bytes, name } = await read;
     progress(id, 'Checking the model', null);
     const m = fc.loadModel(bytes, name);
     if (model) model.delete();
     model = m;
-    return { header: m.header(), name };
+    modelName = name;
+    const adopted = pending ? readAsModel(pending) : null;
+    if (adopted) promote(pending);
+    return { header: m.header(), name, table: adopted ? { schema: adopted, accepted: true } : null };
   },
 
   // What the dashboard's panels show: {channel, panels: {name: options}} runs each named
@@ -228,7 +257,7 @@ const handlers = {
     for (const [name, options] of Object.entries(panels)) {
       const handler = Object.hasOwn(PANEL_HANDLERS, name) ? PANEL_HANDLERS[name] : null;
       const t0 = performance.now();
-      results[name] = handler ? settle(() => handler({ fc, table, model, channel }, options || {})) : { value: null, error: `no panel '${name}' in the worker` };
+      results[name] = handler ? settle(() => handler({ fc, table, model, modelName, channel }, options || {})) : { value: null, error: `no panel '${name}' in the worker` };
       timings[name] = performance.now() - t0;
     }
     return { panels: results, timings };
