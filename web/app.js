@@ -16,6 +16,7 @@ import data from './panels/data.js';
 import forecast from './panels/forecast.js';
 import kpis from './panels/kpis.js';
 import model from './panels/model.js';
+import training from './panels/training.js';
 
 // The panel registry. A panel module's default export is an object with:
 //   name                 its key in compute requests and in worker-panels.js
@@ -27,7 +28,7 @@ import model from './panels/model.js';
 //   render(result, ctx)  with request: draw the handler's {value, error} (may be async)
 // A new panel is one module under panels/, one entry here and one handler in
 // worker-panels.js (docs/web-app.md, "Adding a panel").
-const PANELS = [data, kpis, forecast, anomalies, model];
+const PANELS = [data, kpis, forecast, anomalies, model, training];
 
 const engine = new Engine(new URL('./worker.js', import.meta.url));
 const store = createStore();

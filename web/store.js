@@ -16,7 +16,8 @@ export function createStore() {
     dataOrigin: null, // 'demo' (the bundled demo data) | 'user' (a file, a drop, another ?data=)
     header: null, // the model's header
     modelName: null,
-    modelOrigin: null, // 'demo' (the bundled model) | 'user' (a file, a drop, another ?model=)
+    modelOrigin: null, // 'demo' (the bundled model) | 'user' (a file, a drop, another ?model=) | 'trained' (here)
+    training: null, // the training panel's run for this data: {state: 'running' | 'done' | 'failed' | 'cancelled'}
     channel: '', // '' = all channels
     rendered: false, // the first dashboard was drawn (start-up is over)
 

@@ -44,9 +44,12 @@ function warmUp(m) {
 }
 
 // The table the dashboard shows, a newly loaded table whose roles still need fixing,
-// and the model. Each is deleted when replaced, so wasm memory is freed.
+// and the model. Each is deleted when replaced, so wasm memory is freed. The CSV bytes of
+// both tables are kept ({bytes, name}) so a training worker can be given a copy.
 let table = null;
+let tableInput = null;
 let pending = null;
+let pendingInput = null;
 let model = null;
 let modelName = null;
 
@@ -151,12 +154,19 @@ async function readSource(id, source, what) {
 function dropPending() {
   if (pending) pending.delete();
   pending = null;
+  pendingInput = null;
 }
 
-function promote(t) {
+// Shows `t` (read from `input`, or the pending table) on the dashboard.
+function promote(t, input = null) {
   if (table && table !== t) table.delete();
   table = t;
-  if (pending === t) pending = null;
+  tableInput = input;
+  if (pending === t) {
+    tableInput = pendingInput;
+    pending = null;
+    pendingInput = null;
+  }
 }
 
 // A table the core cannot read with the roles it detects (no column named like leads,
@@ -207,13 +217,15 @@ const handlers = {
     schema.parseMs = performance.now() - t0;
     schema.bytes = bytes.length;
     schema.timing = { requestedAt: args.requestedAt, readAt, parseStartAt: startedAt, parsedAt: clock() };
+    const input = { bytes, name };
     dropPending();
     const adopted = schema.ok ? null : readAsModel(t);
     if (schema.ok || adopted) {
-      promote(t);
+      promote(t, input);
       return { schema: adopted ? { ...schema, ...adopted } : schema, accepted: true };
     }
     pending = t;
+    pendingInput = input;
     return { schema, accepted: false };
   },
 
@@ -233,7 +245,8 @@ const handlers = {
   },
 
   // -> {header, name, table}. table: {schema, accepted: true} when a pending table could
-  // be read the way this model reads its data (readAsModel), else null.
+  // be read the way this model reads its data (readAsModel), else null. adopt: false
+  // leaves a pending table alone (a model trained here for the data shown).
   async openModel(id, args, read) {
     const { bytes, name } = await read;
     progress(id, 'Checking the model', null);
@@ -241,9 +254,24 @@ const handlers = {
     if (model) model.delete();
     model = m;
     modelName = name;
-    const adopted = pending ? readAsModel(pending) : null;
+    const adopted = pending && args.adopt !== false ? readAsModel(pending) : null;
     if (adopted) promote(pending);
     return { header: m.header(), name, table: adopted ? { schema: adopted, accepted: true } : null };
+  },
+
+  async dropModel() {
+    if (model) model.delete();
+    model = null;
+    modelName = null;
+    return null;
+  },
+
+  // What a training worker needs to read the shown table as the dashboard does: a copy of
+  // its CSV bytes (transferred) and the roles and reading options pinned on it.
+  async trainingInput() {
+    if (!table || !tableInput) throw new Error('no data loaded');
+    const s = table.schema();
+    return { bytes: tableInput.bytes.slice(), name: tableInput.name, roles: s.pinnedRoles, events: s.events, gaps: s.gaps };
   },
 
   // What the dashboard's panels show: {channel, panels: {name: options}} runs each named

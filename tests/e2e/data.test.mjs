@@ -192,7 +192,8 @@ test('data and model load from same-origin URLs given in the query string, with 
   assert.match(await page.textContent('#data-name'), /fixtures\/live\.csv/);
   assert.match(await page.textContent('#data-meta'), /240 hours/);
   assert.match(await page.textContent('#model-name'), /fixtures\/mine\.fcm/);
-  // The model does not fit 10 days of data: refused with the reason.
+  // A model of the user's own is used as it is (never trained over), here refused with the reason.
+  assert.equal(await page.isVisible('#train-box'), false);
   assert.match(await page.textContent('#forecast-error'), /^Forecast: .*mine\.fcm/);
   assert.equal(await page.isVisible('#refresh-label'), true);
   const k = cliJson(['kpi', '--data', suite.site.path(dataUrl), '--json']);

@@ -4,7 +4,8 @@
 // (no leads column, no role pinned by the user) exactly as the CLI does, its actuals are
 // the `value` series and nothing calls `value` revenue; a model whose schema does not fit
 // is refused with the reason instead of a chart; a daily file without a leads column is
-// explained beside the file and gets daily KPIs once a leads column is chosen.
+// explained beside the file, gets daily KPIs once a leads column is chosen, and is told
+// that forecasting needs hourly data.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -34,6 +35,7 @@ test('a model trained on a `value` column forecasts that file as the CLI does, r
   await page.waitForSelector('#dashboard[aria-busy="false"]');
   assert.equal(await page.isVisible('#data-error'), false, 'the file is accepted');
   assert.match(await page.textContent('#data-notices'), /Read the way value\.fcm read its training data \(value\.csv\): .*Leads: value/);
+  assert.equal(await page.isVisible('#train-box'), false, 'a model of the user’s own: nothing is trained');
 
   // The forecast drawn is the CLI's, point for point.
   const want = cliJson(['forecast', '--model', suite.site.path(value.model), '--data', suite.site.path(value.data), '--json']);
@@ -71,10 +73,11 @@ test('a model whose data schema does not match the data is refused with the reas
   assert.equal(await page.isVisible('#forecast-caption'), false);
   // The rest of the dashboard is the demo's, as usual.
   assert.deepEqual(await visibleTiles(page), ['leads', 'spend', 'revenue', 'cpl', 'roi']);
+  assert.equal(await page.isVisible('#train-box'), false);
   await app.finish();
 });
 
-test('a daily file without a leads column: the columns to pick, daily KPIs once picked, and no forecast', T, async (t) => {
+test('a daily file without a leads column: the columns to pick, daily KPIs once picked, and no forecast (hourly only)', T, async (t) => {
   const lines = ['Date,Sales,Website_Traffic,Marketing_Spend,Profit'];
   for (let d = 0; d < 400; ++d) {
     const day = new Date(Date.UTC(2023, 0, 1) + d * 86400e3).toISOString().slice(0, 10);
@@ -104,9 +107,11 @@ test('a daily file without a leads column: the columns to pick, daily KPIs once 
   assert.equal(await page.textContent('#kpi-heading'), 'Last day');
   assert.match(await page.textContent('#data-notices'), /daily data/);
 
-  // The demo model does not fit daily data: the reason, no chart.
-  assert.match(await page.textContent('#forecast-error'), /^Forecast: daily\.csv has no column 'timestamp'/);
+  // No model fits daily data and none can be trained for it: the reason, no chart.
+  await page.waitForSelector('#train-box[data-state="failed"]', { timeout: 60_000 });
+  assert.match(await page.textContent('#forecast-panel'), /forecasting works on hourly data/);
   assert.equal(await page.locator('#forecast-chart svg').count(), 0);
   assert.equal(await page.getAttribute('#forecast-chart', 'data-forecast-points'), '0');
+  assert.equal(await page.isVisible('#forecast-error'), false, 'one message, in the training box');
   await app.finish();
 });

@@ -163,9 +163,11 @@ async function openModel(source) {
   return true;
 }
 
-// The model line of the sources panel.
-function renderModelSource({ header: h, modelName }) {
-  $('model-name').textContent = h ? modelName : '–';
+// The model line of the sources panel, whatever loaded the model (a file, a URL, training).
+// A model dropped or trained here is not reloaded from where the previous one came from.
+function renderModelSource({ header: h, modelName, modelOrigin }) {
+  if (!h || modelOrigin === 'trained') modelSource = null;
+  $('model-name').textContent = h ? `${modelName}${modelOrigin === 'trained' ? ' (trained here)' : ''}` : '–';
   $('model-meta').textContent = h ? [h.kind, h.forecast && h.forecast.selected].filter(Boolean).join(' · ') : '';
 }
 
@@ -297,8 +299,9 @@ function setup(shell) {
 
 // Start-up: the data and the model from the query string (or the demo ones), both at
 // once. Resolves when both loads are done; null when there is nothing to load.
-// The model is sent to the worker first, so a file it can read is read its way as soon as
-// the file is parsed.
+// The demo model goes with the demo data only: other data without a model of its own gets
+// one trained for it (panels/training.js). The model is sent to the worker first, so a
+// file it can read is read its way as soon as the file is parsed.
 function start() {
   let data = null;
   let model = null;
@@ -307,7 +310,8 @@ function start() {
   } catch (e) {
     showError('data-error', e.message);
   }
-  if (query.model !== 'none') {
+  const demoData = data && isAt(data, DEMO_DATA);
+  if (query.model !== 'none' && (query.model || demoData)) {
     try {
       model = urlSource(query.model || DEMO_MODEL, query.model ? null : 'demo_forecast.fcm (demo model)');
     } catch (e) {

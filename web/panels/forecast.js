@@ -179,7 +179,9 @@ function clear(chart) {
 async function render({ value: f, error }, { store }) {
   const chart = $('forecast-chart');
   shown = f;
-  showError('forecast-error', error ? `Forecast: ${error}` : '');
+  // No model while one is trained for this data: the training box says what is going on.
+  const training = !f && !store.header && store.training;
+  showError('forecast-error', error && !training ? `Forecast: ${error}` : '');
   $('dl-forecast-csv').disabled = !f;
   for (const b of document.querySelectorAll('[data-chart="forecast"]')) b.disabled = !f;
   if (!f) {
