@@ -24,7 +24,7 @@ const cli = resolve(root, arg('cli', process.env.FC_CLI || 'build/native/funnelc
 // The inference bundle every visitor downloads: 800 KiB raw (about 260 KiB gzipped), room
 // for lead scoring beside the dashboard. The training bundle loads only to train.
 const maxWasmBytes = 800 * 1024;
-const maxTrainWasmBytes = 1024 * 1024;
+const maxTrainWasmBytes = 1536 * 1024;
 
 function fail(message) {
   console.error(`assemble: ${message}`);
