@@ -176,6 +176,7 @@
   Module['score'] = score;
   Module['scoreRecord'] = scoreRecord;
   Module['monitor'] = monitor;
+  Module['drift'] = monitor;  // the same, by the name the CLI command has
   Module['registry'] = registry;
   Module['kpis'] = kpis;
   Module['anomalies'] = anomalies;

@@ -665,6 +665,8 @@ export interface FunnelcastModule {
   scoreRecord(model: Model, record: Record<string, string | number | null>): ScoreResult;
   /** Drift between two tables (a scoring model's inputs when one is given). */
   monitor(reference: Table, current: Table, model?: Model | null): MonitorResult;
+  /** The same as monitor(), by the name of the CLI command. */
+  drift(reference: Table, current: Table, model?: Model | null): MonitorResult;
   /** The core's roles and metrics. */
   registry(): Registry;
   /** The core's version, e.g. "0.2.0". */

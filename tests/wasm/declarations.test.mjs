@@ -50,7 +50,7 @@ function typecheck(name, declarations) {
 test('the declarations cover the module API', async () => {
   const fc = await loadModule();
   const declared = methods('FunnelcastModule');
-  const publicApi = ['loadTable', 'loadModel', 'forecast', 'modelFits', 'kpis', 'anomalies', 'score', 'scoreRecord', 'monitor', 'registry', 'version', 'memoryStats'];
+  const publicApi = ['loadTable', 'loadModel', 'forecast', 'modelFits', 'kpis', 'anomalies', 'score', 'scoreRecord', 'monitor', 'drift', 'registry', 'version', 'memoryStats'];
   for (const name of publicApi) {
     assert.ok(declared.includes(name), `${name} is declared`);
     assert.equal(typeof fc[name], 'function', `${name} exists`);
