@@ -210,7 +210,7 @@ void describe_series(const series::BuildResult& d, const std::string& path) {
   ss << base_name(path) << ": " << d.input_rows << " rows -> " << s.size() << " "
      << time::interval_name(d.step) << (s.size() == 1 ? "" : "s") << " (" << time::format_timestamp(s.start)
      << " to " << time::format_timestamp(s.time(s.size() ? s.size() - 1 : 0)) << ")";
-  if (!d.channels.empty()) ss << ", " << d.channels.size() << " channels";
+  if (!d.channels.empty()) ss << ", " << d.channels.size() << (d.channels.size() == 1 ? " channel" : " channels");
   std::cerr << ss.str() << "\n";
   print_notices(d.notices);
 }

@@ -96,7 +96,8 @@ int run_kpi(int argc, char** argv, int first) {
   const std::string unit = time::interval_name(k.step);
   const std::string span = k.window_seconds % 86400 == 0 && k.window_seconds > 86400
                                ? std::to_string(k.window_seconds / 86400) + " days"
-                               : std::to_string(k.window_seconds / 3600) + " hours";
+                               : k.window_seconds == 3600 ? std::string("hour")
+                                                           : std::to_string(k.window_seconds / 3600) + " hours";
   std::printf("last %s (%s to %s) against the %s before\n", span.c_str(),
               time::format_timestamp(k.current.start).c_str(), time::format_timestamp(k.current.end).c_str(),
               span.c_str());
