@@ -215,6 +215,30 @@ void describe_series(const series::BuildResult& d, const std::string& path) {
   print_notices(d.notices);
 }
 
+void print_help(const char* help, const std::vector<std::string>& parts) {
+  std::string text = help;
+  size_t at = 0;
+  for (const auto& part : parts) {
+    at = text.find("%s", at);
+    if (at == std::string::npos) break;
+    text.replace(at, 2, part);
+    at += part.size();
+  }
+  std::fputs(text.c_str(), stdout);
+}
+
+void set_params(const Args& args, gbdt::Params& p) {
+  for (const auto& kv : args.all("param")) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos) throw UsageError{"--param: expected KEY=VALUE, found '" + kv + "'"};
+    try {
+      p.set(kv.substr(0, eq), kv.substr(eq + 1));
+    } catch (const Error& e) {
+      throw UsageError{"--param " + std::string(e.what())};
+    }
+  }
+}
+
 void stamp(model::Model& m, const Args& args) {
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
     char* end = nullptr;
