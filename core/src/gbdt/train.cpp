@@ -1,6 +1,6 @@
 // Histogram gradient boosting in the LightGBM mould: features are binned once into
-// uint8 codes, each leaf keeps a gradient histogram per feature, and the tree grows
-// leaf-wise. Determinism is a design constraint throughout: every sum runs in a fixed
+// uint8 codes (a categorical feature's categories are its bins), each leaf keeps a
+// gradient histogram per feature, and the tree grows leaf-wise. Determinism is a design constraint throughout: every sum runs in a fixed
 // order, every random draw comes from our own seeded generator, and the threads only
 // ever split work by feature, so any thread count (and wasm) gives the same model.
 #include "funnelcast/gbdt/train.hpp"
@@ -801,10 +801,11 @@ void Trainer::find_best(const Leaf& leaf, const HistBin* hist, int feature, Spli
 
 // Best split of a categorical feature, LightGBM's method. A few categories
 // (levels <= max_cat_to_onehot): one category left, the rest right. More: the categories
-// sorted by sum_gradient / (sum_hessian + cat_smooth) -- for squared error and log-loss
-// the optimal partition of ordered categories is contiguous in this order (Fisher 1958;
-// exactly so without smoothing), so scanning prefixes from both ends finds it in
-// O(k log k) rather than O(2^k). cat_smooth keeps a category with few rows from sorting to
+// sorted by sum_gradient / (sum_hessian + cat_smooth). Without smoothing and
+// regularization the best two-way partition for the second-order gain G_L^2 / H_L +
+// G_R^2 / H_R is contiguous in the order of g / h (Fisher 1958 for squared error), so
+// scanning prefixes from both ends finds it in O(k log k) rather than O(2^k); smoothing
+// and the limits below trade a little of that optimality for robustness on rare levels. cat_smooth keeps a category with few rows from sorting to
 // an extreme on noise, and categories with fewer than cat_smooth rows in the leaf are not
 // scanned at all (they stay right, with unseen and "other" categories); at most
 // max_cat_threshold categories go left; a candidate is tried only after min_data_per_group
