@@ -99,10 +99,10 @@ LEAD_NUMBERS = 5
 def make_leads(rows, seed, effect_seed=7):
     """Codes are assigned by frequency rank (0 = most frequent, Zipf-like), as a scoring
     pipeline would; each level has its own effect on the log-odds, a few strongly positive.
-    About 10% positives."""
+    About 9% positives."""
     effects = np.random.default_rng(effect_seed)
     rng = np.random.default_rng(seed)
-    cols, logit = [], np.full(rows, -3.0)
+    cols, logit = [], np.full(rows, -1.5)
     for _name, levels, weight, missing in LEAD_CATEGORIES:
         p = 1.0 / np.arange(1, levels + 1) ** 0.9
         codes = rng.choice(levels, size=rows, p=p / p.sum()).astype(np.float32)
