@@ -197,6 +197,9 @@ def main():
                     help="only the categorical case")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
+    # XGBoost's OpenMP threads spin while they wait; on a shared machine (other builds
+    # running) that multiplied its times by 5-15 here. Passive waiting measures the work.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
     with tempfile.TemporaryDirectory() as tmp:
         exe = args.binary or build_driver(tmp)
