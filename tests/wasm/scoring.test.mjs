@@ -134,6 +134,37 @@ test('a forecast model given to score() is a JS Error naming it', () => {
   }
 });
 
+// A one-tree XGBoost regression (reg:squarederror): x < 0.5 ? 1.5 : 2.5, base_score 0.
+const regressionJson = JSON.stringify({
+  learner: {
+    feature_names: ['x'], feature_types: ['float'],
+    gradient_booster: { name: 'gbtree', model: { tree_info: [0], trees: [{
+      left_children: [1, -1, -1], right_children: [2, -1, -1], split_indices: [0, 0, 0],
+      split_conditions: [0.5, 1.5, 2.5], default_left: [0, 0, 0], split_type: [0, 0, 0],
+      sum_hessian: [4, 2, 2], tree_param: { num_nodes: '3' } }] } },
+    learner_model_param: { base_score: '0', num_feature: '1', num_class: '0', num_target: '1' },
+    objective: { name: 'reg:squarederror' },
+  },
+  version: [2, 0, 0],
+});
+
+test('an imported XGBoost regression is scored by the CLI and refused by the page, never shown as a probability', () => {
+  const json = writeScratch('regression.json', regressionJson);
+  const fcm = join(scratchDir(), 'regression.fcm');
+  cli(['import', '--xgboost', json, '--out', fcm]);
+  const csv = writeScratch('regression.csv', 'x\n0\n1\n');
+  assert.equal(cli(['score', '--model', fcm, '--data', csv]).stdout, 'id,prediction\n2,1.5\n3,2.5\n');
+  const table = fc.loadTable('x\n0\n1\n', 'regression.csv');
+  const model = fc.loadModel(bytes(fcm), 'regression.fcm');
+  try {
+    assert.equal(model.header().score.output, 'value');
+    assert.throws(() => fc.score(table, model), /regression\.fcm predicts a number .* use funnelcast score/);
+  } finally {
+    table.delete();
+    model.delete();
+  }
+});
+
 test('1,000 score/dispose cycles leave the heap as it was', () => {
   const model = fc.loadModel(bytes(modelPath), 'demo_leads.fcm');
   const small = leadsText.trim().split('\n').slice(0, 41).join('\n') + '\n';
