@@ -210,9 +210,33 @@ void describe_series(const series::BuildResult& d, const std::string& path) {
   ss << base_name(path) << ": " << d.input_rows << " rows -> " << s.size() << " "
      << time::interval_name(d.step) << (s.size() == 1 ? "" : "s") << " (" << time::format_timestamp(s.start)
      << " to " << time::format_timestamp(s.time(s.size() ? s.size() - 1 : 0)) << ")";
-  if (!d.channels.empty()) ss << ", " << d.channels.size() << " channels";
+  if (!d.channels.empty()) ss << ", " << d.channels.size() << (d.channels.size() == 1 ? " channel" : " channels");
   std::cerr << ss.str() << "\n";
   print_notices(d.notices);
+}
+
+void print_help(const char* help, const std::vector<std::string>& parts) {
+  std::string text = help;
+  size_t at = 0;
+  for (const auto& part : parts) {
+    at = text.find("%s", at);
+    if (at == std::string::npos) break;
+    text.replace(at, 2, part);
+    at += part.size();
+  }
+  std::fputs(text.c_str(), stdout);
+}
+
+void set_params(const Args& args, gbdt::Params& p) {
+  for (const auto& kv : args.all("param")) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos) throw UsageError{"--param: expected KEY=VALUE, found '" + kv + "'"};
+    try {
+      p.set(kv.substr(0, eq), kv.substr(eq + 1));
+    } catch (const Error& e) {
+      throw UsageError{"--param " + std::string(e.what())};
+    }
+  }
 }
 
 void stamp(model::Model& m, const Args& args) {

@@ -52,10 +52,7 @@ int run_anomalies(int argc, char** argv, int first) {
   flags.insert(flags.end(), series_flags().begin(), series_flags().end());
   Args args(argc, argv, first, options, flags);
   if (args.help()) {
-    std::string help = kHelp;
-    help.replace(help.find("%s"), 2, schema::metric_names());
-    help.replace(help.find("%s"), 2, role_help());
-    std::fputs(help.c_str(), stdout);
+    print_help(kHelp, {schema::metric_names(), role_help()});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};

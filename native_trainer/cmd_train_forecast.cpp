@@ -122,9 +122,7 @@ int run_train_forecast(int argc, char** argv, int first) {
   flags.insert(flags.end(), series_flags().begin(), series_flags().end());
   Args args(argc, argv, first, options, flags, {"param", "exog"});
   if (args.help()) {
-    std::string help = kHelp;
-    help.replace(help.find("%s"), 2, role_help());
-    std::fputs(help.c_str(), stdout);
+    print_help(kHelp, {role_help()});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
@@ -153,17 +151,9 @@ int run_train_forecast(int argc, char** argv, int first) {
   o.params.feature_fraction = 0.9;
   o.params.bagging_fraction = 0.8;
   o.params.bagging_freq = 1;
-  for (const auto& kv : args.all("param")) {
-    const size_t eq = kv.find('=');
-    if (eq == std::string::npos) throw UsageError{"--param: expected KEY=VALUE, found '" + kv + "'"};
-    const std::string key = kv.substr(0, eq);
-    try {
-      o.params.set(key, kv.substr(eq + 1));
-    } catch (const Error& e) {
-      throw UsageError{"--param " + std::string(e.what())};
-    }
-    if (key == "objective") o.pinned_objective = gbdt::to_string(o.params.objective);
-  }
+  set_params(args, o.params);
+  for (const auto& kv : args.all("param"))
+    if (kv.compare(0, 10, "objective=") == 0) o.pinned_objective = gbdt::to_string(o.params.objective);
   o.params.validate();
   o.channel = args.get("channel");
 

@@ -164,15 +164,7 @@ int run_train_score(int argc, char** argv, int first) {
     if (v.empty() || *end != '\0' || !(o.scale_pos_weight > 0) || o.scale_pos_weight > 1e6)
       throw UsageError{"--scale-pos-weight: expected auto or a positive number, found '" + v + "'"};
   }
-  for (const auto& kv : args.all("param")) {
-    const size_t eq = kv.find('=');
-    if (eq == std::string::npos) throw UsageError{"--param: expected KEY=VALUE, found '" + kv + "'"};
-    try {
-      o.params.set(kv.substr(0, eq), kv.substr(eq + 1));
-    } catch (const Error& e) {
-      throw UsageError{"--param " + std::string(e.what())};
-    }
-  }
+  set_params(args, o.params);
   if (o.params.objective != gbdt::Objective::kBinary) throw UsageError{"--param objective: scoring models are binary"};
   o.params.validate();
 

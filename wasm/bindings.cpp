@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <new>
 #include <optional>
 #include <string>
@@ -606,6 +607,25 @@ val raw_monitor(const RawTable& reference, const RawTable& current, val model) {
 }
 
 #ifdef FC_WASM_TRAINING
+// A JS progress callback (or anything else: no progress) as the core's progress function.
+std::function<void(const std::string&, double)> progress_of(const val& on_progress) {
+  const bool call = on_progress.typeOf().as<std::string>() == "function";
+  return [call, on_progress](const std::string& stage, double f) {
+    if (call) on_progress(val(stage), val(f));
+  };
+}
+
+// {model: the .fcm bytes, report, notices} of a training run.
+template <class Output>
+val trained(const Output& out) {
+  const std::string bytes = fc::model::save(out.model);
+  val r = val::object();
+  r.set("model", copy_array("Uint8Array", reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  r.set("report", json_to_js(out.report));
+  r.set("notices", strings(out.notices));
+  return r;
+}
+
 // Trains a forecast model on the table as the CLI's `train forecast` would. onProgress
 // (optional) is called with (stage, fraction). Returns {model: Uint8Array, report, notices}.
 val raw_train_forecast(const RawTable& table, val options, val on_progress) {
@@ -626,16 +646,7 @@ val raw_train_forecast(const RawTable& table, val options, val on_progress) {
     o.params.seed = static_cast<uint64_t>(int_option(options, "seed", 0, 0, 2147483647));
     o.params.validate();
     const fc::series::BuildResult data = fc::series::build(table.table(), table.options());
-    const bool report = on_progress.typeOf().as<std::string>() == "function";
-    const fc::forecast::TrainOutput out = fc::forecast::train(data, o, [&](const std::string& stage, double f) {
-      if (report) on_progress(val(stage), val(f));
-    });
-    const std::string bytes = fc::model::save(out.model);
-    val r = val::object();
-    r.set("model", copy_array("Uint8Array", reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-    r.set("report", json_to_js(out.report));
-    r.set("notices", strings(out.notices));
-    return r;
+    return trained(fc::forecast::train(data, o, progress_of(on_progress)));
   });
 }
 
@@ -663,16 +674,7 @@ val raw_train_score(const RawTable& table, val options, val on_progress) {
     if (has_option(options, "numLeaves")) o.params.num_leaves = int_option(options, "numLeaves", 31, 2, 131072);
     o.params.seed = static_cast<uint64_t>(int_option(options, "seed", 0, 0, 2147483647));
     o.params.validate();
-    const bool report = on_progress.typeOf().as<std::string>() == "function";
-    const fc::scoring::TrainOutput out = fc::scoring::train(table.table(), o, [&](const std::string& stage, double f) {
-      if (report) on_progress(val(stage), val(f));
-    });
-    const std::string bytes = fc::model::save(out.model);
-    val r = val::object();
-    r.set("model", copy_array("Uint8Array", reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-    r.set("report", json_to_js(out.report));
-    r.set("notices", strings(out.notices));
-    return r;
+    return trained(fc::scoring::train(table.table(), o, progress_of(on_progress)));
   });
 }
 #endif  // FC_WASM_TRAINING

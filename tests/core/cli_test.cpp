@@ -781,4 +781,52 @@ TEST_F(Cli, DriftExitsThreeWhenTheLeadsHaveMoved) {
     if (c.at("column") == "source") EXPECT_EQ(c.at("severity"), "major");
 }
 
+// ---- Files that are not CSV text, or not quite ----
+
+TEST_F(Cli, ANulByteIsNamedWithItsLineAndColumn) {
+  put(dir_ + "/nul.csv", std::string("timestamp,leads\n2024-01-01 00:00:00,1\n2024-01-01 01:00:00,2\0\n", 61));
+  const Outcome r = run("kpi --data " + dir_ + "/nul.csv");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("nul.csv: line 3, column 'leads': a NUL byte (binary data?) in '2\\x00'"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, AUtf16FileNamesItsEncoding) {
+  put(dir_ + "/u16.csv", std::string("\xff\xfet\0s\0\n\0", 8));
+  const Outcome r = run("kpi --data " + dir_ + "/u16.csv");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("u16.csv: the file is UTF-16 (little-endian) text; save it as UTF-8 CSV"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, AModelFileGivenAsDataIsNamedForWhatItIs) {
+  const Outcome r = run("kpi --data " + dir_ + "/m.fcm");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("m.fcm: this is a funnelcast model file (.fcm), not a CSV; pass it as the model"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, Latin1TextIsReadAsWindows1252WithANote) {
+  put(dir_ + "/l1.csv", "timestamp,channel,leads\n2024-01-01 00:00:00,R\xe9seaux,1\n2024-01-01 01:00:00,R\xe9seaux,2\n");
+  const Outcome r = run("kpi --json --window 1 --data " + dir_ + "/l1.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("note: l1.csv: read as Windows-1252 (Latin-1): the file is not UTF-8"), std::string::npos) << r.err;
+  // One channel, spelled as UTF-8, not a second one for the Latin-1 bytes.
+  EXPECT_NE(r.err.find("1 channel"), std::string::npos) << r.err;
+  EXPECT_EQ(run("kpi --json --window 1 --channel R\xc3\xa9seaux --data " + dir_ + "/l1.csv").code, 0);
+}
+
+TEST_F(Cli, AQuoteInsideAnUnquotedCellIsKeptWithANote) {
+  put(dir_ + "/q.csv", "timestamp,leads,note\n2024-01-01 00:00:00,1,12\" screen\n2024-01-01 01:00:00,2,x\n");
+  const Outcome r = run("kpi --window 1 --data " + dir_ + "/q.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("note: q.csv: 1 cell has a quote inside unquoted text, kept as written (first at line 2, column 'note')"),
+            std::string::npos) << r.err;
+}
+
+TEST_F(Cli, AFileWithoutAHeaderLineIsRefused) {
+  put(dir_ + "/nohdr.csv", "2024-01-01 00:00:00,3\n2024-01-01 01:00:00,2\n");
+  const Outcome r = run("kpi --data " + dir_ + "/nohdr.csv");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("nohdr.csv: line 1 looks like data, not column names (found '2024-01-01 00:00:00'); add a header line"),
+            std::string::npos) << r.err;
+}
+
 }  // namespace

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <thread>
 
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/gbdt/engine.hpp"
@@ -49,38 +50,54 @@ Scores score(const model::Model& m, const Table& table, const ScoreOptions& opti
   if (options.explain != 0) {
     const gbdt::TreeShap shap(m.ensemble);
     out.expected_value = shap.expected_value();
-    const size_t width = enc.x.cols;
-    // In blocks, so memory stays bounded on large tables.
-    constexpr size_t kBlock = 4096;
-    std::vector<double> phi(std::min(table.rows, kBlock) * width);
+    const size_t width = enc.x.cols, rows = table.rows;
     const size_t k = options.explain < 0 ? width : std::min<size_t>(static_cast<size_t>(options.explain), width);
     out.explained = options.explain < 0 ? -1 : static_cast<int>(k);
-    out.reason_feature.reserve(table.rows * k);
-    out.reason_value.reserve(table.rows * k);
-    std::vector<int32_t> order(width);
-    for (size_t begin = 0; begin < table.rows; begin += kBlock) {
-      const size_t rows = std::min(kBlock, table.rows - begin);
-      shap.explain(enc.x.row(begin), rows, width, phi.data());
-      for (size_t r = 0; r < rows; ++r) {
-        const double* p = phi.data() + r * width;
-        if (options.explain < 0) {
-          for (size_t f = 0; f < width; ++f) {
-            out.reason_feature.push_back(static_cast<int32_t>(f));
-            out.reason_value.push_back(p[f]);
+    out.reason_feature.assign(rows * k, 0);
+    out.reason_value.assign(rows * k, 0.0);
+    // Rows in blocks, so memory stays bounded on large tables; each block writes its own
+    // rows of the output, so any number of threads gives the same result.
+    constexpr size_t kBlock = 2048;
+    const size_t blocks = (rows + kBlock - 1) / kBlock;
+    auto explain_blocks = [&](size_t first, size_t step) {
+      std::vector<double> phi(kBlock * width);
+      std::vector<int32_t> order(width);
+      for (size_t b = first; b < blocks; b += step) {
+        const size_t begin = b * kBlock, count = std::min(kBlock, rows - begin);
+        shap.explain(enc.x.row(begin), count, width, phi.data());
+        for (size_t r = 0; r < count; ++r) {
+          const double* p = phi.data() + r * width;
+          int32_t* feature = out.reason_feature.data() + (begin + r) * k;
+          double* value = out.reason_value.data() + (begin + r) * k;
+          if (options.explain < 0) {
+            for (size_t f = 0; f < width; ++f) {
+              feature[f] = static_cast<int32_t>(f);
+              value[f] = p[f];
+            }
+            continue;
           }
-          continue;
-        }
-        std::iota(order.begin(), order.end(), 0);
-        std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(k), order.end(), [&](int32_t a, int32_t b) {
-          const double fa = std::fabs(p[a]), fb = std::fabs(p[b]);
-          return fa != fb ? fa > fb : a < b;
-        });
-        for (size_t i = 0; i < k; ++i) {
-          out.reason_feature.push_back(order[i]);
-          out.reason_value.push_back(p[order[i]]);
+          std::iota(order.begin(), order.end(), 0);
+          std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(k), order.end(), [&](int32_t x, int32_t y) {
+            const double fx = std::fabs(p[x]), fy = std::fabs(p[y]);
+            return fx != fy ? fx > fy : x < y;
+          });
+          for (size_t i = 0; i < k; ++i) {
+            feature[i] = order[i];
+            value[i] = p[order[i]];
+          }
         }
       }
-    }
+    };
+    const size_t threads = std::min<size_t>(static_cast<size_t>(std::max(options.threads, 1)), std::max<size_t>(blocks, 1));
+#ifndef __EMSCRIPTEN__
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(explain_blocks, t, threads);
+    explain_blocks(0, threads);
+    for (auto& t : pool) t.join();
+#else
+    (void)threads;
+    explain_blocks(0, 1);  // the wasm build has no threads
+#endif
   } else {
     out.expected_value = std::nan("");
   }

@@ -16,6 +16,7 @@ struct ScoreOptions {
   std::string model_name = "the model";
   int explain = 0;         // reasons per lead: 0 none, k the k strongest, -1 every feature
   std::string id_column;   // "" = the model's id column when the table has it
+  int threads = 1;         // for the explanations (native builds; the result is the same)
 };
 
 struct Scores {
