@@ -60,9 +60,15 @@ function showCommand() {
   $('train-score-command').textContent = `The same model from the CLI: ${command(table.name, options())}`;
 }
 
+// The request waiting for the worker's answer: rejected when the worker is stopped, so a
+// cancelled run ends (and the Train button comes back) instead of waiting forever.
+let waiting = null;
+
 function stop() {
   if (worker) worker.terminate();
   worker = null;
+  if (waiting) waiting(Object.assign(new Error('the training worker was stopped'), { stopped: true }));
+  waiting = null;
 }
 
 function progress(p) {
@@ -79,16 +85,19 @@ function post(message) {
       fresh = true;
     }
     const w = worker;
+    waiting = reject;
     w.onmessage = (e) => {
       if (w !== worker) return;
       const msg = e.data;
-      if (msg.progress) progress(msg.progress);
-      else if (msg.ok) resolve(msg);
+      if (msg.progress) return progress(msg.progress);
+      waiting = null;
+      if (msg.ok) resolve(msg);
       else reject(new Error(msg.error));
     };
     w.onerror = (e) => {
       e.preventDefault();
       if (w !== worker) return;
+      waiting = null;
       stop();
       reject(new Error(`the training worker stopped (${e.message || 'out of memory?'}). The table may be too large to train on in this tab: train it with the CLI and load the model.`));
     };
@@ -119,6 +128,7 @@ async function inspect() {
     setState('ready');
     performance.mark('fc-train-table-read');
   } catch (e) {
+    if (e.stopped) return; // another table was chosen meanwhile
     if (fresh || !inspected) $('train-score-setup').hidden = true;
     fail(e.message);
   } finally {
@@ -178,7 +188,7 @@ async function train() {
     performance.mark('fc-score-train-done');
     finish(r, o);
   } catch (e) {
-    if ($('score-train-panel').dataset.state === 'cancelled') return;
+    if (e.stopped || $('score-train-panel').dataset.state === 'cancelled') return;
     fail(`Training failed: ${e.message}`);
   } finally {
     progress(null);
@@ -207,7 +217,7 @@ function finish(r, o) {
   const models = rep.comparison || [];
   $('train-score-cv').tHead.replaceChildren(el('tr', {}, el('th', { scope: 'col', text: 'Metric' }), el('th', { scope: 'col', class: 'num', text: 'CV mean ± std' }), ...models.map((m) => el('th', { scope: 'col', class: 'num', text: `${m.name}, out of fold` }))));
   $('train-score-cv').tBodies[0].replaceChildren(
-    ...keys.map((k) => el('tr', { dataset: { metric: k } }, el('th', { scope: 'row', text: k }), el('td', { class: 'num', text: meanStd(rep.cv && rep.cv[k]) }), ...models.map((m) => el('td', { class: 'num', text: fixed3(m[k]) })))),
+    ...keys.map((k) => el('tr', { dataset: { metric: k } }, el('th', { scope: 'row', text: k }), el('td', { class: 'num', text: meanStd(rep.cv && rep.cv[k]), dataset: { mean: String(rep.cv && rep.cv[k] ? rep.cv[k].mean : ''), std: String(rep.cv && rep.cv[k] ? rep.cv[k].std : '') } }), ...models.map((m) => el('td', { class: 'num', text: fixed3(m[k]) })))),
   );
   $('train-score-status').textContent = `Trained ${name}: ${rep.trees} trees, threshold ${Number(rep.threshold).toFixed(3)} (${rep.threshold_rule}), ${rep.folds} folds on ${F.fmtCount(rep.data.rows_used)} leads.`;
   const notes = [...new Set([...(rep.warnings || []), ...(r.notices || []), ...(rep.notices || [])])];
