@@ -110,3 +110,24 @@ test('training can be cancelled; the next run trains', TT, async (t) => {
   assert.equal(await page.isVisible('#train-score-result'), true);
   await app.finish();
 });
+
+test('a table too large to train on in a tab is refused with a message pointing to the CLI, and the page stays usable', TT, async (t) => {
+  const app = await openApp(t, suite, '?view=scoring');
+  const { page } = app;
+  await scoringReady(page);
+  // 190,000 rows × 16 columns: 3.04 million cells, over the tab's 3 million.
+  const cols = Array.from({ length: 15 }, (_, j) => `x${j}`);
+  const out = [`${cols.join(',')},converted`];
+  for (let i = 0; i < 190_000; ++i) out.push(`${cols.map((_, j) => (i * (j + 3)) % 97).join(',')},${i % 7 === 0 ? 'yes' : 'no'}`);
+  await chooseFile(page, 'huge.csv', `${out.join('\n')}\n`, { kind: 'train-table' });
+  await page.waitForSelector('#score-train-panel[data-state="failed"]', { timeout: 120_000 });
+  assert.equal(
+    await page.textContent('#train-score-error'),
+    'huge.csv has 190,000 rows × 16 columns (3.0 million cells): too much to train in a browser tab, which trains on at most 3,000,000 cells. Train it with the CLI (funnelcast train score) and load the model here, or train on fewer rows.',
+  );
+  assert.equal(await page.isVisible('#train-score-setup'), false, 'nothing to train');
+  // The page still answers: the leads table pages on.
+  await page.click('#leads-next');
+  await page.waitForFunction(() => document.getElementById('leads-range').textContent === '101–200 of 20,000', null, { timeout: 20_000 });
+  await app.finish();
+});
