@@ -187,3 +187,43 @@ test('1,000 score/dispose cycles leave the heap as it was', () => {
     model.delete();
   }
 });
+
+test('the page’s other lead calls leave the heap as it was: 1,000 model load/scoreRecord/dispose cycles, 200 drift comparisons', () => {
+  const modelBytes = bytes(modelPath);
+  const [header, ...rows] = parseCsv(leadsText);
+  const record = Object.fromEntries(header.map((h, i) => [h, rows[3][i]]));
+  const lines = leadsText.trim().split('\n');
+  const ref = fc.loadTable(lines.slice(0, 201).join('\n') + '\n', 'ref.csv');
+  const cur = fc.loadTable([lines[0], ...lines.slice(201, 401)].join('\n') + '\n', 'cur.csv');
+  const oneLead = () => {
+    const m = fc.loadModel(modelBytes, 'demo_leads.fcm');
+    try {
+      return fc.scoreRecord(m, record);
+    } finally {
+      m.delete();
+    }
+  };
+  const drift = () => {
+    const m = fc.loadModel(modelBytes, 'demo_leads.fcm');
+    try {
+      return fc.monitor(ref, cur, m);
+    } finally {
+      m.delete();
+    }
+  };
+  try {
+    const first = oneLead();
+    drift();
+    const before = { ...fc.memoryStats(), handles: fc.count_emval_handles() };
+    let last;
+    for (let i = 0; i < 1000; ++i) last = oneLead();
+    assert.equal(last.probability[0], first.probability[0]);
+    let d;
+    for (let i = 0; i < 200; ++i) d = drift();
+    assert.ok(d.columns.length > 0 && d.modelCheck.rows === 200);
+    assert.deepEqual({ ...fc.memoryStats(), handles: fc.count_emval_handles() }, before);
+  } finally {
+    ref.delete();
+    cur.delete();
+  }
+});
