@@ -250,6 +250,14 @@ void stamp(model::Model& m, const Args& args) {
   }
 }
 
+std::string save_trained(model::Model& m, const Args& args, const std::string& out_path, const nlohmann::json& report) {
+  stamp(m, args);
+  std::string bytes = model::save(m);
+  write_file(out_path, bytes);
+  if (args.has("report")) write_file(args.get("report"), json_dump(report));
+  return bytes;
+}
+
 std::string hash_hex(const std::string& bytes) {
   uint64_t h = 0xcbf29ce484222325ull;
   for (unsigned char c : bytes) {

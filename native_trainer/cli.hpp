@@ -65,6 +65,9 @@ void set_params(const Args& args, gbdt::Params& p);
 
 // created_at from SOURCE_DATE_EPOCH, or now with --stamp; otherwise none (byte-identical files).
 void stamp(model::Model& m, const Args& args);
+// A trained model stamped, saved to out_path, and its report written to --report when asked;
+// returns the model file's bytes.
+std::string save_trained(model::Model& m, const Args& args, const std::string& out_path, const nlohmann::json& report);
 // Appends one line to runs.jsonl beside the model: time, kind, model and data hashes,
 // parameters, cross-validation metrics. `funnelcast runs` reads them.
 void log_run(const std::string& model_path, const std::string& model_bytes, const std::string& data_path,

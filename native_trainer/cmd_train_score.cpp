@@ -178,10 +178,7 @@ int run_train_score(int argc, char** argv, int first) {
   print_notices(out.notices);
 
   model::Model m = out.model;
-  stamp(m, args);
-  const std::string bytes = model::save(m);
-  write_file(out_path, bytes);
-  if (args.has("report")) write_file(args.get("report"), json_dump(out.report));
+  const std::string bytes = save_trained(m, args, out_path, out.report);
   if (!args.has("no-log")) {
     const auto& s = *m.header.score;
     nlohmann::json metrics = {{"folds", s.folds}, {"threshold", s.threshold}};

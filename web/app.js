@@ -9,7 +9,7 @@
 // scoring (started after the dashboard is drawn, or at once when lead scoring is shown);
 // text from a CSV or a model file only ever reaches the page as textContent.
 import { createTooltip, vegaLoaded } from './charts.js';
-import { $, el } from './dom.js';
+import { $, el, latestWins } from './dom.js';
 import { Engine } from './engine.js';
 import { setupDrop } from './files.js';
 import * as F from './format.js';
@@ -109,29 +109,20 @@ async function refresh(request = null) {
 // Recomputes one panel (a slider moved): at most one request in flight per panel, and
 // the latest settings always win.
 const panelRuns = new Map();
-async function refreshPanel(name) {
-  if (!store.schema) return;
-  const run = panelRuns.get(name) || { busy: false, dirty: false };
-  panelRuns.set(name, run);
-  if (run.busy) {
-    run.dirty = true;
-    return;
-  }
-  run.busy = true;
-  try {
-    do {
-      run.dirty = false;
+function refreshPanel(name) {
+  if (!store.schema) return undefined;
+  if (!panelRuns.has(name)) {
+    panelRuns.set(name, latestWins(async (stale) => {
       let results;
       try {
         results = (await sendCompute([name])).panels;
       } catch (e) {
         results = { [name]: { value: null, error: e.message } };
       }
-      if (!run.dirty) await renderResults(results, [name]);
-    } while (run.dirty);
-  } finally {
-    run.busy = false;
+      if (!stale()) await renderResults(results, [name]);
+    }));
   }
+  return panelRuns.get(name)();
 }
 
 // --- the toolbar: channel, data span, status ---------------------------------------------

@@ -36,3 +36,26 @@ export function download(name, blobOrUrl) {
 
 // A file-name-safe piece of text (a channel name, say).
 export const slug = (s) => (s || 'all').replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40) || 'all';
+
+// One run of `work` at a time, and the latest call always wins: a call while one runs marks
+// it stale and returns; the running one then goes again. work(stale) can ask stale() to
+// skip drawing results that a newer call is already replacing.
+export function latestWins(work) {
+  let busy = false;
+  let dirty = false;
+  return async () => {
+    if (busy) {
+      dirty = true;
+      return;
+    }
+    busy = true;
+    try {
+      do {
+        dirty = false;
+        await work(() => dirty);
+      } while (dirty);
+    } finally {
+      busy = false;
+    }
+  };
+}

@@ -5,7 +5,7 @@
 // threshold shown and a SHAP waterfall from the average lead (the expected value) to this
 // lead's score. It opens on the table's top lead, or the lead picked with "Explain".
 import { ChartSlot, vegaLoaded } from '../charts.js';
-import { $, el, showError } from '../dom.js';
+import { $, el, latestWins, showError } from '../dom.js';
 import * as F from '../format.js';
 import { waterfallRows, waterfallSpec } from '../score-charts.js';
 
@@ -14,7 +14,6 @@ let slot = null;
 let fields = []; // [{column, kind, levels, min, max, features, input}]
 let idColumn = null;
 let leadId = 'lead';
-let run = { busy: false, dirty: false };
 let last = null; // the last result, for the decision when the threshold moves
 
 // The form's fields: one per column the model reads (a date column feeds several inputs).
@@ -134,33 +133,19 @@ async function openRow(row) {
   await update();
 }
 
-async function update() {
-  if (run.busy) {
-    run.dirty = true;
-    return;
-  }
-  run.busy = true;
-  try {
-    do {
-      run.dirty = false;
-      await score();
-    } while (run.dirty);
-  } finally {
-    run.busy = false;
-  }
-}
+const update = latestWins((stale) => score(stale));
 
-async function score() {
+async function score(stale) {
   if (!fields.length) return;
   const values = record();
   let r;
   try {
     r = await ctx.leadWorker().call('scoreRecord', { record: values });
   } catch (e) {
-    if (!run.dirty) showError('lead-error', e.message);
+    if (!stale()) showError('lead-error', e.message);
     return;
   }
-  if (run.dirty) return;
+  if (stale()) return;
   showError('lead-error', '');
   last = r;
   const labels = r.featureNames.map((name) => {

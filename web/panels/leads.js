@@ -4,7 +4,7 @@
 // shown and its three strongest reasons as small signed bars; the export of every lead's
 // score as `funnelcast score --explain 3` writes it (the decision at the threshold shown).
 // "Explain" opens a lead in the one-lead form.
-import { $, download, el, showError } from '../dom.js';
+import { $, download, el, latestWins, showError } from '../dom.js';
 import * as F from '../format.js';
 
 const PAGE = 100;
@@ -12,7 +12,6 @@ const BAR_PX = 56; // the strongest reason of the table's widest bar
 
 let ctx = null;
 const state = { sort: 'probability', dir: 'desc', offset: 0 };
-let run = { busy: false, dirty: false };
 
 const threshold = () => (ctx.store.cutoff != null ? ctx.store.cutoff : ctx.store.scores ? ctx.store.scores.threshold : 0.5);
 
@@ -104,23 +103,9 @@ function row(r, t, maxAbs) {
 }
 
 // Asks the worker for the page shown (one request in flight; the latest settings win).
-async function update() {
-  if (run.busy) {
-    run.dirty = true;
-    return;
-  }
-  run.busy = true;
-  try {
-    do {
-      run.dirty = false;
-      await draw();
-    } while (run.dirty);
-  } finally {
-    run.busy = false;
-  }
-}
+const update = latestWins((stale) => draw(stale));
 
-async function draw() {
+async function draw(stale) {
   const { store } = ctx;
   const s = store.scores;
   $('leads-panel').hidden = !s;
@@ -133,7 +118,7 @@ async function draw() {
     showError('leads-table-error', e.message);
     return;
   }
-  if (run.dirty || s !== store.scores) return;
+  if (stale() || s !== store.scores) return;
   showError('leads-table-error', '');
   $('leads-table').tBodies[0].replaceChildren(...v.rows.map((r) => row(r, t, s.maxAbs)));
   for (const key of ['id', 'probability']) {
