@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -208,9 +210,77 @@ void describe_series(const series::BuildResult& d, const std::string& path) {
   ss << base_name(path) << ": " << d.input_rows << " rows -> " << s.size() << " "
      << time::interval_name(d.step) << (s.size() == 1 ? "" : "s") << " (" << time::format_timestamp(s.start)
      << " to " << time::format_timestamp(s.time(s.size() ? s.size() - 1 : 0)) << ")";
-  if (!d.channels.empty()) ss << ", " << d.channels.size() << " channels";
+  if (!d.channels.empty()) ss << ", " << d.channels.size() << (d.channels.size() == 1 ? " channel" : " channels");
   std::cerr << ss.str() << "\n";
   print_notices(d.notices);
+}
+
+void print_help(const char* help, const std::vector<std::string>& parts) {
+  std::string text = help;
+  size_t at = 0;
+  for (const auto& part : parts) {
+    at = text.find("%s", at);
+    if (at == std::string::npos) break;
+    text.replace(at, 2, part);
+    at += part.size();
+  }
+  std::fputs(text.c_str(), stdout);
+}
+
+void set_params(const Args& args, gbdt::Params& p) {
+  for (const auto& kv : args.all("param")) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos) throw UsageError{"--param: expected KEY=VALUE, found '" + kv + "'"};
+    try {
+      p.set(kv.substr(0, eq), kv.substr(eq + 1));
+    } catch (const Error& e) {
+      throw UsageError{"--param " + std::string(e.what())};
+    }
+  }
+}
+
+void stamp(model::Model& m, const Args& args) {
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
+    char* end = nullptr;
+    const long long t = std::strtoll(epoch, &end, 10);
+    if (*epoch == '\0' || *end != '\0' || t < 0) throw UsageError{"SOURCE_DATE_EPOCH must be seconds since 1970"};
+    m.header.created_at = t;
+  } else if (args.has("stamp")) {
+    m.header.created_at = static_cast<int64_t>(std::time(nullptr));
+  }
+}
+
+std::string hash_hex(const std::string& bytes) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+void log_run(const std::string& model_path, const std::string& model_bytes, const std::string& data_path,
+             const std::string& kind, const nlohmann::json& params, const nlohmann::json& metrics) {
+  const size_t slash = model_path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : model_path.substr(0, slash);
+  const std::string path = dir + "/runs.jsonl";
+  nlohmann::json line = {{"time", static_cast<long long>(std::time(nullptr))},
+                         {"kind", kind},
+                         {"model", base_name(model_path)},
+                         {"model_hash", hash_hex(model_bytes)},
+                         {"data", base_name(data_path)},
+                         {"data_hash", hash_hex(read_file(data_path))},
+                         {"params", params},
+                         {"metrics", metrics}};
+  std::ofstream out(path, std::ios::app);
+  if (!out) {
+    std::fprintf(stderr, "note: could not append to %s (%s); the model is saved\n", path.c_str(), std::strerror(errno));
+    return;
+  }
+  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out << text << "\n";
 }
 
 namespace {

@@ -7,7 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "funnelcast/gbdt/params.hpp"
 #include "funnelcast/io/table.hpp"
+#include "funnelcast/model/model.hpp"
 #include "funnelcast/schema/registry.hpp"
 #include "funnelcast/series/series.hpp"
 
@@ -55,6 +57,19 @@ series::BuildResult load_series(const std::string& path, const Args& args);
 // A line on stderr describing what was read (rows, intervals, span), then the notices.
 void describe_series(const series::BuildResult& data, const std::string& path);
 void print_notices(const std::vector<std::string>& notices);
+
+// Prints a command's help with each "%s" replaced by the next of `parts` (e.g. role_help()).
+void print_help(const char* help, const std::vector<std::string>& parts);
+// --param KEY=VALUE options into p (a usage error names the key and what was expected).
+void set_params(const Args& args, gbdt::Params& p);
+
+// created_at from SOURCE_DATE_EPOCH, or now with --stamp; otherwise none (byte-identical files).
+void stamp(model::Model& m, const Args& args);
+// Appends one line to runs.jsonl beside the model: time, kind, model and data hashes,
+// parameters, cross-validation metrics. `funnelcast runs` reads them.
+void log_run(const std::string& model_path, const std::string& model_bytes, const std::string& data_path,
+             const std::string& kind, const nlohmann::json& params, const nlohmann::json& metrics);
+std::string hash_hex(const std::string& bytes);  // 64-bit FNV-1a, 16 hex digits
 
 std::string json_dump(const nlohmann::json& j);  // pretty, NaN as null
 nlohmann::json number_or_null(double v);

@@ -177,11 +177,7 @@ int run_anomalies(int argc, char** argv, int first) {
       name.resize(12, ' ');
       methods += name + m.help + "\n";
     }
-    std::string help = kHelp;
-    help.replace(help.find("%s"), 2, methods);
-    help.replace(help.find("%s"), 2, schema::metric_names());
-    help.replace(help.find("%s"), 2, role_help());
-    std::fputs(help.c_str(), stdout);
+    print_help(kHelp, {methods, schema::metric_names(), role_help()});
     return 0;
   }
   if (!args.positional().empty())

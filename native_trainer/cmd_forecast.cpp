@@ -45,9 +45,7 @@ int run_forecast(int argc, char** argv, int first) {
   flags.insert(flags.end(), series_flags().begin(), series_flags().end());
   Args args(argc, argv, first, options, flags);
   if (args.help()) {
-    std::string help = kHelp;
-    help.replace(help.find("%s"), 2, role_help());
-    std::fputs(help.c_str(), stdout);
+    print_help(kHelp, {role_help()});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};

@@ -67,10 +67,7 @@ int run_kpi(int argc, char** argv, int first) {
   flags.insert(flags.end(), series_flags().begin(), series_flags().end());
   Args args(argc, argv, first, options, flags);
   if (args.help()) {
-    std::string help = kHelp;
-    help.replace(help.find("%s"), 2, metric_lines());
-    help.replace(help.find("%s"), 2, role_help());
-    std::fputs(help.c_str(), stdout);
+    print_help(kHelp, {metric_lines(), role_help()});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
@@ -96,7 +93,8 @@ int run_kpi(int argc, char** argv, int first) {
   const std::string unit = time::interval_name(k.step);
   const std::string span = k.window_seconds % 86400 == 0 && k.window_seconds > 86400
                                ? std::to_string(k.window_seconds / 86400) + " days"
-                               : std::to_string(k.window_seconds / 3600) + " hours";
+                               : k.window_seconds == 3600 ? std::string("hour")
+                                                           : std::to_string(k.window_seconds / 3600) + " hours";
   std::printf("last %s (%s to %s) against the %s before\n", span.c_str(),
               time::format_timestamp(k.current.start).c_str(), time::format_timestamp(k.current.end).c_str(),
               span.c_str());

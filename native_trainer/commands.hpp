@@ -4,7 +4,11 @@
 namespace fc::cli {
 
 int run_demo_data(int argc, char** argv, int first);
-int run_train(int argc, char** argv, int first);
+int run_train_forecast(int argc, char** argv, int first);
+int run_train_score(int argc, char** argv, int first);
+int run_score(int argc, char** argv, int first);
+int run_drift(int argc, char** argv, int first);
+int run_runs(int argc, char** argv, int first);
 int run_forecast(int argc, char** argv, int first);
 int run_kpi(int argc, char** argv, int first);
 int run_anomalies(int argc, char** argv, int first);

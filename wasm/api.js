@@ -110,6 +110,35 @@
     return check(Module['rawTrainForecast'](live(table, 'table'), options || {}, progress));
   }
 
+  function trainScore(table, options, onProgress) {
+    const progress = typeof onProgress === 'function' ? onProgress : null;
+    return check(Module['rawTrainScore'](live(table, 'table'), options || {}, progress));
+  }
+
+  function score(table, model, options) {
+    return check(Module['rawScore'](live(table, 'table'), live(model, 'model'), options || {}));
+  }
+
+  // One lead given as {column: value}: scored with every input's contribution.
+  function scoreRecord(model, record) {
+    const columns = Object.keys(record);
+    const cell = (v) => {
+      const s = v == null ? '' : String(v);
+      return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+    };
+    const text = columns.map(cell).join(',') + '\n' + columns.map((c) => cell(record[c])).join(',') + '\n';
+    const table = loadTable(text, 'lead');
+    try {
+      return score(table, model, { explain: -1 });
+    } finally {
+      table.delete();
+    }
+  }
+
+  function monitor(reference, current, model) {
+    return check(Module['rawMonitor'](live(reference, 'table'), live(current, 'table'), model ? live(model, 'model') : null));
+  }
+
   let registryCache = null;
   function registry() {
     if (!registryCache) registryCache = check(Module['rawRegistry']());
@@ -140,6 +169,14 @@
     enumerable: true,
     get() { return Module['rawTrainForecast'] ? trainForecast : undefined; },
   });
+  Object.defineProperty(Module, 'trainScore', {
+    enumerable: true,
+    get() { return Module['rawTrainScore'] ? trainScore : undefined; },
+  });
+  Module['score'] = score;
+  Module['scoreRecord'] = scoreRecord;
+  Module['monitor'] = monitor;
+  Module['drift'] = monitor;  // the same, by the name the CLI command has
   Module['registry'] = registry;
   Module['kpis'] = kpis;
   Module['anomalies'] = anomalies;

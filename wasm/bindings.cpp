@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <new>
 #include <optional>
 #include <string>
@@ -29,6 +30,9 @@
 #include "funnelcast/io/table.hpp"
 #include "funnelcast/model/model.hpp"
 #include "funnelcast/schema/registry.hpp"
+#include "funnelcast/scoring/monitor.hpp"
+#include "funnelcast/scoring/score.hpp"
+#include "funnelcast/scoring/train.hpp"
 #include "funnelcast/series/kpi.hpp"
 #include "funnelcast/series/series.hpp"
 
@@ -600,7 +604,115 @@ val raw_anomalies(const RawTable& table, val options) {
   });
 }
 
+
+// Scores every row of the table with a scoring model: {rows, ids, probability, decision,
+// threshold, expectedValue, margin, explained, featureNames, reasonFeature, reasonValue,
+// reasonText, notices}. options: {explain: k (default 3; -1 = every input), id: column}.
+val raw_score(const RawTable& table, const RawModel& model, val options) {
+  return guarded([&] {
+    fc::scoring::ScoreOptions o;
+    o.model_name = model.name();
+    o.explain = int_option(options, "explain", 3, -1, 10000);
+    o.id_column = string_option(options, "id", "");
+    const fc::model::Model& m = model.model();
+    const fc::scoring::Scores s = fc::scoring::score(m, table.table(), o);
+    val out = val::object();
+    out.set("model", model.name());
+    out.set("rows", static_cast<double>(s.rows));
+    out.set("ids", strings(s.ids));
+    out.set("probability", f64(s.probability));
+    out.set("decision", u8(s.decision));
+    out.set("threshold", s.threshold);
+    out.set("expectedValue", number_or_null(s.expected_value));
+    out.set("margin", f64(s.margin));
+    out.set("explained", s.explained);
+    out.set("featureNames", strings(s.feature_names));
+    out.set("reasonFeature", copy_array("Int32Array", s.reason_feature.data(), s.reason_feature.size()));
+    out.set("reasonValue", f64(s.reason_value));
+    std::vector<std::string> text;
+    if (s.explained > 0) {
+      const size_t k = static_cast<size_t>(s.explained);
+      text.reserve(s.rows * k);
+      for (size_t r = 0; r < s.rows; ++r)
+        for (size_t i = 0; i < k; ++i) text.push_back(fc::scoring::reason_text(m, table.table(), r, s.reason_feature[r * k + i]));
+    }
+    out.set("reasonText", strings(text));
+    out.set("notices", strings(s.notices));
+    return out;
+  });
+}
+
+// Drift between a reference and a current table, for a scoring model's inputs when one is
+// given (model may be null): {columns, major, moderate, modelCheck, alert}.
+val raw_monitor(const RawTable& reference, const RawTable& current, val model) {
+  return guarded([&] {
+    const RawModel* m = nullptr;
+    if (!(model.isNull() || model.isUndefined())) m = &model.as<const RawModel&>();
+    const fc::scoring::MonitorReport r =
+        fc::scoring::monitor(reference.table(), current.table(), m ? &m->model() : nullptr, m ? m->name() : "the model");
+    val columns = val::array();
+    for (const auto& c : r.columns) {
+      val o = val::object();
+      o.set("column", c.column);
+      o.set("type", c.type.empty() ? val::null() : val(c.type));
+      o.set("severity", c.severity);
+      o.set("reason", c.reason);
+      o.set("psi", c.compared ? number_or_null(c.drift.psi.value) : val::null());
+      o.set("ks", c.compared && !c.drift.categorical ? number_or_null(c.drift.ks.statistic) : val::null());
+      o.set("ksPValue", c.compared && !c.drift.categorical ? number_or_null(c.drift.ks.p_value) : val::null());
+      o.set("missingReference", c.compared ? val(c.drift.missing_reference) : val::null());
+      o.set("missingCurrent", c.compared ? val(c.drift.missing_current) : val::null());
+      val bins = val::array();
+      if (c.compared)
+        for (const auto& b : c.drift.psi.bins) {
+          val bo = val::object();
+          bo.set("label", b.label);
+          bo.set("referenceShare", b.reference_share);
+          bo.set("currentShare", b.current_share);
+          bins.call<void>("push", bo);
+        }
+      o.set("bins", bins);
+      columns.call<void>("push", o);
+    }
+    val out = val::object();
+    out.set("columns", columns);
+    out.set("major", static_cast<double>(r.major));
+    out.set("moderate", static_cast<double>(r.moderate));
+    if (r.has_model_check) {
+      val mc = val::object();
+      mc.set("rocAuc", number_or_null(r.roc_auc));
+      mc.set("cvRocAuc", number_or_null(r.cv_roc_auc));
+      mc.set("rows", static_cast<double>(r.labelled_rows));
+      mc.set("degraded", r.degraded);
+      out.set("modelCheck", mc);
+    } else {
+      out.set("modelCheck", val::null());
+    }
+    out.set("alert", r.alert);
+    return out;
+  });
+}
+
 #ifdef FC_WASM_TRAINING
+// A JS progress callback (or anything else: no progress) as the core's progress function.
+std::function<void(const std::string&, double)> progress_of(const val& on_progress) {
+  const bool call = on_progress.typeOf().as<std::string>() == "function";
+  return [call, on_progress](const std::string& stage, double f) {
+    if (call) on_progress(val(stage), val(f));
+  };
+}
+
+// {model: the .fcm bytes, report, notices} of a training run.
+template <class Output>
+val trained(const Output& out) {
+  const std::string bytes = fc::model::save(out.model);
+  val r = val::object();
+  r.set("model", copy_array("Uint8Array", reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  r.set("report", json_to_js(out.report));
+  r.set("notices", strings(out.notices));
+  return r;
+}
+
 // Trains a forecast model on the table as the CLI's `train forecast` would. onProgress
 // (optional) is called with (stage, fraction). Returns {model: Uint8Array, report, notices}.
 val raw_train_forecast(const RawTable& table, val options, val on_progress) {
@@ -621,16 +733,35 @@ val raw_train_forecast(const RawTable& table, val options, val on_progress) {
     o.params.seed = static_cast<uint64_t>(int_option(options, "seed", 0, 0, 2147483647));
     o.params.validate();
     const fc::series::BuildResult data = fc::series::build(table.table(), table.options());
-    const bool report = on_progress.typeOf().as<std::string>() == "function";
-    const fc::forecast::TrainOutput out = fc::forecast::train(data, o, [&](const std::string& stage, double f) {
-      if (report) on_progress(val(stage), val(f));
-    });
-    const std::string bytes = fc::model::save(out.model);
-    val r = val::object();
-    r.set("model", copy_array("Uint8Array", reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-    r.set("report", json_to_js(out.report));
-    r.set("notices", strings(out.notices));
-    return r;
+    return trained(fc::forecast::train(data, o, progress_of(on_progress)));
+  });
+}
+
+// Trains a scoring model as `funnelcast train score --threads 1` would. options: {target,
+// positive, id, drop: [columns], folds, iterations, learningRate, seed, numLeaves}.
+// Returns {model: Uint8Array, report, notices}.
+val raw_train_score(const RawTable& table, val options, val on_progress) {
+  return guarded([&] {
+    fc::scoring::TrainOptions o;
+    o.columns.target = string_option(options, "target", "");
+    o.columns.positive = string_option(options, "positive", "");
+    o.columns.id = string_option(options, "id", "");
+    if (has_option(options, "drop")) {
+      const val drop = options["drop"];
+      const size_t n = drop["length"].as<size_t>();
+      for (size_t i = 0; i < n; ++i) {
+        if (!drop[i].isString()) throw fc::Error("option 'drop' must list column names");
+        o.columns.drop.push_back(drop[i].as<std::string>());
+      }
+    }
+    o.folds = int_option(options, "folds", 5, 0, 50);
+    o.threads = 1;
+    if (has_option(options, "iterations")) o.params.num_iterations = int_option(options, "iterations", 1000, 1, 100000);
+    if (has_option(options, "learningRate")) o.params.learning_rate = number_option(options, "learningRate", 0.05);
+    if (has_option(options, "numLeaves")) o.params.num_leaves = int_option(options, "numLeaves", 31, 2, 131072);
+    o.params.seed = static_cast<uint64_t>(int_option(options, "seed", 0, 0, 2147483647));
+    o.params.validate();
+    return trained(fc::scoring::train(table.table(), o, progress_of(on_progress)));
   });
 }
 #endif  // FC_WASM_TRAINING
@@ -701,7 +832,10 @@ EMSCRIPTEN_BINDINGS(funnelcast) {
   emscripten::function("rawAnomalies", &raw_anomalies);
 #ifdef FC_WASM_TRAINING
   emscripten::function("rawTrainForecast", &raw_train_forecast);
+  emscripten::function("rawTrainScore", &raw_train_score);
 #endif
+  emscripten::function("rawScore", &raw_score);
+  emscripten::function("rawMonitor", &raw_monitor);
   emscripten::function("rawRegistry", &raw_registry);
   emscripten::function("rawVersion", &raw_version);
   emscripten::function("rawMemory", &raw_memory);

@@ -299,8 +299,88 @@ export interface ForecastModelHeader {
   forecast: ForecastSection;
 }
 
+export interface TableColumn {
+  name: string;
+  type: 'number' | 'timestamp' | 'category';
+  use: 'target' | 'id' | 'feature' | 'dropped';
+  /** Why a column was dropped: constant, id-like, asked, empty, folds; null otherwise. */
+  reason: string | null;
+}
+
+/** The lead table a scoring model was trained on. */
+export interface TableSchema {
+  source: string;
+  columns: TableColumn[];
+  input_rows: number;
+  /** Rows with an outcome. */
+  rows_used: number;
+}
+
+/** One model input. A category's codes index `levels`; unseen values are missing. */
+export interface ScoreFeature {
+  name: string;
+  column: string;
+  kind: 'number' | 'category' | 'month' | 'weekday' | 'hour' | 'day';
+  missing_share: number;
+  /** kind "category": the dictionary, most frequent first. */
+  levels?: string[];
+  /** kind "number": the training range (null when no value was seen). */
+  min?: number | null;
+  max?: number | null;
+}
+
+export type ScoreMetricName = 'roc_auc' | 'pr_auc' | 'logloss' | 'brier' | 'accuracy' | 'precision' | 'recall' | 'f1';
+/** null where undefined (e.g. precision when nothing is contacted). */
+export type ScoreMetrics = Record<ScoreMetricName, number | null>;
+
+export interface CurvePoint {
+  threshold: number;
+  /** Share of leads at or above the threshold. */
+  share: number;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  lift: number | null;
+}
+
+export interface ScoreSection {
+  target: string;
+  positive: string;
+  negative: string;
+  positive_rate: number;
+  id_column: string | null;
+  features: ScoreFeature[];
+  params: GbdtParams;
+  /** log(scale_pos_weight), taken out of the base score so probabilities stay calibrated. */
+  prior_shift: number;
+  threshold: number;
+  threshold_rule: 'f1' | 'precision' | 'top_share' | 'fixed';
+  threshold_target: number;
+  /** Out-of-fold threshold curve (at most ~200 points), highest threshold first. */
+  curve: CurvePoint[];
+  /** 0: fitted once, no cross-validation (cv is then empty). */
+  folds: number;
+  cv: Partial<Record<ScoreMetricName, MetricSummary>>;
+  out_of_fold: ScoreMetrics;
+  calibration: Array<{ lower: number; upper: number; count: number; mean_predicted: number | null; observed_rate: number | null }>;
+  /** Deciles, then the top 5/10/20/30/50 %. */
+  lift: Array<{ share: number; contacted: number; precision: number | null; lift: number | null; gain: number | null }>;
+  comparison: Array<ScoreMetrics & { name: string }>;
+  importance: Array<{ feature: string; gain: number; mean_abs_shap: number }>;
+  warnings: string[];
+}
+
+export interface ScoreModelHeader {
+  format: 2;
+  kind: 'score';
+  created_by: string;
+  created_at?: EpochSeconds;
+  data: TableSchema;
+  score: ScoreSection;
+}
+
 /** The model file's header, one variant per model kind. */
-export type ModelHeader = ForecastModelHeader;
+export type ModelHeader = ForecastModelHeader | ScoreModelHeader;
 
 export interface Model {
   /** A fresh copy of the header each call. */
@@ -503,6 +583,83 @@ export interface TrainForecastResult {
   notices: string[];
 }
 
+export interface ScoreOptions {
+  /** Reasons per lead: k strongest (default 3), 0 none, -1 every input. */
+  explain?: number;
+  /** The column that names each lead (default: the model's id column, else the line number). */
+  id?: string;
+}
+
+export interface ScoreResult {
+  model: string;
+  rows: number;
+  ids: string[];
+  probability: Float64Array;
+  /** 1 where probability >= threshold. */
+  decision: Uint8Array;
+  threshold: number;
+  /** The mean log-odds TreeSHAP starts from; null when nothing was explained. */
+  expectedValue: number | null;
+  /** Log-odds: expectedValue + the sum of every input's contribution. */
+  margin: Float64Array;
+  /** Reasons per row (k), -1 for every input, 0 for none. */
+  explained: number;
+  featureNames: string[];
+  /** rows x k (or rows x inputs): the input of each reason, strongest first. */
+  reasonFeature: Int32Array;
+  /** Its contribution on the log-odds scale. */
+  reasonValue: Float64Array;
+  /** rows x k: the cell behind each reason as written (empty with explain -1). */
+  reasonText: string[];
+  /** Unseen categories, ignored columns. */
+  notices: string[];
+}
+
+export interface TrainScoreOptions {
+  target: string;
+  positive?: string;
+  id?: string;
+  drop?: string[];
+  /** Stratified folds (default 5; 0 = fit once). */
+  folds?: number;
+  iterations?: number;
+  learningRate?: number;
+  numLeaves?: number;
+  seed?: number;
+}
+
+export interface TrainScoreResult {
+  /** The .fcm bytes: the same as `funnelcast train score --threads 1` with the same options. */
+  model: Uint8Array;
+  /** The report `--report` writes. */
+  report: Record<string, unknown>;
+  notices: string[];
+}
+
+export interface DriftColumn {
+  column: string;
+  type: 'number' | 'category' | null;
+  severity: 'none' | 'moderate' | 'major';
+  reason: string;
+  psi: number | null;
+  ks: number | null;
+  ksPValue: number | null;
+  missingReference: number | null;
+  missingCurrent: number | null;
+  /** PSI bins: label and each side's share, for side-by-side histograms. */
+  bins: Array<{ label: string; referenceShare: number; currentShare: number }>;
+}
+
+export interface MonitorResult {
+  columns: DriftColumn[];
+  major: number;
+  moderate: number;
+  /** The model's ROC-AUC on the current table when it has the outcome column. */
+  modelCheck: { rocAuc: number | null; cvRocAuc: number | null; rows: number; degraded: boolean } | null;
+  /** Major drift or a degraded model. */
+  alert: boolean;
+}
+
 export interface RoleInfo {
   name: RoleName;
   label: string;
@@ -548,6 +705,16 @@ export interface FunnelcastModule {
   anomalies(table: Table, options?: AnomalyOptions): AnomalyResult;
   /** funnelcast-train.mjs only: trains a forecast model as `funnelcast train forecast` would (one thread). */
   trainForecast?(table: Table, options?: TrainForecastOptions, onProgress?: (stage: string, fraction: number) => void): TrainForecastResult;
+  /** funnelcast-train.mjs only: trains a scoring model as `funnelcast train score` would (one thread). */
+  trainScore?(table: Table, options: TrainScoreOptions, onProgress?: (stage: string, fraction: number) => void): TrainScoreResult;
+  /** Scores every row of a lead table with a scoring model, with reasons. */
+  score(table: Table, model: Model, options?: ScoreOptions): ScoreResult;
+  /** One lead as {column: value}, with every input's contribution. */
+  scoreRecord(model: Model, record: Record<string, string | number | null>): ScoreResult;
+  /** Drift between two tables (a scoring model's inputs when one is given). */
+  monitor(reference: Table, current: Table, model?: Model | null): MonitorResult;
+  /** The same as monitor(), by the name of the CLI command. */
+  drift(reference: Table, current: Table, model?: Model | null): MonitorResult;
   /** The core's roles and metrics. */
   registry(): Registry;
   /** The core's version, e.g. "0.2.0". */

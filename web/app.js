@@ -16,6 +16,7 @@ import data from './panels/data.js';
 import forecast from './panels/forecast.js';
 import kpis from './panels/kpis.js';
 import model from './panels/model.js';
+import training from './panels/training.js';
 
 // The panel registry. A panel module's default export is an object with:
 //   name                 its key in compute requests and in worker-panels.js
@@ -27,11 +28,17 @@ import model from './panels/model.js';
 //   render(result, ctx)  with request: draw the handler's {value, error} (may be async)
 // A new panel is one module under panels/, one entry here and one handler in
 // worker-panels.js (docs/web-app.md, "Adding a panel").
-const PANELS = [data, kpis, forecast, anomalies, model];
+const PANELS = [data, kpis, forecast, anomalies, model, training];
 
 const engine = new Engine(new URL('./worker.js', import.meta.url));
 const store = createStore();
-const ctx = { engine, store, refresh, refreshPanel, tooltip: createTooltip($('tooltip')) };
+// ready: resolves once the engine answered 'init' and the store holds the core's registry
+// of roles and metrics (the data panel waits for it before showing a table).
+const ready = engine.call('init').then((r) => {
+  store.setRegistry(r.registry);
+  return r;
+});
+const ctx = { engine, store, ready, refresh, refreshPanel, tooltip: createTooltip($('tooltip')) };
 
 function setStatus(text) {
   $('status').textContent = text || '';
@@ -114,7 +121,7 @@ async function refreshPanel(name) {
 
 function setupToolbar() {
   store.on('data', ({ schema }) => {
-    $('data-span').textContent = `${F.fmtHour(schema.start)} → ${F.fmtHour(schema.end - 3600)} UTC`;
+    $('data-span').textContent = `${F.fmtTime(schema.start, schema.step)} → ${F.fmtTime(schema.end - schema.step, schema.step)} UTC`;
     const channels = schema.channels;
     const select = $('channel');
     const keep = channels.includes(store.channel) ? store.channel : '';
@@ -141,7 +148,7 @@ async function boot() {
   setupToolbar();
   applyQuery(PANELS, new URLSearchParams(location.search));
 
-  engine.call('init').then(
+  ready.then(
     (r) => {
       // The worker's start-up steps on the page's clock.
       const at = (t) => ({ startTime: t - performance.timeOrigin });

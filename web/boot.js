@@ -10,12 +10,15 @@
       window.fcWorkerError = e.message || 'the worker script failed to load';
     });
     window.fcWorker = worker;
-    // Start downloading the data and model the page will ask for (see app.js: boot).
+    // Start downloading the data and model the page will ask for (see panels/data.js:
+    // start): the demo model only goes with the demo data.
     var query = new URLSearchParams(location.search);
+    var data = query.get('data') || 'demo/hourly.csv';
     var model = query.get('model');
+    var demoData = new URL(data, location.href).pathname === new URL('demo/hourly.csv', location.href).pathname;
     worker.postMessage({
       type: 'prefetch',
-      urls: [query.get('data') || 'demo/hourly.csv', model === 'none' ? null : model || 'models/demo_forecast.fcm']
+      urls: [data, model === 'none' ? null : model || (demoData ? 'models/demo_forecast.fcm' : null)]
         .filter(Boolean)
         .map(function (u) { return new URL(u, location.href).href; }),
     });

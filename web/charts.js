@@ -153,6 +153,8 @@ export class ChartSlot {
       logLevel: 0,
     });
     this.key = key;
+    // The view on its element (a property, not markup): the e2e tests read the rows drawn.
+    this.el.fcView = this.result.view;
     if (!standIn) this.el.classList.remove('preparing');
     return this.result.view;
   }
@@ -170,6 +172,7 @@ export class ChartSlot {
     if (this.result) this.result.finalize();
     this.result = null;
     this.key = null;
+    this.el.fcView = null;
     this.el.replaceChildren();
   }
 

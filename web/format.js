@@ -1,5 +1,6 @@
-// Number, time and CSV formatting shared by the panels, and the metrics they chart.
-// All times are UTC, as in the data.
+// Number, time and CSV formatting shared by the panels: numbers by the unit the core's
+// registry gives a metric (count, money, ratio), times by the data's interval. All times
+// are UTC, as in the data.
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const one = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -25,6 +26,18 @@ export function fmtPercent(x, digits = 1) {
   if (!isNum(x)) return '–';
   return `${(x * 100).toFixed(digits)}%`;
 }
+// A ratio as a percentage: two decimals below 10% (a conversion rate), one above (an ROI).
+export function fmtRatio(x) {
+  if (!isNum(x)) return '–';
+  const p = x * 100;
+  return `${p.toFixed(Math.abs(p) < 10 ? 2 : 1)}%`;
+}
+// A metric's value by the unit the registry gives it.
+export function fmtMetric(unit, x) {
+  if (unit === 'money') return fmtMoney(x);
+  if (unit === 'ratio') return fmtRatio(x);
+  return fmtCount(x);
+}
 export function fmtChange(x) {
   if (!isNum(x)) return 'n/a';
   const p = x * 100;
@@ -44,7 +57,7 @@ const pad = (n) => String(n).padStart(2, '0');
 export function fmtHour(seconds) {
   if (!isNum(seconds)) return '–';
   const d = new Date(seconds * 1000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:00`;
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 // "2024-12-30" (UTC).
 export function fmtDay(seconds) {
@@ -52,6 +65,20 @@ export function fmtDay(seconds) {
   const d = new Date(seconds * 1000);
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
+// A time on a grid of `step` seconds: the day for daily or coarser data, else the minute.
+export const fmtTime = (seconds, step) => (step >= 86400 ? fmtDay(seconds) : fmtHour(seconds));
+
+// The name of one interval of `step` seconds: "hour", "day", "15-minute interval"; plural
+// when n is not 1.
+export function intervalName(step, n = 1) {
+  const many = n !== 1;
+  for (const [seconds, word] of [[604800, 'week'], [86400, 'day'], [3600, 'hour']]) {
+    if (step === seconds) return many ? `${word}s` : word;
+  }
+  const unit = step % 86400 === 0 ? [step / 86400, 'day'] : step % 3600 === 0 ? [step / 3600, 'hour'] : step % 60 === 0 ? [step / 60, 'minute'] : [step, 'second'];
+  return `${unit[0]}-${unit[1]} interval${many ? 's' : ''}`;
+}
+
 // "2024-12-30 14:00:00", the core's timestamp format for CSV output.
 export function csvTimestamp(seconds) {
   const d = new Date(seconds * 1000);
@@ -67,11 +94,3 @@ export function csvNumber(x, digits) {
   if (!isNum(x)) return '';
   return digits == null ? String(x) : x.toFixed(digits);
 }
-
-export const METRICS = {
-  leads: { label: 'Leads', unit: 'leads per hour', format: (x) => fmtNumber(x, 1) },
-  spend: { label: 'Spend', unit: 'spend per hour', format: fmtMoney },
-  revenue: { label: 'Revenue', unit: 'revenue per hour', format: fmtMoney },
-  cpl: { label: 'CPL', unit: 'cost per lead', format: fmtMoney },
-  roi: { label: 'ROI', unit: 'return on spend', format: (x) => fmtPercent(x, 1) },
-};

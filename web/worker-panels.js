@@ -1,24 +1,36 @@
 // The worker side of the dashboard's panels: one handler per panel that computes
 // something, keyed by the panel's name (web/panels/<name>.js asks for it with the options
-// its request() returns). A handler gets {fc, table, model, channel} and the options and
-// returns plain values and typed arrays (transferred to the page, not copied); what it
-// throws becomes that panel's error alone.
+// its request() returns). A handler gets {fc, table, model, modelName, channel} and the
+// options and returns plain values and typed arrays (transferred to the page, not
+// copied); what it throws becomes that panel's error alone.
 
 // The last values of a column from `from` on, copied so the transfer detaches nothing shared.
 function tail(arr, from) {
   return arr ? arr.slice(from) : null;
 }
 
+// The metric the anomaly panel shows when the page has not chosen one the data has: the
+// core's default (AnomalyOptions.metric) when the data can compute it, else the first of
+// the registry's metrics the data has.
+export const DEFAULT_ANOMALY_METRIC = 'cpl';
+
 export const PANEL_HANDLERS = {
-  kpis({ fc, table, channel }, { window = 24 }) {
-    return fc.kpis(table, { window, channel });
+  // The window is the core's default (24 hours, or one interval of coarser data) unless asked.
+  kpis({ fc, table, channel }, { window }) {
+    return fc.kpis(table, window ? { window, channel } : { channel });
   },
 
-  // The flagged hours, and the series from the start of the look-back (or the last 90
+  // The flagged intervals, and the series from the start of the look-back (or the last 90
   // days when the whole series is checked) for the chart.
-  anomalies({ fc, table, channel }, options) {
-    const r = fc.anomalies(table, { ...options, channel });
-    const from = options.lookback > 0 ? r.checkedFrom : Math.max(0, r.time.length - 24 * 90);
+  // metric: one the page offers (from the data's metrics), or null before it knows the
+  // data: then `prefer` (the query string's) if the data has it, else the default.
+  anomalies({ fc, table, channel }, { metric, prefer, ...options }) {
+    if (!metric) {
+      const available = table.schema().metrics;
+      metric = [prefer, DEFAULT_ANOMALY_METRIC].find((m) => available.includes(m)) || available[0];
+    }
+    const r = fc.anomalies(table, { ...options, metric, channel });
+    const from = options.lookback > 0 ? r.checkedFrom : Math.max(0, r.time.length - Math.ceil((90 * 86400) / r.step));
     return {
       channel: r.channel,
       metric: r.metric,
@@ -26,6 +38,7 @@ export const PANEL_HANDLERS = {
       threshold: r.threshold,
       lookback: r.lookback,
       baseline: r.baseline,
+      step: r.step,
       count: r.count,
       checkedFrom: r.checkedFrom,
       shownFrom: from,
@@ -38,13 +51,17 @@ export const PANEL_HANDLERS = {
     };
   },
 
-  // The forecast and the last `history` hours of its target, for the chart.
-  forecast({ fc, table, model, channel }, { horizon = 168, history = 336 }) {
+  // The forecast (the model's validated horizon) and the last `history` intervals of the
+  // series the model read (its target column, its channel), for the chart. A model whose
+  // data schema does not match the table is refused with the reason, never applied.
+  forecast({ fc, table, model, channel }, { history = 336 }) {
     if (!model) throw new Error('No model loaded: drop a model file (.fcm) built by `funnelcast train forecast`.');
-    const f = fc.forecast(table, model, { horizon, channel });
-    const s = table.series(channel);
-    const column = s[f.target] || s.leads;
-    const from = Math.max(0, s.time.length - history);
-    return { ...f, history: { time: tail(s.time, from), value: tail(column, from) } };
+    // No channel chosen: the model's own (or the total).
+    const options = channel ? { channel } : {};
+    const fit = fc.modelFits(table, model, options);
+    if (!fit.ok) throw new Error(fit.reason);
+    const f = fc.forecast(table, model, options);
+    const from = Math.max(0, f.history.length - history);
+    return { ...f, historyTime: tail(f.historyTime, from), history: tail(f.history, from) };
   },
 };

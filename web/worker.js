@@ -44,10 +44,14 @@ function warmUp(m) {
 }
 
 // The table the dashboard shows, a newly loaded table whose roles still need fixing,
-// and the model. Each is deleted when replaced, so wasm memory is freed.
+// and the model. Each is deleted when replaced, so wasm memory is freed. The CSV bytes of
+// both tables are kept ({bytes, name}) so a training worker can be given a copy.
 let table = null;
+let tableInput = null;
 let pending = null;
+let pendingInput = null;
 let model = null;
+let modelName = null;
 
 // Progress reports, at most one per percent and per 50 ms for a stage.
 let lastProgress = { id: 0, stage: '', percent: -1, at: 0 };
@@ -150,12 +154,41 @@ async function readSource(id, source, what) {
 function dropPending() {
   if (pending) pending.delete();
   pending = null;
+  pendingInput = null;
 }
 
-function promote(t) {
+// Shows `t` (read from `input`, or the pending table) on the dashboard.
+function promote(t, input = null) {
   if (table && table !== t) table.delete();
   table = t;
-  if (pending === t) pending = null;
+  tableInput = input;
+  if (pending === t) {
+    tableInput = pendingInput;
+    pending = null;
+    pendingInput = null;
+  }
+}
+
+// A table the core cannot read with the roles it detects (no column named like leads,
+// say) that the loaded model can: it is read the way the model read its training data
+// (the model's roles, row meaning and gaps), as forecast() would read it, so the KPIs and
+// anomalies show the same series as the forecast. Only when the user pinned nothing on
+// it. Returns the new schema (with readAs: the model's name), or null.
+function readAsModel(t) {
+  if (!model) return null;
+  const s = t.schema();
+  if (s.ok || Object.keys(s.pinnedRoles).length || s.events || s.gaps !== 'missing') return null;
+  if (!fc.modelFits(t, model).ok) return null;
+  const d = model.header().data;
+  const roles = Object.fromEntries(Object.entries(d.roles).filter(([, column]) => column != null));
+  try {
+    const next = t.setRoles(roles, { events: d.rows === 'events', gaps: d.gaps });
+    if (next.ok) return { ...next, readAs: { model: modelName, source: d.source } };
+    t.setRoles({}, { events: false, gaps: 'missing' });
+  } catch {
+    // the model's reading does not apply after all: the table stays as detected
+  }
+  return null;
 }
 
 function settle(fn) {
@@ -168,7 +201,7 @@ function settle(fn) {
 
 const handlers = {
   async init() {
-    return { version: fc.version(), startup };
+    return { version: fc.version(), registry: fc.registry(), startup };
   },
 
   // -> {schema, accepted}. A CSV the core cannot read throws (the shown table stays).
@@ -184,21 +217,24 @@ const handlers = {
     schema.parseMs = performance.now() - t0;
     schema.bytes = bytes.length;
     schema.timing = { requestedAt: args.requestedAt, readAt, parseStartAt: startedAt, parsedAt: clock() };
-    if (schema.ok) {
-      dropPending();
-      promote(t);
-      return { schema, accepted: true };
-    }
+    const input = { bytes, name };
     dropPending();
+    const adopted = schema.ok ? null : readAsModel(t);
+    if (schema.ok || adopted) {
+      promote(t, input);
+      return { schema: adopted ? { ...schema, ...adopted } : schema, accepted: true };
+    }
     pending = t;
+    pendingInput = input;
     return { schema, accepted: false };
   },
 
-  // roles for the pending table when there is one, else the shown one.
-  async setRoles(id, { roles }) {
+  // Roles and reading options ({events, gaps}) for the pending table when there is one,
+  // else the shown one.
+  async setRoles(id, { roles, options }) {
     const t = pending || table;
     if (!t) throw new Error('no data loaded');
-    const schema = t.setRoles(roles);
+    const schema = t.setRoles(roles, options);
     if (schema.ok && t === pending) promote(t);
     return { schema, accepted: schema.ok };
   },
@@ -208,13 +244,34 @@ const handlers = {
     return table ? table.schema() : null;
   },
 
+  // -> {header, name, table}. table: {schema, accepted: true} when a pending table could
+  // be read the way this model reads its data (readAsModel), else null. adopt: false
+  // leaves a pending table alone (a model trained here for the data shown).
   async openModel(id, args, read) {
     const { bytes, name } = await read;
     progress(id, 'Checking the model', null);
     const m = fc.loadModel(bytes, name);
     if (model) model.delete();
     model = m;
-    return { header: m.header(), name };
+    modelName = name;
+    const adopted = pending && args.adopt !== false ? readAsModel(pending) : null;
+    if (adopted) promote(pending);
+    return { header: m.header(), name, table: adopted ? { schema: adopted, accepted: true } : null };
+  },
+
+  async dropModel() {
+    if (model) model.delete();
+    model = null;
+    modelName = null;
+    return null;
+  },
+
+  // What a training worker needs to read the shown table as the dashboard does: a copy of
+  // its CSV bytes (transferred) and the roles and reading options pinned on it.
+  async trainingInput() {
+    if (!table || !tableInput) throw new Error('no data loaded');
+    const s = table.schema();
+    return { bytes: tableInput.bytes.slice(), name: tableInput.name, roles: s.pinnedRoles, events: s.events, gaps: s.gaps };
   },
 
   // What the dashboard's panels show: {channel, panels: {name: options}} runs each named
@@ -228,7 +285,7 @@ const handlers = {
     for (const [name, options] of Object.entries(panels)) {
       const handler = Object.hasOwn(PANEL_HANDLERS, name) ? PANEL_HANDLERS[name] : null;
       const t0 = performance.now();
-      results[name] = handler ? settle(() => handler({ fc, table, model, channel }, options || {})) : { value: null, error: `no panel '${name}' in the worker` };
+      results[name] = handler ? settle(() => handler({ fc, table, model, modelName, channel }, options || {})) : { value: null, error: `no panel '${name}' in the worker` };
       timings[name] = performance.now() - t0;
     }
     return { panels: results, timings };

@@ -1,9 +1,13 @@
 // libFuzzer target for csv::read. Not part of the CMake build (it needs clang's
-// -fsanitize=fuzzer); build and run it by hand:
+// -fsanitize=fuzzer); build and run it by hand from the repository root:
 //   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Icore/include \
-//     bench/fuzz/fuzz_csv.cpp core/src/csv.cpp core/src/table.cpp -o /tmp/fuzz_csv
-//   /tmp/fuzz_csv -max_total_time=60 -max_len=4096
-// Any input must parse into a consistent Table or raise fc::Error.
+//     bench/fuzz/fuzz_csv.cpp core/src/io/csv.cpp core/src/io/table.cpp \
+//     core/src/time/time.cpp -o /tmp/fuzz_csv
+//   mkdir -p /tmp/fuzz_csv_corpus
+//   /tmp/fuzz_csv /tmp/fuzz_csv_corpus -max_total_time=120 -max_len=4096
+// Any input must parse into a consistent Table (UTF-8 names and levels, at most
+// two notices) or raise fc::Error whose message names the source and is UTF-8
+// without NUL or other control bytes; a NUL byte is never accepted.
 #include <fast_float/fast_float.h>
 
 #include <cmath>
@@ -15,20 +19,55 @@
 #include <string_view>
 #include <system_error>
 
-#include "funnelcast/io/csv.hpp"
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/io/csv.hpp"
 #include "funnelcast/io/table.hpp"
 #include "funnelcast/time/time.hpp"
 
 namespace {
 
+// UTF-8 by decoding code points (independent of fc::utf8_length); `printable`
+// also refuses control bytes, as messages and notices must.
+void check_text(std::string_view s, bool printable) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto lead = static_cast<unsigned char>(s[i]);
+    if (lead == 0 || (printable && (lead < 0x20 || lead == 0x7F))) std::abort();
+    size_t length = 1;
+    uint32_t code = lead;
+    uint32_t minimum = 0;
+    if (lead >= 0x80) {
+      if ((lead >> 5) == 0x6) {
+        length = 2, code = lead & 0x1F, minimum = 0x80;
+      } else if ((lead >> 4) == 0xE) {
+        length = 3, code = lead & 0x0F, minimum = 0x800;
+      } else if ((lead >> 3) == 0x1E) {
+        length = 4, code = lead & 0x07, minimum = 0x10000;
+      } else {
+        std::abort();
+      }
+    }
+    if (i + length > s.size()) std::abort();
+    for (size_t k = 1; k < length; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c >> 6) != 0x2) std::abort();
+      code = (code << 6) | (c & 0x3F);
+    }
+    if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) std::abort();
+    i += length;
+  }
+}
+
 void check_table(const fc::Table& t) {
   if (t.rows == 0 || t.line_of_row.size() != t.rows) std::abort();
+  if (t.notices.size() > 2) std::abort();
+  for (const std::string& notice : t.notices) check_text(notice, true);
   for (size_t r = 1; r < t.rows; ++r) {
     if (t.line_of_row[r] <= t.line_of_row[r - 1]) std::abort();
   }
   for (const fc::Column& c : t.columns) {
     if (c.name.empty()) std::abort();
+    check_text(c.name, false);
     switch (c.type) {
       case fc::ColumnType::kNumber:
         if (c.numbers.size() != t.rows) std::abort();
@@ -46,6 +85,7 @@ void check_table(const fc::Table& t) {
             std::abort();
           }
         }
+        for (const std::string& level : c.levels) check_text(level, false);
         break;
     }
     for (size_t r = 0; r < t.rows; ++r) (void)c.text(r);
@@ -81,7 +121,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (mode & 0x10) options.force_types = {{"a", static_cast<fc::ColumnType>((mode >> 5) % 3)}};
   try {
     check_table(fc::csv::read(bytes, options));
-  } catch (const fc::Error&) {
+    if (bytes.find('\0') != std::string_view::npos) std::abort();
+  } catch (const fc::Error& e) {
+    const std::string_view message = e.what();
+    if (message.substr(0, 10) != "fuzz.csv: ") std::abort();
+    check_text(message, true);
   }
   if (bytes.size() < 64) {
     check_number(bytes);
@@ -90,10 +134,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // which the printer writes but the parser (rightly) does not read.
     const int64_t low = fc::time::days_from_civil(0, 1, 1) * 86400;
     const int64_t high = fc::time::days_from_civil(10000, 1, 1) * 86400;
-    if (fc::csv::parse_timestamp(bytes, seconds) && seconds >= low && seconds < high) {
+    if (fc::time::parse_timestamp(bytes, seconds) && seconds >= low && seconds < high) {
       // Whatever parses must print and parse back to the same instant.
       int64_t again = 0;
-      if (!fc::csv::parse_timestamp(fc::csv::format_timestamp(seconds), again)) std::abort();
+      if (!fc::time::parse_timestamp(fc::time::format_timestamp(seconds), again)) std::abort();
       if (again != seconds) std::abort();
     }
   }

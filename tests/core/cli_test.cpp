@@ -499,11 +499,20 @@ TEST_F(Cli, CommittedDemoModelIsReproducible) {
   ASSERT_FALSE(committed.empty()) << "models/demo_forecast.fcm is missing: run scripts/make_demo_model.sh";
   EXPECT_LT(committed.size(), 200u * 1024) << "the demo model should stay under 200 KB";
   ASSERT_EQ(run("demo-data --out " + dir_ + "/demo730 --seed 1 --days 730").code, 0);
-  const Outcome r = run("train forecast --quiet --data " + dir_ + "/demo730/hourly.csv --out " + dir_ + "/demo730.fcm");
+  const Outcome r = run("train forecast --quiet --no-log --data " + dir_ + "/demo730/hourly.csv --out " + dir_ + "/demo730.fcm");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(slurp(dir_ + "/demo730.fcm") == committed)
       << "retraining gives other bytes: the code changed since the demo model was made; run "
          "scripts/make_demo_model.sh and commit models/";
+  // The demo scoring model, from the demo leads of the same run.
+  const std::string leads = slurp(std::string(FC_SOURCE_DIR) + "/models/demo_leads.fcm");
+  ASSERT_FALSE(leads.empty()) << "models/demo_leads.fcm is missing: run scripts/make_demo_model.sh";
+  EXPECT_LT(leads.size(), 400u * 1024) << "the demo scoring model should stay under 400 KB";
+  const Outcome s = run("train score --quiet --no-log --data " + dir_ + "/demo730/leads.csv --target converted --out " +
+                        dir_ + "/demo_leads.fcm");
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_TRUE(slurp(dir_ + "/demo_leads.fcm") == leads)
+      << "retraining gives other bytes: run scripts/make_demo_model.sh and commit models/";
 }
 
 // ---- Inputs that once gave a silent wrong answer: each now gives the right number or
@@ -735,6 +744,196 @@ TEST_F(Cli, HelpIsGeneratedFromTheRegistry) {
     EXPECT_NE(k.out.find(s), std::string::npos) << s << " in:\n" << k.out;
   const Outcome a = run("anomalies --help");
   EXPECT_NE(a.out.find("leads, spend, revenue, clicks, cpl, roi, conversion"), std::string::npos) << a.out;
+}
+
+// ---- Lead scoring ----
+
+TEST_F(Cli, TrainScoreReportHasTheDocumentedFieldsAndLogsTheRun) {
+  const std::string dir = dir_ + "/score";
+  std::system(("mkdir -p " + dir).c_str());
+  const Outcome r = run("train score --quiet --data " + dir_ + "/demo/leads.csv --target converted --out " + dir +
+                        "/leads.fcm --report " + dir + "/report.json --folds 3 --param num_iterations=80 --param learning_rate=0.1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(slurp(dir + "/report.json"));
+  for (const char* m : {"roc_auc", "pr_auc", "logloss", "brier"}) {
+    EXPECT_TRUE(j.at("cv").at(m).at("mean").is_number()) << m;
+    EXPECT_TRUE(j.at("cv").at(m).at("std").is_number()) << m;
+  }
+  EXPECT_TRUE(j.at("threshold").is_number());
+  for (const char* m : {"precision", "recall", "f1"}) EXPECT_TRUE(j.at("at_threshold").at(m).is_number()) << m;
+  EXPECT_EQ(j.at("calibration").size(), 10u);
+  EXPECT_EQ(j.at("lift").size(), 15u);  // 10 deciles and the top 5/10/20/30/50%
+  EXPECT_EQ(j.at("comparison").size(), 2u);
+  EXPECT_TRUE(j.at("dropped_columns").is_array());
+  EXPECT_GT(j.at("cv").at("roc_auc").at("mean").get<double>(), 0.72);
+  EXPECT_NE(r.out.find("logistic"), std::string::npos) << r.out;
+  // The run is logged beside the model, and runs prints it.
+  const std::string log = slurp(dir + "/runs.jsonl");
+  const auto line = nlohmann::json::parse(log.substr(0, log.find('\n')));
+  EXPECT_EQ(line.at("kind"), "score");
+  EXPECT_EQ(line.at("model"), "leads.fcm");
+  EXPECT_EQ(line.at("metrics").at("roc_auc"), j.at("cv").at("roc_auc").at("mean"));
+  EXPECT_EQ(line.at("params").at("learning_rate"), 0.1);
+  const Outcome second = run("train score --quiet --data " + dir_ + "/demo/leads.csv --target converted --out " + dir +
+                             "/worse.fcm --folds 3 --param num_iterations=5 --param learning_rate=0.01");
+  ASSERT_EQ(second.code, 0) << second.err;
+  const Outcome runs = run("runs " + dir);
+  ASSERT_EQ(runs.code, 0) << runs.err;
+  EXPECT_LT(runs.out.find("leads.fcm"), runs.out.find("worse.fcm")) << runs.out;  // best first
+  EXPECT_EQ(run("train score --quiet --no-log --data " + dir_ + "/demo/leads.csv --target converted --out " + dir_ +
+                "/nolog.fcm --folds 0 --param num_iterations=5").code, 0);
+  EXPECT_EQ(slurp(dir_ + "/runs.jsonl").find("nolog.fcm"), std::string::npos);
+}
+
+TEST_F(Cli, ScoreExplainsEveryLeadAndTheContributionsAddUp) {
+  const std::string model = dir_ + "/scoring.fcm";
+  ASSERT_EQ(run("train score --quiet --no-log --data " + dir_ + "/demo/leads.csv --target converted --out " + model +
+                " --folds 2 --param num_iterations=40").code, 0);
+  const Outcome all = run("score --model " + model + " --data " + dir_ + "/demo/leads.csv --explain all");
+  ASSERT_EQ(all.code, 0) << all.err;
+  std::istringstream in(all.out);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line.rfind("id,probability,decision,margin,expected_value,", 0), 0u) << line;
+  int rows = 0;
+  while (std::getline(in, line) && rows < 200) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) f.push_back(cell);
+    const double p = std::stod(f[1]), margin = std::stod(f[3]);
+    double sum = std::stod(f[4]);
+    for (size_t k = 5; k < f.size(); ++k) sum += std::stod(f[k]);
+    EXPECT_NEAR(sum, margin, 1e-6) << line;
+    EXPECT_NEAR(p, 1 / (1 + std::exp(-margin)), 1e-6) << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 200);
+  const Outcome top = run("score --model " + model + " --data " + dir_ + "/demo/leads.csv --explain 3 --out " + dir_ + "/s.csv");
+  ASSERT_EQ(top.code, 0) << top.err;
+  const std::string csv = slurp(dir_ + "/s.csv");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "id,probability,decision,reason_1,value_1,contribution_1,reason_2,value_2,contribution_2,reason_3,value_3,contribution_3");
+  EXPECT_EQ(csv.substr(csv.find('\n') + 1, 9), "L0000001,");
+}
+
+TEST_F(Cli, ScoringRefusesWhatItCannotScore) {
+  auto refused = [&](const std::string& cmd, const std::string& needle) {
+    const Outcome r = run(cmd);
+    EXPECT_EQ(r.code, 2) << cmd << "\n" << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << "'" << needle << "' not in: " << r.err;
+  };
+  put(dir_ + "/three.csv", "a,outcome\n1,won\n2,lost\n3,open\n");
+  refused("train score --data " + dir_ + "/three.csv --target outcome --out " + dir_ + "/x.fcm",
+          "three.csv: column 'outcome' has 3 labels ('won', 'lost', 'open'); a yes/no outcome has two");
+  put(dir_ + "/oneclass.csv", "a,converted\n1,no\n2,no\n");
+  refused("train score --data " + dir_ + "/oneclass.csv --target converted --out " + dir_ + "/x.fcm",
+          "oneclass.csv: column 'converted' has one label ('no') in all 2 rows");
+  put(dir_ + "/headeronly.csv", "a,converted\n");
+  refused("train score --data " + dir_ + "/headeronly.csv --target converted --out " + dir_ + "/x.fcm", "headeronly.csv");
+  // Text where the model reads a number.
+  const std::string model = dir_ + "/scoring2.fcm";
+  ASSERT_EQ(run("train score --quiet --no-log --data " + dir_ + "/demo/leads.csv --target converted --out " + model +
+                " --folds 0 --param num_iterations=10").code, 0);
+  std::string leads = slurp(dir_ + "/demo/leads.csv");
+  const size_t second = leads.find('\n', leads.find('\n') + 1) + 1;  // line 3
+  std::string row = leads.substr(second, leads.find('\n', second) - second);
+  std::vector<std::string> f;
+  std::stringstream ss(row);
+  std::string cell;
+  while (std::getline(ss, cell, ',')) f.push_back(cell);
+  f[9] = "many";  // page_views
+  std::string bad_row;
+  for (size_t i = 0; i < f.size(); ++i) bad_row += (i ? "," : "") + f[i];
+  put(dir_ + "/text.csv", leads.substr(0, second) + bad_row + "\n");
+  refused("score --model " + model + " --data " + dir_ + "/text.csv",
+          "text.csv: line 3, column 'page_views': scoring2.fcm reads it as a number, found 'many'");
+  refused("score --model " + dir_ + "/m.fcm --data " + dir_ + "/demo/leads.csv",
+          "m.fcm is a forecast model, not a scoring model");
+  put(dir_ + "/few.csv", "lead_id,source\nX,google_ads\n");
+  refused("score --model " + model + " --data " + dir_ + "/few.csv", "few.csv lacks columns that scoring2.fcm needs: 'created_at'");
+}
+
+TEST_F(Cli, DriftExitsThreeWhenTheLeadsHaveMoved) {
+  const std::string leads = slurp(dir_ + "/demo/leads.csv");
+  // The same population split in two halves: no drift.
+  const size_t mid = leads.find('\n', leads.size() / 2) + 1;
+  const std::string header = leads.substr(0, leads.find('\n') + 1);
+  put(dir_ + "/first.csv", leads.substr(0, mid));
+  put(dir_ + "/second.csv", header + leads.substr(mid));
+  Outcome r = run("drift --json --reference " + dir_ + "/first.csv --current " + dir_ + "/second.csv");
+  EXPECT_EQ(r.code, 0) << r.err << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("major"), 0);
+  // Every lead now comes from facebook: the source column drifts majorly.
+  std::string moved = header;
+  std::istringstream in(leads.substr(mid));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) f.push_back(cell);
+    if (f.size() < 13) f.resize(13);
+    f[2] = "facebook";
+    for (size_t i = 0; i < f.size(); ++i) moved += (i ? "," : "") + f[i];
+    moved += "\n";
+  }
+  put(dir_ + "/moved.csv", moved);
+  r = run("drift --json --reference " + dir_ + "/first.csv --current " + dir_ + "/moved.csv");
+  EXPECT_EQ(r.code, 3) << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j.at("major").get<int>(), 1);
+  for (const auto& c : j.at("columns"))
+    if (c.at("column") == "source") EXPECT_EQ(c.at("severity"), "major");
+}
+
+// ---- Files that are not CSV text, or not quite ----
+
+TEST_F(Cli, ANulByteIsNamedWithItsLineAndColumn) {
+  put(dir_ + "/nul.csv", std::string("timestamp,leads\n2024-01-01 00:00:00,1\n2024-01-01 01:00:00,2\0\n", 61));
+  const Outcome r = run("kpi --data " + dir_ + "/nul.csv");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("nul.csv: line 3, column 'leads': a NUL byte (binary data?) in '2\\x00'"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, AUtf16FileNamesItsEncoding) {
+  put(dir_ + "/u16.csv", std::string("\xff\xfet\0s\0\n\0", 8));
+  const Outcome r = run("kpi --data " + dir_ + "/u16.csv");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("u16.csv: the file is UTF-16 (little-endian) text; save it as UTF-8 CSV"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, AModelFileGivenAsDataIsNamedForWhatItIs) {
+  const Outcome r = run("kpi --data " + dir_ + "/m.fcm");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("m.fcm: this is a funnelcast model file (.fcm), not a CSV; pass it as the model"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, Latin1TextIsReadAsWindows1252WithANote) {
+  put(dir_ + "/l1.csv", "timestamp,channel,leads\n2024-01-01 00:00:00,R\xe9seaux,1\n2024-01-01 01:00:00,R\xe9seaux,2\n");
+  const Outcome r = run("kpi --json --window 1 --data " + dir_ + "/l1.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("note: l1.csv: read as Windows-1252 (Latin-1): the file is not UTF-8"), std::string::npos) << r.err;
+  // One channel, spelled as UTF-8, not a second one for the Latin-1 bytes.
+  EXPECT_NE(r.err.find("1 channel"), std::string::npos) << r.err;
+  EXPECT_EQ(run("kpi --json --window 1 --channel R\xc3\xa9seaux --data " + dir_ + "/l1.csv").code, 0);
+}
+
+TEST_F(Cli, AQuoteInsideAnUnquotedCellIsKeptWithANote) {
+  put(dir_ + "/q.csv", "timestamp,leads,note\n2024-01-01 00:00:00,1,12\" screen\n2024-01-01 01:00:00,2,x\n");
+  const Outcome r = run("kpi --window 1 --data " + dir_ + "/q.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("note: q.csv: 1 cell has a quote inside unquoted text, kept as written (first at line 2, column 'note')"),
+            std::string::npos) << r.err;
+}
+
+TEST_F(Cli, AFileWithoutAHeaderLineIsRefused) {
+  put(dir_ + "/nohdr.csv", "2024-01-01 00:00:00,3\n2024-01-01 01:00:00,2\n");
+  const Outcome r = run("kpi --data " + dir_ + "/nohdr.csv");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("nohdr.csv: line 1 looks like data, not column names (found '2024-01-01 00:00:00'); add a header line"),
+            std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -401,34 +401,40 @@ TEST(CsvErrors, RaggedRowNamesItsLine) {
       "2024-01-01 02:00,1,2,\"a\nb\nc\"\n"  // 5-7
       "2024-01-01 03:00,1,2,3,4\n";         // 8
   EXPECT_EQ(error_of(text),
-            "hourly.csv: line 8: expected 4 fields (timestamp, leads, spend, revenue), found 5");
-  EXPECT_EQ(error_of("a,b\n1,2\n3\n"), "hourly.csv: line 3: expected 2 fields (a, b), found 1");
+            "hourly.csv: line 8 has 5 values but the header has 4 columns (timestamp, leads, "
+            "spend, revenue); put values that contain a comma in quotes");
+  EXPECT_EQ(error_of("a,b\n1,2\n3\n"),
+            "hourly.csv: line 3 has 1 value but the header has 2 columns (a, b)");
+  EXPECT_EQ(error_of("a;b\n1;2\n3;4;5\n"),
+            "hourly.csv: line 3 has 3 values but the header has 2 columns (a, b); put values "
+            "that contain a semicolon in quotes");
 }
 
 TEST(CsvErrors, RaggedRowAfterCrLfQuotedNewlines) {
   EXPECT_EQ(error_of("a,b\r\n\"x\r\ny\",1\r\n2,3,4\r\n"),
-            "hourly.csv: line 4: expected 2 fields (a, b), found 3");
+            "hourly.csv: line 4 has 3 values but the header has 2 columns (a, b); put values "
+            "that contain a comma in quotes");
 }
 
 TEST(CsvErrors, UnterminatedQuote) {
   EXPECT_EQ(error_of("day,leads\n1,2\n3,\"4\n5,6\n"),
-            "hourly.csv: line 3, column 'leads': unterminated quoted field starting here");
+            "hourly.csv: line 3, column 'leads': a quote opens this cell but is never closed");
   EXPECT_EQ(error_of("a,\"b\n1,2\n"),
-            "hourly.csv: line 1, column 2: unterminated quoted field starting here");
+            "hourly.csv: line 1, column 2: a quote opens this cell but is never closed");
   EXPECT_EQ(error_of("a,b\n1,2,\"x"),
-            "hourly.csv: line 2, column 3: unterminated quoted field starting here");
+            "hourly.csv: line 2, column 3: a quote opens this cell but is never closed");
 }
 
 TEST(CsvErrors, TextAfterClosingQuote) {
   EXPECT_EQ(error_of("a,note\n1,\"x\n\"y\n"),
-            "hourly.csv: line 3, column 'note': unexpected 'y' after the closing quote of a quoted "
-            "field (write a quote inside a quoted field as \"\")");
+            "hourly.csv: line 3, column 'note': unexpected 'y' after the closing quote (write a "
+            "quote inside a quoted cell as \"\")");
 }
 
 TEST(CsvErrors, UnprintableByteAfterClosingQuote) {
   EXPECT_EQ(error_of(std::string("a,b\n1,\"x\"\x01\n", 11)),
-            "hourly.csv: line 2, column 'b': unexpected byte 0x01 after the closing quote of a "
-            "quoted field (write a quote inside a quoted field as \"\")");
+            "hourly.csv: line 2, column 'b': unexpected byte 0x01 after the closing quote (write a "
+            "quote inside a quoted cell as \"\")");
 }
 
 TEST(CsvErrors, DuplicateHeader) {

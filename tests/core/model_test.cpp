@@ -11,6 +11,7 @@
 #include <string>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/gbdt/train.hpp"
 
 namespace fc::model {
 namespace {
@@ -49,6 +50,23 @@ Tree make_tree1() {
   t.right = {~1};
   t.leaf_value = {0.1f, -0.1f};
   t.leaf_cover = {7.f, 8.f};
+  return t;
+}
+
+Tree make_cat_tree() {
+  // node 0: x2 in {1, 3, 33} (NaN right) ? node 1 : leaf 0
+  // node 1: x0 <= 0.5 (NaN left) ? leaf 1 : leaf 2
+  Tree t;
+  t.feature = {2, 0};
+  t.threshold = {0.0f, 0.5f};
+  t.default_left = {0, 1};
+  t.left = {1, ~1};
+  t.right = {~0, ~2};
+  t.leaf_value = {1.0f, 2.0f, 3.0f};
+  t.leaf_cover = {4.f, 5.f, 6.f};
+  t.cat_set = {0, -1};
+  t.cat_begin = {0, 2};
+  t.cat_bits = {(1u << 1) | (1u << 3), 1u << 1};
   return t;
 }
 
@@ -115,6 +133,13 @@ Model make_model() {
   return m;
 }
 
+// make_model() with a third tree that has a categorical split.
+Model make_cat_model() {
+  Model m = make_model();
+  m.ensemble.trees.push_back(make_cat_tree());
+  return m;
+}
+
 uint32_t get_u32(const std::string& b, size_t off) {
   uint32_t v = 0;
   for (int i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(b[off + i])} << (8 * i);
@@ -168,6 +193,9 @@ void expect_same_tree(const Tree& a, const Tree& b) {
   EXPECT_EQ(a.right, b.right);
   EXPECT_EQ(a.leaf_value, b.leaf_value);
   EXPECT_EQ(a.leaf_cover, b.leaf_cover);
+  EXPECT_EQ(a.cat_set, b.cat_set);
+  EXPECT_EQ(a.cat_begin, b.cat_begin);
+  EXPECT_EQ(a.cat_bits, b.cat_bits);
 }
 
 void expect_same_model(const Model& a, const Model& b) {
@@ -240,6 +268,99 @@ TEST(Model, ExactLayout) {
   const std::string leaf0("\x00\x00\x00\x3F\x00\x00\x20\x41", 8);
   EXPECT_EQ(b.substr(t0 + 28, 8), leaf0);
   EXPECT_EQ(get_u32(b, b.size() - 4), crc32(b.data(), b.size() - 4));
+}
+
+TEST(Model, ExactLayoutOfACategoricalTree) {
+  const Model m = make_cat_model();
+  const std::string b = save(m);
+  const std::string numeric = save(make_model());
+  // The numeric trees keep their bytes (only the tree count differs); the categorical
+  // tree follows them.
+  const size_t e = ensemble_offset(b), t2 = numeric.size() - 4;
+  EXPECT_EQ(b.substr(0, e + 13), numeric.substr(0, e + 13));
+  EXPECT_EQ(get_u32(b, e + 13), 3u);
+  EXPECT_EQ(b.substr(e + 17, t2 - e - 17), numeric.substr(e + 17, t2 - e - 17));
+  const size_t sets = 4 + 2 + 2 * 4;  // set count, one set's size, its two words
+  ASSERT_EQ(b.size(), t2 + kTreeHead + 2 * kInternal + 3 * kLeaf + sets + 4);
+  EXPECT_EQ(get_u32(b, t2), 2u);
+  EXPECT_EQ(get_u32(b, t2 + 4), 3u | 0x40000000u);  // bit 30: the tree has category sets
+  // Node 0: feature 2 with the categorical bit, set 0, left node 1, right leaf 0.
+  EXPECT_EQ(b.substr(t2 + 8, 10), std::string("\x02\x40\x00\x00\x00\x00\x01\x00\x00\x80", 10));
+  // Node 1: feature 0, default left, 0.5f = 0x3F000000, leaves 1 and 2.
+  EXPECT_EQ(b.substr(t2 + 18, 10), std::string("\x00\x80\x00\x00\x00\x3F\x01\x80\x02\x80", 10));
+  const size_t cat = t2 + 8 + 2 * kInternal + 3 * kLeaf;
+  EXPECT_EQ(get_u32(b, cat), 1u);
+  EXPECT_EQ(b.substr(cat + 4, 2), std::string("\x02\x00", 2));
+  EXPECT_EQ(get_u32(b, cat + 6), 0xAu);
+  EXPECT_EQ(get_u32(b, cat + 10), 0x2u);
+  EXPECT_EQ(get_u32(b, b.size() - 4), crc32(b.data(), b.size() - 4));
+
+  const Model back = load(b, "demo.fcm");
+  expect_same_model(m, back);
+  for (float x2 : {1.0f, 3.0f, 33.0f, 0.0f, 2.0f, 32.0f, 64.0f, 1.5f, -1.0f, NAN}) {
+    for (float x0 : {0.0f, 1.0f, NAN}) {
+      const float row[5] = {x0, 0, x2, 0, 0};
+      EXPECT_EQ(back.ensemble.predict_raw_reference(row), m.ensemble.predict_raw_reference(row));
+    }
+  }
+  const float in_set[5] = {1.0f, 0, 33.0f, 0, 0}, out_of_set[5] = {1.0f, 0, 34.0f, 0, 0};
+  EXPECT_EQ(back.ensemble.trees[2].predict_reference(in_set), 3.0f);
+  EXPECT_EQ(back.ensemble.trees[2].predict_reference(out_of_set), 1.0f);
+  EXPECT_EQ(save(back), b);
+}
+
+TEST(Model, TreesWithEmptyCategoryArraysRoundTrip) {
+  // cat_begin = {0} and no categorical node: allowed by validate(), kept by the file.
+  Model m = make_model();
+  m.ensemble.trees[1].cat_set = {-1};
+  m.ensemble.trees[1].cat_begin = {0};
+  const std::string b = save(m);
+  EXPECT_EQ(b.size(), save(make_model()).size() + 4);
+  expect_same_model(m, load(b));
+}
+
+TEST(Model, TrainedCategoricalModelsAreByteIdenticalAnyThreadCount) {
+  // A binary model on a categorical column with 300 codes (beyond max_bin) and a number.
+  std::mt19937 g(5);
+  const size_t rows = 70000;
+  std::vector<float> x(rows * 2);
+  std::vector<double> y(rows);
+  for (size_t r = 0; r < rows; ++r) {
+    const uint32_t c = g() % 300;
+    x[2 * r] = g() % 20 == 0 ? NAN : static_cast<float>(c);
+    x[2 * r + 1] = static_cast<float>(g() % 1000) / 1000.0f;
+    y[r] = (c % 7 == 2) != (g() % 5 == 0) ? 1.0 : 0.0;
+  }
+  const uint32_t counts[2] = {300, 0};
+  gbdt::Dataset d;
+  d.x = x.data();
+  d.rows = rows;
+  d.cols = 2;
+  d.y = y.data();
+  d.category_counts = counts;
+  gbdt::Params p;
+  p.objective = Objective::kBinary;
+  p.num_iterations = 10;
+  p.feature_fraction = 0.9;
+  p.bagging_fraction = 0.9;
+  p.bagging_freq = 1;
+  Model m;
+  m.header = header_for(2, "gbdt", "regression");
+  auto bytes = [&](int threads) {
+    p.num_threads = threads;
+    m.ensemble = gbdt::train(d, nullptr, p).ensemble;
+    m.ensemble.objective = Objective::kSquaredError;  // the forecast header's objective
+    return save(m);
+  };
+  const std::string one = bytes(1), two = bytes(2);
+  EXPECT_EQ(one, two);
+  const Model back = load(one);
+  size_t categorical = 0;
+  for (const Tree& t : back.ensemble.trees) {
+    for (size_t k = 0; k < t.internal_count(); ++k) categorical += t.is_categorical(k);
+  }
+  EXPECT_GT(categorical, 0u);
+  EXPECT_EQ(save(back), one);
 }
 
 TEST(Model, RoundTrip) {
@@ -322,6 +443,87 @@ TEST(Model, EveryTruncationIsRefused) {
   for (size_t len = 0; len < good.size(); ++len) {
     EXPECT_THROW(load(good.substr(0, len)), Error) << "length " << len;
   }
+}
+
+TEST(Model, EverySingleByteChangeOrTruncationOfACategoricalModelIsRefused) {
+  const std::string good = save(make_cat_model());
+  ASSERT_NO_THROW(load(good));
+  for (size_t off = 0; off < good.size(); ++off) {
+    for (uint8_t mask : {0x01, 0x40, 0x80, 0xFF}) {
+      std::string bad = good;
+      bad[off] = static_cast<char>(bad[off] ^ mask);
+      EXPECT_THROW(load(bad), Error) << "offset " << off << " mask " << int(mask);
+    }
+  }
+  for (size_t len = 0; len < good.size(); ++len) {
+    EXPECT_THROW(load(good.substr(0, len)), Error) << "length " << len;
+  }
+}
+
+TEST(Model, CorruptCategorySetsBehindAValidChecksum) {
+  const std::string good = save(make_cat_model());
+  const std::string numeric = save(make_model());
+  const size_t t0 = tree0_offset(good), t2 = numeric.size() - 4;
+  const size_t cat = t2 + 8 + 2 * kInternal + 3 * kLeaf;
+  std::string b;
+
+  b = good;  // node 0 points at category set 5; the tree has 1
+  put_u32(b, t2 + 8 + 2, 5);
+  fix_crc(b);
+  expect_refused(b, "tree 2, node 0: category set 5 is out of range (1 sets)");
+
+  b = good;  // a set index that is negative as int32
+  put_u32(b, t2 + 8 + 2, 0x80000000u);
+  fix_crc(b);
+  expect_refused(b, "tree 2, node 0: bad category set index 2147483648");
+
+  b = good;  // the categorical bit on a node of a tree without category sets
+  put_u16(b, t0 + 8, 0xC003);
+  fix_crc(b);
+  expect_refused(b, "tree 0, node 0: a categorical split in a tree without category sets");
+
+  b = good;  // set count beyond the file
+  put_u32(b, cat, 0x7FFFFFFFu);
+  fix_crc(b);
+  expect_refused(b, "tree 2 claims 2147483647 category sets");
+
+  b = good;  // two sets: the words run short
+  put_u32(b, cat, 2);
+  fix_crc(b);
+  expect_refused(b, "truncated");
+
+  b = good;  // one set of 40000 words: more than the format allows
+  put_u16(b, cat + 4, 40000);
+  fix_crc(b);
+  expect_refused(b, "tree 2: category set 0 has 40000 words (at most 32768)");
+
+  b = good;  // one set of 3 words: only 2 are there
+  put_u16(b, cat + 4, 3);
+  fix_crc(b);
+  expect_refused(b, "truncated");
+
+  b = good;  // one set of 1 word: a stray word is left over
+  put_u16(b, cat + 4, 1);
+  fix_crc(b);
+  expect_refused(b, "4 unexpected bytes after the trees");
+
+  b = good;  // the category-set flag cleared: the sets are read as stray bytes
+  put_u32(b, t2 + 4, 3);
+  fix_crc(b);
+  expect_refused(b, "a categorical split in a tree without category sets");
+
+  b = good;  // the flag set on a numeric tree: the next tree is read as its sets
+  put_u32(b, t0 + 4, 3 | 0x40000000u);
+  fix_crc(b);
+  EXPECT_THROW(load(b), Error);
+
+  // save() refuses what load would: a categorical split with a threshold, a bad set.
+  Model m = make_cat_model();
+  m.ensemble.trees[2].threshold[0] = 1.0f;
+  EXPECT_THROW(save(m), Error);
+  m = make_cat_model();
+  m.ensemble.trees[2].cat_set[0] = 1;
+  EXPECT_THROW(save(m), Error);
 }
 
 TEST(Model, DamageNamesTheProblem) {
@@ -457,7 +659,7 @@ TEST(Model, HeaderIsReadFieldByField) {
   };
   expect_refused(without({"kind"}), "model header: 'kind' is missing");
   expect_refused(with({"kind"}, 3), "'kind' must be a string");
-  expect_refused(with({"kind"}, "scoring"), "unknown model kind 'scoring' (this funnelcast reads: forecast)");
+  expect_refused(with({"kind"}, "scoring"), "unknown model kind 'scoring' (this funnelcast reads: forecast, score)");
   expect_refused(without({"data", "roles", "time"}), "'data.roles.time' is missing");
   expect_refused(with({"data", "roles", "time"}, nullptr), "'data.roles.time' is missing: a model needs the time column");
   expect_refused(with({"data", "roles", "leads"}, nullptr), "'data.roles.leads' is missing: a model trained on values");
@@ -530,11 +732,13 @@ TEST(Model, SaveRefusesWhatTheFormatCannotHold) {
 // Random inputs, deterministic seed: load either returns a model that survives a
 // save/load round trip or throws fc::Error; never anything else, never a crash.
 TEST(Model, FuzzNeverThrowsAnythingButError) {
-  const std::string good = save(make_model());
+  // Half the cases start from a model with a categorical tree.
+  const std::string numeric_good = save(make_model()), cat_good = save(make_cat_model());
   std::mt19937_64 rng(20240611);
   auto byte = [&] { return static_cast<char>(rng() & 0xFF); };
   size_t loaded = 0, refused = 0;
   for (int i = 0; i < 20000; ++i) {
+    const std::string& good = (i / 5) % 2 ? cat_good : numeric_good;
     std::string b;
     switch (i % 5) {
       case 0: {  // pure noise

@@ -5,9 +5,11 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <string_view>
+#include <vector>
 
-#include "funnelcast/io/csv.hpp"
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/io/csv.hpp"
 
 namespace fc {
 namespace {
@@ -147,6 +149,74 @@ TEST(Table, FromCsv) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "input: no column 'c' (columns: a, b)");
   }
+}
+
+TEST(Table, AtEscapesControlBytesInNames) {
+  Table t = small_table();
+  t.columns[2].name = std::string("chan\0nel", 8);
+  try {
+    t.at(std::string("x\ny", 3));
+    FAIL() << "expected fc::Error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "hourly.csv: no column 'x\\x0Ay' (columns: leads,  Spend , chan\\x00nel)");
+  }
+}
+
+TEST(Table, NoticesStartEmpty) {
+  EXPECT_TRUE(Table{}.notices.empty());
+  EXPECT_TRUE(csv::read("a,b\n1,x\n", {}).notices.empty());
+}
+
+// Reference values from the UTF-8 definition (RFC 3629, table 3-7 of Unicode).
+TEST(Utf8Length, AcceptsWellFormedSequencesOnly) {
+  struct Case {
+    std::string bytes;
+    size_t length;
+  };
+  const std::vector<Case> cases = {
+      {"a", 1},
+      {"\x7F", 1},
+      {"\xC2\x80", 2},          // U+0080, the first two-byte character
+      {"\xDF\xBF", 2},          // U+07FF
+      {"\xE0\xA0\x80", 3},      // U+0800
+      {"\xED\x9F\xBF", 3},      // U+D7FF, just below the surrogates
+      {"\xEE\x80\x80", 3},      // U+E000, just above them
+      {"\xEF\xBF\xBF", 3},      // U+FFFF
+      {"\xF0\x90\x80\x80", 4},  // U+10000
+      {"\xF4\x8F\xBF\xBF", 4},  // U+10FFFF, the last code point
+      {"\x80", 0},              // a continuation byte alone
+      {"\xC0\x80", 0},          // overlong NUL
+      {"\xC1\xBF", 0},          // overlong
+      {"\xE0\x9F\xBF", 0},      // overlong
+      {"\xED\xA0\x80", 0},      // U+D800, a surrogate
+      {"\xF0\x8F\xBF\xBF", 0},  // overlong
+      {"\xF4\x90\x80\x80", 0},  // above U+10FFFF
+      {"\xF5\x80\x80\x80", 0},  // never a lead byte
+      {"\xFF", 0},
+      {"\xC3", 0},      // cut short
+      {"\xE2\x82", 0},  // cut short
+      {"\xC3(", 0},     // not a continuation
+  };
+  for (const Case& c : cases) EXPECT_EQ(utf8_length(c.bytes, 0), c.length) << message_text(c.bytes);
+  // The position is honoured and the end of the view is respected.
+  EXPECT_EQ(utf8_length("x\xC3\xA9", 1), 2u);
+  EXPECT_EQ(utf8_length(std::string_view("\xC3\xA9", 1), 0), 0u);
+}
+
+TEST(MessageText, EscapesControlAndInvalidBytesKeepsUtf8) {
+  EXPECT_EQ(message_text("plain 'text' 12\" ok"), "plain 'text' 12\" ok");
+  EXPECT_EQ(message_text(std::string("a\0b\n\t\x7F", 6)), "a\\x00b\\x0A\\x09\\x7F");
+  EXPECT_EQ(message_text("R\xC3\xA9seaux \xE2\x82\xAC"), "R\xC3\xA9seaux \xE2\x82\xAC");
+  EXPECT_EQ(message_text("R\xE9seaux"), "R\\xE9seaux");
+  EXPECT_EQ(message_text("\xED\xA0\x80"), "\\xED\\xA0\\x80");
+}
+
+TEST(MessageText, CutsAtACharacterBoundary) {
+  EXPECT_EQ(message_text("abcdef", 4), "abcd...");
+  EXPECT_EQ(message_text("abcd", 4), "abcd");
+  // The euro sign starts at byte 3 of a limit of 4: it is kept whole, not split.
+  EXPECT_EQ(message_text("abc\xE2\x82\xACz", 4), "abc\xE2\x82\xAC...");
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // editor, traffic columns, a large file parsed in the worker (never on the main thread),
 // CSV text kept out of the HTML, and same-origin URLs from the query string.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
 import { anomalyCount, chooseFile, cliJson, hourlyCsv, openApp, readCsvRows, startSuite, T, tileValues, waitForLeads } from './helpers.mjs';
@@ -183,12 +183,18 @@ test('CSV text is never injected as HTML', T, async (t) => {
 
 test('data and model load from same-origin URLs given in the query string, with auto refresh', T, async (t) => {
   const dataUrl = suite.site.fixture('live.csv', hourlyCsv(24 * 10));
-  const app = await openApp(t, suite, `?data=${encodeURIComponent(dataUrl)}&model=models/demo_forecast.fcm&refresh=0.05`);
+  // The user's own model (a copy of the demo model elsewhere on the site: the bundled demo
+  // model itself is not applied to other data).
+  const modelUrl = suite.site.fixture('mine.fcm', readFileSync(suite.site.path('models/demo_forecast.fcm')));
+  const app = await openApp(t, suite, `?data=${encodeURIComponent(dataUrl)}&model=${encodeURIComponent(modelUrl)}&refresh=0.05`);
   const { page } = app;
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
   assert.match(await page.textContent('#data-name'), /fixtures\/live\.csv/);
   assert.match(await page.textContent('#data-meta'), /240 hours/);
-  assert.match(await page.textContent('#model-name'), /models\/demo_forecast\.fcm/);
+  assert.match(await page.textContent('#model-name'), /fixtures\/mine\.fcm/);
+  // A model of the user's own is used as it is (never trained over), here refused with the reason.
+  assert.equal(await page.isVisible('#train-box'), false);
+  assert.match(await page.textContent('#forecast-error'), /^Forecast: .*mine\.fcm/);
   assert.equal(await page.isVisible('#refresh-label'), true);
   const k = cliJson(['kpi', '--data', suite.site.path(dataUrl), '--json']);
   assert.equal(Number(await page.getAttribute('#kpi-leads-value', 'data-value')), k.current.leads);
@@ -205,5 +211,36 @@ test('a URL to another origin is refused with a message and never requested', T,
   assert.match(await app.page.textContent('#data-error'), /only files from this site/);
   assert.equal(await app.page.getAttribute('body', 'data-state'), 'error');
   assert.ok(!app.requests.some((u) => new URL(u).hostname === 'example.com'));
+  await app.finish();
+});
+
+test('reading choices: each row one lead and empty hours as 0, with the core’s notices under the file name', T, async (t) => {
+  const app = await openApp(t, suite, start);
+  const { page } = app;
+  // A CRM export: one row per lead at irregular times, an amount, no leads column; no
+  // lead at all on some hours.
+  const base = Date.UTC(2024, 2, 1) / 1000;
+  const lines = ['created_at,amount'];
+  for (let h = 0; h < 24 * 21; ++h) {
+    for (let k = 0; k < (h * 7) % 4; ++k) lines.push(`${new Date((base + h * 3600 + 600 + k * 60) * 1000).toISOString().slice(0, 19).replace('T', ' ')},${10 + k}`);
+  }
+  const csv = `${lines.join('\n')}\n`;
+  const file = suite.site.fixture('crm.csv', csv);
+  await chooseFile(page, 'crm.csv', csv);
+  await page.waitForSelector('#data-error:not([hidden])');
+  assert.match(await page.textContent('#data-error'), /amount/);
+  assert.equal(await page.getAttribute('#schema-panel', 'open'), '');
+  await page.check('#read-events');
+  assert.equal(await page.isDisabled('#role-leads'), true, 'rows counted as leads have no leads column');
+  await page.check('#read-gaps');
+  await page.click('#apply-roles');
+  await page.waitForSelector('#data-error', { state: 'hidden' });
+  const k = cliJson(['kpi', '--data', suite.site.path(file), '--events', '--gaps', 'zero', '--json']);
+  await waitForLeads(page, k.current.leads);
+  const notices = await page.$$eval('#data-notices li', (li) => li.map((x) => x.textContent));
+  assert.ok(notices.some((n) => /each row counted as one lead/.test(n)), notices.join(' | '));
+  assert.equal(await page.isChecked('#read-events'), true);
+  assert.equal(await page.isChecked('#read-gaps'), true);
+  assert.match(await page.textContent('#schema-summary'), /each row counted as one lead/);
   await app.finish();
 });

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
@@ -196,8 +196,9 @@ export async function tileValues(page) {
   });
 }
 
+// Every metric the CLI reports (null: the data cannot compute it, and the page shows no value).
 export function assertTilesEqualCli(tiles, k, what) {
-  for (const key of ['leads', 'spend', 'revenue', 'cpl', 'roi']) {
+  for (const key of Object.keys(k.change)) {
     const want = k.current[key];
     const got = tiles[key].value;
     if (want === null) {
@@ -226,3 +227,50 @@ export async function waitForAnomalyCount(page, n) {
 export async function chooseFile(page, name, content, { kind = 'data' } = {}) {
   await page.setInputFiles(`#${kind}-file`, { name, mimeType: kind === 'data' ? 'text/csv' : 'application/octet-stream', buffer: Buffer.from(content) });
 }
+
+// --- the core's registry and generated data ----------------------------------------------
+
+// The core's registry of roles and metrics, from the built inference bundle run in node
+// (the same module the page's worker loads), so no test lists roles or metrics itself.
+let registryPromise = null;
+export function coreRegistry() {
+  if (!registryPromise) {
+    const dir = join(DIST, 'wasm');
+    registryPromise = import(pathToFileURL(join(dir, 'funnelcast.mjs')).href)
+      .then(({ default: create }) => create({ wasmBinary: readFileSync(join(dir, 'funnelcast.wasm')) }))
+      .then((fc) => fc.registry());
+  }
+  return registryPromise;
+}
+
+// A deterministic pseudo-random stream in [0, 1) (a linear congruential generator).
+export function random(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+// "2024-01-01 00:00:00" for epoch seconds.
+export const stamp = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
+
+// An hourly CSV of `hours` rows from `start` (epoch seconds) with a daily cycle and noise:
+// row(time, level, rnd) gives the cells after the time; level is the hour's expected count.
+export function cycleCsv(header, hours, row, { start = Date.UTC(2024, 0, 1) / 1000, seed = 1 } = {}) {
+  const rnd = random(seed);
+  const lines = [header];
+  for (let i = 0; i < hours; ++i) {
+    const t = start + i * 3600;
+    const hour = (t / 3600) % 24;
+    const level = 6 + 4 * Math.sin(((hour - 6) / 24) * 2 * Math.PI) + ((Math.floor(t / 86400) + 3) % 7 < 2 ? -2 : 0);
+    lines.push(`${stamp(t)},${row(t, level, rnd)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+// The rows a chart drew: the Vega view's dataset `name` (charts.js puts the view on the chart element).
+export const drawn = (page, chart, name) => page.evaluate(([c, n]) => document.getElementById(c).fcView.data(n), [chart, name]);
+
+// The visible KPI tiles' metric names, in page order.
+export const visibleTiles = (page) => page.$$eval('#kpi-tiles .tile:not([hidden])', (tiles) => tiles.map((t) => t.dataset.kpi));

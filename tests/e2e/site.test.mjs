@@ -1,9 +1,10 @@
 // The site as a whole: the Content-Security-Policy (no eval, no inline scripts or
-// styles) and offline use through the service worker.
+// styles) and offline use through the service worker (training included: the training
+// bundle is precached with the rest).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { openApp, startSuite, T, tileValues } from './helpers.mjs';
+import { chooseFile, cycleCsv, openApp, startSuite, tileValues } from './helpers.mjs';
 
 let suite;
 before(async () => {
@@ -11,7 +12,7 @@ before(async () => {
 });
 after(() => suite && suite.close());
 
-test('the page is served with a strict Content-Security-Policy (no unsafe-eval, no inline scripts)', T, async (t) => {
+test('the page is served with a strict Content-Security-Policy (no unsafe-eval, no inline scripts)', { timeout: 120_000 }, async (t) => {
   const app = await openApp(t, suite);
   const { page, response } = app;
   const header = response.headers()['content-security-policy'];
@@ -33,7 +34,7 @@ test('the page is served with a strict Content-Security-Policy (no unsafe-eval, 
   await app.finish();
 });
 
-test('the page works with the network cut after the first load (service worker)', T, async (t) => {
+test('the page works with the network cut after the first load (service worker), training included', { timeout: 240_000 }, async (t) => {
   // Every request the server answers, to show the offline reload reached none.
   let served = 0;
   const count = () => (served += 1);
@@ -59,6 +60,13 @@ test('the page works with the network cut after the first load (service worker)'
   assert.ok(Number(await page.getAttribute('#anomaly-chart', 'data-series-points')) > 0);
   assert.match(await page.textContent('#model-kind'), /forecast/);
   assert.equal(await page.isVisible('#data-error'), false);
+  // Training is precached too: a file of the user's own gets its model offline.
+  assert.ok(await page.evaluate(() => caches.match('wasm/funnelcast-train.wasm').then(Boolean)), 'the training bundle is precached');
+  const csv = cycleCsv('timestamp,leads', 24 * 45, (time, level, rnd) => String(Math.round(level + 3 * rnd())));
+  await chooseFile(page, 'offline.csv', csv);
+  await page.waitForSelector('#train-box[data-state="done"]', { timeout: 110_000 });
+  await page.waitForFunction(() => document.getElementById('forecast-chart').dataset.forecastPoints === '168', null, { timeout: 20_000 });
+  assert.equal(served, servedBefore, 'nothing reached the server');
   await context.setOffline(false);
   await app.finish();
 });

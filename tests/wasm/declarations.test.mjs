@@ -27,6 +27,7 @@ function ts(v, indent = '') {
   if (v === null) return 'null';
   if (v instanceof Float64Array) return 'new Float64Array(0)';
   if (v instanceof Uint8Array) return 'new Uint8Array(0)';
+  if (v instanceof Int32Array) return 'new Int32Array(0)';
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? String(v) : v > 0 ? 'Infinity' : '-Infinity';
   if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.slice(0, 3).map((x) => ts(x, indent)).join(', ')}]`;
@@ -49,13 +50,15 @@ function typecheck(name, declarations) {
 test('the declarations cover the module API', async () => {
   const fc = await loadModule();
   const declared = methods('FunnelcastModule');
-  const publicApi = ['loadTable', 'loadModel', 'forecast', 'modelFits', 'kpis', 'anomalies', 'registry', 'version', 'memoryStats'];
+  const publicApi = ['loadTable', 'loadModel', 'forecast', 'modelFits', 'kpis', 'anomalies', 'score', 'scoreRecord', 'monitor', 'drift', 'registry', 'version', 'memoryStats'];
   for (const name of publicApi) {
     assert.ok(declared.includes(name), `${name} is declared`);
     assert.equal(typeof fc[name], 'function', `${name} exists`);
   }
   assert.equal(fc.trainForecast, undefined, 'the inference bundle does not train');
+  assert.equal(fc.trainScore, undefined, 'the inference bundle does not train');
   assert.equal(typeof (await loadTrainModule()).trainForecast, 'function', 'the training bundle does');
+  assert.equal(typeof (await loadTrainModule()).trainScore, 'function', 'the training bundle does');
   const table = fc.loadTable(bytes(demoData()), 'hourly.csv');
   const model = fc.loadModel(bytes(demoModel()), 'demo_forecast.fcm');
   try {
@@ -115,6 +118,29 @@ test('real results and model headers of every kind type-check against the declar
     delete process.env.SOURCE_DATE_EPOCH;
     const events_model = fc.loadModel(bytes(ridgePath), 'ridge.fcm');
     values.push(['F.ModelHeader', events_model.header()]);
+    // Scoring: the demo scoring model, a model trained here (no folds), scores, drift.
+    const leadsModel = fc.loadModel(bytes(join(ROOT, 'models', 'demo_leads.fcm')), 'demo_leads.fcm');
+    const leadsDir = join(scratchDir(), 'decl-leads');
+    cli(['demo-data', '--out', leadsDir, '--days', '14', '--leads', '600']);
+    const leadsText = readFileSync(join(leadsDir, 'leads.csv'), 'utf8');
+    const leads = fc.loadTable(leadsText, 'leads.csv');
+    const trainLeads = train.loadTable(leadsText, 'leads.csv');
+    try {
+      values.push(['F.ModelHeader', leadsModel.header()]);
+      values.push(['F.ScoreResult', fc.score(leads, leadsModel, { explain: 3 })]);
+      values.push(['F.ScoreResult', fc.score(leads, leadsModel, { explain: 0 })]);
+      values.push(['F.MonitorResult', fc.monitor(leads, leads, leadsModel)]);
+      values.push(['F.MonitorResult', fc.monitor(leads, leads, null)]);
+      const once = train.trainScore(trainLeads, { target: 'converted', folds: 0, iterations: 5 });
+      values.push(['F.TrainScoreResult', once]);
+      const m2 = fc.loadModel(once.model, 'once.fcm');
+      values.push(['F.ModelHeader', m2.header()]);
+      m2.delete();
+    } finally {
+      leadsModel.delete();
+      leads.delete();
+      trainLeads.delete();
+    }
     assert.equal(events_model.header().data.rows, 'events');
     assert.equal(events_model.header().created_at, 1700000000);
     events_model.delete();

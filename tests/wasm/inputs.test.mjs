@@ -45,6 +45,24 @@ const CASES = {
   'blank-end.csv': hourly('timestamp,leads', 96, (h) => (h >= 72 ? '' : String(shape(h)))),
 };
 
+// Files that are not CSV text: refused by the reader itself, with the CLI's message.
+const BINARY = {
+  'nul.csv': Buffer.from('timestamp,leads\n2024-01-01 00:00:00,1\n2024-01-01 01:00:00,2\0\n', 'latin1'),
+  'u16.csv': Buffer.from([0xff, 0xfe, 0x74, 0x00, 0x73, 0x00, 0x0a, 0x00]),
+  'nohdr.csv': Buffer.from('2024-01-01 00:00:00,3\n2024-01-01 01:00:00,2\n'),
+};
+
+test('files that are not CSV text are refused with the CLI\'s message', () => {
+  for (const [name, data] of Object.entries(BINARY)) {
+    const path = writeScratch(name, data);
+    const expected = cliError(['kpi', '--json', '--data', path]);
+    assert.equal(wasmError(() => fc.loadTable(new Uint8Array(data), name)), expected, name);
+  }
+  const model = readFileSync(demoModel());
+  const path = writeScratch('demo.fcm', model);
+  assert.equal(wasmError(() => fc.loadTable(new Uint8Array(model), 'demo.fcm')), cliError(['kpi', '--data', path]));
+});
+
 test('bad inputs give the CLI\'s message as a JS Error', () => {
   for (const [name, text] of Object.entries(CASES)) {
     const path = writeScratch(name, text);

@@ -1,20 +1,28 @@
-// Anomalies: a metric per hour against its rolling baseline, hours with |z| over the
-// threshold flagged; the controls (metric, method, threshold, look-back, baseline), the
-// chart, the table of flagged hours and the CSV / PNG / SVG downloads.
-import { ChartSlot, frame, HOUR, hoverLayer, nullable, TIP, vegaLoaded, xTime, zoom } from '../charts.js';
+// Anomalies: a metric per interval against its rolling baseline, intervals with |z| over
+// the threshold flagged; the controls (metric, method, threshold, look-back, baseline), the
+// chart, the table of flagged intervals and the CSV / PNG / SVG downloads. The metrics
+// offered are the core's registry's (label, unit) that the data can compute.
+import { ChartSlot, frame, hoverLayer, nullable, TIP, vegaLoaded, xTime, zoom } from '../charts.js';
 import { $, download, el, showError, slug } from '../dom.js';
 import * as F from '../format.js';
-import { number, oneOf } from '../query.js';
+import { number, oneOf, text } from '../query.js';
+import { DEFAULT_ANOMALY_METRIC } from '../worker-panels.js';
 
 const COLORS = { value: '#334155', expected: '#d97706', spike: '#dc2626', drop: '#7c3aed' };
 const TABLE_LIMIT = 500;
 
 let slot = null;
 let shown = null; // the anomalies on screen, for the CSV download
+let registry = null; // the core's roles and metrics
+let preferred = null; // the metric asked for (?metric=, or the user's last choice)
+
+// A metric's registry entry; an unknown name gets a plain one.
+const metricInfo = (name) => (registry && registry.metrics.find((m) => m.name === name)) || { name, label: name, unit: 'count', help: '' };
 
 function options() {
   return {
-    metric: $('an-metric').value,
+    metric: $('an-metric').value || null,
+    prefer: preferred,
     method: $('an-method').value,
     threshold: Number($('an-threshold').value),
     lookback: Number($('an-lookback').value) * 24,
@@ -35,31 +43,38 @@ const setControl = (id) => (v) => {
   updateSliderLabels();
 };
 
-// Metrics the data cannot give (no spend column: no CPL) are disabled.
+// The registry's metrics the data can compute, in the registry's order. The choice stays
+// when the new data has it; else the worker picks (the preferred or the default metric)
+// and render() shows its pick.
 function renderMetricChoices(schema) {
-  const has = schema.has || {};
+  if (!registry) return;
   const select = $('an-metric');
-  for (const o of select.options) {
-    o.disabled = o.value !== 'leads' && !has[o.value];
-  }
-  if (select.selectedOptions[0] && select.selectedOptions[0].disabled) select.value = 'leads';
+  const keep = select.value || preferred;
+  const offered = registry.metrics.filter((m) => schema.metrics.includes(m.name));
+  select.replaceChildren(...offered.map((m) => el('option', { value: m.name, text: m.label, title: m.help })));
+  select.value = offered.some((m) => m.name === keep) ? keep : '';
 }
 
-// Rows for the chart: the metric per hour with its baseline and z-score.
+// "Hour", "Day", "15-minute interval".
+const timeWord = (step) => F.intervalName(step).replace(/^./, (c) => c.toUpperCase());
+
+// Rows for the chart: the metric per interval with its baseline and z-score.
 export function anomalyData(a) {
-  const { format, label } = F.METRICS[a.metric] || F.METRICS.cpl;
+  const m = metricInfo(a.metric);
+  const format = (x) => F.fmtMetric(m.unit, x);
+  const step = a.step || 3600;
   const series = [];
   const flagged = [];
   for (let i = 0; i < a.time.length; ++i) {
     const t = a.time[i];
     const row = {
       t: t * 1000,
-      t2: t * 1000 + HOUR,
+      t2: (t + step) * 1000,
       value: nullable(a.value[i]),
       expected: nullable(a.expected[i]),
       tip: [
-        ['Hour', `${F.fmtHour(t)} UTC`],
-        [label, format(a.value[i])],
+        [timeWord(step), `${F.fmtTime(t, step)} UTC`],
+        [m.label, format(a.value[i])],
         ['Baseline', format(a.expected[i])],
         ['z-score', F.isNum(a.score[i]) ? a.score[i].toFixed(2) : 'not scored'],
       ],
@@ -70,8 +85,11 @@ export function anomalyData(a) {
   return { series, flagged };
 }
 
-export function anomalySpec(data, { metric = 'cpl', height = 280 } = {}) {
-  const m = F.METRICS[metric] || F.METRICS.cpl;
+export function anomalySpec(data, { metric, height = 280 } = {}) {
+  const m = metricInfo(metric);
+  // "CPL (cost per lead)": the label and the first clause of the registry's help.
+  const help = (m.help || '').split(';')[0];
+  const title = help ? `${m.label} (${help})` : m.label;
   return {
     ...frame(data, height),
     layer: [
@@ -81,7 +99,7 @@ export function anomalySpec(data, { metric = 'cpl', height = 280 } = {}) {
         mark: { type: 'line', color: COLORS.value, strokeWidth: 1.3 },
         encoding: {
           x: xTime,
-          y: { field: 'value', type: 'quantitative', title: `${m.label} (${m.unit})`, scale: { zero: false, padding: 8 } },
+          y: { field: 'value', type: 'quantitative', title, scale: { zero: false, padding: 8 } },
         },
       },
       {
@@ -137,6 +155,7 @@ export function anomaliesCsv(a) {
 function setup(ctx) {
   const { store, tooltip } = ctx;
   slot = new ChartSlot($('anomaly-chart'), tooltip);
+  store.on('registry', (s) => (registry = s.registry));
   store.on('data', ({ schema }) => renderMetricChoices(schema));
   // Slider changes recompute this panel alone (ctx.refreshPanel: latest settings win).
   const changed = () => {
@@ -145,6 +164,7 @@ function setup(ctx) {
   };
   for (const id of ['an-threshold', 'an-lookback', 'an-baseline']) $(id).addEventListener('input', changed);
   for (const id of ['an-metric', 'an-method']) $(id).addEventListener('change', changed);
+  $('an-metric').addEventListener('change', () => (preferred = $('an-metric').value));
   $('anomaly-controls').addEventListener('submit', (e) => e.preventDefault());
   $('dl-anomalies-csv').addEventListener('click', () => {
     if (!shown) return;
@@ -162,10 +182,12 @@ function setup(ctx) {
   updateSliderLabels();
 }
 
-async function prepare({ store }) {
+// The metric of the first chart is the worker's pick: the preferred one or the default.
+async function prepare({ store, ready }) {
   try {
     await vegaLoaded();
-    const metric = $('an-metric').value;
+    await ready.catch(() => {}); // the registry, for the chart's title
+    const metric = $('an-metric').value || preferred || DEFAULT_ANOMALY_METRIC;
     const epoch = `${Math.max(1, store.dataVersion)}:${Number($('an-lookback').value) * 24}`;
     await slot.prepare(anomalySpec(standIn(metric), { metric }), epoch);
   } catch (e) {
@@ -174,6 +196,7 @@ async function prepare({ store }) {
 }
 
 function renderTable(a, m) {
+  const format = (x) => F.fmtMetric(m.unit, x);
   const tbody = $('anomaly-table').tBodies[0];
   const rows = [...a.anomalies].reverse();
   tbody.replaceChildren(
@@ -182,9 +205,9 @@ function renderTable(a, m) {
       return el(
         'tr',
         { class: x.score > 0 ? 'spike' : 'drop' },
-        el('td', { text: F.fmtHour(x.time) }),
-        el('td', { class: 'num', text: m.format(x.value) }),
-        el('td', { class: 'num', text: m.format(x.expected) }),
+        el('td', { text: F.fmtTime(x.time, a.step) }),
+        el('td', { class: 'num', text: format(x.value) }),
+        el('td', { class: 'num', text: format(x.expected) }),
         el('td', { class: 'num', text: F.isNum(x.score) ? x.score.toFixed(2) : '–' }),
         el('td', { class: 'num', text: F.fmtChange(dev) }),
       );
@@ -211,13 +234,17 @@ async function render({ value: a, error }, { store }) {
     $('anomaly-table').tBodies[0].replaceChildren();
     return;
   }
-  const m = F.METRICS[a.metric] || F.METRICS.cpl;
+  const m = metricInfo(a.metric);
+  if ([...$('an-metric').options].some((o) => o.value === a.metric)) $('an-metric').value = a.metric;
   countEl.textContent = String(a.count);
   countEl.dataset.count = String(a.count);
   const span = a.lookback > 0 ? `in the last ${F.fmtCount(a.lookback / 24)} days` : 'in the whole series';
-  $('anomaly-summary').textContent = `anomalous ${a.count === 1 ? 'hour' : 'hours'} of ${m.label} ${span} (|z| > ${a.threshold}, ${a.method === 'robust' ? 'median and MAD' : 'mean and standard deviation'} of the ${F.fmtCount(a.baseline / 24)}-day baseline before each hour)`;
+  const one = F.intervalName(a.step);
+  $('anomaly-summary').textContent = `anomalous ${F.intervalName(a.step, a.count)} of ${m.label} ${span} (|z| > ${a.threshold}, ${a.method === 'robust' ? 'median and MAD' : 'mean and standard deviation'} of the ${F.fmtCount(a.baseline / 24)}-day baseline before each ${one})`;
   $('legend-metric').textContent = m.label;
   $('an-col-value').textContent = m.label;
+  $('an-col-time').textContent = `${timeWord(a.step)} (UTC)`;
+  $('an-caption').textContent = `Flagged ${F.intervalName(a.step, 2)}, newest first`;
   renderTable(a, m);
   try {
     const view = await slot.render(anomalySpec(anomalyData(a), { metric: a.metric }), `${store.dataVersion}:${a.lookback}`);
@@ -226,13 +253,14 @@ async function render({ value: a, error }, { store }) {
   } catch (e) {
     showError('anomaly-error', `The anomaly chart could not be drawn: ${e.message}`);
   }
-  chart.setAttribute('aria-label', `${m.label} per hour ${span} with ${a.count} anomalies marked`);
+  chart.setAttribute('aria-label', `${m.label} per ${one} ${span} with ${a.count} anomalies marked`);
 }
 
 export default {
   name: 'anomalies',
   query: {
-    metric: { parse: oneOf(['cpl', 'leads', 'spend', 'revenue', 'roi']), apply: setControl('an-metric') },
+    // Checked against the data's metrics once the data is known.
+    metric: { parse: text(), apply: (v) => (preferred = v) },
     method: { parse: oneOf(['zscore', 'robust']), apply: setControl('an-method') },
     threshold: { parse: number(1, 6), apply: setControl('an-threshold') },
     lookback: { parse: number(1, 90), apply: setControl('an-lookback') },

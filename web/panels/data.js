@@ -1,11 +1,15 @@
 // Data and roles: where the CSV and the model come from (file picker, drag and drop, a
-// same-origin URL from the query string, reload and auto refresh), their progress and
-// errors, and the schema / roles editor. It loads data and models into the worker, tells
-// the other panels through the store ('data', 'model') and asks the shell to recompute.
-import { $, showError } from '../dom.js';
+// same-origin URL from the query string, reload and auto refresh), their progress,
+// errors and notices, and the schema / roles editor. It loads data and models into the
+// worker, tells the other panels through the store ('data', 'model', with where each came
+// from: the bundled demo or the user) and asks the shell to recompute.
+import { $, el, showError } from '../dom.js';
 import * as F from '../format.js';
 import { number, text } from '../query.js';
-import { renderSchema, rolesFromForm } from './roles.js';
+import { readingFromForm, renderSchema, roleLabel, rolesFromForm, syncEvents } from './roles.js';
+
+const DEMO_DATA = 'demo/hourly.csv';
+const DEMO_MODEL = 'models/demo_forecast.fcm';
 
 let ctx = null; // the shell's context, from setup()
 let dataSource = null; // {kind: 'url', url, label} | {kind: 'file', file, handle}: the shown data
@@ -24,6 +28,10 @@ function urlSource(value, label) {
   }
   return { kind: 'url', url: url.href, label: label || decodeURIComponent(url.pathname.replace(/^\//, '')) };
 }
+
+// 'demo' for the bundled demo data or model (by URL), 'user' for anything else.
+const isAt = (source, path) => source.kind === 'url' && new URL(source.url).pathname === new URL(path, location.href).pathname;
+const originOf = (source, demoPath) => (isAt(source, demoPath) ? 'demo' : 'user');
 
 function workerSource(source, fresh) {
   if (source.kind === 'url') return { kind: 'url', url: source.url, fresh: !!fresh };
@@ -66,6 +74,7 @@ async function openData(source, { fresh = false, quiet = false } = {}) {
   let r;
   try {
     r = await ctx.engine.call('openTable', { source: workerSource(source, fresh) }, { onProgress: (p) => showProgress('data', p) });
+    await ctx.ready;
   } catch (e) {
     showError('data-error', e.message);
     return false;
@@ -73,13 +82,7 @@ async function openData(source, { fresh = false, quiet = false } = {}) {
     showProgress('data', null);
   }
   if (!r.accepted) {
-    const shown = ctx.store.schema;
-    const still = shown ? ` The dashboard still shows ${shown.source}.` : '';
-    const end = /[.!?]$/.test(r.schema.error) ? '' : '.';
-    showError('data-error', `${r.schema.error}${end} Fix the column roles below, or choose another file.${still}`);
-    editing = { schema: r.schema, pending: true, source };
-    renderSchema(editing.schema);
-    $('schema-panel').open = true;
+    showPending(source, r.schema);
     return false;
   }
   if (r.schema.timing && !ctx.store.rendered) {
@@ -92,6 +95,39 @@ async function openData(source, { fresh = false, quiet = false } = {}) {
   return true;
 }
 
+// A readable CSV whose series cannot be built with the detected roles: the core's reason
+// beside the file, what there is to pick, and the roles editor open on it.
+function showPending(source, schema) {
+  const shown = ctx.store.schema;
+  const still = shown ? ` The dashboard still shows ${shown.source}.` : '';
+  const end = /[.!?]$/.test(schema.error) ? '' : '.';
+  let pick = ' Fix the column roles below, or choose another file.';
+  if (!schema.roles.leads) {
+    const numeric = schema.columns.filter((c) => c.type === 'number').map((c) => {
+      const role = Object.keys(schema.roles).find((r) => schema.roles[r] === c.name);
+      return role ? `${c.name} (read as ${roleLabel(ctx.store.registry, role)})` : c.name;
+    });
+    const columns = numeric.length ? ` Numeric columns in this file: ${numeric.join(', ')}.` : '';
+    pick = `${columns} Pick the leads column under “Columns and roles” below, or tick “Each row is one lead”.`;
+  }
+  showError('data-error', `${schema.error}${end}${pick}${still}`);
+  editing = { schema, pending: true, source };
+  renderSchema(editing.schema, ctx.store.registry);
+  $('schema-panel').open = true;
+}
+
+// What the core did to the rows (gaps, blank cells, rows counted as leads...), and whether
+// the table is read the way a model reads its data, under the file name: text only.
+function renderNotices(schema) {
+  const notes = [...schema.notices];
+  if (schema.readAs) {
+    const roles = Object.entries(schema.pinnedRoles).filter(([, c]) => c).map(([r, c]) => `${roleLabel(ctx.store.registry, r)}: ${c}`);
+    notes.unshift(`Read the way ${schema.readAs.model} read its training data (${schema.readAs.source}): ${roles.join(', ')}.`);
+  }
+  $('data-notices').replaceChildren(...notes.map((n) => el('li', { text: n })));
+  $('data-notices').hidden = !notes.length;
+}
+
 function acceptData(source, schema) {
   showError('data-error', '');
   showError('roles-error', '');
@@ -99,11 +135,12 @@ function acceptData(source, schema) {
   editing = { schema, pending: false, source };
   $('data-name').textContent = sourceLabel(source);
   const parsed = F.isNum(schema.parseMs) ? ` · read in ${F.fmtCount(Math.max(1, Math.round(schema.parseMs)))} ms` : '';
-  $('data-meta').textContent = `${F.fmtCount(schema.rows)} rows · ${F.fmtCount(schema.hours)} hours${parsed}`;
+  $('data-meta').textContent = `${F.fmtCount(schema.rows)} rows · ${F.fmtCount(schema.intervals)} ${F.intervalName(schema.step, schema.intervals)}${parsed}`;
   $('last-updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
-  renderSchema(schema);
+  renderNotices(schema);
+  renderSchema(schema, ctx.store.registry);
   updateRefreshControls();
-  ctx.store.setData(schema);
+  ctx.store.setData(schema, originOf(source, DEMO_DATA));
 }
 
 async function openModel(source) {
@@ -112,6 +149,7 @@ async function openModel(source) {
   let r;
   try {
     r = await ctx.engine.call('openModel', { source: workerSource(source) }, { onProgress: (p) => showProgress('model', p) });
+    await ctx.ready;
   } catch (e) {
     showError('model-error', e.message);
     return false;
@@ -119,29 +157,36 @@ async function openModel(source) {
     showProgress('model', null);
   }
   modelSource = source;
-  const name = sourceLabel(source);
-  $('model-name').textContent = name;
-  $('model-meta').textContent = [r.header.kind, r.header.selected || (r.header.predictor && r.header.predictor.type)].filter(Boolean).join(' · ');
-  ctx.store.setModel(r.header, name);
+  ctx.store.setModel(r.header, sourceLabel(source), originOf(source, DEMO_MODEL));
+  // A file waiting for its roles that this model can read: shown, read the model's way.
+  if (r.table && editing && editing.pending) acceptData(editing.source, r.table.schema);
   return true;
+}
+
+// The model line of the sources panel, whatever loaded the model (a file, a URL, training).
+// A model dropped or trained here is not reloaded from where the previous one came from.
+function renderModelSource({ header: h, modelName, modelOrigin }) {
+  if (!h || modelOrigin === 'trained') modelSource = null;
+  $('model-name').textContent = h ? `${modelName}${modelOrigin === 'trained' ? ' (trained here)' : ''}` : '–';
+  $('model-meta').textContent = h ? [h.kind, h.forecast && h.forecast.selected].filter(Boolean).join(' · ') : '';
 }
 
 // --- roles ---------------------------------------------------------------------------
 
-async function applyRoles(roles) {
+async function applyRoles(roles, options) {
   showError('roles-error', '');
   const edit = editing;
   if (!edit) return;
   let r;
   try {
-    r = await ctx.engine.call('setRoles', { roles });
+    r = await ctx.engine.call('setRoles', { roles, options });
   } catch (e) {
     showError('roles-error', e.message);
     return;
   }
   if (!r.accepted) {
     editing = { ...edit, schema: r.schema };
-    renderSchema(editing.schema);
+    renderSchema(editing.schema, ctx.store.registry);
     showError('roles-error', r.schema.error);
     return;
   }
@@ -244,25 +289,31 @@ function setup(shell) {
   $('refresh-minutes').addEventListener('change', scheduleRefresh);
   $('roles-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    applyRoles(rolesFromForm(editing.schema));
+    if (editing) applyRoles(rolesFromForm(editing.schema, ctx.store.registry), readingFromForm());
   });
-  $('reset-roles').addEventListener('click', () => applyRoles({}));
+  $('reset-roles').addEventListener('click', () => applyRoles({}, readingFromForm()));
+  $('read-events').addEventListener('change', syncEvents);
+  ctx.store.on('model', renderModelSource);
   setupDrop();
 }
 
 // Start-up: the data and the model from the query string (or the demo ones), both at
 // once. Resolves when both loads are done; null when there is nothing to load.
+// The demo model goes with the demo data only: other data without a model of its own gets
+// one trained for it (panels/training.js). The model is sent to the worker first, so a
+// file it can read is read its way as soon as the file is parsed.
 function start() {
   let data = null;
   let model = null;
   try {
-    data = urlSource(query.data || 'demo/hourly.csv', query.data ? null : 'demo/hourly.csv (demo data)');
+    data = urlSource(query.data || DEMO_DATA, query.data ? null : `${DEMO_DATA} (demo data)`);
   } catch (e) {
     showError('data-error', e.message);
   }
-  if (query.model !== 'none') {
+  const demoData = data && isAt(data, DEMO_DATA);
+  if (query.model !== 'none' && (query.model || demoData)) {
     try {
-      model = urlSource(query.model || 'models/demo_forecast.fcm', query.model ? null : 'demo_forecast.fcm (demo model)');
+      model = urlSource(query.model || DEMO_MODEL, query.model ? null : 'demo_forecast.fcm (demo model)');
     } catch (e) {
       showError('model-error', e.message);
     }
@@ -272,10 +323,9 @@ function start() {
     performance.mark(name);
     return v;
   };
-  return Promise.all([
-    data ? openData(data).then(marked('fc-data-loaded')) : false,
-    model ? openModel(model).then(marked('fc-model-loaded')) : false,
-  ]);
+  const modelLoad = model ? openModel(model).then(marked('fc-model-loaded')) : false;
+  const dataLoad = data ? openData(data).then(marked('fc-data-loaded')) : false;
+  return Promise.all([dataLoad, modelLoad]);
 }
 
 export default {

@@ -1,23 +1,26 @@
-// The forecast: the last 14 days of actuals and the next 168 hours from the loaded model
-// with 80% and 95% intervals; its chart, its note, and its CSV / PNG / SVG downloads.
-import { ChartSlot, frame, HOUR, hoverLayer, nullable, range, vegaLoaded, xTime, zoom } from '../charts.js';
-import { $, download, showError, slug } from '../dom.js';
+// The forecast: the last 14 days of the series the model read (its target column, its
+// channel) and the hours it was validated for (168 for the demo model) with 80% and 95%
+// intervals; which model drew it and on what it was trained, the notices, the chart, and
+// its CSV / PNG / SVG downloads. A model whose data schema does not match the data is
+// refused with the reason (worker-panels.js: modelFits), and no chart is drawn.
+import { ChartSlot, frame, hoverLayer, nullable, range, vegaLoaded, xTime, zoom } from '../charts.js';
+import { $, download, el, showError, slug } from '../dom.js';
 import * as F from '../format.js';
 
-const HORIZON = 168;
 const HISTORY = 14 * 24;
 const COLORS = { actual: '#1e293b', forecast: '#2563eb', band80: '#60a5fa', band95: '#bfdbfe', now: '#64748b' };
 
 let slot = null;
 let shown = null; // the forecast on screen, for the CSV download
 
-// Rows for the chart: the observed history and the forecast, one row per hour.
+// Rows for the chart: the history the model read and the forecast, one row per interval.
 export function forecastData(result) {
   const actual = [];
-  const { history } = result;
-  for (let i = 0; i < history.time.length; ++i) {
-    const t = history.time[i];
-    actual.push({ t: t * 1000, label: `${F.fmtHour(t)} UTC`, actual: nullable(history.value[i]) });
+  const { historyTime, history } = result;
+  const step = (result.step || 3600) * 1000;
+  for (let i = 0; i < historyTime.length; ++i) {
+    const t = historyTime[i];
+    actual.push({ t: t * 1000, label: `${F.fmtHour(t)} UTC`, actual: nullable(history[i]) });
   }
   const forecast = [];
   for (let i = 0; i < result.time.length; ++i) {
@@ -37,12 +40,12 @@ export function forecastData(result) {
   const hover = [
     ...actual.map((r) => ({
       t: r.t,
-      t2: r.t + HOUR,
+      t2: r.t + step,
       tip: [['Hour', r.label], ['Actual', F.isNum(r.actual) ? F.fmtNumber(r.actual, 1).replace(/\.0$/, '') : '–']],
     })),
     ...forecast.map((r) => ({
       t: r.t,
-      t2: r.t + HOUR,
+      t2: r.t + step,
       tip: [['Hour', r.label], ['Forecast', F.fmtNumber(r.mean, 1)], ['80% interval', r.range80], ['95% interval', r.range95]],
     })),
   ];
@@ -50,8 +53,14 @@ export function forecastData(result) {
   return { actual, forecast, hover, now };
 }
 
-export function forecastSpec(data, { target = 'leads', height = 320 } = {}) {
-  const title = `${(F.METRICS[target] || F.METRICS.leads).label} per hour`;
+// "Leads" for the leads column, else the model's target column ("value").
+const targetLabel = (target, registry) => {
+  const leads = registry && registry.roles.find((r) => r.name === 'leads');
+  return !target || target === 'leads' ? (leads ? leads.label : 'leads') : target;
+};
+
+export function forecastSpec(data, { label = 'Leads', height = 320 } = {}) {
+  const title = `${label} per hour`;
   return {
     ...frame(data, height),
     layer: [
@@ -99,11 +108,12 @@ export function forecastSpec(data, { target = 'leads', height = 320 } = {}) {
 function standIn() {
   const t0 = Date.UTC(2024, 0, 1) / 1000;
   const n = 48;
-  const history = { time: Float64Array.from({ length: n }, (_, i) => t0 + i * 3600), value: Float64Array.from({ length: n }, (_, i) => i % 7) };
+  const historyTime = Float64Array.from({ length: n }, (_, i) => t0 + i * 3600);
+  const history = Float64Array.from({ length: n }, (_, i) => i % 7);
   const time = Float64Array.from({ length: 24 }, (_, i) => t0 + (n + i) * 3600);
   const mean = Float64Array.from({ length: 24 }, (_, i) => 3 + (i % 5));
   const shift = (d) => mean.map((x) => x + d);
-  return forecastData({ history, time, mean, lower80: shift(-1), upper80: shift(1), lower95: shift(-2), upper95: shift(2) });
+  return forecastData({ historyTime, history, step: 3600, time, mean, lower80: shift(-1), upper80: shift(1), lower95: shift(-2), upper95: shift(2) });
 }
 
 // The forecast as the CLI writes it (funnelcast forecast --out): same columns, 4 decimals.
@@ -137,32 +147,59 @@ function setup({ store, tooltip }) {
 }
 
 // While the engine parses the data: the chart embedded hidden, for the first data version.
-async function prepare({ store }) {
+async function prepare({ store, ready }) {
   try {
     await vegaLoaded();
-    await slot.prepare(forecastSpec(standIn(), { target: 'leads' }), Math.max(1, store.dataVersion));
+    await ready.catch(() => {}); // the registry, for the chart's title
+    await slot.prepare(forecastSpec(standIn(), { label: targetLabel('leads', store.registry) }), Math.max(1, store.dataVersion));
   } catch (e) {
     showError('forecast-error', e.message);
   }
 }
 
+// "Forecast by demo_forecast.fcm — gbdt_poisson trained on hourly.csv, 2023-01-01 →
+// 2024-12-30 (730 days), all channels": the model and its training data, from its header.
+export function caption(name, h) {
+  if (!h || !h.data || !h.forecast) return `Forecast by ${name}`;
+  const d = h.data;
+  const days = (d.end - d.start) / 86400;
+  const span = days >= 2 ? `${F.fmtCount(Math.round(days * 10) / 10)} days` : `${F.fmtCount(d.intervals)} ${F.intervalName(d.interval, d.intervals)}`;
+  const channel = d.channel == null ? 'all channels' : `channel “${d.channel}”`;
+  const rows = d.rows === 'events' ? ', each row one lead' : '';
+  return `Forecast by ${name} — ${h.forecast.selected} trained on ${d.source}, ${F.fmtDay(d.start)} → ${F.fmtDay(d.end - d.interval)} (${span}), ${channel}${rows}`;
+}
+
+function clear(chart) {
+  slot.clear();
+  chart.dataset.forecastPoints = '0';
+  chart.dataset.actualPoints = '0';
+  for (const id of ['forecast-note', 'forecast-caption', 'forecast-notices']) $(id).hidden = true;
+}
+
 async function render({ value: f, error }, { store }) {
   const chart = $('forecast-chart');
   shown = f;
-  showError('forecast-error', error ? `Forecast: ${error}` : '');
+  // No model while one is trained for this data: the training box says what is going on.
+  const training = !f && !store.header && store.training;
+  showError('forecast-error', error && !training ? `Forecast: ${error}` : '');
   $('dl-forecast-csv').disabled = !f;
   for (const b of document.querySelectorAll('[data-chart="forecast"]')) b.disabled = !f;
   if (!f) {
-    slot.clear();
-    chart.dataset.forecastPoints = '0';
-    $('forecast-note').hidden = true;
+    clear(chart);
     return;
   }
   const data = forecastData(f);
-  const target = f.target || 'leads';
-  $('forecast-title').textContent = `${(F.METRICS[target] || F.METRICS.leads).label} forecast · next ${Math.round(f.horizon / 24)} days`;
+  const label = targetLabel(f.target, store.registry);
+  const days = (f.horizon * f.step) / 86400;
+  const ahead = Number.isInteger(days) ? `${days} ${days === 1 ? 'day' : 'days'}` : `${f.horizon} hours`;
+  $('forecast-title').textContent = `${label} forecast · next ${ahead}`;
+  $('forecast-help').textContent = `The last 14 days of actuals and the next ${f.horizon} hours with 80% and 95% prediction intervals. Scroll to zoom, drag to pan, double-click to reset.`;
+  $('forecast-caption').textContent = caption(f.model, store.header);
+  $('forecast-caption').hidden = false;
+  $('forecast-notices').replaceChildren(...f.notices.map((n) => el('li', { text: n })));
+  $('forecast-notices').hidden = !f.notices.length;
   try {
-    const view = await slot.render(forecastSpec(data, { target }), store.dataVersion);
+    const view = await slot.render(forecastSpec(data, { label }), store.dataVersion);
     chart.dataset.forecastPoints = String(view.data('forecast').length);
     chart.dataset.actualPoints = String(view.data('actual').length);
   } catch (e) {
@@ -171,9 +208,9 @@ async function render({ value: f, error }, { store }) {
   }
   let total = 0;
   for (const x of f.mean) total += x;
-  const note = [`≈ ${F.fmtCount(Math.round(total))} ${target} expected over the next ${f.horizon} hours (${F.fmtHour(f.time[0])} → ${F.fmtHour(f.time[f.time.length - 1])} UTC).`];
+  const note = [`≈ ${F.fmtCount(Math.round(total))} ${f.target} expected over the next ${f.horizon} hours (${F.fmtHour(f.time[0])} → ${F.fmtHour(f.time[f.time.length - 1])} UTC).`];
   const trainedOn = store.header?.data?.channel;
-  if (store.channel) note.push(`Channel “${store.channel}” forecast with a model trained on ${trainedOn ? `“${trainedOn}”` : 'all channels together'}: treat it as indicative.`);
+  if (store.channel && store.channel !== trainedOn) note.push(`Channel “${store.channel}” forecast with a model trained on ${trainedOn ? `“${trainedOn}”` : 'all channels together'}: treat it as indicative.`);
   $('forecast-note').textContent = note.join(' ');
   $('forecast-note').hidden = false;
   chart.setAttribute('aria-label', `Forecast chart: ${note[0]}`);
@@ -183,6 +220,6 @@ export default {
   name: 'forecast',
   setup,
   prepare,
-  request: () => ({ horizon: HORIZON, history: HISTORY }),
+  request: () => ({ history: HISTORY }),
   render,
 };

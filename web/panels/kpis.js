@@ -1,64 +1,64 @@
-// KPI tiles: leads, spend, revenue, CPL, ROI (and the conversion rate when the data has
-// a traffic column) for the last 24 hours, each against the 24 hours before.
+// KPI tiles: one per metric of the core's registry (fc.registry(): name, label, unit,
+// which direction is good news, formula) that the data can compute (k.metrics), for the
+// last window (24 hours, or one interval of coarser data) against the window before.
+// Nothing here lists metrics: a metric added to the core gets its tile.
 import { $, el, showError } from '../dom.js';
 import * as F from '../format.js';
 
-const WINDOW_HOURS = 24;
+let metrics = []; // the registry's, in its order
 
-const TILES = [
-  { key: 'leads', label: 'Leads', format: F.fmtCount, better: 'up' },
-  { key: 'spend', label: 'Spend', format: F.fmtMoney, better: null, needs: 'hasSpend' },
-  { key: 'revenue', label: 'Revenue', format: F.fmtMoney, better: 'up', needs: 'hasRevenue' },
-  { key: 'cpl', label: 'CPL', hint: 'cost per lead', format: F.fmtMoney, better: 'down', needs: 'hasSpend' },
-  { key: 'roi', label: 'ROI', hint: '(revenue − spend) / spend', format: (x) => F.fmtPercent(x, 1), better: 'up', needs: 'hasRevenue' },
-  { key: 'conversion', label: 'Conversion rate', hint: 'leads / clicks', format: (x) => F.fmtPercent(x, 2), better: 'up', needs: 'hasClicks', optional: true },
-];
-
-function setup() {
-  const box = $('kpi-tiles');
-  for (const t of TILES) {
-    const id = `kpi-${t.key}`;
-    box.append(
-      el(
+// One tile per registry metric, hidden until the data has the metric.
+function build({ registry }) {
+  if (!registry || metrics.length) return;
+  metrics = registry.metrics;
+  $('kpi-tiles').replaceChildren(
+    ...metrics.map((m) => {
+      const id = `kpi-${m.name}`;
+      const hint = m.formula && m.formula !== m.name ? el('span', { class: 'tile-hint', text: m.formula }) : null;
+      return el(
         'article',
-        { class: 'tile', id, dataset: { kpi: t.key }, 'aria-labelledby': `${id}-label`, hidden: !!t.optional },
-        el('h3', { class: 'tile-label', id: `${id}-label` }, t.label, t.hint ? el('span', { class: 'tile-hint', text: t.hint }) : null),
+        { class: 'tile', id, title: m.help, dataset: { kpi: m.name }, 'aria-labelledby': `${id}-label`, hidden: true },
+        el('h3', { class: 'tile-label', id: `${id}-label` }, m.label, hint),
         el('p', { class: 'tile-value', id: `${id}-value`, text: '–' }),
         el('p', { class: 'tile-change', id: `${id}-change` }),
-      ),
-    );
-  }
+      );
+    }),
+  );
+}
+
+// "24 h", "day", "7 days": the window, for "the … before".
+function windowName(k) {
+  if (k.windowHours === 24 && k.step <= 3600) return '24 h';
+  const seconds = k.windowHours * 3600;
+  if (seconds === k.step) return F.intervalName(k.step);
+  return seconds % 86400 === 0 ? `${seconds / 86400} days` : `${F.fmtCount(k.windowHours)} h`;
 }
 
 function render({ value: k, error }) {
   showError('kpi-error', error ? `KPIs: ${error}` : '');
   if (!k) return;
-  $('kpi-window').textContent = `${F.fmtHour(k.current.start)} – ${F.fmtHour(k.current.end)} UTC, against the ${k.windowHours} hours before`;
-  for (const t of TILES) {
-    const tile = $(`kpi-${t.key}`);
-    const cur = k.current[t.key];
-    if (t.optional) {
-      // Shown only when the data has the column it needs (a traffic column for the rate).
-      tile.hidden = t.needs ? !k.current[t.needs] : !F.isNum(cur);
-      if (tile.hidden) continue;
-    }
-    const available = !t.needs || k.current[t.needs];
-    const valueEl = $(`kpi-${t.key}-value`);
-    valueEl.textContent = available ? t.format(cur) : '–';
-    valueEl.dataset.value = available && F.isNum(cur) ? String(cur) : '';
-    const change = k.change[t.key];
-    const changeEl = $(`kpi-${t.key}-change`);
+  const span = windowName(k);
+  $('kpi-heading').textContent = span === '24 h' ? 'Last 24 hours' : `Last ${span}`;
+  const to = k.step >= 86400 ? k.current.end - k.step : k.current.end;
+  $('kpi-window').textContent = `${F.fmtTime(k.current.start, k.step)} – ${F.fmtTime(to, k.step)} UTC, against the ${span === '24 h' ? '24 hours' : span} before`;
+  for (const m of metrics) {
+    const tile = $(`kpi-${m.name}`);
+    const available = k.metrics.includes(m.name);
+    tile.hidden = !available;
+    const cur = available ? k.current[m.name] : null;
+    const valueEl = $(`kpi-${m.name}-value`);
+    valueEl.textContent = F.fmtMetric(m.unit, cur);
+    valueEl.dataset.value = F.isNum(cur) ? String(cur) : '';
+    const change = available ? k.change[m.name] : null;
+    const changeEl = $(`kpi-${m.name}-change`);
     changeEl.replaceChildren();
     changeEl.className = 'tile-change';
     changeEl.dataset.value = F.isNum(change) ? String(change) : '';
-    if (!available) {
-      changeEl.append(el('span', { class: 'muted', text: `no ${t.key === 'cpl' || t.key === 'spend' ? 'spend' : 'revenue'} column` }));
-      continue;
-    }
+    if (!available) continue;
     if (F.isNum(change)) {
       const dir = change > 0 ? 'up' : change < 0 ? 'down' : 'flat';
-      const tone = !t.better || dir === 'flat' ? 'neutral' : dir === t.better ? 'good' : 'bad';
-      changeEl.classList.add(tone);
+      const good = m.good === 'lower' ? 'down' : 'up';
+      changeEl.classList.add(dir === 'flat' ? 'neutral' : dir === good ? 'good' : 'bad');
       changeEl.append(
         el('span', { class: 'arrow', 'aria-hidden': 'true', text: dir === 'up' ? '▲' : dir === 'down' ? '▼' : '■' }),
         ` ${F.fmtChange(change)} `,
@@ -66,13 +66,16 @@ function render({ value: k, error }) {
     } else {
       changeEl.append('n/a ');
     }
-    changeEl.append(el('span', { class: 'muted', text: `vs ${t.format(k.previous[t.key])} the 24 h before` }));
+    changeEl.append(el('span', { class: 'muted', text: `vs ${F.fmtMetric(m.unit, k.previous[m.name])} the ${span} before` }));
   }
 }
 
 export default {
   name: 'kpis',
-  setup,
-  request: () => ({ window: WINDOW_HOURS }),
+  setup({ store }) {
+    build(store);
+    store.on('registry', build);
+  },
+  request: () => ({}),
   render,
 };

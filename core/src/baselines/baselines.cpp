@@ -9,6 +9,7 @@
 #include <string>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/base/math.hpp"
 
 namespace fc::baselines {
 namespace {
@@ -223,15 +224,13 @@ Ridge Ridge::from_json(const nlohmann::json& j, size_t expected_features) {
 namespace {
 
 // log(1 + e^t) without overflow for large t or loss of digits for very negative t.
+// Our own exp and log (base/math.hpp): the same bits natively and in wasm, so a model's
+// report is byte-identical wherever it was trained.
 double softplus(double t) {
-  return t > 0 ? t + std::log1p(std::exp(-t)) : std::log1p(std::exp(t));
+  return math::softplus(t);
 }
 
-double sigmoid(double t) {
-  if (t >= 0) return 1.0 / (1.0 + std::exp(-t));
-  const double e = std::exp(t);
-  return e / (1.0 + e);
-}
+double sigmoid(double t) { return math::sigmoid(t); }
 
 }  // namespace
 
@@ -342,7 +341,7 @@ void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
   };
 
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(a + 1);
-  theta(0) = std::log(pos_weight / neg_weight);  // the best intercept alone
+  theta(0) = math::log(pos_weight / neg_weight);  // the best intercept alone
   Eigen::VectorXd eta;
   double f = objective(theta, &eta);
   Eigen::VectorXd p(static_cast<Eigen::Index>(n)), h(static_cast<Eigen::Index>(n));

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/base/math.hpp"
 
 namespace fc::metrics {
 namespace {
@@ -303,7 +304,7 @@ double log_loss(const std::vector<double>& y, const std::vector<double>& p,
   for (size_t i = 0; i < y.size(); ++i) {
     const double q = std::min(std::max(p[i], eps), 1.0 - eps);
     const double w = weight_of(weight, i);
-    s += w * -(y[i] == 1.0 ? std::log(q) : std::log(1.0 - q));
+    s += w * -(y[i] == 1.0 ? math::log(q) : math::log(1.0 - q));  // the same bits in wasm
     w_sum += w;
   }
   return w_sum > 0 ? s / w_sum : kNaN;

@@ -4,6 +4,7 @@
 #include "funnelcast/gbdt/engine.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "funnelcast/base/error.hpp"
@@ -51,6 +52,17 @@ FlatEnsemble::FlatEnsemble(const Ensemble& ensemble)
       node.threshold = t.threshold[p.ref];
       node.feature_and_flags =
           static_cast<uint32_t>(t.feature[p.ref]) | (t.default_left[p.ref] ? kDefaultLeft : 0u);
+      if (t.is_categorical(static_cast<size_t>(p.ref))) {
+        const auto s = static_cast<size_t>(t.cat_set[p.ref]);
+        const uint32_t begin = t.cat_begin[s], words = t.cat_begin[s + 1] - begin;
+        if (cat_.size() + words + 1 > UINT32_MAX) throw Error("model: too many category sets");
+        const auto offset = static_cast<uint32_t>(cat_.size());
+        std::memcpy(&node.threshold, &offset, sizeof offset);
+        node.feature_and_flags |= kCategorical;
+        cat_.push_back(words);
+        cat_.insert(cat_.end(), t.cat_bits.begin() + begin, t.cat_bits.begin() + begin + words);
+        has_categorical_ = true;
+      }
       node.left = pair;
       nodes_.push_back(Node{});  // invalidates `node`; not used below
       nodes_.push_back(Node{});
@@ -60,9 +72,10 @@ FlatEnsemble::FlatEnsemble(const Ensemble& ensemble)
   }
 }
 
-template <int kBlock>
+template <int kBlock, bool kCategoricalNodes>
 void FlatEnsemble::predict_block(const float* rows, size_t stride, double* acc) const {
   const Node* nodes = nodes_.data();
+  const uint32_t* cat = cat_.data();
   for (int j = 0; j < kBlock; ++j) acc[j] = base_score_;
   for (const uint32_t root : tree_roots_) {
     if (nodes[root].feature_and_flags & kLeaf) {
@@ -81,8 +94,16 @@ void FlatEnsemble::predict_block(const float* rows, size_t stride, double* acc) 
         const float x = rows[j * stride + (flags & kFeatureMask)];
         const uint32_t not_leaf = ((~flags) >> 30) & 1u;
         const uint32_t missing_right = ((~flags) >> 31) & 1u;
-        const uint32_t go_right =
-            std::isnan(x) ? missing_right : static_cast<uint32_t>(!(x <= n.threshold));
+        uint32_t go_right;
+        if (kCategoricalNodes && (flags & kCategorical)) {
+          uint32_t offset;
+          std::memcpy(&offset, &n.threshold, sizeof offset);
+          go_right = std::isnan(x) ? missing_right
+                                   : static_cast<uint32_t>(
+                                         !category_in_set(x, cat + offset + 1, cat[offset]));
+        } else {
+          go_right = std::isnan(x) ? missing_right : static_cast<uint32_t>(!(x <= n.threshold));
+        }
         idx[j] = n.left + (go_right & not_leaf);
         active |= not_leaf;
       }
@@ -93,11 +114,20 @@ void FlatEnsemble::predict_block(const float* rows, size_t stride, double* acc) 
   }
 }
 
+template <int kBlock>
+void FlatEnsemble::predict_block_any(const float* rows, size_t stride, double* acc) const {
+  if (has_categorical_) {
+    predict_block<kBlock, true>(rows, stride, acc);
+  } else {
+    predict_block<kBlock, false>(rows, stride, acc);
+  }
+}
+
 void FlatEnsemble::predict_raw(const float* rows, size_t n, size_t stride, double* out) const {
   constexpr int kBlock = 8;
   size_t i = 0;
-  for (; i + kBlock <= n; i += kBlock) predict_block<kBlock>(rows + i * stride, stride, out + i);
-  for (; i < n; ++i) predict_block<1>(rows + i * stride, stride, out + i);
+  for (; i + kBlock <= n; i += kBlock) predict_block_any<kBlock>(rows + i * stride, stride, out + i);
+  for (; i < n; ++i) predict_block_any<1>(rows + i * stride, stride, out + i);
 }
 
 void FlatEnsemble::predict(const float* rows, size_t n, size_t stride, double* out) const {
@@ -108,7 +138,7 @@ void FlatEnsemble::predict(const float* rows, size_t n, size_t stride, double* o
 
 double FlatEnsemble::predict_one(const float* row) const {
   double out;
-  predict_block<1>(row, 0, &out);
+  predict_block_any<1>(row, 0, &out);
   return detail::transform_raw(objective_, out);
 }
 

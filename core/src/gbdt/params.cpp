@@ -18,7 +18,8 @@ namespace {
 const char* const kKnownKeys =
     "objective, num_iterations, learning_rate, num_leaves, max_depth, min_data_in_leaf, "
     "min_sum_hessian_in_leaf, lambda_l2, min_gain_to_split, feature_fraction, bagging_fraction, "
-    "bagging_freq, max_bin, early_stopping_round, scale_pos_weight, poisson_max_delta_step, seed, "
+    "bagging_freq, max_bin, early_stopping_round, scale_pos_weight, poisson_max_delta_step, "
+    "cat_smooth, cat_l2, max_cat_threshold, max_cat_to_onehot, min_data_per_group, seed, "
     "num_threads";
 
 std::string canonical_key(const std::string& key) {
@@ -113,12 +114,15 @@ double parse_number(const std::string& key, const std::string& value, const std:
 
 // The one place that states each parameter's range, shared by set(), validate() and
 // from_json(), so the three can never disagree on what is allowed.
+// written_if_changed: to_json() leaves the parameter out while it has its default (the
+// parameters added after models were first saved, so those models' bytes do not change).
 struct IntRule {
   const char* key;
   int Params::*field;
   int min;
   int max;
   const char* expected;
+  bool written_if_changed = false;
 };
 struct RealRule {
   const char* key;
@@ -127,6 +131,7 @@ struct RealRule {
   bool min_open;  // value must be > min rather than >= min
   double max;
   const char* expected;
+  bool written_if_changed = false;
 };
 
 const IntRule kIntRules[] = {
@@ -140,6 +145,10 @@ const IntRule kIntRules[] = {
     {"early_stopping_round", &Params::early_stopping_round, 0, std::numeric_limits<int>::max(),
      "an integer >= 0"},
     {"num_threads", &Params::num_threads, 0, 1024, "an integer from 0 (all cores) to 1024"},
+    {"max_cat_threshold", &Params::max_cat_threshold, 1, 255, "an integer from 1 to 255", true},
+    {"max_cat_to_onehot", &Params::max_cat_to_onehot, 1, 255, "an integer from 1 to 255", true},
+    {"min_data_per_group", &Params::min_data_per_group, 1, std::numeric_limits<int>::max(),
+     "an integer >= 1", true},
 };
 
 const double kInf = std::numeric_limits<double>::infinity();
@@ -153,6 +162,8 @@ const RealRule kRealRules[] = {
     {"bagging_fraction", &Params::bagging_fraction, 0.0, true, 1.0, "a number in (0, 1]"},
     {"scale_pos_weight", &Params::scale_pos_weight, 0.0, true, kInf, "a number > 0"},
     {"poisson_max_delta_step", &Params::poisson_max_delta_step, 0.0, true, kInf, "a number > 0"},
+    {"cat_smooth", &Params::cat_smooth, 0.0, false, kInf, "a number >= 0", true},
+    {"cat_l2", &Params::cat_l2, 0.0, false, kInf, "a number >= 0", true},
 };
 
 bool int_ok(const IntRule& r, long long v) {
@@ -260,11 +271,16 @@ void Params::validate() const {
 nlohmann::json Params::to_json() const {
   nlohmann::json j = nlohmann::json::object();
   j["objective"] = to_string(objective);
+  const Params defaults;
   for (const IntRule& r : kIntRules) {
     if (r.field == &Params::num_threads) continue;  // never changes the model
+    if (r.written_if_changed && this->*r.field == defaults.*r.field) continue;
     j[r.key] = this->*r.field;
   }
-  for (const RealRule& r : kRealRules) j[r.key] = this->*r.field;
+  for (const RealRule& r : kRealRules) {
+    if (r.written_if_changed && this->*r.field == defaults.*r.field) continue;
+    j[r.key] = this->*r.field;
+  }
   j["seed"] = seed;
   return j;
 }

@@ -37,6 +37,11 @@ TreeShap::TreeShap(const Ensemble& ensemble) {
   for (size_t k = 1; k < inv_.size(); ++k) inv_[k] = 1.0 / static_cast<double>(k);
   std::vector<uint32_t> order;
   std::vector<size_t> depth;
+  for (const Tree& tree : ensemble.trees) {
+    for (size_t k = 0; k < tree.internal_count(); ++k) {
+      has_categorical_ = has_categorical_ || tree.is_categorical(k);
+    }
+  }
   for (size_t t = 0; t < ensemble.trees.size(); ++t) {
     const Tree& tree = ensemble.trees[t];
     const size_t n = tree.internal_count();
@@ -56,11 +61,21 @@ TreeShap::TreeShap(const Ensemble& ensemble) {
                         : base + static_cast<uint32_t>(n) + static_cast<uint32_t>(~child);
     };
     for (size_t k = 0; k < n; ++k) {
+      uint32_t cat_begin = 0, cat_size = 0;
+      if (tree.is_categorical(k)) {
+        const auto s = static_cast<size_t>(tree.cat_set[k]);
+        cat_begin = static_cast<uint32_t>(cat_words_.size());
+        cat_size = tree.cat_begin[s + 1] - tree.cat_begin[s];
+        cat_words_.insert(cat_words_.end(), tree.cat_bits.begin() + tree.cat_begin[s],
+                          tree.cat_bits.begin() + tree.cat_begin[s + 1]);
+      }
       nodes_.push_back({tree.feature[k], tree.threshold[k], tree.default_left[k],
-                        index(tree.left[k]), index(tree.right[k]), 0.0, 0.0});
+                        static_cast<uint8_t>(tree.is_categorical(k) ? 1 : 0),
+                        index(tree.left[k]), index(tree.right[k]), cat_begin, cat_size, 0.0,
+                        0.0});
     }
     for (size_t l = 0; l < tree.leaf_count(); ++l) {
-      nodes_.push_back({-1, 0.0f, 0, 0, 0, tree.leaf_value[l], tree.leaf_cover[l]});
+      nodes_.push_back({-1, 0.0f, 0, 0, 0, 0, 0, 0, tree.leaf_value[l], tree.leaf_cover[l]});
     }
     // Pre-order from the root (validate() guarantees a tree), then covers bottom-up.
     order.clear();
@@ -113,21 +128,71 @@ TreeShap::TreeShap(const Ensemble& ensemble) {
     // the recursive walk, whose memory does not grow with the number of leaves.
     steps_ = std::vector<Step>();
     leaves_ = std::vector<LeafPath>();
+    step_cat_ = std::vector<uint32_t>();
+    cat_conditions_ = std::vector<CatCondition>();
     max_steps_ = 0;
   }
   build_quadrature((max_steps_ + 1) / 2);
 }
 
+bool TreeShap::goes_left(const Node& nd, float x) const {
+  if (std::isnan(x)) return nd.default_left != 0;
+  if (nd.categorical) return category_in_set(x, cat_words_.data() + nd.cat_begin, nd.cat_size);
+  return x <= nd.threshold;
+}
+
+namespace {
+
+// A categorical feature's condition while a path is being built (see CatCondition).
+struct PendingCondition {
+  bool active = false;
+  bool others = true;
+  std::vector<uint32_t> words;
+};
+
+// cond &= "went left (into set) / right (out of set)" at a split on `set`.
+void intersect(PendingCondition& cond, const uint32_t* set, uint32_t size, bool left) {
+  // The branch's own condition: left = the set, others out; right = the complement
+  // within the bitset, others in.
+  const uint32_t others_word_b = left ? 0u : ~0u;
+  if (!cond.active) {
+    cond.active = true;
+    cond.others = !left;
+    cond.words.assign(set, set + size);
+    if (!left) {
+      for (uint32_t& w : cond.words) w = ~w;
+    }
+    return;
+  }
+  const uint32_t others_word_a = cond.others ? ~0u : 0u;
+  const size_t n = std::max<size_t>(cond.words.size(), size);
+  cond.words.resize(n, others_word_a);
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t b = i < size ? (left ? set[i] : ~set[i]) : others_word_b;
+    cond.words[i] &= b;
+  }
+  cond.others = cond.others && !left;
+}
+
+}  // namespace
+
 void TreeShap::add_leaf_paths(uint32_t root) {
   if (paths_too_large_) return;
-  // Depth-first; each pending node carries its own copy of the merged path so far.
-  std::vector<std::pair<uint32_t, std::vector<Step>>> stack;
-  stack.push_back({root, {}});
+  // Depth-first; each pending node carries its own copy of the merged path so far (and,
+  // in a model with categorical splits, of its steps' category conditions).
+  struct Pending {
+    uint32_t node;
+    std::vector<Step> path;
+    std::vector<PendingCondition> cats;
+  };
+  std::vector<Pending> stack;
+  stack.push_back({root, {}, {}});
   const float kUnbounded = std::numeric_limits<float>::quiet_NaN();
   while (!stack.empty()) {
-    auto [node, path] = std::move(stack.back());
+    Pending pending = std::move(stack.back());
     stack.pop_back();
-    const Node& nd = nodes_[node];
+    const std::vector<Step>& path = pending.path;
+    const Node& nd = nodes_[pending.node];
     if (nd.feature < 0) {
       if (steps_.size() + path.size() > kMaxPathSteps) {
         paths_too_large_ = true;
@@ -137,28 +202,53 @@ void TreeShap::add_leaf_paths(uint32_t root) {
           {static_cast<uint32_t>(steps_.size()), static_cast<uint32_t>(path.size()), nd.value});
       steps_.insert(steps_.end(), path.begin(), path.end());
       max_steps_ = std::max(max_steps_, path.size());
+      if (has_categorical_) {
+        for (const PendingCondition& c : pending.cats) {
+          if (!c.active) {
+            step_cat_.push_back(kNoCondition);
+            continue;
+          }
+          if (cat_words_.size() + c.words.size() > kMaxPathSteps) {
+            paths_too_large_ = true;
+            return;
+          }
+          step_cat_.push_back(static_cast<uint32_t>(cat_conditions_.size()));
+          cat_conditions_.push_back({static_cast<uint32_t>(cat_words_.size()),
+                                     static_cast<uint32_t>(c.words.size()),
+                                     static_cast<uint8_t>(c.others ? 1 : 0)});
+          cat_words_.insert(cat_words_.end(), c.words.begin(), c.words.end());
+        }
+      }
       continue;
     }
     for (int side = 0; side < 2; ++side) {
       const bool left = side == 0;
       const uint32_t child = left ? nd.left : nd.right;
       std::vector<Step> p = path;
+      std::vector<PendingCondition> cats;
+      if (has_categorical_) cats = pending.cats;
       auto it =
           std::find_if(p.begin(), p.end(), [&](const Step& s) { return s.feature == nd.feature; });
       if (it == p.end()) {
         p.push_back({1.0, kUnbounded, kUnbounded, nd.feature, 1});
+        if (has_categorical_) cats.emplace_back();
         it = p.end() - 1;
       }
       it->zero *= nodes_[child].cover / nd.cover;
-      // Left: x <= threshold, the upper bound tightens; right: x > threshold.
-      float& bound = left ? it->upper : it->lower;
-      if (std::isnan(bound)) {
-        bound = nd.threshold;
+      if (nd.categorical) {
+        intersect(cats[static_cast<size_t>(it - p.begin())], cat_words_.data() + nd.cat_begin,
+                  nd.cat_size, left);
       } else {
-        bound = left ? std::min(bound, nd.threshold) : std::max(bound, nd.threshold);
+        // Left: x <= threshold, the upper bound tightens; right: x > threshold.
+        float& bound = left ? it->upper : it->lower;
+        if (std::isnan(bound)) {
+          bound = nd.threshold;
+        } else {
+          bound = left ? std::min(bound, nd.threshold) : std::max(bound, nd.threshold);
+        }
       }
       if ((nd.default_left != 0) != left) it->nan_follows = 0;
-      stack.push_back({child, std::move(p)});
+      stack.push_back({child, std::move(p), std::move(cats)});
     }
   }
 }
@@ -292,8 +382,7 @@ void TreeShap::recurse(Work& w, uint32_t node, PathElement* parent, size_t paren
     add_leaf(w, m, len, nd.value);
     return;
   }
-  const float x = w.row[nd.feature];
-  const bool go_left = std::isnan(x) ? nd.default_left != 0 : x <= nd.threshold;
+  const bool go_left = goes_left(nd, w.row[nd.feature]);
   const uint32_t hot = go_left ? nd.left : nd.right;
   const uint32_t cold = go_left ? nd.right : nd.left;
   double incoming_zero = 1, incoming_one = 1;
@@ -348,10 +437,28 @@ namespace {
 // The product without j is prefix * suffix (no division, so a factor that is 0 on the
 // whole interval, an unreachable branch, is harmless). Q points; Q >= ceil(d / 2).
 // kFixed > 0 fixes Q at compile time so the point loops unroll and stay in registers.
-template <int kFixed, class StepT>
+// The categorical conditions of a leaf's steps (kCat only): per step an index into
+// `conditions` or none, and the words the conditions point into.
+template <class CondT>
+struct CatView {
+  const uint32_t* step_cat = nullptr;
+  const CondT* conditions = nullptr;
+  const uint32_t* words = nullptr;
+  uint32_t none = 0;
+};
+
+template <class CondT>
+int condition_follows(const CondT& c, const uint32_t* words, float x) {
+  if (!(x >= 0.0f) || !(x < 32.0f * static_cast<float>(c.size))) return c.others;
+  const auto k = static_cast<uint32_t>(x);
+  if (static_cast<float>(k) != x) return c.others;
+  return static_cast<int>((words[c.begin + (k >> 5)] >> (k & 31u)) & 1u);
+}
+
+template <int kFixed, bool kCat, class StepT, class CondT>
 void leaf_shapley(const StepT* steps, size_t d, double value, const float* row, const double* t,
                   const double* w, size_t q, double* prefix, double* suffix, double* b,
-                  double* phi) {
+                  double* phi, const CatView<CondT>& cat) {
   const size_t n_points = kFixed > 0 ? static_cast<size_t>(kFixed) : q;
   for (size_t j = 0; j < d; ++j) {
     const StepT& s = steps[j];
@@ -359,7 +466,10 @@ void leaf_shapley(const StepT* steps, size_t d, double value, const float* row, 
     // Bitwise, not short-circuit: whether a row follows a step is data, not a pattern
     // the branch predictor can learn. A NaN bound compares false: unbounded.
     const int missing = x != x;
-    const int inside = static_cast<int>(!(x <= s.lower)) & static_cast<int>(!(x > s.upper));
+    int inside = static_cast<int>(!(x <= s.lower)) & static_cast<int>(!(x > s.upper));
+    if (kCat && cat.step_cat[j] != cat.none) {
+      inside &= condition_follows(cat.conditions[cat.step_cat[j]], cat.words, x);
+    }
     const int follows = (missing & s.nan_follows) | ((missing ^ 1) & inside);
     b[j] = static_cast<double>(follows) - s.zero;
   }
@@ -388,6 +498,35 @@ void leaf_shapley(const StepT* steps, size_t d, double value, const float* row, 
   }
 }
 
+// Picks the compiled rule for q quadrature points.
+template <bool kCat, class StepT, class CondT>
+void leaf_rule(size_t q, const StepT* steps, size_t d, double value, const float* row,
+               const double* t, const double* w, double* pre, double* suffix, double* b,
+               double* phi, const CatView<CondT>& cat) {
+  switch (q) {
+    case 1:
+      leaf_shapley<1, kCat>(steps, d, value, row, t, w, q, pre, suffix, b, phi, cat);
+      break;
+    case 2:
+      leaf_shapley<2, kCat>(steps, d, value, row, t, w, q, pre, suffix, b, phi, cat);
+      break;
+    case 3:
+      leaf_shapley<3, kCat>(steps, d, value, row, t, w, q, pre, suffix, b, phi, cat);
+      break;
+    case 4:
+      leaf_shapley<4, kCat>(steps, d, value, row, t, w, q, pre, suffix, b, phi, cat);
+      break;
+    case 5:
+      leaf_shapley<5, kCat>(steps, d, value, row, t, w, q, pre, suffix, b, phi, cat);
+      break;
+    case 6:
+      leaf_shapley<6, kCat>(steps, d, value, row, t, w, q, pre, suffix, b, phi, cat);
+      break;
+    default:
+      leaf_shapley<0, kCat>(steps, d, value, row, t, w, q, pre, suffix, b, phi, cat);
+  }
+}
+
 }  // namespace
 
 void TreeShap::explain(const float* rows, size_t n, size_t stride, double* out) const {
@@ -411,27 +550,14 @@ void TreeShap::explain(const float* rows, size_t n, size_t stride, double* out) 
       const double* t = gl_t_.data() + rule_begin_[q];
       const double* w = gl_w_.data() + rule_begin_[q];
       double* pre = prefix.data();
-      switch (q) {
-        case 1:
-          leaf_shapley<1>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
-          break;
-        case 2:
-          leaf_shapley<2>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
-          break;
-        case 3:
-          leaf_shapley<3>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
-          break;
-        case 4:
-          leaf_shapley<4>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
-          break;
-        case 5:
-          leaf_shapley<5>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
-          break;
-        case 6:
-          leaf_shapley<6>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
-          break;
-        default:
-          leaf_shapley<0>(steps, d, leaf.value, row, t, w, q, pre, suffix.data(), b.data(), phi);
+      if (has_categorical_) {
+        CatView<CatCondition> cat{step_cat_.data() + leaf.begin, cat_conditions_.data(),
+                                  cat_words_.data(), kNoCondition};
+        leaf_rule<true>(q, steps, d, leaf.value, row, t, w, pre, suffix.data(), b.data(), phi,
+                        cat);
+      } else {
+        leaf_rule<false>(q, steps, d, leaf.value, row, t, w, pre, suffix.data(), b.data(), phi,
+                         CatView<CatCondition>{});
       }
     }
   }

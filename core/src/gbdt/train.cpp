@@ -1,11 +1,12 @@
 // Histogram gradient boosting in the LightGBM mould: features are binned once into
-// uint8 codes, each leaf keeps a gradient histogram per feature, and the tree grows
-// leaf-wise. Determinism is a design constraint throughout: every sum runs in a fixed
+// uint8 codes (a categorical feature's categories are its bins), each leaf keeps a
+// gradient histogram per feature, and the tree grows leaf-wise. Determinism is a design constraint throughout: every sum runs in a fixed
 // order, every random draw comes from our own seeded generator, and the threads only
 // ever split work by feature, so any thread count (and wasm) gives the same model.
 #include "funnelcast/gbdt/train.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -59,6 +60,14 @@ struct FeatureBins {
   // upper[0..nb-2] padded with +inf to a power of two, for a branch-free search: coding
   // every value of a large table with a branchy binary search is mostly mispredictions.
   std::vector<float> search;
+  // A categorical feature: bin_of[c] is category c's bin, level[b] the category of value
+  // bin b. With has_other, the last value bin pools the categories beyond max_bin - 1.
+  bool categorical = false;
+  bool has_other = false;
+  std::vector<uint8_t> bin_of;
+  std::vector<uint32_t> level;
+  // Value bins a categorical split may send left (every one but the pooled "other").
+  uint32_t levels() const { return has_other ? nb - 1 : nb; }
 
   void prepare_search() {
     size_t size = 1;
@@ -68,8 +77,10 @@ struct FeatureBins {
   }
 
   // The number of bounds below x: the first b with x <= upper[b], or nb-1 when none.
+  // A categorical feature: the category's bin (check_dataset has vouched for the codes).
   uint8_t code(float x) const {
     if (std::isnan(x)) return static_cast<uint8_t>(nb);
+    if (categorical) return bin_of[static_cast<uint32_t>(x)];
     const float* t = search.data();
     size_t pos = 0;
     for (size_t step = search.size() / 2; step > 0; step /= 2) {
@@ -131,6 +142,41 @@ FeatureBins make_bins(std::vector<float>& values, int max_bin) {
   fb.upper.push_back(FLT_MAX);
   fb.nb = static_cast<uint32_t>(fb.upper.size());
   fb.prepare_search();
+  return fb;
+}
+
+// A categorical feature's bins: each category its own bin, codes as they are, while the k
+// categories fit in max_bin; otherwise the max_bin - 1 most frequent (ties: the smaller
+// code) keep bins of their own, in code order, and the rest share the last, "other" bin.
+// count[c]: training rows with category c.
+FeatureBins make_categorical_bins(const std::vector<uint32_t>& count, int max_bin) {
+  FeatureBins fb;
+  fb.categorical = true;
+  const auto k = static_cast<uint32_t>(count.size());
+  if (k <= static_cast<uint32_t>(max_bin)) {
+    fb.nb = k;
+    fb.bin_of.resize(k);
+    fb.level.resize(k);
+    for (uint32_t c = 0; c < k; ++c) {
+      fb.bin_of[c] = static_cast<uint8_t>(c);
+      fb.level[c] = c;
+    }
+    return fb;
+  }
+  std::vector<uint32_t> by_count(k);
+  for (uint32_t c = 0; c < k; ++c) by_count[c] = c;
+  const auto kept = static_cast<size_t>(max_bin - 1);
+  std::partial_sort(by_count.begin(), by_count.begin() + kept, by_count.end(),
+                    [&](uint32_t a, uint32_t b) {
+                      return count[a] != count[b] ? count[a] > count[b] : a < b;
+                    });
+  by_count.resize(kept);
+  std::sort(by_count.begin(), by_count.end());
+  fb.has_other = true;
+  fb.nb = static_cast<uint32_t>(max_bin);
+  fb.bin_of.assign(k, static_cast<uint8_t>(kept));
+  fb.level = by_count;
+  for (size_t b = 0; b < kept; ++b) fb.bin_of[by_count[b]] = static_cast<uint8_t>(b);
   return fb;
 }
 
@@ -240,7 +286,31 @@ void check_labels(const Dataset& d, Objective objective, const char* what) {
   }
 }
 
-void check_dataset(const Dataset& d, Objective objective, const char* what) {
+// counts: the training set's category_counts (or null), which the validation set shares.
+void check_categories(const Dataset& d, const uint32_t* counts, const char* what) {
+  if (!counts) return;
+  for (size_t c = 0; c < d.cols; ++c) {
+    const uint32_t k = counts[c];
+    if (k == 0) continue;
+    const std::string column = std::string(what) + " data: column " + std::to_string(c + 1);
+    if (k > kMaxCategories) {
+      throw Error(column + " has " + std::to_string(k) + " categories; at most " +
+                  std::to_string(kMaxCategories) + " are supported");
+    }
+    for (size_t r = 0; r < d.rows; ++r) {
+      const float x = d.x[r * d.cols + c];
+      if (std::isnan(x)) continue;
+      if (!(x >= 0.0f && x < static_cast<float>(k)) || std::floor(x) != x) {
+        throw Error(column + " is categorical with " + std::to_string(k) + " categories (codes 0 to " +
+                    std::to_string(k - 1) + "), but row " + std::to_string(r + 1) + " holds " +
+                    std::to_string(x));
+      }
+    }
+  }
+}
+
+void check_dataset(const Dataset& d, Objective objective, const char* what,
+                   const uint32_t* category_counts) {
   if (d.rows == 0) throw Error(std::string(what) + " data has no rows");
   if (d.cols == 0) throw Error(std::string(what) + " data has no feature columns");
   if (!d.x || !d.y) throw Error(std::string(what) + " data: features or labels are missing");
@@ -248,6 +318,7 @@ void check_dataset(const Dataset& d, Objective objective, const char* what) {
     throw Error(std::string(what) + " data has too many rows (" + std::to_string(d.rows) + ")");
   }
   check_labels(d, objective, what);
+  check_categories(d, category_counts, what);
 }
 
 // ---------------------------------------------------------------------------------
@@ -258,6 +329,10 @@ struct Split {
   int feature = -1;
   uint32_t bin = 0;
   bool default_left = false;
+  // A categorical split: the bins that go left, the missing bin (nb) included when missing
+  // values go left. 256 bits: every uint8 code.
+  bool categorical = false;
+  uint64_t left_bins[4] = {0, 0, 0, 0};
   double lg = 0, lh = 0, lc = 0, rg = 0, rh = 0, rc = 0;
   bool valid() const { return feature >= 0; }
 };
@@ -277,7 +352,14 @@ struct GrownTree {
   Tree tree;
   std::vector<uint8_t> bin;  // per internal node: go left iff code <= bin
   std::vector<double> gain;  // per internal node
+  // Per internal node of a tree with categorical splits (else empty): the Split's
+  // left_bins, all zero at a numeric node.
+  std::vector<std::array<uint64_t, 4>> left_bins;
 };
+
+inline bool bin_goes_left(const uint64_t* left_bins, uint8_t code) {
+  return ((left_bins[code >> 6] >> (code & 63u)) & 1u) != 0;
+}
 
 class Trainer {
  public:
@@ -329,10 +411,14 @@ class Trainer {
   void build_histograms(size_t first, size_t n, const uint32_t* rows, const GradPair* gp,
                         size_t count, bool all_rows, HistBin* hist) const;
   void find_best(const Leaf& leaf, const HistBin* hist, int feature, Split& out) const;
+  void find_best_categorical(const Leaf& leaf, const HistBin* hist, int feature,
+                             Split& out) const;
   bool can_split(const Leaf& leaf) const;
   int acquire_hist();
   void release_hist(int& h);
   size_t partition(const Leaf& leaf, const Split& s);
+  template <class GoLeft>
+  size_t partition_by(const Leaf& leaf, GoLeft go_left_of);
   void split_leaf(GrownTree& gt, int leaf_id, int num_leaves_after);
   void update_scores(const GrownTree& gt, std::vector<double>& score,
                      const std::vector<uint8_t>& codes, size_t rows, bool use_segments);
@@ -395,6 +481,18 @@ void Trainer::build_bins() {
   }
   bins_.assign(cols_, FeatureBins{});
   workers_.run(cols_, [&](size_t f) {
+    const uint32_t categories = d_.category_counts ? d_.category_counts[f] : 0;
+    if (categories > 0) {
+      // Every training row counts: the categories kept as bins of their own must not
+      // depend on which rows the sample happened to hold.
+      std::vector<uint32_t> count(categories, 0);
+      for (size_t r = 0; r < n_; ++r) {
+        const float x = d_.x[r * cols_ + f];
+        if (!std::isnan(x)) ++count[static_cast<uint32_t>(x)];
+      }
+      bins_[f] = make_categorical_bins(count, p_.max_bin);
+      return;
+    }
     std::vector<float> values;
     values.reserve(sample.size());
     for (uint32_t r : sample) {
@@ -633,6 +731,10 @@ void Trainer::build_histograms(size_t first, size_t n, const uint32_t* rows, con
 // on each side; the scan order (bins ascending, missing right before missing left) and
 // the strict comparison make ties resolve the same way every time.
 void Trainer::find_best(const Leaf& leaf, const HistBin* hist, int feature, Split& out) const {
+  if (bins_[feature].categorical) {
+    find_best_categorical(leaf, hist, feature, out);
+    return;
+  }
   out = Split{};
   const double lambda = p_.lambda_l2;
   const double min_data = std::max(1, p_.min_data_in_leaf);
@@ -697,6 +799,112 @@ void Trainer::find_best(const Leaf& leaf, const HistBin* hist, int feature, Spli
   }
 }
 
+// Best split of a categorical feature, LightGBM's method. A few categories
+// (levels <= max_cat_to_onehot): one category left, the rest right. More: the categories
+// sorted by sum_gradient / (sum_hessian + cat_smooth). Without smoothing and
+// regularization the best two-way partition for the second-order gain G_L^2 / H_L +
+// G_R^2 / H_R is contiguous in the order of g / h (Fisher 1958 for squared error), so
+// scanning prefixes from both ends finds it in O(k log k) rather than O(2^k); smoothing
+// and the limits below trade a little of that optimality for robustness on rare levels. cat_smooth keeps a category with few rows from sorting to
+// an extreme on noise, and categories with fewer than cat_smooth rows in the leaf are not
+// scanned at all (they stay right, with unseen and "other" categories); at most
+// max_cat_threshold categories go left; a candidate is tried only after min_data_per_group
+// more rows joined the left side; cat_l2 is added to lambda_l2 in these gains. Missing rows
+// are tried on both sides, as for numeric features; with none, missing goes right.
+// Ties keep the first candidate; the sort breaks ratio ties by bin, so the result is one
+// fixed function of the histogram.
+void Trainer::find_best_categorical(const Leaf& leaf, const HistBin* hist, int feature,
+                                    Split& out) const {
+  out = Split{};
+  const FeatureBins& fb = bins_[feature];
+  const double min_data = std::max(1, p_.min_data_in_leaf);
+  const double min_hess = p_.min_sum_hessian_in_leaf;
+  const double G = leaf.g, H = leaf.h, C = leaf.count;
+  const uint32_t nb = fb.nb, levels = fb.levels();
+  const HistBin& m = hist[nb];
+  const bool onehot = levels <= static_cast<uint32_t>(p_.max_cat_to_onehot);
+  const double lambda = p_.lambda_l2 + (onehot ? 0.0 : p_.cat_l2);
+  if (!(H + lambda > 0)) return;
+  const double parent = G * G / (H + lambda);
+
+  // The bins in scan order; the best candidate is bins order[lo .. hi) on the left.
+  uint8_t order[256];
+  size_t used = 0, best_lo = 0, best_hi = 0;
+  double bar = p_.min_gain_to_split;
+  auto consider = [&](double lg, double lh, double lc, bool default_left, size_t lo, size_t hi) {
+    const double rg = G - lg, rh = H - lh, rc = C - lc;
+    if (lc < min_data || rc < min_data) return;
+    if (lh < min_hess || rh < min_hess) return;
+    const double dl = lh + lambda, dr = rh + lambda;
+    if (!(dl > 0) || !(dr > 0)) return;
+    const double num = lg * lg * dr + rg * rg * dl, den = dl * dr;
+    if (!(num > (bar + parent) * den)) return;
+    const double children = num / den;
+    const double gain = children - parent;
+    if (!(gain > bar) || !(gain > 1e-10 * children)) return;
+    bar = gain;
+    out.gain = gain;
+    out.feature = feature;
+    out.categorical = true;
+    out.default_left = default_left;
+    out.lg = lg, out.lh = lh, out.lc = lc, out.rg = rg, out.rh = rh, out.rc = rc;
+    best_lo = lo;
+    best_hi = hi;
+  };
+  auto both_sides = [&](double lg, double lh, double lc, size_t lo, size_t hi) {
+    consider(lg, lh, lc, false, lo, hi);
+    if (m.c > 0) consider(lg + m.g, lh + m.h, lc + m.c, true, lo, hi);
+  };
+
+  if (onehot) {
+    for (uint32_t b = 0; b < levels; ++b) {
+      if (hist[b].c > 0) order[used++] = static_cast<uint8_t>(b);
+    }
+    for (size_t i = 0; i < used; ++i) {
+      const HistBin& hb = hist[order[i]];
+      both_sides(hb.g, hb.h, hb.c, i, i + 1);
+    }
+  } else {
+    double ratio[256];
+    for (uint32_t b = 0; b < levels; ++b) {
+      const HistBin& hb = hist[b];
+      if (!(hb.c > 0) || hb.c < p_.cat_smooth) continue;
+      const double den = hb.h + p_.cat_smooth;
+      ratio[b] = den > 0 ? hb.g / den : 0.0;
+      order[used++] = static_cast<uint8_t>(b);
+    }
+    std::sort(order, order + used, [&](uint8_t a, uint8_t b) {
+      return ratio[a] != ratio[b] ? ratio[a] < ratio[b] : a < b;
+    });
+    const size_t max_left =
+        std::min(static_cast<size_t>(p_.max_cat_threshold), (used + 1) / 2);
+    for (int dir = 0; dir < 2; ++dir) {
+      double lg = 0, lh = 0, lc = 0, group = 0;
+      for (size_t i = 0; i < used && i < max_left; ++i) {
+        const HistBin& hb = hist[order[dir == 0 ? i : used - 1 - i]];
+        lg += hb.g;
+        lh += hb.h;
+        lc += hb.c;
+        group += hb.c;
+        if (lc < min_data || lh < min_hess) continue;
+        if (C - lc < min_data || H - lh < min_hess) break;
+        if (group < p_.min_data_per_group) continue;
+        group = 0;
+        if (dir == 0) {
+          both_sides(lg, lh, lc, 0, i + 1);
+        } else {
+          both_sides(lg, lh, lc, used - 1 - i, used);
+        }
+      }
+    }
+  }
+  if (!out.valid()) return;
+  for (size_t i = best_lo; i < best_hi; ++i) {
+    out.left_bins[order[i] >> 6] |= uint64_t{1} << (order[i] & 63u);
+  }
+  if (out.default_left) out.left_bins[nb >> 6] |= uint64_t{1} << (nb & 63u);
+}
+
 // Stable partition of a leaf's rows, their gradients travelling with them: left rows keep
 // their order at the front, right rows follow. Children's rows stay ascending (friendlier
 // column reads) and their gradients contiguous, so no leaf ever gathers gradients by
@@ -704,9 +912,23 @@ void Trainer::find_best(const Leaf& leaf, const HistBin* hist, int feature, Spli
 // result, so the parallel path (for big leaves) gives the same order as the serial one.
 size_t Trainer::partition(const Leaf& leaf, const Split& s) {
   const uint8_t* col = codes_.data() + static_cast<size_t>(s.feature) * n_;
+  if (s.categorical) {
+    const Split* split = &s;
+    return partition_by(leaf, [col, split](uint32_t r) -> size_t {
+      return bin_goes_left(split->left_bins, col[r]) ? 1 : 0;
+    });
+  }
   const uint8_t missing = static_cast<uint8_t>(bins_[s.feature].nb);
   const uint8_t bin = static_cast<uint8_t>(s.bin);
   const bool default_left = s.default_left;
+  return partition_by(leaf, [col, missing, bin, default_left](uint32_t r) -> size_t {
+    const uint8_t c = col[r];
+    return c == missing ? default_left : c <= bin;
+  });
+}
+
+template <class GoLeft>
+size_t Trainer::partition_by(const Leaf& leaf, GoLeft go_left_of) {
   uint32_t* seg = order_.data() + leaf.begin;
   GradPair* gseg = ordered_gh_.data() + leaf.begin;
   const size_t count = leaf.count;
@@ -718,8 +940,7 @@ size_t Trainer::partition(const Leaf& leaf, const Split& s) {
     for (size_t i = b; i < e; ++i) {
       const uint32_t r = seg[i];
       const GradPair g = gseg[i];
-      const uint8_t c = col[r];
-      const size_t go_left = c == missing ? default_left : c <= bin;
+      const size_t go_left = go_left_of(r);
       left_rows[nl] = r;
       left_gh[nl] = g;
       right_rows[nr] = r;
@@ -780,8 +1001,37 @@ void Trainer::split_leaf(GrownTree& gt, int leaf_id, int num_leaves_after) {
   const Split s = leaf.best;
   const int node = static_cast<int>(t.feature.size());
   t.feature.push_back(s.feature);
-  t.threshold.push_back(bins_[s.feature].upper[s.bin]);
   t.default_left.push_back(s.default_left ? 1 : 0);
+  if (s.categorical) {
+    t.threshold.push_back(0.0f);
+    if (!t.has_categorical()) {
+      t.cat_begin.push_back(0);
+      t.cat_set.assign(static_cast<size_t>(node), -1);
+      gt.left_bins.assign(static_cast<size_t>(node), std::array<uint64_t, 4>{});
+    }
+    // The categories of the bins that go left (never the missing bin or "other").
+    const FeatureBins& fb = bins_[s.feature];
+    uint32_t top = 0;
+    for (uint32_t b = 0; b < fb.levels(); ++b) {
+      if (bin_goes_left(s.left_bins, static_cast<uint8_t>(b))) top = std::max(top, fb.level[b]);
+    }
+    const size_t begin = t.cat_bits.size();
+    t.cat_bits.resize(begin + top / 32 + 1, 0u);
+    for (uint32_t b = 0; b < fb.levels(); ++b) {
+      if (bin_goes_left(s.left_bins, static_cast<uint8_t>(b))) {
+        t.cat_bits[begin + fb.level[b] / 32] |= 1u << (fb.level[b] % 32);
+      }
+    }
+    t.cat_set.push_back(static_cast<int32_t>(t.cat_begin.size() - 1));
+    t.cat_begin.push_back(static_cast<uint32_t>(t.cat_bits.size()));
+    gt.left_bins.push_back({s.left_bins[0], s.left_bins[1], s.left_bins[2], s.left_bins[3]});
+  } else {
+    t.threshold.push_back(bins_[s.feature].upper[s.bin]);
+    if (t.has_categorical()) {
+      t.cat_set.push_back(-1);
+      gt.left_bins.push_back(std::array<uint64_t, 4>{});
+    }
+  }
   t.left.push_back(~leaf_id);
   const int right_id = static_cast<int>(leaves_.size());
   t.right.push_back(~right_id);
@@ -951,7 +1201,9 @@ size_t Trainer::walk(const GrownTree& gt, const uint8_t* codes, size_t rows, siz
   for (;;) {
     const int f = t.feature[node];
     const uint8_t c = codes[static_cast<size_t>(f) * rows + r];
-    const bool go_left = c == bins_[f].nb ? t.default_left[node] != 0 : c <= gt.bin[node];
+    const bool go_left = t.is_categorical(static_cast<size_t>(node))
+                             ? bin_goes_left(gt.left_bins[node].data(), c)
+                             : c == bins_[f].nb ? t.default_left[node] != 0 : c <= gt.bin[node];
     const int32_t child = go_left ? t.left[node] : t.right[node];
     if (child < 0) return static_cast<size_t>(~child);
     node = child;
@@ -1070,13 +1322,23 @@ TrainResult Trainer::run(const Progress& progress) {
 TrainResult train(const Dataset& train_data, const Dataset* valid, const Params& params,
                   const Progress& progress) {
   params.validate();
-  check_dataset(train_data, params.objective, "training");
+  check_dataset(train_data, params.objective, "training", train_data.category_counts);
   if (valid) {
-    check_dataset(*valid, params.objective, "validation");
     if (valid->cols != train_data.cols) {
       throw Error("validation data has " + std::to_string(valid->cols) +
                   " feature columns, training data has " + std::to_string(train_data.cols));
     }
+    if (valid->category_counts) {
+      for (size_t c = 0; c < valid->cols; ++c) {
+        const uint32_t want = train_data.category_counts ? train_data.category_counts[c] : 0;
+        if (valid->category_counts[c] != want) {
+          throw Error("validation data: column " + std::to_string(c + 1) + " has " +
+                      std::to_string(valid->category_counts[c]) +
+                      " categories, the training data " + std::to_string(want));
+        }
+      }
+    }
+    check_dataset(*valid, params.objective, "validation", train_data.category_counts);
   }
   Trainer trainer(train_data, valid, params);
   return trainer.run(progress);

@@ -10,14 +10,22 @@
 
 namespace fc::gbdt {
 
+bool Tree::goes_left(size_t node, float x) const {
+  if (std::isnan(x)) return default_left[node] != 0;
+  if (is_categorical(node)) {
+    const auto s = static_cast<size_t>(cat_set[node]);
+    return category_in_set(x, cat_bits.data() + cat_begin[s], cat_begin[s + 1] - cat_begin[s]);
+  }
+  return x <= threshold[node];
+}
+
 float Tree::predict_reference(const float* row) const {
   if (feature.empty()) return leaf_value.empty() ? 0.0f : leaf_value[0];
   int32_t node = 0;
   // A valid tree visits each internal node at most once on a path; the bound only keeps
   // an unvalidated, cyclic tree from hanging the caller.
   for (size_t steps = 0; steps <= feature.size(); ++steps) {
-    const float x = row[feature[node]];
-    const bool go_left = std::isnan(x) ? default_left[node] != 0 : x <= threshold[node];
+    const bool go_left = goes_left(static_cast<size_t>(node), row[feature[node]]);
     const int32_t child = go_left ? left[node] : right[node];
     if (child < 0) return leaf_value[~child];
     node = child;
@@ -78,6 +86,33 @@ void Ensemble::validate() const {
                   std::to_string(leaves) + " leaves");
     }
     if (n >= static_cast<size_t>(INT32_MAX)) fail(t, "too many nodes");
+    if (tree.cat_begin.empty()) {
+      if (!tree.cat_set.empty() || !tree.cat_bits.empty()) {
+        fail(t, "categorical arrays without cat_begin (cat_set " +
+                    std::to_string(tree.cat_set.size()) + ", cat_bits " +
+                    std::to_string(tree.cat_bits.size()) + ")");
+      }
+    } else {
+      if (tree.cat_set.size() != n) {
+        fail(t, "cat_set has " + std::to_string(tree.cat_set.size()) + " entries for " +
+                    std::to_string(n) + " internal nodes");
+      }
+      if (tree.cat_begin[0] != 0) fail(t, "cat_begin must start at 0");
+      for (size_t s = 0; s + 1 < tree.cat_begin.size(); ++s) {
+        if (tree.cat_begin[s + 1] < tree.cat_begin[s] ||
+            tree.cat_begin[s + 1] - tree.cat_begin[s] > kMaxCategoryWords) {
+          fail(t, "category set " + std::to_string(s) + " has a bad extent (" +
+                      std::to_string(tree.cat_begin[s]) + " to " +
+                      std::to_string(tree.cat_begin[s + 1]) + "; at most " +
+                      std::to_string(kMaxCategoryWords) + " words)");
+        }
+      }
+      if (tree.cat_begin.back() != tree.cat_bits.size()) {
+        fail(t, "category sets end at word " + std::to_string(tree.cat_begin.back()) +
+                    " but cat_bits has " + std::to_string(tree.cat_bits.size()));
+      }
+    }
+    const size_t sets = tree.cat_begin.empty() ? 0 : tree.cat_begin.size() - 1;
     for (size_t k = 0; k < n; ++k) {
       if (tree.feature[k] < 0 || static_cast<uint32_t>(tree.feature[k]) >= num_features) {
         fail_node(t, k,
@@ -85,6 +120,20 @@ void Ensemble::validate() const {
                       std::to_string(num_features) + " features)");
       }
       if (!std::isfinite(tree.threshold[k])) fail_node(t, k, "threshold is not a finite number");
+      if (tree.is_categorical(k)) {
+        if (static_cast<size_t>(tree.cat_set[k]) >= sets) {
+          fail_node(t, k,
+                    "category set " + std::to_string(tree.cat_set[k]) + " is out of range (" +
+                        std::to_string(sets) + " sets)");
+        }
+        // The file keeps no threshold for a categorical split; requiring 0 keeps a save and
+        // load round trip exact.
+        if (tree.threshold[k] != 0.0f || std::signbit(tree.threshold[k])) {
+          fail_node(t, k, "a categorical split must have threshold 0");
+        }
+      } else if (!tree.cat_set.empty() && tree.cat_set[k] != -1) {
+        fail_node(t, k, "cat_set must be -1 (numeric) or a category set index");
+      }
       if (tree.default_left[k] > 1) fail_node(t, k, "default_left must be 0 or 1");
       for (int side = 0; side < 2; ++side) {
         const int32_t c = side == 0 ? tree.left[k] : tree.right[k];

@@ -3,6 +3,13 @@
 // cache. Columns that turn out not to be numeric keep their spans and are typed
 // afterwards (timestamp, else category). Cells never get strings of their own;
 // only fields with doubled quotes are unescaped, into one shared arena.
+//
+// Before tokenizing, the raw bytes are checked once: other formats (UTF-16/32,
+// known binary magics, control-byte noise) are refused from the first KB, and one
+// pass that skips ASCII eight bytes at a time finds NUL bytes and tells UTF-8 from
+// Windows-1252. A Windows-1252 file is tokenized as is (its delimiters, quotes and
+// line breaks are ASCII) and only the text that ends up in the Table (column names,
+// category levels) is converted.
 #include "funnelcast/io/csv.hpp"
 
 #include <fast_float/fast_float.h>
@@ -11,6 +18,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <system_error>
@@ -29,7 +37,13 @@ constexpr size_t kMaxInputBytes = size_t{1} << 30;
 constexpr size_t kSniffRecords = 20;
 constexpr size_t kSniffBytes = size_t{1} << 20;
 constexpr size_t kMaxQuotedValue = 40;
+constexpr size_t kMaxQuotedName = 60;
 constexpr size_t kMaxListedColumns = 30;
+// Format checks look at the start of the file only: magics, UTF-16 without a BOM,
+// control-byte noise. A zip's first entry names are searched a little further.
+constexpr size_t kFormatSample = 1024;
+constexpr size_t kZipSample = 4096;
+constexpr size_t kNone = std::numeric_limits<size_t>::max();
 
 struct Span {
   uint32_t begin;
@@ -110,6 +124,10 @@ class Tokenizer {
     field_stop_[static_cast<unsigned char>(delimiter)] = true;
     field_stop_['\n'] = true;
     field_stop_['\r'] = true;
+    // An unquoted field also pauses at a quote, only to count it: the number
+    // parser must not treat a quote as the end of a field ("12\"" is not 12).
+    scan_stop_ = field_stop_;
+    scan_stop_['"'] = true;
     quote_stop_.fill(false);
     quote_stop_['"'] = true;
     quote_stop_['\n'] = true;
@@ -119,7 +137,41 @@ class Tokenizer {
   // Appends the fields of the next record to `fields`. On an error the fields
   // appended so far stay in `fields`; the caller gives up on the input anyway.
   Status next(std::vector<Span>& fields, RecordInfo& info) {
+    return next_record<false>(fields, info, nullptr);
+  }
+
+  // The same, also appending for each field the input position just past its raw
+  // text (closing quote and trailing blanks included), to map a byte to its field.
+  Status next(std::vector<Span>& fields, RecordInfo& info, std::vector<uint32_t>& ends) {
+    return next_record<true>(fields, info, &ends);
+  }
+
+  size_t position() const { return pos_; }
+  // Bytes read so far, counting every re-read (see Stats::bytes_scanned).
+  size_t scanned() const { return scanned_; }
+  // Unquoted cells holding a quote, and the line and 0-based field of the first.
+  size_t stray_quote_cells() const { return stray_cells_; }
+  uint32_t stray_quote_line() const { return stray_line_; }
+  size_t stray_quote_field() const { return stray_field_; }
+
+  // For field i < count with hints[i] set, next() tries to read an unquoted
+  // number and, when the whole field is one, stores it in values[i] and sets
+  // parsed[i]. Only valid when the delimiter cannot be part of a number.
+  void set_number_hints(const uint8_t* hints, size_t count, double* values, uint8_t* parsed) {
+    hints_ = hints;
+    hint_count_ = count;
+    values_ = values;
+    parsed_ = parsed;
+  }
+
+ private:
+  // Work is counted where it costs nothing on the common path: every byte the
+  // record spans once at its end, and re-reads (a failed number attempt, the
+  // blank look-ahead) where they happen.
+  template <bool kTrackEnds>
+  Status next_record(std::vector<Span>& fields, RecordInfo& info, std::vector<uint32_t>* ends) {
     if (pos_ >= size_) return Status::kEnd;
+    const size_t record_start = pos_;
     info.line = line_;
     info.blank = false;
     const size_t first = fields.size();
@@ -134,6 +186,7 @@ class Tokenizer {
       if (!quoted && start < size_ && data_[start] == ' ' && delimiter_ != ' ') {
         size_t k = start;
         while (k < size_ && data_[k] == ' ') ++k;
+        scanned_ += k - start;
         if (k < size_ && data_[k] == '"') {
           quoted = true;
           start = k;
@@ -142,11 +195,15 @@ class Tokenizer {
       if (quoted) {
         quoted_any = true;
         const Status status = quoted_field(start, fields, first, info);
-        if (status != Status::kRecord) return status;
+        if (status != Status::kRecord) {
+          scanned_ += pos_ - record_start;
+          return status;
+        }
       } else {
         size_t k = start;
         bool parsed = false;
-        if (index < hint_count_ && hints_[index]) {
+        const bool hinted = index < hint_count_ && hints_[index];
+        if (hinted) {
           // Letting the number parser find the field's end reads the bytes of a
           // numeric field once instead of twice.
           const char* const last = data_ + size_;
@@ -156,6 +213,8 @@ class Tokenizer {
               (stop < last && !field_stop_[static_cast<unsigned char>(*stop)])) {
             const auto result = fast_float::from_chars(data_ + start, last, value);
             stop = result.ec == std::errc() && std::isfinite(value) ? result.ptr : nullptr;
+            // A second read of the number (a failed one is counted with the scan below).
+            if (stop != nullptr) scanned_ += static_cast<size_t>(stop - (data_ + start)) + 1;
           }
           if (stop != nullptr && (stop >= last || field_stop_[static_cast<unsigned char>(*stop)])) {
             values_[index] = value;
@@ -165,11 +224,27 @@ class Tokenizer {
           }
         }
         if (!parsed) {
-          while (k < size_ && !field_stop_[static_cast<unsigned char>(data_[k])]) ++k;
+          bool stray_quote = false;
+          for (;;) {
+            while (k < size_ && !scan_stop_[static_cast<unsigned char>(data_[k])]) ++k;
+            if (k >= size_ || data_[k] != '"') break;
+            // RFC 4180 forbids a quote inside an unquoted field, but exports write
+            // 12" screen; the text is kept as written and the cell counted.
+            stray_quote = true;
+            ++k;
+          }
+          if (stray_quote && stray_cells_++ == 0) {
+            stray_line_ = line_;
+            stray_field_ = index;
+          }
+          // After failed number attempts the field was read up to twice more:
+          // by fast_float and by this scan (each at most the field and its end).
+          if (hinted) scanned_ += 2 * (k - start + 1);
         }
         fields.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(k - start)});
         pos_ = k;
       }
+      if (kTrackEnds) ends->push_back(static_cast<uint32_t>(pos_));
       if (pos_ >= size_) break;
       const char c = data_[pos_];
       if (c == delimiter_) {
@@ -182,6 +257,7 @@ class Tokenizer {
       ++line_;
       break;
     }
+    scanned_ += pos_ - record_start;
     if (!quoted_any && fields.size() - first == 1) {
       const Span s = fields.back();
       info.blank = trim(std::string_view(data_ + s.begin, s.size)).empty();
@@ -189,19 +265,6 @@ class Tokenizer {
     return Status::kRecord;
   }
 
-  size_t position() const { return pos_; }
-
-  // For field i < count with hints[i] set, next() tries to read an unquoted
-  // number and, when the whole field is one, stores it in values[i] and sets
-  // parsed[i]. Only valid when the delimiter cannot be part of a number.
-  void set_number_hints(const uint8_t* hints, size_t count, double* values, uint8_t* parsed) {
-    hints_ = hints;
-    hint_count_ = count;
-    values_ = values;
-    parsed_ = parsed;
-  }
-
- private:
   Status quoted_field(size_t open, std::vector<Span>& fields, size_t first, RecordInfo& info) {
     const uint32_t open_line = line_;
     const size_t content = open + 1;
@@ -210,6 +273,7 @@ class Tokenizer {
     for (;;) {
       while (k < size_ && !quote_stop_[static_cast<unsigned char>(data_[k])]) ++k;
       if (k >= size_) {
+        pos_ = k;  // for the work count: the scan reached the end
         info.error_field = fields.size() - first;
         info.error_line = open_line;
         return Status::kUnterminatedQuote;
@@ -259,11 +323,16 @@ class Tokenizer {
   size_t pos_ = 0;
   uint32_t line_ = 1;
   std::array<bool, 256> field_stop_;
+  std::array<bool, 256> scan_stop_;
   std::array<bool, 256> quote_stop_;
   const uint8_t* hints_ = nullptr;
   size_t hint_count_ = 0;
   double* values_ = nullptr;
   uint8_t* parsed_ = nullptr;
+  size_t scanned_ = 0;
+  size_t stray_cells_ = 0;
+  uint32_t stray_line_ = 0;
+  size_t stray_field_ = 0;
 };
 
 // fast_float may consume these characters (digits, signs, '.', exponents,
@@ -278,7 +347,7 @@ bool delimiter_allows_number_hints(char c) {
 // of fields most often; ties go to the larger field count, then to the order
 // ',' ';' '\t'. Each candidate gets a real quote-aware tokenization, so quoted
 // text full of commas cannot fool it.
-char sniff_delimiter(std::string_view input) {
+char sniff_delimiter(std::string_view input, Stats& stats) {
   const bool truncated = input.size() > kSniffBytes;
   const std::string_view sample = input.substr(0, kSniffBytes);
   char best = ',';
@@ -297,6 +366,7 @@ char sniff_delimiter(std::string_view input) {
       if (truncated && tokenizer.position() >= sample.size()) break;
       if (!info.blank) counts.push_back(fields.size());
     }
+    stats.bytes_scanned += tokenizer.scanned();
     // Mode of the field counts: the value shared by the most records.
     size_t mode = 0;
     size_t matches = 0;
@@ -318,20 +388,64 @@ char sniff_delimiter(std::string_view input) {
   return best;
 }
 
-std::string quote_value(std::string_view value) {
-  std::string out = "'";
-  if (value.size() > kMaxQuotedValue) {
-    out.append(value.substr(0, kMaxQuotedValue));
-    out += "...";
-  } else {
-    out.append(value);
+// Windows-1252 differs from Latin-1 only in 0x80-0x9F, where it has typographic
+// quotes, dashes, the euro sign and a few letters. Its five unassigned bytes map
+// to the C1 controls of the same value, as browsers decode them.
+constexpr uint16_t kCp1252High[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+void append_cp1252(std::string& out, std::string_view text) {
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out.push_back(ch);
+      continue;
+    }
+    const unsigned code = c < 0xA0 ? kCp1252High[c - 0x80] : c;
+    if (code < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+    } else {
+      out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+    }
+    out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
   }
-  out += "'";
+}
+
+bool has_high_bytes(std::string_view text) {
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return true;
+  }
+  return false;
+}
+
+// Text of the file as it goes into the Table: UTF-8 either way.
+std::string table_text(std::string_view text, bool cp1252) {
+  if (!cp1252 || !has_high_bytes(text)) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + text.size() / 2);
+  append_cp1252(out, text);
   return out;
 }
 
+// Cell text for a message: converted like the Table would, then made printable.
+std::string shown(std::string_view text, bool cp1252, size_t max_bytes = kMaxQuotedValue) {
+  if (!cp1252 || !has_high_bytes(text)) return message_text(text, max_bytes);
+  // Windows-1252 is one byte a character, so cutting before converting is safe.
+  std::string out = message_text(table_text(text.substr(0, max_bytes), true), kNone);
+  if (text.size() > max_bytes) out += "...";
+  return out;
+}
+
+std::string quote_value(std::string_view value, bool cp1252 = false) {
+  return "'" + shown(value, cp1252) + "'";
+}
+
+// Names in the Table are already UTF-8; they only need making printable.
 std::string column_label(const std::vector<std::string>& names, size_t index) {
-  if (index < names.size()) return "column '" + names[index] + "'";
+  if (index < names.size()) return "column '" + message_text(names[index], kMaxQuotedName) + "'";
   return "column " + std::to_string(index + 1);
 }
 
@@ -339,7 +453,7 @@ std::string name_list(const std::vector<std::string>& names) {
   std::string out;
   for (size_t i = 0; i < names.size() && i < kMaxListedColumns; ++i) {
     if (i > 0) out += ", ";
-    out += names[i];
+    out += message_text(names[i], kMaxQuotedName);
   }
   if (names.size() > kMaxListedColumns) out += ", ...";
   return out;
@@ -354,7 +468,7 @@ std::string name_list(const std::vector<std::string>& names) {
   const std::string where = "line " + std::to_string(info.error_line) + ", " +
                             column_label(names, info.error_field) + ": ";
   if (status == Status::kUnterminatedQuote) {
-    fail(source, where + "unterminated quoted field starting here");
+    fail(source, where + "a quote opens this cell but is never closed");
   }
   const auto byte = static_cast<unsigned char>(info.error_char);
   std::string found;
@@ -366,8 +480,260 @@ std::string name_list(const std::vector<std::string>& names) {
     found = hex;
   }
   fail(source, where + "unexpected " + found +
-                   " after the closing quote of a quoted field (write a quote inside a "
-                   "quoted field as \"\")");
+                   " after the closing quote (write a quote inside a quoted cell as \"\")");
+}
+
+[[noreturn]] void fail_ragged(const std::string& source, uint32_t line, size_t found,
+                              const std::vector<std::string>& names, char delimiter) {
+  const auto count = [](size_t n, const char* one) {
+    return std::to_string(n) + " " + one + (n == 1 ? "" : "s");
+  };
+  std::string message = "line " + std::to_string(line) + " has " + count(found, "value") +
+                        " but the header has " + count(names.size(), "column") + " (" +
+                        name_list(names) + ")";
+  // The usual cause of extra values: a delimiter inside an unquoted value.
+  if (found > names.size()) {
+    const char* name = delimiter == ','    ? "a comma"
+                       : delimiter == ';'  ? "a semicolon"
+                       : delimiter == '\t' ? "a tab"
+                                           : nullptr;
+    message += "; put values that contain ";
+    message += name != nullptr ? std::string(name)
+                               : "the delimiter " + message_text(std::string(1, delimiter));
+    message += " in quotes";
+  }
+  fail(source, message);
+}
+
+// ---- What kind of file is this? -------------------------------------------
+
+bool starts_with(std::string_view bytes, std::string_view prefix) {
+  return bytes.size() >= prefix.size() && bytes.substr(0, prefix.size()) == prefix;
+}
+
+struct Magic {
+  std::string_view bytes;
+  const char* kind;
+  const char* advice;  // appended after "not CSV text"
+};
+
+// Signatures of files people pick by mistake. Each is long or odd enough that no
+// CSV header starts with it.
+const Magic kMagics[] = {
+    {std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8),
+     "Excel 97-2003 workbook, .xls, or other Office file", "; export it as CSV"},
+    {"%PDF-", "PDF document", ""},
+    {std::string_view("\x1F\x8B", 2), "gzip-compressed data", "; decompress it first"},
+    {std::string_view("\xFD\x37\x7A\x58\x5A\x00", 6), "xz-compressed data",
+     "; decompress it first"},
+    {std::string_view("\x28\xB5\x2F\xFD", 4), "zstd-compressed data", "; decompress it first"},
+    {std::string_view("7z\xBC\xAF\x27\x1C", 6), "7-Zip archive", "; extract it first"},
+    {std::string_view("\x89PNG\r\n\x1A\n", 8), "PNG image", ""},
+    {std::string_view("\xFF\xD8\xFF", 3), "JPEG image", ""},
+    {"GIF87a", "GIF image", ""},
+    {"GIF89a", "GIF image", ""},
+    {std::string_view("SQLite format 3\0", 16), "SQLite database", ""},
+    {std::string_view("\x7F\x45\x4C\x46", 4), "program", ""},  // ELF
+};
+
+// Throws when the bytes are plainly not CSV text: a funnelcast model, UTF-16 or
+// UTF-32 text, a known binary format, or control-byte noise. Looks at the first
+// few KB only.
+void refuse_other_formats(std::string_view bytes, const std::string& source, Stats& stats) {
+  if (starts_with(bytes, "FCMODEL")) {
+    fail(source, "this is a funnelcast model file (.fcm), not a CSV; pass it as the model");
+  }
+  const auto encoding = [&](const char* name) {
+    fail(source, std::string("the file is ") + name + " text; save it as UTF-8 CSV");
+  };
+  // UTF-32 LE's BOM starts like UTF-16 LE's, so it is tried first.
+  if (starts_with(bytes, std::string_view("\xFF\xFE\0\0", 4))) encoding("UTF-32 (little-endian)");
+  if (starts_with(bytes, std::string_view("\0\0\xFE\xFF", 4))) encoding("UTF-32 (big-endian)");
+  if (starts_with(bytes, "\xFF\xFE")) encoding("UTF-16 (little-endian)");
+  if (starts_with(bytes, "\xFE\xFF")) encoding("UTF-16 (big-endian)");
+
+  const auto binary = [&](const std::string& kind, const char* advice) {
+    fail(source, "this looks like a binary file (" + kind + "), not CSV text" + advice);
+  };
+  if (starts_with(bytes, "PK\x03\x04") || starts_with(bytes, "PK\x05\x06")) {
+    // An Office file is a zip whose first entries name its parts.
+    const std::string_view head = bytes.substr(0, kZipSample);
+    stats.bytes_scanned += head.size();
+    if (head.find("xl/") != std::string_view::npos) {
+      binary("Excel workbook, .xlsx", "; export it as CSV (in Excel: Save As, CSV UTF-8)");
+    }
+    if (head.find("opendocument.spreadsheet") != std::string_view::npos) {
+      binary("OpenDocument spreadsheet, .ods", "; export it as CSV");
+    }
+    binary("zip archive", "; extract it first (a spreadsheet: export it as CSV)");
+  }
+  if (starts_with(bytes, "PAR1") && bytes.size() >= 8 && bytes.substr(bytes.size() - 4) == "PAR1") {
+    binary("Parquet file", "");
+  }
+  for (const Magic& magic : kMagics) {
+    if (starts_with(bytes, magic.bytes)) binary(magic.kind, magic.advice);
+  }
+  // bzip2: "BZh", a block size digit, then the block magic (digits of pi).
+  if (starts_with(bytes, "BZh") && bytes.size() >= 10 && bytes[3] >= '1' && bytes[3] <= '9' &&
+      bytes.substr(4, 6) == "\x31\x41\x59\x26\x53\x59") {
+    binary("bzip2-compressed data", "; decompress it first");
+  }
+}
+
+// Control bytes that text files do not hold. Tab, line breaks, form feed and
+// vertical tab (FileMaker's line break inside a cell) are not counted.
+bool is_control(unsigned char c) {
+  return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') || c == 0x7F;
+}
+
+// UTF-16 and UTF-32 without a BOM, and binary data without a known magic, from
+// the first KB after any UTF-8 BOM. A stray NUL or two is left to the full scan,
+// which can name its line.
+void refuse_non_text(std::string_view input, const std::string& source, Stats& stats) {
+  const std::string_view sample = input.substr(0, kFormatSample);
+  stats.bytes_scanned += sample.size();
+  if (std::memchr(sample.data(), 0, sample.size()) == nullptr) {
+    size_t control = 0;
+    for (const char ch : sample) {
+      const auto c = static_cast<unsigned char>(ch);
+      control += is_control(c);
+    }
+    if (control >= 4 && control * 10 >= sample.size()) {
+      fail(source, "this looks like a binary file (unknown format), not CSV text");
+    }
+    return;
+  }
+  // NULs by position modulo 4. ASCII text in UTF-16 LE has a NUL at every odd
+  // position and none at even ones; in UTF-32 LE at positions 1, 2, 3 of each 4.
+  std::array<size_t, 4> nul{};
+  std::array<size_t, 4> total{};
+  size_t control = 0;
+  for (size_t i = 0; i < sample.size(); ++i) {
+    const auto c = static_cast<unsigned char>(sample[i]);
+    nul[i % 4] += c == 0;
+    ++total[i % 4];
+    control += is_control(c);
+  }
+  // "Mostly NUL" is at least half of those positions; "hardly any" at most an eighth.
+  const auto mostly = [](size_t n, size_t of) { return of > 0 && 2 * n >= of; };
+  const auto hardly = [](size_t n, size_t of) { return 8 * n <= of; };
+  const auto encoding = [&](const char* name) {
+    fail(source, std::string("the file is ") + name +
+                     " text without a byte order mark; save it as UTF-8 CSV");
+  };
+  if (sample.size() >= 4) {
+    if (hardly(nul[0], total[0]) && mostly(nul[1], total[1]) && mostly(nul[2], total[2]) &&
+        mostly(nul[3], total[3])) {
+      encoding("UTF-32 (little-endian)");
+    }
+    if (mostly(nul[0], total[0]) && mostly(nul[1], total[1]) && mostly(nul[2], total[2]) &&
+        hardly(nul[3], total[3])) {
+      encoding("UTF-32 (big-endian)");
+    }
+  }
+  const size_t even = nul[0] + nul[2];
+  const size_t odd = nul[1] + nul[3];
+  const size_t evens = total[0] + total[2];
+  const size_t odds = total[1] + total[3];
+  if (hardly(even, evens) && mostly(odd, odds)) encoding("UTF-16 (little-endian)");
+  if (mostly(even, evens) && hardly(odd, odds)) encoding("UTF-16 (big-endian)");
+  if (nul[0] + nul[1] + nul[2] + nul[3] == sample.size()) {
+    fail(source, "this looks like a binary file (only NUL bytes), not CSV text");
+  }
+  if (control >= 4 && control * 10 >= sample.size()) {
+    fail(source, "this looks like a binary file (unknown format), not CSV text");
+  }
+}
+
+// Index of the first byte of a little-endian word flagged by the ASCII test
+// below; 0 where that cannot be computed cheaply (the caller then steps bytes).
+inline size_t first_flagged_byte(uint64_t flagged) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return static_cast<size_t>(__builtin_ctzll(flagged)) / 8;
+#else
+  (void)flagged;
+  return 0;
+#endif
+}
+
+struct EncodingScan {
+  size_t first_nul = kNone;
+  size_t first_invalid = kNone;  // first byte that does not start a valid UTF-8 sequence
+  bool multibyte = false;        // a valid 2-4 byte UTF-8 sequence was seen
+  size_t scanned = 0;
+};
+
+// One pass over the whole input. Runs of ASCII without NUL are skipped a word at
+// a time ((w - 0x01..01) | w has a high bit set exactly when some byte is 0 or
+// >= 0x80), so a plain ASCII file costs a fraction of the tokenizer's time. It
+// stops as soon as the verdict is certain: a NUL before any invalid byte, or both
+// valid multi-byte UTF-8 and an invalid byte.
+EncodingScan scan_encoding(std::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const char* const p = text.data();
+  const size_t n = text.size();
+  const auto word = [p](size_t i) {
+    uint64_t w;
+    std::memcpy(&w, p + i, sizeof w);
+    return ((w - kOnes) | w) & kHigh;
+  };
+  EncodingScan out;
+  size_t i = 0;
+  while (i < n) {
+    while (i + 32 <= n && (word(i) | word(i + 8) | word(i + 16) | word(i + 24)) == 0) i += 32;
+    if (i >= n) break;
+    if (i + 8 <= n) {
+      const uint64_t flagged = word(i);
+      if (flagged == 0) {
+        i += 8;
+        continue;
+      }
+      // Jump over the ASCII before the first flagged byte. Borrows only run
+      // towards later bytes, so the first flag is exact (little-endian loads).
+      i += first_flagged_byte(flagged);
+    }
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c != 0 && c < 0x80) {  // the last few bytes, or a big-endian machine
+      ++i;
+      continue;
+    }
+    if (c == 0) {
+      if (out.first_nul == kNone) out.first_nul = i;
+      ++i;
+      if (out.first_invalid == kNone) {
+        out.scanned = i;
+        return out;
+      }
+      continue;
+    }
+    const size_t length = utf8_length(text, i);
+    if (length == 0) {
+      if (out.first_invalid == kNone) out.first_invalid = i;
+      ++i;
+    } else {
+      out.multibyte = true;
+      i += length;
+    }
+    if (out.multibyte && out.first_invalid != kNone) {
+      out.scanned = i;
+      return out;
+    }
+  }
+  out.scanned = n;
+  return out;
+}
+
+// Physical line breaks in text[from, to): "\r\n", "\n" and a lone "\r" each count
+// once, as the tokenizer counts them.
+uint32_t line_breaks(std::string_view text, size_t from, size_t to) {
+  uint32_t count = 0;
+  for (size_t i = from; i < to; ++i) {
+    if (text[i] == '\n' || (text[i] == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) {
+      ++count;
+    }
+  }
+  return count;
 }
 
 // Cells of one column as views over the input and the arena. Only columns that
@@ -401,10 +767,11 @@ inline bool cell_to_number(std::string_view cell, double& out) {
 // Fills `out`; on the first cell that is neither missing nor a timestamp,
 // returns false with its row in `bad_row`.
 bool to_times(const CellSource& cells, const std::vector<Span>& spans, std::vector<int64_t>& out,
-              size_t& bad_row) {
+              size_t& bad_row, Stats& stats) {
   out.resize(spans.size());
   for (size_t r = 0; r < spans.size(); ++r) {
     const std::string_view cell = cells(spans[r]);
+    stats.bytes_scanned += cell.size() + 1;
     if (is_missing_token(cell)) {
       out[r] = kMissingTime;
     } else if (!time::parse_timestamp(cell, out[r])) {
@@ -415,18 +782,22 @@ bool to_times(const CellSource& cells, const std::vector<Span>& spans, std::vect
   return true;
 }
 
-void to_categories(const CellSource& cells, const std::vector<Span>& spans, Column& out) {
+// Distinct values are found on the raw bytes; only a new level is converted from
+// Windows-1252, so a large category column costs one conversion per level.
+void to_categories(const CellSource& cells, const std::vector<Span>& spans, Column& out,
+                   bool cp1252, Stats& stats) {
   out.codes.resize(spans.size());
   std::unordered_map<std::string_view, int32_t> index;
   for (size_t r = 0; r < spans.size(); ++r) {
     const std::string_view cell = cells(spans[r]);
+    stats.bytes_scanned += cell.size() + 1;
     if (is_missing_token(cell)) {
       out.codes[r] = kMissingCode;
       continue;
     }
     const std::string_view value = trim(cell);
     const auto [it, inserted] = index.try_emplace(value, static_cast<int32_t>(out.levels.size()));
-    if (inserted) out.levels.emplace_back(value);
+    if (inserted) out.levels.push_back(table_text(value, cp1252));
     out.codes[r] = it->second;
   }
 }
@@ -438,6 +809,61 @@ struct ColumnBuild {
   size_t spans_from_row = 0;  // rows before this one were numbers and need a re-scan
   std::vector<Span> spans;
 };
+
+// Where a byte of the input lies: its physical line and, when the records up to
+// it tokenize, its field, the header's names and the field's text. Only used on
+// the way to an error or a notice, so it simply tokenizes again from the start.
+struct Place {
+  uint32_t line = 0;
+  size_t field = kNone;            // 0-based; kNone when the records before it do not tokenize
+  std::vector<std::string> names;  // the header's names; empty when the byte is in the header
+  std::string cell;                // the field's text, quoted for a message, or ""
+  std::string in_cell;             // " in 'text'", or "" when the field is unknown
+};
+
+Place locate(std::string_view input, char delimiter, size_t offset, bool cp1252, Stats& stats) {
+  Place place;
+  std::string arena;
+  const CellSource cells(input, arena);
+  Tokenizer tokenizer(input, delimiter, &arena);
+  std::vector<uint32_t> ends;
+  std::vector<Span> fields;
+  std::vector<std::string> header;
+  bool header_seen = false;
+  RecordInfo info;
+  for (;;) {
+    const size_t start = tokenizer.position();
+    fields.clear();
+    ends.clear();
+    if (tokenizer.next(fields, info, ends) != Status::kRecord) break;
+    // The byte is never a delimiter or a line break, so it lies in a field's text.
+    if (offset < tokenizer.position()) {
+      size_t f = 0;
+      while (f + 1 < ends.size() && offset >= ends[f]) ++f;
+      place.line = info.line + line_breaks(input, start, offset);
+      place.field = f;
+      place.names = std::move(header);
+      place.cell = quote_value(cells(fields[f]), cp1252);
+      place.in_cell = " in " + place.cell;
+      stats.bytes_scanned += tokenizer.scanned() + (offset - start);
+      return place;
+    }
+    if (!header_seen && !info.blank) {
+      header_seen = true;
+      for (const Span s : fields) header.push_back(table_text(trim(cells(s)), cp1252));
+    }
+  }
+  stats.bytes_scanned += tokenizer.scanned() + offset;
+  place.line = 1 + line_breaks(input, 0, offset);
+  return place;
+}
+
+// "line 3, column 'spend'", "line 1, column 2" (in the header) or "line 3".
+std::string where(const Place& place) {
+  std::string out = "line " + std::to_string(place.line);
+  if (place.field != kNone) out += ", " + column_label(place.names, place.field);
+  return out;
+}
 
 }  // namespace
 
@@ -479,21 +905,64 @@ bool parse_number(std::string_view cell, double& out) {
 }
 
 Table read(std::string_view bytes, const Options& options) {
-  const std::string& source = options.source;
+  Stats stats;
+  // Reported on every way out, errors included, so tests can bound both.
+  struct Report {
+    const Stats& stats;
+    Stats* out;
+    const Tokenizer* tokenizer = nullptr;  // the main pass, counted once it exists
+    const std::string* arena = nullptr;
+    ~Report() {
+      if (out == nullptr) return;
+      *out = stats;
+      if (tokenizer != nullptr) out->bytes_scanned += tokenizer->scanned();
+      if (arena != nullptr) out->arena_bytes = arena->size();
+    }
+  } report{stats, options.stats};
+
+  // File names are bytes too; every message, here and downstream, starts with this one.
+  const std::string source = message_text(options.source, kMaxQuotedName * 4);
+  refuse_other_formats(bytes, source, stats);
   std::string_view input = bytes;
-  if (input.size() >= 3 && input.substr(0, 3) == "\xEF\xBB\xBF") input.remove_prefix(3);
+  const bool utf8_bom = starts_with(input, "\xEF\xBB\xBF");
+  if (utf8_bom) input.remove_prefix(3);
+  // Old DOS tools end a text file with Ctrl-Z; it is not a last record.
+  if (!input.empty() && input.back() == '\x1A') input.remove_suffix(1);
+  stats.input_bytes = input.size();
   if (input.size() > kMaxInputBytes) fail(source, "file too large (the limit is 1 GB)");
+  refuse_non_text(input, source, stats);
+  const EncodingScan encoding = scan_encoding(input);
+  stats.bytes_scanned += encoding.scanned;
+  // Bytes that are not UTF-8 and not one valid multi-byte sequence anywhere (nor
+  // a UTF-8 BOM): an 8-bit export (Excel on Windows writes Windows-1252), read as such.
+  const bool cp1252 = encoding.first_invalid != kNone && !encoding.multibyte && !utf8_bom;
 
   char delimiter = options.delimiter;
   if (delimiter == 0) {
-    delimiter = sniff_delimiter(input);
+    delimiter = sniff_delimiter(input, stats);
   } else if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
     fail(source, "a quote or a line break cannot be the delimiter");
+  } else if (static_cast<unsigned char>(delimiter) >= 0x80) {
+    // It could split a UTF-8 character in two.
+    fail(source, "the delimiter must be an ASCII character");
+  }
+
+  if (encoding.first_nul != kNone &&
+      (cp1252 || encoding.first_invalid == kNone || encoding.first_nul < encoding.first_invalid)) {
+    const Place place = locate(input, delimiter, encoding.first_nul, cp1252, stats);
+    fail(source, where(place) + ": a NUL byte (binary data?)" + place.in_cell);
+  }
+  if (encoding.first_invalid != kNone && !cp1252) {
+    const Place place = locate(input, delimiter, encoding.first_invalid, false, stats);
+    fail(source, where(place) + ": invalid UTF-8" + place.in_cell +
+                     " (the file mixes text encodings); save it as UTF-8");
   }
 
   std::string arena;
   const CellSource cells(input, arena);
   Tokenizer tokenizer(input, delimiter, &arena);
+  report.tokenizer = &tokenizer;
+  report.arena = &arena;
   RecordInfo info;
   std::vector<Span> record;
 
@@ -507,6 +976,34 @@ Table read(std::string_view bytes, const Options& options) {
   const uint32_t header_line = info.line;
   const size_t column_count = record.size();
 
+  // A file without a header would silently name its columns after its first
+  // row. Only whole cells count: "leads_7d" or "2024_budget" are names.
+  {
+    std::string_view found;  // the cell that gives it away
+    bool timestamp = false;
+    bool all_numbers = true;
+    for (size_t j = 0; j < column_count && !timestamp; ++j) {
+      const std::string_view cell = trim(cells(record[j]));
+      stats.bytes_scanned += cell.size() + 1;
+      if (cell.empty()) continue;
+      int64_t seconds = 0;
+      double value = 0;
+      if (time::parse_timestamp(cell, seconds)) {
+        timestamp = true;
+        found = cell;
+      } else if (parse_number(cell, value)) {
+        if (found.empty()) found = cell;
+      } else {
+        all_numbers = false;
+      }
+    }
+    if (timestamp || (all_numbers && !found.empty())) {
+      fail(source, "line " + std::to_string(header_line) +
+                       " looks like data, not column names (found " + quote_value(found, cp1252) +
+                       "); add a header line such as timestamp,leads,spend");
+    }
+  }
+
   // Checked before anything is allocated per column: a line of a million
   // delimiters should fail fast, not after building a million columns.
   for (size_t j = 0; j < column_count; ++j) {
@@ -517,7 +1014,9 @@ Table read(std::string_view bytes, const Options& options) {
   }
   std::vector<std::string> names;
   names.reserve(column_count);
-  for (size_t j = 0; j < column_count; ++j) names.emplace_back(trim(cells(record[j])));
+  for (size_t j = 0; j < column_count; ++j) {
+    names.push_back(table_text(trim(cells(record[j])), cp1252));
+  }
   Table table;
   table.source = source;
   table.columns.resize(column_count);
@@ -526,7 +1025,8 @@ Table read(std::string_view bytes, const Options& options) {
   for (size_t j = 0; j < column_count; ++j) {
     const auto [it, inserted] = seen.try_emplace(names[j], j);
     if (!inserted) {
-      fail(source, "line " + std::to_string(header_line) + ": column name '" + names[j] +
+      fail(source, "line " + std::to_string(header_line) + ": column name '" +
+                       message_text(names[j], kMaxQuotedName) +
                        "' appears twice in the header (columns " + std::to_string(it->second + 1) +
                        " and " + std::to_string(j + 1) + ")");
     }
@@ -562,10 +1062,7 @@ Table read(std::string_view bytes, const Options& options) {
     if (status != Status::kRecord) fail_token(source, status, info, names);
     if (info.blank) continue;
     if (record.size() != column_count) {
-      fail(source, "line " + std::to_string(info.line) + ": expected " +
-                       std::to_string(column_count) +
-                       (column_count == 1 ? " field (" : " fields (") + name_list(names) +
-                       "), found " + std::to_string(record.size()));
+      fail_ragged(source, info.line, record.size(), names, delimiter);
     }
     const size_t row = lines.size();
     lines.push_back(info.line);
@@ -581,13 +1078,15 @@ Table read(std::string_view bytes, const Options& options) {
         continue;
       }
       double value;
-      if (cell_to_number(cells(record[j]), value)) {
+      const std::string_view cell = cells(record[j]);
+      stats.bytes_scanned += cell.size() + 1;
+      if (cell_to_number(cell, value)) {
         column.numbers.push_back(value);
         continue;
       }
       if (build.forced) {
-        fail(source, "line " + std::to_string(info.line) + ", column '" + column.name +
-                         "': expected a number, found " + quote_value(cells(record[j])));
+        fail(source, "line " + std::to_string(info.line) + ", " + column_label(names, j) +
+                         ": expected a number, found " + quote_value(cell, cp1252));
       }
       build.numeric = false;
       numeric[j] = 0;
@@ -643,6 +1142,8 @@ Table read(std::string_view bytes, const Options& options) {
       }
       ++row;
     }
+    stats.bytes_scanned += again.scanned();
+    stats.rescanned_bytes += again.scanned();
     for (size_t j = 0; j < column_count; ++j) {
       if (prefix[j].empty()) continue;
       prefix[j].insert(prefix[j].end(), builds[j].spans.begin(), builds[j].spans.end());
@@ -661,19 +1162,37 @@ Table read(std::string_view bytes, const Options& options) {
     if (build.spans.size() != table.rows) fail(source, "internal error while reading the file");
     size_t bad_row = 0;
     if (build.forced && column.type == ColumnType::kTimestamp) {
-      if (!to_times(cells, build.spans, column.times, bad_row)) {
-        fail(source, "line " + std::to_string(table.line_of_row[bad_row]) + ", column '" +
-                         column.name + "': expected a timestamp like 2024-03-10 14:00:00, found " +
-                         quote_value(cells(build.spans[bad_row])));
+      if (!to_times(cells, build.spans, column.times, bad_row, stats)) {
+        fail(source, "line " + std::to_string(table.line_of_row[bad_row]) + ", " +
+                         column_label(names, j) +
+                         ": expected a timestamp like 2024-03-10 14:00:00, found " +
+                         quote_value(cells(build.spans[bad_row]), cp1252));
       }
-    } else if (!build.forced && to_times(cells, build.spans, column.times, bad_row)) {
+    } else if (!build.forced && to_times(cells, build.spans, column.times, bad_row, stats)) {
       column.type = ColumnType::kTimestamp;
     } else {
       std::vector<int64_t>().swap(column.times);
       column.type = ColumnType::kCategory;
-      to_categories(cells, build.spans, column);
+      to_categories(cells, build.spans, column, cp1252, stats);
     }
     std::vector<Span>().swap(build.spans);
+  }
+
+  // Notices: one sentence per kind, with the first place and a count.
+  if (cp1252 && encoding.first_invalid < tokenizer.position()) {
+    const Place place = locate(input, delimiter, encoding.first_invalid, true, stats);
+    table.notices.push_back(source +
+                            ": read as Windows-1252 (Latin-1): the file is not UTF-8 (first at " +
+                            where(place) + (place.cell.empty() ? "" : ": " + place.cell) + ")");
+  }
+  if (const size_t cells_with_quotes = tokenizer.stray_quote_cells(); cells_with_quotes > 0) {
+    table.notices.push_back(source + ": " +
+                            (cells_with_quotes == 1
+                                 ? std::string("1 cell has")
+                                 : std::to_string(cells_with_quotes) + " cells have") +
+                            " a quote inside unquoted text, kept as written (first at line " +
+                            std::to_string(tokenizer.stray_quote_line()) + ", " +
+                            column_label(names, tokenizer.stray_quote_field()) + ")");
   }
   return table;
 }

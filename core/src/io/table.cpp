@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <system_error>
 
-#include "funnelcast/time/time.hpp"
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/time/time.hpp"
 
 namespace fc {
 namespace {
@@ -48,6 +48,34 @@ std::string format_number(double value) {
 }
 
 }  // namespace
+
+std::string message_text(std::string_view text, size_t max_bytes) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (i >= max_bytes) {
+      out += "...";
+      break;
+    }
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    const size_t length = c >= 0x80 ? utf8_length(text, i) : 0;
+    if (length > 0) {
+      out.append(text.substr(i, length));
+      i += length;
+      continue;
+    }
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02X", c);
+    out += hex;
+    ++i;
+  }
+  return out;
+}
 
 const char* to_string(ColumnType type) {
   switch (type) {
@@ -102,14 +130,14 @@ int Table::find(std::string_view name) const {
 const Column& Table::at(std::string_view name) const {
   const int index = find(name);
   if (index >= 0) return columns[static_cast<size_t>(index)];
-  std::string message = source + ": no column '" + std::string(name) + "' (";
+  std::string message = source + ": no column '" + message_text(name) + "' (";
   if (columns.empty()) {
     message += "the table has no columns)";
   } else {
     message += "columns: ";
     for (size_t i = 0; i < columns.size(); ++i) {
       if (i > 0) message += ", ";
-      message += columns[i].name;
+      message += message_text(columns[i].name);
     }
     message += ")";
   }

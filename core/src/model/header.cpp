@@ -323,10 +323,196 @@ ForecastSection forecast_from(const In& in) {
   return f;
 }
 
+
+nlohmann::json score_metrics_json(const ScoreMetrics& m) {
+  return {{"roc_auc", number_or_null(m.roc_auc)}, {"pr_auc", number_or_null(m.pr_auc)},
+          {"logloss", number_or_null(m.logloss)}, {"brier", number_or_null(m.brier)},
+          {"accuracy", number_or_null(m.accuracy)}, {"precision", number_or_null(m.precision)},
+          {"recall", number_or_null(m.recall)}, {"f1", number_or_null(m.f1)}};
+}
+
+ScoreMetrics score_metrics(const In& m) {
+  ScoreMetrics out;
+  out.roc_auc = m.num_or_nan("roc_auc");
+  out.pr_auc = m.num_or_nan("pr_auc");
+  out.logloss = m.num_or_nan("logloss");
+  out.brier = m.num_or_nan("brier");
+  out.accuracy = m.num_or_nan("accuracy");
+  out.precision = m.num_or_nan("precision");
+  out.recall = m.num_or_nan("recall");
+  out.f1 = m.num_or_nan("f1");
+  return out;
+}
+
+const char* const kScoreMetricNames[] = {"roc_auc", "pr_auc", "logloss", "brier", "accuracy", "precision", "recall", "f1"};
+
+nlohmann::json table_json(const TableSchema& t) {
+  nlohmann::json cols = nlohmann::json::array();
+  for (const auto& c : t.columns)
+    cols.push_back({{"name", c.name}, {"type", c.type}, {"use", c.use}, {"reason", text_or_null(c.reason)}});
+  return {{"source", t.source}, {"columns", cols}, {"input_rows", t.input_rows}, {"rows_used", t.rows_used}};
+}
+
+TableSchema table_from(const In& in) {
+  TableSchema t;
+  t.source = in.str("source");
+  const auto& cols = in.array("columns");
+  for (size_t i = 0; i < cols.size(); ++i) {
+    const In c(cols[i], in.at("columns", i));
+    TableColumn col;
+    col.name = c.str("name");
+    col.type = c.one_of("type", {"number", "timestamp", "category"});
+    col.use = c.one_of("use", {"target", "id", "feature", "dropped"});
+    col.reason = c.str_or_null("reason");
+    t.columns.push_back(std::move(col));
+  }
+  t.input_rows = in.count("input_rows");
+  t.rows_used = in.count("rows_used");
+  return t;
+}
+
+nlohmann::json score_json(const ScoreSection& s) {
+  nlohmann::json features = nlohmann::json::array();
+  for (const auto& f : s.features) {
+    nlohmann::json j = {{"name", f.name}, {"column", f.column}, {"kind", f.kind},
+                        {"missing_share", f.missing_share}};
+    if (f.kind == "category") j["levels"] = f.levels;
+    if (f.kind == "number") {
+      j["min"] = number_or_null(f.min);
+      j["max"] = number_or_null(f.max);
+    }
+    features.push_back(std::move(j));
+  }
+  nlohmann::json curve = nlohmann::json::array();
+  for (const auto& p : s.curve)
+    curve.push_back({{"threshold", p.threshold}, {"share", p.share}, {"precision", number_or_null(p.precision)},
+                     {"recall", number_or_null(p.recall)}, {"f1", number_or_null(p.f1)}, {"lift", number_or_null(p.lift)}});
+  nlohmann::json cv = nlohmann::json::object();
+  for (const auto& [name, m] : s.cv)
+    cv[name] = {{"mean", number_or_null(m.mean)}, {"std", number_or_null(m.std)}, {"folds_used", m.folds_used}};
+  nlohmann::json calibration = nlohmann::json::array();
+  for (const auto& b : s.calibration)
+    calibration.push_back({{"lower", b.lower}, {"upper", b.upper}, {"count", b.count},
+                           {"mean_predicted", number_or_null(b.mean_predicted)},
+                           {"observed_rate", number_or_null(b.observed_rate)}});
+  nlohmann::json lift = nlohmann::json::array();
+  for (const auto& r : s.lift)
+    lift.push_back({{"share", r.share}, {"contacted", r.contacted}, {"precision", number_or_null(r.precision)},
+                    {"lift", number_or_null(r.lift)}, {"gain", number_or_null(r.gain)}});
+  nlohmann::json comparison = nlohmann::json::array();
+  for (const auto& [name, m] : s.comparison) {
+    nlohmann::json j = score_metrics_json(m);
+    j["name"] = name;
+    comparison.push_back(std::move(j));
+  }
+  nlohmann::json importance = nlohmann::json::array();
+  for (const auto& i : s.importance)
+    importance.push_back({{"feature", i.feature}, {"gain", i.gain}, {"mean_abs_shap", i.mean_abs_shap}});
+  return {{"target", s.target},
+          {"positive", s.positive},
+          {"negative", s.negative},
+          {"positive_rate", s.positive_rate},
+          {"id_column", text_or_null(s.id_column)},
+          {"features", features},
+          {"params", s.params.to_json()},
+          {"prior_shift", s.prior_shift},
+          {"threshold", s.threshold},
+          {"threshold_rule", s.threshold_rule},
+          {"threshold_target", s.threshold_target},
+          {"curve", curve},
+          {"folds", s.folds},
+          {"cv", cv},
+          {"out_of_fold", score_metrics_json(s.out_of_fold)},
+          {"calibration", calibration},
+          {"lift", lift},
+          {"comparison", comparison},
+          {"importance", importance},
+          {"warnings", s.warnings}};
+}
+
+ScoreSection score_from(const In& in) {
+  ScoreSection s;
+  s.target = in.str("target");
+  s.positive = in.str("positive");
+  s.negative = in.str("negative");
+  s.positive_rate = in.num("positive_rate");
+  s.id_column = in.str_or_null("id_column");
+  const auto& features = in.array("features");
+  if (features.empty()) in.fail("features", "must list at least one feature");
+  for (size_t i = 0; i < features.size(); ++i) {
+    const In f(features[i], in.at("features", i));
+    ScoreFeature out;
+    out.name = f.str("name");
+    out.column = f.str("column");
+    out.kind = f.one_of("kind", {"number", "category", "month", "weekday", "hour", "day"});
+    out.missing_share = f.num("missing_share");
+    if (out.kind == "category") {
+      const auto& levels = f.array("levels");
+      for (const auto& l : levels) {
+        if (!l.is_string()) f.fail("levels", "must hold strings");
+        out.levels.push_back(l.get<std::string>());
+      }
+    }
+    if (out.kind == "number") {
+      out.min = f.num_or_nan("min");
+      out.max = f.num_or_nan("max");
+    }
+    s.features.push_back(std::move(out));
+  }
+  s.params = in.nested("params", [](const nlohmann::json& j) { return gbdt::Params::from_json(j); });
+  s.prior_shift = in.num("prior_shift");
+  s.threshold = in.num("threshold");
+  if (!(s.threshold >= 0 && s.threshold <= 1)) in.fail("threshold", "must be a probability from 0 to 1");
+  s.threshold_rule = in.one_of("threshold_rule", {"f1", "precision", "top_share", "fixed"});
+  s.threshold_target = in.num("threshold_target");
+  const auto& curve = in.array("curve");
+  for (size_t i = 0; i < curve.size(); ++i) {
+    const In p(curve[i], in.at("curve", i));
+    s.curve.push_back({p.num("threshold"), p.num("share"), p.num_or_nan("precision"), p.num_or_nan("recall"),
+                       p.num_or_nan("f1"), p.num_or_nan("lift")});
+  }
+  s.folds = in.count("folds");
+  const In cv = in.obj("cv");
+  if (s.folds > 0) {
+    for (const char* name : kScoreMetricNames) {
+      const In m = cv.obj(name);
+      s.cv[name] = {m.num_or_nan("mean"), m.num_or_nan("std"), m.count("folds_used")};
+    }
+  }
+  s.out_of_fold = score_metrics(in.obj("out_of_fold"));
+  const auto& calibration = in.array("calibration");
+  for (size_t i = 0; i < calibration.size(); ++i) {
+    const In b(calibration[i], in.at("calibration", i));
+    s.calibration.push_back({b.num("lower"), b.num("upper"), b.num_or_nan("mean_predicted"),
+                             b.num_or_nan("observed_rate"), b.count("count")});
+  }
+  const auto& lift = in.array("lift");
+  for (size_t i = 0; i < lift.size(); ++i) {
+    const In r(lift[i], in.at("lift", i));
+    s.lift.push_back({r.num("share"), r.num_or_nan("precision"), r.num_or_nan("lift"), r.num_or_nan("gain"),
+                      r.count("contacted")});
+  }
+  const auto& comparison = in.array("comparison");
+  for (size_t i = 0; i < comparison.size(); ++i) {
+    const In c(comparison[i], in.at("comparison", i));
+    s.comparison.emplace_back(c.str("name"), score_metrics(c));
+  }
+  const auto& importance = in.array("importance");
+  for (size_t i = 0; i < importance.size(); ++i) {
+    const In m(importance[i], in.at("importance", i));
+    s.importance.push_back({m.str("feature"), m.num("gain"), m.num("mean_abs_shap")});
+  }
+  for (const auto& w : in.array("warnings")) {
+    if (!w.is_string()) in.fail("warnings", "must hold strings");
+    s.warnings.push_back(w.get<std::string>());
+  }
+  return s;
+}
+
 }  // namespace
 
 const std::vector<std::string>& kinds() {
-  static const std::vector<std::string> kKinds = {"forecast"};
+  static const std::vector<std::string> kKinds = {"forecast", "score"};
   return kKinds;
 }
 
@@ -334,9 +520,10 @@ nlohmann::json Header::to_json() const {
   nlohmann::json j = {{"format", kFormatVersion},
                       {"kind", kind},
                       {"created_by", created_by},
-                      {"data", data_json(data)}};
+                      {"data", kind == "score" ? table_json(table) : data_json(data)}};
   if (created_at) j["created_at"] = *created_at;
   if (forecast) j["forecast"] = forecast_json(*forecast);
+  if (score) j["score"] = score_json(*score);
   return j;
 }
 
@@ -359,8 +546,13 @@ Header Header::from_json(const nlohmann::json& j) {
   }
   h.created_by = in.str("created_by");
   if (in.has("created_at")) h.created_at = in.integer("created_at", 0, std::numeric_limits<int64_t>::max() / 4);
-  h.data = data_from(in.obj("data"));
-  if (h.kind == "forecast") h.forecast = forecast_from(in.obj("forecast"));
+  if (h.kind == "forecast") {
+    h.data = data_from(in.obj("data"));
+    h.forecast = forecast_from(in.obj("forecast"));
+  } else if (h.kind == "score") {
+    h.table = table_from(in.obj("data"));
+    h.score = score_from(in.obj("score"));
+  }
   return h;
 }
 

@@ -3,11 +3,19 @@
 //   "FCMODEL1"  u32 format version  u32 header length  header JSON
 //   u8 objective  u32 num_features  f64 base_score  u32 tree count
 //   per tree: u32 internal count, u32 leaf count,
-//             internal nodes, 10 bytes each: u16 feature (bit 15 = default_left),
-//               f32 threshold, u16 left, u16 right (bit 15 = the child is a leaf)
+//             internal nodes, 10 bytes each: u16 feature (bit 15 = default_left,
+//               bit 14 = categorical split), f32 threshold (a categorical split: u32 index
+//               of its category set instead), u16 left, u16 right (bit 15 = the child is a leaf)
 //             leaves, 8 bytes each: f32 value, f32 cover
 //             (bit 31 of the leaf count set: the tree has no cover, leaves are 4 bytes, value only)
+//             only when bit 30 of the leaf count is set, the tree's category sets:
+//               u32 set count S, S x u16 words per set, then every set's words as u32
+//               (category c is bit c % 32 of word c / 32 of its set)
 //   u32 CRC-32 (IEEE) of every byte before it
+//
+// A tree without categorical splits has neither flag bit 30 nor bit 14 anywhere: its bytes
+// are those of the layout before categorical splits existed, so older numeric files load
+// unchanged and numeric models save to the very same bytes.
 //
 // Values are assembled from single bytes rather than memcpy'd structs so the
 // file is the same on any host and no read ever depends on alignment.
@@ -27,10 +35,14 @@ namespace fc::model {
 namespace {
 
 constexpr char kMagic[8] = {'F', 'C', 'M', 'O', 'D', 'E', 'L', '1'};
-// 15 bits per index: bit 15 carries the default_left / is-leaf flag.
-constexpr uint32_t kMaxIndex = 0x7FFF;
-constexpr uint32_t kMaxNodes = 0x7FFF;     // internal nodes, and leaves, per tree
-constexpr uint32_t kMaxFeatures = 0x7FFF;  // num_features; feature indices stay below it
+// 15 bits per child index: bit 15 carries the is-leaf flag.
+constexpr uint32_t kMaxNodes = 0x7FFF;  // internal nodes, and leaves, per tree
+// num_features; feature indices stay below it. Bit 14 of the feature word marks a
+// categorical split, so 14 bits are left for the index.
+constexpr uint32_t kMaxFeatures = 0x3FFF;
+constexpr uint16_t kDefaultLeftBit = 0x8000u;
+constexpr uint16_t kCategoricalBit = 0x4000u;
+constexpr uint32_t kCategoricalFlag = 0x40000000u;  // in the leaf count word
 constexpr size_t kInternalBytes = 2 + 4 + 2 + 2;
 constexpr size_t kLeafBytes = 4 + 4;
 constexpr size_t kLeafValueBytes = 4;
@@ -219,6 +231,16 @@ void check(const Model& m) {
       throw Error("model: a " + f.predictor + " forecaster has no trees, but the file has " +
                   std::to_string(e.trees.size()));
     }
+  } else if (h.kind == "score") {
+    if (!h.score) throw Error("model header: a score model needs its 'score' section");
+    const ScoreSection& s = *h.score;
+    if (e.trees.empty()) throw Error("model: a score model needs trees, and the file has none");
+    if (e.objective != gbdt::Objective::kBinary)
+      throw Error(std::string("model: a score model's trees must be trained for a yes/no outcome, not ") +
+                  gbdt::to_string(e.objective));
+    if (e.num_features != s.features.size())
+      throw Error("model: the trees use " + std::to_string(e.num_features) + " features but the header lists " +
+                  std::to_string(s.features.size()));
   }
 }
 
@@ -270,21 +292,41 @@ std::string save(const Model& m) {
     }
     w.u32(static_cast<uint32_t>(n));
     const bool has_cover = !tr.leaf_cover.empty();
-    w.u32(static_cast<uint32_t>(leaves) | (has_cover ? 0u : kNoCoverFlag));
+    const bool has_cat = tr.has_categorical();
+    w.u32(static_cast<uint32_t>(leaves) | (has_cover ? 0u : kNoCoverFlag) |
+          (has_cat ? kCategoricalFlag : 0u));
     for (size_t i = 0; i < n; ++i) {
       const int32_t f = tr.feature[i];
-      if (f < 0 || static_cast<uint32_t>(f) > kMaxIndex) {
+      if (f < 0 || static_cast<uint32_t>(f) >= kMaxFeatures) {
         throw Error("model: tree " + std::to_string(t) + ", node " + std::to_string(i) +
                     ": feature index " + std::to_string(f) + " out of range");
       }
-      w.u16(static_cast<uint16_t>(static_cast<uint32_t>(f) | (tr.default_left[i] ? 0x8000u : 0u)));
-      w.f32(tr.threshold[i]);
+      const bool cat = tr.is_categorical(i);
+      w.u16(static_cast<uint16_t>(static_cast<uint32_t>(f) |
+                                  (tr.default_left[i] ? kDefaultLeftBit : 0u) |
+                                  (cat ? kCategoricalBit : 0u)));
+      if (cat) {
+        w.u32(static_cast<uint32_t>(tr.cat_set[i]));
+      } else {
+        w.f32(tr.threshold[i]);
+      }
       w.u16(encode_child(tr.left[i], t, i, "left", n, leaves));
       w.u16(encode_child(tr.right[i], t, i, "right", n, leaves));
     }
     for (size_t i = 0; i < leaves; ++i) {
       w.f32(tr.leaf_value[i]);
       if (has_cover) w.f32(tr.leaf_cover[i]);
+    }
+    if (has_cat) {
+      // validate() has checked the offsets: each set holds at most kMaxCategoryWords
+      // (which fits the u16) and the last offset is the pool's size.
+      const size_t sets = tr.cat_begin.size() - 1;
+      if (sets > std::numeric_limits<uint32_t>::max()) throw Error("model: too many category sets");
+      w.u32(static_cast<uint32_t>(sets));
+      for (size_t k = 0; k < sets; ++k) {
+        w.u16(static_cast<uint16_t>(tr.cat_begin[k + 1] - tr.cat_begin[k]));
+      }
+      for (const uint32_t word : tr.cat_bits) w.u32(word);
     }
   }
   const uint32_t crc = crc32(w.str().data(), w.str().size());
@@ -394,7 +436,8 @@ Model load(std::string_view bytes, const std::string& source) {
     const uint32_t n = in.u32("internal node count");
     const uint32_t leaf_word = in.u32("leaf count");
     const bool has_cover = (leaf_word & kNoCoverFlag) == 0;
-    const uint32_t leaves = leaf_word & ~kNoCoverFlag;
+    const bool has_cat = (leaf_word & kCategoricalFlag) != 0;
+    const uint32_t leaves = leaf_word & ~(kNoCoverFlag | kCategoricalFlag);
     if (n > kMaxNodes || leaves > kMaxNodes) {
       fail(where + ": bad node counts (" + std::to_string(n) + " internal, " +
            std::to_string(leaves) + " leaves; at most " + std::to_string(kMaxNodes) + " each)");
@@ -430,17 +473,65 @@ Model load(std::string_view bytes, const std::string& source) {
       }
       return static_cast<int32_t>(index);
     };
+    if (has_cat) tr.cat_set.assign(n, -1);
     for (uint32_t i = 0; i < n; ++i) {
       const uint16_t f = in.u16("feature");
-      tr.feature[i] = static_cast<int32_t>(f & 0x7FFFu);
-      tr.default_left[i] = (f & 0x8000u) ? 1 : 0;
-      tr.threshold[i] = in.f32("threshold");
+      tr.feature[i] = static_cast<int32_t>(f & kMaxFeatures);
+      tr.default_left[i] = (f & kDefaultLeftBit) ? 1 : 0;
+      if (f & kCategoricalBit) {
+        if (!has_cat) {
+          fail(where + ", node " + std::to_string(i) +
+               ": a categorical split in a tree without category sets");
+        }
+        const uint32_t set = in.u32("category set index");
+        if (set > static_cast<uint32_t>(std::numeric_limits<int32_t>::max())) {
+          fail(where + ", node " + std::to_string(i) + ": bad category set index " +
+               std::to_string(set));
+        }
+        tr.cat_set[i] = static_cast<int32_t>(set);
+        tr.threshold[i] = 0.0f;
+      } else {
+        tr.threshold[i] = in.f32("threshold");
+      }
       tr.left[i] = decode_child(in.u16("left child"), i, "left");
       tr.right[i] = decode_child(in.u16("right child"), i, "right");
     }
     for (uint32_t i = 0; i < leaves; ++i) {
       tr.leaf_value[i] = in.f32("leaf value");
       if (has_cover) tr.leaf_cover[i] = in.f32("leaf cover");
+    }
+    if (has_cat) {
+      const uint32_t sets = in.u32("category set count");
+      // Two bytes per set's size at least: a count beyond that cannot be real.
+      if (sets > in.remaining() / 2) {
+        fail("truncated: " + where + " claims " + std::to_string(sets) +
+             " category sets but only " + std::to_string(in.remaining()) + " bytes remain");
+      }
+      tr.cat_begin.resize(size_t{sets} + 1);
+      tr.cat_begin[0] = 0;
+      uint64_t words = 0;
+      for (uint32_t k = 0; k < sets; ++k) {
+        const uint16_t size = in.u16("category set size");
+        if (size > gbdt::kMaxCategoryWords) {
+          fail(where + ": category set " + std::to_string(k) + " has " + std::to_string(size) +
+               " words (at most " + std::to_string(gbdt::kMaxCategoryWords) + ")");
+        }
+        words += size;
+        if (words * 4 > in.remaining()) {
+          fail("truncated: " + where + "'s category sets need " + std::to_string(words * 4) +
+               " bytes but only " + std::to_string(in.remaining()) + " remain");
+        }
+        tr.cat_begin[k + 1] = static_cast<uint32_t>(words);
+      }
+      tr.cat_bits.resize(static_cast<size_t>(words));
+      for (uint32_t& word : tr.cat_bits) word = in.u32("category set word");
+      for (uint32_t i = 0; i < n; ++i) {
+        if (tr.cat_set[i] >= 0 && static_cast<uint32_t>(tr.cat_set[i]) >= sets) {
+          fail(where + ", node " + std::to_string(i) + ": category set " +
+               std::to_string(tr.cat_set[i]) + " is out of range (" + std::to_string(sets) +
+               " sets)");
+        }
+      }
     }
   }
   if (in.remaining() != 0) {

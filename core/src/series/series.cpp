@@ -310,6 +310,7 @@ const Series& select(const BuildResult& d, const std::string& name) {
 BuildResult build(const Table& table, const Options& options) {
   BuildResult out;
   out.source = table.source;
+  out.notices = table.notices;  // what the CSV reader had to say (encoding, stray quotes)
   out.roles = schema::detect_roles(table, options.roles);
   const Roles& roles = out.roles;
   for (const auto& c : table.columns) out.columns.push_back({c.name, c.type, schema::role_of(roles, c.name)});

@@ -25,17 +25,27 @@ class FlatEnsemble {
   // 12 bytes. The two children of a node sit side by side (right = left + 1), so one
   // index is enough. A leaf stores its value in `threshold` and points `left` at itself,
   // so a row that has reached its leaf can keep stepping in lock-step without moving.
+  // A categorical node keeps, in the bits of `threshold`, the offset in cat_ of its
+  // bitset's word count, the words following it.
   struct Node {
     float threshold;
-    uint32_t feature_and_flags;  // low 30 bits feature; bit 31 default-left; bit 30 leaf
+    uint32_t feature_and_flags;  // low 29 bits feature; bit 31 default-left; bit 30 leaf;
+                                 // bit 29 categorical
     uint32_t left;               // absolute node index of the left child
   };
   static constexpr uint32_t kDefaultLeft = 0x80000000u;
   static constexpr uint32_t kLeaf = 0x40000000u;
-  static constexpr uint32_t kFeatureMask = 0x3fffffffu;
-  template <int kBlock>
+  static constexpr uint32_t kCategorical = 0x20000000u;
+  static constexpr uint32_t kFeatureMask = 0x1fffffffu;
+  // kCategorical: the ensemble has categorical nodes. A model without any runs the plain
+  // numeric loop, untouched by the categorical test.
+  template <int kBlock, bool kCategoricalNodes>
   void predict_block(const float* rows, size_t stride, double* acc) const;
+  template <int kBlock>
+  void predict_block_any(const float* rows, size_t stride, double* acc) const;
   std::vector<Node> nodes_;
+  std::vector<uint32_t> cat_;  // per categorical node: word count, then the words
+  bool has_categorical_ = false;
   std::vector<uint32_t> tree_roots_;
   Objective objective_ = Objective::kSquaredError;
   double base_score_ = 0.0;

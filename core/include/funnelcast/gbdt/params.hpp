@@ -28,13 +28,28 @@ struct Params {
   int early_stopping_round = 0;   // 0 = off; needs a validation set
   double scale_pos_weight = 1.0;  // binary: weight of positive rows
   double poisson_max_delta_step = 0.7;
+  // Categorical features (Dataset::category_counts), as LightGBM names and defaults them.
+  // A feature with at most max_cat_to_onehot categories is split one category against the
+  // rest; a larger one by sorting its categories by sum_gradient / (sum_hessian +
+  // cat_smooth) and scanning that order from both ends, with at most max_cat_threshold
+  // categories on the left, at least min_data_per_group rows between candidates, cat_l2
+  // added to lambda_l2 in those splits' gains, and categories with fewer than cat_smooth
+  // rows in the leaf left out (they go right, with the unseen ones).
+  double cat_smooth = 10.0;
+  double cat_l2 = 10.0;
+  int max_cat_threshold = 32;
+  int max_cat_to_onehot = 4;
+  int min_data_per_group = 100;
   uint64_t seed = 0;
   int num_threads = 1;            // histogram building; never changes the result
 
   // key=value from the command line; fc::Error names the key and what was expected.
   void set(const std::string& key, const std::string& value);
   void validate() const;
-  nlohmann::json to_json() const;  // without num_threads (does not affect the model)
+  // Without num_threads (does not affect the model). The categorical parameters appear only
+  // when they differ from their defaults, so a numeric model's header keeps the bytes it
+  // had before they existed; from_json() restores the defaults for those left out.
+  nlohmann::json to_json() const;
   static Params from_json(const nlohmann::json& j);
 };
 

@@ -43,7 +43,8 @@ class TreeShap {
   double expected_value() const { return expected_value_; }
 
   // rows: n rows of num_features() floats, `stride` floats apart (NaN = missing, which
-  // follows default_left as in prediction). out: n * num_features() doubles, row-major:
+  // follows default_left as in prediction; a categorical split's set decides as in
+  // prediction, unseen categories included). out: n * num_features() doubles, row-major:
   // out[r * num_features() + f] is feature f's contribution to row r's raw score.
   // Allocates its working memory once per call, never per row.
   void explain(const float* rows, size_t n, size_t stride, double* out) const;
@@ -55,10 +56,13 @@ class TreeShap {
     int32_t feature;  // -1 for a leaf
     float threshold;
     uint8_t default_left;
+    uint8_t categorical;   // go left iff category_in_set(x, &cat_words_[cat_begin], cat_size)
     uint32_t left, right;  // absolute node indices
+    uint32_t cat_begin, cat_size;
     double value;          // leaf value
     double cover;
   };
+  bool goes_left(const Node& nd, float x) const;
   struct PathElement {
     int32_t feature;
     double zero, one, weight;
@@ -82,6 +86,21 @@ class TreeShap {
     uint32_t begin, size;  // into steps_
     double value;
   };
+  // A categorical feature's condition on a path: the intersection of the sets it went
+  // into (left) or avoided (right). A row follows when its value is a category c < 32 *
+  // size whose bit is set in cat_words_[begin ..], or, for any other value (a category
+  // beyond the bitset, a fraction, a negative), when `others` is set.
+  struct CatCondition {
+    uint32_t begin, size;
+    uint8_t others;
+  };
+  static constexpr uint32_t kNoCondition = 0xffffffffu;
+  // Only when the model has categorical splits: per step, its index in cat_conditions_ or
+  // kNoCondition. A separate array keeps Step at 24 bytes for numeric models.
+  std::vector<uint32_t> step_cat_;
+  std::vector<CatCondition> cat_conditions_;
+  std::vector<uint32_t> cat_words_;  // nodes' sets and the paths' intersected conditions
+  bool has_categorical_ = false;
   void check_call(const float* rows, size_t n, size_t stride, double* out) const;
   void add_leaf_paths(uint32_t root);
   void build_quadrature(size_t max_points);

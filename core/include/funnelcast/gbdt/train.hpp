@@ -1,7 +1,7 @@
-// Histogram gradient boosting: quantile bins (uint8 codes), leaf-wise growth
-// bounded by num_leaves and max_depth, histogram subtraction, learned missing-value
-// direction, bagging, feature fraction and early stopping. Deterministic for a seed
-// whatever the thread count.
+// Histogram gradient boosting: quantile bins (uint8 codes), native categorical
+// features, leaf-wise growth bounded by num_leaves and max_depth, histogram subtraction,
+// learned missing-value direction, bagging, feature fraction and early stopping.
+// Deterministic for a seed whatever the thread count.
 #pragma once
 #include <cstddef>
 #include <functional>
@@ -17,6 +17,21 @@ struct Dataset {
   size_t rows = 0, cols = 0;
   const double* y = nullptr;
   const double* weight = nullptr;  // optional
+  // Optional, `cols` entries: category_counts[c] = k > 0 makes column c categorical with
+  // codes 0 .. k-1 (k at most kMaxCategories), stored in x as whole-number floats; NaN is
+  // missing. 0, or a null pointer for all columns, means numeric. Any other value in a
+  // categorical column is an fc::Error naming the row. A validation set is read with the
+  // training set's counts (its own, if given, must be the same).
+  //
+  // How such a column is split (see train.cpp): each category its own histogram bin, the
+  // k > max_bin case keeping the max_bin - 1 most frequent categories and pooling the rest
+  // in an "other" bin; a split sends a set of categories left, and everything else right:
+  // the other categories, the pooled rare ones, and at prediction time categories never
+  // seen in training (codes >= k included). Missing values go the side the trainer
+  // learned from the training rows' missing values; with none, right, like an unseen
+  // category. Give frequent categories small codes: a split's bitset is as long as the
+  // largest code it sends left, divided by 32.
+  const uint32_t* category_counts = nullptr;
 };
 
 struct TrainResult {

@@ -27,7 +27,7 @@ namespace fc::model {
 // with a message that says to retrain.
 constexpr uint32_t kFormatVersion = 2;
 
-// The model kinds this build reads: "forecast".
+// The model kinds this build reads: "forecast", "score".
 const std::vector<std::string>& kinds();
 
 struct ColumnSchema {
@@ -106,12 +106,90 @@ struct ForecastSection {
   std::vector<std::pair<std::string, double>> feature_importance;  // gain, by feature name
 };
 
+// ---- Lead scoring ("score" models): a table of leads with a yes/no outcome ----
+
+struct TableColumn {
+  std::string name;
+  std::string type;    // "number", "timestamp" or "category" (as the CSV reader typed it)
+  std::string use;     // "target", "id", "feature" or "dropped"
+  std::string reason;  // for dropped columns: "constant", "id-like", "asked", "empty"; else ""
+};
+
+struct TableSchema {
+  std::string source;
+  std::vector<TableColumn> columns;  // every input column, in file order
+  uint64_t input_rows = 0;
+  uint64_t rows_used = 0;            // rows with a target value
+};
+
+// One model input, built from one column. Codes of a category feature are indices into
+// `levels`; a level the model never saw is missing at scoring.
+struct ScoreFeature {
+  std::string name;    // as shown in reasons: the column, or column_month for a date part
+  std::string column;  // the input column
+  std::string kind;    // "number", "category", or a date part: "month", "weekday", "hour", "day"
+  std::vector<std::string> levels;  // category: the dictionary in code order
+  double min = 0, max = 0;          // number: the training range (NaN = no value seen)
+  double missing_share = 0;         // share of training rows where it was missing
+};
+
+struct ScoreMetrics {  // one set of classification metrics; NaN (null) when undefined
+  double roc_auc = 0, pr_auc = 0, logloss = 0, brier = 0, accuracy = 0;
+  double precision = 0, recall = 0, f1 = 0;  // at the model's threshold
+};
+
+struct CurvePoint {  // contacting the leads scored >= threshold
+  double threshold = 0, share = 0, precision = 0, recall = 0, f1 = 0, lift = 0;
+};
+
+struct CalibrationBin {
+  double lower = 0, upper = 0, mean_predicted = 0, observed_rate = 0;  // NaN rates when empty
+  uint64_t count = 0;
+};
+
+struct LiftRow {
+  double share = 0, precision = 0, lift = 0, gain = 0;
+  uint64_t contacted = 0;
+};
+
+struct ScoreSection {
+  std::string target;            // the target column
+  std::string positive;          // the label that counts as the outcome (1, yes, TRUE, ...)
+  std::string negative;          // the other label
+  double positive_rate = 0;      // in the training rows
+  std::string id_column;         // "" = none
+  std::vector<ScoreFeature> features;  // model inputs, in the trees' feature order
+  gbdt::Params params;
+  double prior_shift = 0;        // log(scale_pos_weight), taken out of the base score so
+                                 // probabilities stay calibrated despite the weighting
+  double threshold = 0.5;        // decision: probability >= threshold
+  std::string threshold_rule;    // "f1", "precision" or "top_share"
+  double threshold_target = 0;   // the precision or share asked for (0 for f1)
+  std::vector<CurvePoint> curve;  // out-of-fold threshold curve (at most ~200 points)
+  uint64_t folds = 0;            // stratified folds (0: fitted once, no cross-validation)
+  std::map<std::string, MetricSummary> cv;  // roc_auc, pr_auc, logloss, brier, accuracy,
+                                            // precision, recall, f1: mean ± std over folds
+  ScoreMetrics out_of_fold;      // the same on all out-of-fold predictions together
+  std::vector<CalibrationBin> calibration;  // 10 bins, out of fold
+  std::vector<LiftRow> lift;     // deciles and top 5/10/20/30/50 %, out of fold
+  std::vector<std::pair<std::string, ScoreMetrics>> comparison;  // gbdt, logistic: out of fold
+  struct Importance {
+    std::string feature;
+    double gain = 0;           // total split gain in the trees
+    double mean_abs_shap = 0;  // mean |contribution| on the training rows (raw scale)
+  };
+  std::vector<Importance> importance;  // by mean |SHAP|, largest first
+  std::vector<std::string> warnings;   // e.g. a column that alone predicts the target
+};
+
 struct Header {
   std::string kind;                   // one of kinds()
   std::string created_by;             // "funnelcast 0.2.0"
   std::optional<int64_t> created_at;  // epoch seconds, only when asked (--stamp)
-  DataSchema data;
+  DataSchema data;                    // kind "forecast": the series it was trained on
+  TableSchema table;                  // kind "score": the table (written as "data")
   std::optional<ForecastSection> forecast;  // kind "forecast"
+  std::optional<ScoreSection> score;        // kind "score"
 
   nlohmann::json to_json() const;
   // fc::Error "model header: '<field path>' is missing / must be ..." for anything that

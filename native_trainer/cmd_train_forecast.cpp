@@ -57,6 +57,7 @@ const char* kHelp =
     "output:\n"
     "  --out MODEL         the model file to write\n"
     "  --report FILE.json  cross-validation report (per fold, mean +- std, comparison)\n"
+    "  --no-log            do not append this run to runs.jsonl beside the model\n"
     "  --stamp             record the training time in the model (created_at); without it\n"
     "                      the same data and seed give byte-identical files. SOURCE_DATE_EPOCH,\n"
     "                      when set, is used as that time (reproducible builds)\n"
@@ -113,23 +114,18 @@ void print_summary(const nlohmann::json& report) {
 
 }  // namespace
 
-int run_train(int argc, char** argv, int first) {
+int run_train_forecast(int argc, char** argv, int first) {
   std::vector<std::string> options = {"data", "out", "report", "horizon", "folds", "gap", "param",
                                       "threads", "lags", "windows", "exog"};
   options.insert(options.end(), role_options().begin(), role_options().end());
-  std::vector<std::string> flags = {"no-cyclic", "no-calendar", "quiet", "stamp"};
+  std::vector<std::string> flags = {"no-cyclic", "no-calendar", "quiet", "stamp", "no-log"};
   flags.insert(flags.end(), series_flags().begin(), series_flags().end());
   Args args(argc, argv, first, options, flags, {"param", "exog"});
   if (args.help()) {
-    std::string help = kHelp;
-    help.replace(help.find("%s"), 2, role_help());
-    std::fputs(help.c_str(), stdout);
+    print_help(kHelp, {role_help()});
     return 0;
   }
-  if (args.positional().empty()) throw UsageError{"what to train? funnelcast train forecast ..."};
-  if (args.positional()[0] != "forecast")
-    throw UsageError{"unknown model kind '" + args.positional()[0] + "' (available: forecast)"};
-  if (args.positional().size() > 1) throw UsageError{"unexpected argument '" + args.positional()[1] + "'"};
+  if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
 
   const std::string data_path = args.require("data"), out_path = args.require("out");
   forecast::TrainOptions o;
@@ -155,17 +151,9 @@ int run_train(int argc, char** argv, int first) {
   o.params.feature_fraction = 0.9;
   o.params.bagging_fraction = 0.8;
   o.params.bagging_freq = 1;
-  for (const auto& kv : args.all("param")) {
-    const size_t eq = kv.find('=');
-    if (eq == std::string::npos) throw UsageError{"--param: expected KEY=VALUE, found '" + kv + "'"};
-    const std::string key = kv.substr(0, eq);
-    try {
-      o.params.set(key, kv.substr(eq + 1));
-    } catch (const Error& e) {
-      throw UsageError{"--param " + std::string(e.what())};
-    }
-    if (key == "objective") o.pinned_objective = gbdt::to_string(o.params.objective);
-  }
+  set_params(args, o.params);
+  for (const auto& kv : args.all("param"))
+    if (kv.compare(0, 10, "objective=") == 0) o.pinned_objective = gbdt::to_string(o.params.objective);
   o.params.validate();
   o.channel = args.get("channel");
 
@@ -181,17 +169,18 @@ int run_train(int argc, char** argv, int first) {
   print_notices(out.notices);
 
   model::Model m = out.model;
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
-    char* end = nullptr;
-    const long long t = std::strtoll(epoch, &end, 10);
-    if (*epoch == '\0' || *end != '\0' || t < 0) throw UsageError{"SOURCE_DATE_EPOCH must be seconds since 1970"};
-    m.header.created_at = t;
-  } else if (args.has("stamp")) {
-    m.header.created_at = static_cast<int64_t>(std::time(nullptr));
-  }
+  stamp(m, args);
   const std::string bytes = model::save(m);
   write_file(out_path, bytes);
   if (args.has("report")) write_file(args.get("report"), json_dump(out.report));
+  if (!args.has("no-log")) {
+    const auto& cv = m.header.forecast->cv.recursive;
+    log_run(out_path, bytes, data_path, "forecast", m.header.forecast->params ? m.header.forecast->params->to_json() : nlohmann::json(nullptr),
+            {{"selected", m.header.forecast->selected},
+             {"recursive_rmse", number_or_null(cv.at("rmse").mean)},
+             {"recursive_mae", number_or_null(cv.at("mae").mean)},
+             {"recursive_smape", number_or_null(cv.at("smape").mean)}});
+  }
   print_summary(out.report);
   std::printf("saved %s (%zu bytes, selected %s)%s%s\n", out_path.c_str(), bytes.size(),
               out.report.at("selected").get<std::string>().c_str(),

@@ -1,0 +1,43 @@
+// Monitoring a scoring model: has the population of leads moved since the reference
+// table (column by column: KS and PSI for numbers, PSI for categories), and does the model
+// still rank labelled new leads as well as cross-validation said it would.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "funnelcast/drift/drift.hpp"
+#include "funnelcast/io/table.hpp"
+#include "funnelcast/model/model.hpp"
+
+namespace fc::scoring {
+
+// A model whose ROC-AUC on new, labelled leads falls this far below its cross-validated
+// ROC-AUC has degraded.
+constexpr double kDegradedAucDrop = 0.05;
+
+struct ColumnReport {
+  std::string column;
+  std::string type;       // "number", "category", or "" when not compared
+  drift::ColumnDrift drift;  // valid when compared
+  bool compared = false;
+  std::string severity;   // "none", "moderate", "major"
+  std::string reason;
+};
+
+struct MonitorReport {
+  std::vector<ColumnReport> columns;
+  size_t major = 0, moderate = 0;
+  bool has_model_check = false;  // the current table has the model's outcome column
+  double roc_auc = 0, cv_roc_auc = 0;
+  size_t labelled_rows = 0;
+  bool degraded = false;
+  bool alert = false;            // major drift or degradation
+};
+
+// With a model: its input columns (fc::Error naming each that a table lacks) and, when the
+// current table has the outcome, the model's ROC-AUC on it. Without: every column the two
+// tables share, identifiers (a distinct value on nearly every row) left out.
+MonitorReport monitor(const Table& reference, const Table& current, const model::Model* model = nullptr,
+                      const std::string& model_name = "the model");
+
+}  // namespace fc::scoring

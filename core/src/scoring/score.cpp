@@ -1,0 +1,149 @@
+// Scoring reads the table through the model's own feature list and dictionaries, so a
+// lead is encoded exactly as the training rows were; what does not match is refused
+// (missing columns, text for numbers) or counted and said (unseen categories).
+#include "funnelcast/scoring/score.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <thread>
+
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/gbdt/engine.hpp"
+#include "funnelcast/gbdt/shap.hpp"
+#include "funnelcast/scoring/table.hpp"
+
+namespace fc::scoring {
+
+Scores score(const model::Model& m, const Table& table, const ScoreOptions& options) {
+  const std::string& name = options.model_name;
+  if (m.header.kind != "score" || !m.header.score)
+    throw Error(name + " is a " + m.header.kind + " model, not a scoring model (train one with funnelcast train score)");
+  const model::ScoreSection& s = *m.header.score;
+  const Encoded enc = encode(s.features, table, name);
+  Scores out;
+  out.rows = table.rows;
+  out.features = s.features.size();
+  out.threshold = s.threshold;
+  for (const auto& f : s.features) out.feature_names.push_back(f.name);
+
+  // Ids: the asked column, else the model's id column when the table has it, else lines.
+  const std::string id = !options.id_column.empty() ? options.id_column : s.id_column;
+  const int id_index = id.empty() ? -1 : table.find(id);
+  if (!options.id_column.empty() && id_index < 0)
+    throw Error(table.source + ": no column '" + options.id_column + "' for the id");
+  out.ids.reserve(table.rows);
+  for (size_t r = 0; r < table.rows; ++r)
+    out.ids.push_back(id_index >= 0 ? table.columns[static_cast<size_t>(id_index)].text(r) : std::to_string(table.line(r)));
+
+  const gbdt::FlatEnsemble engine(m.ensemble);
+  out.margin.resize(table.rows);
+  engine.predict_raw(enc.x.values.data(), table.rows, enc.x.cols, out.margin.data());
+  out.probability.resize(table.rows);
+  out.decision.resize(table.rows);
+  for (size_t r = 0; r < table.rows; ++r) {
+    const double z = out.margin[r];
+    out.probability[r] = z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
+    out.decision[r] = out.probability[r] >= s.threshold ? 1 : 0;
+  }
+
+  if (options.explain != 0) {
+    const gbdt::TreeShap shap(m.ensemble);
+    out.expected_value = shap.expected_value();
+    const size_t width = enc.x.cols, rows = table.rows;
+    const size_t k = options.explain < 0 ? width : std::min<size_t>(static_cast<size_t>(options.explain), width);
+    out.explained = options.explain < 0 ? -1 : static_cast<int>(k);
+    out.reason_feature.assign(rows * k, 0);
+    out.reason_value.assign(rows * k, 0.0);
+    // Rows in blocks, so memory stays bounded on large tables; each block writes its own
+    // rows of the output, so any number of threads gives the same result.
+    constexpr size_t kBlock = 2048;
+    const size_t blocks = (rows + kBlock - 1) / kBlock;
+    auto explain_blocks = [&](size_t first, size_t step) {
+      std::vector<double> phi(kBlock * width);
+      std::vector<int32_t> order(width);
+      for (size_t b = first; b < blocks; b += step) {
+        const size_t begin = b * kBlock, count = std::min(kBlock, rows - begin);
+        shap.explain(enc.x.row(begin), count, width, phi.data());
+        for (size_t r = 0; r < count; ++r) {
+          const double* p = phi.data() + r * width;
+          int32_t* feature = out.reason_feature.data() + (begin + r) * k;
+          double* value = out.reason_value.data() + (begin + r) * k;
+          if (options.explain < 0) {
+            for (size_t f = 0; f < width; ++f) {
+              feature[f] = static_cast<int32_t>(f);
+              value[f] = p[f];
+            }
+            continue;
+          }
+          std::iota(order.begin(), order.end(), 0);
+          std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(k), order.end(), [&](int32_t x, int32_t y) {
+            const double fx = std::fabs(p[x]), fy = std::fabs(p[y]);
+            return fx != fy ? fx > fy : x < y;
+          });
+          for (size_t i = 0; i < k; ++i) {
+            feature[i] = order[i];
+            value[i] = p[order[i]];
+          }
+        }
+      }
+    };
+    const size_t threads = std::min<size_t>(static_cast<size_t>(std::max(options.threads, 1)), std::max<size_t>(blocks, 1));
+#ifndef __EMSCRIPTEN__
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(explain_blocks, t, threads);
+    explain_blocks(0, threads);
+    for (auto& t : pool) t.join();
+#else
+    (void)threads;
+    explain_blocks(0, 1);  // the wasm build has no threads
+#endif
+  } else {
+    out.expected_value = std::nan("");
+  }
+
+  // What the user should know about the table.
+  for (size_t f = 0; f < s.features.size(); ++f) {
+    if (enc.unseen[f])
+      out.notices.push_back(table.source + ": " + std::to_string(enc.unseen[f]) + " values of '" + s.features[f].column +
+                            "' were never seen in training and are read as missing");
+  }
+  std::string extra;
+  for (const auto& c : table.columns) {
+    const bool used = std::any_of(s.features.begin(), s.features.end(), [&](const auto& f) { return f.column == c.name; });
+    if (!used && c.name != id && c.name != s.target) extra += (extra.empty() ? "'" : ", '") + c.name + "'";
+  }
+  if (!extra.empty()) out.notices.push_back(table.source + ": columns the model does not use, ignored: " + extra);
+  return out;
+}
+
+std::string reason_text(const model::Model& m, const Table& table, size_t row, int32_t feature) {
+  const model::ScoreFeature& f = m.header.score->features[static_cast<size_t>(feature)];
+  float code = std::nanf("");
+  if (f.kind != "number" && f.kind != "category") {
+    // Date parts: re-encode the one cell.
+    const int i = table.find(f.column);
+    if (i >= 0 && !table.columns[static_cast<size_t>(i)].is_missing(row)) {
+      Table one;
+      one.source = table.source;
+      one.rows = 1;
+      Column c = table.columns[static_cast<size_t>(i)];
+      Column single;
+      single.name = c.name;
+      single.type = c.type;
+      if (c.type == ColumnType::kTimestamp) single.times = {c.times[row]};
+      else if (c.type == ColumnType::kCategory) {
+        single.levels = {c.levels[static_cast<size_t>(c.codes[row])]};
+        single.codes = {0};
+      } else {
+        single.numbers = {c.numbers[row]};
+      }
+      one.columns.push_back(std::move(single));
+      one.line_of_row = {table.line(row)};
+      code = encode({f}, one).x.values[0];
+    }
+  }
+  return feature_value_text(f, table, row, code);
+}
+
+}  // namespace fc::scoring

@@ -1,0 +1,158 @@
+// Lead scoring through the wasm bundles against the native CLI: the same probabilities and
+// reasons, the same model bytes from training, the same drift figures; one lead at a time
+// equals its row in a table; repeated scoring leaves the heap as it was.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { bytes, cli, cliJson, loadModule, loadTrainModule, ROOT, scratchDir, writeScratch } from './helpers.mjs';
+
+const fc = await loadModule();
+const demoDir = join(scratchDir(), 'leads-demo');
+cli(['demo-data', '--out', demoDir, '--days', '14', '--leads', '3000', '--seed', '2']);
+const leadsPath = join(demoDir, 'leads.csv');
+const leadsText = readFileSync(leadsPath, 'utf8');
+const modelPath = join(ROOT, 'models', 'demo_leads.fcm');
+
+function parseCsv(text) {
+  const rows = [];
+  for (const line of text.trim().split('\n')) {
+    const cells = [];
+    let cur = '', quoted = false;
+    for (let i = 0; i < line.length; ++i) {
+      const c = line[i];
+      if (quoted) {
+        if (c === '"' && line[i + 1] === '"') { cur += '"'; ++i; } else if (c === '"') quoted = false; else cur += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ',') { cells.push(cur); cur = ''; } else cur += c;
+    }
+    cells.push(cur);
+    rows.push(cells);
+  }
+  return rows;
+}
+
+test('score() equals funnelcast score --explain 3: probabilities, decisions and reasons', () => {
+  const cliRows = parseCsv(cli(['score', '--model', modelPath, '--data', leadsPath, '--explain', '3']).stdout);
+  const table = fc.loadTable(leadsText, 'leads.csv');
+  const model = fc.loadModel(bytes(modelPath), 'demo_leads.fcm');
+  try {
+    const s = fc.score(table, model, { explain: 3 });
+    assert.equal(s.rows, cliRows.length - 1);
+    assert.equal(s.explained, 3);
+    for (let r = 0; r < s.rows; ++r) {
+      const row = cliRows[r + 1];
+      assert.equal(s.ids[r], row[0]);
+      assert.ok(Math.abs(s.probability[r] - Number(row[1])) < 1e-6, `row ${r}`);
+      assert.equal(s.decision[r], Number(row[2]));
+      for (let k = 0; k < 3; ++k) {
+        assert.equal(s.featureNames[s.reasonFeature[r * 3 + k]], row[3 + 3 * k], `row ${r} reason ${k}`);
+        assert.equal(s.reasonText[r * 3 + k], row[4 + 3 * k]);
+        assert.ok(Math.abs(s.reasonValue[r * 3 + k] - Number(row[5 + 3 * k])) < 1e-6);
+      }
+    }
+  } finally {
+    table.delete();
+    model.delete();
+  }
+});
+
+test('scoreRecord() scores one lead like its row, and its contributions add up to the margin', () => {
+  const table = fc.loadTable(leadsText, 'leads.csv');
+  const model = fc.loadModel(bytes(modelPath), 'demo_leads.fcm');
+  try {
+    const all = fc.score(table, model, { explain: -1 });
+    const [header, ...rows] = parseCsv(leadsText);
+    for (const r of [0, 7, 99]) {
+      const record = Object.fromEntries(header.map((h, i) => [h, rows[r][i]]));
+      const one = fc.scoreRecord(model, record);
+      assert.ok(Math.abs(one.probability[0] - all.probability[r]) < 1e-12);
+      const sum = one.reasonValue.reduce((a, b) => a + b, one.expectedValue);
+      assert.ok(Math.abs(sum - one.margin[0]) < 1e-6, `${sum} vs ${one.margin[0]}`);
+      assert.equal(one.reasonValue.length, one.featureNames.length);
+    }
+  } finally {
+    table.delete();
+    model.delete();
+  }
+});
+
+test('trainScore() gives the bytes funnelcast train score --threads 1 gives', async () => {
+  const train = await loadTrainModule();
+  const out = join(scratchDir(), 'cli-leads.fcm');
+  cli(['train', 'score', '--quiet', '--no-log', '--threads', '1', '--data', leadsPath, '--target', 'converted', '--folds', '3',
+    '--param', 'num_iterations=40', '--param', 'learning_rate=0.1', '--param', 'seed=5', '--out', out]);
+  const table = train.loadTable(leadsText, 'leads.csv');
+  try {
+    const progress = [];
+    const r = train.trainScore(table, { target: 'converted', folds: 3, iterations: 40, learningRate: 0.1, seed: 5 }, (s, f) => progress.push(f));
+    assert.deepEqual(Buffer.from(r.model), readFileSync(out));
+    assert.equal(progress.at(-1), 1);
+    assert.equal(r.report.threshold_rule, 'f1');
+  } finally {
+    table.delete();
+  }
+});
+
+test('monitor() equals funnelcast drift --json', () => {
+  const lines = leadsText.trim().split('\n');
+  const half = Math.floor(lines.length / 2);
+  const refText = lines.slice(0, half).join('\n') + '\n';
+  const curText = [lines[0], ...lines.slice(half).map((l) => l.replace(',google_ads,', ',facebook,'))].join('\n') + '\n';
+  const refPath = writeScratch('ref.csv', refText), curPath = writeScratch('cur.csv', curText);
+  const r = cli(['drift', '--json', '--reference', refPath, '--current', curPath, '--model', modelPath], { allowFailure: true });
+  const expected = JSON.parse(r.stdout);
+  const ref = fc.loadTable(refText, 'ref.csv'), cur = fc.loadTable(curText, 'cur.csv');
+  const model = fc.loadModel(bytes(modelPath), 'demo_leads.fcm');
+  try {
+    const m = fc.monitor(ref, cur, model);
+    assert.equal(m.alert, r.status === 3);
+    assert.equal(m.major, expected.major);
+    assert.equal(m.columns.length, expected.columns.length);
+    for (let i = 0; i < m.columns.length; ++i) {
+      assert.equal(m.columns[i].column, expected.columns[i].column);
+      assert.equal(m.columns[i].severity, expected.columns[i].severity);
+      if (expected.columns[i].psi != null) assert.ok(Math.abs(m.columns[i].psi - expected.columns[i].psi) < 1e-12);
+    }
+    assert.ok(Math.abs(m.modelCheck.rocAuc - expected.model.roc_auc) < 1e-12);
+  } finally {
+    ref.delete();
+    cur.delete();
+    model.delete();
+  }
+});
+
+test('a forecast model given to score() is a JS Error naming it', () => {
+  const table = fc.loadTable(leadsText, 'leads.csv');
+  const model = fc.loadModel(bytes(join(ROOT, 'models', 'demo_forecast.fcm')), 'demo_forecast.fcm');
+  try {
+    assert.throws(() => fc.score(table, model), /demo_forecast\.fcm is a forecast model, not a scoring model/);
+  } finally {
+    table.delete();
+    model.delete();
+  }
+});
+
+test('1,000 score/dispose cycles leave the heap as it was', () => {
+  const model = fc.loadModel(bytes(modelPath), 'demo_leads.fcm');
+  const small = leadsText.trim().split('\n').slice(0, 41).join('\n') + '\n';
+  const cycle = () => {
+    const t = fc.loadTable(small, 'small.csv');
+    try {
+      return fc.score(t, model, { explain: 3 });
+    } finally {
+      t.delete();
+    }
+  };
+  try {
+    cycle();
+    const before = { ...fc.memoryStats(), handles: fc.count_emval_handles() };
+    let last;
+    for (let i = 0; i < 1000; ++i) last = cycle();
+    assert.equal(last.rows, 40);
+    assert.deepEqual({ ...fc.memoryStats(), handles: fc.count_emval_handles() }, before);
+  } finally {
+    model.delete();
+  }
+});

@@ -1,0 +1,198 @@
+// Training a forecast model for the user's own data. When the data shown is not the
+// bundled demo data and the user has not loaded a model of their own (the demo model does
+// not count), a model is trained for it in a dedicated worker (train-worker.js, which
+// loads the training bundle), with progress and a Cancel button (cancelling terminates
+// that worker; the dashboard's worker never trains). When it is done: the candidates'
+// cross-validation as the CLI prints it, a download of the .fcm, and the model loaded
+// into the dashboard's worker through the normal model path (its schema checked by
+// modelFits before every forecast). Errors (daily data, too little history, too large a
+// file) are shown here, in the forecast panel.
+import { $, download, el, showError } from '../dom.js';
+import { coverageText, renderComparison } from './cv.js';
+
+// Lighter than the CLI's defaults (5 folds, 600 trees, learning rate 0.05), so two years of
+// hourly data train in about 15 s in a tab (docs/web-app.md); the same options give the
+// same bytes as `funnelcast train forecast --threads 1`.
+export const TRAINING = { folds: 3, horizon: 168, iterations: 300, learningRate: 0.1, seed: 0 };
+
+let ctx = null;
+let run = null; // the current run: {key, source, state, worker}
+let trainedFor = null; // the data key the loaded trained model was made for
+let result = null; // {bytes, name}: the trained model, for the download
+
+// The data a model is trained for: the file and how it is read.
+const dataKey = (s) => JSON.stringify([s.source, s.pinnedRoles, s.events, s.gaps]);
+const modelFile = (source) => `${source.replace(/\.[^.]*$/, '') || 'data'}-forecast.fcm`;
+
+// The CLI command that trains the same model (roles pinned in the page as flags).
+function command(source, input) {
+  const args = ['funnelcast train forecast', `--data ${source}`, `--out ${modelFile(source)}`, '--threads 1'];
+  args.push(`--folds ${TRAINING.folds}`, `--horizon ${TRAINING.horizon}`);
+  for (const [role, column] of Object.entries((input && input.roles) || {})) {
+    if (role === 'leads' && input.events) continue;
+    args.push(`--${role === 'channel' ? 'channel-column' : role} ${column == null ? '-' : column}`);
+  }
+  if (input && input.events) args.push('--events');
+  if (input && input.gaps === 'zero') args.push('--gaps zero');
+  args.push(`--param num_iterations=${TRAINING.iterations}`, `--param learning_rate=${TRAINING.learningRate}`, `--param seed=${TRAINING.seed}`);
+  return args.join(' ');
+}
+
+function show(state, { status = '', error = '', progress = null } = {}) {
+  const box = $('train-box');
+  box.hidden = state == null;
+  box.dataset.state = state || '';
+  $('train-status').textContent = status;
+  showError('train-error', error);
+  $('train-progress').hidden = state !== 'running';
+  $('train-again').hidden = !(state === 'cancelled' || state === 'failed');
+  $('train-result').hidden = state !== 'done';
+  if (progress) {
+    const bar = $('train-progress-bar');
+    if (progress.fraction == null) bar.removeAttribute('value');
+    else bar.value = progress.fraction;
+    const pct = progress.fraction == null ? '' : ` ${Math.round(progress.fraction * 100)}%`;
+    $('train-progress-text').textContent = `${progress.stage}…${pct}`;
+  }
+}
+
+function settings(source, input) {
+  const t = TRAINING;
+  $('train-title').textContent = `A forecast model for ${source}`;
+  $('train-settings').textContent =
+    `Trained in this tab with lighter settings than the CLI's defaults (5 folds, 600 trees, learning rate 0.05): ${t.folds} folds, ` +
+    `at most ${t.iterations} trees, learning rate ${t.learningRate}, a ${t.horizon}-hour horizon, seed ${t.seed}. ` +
+    `The same model from the CLI: ${command(source, input)}`;
+}
+
+function stop() {
+  if (run && run.worker) run.worker.terminate();
+  if (run) run.worker = null;
+}
+
+function cancel() {
+  if (!run || run.state !== 'running') return;
+  stop();
+  run.state = 'cancelled';
+  show('cancelled', { status: 'Training cancelled. No forecast is drawn for this data until a model is trained or loaded.' });
+}
+
+function fail(r, message) {
+  if (r !== run) return;
+  stop();
+  r.state = 'failed';
+  show('failed', { error: `Training failed: ${message}` });
+}
+
+// Starts a run for the data shown: the dashboard's worker hands over a copy of the CSV
+// bytes and the roles and reading options pinned on the table; the training worker reads
+// and trains.
+async function start() {
+  const { store, engine } = ctx;
+  stop();
+  const r = { key: dataKey(store.schema), source: store.schema.source, state: 'running', worker: null };
+  run = r;
+  store.training = r;
+  result = null;
+  settings(r.source, null);
+  show('running', { status: 'Training a forecast model for this data…', progress: { stage: 'Preparing', fraction: null } });
+  if (store.modelOrigin) {
+    // The model loaded was not made for this data (the demo model, or one trained here
+    // for other data): it is not applied to it.
+    store.setModel(null, null, null);
+    engine.call('dropModel').catch(() => {});
+  }
+  let input;
+  try {
+    input = await engine.call('trainingInput');
+  } catch (e) {
+    fail(r, e.message);
+    return;
+  }
+  if (r !== run || r.state !== 'running') return;
+  settings(r.source, input);
+  performance.mark('fc-train-start'); // bench/page_load.mjs --train reads the fc-train-* marks
+  const worker = new Worker(new URL('../train-worker.js', import.meta.url), { type: 'module', name: 'funnelcast-train' });
+  r.worker = worker;
+  worker.onmessage = (e) => {
+    if (r !== run || r.state !== 'running') return;
+    const msg = e.data;
+    if (msg.progress) show('running', { status: 'Training a forecast model for this data…', progress: msg.progress });
+    else if (msg.ok) finish(r, msg);
+    else fail(r, msg.error);
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    fail(r, `the training worker stopped (${e.message || 'out of memory?'}). The data may be too large to train in this tab: train it with the CLI and load the model.`);
+  };
+  worker.postMessage({ input, options: TRAINING }, [input.bytes.buffer]);
+}
+
+// The trained model: its cross-validation, its download, and loaded into the dashboard.
+async function finish(r, msg) {
+  performance.mark('fc-train-done');
+  stop();
+  r.state = 'done';
+  const name = modelFile(r.source);
+  result = { bytes: msg.model.slice(), name };
+  const report = msg.report;
+  renderComparison($('train-table'), report.comparison, report.selected);
+  $('train-coverage').textContent = coverageText(report.coverage);
+  const notices = [...new Set([...(msg.notices || []), ...(report.notices || [])])];
+  $('train-notices').replaceChildren(...notices.map((n) => el('li', { text: n })));
+  $('train-notices').hidden = !notices.length;
+  show('done', { status: `Trained ${name}: ${report.selected} was selected (lowest recursive RMSE over ${report.cv.folds} folds).` });
+  let loaded;
+  try {
+    loaded = await ctx.engine.call('openModel', { source: { kind: 'bytes', bytes: msg.model, name }, adopt: false }, { transfer: [msg.model.buffer] });
+  } catch (e) {
+    fail(r, `the trained model could not be loaded: ${e.message}`);
+    return;
+  }
+  if (r !== run) return;
+  trainedFor = r.key;
+  ctx.store.setModel(loaded.header, name, 'trained');
+  await ctx.refreshPanel('forecast');
+  performance.mark('fc-train-drawn');
+}
+
+// A new table: train when it is the user's data without a model of the user's own, unless
+// the model loaded was trained here for this very data (a reload of the same file).
+function onData(store) {
+  const wanted = store.dataOrigin === 'user' && store.modelOrigin !== 'user';
+  if (!wanted) {
+    stop();
+    run = null;
+    store.training = null;
+    show(null);
+    return;
+  }
+  const key = dataKey(store.schema);
+  if (run && run.key === key && (run.state === 'running' || (run.state === 'done' && store.modelOrigin === 'trained' && trainedFor === key))) return;
+  start();
+}
+
+// The user loaded a model of their own: it is used (or refused with the reason), not trained over.
+function onModel(store) {
+  if (store.modelOrigin !== 'user' || !run) return;
+  stop();
+  run = null;
+  store.training = null;
+  show(null);
+}
+
+function setup(shell) {
+  ctx = shell;
+  ctx.store.on('data', onData);
+  ctx.store.on('model', onModel);
+  $('train-cancel').addEventListener('click', async () => {
+    cancel();
+    await ctx.refreshPanel('forecast');
+  });
+  $('train-again').addEventListener('click', () => start());
+  $('train-download').addEventListener('click', () => {
+    if (result) download(result.name, new Blob([result.bytes], { type: 'application/octet-stream' }));
+  });
+}
+
+export default { name: 'training', setup };
