@@ -462,6 +462,49 @@ TEST_F(Cli, AnomaliesEvaluateAgainstATruthFile) {
   EXPECT_EQ(nlohmann::json::parse(w.out).at("evaluation").at("events").get<size_t>(), 1u);
 }
 
+TEST_F(Cli, AnomaliesResidualUsesAForecastModelOfTheMetric) {
+  // The demo model forecasts leads: its one-step-ahead forecasts and their interval are the
+  // residual method's expected value and band, for every checked hour.
+  const std::string model = std::string(FC_SOURCE_DIR) + "/models/demo_forecast.fcm";
+  const std::string data = " --data " + dir_ + "/demo/hourly.csv";
+  const std::string out = dir_ + "/residual.csv";
+  const Outcome r = run("anomalies --metric leads --method residual --lookback 2d --model " + model + " --out " + out + data);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream in(slurp(out));
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  EXPECT_EQ(line, "timestamp,value,expected,lower,upper,score,flag,direction");
+  size_t rows = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string c; std::getline(ss, c, ',');) f.push_back(c);
+    ASSERT_GE(f.size(), 7u) << line;
+    ASSERT_FALSE(f[2].empty()) << "every checked hour has a forecast: " << line;
+    EXPECT_LE(std::stod(f[3]), std::stod(f[2])) << line;
+    EXPECT_LE(std::stod(f[2]), std::stod(f[4])) << line;
+    EXPECT_TRUE(f[6] == "0" || f[6] == "1") << line;
+  }
+  EXPECT_EQ(rows, 48u);
+  // Refusals that say what to do.
+  const Outcome cpl = run("anomalies --metric cpl --method residual --model " + model + data);
+  EXPECT_EQ(cpl.code, 2);
+  EXPECT_NE(cpl.err.find("demo_forecast.fcm forecasts leads, so its residuals judge leads; use --metric leads"),
+            std::string::npos)
+      << cpl.err;
+  const Outcome none = run("anomalies --metric leads --method residual" + data);
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("the residual method needs one-step-ahead forecasts of leads"), std::string::npos)
+      << none.err;
+  const Outcome score = run("anomalies --metric leads --model " + std::string(FC_SOURCE_DIR) + "/models/demo_leads.fcm" + data);
+  EXPECT_EQ(score.code, 2);
+  EXPECT_NE(score.err.find("demo_leads.fcm is a score model, not a forecast model"), std::string::npos) << score.err;
+  const Outcome method = run("anomalies --method prophet" + data);
+  EXPECT_EQ(method.code, 2);
+  EXPECT_NE(method.err.find("--method: unknown method 'prophet'"), std::string::npos) << method.err;
+}
+
 TEST_F(Cli, AnomaliesInAnyNumericColumnAtAnyInterval) {
   // A machine metric every 5 minutes for 4 weeks with one spike near the end.
   std::string csv = "timestamp,latency_ms,host\n";
