@@ -50,6 +50,7 @@ const char* kHelp =
     "  --model FILE     a forecast model of the metric: its one-step-ahead forecasts feed the\n"
     "                   residual method and join the ensemble\n"
     "  --channel NAME   one channel instead of the total\n"
+    "  --seasons N      seasonal: the same phase over the last N days or weeks (default 4)\n"
     "  --seed N         isolation forest seed (default 1)\n"
     "  --json           JSON: the settings, every flagged interval, the evaluation\n"
     "  --out FILE.csv   one row per checked interval: timestamp, value, expected, lower, upper,\n"
@@ -165,7 +166,7 @@ anomaly::Forecasts one_step_forecasts(const model::Model& m, const std::string& 
 int run_anomalies(int argc, char** argv, int first) {
   std::vector<std::string> options = {"data",     "metric",   "method", "threshold",
                                       "lookback", "baseline", "model",  "out",
-                                      "truth",    "last",     "seed"};
+                                      "truth",    "last",     "seed",   "seasons"};
   options.insert(options.end(), role_options().begin(), role_options().end());
   std::vector<std::string> flags = {"json", "fail-on-anomaly"};
   flags.insert(flags.end(), series_flags().begin(), series_flags().end());
@@ -199,6 +200,7 @@ int run_anomalies(int argc, char** argv, int first) {
   const bool whole = args.has("truth") && !args.has("lookback");
   o.lookback = whole ? anomaly::Span::intervals(0) : get_span(args, "lookback", o.lookback);
   o.seed = static_cast<uint64_t>(args.get_int("seed", 1, 0, 2147483647));
+  o.seasons = args.get_int("seasons", o.seasons, 2, 52);
 
   // The series: a metric of the registry, or a numeric column on its own.
   const Table table = read_table(path);
