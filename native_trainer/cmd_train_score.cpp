@@ -191,7 +191,7 @@ int run_train_score(int argc, char** argv, int first) {
       metrics["logloss"] = number_or_null(s.cv.at("logloss").mean);
       metrics["f1"] = number_or_null(s.out_of_fold.f1);
     }
-    log_run(out_path, bytes, data_path, "score", s.params.to_json(), metrics);
+    log_run(out_path, bytes, data_path, "score", s.params->to_json(), metrics);
   }
   print_summary(out.report);
   std::printf("\nsaved %s (%zu bytes, %zu trees)%s%s\n", out_path.c_str(), bytes.size(), m.ensemble.trees.size(),

@@ -13,5 +13,6 @@ int run_forecast(int argc, char** argv, int first);
 int run_kpi(int argc, char** argv, int first);
 int run_anomalies(int argc, char** argv, int first);
 int run_inspect(int argc, char** argv, int first);
+int run_import(int argc, char** argv, int first);
 
 }  // namespace fc::cli

@@ -27,6 +27,7 @@ const char* kUsage =
     "  score            score new leads with a scoring model: probability, decision, reasons\n"
     "  drift            compare a new table of leads with the one a model was trained on\n"
     "  runs             the training runs logged beside the models, best first\n"
+    "  import           an XGBoost model (JSON) as a funnelcast scoring model\n"
     "  inspect          print a model file's header as JSON\n"
     "\n"
     "a first run:\n"
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
     if (command == "kpi") return run_kpi(argc, argv, 2);
     if (command == "anomalies") return run_anomalies(argc, argv, 2);
     if (command == "inspect") return run_inspect(argc, argv, 2);
+    if (command == "import") return run_import(argc, argv, 2);
     std::fprintf(stderr, "funnelcast: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const UsageError& e) {

@@ -222,6 +222,12 @@ export interface GbdtParams {
   scale_pos_weight: number;
   poisson_max_delta_step: number;
   seed: number;
+  /** Categorical splits (written only when changed from LightGBM's defaults 10, 10, 32, 4, 100). */
+  cat_smooth?: number;
+  cat_l2?: number;
+  max_cat_threshold?: number;
+  max_cat_to_onehot?: number;
+  min_data_per_group?: number;
 }
 
 export interface RidgeJson {
@@ -347,10 +353,12 @@ export interface ScoreSection {
   target: string;
   positive: string;
   negative: string;
-  positive_rate: number;
+  /** null when unknown (a model imported from XGBoost). */
+  positive_rate: number | null;
   id_column: string | null;
   features: ScoreFeature[];
-  params: GbdtParams;
+  /** How the trees were trained; null for a model imported from XGBoost. */
+  params: GbdtParams | null;
   /** log(scale_pos_weight), taken out of the base score so probabilities stay calibrated. */
   prior_shift: number;
   threshold: number;

@@ -414,7 +414,7 @@ nlohmann::json score_json(const ScoreSection& s) {
           {"positive_rate", s.positive_rate},
           {"id_column", text_or_null(s.id_column)},
           {"features", features},
-          {"params", s.params.to_json()},
+          {"params", s.params ? s.params->to_json() : nlohmann::json(nullptr)},
           {"prior_shift", s.prior_shift},
           {"threshold", s.threshold},
           {"threshold_rule", s.threshold_rule},
@@ -435,7 +435,7 @@ ScoreSection score_from(const In& in) {
   s.target = in.str("target");
   s.positive = in.str("positive");
   s.negative = in.str("negative");
-  s.positive_rate = in.num("positive_rate");
+  s.positive_rate = in.num_or_nan("positive_rate");  // null: unknown (an imported model)
   s.id_column = in.str_or_null("id_column");
   const auto& features = in.array("features");
   if (features.empty()) in.fail("features", "must list at least one feature");
@@ -459,7 +459,8 @@ ScoreSection score_from(const In& in) {
     }
     s.features.push_back(std::move(out));
   }
-  s.params = in.nested("params", [](const nlohmann::json& j) { return gbdt::Params::from_json(j); });
+  if (!in.raw("params").is_null())
+    s.params = in.nested("params", [](const nlohmann::json& j) { return gbdt::Params::from_json(j); });
   s.prior_shift = in.num("prior_shift");
   s.threshold = in.num("threshold");
   if (!(s.threshold >= 0 && s.threshold <= 1)) in.fail("threshold", "must be a probability from 0 to 1");

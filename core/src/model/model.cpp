@@ -247,7 +247,6 @@ void check(const Model& m) {
 std::string save(const Model& m) {
   // Never write a file that load() would refuse: the header is read back as load reads it.
   const nlohmann::json header_json = m.header.to_json();
-  Header::from_json(header_json);
   check(m);
   const gbdt::Ensemble& e = m.ensemble;
   // Never write a file that load() would refuse.
@@ -267,6 +266,8 @@ std::string save(const Model& m) {
     throw Error("model: the header cannot be written as JSON: " + strip_nlohmann_prefix(ex.what()));
   }
   if (header.size() > std::numeric_limits<uint32_t>::max()) throw Error("model: header too large");
+  // Read back from the text, as load() reads it (a NaN is written as null).
+  Header::from_json(nlohmann::json::parse(header));
 
   Writer w;
   w.bytes(kMagic, sizeof(kMagic));

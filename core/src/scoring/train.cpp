@@ -60,7 +60,6 @@ struct Fit {
 Fit fit_trees(const features::Matrix& x, const std::vector<double>& y, const std::vector<size_t>& rows,
               const std::vector<uint32_t>& categories, gbdt::Params p, int iterations, uint64_t seed,
               const std::function<void(double)>& progress) {
-  (void)categories;
   Fit out;
   gbdt::TrainResult r;
   auto report = [&](int it, int total) {
@@ -71,7 +70,7 @@ Fit fit_trees(const features::Matrix& x, const std::vector<double>& y, const std
     p.num_iterations = iterations;
     p.early_stopping_round = 0;
     const Subset all = take(x, y, rows);
-    gbdt::Dataset d{all.x.data(), all.rows, x.cols, all.y.data(), nullptr};
+    gbdt::Dataset d{all.x.data(), all.rows, x.cols, all.y.data(), nullptr, categories.data()};
     r = gbdt::train(d, nullptr, p, report);
   } else {
     std::vector<double> labels(rows.size());
@@ -81,8 +80,8 @@ Fit fit_trees(const features::Matrix& x, const std::vector<double>& y, const std
     for (size_t k : split.train) fit_rows.push_back(rows[k]);
     for (size_t k : split.valid) stop_rows.push_back(rows[k]);
     const Subset a = take(x, y, fit_rows), b = take(x, y, stop_rows);
-    gbdt::Dataset d{a.x.data(), a.rows, x.cols, a.y.data(), nullptr};
-    gbdt::Dataset v{b.x.data(), b.rows, x.cols, b.y.data(), nullptr};
+    gbdt::Dataset d{a.x.data(), a.rows, x.cols, a.y.data(), nullptr, categories.data()};
+    gbdt::Dataset v{b.x.data(), b.rows, x.cols, b.y.data(), nullptr, categories.data()};
     if (p.early_stopping_round <= 0) p.early_stopping_round = 50;
     r = gbdt::train(d, &v, p, report);
   }
@@ -419,8 +418,8 @@ TrainOutput train(const Table& table, const TrainOptions& options, const Progres
                             [&](double f) { report(final_stage, 0.8 * f); });
   final_fit.ensemble.base_score -= shift;
   s.params = params;
-  s.params.num_iterations = static_cast<int>(final_fit.ensemble.trees.size());
-  s.params.early_stopping_round = 0;
+  s.params->num_iterations = static_cast<int>(final_fit.ensemble.trees.size());
+  s.params->early_stopping_round = 0;
 
   // Importance: gain, and mean |SHAP| on up to shap_rows rows spread over the table.
   report("importance", 0.8);

@@ -159,7 +159,7 @@ struct ScoreSection {
   double positive_rate = 0;      // in the training rows
   std::string id_column;         // "" = none
   std::vector<ScoreFeature> features;  // model inputs, in the trees' feature order
-  gbdt::Params params;
+  std::optional<gbdt::Params> params;  // how the trees were trained; none when imported
   double prior_shift = 0;        // log(scale_pos_weight), taken out of the base score so
                                  // probabilities stay calibrated despite the weighting
   double threshold = 0.5;        // decision: probability >= threshold

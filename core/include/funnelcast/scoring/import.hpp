@@ -1,0 +1,36 @@
+// Scoring models from elsewhere: an XGBoost binary:logistic model (read by
+// gbdt::import_xgboost_json) becomes a funnelcast scoring model, so a team that trains with
+// XGBoost (on one machine or on Spark or Dask) scores and explains leads in the page.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "funnelcast/io/table.hpp"
+#include "funnelcast/model/model.hpp"
+
+namespace fc::scoring {
+
+struct ImportOptions {
+  std::string source;          // the JSON file's name, for messages and the header
+  std::string target = "target";  // the outcome column, as the header names it
+  std::string positive = "1", negative = "0";
+  double threshold = 0.5;      // the decision: probability >= threshold
+  std::string id_column;       // "" = none
+  // Optional: a table with the model's input columns (e.g. the rows XGBoost learned
+  // from), to check the columns are there and hold numbers and to record their ranges and
+  // missing shares (the page's form shows them as hints). Null: no ranges.
+  const Table* reference = nullptr;
+};
+
+struct Imported {
+  model::Model model;
+  std::vector<std::string> notices;  // what the user should know about the imported model
+};
+
+// fc::Error for a model that is not binary:logistic (reg:squarederror predicts a number,
+// which a scoring model does not hold), feature names that repeat or are empty, a threshold
+// outside [0, 1], a reference table that lacks an input column or holds text in one.
+Imported import_xgboost(std::string_view json, const ImportOptions& options);
+
+}  // namespace fc::scoring
