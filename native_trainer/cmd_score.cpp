@@ -30,6 +30,8 @@ const char* kHelp =
     "  id,probability,decision[,reason_1,value_1,contribution_1,...]   (--explain K)\n"
     "  id,probability,decision,margin,expected_value,<one column per input>   (--explain all:\n"
     "                  expected_value plus the contributions add up to the margin, the log-odds)\n"
+    "  A model imported from an XGBoost regression predicts a number: its columns are\n"
+    "  id,prediction[,...] with no decision, and the contributions add up to the prediction.\n"
     "\n"
     "options:\n"
     "  --model MODEL       the scoring model (.fcm)\n"
@@ -80,15 +82,16 @@ int run_score(int argc, char** argv, int first) {
   const scoring::Scores s = scoring::score(m, table, o);
   print_notices(s.notices);
 
+  const bool value = s.output == "value";  // an imported regression: predictions, no decision
   std::string out;
   out.reserve(table.rows * 32);
   char num[64];
   if (o.explain < 0) {
-    out += "id,probability,decision,margin,expected_value";
+    out += value ? "id,prediction,margin,expected_value" : "id,probability,decision,margin,expected_value";
     for (const auto& f : s.feature_names) out += "," + quoted(f);
     out += "\n";
   } else {
-    out += "id,probability,decision";
+    out += value ? "id,prediction" : "id,probability,decision";
     for (int k = 1; k <= s.explained; ++k) {
       const std::string i = std::to_string(k);
       out += ",reason_" + i + ",value_" + i + ",contribution_" + i;
@@ -98,7 +101,8 @@ int run_score(int argc, char** argv, int first) {
   const size_t k = o.explain < 0 ? s.features : static_cast<size_t>(s.explained);
   for (size_t r = 0; r < s.rows; ++r) {
     out += quoted(s.ids[r]);
-    std::snprintf(num, sizeof num, ",%.6f,%d", s.probability[r], s.decision[r]);
+    if (value) std::snprintf(num, sizeof num, ",%.9g", s.probability[r]);
+    else std::snprintf(num, sizeof num, ",%.6f,%d", s.probability[r], s.decision[r]);
     out += num;
     if (o.explain < 0) {
       std::snprintf(num, sizeof num, ",%.9g,%.9g", s.margin[r], s.expected_value);
@@ -121,22 +125,25 @@ int run_score(int argc, char** argv, int first) {
     write_file(args.get("out"), out);
     size_t positive = 0;
     for (uint8_t d : s.decision) positive += d;
-    std::fprintf(stderr, "wrote %s: %zu leads scored, %zu at or above the threshold %.4f\n", args.get("out").c_str(),
-                 s.rows, positive, s.threshold);
+    if (value)
+      std::fprintf(stderr, "wrote %s: %zu rows scored\n", args.get("out").c_str(), s.rows);
+    else
+      std::fprintf(stderr, "wrote %s: %zu leads scored, %zu at or above the threshold %.4f\n", args.get("out").c_str(),
+                   s.rows, positive, s.threshold);
   } else {
     std::cout << out;
   }
   if (args.has("log")) {
     nlohmann::json probabilities = nlohmann::json::array();
-    for (double p : s.probability) probabilities.push_back(std::round(p * 1e6) / 1e6);
+    for (double p : s.probability) probabilities.push_back(value ? p : std::round(p * 1e6) / 1e6);
     nlohmann::json line = {{"time", static_cast<long long>(std::time(nullptr))},
                            {"model", model_name},
                            {"model_hash", hash_hex(model_bytes)},
                            {"data", base_name(data_path)},
                            {"data_hash", hash_hex(data_bytes)},
                            {"rows", s.rows},
-                           {"threshold", s.threshold},
-                           {"probabilities", probabilities}};
+                           {"threshold", value ? nlohmann::json(nullptr) : nlohmann::json(s.threshold)},
+                           {value ? "predictions" : "probabilities", probabilities}};
     std::ofstream log(args.get("log"), std::ios::app);
     if (!log) throw Error(args.get("log") + ": cannot append");
     log << line.dump() << "\n";

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Assembles the static site into dist/: the web/ sources, vega / vega-lite / vega-embed
 // from node_modules (served by the site itself, no CDN), the wasm bundles, the demo data
-// made by the trainer's demo-data, the demo models, and the service worker's precache
-// list with a content hash.
+// made by the trainer's demo-data (hourly.csv and leads.csv), the demo models
+// (demo_forecast.fcm, demo_leads.fcm), and the service worker's precache list with a
+// content hash.
 //
 //   node scripts/assemble.mjs --cli build/native/funnelcast --wasm build/wasm/wasm --out dist [--models models]
 import { execFileSync } from 'node:child_process';
@@ -111,9 +112,12 @@ if (wasmBytes > maxWasmBytes) fail(`funnelcast.wasm is ${wasmBytes} bytes, over 
 const trainWasmBytes = statSync(join(wasmOut, 'funnelcast-train.wasm')).size;
 if (trainWasmBytes > maxTrainWasmBytes) fail(`funnelcast-train.wasm is ${trainWasmBytes} bytes, over the ${maxTrainWasmBytes} byte budget`);
 
-// 4. Demo data, made by the trainer exactly as the demo model's training data was.
+// 4. Demo data, made by the trainer exactly as the demo models' training data was
+// (scripts/make_demo_model.sh): hourly.csv for the dashboard, leads.csv (20,000 leads with
+// their outcome) for lead scoring.
 if (!existsSync(cli)) fail(`${cli} is missing: build the native trainer first (or set FC_CLI)`);
 execFileSync(cli, ['demo-data', '--out', join(out, 'demo'), '--seed', '1', '--days', '730'], { stdio: 'inherit' });
+for (const f of ['hourly.csv', 'leads.csv']) if (!existsSync(join(out, 'demo', f))) fail(`demo-data did not write demo/${f}`);
 
 // 5. Models.
 const models = join(out, 'models');
@@ -123,6 +127,9 @@ const modelFiles = existsSync(modelSrc) ? readdirSync(modelSrc).filter((f) => f.
 for (const f of modelFiles) cpSync(join(modelSrc, f), join(models, f));
 if (!modelFiles.includes('demo_forecast.fcm')) {
   console.warn('assemble: models/demo_forecast.fcm is missing; the page opens without a forecast model');
+}
+if (!modelFiles.includes('demo_leads.fcm')) {
+  console.warn('assemble: models/demo_leads.fcm is missing; lead scoring opens without a scoring model');
 }
 
 // 6. Build manifest and the service worker's precache list (every file but the worker).

@@ -615,6 +615,11 @@ val raw_score(const RawTable& table, const RawModel& model, val options) {
     o.explain = int_option(options, "explain", 3, -1, 10000);
     o.id_column = string_option(options, "id", "");
     const fc::model::Model& m = model.model();
+    // The page shows probabilities, decisions and reasons on the log-odds scale; a model
+    // that predicts a number would be drawn as if it were one. Refuse it, never mislabel it.
+    if (m.header.score && m.header.score->output != "probability")
+      throw fc::Error(model.name() + " predicts a number (a regression imported from XGBoost), not the probability "
+                      "of a yes/no outcome; the page scores yes/no models: use funnelcast score for this one");
     const fc::scoring::Scores s = fc::scoring::score(m, table.table(), o);
     val out = val::object();
     out.set("model", model.name());

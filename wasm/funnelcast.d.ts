@@ -350,6 +350,8 @@ export interface CurvePoint {
 }
 
 export interface ScoreSection {
+  /** Absent for yes/no models; 'value' for a regression imported from XGBoost (the page refuses to score it). */
+  output?: 'value';
   target: string;
   positive: string;
   negative: string;

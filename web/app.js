@@ -1,13 +1,17 @@
-// The funnelcast page shell. The dashboard is a list of panels (PANELS below), one ES
-// module each under panels/, that own their controls, their part of the worker's compute,
-// their rendering, their downloads and the query-string keys they read. The shell wires
-// them together: the worker (engine.js), the shared state and its events (store.js), the
-// query string (query.js), the toolbar (channel, data span, status), start-up and
-// recomputes. All computation happens in worker.js, which owns the wasm instance; text
-// from a CSV or a model file only ever reaches the page as textContent.
+// The funnelcast page shell. The page is a list of panels (PANELS below), one ES module
+// each under panels/, that own their controls, their part of the worker's compute, their
+// rendering, their downloads and the query-string keys they read. Two workflows, as tabs
+// (panels/views.js): the dashboard (hourly data) and lead scoring. The shell wires them
+// together: the workers (engine.js), the shared state and its events (store.js), the
+// query string (query.js), files to panels (files.js), the toolbar (channel, data span,
+// status), start-up and the dashboard's recomputes. All computation happens in workers
+// that own a wasm instance each: worker.js for the dashboard, lead-worker.js for lead
+// scoring (started after the dashboard is drawn, or at once when lead scoring is shown);
+// text from a CSV or a model file only ever reaches the page as textContent.
 import { createTooltip, vegaLoaded } from './charts.js';
 import { $, el } from './dom.js';
 import { Engine } from './engine.js';
+import { setupDrop } from './files.js';
 import * as F from './format.js';
 import { applyQuery } from './query.js';
 import { createStore } from './store.js';
@@ -15,8 +19,15 @@ import anomalies from './panels/anomalies.js';
 import data from './panels/data.js';
 import forecast from './panels/forecast.js';
 import kpis from './panels/kpis.js';
+import lead from './panels/lead.js';
+import leads from './panels/leads.js';
 import model from './panels/model.js';
+import cutoff from './panels/cutoff.js';
+import drift from './panels/drift.js';
+import scoreTraining from './panels/score-training.js';
+import scoring from './panels/scoring.js';
 import training from './panels/training.js';
+import views from './panels/views.js';
 
 // The panel registry. A panel module's default export is an object with:
 //   name                 its key in compute requests and in worker-panels.js
@@ -28,9 +39,9 @@ import training from './panels/training.js';
 //   render(result, ctx)  with request: draw the handler's {value, error} (may be async)
 // A new panel is one module under panels/, one entry here and one handler in
 // worker-panels.js (docs/web-app.md, "Adding a panel").
-const PANELS = [data, kpis, forecast, anomalies, model, training];
+const PANELS = [views, data, kpis, forecast, anomalies, model, training, scoring, cutoff, leads, lead, drift, scoreTraining];
 
-const engine = new Engine(new URL('./worker.js', import.meta.url));
+const engine = new Engine(new URL('./worker.js', import.meta.url), { adopt: true });
 const store = createStore();
 // ready: resolves once the engine answered 'init' and the store holds the core's registry
 // of roles and metrics (the data panel waits for it before showing a table).
@@ -38,7 +49,13 @@ const ready = engine.call('init').then((r) => {
   store.setRegistry(r.registry);
   return r;
 });
-const ctx = { engine, store, ready, refresh, refreshPanel, tooltip: createTooltip($('tooltip')) };
+// The lead scoring workflow's worker, started when it is first needed.
+let leadEngine = null;
+const leadWorker = () => (leadEngine ||= new Engine(new URL('./lead-worker.js', import.meta.url), { name: 'funnelcast-leads' }));
+// started: resolves once the dashboard's start-up is over (drawn, or failed).
+let startedDone;
+const started = new Promise((resolve) => (startedDone = resolve));
+const ctx = { engine, store, ready, started, leadWorker, refresh, refreshPanel, showView: () => {}, tooltip: createTooltip($('tooltip')) };
 
 function setStatus(text) {
   $('status').textContent = text || '';
@@ -146,6 +163,7 @@ function registerServiceWorker() {
 async function boot() {
   for (const p of PANELS) if (p.setup) p.setup(ctx);
   setupToolbar();
+  setupDrop(store, $('drop-overlay'));
   applyQuery(PANELS, new URLSearchParams(location.search));
 
   ready.then(
@@ -179,10 +197,12 @@ async function boot() {
   performance.mark('fc-dashboard-rendered');
   document.body.dataset.state = dataOk ? 'ready' : 'error';
   store.rendered = true;
+  startedDone();
   registerServiceWorker();
 }
 
 boot().catch((e) => {
+  startedDone();
   document.body.dataset.state = 'error';
   const box = $('data-error');
   box.textContent = `Unexpected error: ${e.message}`;

@@ -62,6 +62,11 @@ export const zoom = () => ({ name: 'zoom', select: { type: 'interval', encodings
 export function frame(data, height) {
   return { width: 'container', height, autosize: { type: 'fit-x', contains: 'padding' }, config: CONFIG, datasets: data };
 }
+// A chart of a fixed size: small multiples, and charts drawn while their tab is hidden
+// (a container's width is 0 there).
+export function fixedFrame(data, width, height) {
+  return { width, height, config: CONFIG, datasets: data };
+}
 
 // Resolves once vega-embed (a deferred classic script) has run.
 export function vegaLoaded() {

@@ -1,14 +1,16 @@
-// The page's side of worker.js, which owns the wasm instance: call(type, payload)
-// posts {id, type, ...payload} and resolves with the worker's result (or rejects with its
-// error message); progress reports for that id go to onProgress.
+// The page's side of a worker that owns a wasm instance (worker.js for the dashboard,
+// lead-worker.js for lead scoring): call(type, payload) posts {id, type, ...payload} and
+// resolves with the worker's result (or rejects with its error message); progress
+// reports for that id go to onProgress.
 
 export class Engine {
-  constructor(url) {
+  // adopt: the dashboard's worker, which boot.js normally started already while the page
+  // was still loading.
+  constructor(url, { name = 'funnelcast', adopt = false } = {}) {
     this.next = 1;
     this.pending = new Map();
-    // boot.js normally started the worker already, while the page was still loading.
-    this.worker = window.fcWorker || new Worker(url, { type: 'module', name: 'funnelcast' });
-    this.startError = window.fcWorkerError || null;
+    this.worker = (adopt && window.fcWorker) || new Worker(url, { type: 'module', name });
+    this.startError = (adopt && window.fcWorkerError) || null;
     this.worker.onmessage = (e) => this.onMessage(e.data);
     this.worker.onerror = (e) => {
       e.preventDefault();

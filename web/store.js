@@ -4,6 +4,13 @@
 //   'data'     a table was accepted: schema, dataVersion, dataOrigin
 //   'model'    a model was loaded or dropped: header, modelName, modelOrigin
 //   'channel'  the channel shown changed: channel
+//   'view'     the workflow shown changed (the tabs): view
+// and for lead scoring (its own worker, lead-worker.js):
+//   'leads'       a lead table was accepted: leads, leadsOrigin
+//   'scoreModel'  a scoring model was loaded or dropped: scoreHeader, scoreModelName, scoreModelOrigin
+//   'scores'      the leads were scored (or the scores dropped): scores
+//   'cutoff'      the decision threshold moved (the slider): cutoff
+//   'explain'     a lead of the table was picked for the one-lead form: explaining (its row)
 // Events only tell panels to update their own views. Whoever changes the state asks the
 // shell to recompute (ctx.refresh), so one user action never sends two computes.
 
@@ -20,6 +27,16 @@ export function createStore() {
     training: null, // the training panel's run for this data: {state: 'running' | 'done' | 'failed' | 'cancelled'}
     channel: '', // '' = all channels
     rendered: false, // the first dashboard was drawn (start-up is over)
+    view: 'dashboard', // the workflow shown: 'dashboard' | 'scoring'
+
+    leads: null, // the lead table scored: {source, rows, columns: [{name, type, missing, levels}]}
+    leadsOrigin: null, // 'demo' | 'user' | 'trained' (the table a model was trained on here)
+    scoreHeader: null, // the scoring model's header (ScoreModelHeader)
+    scoreModelName: null,
+    scoreModelOrigin: null, // 'demo' | 'user' | 'trained'
+    scores: null, // the last scoring: {rows, threshold, explained, maxAbs, notices, model, source, ms}
+    cutoff: null, // the decision threshold shown (the model's until the slider moves)
+    explaining: null, // the scored row shown in the one-lead form
 
     on(type, fn) {
       events.addEventListener(type, () => fn(store));
@@ -42,6 +59,35 @@ export function createStore() {
       store.modelName = name;
       store.modelOrigin = header ? origin : null;
       store.emit('model');
+    },
+    setView(view) {
+      if (view === store.view) return;
+      store.view = view;
+      store.emit('view');
+    },
+    setLeads(leads, origin) {
+      store.leads = leads;
+      store.leadsOrigin = leads ? origin : null;
+      store.emit('leads');
+    },
+    setScoreModel(header, name, origin) {
+      store.scoreHeader = header;
+      store.scoreModelName = header ? name : null;
+      store.scoreModelOrigin = header ? origin : null;
+      store.emit('scoreModel');
+    },
+    setScores(scores) {
+      store.scores = scores;
+      store.emit('scores');
+    },
+    setCutoff(cutoff) {
+      if (cutoff === store.cutoff) return;
+      store.cutoff = cutoff;
+      store.emit('cutoff');
+    },
+    explainLead(row) {
+      store.explaining = row;
+      store.emit('explain');
     },
     setChannel(channel) {
       if (channel === store.channel) return;

@@ -1,17 +1,28 @@
-// The training worker: one per training run, started by panels/training.js and
-// terminated when the run ends or is cancelled (terminating it is the cancel: training is
-// one long synchronous wasm call). It loads the training bundle (funnelcast-train.mjs,
-// which the dashboard's worker never loads), reads the CSV bytes it is sent the way the
-// dashboard reads them (the roles and reading options pinned there), and trains as
-// `funnelcast train forecast --threads 1` would with the same options.
+// The training worker: one per training run, started by the page and terminated when the
+// run ends or is cancelled (terminating it is the cancel: training is one long synchronous
+// wasm call). It loads the training bundle (funnelcast-train.mjs, which the page's other
+// workers never load) and trains as the CLI would with one thread.
 //
-// In:  {input: {bytes, name, roles, events, gaps}, options: TrainForecastOptions}
-// Out: {progress: {stage, fraction}}... then {ok: true, model, report, notices} or {ok: false, error}
+// A forecast model (panels/training.js): one message
+//   {input: {bytes, name, roles, events, gaps}, options: TrainForecastOptions}
+//   → {progress}... then {ok: true, model, report, notices} or {ok: false, error}
+// A scoring model (panels/score-training.js): the worker stays for the run's messages
+//   {type: 'inspect', input: {bytes, name}, options: {target?, positive?, id?, drop?}}
+//     → {ok, type, schema, columns, target, report}: the table as the core reads it for
+//       training (every column's use, and why a column is left out), by a one-tree fit
+//   {type: 'score', options: TrainScoreOptions}
+//     → {progress}... then {ok, type, model, report, notices}
 import createFunnelcast from './wasm/funnelcast-train.mjs';
 
 // Hours of data trained on at most (about 5 years): beyond that a tab would need minutes
 // and a lot of memory; the CLI trains any size.
 const MAX_HOURS = 24 * 1827;
+// Cells (rows × columns) of a lead table trained on at most: the bank marketing table
+// (45,211 × 17, 0.77 million) trains in a tab in well under a minute; 3 million cells
+// would take minutes and hundreds of MB.
+const MAX_CELLS = 3_000_000;
+// Bytes of such a table read at most (parsing a larger file could exhaust the tab's memory).
+const MAX_BYTES = 150 * 1024 * 1024;
 
 let last = { stage: '', percent: -1 };
 function progress(stage, fraction) {
@@ -21,9 +32,12 @@ function progress(stage, fraction) {
   self.postMessage({ progress: { stage, fraction } });
 }
 
-async function train({ input, options }) {
+let fcPromise = null;
+const module = () => (fcPromise ||= createFunnelcast());
+
+async function trainForecast({ input, options }) {
   progress('Starting the trainer', null);
-  const fc = await createFunnelcast();
+  const fc = await module();
   progress('Reading the CSV', null);
   const table = fc.loadTable(input.bytes, input.name);
   try {
@@ -44,11 +58,62 @@ async function train({ input, options }) {
   }
 }
 
+// The lead table of this run, read once by 'inspect' and trained on by 'score'.
+let leads = null; // {table, name, schema}
+
+// The column trained for when none is picked: the last one with two values.
+function defaultTarget(schema) {
+  const two = schema.columns.filter((c) => c.type === 'category' && c.levels === 2);
+  return (two.at(-1) || schema.columns.at(-1)).name;
+}
+
+// input: the table's bytes the first time; without, the table read before.
+async function inspect({ input, options }) {
+  progress('Starting the trainer', null);
+  const fc = await module();
+  if (input) {
+    if (input.bytes.length > MAX_BYTES) {
+      throw new Error(`${input.name} is ${(input.bytes.length / 1048576).toFixed(0)} MB: too large to train on in a browser tab (at most ${MAX_BYTES / 1048576} MB, ${MAX_CELLS.toLocaleString('en-US')} cells). Train it with the CLI (funnelcast train score) and load the model here.`);
+    }
+    progress('Reading the CSV', null);
+    if (leads) leads.table.delete();
+    leads = null;
+    const table = fc.loadTable(input.bytes, input.name);
+    leads = { table, name: input.name, schema: table.schema() };
+  }
+  if (!leads) throw new Error('no table to train on');
+  const { table, schema, name } = leads;
+  const cells = schema.rows * schema.columns.length;
+  if (cells > MAX_CELLS) {
+    const f = (n) => n.toLocaleString('en-US');
+    throw new Error(
+      `${name} has ${f(schema.rows)} rows × ${f(schema.columns.length)} columns (${(cells / 1e6).toFixed(1)} million cells): too much to train in a browser tab, which trains on at most ${f(MAX_CELLS)} cells. Train it with the CLI (funnelcast train score) and load the model here, or train on fewer rows.`,
+    );
+  }
+  const target = options.target || defaultTarget(schema);
+  progress('Reading the columns', null);
+  // What the core makes of the table for this target: a fit of one tree, no folds.
+  const dry = fc.trainScore(table, { ...options, target, folds: 0, iterations: 1 });
+  const columns = schema.columns.map((c) => ({ name: c.name, type: c.type, missing: c.missing, levels: c.levels ?? null }));
+  // What the core says about the table (its notices name it); not what it says about a
+  // fit without folds.
+  const notices = dry.notices.filter((n) => n.startsWith(`${name}:`));
+  return { ok: true, type: 'inspect', target, rows: schema.rows, columns, report: { data: dry.report.data, target: dry.report.target, dropped_columns: dry.report.dropped_columns, warnings: dry.report.warnings }, notices };
+}
+
+async function trainScore({ options }) {
+  if (!leads) throw new Error('no table to train on');
+  const fc = await module();
+  const r = fc.trainScore(leads.table, options, progress);
+  return { ok: true, type: 'score', model: r.model, report: r.report, notices: r.notices };
+}
+
 self.onmessage = async (event) => {
+  const msg = event.data || {};
   try {
-    const result = await train(event.data);
-    self.postMessage(result, [result.model.buffer]);
+    const result = msg.type === 'inspect' ? await inspect(msg) : msg.type === 'score' ? await trainScore(msg) : await trainForecast(msg);
+    self.postMessage(result, result.model ? [result.model.buffer] : []);
   } catch (e) {
-    self.postMessage({ ok: false, error: (e && e.message) || String(e) });
+    self.postMessage({ ok: false, type: msg.type, error: (e && e.message) || String(e) });
   }
 };

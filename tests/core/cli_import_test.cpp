@@ -93,7 +93,7 @@ TEST_F(CliImport, HandWrittenModelScoresAsWorkedOutByHand) {
   Outcome r = run("import --xgboost " + dir_ + "/small.json --out " + dir_ + "/small.fcm --data " + leads +
                   " --threshold 0.3 --id id --target converted --positive yes --negative no");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.err.find("imported from the XGBoost model small.json (2 trees, 3 features)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("imported from the XGBoost model small.json (binary:logistic, 2 trees, 3 features)"), std::string::npos) << r.err;
 
   const fc::model::Model m = fc::model::load(slurp(dir_ + "/small.fcm"), "small.fcm");
   ASSERT_TRUE(m.header.score);
@@ -137,11 +137,42 @@ TEST_F(CliImport, HandWrittenModelScoresAsWorkedOutByHand) {
   }
 }
 
-TEST_F(CliImport, RefusesWhatItCannotServeWithClearMessages) {
+TEST_F(CliImport, RegressionModelPredictsItsNumbersWithNoDecision) {
+  // reg:squarederror: base_score 0.2 is the raw start, leaves add as they are.
   put(dir_ + "/reg.json", small_model("reg:squarederror"));
+  const std::string rows_csv = dir_ + "/customers.csv";
+  put(rows_csv, "a,b,c\n-2,0,1\n0,0,1\n0,,1\n");
   Outcome r = run("import --xgboost " + dir_ + "/reg.json --out " + dir_ + "/reg.fcm");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("reg:squarederror"), std::string::npos) << r.err;
+  const fc::model::Model m = fc::model::load(slurp(dir_ + "/reg.fcm"), "reg.fcm");
+  EXPECT_EQ(m.header.score->output, "value");
+
+  r = run("score --model " + dir_ + "/reg.fcm --data " + rows_csv + " --explain all");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = csv_rows(r.out);
+  ASSERT_EQ(rows.size(), 4u) << r.out;
+  EXPECT_EQ(rows[0][1], "prediction");
+  EXPECT_EQ(rows[0][2], "margin");
+  const double want[] = {0.2 + 0.25 - 0.125, 0.2 - 0.5 - 0.125, 0.2 + 0.75 - 0.125};
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_NEAR(std::stod(rows[i + 1][1]), want[i], 1e-7) << i;
+    const double sum = std::stod(rows[i + 1][3]) + std::stod(rows[i + 1][4]) + std::stod(rows[i + 1][5]) +
+                       std::stod(rows[i + 1][6]);
+    EXPECT_NEAR(sum, want[i], 1e-7) << i;
+  }
+  // No ROC-AUC for a model of numbers, even when the current table has a 'target' column.
+  put(dir_ + "/labelled.csv", "a,b,c,target\n-2,0,1,1\n0,0,1,0\n0,,1,0\n");  // the same rows
+  r = run("drift --model " + dir_ + "/reg.fcm --reference " + rows_csv + " --current " + dir_ + "/labelled.csv --json");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("roc_auc"), std::string::npos) << r.out;
+}
+
+TEST_F(CliImport, RefusesWhatItCannotServeWithClearMessages) {
+  put(dir_ + "/multi.json", small_model("multi:softprob"));
+  Outcome r = run("import --xgboost " + dir_ + "/multi.json --out " + dir_ + "/multi.fcm");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("reg.json: an XGBoost reg:squarederror model predicts a number"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("multi:softprob' is not supported"), std::string::npos) << r.err;
 
   put(dir_ + "/lacks.csv", "a,c\n1,2\n");
   r = run("import --xgboost " + dir_ + "/small.json --out " + dir_ + "/x.fcm --data " + dir_ + "/lacks.csv");

@@ -223,9 +223,44 @@ export async function waitForAnomalyCount(page, n) {
   await page.waitForFunction((v) => Number(document.getElementById('anomaly-count').dataset.count) === v, n, { timeout: 20_000 });
 }
 
-// Sets a file on the page's data (or model) picker, as a user choosing it would.
+// Sets a file on one of the page's pickers (`#${kind}-file`: data, model, leads,
+// score-model, train-table, reference, current), as a user choosing it would.
 export async function chooseFile(page, name, content, { kind = 'data' } = {}) {
-  await page.setInputFiles(`#${kind}-file`, { name, mimeType: kind === 'data' ? 'text/csv' : 'application/octet-stream', buffer: Buffer.from(content) });
+  await page.setInputFiles(`#${kind}-file`, { name, mimeType: /\.fcm$/i.test(name) ? 'application/octet-stream' : 'text/csv', buffer: Buffer.from(content) });
+}
+
+// --- lead scoring --------------------------------------------------------------------------
+
+// Waits until lead scoring shows scored leads (its worker starts after the dashboard).
+export async function scoringReady(page, { timeout = 120_000 } = {}) {
+  await page.waitForSelector('#scoring-view[data-state="ready"]', { timeout });
+}
+
+// A CSV's rows as arrays of cells (quotes and doubled quotes; no line breaks in cells).
+export function parseCsv(text) {
+  const rows = [];
+  for (const line of text.trim().split(/\r?\n/)) {
+    const cells = [];
+    let cur = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; ++i) {
+      const c = line[i];
+      if (quoted) {
+        if (c === '"' && line[i + 1] === '"') {
+          cur += '"';
+          i += 1;
+        } else if (c === '"') quoted = false;
+        else cur += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ',') {
+        cells.push(cur);
+        cur = '';
+      } else cur += c;
+    }
+    cells.push(cur);
+    rows.push(cells);
+  }
+  return rows;
 }
 
 // --- the core's registry and generated data ----------------------------------------------

@@ -1,12 +1,13 @@
-// The README screenshot: the demo dashboard as a first visit shows it, checked for what
-// the picture must show, and saved to build/e2e/screenshot.png (gitignored).
-// `npm run screenshots` (scripts/screenshots.sh) runs this and copies it to docs/.
+// The README screenshots, each checked for what the picture must show: the demo dashboard
+// as a first visit shows it (build/e2e/screenshot.png) and lead scoring on the demo leads
+// (build/e2e/screenshot-scoring.png), both gitignored. `npm run screenshots`
+// (scripts/screenshots.sh) runs this and copies them to docs/.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { cliJson, openApp, OUT, startSuite, T, tileValues } from './helpers.mjs';
+import { cliJson, openApp, OUT, scoringReady, startSuite, T, tileValues } from './helpers.mjs';
 
 let suite;
 before(async () => {
@@ -51,5 +52,25 @@ test('the README screenshot shows the ready demo dashboard: KPI values, the 168-
   assert.ok(png.readUInt32BE(16) >= 1280 && png.readUInt32BE(20) > 900, 'a full-page picture');
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'screenshot.png'), png);
+  await app.finish();
+});
+
+test('the README’s lead scoring screenshot shows the demo leads scored: the table with reasons, the threshold figures, the charts', T, async (t) => {
+  const app = await openApp(t, suite, '?view=scoring');
+  const { page } = app;
+  await scoringReady(page);
+  assert.equal(await page.isVisible('#scoring-view'), true);
+  assert.equal(await page.isVisible('#dashboard-view'), false);
+  assert.equal(await page.locator('#leads-table tbody tr').count(), 100);
+  assert.equal(await page.locator('#leads-table tbody tr:first-child .reasons li').count(), 3, 'three reasons on the top lead');
+  for (const k of ['precision', 'recall', 'f1', 'share', 'lift']) {
+    assert.ok(Number.isFinite(Number(await page.getAttribute(`#cutoff-${k}-value`, 'data-value'))), `${k} figure shown`);
+  }
+  for (const id of ['roc-chart', 'calibration-chart']) assert.ok(await page.locator(`#${id} svg path`).count(), `${id} drawn`);
+  await page.mouse.move(10, 10);
+  const png = await page.screenshot({ clip: { x: 0, y: 0, width: 1280, height: 1500 }, fullPage: true });
+  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'screenshot-scoring.png'), png);
   await app.finish();
 });

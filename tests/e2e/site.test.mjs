@@ -35,9 +35,15 @@ test('the page is served with a strict Content-Security-Policy (no unsafe-eval, 
 });
 
 test('the page works with the network cut after the first load (service worker), training included', { timeout: 240_000 }, async (t) => {
-  // Every request the server answers, to show the offline reload reached none.
+  // Every request the server answers, to show the offline reload reached none. Not
+  // counted: the browser's own update check of the service worker script (sw.js, with a
+  // `Service-Worker: script` header), which Chromium schedules after a navigation and which
+  // Playwright's offline mode does not cut; offline it simply fails, and the page is not
+  // what asks for it.
   let served = 0;
-  const count = () => (served += 1);
+  const count = (req) => {
+    if (!(req.headers['service-worker'] === 'script' && new URL(req.url, 'http://x').pathname === '/sw.js')) served += 1;
+  };
   suite.server.server.on('request', count);
   t.after(() => suite.server.server.off('request', count));
 

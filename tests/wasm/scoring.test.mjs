@@ -134,6 +134,37 @@ test('a forecast model given to score() is a JS Error naming it', () => {
   }
 });
 
+// A one-tree XGBoost regression (reg:squarederror): x < 0.5 ? 1.5 : 2.5, base_score 0.
+const regressionJson = JSON.stringify({
+  learner: {
+    feature_names: ['x'], feature_types: ['float'],
+    gradient_booster: { name: 'gbtree', model: { tree_info: [0], trees: [{
+      left_children: [1, -1, -1], right_children: [2, -1, -1], split_indices: [0, 0, 0],
+      split_conditions: [0.5, 1.5, 2.5], default_left: [0, 0, 0], split_type: [0, 0, 0],
+      sum_hessian: [4, 2, 2], tree_param: { num_nodes: '3' } }] } },
+    learner_model_param: { base_score: '0', num_feature: '1', num_class: '0', num_target: '1' },
+    objective: { name: 'reg:squarederror' },
+  },
+  version: [2, 0, 0],
+});
+
+test('an imported XGBoost regression is scored by the CLI and refused by the page, never shown as a probability', () => {
+  const json = writeScratch('regression.json', regressionJson);
+  const fcm = join(scratchDir(), 'regression.fcm');
+  cli(['import', '--xgboost', json, '--out', fcm]);
+  const csv = writeScratch('regression.csv', 'x\n0\n1\n');
+  assert.equal(cli(['score', '--model', fcm, '--data', csv]).stdout, 'id,prediction\n2,1.5\n3,2.5\n');
+  const table = fc.loadTable('x\n0\n1\n', 'regression.csv');
+  const model = fc.loadModel(bytes(fcm), 'regression.fcm');
+  try {
+    assert.equal(model.header().score.output, 'value');
+    assert.throws(() => fc.score(table, model), /regression\.fcm predicts a number .* use funnelcast score/);
+  } finally {
+    table.delete();
+    model.delete();
+  }
+});
+
 test('1,000 score/dispose cycles leave the heap as it was', () => {
   const model = fc.loadModel(bytes(modelPath), 'demo_leads.fcm');
   const small = leadsText.trim().split('\n').slice(0, 41).join('\n') + '\n';
@@ -154,5 +185,45 @@ test('1,000 score/dispose cycles leave the heap as it was', () => {
     assert.deepEqual({ ...fc.memoryStats(), handles: fc.count_emval_handles() }, before);
   } finally {
     model.delete();
+  }
+});
+
+test('the page’s other lead calls leave the heap as it was: 1,000 model load/scoreRecord/dispose cycles, 200 drift comparisons', () => {
+  const modelBytes = bytes(modelPath);
+  const [header, ...rows] = parseCsv(leadsText);
+  const record = Object.fromEntries(header.map((h, i) => [h, rows[3][i]]));
+  const lines = leadsText.trim().split('\n');
+  const ref = fc.loadTable(lines.slice(0, 201).join('\n') + '\n', 'ref.csv');
+  const cur = fc.loadTable([lines[0], ...lines.slice(201, 401)].join('\n') + '\n', 'cur.csv');
+  const oneLead = () => {
+    const m = fc.loadModel(modelBytes, 'demo_leads.fcm');
+    try {
+      return fc.scoreRecord(m, record);
+    } finally {
+      m.delete();
+    }
+  };
+  const drift = () => {
+    const m = fc.loadModel(modelBytes, 'demo_leads.fcm');
+    try {
+      return fc.monitor(ref, cur, m);
+    } finally {
+      m.delete();
+    }
+  };
+  try {
+    const first = oneLead();
+    drift();
+    const before = { ...fc.memoryStats(), handles: fc.count_emval_handles() };
+    let last;
+    for (let i = 0; i < 1000; ++i) last = oneLead();
+    assert.equal(last.probability[0], first.probability[0]);
+    let d;
+    for (let i = 0; i < 200; ++i) d = drift();
+    assert.ok(d.columns.length > 0 && d.modelCheck.rows === 200);
+    assert.deepEqual({ ...fc.memoryStats(), handles: fc.count_emval_handles() }, before);
+  } finally {
+    ref.delete();
+    cur.delete();
   }
 });

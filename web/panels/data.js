@@ -5,6 +5,7 @@
 // from: the bundled demo or the user) and asks the shell to recompute.
 import { $, el, showError } from '../dom.js';
 import * as F from '../format.js';
+import { open, opener } from '../files.js';
 import { number, text } from '../query.js';
 import { readingFromForm, renderSchema, roleLabel, rolesFromForm, syncEvents } from './roles.js';
 
@@ -156,6 +157,11 @@ async function openModel(source) {
   } finally {
     showProgress('model', null);
   }
+  if (r.kind === 'score') {
+    // A lead scoring model: the scoring workflow's (this worker did not keep it).
+    open('score-model', source).catch(() => {});
+    return false;
+  }
   modelSource = source;
   ctx.store.setModel(r.header, sourceLabel(source), originOf(source, DEMO_MODEL));
   // A file waiting for its roles that this model can read: shown, read the model's way.
@@ -221,59 +227,11 @@ async function reloadAll({ quiet = false } = {}) {
 
 // --- files: pickers and drag and drop -------------------------------------------------
 
-async function openFile(kind, file, handle) {
-  const ok = kind === 'model' ? await openModel({ kind: 'file', file, handle }) : await openData({ kind: 'file', file, handle });
+// A file or URL for the dashboard (files.js routes drops and hand-overs here).
+async function openSource(kind, source) {
+  ctx.showView('dashboard');
+  const ok = kind === 'model' ? await openModel(source) : await openData(source);
   if (ok) await ctx.refresh();
-}
-
-function setupDrop() {
-  let depth = 0;
-  const overlay = $('drop-overlay');
-  const hasFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');
-  window.addEventListener('dragenter', (e) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    depth += 1;
-    overlay.hidden = false;
-  });
-  window.addEventListener('dragleave', () => {
-    depth = Math.max(0, depth - 1);
-    if (!depth) overlay.hidden = true;
-  });
-  window.addEventListener('dragover', (e) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    e.dataTransfer.dropEffect = 'copy';
-  });
-  window.addEventListener('drop', async (e) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    depth = 0;
-    overlay.hidden = true;
-    const items = [...e.dataTransfer.items].filter((i) => i.kind === 'file');
-    // Handles (where the browser has them) let "Reload" read the file's newest content.
-    const entries = await Promise.all(
-      items.map(async (i) => {
-        const file = i.getAsFile();
-        let handle = null;
-        if (typeof i.getAsFileSystemHandle === 'function') {
-          try {
-            handle = await i.getAsFileSystemHandle();
-          } catch {
-            handle = null;
-          }
-        }
-        return { file, handle };
-      }),
-    );
-    // Dropped on a drop zone: that kind; elsewhere: a .fcm is a model, anything else data.
-    const target = e.target instanceof Element ? e.target.closest('.dropzone') : null;
-    for (const { file, handle } of entries) {
-      if (!file) continue;
-      const kind = target ? target.dataset.kind : /\.fcm$/i.test(file.name) ? 'model' : 'data';
-      await openFile(kind, file, handle);
-    }
-  });
 }
 
 function setup(shell) {
@@ -282,8 +240,9 @@ function setup(shell) {
     $(`${kind}-file`).addEventListener('change', async (e) => {
       const file = e.target.files[0];
       e.target.value = '';
-      if (file) await openFile(kind, file);
+      if (file) await openSource(kind, { kind: 'file', file });
     });
+    opener(kind, (source) => openSource(kind, source));
   }
   $('reload-data').addEventListener('click', () => reloadAll());
   $('refresh-minutes').addEventListener('change', scheduleRefresh);
@@ -294,7 +253,6 @@ function setup(shell) {
   $('reset-roles').addEventListener('click', () => applyRoles({}, readingFromForm()));
   $('read-events').addEventListener('change', syncEvents);
   ctx.store.on('model', renderModelSource);
-  setupDrop();
 }
 
 // Start-up: the data and the model from the query string (or the demo ones), both at

@@ -408,7 +408,7 @@ nlohmann::json score_json(const ScoreSection& s) {
   nlohmann::json importance = nlohmann::json::array();
   for (const auto& i : s.importance)
     importance.push_back({{"feature", i.feature}, {"gain", i.gain}, {"mean_abs_shap", i.mean_abs_shap}});
-  return {{"target", s.target},
+  nlohmann::json j = {{"target", s.target},
           {"positive", s.positive},
           {"negative", s.negative},
           {"positive_rate", s.positive_rate},
@@ -428,10 +428,13 @@ nlohmann::json score_json(const ScoreSection& s) {
           {"comparison", comparison},
           {"importance", importance},
           {"warnings", s.warnings}};
+  if (s.output != "probability") j["output"] = s.output;  // absent from every model trained here
+  return j;
 }
 
 ScoreSection score_from(const In& in) {
   ScoreSection s;
+  if (in.has("output")) s.output = in.one_of("output", {"probability", "value"});
   s.target = in.str("target");
   s.positive = in.str("positive");
   s.negative = in.str("negative");

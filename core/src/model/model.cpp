@@ -235,8 +235,11 @@ void check(const Model& m) {
     if (!h.score) throw Error("model header: a score model needs its 'score' section");
     const ScoreSection& s = *h.score;
     if (e.trees.empty()) throw Error("model: a score model needs trees, and the file has none");
-    if (e.objective != gbdt::Objective::kBinary)
+    if (s.output == "probability" && e.objective != gbdt::Objective::kBinary)
       throw Error(std::string("model: a score model's trees must be trained for a yes/no outcome, not ") +
+                  gbdt::to_string(e.objective));
+    if (s.output == "value" && e.objective != gbdt::Objective::kSquaredError)
+      throw Error(std::string("model: a score model that predicts a value needs squared-error trees, not ") +
                   gbdt::to_string(e.objective));
     if (e.num_features != s.features.size())
       throw Error("model: the trees use " + std::to_string(e.num_features) + " features but the header lists " +

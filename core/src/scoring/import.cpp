@@ -21,14 +21,11 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 Imported import_xgboost(std::string_view json, const ImportOptions& options) {
   const std::string& source = options.source;
   gbdt::ImportedModel in = gbdt::import_xgboost_json(json, source);
-  if (in.objective != "binary:logistic")
-    throw Error(source + ": an XGBoost " + in.objective +
-                " model predicts a number, and a funnelcast scoring model gives the probability of a yes/no "
-                "outcome; import a binary:logistic model");
+  const bool value = in.objective != "binary:logistic";  // reg:squarederror: a number
   if (in.ensemble.trees.empty()) throw Error(source + ": the XGBoost model has no trees");
   if (!(options.threshold >= 0 && options.threshold <= 1))
     throw Error("the threshold must be a probability from 0 to 1");
-  if (options.positive.empty() || options.negative.empty() || options.positive == options.negative)
+  if (!value && (options.positive.empty() || options.negative.empty() || options.positive == options.negative))
     throw Error("the positive and negative labels must be two different, non-empty labels");
 
   std::set<std::string> seen;
@@ -45,9 +42,10 @@ Imported import_xgboost(std::string_view json, const ImportOptions& options) {
   h.created_by = std::string("funnelcast ") + FC_VERSION;
   h.table.source = source;
   model::ScoreSection s;
+  s.output = value ? "value" : "probability";
   s.target = options.target;
-  s.positive = options.positive;
-  s.negative = options.negative;
+  s.positive = value ? "" : options.positive;
+  s.negative = value ? "" : options.negative;
   s.positive_rate = kNaN;
   s.id_column = options.id_column;
   s.threshold = options.threshold;
@@ -82,10 +80,15 @@ Imported import_xgboost(std::string_view json, const ImportOptions& options) {
     h.table.input_rows = t.rows;
     h.table.source = t.source;
   }
-  const std::string what = "imported from the XGBoost model " + source + " (" + std::to_string(in.ensemble.trees.size()) +
-                           " trees, " + std::to_string(s.features.size()) + " features)";
-  s.warnings.push_back(what + ": not cross-validated here, so it has no metrics, threshold curve, calibration or lift; "
-                       "funnelcast drift --model MODEL --current FILE measures its ROC-AUC on a labelled table");
+  const std::string what = "imported from the XGBoost model " + source + " (" + in.objective + ", " +
+                           std::to_string(in.ensemble.trees.size()) + " trees, " + std::to_string(s.features.size()) +
+                           " features)";
+  if (value)
+    s.warnings.push_back(what + ": it predicts a number, not a probability; scores are its predictions, with no "
+                         "threshold or decision, and it was not cross-validated here");
+  else
+    s.warnings.push_back(what + ": not cross-validated here, so it has no metrics, threshold curve, calibration or lift; "
+                         "funnelcast drift --model MODEL --current FILE measures its ROC-AUC on a labelled table");
   out.notices.push_back(what);
   if (!options.reference)
     out.notices.push_back("no --data table: the inputs' ranges are unknown (the page's form shows no hints)");

@@ -74,7 +74,7 @@ MonitorReport monitor(const Table& ref, const Table& cur, const model::Model* m,
     out.moderate += c.severity == "moderate";
     out.columns.push_back(std::move(c));
   }
-  if (m && cur.find(m->header.score->target) >= 0) {
+  if (m && m->header.score->output == "probability" && cur.find(m->header.score->target) >= 0) {
     const auto& s = *m->header.score;
     const Target t = read_target(cur, s.target, s.positive);
     ScoreOptions o;

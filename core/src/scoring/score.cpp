@@ -41,7 +41,9 @@ Scores score(const model::Model& m, const Table& table, const ScoreOptions& opti
   engine.predict_raw(enc.x.values.data(), table.rows, enc.x.cols, out.margin.data());
   out.probability.resize(table.rows);
   out.decision.resize(table.rows);
-  for (size_t r = 0; r < table.rows; ++r) {
+  out.output = s.output;
+  for (size_t r = 0; r < table.rows && s.output == "value"; ++r) out.probability[r] = out.margin[r];
+  for (size_t r = 0; r < table.rows && s.output == "probability"; ++r) {
     const double z = out.margin[r];
     out.probability[r] = z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
     out.decision[r] = out.probability[r] >= s.threshold ? 1 : 0;

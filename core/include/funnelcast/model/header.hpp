@@ -153,6 +153,10 @@ struct LiftRow {
 };
 
 struct ScoreSection {
+  // "probability": the trees give the log-odds of a yes/no outcome (every model trained
+  // here). "value": they predict a number (an XGBoost reg:squarederror model imported), so
+  // there is no probability, threshold or decision.
+  std::string output = "probability";
   std::string target;            // the target column
   std::string positive;          // the label that counts as the outcome (1, yes, TRUE, ...)
   std::string negative;          // the other label

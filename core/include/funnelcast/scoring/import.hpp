@@ -1,6 +1,8 @@
-// Scoring models from elsewhere: an XGBoost binary:logistic model (read by
-// gbdt::import_xgboost_json) becomes a funnelcast scoring model, so a team that trains with
-// XGBoost (on one machine or on Spark or Dask) scores and explains leads in the page.
+// Scoring models from elsewhere: an XGBoost model (read by gbdt::import_xgboost_json)
+// becomes a funnelcast scoring model, so a team that trains with XGBoost (on one machine or
+// on Spark or Dask) scores and explains leads with funnelcast. binary:logistic gives
+// probabilities with a decision at the threshold; reg:squarederror (e.g. a customer's
+// expected value) gives the predicted number (output "value": no threshold, no decision).
 #pragma once
 #include <string>
 #include <string_view>
@@ -28,8 +30,7 @@ struct Imported {
   std::vector<std::string> notices;  // what the user should know about the imported model
 };
 
-// fc::Error for a model that is not binary:logistic (reg:squarederror predicts a number,
-// which a scoring model does not hold), feature names that repeat or are empty, a threshold
+// fc::Error for an objective the reader refuses, feature names that repeat or are empty, a threshold
 // outside [0, 1], a reference table that lacks an input column or holds text in one.
 Imported import_xgboost(std::string_view json, const ImportOptions& options);
 

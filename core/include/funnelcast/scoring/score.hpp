@@ -22,11 +22,14 @@ struct ScoreOptions {
 struct Scores {
   size_t rows = 0, features = 0;
   std::vector<std::string> ids;      // per row: the id column's text, or the row's line number
+  // The model's output ("probability", or "value" for an imported regression model, whose
+  // prediction is in `probability` and whose decisions are all 0).
+  std::string output = "probability";
   std::vector<double> probability;
   std::vector<uint8_t> decision;     // probability >= threshold
   double threshold = 0.5;
   double expected_value = 0;         // the mean margin TreeSHAP starts from
-  std::vector<double> margin;        // per row: log-odds = expected_value + sum of contributions
+  std::vector<double> margin;        // per row: log-odds (the value) = expected_value + sum of contributions
   // explain > 0: per row, k (feature index, contribution) pairs by |contribution|, strongest
   // first; explain = -1: every feature's contribution (rows x features).
   int explained = 0;

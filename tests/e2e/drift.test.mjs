@@ -1,0 +1,84 @@
+// The drift view against the native CLI: a reference and a current leads file (the
+// current one with a source renamed and time on site doubled) give `funnelcast drift
+// --json`'s PSI, KS and flags per column, side-by-side histograms for the flagged columns
+// only, and the demo model's ROC-AUC on the current file (it has the outcome); without the
+// outcome, the page says it cannot be measured. No request leaves the page's origin.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+
+import { chooseFile, cliPath, openApp, scoringReady, startSuite } from './helpers.mjs';
+import { spawnSync } from 'node:child_process';
+
+let suite;
+let lines;
+before(async () => {
+  suite = await startSuite();
+  lines = readFileSync(suite.site.path('demo/leads.csv'), 'utf8').trim().split('\n');
+});
+after(() => suite && suite.close());
+
+// `funnelcast drift --json` (exit 3 when it alerts).
+function cliDrift(ref, cur) {
+  const r = spawnSync(cliPath(), ['drift', '--json', '--reference', ref, '--current', cur, '--model', suite.site.path('models/demo_leads.fcm')], { encoding: 'utf8' });
+  assert.ok(r.status === 0 || r.status === 3, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test('drift: per-column PSI, KS and flags as funnelcast drift gives them, histograms of the flagged columns, the model’s AUC on the current file', { timeout: 180_000 }, async (t) => {
+  const header = lines[0].split(',');
+  const tos = header.indexOf('time_on_site');
+  const half = 8000;
+  const refText = `${lines.slice(0, half + 1).join('\n')}\n`;
+  const curRows = lines.slice(half + 1).map((l) => {
+    const cells = l.replace(',google_ads,', ',facebook,').split(',');
+    cells[tos] = String(Number(cells[tos]) * 2);
+    return cells.join(',');
+  });
+  const curText = `${[lines[0], ...curRows].join('\n')}\n`;
+  const ref = suite.site.path(suite.site.fixture('reference.csv', refText));
+  const cur = suite.site.path(suite.site.fixture('current.csv', curText));
+  const want = cliDrift(ref, cur);
+  const flaggedWant = want.columns.filter((c) => c.severity !== 'none').map((c) => c.column);
+  assert.ok(flaggedWant.includes('source') && flaggedWant.includes('time_on_site'), `the CLI flags both: ${flaggedWant}`);
+
+  const app = await openApp(t, suite, '?view=scoring');
+  const { page } = app;
+  await scoringReady(page);
+  await chooseFile(page, 'reference.csv', refText, { kind: 'reference' });
+  await chooseFile(page, 'current.csv', curText, { kind: 'current' });
+  await page.waitForFunction(() => document.getElementById('drift-panel').dataset.state === 'ready' && /current\.csv against reference\.csv/.test(document.getElementById('drift-summary').textContent), null, { timeout: 60_000 });
+
+  const rows = await page.$$eval('#drift-table tbody tr', (trs) => trs.map((tr) => ({ column: tr.dataset.column, severity: tr.dataset.severity, cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) })));
+  assert.deepEqual(rows.map((r) => r.column), want.columns.map((c) => c.column));
+  for (let i = 0; i < rows.length; ++i) {
+    const c = want.columns[i];
+    assert.equal(rows[i].severity, c.severity, `${c.column} flag`);
+    assert.equal(rows[i].cells[1], c.psi == null ? '–' : c.psi.toFixed(3), `${c.column} PSI`);
+    assert.equal(rows[i].cells[2], c.ks == null ? '–' : c.ks.toFixed(3), `${c.column} KS`);
+  }
+  assert.equal(await page.getAttribute('#drift-summary', 'data-alert'), String(want.alert));
+  // The flagged columns' histograms, reference and current side by side; none for the others.
+  const charts = await page.$$eval('#drift-charts .drift-chart', (els) => els.map((e) => e.dataset.column));
+  assert.ok(charts.includes('time_on_site') && charts.includes('source'), `histograms drawn: ${charts}`);
+  assert.ok(charts.every((c) => flaggedWant.includes(c)), 'only flagged columns are drawn');
+  const bins = await page.evaluate(() => document.querySelector('#drift-charts .drift-chart[data-column="time_on_site"]').fcView.data('bins'));
+  const sides = (s) => bins.filter((b) => b.side === s).reduce((a, b) => a + b.share, 0);
+  assert.ok(Math.abs(sides('reference') - 1) < 1e-9 && Math.abs(sides('current') - 1) < 1e-9, 'each side’s shares add up to 1');
+  // The model's ROC-AUC on the current file, as the CLI measures it.
+  const auc = Number(await page.getAttribute('#drift-model', 'data-roc-auc'));
+  assert.ok(Math.abs(auc - want.model.roc_auc) < 1e-12, `ROC-AUC: page ${auc}, CLI ${want.model.roc_auc}`);
+  assert.match(await page.textContent('#drift-model'), /demo_leads\.fcm on current\.csv: ROC-AUC \d\.\d{3} on [\d,]+ leads with an outcome/);
+
+  // A current file without the outcome: drift still, and no AUC.
+  const noTarget = curText
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').slice(0, -1).join(','))
+    .join('\n');
+  await chooseFile(page, 'current-unlabelled.csv', `${noTarget}\n`, { kind: 'current' });
+  await page.waitForFunction(() => /current-unlabelled\.csv against/.test(document.getElementById('drift-summary').textContent) && document.getElementById('drift-panel').dataset.state === 'ready', null, { timeout: 60_000 });
+  assert.equal(await page.getAttribute('#drift-model', 'data-roc-auc'), '');
+  assert.match(await page.textContent('#drift-model'), /has no converted column/);
+  await app.finish();
+});

@@ -1,0 +1,238 @@
+// The lead scoring workflow's Web Worker: its own instance of the inference bundle, so
+// scoring 100,000 leads with their reasons never holds up the dashboard's worker (and the
+// other way round). It keeps the lead table, the scoring model, the last scores (the page
+// asks for one page of rows at a time, sorted here) and the two tables the drift view
+// compares. Messages as in worker.js ({id, type, ...args} → {id, ok, result | error});
+// see worker-io.js.
+import createFunnelcast from './wasm/funnelcast.mjs';
+import { CsvRecords } from './csv-records.js';
+import { clock, progress, serve } from './worker-io.js';
+
+let fc = null;
+const fcReady = createFunnelcast();
+
+let leads = null; // {table, bytes, name, rows, columns, records (made on demand)}
+let model = null; // {m, name, header}
+let scored = null; // {result, orders: Map, maxAbs, model, source, ms}
+const drift = { reference: null, current: null }; // {table, name, rows}
+
+const same = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();
+const plural = (n, word) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+// The columns a scoring model reads (its features' source columns, once each, in order).
+function modelColumns(header) {
+  return [...new Set(header.score.features.map((f) => f.column))];
+}
+
+// The core's refusal when `table` lacks columns the model needs (every one in one
+// message), else null. Matched as the core matches (exact, else trimmed and ignoring
+// case); the core words the message (it throws before any scoring work).
+function misfit(table, m) {
+  const have = table.schema().columns.map((c) => c.name);
+  const absent = modelColumns(m.header).filter((c) => !have.some((h) => h === c || same(h, c)));
+  if (!absent.length) return null;
+  try {
+    fc.score(table, m.m, { explain: 0 });
+  } catch (e) {
+    return e.message;
+  }
+  return `${table.schema().source} lacks columns that ${m.name} needs: ${absent.join(', ')}`;
+}
+
+function summary(t) {
+  const s = t.schema();
+  return { source: s.source, rows: s.rows, columns: s.columns.map((c) => ({ name: c.name, type: c.type, missing: c.missing, levels: c.levels ?? null })) };
+}
+
+function setLeads(next) {
+  if (leads && leads.table !== next?.table) leads.table.delete();
+  leads = next;
+  scored = null;
+}
+
+// Rows sorted by `sort` ('probability' | 'id'), descending or not, cached per key.
+function order(sort, dir) {
+  const key = `${sort}:${dir}`;
+  let o = scored.orders.get(key);
+  if (o) return o;
+  const r = scored.result;
+  o = Uint32Array.from({ length: r.rows }, (_, i) => i);
+  const sign = dir === 'asc' ? 1 : -1;
+  if (sort === 'id') {
+    const collator = new Intl.Collator('en', { numeric: true });
+    o.sort((a, b) => sign * collator.compare(r.ids[a], r.ids[b]) || a - b);
+  } else {
+    const p = r.probability;
+    o.sort((a, b) => sign * (p[a] - p[b]) || a - b);
+  }
+  scored.orders.set(key, o);
+  return o;
+}
+
+// Leads at or above `threshold`.
+function contacted(threshold) {
+  let n = 0;
+  for (const p of scored.result.probability) if (p >= threshold) n += 1;
+  return n;
+}
+
+function reasonsOf(r, row) {
+  const k = r.explained;
+  const out = [];
+  for (let j = 0; j < k; ++j) {
+    const at = row * k + j;
+    out.push({ feature: r.featureNames[r.reasonFeature[at]], text: r.reasonText[at], value: r.reasonValue[at] });
+  }
+  return out;
+}
+
+const csvCell = (v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+const handlers = {
+  async init() {
+    return { version: fc.version(), startup: { readyAt: clock() } };
+  },
+
+  // -> {summary}. A table that lacks columns the scoring model needs is refused with the
+  // core's message, and the one shown stays.
+  async openLeads(id, args, read) {
+    const { bytes, name } = await read;
+    progress(id, 'Parsing the CSV', null);
+    const t0 = performance.now();
+    const t = fc.loadTable(bytes, name);
+    const parseMs = performance.now() - t0;
+    const refusal = model ? misfit(t, model) : null;
+    if (refusal) {
+      t.delete();
+      throw new Error(refusal);
+    }
+    setLeads({ table: t, bytes, name, records: null });
+    return { summary: { ...summary(t), parseMs, bytes: bytes.length } };
+  },
+
+  // -> {kind, header, name, leadsError}. A forecast model is not kept (kind 'forecast': the
+  // page hands it to the dashboard). leadsError: the lead table shown cannot be scored
+  // with this model (the core's message).
+  async openModel(id, args, read) {
+    const { bytes, name } = await read;
+    progress(id, 'Checking the model', null);
+    const m = fc.loadModel(bytes, name);
+    const header = m.header();
+    if (header.kind !== 'score') {
+      m.delete();
+      return { kind: header.kind, name, header: null, leadsError: null };
+    }
+    if (model) model.m.delete();
+    model = { m, name, header };
+    scored = null;
+    return { kind: 'score', name, header, leadsError: leads ? misfit(leads.table, model) : null };
+  },
+
+  async dropModel() {
+    if (model) model.m.delete();
+    model = null;
+    scored = null;
+    return null;
+  },
+
+  // Scores the lead table with the model and its `explain` strongest reasons per lead.
+  // -> {rows, threshold, explained, maxAbs, notices, model, source, ms}
+  async score(id, { explain = 3 }) {
+    if (!leads) throw new Error('no leads loaded');
+    if (!model) throw new Error('no scoring model loaded');
+    progress(id, `Scoring ${plural(leads.table.schema().rows, 'lead')}${explain ? ` with their top ${explain} reasons` : ''}`, null);
+    const t0 = performance.now();
+    const result = fc.score(leads.table, model.m, { explain });
+    const ms = performance.now() - t0;
+    let maxAbs = 0;
+    for (const v of result.reasonValue) maxAbs = Math.max(maxAbs, Math.abs(v));
+    scored = { result, orders: new Map(), maxAbs, model: model.name, source: leads.name, ms };
+    return { rows: result.rows, threshold: result.threshold, explained: result.explained, maxAbs, notices: result.notices, model: model.name, source: leads.name, ms };
+  },
+
+  // One page of scored leads: {rows: [{row, id, probability, reasons}], total, contacted}.
+  async view(id, { sort = 'probability', dir = 'desc', offset = 0, limit = 100, threshold }) {
+    if (!scored) throw new Error('nothing scored yet');
+    const o = order(sort, dir);
+    const r = scored.result;
+    const rows = [];
+    for (let i = offset; i < Math.min(o.length, offset + limit); ++i) {
+      const row = o[i];
+      rows.push({ row, position: i, id: r.ids[row], probability: r.probability[row], reasons: reasonsOf(r, row) });
+    }
+    return { rows, total: r.rows, offset, contacted: contacted(threshold) };
+  },
+
+  // The scores as `funnelcast score --explain K` writes them (file order, 6 decimals), the
+  // decision taken at `threshold`. -> {bytes}
+  async exportCsv(id, { threshold }) {
+    if (!scored) throw new Error('nothing scored yet');
+    const r = scored.result;
+    const k = r.explained;
+    const head = ['id', 'probability', 'decision'];
+    for (let j = 1; j <= k; ++j) head.push(`reason_${j}`, `value_${j}`, `contribution_${j}`);
+    const lines = [head.join(',')];
+    for (let row = 0; row < r.rows; ++row) {
+      const cells = [csvCell(r.ids[row]), r.probability[row].toFixed(6), r.probability[row] >= threshold ? '1' : '0'];
+      for (const x of reasonsOf(r, row)) cells.push(csvCell(x.feature), csvCell(x.text), x.value.toFixed(6));
+      lines.push(cells.join(','));
+    }
+    return { bytes: new TextEncoder().encode(`${lines.join('\n')}\n`) };
+  },
+
+  // The cells of scored row `row` as written in the file ({column: text}), checked against
+  // the core's id for the row. -> {record, id}
+  async lead(id, { row }) {
+    if (!scored || !leads) throw new Error('nothing scored yet');
+    if (!leads.records) leads.records = new CsvRecords(leads.bytes);
+    const rec = leads.records.row(row);
+    const want = scored.result.ids[row];
+    const idColumn = model && model.header.score.id_column;
+    const key = rec && idColumn ? Object.keys(rec).find((c) => same(c, idColumn)) : null;
+    const got = rec ? (key ? rec[key] : String(leads.records.line(row))) : null;
+    if (got !== want) throw new Error(`lead ${want}: its values could not be read back from ${leads.name}; type them in the form`);
+    return { record: rec, id: want };
+  },
+
+  // One lead ({column: text}) with every input's contribution.
+  async scoreRecord(id, { record }) {
+    if (!model) throw new Error('no scoring model loaded');
+    const r = fc.scoreRecord(model.m, record);
+    return {
+      probability: r.probability[0],
+      margin: r.margin[0],
+      expectedValue: r.expectedValue,
+      threshold: r.threshold,
+      featureNames: r.featureNames,
+      contributions: r.reasonValue,
+      notices: r.notices,
+    };
+  },
+
+  // A table for the drift view: which = 'reference' | 'current'. -> {summary}
+  async openDrift(id, { which }, read) {
+    if (!Object.hasOwn(drift, which)) throw new Error(`unknown drift table '${which}'`);
+    const { bytes, name } = await read;
+    progress(id, 'Parsing the CSV', null);
+    const t = fc.loadTable(bytes, name);
+    if (drift[which]) drift[which].table.delete();
+    drift[which] = { table: t, name };
+    return { summary: summary(t) };
+  },
+
+  // Drift of the current table (or, without one, the lead table shown) against the
+  // reference, over the scoring model's inputs when one is loaded; the model's ROC-AUC on
+  // the current table when it has the outcome. -> MonitorResult + {reference, current}
+  async drift(id) {
+    const ref = drift.reference;
+    const cur = drift.current || (leads ? { table: leads.table, name: leads.name } : null);
+    if (!ref || !cur) throw new Error('a reference and a current table are needed');
+    progress(id, 'Comparing the tables', null);
+    const r = fc.monitor(ref.table, cur.table, model ? model.m : null);
+    return { ...r, reference: ref.name, current: cur.name, model: model ? model.name : null };
+  },
+};
+
+serve(handlers, async () => {
+  if (!fc) fc = await fcReady;
+});

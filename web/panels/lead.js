@@ -1,0 +1,224 @@
+// One lead at a time: a form built from the scoring model's inputs (numbers with their
+// training range as a hint, categories as the levels the model knows, dates as text) that
+// scores the lead as a field changes (fc.scoreRecord in the lead scoring worker: one
+// request in flight, the latest values win): its probability, the decision at the
+// threshold shown and a SHAP waterfall from the average lead (the expected value) to this
+// lead's score. It opens on the table's top lead, or the lead picked with "Explain".
+import { ChartSlot, vegaLoaded } from '../charts.js';
+import { $, el, showError } from '../dom.js';
+import * as F from '../format.js';
+import { waterfallRows, waterfallSpec } from '../score-charts.js';
+
+let ctx = null;
+let slot = null;
+let fields = []; // [{column, kind, levels, min, max, features, input}]
+let idColumn = null;
+let leadId = 'lead';
+let run = { busy: false, dirty: false };
+let last = null; // the last result, for the decision when the threshold moves
+
+// The form's fields: one per column the model reads (a date column feeds several inputs).
+export function fieldsOf(score) {
+  const byColumn = new Map();
+  for (const f of score.features) {
+    if (!byColumn.has(f.column)) byColumn.set(f.column, { column: f.column, first: f, features: [] });
+    byColumn.get(f.column).features.push(f.name);
+  }
+  return [...byColumn.values()].map(({ column, first: f, features }) => ({
+    column,
+    kind: f.kind === 'number' || f.kind === 'category' ? f.kind : 'date',
+    levels: f.levels || [],
+    min: f.min,
+    max: f.max,
+    features,
+  }));
+}
+
+function typical(f) {
+  if (f.kind === 'category') return f.levels[0] || '';
+  if (f.kind === 'number' && F.isNum(f.min) && F.isNum(f.max)) return String(Math.round((f.min + f.max) / 2));
+  return '';
+}
+
+function control(f, i) {
+  const id = `lead-field-${i}`;
+  let input;
+  let hint;
+  if (f.kind === 'category') {
+    input = el('select', { id }, el('option', { value: '', text: '(empty)' }), ...f.levels.map((l) => el('option', { value: l, text: l })));
+    hint = `${F.fmtCount(f.levels.length)} values seen in training`;
+  } else {
+    const range = F.isNum(f.min) && F.isNum(f.max) ? `${F.fmtNumber(f.min, 2).replace(/\.00$/, '')} – ${F.fmtNumber(f.max, 2).replace(/\.00$/, '')}` : null;
+    input = el('input', { type: 'text', id, inputMode: f.kind === 'number' ? 'decimal' : 'text', autocomplete: 'off', placeholder: f.kind === 'date' ? 'YYYY-MM-DD HH:MM' : range || '' });
+    hint = f.kind === 'date' ? `a date and time: read as ${f.features.join(', ')}` : range ? `training range ${range}` : 'never seen in training';
+  }
+  input.dataset.column = f.column;
+  input.addEventListener(f.kind === 'category' ? 'change' : 'input', () => {
+    $('lead-origin').textContent = `${leadId === 'lead' ? 'A lead of your own' : `Lead ${leadId}`}, edited`;
+    update();
+  });
+  f.input = input;
+  return el('label', { class: 'field', for: id }, el('span', { class: 'field-name', text: f.column }), input, el('span', { class: 'field-hint', text: hint }));
+}
+
+// Puts a value in a field; a category the model never saw is added to its choices.
+function setValue(f, value) {
+  const v = value == null ? '' : String(value);
+  if (f.kind === 'category' && v !== '' && ![...f.input.options].some((o) => o.value === v)) {
+    f.input.append(el('option', { value: v, text: `${v} (not seen in training)` }));
+  }
+  f.input.value = v;
+}
+
+export function record() {
+  const r = Object.fromEntries(fields.map((f) => [f.column, f.input.value]));
+  if (idColumn && !(idColumn in r)) r[idColumn] = leadId;
+  return r;
+}
+
+function build() {
+  $('sc-lead').append(
+    el(
+      'section',
+      { class: 'panel', id: 'lead-panel', 'aria-labelledby': 'lead-title', hidden: true },
+      el('div', { class: 'panel-head' }, el('h2', { id: 'lead-title', text: 'One lead' }), el('span', { class: 'muted', id: 'lead-origin' })),
+      el('p', { class: 'muted', text: 'Change a field and the score follows: the probability, the decision and each input’s contribution, from the average lead to this one. “Explain” in the table opens a lead here.' }),
+      el(
+        'div',
+        { class: 'lead-grid' },
+        el('form', { class: 'lead-form', id: 'lead-form' }),
+        el(
+          'div',
+          { class: 'lead-result', id: 'lead-result', 'aria-live': 'polite' },
+          el('p', { class: 'lead-probability' }, el('strong', { id: 'lead-probability', text: '–' }), el('span', { class: 'badge', id: 'lead-decision' })),
+          el('p', { class: 'muted', id: 'lead-margin' }),
+          el('div', { class: 'chart', id: 'waterfall-chart', role: 'img', 'aria-label': 'How each input moves the score' }),
+          el('ul', { class: 'notices', id: 'lead-notices', hidden: true }),
+          el('p', { class: 'error', id: 'lead-error', role: 'alert', hidden: true }),
+        ),
+      ),
+    ),
+  );
+  $('lead-form').addEventListener('submit', (e) => e.preventDefault());
+  slot = new ChartSlot($('waterfall-chart'), ctx.tooltip);
+}
+
+function renderForm({ scoreHeader: h }) {
+  $('lead-panel').hidden = !h;
+  last = null;
+  if (!h) return;
+  fields = fieldsOf(h.score);
+  idColumn = h.score.id_column;
+  leadId = 'lead';
+  $('lead-form').replaceChildren(...fields.map(control));
+  for (const f of fields) setValue(f, typical(f));
+  $('lead-origin').textContent = 'A typical lead';
+  if (!ctx.store.scores) update();
+}
+
+// A scored row of the table, with its values as written in the file.
+async function openRow(row) {
+  try {
+    const r = await ctx.leadWorker().call('lead', { row });
+    leadId = r.id;
+    for (const f of fields) {
+      const key = Object.keys(r.record).find((c) => c.trim().toLowerCase() === f.column.trim().toLowerCase());
+      setValue(f, key == null ? '' : r.record[key]);
+    }
+    $('lead-origin').textContent = `Lead ${r.id} of ${ctx.store.scores ? ctx.store.scores.source : 'the table'}`;
+    $('lead-panel').dataset.row = String(row);
+    showError('lead-error', '');
+  } catch (e) {
+    showError('lead-error', e.message);
+  }
+  await update();
+}
+
+async function update() {
+  if (run.busy) {
+    run.dirty = true;
+    return;
+  }
+  run.busy = true;
+  try {
+    do {
+      run.dirty = false;
+      await score();
+    } while (run.dirty);
+  } finally {
+    run.busy = false;
+  }
+}
+
+async function score() {
+  if (!fields.length) return;
+  const values = record();
+  let r;
+  try {
+    r = await ctx.leadWorker().call('scoreRecord', { record: values });
+  } catch (e) {
+    if (!run.dirty) showError('lead-error', e.message);
+    return;
+  }
+  if (run.dirty) return;
+  showError('lead-error', '');
+  last = r;
+  const labels = r.featureNames.map((name) => {
+    const f = fields.find((x) => x.features.includes(name));
+    const v = f ? f.input.value : '';
+    return f && f.kind === 'date' ? `${name} (${v || 'empty'})` : `${name} = ${v === '' ? '(empty)' : v}`;
+  });
+  const rows = waterfallRows(r, labels);
+  const box = $('lead-result');
+  box.dataset.probability = String(r.probability);
+  box.dataset.margin = String(r.margin);
+  box.dataset.expected = String(r.expectedValue);
+  box.dataset.contributions = JSON.stringify(Array.from(r.contributions));
+  $('lead-probability').textContent = F.fmtPercent(r.probability);
+  decision();
+  $('lead-margin').textContent = `Log-odds ${r.margin.toFixed(3)} = the average lead's ${r.expectedValue.toFixed(3)} + the ${r.featureNames.length} inputs' contributions below.`;
+  $('lead-notices').replaceChildren(...r.notices.filter((n) => !/ignored/.test(n)).map((n) => el('li', { text: n })));
+  $('lead-notices').hidden = !$('lead-notices').children.length;
+  try {
+    await vegaLoaded();
+    await slot.render(waterfallSpec(rows), 1);
+  } catch (e) {
+    showError('lead-error', `The chart could not be drawn: ${e.message}`);
+  }
+  $('lead-panel').dataset.state = 'scored';
+}
+
+function decision() {
+  if (!last) return;
+  const t = ctx.store.cutoff != null ? ctx.store.cutoff : last.threshold;
+  const contact = last.probability >= t;
+  const badge = $('lead-decision');
+  badge.textContent = contact ? `Contact (≥ ${t.toFixed(3)})` : `Below ${t.toFixed(3)}`;
+  badge.dataset.decision = contact ? '1' : '0';
+}
+
+// New scores: the table's top lead, unless one was picked.
+async function onScores({ scores, cutoff }) {
+  if (!scores || !fields.length) return;
+  try {
+    const top = await ctx.leadWorker().call('view', { sort: 'probability', dir: 'desc', offset: 0, limit: 1, threshold: cutoff ?? scores.threshold });
+    if (top.rows.length && ctx.store.scores === scores) await openRow(top.rows[0].row);
+  } catch (e) {
+    showError('lead-error', e.message);
+  }
+}
+
+export default {
+  name: 'lead',
+  setup(shell) {
+    ctx = shell;
+    build();
+    ctx.store.on('scoreModel', renderForm);
+    ctx.store.on('scores', onScores);
+    ctx.store.on('cutoff', decision);
+    ctx.store.on('explain', ({ explaining }) => {
+      openRow(explaining);
+      $('lead-panel').scrollIntoView({ behavior: 'smooth', block: 'start' });
+    });
+  },
+};

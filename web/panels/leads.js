@@ -1,0 +1,178 @@
+// The scored leads: a table sorted by probability (or by lead), 100 rows a page (the
+// rows live in the lead scoring worker, which sorts them and sends one page at a time, so
+// 100,000 leads never become 100,000 table rows), each with its decision at the threshold
+// shown and its three strongest reasons as small signed bars; the export of every lead's
+// score as `funnelcast score --explain 3` writes it (the decision at the threshold shown).
+// "Explain" opens a lead in the one-lead form.
+import { $, download, el, showError } from '../dom.js';
+import * as F from '../format.js';
+
+const PAGE = 100;
+const BAR_PX = 56; // the strongest reason of the table's widest bar
+
+let ctx = null;
+const state = { sort: 'probability', dir: 'desc', offset: 0 };
+let run = { busy: false, dirty: false };
+
+const threshold = () => (ctx.store.cutoff != null ? ctx.store.cutoff : ctx.store.scores ? ctx.store.scores.threshold : 0.5);
+
+function build() {
+  const sortButton = (key, label) => el('button', { type: 'button', class: 'sort', dataset: { sort: key }, text: label });
+  const head = el(
+    'tr',
+    {},
+    el('th', { scope: 'col', class: 'num', text: '#' }),
+    el('th', { scope: 'col', id: 'leads-col-id' }, sortButton('id', 'Lead')),
+    el('th', { scope: 'col', class: 'num', id: 'leads-col-probability' }, sortButton('probability', 'Probability')),
+    el('th', { scope: 'col', text: 'Decision' }),
+    el('th', { scope: 'col', text: 'Strongest reasons (log-odds)' }),
+    el('th', { scope: 'col' }, el('span', { class: 'visually-hidden', text: 'Explain' })),
+  );
+  const pager = el(
+    'div',
+    { class: 'pager' },
+    el('button', { type: 'button', class: 'secondary small', id: 'leads-prev', text: '← Previous' }),
+    el('span', { id: 'leads-range', 'aria-live': 'polite' }),
+    el('button', { type: 'button', class: 'secondary small', id: 'leads-next', text: 'Next →' }),
+  );
+  $('sc-leads').append(
+    el(
+      'section',
+      { class: 'panel', id: 'leads-panel', 'aria-labelledby': 'leads-title', hidden: true },
+      el(
+        'div',
+        { class: 'panel-head' },
+        el('h2', { id: 'leads-title', text: 'Scored leads' }),
+        el('div', { class: 'actions' }, el('button', { type: 'button', class: 'secondary small', id: 'leads-export', text: 'Export scores (CSV)' })),
+      ),
+      el('p', { class: 'summary', id: 'leads-summary' }),
+      el('div', { class: 'table-wrap leads-wrap' }, el('table', { class: 'data-table leads-table', id: 'leads-table' }, el('caption', { class: 'visually-hidden', text: 'Scored leads' }), el('thead', {}, head), el('tbody'))),
+      pager,
+      el('p', { class: 'error', id: 'leads-table-error', role: 'alert', hidden: true }),
+    ),
+  );
+  for (const b of $('leads-table').tHead.querySelectorAll('button.sort')) {
+    b.addEventListener('click', () => {
+      const key = b.dataset.sort;
+      state.dir = state.sort === key ? (state.dir === 'desc' ? 'asc' : 'desc') : key === 'id' ? 'asc' : 'desc';
+      state.sort = key;
+      state.offset = 0;
+      update();
+    });
+  }
+  $('leads-prev').addEventListener('click', () => {
+    state.offset = Math.max(0, state.offset - PAGE);
+    update();
+  });
+  $('leads-next').addEventListener('click', () => {
+    if (ctx.store.scores && state.offset + PAGE < ctx.store.scores.rows) state.offset += PAGE;
+    update();
+  });
+  $('leads-export').addEventListener('click', exportCsv);
+}
+
+// A reason as a small bar, green when it raises the score, red when it lowers it.
+function reason(x, maxAbs) {
+  const bar = el('span', { class: `rbar ${x.value >= 0 ? 'up' : 'down'}`, 'aria-hidden': 'true' });
+  bar.style.width = `${Math.max(2, Math.round((Math.abs(x.value) / (maxAbs || 1)) * BAR_PX))}px`;
+  const sign = x.value >= 0 ? '+' : '−';
+  return el(
+    'li',
+    { dataset: { feature: x.feature, value: String(x.value) }, title: `${x.feature} = ${x.text || '(empty)'}: ${sign}${Math.abs(x.value).toFixed(3)} log-odds` },
+    el('span', { class: 'rname', text: x.text ? `${x.feature} = ${x.text}` : `${x.feature} (empty)` }),
+    el('span', { class: 'rtrack' }, bar),
+    el('span', { class: 'rval', text: `${sign}${Math.abs(x.value).toFixed(2)}` }),
+  );
+}
+
+function row(r, t, maxAbs) {
+  const contact = r.probability >= t;
+  const bar = el('span', { class: 'pbar', 'aria-hidden': 'true' });
+  bar.style.width = `${Math.round(r.probability * 100)}%`;
+  const explain = el('button', { type: 'button', class: 'secondary small', text: 'Explain', title: `Open lead ${r.id} in the one-lead form` });
+  explain.addEventListener('click', () => ctx.store.explainLead(r.row));
+  return el(
+    'tr',
+    { class: contact ? 'contact' : '', dataset: { row: String(r.row), id: r.id, probability: String(r.probability), decision: contact ? '1' : '0' } },
+    el('td', { class: 'num muted', text: F.fmtCount(r.position + 1) }),
+    el('th', { scope: 'row', text: r.id }),
+    el('td', { class: 'num prob' }, el('span', { text: F.fmtPercent(r.probability) }), el('span', { class: 'ptrack' }, bar)),
+    el('td', { text: contact ? 'Contact' : '–' }),
+    el('td', {}, el('ul', { class: 'reasons' }, ...r.reasons.map((x) => reason(x, maxAbs)))),
+    el('td', {}, explain),
+  );
+}
+
+// Asks the worker for the page shown (one request in flight; the latest settings win).
+async function update() {
+  if (run.busy) {
+    run.dirty = true;
+    return;
+  }
+  run.busy = true;
+  try {
+    do {
+      run.dirty = false;
+      await draw();
+    } while (run.dirty);
+  } finally {
+    run.busy = false;
+  }
+}
+
+async function draw() {
+  const { store } = ctx;
+  const s = store.scores;
+  $('leads-panel').hidden = !s;
+  if (!s) return;
+  const t = threshold();
+  let v;
+  try {
+    v = await ctx.leadWorker().call('view', { ...state, limit: PAGE, threshold: t });
+  } catch (e) {
+    showError('leads-table-error', e.message);
+    return;
+  }
+  if (run.dirty || s !== store.scores) return;
+  showError('leads-table-error', '');
+  $('leads-table').tBodies[0].replaceChildren(...v.rows.map((r) => row(r, t, s.maxAbs)));
+  for (const key of ['id', 'probability']) {
+    $(`leads-col-${key}`).setAttribute('aria-sort', state.sort === key ? (state.dir === 'asc' ? 'ascending' : 'descending') : 'none');
+  }
+  const end = Math.min(v.total, v.offset + v.rows.length);
+  $('leads-range').textContent = `${F.fmtCount(v.total ? v.offset + 1 : 0)}–${F.fmtCount(end)} of ${F.fmtCount(v.total)}`;
+  $('leads-prev').disabled = v.offset === 0;
+  $('leads-next').disabled = end >= v.total;
+  const summary = $('leads-summary');
+  summary.dataset.contacted = String(v.contacted);
+  summary.replaceChildren(
+    el('strong', { text: F.fmtCount(v.contacted) }),
+    ` of ${F.fmtCount(v.total)} leads in ${s.source} (${F.fmtPercent(v.total ? v.contacted / v.total : 0)}) score at least ${t.toFixed(3)}: contact them. Scored by ${s.model} in ${F.fmtCount(Math.round(s.ms))} ms.`,
+  );
+  $('scoring-view').dataset.state = 'ready';
+  performance.mark('fc-leads-drawn');
+}
+
+async function exportCsv() {
+  const s = ctx.store.scores;
+  if (!s) return;
+  try {
+    const { bytes } = await ctx.leadWorker().call('exportCsv', { threshold: threshold() });
+    download(`${s.source.replace(/\.[^.]*$/, '') || 'leads'}-scores.csv`, new Blob([bytes], { type: 'text/csv' }));
+  } catch (e) {
+    showError('leads-table-error', `Export failed: ${e.message}`);
+  }
+}
+
+export default {
+  name: 'leads',
+  setup(shell) {
+    ctx = shell;
+    build();
+    ctx.store.on('scores', () => {
+      state.offset = 0;
+      update();
+    });
+    ctx.store.on('cutoff', () => update());
+  },
+};

@@ -1,0 +1,191 @@
+// The lead scoring charts' Vega-Lite specs and rows: ROC, precision–recall, calibration
+// and gain (with lift) from a scoring model's header (its out-of-fold threshold curve,
+// calibration bins and lift table), the one-lead SHAP waterfall, and the drift view's
+// side-by-side histograms. Fixed sizes (charts.js: fixedFrame), so they draw while their
+// tab is hidden. Each chart with a threshold has an `at` dataset: the point the slider
+// shows, swapped in without re-embedding.
+import { fixedFrame } from './charts.js';
+import * as F from './format.js';
+
+const COLORS = { line: '#2563eb', chance: '#94a3b8', at: '#dc2626', up: '#15803d', down: '#b91c1c', reference: '#94a3b8', current: '#2563eb' };
+const SIZE = { width: 230, height: 190 };
+const unit = (title) => ({ type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 5 }, title });
+
+// A curve point's rates: ROC's false positive rate follows from its share contacted,
+// recall and the positive rate π: FPR = (share − recall·π) / (1 − π).
+export function curveRows(score) {
+  const pi = score.positive_rate;
+  return score.curve
+    .filter((p) => F.isNum(p.recall))
+    .map((p) => ({ threshold: p.threshold, share: p.share, recall: p.recall, precision: p.precision, fpr: Math.min(1, Math.max(0, (p.share - p.recall * pi) / (1 - pi))), lift: p.lift }));
+}
+
+// The threshold's point on every chart.
+export function atRows(stop, score) {
+  const pi = score.positive_rate;
+  if (!stop || !F.isNum(stop.recall)) return [];
+  return [{ threshold: stop.threshold, share: stop.share, recall: stop.recall, precision: stop.precision, fpr: Math.min(1, Math.max(0, (stop.share - stop.recall * pi) / (1 - pi))) }];
+}
+
+const atLayer = (x, y) => ({
+  data: { name: 'at' },
+  mark: { type: 'point', filled: true, size: 70, color: COLORS.at },
+  encoding: { x: { field: x, type: 'quantitative' }, y: { field: y, type: 'quantitative' } },
+});
+const tip = (fields) => fields.map(([field, title, format]) => ({ field, title, type: 'quantitative', format }));
+
+export function rocSpec(score, stop) {
+  const rows = [{ fpr: 0, recall: 0, threshold: 1 }, ...curveRows(score).sort((a, b) => a.fpr - b.fpr || a.recall - b.recall)];
+  return {
+    ...fixedFrame({ curve: rows, chance: [{ x: 0, y: 0 }, { x: 1, y: 1 }], at: atRows(stop, score) }, SIZE.width, SIZE.height),
+    layer: [
+      { data: { name: 'chance' }, mark: { type: 'line', color: COLORS.chance, strokeDash: [4, 4] }, encoding: { x: { field: 'x', ...unit('False positive rate') }, y: { field: 'y', ...unit('True positive rate (recall)') } } },
+      {
+        data: { name: 'curve' },
+        mark: { type: 'line', color: COLORS.line, point: { size: 12, opacity: 0 } },
+        encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'recall', type: 'quantitative' }, order: { field: 'fpr' }, tooltip: tip([['threshold', 'Threshold', '.3f'], ['fpr', 'FPR', '.1%'], ['recall', 'Recall', '.1%']]) },
+      },
+      atLayer('fpr', 'recall'),
+    ],
+  };
+}
+
+export function prSpec(score, stop) {
+  const rows = curveRows(score).filter((r) => F.isNum(r.precision));
+  return {
+    ...fixedFrame({ curve: rows, base: [{ y: score.positive_rate }], at: atRows(stop, score) }, SIZE.width, SIZE.height),
+    layer: [
+      { data: { name: 'base' }, mark: { type: 'rule', color: COLORS.chance, strokeDash: [4, 4] }, encoding: { y: { field: 'y', ...unit('Precision') } } },
+      {
+        data: { name: 'curve' },
+        mark: { type: 'line', color: COLORS.line, point: { size: 12, opacity: 0 } },
+        encoding: { x: { field: 'recall', ...unit('Recall') }, y: { field: 'precision', type: 'quantitative' }, order: { field: 'recall' }, tooltip: tip([['threshold', 'Threshold', '.3f'], ['recall', 'Recall', '.1%'], ['precision', 'Precision', '.1%']]) },
+      },
+      atLayer('recall', 'precision'),
+    ],
+  };
+}
+
+export function calibrationSpec(score) {
+  const rows = score.calibration.filter((b) => b.count > 0 && F.isNum(b.mean_predicted) && F.isNum(b.observed_rate));
+  return {
+    ...fixedFrame({ bins: rows, ideal: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, SIZE.width, SIZE.height),
+    layer: [
+      { data: { name: 'ideal' }, mark: { type: 'line', color: COLORS.chance, strokeDash: [4, 4] }, encoding: { x: { field: 'x', ...unit('Predicted probability') }, y: { field: 'y', ...unit('Observed rate') } } },
+      { data: { name: 'bins' }, mark: { type: 'line', color: COLORS.line }, encoding: { x: { field: 'mean_predicted', type: 'quantitative' }, y: { field: 'observed_rate', type: 'quantitative' } } },
+      {
+        data: { name: 'bins' },
+        mark: { type: 'point', filled: true, color: COLORS.line },
+        encoding: {
+          x: { field: 'mean_predicted', type: 'quantitative' },
+          y: { field: 'observed_rate', type: 'quantitative' },
+          size: { field: 'count', type: 'quantitative', legend: null, scale: { range: [15, 160] } },
+          tooltip: [...tip([['lower', 'From', '.1f'], ['upper', 'To', '.1f'], ['mean_predicted', 'Predicted', '.1%'], ['observed_rate', 'Observed', '.1%']]), { field: 'count', title: 'Leads', type: 'quantitative', format: ',d' }],
+        },
+      },
+    ],
+  };
+}
+
+// Cumulative gain: the share of conversions reached when contacting the top share of
+// leads (the curve), the lift table's points labelled with their lift.
+export function gainSpec(score, stop) {
+  const rows = [{ share: 0, recall: 0, threshold: 1 }, ...curveRows(score).sort((a, b) => a.share - b.share)];
+  const lift = score.lift.filter((l) => F.isNum(l.gain)).map((l) => ({ ...l, label: F.isNum(l.lift) ? `×${l.lift.toFixed(1)}` : '' }));
+  const top = lift.filter((l) => [0.1, 0.2, 0.3, 0.5].some((s) => Math.abs(l.share - s) < 1e-9));
+  return {
+    ...fixedFrame({ curve: rows, lift, top, chance: [{ x: 0, y: 0 }, { x: 1, y: 1 }], at: atRows(stop, score) }, SIZE.width, SIZE.height),
+    layer: [
+      { data: { name: 'chance' }, mark: { type: 'line', color: COLORS.chance, strokeDash: [4, 4] }, encoding: { x: { field: 'x', ...unit('Leads contacted (top share)') }, y: { field: 'y', ...unit('Conversions reached (gain)') } } },
+      { data: { name: 'curve' }, mark: { type: 'line', color: COLORS.line }, encoding: { x: { field: 'share', type: 'quantitative' }, y: { field: 'recall', type: 'quantitative' }, order: { field: 'share' } } },
+      {
+        data: { name: 'lift' },
+        mark: { type: 'point', filled: true, color: COLORS.line, size: 30 },
+        encoding: { x: { field: 'share', type: 'quantitative' }, y: { field: 'gain', type: 'quantitative' }, tooltip: tip([['share', 'Top', '.0%'], ['gain', 'Gain', '.1%'], ['lift', 'Lift', '.2f'], ['precision', 'Precision', '.1%']]) },
+      },
+      { data: { name: 'top' }, mark: { type: 'text', dy: -9, dx: -4, fontSize: 10, color: '#334155' }, encoding: { x: { field: 'share', type: 'quantitative' }, y: { field: 'gain', type: 'quantitative' }, text: { field: 'label' } } },
+      atLayer('share', 'recall'),
+    ],
+  };
+}
+
+const sigmoid = (x) => 1 / (1 + Math.exp(-x));
+
+// The SHAP waterfall of one lead: from the expected value (the average lead, log-odds)
+// through each input's contribution, strongest first, to the lead's margin. At most
+// `shown` inputs; the rest are one step. Returns {steps, expected, margin} (the rows
+// drawn add up: expected + Σ value = margin).
+export function waterfallRows(r, labels, shown = 12) {
+  const items = r.featureNames.map((name, i) => ({ name, value: r.contributions[i], label: labels[i] || name }));
+  items.sort((a, b) => Math.abs(b.value) - Math.abs(a.value) || 0);
+  const head = items.slice(0, shown);
+  const rest = items.slice(shown);
+  if (rest.length) head.push({ name: 'other', value: rest.reduce((s, x) => s + x.value, 0), label: `${rest.length} other inputs` });
+  let at = r.expectedValue;
+  const steps = head.map((x, i) => {
+    const start = at;
+    at += x.value;
+    return { order: i, label: x.label, feature: x.name, value: x.value, start, end: at, sign: x.value >= 0 ? 'up' : 'down', pStart: sigmoid(start), pEnd: sigmoid(at) };
+  });
+  return { steps, expected: r.expectedValue, margin: r.margin };
+}
+
+export function waterfallSpec({ steps, expected, margin }) {
+  // Each label on the side of its line away from the other (two datasets, so the spec
+  // stays the same and a new lead only swaps the rows).
+  const right = margin >= expected;
+  const expectedMark = { x: expected, text: `average lead ${F.fmtPercent(sigmoid(expected))}` };
+  const leadMark = { x: margin, text: `this lead ${F.fmtPercent(sigmoid(margin))}` };
+  const marks = [expectedMark, leadMark];
+  const toRight = right ? [expectedMark] : [leadMark];
+  const toLeft = right ? [leadMark] : [expectedMark];
+  const label = (name, align, dx) => ({ data: { name }, mark: { type: 'text', align, dx, baseline: 'top', y: -14, fontSize: 10, color: '#334155' }, encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'text' } } });
+  const y = { field: 'label', type: 'nominal', sort: { field: 'order' }, title: null, axis: { labelLimit: 260 } };
+  return {
+    ...fixedFrame({ steps, marks, toRight, toLeft }, 420, Math.max(120, 22 * steps.length)),
+    layer: [
+      {
+        data: { name: 'steps' },
+        mark: { type: 'bar', height: 14, cornerRadius: 2 },
+        encoding: {
+          y,
+          x: { field: 'start', type: 'quantitative', title: 'Log-odds of converting (0 = 50%)', scale: { zero: false, nice: true } },
+          x2: { field: 'end' },
+          color: { field: 'sign', type: 'nominal', scale: { domain: ['up', 'down'], range: [COLORS.up, COLORS.down] }, legend: null },
+          tooltip: [{ field: 'label', title: 'Input' }, ...tip([['value', 'Contribution', '+.3f'], ['pStart', 'From', '.1%'], ['pEnd', 'To', '.1%']])],
+        },
+      },
+      { data: { name: 'marks' }, mark: { type: 'rule', strokeDash: [4, 3], color: '#334155' }, encoding: { x: { field: 'x', type: 'quantitative' } } },
+      label('toRight', 'left', 3),
+      label('toLeft', 'right', -3),
+    ],
+  };
+}
+
+// One drifting column: its PSI bins, reference and current shares side by side.
+export function driftRows(column) {
+  return column.bins.flatMap((b, i) => [
+    { order: i, label: b.label, side: 'reference', share: b.referenceShare },
+    { order: i, label: b.label, side: 'current', share: b.currentShare },
+  ]);
+}
+
+export function driftSpec(column) {
+  return {
+    ...fixedFrame({ bins: driftRows(column) }, 300, 150),
+    title: { text: column.column, fontSize: 12, anchor: 'start' },
+    layer: [
+      {
+        data: { name: 'bins' },
+        mark: { type: 'bar' },
+        encoding: {
+          x: { field: 'label', type: 'nominal', sort: { field: 'order' }, title: null, axis: { labelAngle: -40, labelLimit: 90 } },
+          xOffset: { field: 'side', sort: ['reference', 'current'] },
+          y: { field: 'share', type: 'quantitative', axis: { format: '.0%', tickCount: 4 }, title: 'Share of rows' },
+          color: { field: 'side', type: 'nominal', scale: { domain: ['reference', 'current'], range: [COLORS.reference, COLORS.current] }, legend: null },
+          tooltip: [{ field: 'label', title: 'Bin' }, { field: 'side', title: 'Table' }, ...tip([['share', 'Share', '.1%']])],
+        },
+      },
+    ],
+  };
+}
