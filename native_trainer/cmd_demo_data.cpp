@@ -13,20 +13,23 @@ namespace fc::cli {
 
 namespace {
 const char* kHelp =
-    "usage: funnelcast demo-data --out DIR [--seed N] [--days 730] [--anomalies 6]\n"
+    "usage: funnelcast demo-data --out DIR [--seed N] [--days 730] [--anomalies 8]\n"
     "\n"
     "Writes realistic synthetic hourly marketing data, the same bytes for the same seed:\n"
     "  DIR/hourly.csv           timestamp,channel,leads,spend,revenue (one row per hour and channel)\n"
-    "  DIR/anomalies_truth.csv  the hours and channels where CPL anomalies were injected\n"
+    "  DIR/anomalies_truth.csv  the hours and channels of the injected incidents, with their kind\n"
     "  DIR/leads.csv            a table of leads with a yes/no outcome (converted), for train score\n"
     "The data has daily and weekly seasonality, a trend, holidays, spend that drives leads\n"
-    "with diminishing returns, revenue per lead and three channels.\n"
+    "with diminishing returns, revenue per lead and three channels. The incidents take turns:\n"
+    "spend_spike (a runaway search bid), leads_collapse (a broken form on every channel),\n"
+    "leads_burst (bot leads on social) and tracking_outage (0 leads recorded while spend goes\n"
+    "on). Holidays are quiet but are not incidents: anomaly detectors should not flag them.\n"
     "\n"
     "options:\n"
     "  --out DIR        folder to write (created if missing)\n"
     "  --seed N         random seed (default 1)\n"
     "  --days N         length in days (default 730)\n"
-    "  --anomalies N    CPL anomalies to inject in the last 60 days (default 6)\n"
+    "  --anomalies N    incidents to inject in the last 60 days (default 8)\n"
     "  --leads N        rows of the lead table (default 20000; 0 for none)\n";
 }
 
@@ -41,7 +44,7 @@ int run_demo_data(int argc, char** argv, int first) {
   demo::Options o;
   o.seed = static_cast<uint64_t>(args.get_int("seed", 1, 0, 2147483647));
   o.days = args.get_int("days", 730, 14, 3660);
-  o.anomalies = args.get_int("anomalies", 6, 0, 100);
+  o.anomalies = args.get_int("anomalies", 8, 0, 100);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw Error(dir + ": cannot create folder (" + ec.message() + ")");

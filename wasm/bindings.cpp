@@ -486,33 +486,120 @@ val raw_kpis(const RawTable& table, val options) {
   });
 }
 
+// Anomalies of a metric of the registry (or any numeric column) of one channel: per
+// interval the value, expected value and band, score, flag and direction; for ratios the
+// parts and the cause; for the ensemble each member's score.
 val raw_anomalies(const RawTable& table, val options) {
+  // A duration option: a number is hours (as the page's sliders give), a string is "36h",
+  // "14d", "2w" or a number of intervals ("336").
+  const auto span_option = [](const val& o, const char* key, const fc::anomaly::Span& fallback) {
+    if (!has_option(o, key)) return fallback;
+    const val v = o[key];
+    if (v.isString()) return fc::anomaly::parse_span(v.as<std::string>(), std::string("option '") + key + "'");
+    const int hours = int_option(o, key, 0, 0, 24 * 366 * 20);
+    return fc::anomaly::Span::seconds(static_cast<int64_t>(hours) * 3600);
+  };
+  // A column of forecasts, one value per interval.
+  const auto f64_option = [](const val& o, const char* key, size_t n) {
+    if (!has_option(o, key)) throw fc::Error(std::string("option 'forecasts' needs '") + key + "'");
+    const val v = o[key];
+    if (!v.instanceof(val::global("Float64Array")) && !v.isArray())
+      throw fc::Error(std::string("forecasts.") + key + " must be a Float64Array");
+    std::vector<double> out = emscripten::convertJSArrayToNumberVector<double>(v);
+    if (out.size() != n)
+      throw fc::Error(std::string("forecasts.") + key + " has " + std::to_string(out.size()) + " values for " +
+                      std::to_string(n) + " intervals");
+    return out;
+  };
   return guarded([&] {
     fc::anomaly::Options a;
-    a.metric = string_option(options, "metric", a.metric);
+    const std::string metric = string_option(options, "metric", "cpl");
     a.method = string_option(options, "method", a.method);
-    a.threshold = number_option(options, "threshold", a.threshold);
-    a.lookback_hours = int_option(options, "lookback", a.lookback_hours, 0, 24 * 366 * 20);
-    a.baseline_hours = int_option(options, "baseline", a.baseline_hours, 1, 24 * 366);
+    a.threshold = number_option(options, "threshold", 0);
+    if (a.threshold < 0) throw fc::Error("option 'threshold' must be a score below 1 or a z of 1 or more");
+    a.lookback = span_option(options, "lookback", a.lookback);
+    a.baseline = span_option(options, "baseline", a.baseline);
+    a.seasons = int_option(options, "seasons", a.seasons, 2, 52);
+    a.seed = static_cast<uint64_t>(int_option(options, "seed", 1, 0, 2147483647));
     a.min_baseline_points = int_option(options, "minBaselinePoints", a.min_baseline_points, 0, 24 * 366);
     const std::string channel = string_option(options, "channel", "");
-    const fc::anomaly::Result r = fc::anomaly::detect(table.pick(channel), a);
+    fc::anomaly::Input in;
+    std::vector<std::string> notices;
+#ifdef FC_WASM_TRAINING
+    // Any numeric column, in the full bundle; the page's bundle keeps to the metrics (its
+    // size budget), where a column can still be given a role (setRoles) and read as one.
+    if (!fc::schema::find_metric(metric)) {
+      if (!channel.empty()) throw fc::Error("option 'channel' works with the metrics (" + fc::schema::metric_names() + ")");
+      in = fc::anomaly::column_input(table.table(), metric, string_option(options, "time", ""), &notices);
+    } else
+#endif
+    {
+      in = fc::anomaly::metric_input(table.pick(channel), metric);
+    }
+    if (has_option(options, "forecasts")) {
+      const val f = options["forecasts"];
+      a.forecasts.mean = f64_option(f, "mean", in.size());
+      a.forecasts.lower = f64_option(f, "lower", in.size());
+      a.forecasts.upper = f64_option(f, "upper", in.size());
+      a.forecasts.level = number_option(f, "level", 0.95);
+    }
+    const fc::anomaly::Result r = fc::anomaly::detect(in, a);
+    notices.insert(notices.end(), r.notices.begin(), r.notices.end());
     val o = val::object();
     o.set("channel", channel);
     o.set("metric", r.metric);
+    o.set("label", r.label);
     o.set("method", r.method);
-    o.set("threshold", a.threshold);
-    o.set("lookback", a.lookback_hours);
-    o.set("baseline", a.baseline_hours);
+    const char* kinds[] = {"level", "count", "money", "ratio"};
+    o.set("kind", std::string(kinds[static_cast<int>(r.kind)]));
+    o.set("good", r.good);
+    o.set("threshold", r.threshold);
+    o.set("lookback", static_cast<double>(r.lookback_steps));
+    o.set("baseline", static_cast<double>(r.baseline_steps));
+    o.set("lookbackText", a.lookback.count == 0 ? std::string("all") : fc::anomaly::span_text(a.lookback));
+    o.set("baselineText", fc::anomaly::span_text(a.baseline));
     o.set("start", static_cast<double>(r.start));
     o.set("step", static_cast<double>(r.step));
     o.set("checkedFrom", static_cast<double>(r.checked_from));
     o.set("count", static_cast<double>(r.count()));
-    o.set("time", grid(r.start, r.step, r.value.size()));
-    o.set("value", f64(r.value));
-    o.set("expected", f64(r.expected));
-    o.set("score", f64(r.score));
+    o.set("scored", static_cast<double>(r.scored()));
+    o.set("time", grid(r.start, r.step, r.size()));
+    const std::pair<const char*, const std::vector<double>*> columns[] = {
+        {"value", &r.value}, {"expected", &r.expected}, {"lower", &r.lower},
+        {"upper", &r.upper}, {"score", &r.score},       {"z", &r.z}};
+    for (const auto& c : columns) o.set(c.first, f64(*c.second));
     o.set("flagged", u8(r.flagged));
+    o.set("direction", f64(std::vector<double>(r.direction.begin(), r.direction.end())));
+    if (r.parts.empty()) {
+      o.set("parts", val::null());
+      o.set("cause", val::null());
+      o.set("causeNames", val::null());
+    } else {
+      val parts = val::array();
+      for (const auto& p : r.parts) {
+        val po = val::object();
+        po.set("name", p.name);
+        po.set("value", f64(p.value));
+        po.set("expected", f64(p.expected));
+        po.set("score", f64(p.score));
+        parts.call<void>("push", po);
+      }
+      o.set("parts", parts);
+      std::vector<uint8_t> cause(r.cause.size());
+      for (size_t i = 0; i < cause.size(); ++i) cause[i] = static_cast<uint8_t>(r.cause[i]);
+      o.set("cause", u8(cause));
+      std::vector<std::string> names;
+      for (int c = 0; c <= 4; ++c) names.push_back(fc::anomaly::cause_name(static_cast<fc::anomaly::Cause>(c), in));
+      o.set("causeNames", strings(names));
+    }
+    if (r.members.empty()) {
+      o.set("members", val::null());
+    } else {
+      val members = val::object();
+      for (const auto& m : r.members) members.set(m.method, f64(m.score));
+      o.set("members", members);
+    }
+    o.set("notices", strings(notices));
     return o;
   });
 }

@@ -468,18 +468,29 @@ export interface KpiSummary {
 }
 
 export interface AnomalyOptions {
-  /** default "cpl" */
-  metric?: MetricName;
-  /** "zscore" (mean and std, default) or "robust" (median and MAD). */
-  method?: 'zscore' | 'robust';
-  /** Flag |z| above this (default 2.5). */
+  /** A metric (default "cpl") or the name of any numeric column (read on its own grid: the
+   * interval from its timestamps, rows in one interval averaged, gaps missing). */
+  metric?: MetricName | string;
+  /** The time column for a column given as `metric` (default: detected). */
+  time?: string;
+  /** Default "ensemble" (robust + seasonal + iforest, with residual when `forecasts` are given). */
+  method?: 'zscore' | 'robust' | 'seasonal' | 'residual' | 'iforest' | 'ensemble';
+  /** Flag when score >= threshold (0 < t < 1); t >= 1 is read as a z (2.5: score 0.98758).
+   * Default (0 or absent): 0.99995, and |z| > 2.5 for zscore. */
   threshold?: number;
-  /** Hours at the end that are checked (default 336; 0 = all). */
-  lookback?: number;
-  /** Trailing hours that define normal (default 168). */
-  baseline?: number;
-  /** Fewer known baseline values: no score (default 0 = a seventh of the baseline, at least 3). */
+  /** The checked period at the end: a number of hours, or "36h", "14d", "2w", "336" (intervals); 0 = all. Default 14 days. */
+  lookback?: number | string;
+  /** zscore and robust: the trailing window, as lookback. Default 7 days. */
+  baseline?: number | string;
+  /** seasonal: the same hour of the day or week over this many periods (default 4). */
+  seasons?: number;
+  /** Isolation forest seed (default 1). */
+  seed?: number;
+  /** zscore/robust: fewer known baseline values give no score (default 0 = a seventh of the baseline, at least 3). */
   minBaselinePoints?: number;
+  /** One-step-ahead forecasts of the metric, one per interval (NaN where none), with their
+   * prediction interval at `level` (default 0.95): the residual method's input. */
+  forecasts?: { mean: Float64Array | number[]; lower: Float64Array | number[]; upper: Float64Array | number[]; level?: number };
   channel?: string;
 }
 
@@ -487,31 +498,68 @@ export interface Anomaly {
   time: EpochSeconds;
   value: number;
   expected: number;
+  /** In [0, 1]: 1 - the tail probability of the interval, calibrated on the series' past. */
   score: number;
+}
+
+export interface AnomalyPart {
+  /** "spend", "leads", ... */
+  name: string;
+  value: Float64Array;
+  /** The part's own expected value (seasonal baseline). */
+  expected: Float64Array;
+  score: Float64Array;
 }
 
 export interface AnomalyResult {
   channel: string;
   metric: string;
+  label: string;
   method: string;
+  /** How deviations are judged: "ratio" (cpl, roi, conversion: weighted by volume), "count", "money" or "level" (any column). */
+  kind: 'level' | 'count' | 'money' | 'ratio';
+  /** 1: higher is good news (leads), -1: lower is (cpl), 0: a column of unknown meaning. */
+  good: number;
+  /** The score threshold used. */
   threshold: number;
+  /** Checked intervals at the end (0 = all) and the baseline, in intervals. */
   lookback: number;
   baseline: number;
+  lookbackText: string;
+  baselineText: string;
   /** Epoch seconds of index 0 (the series grid). */
   start: EpochSeconds;
   /** Interval in seconds. */
   step: number;
-  /** First index inside the lookback. */
+  /** First index inside the lookback (flags only from there). */
   checkedFrom: number;
   count: number;
+  /** Scored intervals inside the lookback. */
+  scored: number;
   time: Float64Array;
+  /** The metric per interval; NaN where missing or undefined (no leads: no CPL). */
   value: Float64Array;
-  /** Baseline mean (median for robust); NaN where not scored. */
+  /** What the method expected; NaN where not scored. */
   expected: Float64Array;
-  /** z-score; NaN where not scored. */
+  /** The band of values that would not be flagged; NaN where not scored or open on that side. */
+  lower: Float64Array;
+  upper: Float64Array;
+  /** In [0, 1]; NaN where not scored. */
   score: Float64Array;
-  /** 1 = anomaly. */
+  /** The method's raw signed statistic (z, standardized residual, isolation score). */
+  z: Float64Array;
+  /** 1 = anomaly (only from checkedFrom). */
   flagged: Uint8Array;
+  /** +1 spike (above expected), -1 drop, 0. */
+  direction: Float64Array;
+  /** Ratios: the exposure (spend) and quantity (leads) judged on their own; null otherwise. */
+  parts: AnomalyPart[] | null;
+  /** Ratios: why, per interval, as an index into causeNames ("", spend, leads, "both", "mix"); null otherwise. */
+  cause: Uint8Array | null;
+  causeNames: string[] | null;
+  /** Ensemble: each member's score per interval (robust, seasonal, iforest, residual); null otherwise. */
+  members: Record<string, Float64Array> | null;
+  notices: string[];
   /** The flagged intervals, oldest first. */
   anomalies: Anomaly[];
 }

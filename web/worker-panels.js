@@ -20,8 +20,10 @@ export const PANEL_HANDLERS = {
     return fc.kpis(table, window ? { window, channel } : { channel });
   },
 
-  // The flagged intervals, and the series from the start of the look-back (or the last 90
-  // days when the whole series is checked) for the chart.
+  // Every interval from the start of the look-back (or the last 90 days when the whole
+  // series is checked) with its expected value, band, score and flag, for the chart; the
+  // flagged ones with their direction and, for ratios (CPL), the cause: which part moved
+  // (spend, leads, both) with that part's value and expected value.
   // metric: one the page offers (from the data's metrics), or null before it knows the
   // data: then `prefer` (the query string's) if the data has it, else the default.
   anomalies({ fc, table, channel }, { metric, prefer, ...options }) {
@@ -31,13 +33,27 @@ export const PANEL_HANDLERS = {
     }
     const r = fc.anomalies(table, { ...options, metric, channel });
     const from = options.lookback > 0 ? r.checkedFrom : Math.max(0, r.time.length - Math.ceil((90 * 86400) / r.step));
+    const anomalies = [];
+    for (let i = r.checkedFrom; i < r.flagged.length; ++i) {
+      if (!r.flagged[i]) continue;
+      const a = { time: r.time[i], value: r.value[i], expected: r.expected[i], lower: r.lower[i], upper: r.upper[i], score: r.score[i], direction: r.direction[i] };
+      if (r.cause) {
+        a.cause = r.causeNames[r.cause[i]] || '';
+        a.parts = r.parts.map((p) => ({ name: p.name, value: p.value[i], expected: p.expected[i] }));
+      }
+      anomalies.push(a);
+    }
     return {
       channel: r.channel,
       metric: r.metric,
+      label: r.label,
+      kind: r.kind,
       method: r.method,
       threshold: r.threshold,
       lookback: r.lookback,
       baseline: r.baseline,
+      lookbackText: r.lookbackText,
+      baselineText: r.baselineText,
       step: r.step,
       count: r.count,
       checkedFrom: r.checkedFrom,
@@ -45,9 +61,14 @@ export const PANEL_HANDLERS = {
       time: tail(r.time, from),
       value: tail(r.value, from),
       expected: tail(r.expected, from),
+      lower: tail(r.lower, from),
+      upper: tail(r.upper, from),
       score: tail(r.score, from),
       flagged: tail(r.flagged, from),
-      anomalies: r.anomalies,
+      direction: tail(r.direction, from),
+      cause: r.cause ? tail(r.cause, from) : null,
+      causeNames: r.causeNames,
+      anomalies,
     };
   },
 

@@ -366,23 +366,173 @@ TEST_F(Cli, KpiJsonConversionRateByHand) {
   EXPECT_NE(t.out.find("5.00%"), std::string::npos) << t.out;
 }
 
-TEST_F(Cli, AnomaliesJsonFlagsTheHourWorkedOutByHand) {
-  // Leads alternate 10, 12 for 30 hours, then 30, then 11: with a 4-hour baseline, hour 30's
-  // baseline is {10, 12, 10, 12} (mean 11, sample sd sqrt(4/3)): z = 19 / 1.1547 = 16.45.
+// Leads alternate 10, 12 for 30 hours, then 30, then 11 (each test process writes it).
+std::string spike_file(const std::string& dir) {
   std::string csv = "timestamp,leads\n";
   for (int h = 0; h < 32; ++h)
     csv += fc::time::format_timestamp(1709251200 + h * 3600) + "," + std::to_string(h == 30 ? 30 : h == 31 ? 11 : h % 2 ? 12 : 10) + "\n";
-  put(dir_ + "/spike.csv", csv);
-  const Outcome r = run("anomalies --json --metric leads --baseline 4 --lookback 0 --data " + dir_ + "/spike.csv");
+  put(dir + "/spike.csv", csv);
+  return dir + "/spike.csv";
+}
+
+TEST_F(Cli, AnomaliesJsonFlagsTheHourWorkedOutByHand) {
+  // With a 4-hour baseline, hour 30's baseline is {10, 12, 10, 12} (mean 11, sample sd
+  // sqrt(4/3)): z = 19 / 1.1547 = 16.45.
+  spike_file(dir_);
+  const Outcome r = run("anomalies --json --metric leads --method zscore --baseline 4 --lookback 0 --data " + dir_ + "/spike.csv");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j.at("count").get<size_t>(), 1u);
   const auto& a = j.at("anomalies").at(0);
   EXPECT_EQ(a.at("time").get<int64_t>(), 1709251200 + 30 * 3600);
   EXPECT_DOUBLE_EQ(a.at("expected").get<double>(), 11);
-  EXPECT_NEAR(a.at("score").get<double>(), 19 / std::sqrt(4.0 / 3), 1e-9);
+  EXPECT_NEAR(a.at("z").get<double>(), 19 / std::sqrt(4.0 / 3), 1e-9);
+  EXPECT_NEAR(a.at("upper").get<double>(), 11 + 2.5 * std::sqrt(4.0 / 3), 1e-9);
+  EXPECT_DOUBLE_EQ(a.at("score").get<double>(), 1);  // erf(16.45 / sqrt 2) rounds to 1
+  EXPECT_EQ(a.at("direction").get<std::string>(), "spike");
+  EXPECT_NEAR(j.at("threshold").get<double>(), 0.98758067, 1e-8);  // |z| > 2.5
   // Every hour from the 4th on has a full baseline (3 of its 4 hours suffice): 29 scored.
   EXPECT_EQ(j.at("scored").get<size_t>(), 29u);
+  EXPECT_EQ(j.at("baseline").get<std::string>(), "4 intervals");
+}
+
+TEST_F(Cli, AnomaliesFailOnAnomalyIsAnExitCodeForCron) {
+  // The same file: hour 30 of 32 is flagged. In the last 3 hours: exit 3; in the last
+  // hour only: exit 0.
+  spike_file(dir_);
+  const std::string base = "anomalies --metric leads --method zscore --baseline 4 --fail-on-anomaly --data " + dir_ + "/spike.csv";
+  const Outcome hit = run(base + " --last 3");
+  EXPECT_EQ(hit.code, 3) << hit.err;
+  EXPECT_NE(hit.err.find("alert: 1 anomalous hour of leads in the last 3 intervals"), std::string::npos) << hit.err;
+  EXPECT_EQ(run(base + " --last 1").code, 0);
+  EXPECT_EQ(run(base + " --last 1h").code, 0);
+  EXPECT_EQ(run(base + " --last 2h").code, 3);  // hours 30 and 31
+  EXPECT_EQ(run(base + " --last 3h").code, 3);
+  const Outcome bad = run(base + " --last 3x");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("unknown unit 'x'"), std::string::npos) << bad.err;
+  EXPECT_EQ(run("anomalies --last 3 --data " + dir_ + "/spike.csv").code, 2);  // --last needs --fail-on-anomaly
+}
+
+TEST_F(Cli, AnomaliesOutWritesEveryCheckedIntervalWithItsCause) {
+  const std::string out = dir_ + "/anomalies.csv";
+  const Outcome r = run("anomalies --lookback 2d --out " + out + " --data " + dir_ + "/demo/hourly.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream in(slurp(out));
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  EXPECT_EQ(line, "timestamp,value,expected,lower,upper,score,flag,direction,spend,spend_expected,leads,leads_expected,cause");
+  size_t rows = 0, scored = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string c; std::getline(ss, c, ',');) f.push_back(c);
+    if (line.back() == ',') f.push_back("");
+    ASSERT_EQ(f.size(), 13u) << line;
+    if (f[5].empty()) continue;
+    ++scored;
+    const double score = std::stod(f[5]);
+    EXPECT_GE(score, 0);
+    EXPECT_LE(score, 1);
+    EXPECT_TRUE(f[6] == "0" || f[6] == "1") << line;
+    EXPECT_TRUE(f[7] == "spike" || f[7] == "drop" || f[7].empty()) << line;
+    EXPECT_TRUE(f[12] == "spend" || f[12] == "leads" || f[12] == "both" || f[12] == "mix") << line;
+  }
+  EXPECT_EQ(rows, 48u);  // two days of hours
+  EXPECT_GT(scored, 40u);
+}
+
+TEST_F(Cli, AnomaliesEvaluateAgainstATruthFile) {
+  const Outcome r = run("anomalies --json --data " + dir_ + "/demo/hourly.csv --truth " + dir_ + "/demo/anomalies_truth.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("lookback").get<std::string>(), "all");  // --truth checks the whole series
+  const auto& e = j.at("evaluation");
+  for (const char* k : {"precision", "recall", "f1", "delay", "window_score"}) EXPECT_TRUE(e.contains(k)) << k;
+  EXPECT_EQ(e.at("events").get<size_t>(), 8u);
+  // 75 days with 8 incidents from day 15 on: little history to learn from, yet some found.
+  EXPECT_GT(e.at("recall").get<double>(), 0);
+  EXPECT_NE(r.err.find("evaluation (ensemble): 8 incidents"), std::string::npos) << r.err;
+  // Windows given as start,end.
+  spike_file(dir_);
+  put(dir_ + "/windows.csv", "start,end\n2024-03-01 10:00,2024-03-01 12:00\n");
+  const Outcome w = run("anomalies --json --metric leads --method zscore --baseline 4 --data " + dir_ + "/spike.csv --truth " + dir_ + "/windows.csv");
+  ASSERT_EQ(w.code, 0) << w.err;
+  EXPECT_EQ(nlohmann::json::parse(w.out).at("evaluation").at("events").get<size_t>(), 1u);
+}
+
+TEST_F(Cli, AnomaliesResidualUsesAForecastModelOfTheMetric) {
+  // The demo model forecasts leads: its one-step-ahead forecasts and their interval are the
+  // residual method's expected value and band, for every checked hour.
+  const std::string model = std::string(FC_SOURCE_DIR) + "/models/demo_forecast.fcm";
+  const std::string data = " --data " + dir_ + "/demo/hourly.csv";
+  const std::string out = dir_ + "/residual.csv";
+  const Outcome r = run("anomalies --metric leads --method residual --lookback 2d --model " + model + " --out " + out + data);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream in(slurp(out));
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  EXPECT_EQ(line, "timestamp,value,expected,lower,upper,score,flag,direction");
+  size_t rows = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string c; std::getline(ss, c, ',');) f.push_back(c);
+    ASSERT_GE(f.size(), 7u) << line;
+    ASSERT_FALSE(f[2].empty()) << "every checked hour has a forecast: " << line;
+    EXPECT_LE(std::stod(f[3]), std::stod(f[2])) << line;
+    EXPECT_LE(std::stod(f[2]), std::stod(f[4])) << line;
+    EXPECT_TRUE(f[6] == "0" || f[6] == "1") << line;
+  }
+  EXPECT_EQ(rows, 48u);
+  // Refusals that say what to do.
+  const Outcome cpl = run("anomalies --metric cpl --method residual --model " + model + data);
+  EXPECT_EQ(cpl.code, 2);
+  EXPECT_NE(cpl.err.find("demo_forecast.fcm forecasts leads, so its residuals judge leads; use --metric leads"),
+            std::string::npos)
+      << cpl.err;
+  const Outcome none = run("anomalies --metric leads --method residual" + data);
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("the residual method needs one-step-ahead forecasts of leads"), std::string::npos)
+      << none.err;
+  const Outcome score = run("anomalies --metric leads --model " + std::string(FC_SOURCE_DIR) + "/models/demo_leads.fcm" + data);
+  EXPECT_EQ(score.code, 2);
+  EXPECT_NE(score.err.find("demo_leads.fcm is a score model, not a forecast model"), std::string::npos) << score.err;
+  const Outcome method = run("anomalies --method prophet" + data);
+  EXPECT_EQ(method.code, 2);
+  EXPECT_NE(method.err.find("--method: unknown method 'prophet'"), std::string::npos) << method.err;
+}
+
+TEST_F(Cli, AnomaliesInAnyNumericColumnAtAnyInterval) {
+  // A machine metric every 5 minutes for 4 weeks with one spike near the end.
+  std::string csv = "timestamp,latency_ms,host\n";
+  const int steps = 4 * 7 * 288;
+  for (int i = 0; i < steps; ++i) {
+    const double v = 50 + 5 * std::sin(i / 288.0 * 2 * M_PI) + ((i * 7919) % 11) * 0.3 + (i == steps - 20 ? 400 : 0);
+    csv += fc::time::format_timestamp(1709251200 + int64_t{i} * 300) + "," + std::to_string(v) + ",a\n";
+  }
+  put(dir_ + "/latency.csv", csv);
+  const Outcome r = run("anomalies --json --metric latency_ms --lookback 1d --data " + dir_ + "/latency.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("interval_seconds").get<int>(), 300);
+  EXPECT_EQ(j.at("lookback_steps").get<int>(), 288);
+  ASSERT_GE(j.at("count").get<size_t>(), 1u);
+  EXPECT_EQ(j.at("anomalies").at(0).at("time").get<int64_t>(), 1709251200 + int64_t{steps - 20} * 300);
+  EXPECT_NE(r.err.find("8064 rows -> 8064 intervals of 5 minutes"), std::string::npos) << r.err;
+  const Outcome unknown = run("anomalies --metric latency --data " + dir_ + "/latency.csv");
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("neither a metric"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("numeric columns: latency_ms"), std::string::npos) << unknown.err;
+  EXPECT_EQ(run("anomalies --metric latency_ms --channel a --data " + dir_ + "/latency.csv").code, 2);
+  const Outcome days = run("anomalies --metric latency_ms --lookback 90m --baseline 1w --threshold 3 --json --data " + dir_ + "/latency.csv");
+  ASSERT_EQ(days.code, 0) << days.err;
+  const auto k = nlohmann::json::parse(days.out);
+  EXPECT_EQ(k.at("lookback_steps").get<int>(), 18);
+  EXPECT_EQ(k.at("baseline_steps").get<int>(), 7 * 288);
+  EXPECT_NEAR(k.at("threshold").get<double>(), 0.99730020, 1e-8);
 }
 
 // models/demo_forecast.fcm is what scripts/make_demo_model.sh makes: one trainer command
@@ -587,14 +737,14 @@ TEST_F(Cli, AnomaliesWithAShortBaselineStillScoreAndTwoRowsAreTooFew) {
   const Outcome r = run("anomalies --json --baseline 24 --data " + dir_ + "/demo/hourly.csv");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
-  // The last 14 days hold 336 hours; those with a CPL (some night hours have no leads) are scored.
+  // The last 14 days hold 336 hours; those with spend (every hour of the demo) are scored.
   EXPECT_GT(j.at("scored").get<size_t>(), 300u);
-  EXPECT_GT(j.at("count").get<size_t>(), 0u);
+  EXPECT_EQ(j.at("method").get<std::string>(), "ensemble");
   put(dir_ + "/two.csv", hourly("timestamp,leads,spend", 2, [](int h) { return std::to_string(h + 1) + ",10"; }));
   const Outcome two = run("anomalies --data " + dir_ + "/two.csv");
   EXPECT_EQ(two.code, 2);
   EXPECT_NE(two.err.find("not enough data to score any hour of cpl"), std::string::npos) << two.err;
-  const Outcome b = run("anomalies --baseline 2 --data " + dir_ + "/demo/hourly.csv");
+  const Outcome b = run("anomalies --baseline 2h --data " + dir_ + "/demo/hourly.csv");
   EXPECT_EQ(b.code, 2);
   EXPECT_NE(b.err.find("the baseline must span at least 3 intervals (3 hours for hourly data), got 2 hours"), std::string::npos) << b.err;
   EXPECT_EQ(b.err.find("min_baseline"), std::string::npos) << b.err;

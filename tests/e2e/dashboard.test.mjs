@@ -84,7 +84,7 @@ test('the demo dashboard', T, async (t) => {
     assert.equal(a.name, 'funnelcast-anomalies-cpl-all.csv');
     const c = cliJson(['anomalies', '--data', suite.demoCsv(), '--json']);
     const lines = a.bytes.toString('utf8').trim().split('\n');
-    assert.equal(lines[0], 'timestamp,cpl,expected,score');
+    assert.equal(lines[0], 'timestamp,cpl,expected,lower,upper,score,direction,cause');
     assert.equal(lines.length - 1, c.count);
     for (const chart of ['forecast', 'anomaly']) {
       const png = await grab(`[data-chart="${chart}"][data-type="png"]`);
@@ -115,11 +115,11 @@ test('threshold and window sliders recompute the anomalies in the browser', T, a
   assert.equal(await page.textContent('#an-baseline-out'), '14 days');
   assert.equal(await page.textContent('#an-threshold-out'), '2.0');
   assert.deepEqual(app.requests.slice(before), [], 'recomputed without any request');
-  // Back to the defaults: 14-day lookback, 7-day baseline, |z| > 2.5.
-  await page.locator('#an-threshold').fill('2.5');
+  // Back to the default windows: 14-day lookback, 7-day baseline, here with |z| > 4.5.
+  await page.locator('#an-threshold').fill('4.5');
   await page.locator('#an-lookback').fill('14');
   await page.locator('#an-baseline').fill('7');
-  const c = cliJson(['anomalies', '--data', suite.demoCsv(), '--json']);
+  const c = cliJson(['anomalies', '--data', suite.demoCsv(), '--json', '--threshold', '4.5']);
   await waitForAnomalyCount(page, c.count);
   await app.finish();
 });

@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-import { assertArrayClose, bytes, cliJson, close, demoData, demoModel, loadModule, writeScratch } from './helpers.mjs';
+import { assertArrayClose, bytes, cliJson, cliPath, close, demoData, demoModel, loadModule, loadTrainModule, writeScratch } from './helpers.mjs';
 
 const fc = await loadModule();
 const dataPath = demoData();
@@ -70,39 +71,103 @@ test('wasm KPIs equal funnelcast kpi --json (total, a channel, a 7-day window)',
 function assertAnomaliesEqual(a, c) {
   assert.equal(a.metric, c.metric);
   assert.equal(a.method, c.method);
+  assert.equal(a.threshold, c.threshold);
+  assert.equal(a.scored, c.scored, 'scored');
   assert.equal(a.count, c.count, 'count');
   assert.equal(a.anomalies.length, c.anomalies.length);
   a.anomalies.forEach((x, i) => {
     const y = c.anomalies[i];
     assert.equal(x.time, y.time);
-    for (const k of ['value', 'expected', 'score']) assert.ok(close(x[k], y[k], 1e-9 * Math.max(1, Math.abs(y[k]))), `${k} at ${x.time}`);
+    for (const k of ['value', 'expected', 'score']) assert.ok(close(x[k], y[k], 1e-9 * Math.max(1, Math.abs(y[k] ?? 0))), `${k} at ${x.time}: wasm ${x[k]} vs CLI ${y[k]}`);
   });
 }
 
-test('wasm anomalies equal funnelcast anomalies --json with the defaults (CPL, |z| > 2.5, 14-day lookback, 7-day baseline)', () => {
+test('wasm anomalies equal funnelcast anomalies --json with the defaults (ensemble on CPL, 14-day lookback)', () => {
   const c = cliJson(['anomalies', '--data', dataPath, '--json']);
   const a = fc.anomalies(table, {});
-  assert.ok(c.count > 0, 'the demo data has anomalies to find');
+  assert.ok(c.count > 0, 'the demo data has incidents in its last 14 days');
   assertAnomaliesEqual(a, c);
+  assert.equal(a.method, 'ensemble');
+  assert.equal(a.kind, 'ratio');
   assert.equal(a.lookback, 336);
   assert.equal(a.baseline, 168);
-  assert.equal(a.threshold, 2.5);
-  // The full columns agree with the list.
+  assert.equal(a.lookbackText, '14 days');
+  assert.equal(a.threshold, 0.99995);
+  // The full columns agree with the list, and every score is in [0, 1].
   let flagged = 0;
-  for (let i = 0; i < a.flagged.length; ++i) flagged += a.flagged[i];
+  for (let i = 0; i < a.flagged.length; ++i) {
+    flagged += a.flagged[i];
+    if (!Number.isNaN(a.score[i])) assert.ok(a.score[i] >= 0 && a.score[i] <= 1);
+    if (a.flagged[i]) assert.ok(i >= a.checkedFrom && a.score[i] >= a.threshold && a.direction[i] !== 0);
+  }
   assert.equal(flagged, a.count);
   assert.equal(a.time.length, a.value.length);
-  assert.ok(a.checkedFrom === a.time.length - 336);
+  assert.equal(a.checkedFrom, a.time.length - 336);
+  // CPL: its parts and why it moved; the ensemble's members.
+  assert.deepEqual(a.parts.map((p) => p.name), ['spend', 'leads']);
+  assert.deepEqual(a.causeNames, ['', 'spend', 'leads', 'both', 'mix']);
+  assert.deepEqual(Object.keys(a.members), ['robust', 'seasonal', 'iforest']);
+  a.anomalies.forEach((x) => {
+    const y = c.anomalies.find((q) => q.time === x.time);
+    const i = (x.time - a.start) / a.step;
+    assert.equal(a.causeNames[a.cause[i]], y.cause);
+    assert.equal(a.direction[i] > 0 ? 'spike' : 'drop', y.direction);
+  });
+});
+
+test('wasm anomalies equal the CLI interval by interval (--out), band and score included', () => {
+  const out = writeScratch('anomalies-out.csv', '');
+  execFileSync(cliPath(), ['anomalies', '--data', dataPath, '--lookback', '3d', '--out', out], { stdio: 'ignore' });
+  const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const a = fc.anomalies(table, { lookback: '3d' });
+  assert.equal(rows.length, 72);
+  rows.forEach((f, k) => {
+    const i = a.checkedFrom + k;
+    const num = (s) => (s === '' ? null : Number(s));
+    for (const [col, key, tol] of [[1, 'value', 1e-5], [2, 'expected', 1e-5], [3, 'lower', 1e-5], [4, 'upper', 1e-5], [5, 'score', 1e-8]]) {
+      const x = a[key][i], y = num(f[col]);
+      assert.ok(close(x, y, tol * Math.max(1, Math.abs(y))), `${key} at row ${k}: wasm ${x} vs CLI ${y}`);
+    }
+    assert.equal(String(a.flagged[i]), f[6]);
+  });
 });
 
 test('wasm anomalies equal the CLI for other metrics, methods and windows', () => {
   const cases = [
     [{ metric: 'leads', method: 'robust', threshold: 3, lookback: 720, baseline: 336 }, ['--metric', 'leads', '--method', 'robust', '--threshold', '3', '--lookback', '720', '--baseline', '336']],
-    [{ metric: 'roi', threshold: 2, channel: 'social' }, ['--metric', 'roi', '--threshold', '2'], channelFile('social')],
-    [{ metric: 'cpl', lookback: 0 }, ['--lookback', '0']],
+    [{ metric: 'roi', method: 'seasonal', channel: 'social' }, ['--metric', 'roi', '--method', 'seasonal'], channelFile('social')],
+    [{ metric: 'cpl', method: 'zscore', lookback: 0 }, ['--method', 'zscore', '--lookback', '0']],
+    [{ metric: 'spend', method: 'iforest', lookback: '4w', seed: 3 }, ['--metric', 'spend', '--method', 'iforest', '--lookback', '4w', '--seed', '3']],
   ];
   for (const [opts, args, file] of cases) {
     assertAnomaliesEqual(fc.anomalies(table, opts), cliJson(['anomalies', '--data', file || dataPath, '--json', ...args]));
+  }
+});
+
+test('wasm anomalies of any numeric column equal the CLI (the full bundle; the page bundle keeps to the metrics)', async () => {
+  const lines = ['time,latency'];
+  for (let i = 0; i < 6 * 288; ++i) {
+    const t = new Date(Date.UTC(2024, 0, 1) + i * 300e3 + ((i * 37) % 50) * 1e3).toISOString().slice(0, 19).replace('T', ' ');
+    lines.push(`${t},${(50 + 5 * Math.sin(i / 288 * 6.283) + ((i * 7919) % 11) * 0.3 + (i === 6 * 288 - 9 ? 300 : 0)).toFixed(3)}`);
+  }
+  const path = writeScratch('latency.csv', lines.join('\n') + '\n');
+  const full = await loadTrainModule();
+  const t = full.loadTable(bytes(path), 'latency.csv');
+  try {
+    const a = full.anomalies(t, { metric: 'latency', lookback: '1d' });
+    assertAnomaliesEqual(a, cliJson(['anomalies', '--data', path, '--metric', 'latency', '--lookback', '1d', '--json']));
+    assert.equal(a.step, 300);
+    assert.equal(a.kind, 'level');
+    assert.equal(a.parts, null);
+    assert.ok(a.anomalies.some((x) => x.time === a.start + (6 * 288 - 9) * 300), 'the spike is flagged');
+  } finally {
+    t.delete();
+  }
+  const page = fc.loadTable(bytes(path), 'latency.csv');
+  try {
+    assert.throws(() => fc.anomalies(page, { metric: 'latency' }), /which column holds the leads/);
+  } finally {
+    page.delete();
   }
 });
 

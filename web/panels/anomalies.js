@@ -1,20 +1,37 @@
-// Anomalies: a metric per interval against its rolling baseline, intervals with |z| over
-// the threshold flagged; the controls (metric, method, threshold, look-back, baseline), the
-// chart, the table of flagged intervals and the CSV / PNG / SVG downloads. The metrics
-// offered are the core's registry's (label, unit) that the data can compute.
+// Anomalies: a metric per interval against what the chosen detector expected (the core's
+// fc::anomaly, docs/anomalies.md), its expected band on the chart, the flagged intervals
+// with their direction and, for ratios such as CPL, the cause (spend or leads moved); the
+// controls (metric, method, threshold, look-back, baseline, seasons), recomputed in the
+// worker as a slider moves; an opt-in browser notification when new data (auto refresh)
+// brings a newer anomaly; the CSV / PNG / SVG downloads. The metrics offered are the core's
+// registry's (label, unit) that the data can compute.
 import { ChartSlot, frame, hoverLayer, nullable, TIP, vegaLoaded, xTime, zoom } from '../charts.js';
 import { $, download, el, showError, slug } from '../dom.js';
 import * as F from '../format.js';
 import { number, oneOf, text } from '../query.js';
 import { DEFAULT_ANOMALY_METRIC } from '../worker-panels.js';
 
-const COLORS = { value: '#334155', expected: '#d97706', spike: '#dc2626', drop: '#7c3aed' };
+const COLORS = { value: '#334155', expected: '#d97706', band: '#fbbf24', spike: '#dc2626', drop: '#7c3aed' };
+const METHODS = ['ensemble', 'zscore', 'robust', 'seasonal', 'iforest'];
+// How each method judges an interval, for the summary line (docs/anomalies.md).
+const METHOD_TEXT = {
+  ensemble: 'robust, seasonal and isolation forest combined',
+  zscore: 'mean and standard deviation of the baseline',
+  robust: 'median and MAD of the baseline',
+  seasonal: 'the same hour of the day or week in earlier periods',
+  iforest: 'isolation forest on the recent shape',
+  residual: 'forecast residual',
+};
 const TABLE_LIMIT = 500;
 
 let slot = null;
 let shown = null; // the anomalies on screen, for the CSV download
 let registry = null; // the core's roles and metrics
 let preferred = null; // the metric asked for (?metric=, or the user's last choice)
+let thresholdSet = false; // the threshold slider was moved (or given): else each method's default
+// Notifications: what the last drawn result was, to tell new data with a newer anomaly
+// apart from a setting that changed.
+let lastSeen = null; // {key, version, newest}
 
 // A metric's registry entry; an unknown name gets a plain one.
 const metricInfo = (name) => (registry && registry.metrics.find((m) => m.name === name)) || { name, label: name, unit: 'count', help: '' };
@@ -24,14 +41,19 @@ function options() {
     metric: $('an-metric').value || null,
     prefer: preferred,
     method: $('an-method').value,
-    threshold: Number($('an-threshold').value),
+    // 0: the method's default (zscore |z| > 2.5, the others p <= 5e-5); a z >= 1 otherwise.
+    threshold: thresholdSet ? Number($('an-threshold').value) : 0,
     lookback: Number($('an-lookback').value) * 24,
     baseline: Number($('an-baseline').value) * 24,
+    seasons: Number($('an-seasons').value),
   };
 }
 
 function updateSliderLabels() {
-  $('an-threshold-out').textContent = Number($('an-threshold').value).toFixed(1);
+  $('an-threshold-out').textContent = thresholdSet ? Number($('an-threshold').value).toFixed(1) : 'default';
+  $('an-seasons-out').textContent = `${$('an-seasons').value} periods`;
+  const method = $('an-method').value;
+  $('an-seasons-label').hidden = !(method === 'seasonal' || method === 'ensemble');
   const lb = Number($('an-lookback').value);
   const bl = Number($('an-baseline').value);
   $('an-lookback-out').textContent = `${lb} ${lb === 1 ? 'day' : 'days'}`;
@@ -58,29 +80,70 @@ function renderMetricChoices(schema) {
 // "Hour", "Day", "15-minute interval".
 const timeWord = (step) => F.intervalName(step).replace(/^./, (c) => c.toUpperCase());
 
-// Rows for the chart: the metric per interval with its baseline and z-score.
+// "CPL up: leads 3 (expected 21)": why a ratio moved, from its parts.
+export function causeText(x, m) {
+  if (!x.cause || !x.parts) return '';
+  const part = (p) => {
+    const unit = metricInfo(p.name).unit;
+    return `${p.name} ${F.fmtMetric(unit, p.value)} (expected ${F.fmtMetric(unit, p.expected)})`;
+  };
+  const moved = x.cause === 'both' ? x.parts : x.parts.filter((p) => p.name === x.cause);
+  if (!moved.length) return `${m.label} moved, neither part alone`;
+  return moved.map(part).join(' and ');
+}
+
+// Rows for the chart: the metric per interval with what was expected, its band and score.
 export function anomalyData(a) {
   const m = metricInfo(a.metric);
   const format = (x) => F.fmtMetric(m.unit, x);
   const step = a.step || 3600;
   const series = [];
   const flagged = [];
+  // The band is drawn within the range of the values and expected values shown: a side the
+  // detector leaves open (a quiet night hour's CPL may rise without limit unflagged) or far
+  // away is drawn to the chart's edge, so the band never squashes the series.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const arr of [a.value, a.expected]) {
+    for (const x of arr) {
+      if (!F.isNum(x)) continue;
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+    }
+  }
+  const pad = (hi - lo) * 0.05;
+  const edge = (x, open) => (F.isNum(x) ? Math.min(hi + pad, Math.max(lo - pad, x)) : open);
   for (let i = 0; i < a.time.length; ++i) {
+    const banded = a.lower && F.isNum(a.expected[i]) && (F.isNum(a.lower[i]) || F.isNum(a.upper[i]));
     const t = a.time[i];
     const row = {
       t: t * 1000,
       t2: (t + step) * 1000,
       value: nullable(a.value[i]),
       expected: nullable(a.expected[i]),
+      lower: banded ? edge(a.lower[i], lo - pad) : null,
+      upper: banded ? edge(a.upper[i], hi + pad) : null,
       tip: [
         [timeWord(step), `${F.fmtTime(t, step)} UTC`],
         [m.label, format(a.value[i])],
-        ['Baseline', format(a.expected[i])],
-        ['z-score', F.isNum(a.score[i]) ? a.score[i].toFixed(2) : 'not scored'],
+        ['Expected', format(a.expected[i])],
+        ['Band', !banded ? '–' : !F.isNum(a.upper[i]) ? `${format(a.lower[i])} and above` : !F.isNum(a.lower[i]) ? `up to ${format(a.upper[i])}` : `${format(a.lower[i])} to ${format(a.upper[i])}`],
+        ['Score', F.isNum(a.score[i]) ? a.score[i].toFixed(5) : 'not scored'],
       ],
     };
+    if (a.cause && a.flagged[i]) {
+      const x = (a.anomalies || []).find((y) => y.time === t);
+      if (x) row.tip.push(['Why', causeText(x, m)]);
+    }
+    // Closed and open stretches of the band in fields of their own (null breaks an area).
+    const open = banded && !(F.isNum(a.lower[i]) && F.isNum(a.upper[i]));
+    row.closedLower = open ? null : row.lower;
+    row.closedUpper = open ? null : row.upper;
+    row.openLower = open ? row.lower : null;
+    row.openUpper = open ? row.upper : null;
     series.push(row);
-    if (a.flagged[i]) flagged.push({ t: row.t, value: row.value, tip: row.tip, kind: a.score[i] > 0 ? 'spike' : 'drop' });
+    const down = a.direction ? a.direction[i] < 0 : a.score[i] < 0;
+    if (a.flagged[i]) flagged.push({ t: row.t, value: row.value, tip: row.tip, kind: down ? 'drop' : 'spike' });
   }
   return { series, flagged };
 }
@@ -93,6 +156,18 @@ export function anomalySpec(data, { metric, height = 280 } = {}) {
   return {
     ...frame(data, height),
     layer: [
+      {
+        // The band of values the detector would not have flagged; fainter where one side
+        // is open (drawn to the chart's edge).
+        data: { name: 'series' },
+        mark: { type: 'area', color: COLORS.band, opacity: 0.4 },
+        encoding: { x: xTime, y: { field: 'closedLower', type: 'quantitative' }, y2: { field: 'closedUpper' } },
+      },
+      {
+        data: { name: 'series' },
+        mark: { type: 'area', color: COLORS.band, opacity: 0.12 },
+        encoding: { x: xTime, y: { field: 'openLower', type: 'quantitative' }, y2: { field: 'openUpper' } },
+      },
       {
         data: { name: 'series' },
         params: [zoom()],
@@ -138,16 +213,21 @@ function standIn(metric) {
     time,
     value,
     expected: value.map(() => 44),
-    score: value.map((v) => (v - 44) / 3),
+    lower: value.map(() => 38),
+    upper: value.map(() => 50),
+    score: value.map(() => 0.5),
     flagged: Uint8Array.from({ length: n }, (_, i) => (i === 20 ? 1 : 0)),
   });
 }
 
-// The flagged hours with full-precision numbers.
+// The flagged intervals with full-precision numbers (the CLI's --out columns, flagged rows).
 export function anomaliesCsv(a) {
-  const lines = [`timestamp,${F.csvField(a.metric)},expected,score`];
+  const ratio = a.anomalies.some((x) => x.cause !== undefined);
+  const lines = [`timestamp,${F.csvField(a.metric)},expected,lower,upper,score,direction${ratio ? ',cause' : ''}`];
   for (const x of a.anomalies) {
-    lines.push([F.csvTimestamp(x.time), F.csvNumber(x.value), F.csvNumber(x.expected), F.csvNumber(x.score)].join(','));
+    const cells = [F.csvTimestamp(x.time), F.csvNumber(x.value), F.csvNumber(x.expected), F.csvNumber(x.lower), F.csvNumber(x.upper), F.csvNumber(x.score), x.direction < 0 ? 'drop' : 'spike'];
+    if (ratio) cells.push(x.cause || '');
+    lines.push(cells.join(','));
   }
   return lines.join('\n') + '\n';
 }
@@ -162,10 +242,26 @@ function setup(ctx) {
     updateSliderLabels();
     ctx.refreshPanel('anomalies');
   };
-  for (const id of ['an-threshold', 'an-lookback', 'an-baseline']) $(id).addEventListener('input', changed);
+  $('an-threshold').addEventListener('input', () => (thresholdSet = true));
+  for (const id of ['an-threshold', 'an-lookback', 'an-baseline', 'an-seasons']) $(id).addEventListener('input', changed);
   for (const id of ['an-metric', 'an-method']) $(id).addEventListener('change', changed);
   $('an-metric').addEventListener('change', () => (preferred = $('an-metric').value));
   $('anomaly-controls').addEventListener('submit', (e) => e.preventDefault());
+  $('an-notify').addEventListener('change', async () => {
+    const box = $('an-notify');
+    showError('anomaly-error', '');
+    if (!box.checked) return;
+    if (!('Notification' in window)) {
+      box.checked = false;
+      showError('anomaly-error', 'This browser cannot show notifications.');
+      return;
+    }
+    const permission = Notification.permission === 'granted' ? 'granted' : await Notification.requestPermission();
+    if (permission !== 'granted') {
+      box.checked = false;
+      showError('anomaly-error', 'Notifications are blocked for this page: allow them in the browser settings to be told of new anomalies.');
+    }
+  });
   $('dl-anomalies-csv').addEventListener('click', () => {
     if (!shown) return;
     download(`funnelcast-anomalies-${shown.metric}-${slug(store.channel)}.csv`, new Blob([anomaliesCsv(shown)], { type: 'text/csv' }));
@@ -199,22 +295,46 @@ function renderTable(a, m) {
   const format = (x) => F.fmtMetric(m.unit, x);
   const tbody = $('anomaly-table').tBodies[0];
   const rows = [...a.anomalies].reverse();
+  const ratio = rows.some((x) => x.cause !== undefined);
+  $('an-col-cause').hidden = !ratio;
+  const cols = ratio ? 6 : 5;
   tbody.replaceChildren(
     ...rows.slice(0, TABLE_LIMIT).map((x) => {
       const dev = F.isNum(x.expected) && x.expected !== 0 ? (x.value - x.expected) / Math.abs(x.expected) : NaN;
-      return el(
-        'tr',
-        { class: x.score > 0 ? 'spike' : 'drop' },
+      const cells = [
         el('td', { text: F.fmtTime(x.time, a.step) }),
         el('td', { class: 'num', text: format(x.value) }),
         el('td', { class: 'num', text: format(x.expected) }),
-        el('td', { class: 'num', text: F.isNum(x.score) ? x.score.toFixed(2) : '–' }),
+        el('td', { class: 'num', text: F.isNum(x.score) ? x.score.toFixed(5) : '–' }),
         el('td', { class: 'num', text: F.fmtChange(dev) }),
-      );
+      ];
+      if (ratio) cells.push(el('td', { class: 'cause', text: causeText(x, m) }));
+      return el('tr', { class: x.direction < 0 ? 'drop' : 'spike' }, ...cells);
     }),
   );
-  if (rows.length > TABLE_LIMIT) tbody.append(el('tr', {}, el('td', { colSpan: 5, class: 'muted', text: `and ${rows.length - TABLE_LIMIT} more (download the CSV for all)` })));
-  if (!rows.length) tbody.append(el('tr', {}, el('td', { colSpan: 5, class: 'muted', text: 'No anomalies with these settings.' })));
+  if (rows.length > TABLE_LIMIT) tbody.append(el('tr', {}, el('td', { colSpan: cols, class: 'muted', text: `and ${rows.length - TABLE_LIMIT} more (download the CSV for all)` })));
+  if (!rows.length) tbody.append(el('tr', {}, el('td', { colSpan: cols, class: 'muted', text: 'No anomalies with these settings.' })));
+}
+
+// A browser notification when the data changed under the same settings (auto refresh, a
+// reload) and brought an anomaly newer than any drawn before. Opt-in (#an-notify).
+function notifyIfNew(a, m, store) {
+  const key = [a.metric, a.method, a.threshold, a.lookbackText, a.baselineText, store.channel].join('|');
+  const last = a.anomalies[a.anomalies.length - 1];
+  const newest = last ? last.time : null;
+  const before = lastSeen;
+  lastSeen = { key, version: store.dataVersion, newest };
+  if (!$('an-notify').checked || !('Notification' in window) || Notification.permission !== 'granted') return;
+  if (!before || before.key !== key || before.version === store.dataVersion || newest === null) return;
+  if (before.newest !== null && newest <= before.newest) return;
+  const why = causeText(last, m);
+  const body = `${F.fmtTime(last.time, a.step)} UTC: ${F.fmtMetric(m.unit, last.value)}, expected ${F.fmtMetric(m.unit, last.expected)}${why ? ` (${why})` : ''}`;
+  const n = new Notification(`funnelcast: ${m.label} ${last.direction < 0 ? 'drop' : 'spike'}`, { body, tag: 'funnelcast-anomaly' });
+  $('anomaly-panel').dataset.notified = String(Number($('anomaly-panel').dataset.notified || 0) + 1);
+  n.onclick = () => {
+    window.focus();
+    $('anomaly-panel').scrollIntoView();
+  };
 }
 
 async function render({ value: a, error }, { store }) {
@@ -238,14 +358,15 @@ async function render({ value: a, error }, { store }) {
   if ([...$('an-metric').options].some((o) => o.value === a.metric)) $('an-metric').value = a.metric;
   countEl.textContent = String(a.count);
   countEl.dataset.count = String(a.count);
-  const span = a.lookback > 0 ? `in the last ${F.fmtCount(a.lookback / 24)} days` : 'in the whole series';
+  const span = a.lookback > 0 ? `in the last ${a.lookbackText}` : 'in the whole series';
   const one = F.intervalName(a.step);
-  $('anomaly-summary').textContent = `anomalous ${F.intervalName(a.step, a.count)} of ${m.label} ${span} (|z| > ${a.threshold}, ${a.method === 'robust' ? 'median and MAD' : 'mean and standard deviation'} of the ${F.fmtCount(a.baseline / 24)}-day baseline before each ${one})`;
+  $('anomaly-summary').textContent = `anomalous ${F.intervalName(a.step, a.count)} of ${m.label} ${span} (${a.method}: ${METHOD_TEXT[a.method] || a.method}; score ≥ ${a.threshold.toFixed(5)}, judged on the data before each ${one}; baseline ${a.baselineText})`;
   $('legend-metric').textContent = m.label;
   $('an-col-value').textContent = m.label;
   $('an-col-time').textContent = `${timeWord(a.step)} (UTC)`;
   $('an-caption').textContent = `Flagged ${F.intervalName(a.step, 2)}, newest first`;
   renderTable(a, m);
+  notifyIfNew(a, m, store);
   try {
     const view = await slot.render(anomalySpec(anomalyData(a), { metric: a.metric }), `${store.dataVersion}:${a.lookback}`);
     chart.dataset.seriesPoints = String(view.data('series').length);
@@ -261,8 +382,15 @@ export default {
   query: {
     // Checked against the data's metrics once the data is known.
     metric: { parse: text(), apply: (v) => (preferred = v) },
-    method: { parse: oneOf(['zscore', 'robust']), apply: setControl('an-method') },
-    threshold: { parse: number(1, 6), apply: setControl('an-threshold') },
+    method: { parse: oneOf(METHODS), apply: setControl('an-method') },
+    threshold: {
+      parse: number(1, 6),
+      apply: (v) => {
+        thresholdSet = true;
+        setControl('an-threshold')(v);
+      },
+    },
+    seasons: { parse: number(2, 8), apply: setControl('an-seasons') },
     lookback: { parse: number(1, 90), apply: setControl('an-lookback') },
     baseline: { parse: number(1, 28), apply: setControl('an-baseline') },
   },

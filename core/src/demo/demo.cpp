@@ -178,9 +178,18 @@ const Channel kChannels[] = {
 constexpr int kChannelCount = 3;
 const double kMonth[12] = {0.95, 0.97, 1.00, 1.00, 1.00, 0.95, 0.90, 0.92, 1.02, 1.05, 1.10, 1.00};
 
+// What an incident does to one hour of one channel.
 struct Effect {
-  double spend = 1, leads = 1;
+  double spend = 1;     // factor on spend
+  double leads = 1;     // factor on the leads' rate
+  double bogus = 0;     // extra leads per hour that bring no revenue (bots)
+  bool untracked = false;  // leads happen (and bring revenue) but are recorded as 0
 };
+
+// The incidents, in the order a plan cycles through them.
+enum class Incident { kSpendSpike, kLeadsCollapse, kLeadsBurst, kTrackingOutage };
+const char* const kIncidentNames[] = {"spend_spike", "leads_collapse", "leads_burst", "tracking_outage"};
+constexpr int kIncidentKinds = 4;
 
 }  // namespace
 
@@ -201,14 +210,15 @@ Data generate(const Options& options) {
   const size_t hours = static_cast<size_t>(options.days) * 24;
 
   // Plan the anomalies from their own stream, so (with the per-cell streams below)
-  // asking for more or fewer of them leaves the ordinary hours untouched. One per equal slice of
-  // the last `window_days` days keeps them spread out and never overlapping. They fall in business
-  // hours: at night a channel has zero leads most hours, CPL is undefined, and no CPL detector
-  // could see anything.
+  // asking for more or fewer of them leaves the ordinary hours untouched. One per equal slice
+  // of the last `window_days` days keeps them spread out and never overlapping, and never on
+  // a holiday (holidays are quiet by nature, not incidents). The kinds take turns from a
+  // random first one, so any four incidents in a row hold one of each.
   Data out;
   std::vector<Effect> effect(hours * kChannelCount);
   Rng plan{mix64(options.seed ^ 0x6a09e667f3bcc909ULL)};
   const int window_start = options.days - window_days;
+  const int first_kind = plan.below(kIncidentKinds);
   for (int a = 0; a < options.anomalies; ++a) {
     const int lo = window_start + a * window_days / options.anomalies;
     const int hi = window_start + (a + 1) * window_days / options.anomalies;
@@ -216,21 +226,41 @@ Data generate(const Options& options) {
     for (int tries = 0; tries < 16 && holiday(first_day + day); ++tries) {
       day = lo + plan.below(hi - lo);
     }
-    const int begin_hour = 9 + plan.below(7);
-    const int length = 1 + plan.below(3);
-    const bool spike = plan.uniform() < 0.5;
-    // A runaway bid hits the main search campaign (the budget big enough to move the
-    // account's CPL); a broken form or tracking tag hits every channel.
-    const int only = spike ? 1 : -1;
-    const double spend_factor = spike ? 4 + 2 * plan.uniform() : 1.0;
-    const double leads_factor = spike ? 0.3 : 0.15 + 0.1 * plan.uniform();
+    const Incident kind = static_cast<Incident>((first_kind + a) % kIncidentKinds);
+    int begin_hour = 0, length = 1, only = -1;  // only: the one channel hit, -1 = all
+    Effect e;
+    switch (kind) {
+      case Incident::kSpendSpike:  // a runaway bid on the main search campaign
+        begin_hour = 8 + plan.below(9);
+        length = 2 + plan.below(3);
+        only = 1;
+        e.spend = 3 + 2 * plan.uniform();
+        e.leads = 1 + 0.3 * plan.uniform();  // dearer clicks bring a few more leads
+        break;
+      case Incident::kLeadsCollapse:  // a broken form: most leads get lost on every channel
+        begin_hour = 8 + plan.below(7);
+        length = 3 + plan.below(4);
+        e.leads = 0.1 + 0.2 * plan.uniform();
+        break;
+      case Incident::kLeadsBurst:  // bots fill the social landing page's form
+        begin_hour = 8 + plan.below(10);
+        length = 2 + plan.below(3);
+        only = 2;
+        e.bogus = 40 + 40 * plan.uniform();
+        break;
+      case Incident::kTrackingOutage:  // the conversion tag was removed in a deploy
+        begin_hour = 8 + plan.below(6);
+        length = 4 + plan.below(5);
+        e.untracked = true;
+        break;
+    }
     for (int k = 0; k < length; ++k) {
       const size_t h = static_cast<size_t>(day) * 24 + static_cast<size_t>(begin_hour + k);
       for (int c = 0; c < kChannelCount; ++c) {
         if (only >= 0 && c != only) continue;
-        effect[h * kChannelCount + c] = {spend_factor, leads_factor};
+        effect[h * kChannelCount + c] = e;
         out.anomalies.push_back({start + static_cast<int64_t>(h) * kHour, kChannels[c].name,
-                                 spike ? "cpl_spike" : "leads_collapse"});
+                                 kIncidentNames[static_cast<int>(kind)]});
       }
     }
   }
@@ -254,15 +284,19 @@ Data generate(const Options& options) {
       // takes, and must not shift the random numbers of every hour after it.
       Rng rng{mix64(options.seed ^ mix64(cell + 1))};
       double spend = ch.peak_spend * ch.day[hod] * ch.week[dow] * kMonth[civil.month - 1] * trend;
-      if (off) spend *= 0.35;
-      spend *= lognormal(rng, 0.15) * e.spend;
+      // Holidays: budgets are throttled and fewer people fill in forms; cost per lead
+      // barely moves, volumes drop.
+      if (off) spend *= 0.4;
+      spend *= lognormal(rng, 0.15);
       // Demand follows the clock too, but never drops to zero: someone always searches.
-      double demand = (0.65 + 0.35 * ch.day[hod]) * (off ? 0.75 : 1.0);
-      const double normal_spend = spend / e.spend;
-      const double lambda =
-          ch.reach * demand * (1 - det_exp(-normal_spend / ch.saturation)) * e.leads;
-      const int64_t leads = poisson(rng, lambda);
-      const double revenue = static_cast<double>(leads) * ch.revenue_per_lead * lognormal(rng, 0.3);
+      const double demand = (0.65 + 0.35 * ch.day[hod]) * (off ? 0.75 : 1.0);
+      const double lambda = ch.reach * demand * (1 - det_exp(-spend / ch.saturation)) * e.leads;
+      spend *= e.spend;
+      const int64_t real = poisson(rng, lambda);
+      const double revenue = static_cast<double>(real) * ch.revenue_per_lead * lognormal(rng, 0.3);
+      int64_t leads = real;
+      if (e.bogus > 0) leads += poisson(rng, e.bogus);
+      if (e.untracked) leads = 0;
       append_time(csv, t);
       csv.push_back(',');
       csv += ch.name;

@@ -1,0 +1,328 @@
+// Truth files and the two scoring rules. The window score follows NAB's sweeper
+// (github.com/numenta/NAB, nab/sweeper.py) for a fixed threshold: windows and positions
+// are counted in rows (intervals with data), as NAB counts rows of its files.
+// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
+// compiled for size (its templates from the standard library too).
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
+#endif
+
+#include "funnelcast/anomaly/evaluate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/time/time.hpp"
+
+namespace fc::anomaly {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kFpWeight = 0.11;  // NAB standard profile
+constexpr double kTpWeight = 1.0;
+constexpr double kFnWeight = 1.0;
+
+int64_t stamp(const std::string& text, const std::string& source) {
+  int64_t t = 0;
+  if (!time::parse_timestamp(text, t)) throw Error(source + ": '" + text + "' is not a timestamp");
+  return t;
+}
+
+void read_json_list(const nlohmann::json& list, const std::string& source, Truth& out) {
+  if (!list.is_array())
+    throw Error(source + ": expected a list of timestamps or of [start, end] pairs");
+  for (const auto& e : list) {
+    if (e.is_string()) {
+      out.points.push_back(stamp(e.get<std::string>(), source));
+    } else if (e.is_array() && e.size() == 2 && e[0].is_string() && e[1].is_string()) {
+      Window w{stamp(e[0].get<std::string>(), source), stamp(e[1].get<std::string>(), source)};
+      if (w.end < w.start) throw Error(source + ": a window ends before it starts: " + e.dump());
+      out.windows.push_back(w);
+    } else {
+      throw Error(source + ": expected a timestamp or a [start, end] pair, found " + e.dump());
+    }
+  }
+}
+
+std::vector<std::string> path_parts(const std::string& path) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : path) {
+    if (c == '/' || c == '\\') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+// How many trailing path components two paths share.
+size_t shared_suffix(const std::string& a, const std::string& b) {
+  const auto pa = path_parts(a), pb = path_parts(b);
+  size_t k = 0;
+  while (k < pa.size() && k < pb.size() && pa[pa.size() - 1 - k] == pb[pb.size() - 1 - k]) ++k;
+  return k;
+}
+
+// The scaled sigmoid of NAB: 2 / (1 + e^(5x)) - 1, and -1 well past a window.
+double scaled_sigmoid(double x) {
+  return x > 3 ? -1.0 : 2 / (1 + std::exp(5 * x)) - 1;
+}
+
+struct Range {
+  size_t first, last;  // inclusive indices
+};
+
+}  // namespace
+
+Truth read_truth(const std::string& bytes, const std::string& source,
+                 const std::string& data_name) {
+  Truth out;
+  size_t i = 0;
+  if (bytes.size() >= 3 && static_cast<unsigned char>(bytes[0]) == 0xEF) i = 3;  // BOM
+  while (i < bytes.size() && std::isspace(static_cast<unsigned char>(bytes[i]))) ++i;
+  if (i < bytes.size() && (bytes[i] == '{' || bytes[i] == '[')) {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(i), bytes.end());
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(source + ": not valid JSON (" + e.what() + ")");
+    }
+    if (j.is_object()) {
+      const nlohmann::json* best = nullptr;
+      size_t best_k = 0;
+      std::string keys;
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        const size_t k = shared_suffix(it.key(), data_name);
+        if (k > best_k) {
+          best_k = k;
+          best = &it.value();
+        }
+        if (keys.size() < 200) keys += (keys.empty() ? "" : ", ") + it.key();
+      }
+      if (!best)
+        throw Error(source + " has no entry for " + data_name + " (entries: " + keys + ")");
+      read_json_list(*best, source, out);
+    } else {
+      read_json_list(j, source, out);
+    }
+  } else {
+    csv::Options o;
+    o.source = source;
+    const Table t = csv::read(bytes, o);
+    const int s = t.find("start"), e = t.find("end");
+    if (s >= 0 && e >= 0) {
+      const Column& cs = t.columns[static_cast<size_t>(s)];
+      const Column& ce = t.columns[static_cast<size_t>(e)];
+      if (cs.type != ColumnType::kTimestamp || ce.type != ColumnType::kTimestamp)
+        throw Error(source + ": columns 'start' and 'end' must hold timestamps");
+      for (size_t r = 0; r < t.rows; ++r) {
+        if (cs.times[r] == kMissingTime || ce.times[r] == kMissingTime)
+          throw Error(source + ": line " + std::to_string(t.line(r)) +
+                      ": a window needs a start and an end");
+        if (ce.times[r] < cs.times[r])
+          throw Error(source + ": line " + std::to_string(t.line(r)) +
+                      ": the window ends before it starts");
+        out.windows.push_back({cs.times[r], ce.times[r]});
+      }
+    } else {
+      const Column* tc = nullptr;
+      for (const char* name : {"timestamp", "time"}) {
+        const int k = t.find(name);
+        if (k >= 0 && t.columns[static_cast<size_t>(k)].type == ColumnType::kTimestamp) {
+          tc = &t.columns[static_cast<size_t>(k)];
+          break;
+        }
+      }
+      for (const auto& c : t.columns)
+        if (!tc && c.type == ColumnType::kTimestamp) tc = &c;
+      if (!tc)
+        throw Error(
+            source +
+            ": no timestamp column (expected 'timestamp', or 'start' and 'end' for windows)");
+      for (size_t r = 0; r < t.rows; ++r)
+        if (tc->times[r] != kMissingTime) out.points.push_back(tc->times[r]);
+    }
+  }
+  if (out.empty()) throw Error(source + ": no labelled anomalies in it");
+  return out;
+}
+
+Evaluation evaluate(const Result& r, const Input& in, const Truth& truth) {
+  Evaluation ev;
+  const size_t n = r.size();
+  const size_t from = r.checked_from;
+  if (n == 0 || from >= n) return ev;
+  const int64_t step = r.step;
+  // The interval an instant falls in (clamped to the series).
+  const auto index_of = [&](int64_t t) -> int64_t { return time::floor_div(t - r.start, step); };
+
+  // Incidents as index ranges inside [from, n).
+  std::vector<Range> incidents;
+  const bool points = truth.windows.empty();
+  if (!points) {
+    for (const Window& w : truth.windows) {
+      // Intervals overlapping [start, end].
+      int64_t a = index_of(w.start), b = index_of(w.end);
+      a = std::max<int64_t>(a, static_cast<int64_t>(from));
+      b = std::min<int64_t>(b, static_cast<int64_t>(n) - 1);
+      if (a > b) continue;
+      incidents.push_back({static_cast<size_t>(a), static_cast<size_t>(b)});
+    }
+  } else {
+    std::vector<int64_t> idx;
+    for (int64_t t : truth.points) {
+      const int64_t i = index_of(t);
+      if (i >= static_cast<int64_t>(from) && i < static_cast<int64_t>(n)) idx.push_back(i);
+    }
+    std::sort(idx.begin(), idx.end());
+    idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
+    for (int64_t i : idx) {
+      if (!incidents.empty() && static_cast<int64_t>(incidents.back().last) + 1 == i) {
+        incidents.back().last = static_cast<size_t>(i);
+      } else {
+        incidents.push_back({static_cast<size_t>(i), static_cast<size_t>(i)});
+      }
+    }
+  }
+  std::sort(incidents.begin(), incidents.end(),
+            [](const Range& a, const Range& b) { return a.first < b.first; });
+  for (const Range& g : incidents) ev.incidents.push_back({r.time(g.first), r.time(g.last)});
+
+  // Event level.
+  ev.events = incidents.size();
+  double delay_sum = 0;
+  for (const Range& g : incidents) {
+    for (size_t i = g.first; i <= g.last; ++i) {
+      if (!r.flagged[i]) continue;
+      ++ev.detected;
+      delay_sum += static_cast<double>(i - g.first);
+      break;
+    }
+  }
+  for (size_t i = from; i < n;) {
+    if (!r.flagged[i]) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j + 1 < n && r.flagged[j + 1]) ++j;
+    ++ev.alerts;
+    for (const Range& g : incidents) {
+      if (g.first <= j && i <= g.last) {
+        ++ev.true_alerts;
+        break;
+      }
+    }
+    i = j + 1;
+  }
+  ev.precision =
+      ev.alerts ? static_cast<double>(ev.true_alerts) / static_cast<double>(ev.alerts) : kNaN;
+  ev.recall = ev.events ? static_cast<double>(ev.detected) / static_cast<double>(ev.events) : kNaN;
+  if (ev.events == 0 && ev.alerts == 0) {
+    ev.f1 = kNaN;
+  } else {
+    const double p = std::isnan(ev.precision) ? 0 : ev.precision,
+                 q = std::isnan(ev.recall) ? 0 : ev.recall;
+    ev.f1 = p + q > 0 ? 2 * p * q / (p + q) : 0;
+  }
+  ev.delay = ev.detected ? delay_sum / static_cast<double>(ev.detected) : kNaN;
+  ev.delay_seconds = ev.delay * static_cast<double>(step);
+
+  // Window score. Rows: checked intervals with data.
+  std::vector<size_t> row_of(n, SIZE_MAX);
+  std::vector<size_t> rows;
+  for (size_t i = from; i < n; ++i) {
+    if (!in.known(i)) continue;
+    row_of[i] = rows.size();
+    rows.push_back(i);
+  }
+  std::vector<Range> windows;
+  if (!points) {
+    windows = incidents;
+  } else if (!incidents.empty()) {
+    const size_t width =
+        std::max<size_t>(1, static_cast<size_t>(0.1 * static_cast<double>(n - from) /
+                                                static_cast<double>(incidents.size())));
+    for (const Range& g : incidents) {
+      const size_t len = std::max(width, g.last - g.first + 1);
+      const size_t mid2 = g.first + g.last;  // twice the midpoint
+      const int64_t a =
+          std::max<int64_t>(static_cast<int64_t>(from),
+                            static_cast<int64_t>(mid2 / 2) - static_cast<int64_t>(len / 2));
+      const int64_t b =
+          std::min<int64_t>(static_cast<int64_t>(n) - 1, a + static_cast<int64_t>(len) - 1);
+      Range w{static_cast<size_t>(a), static_cast<size_t>(std::max(a, b))};
+      w.first = std::min(w.first, g.first);
+      w.last = std::max(w.last, g.last);
+      if (!windows.empty() && windows.back().last + 1 >= w.first) {
+        windows.back().last = std::max(windows.back().last, w.last);
+      } else {
+        windows.push_back(w);
+      }
+    }
+  }
+  // Windows in rows.
+  struct RowWindow {
+    size_t first, last;  // rows
+  };
+  std::vector<RowWindow> rw;
+  for (const Range& w : windows) {
+    size_t a = SIZE_MAX, b = 0;
+    for (size_t i = w.first; i <= w.last; ++i) {
+      if (row_of[i] == SIZE_MAX) continue;
+      a = std::min(a, row_of[i]);
+      b = std::max(b, row_of[i]);
+    }
+    if (a == SIZE_MAX) continue;
+    rw.push_back({a, b});
+    ev.nab_windows.push_back({r.time(rows[a]), r.time(rows[b])});
+  }
+  const size_t probation = std::min(
+      static_cast<size_t>(std::floor(0.15 * static_cast<double>(rows.size()))), size_t{750});
+  const double max_tp = scaled_sigmoid(-1.0);
+  std::vector<double> best(rw.size(), kNaN);
+  double fp = 0;
+  size_t w = 0;       // the next window not yet passed
+  int64_t prev = -1;  // the last window passed
+  for (size_t k = 0; k < rows.size(); ++k) {
+    while (w < rw.size() && rw[w].last < k) prev = static_cast<int64_t>(w++);
+    if (!r.flagged[rows[k]] || k < probation) continue;
+    if (w < rw.size() && rw[w].first <= k) {
+      if (std::isnan(best[w])) {
+        const double width = static_cast<double>(rw[w].last - rw[w].first + 1);
+        const double pos = -static_cast<double>(rw[w].last - k + 1) / width;
+        best[w] = scaled_sigmoid(pos) * kTpWeight / max_tp;
+      }
+      continue;
+    }
+    double unweighted = -1.0;
+    if (prev >= 0) {
+      const RowWindow& pw = rw[static_cast<size_t>(prev)];
+      const double width = static_cast<double>(pw.last - pw.first + 1);
+      if (width > 1) unweighted = scaled_sigmoid(static_cast<double>(k - pw.last) / (width - 1));
+    }
+    fp += unweighted * kFpWeight;
+    ++ev.window_false_positives;
+  }
+  double raw = fp;
+  for (double b : best) raw += std::isnan(b) ? -kFnWeight : b;
+  ev.window_raw = raw;
+  ev.window_null = -kFnWeight * static_cast<double>(rw.size());
+  ev.window_perfect = kTpWeight * static_cast<double>(rw.size());
+  ev.window_score =
+      rw.empty() ? kNaN : 100 * (raw - ev.window_null) / (ev.window_perfect - ev.window_null);
+  return ev;
+}
+
+}  // namespace fc::anomaly
+
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute pop
+#endif

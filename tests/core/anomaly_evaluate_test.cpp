@@ -1,0 +1,183 @@
+// Scoring against known anomalies, worked out by hand: event-level precision, recall, F1
+// and delay, the NAB-style window score; the truth files it reads; and a bare column read
+// as a series of its own (jittered timestamps, gaps, shared intervals).
+#include "funnelcast/anomaly/evaluate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/time/time.hpp"
+
+namespace {
+
+namespace anomaly = fc::anomaly;
+constexpr int64_t k2024 = 1704067200;
+
+// A result of `n` hourly intervals from 2024-01-01 with the given flags.
+anomaly::Result flags_at(size_t n, const std::vector<size_t>& flagged) {
+  anomaly::Result r;
+  r.start = k2024;
+  r.step = 3600;
+  r.value.assign(n, 1.0);
+  r.score.assign(n, 0.5);
+  r.flagged.assign(n, 0);
+  for (size_t i : flagged) r.flagged[i] = 1;
+  return r;
+}
+
+anomaly::Input known(size_t n) {
+  anomaly::Input in;
+  in.start = k2024;
+  in.value.assign(n, 1.0);
+  return in;
+}
+
+double sigma(double x) { return 2 / (1 + std::exp(5 * x)) - 1; }
+
+TEST(AnomalyEvaluate, EventsAndWindowScoreByHand) {
+  // 40 hours; labelled hours 10, 11, 12 (one incident) and 30; flags at 10, 11, 25, 33.
+  const anomaly::Result r = flags_at(40, {10, 11, 25, 33});
+  anomaly::Truth truth;
+  for (int h : {10, 11, 12, 30}) truth.points.push_back(k2024 + h * 3600);
+  const anomaly::Evaluation e = anomaly::evaluate(r, known(40), truth);
+  // Alerts {10-11}, {25}, {33}: one overlaps an incident. Incidents [10, 12] (found at its
+  // start: delay 0) and [30] (missed).
+  EXPECT_EQ(e.events, 2u);
+  EXPECT_EQ(e.detected, 1u);
+  EXPECT_EQ(e.alerts, 3u);
+  EXPECT_EQ(e.true_alerts, 1u);
+  EXPECT_DOUBLE_EQ(e.precision, 1.0 / 3);
+  EXPECT_DOUBLE_EQ(e.recall, 0.5);
+  EXPECT_NEAR(e.f1, 0.4, 1e-12);  // 2 (1/3)(1/2) / (1/3 + 1/2)
+  EXPECT_DOUBLE_EQ(e.delay, 0);
+  // NAB windows: 10% of 40 hours over 2 incidents = 2 hours each, at least the run, centred:
+  // [10, 12] and [29, 30]. Probation: the first 6 rows. Flag 10 is the first of its window:
+  // sigma(-3/3) / sigma(-1) = 1. Flag 11: ignored. Flag 25: 13 rows after a window of
+  // width 3, (25 - 12) / 2 = 6.5 > 3: -0.11. Flag 33: (33 - 30) / (2 - 1) = 3 after the
+  // second window: 0.11 sigma(3). The second window is missed: -1.
+  ASSERT_EQ(e.nab_windows.size(), 2u);
+  EXPECT_EQ(e.nab_windows[0].start, k2024 + 10 * 3600);
+  EXPECT_EQ(e.nab_windows[0].end, k2024 + 12 * 3600);
+  EXPECT_EQ(e.nab_windows[1].start, k2024 + 29 * 3600);
+  EXPECT_EQ(e.nab_windows[1].end, k2024 + 30 * 3600);
+  const double raw = 1 - 1 - 0.11 + 0.11 * sigma(3);
+  EXPECT_NEAR(e.window_raw, raw, 1e-12);
+  EXPECT_DOUBLE_EQ(e.window_null, -2);
+  EXPECT_DOUBLE_EQ(e.window_perfect, 2);
+  EXPECT_NEAR(e.window_score, 100 * (raw + 2) / 4, 1e-9);
+  EXPECT_EQ(e.window_false_positives, 2u);
+}
+
+TEST(AnomalyEvaluate, EarlyDetectionEarnsMoreAndProbationIsIgnored) {
+  // One window [20, 29] given as start/end; a flag at 22 earns sigma(-8/10) / sigma(-1).
+  anomaly::Truth truth;
+  truth.windows.push_back({k2024 + 20 * 3600, k2024 + 29 * 3600});
+  const anomaly::Evaluation early = anomaly::evaluate(flags_at(100, {2, 22}), known(100), truth);
+  EXPECT_NEAR(early.window_raw, sigma(-0.8) / sigma(-1), 1e-12);  // flag 2: probation (15 rows)
+  EXPECT_EQ(early.window_false_positives, 0u);
+  EXPECT_DOUBLE_EQ(early.delay, 2);
+  EXPECT_DOUBLE_EQ(early.delay_seconds, 7200);
+  const anomaly::Evaluation late = anomaly::evaluate(flags_at(100, {28}), known(100), truth);
+  EXPECT_LT(late.window_raw, early.window_raw);
+  EXPECT_GT(late.window_raw, 0);
+  // Nothing flagged: the null score, 0 on the 0-100 scale; precision undefined, F1 0.
+  const anomaly::Evaluation none = anomaly::evaluate(flags_at(100, {}), known(100), truth);
+  EXPECT_DOUBLE_EQ(none.window_score, 0);
+  EXPECT_TRUE(std::isnan(none.precision));
+  EXPECT_DOUBLE_EQ(none.f1, 0);
+  // A flag at the window's first row is the perfect score.
+  EXPECT_DOUBLE_EQ(anomaly::evaluate(flags_at(100, {20}), known(100), truth).window_score, 100);
+}
+
+TEST(AnomalyEvaluate, OnlyTheCheckedPeriodCounts) {
+  anomaly::Result r = flags_at(100, {5, 80});
+  r.checked_from = 50;
+  r.flagged[5] = 0;  // flags exist only in the lookback
+  anomaly::Truth truth;
+  for (int h : {5, 80}) truth.points.push_back(k2024 + h * 3600);
+  const anomaly::Evaluation e = anomaly::evaluate(r, known(100), truth);
+  EXPECT_EQ(e.events, 1u);
+  EXPECT_EQ(e.detected, 1u);
+  EXPECT_DOUBLE_EQ(e.f1, 1);
+}
+
+TEST(AnomalyEvaluate, TruthFiles) {
+  const anomaly::Truth points = anomaly::read_truth(
+      "timestamp,channel,kind\n2024-01-01 10:00:00,search,spend_spike\n2024-01-01 11:00:00,search,spend_spike\n",
+      "truth.csv", "hourly.csv");
+  ASSERT_EQ(points.points.size(), 2u);
+  EXPECT_EQ(points.points[1], k2024 + 11 * 3600);
+  EXPECT_TRUE(points.windows.empty());
+
+  const anomaly::Truth windows =
+      anomaly::read_truth("start,end\n2024-01-01 10:00,2024-01-01 12:30\n", "windows.csv", "hourly.csv");
+  ASSERT_EQ(windows.windows.size(), 1u);
+  EXPECT_EQ(windows.windows[0].end, k2024 + 12 * 3600 + 1800);
+
+  // NAB's combined windows, keyed by data file: the entry that ends like the data's path.
+  const std::string nab =
+      R"({"realKnownCause/a.csv": [["2014-04-10 07:15:00.000000", "2014-04-11 16:45:00.000000"]],
+          "realTraffic/a.csv": [], "realKnownCause/b.csv": [["2014-01-01 00:00:00.000000", "2014-01-02 00:00:00.000000"]]})";
+  const anomaly::Truth a = anomaly::read_truth(nab, "windows.json", "/data/nab/realKnownCause/a.csv");
+  ASSERT_EQ(a.windows.size(), 1u);
+  int64_t t = 0;
+  ASSERT_TRUE(fc::time::parse_timestamp("2014-04-10 07:15:00", t));
+  EXPECT_EQ(a.windows[0].start, t);
+  const anomaly::Truth labels =
+      anomaly::read_truth(R"({"x/b.csv": ["2014-01-01 12:00:00"]})", "labels.json", "b.csv");
+  ASSERT_EQ(labels.points.size(), 1u);
+
+  EXPECT_THROW(anomaly::read_truth(nab, "windows.json", "other.csv"), fc::Error);
+  EXPECT_THROW(anomaly::read_truth("start,end\n2024-01-02,2024-01-01\n", "w.csv", "d.csv"), fc::Error);
+  EXPECT_THROW(anomaly::read_truth("[1, 2]", "w.json", "d.csv"), fc::Error);
+  EXPECT_THROW(anomaly::read_truth("name\nx\n", "w.csv", "d.csv"), fc::Error);
+}
+
+TEST(AnomalyEvaluate, AColumnOnItsOwnGrid) {
+  // Jittered timestamps about 5 minutes apart: 5-minute intervals counted from the epoch,
+  // two rows in one interval averaged, empty intervals missing.
+  const std::string csv =
+      "time,value\n"
+      "2024-01-01 00:00:10,1\n"
+      "2024-01-01 00:05:20,2\n"
+      "2024-01-01 00:09:50,4\n"
+      "2024-01-01 00:15:05,5\n"
+      "2024-01-01 00:20:00,6\n"
+      "2024-01-01 00:31:00,8\n";
+  fc::csv::Options o;
+  o.source = "jitter.csv";
+  std::vector<std::string> notices;
+  const anomaly::Input in = anomaly::column_input(fc::csv::read(csv, o), "value", "", &notices);
+  EXPECT_EQ(in.step, 300);
+  EXPECT_EQ(in.start, k2024);
+  ASSERT_EQ(in.size(), 7u);
+  EXPECT_DOUBLE_EQ(in.value[0], 1);
+  EXPECT_DOUBLE_EQ(in.value[1], 3);  // (2 + 4) / 2
+  EXPECT_TRUE(std::isnan(in.value[2]));
+  EXPECT_DOUBLE_EQ(in.value[3], 5);
+  EXPECT_DOUBLE_EQ(in.value[4], 6);
+  EXPECT_TRUE(std::isnan(in.value[5]));
+  EXPECT_DOUBLE_EQ(in.value[6], 8);
+  EXPECT_EQ(in.kind, anomaly::Kind::kLevel);
+  ASSERT_FALSE(notices.empty());
+  EXPECT_NE(notices[0].find("not on a regular grid"), std::string::npos) << notices[0];
+
+  // A regular daily export keeps its own phase (rows at 05:00) and its gaps.
+  const std::string daily = "date,price\n2024-01-01 05:00,10\n2024-01-02 05:00,11\n2024-01-04 05:00,-3\n";
+  const anomaly::Input d = anomaly::column_input(fc::csv::read(daily, o), "price", "date", nullptr);
+  EXPECT_EQ(d.step, 86400);
+  EXPECT_EQ(d.start, k2024 + 5 * 3600);
+  ASSERT_EQ(d.size(), 4u);
+  EXPECT_TRUE(std::isnan(d.value[2]));
+  EXPECT_DOUBLE_EQ(d.value[3], -3);  // any column: negative values are values
+
+  EXPECT_THROW(anomaly::column_input(fc::csv::read(daily, o), "date", "", nullptr), fc::Error);
+  EXPECT_THROW(anomaly::column_input(fc::csv::read(daily, o), "nope", "", nullptr), fc::Error);
+}
+
+}  // namespace
