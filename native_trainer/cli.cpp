@@ -250,6 +250,17 @@ void stamp(model::Model& m, const Args& args) {
   }
 }
 
+forecast::Request forecast_request(const Args& args, const std::string& model_name) {
+  forecast::Request request;
+  request.model_name = model_name;
+  const series::Options given = series_options(args);
+  request.roles = given.roles;
+  request.duplicates = given.duplicates;
+  if (args.has("gaps")) request.gaps = given.gaps;
+  if (args.has("channel")) request.channel = args.get("channel");
+  return request;
+}
+
 std::string save_trained(model::Model& m, const Args& args, const std::string& out_path, const nlohmann::json& report) {
   stamp(m, args);
   std::string bytes = model::save(m);

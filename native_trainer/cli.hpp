@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "funnelcast/forecast/predict.hpp"
 #include "funnelcast/gbdt/params.hpp"
 #include "funnelcast/io/table.hpp"
 #include "funnelcast/model/model.hpp"
@@ -55,6 +56,9 @@ schema::Roles roles_from(const Args& args);
 series::Options series_options(const Args& args);
 series::BuildResult load_series(const std::string& path, const Args& args);
 // A line on stderr describing what was read (rows, intervals, span), then the notices.
+// How to read new data for a forecast model: what the command line pins (roles, duplicates,
+// --gaps, --channel); the rest comes from the model.
+forecast::Request forecast_request(const Args& args, const std::string& model_name);
 void describe_series(const series::BuildResult& data, const std::string& path);
 void print_notices(const std::vector<std::string>& notices);
 

@@ -105,13 +105,7 @@ std::string units(int64_t step, size_t n) {
 anomaly::Forecasts one_step_forecasts(const model::Model& m, const std::string& model_name,
                                       const Table& table, const Args& args,
                                       const anomaly::Input& in, size_t from) {
-  forecast::Request request;
-  request.model_name = model_name;
-  const series::Options given = series_options(args);
-  request.roles = given.roles;
-  request.duplicates = given.duplicates;
-  if (args.has("gaps")) request.gaps = given.gaps;
-  if (args.has("channel")) request.channel = args.get("channel");
+  const forecast::Request request = forecast_request(args, model_name);
   const forecast::Prepared prepared = forecast::prepare(m, table, request);
   const series::Series& s = prepared.series();
   const size_t keep = static_cast<size_t>(std::max(1, m.header.forecast->min_history));

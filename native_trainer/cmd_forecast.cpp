@@ -57,13 +57,7 @@ int run_forecast(int argc, char** argv, int first) {
   if (args.has("events")) throw UsageError{"--events: how rows are counted comes from the model"};
 
   const Table table = read_table(data_path);
-  forecast::Request request;
-  request.model_name = model_name;
-  const series::Options given = series_options(args);
-  request.roles = given.roles;
-  request.duplicates = given.duplicates;
-  if (args.has("gaps")) request.gaps = given.gaps;
-  if (args.has("channel")) request.channel = args.get("channel");
+  const forecast::Request request = forecast_request(args, model_name);
   const forecast::Prepared prepared = forecast::prepare(m, table, request);
   const forecast::Forecast f = forecast::predict(m, prepared, horizon, model_name);
   print_notices(f.notices);

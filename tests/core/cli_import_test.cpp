@@ -14,23 +14,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_run.hpp"
 #include "funnelcast/model/model.hpp"
 
 namespace {
 
-struct Outcome {
-  int code;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void put(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+using fc::testing::Outcome;
+using fc::testing::put;
+using fc::testing::slurp;
 
 std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
   std::vector<std::vector<std::string>> rows;
@@ -77,12 +68,7 @@ class CliImport : public ::testing::Test {
     put(dir_ + "/small.json", small_model());
   }
   static void TearDownTestSuite() { std::system(("rm -rf " + dir_).c_str()); }
-  static Outcome run(const std::string& args) {
-    const std::string out = dir_ + "/stdout", err = dir_ + "/stderr";
-    const std::string cmd = std::string(FC_CLI_PATH) + " " + args + " >" + out + " 2>" + err + " </dev/null";
-    const int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  }
+  static Outcome run(const std::string& args) { return fc::testing::run_cli(dir_, args); }
 };
 std::string CliImport::dir_;
 

@@ -13,27 +13,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_run.hpp"
 #include "funnelcast/model/model.hpp"
 #include "funnelcast/time/time.hpp"
 
 namespace {
 
-struct Outcome {
-  int code;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void put(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
+using fc::testing::Outcome;
+using fc::testing::put;
+using fc::testing::slurp;
 
 class Cli : public ::testing::Test {
  protected:
@@ -51,12 +39,7 @@ class Cli : public ::testing::Test {
   static constexpr const char* kSmall = " --folds 3 --horizon 48 --quiet --param num_iterations=60 --param learning_rate=0.1";
   static void TearDownTestSuite() { std::system(("rm -rf " + dir_).c_str()); }
 
-  static Outcome run(const std::string& args) {
-    const std::string out = dir_ + "/stdout", err = dir_ + "/stderr";
-    const std::string cmd = std::string(FC_CLI_PATH) + " " + args + " >" + out + " 2>" + err + " </dev/null";
-    const int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  }
+  static Outcome run(const std::string& args) { return fc::testing::run_cli(dir_, args); }
 
   // A bad CSV must give exit code 2 and a message holding each expected piece.
   void expect_refused(const std::string& name, const std::string& csv, std::initializer_list<const char*> pieces) {
