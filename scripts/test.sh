@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 npm run build
 
+echo "== type check (tsc)"
+npm run test:types
+
 echo "== core tests (ctest)"
 ctest --test-dir build/native --output-on-failure -j2
 

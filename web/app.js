@@ -1,3 +1,4 @@
+// @ts-check
 // The funnelcast page shell. The page is a list of panels (PANELS below), one ES module
 // each under panels/, that own their controls, their part of the worker's compute, their
 // rendering, their downloads and the query-string keys they read. Two workflows, as tabs
@@ -9,7 +10,7 @@
 // scoring (started after the dashboard is drawn, or at once when lead scoring is shown);
 // text from a CSV or a model file only ever reaches the page as textContent.
 import { createTooltip, vegaLoaded } from './charts.js';
-import { $, el, latestWins } from './dom.js';
+import { $, $select, el, latestWins } from './dom.js';
 import { Engine } from './engine.js';
 import { setupDrop } from './files.js';
 import * as F from './format.js';
@@ -39,8 +40,11 @@ import views from './panels/views.js';
 //   render(result, ctx)  with request: draw the handler's {value, error} (may be async)
 // A new panel is one module under panels/, one entry here and one handler in
 // worker-panels.js (docs/web-app.md, "Adding a panel").
+/** @import { DashboardCalls, LeadCalls, Panel, PanelResult, Shell } from './types' */
+/** @type {Panel[]} */
 const PANELS = [views, data, kpis, forecast, anomalies, model, training, scoring, cutoff, leads, lead, drift, scoreTraining];
 
+/** @type {Engine<DashboardCalls>} */
 const engine = new Engine(new URL('./worker.js', import.meta.url), { adopt: true });
 const store = createStore();
 // ready: resolves once the engine answered 'init' and the store holds the core's registry
@@ -50,13 +54,18 @@ const ready = engine.call('init').then((r) => {
   return r;
 });
 // The lead scoring workflow's worker, started when it is first needed.
+/** @type {Engine<LeadCalls> | null} */
 let leadEngine = null;
 const leadWorker = () => (leadEngine ||= new Engine(new URL('./lead-worker.js', import.meta.url), { name: 'funnelcast-leads' }));
 // started: resolves once the dashboard's start-up is over (drawn, or failed).
+/** @type {() => void} */
 let startedDone;
+/** @type {Promise<void>} */
 const started = new Promise((resolve) => (startedDone = resolve));
+/** @type {Shell} */
 const ctx = { engine, store, ready, started, leadWorker, refresh, refreshPanel, showView: () => {}, tooltip: createTooltip($('tooltip')) };
 
+/** @param {string} text */
 function setStatus(text) {
   $('status').textContent = text || '';
 }
@@ -65,7 +74,9 @@ function setStatus(text) {
 
 // One compute message for the named panels (default: all that compute). The worker runs
 // each panel's handler and returns {panels: {name: {value, error}}, timings}.
+/** @param {string[] | null} [names] */
 function sendCompute(names = null) {
+  /** @type {Record<string, object>} */
   const panels = {};
   for (const p of PANELS) {
     if (!p.request || (names && !names.includes(p.name))) continue;
@@ -75,19 +86,21 @@ function sendCompute(names = null) {
   return engine.call('compute', { channel: store.channel, panels });
 }
 
+/** @param {Record<string, PanelResult>} results @param {string[] | null} [only] */
 async function renderResults(results, only = null) {
-  await Promise.all(PANELS.filter((p) => p.render && p.name in results && (!only || only.includes(p.name))).map((p) => p.render(results[p.name], ctx)));
+  await Promise.all(PANELS.filter((p) => p.render && p.name in results && (!only || only.includes(p.name))).map((p) => p.render?.(results[p.name], ctx)));
 }
 
 let computeSeq = 0;
 // Recomputes and redraws every panel; the latest call wins. `request`: a compute already
 // sent (at start-up it is queued right behind the loads).
+/** @param {Promise<DashboardCalls['compute']> | null} [request] */
 async function refresh(request = null) {
   if (!store.schema) return;
   const seq = ++computeSeq;
   setStatus('Computing…');
   $('dashboard').setAttribute('aria-busy', 'true');
-  let r;
+  /** @type {DashboardCalls['compute']} */ let r;
   try {
     r = await (request || sendCompute());
   } catch (e) {
@@ -109,11 +122,12 @@ async function refresh(request = null) {
 // Recomputes one panel (a slider moved): at most one request in flight per panel, and
 // the latest settings always win.
 const panelRuns = new Map();
+/** @param {string} name @returns {Promise<void> | undefined} */
 function refreshPanel(name) {
   if (!store.schema) return undefined;
   if (!panelRuns.has(name)) {
     panelRuns.set(name, latestWins(async (stale) => {
-      let results;
+      /** @type {Record<string, PanelResult>} */ let results;
       try {
         results = (await sendCompute([name])).panels;
       } catch (e) {
@@ -129,9 +143,10 @@ function refreshPanel(name) {
 
 function setupToolbar() {
   store.on('data', ({ schema }) => {
+    if (!schema) return; // never: 'data' follows setData(schema)
     $('data-span').textContent = `${F.fmtTime(schema.start, schema.step)} → ${F.fmtTime(schema.end - schema.step, schema.step)} UTC`;
     const channels = schema.channels;
-    const select = $('channel');
+    const select = $select('channel');
     const keep = channels.includes(store.channel) ? store.channel : '';
     select.replaceChildren(el('option', { value: '', text: 'All channels' }), ...channels.map((c) => el('option', { value: c, text: c })));
     select.value = keep;
@@ -139,7 +154,7 @@ function setupToolbar() {
     $('channel-picker').hidden = channels.length === 0;
   });
   $('channel').addEventListener('change', (e) => {
-    store.setChannel(e.target.value);
+    store.setChannel(/** @type {HTMLSelectElement} */ (e.target).value);
     refresh();
   });
 }

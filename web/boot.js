@@ -1,3 +1,4 @@
+// @ts-check
 // Starts the computation engine (worker.js, which compiles the wasm core) before the rest
 // of the page loads, so the compile overlaps with loading the page's own scripts. A
 // classic script because module scripts only run once the whole document is parsed.
@@ -18,8 +19,7 @@
     var demoData = new URL(data, location.href).pathname === new URL('demo/hourly.csv', location.href).pathname;
     worker.postMessage({
       type: 'prefetch',
-      urls: [data, model === 'none' ? null : model || (demoData ? 'models/demo_forecast.fcm' : null)]
-        .filter(Boolean)
+      urls: /** @type {string[]} */ ([data, model === 'none' ? null : model || (demoData ? 'models/demo_forecast.fcm' : null)].filter(Boolean))
         .map(function (u) { return new URL(u, location.href).href; }),
     });
   } catch (e) {

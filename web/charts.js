@@ -1,9 +1,14 @@
+// @ts-check
 // What the dashboard's charts share: the Vega-Lite look (config, time axis, zoom, the
 // hover layer), a tooltip built from text nodes, and ChartSlot, which embeds a spec with
 // vega-embed under a strict CSP: `ast: true` makes Vega evaluate its expressions with the
 // interpreter bundled in vega-embed (no eval / new Function). Each panel builds its own
 // spec and rows (see panels/forecast.js, panels/anomalies.js).
 import { fmtNumber, isNum } from './format.js';
+
+/** @import { Result as EmbedResult, VisualizationSpec } from 'vega-embed' */
+/** @import { TooltipHandler } from './types' */
+/** @typedef {EmbedResult['view']} View */
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
@@ -24,6 +29,7 @@ const CONFIG = {
   legend: { disable: true },
 };
 
+/** @type {(x: unknown) => number | null} */
 export const nullable = (x) => (isNum(x) ? x : null);
 export const HOUR = 3600 * 1000;
 
@@ -41,6 +47,7 @@ export const xTime = {
 // prepared here in JS), so Vega evaluates no per-row tooltip expressions.
 export const TIP = 'fc-tip';
 
+/** @param {string} name */
 export function hoverLayer(name) {
   return {
     data: { name },
@@ -55,20 +62,24 @@ export function hoverLayer(name) {
   };
 }
 
+/** @type {(lo: number | null | undefined, hi: number | null | undefined, digits?: number) => string} */
 export const range = (lo, hi, digits) => (isNum(lo) && isNum(hi) ? `${fmtNumber(lo, digits)} – ${fmtNumber(hi, digits)}` : '–');
 
 // What every chart shares: full width, fixed height, named datasets, x-only zoom and pan.
 export const zoom = () => ({ name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' });
+/** @param {Record<string, object[]>} data @param {number} height */
 export function frame(data, height) {
   return { width: 'container', height, autosize: { type: 'fit-x', contains: 'padding' }, config: CONFIG, datasets: data };
 }
 // A chart of a fixed size: small multiples, and charts drawn while their tab is hidden
 // (a container's width is 0 there).
+/** @param {Record<string, object[]>} data @param {number} width @param {number} height */
 export function fixedFrame(data, width, height) {
   return { width, height, config: CONFIG, datasets: data };
 }
 
 // Resolves once vega-embed (a deferred classic script) has run.
+/** @returns {Promise<void>} */
 export function vegaLoaded() {
   if (window.vegaEmbed) return Promise.resolve();
   return new Promise((resolve, reject) => {
@@ -80,6 +91,7 @@ export function vegaLoaded() {
 
 // --- tooltip: text nodes only --------------------------------------------------------
 
+/** @param {HTMLElement} el @returns {TooltipHandler} */
 export function createTooltip(el) {
   return function tooltipHandler(_handler, event, item, value) {
     if (value === TIP) value = item && item.datum && item.datum.tip ? Object.fromEntries(item.datum.tip) : null;
@@ -123,21 +135,32 @@ export function createTooltip(el) {
 // the spec's shape (everything but its data) and the epoch are unchanged, which is much
 // faster than embedding again. A new epoch (new data loaded) re-embeds, resetting zoom.
 export class ChartSlot {
+  /** @param {HTMLElement} el @param {TooltipHandler} tooltip */
   constructor(el, tooltip) {
     this.el = el;
     this.tooltip = tooltip;
+    /** @type {EmbedResult | null} */
     this.result = null;
+    /** @type {string | null} */
     this.key = null;
   }
 
+  /** @returns {View | null} */
   get view() {
     return this.result ? this.result.view : null;
   }
 
+  /** @param {Record<string, any>} spec @param {number} epoch */
   static key(spec, epoch) {
     return `${epoch}|${JSON.stringify({ ...spec, datasets: Object.keys(spec.datasets || {}) })}`;
   }
 
+  /**
+   * @param {Record<string, any>} spec a Vega-Lite spec with named `datasets`
+   * @param {number} epoch
+   * @param {{standIn?: boolean}} [options]
+   * @returns {Promise<View>}
+   */
   async render(spec, epoch, { standIn = false } = {}) {
     const key = ChartSlot.key(spec, epoch);
     if (this.result && key === this.key) {
@@ -148,7 +171,8 @@ export class ChartSlot {
       return view;
     }
     this.clear();
-    this.result = await window.vegaEmbed(this.el, spec, {
+    const embed = /** @type {NonNullable<typeof window.vegaEmbed>} */ (window.vegaEmbed); // the callers await vegaLoaded()
+    this.result = await embed(this.el, /** @type {VisualizationSpec} */ (spec), {
       mode: 'vega-lite',
       renderer: 'svg',
       actions: false,
@@ -168,6 +192,7 @@ export class ChartSlot {
   // compile and Vega's parse are done (and their code warmed up) by the time it arrives.
   // The chart stays hidden until real data replaces the stand-in rows, which exist only
   // to run (and so warm up) the code paths that draw marks, scales and axes.
+  /** @param {Record<string, any>} spec @param {number} epoch */
   async prepare(spec, epoch) {
     this.el.classList.add('preparing');
     return this.render(spec, epoch, { standIn: true });
@@ -181,6 +206,7 @@ export class ChartSlot {
     this.el.replaceChildren();
   }
 
+  /** @param {'png' | 'svg'} type */
   async image(type) {
     if (!this.view) throw new Error('the chart is not rendered yet');
     return this.view.toImageURL(type, type === 'png' ? 2 : 1);

@@ -1,3 +1,4 @@
+// @ts-check
 // One record of a CSV read back out of its bytes, as text cells: what the lead form needs
 // to show a scored lead's own values ("Explain" in the lead table). The core reads the
 // table; this only finds where each record starts (quotes can hold line breaks), once, and

@@ -1,9 +1,31 @@
+// @ts-check
 // Small DOM helpers shared by the shell and the panels. Text from a CSV or a model file
 // goes into the page only through el()'s `text` (textContent) or text children, never
 // as HTML.
 
-export const $ = (id) => document.getElementById(id);
+// Typed as never null: the ids are the page's own (index.html, or built by a panel's
+// setup); the few callers that look up an id that may be absent check for null.
+/** @type {(id: string) => HTMLElement} */
+export const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+// The same lookup for an id that names an <input>, a <select>, a <button> or a <table>
+// (for the checker: their own properties, value, checked, tBodies...; the page's tables
+// all have a thead).
+/** @type {(id: string) => HTMLInputElement} */
+export const $input = /** @type {any} */ ($);
+/** @type {(id: string) => HTMLSelectElement} */
+export const $select = /** @type {any} */ ($);
+/** @type {(id: string) => HTMLButtonElement} */
+export const $button = /** @type {any} */ ($);
+/** @type {(id: string) => HTMLTableElement & {tHead: HTMLTableSectionElement}} */
+export const $table = /** @type {any} */ ($);
 
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any>} [props] text (textContent), class, dataset, properties of the element, else attributes
+ * @param {...(Node | string | number | null | undefined)} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
@@ -19,12 +41,14 @@ export function el(tag, props = {}, ...children) {
 }
 
 // Shows (or, with no message, hides) an error paragraph.
+/** @param {string} id @param {string | null | undefined} message */
 export function showError(id, message) {
   const node = $(id);
   node.textContent = message || '';
   node.hidden = !message;
 }
 
+/** @param {string} name @param {Blob | string} blobOrUrl */
 export function download(name, blobOrUrl) {
   const url = typeof blobOrUrl === 'string' ? blobOrUrl : URL.createObjectURL(blobOrUrl);
   const a = el('a', { href: url, download: name });
@@ -35,11 +59,16 @@ export function download(name, blobOrUrl) {
 }
 
 // A file-name-safe piece of text (a channel name, say).
+/** @type {(s: string | null | undefined) => string} */
 export const slug = (s) => (s || 'all').replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40) || 'all';
 
 // One run of `work` at a time, and the latest call always wins: a call while one runs marks
 // it stale and returns; the running one then goes again. work(stale) can ask stale() to
 // skip drawing results that a newer call is already replacing.
+/**
+ * @param {(stale: () => boolean) => Promise<void>} work
+ * @returns {() => Promise<void>}
+ */
 export function latestWins(work) {
   let busy = false;
   let dirty = false;

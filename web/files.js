@@ -1,3 +1,4 @@
+// @ts-check
 // Files to workflows. Each panel that takes files registers an opener per kind of file
 // (`data` and `model` for the dashboard; `leads`, `score-model`, `train-table`,
 // `reference`, `current` for lead scoring) and anything that has a file for a kind calls
@@ -7,12 +8,17 @@
 // the dashboard lands in lead scoring, and the other way round).
 // source: {kind: 'file', file, handle} | {kind: 'url', url, label} | {kind: 'bytes', bytes, name}
 
+/** @import { Source, Store } from './types' */
+
+/** @type {Map<string, (source: any) => Promise<unknown>>} */
 const openers = new Map();
 
+/** @param {string} kind @param {(source: any) => Promise<unknown>} fn */
 export function opener(kind, fn) {
   openers.set(kind, fn);
 }
 
+/** @param {string} kind @param {object} source a Source, or what that kind's opener takes */
 export function open(kind, source) {
   const fn = openers.get(kind);
   if (!fn) return Promise.reject(new Error(`no panel opens '${kind}' files`));
@@ -20,11 +26,14 @@ export function open(kind, source) {
 }
 
 // The kind of a file dropped outside a drop zone, for the workflow shown.
+/** @type {(name: string, view: Store['view']) => string} */
 const defaultKind = (name, view) => (/\.fcm$/i.test(name) ? (view === 'scoring' ? 'score-model' : 'model') : view === 'scoring' ? 'leads' : 'data');
 
+/** @param {Store} store @param {HTMLElement} overlay */
 export function setupDrop(store, overlay) {
   let depth = 0;
-  const hasFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');
+  /** @type {(e: DragEvent) => e is DragEvent & {dataTransfer: DataTransfer}} */
+  const hasFiles = (e) => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files');
   window.addEventListener('dragenter', (e) => {
     if (!hasFiles(e)) return;
     e.preventDefault();
@@ -61,10 +70,10 @@ export function setupDrop(store, overlay) {
         return { file, handle };
       }),
     );
-    const target = e.target instanceof Element ? e.target.closest('.dropzone') : null;
+    const target = e.target instanceof Element ? /** @type {HTMLElement | null} */ (e.target.closest('.dropzone')) : null;
     for (const { file, handle } of entries) {
       if (!file) continue;
-      const kind = target ? target.dataset.kind : defaultKind(file.name, store.view);
+      const kind = target ? /** @type {string} */ (target.dataset.kind) : defaultKind(file.name, store.view);
       try {
         await open(kind, { kind: 'file', file, handle });
       } catch (err) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Query-string options. Each panel declares the keys it reads:
 //   query: { threshold: { parse: number(1, 6), apply: (v) => ... } }
 // and applyQuery() calls apply(value) for every declared key present with a valid value.

@@ -1,3 +1,4 @@
+// @ts-check
 // Where a file comes from, for the lead scoring workflow's sources (the leads, the scoring
 // model, the table to train on, the drift view's two tables): a drop zone with a file
 // picker, the file's name and facts, what the core said about it (notices), a progress
@@ -12,7 +13,7 @@ export const MODEL_TYPES = '.fcm,application/octet-stream';
 export function sourceBox({ kind, title, hint, button, accept, onFile }) {
   const input = el('input', { type: 'file', id: `${kind}-file`, class: 'visually-hidden', accept, 'aria-describedby': `${kind}-status` });
   input.addEventListener('change', () => {
-    const file = input.files[0];
+    const file = /** @type {FileList} */ (input.files)[0];
     input.value = '';
     if (file) onFile(file);
   });
@@ -47,7 +48,7 @@ export function showProgress(kind, p) {
     return;
   }
   box.hidden = false;
-  const bar = $(`${kind}-progress-bar`);
+  const bar = /** @type {HTMLProgressElement} */ ($(`${kind}-progress-bar`));
   if (p.fraction == null) bar.removeAttribute('value');
   else bar.value = p.fraction;
   $(`${kind}-progress-text`).textContent = p.fraction == null ? `${p.stage}…` : `${p.stage}… ${Math.round(p.fraction * 100)}%`;

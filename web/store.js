@@ -1,3 +1,4 @@
+// @ts-check
 // The state the panels share, and its events. Panels read the fields and listen with
 // store.on(event, fn):
 //   'registry' the core's roles and metrics arrived (once, at start-up): registry
@@ -14,81 +15,101 @@
 // Events only tell panels to update their own views. Whoever changes the state asks the
 // shell to recompute (ctx.refresh), so one user action never sends two computes.
 
+/** @import * as FC from '../wasm/funnelcast' */
+/** @import { AcceptedSchema, LeadTableSummary, Scores, TrainingRun, View } from './types' */
+/**
+ * @typedef {'demo' | 'user' | 'trained'} Origin where a table or model came from
+ * @typedef {'registry' | 'data' | 'model' | 'channel' | 'view' | 'leads' | 'scoreModel' | 'scores' | 'cutoff' | 'explain'} StoreEvent
+ * @typedef {ReturnType<typeof createStore>} Store
+ */
+
 export function createStore() {
   const events = new EventTarget();
   const store = {
-    registry: null, // fc.registry(): {roles: [...], metrics: [...]}, the one list of both
-    schema: null, // schema of the table the dashboard shows
+    registry: /** @type {FC.Registry | null} */ (null), // fc.registry(): {roles: [...], metrics: [...]}, the one list of both
+    schema: /** @type {AcceptedSchema | null} */ (null), // schema of the table the dashboard shows
     dataVersion: 0, // +1 per accepted table: charts re-embed (and reset their zoom) on a new one
-    dataOrigin: null, // 'demo' (the bundled demo data) | 'user' (a file, a drop, another ?data=)
-    header: null, // the model's header
-    modelName: null,
-    modelOrigin: null, // 'demo' (the bundled model) | 'user' (a file, a drop, another ?model=) | 'trained' (here)
-    training: null, // the training panel's run for this data: {state: 'running' | 'done' | 'failed' | 'cancelled'}
+    dataOrigin: /** @type {Origin | null} */ (null), // 'demo' (the bundled demo data) | 'user' (a file, a drop, another ?data=)
+    header: /** @type {FC.ForecastModelHeader | null} */ (null), // the model's header
+    modelName: /** @type {string | null} */ (null),
+    modelOrigin: /** @type {Origin | null} */ (null), // 'demo' (the bundled model) | 'user' (a file, a drop, another ?model=) | 'trained' (here)
+    training: /** @type {TrainingRun | null} */ (null), // the training panel's run for this data: {state: 'running' | 'done' | 'failed' | 'cancelled'}
     channel: '', // '' = all channels
     rendered: false, // the first dashboard was drawn (start-up is over)
-    view: 'dashboard', // the workflow shown: 'dashboard' | 'scoring'
+    view: /** @type {View} */ ('dashboard'), // the workflow shown: 'dashboard' | 'scoring'
 
-    leads: null, // the lead table scored: {source, rows, columns: [{name, type, missing, levels}]}
-    leadsOrigin: null, // 'demo' | 'user' | 'trained' (the table a model was trained on here)
-    scoreHeader: null, // the scoring model's header (ScoreModelHeader)
-    scoreModelName: null,
-    scoreModelOrigin: null, // 'demo' | 'user' | 'trained'
-    scores: null, // the last scoring: {rows, threshold, explained, maxAbs, notices, model, source, ms}
-    cutoff: null, // the decision threshold shown (the model's until the slider moves)
-    explaining: null, // the scored row shown in the one-lead form
+    leads: /** @type {LeadTableSummary | null} */ (null), // the lead table scored: {source, rows, columns: [{name, type, missing, levels}]}
+    leadsOrigin: /** @type {Origin | null} */ (null), // 'demo' | 'user' | 'trained' (the table a model was trained on here)
+    scoreHeader: /** @type {FC.ScoreModelHeader | null} */ (null), // the scoring model's header (ScoreModelHeader)
+    scoreModelName: /** @type {string | null} */ (null),
+    scoreModelOrigin: /** @type {Origin | null} */ (null), // 'demo' | 'user' | 'trained'
+    scores: /** @type {Scores | null} */ (null), // the last scoring: {rows, threshold, explained, maxAbs, notices, model, source, ms}
+    cutoff: /** @type {number | null} */ (null), // the decision threshold shown (the model's until the slider moves)
+    explaining: /** @type {number | null} */ (null), // the scored row shown in the one-lead form
 
+    /** @param {StoreEvent} type @param {(store: Store) => unknown} fn */
     on(type, fn) {
       events.addEventListener(type, () => fn(store));
     },
+    /** @param {StoreEvent} type */
     emit(type) {
       events.dispatchEvent(new Event(type));
     },
+    /** @param {FC.Registry} registry */
     setRegistry(registry) {
       store.registry = registry;
       store.emit('registry');
     },
+    /** @param {AcceptedSchema} schema @param {Origin} origin */
     setData(schema, origin) {
       store.schema = schema;
       store.dataOrigin = origin;
       store.dataVersion += 1;
       store.emit('data');
     },
+    /** @param {FC.ForecastModelHeader | null} header @param {string | null} name @param {Origin | null} origin */
     setModel(header, name, origin) {
       store.header = header;
       store.modelName = name;
       store.modelOrigin = header ? origin : null;
       store.emit('model');
     },
+    /** @param {View} view */
     setView(view) {
       if (view === store.view) return;
       store.view = view;
       store.emit('view');
     },
+    /** @param {LeadTableSummary | null} leads @param {Origin} origin */
     setLeads(leads, origin) {
       store.leads = leads;
       store.leadsOrigin = leads ? origin : null;
       store.emit('leads');
     },
+    /** @param {FC.ScoreModelHeader | null} header @param {string | null} name @param {Origin | null} origin */
     setScoreModel(header, name, origin) {
       store.scoreHeader = header;
       store.scoreModelName = header ? name : null;
       store.scoreModelOrigin = header ? origin : null;
       store.emit('scoreModel');
     },
+    /** @param {Scores | null} scores */
     setScores(scores) {
       store.scores = scores;
       store.emit('scores');
     },
+    /** @param {number | null} cutoff */
     setCutoff(cutoff) {
       if (cutoff === store.cutoff) return;
       store.cutoff = cutoff;
       store.emit('cutoff');
     },
+    /** @param {number | null} row */
     explainLead(row) {
       store.explaining = row;
       store.emit('explain');
     },
+    /** @param {string} channel */
     setChannel(channel) {
       if (channel === store.channel) return;
       store.channel = channel;

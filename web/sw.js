@@ -1,35 +1,39 @@
+// @ts-check
 // The service worker: keeps the app (page, scripts, styles, wasm, vega, demo data and
 // model) in a versioned cache so the page opens offline after the first visit.
 // scripts/assemble.mjs writes the file list and a content hash into the next line.
 /* @build */ const BUILD = { version: 'dev', files: [] };
 
+/** @type {ServiceWorkerGlobalScope} */
+const sw = /** @type {any} */ (self);
+
 const CACHE = `funnelcast-${BUILD.version}`;
 const RUNTIME = 'funnelcast-runtime';
-const scope = new URL(self.registration.scope);
+const scope = new URL(sw.registration.scope);
 const precached = new Set(BUILD.files.map((f) => new URL(f, scope).href));
 
-self.addEventListener('install', (event) => {
+sw.addEventListener('install', (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
       .then((cache) => cache.addAll(BUILD.files.map((f) => new Request(new URL(f, scope), { cache: 'reload' }))))
-      .then(() => self.skipWaiting()),
+      .then(() => sw.skipWaiting()),
   );
 });
 
-self.addEventListener('activate', (event) => {
+sw.addEventListener('activate', (event) => {
   event.waitUntil(
     caches
       .keys()
       .then((keys) => Promise.all(keys.filter((k) => k.startsWith('funnelcast-') && k !== CACHE && k !== RUNTIME).map((k) => caches.delete(k))))
-      .then(() => self.clients.claim()),
+      .then(() => sw.clients.claim()),
   );
 });
 
 // The app's own files: from the cache (they change only with a new build, which brings a
 // new worker). Anything else of this origin (a data file named in the query string, say):
 // the network first, so auto refresh sees new data, and the last copy when offline.
-self.addEventListener('fetch', (event) => {
+sw.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);

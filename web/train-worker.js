@@ -1,3 +1,4 @@
+// @ts-check
 // The training worker: one per training run, started by the page and terminated when the
 // run ends or is cancelled (terminating it is the cancel: training is one long synchronous
 // wasm call). It loads the training bundle (funnelcast-train.mjs, which the page's other
@@ -12,6 +13,7 @@
 //       training (every column's use, and why a column is left out), by a one-tree fit
 //   {type: 'score', options: TrainScoreOptions}
 //     → {progress}... then {ok, type, model, report, notices}
+// @ts-ignore: the bundle is built into wasm/ next to the page (scripts/assemble.mjs); its API is wasm/funnelcast.d.ts (fcPromise below)
 import createFunnelcast from './wasm/funnelcast-train.mjs';
 
 // Hours of data trained on at most (about 5 years): beyond that a tab would need minutes
@@ -25,6 +27,7 @@ const MAX_CELLS = 3_000_000;
 const MAX_BYTES = 150 * 1024 * 1024;
 
 let last = { stage: '', percent: -1 };
+/** @param {string} stage @param {number | null} fraction */
 function progress(stage, fraction) {
   const percent = fraction == null ? -1 : Math.floor(fraction * 100);
   if (stage === last.stage && percent === last.percent) return;
@@ -32,6 +35,7 @@ function progress(stage, fraction) {
   self.postMessage({ progress: { stage, fraction } });
 }
 
+/** @type {Promise<import('../wasm/funnelcast').FunnelcastModule> | null} */
 let fcPromise = null;
 const module = () => (fcPromise ||= createFunnelcast());
 

@@ -1,3 +1,4 @@
+// @ts-check
 // What the page's workers share (worker.js, the dashboard's, and lead-worker.js, lead
 // scoring's; each owns its own wasm instance): reading a File or a same-origin URL into
 // bytes with progress reports, and the message loop: {id, type, ...args} in, one handler
@@ -9,6 +10,7 @@ export const clock = () => performance.timeOrigin + performance.now();
 
 // Progress reports, at most one per percent and per 50 ms for a stage.
 let lastProgress = { id: 0, stage: '', percent: -1, at: 0 };
+/** @param {number} id @param {string} stage @param {number | null} [fraction] */
 export function progress(id, stage, fraction = null) {
   const percent = fraction == null ? -1 : Math.floor(fraction * 100);
   const now = performance.now();
@@ -19,8 +21,10 @@ export function progress(id, stage, fraction = null) {
 }
 
 // Downloads boot.js asked for before the page's own requests could be sent, by URL.
+/** @type {Map<string, Promise<Uint8Array>>} */
 const prefetched = new Map();
 
+/** @param {string[]} urls */
 export function prefetch(urls) {
   for (const u of urls) {
     const url = new URL(u, self.location.href);

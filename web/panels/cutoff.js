@@ -1,3 +1,4 @@
+// @ts-check
 // The decision threshold and what the scoring model is worth, from its header (nothing is
 // computed in a worker): a slider over the model's out-of-fold threshold curve (and the
 // model's own threshold) with the precision, recall, F1, share contacted and lift stored
@@ -5,10 +6,11 @@
 // calibration and gain charts with the threshold's point. Moving the slider sets the
 // store's cutoff: the lead table's decisions and the export follow.
 import { ChartSlot, vegaLoaded } from '../charts.js';
-import { $, el, showError } from '../dom.js';
+import { $, $input, $table, el, showError } from '../dom.js';
 import * as F from '../format.js';
 import { atRows, calibrationSpec, gainSpec, prSpec, rocSpec } from '../score-charts.js';
 
+/** @type {Array<[keyof FC.CurvePoint, string, string]>} */
 const METRICS = [
   ['precision', 'Precision', 'Of the leads contacted, the share that convert'],
   ['recall', 'Recall', 'Of the leads that convert, the share contacted'],
@@ -16,12 +18,14 @@ const METRICS = [
   ['share', 'Leads contacted', 'The share of leads at or above the threshold'],
   ['lift', 'Lift', 'Precision over the conversion rate: how much better than contacting at random'],
 ];
+/** @type {Array<[string, string, (score: FC.ScoreSection, stop: Stop) => object]>} */
 const CHARTS = [
   ['roc', 'ROC', rocSpec],
   ['pr', 'Precision–recall', prSpec],
   ['calibration', 'Calibration', calibrationSpec],
   ['gain', 'Gain and lift', gainSpec],
 ];
+/** @type {Array<[FC.ScoreMetricName, string]>} */
 const TABLE_METRICS = [
   ['roc_auc', 'ROC-AUC'],
   ['pr_auc', 'PR-AUC'],
@@ -30,22 +34,31 @@ const TABLE_METRICS = [
   ['accuracy', 'Accuracy'],
 ];
 
-let ctx = null;
+/** @type {import('../types').Shell} */
+let ctx = /** @type {any} */ (null);
+/** @import * as FC from '../../wasm/funnelcast' */
+/** @typedef {Omit<FC.CurvePoint, 'share'> & {share: number | null, model: boolean}} Stop a position of the slider (share: null when unknown); model: the model's own threshold */
+/** @type {Stop[]} */
 let stops = []; // the slider's positions, lowest threshold first
+/** @type {Record<string, ChartSlot>} */
 let slots = {};
 let epoch = 0;
 
 // The curve's points and the model's own threshold (its out-of-fold precision, recall and
 // F1; the share it contacts follows from them: recall·π / precision).
+/** @param {FC.ScoreSection} score @returns {Stop[]} */
 export function thresholdStops(score) {
-  const pi = score.positive_rate;
+  const pi = score.positive_rate; // null when unknown (a model imported from XGBoost)
+  /** @type {Stop[]} */
   const list = score.curve.map((p) => ({ ...p, model: false }));
   const o = score.out_of_fold;
-  if (!list.some((p) => p.threshold === score.threshold)) {
-    const share = F.isNum(o.precision) && o.precision > 0 && F.isNum(o.recall) ? (o.recall * pi) / o.precision : null;
-    list.push({ threshold: score.threshold, share, precision: o.precision, recall: o.recall, f1: o.f1, lift: F.isNum(o.precision) ? o.precision / pi : null, model: true });
+  const own = list.find((p) => p.threshold === score.threshold);
+  if (own) {
+    own.model = true;
   } else {
-    list.find((p) => p.threshold === score.threshold).model = true;
+    const share = F.isNum(pi) && F.isNum(o.precision) && o.precision > 0 && F.isNum(o.recall) ? (o.recall * pi) / o.precision : null;
+    const lift = F.isNum(pi) && pi > 0 && F.isNum(o.precision) ? o.precision / pi : null;
+    list.push({ threshold: score.threshold, share, precision: o.precision, recall: o.recall, f1: o.f1, lift, model: true });
   }
   return list.sort((a, b) => a.threshold - b.threshold);
 }
@@ -88,17 +101,18 @@ function build() {
     ),
   );
   for (const [key] of CHARTS) slots[key] = new ChartSlot($(`${key}-chart`), ctx.tooltip);
-  const slider = $('cutoff-slider');
+  const slider = $input('cutoff-slider');
   slider.addEventListener('input', () => select(Number(slider.value)));
   $('cutoff-reset').addEventListener('click', () => select(stops.findIndex((s) => s.model)));
 }
 
 // The slider at position i: the stored figures, the charts' point, the store's cutoff.
+/** @param {number} i */
 function select(i) {
   const stop = stops[i];
-  if (!stop) return;
-  $('cutoff-slider').value = String(i);
   const h = ctx.store.scoreHeader;
+  if (!stop || !h) return;
+  $input('cutoff-slider').value = String(i);
   const s = h.score;
   $('cutoff-value').textContent = `${stop.threshold.toFixed(3)}${stop.model ? ` (the model’s: ${RULES[s.threshold_rule] || s.threshold_rule})` : ''}`;
   const panel = $('cutoff-panel');
@@ -117,13 +131,16 @@ function select(i) {
   ctx.store.setCutoff(stop.threshold);
 }
 
+/** @type {(m: FC.MetricSummary | undefined) => string} */
 const meanStd = (m) => (m && F.isNum(m.mean) ? `${m.mean.toFixed(3)} ± ${(F.isNum(m.std) ? m.std : 0).toFixed(3)}` : 'n/a');
+/** @type {(x: number | null | undefined) => string} */
 const fixed3 = (x) => (F.isNum(x) ? x.toFixed(3) : 'n/a');
 
+/** @param {FC.ScoreModelHeader} h */
 function renderTables(h) {
   const s = h.score;
   const others = s.comparison.filter((c) => c.name !== 'gbdt');
-  const table = $('cutoff-cv');
+  const table = $table('cutoff-cv');
   table.tHead.replaceChildren(
     el('tr', {}, el('th', { scope: 'col', text: 'Metric' }), el('th', { scope: 'col', class: 'num', text: s.folds ? `Trees, ${s.folds} folds (mean ± std)` : 'Trees' }), el('th', { scope: 'col', class: 'num', text: 'Trees, out of fold' }), ...others.map((c) => el('th', { scope: 'col', class: 'num', text: `${c.name}, out of fold` }))),
   );
@@ -142,7 +159,7 @@ async function render({ scoreHeader: h, scoreModelName: name }) {
   const s = h.score;
   epoch += 1;
   stops = thresholdStops(s);
-  const slider = $('cutoff-slider');
+  const slider = $input('cutoff-slider');
   slider.max = String(stops.length - 1);
   const at = stops.findIndex((p) => p.model);
   $('cutoff-model').textContent = name;

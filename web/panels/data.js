@@ -1,9 +1,10 @@
+// @ts-check
 // Data and roles: where the CSV and the model come from (file picker, drag and drop, a
 // same-origin URL from the query string, reload and auto refresh), their progress,
 // errors and notices, and the schema / roles editor. It loads data and models into the
 // worker, tells the other panels through the store ('data', 'model', with where each came
 // from: the bundled demo or the user) and asks the shell to recompute.
-import { $, el, showError } from '../dom.js';
+import { $, $input, el, showError } from '../dom.js';
 import * as F from '../format.js';
 import { open, opener } from '../files.js';
 import { number, text } from '../query.js';
@@ -12,16 +13,25 @@ import { readingFromForm, renderSchema, roleLabel, rolesFromForm, syncEvents } f
 const DEMO_DATA = 'demo/hourly.csv';
 const DEMO_MODEL = 'models/demo_forecast.fcm';
 
-let ctx = null; // the shell's context, from setup()
+/** @type {import('../types').Shell} */
+let ctx = /** @type {any} */ (null); // the shell's context, from setup()
+/** @import { AcceptedSchema, PageSchema, Progress, Source } from '../types' */
+/** @typedef {Extract<Source, {kind: 'url' | 'file'}>} DataSource */
+/** @type {DataSource | null} */
 let dataSource = null; // {kind: 'url', url, label} | {kind: 'file', file, handle}: the shown data
+/** @type {DataSource | null} */
 let modelSource = null;
+/** @type {{schema: PageSchema, pending: boolean, source: DataSource} | null} */
 let editing = null; // {schema, pending, source}: what the roles editor shows
+/** @type {ReturnType<typeof setInterval> | null} */
 let refreshTimer = null;
+/** @type {{data: string | null, model: string | null}} */
 const query = { data: null, model: null }; // ?data= and ?model=, when given
 
 // --- sources -------------------------------------------------------------------------
 
 // A URL from the query string, resolved against the page; only this site's own files.
+/** @param {string} value @param {string | null} label @returns {DataSource} */
 function urlSource(value, label) {
   const url = new URL(value, location.href);
   if (url.origin !== location.origin) {
@@ -31,14 +41,18 @@ function urlSource(value, label) {
 }
 
 // 'demo' for the bundled demo data or model (by URL), 'user' for anything else.
+/** @type {(source: DataSource, path: string) => boolean} */
 const isAt = (source, path) => source.kind === 'url' && new URL(source.url).pathname === new URL(path, location.href).pathname;
+/** @type {(source: DataSource, demoPath: string) => 'demo' | 'user'} */
 const originOf = (source, demoPath) => (isAt(source, demoPath) ? 'demo' : 'user');
 
+/** @param {DataSource} source @param {boolean} [fresh] */
 function workerSource(source, fresh) {
   if (source.kind === 'url') return { kind: 'url', url: source.url, fresh: !!fresh };
   return { kind: 'file', file: source.file };
 }
 
+/** @param {Extract<Source, {kind: 'file'}>} source */
 async function readLocalAgain(source) {
   if (source.handle) {
     try {
@@ -50,8 +64,10 @@ async function readLocalAgain(source) {
   return source;
 }
 
+/** @type {(source: DataSource) => string} */
 const sourceLabel = (source) => (source.kind === 'url' ? source.label : source.file.name);
 
+/** @param {string} kind @param {Progress | null} p */
 function showProgress(kind, p) {
   const box = $(`${kind}-progress`);
   if (!p) {
@@ -59,7 +75,7 @@ function showProgress(kind, p) {
     return;
   }
   box.hidden = false;
-  const bar = $(`${kind}-progress-bar`);
+  const bar = /** @type {HTMLProgressElement} */ ($(`${kind}-progress-bar`));
   if (p.fraction == null) bar.removeAttribute('value');
   else bar.value = p.fraction;
   $(`${kind}-progress-text`).textContent = p.fraction == null ? `${p.stage}…` : `${p.stage}… ${Math.round(p.fraction * 100)}%`;
@@ -69,10 +85,11 @@ function showProgress(kind, p) {
 
 // Loads a CSV. On success the dashboard switches to it; on failure the previous
 // dashboard stays and the error is shown beside the file.
+/** @param {DataSource} source @param {{fresh?: boolean, quiet?: boolean}} [options] */
 async function openData(source, { fresh = false, quiet = false } = {}) {
   if (!quiet) showError('data-error', '');
   if (source.kind === 'file') await readLocalAgain(source);
-  let r;
+  /** @type {import('../types').DashboardCalls['openTable']} */ let r;
   try {
     r = await ctx.engine.call('openTable', { source: workerSource(source, fresh) }, { onProgress: (p) => showProgress('data', p) });
     await ctx.ready;
@@ -88,7 +105,7 @@ async function openData(source, { fresh = false, quiet = false } = {}) {
   }
   if (r.schema.timing && !ctx.store.rendered) {
     const t = r.schema.timing;
-    for (const [name, at] of [['fc-data-requested', t.requestedAt], ['fc-data-read', t.readAt], ['fc-data-parse-start', t.parseStartAt], ['fc-data-parsed', t.parsedAt]]) {
+    for (const [name, at] of /** @type {Array<[string, number]>} */ ([['fc-data-requested', t.requestedAt], ['fc-data-read', t.readAt], ['fc-data-parse-start', t.parseStartAt], ['fc-data-parsed', t.parsedAt]])) {
       if (at) performance.mark(name, { startTime: at - performance.timeOrigin });
     }
   }
@@ -98,10 +115,11 @@ async function openData(source, { fresh = false, quiet = false } = {}) {
 
 // A readable CSV whose series cannot be built with the detected roles: the core's reason
 // beside the file, what there is to pick, and the roles editor open on it.
+/** @param {DataSource} source @param {PageSchema} schema */
 function showPending(source, schema) {
   const shown = ctx.store.schema;
   const still = shown ? ` The dashboard still shows ${shown.source}.` : '';
-  const end = /[.!?]$/.test(schema.error) ? '' : '.';
+  const end = /[.!?]$/.test(String(schema.error)) ? '' : '.';
   let pick = ' Fix the column roles below, or choose another file.';
   if (!schema.roles.leads) {
     const numeric = schema.columns.filter((c) => c.type === 'number').map((c) => {
@@ -114,11 +132,12 @@ function showPending(source, schema) {
   showError('data-error', `${schema.error}${end}${pick}${still}`);
   editing = { schema, pending: true, source };
   renderSchema(editing.schema, ctx.store.registry);
-  $('schema-panel').open = true;
+  /** @type {HTMLDetailsElement} */ ($('schema-panel')).open = true;
 }
 
 // What the core did to the rows (gaps, blank cells, rows counted as leads...), and whether
 // the table is read the way a model reads its data, under the file name: text only.
+/** @param {PageSchema} schema */
 function renderNotices(schema) {
   const notes = [...schema.notices];
   if (schema.readAs) {
@@ -129,6 +148,7 @@ function renderNotices(schema) {
   $('data-notices').hidden = !notes.length;
 }
 
+/** @param {DataSource} source @param {AcceptedSchema} schema */
 function acceptData(source, schema) {
   showError('data-error', '');
   showError('roles-error', '');
@@ -144,10 +164,11 @@ function acceptData(source, schema) {
   ctx.store.setData(schema, originOf(source, DEMO_DATA));
 }
 
+/** @param {DataSource} source */
 async function openModel(source) {
   showError('model-error', '');
   if (source.kind === 'file') await readLocalAgain(source);
-  let r;
+  /** @type {import('../types').DashboardCalls['openModel']} */ let r;
   try {
     r = await ctx.engine.call('openModel', { source: workerSource(source) }, { onProgress: (p) => showProgress('model', p) });
     await ctx.ready;
@@ -179,11 +200,12 @@ function renderModelSource({ header: h, modelName, modelOrigin }) {
 
 // --- roles ---------------------------------------------------------------------------
 
+/** @param {import('../../wasm/funnelcast').RoleChoice} roles @param {import('../../wasm/funnelcast').ReadOptions} options */
 async function applyRoles(roles, options) {
   showError('roles-error', '');
   const edit = editing;
   if (!edit) return;
-  let r;
+  /** @type {import('../types').DashboardCalls['setRoles']} */ let r;
   try {
     r = await ctx.engine.call('setRoles', { roles, options });
   } catch (e) {
@@ -212,7 +234,7 @@ function updateRefreshControls() {
 function scheduleRefresh() {
   if (refreshTimer) clearInterval(refreshTimer);
   refreshTimer = null;
-  const minutes = Number($('refresh-minutes').value);
+  const minutes = Number($input('refresh-minutes').value);
   if (!dataSource || dataSource.kind !== 'url' || !(minutes > 0)) return;
   refreshTimer = setInterval(() => reloadAll({ quiet: true }), minutes * 60 * 1000);
 }
@@ -228,6 +250,7 @@ async function reloadAll({ quiet = false } = {}) {
 // --- files: pickers and drag and drop -------------------------------------------------
 
 // A file or URL for the dashboard (files.js routes drops and hand-overs here).
+/** @param {'data' | 'model'} kind @param {DataSource} source */
 async function openSource(kind, source) {
   ctx.showView('dashboard');
   const ok = kind === 'model' ? await openModel(source) : await openData(source);
@@ -236,10 +259,11 @@ async function openSource(kind, source) {
 
 function setup(shell) {
   ctx = shell;
-  for (const kind of ['data', 'model']) {
-    $(`${kind}-file`).addEventListener('change', async (e) => {
-      const file = e.target.files[0];
-      e.target.value = '';
+  for (const kind of /** @type {const} */ (['data', 'model'])) {
+    const input = $input(`${kind}-file`);
+    input.addEventListener('change', async () => {
+      const file = /** @type {FileList} */ (input.files)[0];
+      input.value = '';
       if (file) await openSource(kind, { kind: 'file', file });
     });
     opener(kind, (source) => openSource(kind, source));
@@ -277,6 +301,7 @@ function start() {
     }
   }
   if (!data && !model) return null;
+  /** @type {(name: string) => (v: boolean) => boolean} */
   const marked = (name) => (v) => {
     performance.mark(name);
     return v;
@@ -291,7 +316,7 @@ export default {
   query: {
     data: { parse: text(), apply: (v) => (query.data = v) },
     model: { parse: text(), apply: (v) => (query.model = v) },
-    refresh: { parse: number(0, 1440), apply: (v) => ($('refresh-minutes').value = String(v)) },
+    refresh: { parse: number(0, 1440), apply: (v) => ($input('refresh-minutes').value = String(v)) },
   },
   setup,
   start,

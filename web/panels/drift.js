@@ -1,3 +1,4 @@
+// @ts-check
 // Drift: a reference table (the one the model learned from, or an earlier period) against
 // a current one (a file, or without one the leads shown above), column by column as
 // `funnelcast drift` compares them: PSI and the Kolmogorov–Smirnov test with the core's
@@ -6,7 +7,7 @@
 // the model's inputs are compared when a scoring model is loaded. ?reference= and
 // ?current= load tables from this site.
 import { ChartSlot, vegaLoaded } from '../charts.js';
-import { $, el, showError } from '../dom.js';
+import { $, $table, el, showError } from '../dom.js';
 import { opener } from '../files.js';
 import * as F from '../format.js';
 import { text } from '../query.js';
@@ -14,7 +15,8 @@ import { driftSpec } from '../score-charts.js';
 import { CSV_TYPES, showFile, showProgress, sourceBox, sourceLabel, urlSource, workerSource } from '../sources.js';
 
 const MAX_CHARTS = 6;
-let ctx = null;
+/** @type {import('../types').Shell} */
+let ctx = /** @type {any} */ (null);
 const loaded = { reference: null, current: null }; // file names
 const query = { reference: null, current: null };
 let slots = [];
@@ -56,7 +58,7 @@ async function compare() {
   }
   showError('drift-error', '');
   panel.dataset.state = 'computing';
-  let r;
+  /** @type {import('../types').LeadCalls['drift']} */ let r;
   try {
     r = await ctx.leadWorker().call('drift', {});
   } catch (e) {
@@ -73,7 +75,7 @@ async function compare() {
   summary.textContent = `${r.current} against ${r.reference}${r.model ? ` (the inputs of ${r.model})` : ''}: ${r.major} ${r.major === 1 ? 'column drifts' : 'columns drift'} majorly, ${r.moderate} moderately, of ${r.columns.length}.${r.alert ? ' Time to retrain.' : ''}`;
   $('drift-model').textContent = modelLine(r);
   $('drift-model').dataset.rocAuc = r.modelCheck && F.isNum(r.modelCheck.rocAuc) ? String(r.modelCheck.rocAuc) : '';
-  $('drift-table').tBodies[0].replaceChildren(
+  $table('drift-table').tBodies[0].replaceChildren(
     ...r.columns.map((c) =>
       el(
         'tr',

@@ -1,16 +1,20 @@
+// @ts-check
 // The scored leads: a table sorted by probability (or by lead), 100 rows a page (the
 // rows live in the lead scoring worker, which sorts them and sends one page at a time, so
 // 100,000 leads never become 100,000 table rows), each with its decision at the threshold
 // shown and its three strongest reasons as small signed bars; the export of every lead's
 // score as `funnelcast score --explain 3` writes it (the decision at the threshold shown).
 // "Explain" opens a lead in the one-lead form.
-import { $, download, el, latestWins, showError } from '../dom.js';
+import { $, $button, $table, download, el, latestWins, showError } from '../dom.js';
 import * as F from '../format.js';
 
 const PAGE = 100;
 const BAR_PX = 56; // the strongest reason of the table's widest bar
 
-let ctx = null;
+/** @type {import('../types').Shell} */
+let ctx = /** @type {any} */ (null);
+/** @import { LeadRow, Reason } from '../types' */
+/** @type {{sort: 'probability' | 'id', dir: 'asc' | 'desc', offset: number}} */
 const state = { sort: 'probability', dir: 'desc', offset: 0 };
 
 const threshold = () => (ctx.store.cutoff != null ? ctx.store.cutoff : ctx.store.scores ? ctx.store.scores.threshold : 0.5);
@@ -50,9 +54,9 @@ function build() {
       el('p', { class: 'error', id: 'leads-table-error', role: 'alert', hidden: true }),
     ),
   );
-  for (const b of $('leads-table').tHead.querySelectorAll('button.sort')) {
+  for (const b of /** @type {NodeListOf<HTMLButtonElement>} */ ($table('leads-table').tHead.querySelectorAll('button.sort'))) {
     b.addEventListener('click', () => {
-      const key = b.dataset.sort;
+      const key = /** @type {'probability' | 'id'} */ (b.dataset.sort);
       state.dir = state.sort === key ? (state.dir === 'desc' ? 'asc' : 'desc') : key === 'id' ? 'asc' : 'desc';
       state.sort = key;
       state.offset = 0;
@@ -71,6 +75,7 @@ function build() {
 }
 
 // A reason as a small bar, green when it raises the score, red when it lowers it.
+/** @param {Reason} x @param {number} maxAbs */
 function reason(x, maxAbs) {
   const bar = el('span', { class: `rbar ${x.value >= 0 ? 'up' : 'down'}`, 'aria-hidden': 'true' });
   bar.style.width = `${Math.max(2, Math.round((Math.abs(x.value) / (maxAbs || 1)) * BAR_PX))}px`;
@@ -84,6 +89,7 @@ function reason(x, maxAbs) {
   );
 }
 
+/** @param {LeadRow} r @param {number} t @param {number} maxAbs */
 function row(r, t, maxAbs) {
   const contact = r.probability >= t;
   const bar = el('span', { class: 'pbar', 'aria-hidden': 'true' });
@@ -105,13 +111,14 @@ function row(r, t, maxAbs) {
 // Asks the worker for the page shown (one request in flight; the latest settings win).
 const update = latestWins((stale) => draw(stale));
 
+/** @param {() => boolean} stale */
 async function draw(stale) {
   const { store } = ctx;
   const s = store.scores;
   $('leads-panel').hidden = !s;
   if (!s) return;
   const t = threshold();
-  let v;
+  /** @type {import('../types').LeadCalls['view']} */ let v;
   try {
     v = await ctx.leadWorker().call('view', { ...state, limit: PAGE, threshold: t });
   } catch (e) {
@@ -120,14 +127,14 @@ async function draw(stale) {
   }
   if (stale() || s !== store.scores) return;
   showError('leads-table-error', '');
-  $('leads-table').tBodies[0].replaceChildren(...v.rows.map((r) => row(r, t, s.maxAbs)));
+  $table('leads-table').tBodies[0].replaceChildren(...v.rows.map((r) => row(r, t, s.maxAbs)));
   for (const key of ['id', 'probability']) {
     $(`leads-col-${key}`).setAttribute('aria-sort', state.sort === key ? (state.dir === 'asc' ? 'ascending' : 'descending') : 'none');
   }
   const end = Math.min(v.total, v.offset + v.rows.length);
   $('leads-range').textContent = `${F.fmtCount(v.total ? v.offset + 1 : 0)}–${F.fmtCount(end)} of ${F.fmtCount(v.total)}`;
-  $('leads-prev').disabled = v.offset === 0;
-  $('leads-next').disabled = end >= v.total;
+  $button('leads-prev').disabled = v.offset === 0;
+  $button('leads-next').disabled = end >= v.total;
   const summary = $('leads-summary');
   summary.dataset.contacted = String(v.contacted);
   summary.replaceChildren(

@@ -1,14 +1,19 @@
+// @ts-check
 // The model card: what the loaded model is, what data it was trained on (its data
 // schema: source, span, channel, roles), its cross-validation metrics and the candidates
 // it was chosen from. It computes nothing in the worker: it draws the model's header
 // (ModelHeader in wasm/funnelcast.d.ts) whenever a model is loaded or dropped.
-import { $, el } from '../dom.js';
+import { $, $table, el } from '../dom.js';
 import * as F from '../format.js';
 import { coverageText, meanStd, renderComparison } from './cv.js';
 
+/** @import * as FC from '../../wasm/funnelcast' */
+
+/** @param {FC.ForecastModelHeader} h @param {string[]} names */
 function renderFacts(h, names) {
   const facts = $('model-facts');
   facts.replaceChildren();
+  /** @type {(label: string, value: string | number | null | undefined) => void} */
   const fact = (label, value) => {
     if (value == null || value === '') return;
     facts.append(el('div', { class: 'fact' }, el('dt', { text: label }), el('dd', { text: String(value) })));
@@ -34,11 +39,12 @@ function renderFacts(h, names) {
 }
 
 // Cross-validation of the selected candidate: one row per metric, one-step and recursive.
+/** @param {FC.ForecastModelHeader} h */
 function renderCv(h) {
   const cv = h.forecast.cv;
   $('cv-folds').textContent = `(${cv.folds} time-series folds, recursive over ${cv.horizon} h; mean ± std)`;
-  const metrics = Object.keys(cv.one_step);
-  $('cv-table').tBodies[0].replaceChildren(
+  const metrics = /** @type {FC.RegressionMetric[]} */ (Object.keys(cv.one_step));
+  $table('cv-table').tBodies[0].replaceChildren(
     ...metrics.map((k) => el('tr', {}, el('th', { scope: 'row', text: k.toUpperCase() }), el('td', { class: 'num', text: meanStd(cv.one_step[k]) }), el('td', { class: 'num', text: meanStd(cv.recursive[k]) }))),
   );
 }
@@ -53,7 +59,7 @@ function render({ header: h, modelName }) {
   const names = h.forecast.features.names || [];
   renderFacts(h, names);
   renderCv(h);
-  renderComparison($('comparison-table'), h.forecast.comparison, h.forecast.selected);
+  renderComparison($table('comparison-table'), h.forecast.comparison, h.forecast.selected);
   $('model-coverage').textContent = coverageText(h.forecast.coverage);
   $('feature-count').textContent = names.length ? `(${names.length})` : '';
   $('feature-list').replaceChildren(...names.map((n) => el('li', { text: n })));

@@ -1,20 +1,27 @@
+// @ts-check
 // The data panel's schema view and roles editor: the columns the CSV has (type, empty
 // cells, role), one selector per role of the core's registry (fc.registry(): names,
 // labels, help; nothing listed here) and how rows are read (each row one lead; intervals
 // without a row as 0). Column names come from the CSV, so they only ever reach the page
 // as text.
-import { $, el } from '../dom.js';
+import { $, $input, $select, $table, el } from '../dom.js';
 import * as F from '../format.js';
 
+/** @import * as FC from '../../wasm/funnelcast' */
+/** @import { PageSchema } from '../types' */
+
 // The roles to offer: the registry's, or (should it be missing) the schema's own keys.
+/** @type {(registry: FC.Registry | null, s: PageSchema) => Array<{name: string, label: string, help: string}>} */
 const rolesOf = (registry, s) => (registry ? registry.roles : Object.keys(s.roles).map((name) => ({ name, label: name, help: '' })));
 
+/** @param {FC.Registry | null} registry @param {string} name */
 export function roleLabel(registry, name) {
   const role = registry && registry.roles.find((r) => r.name === name);
   return role ? role.label : name;
 }
 
 // Shows schema `s` (the shown table's, or a newly loaded one's whose roles need fixing).
+/** @param {PageSchema | null} s @param {FC.Registry | null} registry */
 export function renderSchema(s, registry) {
   if (!s) return;
   const summary = [`${s.source}`, `${F.fmtCount(s.rows)} rows`, `${s.columns.length} columns`];
@@ -48,14 +55,14 @@ export function renderSchema(s, registry) {
     }),
   );
 
-  $('read-events').checked = !!s.events;
-  $('read-gaps').checked = s.gaps === 'zero';
+  $input('read-events').checked = !!s.events;
+  $input('read-gaps').checked = s.gaps === 'zero';
   $('read-gaps-label').textContent = `${s.step ? F.intervalName(s.step, 2).replace(/^./, (c) => c.toUpperCase()) : 'Intervals'} without a row count as 0`;
   syncEvents();
 
   const roleOf = new Map();
   for (const [role, col] of Object.entries(s.roles)) if (col) roleOf.set(col, [...(roleOf.get(col) || []), roleLabel(registry, role)]);
-  $('schema-table').tBodies[0].replaceChildren(
+  $table('schema-table').tBodies[0].replaceChildren(
     ...s.columns.map((c) =>
       el(
         'tr',
@@ -71,18 +78,20 @@ export function renderSchema(s, registry) {
 
 // Rows counted as leads have no leads column.
 export function syncEvents() {
-  const leads = $('role-leads');
-  if (leads) leads.disabled = $('read-events').checked;
+  const leads = $select('role-leads');
+  if (leads) leads.disabled = $input('read-events').checked;
 }
 
 // The roles picked in the editor for schema `s`: a role is pinned ({role: column | null})
 // only where the choice differs from what the core detected, so the rest stay the core's
 // (and a model's, at forecast time). With rows counted as leads, leads is never pinned.
+/** @param {PageSchema} s @param {FC.Registry | null} registry @returns {FC.RoleChoice} */
 export function rolesFromForm(s, registry) {
+  /** @type {Record<string, string | null>} */
   const roles = {};
   for (const { name } of rolesOf(registry, s)) {
-    if (name === 'leads' && $('read-events').checked) continue;
-    const v = $(`role-${name}`).value;
+    if (name === 'leads' && $input('read-events').checked) continue;
+    const v = $select(`role-${name}`).value;
     const column = v === '' ? null : s.columns[Number(v)].name;
     if (column !== s.detectedRoles[name]) roles[name] = column;
   }
@@ -90,6 +99,7 @@ export function rolesFromForm(s, registry) {
 }
 
 // The reading options picked in the editor: {events, gaps}.
+/** @returns {FC.ReadOptions} */
 export function readingFromForm() {
-  return { events: $('read-events').checked, gaps: $('read-gaps').checked ? 'zero' : 'missing' };
+  return { events: $input('read-events').checked, gaps: $input('read-gaps').checked ? 'zero' : 'missing' };
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Training a scoring model in the page. A table of past leads with their outcome (a drop,
 // the picker, or the demo leads) goes to a training worker of its own (train-worker.js,
 // the training bundle), which first reads it as the core will train on it: every column's
@@ -7,7 +8,7 @@
 // reports progress and can be cancelled (the worker is terminated); then the
 // cross-validation report (the numbers `--report` writes), the .fcm to download, and the
 // model loaded into lead scoring with the table it was trained on.
-import { $, download, el, showError } from '../dom.js';
+import { $, $button, $input, $select, $table, download, el, showError } from '../dom.js';
 import { open, opener } from '../files.js';
 import * as F from '../format.js';
 import { CSV_TYPES, showFile, showProgress, sourceBox, sourceLabel, urlSource } from '../sources.js';
@@ -24,7 +25,8 @@ const NUMBERS = [
   ['seed', 'Seed', 0, 2 ** 31 - 1, 1],
 ];
 
-let ctx = null;
+/** @type {import('../types').Shell} */
+let ctx = /** @type {any} */ (null);
 let table = null; // {source, bytes (the page's copy), name}
 let worker = null;
 let inspected = null; // the last 'inspect' answer
@@ -35,12 +37,12 @@ const modelFile = (name) => `${name.replace(/\.[^.]*$/, '') || 'leads'}-score.fc
 const quote = (s) => (/^[\w.,/@%+=:-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 function options() {
-  const o = { target: $('train-score-target').value };
-  if ($('train-score-positive').value) o.positive = $('train-score-positive').value;
-  if ($('train-score-id').value) o.id = $('train-score-id').value;
-  const drop = [...document.querySelectorAll('#train-score-columns input[type="checkbox"]:checked')].map((c) => c.dataset.column);
+  const o = { target: $select('train-score-target').value };
+  if ($select('train-score-positive').value) o.positive = $select('train-score-positive').value;
+  if ($select('train-score-id').value) o.id = $select('train-score-id').value;
+  const drop = [.../** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('#train-score-columns input[type="checkbox"]:checked'))].map((c) => /** @type {string} */ (c.dataset.column));
   if (drop.length) o.drop = drop;
-  for (const [key] of NUMBERS) o[key] = Number($(`train-score-${key}`).value);
+  for (const [key] of NUMBERS) o[key] = Number($input(`train-score-${key}`).value);
   return o;
 }
 
@@ -138,19 +140,19 @@ async function inspect() {
 
 function renderSetup(r, asked) {
   const t = r.report.target;
-  const target = $('train-score-target');
+  const target = $select('train-score-target');
   target.replaceChildren(...r.columns.map((c) => el('option', { value: c.name, text: `${c.name} (${c.type}${c.levels ? `, ${F.fmtCount(c.levels)} values` : ''})` })));
   target.value = r.target;
-  const positive = $('train-score-positive');
+  const positive = $select('train-score-positive');
   positive.replaceChildren(...[t.positive, t.negative].map((l) => el('option', { value: l, text: l })));
   positive.value = asked.positive && [t.positive, t.negative].includes(asked.positive) ? asked.positive : t.positive;
-  const id = $('train-score-id');
+  const id = $select('train-score-id');
   const detected = r.report.data.columns.find((c) => c.use === 'id');
   id.replaceChildren(el('option', { value: '', text: detected ? `detected: ${detected.name}` : 'none (line numbers)' }), ...r.columns.filter((c) => c.name !== r.target).map((c) => el('option', { value: c.name, text: c.name })));
   id.value = asked.id || '';
   const asks = new Set(asked.drop || []);
   const uses = new Map(r.report.data.columns.map((c) => [c.name, c]));
-  $('train-score-columns').tBodies[0].replaceChildren(
+  $table('train-score-columns').tBodies[0].replaceChildren(
     ...r.columns.map((c) => {
       const u = uses.get(c.name) || { use: 'dropped', reason: null };
       const box = el('input', { type: 'checkbox', checked: asks.has(c.name), disabled: u.use === 'target' || u.use === 'id', dataset: { column: c.name }, 'aria-label': `Leave ${c.name} out` });
@@ -180,7 +182,7 @@ async function train() {
   setState('running');
   showError('train-score-error', '');
   $('train-score-result').hidden = true;
-  $('train-score-start').disabled = true;
+  $button('train-score-start').disabled = true;
   performance.mark('fc-score-train-start');
   try {
     if (!worker) await post({ type: 'inspect', options: { target: o.target, positive: o.positive, id: o.id, drop: o.drop } });
@@ -192,7 +194,7 @@ async function train() {
     fail(`Training failed: ${e.message}`);
   } finally {
     progress(null);
-    $('train-score-start').disabled = false;
+    $button('train-score-start').disabled = false;
   }
 }
 
@@ -215,8 +217,8 @@ function finish(r, o) {
   setState('done');
   const keys = ['roc_auc', 'pr_auc', 'logloss', 'brier', 'accuracy', 'precision', 'recall', 'f1'];
   const models = rep.comparison || [];
-  $('train-score-cv').tHead.replaceChildren(el('tr', {}, el('th', { scope: 'col', text: 'Metric' }), el('th', { scope: 'col', class: 'num', text: 'CV mean ± std' }), ...models.map((m) => el('th', { scope: 'col', class: 'num', text: `${m.name}, out of fold` }))));
-  $('train-score-cv').tBodies[0].replaceChildren(
+  $table('train-score-cv').tHead.replaceChildren(el('tr', {}, el('th', { scope: 'col', text: 'Metric' }), el('th', { scope: 'col', class: 'num', text: 'CV mean ± std' }), ...models.map((m) => el('th', { scope: 'col', class: 'num', text: `${m.name}, out of fold` }))));
+  $table('train-score-cv').tBodies[0].replaceChildren(
     ...keys.map((k) => el('tr', { dataset: { metric: k } }, el('th', { scope: 'row', text: k }), el('td', { class: 'num', text: meanStd(rep.cv && rep.cv[k]), dataset: { mean: String(rep.cv && rep.cv[k] ? rep.cv[k].mean : ''), std: String(rep.cv && rep.cv[k] ? rep.cv[k].std : '') } }), ...models.map((m) => el('td', { class: 'num', text: fixed3(m[k]) })))),
   );
   $('train-score-status').textContent = `Trained ${name}: ${rep.trees} trees, threshold ${Number(rep.threshold).toFixed(3)} (${rep.threshold_rule}), ${rep.folds} folds on ${F.fmtCount(rep.data.rows_used)} leads.`;
@@ -238,7 +240,7 @@ async function openTable(source) {
   $('train-score-result').hidden = true;
   $('train-score-status').textContent = '';
   inspected = null;
-  let bytes;
+  /** @type {Uint8Array} */ let bytes;
   try {
     if (source.kind === 'file') bytes = new Uint8Array(await source.file.arrayBuffer());
     else {

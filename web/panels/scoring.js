@@ -1,3 +1,4 @@
+// @ts-check
 // Lead scoring's sources and scoring: the lead table and the scoring model (drop, picker,
 // ?leads=…&scoring=…, or the demo's: demo/leads.csv and models/demo_leads.fcm), loaded into
 // the lead scoring worker (lead-worker.js, started after the dashboard is drawn or as soon
@@ -16,7 +17,8 @@ export const DEMO_SCORE_MODEL = 'models/demo_leads.fcm';
 // Reasons per lead in the table and the export (funnelcast score --explain 3).
 export const REASONS = 3;
 
-let ctx = null;
+/** @type {import('../types').Shell} */
+let ctx = /** @type {any} */ (null);
 let begun = false;
 let scoreSeq = 0;
 const query = { leads: null, scoring: null }; // ?leads= and ?scoring= (a path, or none)
@@ -29,7 +31,7 @@ const call = (type, payload, options) => ctx.leadWorker().call(type, payload, op
 // Loads a lead table. Refused (the core's message beside the file): the table shown stays.
 async function openLeads(source, origin) {
   showError('leads-error', '');
-  let r;
+  /** @type {import('../types').LeadCalls['openLeads']} */ let r;
   try {
     r = await call('openLeads', { source: workerSource(source) }, { onProgress: (p) => showProgress('leads', p) });
   } catch (e) {
@@ -52,7 +54,7 @@ async function openLeads(source, origin) {
 // that does not fit is about to be replaced (a model trained here, with its table).
 async function openModel(source, origin, { quiet = false } = {}) {
   showError('score-model-error', '');
-  let r;
+  /** @type {import('../types').LeadCalls['openModel']} */ let r;
   try {
     r = await call('openModel', { source: workerSource(source) }, { onProgress: (p) => showProgress('score-model', p) });
   } catch (e) {
@@ -90,7 +92,7 @@ async function rescore() {
   }
   setState('loading');
   performance.mark('fc-score-start');
-  let r;
+  /** @type {import('../types').LeadCalls['score']} */ let r;
   try {
     r = await call('score', { explain: REASONS }, { onProgress: (p) => seq === scoreSeq && showProgress('leads', p) });
   } catch (e) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Training a forecast model for the user's own data. When the data shown is not the
 // bundled demo data and the user has not loaded a model of their own (the demo model does
 // not count), a model is trained for it in a dedicated worker (train-worker.js, which
@@ -7,7 +8,7 @@
 // into the dashboard's worker through the normal model path (its schema checked by
 // modelFits before every forecast). Errors (daily data, too little history, too large a
 // file) are shown here, in the forecast panel.
-import { $, download, el, showError } from '../dom.js';
+import { $, $table, download, el, showError } from '../dom.js';
 import { coverageText, renderComparison } from './cv.js';
 
 // Lighter than the CLI's defaults (5 folds, 600 trees, learning rate 0.05), so two years of
@@ -15,21 +16,29 @@ import { coverageText, renderComparison } from './cv.js';
 // same bytes as `funnelcast train forecast --threads 1`.
 export const TRAINING = { folds: 3, horizon: 168, iterations: 300, learningRate: 0.1, seed: 0 };
 
-let ctx = null;
+/** @type {import('../types').Shell} */
+let ctx = /** @type {any} */ (null);
+/** @import { AcceptedSchema, DashboardCalls, Progress, Store, TrainForecastReply, TrainingRun } from '../types' */
+/** @type {TrainingRun | null} */
 let run = null; // the current run: {key, source, state, worker}
+/** @type {string | null} */
 let trainedFor = null; // the data key the loaded trained model was made for
+/** @type {{bytes: Uint8Array<ArrayBuffer>, name: string} | null} */
 let result = null; // {bytes, name}: the trained model, for the download
 
 // The data a model is trained for: the file and how it is read.
+/** @type {(s: AcceptedSchema) => string} */
 const dataKey = (s) => JSON.stringify([s.source, s.pinnedRoles, s.events, s.gaps]);
+/** @type {(source: string) => string} */
 const modelFile = (source) => `${source.replace(/\.[^.]*$/, '') || 'data'}-forecast.fcm`;
 
 // The CLI command that trains the same model (roles pinned in the page as flags).
+/** @param {string} source @param {DashboardCalls['trainingInput'] | null} input */
 function command(source, input) {
   const args = ['funnelcast train forecast', `--data ${source}`, `--out ${modelFile(source)}`, '--threads 1'];
   args.push(`--folds ${TRAINING.folds}`, `--horizon ${TRAINING.horizon}`);
   for (const [role, column] of Object.entries((input && input.roles) || {})) {
-    if (role === 'leads' && input.events) continue;
+    if (role === 'leads' && input && input.events) continue;
     args.push(`--${role === 'channel' ? 'channel-column' : role} ${column == null ? '-' : column}`);
   }
   if (input && input.events) args.push('--events');
@@ -38,6 +47,10 @@ function command(source, input) {
   return args.join(' ');
 }
 
+/**
+ * @param {TrainingRun['state'] | null} state
+ * @param {{status?: string, error?: string, progress?: Progress | null}} [options]
+ */
 function show(state, { status = '', error = '', progress = null } = {}) {
   const box = $('train-box');
   box.hidden = state == null;
@@ -48,7 +61,7 @@ function show(state, { status = '', error = '', progress = null } = {}) {
   $('train-again').hidden = !(state === 'cancelled' || state === 'failed');
   $('train-result').hidden = state !== 'done';
   if (progress) {
-    const bar = $('train-progress-bar');
+    const bar = /** @type {HTMLProgressElement} */ ($('train-progress-bar'));
     if (progress.fraction == null) bar.removeAttribute('value');
     else bar.value = progress.fraction;
     const pct = progress.fraction == null ? '' : ` ${Math.round(progress.fraction * 100)}%`;
@@ -56,6 +69,7 @@ function show(state, { status = '', error = '', progress = null } = {}) {
   }
 }
 
+/** @param {string} source @param {DashboardCalls['trainingInput'] | null} input */
 function settings(source, input) {
   const t = TRAINING;
   $('train-title').textContent = `A forecast model for ${source}`;
@@ -77,6 +91,7 @@ function cancel() {
   show('cancelled', { status: 'Training cancelled. No forecast is drawn for this data until a model is trained or loaded.' });
 }
 
+/** @param {TrainingRun} r @param {string} message */
 function fail(r, message) {
   if (r !== run) return;
   stop();
@@ -89,8 +104,11 @@ function fail(r, message) {
 // and trains.
 async function start() {
   const { store, engine } = ctx;
+  const schema = store.schema;
+  if (!schema) return; // never: a run starts for the data shown
   stop();
-  const r = { key: dataKey(store.schema), source: store.schema.source, state: 'running', worker: null };
+  /** @type {TrainingRun} */
+  const r = { key: dataKey(schema), source: schema.source, state: 'running', worker: null };
   run = r;
   store.training = r;
   result = null;
@@ -102,7 +120,7 @@ async function start() {
     store.setModel(null, null, null);
     engine.call('dropModel').catch(() => {});
   }
-  let input;
+  /** @type {import('../types').DashboardCalls['trainingInput']} */ let input;
   try {
     input = await engine.call('trainingInput');
   } catch (e) {
@@ -129,6 +147,7 @@ async function start() {
 }
 
 // The trained model: its cross-validation, its download, and loaded into the dashboard.
+/** @param {TrainingRun} r @param {TrainForecastReply} msg */
 async function finish(r, msg) {
   performance.mark('fc-train-done');
   stop();
@@ -136,13 +155,13 @@ async function finish(r, msg) {
   const name = modelFile(r.source);
   result = { bytes: msg.model.slice(), name };
   const report = msg.report;
-  renderComparison($('train-table'), report.comparison, report.selected);
+  renderComparison($table('train-table'), report.comparison, report.selected);
   $('train-coverage').textContent = coverageText(report.coverage);
   const notices = [...new Set([...(msg.notices || []), ...(report.notices || [])])];
   $('train-notices').replaceChildren(...notices.map((n) => el('li', { text: n })));
   $('train-notices').hidden = !notices.length;
   show('done', { status: `Trained ${name}: ${report.selected} was selected (lowest recursive RMSE over ${report.cv.folds} folds).` });
-  let loaded;
+  /** @type {import('../types').DashboardCalls['openModel']} */ let loaded;
   try {
     loaded = await ctx.engine.call('openModel', { source: { kind: 'bytes', bytes: msg.model, name }, adopt: false }, { transfer: [msg.model.buffer] });
   } catch (e) {
@@ -158,6 +177,7 @@ async function finish(r, msg) {
 
 // A new table: train when it is the user's data without a model of the user's own, unless
 // the model loaded was trained here for this very data (a reload of the same file).
+/** @param {Store} store */
 function onData(store) {
   const wanted = store.dataOrigin === 'user' && store.modelOrigin !== 'user';
   if (!wanted) {
@@ -167,12 +187,13 @@ function onData(store) {
     show(null);
     return;
   }
-  const key = dataKey(store.schema);
+  const key = dataKey(/** @type {AcceptedSchema} */ (store.schema)); // set: this follows 'data'
   if (run && run.key === key && (run.state === 'running' || (run.state === 'done' && store.modelOrigin === 'trained' && trainedFor === key))) return;
   start();
 }
 
 // The user loaded a model of their own: it is used (or refused with the reason), not trained over.
+/** @param {Store} store */
 function onModel(store) {
   if (store.modelOrigin !== 'user' || !run) return;
   stop();
@@ -181,6 +202,7 @@ function onModel(store) {
   show(null);
 }
 
+/** @param {import('../types').Shell} shell */
 function setup(shell) {
   ctx = shell;
   ctx.store.on('data', onData);

@@ -1,3 +1,4 @@
+// @ts-check
 // The page's two workflows as tabs: the marketing dashboard (hourly data: KPIs, forecast,
 // anomalies) and lead scoring (a lead table and a scoring model: scores, threshold, one
 // lead, drift, training). Each has its own sources; both load on the demo page. ?view=

@@ -1,0 +1,236 @@
+// Types for checking the page's JavaScript (tsconfig.json; nothing here is loaded by the
+// page): the globals the page's scripts share, and what the workers answer the page. The
+// values that come from the wasm core are the declarations' (wasm/funnelcast.d.ts); what a
+// worker adds or picks out of them is written here, next to the message that carries it.
+import type * as FC from '../wasm/funnelcast';
+import type { Result as EmbedResult, default as VegaEmbed } from 'vega-embed';
+import type { Engine } from './engine.js';
+import type { createStore } from './store.js';
+
+declare global {
+  interface Window {
+    /** vega-embed's UMD bundle (vendor/vega-embed.min.js, a deferred classic script). */
+    vegaEmbed?: typeof VegaEmbed;
+    /** The dashboard's worker, started early by boot.js (null when it could not start). */
+    fcWorker?: Worker | null;
+    /** Why that worker failed to load, when it did. */
+    fcWorkerError?: string;
+  }
+  interface HTMLElement {
+    /** The Vega view drawn in a chart element (charts.js), read by the e2e tests. */
+    fcView?: EmbedResult['view'] | null;
+  }
+  interface DataTransferItem {
+    /** Chromium's File System Access API: a handle to read the dropped file again. */
+    getAsFileSystemHandle?(): Promise<FileSystemFileHandle | null>;
+  }
+}
+
+// ---- Files ----
+
+/** Where a file comes from (files.js). */
+export type Source =
+  | { kind: 'file'; file: File; handle?: FileSystemFileHandle | null }
+  | { kind: 'url'; url: string; label: string }
+  | { kind: 'bytes'; bytes: Uint8Array; name: string };
+
+/** A progress report of a worker: fraction null while the length is unknown. */
+export interface Progress {
+  stage: string;
+  fraction: number | null;
+}
+
+// ---- The dashboard's worker (worker.js) ----
+
+/** A table's schema as the dashboard's worker sends it: the core's, and how it was read. */
+type SchemaExtras = {
+  /** Parse time in ms, the CSV's size and the load's timing marks (openTable). */
+  parseMs?: number;
+  bytes?: number;
+  timing?: { requestedAt: number; readAt: number; parseStartAt: number; parsedAt: number };
+  /** The table is read the way this model read its training data. */
+  readAs?: { model: string; source: string };
+};
+
+/** A schema whose series could be built (ok): what the dashboard shows. */
+export type AcceptedSchema = FC.Schema & SchemaExtras & { ok: true; error: null; step: number; start: FC.EpochSeconds; end: FC.EpochSeconds };
+/** A readable table whose series cannot be built with its roles (error says why). */
+export type PendingSchema = FC.Schema & SchemaExtras & { ok: false; error: string };
+export type PageSchema = AcceptedSchema | PendingSchema;
+
+/** accepted: the table is shown; else it waits for its roles to be fixed. */
+export type TableReply = { schema: AcceptedSchema; accepted: true } | { schema: PageSchema; accepted: false };
+
+/** A panel's part of a compute: its handler's value, or its error. */
+export interface PanelResult<T = unknown> {
+  value: T | null;
+  error: string | null;
+}
+
+export interface DashboardCalls {
+  init: { version: string; registry: FC.Registry; startup: { workerStart?: number; wasmReady?: number; warmedUp?: number } };
+  openTable: TableReply;
+  setRoles: TableReply;
+  discardPending: PageSchema | null;
+  /** kind 'score': a lead scoring model, not kept (lead scoring's worker takes it). */
+  openModel:
+    | { kind: 'forecast'; header: FC.ForecastModelHeader; name: string; table: { schema: AcceptedSchema; accepted: true } | null }
+    | { kind: 'score'; header: null; name: string; table: null };
+  dropModel: null;
+  trainingInput: { bytes: Uint8Array; name: string; roles: FC.RoleChoice; events: boolean; gaps: 'missing' | 'zero' };
+  compute: { panels: Record<string, PanelResult<any>>; timings: Record<string, number> };
+}
+
+// ---- Lead scoring's worker (lead-worker.js) ----
+
+/** A lead table as the lead worker describes it. */
+export interface LeadTableSummary {
+  source: string;
+  rows: number;
+  columns: Array<{ name: string; type: FC.ColumnInfo['type']; missing: number; levels: number | null }>;
+  parseMs?: number;
+  bytes?: number;
+}
+
+/** The last scoring, without its rows (they stay in the worker). */
+export interface Scores {
+  rows: number;
+  threshold: number;
+  explained: number;
+  /** The largest |reason| of all leads, for the bars' scale. */
+  maxAbs: number;
+  notices: string[];
+  model: string;
+  source: string;
+  ms: number;
+}
+
+export interface Reason {
+  feature: string;
+  text: string;
+  value: number;
+}
+
+export interface LeadRow {
+  row: number;
+  position: number;
+  id: string;
+  probability: number;
+  reasons: Reason[];
+}
+
+export interface LeadCalls {
+  init: { version: string; startup: { readyAt: number } };
+  openLeads: { summary: LeadTableSummary };
+  /** kind 'forecast': a dashboard model, not kept. leadsError: the leads shown do not fit this model. */
+  openModel:
+    | { kind: 'score'; name: string; header: FC.ScoreModelHeader; leadsError: string | null }
+    | { kind: 'forecast'; name: string; header: null; leadsError: null };
+  score: Scores;
+  view: { rows: LeadRow[]; total: number; offset: number; contacted: number };
+  exportCsv: { bytes: Uint8Array<ArrayBuffer> };
+  lead: { record: Record<string, string> | null; id: string };
+  scoreRecord: {
+    probability: number;
+    margin: number;
+    expectedValue: number | null;
+    threshold: number;
+    featureNames: string[];
+    contributions: Float64Array;
+    notices: string[];
+  };
+  openDrift: { summary: LeadTableSummary };
+  drift: FC.MonitorResult & { reference: string; current: string; model: string | null };
+}
+
+// ---- The training worker (train-worker.js) ----
+
+/** The fields of `funnelcast train score --report` the page reads (TrainScoreResult.report). */
+export interface ScoreTrainingReport {
+  data: FC.TableSchema;
+  target: { positive: string; negative: string; positive_rate: number | null };
+  dropped_columns?: unknown;
+  warnings?: string[];
+  notices?: string[];
+  comparison?: Array<FC.ScoreMetrics & { name: string }>;
+  cv?: FC.ScoreSection['cv'];
+  trees?: number;
+  threshold?: number;
+  threshold_rule?: FC.ScoreSection['threshold_rule'];
+  folds?: number;
+}
+
+export interface InspectReply {
+  ok: true;
+  type: 'inspect';
+  target: string;
+  rows: number;
+  columns: LeadTableSummary['columns'];
+  report: ScoreTrainingReport;
+  notices: string[];
+}
+
+export interface TrainScoreReply {
+  ok: true;
+  type: 'score';
+  model: Uint8Array;
+  report: ScoreTrainingReport;
+  notices: string[];
+}
+
+export interface TrainForecastReply {
+  ok: true;
+  model: Uint8Array;
+  report: FC.TrainForecastResult['report'];
+  notices: string[];
+}
+
+/** A run of the forecast training panel (panels/training.js), also the store's `training`. */
+export interface TrainingRun {
+  /** The data trained for: the file and how it is read. */
+  key: string;
+  source: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** The training worker while it runs. */
+  worker: Worker | null;
+}
+
+// ---- The shell (app.js) and its panels ----
+
+export type Store = ReturnType<typeof createStore>;
+export type View = 'dashboard' | 'scoring';
+
+/** A vega-embed tooltip handler (charts.js: createTooltip). */
+export type TooltipHandler = (handler: unknown, event: MouseEvent, item: any, value: any) => void;
+
+/** What app.js hands every panel. */
+export interface Shell {
+  engine: Engine<DashboardCalls>;
+  store: Store;
+  /** Resolves once the engine answered 'init' and the store holds the registry. */
+  ready: Promise<DashboardCalls['init']>;
+  /** Resolves once the dashboard's start-up is over (drawn, or failed). */
+  started: Promise<void>;
+  leadWorker: () => Engine<LeadCalls>;
+  refresh: (request?: Promise<DashboardCalls['compute']> | null) => Promise<void>;
+  refreshPanel: (name: string) => Promise<void> | undefined;
+  showView: (view: View) => void;
+  tooltip: TooltipHandler;
+}
+
+/** A query-string key a panel reads (query.js). */
+export interface QueryKey<T = any> {
+  parse: (raw: string | null) => T | null;
+  apply: (value: T) => unknown;
+}
+
+/** A panel module's default export (app.js: PANELS). */
+export interface Panel {
+  name: string;
+  query?: Record<string, QueryKey>;
+  setup?: (ctx: Shell) => void;
+  start?: (ctx: Shell) => Promise<unknown> | null;
+  prepare?: (ctx: Shell) => Promise<unknown>;
+  request?: (ctx: Shell) => object | null;
+  render?: (result: PanelResult<any>, ctx: Shell) => unknown;
+}
