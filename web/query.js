@@ -4,13 +4,17 @@
 // and applyQuery() calls apply(value) for every declared key present with a valid value.
 // Unknown keys are ignored; a key declared by two panels is a programming error.
 
+/** @type {(min: number, max: number) => (raw: string | null) => number | null} */
 export const number = (min, max) => (raw) => {
   const v = Number(raw);
   return Number.isFinite(v) && v >= min && v <= max ? v : null;
 };
+/** @type {(values: readonly (string | null)[]) => (raw: string | null) => string | null} */
 export const oneOf = (values) => (raw) => (values.includes(raw) ? raw : null);
+/** @type {() => (raw: string | null) => string | null} */
 export const text = () => (raw) => raw;
 
+/** @param {import('./types').Panel[]} panels @param {URLSearchParams} params */
 export function applyQuery(panels, params) {
   const owner = new Map();
   for (const panel of panels) {

@@ -6,10 +6,13 @@
 // start with the source's kind: `${kind}-file`, `${kind}-name`, `${kind}-error`...
 import { $, el } from './dom.js';
 
+/** @import { Progress, Source } from './types' */
+
 export const CSV_TYPES = '.csv,.tsv,.txt,text/csv,text/tab-separated-values,text/plain';
 export const MODEL_TYPES = '.fcm,application/octet-stream';
 
 // {kind, title, hint, button, accept, onFile(file)} -> the element.
+/** @param {{kind: string, title: string, hint: string, button: string, accept: string, onFile: (file: File) => unknown}} options */
 export function sourceBox({ kind, title, hint, button, accept, onFile }) {
   const input = el('input', { type: 'file', id: `${kind}-file`, class: 'visually-hidden', accept, 'aria-describedby': `${kind}-status` });
   input.addEventListener('change', () => {
@@ -40,6 +43,7 @@ export function sourceBox({ kind, title, hint, button, accept, onFile }) {
 }
 
 // A progress report {stage, fraction} (null: hide the bar).
+/** @param {string} kind @param {Progress | null} p */
 export function showProgress(kind, p) {
   const box = $(`${kind}-progress`);
   if (!box) return;
@@ -54,11 +58,13 @@ export function showProgress(kind, p) {
   $(`${kind}-progress-text`).textContent = p.fraction == null ? `${p.stage}…` : `${p.stage}… ${Math.round(p.fraction * 100)}%`;
 }
 
+/** @param {string} kind @param {string | null} name @param {string} [meta] */
 export function showFile(kind, name, meta = '') {
   $(`${kind}-name`).textContent = name || '–';
   $(`${kind}-meta`).textContent = meta;
 }
 
+/** @param {string} kind @param {string[] | null | undefined} notices */
 export function showNotices(kind, notices) {
   const list = $(`${kind}-notices`);
   list.replaceChildren(...(notices || []).map((n) => el('li', { text: n })));
@@ -67,6 +73,7 @@ export function showNotices(kind, notices) {
 
 // A same-origin URL from the query string (other origins are refused: the CSP allows no
 // other connection), as a worker source with a label.
+/** @param {string} value @param {string | null} [label] @returns {Extract<Source, {kind: 'url'}>} */
 export function urlSource(value, label) {
   const url = new URL(value, location.href);
   if (url.origin !== location.origin) {
@@ -75,9 +82,12 @@ export function urlSource(value, label) {
   return { kind: 'url', url: url.href, label: label || decodeURIComponent(url.pathname.replace(/^\//, '')) };
 }
 
+/** @type {(source: Source, path: string) => boolean} */
 export const isAt = (source, path) => source.kind === 'url' && new URL(source.url).pathname === new URL(path, location.href).pathname;
+/** @type {(source: Source) => string} */
 export const sourceLabel = (source) => (source.kind === 'url' ? source.label : source.kind === 'file' ? source.file.name : source.name);
 // What a worker is sent: a URL, a File, or bytes (copied, so the page keeps its own).
+/** @param {Source} source */
 export function workerSource(source) {
   if (source.kind === 'url') return { kind: 'url', url: source.url };
   if (source.kind === 'file') return { kind: 'file', file: source.file };

@@ -16,9 +16,8 @@
 // shell to recompute (ctx.refresh), so one user action never sends two computes.
 
 /** @import * as FC from '../wasm/funnelcast' */
-/** @import { AcceptedSchema, LeadTableSummary, Scores, TrainingRun, View } from './types' */
+/** @import { AcceptedSchema, LeadTableSummary, Origin, Scores, StoreState, TrainingRun, View } from './types' */
 /**
- * @typedef {'demo' | 'user' | 'trained'} Origin where a table or model came from
  * @typedef {'registry' | 'data' | 'model' | 'channel' | 'view' | 'leads' | 'scoreModel' | 'scores' | 'cutoff' | 'explain'} StoreEvent
  * @typedef {ReturnType<typeof createStore>} Store
  */
@@ -47,7 +46,7 @@ export function createStore() {
     cutoff: /** @type {number | null} */ (null), // the decision threshold shown (the model's until the slider moves)
     explaining: /** @type {number | null} */ (null), // the scored row shown in the one-lead form
 
-    /** @param {StoreEvent} type @param {(store: Store) => unknown} fn */
+    /** @param {StoreEvent} type @param {(store: StoreState) => unknown} fn */
     on(type, fn) {
       events.addEventListener(type, () => fn(store));
     },

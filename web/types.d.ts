@@ -145,19 +145,21 @@ export interface LeadCalls {
 
 // ---- The training worker (train-worker.js) ----
 
-/** The fields of `funnelcast train score --report` the page reads (TrainScoreResult.report). */
+/** The fields of `funnelcast train score --report` the page reads (TrainScoreResult.report;
+ * written by core/src/scoring/train.cpp). */
 export interface ScoreTrainingReport {
   data: FC.TableSchema;
-  target: { positive: string; negative: string; positive_rate: number | null };
-  dropped_columns?: unknown;
-  warnings?: string[];
-  notices?: string[];
-  comparison?: Array<FC.ScoreMetrics & { name: string }>;
-  cv?: FC.ScoreSection['cv'];
-  trees?: number;
-  threshold?: number;
-  threshold_rule?: FC.ScoreSection['threshold_rule'];
-  folds?: number;
+  target: { column: string; positive: string; negative: string; positive_rate: number | null };
+  folds: number;
+  cv: FC.ScoreSection['cv'];
+  out_of_fold: FC.ScoreMetrics;
+  threshold: number;
+  threshold_rule: FC.ScoreSection['threshold_rule'];
+  comparison: FC.ScoreSection['comparison'];
+  trees: number;
+  dropped_columns: Array<{ column: string; reason: string | null }>;
+  warnings: string[];
+  notices: string[];
 }
 
 export interface InspectReply {
@@ -166,7 +168,8 @@ export interface InspectReply {
   target: string;
   rows: number;
   columns: LeadTableSummary['columns'];
-  report: ScoreTrainingReport;
+  /** What the core makes of the table for this target (a fit of one tree, no folds). */
+  report: Pick<ScoreTrainingReport, 'data' | 'target' | 'dropped_columns' | 'warnings'>;
   notices: string[];
 }
 
@@ -198,6 +201,30 @@ export interface TrainingRun {
 // ---- The shell (app.js) and its panels ----
 
 export type Store = ReturnType<typeof createStore>;
+export type Origin = 'demo' | 'user' | 'trained';
+
+/** The state the panels share (store.js), as store.on's listeners see it. */
+export interface StoreState {
+  registry: FC.Registry | null;
+  schema: AcceptedSchema | null;
+  dataVersion: number;
+  dataOrigin: Origin | null;
+  header: FC.ForecastModelHeader | null;
+  modelName: string | null;
+  modelOrigin: Origin | null;
+  training: TrainingRun | null;
+  channel: string;
+  rendered: boolean;
+  view: View;
+  leads: LeadTableSummary | null;
+  leadsOrigin: Origin | null;
+  scoreHeader: FC.ScoreModelHeader | null;
+  scoreModelName: string | null;
+  scoreModelOrigin: Origin | null;
+  scores: Scores | null;
+  cutoff: number | null;
+  explaining: number | null;
+}
 export type View = 'dashboard' | 'scoring';
 
 /** A vega-embed tooltip handler (charts.js: createTooltip). */

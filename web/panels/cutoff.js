@@ -152,6 +152,7 @@ function renderTables(h) {
   $('cutoff-warnings').hidden = !s.warnings.length;
 }
 
+/** @param {import('../types').StoreState} state */
 async function render({ scoreHeader: h, scoreModelName: name }) {
   const panel = $('cutoff-panel');
   panel.hidden = !h;
@@ -184,6 +185,7 @@ async function render({ scoreHeader: h, scoreModelName: name }) {
 
 export default {
   name: 'cutoff',
+  /** @param {import('../types').Shell} shell */
   setup(shell) {
     ctx = shell;
     build();

@@ -15,6 +15,7 @@ const DEMO_MODEL = 'models/demo_forecast.fcm';
 
 /** @type {import('../types').Shell} */
 let ctx = /** @type {any} */ (null); // the shell's context, from setup()
+/** @import * as FC from '../../wasm/funnelcast' */
 /** @import { AcceptedSchema, PageSchema, Progress, Source } from '../types' */
 /** @typedef {Extract<Source, {kind: 'url' | 'file'}>} DataSource */
 /** @type {DataSource | null} */
@@ -123,7 +124,7 @@ function showPending(source, schema) {
   let pick = ' Fix the column roles below, or choose another file.';
   if (!schema.roles.leads) {
     const numeric = schema.columns.filter((c) => c.type === 'number').map((c) => {
-      const role = Object.keys(schema.roles).find((r) => schema.roles[r] === c.name);
+      const role = /** @type {FC.RoleName[]} */ (Object.keys(schema.roles)).find((r) => schema.roles[r] === c.name);
       return role ? `${c.name} (read as ${roleLabel(ctx.store.registry, role)})` : c.name;
     });
     const columns = numeric.length ? ` Numeric columns in this file: ${numeric.join(', ')}.` : '';
@@ -192,6 +193,7 @@ async function openModel(source) {
 
 // The model line of the sources panel, whatever loaded the model (a file, a URL, training).
 // A model dropped or trained here is not reloaded from where the previous one came from.
+/** @param {import('../types').StoreState} state */
 function renderModelSource({ header: h, modelName, modelOrigin }) {
   if (!h || modelOrigin === 'trained') modelSource = null;
   $('model-name').textContent = h ? `${modelName}${modelOrigin === 'trained' ? ' (trained here)' : ''}` : '–';
@@ -257,6 +259,7 @@ async function openSource(kind, source) {
   if (ok) await ctx.refresh();
 }
 
+/** @param {import('../types').Shell} shell */
 function setup(shell) {
   ctx = shell;
   for (const kind of /** @type {const} */ (['data', 'model'])) {

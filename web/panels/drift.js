@@ -17,11 +17,17 @@ import { CSV_TYPES, showFile, showProgress, sourceBox, sourceLabel, urlSource, w
 const MAX_CHARTS = 6;
 /** @type {import('../types').Shell} */
 let ctx = /** @type {any} */ (null);
+/** @import { LeadCalls, Shell, Source } from '../types' */
+/** @typedef {'reference' | 'current'} Which */
+/** @type {Record<Which, string | null>} */
 const loaded = { reference: null, current: null }; // file names
+/** @type {Record<Which, string | null>} */
 const query = { reference: null, current: null };
+/** @type {ChartSlot[]} */
 let slots = [];
 let seq = 0;
 
+/** @param {Which} which @param {Source} source @param {{show?: boolean}} [options] */
 async function openTable(which, source, { show = true } = {}) {
   if (show) ctx.showView('scoring');
   showError(`${which}-error`, '');
@@ -38,9 +44,12 @@ async function openTable(which, source, { show = true } = {}) {
   await compare();
 }
 
+/** @type {(x: number | null | undefined, digits?: number) => string} */
 const fmt = (x, digits = 3) => (F.isNum(x) ? x.toFixed(digits) : '–');
+/** @type {(p: number | null | undefined) => string} */
 const pValue = (p) => (!F.isNum(p) ? '–' : p < 0.001 ? '< 0.001' : p.toFixed(3));
 
+/** @param {LeadCalls['drift']} r */
 function modelLine(r) {
   const m = r.modelCheck;
   if (!m) return r.model ? `${r.current} has no ${ctx.store.scoreHeader ? ctx.store.scoreHeader.score.target : 'outcome'} column: the model's ROC-AUC on it cannot be measured.` : 'Load a scoring model to measure its ROC-AUC on the current table (when that table has the outcome).';
@@ -140,6 +149,7 @@ export default {
     reference: { parse: text(), apply: (v) => (query.reference = v) },
     current: { parse: text(), apply: (v) => (query.current = v) },
   },
+  /** @param {Shell} shell */
   setup(shell) {
     ctx = shell;
     build();
@@ -150,9 +160,10 @@ export default {
     ctx.store.on('leads', () => loaded.reference && !loaded.current && compare());
     ctx.store.on('scoreModel', () => loaded.reference && compare());
   },
+  /** @param {Shell} shell */
   start({ store, started }) {
     const load = () => {
-      for (const which of ['reference', 'current']) {
+      for (const which of /** @type {const} */ (['reference', 'current'])) {
         if (!query[which]) continue;
         try {
           openTable(which, urlSource(query[which]), { show: false });

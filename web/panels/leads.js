@@ -158,6 +158,7 @@ async function exportCsv() {
 
 export default {
   name: 'leads',
+  /** @param {import('../types').Shell} shell */
   setup(shell) {
     ctx = shell;
     build();

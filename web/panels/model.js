@@ -49,6 +49,7 @@ function renderCv(h) {
   );
 }
 
+/** @param {import('../types').StoreState} state */
 function render({ header: h, modelName }) {
   const ok = !!(h && h.data && h.forecast);
   $('model-empty').hidden = ok;
@@ -67,6 +68,7 @@ function render({ header: h, modelName }) {
 
 export default {
   name: 'model',
+  /** @param {import('../types').Shell} shell */
   setup({ store }) {
     store.on('model', render);
   },

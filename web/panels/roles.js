@@ -38,13 +38,14 @@ export function renderSchema(s, registry) {
   $('schema-summary').textContent = `· ${summary.join(' · ')}`;
 
   const roles = rolesOf(registry, s);
+  /** @type {HTMLSelectElement[]} */
   const selects = [];
   $('roles-grid').replaceChildren(
     ...roles.map((role) => {
       const select = el('select', { id: `role-${role.name}`, name: role.name, title: role.help });
       select.append(el('option', { value: '', text: '— none —' }));
       s.columns.forEach((c, i) => select.append(el('option', { value: String(i), text: `${c.name} (${c.type})` })));
-      const idx = s.columns.findIndex((c) => c.name === s.roles[role.name]);
+      const idx = s.columns.findIndex((c) => c.name === s.roles[/** @type {FC.RoleName} */ (role.name)]);
       select.value = idx >= 0 ? String(idx) : '';
       // A column plays one role: picking it here takes it from the role that had it.
       select.addEventListener('change', () => {
@@ -93,7 +94,7 @@ export function rolesFromForm(s, registry) {
     if (name === 'leads' && $input('read-events').checked) continue;
     const v = $select(`role-${name}`).value;
     const column = v === '' ? null : s.columns[Number(v)].name;
-    if (column !== s.detectedRoles[name]) roles[name] = column;
+    if (column !== s.detectedRoles[/** @type {FC.RoleName} */ (name)]) roles[name] = column;
   }
   return roles;
 }

@@ -17,6 +17,10 @@ import { DEMO_LEADS } from './scoring.js';
 // Lighter than the CLI's defaults (1,000 trees, learning rate 0.05), so a table like the
 // bank marketing one (45,211 leads) trains in a tab in well under a minute.
 export const DEFAULTS = { folds: 5, iterations: 300, learningRate: 0.1, numLeaves: 31, seed: 0 };
+/** @import * as FC from '../../wasm/funnelcast' */
+/** @import { InspectReply, Progress, Shell, Source, TrainScoreReply } from '../types' */
+/** @typedef {'folds' | 'iterations' | 'learningRate' | 'numLeaves' | 'seed'} NumberOption */
+/** @type {Array<[NumberOption, string, number, number, number]>} */
 const NUMBERS = [
   ['folds', 'Folds', 0, 20, 1],
   ['iterations', 'Trees at most', 1, 5000, 1],
@@ -27,16 +31,25 @@ const NUMBERS = [
 
 /** @type {import('../types').Shell} */
 let ctx = /** @type {any} */ (null);
+/** @type {{source: Source, bytes: Uint8Array, name: string} | null} */
 let table = null; // {source, bytes (the page's copy), name}
+/** @type {Worker | null} */
 let worker = null;
+/** @type {InspectReply | null} */
 let inspected = null; // the last 'inspect' answer
+/** @type {{bytes: Uint8Array<ArrayBuffer>, name: string} | null} */
 let result = null; // {bytes, name}
 
+/** @type {(state: string) => unknown} */
 const setState = (state) => ($('score-train-panel').dataset.state = state);
+/** @type {(name: string) => string} */
 const modelFile = (name) => `${name.replace(/\.[^.]*$/, '') || 'leads'}-score.fcm`;
+/** @type {(s: string) => string} */
 const quote = (s) => (/^[\w.,/@%+=:-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
+/** @returns {FC.TrainScoreOptions} */
 function options() {
+  /** @type {FC.TrainScoreOptions} */
   const o = { target: $select('train-score-target').value };
   if ($select('train-score-positive').value) o.positive = $select('train-score-positive').value;
   if ($select('train-score-id').value) o.id = $select('train-score-id').value;
@@ -47,6 +60,7 @@ function options() {
 }
 
 // The CLI command that trains the same bytes.
+/** @param {string} name @param {FC.TrainScoreOptions} o */
 export function command(name, o) {
   const args = ['funnelcast train score', `--data ${quote(name)}`, `--target ${quote(o.target)}`];
   if (o.positive) args.push(`--positive ${quote(o.positive)}`);
@@ -64,6 +78,7 @@ function showCommand() {
 
 // The request waiting for the worker's answer: rejected when the worker is stopped, so a
 // cancelled run ends (and the Train button comes back) instead of waiting forever.
+/** @type {((error: Error) => void) | null} */
 let waiting = null;
 
 function stop() {
@@ -73,12 +88,18 @@ function stop() {
   waiting = null;
 }
 
+/** @param {Progress | null} p */
 function progress(p) {
   showProgress('train-score', p);
   $('train-score-progress').hidden = !p;
 }
 
 // The training worker for the table; sends it the table the first time.
+/**
+ * @template {'inspect' | 'score'} T
+ * @param {{type: T, options: Partial<FC.TrainScoreOptions>}} message
+ * @returns {Promise<T extends 'inspect' ? InspectReply : TrainScoreReply>}
+ */
 function post(message) {
   return new Promise((resolve, reject) => {
     let fresh = false;
@@ -103,11 +124,13 @@ function post(message) {
       stop();
       reject(new Error(`the training worker stopped (${e.message || 'out of memory?'}). The table may be too large to train on in this tab: train it with the CLI and load the model.`));
     };
-    const input = fresh && message.type === 'inspect' ? { bytes: table.bytes.slice(), name: table.name } : undefined;
+    const t = /** @type {NonNullable<typeof table>} */ (table); // set: the callers return without one
+    const input = fresh && message.type === 'inspect' ? { bytes: t.bytes.slice(), name: t.name } : undefined;
     w.postMessage({ ...message, input }, input ? [input.bytes.buffer] : []);
   });
 }
 
+/** @param {string} message */
 function fail(message) {
   setState('failed');
   progress(null);
@@ -120,6 +143,7 @@ async function inspect() {
   setState('inspecting');
   showError('train-score-error', '');
   $('train-score-result').hidden = true;
+  /** @type {Partial<FC.TrainScoreOptions>} */
   const o = inspected ? options() : {};
   const fresh = !worker;
   try {
@@ -138,6 +162,7 @@ async function inspect() {
   }
 }
 
+/** @param {InspectReply} r @param {Partial<FC.TrainScoreOptions>} asked */
 function renderSetup(r, asked) {
   const t = r.report.target;
   const target = $select('train-score-target');
@@ -206,15 +231,20 @@ function cancel() {
   $('train-score-status').textContent = 'Training cancelled.';
 }
 
+/** @type {(m: FC.MetricSummary | undefined) => string} */
 const meanStd = (m) => (m && F.isNum(m.mean) ? `${m.mean.toFixed(3)} ± ${(F.isNum(m.std) ? m.std : 0).toFixed(3)}` : 'n/a');
+/** @type {(x: number | null | undefined) => string} */
 const fixed3 = (x) => (F.isNum(x) ? x.toFixed(3) : 'n/a');
 
 // The report as the CLI prints it, the download, and the model into lead scoring.
+/** @param {TrainScoreReply} r @param {FC.TrainScoreOptions} o */
 function finish(r, o) {
+  const t = /** @type {NonNullable<typeof table>} */ (table); // set: a run trains the table shown
   const rep = r.report;
-  const name = modelFile(table.name);
+  const name = modelFile(t.name);
   result = { bytes: r.model.slice(), name };
   setState('done');
+  /** @type {FC.ScoreMetricName[]} */
   const keys = ['roc_auc', 'pr_auc', 'logloss', 'brier', 'accuracy', 'precision', 'recall', 'f1'];
   const models = rep.comparison || [];
   $table('train-score-cv').tHead.replaceChildren(el('tr', {}, el('th', { scope: 'col', text: 'Metric' }), el('th', { scope: 'col', class: 'num', text: 'CV mean ± std' }), ...models.map((m) => el('th', { scope: 'col', class: 'num', text: `${m.name}, out of fold` }))));
@@ -226,10 +256,11 @@ function finish(r, o) {
   $('train-score-notices').replaceChildren(...notes.map((n) => el('li', { text: n })));
   $('train-score-notices').hidden = !notes.length;
   $('train-score-result').hidden = false;
-  open('trained-score-model', { model: r.model, name, table: table.source }).then(() => performance.mark('fc-score-train-drawn'));
+  open('trained-score-model', { model: r.model, name, table: t.source }).then(() => performance.mark('fc-score-train-drawn'));
 }
 
 // A labelled table: read in the page (a copy goes to the worker), then inspected.
+/** @param {Extract<Source, {kind: 'file' | 'url'}>} source */
 async function openTable(source) {
   performance.mark('fc-train-table-opened');
   ctx.showView('scoring');
@@ -252,7 +283,7 @@ async function openTable(source) {
     showError('train-table-error', e.message);
     return;
   }
-  table = { source, bytes, name: sourceLabel(source).replace(/ \(.*\)$/, '').split('/').pop() };
+  table = { source, bytes, name: /** @type {string} */ (sourceLabel(source).replace(/ \(.*\)$/, '').split('/').pop()) };
   showFile('train-table', sourceLabel(source), F.fmtBytes(bytes.length));
   await inspect();
 }
@@ -313,6 +344,7 @@ function build() {
 
 export default {
   name: 'score-training',
+  /** @param {Shell} shell */
   setup(shell) {
     ctx = shell;
     build();

@@ -21,14 +21,24 @@ export const REASONS = 3;
 let ctx = /** @type {any} */ (null);
 let begun = false;
 let scoreSeq = 0;
+/** @import { LeadCalls, Progress, Shell, Source, Store } from '../types' */
+/** @typedef {'demo' | 'user' | 'trained'} Origin */
+/** @type {{leads: string | null, scoring: string | null}} */
 const query = { leads: null, scoring: null }; // ?leads= and ?scoring= (a path, or none)
 
+/** @type {(state: string) => unknown} */
 const setState = (state) => ($('scoring-view').dataset.state = state);
+/**
+ * @template {keyof LeadCalls & string} K
+ * @param {K} type @param {object} payload @param {{onProgress?: (p: Progress) => void}} [options]
+ * @returns {Promise<LeadCalls[K]>}
+ */
 const call = (type, payload, options) => ctx.leadWorker().call(type, payload, options);
 
 // --- loading -------------------------------------------------------------------------
 
 // Loads a lead table. Refused (the core's message beside the file): the table shown stays.
+/** @param {Source} source @param {Origin} origin */
 async function openLeads(source, origin) {
   showError('leads-error', '');
   /** @type {import('../types').LeadCalls['openLeads']} */ let r;
@@ -52,6 +62,7 @@ async function openLeads(source, origin) {
 
 // Loads a scoring model; a forecast model is handed to the dashboard. quiet: a lead table
 // that does not fit is about to be replaced (a model trained here, with its table).
+/** @param {Source} source @param {Origin} origin @param {{quiet?: boolean}} [options] */
 async function openModel(source, origin, { quiet = false } = {}) {
   showError('score-model-error', '');
   /** @type {import('../types').LeadCalls['openModel']} */ let r;
@@ -111,6 +122,7 @@ async function rescore() {
 }
 
 // A file or URL for lead scoring (files.js routes drops and hand-overs here).
+/** @param {'leads' | 'score-model'} kind @param {Source} source */
 async function openSource(kind, source) {
   ctx.showView('scoring');
   begin({ skipDemo: true });
@@ -119,6 +131,7 @@ async function openSource(kind, source) {
 }
 
 // A model trained in the page, with the table it was trained on: both shown, scored.
+/** @param {{model: Uint8Array, name: string, table: Source}} trained */
 async function openTrained({ model, name, table }) {
   begin({ skipDemo: true });
   const ok = await openModel({ kind: 'bytes', bytes: model, name }, 'trained', { quiet: true });
@@ -147,6 +160,7 @@ function begin({ skipDemo = false } = {}) {
       showError('score-model-error', e.message);
     }
   }
+  /** @type {(source: Source, demo: string) => Origin} */
   const origin = (source, demo) => (isAt(source, demo) ? 'demo' : 'user');
   setState('loading');
   // The model first: a table that lacks its columns is refused at once.
@@ -154,6 +168,7 @@ function begin({ skipDemo = false } = {}) {
   Promise.all(loads).then(() => rescore());
 }
 
+/** @param {Shell} shell */
 function setup(shell) {
   ctx = shell;
   const help = el(
@@ -185,6 +200,7 @@ function setup(shell) {
 
 // Lead scoring loads once the dashboard is drawn (it never delays it), or at once when it
 // is the tab shown.
+/** @param {Shell} shell */
 function start({ store, started }) {
   if (store.view === 'scoring') begin();
   else started.then(() => begin());

@@ -18,7 +18,7 @@ export const TRAINING = { folds: 3, horizon: 168, iterations: 300, learningRate:
 
 /** @type {import('../types').Shell} */
 let ctx = /** @type {any} */ (null);
-/** @import { AcceptedSchema, DashboardCalls, Progress, Store, TrainForecastReply, TrainingRun } from '../types' */
+/** @import { AcceptedSchema, DashboardCalls, Progress, StoreState, TrainForecastReply, TrainingRun } from '../types' */
 /** @type {TrainingRun | null} */
 let run = null; // the current run: {key, source, state, worker}
 /** @type {string | null} */
@@ -177,7 +177,7 @@ async function finish(r, msg) {
 
 // A new table: train when it is the user's data without a model of the user's own, unless
 // the model loaded was trained here for this very data (a reload of the same file).
-/** @param {Store} store */
+/** @param {StoreState} store */
 function onData(store) {
   const wanted = store.dataOrigin === 'user' && store.modelOrigin !== 'user';
   if (!wanted) {
@@ -193,7 +193,7 @@ function onData(store) {
 }
 
 // The user loaded a model of their own: it is used (or refused with the reason), not trained over.
-/** @param {Store} store */
+/** @param {StoreState} store */
 function onModel(store) {
   if (store.modelOrigin !== 'user' || !run) return;
   stop();

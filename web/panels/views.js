@@ -7,9 +7,13 @@
 import { $ } from '../dom.js';
 import { oneOf } from '../query.js';
 
+/** @import { Shell, Store, View } from '../types' */
+/** @type {View[]} */
 const VIEWS = ['dashboard', 'scoring'];
+/** @type {View | null} */
 let asked = null;
 
+/** @param {Store} store @param {View} view */
 function show(store, view) {
   for (const v of VIEWS) {
     const on = v === view;
@@ -28,6 +32,7 @@ function show(store, view) {
   }
 }
 
+/** @param {Shell} ctx */
 function setup(ctx) {
   ctx.showView = (view) => show(ctx.store, view);
   for (const v of VIEWS) {
@@ -45,6 +50,7 @@ function setup(ctx) {
 }
 
 // After the query was read (applyQuery), before the other panels start: the tab to show.
+/** @param {Shell} ctx */
 function start(ctx) {
   const params = new URLSearchParams(location.search);
   const leadsOnly = ['leads', 'scoring', 'reference', 'current'].some((k) => params.has(k)) && !params.has('data');
