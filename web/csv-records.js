@@ -12,6 +12,7 @@ const DELIMITERS = [',', ';', '\t', '|'];
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const cp1252 = new TextDecoder('windows-1252');
+/** @param {Uint8Array} bytes */
 function decode(bytes) {
   try {
     return utf8.decode(bytes);
@@ -21,6 +22,7 @@ function decode(bytes) {
 }
 
 export class CsvRecords {
+  /** @param {Uint8Array} bytes the CSV file */
   constructor(bytes) {
     this.bytes = bytes;
     const n = bytes.length;
@@ -34,9 +36,11 @@ export class CsvRecords {
     let recordLine = 1;
     let quoted = false;
     let blank = true;
+    /** @type {(begin: number, end: number) => void} */
     const push = (begin, end) => {
       if (blank) return;
       if (count === starts.length) {
+        /** @type {(a: Uint32Array<ArrayBuffer>) => Uint32Array<ArrayBuffer>} */
         const grow = (a) => {
           const b = new Uint32Array(a.length * 2);
           b.set(a);
@@ -99,6 +103,7 @@ export class CsvRecords {
   }
 
   // The cells of record r (0 = the header) as text: quotes removed, unquoted cells trimmed.
+  /** @param {number} r @returns {string[]} */
   cells(r) {
     const text = decode(this.bytes.subarray(this.starts[r], this.ends[r]));
     const out = [];
@@ -130,6 +135,7 @@ export class CsvRecords {
   }
 
   // Data row `row` (0-based, as the core numbers the scored rows) as {column: text}.
+  /** @param {number} row @returns {Record<string, string> | null} */
   row(row) {
     const r = row + 1;
     if (r < 1 || r >= this.count) return null;
@@ -138,6 +144,7 @@ export class CsvRecords {
   }
 
   // The file line data row `row` starts on (what the core names a lead without an id).
+  /** @param {number} row @returns {number | null} */
   line(row) {
     return row + 1 < this.count ? this.lines[row + 1] : null;
   }

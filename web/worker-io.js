@@ -39,6 +39,11 @@ export function prefetch(urls) {
 }
 
 // Reads a File or a same-origin URL into bytes, reporting progress as it goes.
+/**
+ * @typedef {{kind: 'file', file: File} | {kind: 'url', url: string, fresh?: boolean} | {kind: 'bytes', bytes: ArrayBuffer | Uint8Array, name?: string}} WorkerSource
+ * @typedef {{bytes: Uint8Array, name: string, readAt: number}} Read
+ */
+/** @param {number} id @param {WorkerSource} source @param {string} what @returns {Promise<Read>} */
 export async function readSource(id, source, what) {
   if (source.kind === 'file') {
     const file = source.file;
@@ -106,10 +111,11 @@ export async function readSource(id, source, what) {
     return { bytes, name, readAt: clock() };
   }
   if (source.kind === 'bytes') return { bytes: new Uint8Array(source.bytes), name: source.name || 'input', readAt: clock() };
-  throw new Error(`unknown source kind '${source.kind}'`);
+  throw new Error(`unknown source kind '${/** @type {{kind: unknown}} */ (source).kind}'`);
 }
 
 // Transfer the typed arrays of a result instead of copying them again.
+/** @param {unknown} value @param {Transferable[]} [out] @param {number} [depth] @returns {Transferable[]} */
 export function transferables(value, out = [], depth = 0) {
   if (!value || typeof value !== 'object' || depth > 6) return out;
   if (ArrayBuffer.isView(value)) {
@@ -125,6 +131,11 @@ export function transferables(value, out = [], depth = 0) {
 // reads start at once and run in parallel (with the wasm compile too); the wasm work
 // itself runs in message order. `ready()` resolves before the first handler runs (the
 // wasm instance); a handler is (id, args, read) with read the source's bytes, if any.
+/**
+ * @param {Record<string, (id: number, args: any, read: Promise<Read> | null) => unknown>} handlers
+ * @param {() => Promise<unknown>} ready
+ * @param {{what?: (type: string) => string}} [options]
+ */
 export function serve(handlers, ready, { what = (type) => (/model/i.test(type) ? 'the model' : 'the CSV') } = {}) {
   let queue = Promise.resolve();
   self.onmessage = (event) => {
