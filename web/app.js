@@ -175,6 +175,7 @@ async function boot() {
   ready.then(
     (r) => {
       // The worker's start-up steps on the page's clock.
+      /** @type {(t: number) => PerformanceMarkOptions} */
       const at = (t) => ({ startTime: t - performance.timeOrigin });
       if (r.startup.workerStart) performance.mark('fc-worker-start', at(r.startup.workerStart));
       if (r.startup.wasmReady) performance.mark('fc-wasm-ready', at(r.startup.wasmReady));

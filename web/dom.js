@@ -33,7 +33,7 @@ export function el(tag, props = {}, ...children) {
     if (k === 'class') node.className = v;
     else if (k === 'text') node.textContent = v;
     else if (k === 'dataset') Object.assign(node.dataset, v);
-    else if (k in node) node[k] = v;
+    else if (k in node) /** @type {any} */ (node)[k] = v;
     else node.setAttribute(k, v);
   }
   for (const c of children) if (c != null) node.append(c instanceof Node ? c : document.createTextNode(String(c)));

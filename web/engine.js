@@ -33,6 +33,7 @@ export class Engine {
     this.pending.clear();
   }
 
+  /** @param {{id: number, ok?: boolean, result?: unknown, error?: string, progress?: import('./types').Progress}} msg */
   onMessage(msg) {
     const p = this.pending.get(msg.id);
     if (!p) return;

@@ -50,6 +50,7 @@ sw.addEventListener('fetch', (event) => {
   event.respondWith(networkFirst(request));
 });
 
+/** @param {string} key @param {Request} request @param {CacheQueryOptions} [options] */
 async function fromCache(key, request, options = {}) {
   const cache = await caches.open(CACHE);
   const hit = await cache.match(key, options);
@@ -57,6 +58,7 @@ async function fromCache(key, request, options = {}) {
   return fetch(request);
 }
 
+/** @param {Request} request */
 async function networkFirst(request) {
   const cache = await caches.open(RUNTIME);
   try {

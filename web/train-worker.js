@@ -35,10 +35,14 @@ function progress(stage, fraction) {
   self.postMessage({ progress: { stage, fraction } });
 }
 
-/** @type {Promise<import('../wasm/funnelcast').FunnelcastModule> | null} */
+/** @import * as FC from '../wasm/funnelcast' */
+/** @typedef {Required<FC.FunnelcastModule>} TrainModule the training bundle: the API with both trainers */
+/** @type {Promise<TrainModule> | null} */
 let fcPromise = null;
+/** @returns {Promise<TrainModule>} */
 const module = () => (fcPromise ||= createFunnelcast());
 
+/** @param {{input: {bytes: Uint8Array, name: string, roles: FC.RoleChoice, events: boolean, gaps: 'missing' | 'zero'}, options: FC.TrainForecastOptions}} msg */
 async function trainForecast({ input, options }) {
   progress('Starting the trainer', null);
   const fc = await module();
@@ -48,9 +52,10 @@ async function trainForecast({ input, options }) {
     const roles = { ...input.roles };
     if (input.events) delete roles.leads; // rows counted as leads have no leads column
     const schema = table.setRoles(roles, { events: input.events, gaps: input.gaps });
-    if (!schema.ok) throw new Error(schema.error);
-    const hours = (schema.end - schema.start) / 3600;
-    if (schema.step <= 3600 && hours > MAX_HOURS) {
+    if (!schema.ok) throw new Error(/** @type {string} */ (schema.error));
+    const grid = /** @type {{start: number, end: number, step: number}} */ (schema); // ok: the grid is known
+    const hours = (grid.end - grid.start) / 3600;
+    if (grid.step <= 3600 && hours > MAX_HOURS) {
       throw new Error(
         `${input.name} spans ${Math.round(hours).toLocaleString('en-US')} hours (${(hours / 8766).toFixed(1)} years): too much to train in a browser tab, which trains on at most ${MAX_HOURS.toLocaleString('en-US')} hours (5 years). Train it with the CLI (funnelcast train forecast) and load the model here, or load fewer years.`,
       );
@@ -63,15 +68,18 @@ async function trainForecast({ input, options }) {
 }
 
 // The lead table of this run, read once by 'inspect' and trained on by 'score'.
+/** @type {{table: FC.Table, name: string, schema: FC.Schema} | null} */
 let leads = null; // {table, name, schema}
 
 // The column trained for when none is picked: the last one with two values.
+/** @param {FC.Schema} schema */
 function defaultTarget(schema) {
   const two = schema.columns.filter((c) => c.type === 'category' && c.levels === 2);
-  return (two.at(-1) || schema.columns.at(-1)).name;
+  return /** @type {FC.ColumnInfo} */ (two.at(-1) || schema.columns.at(-1)).name;
 }
 
 // input: the table's bytes the first time; without, the table read before.
+/** @param {{input?: {bytes: Uint8Array, name: string}, options: Partial<FC.TrainScoreOptions>}} msg */
 async function inspect({ input, options }) {
   progress('Starting the trainer', null);
   const fc = await module();
@@ -89,6 +97,7 @@ async function inspect({ input, options }) {
   const { table, schema, name } = leads;
   const cells = schema.rows * schema.columns.length;
   if (cells > MAX_CELLS) {
+    /** @param {number} n */
     const f = (n) => n.toLocaleString('en-US');
     throw new Error(
       `${name} has ${f(schema.rows)} rows × ${f(schema.columns.length)} columns (${(cells / 1e6).toFixed(1)} million cells): too much to train in a browser tab, which trains on at most ${f(MAX_CELLS)} cells. Train it with the CLI (funnelcast train score) and load the model here, or train on fewer rows.`,
@@ -105,6 +114,7 @@ async function inspect({ input, options }) {
   return { ok: true, type: 'inspect', target, rows: schema.rows, columns, report: { data: dry.report.data, target: dry.report.target, dropped_columns: dry.report.dropped_columns, warnings: dry.report.warnings }, notices };
 }
 
+/** @param {{options: FC.TrainScoreOptions}} msg */
 async function trainScore({ options }) {
   if (!leads) throw new Error('no table to train on');
   const fc = await module();
@@ -116,7 +126,7 @@ self.onmessage = async (event) => {
   const msg = event.data || {};
   try {
     const result = msg.type === 'inspect' ? await inspect(msg) : msg.type === 'score' ? await trainScore(msg) : await trainForecast(msg);
-    self.postMessage(result, result.model ? [result.model.buffer] : []);
+    self.postMessage(result, 'model' in result ? [result.model.buffer] : []);
   } catch (e) {
     self.postMessage({ ok: false, type: msg.type, error: (e && e.message) || String(e) });
   }

@@ -183,6 +183,7 @@ async function render({ scoreHeader: h, scoreModelName: name }) {
   }
 }
 
+/** @type {import('../types').Panel} */
 export default {
   name: 'cutoff',
   /** @param {import('../types').Shell} shell */

@@ -314,6 +314,7 @@ function start() {
   return Promise.all([dataLoad, modelLoad]);
 }
 
+/** @type {import('../types').Panel} */
 export default {
   name: 'data',
   query: {

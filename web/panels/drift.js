@@ -143,6 +143,7 @@ function build() {
   );
 }
 
+/** @type {import('../types').Panel} */
 export default {
   name: 'drift',
   query: {

@@ -20,6 +20,7 @@ const state = { sort: 'probability', dir: 'desc', offset: 0 };
 const threshold = () => (ctx.store.cutoff != null ? ctx.store.cutoff : ctx.store.scores ? ctx.store.scores.threshold : 0.5);
 
 function build() {
+  /** @type {(key: string, label: string) => HTMLButtonElement} */
   const sortButton = (key, label) => el('button', { type: 'button', class: 'sort', dataset: { sort: key }, text: label });
   const head = el(
     'tr',
@@ -156,6 +157,7 @@ async function exportCsv() {
   }
 }
 
+/** @type {import('../types').Panel} */
 export default {
   name: 'leads',
   /** @param {import('../types').Shell} shell */

@@ -66,6 +66,7 @@ function render({ header: h, modelName }) {
   $('feature-list').replaceChildren(...names.map((n) => el('li', { text: n })));
 }
 
+/** @type {import('../types').Panel} */
 export default {
   name: 'model',
   /** @param {import('../types').Shell} shell */

@@ -290,6 +290,7 @@ async function openTable(source) {
 
 function build() {
   const numbers = NUMBERS.map(([key, label, min, max, step]) => el('label', {}, label, el('input', { type: 'number', id: `train-score-${key}`, min, max, step, value: String(DEFAULTS[key]) })));
+  /** @type {(id: string, label: string) => HTMLLabelElement} */
   const select = (id, label) => el('label', {}, label, el('select', { id }));
   const head = ['Column', 'Type', 'Empty cells', 'Use', 'Why', 'Leave out'].map((h) => el('th', { scope: 'col', text: h }));
   $('sc-train').append(
@@ -342,6 +343,7 @@ function build() {
   $('train-score-download').addEventListener('click', () => result && download(result.name, new Blob([result.bytes], { type: 'application/octet-stream' })));
 }
 
+/** @type {import('../types').Panel} */
 export default {
   name: 'score-training',
   /** @param {Shell} shell */

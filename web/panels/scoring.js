@@ -207,6 +207,7 @@ function start({ store, started }) {
   return null;
 }
 
+/** @type {import('../types').Panel} */
 export default {
   name: 'scoring',
   query: {

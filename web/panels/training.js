@@ -217,4 +217,5 @@ function setup(shell) {
   });
 }
 
+/** @type {import('../types').Panel} */
 export default { name: 'training', setup };

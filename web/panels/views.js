@@ -58,6 +58,7 @@ function start(ctx) {
   return null;
 }
 
+/** @type {import('../types').Panel} */
 export default {
   name: 'views',
   query: { view: { parse: oneOf(VIEWS), apply: (v) => (asked = v) } },
