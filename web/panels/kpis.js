@@ -76,6 +76,7 @@ function render({ value: k, error }) {
   }
 }
 
+/** @type {import('../types').Panel} */
 export default {
   name: 'kpis',
   /** @param {import('../types').Shell} shell */
