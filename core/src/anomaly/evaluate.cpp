@@ -154,21 +154,17 @@ Truth read_truth(const std::string& bytes, const std::string& source,
   return out;
 }
 
-Evaluation evaluate(const Result& r, const Input& in, const Truth& truth) {
-  Evaluation ev;
-  const size_t n = r.size();
-  const size_t from = r.checked_from;
-  if (n == 0 || from >= n) return ev;
-  const int64_t step = r.step;
-  // The interval an instant falls in (clamped to the series).
-  const auto index_of = [&](int64_t t) -> int64_t { return time::floor_div(t - r.start, step); };
+namespace {
 
-  // Incidents as index ranges inside [from, n).
+// Incidents as index ranges inside the checked period [from, n), in time order: the given
+// windows (the intervals overlapping them), or the labelled points merged into runs of
+// consecutive intervals.
+std::vector<Range> incidents_of(const Result& r, const Truth& truth) {
+  const size_t n = r.size(), from = r.checked_from;
+  const auto index_of = [&](int64_t t) -> int64_t { return time::floor_div(t - r.start, r.step); };
   std::vector<Range> incidents;
-  const bool points = truth.windows.empty();
-  if (!points) {
+  if (!truth.windows.empty()) {
     for (const Window& w : truth.windows) {
-      // Intervals overlapping [start, end].
       int64_t a = index_of(w.start), b = index_of(w.end);
       a = std::max<int64_t>(a, static_cast<int64_t>(from));
       b = std::min<int64_t>(b, static_cast<int64_t>(n) - 1);
@@ -193,9 +189,13 @@ Evaluation evaluate(const Result& r, const Input& in, const Truth& truth) {
   }
   std::sort(incidents.begin(), incidents.end(),
             [](const Range& a, const Range& b) { return a.first < b.first; });
-  for (const Range& g : incidents) ev.incidents.push_back({r.time(g.first), r.time(g.last)});
+  return incidents;
+}
 
-  // Event level.
+// Event level: detected incidents and their delay, alerts (runs of flags) and true alerts,
+// precision, recall, F1.
+void score_events(const Result& r, const std::vector<Range>& incidents, Evaluation& ev) {
+  const size_t n = r.size();
   ev.events = incidents.size();
   double delay_sum = 0;
   for (const Range& g : incidents) {
@@ -206,7 +206,7 @@ Evaluation evaluate(const Result& r, const Input& in, const Truth& truth) {
       break;
     }
   }
-  for (size_t i = from; i < n;) {
+  for (size_t i = r.checked_from; i < n;) {
     if (!r.flagged[i]) {
       ++i;
       continue;
@@ -233,46 +233,43 @@ Evaluation evaluate(const Result& r, const Input& in, const Truth& truth) {
     ev.f1 = p + q > 0 ? 2 * p * q / (p + q) : 0;
   }
   ev.delay = ev.detected ? delay_sum / static_cast<double>(ev.detected) : kNaN;
-  ev.delay_seconds = ev.delay * static_cast<double>(step);
+  ev.delay_seconds = ev.delay * static_cast<double>(r.step);
+}
 
-  // Window score. Rows: checked intervals with data.
-  std::vector<size_t> row_of(n, SIZE_MAX);
-  std::vector<size_t> rows;
-  for (size_t i = from; i < n; ++i) {
-    if (!in.known(i)) continue;
-    row_of[i] = rows.size();
-    rows.push_back(i);
-  }
+// NAB's windows around labelled runs: 10% of the checked intervals divided by the number
+// of incidents, centred on the run; overlapping windows merge.
+std::vector<Range> windows_around(const Result& r, const std::vector<Range>& incidents) {
+  const size_t n = r.size(), from = r.checked_from;
   std::vector<Range> windows;
-  if (!points) {
-    windows = incidents;
-  } else if (!incidents.empty()) {
-    const size_t width =
-        std::max<size_t>(1, static_cast<size_t>(0.1 * static_cast<double>(n - from) /
-                                                static_cast<double>(incidents.size())));
-    for (const Range& g : incidents) {
-      const size_t len = std::max(width, g.last - g.first + 1);
-      const size_t mid2 = g.first + g.last;  // twice the midpoint
-      const int64_t a =
-          std::max<int64_t>(static_cast<int64_t>(from),
-                            static_cast<int64_t>(mid2 / 2) - static_cast<int64_t>(len / 2));
-      const int64_t b =
-          std::min<int64_t>(static_cast<int64_t>(n) - 1, a + static_cast<int64_t>(len) - 1);
-      Range w{static_cast<size_t>(a), static_cast<size_t>(std::max(a, b))};
-      w.first = std::min(w.first, g.first);
-      w.last = std::max(w.last, g.last);
-      if (!windows.empty() && windows.back().last + 1 >= w.first) {
-        windows.back().last = std::max(windows.back().last, w.last);
-      } else {
-        windows.push_back(w);
-      }
+  if (incidents.empty()) return windows;
+  const size_t width =
+      std::max<size_t>(1, static_cast<size_t>(0.1 * static_cast<double>(n - from) /
+                                              static_cast<double>(incidents.size())));
+  for (const Range& g : incidents) {
+    const size_t len = std::max(width, g.last - g.first + 1);
+    const size_t mid2 = g.first + g.last;  // twice the midpoint
+    const int64_t a = std::max<int64_t>(
+        static_cast<int64_t>(from), static_cast<int64_t>(mid2 / 2) - static_cast<int64_t>(len / 2));
+    const int64_t b =
+        std::min<int64_t>(static_cast<int64_t>(n) - 1, a + static_cast<int64_t>(len) - 1);
+    Range w{static_cast<size_t>(a), static_cast<size_t>(std::max(a, b))};
+    w.first = std::min(w.first, g.first);
+    w.last = std::max(w.last, g.last);
+    if (!windows.empty() && windows.back().last + 1 >= w.first) {
+      windows.back().last = std::max(windows.back().last, w.last);
+    } else {
+      windows.push_back(w);
     }
   }
-  // Windows in rows.
-  struct RowWindow {
-    size_t first, last;  // rows
-  };
-  std::vector<RowWindow> rw;
+  return windows;
+}
+
+// Windows counted in rows (the checked intervals with data, `rows`), as NAB counts rows of
+// its files; windows without a row are dropped.
+std::vector<Range> in_rows(const Result& r, const std::vector<Range>& windows,
+                           const std::vector<size_t>& row_of, const std::vector<size_t>& rows,
+                           Evaluation& ev) {
+  std::vector<Range> rw;
   for (const Range& w : windows) {
     size_t a = SIZE_MAX, b = 0;
     for (size_t i = w.first; i <= w.last; ++i) {
@@ -284,6 +281,21 @@ Evaluation evaluate(const Result& r, const Input& in, const Truth& truth) {
     rw.push_back({a, b});
     ev.nab_windows.push_back({r.time(rows[a]), r.time(rows[b])});
   }
+  return rw;
+}
+
+// The window score (NAB standard profile) over the checked rows.
+void score_windows(const Result& r, const Input& in, const std::vector<Range>& windows,
+                   Evaluation& ev) {
+  const size_t n = r.size();
+  std::vector<size_t> row_of(n, SIZE_MAX);
+  std::vector<size_t> rows;
+  for (size_t i = r.checked_from; i < n; ++i) {
+    if (!in.known(i)) continue;
+    row_of[i] = rows.size();
+    rows.push_back(i);
+  }
+  const std::vector<Range> rw = in_rows(r, windows, row_of, rows, ev);
   const size_t probation = std::min(
       static_cast<size_t>(std::floor(0.15 * static_cast<double>(rows.size()))), size_t{750});
   const double max_tp = scaled_sigmoid(-1.0);
@@ -304,7 +316,7 @@ Evaluation evaluate(const Result& r, const Input& in, const Truth& truth) {
     }
     double unweighted = -1.0;
     if (prev >= 0) {
-      const RowWindow& pw = rw[static_cast<size_t>(prev)];
+      const Range& pw = rw[static_cast<size_t>(prev)];
       const double width = static_cast<double>(pw.last - pw.first + 1);
       if (width > 1) unweighted = scaled_sigmoid(static_cast<double>(k - pw.last) / (width - 1));
     }
@@ -318,6 +330,18 @@ Evaluation evaluate(const Result& r, const Input& in, const Truth& truth) {
   ev.window_perfect = kTpWeight * static_cast<double>(rw.size());
   ev.window_score =
       rw.empty() ? kNaN : 100 * (raw - ev.window_null) / (ev.window_perfect - ev.window_null);
+}
+
+}  // namespace
+
+Evaluation evaluate(const Result& r, const Input& in, const Truth& truth) {
+  Evaluation ev;
+  if (r.size() == 0 || r.checked_from >= r.size()) return ev;
+  const std::vector<Range> incidents = incidents_of(r, truth);
+  for (const Range& g : incidents) ev.incidents.push_back({r.time(g.first), r.time(g.last)});
+  score_events(r, incidents, ev);
+  // Given windows are scored as they are; labelled points get NAB's windows.
+  score_windows(r, in, truth.windows.empty() ? windows_around(r, incidents) : incidents, ev);
   return ev;
 }
 
