@@ -1,6 +1,7 @@
 // The front of the anomaly module: what a series is made of (a registry metric with its
-// parts, or a bare column), durations, the list of methods, and detect(), which runs the
-// detectors a method needs, flags inside the lookback and explains ratios by their parts.
+// parts, or a bare column), durations, thresholds, the methods (from the list of detectors,
+// detectors.cpp), and detect(), which runs the detector a method names, flags inside the
+// lookback and explains ratios by their parts.
 // Detection runs once per request, not per row of a hot loop: in the browser bundle it is
 // compiled for size (its templates from the standard library too).
 #if defined(__EMSCRIPTEN__) && defined(__clang__)
@@ -9,12 +10,17 @@
 
 #include "funnelcast/anomaly/anomaly.hpp"
 
+#include <fast_float/fast_float.h>
+
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <numeric>
+#include <system_error>
 
+#include "detector.hpp"
 #include "funnelcast/anomaly/calibrate.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/schema/registry.hpp"
@@ -94,6 +100,106 @@ Input metric_input(const series::Series& s, const std::string& metric) {
   return in;
 }
 
+namespace {
+
+struct Row {
+  int64_t t;
+  double v;
+};
+
+// The column's rows in time order. fc::Error on a missing timestamp or no rows.
+std::vector<Row> timed_rows(const Table& table, const Column& c, const Column& tc,
+                            size_t& missing) {
+  std::vector<Row> rows;
+  rows.reserve(table.rows);
+  missing = 0;
+  for (size_t r = 0; r < table.rows; ++r) {
+    if (tc.times[r] == kMissingTime) {
+      fail("%s: line %u, column '%s': the timestamp is missing", table.source.c_str(),
+           table.line(r), tc.name.c_str());
+    }
+    if (std::isnan(c.numbers[r])) ++missing;
+    rows.push_back({tc.times[r], c.numbers[r]});
+  }
+  if (rows.empty()) fail("%s: the file has a header but no data rows", table.source.c_str());
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.t < b.t; });
+  return rows;
+}
+
+struct Grid {
+  int64_t step = 0, anchor = 0;
+  int64_t spacing = 0;   // the typical distance between rows
+  bool regular = false;  // every row on the grid
+};
+
+// The grid: the largest supported interval that divides every distance between
+// timestamps, when the rows fill at least half of it; otherwise (timestamps with jitter)
+// the supported interval nearest to the typical distance, counted from the epoch, with
+// each row placed in the interval it falls in.
+Grid grid_of(const std::vector<Row>& rows) {
+  std::vector<int64_t> gaps;
+  int64_t divisor = 0;
+  size_t distinct = 1;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const int64_t d = rows[i].t - rows[i - 1].t;
+    if (d == 0) continue;
+    ++distinct;
+    gaps.push_back(d);
+    divisor = std::gcd(divisor, d);
+  }
+  const std::vector<int64_t>& steps = time::supported_intervals();
+  Grid g;
+  for (int64_t s : steps)
+    if (divisor > 0 && divisor % s == 0) g.step = s;
+  if (!gaps.empty()) {
+    std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2),
+                     gaps.end());
+    g.spacing = gaps[gaps.size() / 2];
+  }
+  const int64_t span = rows.back().t - rows.front().t;
+  g.regular =
+      g.step > 0 && static_cast<double>(distinct) >= 0.5 * static_cast<double>(span / g.step + 1);
+  if (g.regular) {
+    g.anchor = ((rows.front().t % g.step) + g.step) % g.step;
+    return g;
+  }
+  // The supported interval nearest to the typical distance (rows a little early or late
+  // around a 5-minute rhythm are 5-minute data).
+  g.step = steps.front();
+  for (int64_t s : steps)
+    if (g.spacing > 0 &&
+        std::fabs(std::log(static_cast<double>(g.spacing) / static_cast<double>(s))) <
+            std::fabs(std::log(static_cast<double>(g.spacing) / static_cast<double>(g.step))))
+      g.step = s;
+  if (divisor == 0) g.step = time::kHour;
+  return g;
+}
+
+// The rows' values per interval of the grid from `first`; rows sharing an interval are
+// averaged (the column is a level, not a count), intervals without a row are missing.
+std::vector<double> averaged(const std::vector<Row>& rows, const Grid& g, int64_t first,
+                             size_t size, size_t& shared, size_t& empty) {
+  std::vector<double> value(size, kNaN), sum(size, 0.0);
+  std::vector<uint32_t> count(size, 0);
+  for (const Row& r : rows) {
+    if (std::isnan(r.v)) continue;
+    const size_t i = static_cast<size_t>(
+        (time::floor_div(r.t - g.anchor, g.step) * g.step + g.anchor - first) / g.step);
+    if (count[i]++) ++shared;
+    sum[i] += r.v;
+  }
+  for (size_t i = 0; i < size; ++i) {
+    if (count[i]) {
+      value[i] = sum[i] / count[i];
+    } else {
+      ++empty;
+    }
+  }
+  return value;
+}
+
+}  // namespace
+
 Input column_input(const Table& table, const std::string& column, const std::string& time_column,
                    std::vector<std::string>* notices) {
   const Column& c = table.at(column);
@@ -111,69 +217,15 @@ Input column_input(const Table& table, const std::string& column, const std::str
   const Column& tc = table.at(tname);
   if (tc.type != ColumnType::kTimestamp)
     fail("%s: column '%s' does not hold timestamps", table.source.c_str(), tc.name.c_str());
-  struct Row {
-    int64_t t;
-    double v;
-  };
-  std::vector<Row> rows;
-  rows.reserve(table.rows);
   size_t missing = 0;
-  for (size_t r = 0; r < table.rows; ++r) {
-    if (tc.times[r] == kMissingTime) {
-      fail("%s: line %u, column '%s': the timestamp is missing", table.source.c_str(),
-           table.line(r), tc.name.c_str());
-    }
-    if (std::isnan(c.numbers[r])) ++missing;
-    rows.push_back({tc.times[r], c.numbers[r]});
-  }
-  if (rows.empty()) fail("%s: the file has a header but no data rows", table.source.c_str());
-  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.t < b.t; });
-  // The grid: the largest supported interval that divides every distance between
-  // timestamps, when the rows fill at least half of it; otherwise (timestamps with jitter)
-  // the supported interval nearest to the typical distance, counted from the epoch, with
-  // each row placed in the interval it falls in.
-  std::vector<int64_t> gaps;
-  int64_t divisor = 0;
-  size_t distinct = 1;
-  for (size_t i = 1; i < rows.size(); ++i) {
-    const int64_t d = rows[i].t - rows[i - 1].t;
-    if (d == 0) continue;
-    ++distinct;
-    gaps.push_back(d);
-    divisor = std::gcd(divisor, d);
-  }
-  const std::vector<int64_t>& steps = time::supported_intervals();
-  int64_t step = 0;
-  for (int64_t s : steps)
-    if (divisor > 0 && divisor % s == 0) step = s;
-  int64_t spacing = 0;
-  if (!gaps.empty()) {
-    std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2),
-                     gaps.end());
-    spacing = gaps[gaps.size() / 2];
-  }
-  const int64_t span = rows.back().t - rows.front().t;
-  bool regular =
-      step > 0 && static_cast<double>(distinct) >= 0.5 * static_cast<double>(span / step + 1);
-  int64_t anchor = 0;
-  if (regular) {
-    anchor = ((rows.front().t % step) + step) % step;
-  } else {
-    // The supported interval nearest to the typical distance (rows a little early or late
-    // around a 5-minute rhythm are 5-minute data).
-    step = steps.front();
-    for (int64_t s : steps)
-      if (spacing > 0 &&
-          std::fabs(std::log(static_cast<double>(spacing) / static_cast<double>(s))) <
-              std::fabs(std::log(static_cast<double>(spacing) / static_cast<double>(step))))
-        step = s;
-    if (divisor == 0) step = time::kHour;
-  }
-  if (spacing > time::kWeek * 2) {
+  const std::vector<Row> rows = timed_rows(table, c, tc, missing);
+  const Grid g = grid_of(rows);
+  const int64_t step = g.step, anchor = g.anchor;
+  if (g.spacing > time::kWeek * 2) {
     fail(
         "%s: the rows are typically %lld days apart; anomalies are found in data from every minute "
         "to every week",
-        table.source.c_str(), static_cast<long long>(spacing / time::kDay));
+        table.source.c_str(), static_cast<long long>(g.spacing / time::kDay));
   }
   const int64_t first = time::floor_div(rows.front().t - anchor, step) * step + anchor;
   const int64_t last = time::floor_div(rows.back().t - anchor, step) * step + anchor;
@@ -191,31 +243,14 @@ Input column_input(const Table& table, const std::string& column, const std::str
   in.kind = Kind::kLevel;
   in.start = first;
   in.step = step;
-  in.value.assign(static_cast<size_t>(size), kNaN);
-  std::vector<double> sum(static_cast<size_t>(size), 0.0);
-  std::vector<uint32_t> count(static_cast<size_t>(size), 0);
-  size_t shared = 0;
-  for (const Row& r : rows) {
-    if (std::isnan(r.v)) continue;
-    const size_t i =
-        static_cast<size_t>((time::floor_div(r.t - anchor, step) * step + anchor - first) / step);
-    if (count[i]++) ++shared;
-    sum[i] += r.v;
-  }
-  size_t empty = 0;
-  for (size_t i = 0; i < in.value.size(); ++i) {
-    if (count[i]) {
-      in.value[i] = sum[i] / count[i];
-    } else {
-      ++empty;
-    }
-  }
+  size_t shared = 0, empty = 0;
+  in.value = averaged(rows, g, first, static_cast<size_t>(size), shared, empty);
   if (notices) {
     const std::string unit = time::interval_name(step);
-    if (!regular)
-      notices->push_back(
-          "the timestamps are not on a regular grid; each row is placed in the " + unit +
-          " it falls in (typical distance between rows: " + std::to_string(spacing) + " seconds)");
+    if (!g.regular)
+      notices->push_back("the timestamps are not on a regular grid; each row is placed in the " +
+                         unit + " it falls in (typical distance between rows: " +
+                         std::to_string(g.spacing) + " seconds)");
     if (shared)
       notices->push_back(std::to_string(shared) + " rows fell in a " + unit +
                          " that already had one; their '" + c.name + "' values were averaged");
@@ -277,26 +312,36 @@ size_t to_steps(const Span& span, int64_t step, const char* what) {
 
 // ---- methods ----
 
+namespace detail {
+
+MethodDef method_def(const Detector& d) {
+  MethodDef m;
+  m.name = d.name;
+  m.label = d.label;
+  m.help = d.help;
+  m.default_threshold = score_threshold(d.name, d.default_threshold);
+  m.needs_forecasts = d.needs_forecasts;
+  m.ensemble_member = d.ensemble_member;
+  return m;
+}
+
+const Track& Context::track(const std::string& name) {
+  const auto it = done_.find(name);
+  if (it != done_.end()) return it->second;
+  const Detector* d = find_detector(name);
+  if (!d) fail("anomaly: no detector named '%s'", name.c_str());
+  Track t = d->run(*this);  // may ask for others first: the map grows, references stay valid
+  return done_.emplace(name, std::move(t)).first->second;
+}
+
+}  // namespace detail
+
 const std::vector<MethodDef>& methods() {
-  static const std::vector<MethodDef> kMethods = {
-      {"zscore", "Rolling z-score",
-       "mean and standard deviation of the baseline window before each interval; |z| > 2.5 (the "
-       "original rule)"},
-      {"robust", "Rolling median / MAD",
-       "median and median absolute deviation of the baseline window; earlier outliers do not mask "
-       "later ones"},
-      {"seasonal", "Seasonal baseline",
-       "the same hour of the day or of the week over the last 4 periods, so regular peaks are "
-       "expected"},
-      {"residual", "Forecast residual",
-       "outside the prediction interval of a forecast made from the data before each interval"},
-      {"iforest", "Isolation forest",
-       "how easily random splits isolate an interval's value, changes, rolling statistics and "
-       "calendar"},
-      {"ensemble", "Ensemble",
-       "robust, seasonal and isolation forest (and residual with a forecast) combined by the "
-       "Cauchy rule"},
-  };
+  static const std::vector<MethodDef> kMethods = [] {
+    std::vector<MethodDef> out;
+    for (const detail::Detector* d : detail::detectors()) out.push_back(detail::method_def(*d));
+    return out;
+  }();
   return kMethods;
 }
 
@@ -309,14 +354,37 @@ std::string method_names() {
 double score_threshold(const std::string& method, double threshold) {
   if (!(threshold >= 0) || !std::isfinite(threshold)) {
     fail(
-        "anomaly: the threshold must be a positive number (a score below 1, or a z of 1 or more), "
+        "anomaly: the threshold must be a positive number (a score up to 1, or a z above 1), "
         "got %g",
         threshold);
   }
-  if (threshold == 0)
-    return method == "zscore" ? 1 - gaussian_two_sided(kZscoreThreshold) : kDefaultScoreThreshold;
-  if (threshold >= 1) return 1 - gaussian_two_sided(threshold);
+  if (threshold == 0) {
+    const detail::Detector* d = detail::find_detector(method);
+    threshold = d ? d->default_threshold : kDefaultScoreThreshold;
+  }
+  if (threshold > 1) return 1 - gaussian_two_sided(threshold);
   return threshold;
+}
+
+double parse_threshold(const std::string& text, const std::string& what) {
+  std::string body = text;
+  const bool z = !body.empty() && (body.back() == 'z' || body.back() == 'Z');
+  if (z) body.pop_back();
+  double x = -1;
+  // Digits and a decimal point (an exponent too), nothing else: no sign, no "inf", no hex.
+  const bool plain = !body.empty() &&
+                     (std::isdigit(static_cast<unsigned char>(body[0])) || body[0] == '.') &&
+                     body.find_first_not_of("0123456789.eE+-") == std::string::npos;
+  if (plain) {
+    const auto r = fast_float::from_chars(body.data(), body.data() + body.size(), x);
+    if (r.ec != std::errc() || r.ptr != body.data() + body.size()) x = -1;
+  }
+  if (!(x > 0) || !std::isfinite(x) || x > detail::kMaxZ) {
+    fail("%s: expected a score up to 1 (0.99995) or a z (10z, or any number above 1), found '%s'",
+         what.c_str(), text.c_str());
+  }
+  if (z || x > 1) return 1 - gaussian_two_sided(x);
+  return x;
 }
 
 const char* cause_name(Cause c, const Input& in) {
@@ -352,11 +420,14 @@ size_t Result::scored() const {
 namespace {
 
 constexpr double kCauseAlpha = 0.01;  // a part "moved" when its own tail probability is below 1%
+// Tail probabilities at or below this are an infinite deviation (a value off a constant
+// series): the calibration and the Cauchy rule floor every p at 1e-300 times the number of
+// tests combined. A threshold stricter than this (a score that rounds to 1, a z beyond
+// about 36) still flags them, so no threshold turns detection off.
+constexpr double kCertain = 1e-280;
 
-bool known_method(const std::string& m) {
-  for (const auto& d : methods())
-    if (m == d.name) return true;
-  return false;
+double score_of(double p) {
+  return std::isnan(p) ? kNaN : std::clamp(1 - p, 0.0, 1.0);
 }
 
 // A part of a ratio as a series of its own.
@@ -374,44 +445,9 @@ Input part_input(const Input& in, bool exposure) {
   return p;
 }
 
-// The seasonal verdict (the parts of a ratio are judged against the same hour of the day
-// or week, where spend and leads follow the clock).
-Track part_track(const Input& in, const detail::Params& prm) {
-  return detail::seasonal(in, prm);
-}
-
-double score_of(double p) {
-  return std::isnan(p) ? kNaN : std::clamp(1 - p, 0.0, 1.0);
-}
-
-// What an interval needs to be scored by a method, for the "not enough data" message.
-void requirement(char* buf, size_t size, const std::string& method, size_t min_points,
-                 size_t baseline, int seasons, const char* unit) {
-  const bool calibrated = method != "zscore";
-  int k;
-  if (method == "seasonal") {
-    k = std::snprintf(
-        buf, size, "each needs the same %s of the day or week in at least 2 of the last %d periods",
-        unit, seasons);
-  } else if (method == "residual") {
-    k = std::snprintf(buf, size, "each needs a forecast");
-  } else {
-    k = std::snprintf(buf, size, "each needs at least %zu known values in the %zu %ss before it",
-                      min_points, baseline, unit);
-  }
-  if (calibrated && k > 0 && static_cast<size_t>(k) < size)
-    std::snprintf(buf + k, size - static_cast<size_t>(k),
-                  ", and %zu earlier scored %ss to calibrate its score",
-                  detail::kCalibrationHistory, unit);
-}
-
-}  // namespace
-
-Result detect(const Input& in, const Options& o) {
-  if (!known_method(o.method))
-    fail("anomaly: unknown method '%s'; choose one of %s", o.method.c_str(),
-         method_names().c_str());
-  const double threshold = score_threshold(o.method, o.threshold);
+// Refuses what the detector cannot work with, in the order a user fixes it: the data's
+// parts, the forecasts, the windows.
+void check_request(const detail::Detector& d, const Input& in, const Options& o) {
   const size_t n = in.size();
   if (in.kind == Kind::kRatio && (in.quantity.size() != n || in.exposure.size() != n))
     fail("anomaly: the parts of %s do not match its length", in.name.c_str());
@@ -421,13 +457,16 @@ Result detect(const Input& in, const Options& o) {
     fail("anomaly: the forecasts have %zu values for %zu intervals", o.forecasts.mean.size(), n);
   if (has_forecasts && !(o.forecasts.level > 0 && o.forecasts.level < 1))
     fail("anomaly: the forecasts' interval level must be between 0 and 1");
-  if (o.method == "residual" && !has_forecasts) {
+  if (d.needs_forecasts && !has_forecasts) {
     fail(
-        "anomaly: the residual method needs one-step-ahead forecasts of %s with their prediction "
+        "anomaly: the %s method needs one-step-ahead forecasts of %s with their prediction "
         "intervals (CLI: "
         "--model FILE, a forecast model of %s)",
-        in.name.c_str(), in.name.c_str());
+        d.name, in.name.c_str(), in.name.c_str());
   }
+}
+
+size_t baseline_steps(const Input& in, const Options& o) {
   const size_t baseline = to_steps(o.baseline, in.step, "baseline");
   if (baseline < 3) {
     const int64_t need = 3 * in.step;
@@ -436,14 +475,23 @@ Result detect(const Input& in, const Options& o) {
     fail("anomaly: the baseline must span at least 3 intervals (%s for %s data), got %s",
          span.c_str(), time::interval_adjective(in.step).c_str(), span_text(o.baseline).c_str());
   }
-  const size_t lookback = to_steps(o.lookback, in.step, "lookback");
-  if (o.seasons < 2 || o.seasons > 52) fail("anomaly: seasons must be between 2 and 52");
-  if (o.method == "seasonal" && in.step >= time::kWeek / 2)
-    fail(
-        "anomaly: the seasonal method compares the same hour of the day or day of the week; %s "
-        "data has neither",
-        time::interval_adjective(in.step).c_str());
+  return baseline;
+}
 
+// The tail probability a calibrated detector flags at: 1 - the score threshold as before,
+// but where that score rounds to 1 (a z above 8.3: 1 - 1.5e-23 == 1 in double precision),
+// the z's own tail, and never below kCertain. (1 - threshold gave 0 there, and no p is 0:
+// --threshold 10 turned detection off.)
+double flag_alpha(double given, double threshold) {
+  double alpha = 1 - threshold;
+  if (!(alpha > 0)) alpha = given > 1 ? gaussian_two_sided(given) : 0;
+  return std::max(alpha, kCertain);
+}
+
+// `given`: the threshold in the encoding of Options::threshold (the detector's default for
+// 0); `threshold`: its score.
+detail::Params params_for(const detail::Detector& d, const Options& o, size_t baseline,
+                          double given, double threshold) {
   detail::Params prm;
   prm.baseline = baseline;
   prm.min_points = o.min_baseline_points > 0
@@ -451,60 +499,19 @@ Result detect(const Input& in, const Options& o) {
                        : std::max<size_t>(3, baseline / 7);
   prm.seasons = o.seasons;
   prm.seed = o.seed;
-  const bool z = o.method == "zscore";
-  double z_threshold = kZscoreThreshold;
-  if (z) z_threshold = o.threshold >= 1 ? o.threshold : gaussian_two_sided_inverse(1 - threshold);
-  prm.z_threshold = z_threshold;
-  prm.alpha = z ? gaussian_two_sided(z_threshold) : 1 - threshold;
-
-  Result r;
-  r.metric = in.name;
-  r.label = in.label;
-  r.method = o.method;
-  r.kind = in.kind;
-  r.good = in.good;
-  r.start = in.start;
-  r.step = in.step;
-  r.threshold = z ? 1 - gaussian_two_sided(z_threshold) : threshold;
-  r.value = in.value;
-  r.baseline_steps = baseline;
-  r.lookback_steps = lookback;
-  r.checked_from = lookback == 0 || lookback >= n ? 0 : n - lookback;
-
-  Track out;
-  if (o.method == "zscore") {
-    out = detail::zscore(in, prm);
-  } else if (o.method == "robust") {
-    out = detail::robust(in, prm);
-  } else if (o.method == "seasonal") {
-    out = detail::seasonal(in, prm);
-  } else if (o.method == "residual") {
-    out = detail::residual(in, o.forecasts, prm);
+  if (d.calibrated) {
+    prm.alpha = flag_alpha(given, threshold);
   } else {
-    const Track rb = detail::robust(in, prm);
-    const Track ss = detail::seasonal(in, prm);
-    if (o.method == "iforest") {
-      out = detail::iforest(in, rb, ss, prm);
-    } else {
-      const Track forest = detail::iforest(in, rb, ss, prm);
-      std::vector<const Track*> members = {&rb, &ss, &forest}, band = {&ss, &rb};
-      Track res;
-      if (has_forecasts) {
-        res = detail::residual(in, o.forecasts, prm);
-        members.push_back(&res);
-        band.insert(band.begin(), &res);
-      }
-      out = detail::ensemble(in, members, band);
-      const char* names[] = {"robust", "seasonal", "iforest", "residual"};
-      for (size_t k = 0; k < members.size(); ++k) {
-        Member m;
-        m.method = names[k];
-        m.score.resize(n);
-        for (size_t i = 0; i < n; ++i) m.score[i] = score_of(members[k]->p[i]);
-        r.members.push_back(std::move(m));
-      }
-    }
+    // The default goes through its score too (as it always has: the bands stay bit for bit).
+    prm.z_threshold = o.threshold > 1 ? o.threshold : gaussian_two_sided_inverse(1 - threshold);
+    prm.alpha = gaussian_two_sided(prm.z_threshold);
   }
+  return prm;
+}
+
+// The track's verdicts moved into the result, scored, and flagged inside the lookback.
+void flag(const detail::Detector& d, const detail::Params& prm, detail::Track&& out, Result& r) {
+  const size_t n = r.size();
   r.expected = std::move(out.expected);
   r.lower = std::move(out.lower);
   r.upper = std::move(out.upper);
@@ -515,49 +522,114 @@ Result detect(const Input& in, const Options& o) {
   for (size_t i = 0; i < n; ++i) {
     r.score[i] = score_of(out.p[i]);
     if (i < r.checked_from || std::isnan(out.p[i])) continue;
-    r.flagged[i] = z ? std::fabs(r.z[i]) > z_threshold : out.p[i] <= prm.alpha;
+    const double a = std::fabs(r.z[i]);
+    r.flagged[i] = d.calibrated ? out.p[i] <= prm.alpha : a > prm.z_threshold || a >= detail::kMaxZ;
   }
+  for (auto& m : out.members) {
+    Member member;
+    member.method = m.name;
+    member.score.resize(n);
+    for (size_t i = 0; i < n; ++i) member.score[i] = score_of(m.p[i]);
+    r.members.push_back(std::move(member));
+  }
+}
 
-  if (in.kind == Kind::kRatio && o.causes) {
-    r.cause.assign(n, Cause::kNone);
-    detail::Params part = prm;
-    part.alpha = kCauseAlpha;
-    part.bands = false;
-    for (bool exposure : {true, false}) {
-      const Input pin = part_input(in, exposure);
-      const Track t = part_track(pin, part);
-      Part p;
-      p.name = pin.name;
-      p.value = pin.value;
-      p.expected = t.expected;
-      p.score.resize(n);
-      for (size_t i = 0; i < n; ++i) p.score[i] = score_of(t.p[i]);
-      r.parts.push_back(std::move(p));
-    }
-    for (size_t i = 0; i < n; ++i) {
-      if (std::isnan(r.score[i])) continue;
-      const bool e = r.parts[0].score[i] >= 1 - kCauseAlpha,
-                 q = r.parts[1].score[i] >= 1 - kCauseAlpha;
-      r.cause[i] = e && q ? Cause::kBoth
-                   : e    ? Cause::kExposure
-                   : q    ? Cause::kQuantity
-                          : Cause::kMix;
-    }
+// Ratios: each part judged on its own by the seasonal method (spend and leads follow the
+// clock), and the cause: the part(s) whose own p is below kCauseAlpha, else a mix.
+void explain_by_parts(const Input& in, const detail::Params& prm, Result& r) {
+  const size_t n = r.size();
+  r.cause.assign(n, Cause::kNone);
+  detail::Params part = prm;
+  part.alpha = kCauseAlpha;
+  part.bands = false;
+  for (bool exposure : {true, false}) {
+    const Input pin = part_input(in, exposure);
+    const Forecasts none;
+    detail::Context ctx(pin, part, none);
+    const detail::Track& t = ctx.track("seasonal");
+    Part p;
+    p.name = pin.name;
+    p.value = pin.value;
+    p.expected = t.expected;
+    p.score.resize(n);
+    for (size_t i = 0; i < n; ++i) p.score[i] = score_of(t.p[i]);
+    r.parts.push_back(std::move(p));
   }
+  for (size_t i = 0; i < n; ++i) {
+    if (std::isnan(r.score[i])) continue;
+    const bool e = r.parts[0].score[i] >= 1 - kCauseAlpha,
+               q = r.parts[1].score[i] >= 1 - kCauseAlpha;
+    r.cause[i] = e && q ? Cause::kBoth : e ? Cause::kExposure : q ? Cause::kQuantity : Cause::kMix;
+  }
+}
 
-  if (r.scored() == 0) {
-    size_t candidates = 0;
-    for (size_t i = r.checked_from; i < n; ++i) candidates += in.known(i) ? 1 : 0;
-    const std::string unit = time::interval_name(in.step);
-    char need[400];
-    requirement(need, sizeof need, o.method, prm.min_points, baseline, o.seasons, unit.c_str());
-    fail(
-        "anomaly: not enough data to score any %s of %s with the %s method: %s; the data has %zu "
-        "%s%s%s",
-        unit.c_str(), in.name.c_str(), o.method.c_str(), need, n, unit.c_str(), n == 1 ? "" : "s",
-        candidates ? "" : ", none with a value in the checked period");
+// fc::Error when nothing in the checked period was scored, saying what an interval needs.
+void require_scored(const detail::Detector& d, const Input& in, const detail::Params& prm,
+                    const Result& r) {
+  if (r.scored() > 0) return;
+  const size_t n = in.size();
+  size_t candidates = 0;
+  for (size_t i = r.checked_from; i < n; ++i) candidates += in.known(i) ? 1 : 0;
+  const std::string unit = time::interval_name(in.step);
+  std::string need = d.requirement ? d.requirement(prm, unit)
+                                   : "each needs at least " + std::to_string(prm.min_points) +
+                                         " known values in the " + std::to_string(prm.baseline) +
+                                         " " + unit + "s before it";
+  if (d.calibrated) {
+    need += ", and " + std::to_string(detail::kCalibrationHistory) + " earlier scored " + unit +
+            "s to calibrate its score";
   }
+  fail(
+      "anomaly: not enough data to score any %s of %s with the %s method: %s; the data has %zu "
+      "%s%s%s",
+      unit.c_str(), in.name.c_str(), d.name, need.c_str(), n, unit.c_str(), n == 1 ? "" : "s",
+      candidates ? "" : ", none with a value in the checked period");
+}
+
+}  // namespace
+
+namespace detail {
+
+Result run_detector(const Detector& d, const Input& in, const Options& o) {
+  const double given = o.threshold == 0 ? d.default_threshold : o.threshold;
+  const double threshold = score_threshold(d.name, given);
+  check_request(d, in, o);
+  const size_t baseline = baseline_steps(in, o);
+  const size_t lookback = to_steps(o.lookback, in.step, "lookback");
+  if (o.seasons < 2 || o.seasons > 52) fail("anomaly: seasons must be between 2 and 52");
+  if (d.check) d.check(in);
+  const Params prm = params_for(d, o, baseline, given, threshold);
+
+  const size_t n = in.size();
+  Result r;
+  r.metric = in.name;
+  r.label = in.label;
+  r.method = d.name;
+  r.kind = in.kind;
+  r.good = in.good;
+  r.start = in.start;
+  r.step = in.step;
+  r.threshold = d.calibrated ? threshold : 1 - gaussian_two_sided(prm.z_threshold);
+  r.value = in.value;
+  r.baseline_steps = baseline;
+  r.lookback_steps = lookback;
+  r.checked_from = lookback == 0 || lookback >= n ? 0 : n - lookback;
+
+  Context ctx(in, prm, o.forecasts);
+  flag(d, prm, d.run(ctx), r);
+  if (in.kind == Kind::kRatio && o.causes) explain_by_parts(in, prm, r);
+  require_scored(d, in, prm, r);
   return r;
+}
+
+}  // namespace detail
+
+Result detect(const Input& in, const Options& o) {
+  const detail::Detector* d = detail::find_detector(o.method);
+  if (!d)
+    fail("anomaly: unknown method '%s'; choose one of %s", o.method.c_str(),
+         method_names().c_str());
+  return detail::run_detector(*d, in, o);
 }
 
 Result detect(const series::Series& s, const Options& o) {

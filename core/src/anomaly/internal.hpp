@@ -1,13 +1,15 @@
-// What the detectors share inside the anomaly module: the per-interval output of one
-// detector before flagging, how a deviation is measured for each kind of series, and the
-// robust statistics of a window.
+// What the detectors share inside the anomaly module (measure.cpp): the per-interval output
+// of one detector before flagging, how a deviation is measured for each kind of series,
+// the robust statistics of a window and the calibration of a statistic.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "funnelcast/anomaly/anomaly.hpp"
+#include "funnelcast/anomaly/calibrate.hpp"
 
 namespace fc::anomaly::detail {
 
@@ -20,6 +22,9 @@ constexpr double kCountPrior = 5;         // seasonal: quiet intervals shrunk by
 constexpr size_t kCalibrationHistory = 100;  // statistics seen before a calibrated score
 constexpr size_t kSustained = 3;             // statistics summed by the sustained test
 constexpr double kClip = 3;                  // ... each clipped to +-3
+// Statistics are capped at +-kMaxZ; one at the cap is an infinite deviation (a value off a
+// constant series), which every threshold flags.
+constexpr double kMaxZ = 1e6;
 
 // One detector's verdict per interval, before the lookback and the threshold.
 struct Track {
@@ -27,6 +32,12 @@ struct Track {
   std::vector<double> z;                       // signed statistic (value direction)
   std::vector<double> p;                       // tail probability; NaN where not scored
   std::vector<int8_t> direction;
+  // The ensemble: each member's tail probabilities, in the order they were combined.
+  struct MemberP {
+    std::string name;
+    std::vector<double> p;
+  };
+  std::vector<MemberP> members;
   void resize(size_t n);
 };
 
@@ -93,22 +104,70 @@ double weighted_median(std::vector<std::pair<double, double>>& xw);
 // A robust standard deviation of residuals around 0 (1.4826 median |r|, else 1.2533 mean |r|).
 double spread_around_zero(std::vector<double>& r);
 
-// Detectors. Each returns a Track over the whole input; `in` is known where in.known(i).
-Track zscore(const Input& in, const Params& p);
-Track robust(const Input& in, const Params& p);
-Track seasonal(const Input& in, const Params& p);
-Track residual(const Input& in, const Forecasts& f, const Params& p);
-Track iforest(const Input& in, const Track& robust_track, const Track& seasonal_track,
-              const Params& p);
-// Members' tail probabilities combined by the Cauchy rule; expected and band from
-// `band_from` (members tried in order where they have one).
-Track ensemble(const Input& in, const std::vector<const Track*>& members,
-               const std::vector<const Track*>& band_from);
-
 // The value-space expected value and band of a kRatio interval from the expected
 // quantity per exposure `rho`, the spread and the critical residual c.
 void ratio_band(const Input& in, size_t i, double rho, double sigma, double c, const Scale& s,
                 double& expected, double& lower, double& upper);
 double ratio_value(const Input& in, double rho);  // form(rho)
+
+// +1 when the value moves with the judged quantity, -1 when against it (CPL falls as leads rise).
+double value_sign(const Input& in);
+int8_t sign_of(double z);
+// The scale of a kind; kMoney's offset is set per interval by the caller.
+Scale scale_of(const Input& in);
+// What the detectors judge at i: the value (or, for ratios, the quantity) and for ratios the
+// exposure. Unknown intervals have NaN.
+double judged(const Input& in, size_t i);
+// Expected value and band of a non-ratio interval.
+void level_band(const Scale& s, double mu, double sigma, double c, double& expected, double& lower,
+                double& upper);
+// kMoney's offset c from the trailing mean |x|.
+double money_offset(double mean_abs);
+// The spread of residuals from a window of their absolute values: 1.4826 x their median,
+// else 1.2533 x their mean, at least 1e-9.
+double spread_of_residuals(const SortedWindow& abs_residuals);
+
+// Running mean of |x| over the known values of a trailing window (kMoney's offset).
+class TrailingAbsMean {
+ public:
+  TrailingAbsMean(const Input& in, size_t window) : in_(in), window_(window) {}
+  double at(size_t t);  // the mean over [t - window, t - 1]
+
+ private:
+  void add(size_t i, int sign);
+  const Input& in_;
+  size_t window_, next_ = 0, count_ = 0;
+  double sum_ = 0;
+};
+
+// Calibrates a detector's statistic as it walks forward. A signed z (robust, seasonal,
+// residual) is first read through the Gaussian tail, as the surprise s = -ln p_gauss(|z|):
+// where the data is as Gaussian as the detector assumes, s is exponential with mean 1 and
+// the calibrator's exponential tail reproduces the Gaussian p; where the data has heavier
+// tails, the calibrator learns it from the series' past and p is larger. Two tests, each
+// against its own past: the point test on z, and the sustained test on the last
+// kSustained z, each clipped to +-kClip, summed and divided by sqrt(kSustained) (a level
+// shift or drift of moderate steps adds up; one spike adds at most kClip / sqrt(6)).
+// Their tail probabilities are combined by the Cauchy rule. Other statistics (isolation
+// scores, combined p-values) are calibrated as they are, by the point test alone.
+struct Calibrated {
+  TailCalibrator point{kCalibrationHistory}, sustained{kCalibrationHistory};
+  double alpha;
+  bool z_like;
+  bool bands = true;
+  double ring[kSustained] = {};
+  size_t seen = 0;
+  Calibrated(double a, bool signed_z, bool with_bands = true)
+      : alpha(a), z_like(signed_z), bands(with_bands) {}
+  // Sets p and returns the critical |z| of the point test (the raw statistic for others;
+  // NaN before enough history).
+  double judge(double z, double& p);
+};
+
+// The last step of robust and seasonal at interval i: the residual r against the
+// expectation mu (for ratios, quantity per exposure) over the spread sigma is judged by the
+// calibration, and the expected value, band, statistic, p and direction are written to t.
+void judge_residual(const Input& in, size_t i, double mu, double r, double sigma, const Scale& s,
+                    Calibrated& cal, Track& t);
 
 }  // namespace fc::anomaly::detail

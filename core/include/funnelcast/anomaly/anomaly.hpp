@@ -148,21 +148,29 @@ struct Span {
 Span parse_span(const std::string& text, const std::string& what);
 std::string span_text(const Span& s);  // "14d", "36h", "336 steps"
 
+// What a selector needs to offer a detector (the CLI's --help, the page's menu).
 struct MethodDef {
-  const char* name;   // "robust"
-  const char* label;  // "Rolling median / MAD"
-  const char* help;   // one line for --help and the page
+  const char* name = "";         // "robust"
+  const char* label = "";        // "Rolling median / MAD"
+  const char* help = "";         // one line for --help and the page
+  double default_threshold = 0;  // its default threshold as a score (zscore: 0.98758, |z| 2.5)
+  bool needs_forecasts = false;  // runs only with Options::forecasts (residual)
+  bool ensemble_member = false;  // combined by the ensemble
 };
-// zscore, robust, seasonal, residual, iforest, ensemble.
+// zscore, robust, seasonal, residual, iforest, ensemble: derived from the one list of
+// detectors in the core (core/src/anomaly/detectors.cpp).
 const std::vector<MethodDef>& methods();
 std::string method_names();
 
 struct Options {
   std::string metric = "cpl";       // detect(Series): a metric of the registry
   std::string method = "ensemble";  // one of methods()
-  // Flag threshold: 0 = the method's default. A value in (0, 1) is a score (flag when
-  // score >= it); a value >= 1 is read as a z: the score of a Gaussian |z| of that size
-  // (2.5 -> 0.98758), so "--threshold 3" means the same on every method.
+  // Flag threshold: 0 = the method's default. A value in (0, 1] is a score (flag when
+  // score >= it; 1, the strictest, flags infinite deviations, e.g. off a constant series);
+  // a value above 1 is read as a z: the score of a Gaussian |z| of that size
+  // (2.5 -> 0.98758), so "--threshold 3" means the same on every method. No value turns
+  // detection off: an infinite deviation is flagged at any threshold. parse_threshold()
+  // reads the text a user types into this encoding's score.
   double threshold = 0;
   Span lookback = Span::seconds(14 * 86400);  // checked at the end; 0 = the whole series
   Span baseline = Span::seconds(7 * 86400);   // zscore, robust: the trailing window
@@ -231,8 +239,17 @@ struct Result {
 Result detect(const Input& input, const Options& options = {});
 Result detect(const series::Series& s, const Options& options = {});
 
-// The score threshold of `options.threshold` for a method (its default when 0).
+// The score threshold of `options.threshold` for a method (its default when 0): a value in
+// (0, 1] as it is, a value above 1 as the z 1 - 2 (1 - Phi(z)). fc::Error when negative or
+// not finite.
 double score_threshold(const std::string& method, double threshold);
+// A threshold as a user types it, as a score (Options::threshold takes it as it is):
+// "0.99995" (0 < T <= 1) is a score; "10z", "2.5z" or a plain number above 1 ("10") is a
+// Gaussian |z|, returned as its score 1 - 2 (1 - Phi(z)) (2.5z -> 0.98758; 10 -> 1 - 1.5e-23,
+// which is 1 in double precision: the strictest threshold, which still flags infinite
+// deviations). fc::Error naming `what` ("--threshold") on anything else: no number, zero,
+// a negative, a z above 1e6.
+double parse_threshold(const std::string& text, const std::string& what);
 // Defaults, in one place.
 constexpr double kZscoreThreshold = 2.5;            // |z|, the original dashboard's rule
 constexpr double kDefaultScoreThreshold = 0.99995;  // every calibrated method: p <= 5e-5

@@ -1,0 +1,97 @@
+// ensemble (the default): the members of the list (ensemble_member) combined by the Cauchy
+// rule (calibrate.hpp), which stays a valid tail probability for dependent detectors, and
+// where one very small p dominates (an incident one member is sure of is not outvoted).
+// Expected value and band: the member with the highest band_rank that has one; direction:
+// the member with the smallest p.
+#include <algorithm>
+#include <cmath>
+
+#include "detector.hpp"
+
+namespace fc::anomaly::detail {
+namespace {
+
+// The members for this run: those that need no forecasts, in list order, then, when
+// forecasts are given, those that do (so the combination without forecasts is the same
+// with them, plus their evidence).
+std::vector<const Detector*> members_of(const Context& ctx) {
+  std::vector<const Detector*> out;
+  for (bool forecast_based : {false, true}) {
+    if (forecast_based && ctx.forecasts.empty()) break;
+    for (const Detector* d : detectors())
+      if (d->ensemble_member && d->needs_forecasts == forecast_based) out.push_back(d);
+  }
+  return out;
+}
+
+// Members' tail probabilities combined by the Cauchy rule; expected and band from
+// `band_from` (members tried in order where they have one).
+Track combine(const Input& in, const std::vector<const Track*>& members,
+              const std::vector<const Track*>& band_from) {
+  const size_t n = in.size();
+  Track t;
+  t.resize(n);
+  std::vector<double> ps(members.size());
+  for (size_t i = 0; i < n; ++i) {
+    size_t have = 0;
+    double best_p = 2;
+    int8_t dir = 0;
+    for (size_t k = 0; k < members.size(); ++k) {
+      ps[k] = members[k]->p[i];
+      if (std::isnan(ps[k])) continue;
+      ++have;
+      if (ps[k] < best_p) {
+        best_p = ps[k];
+        dir = members[k]->direction[i];
+      }
+    }
+    if (!have) continue;
+    const double p = cauchy_combine(ps.data(), ps.size());
+    t.p[i] = p;
+    t.z[i] = dir * -std::log10(std::max(p, 1e-300));
+    t.direction[i] = dir;
+    for (const Track* m : band_from) {
+      if (std::isnan(m->expected[i])) continue;
+      t.expected[i] = m->expected[i];
+      t.lower[i] = m->lower[i];
+      t.upper[i] = m->upper[i];
+      break;
+    }
+  }
+  return t;
+}
+
+Track run(Context& ctx) {
+  const std::vector<const Detector*> members = members_of(ctx);
+  std::vector<const Track*> tracks;
+  for (const Detector* d : members) tracks.push_back(&ctx.track(d->name));
+  // The band from the member of highest rank (stable: list order on a tie).
+  std::vector<size_t> order;
+  for (size_t k = 0; k < members.size(); ++k)
+    if (members[k]->band_rank > 0) order.push_back(k);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return members[a]->band_rank > members[b]->band_rank;
+  });
+  std::vector<const Track*> band;
+  for (size_t k : order) band.push_back(tracks[k]);
+  Track t = combine(ctx.in, tracks, band);
+  for (size_t k = 0; k < members.size(); ++k) t.members.push_back({members[k]->name, tracks[k]->p});
+  return t;
+}
+
+}  // namespace
+
+extern const Detector kEnsembleDetector = {
+    "ensemble",
+    "Ensemble",
+    "robust, seasonal and isolation forest (and residual with a forecast) combined by the "
+    "Cauchy rule",
+    /*default_threshold=*/kDefaultScoreThreshold,
+    /*calibrated=*/true,
+    /*needs_forecasts=*/false,
+    /*ensemble_member=*/false,
+    /*band_rank=*/0,
+    run,
+};
+
+}  // namespace fc::anomaly::detail

@@ -1,0 +1,316 @@
+// seasonal: the same phase of the day or of the week over the last `seasons` periods, so a
+// Monday-morning peak is expected, not an anomaly. Each period is a candidate: its seasonal
+// median (leaving out values that were outliers themselves), times a level correction and
+// the holiday effect; the candidate whose residuals were smaller over the baseline window
+// judges the interval. Needs 2 earlier periods.
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "detector.hpp"
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/time/time.hpp"
+
+namespace fc::anomaly::detail {
+namespace {
+
+// The day and the week in steps, where the data is fine enough to have them.
+std::vector<size_t> periods_of(const Input& in) {
+  std::vector<size_t> periods;
+  for (int64_t len : {time::kDay, time::kWeek}) {
+    if (len % in.step == 0 && len / in.step >= 2)
+      periods.push_back(static_cast<size_t>(len / in.step));
+  }
+  return periods;
+}
+
+// What every candidate reads: the money offsets, the ratio priors and the holidays.
+struct Shared {
+  const Input& in;
+  size_t baseline, level_window, seasons, reach;
+  bool ratio;
+  std::vector<double> offset;   // kMoney: c per interval
+  std::vector<double> prior;    // ratios: pooled quantity per exposure over [t - b, t - 1]
+  std::vector<double> prior_q;  // the prior amount, in units of the quantity
+  std::vector<uint8_t> holiday;
+
+  Shared(const Input& input, const Params& prm, const std::vector<size_t>& periods)
+      : in(input),
+        baseline(prm.baseline),
+        level_window(std::max<size_t>(3, periods.front())),
+        seasons(static_cast<size_t>(std::max(2, prm.seasons))),
+        // For data finer than 15 minutes, the neighbours within 15 minutes of the same phase
+        // (rows with jittered timestamps rarely hit the exact same slot).
+        reach(in.step < 15 * time::kMinute ? static_cast<size_t>(15 * time::kMinute / in.step) : 0),
+        ratio(in.kind == Kind::kRatio) {
+    const size_t n = in.size();
+    TrailingAbsMean abs_mean(in, baseline);
+    offset.assign(n, 1e-9);
+    if (in.kind == Kind::kMoney)
+      for (size_t i = 0; i < n; ++i) offset[i] = money_offset(abs_mean.at(i));
+    prior.assign(n, kNaN);
+    prior_q.assign(n, kCountPrior);
+    if (ratio) pool_ratio_prior(abs_mean);
+    // Holidays stay out of the level correction (the day after one is an ordinary day).
+    holiday.assign(n, 0);
+    if (in.step <= time::kDay)
+      for (size_t i = 0; i < n; ++i) holiday[i] = time::is_holiday(in.time(i)) ? 1 : 0;
+  }
+
+  // Ratios: a low-volume interval says little about its ratio, so each one is shrunk
+  // towards the trailing pooled ratio by kCountPrior units of quantity (5 leads) before the
+  // medians: one lead at 3 a.m. moves the 3 a.m. expectation by little.
+  void pool_ratio_prior(TrailingAbsMean& abs_mean) {
+    const size_t b = baseline;
+    double sy = 0, se = 0;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (i > 0 && in.known(i - 1)) {
+        sy += in.quantity[i - 1];
+        se += in.exposure[i - 1];
+      }
+      if (i > b && in.known(i - b - 1)) {
+        sy -= in.quantity[i - b - 1];
+        se -= in.exposure[i - b - 1];
+      }
+      if (se > 0 && sy > 0) prior[i] = sy / se;
+      // Money (roi's revenue): half the usual revenue of an interval.
+      if (in.quantity_kind == Kind::kMoney) prior_q[i] = kCountPrior * money_offset(abs_mean.at(i));
+    }
+  }
+
+  // Interval j's quantity per exposure shrunk by the prior of interval `at`, and its weight.
+  double shrunk(size_t j, size_t at, double& weight) const {
+    const double pr = prior[at];
+    if (std::isnan(pr)) {
+      weight = in.exposure[j];
+      return in.quantity[j] / in.exposure[j];
+    }
+    weight = in.exposure[j] + prior_q[at] / pr;
+    return (in.quantity[j] + prior_q[at]) / weight;
+  }
+};
+
+struct Candidate {
+  size_t period;
+  std::vector<double> base;   // seasonal median (ratio: quantity per exposure)
+  std::vector<double> mu;     // level-corrected expectation (ratio: rho)
+  std::vector<double> r;      // unscaled residual at t
+  std::vector<double> sigma;  // spread of the residuals before t
+};
+
+// The seasonal median of the same phase before i (the weighted median of shrunk ratios),
+// without the values that were outliers themselves when at least 2 others are left, so an
+// incident last week does not become this week's expectation. NaN with fewer than 2.
+class PhaseMedian {
+ public:
+  explicit PhaseMedian(const Shared& sh) : sh_(sh) {}
+  double at(size_t i, size_t period, const std::vector<uint8_t>& outlier) {
+    const Input& in = sh_.in;
+    vals_.clear();
+    xw_.clear();
+    kept_vals_.clear();
+    kept_xw_.clear();
+    for (size_t k = 1; k <= sh_.seasons && k * period <= i; ++k) {
+      const size_t center = i - k * period;
+      const size_t reach = sh_.reach;
+      for (size_t j = center > reach ? center - reach : 0; j <= center + reach && j < i; ++j) {
+        if (!in.known(j)) continue;
+        if (sh_.ratio) {
+          double wt;
+          const double q = sh_.shrunk(j, i, wt);
+          xw_.emplace_back(q, wt);
+          if (!outlier[j]) kept_xw_.emplace_back(q, wt);
+        } else {
+          vals_.push_back(in.value[j]);
+          if (!outlier[j]) kept_vals_.push_back(in.value[j]);
+        }
+      }
+    }
+    if (sh_.ratio) {
+      auto& use = kept_xw_.size() >= 2 ? kept_xw_ : xw_;
+      return use.size() >= 2 ? weighted_median(use) : kNaN;
+    }
+    auto& use = kept_vals_.size() >= 2 ? kept_vals_ : vals_;
+    return use.size() >= 2 ? median_of(use) : kNaN;
+  }
+
+ private:
+  const Shared& sh_;
+  std::vector<double> vals_, kept_vals_;
+  std::vector<std::pair<double, double>> xw_, kept_xw_;
+};
+
+// The level correction: how far the recent intervals were from their own seasonal base, over
+// the last level_window intervals, leaving out those that were outliers themselves (|z| >
+// kClip) unless they are most of the window (a shift to a new level is followed).
+class LevelWindow {
+ public:
+  explicit LevelWindow(size_t window) : window_(window) {}
+  void slide_to(size_t i, const std::vector<double>& level, const std::vector<uint8_t>& outlier) {
+    if (i > 0 && !std::isnan(level[i - 1])) {
+      all_.insert(level[i - 1]);
+      if (!outlier[i - 1]) kept_.insert(level[i - 1]);
+    }
+    if (i > window_ && !std::isnan(level[i - window_ - 1])) {
+      all_.erase(level[i - window_ - 1]);
+      if (!outlier[i - window_ - 1]) kept_.erase(level[i - window_ - 1]);
+    }
+  }
+  // The seasonal base corrected by the median level (added for levels, a factor otherwise).
+  double apply(double base, Kind kind) const {
+    const SortedWindow& use = 4 * kept_.size() >= all_.size() ? kept_ : all_;
+    if (kind == Kind::kLevel) return base + (use.size() ? use.median() : 0.0);
+    return base * (use.size() ? use.median() : 1.0);
+  }
+
+ private:
+  size_t window_;
+  SortedWindow all_, kept_;
+};
+
+// How far interval i was from its seasonal base, for the next intervals' level: a ratio
+// for counts, money and ratios, each shrunk by a prior amount so quiet intervals count for
+// little; a difference for levels.
+double level_of(const Shared& sh, size_t i, double base) {
+  const Input& in = sh.in;
+  const double c = in.kind == Kind::kMoney ? sh.offset[i] : sh.prior_q[i];
+  if (sh.ratio) return (in.quantity[i] + c) / (base * in.exposure[i] + c);
+  if (in.kind == Kind::kLevel) return in.value[i] - base;
+  return (in.value[i] + c) / (std::max(base, 0.0) + c);
+}
+
+// One pass forward for one period: the spread of the residuals before i, the level-corrected
+// seasonal expectation at i, then the residual at i.
+Candidate fit_period(const Shared& sh, size_t period, const Params& prm) {
+  const Input& in = sh.in;
+  const size_t n = in.size();
+  Candidate cd;
+  cd.period = period;
+  cd.base.assign(n, kNaN);
+  cd.mu.assign(n, kNaN);
+  cd.r.assign(n, kNaN);
+  cd.sigma.assign(n, kNaN);
+  Scale s = scale_of(in);
+  SortedWindow w;  // |residuals| of [i - b, i - 1]
+  LevelWindow levels(sh.level_window);
+  PhaseMedian phase(sh);
+  std::vector<uint8_t> outlier(n, 0);
+  std::vector<double> level(n, kNaN), raw_expect(n, kNaN);
+  HolidayEffect holidays(in, in.kind == Kind::kLevel);
+  const size_t b = sh.baseline;
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && !std::isnan(cd.r[i - 1])) w.insert(std::fabs(cd.r[i - 1]));
+    if (i > b && !std::isnan(cd.r[i - b - 1])) w.erase(std::fabs(cd.r[i - b - 1]));
+    levels.slide_to(i, level, outlier);
+    if (w.size() >= prm.min_points) cd.sigma[i] = spread_of_residuals(w);
+    cd.base[i] = phase.at(i, period, outlier);
+    if (std::isnan(cd.base[i])) continue;
+    double mu = levels.apply(cd.base[i], in.kind);
+    raw_expect[i] = sh.ratio ? mu * in.exposure[i] : mu;
+    const double effect = holidays.at(i, raw_expect);
+    mu = in.kind == Kind::kLevel ? mu + effect : mu * effect;
+    cd.mu[i] = mu;
+    if (!in.known(i)) continue;
+    s.offset = sh.offset[i];
+    cd.r[i] =
+        sh.ratio ? s.residual(in.quantity[i], mu * in.exposure[i]) : s.residual(in.value[i], mu);
+    outlier[i] = !std::isnan(cd.sigma[i]) && std::fabs(cd.r[i]) > kClip * cd.sigma[i];
+    if (!sh.holiday[i]) level[i] = level_of(sh, i, cd.base[i]);
+  }
+  return cd;
+}
+
+// The period whose expectations have been closer over the trailing window (both judged on
+// the intervals where both had one); the longer period on a tie.
+class PeriodChoice {
+ public:
+  explicit PeriodChoice(const std::vector<Candidate>& cands, size_t n)
+      : cands_(cands), prefix_(cands.size(), std::vector<double>(n + 1, 0.0)), both_(n + 1, 0) {
+    for (size_t i = 0; i < n; ++i) {
+      bool all = true;
+      for (const auto& cd : cands) all = all && !std::isnan(cd.r[i]);
+      both_[i + 1] = both_[i] + (all ? 1 : 0);
+      for (size_t c = 0; c < cands.size(); ++c)
+        prefix_[c][i + 1] = prefix_[c][i] + (all ? std::fabs(cands[c].r[i]) : 0.0);
+    }
+  }
+  // The candidate judging i over the window from lo, nullptr when none can.
+  const Candidate* at(size_t i, size_t lo) const {
+    int best = -1;
+    double best_err = 0;
+    for (size_t c = 0; c < cands_.size(); ++c) {
+      const Candidate& cd = cands_[c];
+      if (std::isnan(cd.r[i]) || std::isnan(cd.sigma[i])) continue;
+      const double err = both_[i] > both_[lo] ? prefix_[c][i] - prefix_[c][lo] : 0.0;
+      if (best < 0 || err <= best_err) {
+        best = static_cast<int>(c);
+        best_err = err;
+      }
+    }
+    return best < 0 ? nullptr : &cands_[static_cast<size_t>(best)];
+  }
+
+ private:
+  const std::vector<Candidate>& cands_;
+  std::vector<std::vector<double>> prefix_;
+  std::vector<size_t> both_;
+};
+
+Track seasonal_track(const Input& in, const Params& prm) {
+  const size_t n = in.size();
+  Track t;
+  t.resize(n);
+  const std::vector<size_t> periods = periods_of(in);
+  if (periods.empty()) return t;  // weekly data has no day or week phase to compare
+  const Shared sh(in, prm, periods);
+  std::vector<Candidate> cands;
+  for (size_t period : periods) cands.push_back(fit_period(sh, period, prm));
+  const PeriodChoice choice(cands, n);
+  Calibrated cal(prm.alpha, true, prm.bands);
+  Scale s = scale_of(in);
+  for (size_t i = 0; i < n; ++i) {
+    if (!in.known(i)) continue;
+    const Candidate* cd = choice.at(i, i > prm.baseline ? i - prm.baseline : 0);
+    if (!cd) continue;
+    s.offset = sh.offset[i];
+    judge_residual(in, i, cd->mu[i], cd->r[i], cd->sigma[i], s, cal, t);
+  }
+  return t;
+}
+
+Track run(Context& ctx) {
+  return seasonal_track(ctx.in, ctx.params);
+}
+
+void check(const Input& in) {
+  if (in.step >= time::kWeek / 2) {
+    throw Error(
+        "anomaly: the seasonal method compares the same hour of the day or day of the "
+        "week; " +
+        time::interval_adjective(in.step) + " data has neither");
+  }
+}
+
+std::string requirement(const Params& prm, const std::string& unit) {
+  return "each needs the same " + unit + " of the day or week in at least 2 of the last " +
+         std::to_string(prm.seasons) + " periods";
+}
+
+}  // namespace
+
+extern const Detector kSeasonalDetector = {
+    "seasonal",
+    "Seasonal baseline",
+    "the same hour of the day or of the week over the last 4 periods, so regular peaks are "
+    "expected",
+    /*default_threshold=*/kDefaultScoreThreshold,
+    /*calibrated=*/true,
+    /*needs_forecasts=*/false,
+    /*ensemble_member=*/true,
+    /*band_rank=*/2,
+    run,
+    check,
+    requirement,
+};
+
+}  // namespace fc::anomaly::detail
