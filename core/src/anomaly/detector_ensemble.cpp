@@ -3,6 +3,12 @@
 // where one very small p dominates (an incident one member is sure of is not outvoted).
 // Expected value and band: the member with the highest band_rank that has one; direction:
 // the member with the smallest p.
+// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
+// compiled for size (its templates from the standard library too).
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
+#endif
+
 #include <algorithm>
 #include <cmath>
 
@@ -95,3 +101,7 @@ extern const Detector kEnsembleDetector = {
 };
 
 }  // namespace fc::anomaly::detail
+
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute pop
+#endif

@@ -3,6 +3,12 @@
 // seasonal statistic, hour of day, day of week, holiday and (ratios) the volume. Weak on its
 // own (its depth ratio saturates); in the ensemble it adds evidence for odd combinations
 // (a normal level at an abnormal hour). Expected value, band and direction: robust's.
+// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
+// compiled for size (its templates from the standard library too).
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
+#endif
+
 #include <algorithm>
 #include <cmath>
 
@@ -140,3 +146,7 @@ extern const Detector kIforestDetector = {
 };
 
 }  // namespace fc::anomaly::detail
+
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute pop
+#endif

@@ -2,6 +2,12 @@
 // half-width on the side of the deviation over 1.96 for a 95% interval). The forecasts are
 // made outside this module (core/layers.txt: anomaly never includes forecast) and passed in
 // as arrays, each from the data before its interval.
+// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
+// compiled for size (its templates from the standard library too).
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
+#endif
+
 #include <algorithm>
 #include <cmath>
 
@@ -61,3 +67,7 @@ extern const Detector kResidualDetector = {
 };
 
 }  // namespace fc::anomaly::detail
+
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute pop
+#endif

@@ -1,6 +1,12 @@
 // zscore, the original dashboard's rule, kept as the reference: the mean and sample
 // standard deviation of the known values of the baseline window before each interval,
 // flagged at |z| > 2.5, its score the Gaussian tail, not calibrated.
+// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
+// compiled for size (its templates from the standard library too).
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
+#endif
+
 #include <algorithm>
 #include <cmath>
 
@@ -63,3 +69,7 @@ extern const Detector kZscoreDetector = {
 };
 
 }  // namespace fc::anomaly::detail
+
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute pop
+#endif

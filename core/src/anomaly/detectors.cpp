@@ -2,6 +2,12 @@
 // the page's selector), detect() and the ensemble's members all read it. A detector is a
 // file of its own defining `extern const Detector kNameDetector` (detector.hpp) and one line
 // here, in the order selectors show it (docs/recipes/detector.md).
+// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
+// compiled for size (its templates from the standard library too).
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
+#endif
+
 #include "detector.hpp"
 
 #define FC_ANOMALY_DETECTORS(X) \
@@ -32,3 +38,7 @@ const Detector* find_detector(const std::string& name) {
 }
 
 }  // namespace fc::anomaly::detail
+
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute pop
+#endif
