@@ -8,12 +8,11 @@
 #include <string>
 
 #include "funnelcast/base/error.hpp"
-#include "internal.hpp"
 
 namespace fc::gbdt {
 
 FlatEnsemble::FlatEnsemble(const Ensemble& ensemble)
-    : objective_(ensemble.objective),
+    : objective_(&objective_function(ensemble.objective)),
       base_score_(ensemble.base_score),
       num_features_(ensemble.num_features) {
   // The engine indexes rows with the stored feature numbers, so it accepts only what
@@ -132,14 +131,14 @@ void FlatEnsemble::predict_raw(const float* rows, size_t n, size_t stride, doubl
 
 void FlatEnsemble::predict(const float* rows, size_t n, size_t stride, double* out) const {
   predict_raw(rows, n, stride, out);
-  if (objective_ == Objective::kSquaredError) return;
-  for (size_t i = 0; i < n; ++i) out[i] = detail::transform_raw(objective_, out[i]);
+  if (objective_->link() == Link::kIdentity) return;
+  for (size_t i = 0; i < n; ++i) out[i] = objective_->transform(out[i]);
 }
 
 double FlatEnsemble::predict_one(const float* row) const {
   double out;
   predict_block_any<1>(row, 0, &out);
-  return detail::transform_raw(objective_, out);
+  return objective_->transform(out);
 }
 
 }  // namespace fc::gbdt

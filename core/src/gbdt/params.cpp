@@ -10,6 +10,7 @@
 #include <string>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/gbdt/objective.hpp"
 
 namespace fc::gbdt {
 
@@ -186,28 +187,13 @@ std::string number_text(double v) {
 }  // namespace
 
 const char* to_string(Objective o) {
-  switch (o) {
-    case Objective::kSquaredError:
-      return "regression";
-    case Objective::kPoisson:
-      return "poisson";
-    case Objective::kBinary:
-      return "binary";
-  }
-  return "regression";
+  const ObjectiveFunction* f = find_objective(o);
+  return f ? f->name() : "unknown";
 }
 
 Objective objective_from_string(const std::string& name) {
-  if (name == "regression" || name == "l2" || name == "mse" || name == "regression_l2" ||
-      name == "squared_error" || name == "mean_squared_error" || name == "reg:squarederror") {
-    return Objective::kSquaredError;
-  }
-  if (name == "poisson" || name == "count:poisson") return Objective::kPoisson;
-  if (name == "binary" || name == "logloss" || name == "binary_logloss" ||
-      name == "binary:logistic" || name == "log_loss") {
-    return Objective::kBinary;
-  }
-  throw Error("objective: expected regression, poisson or binary, found '" + name + "'");
+  if (const ObjectiveFunction* f = find_objective_named(name)) return f->id();
+  throw Error("objective: expected " + objective_names() + ", found '" + name + "'");
 }
 
 void Params::set(const std::string& raw_key, const std::string& value) {
@@ -218,7 +204,7 @@ void Params::set(const std::string& raw_key, const std::string& value) {
     try {
       objective = objective_from_string(value);
     } catch (const Error&) {
-      bad_value(shown, "regression, poisson or binary", value);
+      bad_value(shown, objective_names(), value);
     }
     return;
   }
@@ -262,10 +248,7 @@ void Params::validate() const {
                   number_text(this->*r.field));
     }
   }
-  if (objective != Objective::kSquaredError && objective != Objective::kPoisson &&
-      objective != Objective::kBinary) {
-    throw Error("objective: expected regression, poisson or binary");
-  }
+  if (!find_objective(objective)) throw Error("objective: expected " + objective_names());
 }
 
 nlohmann::json Params::to_json() const {
@@ -299,7 +282,7 @@ Params Params::from_json(const nlohmann::json& j) {
       try {
         p.objective = objective_from_string(v.get<std::string>());
       } catch (const Error&) {
-        bad_value(shown, "regression, poisson or binary", v.get<std::string>());
+        bad_value(shown, objective_names(), v.get<std::string>());
       }
       continue;
     }

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "funnelcast/base/error.hpp"
-#include "internal.hpp"
+#include "funnelcast/gbdt/objective.hpp"
 
 namespace fc::gbdt {
 
@@ -40,7 +40,7 @@ double Ensemble::predict_raw_reference(const float* row) const {
 }
 
 double Ensemble::transform(double raw) const {
-  return detail::transform_raw(objective, raw);
+  return objective_function(objective).transform(raw);
 }
 
 namespace {
@@ -57,10 +57,7 @@ namespace {
 }  // namespace
 
 void Ensemble::validate() const {
-  if (objective != Objective::kSquaredError && objective != Objective::kPoisson &&
-      objective != Objective::kBinary) {
-    throw Error("model: unknown objective");
-  }
+  if (!find_objective(objective)) throw Error("model: unknown objective");
   if (!std::isfinite(base_score)) throw Error("model: base score is not a finite number");
   std::vector<uint8_t> seen_node, seen_leaf;
   std::vector<int32_t> stack;

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/gbdt/objective.hpp"
 
 namespace fc::model {
 namespace {
@@ -260,8 +261,12 @@ ForecastSection forecast_from(const In& in) {
   f.features = in.nested("features", [](const nlohmann::json& j) { return features::FeatureSpec::from_json(j); });
   f.predictor = in.one_of("predictor", {"gbdt", "ridge", "seasonal_naive"});
   f.objective = in.str_or_null("objective");
-  if (f.predictor == "gbdt" && f.objective != "regression" && f.objective != "poisson")
-    in.fail("objective", "must be regression or poisson for a gbdt predictor");
+  // A forecast predicts a quantity: trees on an identity or log link, named by the name
+  // the trees' objective writes (not an alias).
+  const auto forecasts = [](const gbdt::ObjectiveFunction& o) { return o.link() != gbdt::Link::kLogit; };
+  const gbdt::ObjectiveFunction* objective = gbdt::find_objective_named(f.objective);
+  if (f.predictor == "gbdt" && !(objective && objective->name() == f.objective && forecasts(*objective)))
+    in.fail("objective", "must be " + gbdt::objective_names(forecasts) + " for a gbdt predictor");
   f.season = static_cast<int>(in.integer("season", 0, 366 * 24 * 60));
   if (f.predictor == "seasonal_naive" && f.season < 1) in.fail("season", "must be at least 1 for seasonal_naive");
   if (f.predictor == "ridge") {

@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/gbdt/objective.hpp"
 
 namespace fc::model {
 namespace {
@@ -68,19 +69,6 @@ constexpr std::array<uint32_t, 256> make_crc_table() {
   return table;
 }
 constexpr std::array<uint32_t, 256> kCrcTable = make_crc_table();
-
-// Objective codes are part of the file format; they must not follow the enum's order.
-uint8_t objective_code(gbdt::Objective o) {
-  switch (o) {
-    case gbdt::Objective::kSquaredError:
-      return 0;
-    case gbdt::Objective::kPoisson:
-      return 1;
-    case gbdt::Objective::kBinary:
-      return 2;
-  }
-  throw Error("model: unknown objective");
-}
 
 class Writer {
  public:
@@ -218,13 +206,11 @@ void check(const Model& m) {
     if (!h.forecast) throw Error("model header: a forecast model needs its 'forecast' section");
     const ForecastSection& f = *h.forecast;
     if (f.predictor == "gbdt") {
-      const gbdt::Objective want =
-          f.objective == "poisson" ? gbdt::Objective::kPoisson : gbdt::Objective::kSquaredError;
       if (e.trees.empty()) throw Error("model: the header describes gradient-boosted trees but the file has none");
       if (e.num_features != f.features.width())
         throw Error("model: the trees use " + std::to_string(e.num_features) + " features but the header's " +
                     "feature list has " + std::to_string(f.features.width()));
-      if (e.objective != want)
+      if (gbdt::to_string(e.objective) != f.objective)
         throw Error(std::string("model: the trees were trained with the ") + gbdt::to_string(e.objective) +
                     " objective but the header says " + f.objective);
     } else if (!e.trees.empty()) {
@@ -235,11 +221,14 @@ void check(const Model& m) {
     if (!h.score) throw Error("model header: a score model needs its 'score' section");
     const ScoreSection& s = *h.score;
     if (e.trees.empty()) throw Error("model: a score model needs trees, and the file has none");
-    if (s.output == "probability" && e.objective != gbdt::Objective::kBinary)
+    const gbdt::Link link = gbdt::objective_function(e.objective).link();
+    if (s.output == "probability" && link != gbdt::Link::kLogit)
       throw Error(std::string("model: a score model's trees must be trained for a yes/no outcome, not ") +
                   gbdt::to_string(e.objective));
-    if (s.output == "value" && e.objective != gbdt::Objective::kSquaredError)
-      throw Error(std::string("model: a score model that predicts a value needs squared-error trees, not ") +
+    // score() reports such a model's raw score as the value.
+    if (s.output == "value" && link != gbdt::Link::kIdentity)
+      throw Error(std::string("model: a score model that predicts a value needs trees whose raw score is "
+                              "that value (as regression's), not ") +
                   gbdt::to_string(e.objective));
     if (e.num_features != s.features.size())
       throw Error("model: the trees use " + std::to_string(e.num_features) + " features but the header lists " +
@@ -277,7 +266,8 @@ std::string save(const Model& m) {
   w.u32(kFormatVersion);
   w.u32(static_cast<uint32_t>(header.size()));
   w.bytes(header.data(), header.size());
-  w.u8(objective_code(e.objective));
+  // The objective's id is its code in the file (e.validate() has checked it is listed).
+  w.u8(static_cast<uint8_t>(e.objective));
   w.u32(e.num_features);
   w.f64(e.base_score);
   w.u32(static_cast<uint32_t>(e.trees.size()));
@@ -406,19 +396,8 @@ Model load(std::string_view bytes, const std::string& source) {
 
   gbdt::Ensemble& e = m.ensemble;
   const uint8_t objective = in.u8("objective");
-  switch (objective) {
-    case 0:
-      e.objective = gbdt::Objective::kSquaredError;
-      break;
-    case 1:
-      e.objective = gbdt::Objective::kPoisson;
-      break;
-    case 2:
-      e.objective = gbdt::Objective::kBinary;
-      break;
-    default:
-      fail("unknown objective code " + std::to_string(objective));
-  }
+  e.objective = static_cast<gbdt::Objective>(objective);
+  if (!gbdt::find_objective(e.objective)) fail("unknown objective code " + std::to_string(objective));
   e.num_features = in.u32("feature count");
   if (e.num_features > kMaxFeatures) {
     fail("bad feature count " + std::to_string(e.num_features) + " (at most " +

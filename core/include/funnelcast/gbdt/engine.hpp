@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "funnelcast/gbdt/objective.hpp"
 #include "funnelcast/gbdt/tree.hpp"
 
 namespace fc::gbdt {
@@ -47,7 +48,8 @@ class FlatEnsemble {
   std::vector<uint32_t> cat_;  // per categorical node: word count, then the words
   bool has_categorical_ = false;
   std::vector<uint32_t> tree_roots_;
-  Objective objective_ = Objective::kSquaredError;
+  // Looked up once here rather than per row; the list outlives every engine.
+  const ObjectiveFunction* objective_ = &objective_function(Objective::kSquaredError);
   double base_score_ = 0.0;
   uint32_t num_features_ = 0;
 };

@@ -7,9 +7,12 @@
 
 namespace fc::gbdt {
 
-enum class Objective { kSquaredError, kPoisson, kBinary };
-const char* to_string(Objective o);  // "regression", "poisson", "binary"
-Objective objective_from_string(const std::string& name);  // accepts l2/regression/mse too
+// An objective's id, which is also its code byte in the model file. The objectives
+// themselves live in gbdt/objective.hpp; only those other modules name have an
+// enumerator here, and any uint8_t is a valid value, so a new objective needs none.
+enum class Objective : uint8_t { kSquaredError = 0, kPoisson = 1, kBinary = 2 };
+const char* to_string(Objective o);  // its name: "regression", "poisson", "binary"
+Objective objective_from_string(const std::string& name);  // a name or an alias (l2, mse)
 
 struct Params {
   Objective objective = Objective::kSquaredError;

@@ -37,7 +37,7 @@ struct Dataset {
 struct TrainResult {
   Ensemble ensemble;
   int best_iteration = 0;              // trees kept (after early stopping)
-  std::vector<double> train_metric;    // per iteration: rmse / poisson deviance / logloss
+  std::vector<double> train_metric;    // per iteration, the objective's: rmse, deviance, logloss
   std::vector<double> valid_metric;    // empty without a validation set
   std::vector<double> feature_gain;    // total split gain per feature
 };

@@ -68,7 +68,7 @@ struct Ensemble {
   std::vector<Tree> trees;
 
   double predict_raw_reference(const float* row) const;
-  double transform(double raw) const;  // identity, exp (poisson), sigmoid (binary)
+  double transform(double raw) const;  // the objective's: identity, exp (poisson), sigmoid
   // Structural checks: indices in range, every node reached once, no cycles,
   // features < num_features, finite values, categorical sets in range and consistent.
   // fc::Error naming the tree and node.
