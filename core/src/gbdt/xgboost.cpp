@@ -157,34 +157,27 @@ Field node_list(const Field& tree, const char* key, size_t n) {
   return f;
 }
 
-Tree read_tree(const Field& tree, uint32_t num_features) {
-  const Field left = tree.at("left_children");
-  const size_t n = left.array().size();
-  if (n == 0) left.fail("a tree needs at least one node");
-  if (n > kMaxTreeNodes) left.fail("more than " + std::to_string(kMaxTreeNodes) + " nodes");
-  if (tree.has("tree_param")) {
-    const Field param = tree.at("tree_param");
-    if (param.has("num_nodes")) {
-      const Field num_nodes = param.at("num_nodes");
-      if (num_nodes.integer_in_string(0, INT32_MAX) != static_cast<int64_t>(n)) {
-        num_nodes.fail("says " + num_nodes.string() + " nodes but left_children has " +
-                       std::to_string(n));
-      }
-    }
-    if (param.has("size_leaf_vector")) {
-      const Field size = param.at("size_leaf_vector");
-      if (size.integer_in_string(0, INT32_MAX) > 1) {
-        size.fail("vector leaves (multi-output trees) are not supported");
-      }
+// tree_param, when present, agrees with the node count and has scalar leaves.
+void check_tree_param(const Field& tree, size_t n) {
+  if (!tree.has("tree_param")) return;
+  const Field param = tree.at("tree_param");
+  if (param.has("num_nodes")) {
+    const Field num_nodes = param.at("num_nodes");
+    if (num_nodes.integer_in_string(0, INT32_MAX) != static_cast<int64_t>(n)) {
+      num_nodes.fail("says " + num_nodes.string() + " nodes but left_children has " +
+                     std::to_string(n));
     }
   }
-  const Field right = node_list(tree, "right_children", n);
-  const Field index = node_list(tree, "split_indices", n);
-  const Field cond = node_list(tree, "split_conditions", n);
-  const Field dleft = node_list(tree, "default_left", n);
-  // Cover is only needed for TreeSHAP; a model without it still predicts.
-  const bool has_cover = tree.has("sum_hessian");
-  const Field hess = has_cover ? node_list(tree, "sum_hessian", n) : tree;
+  if (param.has("size_leaf_vector")) {
+    const Field size = param.at("size_leaf_vector");
+    if (size.integer_in_string(0, INT32_MAX) > 1) {
+      size.fail("vector leaves (multi-output trees) are not supported");
+    }
+  }
+}
+
+// Only numeric splits are imported.
+void refuse_categorical_splits(const Field& tree, size_t n) {
   if (tree.has("split_type")) {
     const Field type = node_list(tree, "split_type", n);
     for (size_t i = 0; i < n; ++i) {
@@ -200,6 +193,33 @@ Tree read_tree(const Field& tree, uint32_t num_features) {
     tree.at("categories_nodes").fail(
         "the tree has categorical splits; importing them is not supported");
   }
+}
+
+// XGBoost goes left when x < c; we go left when x <= threshold. For floats, x < c exactly
+// when x <= the largest float below c.
+float threshold_at(const Field& cond, size_t i) {
+  const float c = float_at(cond, i);
+  const float threshold = std::nextafter(c, -std::numeric_limits<float>::infinity());
+  if (!std::isfinite(threshold)) {
+    cond.fail_at(i, "the split x < " + std::to_string(c) + " cannot be represented");
+  }
+  return threshold;
+}
+
+Tree read_tree(const Field& tree, uint32_t num_features) {
+  const Field left = tree.at("left_children");
+  const size_t n = left.array().size();
+  if (n == 0) left.fail("a tree needs at least one node");
+  if (n > kMaxTreeNodes) left.fail("more than " + std::to_string(kMaxTreeNodes) + " nodes");
+  check_tree_param(tree, n);
+  const Field right = node_list(tree, "right_children", n);
+  const Field index = node_list(tree, "split_indices", n);
+  const Field cond = node_list(tree, "split_conditions", n);
+  const Field dleft = node_list(tree, "default_left", n);
+  // Cover is only needed for TreeSHAP; a model without it still predicts.
+  const bool has_cover = tree.has("sum_hessian");
+  const Field hess = has_cover ? node_list(tree, "sum_hessian", n) : tree;
+  refuse_categorical_splits(tree, n);
 
   // Node i is a leaf iff left_children[i] == -1; then right_children[i] must be -1 too.
   auto child = [&](const Field& list, size_t i) -> int64_t {
@@ -246,15 +266,8 @@ Tree read_tree(const Field& tree, uint32_t num_features) {
       index.fail_at(i, "feature " + std::to_string(f) + " is out of range (" +
                            std::to_string(num_features) + " features)");
     }
-    // XGBoost goes left when x < c; we go left when x <= threshold. For floats, x < c
-    // exactly when x <= the largest float below c.
-    const float c = float_at(cond, i);
-    const float threshold = std::nextafter(c, -std::numeric_limits<float>::infinity());
-    if (!std::isfinite(threshold)) {
-      cond.fail_at(i, "the split x < " + std::to_string(c) + " cannot be represented");
-    }
     t.feature.push_back(static_cast<int32_t>(f));
-    t.threshold.push_back(threshold);
+    t.threshold.push_back(threshold_at(cond, i));
     t.default_left.push_back(flag_at(dleft, i) ? 1 : 0);
     int32_t ours[2];
     for (int side = 0; side < 2; ++side) {
