@@ -105,6 +105,9 @@ void find_best_numeric(const FeatureBins& bins, const Params& p, const LeafSums&
 
 // The categorical scan's candidates are runs order[lo .. hi) of its bins going left.
 struct CategoricalScan {
+  CategoricalScan(const HistBin* h, const HistBin& m, GainSearch& s, Split& o, int f)
+      : hist(h), missing(m), search(s), out(o), feature(f) {}
+
   const HistBin* hist;
   const HistBin& missing;
   GainSearch& search;
@@ -199,7 +202,7 @@ void find_best_categorical(const FeatureBins& bins, const Params& p, const LeafS
   const bool onehot = levels <= static_cast<uint32_t>(p.max_cat_to_onehot);
   GainSearch search(leaf, p.lambda_l2 + (onehot ? 0.0 : p.cat_l2), p);
   if (!search.possible()) return;
-  CategoricalScan scan{hist, hist[nb], search, out, feature};
+  CategoricalScan scan(hist, hist[nb], search, out, feature);
   if (onehot) {
     scan_one_hot(scan, levels);
   } else {

@@ -367,8 +367,8 @@ void Trainer::release_hist(int& h) {
 // data set, so row i is row i.
 void Trainer::build_histograms(size_t first, size_t n, const uint32_t* rows, const GradPair* gp,
                                size_t count, bool all_rows, HistBin* hist) const {
-  const uint8_t* codes[kGroup];
-  HistBin* out[kGroup];
+  const uint8_t* codes[kGroup] = {};
+  HistBin* out[kGroup] = {};
   for (size_t k = 0; k < n; ++k) {
     const int f = active_[first + k];
     codes[k] = codes_.data() + static_cast<size_t>(f) * n_;
