@@ -35,8 +35,6 @@ TreeShap::TreeShap(const Ensemble& ensemble) {
   inv_.resize(kMaxDepth + 3);
   inv_[0] = 0;
   for (size_t k = 1; k < inv_.size(); ++k) inv_[k] = 1.0 / static_cast<double>(k);
-  std::vector<uint32_t> order;
-  std::vector<size_t> depth;
   for (const Tree& tree : ensemble.trees) {
     for (size_t k = 0; k < tree.internal_count(); ++k) {
       has_categorical_ = has_categorical_ || tree.is_categorical(k);
@@ -54,58 +52,8 @@ TreeShap::TreeShap(const Ensemble& ensemble) {
                   " has no leaf cover (the training hessian sums), so its scores cannot be "
                   "explained; retrain the model with this version to get explanations");
     }
-    const auto base = static_cast<uint32_t>(nodes_.size());
-    // Internal node k is base + k, leaf l is base + n + l.
-    auto index = [&](int32_t child) {
-      return child >= 0 ? base + static_cast<uint32_t>(child)
-                        : base + static_cast<uint32_t>(n) + static_cast<uint32_t>(~child);
-    };
-    for (size_t k = 0; k < n; ++k) {
-      uint32_t cat_begin = 0, cat_size = 0;
-      if (tree.is_categorical(k)) {
-        const auto s = static_cast<size_t>(tree.cat_set[k]);
-        cat_begin = static_cast<uint32_t>(cat_words_.size());
-        cat_size = tree.cat_begin[s + 1] - tree.cat_begin[s];
-        cat_words_.insert(cat_words_.end(), tree.cat_bits.begin() + tree.cat_begin[s],
-                          tree.cat_bits.begin() + tree.cat_begin[s + 1]);
-      }
-      nodes_.push_back({tree.feature[k], tree.threshold[k], tree.default_left[k],
-                        static_cast<uint8_t>(tree.is_categorical(k) ? 1 : 0),
-                        index(tree.left[k]), index(tree.right[k]), cat_begin, cat_size, 0.0,
-                        0.0});
-    }
-    for (size_t l = 0; l < tree.leaf_count(); ++l) {
-      nodes_.push_back({-1, 0.0f, 0, 0, 0, 0, 0, 0, tree.leaf_value[l], tree.leaf_cover[l]});
-    }
-    // Pre-order from the root (validate() guarantees a tree), then covers bottom-up.
-    order.clear();
-    depth.assign(n, 0);
-    order.push_back(base);
-    size_t max_depth = 0;
-    for (size_t i = 0; i < order.size(); ++i) {
-      const Node& nd = nodes_[order[i]];
-      const size_t d = depth[order[i] - base];
-      max_depth = std::max(max_depth, d + 1);  // its children are one level down
-      for (uint32_t c : {nd.left, nd.right}) {
-        if (nodes_[c].feature >= 0) {
-          depth[c - base] = d + 1;
-          order.push_back(c);
-        }
-      }
-    }
-    if (max_depth > kMaxDepth) {
-      throw Error("model tree " + std::to_string(t) + " is " + std::to_string(max_depth) +
-                  " levels deep; explanations support at most " + std::to_string(kMaxDepth));
-    }
-    for (size_t i = order.size(); i-- > 0;) {
-      Node& nd = nodes_[order[i]];
-      nd.cover = nodes_[nd.left].cover + nodes_[nd.right].cover;
-      if (!(nd.cover > 0) || !std::isfinite(nd.cover)) {
-        throw Error("model tree " + std::to_string(t) + ", node " +
-                    std::to_string(order[i] - base) +
-                    ": no training cover below this split, so its branches cannot be weighed");
-      }
-    }
+    const uint32_t base = append_nodes(tree);
+    const size_t max_depth = sum_covers(t, base, n);
     const double root_cover = nodes_[base].cover;
     double expected = 0;
     for (size_t l = 0; l < tree.leaf_count(); ++l) {
@@ -123,16 +71,79 @@ TreeShap::TreeShap(const Ensemble& ensemble) {
     }
     path_capacity_ = std::max(path_capacity_, need);
   }
-  if (paths_too_large_) {
-    // A pathological model (huge, deep trees on many features): explain() falls back to
-    // the recursive walk, whose memory does not grow with the number of leaves.
-    steps_ = std::vector<Step>();
-    leaves_ = std::vector<LeafPath>();
-    step_cat_ = std::vector<uint32_t>();
-    cat_conditions_ = std::vector<CatCondition>();
-    max_steps_ = 0;
-  }
+  if (paths_too_large_) drop_leaf_paths();
   build_quadrature((max_steps_ + 1) / 2);
+}
+
+// Internal node k becomes base + k, leaf l base + n + l.
+uint32_t TreeShap::append_nodes(const Tree& tree) {
+  const size_t n = tree.internal_count();
+  const auto base = static_cast<uint32_t>(nodes_.size());
+  auto index = [&](int32_t child) {
+    return child >= 0 ? base + static_cast<uint32_t>(child)
+                      : base + static_cast<uint32_t>(n) + static_cast<uint32_t>(~child);
+  };
+  for (size_t k = 0; k < n; ++k) {
+    uint32_t cat_begin = 0, cat_size = 0;
+    if (tree.is_categorical(k)) {
+      const auto s = static_cast<size_t>(tree.cat_set[k]);
+      cat_begin = static_cast<uint32_t>(cat_words_.size());
+      cat_size = tree.cat_begin[s + 1] - tree.cat_begin[s];
+      cat_words_.insert(cat_words_.end(), tree.cat_bits.begin() + tree.cat_begin[s],
+                        tree.cat_bits.begin() + tree.cat_begin[s + 1]);
+    }
+    nodes_.push_back({tree.feature[k], tree.threshold[k], tree.default_left[k],
+                      static_cast<uint8_t>(tree.is_categorical(k) ? 1 : 0),
+                      index(tree.left[k]), index(tree.right[k]), cat_begin, cat_size, 0.0,
+                      0.0});
+  }
+  for (size_t l = 0; l < tree.leaf_count(); ++l) {
+    nodes_.push_back({-1, 0.0f, 0, 0, 0, 0, 0, 0, tree.leaf_value[l], tree.leaf_cover[l]});
+  }
+  return base;
+}
+
+// Pre-order from the root (validate() guarantees a tree), then covers bottom-up. fc::Error
+// for a tree deeper than kMaxDepth or a split with no cover below it.
+size_t TreeShap::sum_covers(size_t t, uint32_t base, size_t n) {
+  std::vector<uint32_t> order{base};
+  std::vector<size_t> depth(n, 0);
+  size_t max_depth = 0;
+  for (size_t i = 0; i < order.size(); ++i) {
+    const Node& nd = nodes_[order[i]];
+    const size_t d = depth[order[i] - base];
+    max_depth = std::max(max_depth, d + 1);  // its children are one level down
+    for (uint32_t c : {nd.left, nd.right}) {
+      if (nodes_[c].feature >= 0) {
+        depth[c - base] = d + 1;
+        order.push_back(c);
+      }
+    }
+  }
+  if (max_depth > kMaxDepth) {
+    throw Error("model tree " + std::to_string(t) + " is " + std::to_string(max_depth) +
+                " levels deep; explanations support at most " + std::to_string(kMaxDepth));
+  }
+  for (size_t i = order.size(); i-- > 0;) {
+    Node& nd = nodes_[order[i]];
+    nd.cover = nodes_[nd.left].cover + nodes_[nd.right].cover;
+    if (!(nd.cover > 0) || !std::isfinite(nd.cover)) {
+      throw Error("model tree " + std::to_string(t) + ", node " +
+                  std::to_string(order[i] - base) +
+                  ": no training cover below this split, so its branches cannot be weighed");
+    }
+  }
+  return max_depth;
+}
+
+// A pathological model (huge, deep trees on many features): explain() falls back to the
+// recursive walk, whose memory does not grow with the number of leaves.
+void TreeShap::drop_leaf_paths() {
+  steps_ = std::vector<Step>();
+  leaves_ = std::vector<LeafPath>();
+  step_cat_ = std::vector<uint32_t>();
+  cat_conditions_ = std::vector<CatCondition>();
+  max_steps_ = 0;
 }
 
 bool TreeShap::goes_left(const Node& nd, float x) const {

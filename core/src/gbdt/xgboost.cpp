@@ -291,38 +291,24 @@ Tree read_tree(const Field& tree, uint32_t num_features) {
   return t;
 }
 
-ImportedModel read_model(const Json& doc, const std::string& source) {
-  const Field root(doc, "", source);
-  if (!doc.is_object()) root.fail("expected a JSON object, found " + root.type_name());
-  if (root.has("version")) {
-    const Field version = root.at("version");
-    if (version.array().empty()) version.fail("an empty list");
-    const int64_t major = integer_at(version, 0);
-    if (major < 1 || major > 3) {
-      version.fail("XGBoost " + std::to_string(major) +
-                   ".x is not supported (models saved by XGBoost 1.x to 3.x are)");
-    }
+void check_version(const Field& root) {
+  if (!root.has("version")) return;
+  const Field version = root.at("version");
+  if (version.array().empty()) version.fail("an empty list");
+  const int64_t major = integer_at(version, 0);
+  if (major < 1 || major > 3) {
+    version.fail("XGBoost " + std::to_string(major) +
+                 ".x is not supported (models saved by XGBoost 1.x to 3.x are)");
   }
-  const Field learner = root.at("learner");
-  const Field param = learner.at("learner_model_param");
+}
 
-  ImportedModel out;
-  if (param.has("num_class") && param.at("num_class").integer_in_string(0, INT32_MAX) > 1) {
-    param.at("num_class").fail("multi-class models are not supported (one output only)");
-  }
-  if (param.has("num_target") && param.at("num_target").integer_in_string(0, INT32_MAX) > 1) {
-    param.at("num_target").fail("multi-target models are not supported (one output only)");
-  }
-  // A bound far above lead tables, which also bounds the feature names made up below.
-  const auto num_features =
-      static_cast<uint32_t>(param.at("num_feature").integer_in_string(0, kMaxFeatures));
-
+// The objective, and the base score converted to a raw score under its link.
+void read_objective(const Field& learner, const Field& param, ImportedModel& out) {
   const Field objective = learner.at("objective").at("name");
   out.objective = objective.string();
   const Field base = param.at("base_score");
   const double base_score = base.number_in_string();
   Ensemble& e = out.ensemble;
-  e.num_features = num_features;
   if (out.objective == "binary:logistic") {
     e.objective = Objective::kBinary;
     if (!(base_score > 0 && base_score < 1)) {
@@ -338,7 +324,11 @@ ImportedModel read_model(const Json& doc, const std::string& source) {
     objective.fail("objective '" + out.objective +
                    "' is not supported (binary:logistic and reg:squarederror are)");
   }
+}
 
+// Numeric features only; their names, or f0, f1, ... when the file has none.
+void read_feature_names(const Field& learner, const Field& root, uint32_t num_features,
+                        ImportedModel& out) {
   if (learner.has("feature_types")) {
     const Field types = learner.at("feature_types");
     for (size_t i = 0; i < types.array().size(); ++i) {
@@ -358,15 +348,10 @@ ImportedModel read_model(const Json& doc, const std::string& source) {
   } else {
     for (uint32_t i = 0; i < num_features; ++i) out.feature_names.push_back("f" + std::to_string(i));
   }
+}
 
-  const Field booster = learner.at("gradient_booster");
-  const std::string& booster_name = booster.at("name").string();
-  if (booster_name != "gbtree") {
-    booster.at("name").fail("booster '" + booster_name + "' is not supported (gbtree is)");
-  }
-  const Field model = booster.at("model");
-  const Field trees = model.at("trees");
-  const size_t count = trees.array().size();
+// One tree per boosting round of a single output.
+void check_tree_list(const Field& model, size_t count) {
   if (model.has("gbtree_model_param")) {
     const Field p = model.at("gbtree_model_param");
     if (p.has("num_trees") &&
@@ -381,6 +366,40 @@ ImportedModel read_model(const Json& doc, const std::string& source) {
       if (integer_at(info, i) != 0) info.fail_at(i, "trees for several outputs are not supported");
     }
   }
+}
+
+ImportedModel read_model(const Json& doc, const std::string& source) {
+  const Field root(doc, "", source);
+  if (!doc.is_object()) root.fail("expected a JSON object, found " + root.type_name());
+  check_version(root);
+  const Field learner = root.at("learner");
+  const Field param = learner.at("learner_model_param");
+
+  ImportedModel out;
+  if (param.has("num_class") && param.at("num_class").integer_in_string(0, INT32_MAX) > 1) {
+    param.at("num_class").fail("multi-class models are not supported (one output only)");
+  }
+  if (param.has("num_target") && param.at("num_target").integer_in_string(0, INT32_MAX) > 1) {
+    param.at("num_target").fail("multi-target models are not supported (one output only)");
+  }
+  // A bound far above lead tables, which also bounds the feature names made up below.
+  const auto num_features =
+      static_cast<uint32_t>(param.at("num_feature").integer_in_string(0, kMaxFeatures));
+
+  Ensemble& e = out.ensemble;
+  e.num_features = num_features;
+  read_objective(learner, param, out);
+  read_feature_names(learner, root, num_features, out);
+
+  const Field booster = learner.at("gradient_booster");
+  const std::string& booster_name = booster.at("name").string();
+  if (booster_name != "gbtree") {
+    booster.at("name").fail("booster '" + booster_name + "' is not supported (gbtree is)");
+  }
+  const Field model = booster.at("model");
+  const Field trees = model.at("trees");
+  const size_t count = trees.array().size();
+  check_tree_list(model, count);
   e.trees.reserve(count);
   for (size_t t = 0; t < count; ++t) e.trees.push_back(read_tree(trees.element(t), num_features));
   try {

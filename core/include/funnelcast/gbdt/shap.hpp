@@ -102,6 +102,12 @@ class TreeShap {
   std::vector<uint32_t> cat_words_;  // nodes' sets and the paths' intersected conditions
   bool has_categorical_ = false;
   void check_call(const float* rows, size_t n, size_t stride, double* out) const;
+  // Construction steps, per tree t: its nodes appended (returns the root's index), the
+  // internal nodes' covers summed bottom-up (returns the tree's depth), and once at the
+  // end the leaf paths dropped when they would be too large.
+  uint32_t append_nodes(const Tree& tree);
+  size_t sum_covers(size_t t, uint32_t base, size_t n);
+  void drop_leaf_paths();
   void add_leaf_paths(uint32_t root);
   void build_quadrature(size_t max_points);
 
