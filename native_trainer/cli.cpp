@@ -155,8 +155,9 @@ std::string role_help() {
   std::string out = "column roles (detected from the column names when not given; COL - means none):\n";
   for (const auto& r : schema::roles()) {
     std::string flag = "  --" + flag_of(r) + " COL";
-    if (flag.size() < 22) flag.resize(22, ' ');
-    out += flag + r.help + "\n";
+    // A flag too long for the column gets its help on the next line, never run together.
+    out += flag.size() < 22 ? flag + std::string(22 - flag.size(), ' ') + r.help + "\n"
+                            : flag + "\n" + std::string(22, ' ') + r.help + "\n";
   }
   out +=
       "  --events            each row is one lead (counted per interval), e.g. a CRM export\n"

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "funnelcast/api/fields.hpp"
+#include "funnelcast/base/error.hpp"
 #include "funnelcast/forecast/predict.hpp"
 #include "funnelcast/gbdt/params.hpp"
 #include "funnelcast/io/table.hpp"
@@ -39,6 +41,33 @@ class Args {
   std::multimap<std::string, std::string> values_;
   std::vector<std::string> positional_;
 };
+
+// The command-line names of a command's fields (without "--"): those that take a value,
+// and the flags. Role and series options are added by the command.
+template <class R>
+std::vector<std::string> field_options(const std::vector<api::Field<R>>& fields, bool flags) {
+  std::vector<std::string> out;
+  for (const auto& f : fields)
+    if (f.info.edge != api::Edge::kJs && (f.info.type == api::FieldType::kFlag) == flags)
+      out.push_back(api::cli_flag(f.info.name).substr(2));
+  return out;
+}
+// A command's request from its flags: the field list checks every value; a bad one is a
+// usage error naming the flag.
+template <class R>
+R read_args(const Args& args, const std::vector<api::Field<R>>& fields, R r = R{}) {
+  try {
+    nlohmann::json given = nlohmann::json::object();
+    for (const auto& f : fields) {
+      if (f.info.edge == api::Edge::kJs) continue;
+      const std::string flag = api::cli_flag(f.info.name);
+      if (args.has(flag.substr(2))) given[f.info.name] = api::value_from_text(f.info, args.get(flag.substr(2)), flag);
+    }
+    return api::read_request(fields, given, api::Edge::kCli, std::move(r));
+  } catch (const Error& e) {
+    throw UsageError{e.what()};
+  }
+}
 
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& bytes);

@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "cli.hpp"
 #include "commands.hpp"
 #include "funnelcast/anomaly/anomaly.hpp"
+#include "funnelcast/api/anomalies.hpp"
 #include "funnelcast/anomaly/evaluate.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/forecast/predict.hpp"
@@ -40,37 +42,8 @@ const char* kHelp =
     "methods:\n%s"
     "\n"
     "options:\n"
-    "  --metric M       a metric (%s; default cpl) or a numeric column\n"
-    "  --method M       the detector (default ensemble)\n"
-    "  --threshold T    flag when the score is at least T (0 < T < 1; default 0.9999), or T >= 1\n"
-    "                   read as a z: the score of a Gaussian |z| of T (zscore default: |z| > 2.5)\n"
-    "  --lookback D     the period at the end that is checked: 36h, 14d, 2w or a number of\n"
-    "                   intervals; 0 = all (default 14d; all with --truth)\n"
-    "  --baseline D     zscore and robust: the trailing window that defines normal (default 7d)\n"
-    "  --model FILE     a forecast model of the metric: its one-step-ahead forecasts feed the\n"
-    "                   residual method and join the ensemble\n"
-    "  --channel NAME   one channel instead of the total\n"
-    "  --seasons N      seasonal: the same phase over the last N days or weeks (default 4)\n"
-    "  --seed N         isolation forest seed (default 1)\n"
-    "  --json           JSON: the settings, every flagged interval, the evaluation\n"
-    "  --out FILE.csv   one row per checked interval: timestamp, value, expected, lower, upper,\n"
-    "                   score, flag, direction (and for ratios each part, its expected value, "
-    "cause)\n"
-    "  --truth FILE     known anomalies: a CSV of timestamps or of start,end windows, or NAB's\n"
-    "                   labels/windows JSON; prints precision, recall, F1, delay and a window "
-    "score\n"
-    "  --fail-on-anomaly  exit code 3 when the last --last (default 24h) holds an anomaly, else 0\n"
+    "%s"
     "%s";
-
-double get_threshold(const Args& args) {
-  if (!args.has("threshold")) return 0;
-  const std::string v = args.get("threshold");
-  char* end = nullptr;
-  const double x = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || !(x > 0) || x > 1e6)
-    throw UsageError{"--threshold: expected a positive number, found '" + v + "'"};
-  return x;
-}
 
 anomaly::Span get_span(const Args& args, const std::string& name, const anomaly::Span& fallback) {
   if (!args.has(name)) return fallback;
@@ -158,11 +131,10 @@ anomaly::Forecasts one_step_forecasts(const model::Model& m, const std::string& 
 }  // namespace
 
 int run_anomalies(int argc, char** argv, int first) {
-  std::vector<std::string> options = {"data",     "metric",   "method", "threshold",
-                                      "lookback", "baseline", "model",  "out",
-                                      "truth",    "last",     "seed",   "seasons"};
+  const auto& fields = api::anomalies_fields();
+  std::vector<std::string> options = field_options(fields, false);
   options.insert(options.end(), role_options().begin(), role_options().end());
-  std::vector<std::string> flags = {"json", "fail-on-anomaly"};
+  std::vector<std::string> flags = field_options(fields, true);
   flags.insert(flags.end(), series_flags().begin(), series_flags().end());
   Args args(argc, argv, first, options, flags);
   if (args.help()) {
@@ -172,65 +144,48 @@ int run_anomalies(int argc, char** argv, int first) {
       name.resize(12, ' ');
       methods += name + m.help + "\n";
     }
-    print_help(kHelp, {methods, schema::metric_names(), role_help()});
+    print_help(kHelp, {methods, api::options_help(api::infos(fields)), role_help()});
     return 0;
   }
   if (!args.positional().empty())
     throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
-  if (args.has("json") && args.has("out")) throw UsageError{"--json and --out: choose one"};
-  if (args.has("last") && !args.has("fail-on-anomaly"))
-    throw UsageError{"--last goes with --fail-on-anomaly"};
-  const std::string path = args.require("data");
-
-  anomaly::Options o;
-  o.method = args.get("method", o.method);
-  bool known = false;
-  for (const auto& m : anomaly::methods()) known = known || o.method == m.name;
-  if (!known)
-    throw UsageError{"--method: unknown method '" + o.method + "'; choose one of " +
-                     anomaly::method_names()};
-  o.threshold = get_threshold(args);
-  o.baseline = get_span(args, "baseline", o.baseline);
-  const bool whole = args.has("truth") && !args.has("lookback");
-  o.lookback = whole ? anomaly::Span::intervals(0) : get_span(args, "lookback", o.lookback);
-  o.seed = static_cast<uint64_t>(args.get_int("seed", 1, 0, 2147483647));
-  o.seasons = args.get_int("seasons", o.seasons, 2, 52);
+  api::AnomaliesRequest request = read_args(args, fields);
+  if (request.json && !request.out.empty()) throw UsageError{"--json and --out: choose one"};
+  if (args.has("last") && !request.fail_on_anomaly) throw UsageError{"--last goes with --fail-on-anomaly"};
+  if (request.data.empty()) throw UsageError{"--data is required"};
+  const std::string path = request.data;
+  const bool whole = !request.truth.empty() && !request.lookback_given;
+  if (whole) request.options.lookback = anomaly::Span::intervals(0);
+  request.time = args.get("time");
 
   // The series: a metric of the registry, or a numeric column on its own.
   const Table table = read_table(path);
-  const std::string metric = args.get("metric", "cpl");
+  std::optional<series::BuildResult> data;
+  std::vector<std::string> notices;
   anomaly::Input in;
-  if (schema::find_metric(metric)) {
-    const series::BuildResult data = series::build(table, series_options(args));
-    describe_series(data, path);
-    in = anomaly::metric_input(series::select(data, args.get("channel")), metric);
-  } else {
-    const int c = table.find(metric);
-    if (c < 0 || table.columns[static_cast<size_t>(c)].type != ColumnType::kNumber) {
-      std::string numeric;
-      for (const auto& col : table.columns)
-        if (col.type == ColumnType::kNumber) numeric += (numeric.empty() ? "" : ", ") + col.name;
-      throw UsageError{"--metric: '" + metric + "' is neither a metric (" + schema::metric_names() +
-                       ") nor a numeric column of " + base_name(path) +
-                       " (numeric columns: " + (numeric.empty() ? "none" : numeric) + ")"};
-    }
-    if (args.has("channel"))
+  try {
+    in = api::anomalies_input(table, [&](const std::string& channel) -> const series::Series& {
+      data = series::build(table, series_options(args));
+      describe_series(*data, path);
+      return series::select(*data, channel);
+    }, request, &notices);
+  } catch (const Error& e) {
+    if (std::string(e.what()).rfind("metric: ", 0) == 0) throw UsageError{std::string("--") + e.what()};
+    if (std::string(e.what()).rfind("channel: ", 0) == 0)
       throw UsageError{"--channel works with the metrics (" + schema::metric_names() + ")"};
-    std::vector<std::string> notices;
-    in = anomaly::column_input(table, metric, args.get("time"), &notices);
-    std::fprintf(stderr, "%s: %zu rows -> %zu %s of '%s' (%s to %s)\n", base_name(path).c_str(),
-                 table.rows, in.size(), units(in.step, in.size()).c_str(), metric.c_str(),
-                 time::format_timestamp(in.start).c_str(),
-                 time::format_timestamp(in.time(in.size() - 1)).c_str());
+    throw;
+  }
+  if (!data) {
+    std::fprintf(stderr, "%s: %zu rows -> %zu %s of '%s' (%s to %s)\n", base_name(path).c_str(), table.rows,
+                 in.size(), units(in.step, in.size()).c_str(), request.metric.c_str(),
+                 time::format_timestamp(in.start).c_str(), time::format_timestamp(in.time(in.size() - 1)).c_str());
     print_notices(notices);
   }
-  if (whole)
-    std::fprintf(stderr, "note: with --truth and no --lookback, the whole series is checked\n");
+  if (whole) std::fprintf(stderr, "note: with --truth and no --lookback, the whole series is checked\n");
 
-  if (args.has("model")) {
-    const std::string model_path = args.get("model");
-    const std::string model_name = base_name(model_path);
-    const model::Model m = model::load(read_file(model_path), model_name);
+  if (!request.model.empty()) {
+    const std::string model_name = base_name(request.model);
+    const model::Model m = model::load(read_file(request.model), model_name);
     if (m.header.kind != "forecast" || !m.header.forecast)
       throw Error(model_name + " is a " + m.header.kind + " model, not a forecast model");
     const std::string target = m.header.forecast->features.target;
@@ -238,116 +193,51 @@ int run_anomalies(int argc, char** argv, int first) {
       throw Error(model_name + " forecasts " + target + ", so its residuals judge " + target +
                   "; use --metric " + target + " with it");
     // Forecasts for the checked period and enough intervals before it to calibrate.
+    const anomaly::Span& lb = request.options.lookback;
     size_t from = 0;
-    const size_t lookback = o.lookback.steps ? static_cast<size_t>(o.lookback.count)
-                                             : static_cast<size_t>(o.lookback.count / in.step);
+    const size_t lookback = lb.steps ? static_cast<size_t>(lb.count) : static_cast<size_t>(lb.count / in.step);
     if (lookback > 0 && lookback + 1000 < in.size()) from = in.size() - lookback - 1000;
-    o.forecasts = one_step_forecasts(m, model_name, table, args, in, from);
+    request.options.forecasts = one_step_forecasts(m, model_name, table, args, in, from);
   }
 
-  const anomaly::Result r = anomaly::detect(in, o);
-  print_notices(r.notices);
-  const bool ratio = in.kind == anomaly::Kind::kRatio && r.parts.size() == 2;
+  const api::AnomaliesRun run = api::anomalies(in, request, notices);
+  print_notices(run.result.notices);
+  const anomaly::Result& r = run.result;
+  if (!request.out.empty()) write_file(request.out, api::anomalies_csv(run, false));
 
-  // Per interval rows (--out) and the flagged ones (stdout, JSON).
-  std::string header = "timestamp,value,expected,lower,upper,score,flag,direction";
-  if (ratio) {
-    for (const auto& p : r.parts) header += "," + p.name + "," + p.name + "_expected";
-    header += ",cause";
-  }
-  header += "\n";
-  const auto row = [&](size_t i) {
-    std::string line = time::format_timestamp(r.time(i));
-    for (double v : {r.value[i], r.expected[i], r.lower[i], r.upper[i]}) line += "," + number(v);
-    line += "," + number(r.score[i], "%.9g") + "," + (r.flagged[i] ? "1" : "0") + "," +
-            direction_name(r.direction[i]);
-    if (ratio) {
-      for (const auto& p : r.parts) line += "," + number(p.value[i]) + "," + number(p.expected[i]);
-      line += std::string(",") + anomaly::cause_name(r.cause[i], in);
-    }
-    return line + "\n";
-  };
-  std::string flagged_csv = header, all_csv = header;
-  nlohmann::json list = nlohmann::json::array();
-  for (size_t i = r.checked_from; i < r.size(); ++i) {
-    if (args.has("out")) all_csv += row(i);
-    if (!r.flagged[i]) continue;
-    flagged_csv += row(i);
-    nlohmann::json a = {{"time", r.time(i)},
-                        {"timestamp", time::format_timestamp(r.time(i))},
-                        {"value", number_or_null(r.value[i])},
-                        {"expected", number_or_null(r.expected[i])},
-                        {"lower", number_or_null(r.lower[i])},
-                        {"upper", number_or_null(r.upper[i])},
-                        {"score", number_or_null(r.score[i])},
-                        {"z", number_or_null(r.z[i])},
-                        {"direction", direction_name(r.direction[i])}};
-    if (ratio) {
-      a["cause"] = anomaly::cause_name(r.cause[i], in);
-      for (const auto& p : r.parts)
-        a[p.name] = {{"value", number_or_null(p.value[i])},
-                     {"expected", number_or_null(p.expected[i])},
-                     {"score", number_or_null(p.score[i])}};
-    }
-    list.push_back(a);
-  }
-  if (args.has("out")) write_file(args.get("out"), all_csv);
-
-  nlohmann::json evaluation;
-  if (args.has("truth")) {
-    const std::string truth_path = args.get("truth");
+  nlohmann::json doc = api::anomalies_json(run, request);
+  if (!request.truth.empty()) {
     const anomaly::Truth truth =
-        anomaly::read_truth(read_file(truth_path), base_name(truth_path), path);
+        anomaly::read_truth(read_file(request.truth), base_name(request.truth), path);
     const anomaly::Evaluation e = anomaly::evaluate(r, in, truth);
-    evaluation = {{"events", e.events},
-                  {"detected", e.detected},
-                  {"alerts", e.alerts},
-                  {"true_alerts", e.true_alerts},
-                  {"precision", number_or_null(e.precision)},
-                  {"recall", number_or_null(e.recall)},
-                  {"f1", number_or_null(e.f1)},
-                  {"delay", number_or_null(e.delay)},
-                  {"delay_seconds", number_or_null(e.delay_seconds)},
-                  {"window_score", number_or_null(e.window_score)},
-                  {"window_raw", e.window_raw},
-                  {"window_null", e.window_null},
-                  {"window_perfect", e.window_perfect},
-                  {"window_false_positives", e.window_false_positives}};
+    doc["evaluation"] = {{"events", e.events},
+                         {"detected", e.detected},
+                         {"alerts", e.alerts},
+                         {"true_alerts", e.true_alerts},
+                         {"precision", number_or_null(e.precision)},
+                         {"recall", number_or_null(e.recall)},
+                         {"f1", number_or_null(e.f1)},
+                         {"delay", number_or_null(e.delay)},
+                         {"delay_seconds", number_or_null(e.delay_seconds)},
+                         {"window_score", number_or_null(e.window_score)},
+                         {"window_raw", e.window_raw},
+                         {"window_null", e.window_null},
+                         {"window_perfect", e.window_perfect},
+                         {"window_false_positives", e.window_false_positives}};
     std::fprintf(stderr,
                  "evaluation (%s): %zu incidents, %zu detected (recall %s), %zu alerts, %zu true "
-                 "(precision %s), "
-                 "F1 %s, mean delay %s %s; window score %s (raw %.3f, %zu false positives)\n",
+                 "(precision %s), F1 %s, mean delay %s %s; window score %s (raw %.3f, %zu false positives)\n",
                  r.method.c_str(), e.events, e.detected, number(e.recall, "%.3f").c_str(), e.alerts,
                  e.true_alerts, number(e.precision, "%.3f").c_str(), number(e.f1, "%.3f").c_str(),
                  number(e.delay, "%.2f").c_str(), units(r.step, 2).c_str(),
                  number(e.window_score, "%.2f").c_str(), e.window_raw, e.window_false_positives);
   }
-
-  if (args.has("json")) {
-    nlohmann::json j = {
-        {"metric", r.metric},
-        {"label", r.label},
-        {"method", r.method},
-        {"threshold", r.threshold},
-        {"lookback", o.lookback.count == 0 ? "all" : anomaly::span_text(o.lookback)},
-        {"baseline", anomaly::span_text(o.baseline)},
-        {"lookback_steps", r.lookback_steps},
-        {"baseline_steps", r.baseline_steps},
-        {"interval_seconds", r.step},
-        {"checked_from", r.time(r.checked_from)},
-        {"scored", r.scored()},
-        {"count", r.count()},
-        {"anomalies", list}};
-    if (!evaluation.is_null()) j["evaluation"] = evaluation;
-    std::cout << json_dump(j);
-  } else if (!args.has("out")) {
-    std::cout << flagged_csv;
-  }
+  if (request.json) std::cout << json_dump(doc);
+  else if (request.out.empty()) std::cout << api::anomalies_csv(run, true);
   std::fprintf(stderr, "%zu anomalous %s of %s among %zu scored (score >= %.6g, %s)\n", r.count(),
-               units(r.step, r.count()).c_str(), r.metric.c_str(), r.scored(), r.threshold,
-               r.method.c_str());
+               units(r.step, r.count()).c_str(), r.metric.c_str(), r.scored(), r.threshold, r.method.c_str());
 
-  if (args.has("fail-on-anomaly")) {
+  if (request.fail_on_anomaly) {
     const anomaly::Span last = get_span(args, "last", anomaly::Span::seconds(time::kDay));
     size_t steps = last.steps ? static_cast<size_t>(last.count)
                               : static_cast<size_t>((last.count + r.step - 1) / r.step);

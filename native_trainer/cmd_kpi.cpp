@@ -6,7 +6,8 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "funnelcast/series/kpi.hpp"
+#include "funnelcast/api/kpi.hpp"
+#include "funnelcast/schema/registry.hpp"
 #include "funnelcast/time/time.hpp"
 
 namespace fc::cli {
@@ -24,8 +25,7 @@ const char* kHelp =
     "\n"
     "options:\n"
     "  --data FILE      a CSV with a time column: hourly, daily or finer rows, or one row per lead\n"
-    "  --window HOURS   hours per window (default 24, or one interval for coarser data)\n"
-    "  --channel NAME   one channel instead of the total\n"
+    "%s"
     "  --json           JSON (epoch seconds; unknown values as null) instead of a table\n"
     "%s";
 
@@ -39,14 +39,6 @@ std::string metric_lines() {
   return out;
 }
 
-nlohmann::json window_json(const kpi::Window& w, const kpi::Summary& k) {
-  nlohmann::json j = {{"start", w.start}, {"end", w.end}, {"intervals", w.intervals}, {"missing", w.missing}};
-  const auto& all = schema::metrics();
-  for (size_t i = 0; i < all.size(); ++i)
-    j[all[i].name] = k.available[i] ? number_or_null(w.values[i]) : nlohmann::json(nullptr);
-  return j;
-}
-
 std::string fmt(double v, const schema::MetricDef& m, bool change) {
   if (!std::isfinite(v)) return "n/a";
   char b[64];
@@ -58,55 +50,56 @@ std::string fmt(double v, const schema::MetricDef& m, bool change) {
   return b;
 }
 
+double value_of(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : NAN; }
+
 }  // namespace
 
 int run_kpi(int argc, char** argv, int first) {
-  std::vector<std::string> options = {"data", "window"};
+  const auto& fields = api::kpi_fields();
+  std::vector<std::string> options = field_options(fields, false);
+  options.push_back("data");
   options.insert(options.end(), role_options().begin(), role_options().end());
-  std::vector<std::string> flags = {"json"};
+  std::vector<std::string> flags = field_options(fields, true);
+  flags.push_back("json");
   flags.insert(flags.end(), series_flags().begin(), series_flags().end());
   Args args(argc, argv, first, options, flags);
   if (args.help()) {
-    print_help(kHelp, {metric_lines(), role_help()});
+    print_help(kHelp, {metric_lines(), api::options_help(api::infos(fields)), role_help()});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
   const std::string path = args.require("data");
-  const int window_hours = args.get_int("window", 0, 1, 24 * 366);
+  const api::KpiRequest request = read_args(args, fields);
   const series::BuildResult data = load_series(path, args);
   describe_series(data, path);
-  const int64_t window = window_hours ? int64_t{window_hours} * 3600 : std::max<int64_t>(24 * 3600, data.step);
-  const kpi::Summary k = kpi::summarize(series::select(data, args.get("channel")), window);
-  const auto& all = schema::metrics();
+  const nlohmann::json k = api::kpi(data, request);
   if (args.has("json")) {
-    nlohmann::json change = nlohmann::json::object();
-    for (size_t i = 0; i < all.size(); ++i)
-      change[all[i].name] = k.available[i] ? number_or_null(k.change[i]) : nlohmann::json(nullptr);
-    nlohmann::json j = {{"window_hours", k.window_seconds / 3600.0},
-                        {"interval_seconds", k.step},
-                        {"current", window_json(k.current, k)},
-                        {"previous", window_json(k.previous, k)},
-                        {"change", change}};
-    std::cout << json_dump(j);
+    std::cout << json_dump(k);
     return 0;
   }
-  const std::string unit = time::interval_name(k.step);
-  const std::string span = k.window_seconds % 86400 == 0 && k.window_seconds > 86400
-                               ? std::to_string(k.window_seconds / 86400) + " days"
-                               : k.window_seconds == 3600 ? std::string("hour")
-                                                           : std::to_string(k.window_seconds / 3600) + " hours";
+  const int64_t step = k.at("interval_seconds").get<int64_t>();
+  const int64_t seconds = std::llround(k.at("window_hours").get<double>() * 3600);
+  const std::string unit = time::interval_name(step);
+  const std::string span = seconds % 86400 == 0 && seconds > 86400 ? std::to_string(seconds / 86400) + " days"
+                           : seconds == 3600                       ? std::string("hour")
+                                                                   : std::to_string(seconds / 3600) + " hours";
+  const auto& current = k.at("current");
+  const auto& previous = k.at("previous");
   std::printf("last %s (%s to %s) against the %s before\n", span.c_str(),
-              time::format_timestamp(k.current.start).c_str(), time::format_timestamp(k.current.end).c_str(),
-              span.c_str());
-  for (const auto* w : {&k.current, &k.previous})
-    if (w->missing)
-      std::printf("  note: %zu of the %zu %ss from %s have no leads value\n", w->missing, w->intervals, unit.c_str(),
-                  time::format_timestamp(w->start).c_str());
+              time::format_timestamp(current.at("start").get<int64_t>()).c_str(),
+              time::format_timestamp(current.at("end").get<int64_t>()).c_str(), span.c_str());
+  for (const auto* w : {&current, &previous})
+    if (w->at("missing").get<size_t>())
+      std::printf("  note: %zu of the %zu %ss from %s have no leads value\n", w->at("missing").get<size_t>(),
+                  w->at("intervals").get<size_t>(), unit.c_str(),
+                  time::format_timestamp(w->at("start").get<int64_t>()).c_str());
   std::printf("\n%-16s %14s %14s %10s\n", "KPI", "current", "previous", "change");
-  for (size_t i = 0; i < all.size(); ++i) {
-    if (!k.available[i]) continue;
-    std::printf("%-16s %14s %14s %10s\n", all[i].label, fmt(k.current.values[i], all[i], false).c_str(),
-                fmt(k.previous.values[i], all[i], false).c_str(), fmt(k.change[i], all[i], true).c_str());
+  for (const auto& m : schema::metrics()) {
+    bool available = false;
+    for (const auto& name : k.at("metrics")) available = available || name == m.name;
+    if (!available) continue;
+    std::printf("%-16s %14s %14s %10s\n", m.label, fmt(value_of(current.at(m.name)), m, false).c_str(),
+                fmt(value_of(previous.at(m.name)), m, false).c_str(), fmt(value_of(k.at("change").at(m.name)), m, true).c_str());
   }
   return 0;
 }

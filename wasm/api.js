@@ -145,18 +145,29 @@
     return JSON.parse(JSON.stringify(registryCache));
   }
 
+  // A command's options as JSON text for the core, which checks them against the command's
+  // field list (registry().commands). Typed-array columns (`columns`) are handed over apart;
+  // JSON has no NaN or Infinity, so they are refused here rather than read as "not given".
+  function optionsText(options, columns) {
+    if (options == null) return '';
+    if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError('options must be an object');
+    const plain = {};
+    for (const key of Object.keys(options)) {
+      const value = options[key];
+      if (columns && columns.includes(key)) continue;
+      if (typeof value === 'number' && !Number.isFinite(value)) throw new Error("option '" + key + "' must be a finite number");
+      plain[key] = value;
+    }
+    return JSON.stringify(plain);
+  }
+
   function kpis(table, options) {
-    return check(Module['rawKpis'](live(table, 'table'), options || {}));
+    return check(Module['rawKpis'](live(table, 'table'), optionsText(options)));
   }
 
   function anomalies(table, options) {
-    const r = check(Module['rawAnomalies'](live(table, 'table'), options || {}));
-    const list = [];
-    for (let i = 0; i < r.flagged.length; ++i) {
-      if (r.flagged[i]) list.push({ time: r.time[i], value: r.value[i], expected: r.expected[i], score: r.score[i] });
-    }
-    r.anomalies = list;
-    return r;
+    const forecasts = options && options.forecasts != null ? options.forecasts : null;
+    return check(Module['rawAnomalies'](live(table, 'table'), optionsText(options, ['forecasts']), forecasts));
   }
 
   Module['loadTable'] = loadTable;

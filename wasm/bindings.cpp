@@ -23,6 +23,9 @@
 #include <vector>
 
 #include "funnelcast/anomaly/anomaly.hpp"
+#include "funnelcast/api/anomalies.hpp"
+#include "funnelcast/api/kpi.hpp"
+#include "funnelcast/api/registry.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/forecast/predict.hpp"
 #include "funnelcast/forecast/train.hpp"
@@ -102,6 +105,36 @@ val json_to_js(const nlohmann::json& j) {
   return val::global("JSON").call<val>("parse", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+// A command's options as api.js hands them over: JSON text (typed-array columns travel
+// apart). The command's field list checks every value.
+nlohmann::json options_from_js(const std::string& text) {
+  if (text.empty()) return nullptr;
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception&) {
+    throw fc::Error("options must be an object of option names and values");
+  }
+}
+
+// A command's JSON document with its per-interval columns placed at their paths as typed
+// arrays (a path through a missing object creates it).
+val document_js(const nlohmann::json& doc, const fc::api::Columns& columns) {
+  val out = json_to_js(doc);
+  for (const auto& c : columns) {
+    val at = out;
+    for (size_t k = 0; k + 1 < c.path.size(); ++k) {
+      val next = at[c.path[k]];
+      if (next.isUndefined() || next.isNull()) {
+        next = val::object();
+        at.set(c.path[k], next);
+      }
+      at = next;
+    }
+    at.set(c.path.back(), c.bytes ? u8(c.u8) : f64(c.f64));
+  }
+  return out;
+}
+
 // Options objects: a missing key (or null) keeps the default.
 bool has_option(const val& o, const char* key) {
   if (o.isUndefined() || o.isNull()) return false;
@@ -152,17 +185,6 @@ val roles_js(const fc::schema::Roles& r) {
     const std::string& c = r.*role.column;
     o.set(role.name, c.empty() || c == "-" ? val::null() : val(c));
   }
-  return o;
-}
-
-val window_js(const fc::kpi::Window& w, const fc::kpi::Summary& k) {
-  val o = val::object();
-  o.set("start", static_cast<double>(w.start));
-  o.set("end", static_cast<double>(w.end));
-  o.set("intervals", static_cast<double>(w.intervals));
-  o.set("missing", static_cast<double>(w.missing));
-  const auto& all = fc::schema::metrics();
-  for (size_t i = 0; i < all.size(); ++i) o.set(all[i].name, k.available[i] ? val(w.values[i]) : val::null());
   return o;
 }
 
@@ -264,6 +286,10 @@ class RawTable {
   const fc::series::Series& pick(const std::string& channel) const {
     if (!built_) throw fc::Error(build_error_.empty() ? "no data loaded" : build_error_);
     return fc::series::select(*built_, channel);
+  }
+  const fc::series::BuildResult& built() const {
+    if (!built_) throw fc::Error(build_error_.empty() ? "no data loaded" : build_error_);
+    return *built_;
   }
   const fc::Table& table() const { return table_; }
   const fc::series::Options& options() const { return options_; }
@@ -460,45 +486,16 @@ val raw_model_fits(const RawTable& table, const RawModel& model, val options) {
   });
 }
 
-val raw_kpis(const RawTable& table, val options) {
+val raw_kpis(const RawTable& table, std::string options) {
   return guarded([&] {
-    const std::string channel = string_option(options, "channel", "");
-    const fc::series::Series& s = table.pick(channel);
-    const double fallback = std::max<double>(24, static_cast<double>(s.step) / 3600.0);
-    const double hours = number_option(options, "window", fallback);
-    if (!(hours > 0) || hours > 24 * 366) throw fc::Error("option 'window' must be between 0 and 8784 hours");
-    const fc::kpi::Summary k = fc::kpi::summarize(s, static_cast<int64_t>(std::llround(hours * 3600)));
-    val change = val::object();
-    const auto& all = fc::schema::metrics();
-    for (size_t i = 0; i < all.size(); ++i) change.set(all[i].name, k.available[i] ? val(k.change[i]) : val::null());
-    val available = val::array();
-    for (size_t i = 0; i < all.size(); ++i)
-      if (k.available[i]) available.call<void>("push", val(all[i].name));
-    val o = val::object();
-    o.set("channel", channel);
-    o.set("windowHours", static_cast<double>(k.window_seconds) / 3600.0);
-    o.set("step", static_cast<double>(k.step));
-    o.set("metrics", available);
-    o.set("current", window_js(k.current, k));
-    o.set("previous", window_js(k.previous, k));
-    o.set("change", change);
-    return o;
+    const auto r = fc::api::read_request(fc::api::kpi_fields(), options_from_js(options), fc::api::Edge::kJs);
+    return json_to_js(fc::api::kpi(table.built(), r));
   });
 }
 
-// Anomalies of a metric of the registry (or any numeric column) of one channel: per
-// interval the value, expected value and band, score, flag and direction; for ratios the
-// parts and the cause; for the ensemble each member's score.
-val raw_anomalies(const RawTable& table, val options) {
-  // A duration option: a number is hours (as the page's sliders give), a string is "36h",
-  // "14d", "2w" or a number of intervals ("336").
-  const auto span_option = [](const val& o, const char* key, const fc::anomaly::Span& fallback) {
-    if (!has_option(o, key)) return fallback;
-    const val v = o[key];
-    if (v.isString()) return fc::anomaly::parse_span(v.as<std::string>(), std::string("option '") + key + "'");
-    const int hours = int_option(o, key, 0, 0, 24 * 366 * 20);
-    return fc::anomaly::Span::seconds(static_cast<int64_t>(hours) * 3600);
-  };
+// Anomalies of a metric (or, in the training bundle, any numeric column): the document the
+// CLI's --json prints, plus every interval's columns as typed arrays.
+val raw_anomalies(const RawTable& table, std::string options, val forecasts) {
   // A column of forecasts, one value per interval.
   const auto f64_option = [](const val& o, const char* key, size_t n) {
     if (!has_option(o, key)) throw fc::Error(std::string("option 'forecasts' needs '") + key + "'");
@@ -512,95 +509,28 @@ val raw_anomalies(const RawTable& table, val options) {
     return out;
   };
   return guarded([&] {
-    fc::anomaly::Options a;
-    const std::string metric = string_option(options, "metric", "cpl");
-    a.method = string_option(options, "method", a.method);
-    a.threshold = number_option(options, "threshold", 0);
-    if (a.threshold < 0) throw fc::Error("option 'threshold' must be a score below 1 or a z of 1 or more");
-    a.lookback = span_option(options, "lookback", a.lookback);
-    a.baseline = span_option(options, "baseline", a.baseline);
-    a.seasons = int_option(options, "seasons", a.seasons, 2, 52);
-    a.seed = static_cast<uint64_t>(int_option(options, "seed", 1, 0, 2147483647));
-    a.min_baseline_points = int_option(options, "minBaselinePoints", a.min_baseline_points, 0, 24 * 366);
-    const std::string channel = string_option(options, "channel", "");
-    fc::anomaly::Input in;
+    fc::api::AnomaliesRequest r =
+        fc::api::read_request(fc::api::anomalies_fields(), options_from_js(options), fc::api::Edge::kJs);
     std::vector<std::string> notices;
-#ifdef FC_WASM_TRAINING
-    // Any numeric column, in the full bundle; the page's bundle keeps to the metrics (its
-    // size budget), where a column can still be given a role (setRoles) and read as one.
-    if (!fc::schema::find_metric(metric)) {
-      if (!channel.empty()) throw fc::Error("option 'channel' works with the metrics (" + fc::schema::metric_names() + ")");
-      in = fc::anomaly::column_input(table.table(), metric, string_option(options, "time", ""), &notices);
-    } else
+#ifndef FC_WASM_TRAINING
+    // The page's bundle keeps to the metrics (its size budget); a column can still be given
+    // a role (setRoles) and read as one. The training bundle reads any numeric column.
+    if (!fc::schema::find_metric(r.metric)) {
+      table.pick(r.channel);  // a table without a series says why first
+      throw fc::Error("option 'metric' must be one of " + fc::schema::metric_names());
+    }
 #endif
-    {
-      in = fc::anomaly::metric_input(table.pick(channel), metric);
+    fc::anomaly::Input in = fc::api::anomalies_input(
+        table.table(), [&](const std::string& channel) -> const fc::series::Series& { return table.pick(channel); },
+        r, &notices);
+    if (!(forecasts.isUndefined() || forecasts.isNull())) {
+      r.options.forecasts.mean = f64_option(forecasts, "mean", in.size());
+      r.options.forecasts.lower = f64_option(forecasts, "lower", in.size());
+      r.options.forecasts.upper = f64_option(forecasts, "upper", in.size());
+      r.options.forecasts.level = number_option(forecasts, "level", 0.95);
     }
-    if (has_option(options, "forecasts")) {
-      const val f = options["forecasts"];
-      a.forecasts.mean = f64_option(f, "mean", in.size());
-      a.forecasts.lower = f64_option(f, "lower", in.size());
-      a.forecasts.upper = f64_option(f, "upper", in.size());
-      a.forecasts.level = number_option(f, "level", 0.95);
-    }
-    const fc::anomaly::Result r = fc::anomaly::detect(in, a);
-    notices.insert(notices.end(), r.notices.begin(), r.notices.end());
-    val o = val::object();
-    o.set("channel", channel);
-    o.set("metric", r.metric);
-    o.set("label", r.label);
-    o.set("method", r.method);
-    const char* kinds[] = {"level", "count", "money", "ratio"};
-    o.set("kind", std::string(kinds[static_cast<int>(r.kind)]));
-    o.set("good", r.good);
-    o.set("threshold", r.threshold);
-    o.set("lookback", static_cast<double>(r.lookback_steps));
-    o.set("baseline", static_cast<double>(r.baseline_steps));
-    o.set("lookbackText", a.lookback.count == 0 ? std::string("all") : fc::anomaly::span_text(a.lookback));
-    o.set("baselineText", fc::anomaly::span_text(a.baseline));
-    o.set("start", static_cast<double>(r.start));
-    o.set("step", static_cast<double>(r.step));
-    o.set("checkedFrom", static_cast<double>(r.checked_from));
-    o.set("count", static_cast<double>(r.count()));
-    o.set("scored", static_cast<double>(r.scored()));
-    o.set("time", grid(r.start, r.step, r.size()));
-    const std::pair<const char*, const std::vector<double>*> columns[] = {
-        {"value", &r.value}, {"expected", &r.expected}, {"lower", &r.lower},
-        {"upper", &r.upper}, {"score", &r.score},       {"z", &r.z}};
-    for (const auto& c : columns) o.set(c.first, f64(*c.second));
-    o.set("flagged", u8(r.flagged));
-    o.set("direction", f64(std::vector<double>(r.direction.begin(), r.direction.end())));
-    if (r.parts.empty()) {
-      o.set("parts", val::null());
-      o.set("cause", val::null());
-      o.set("causeNames", val::null());
-    } else {
-      val parts = val::array();
-      for (const auto& p : r.parts) {
-        val po = val::object();
-        po.set("name", p.name);
-        po.set("value", f64(p.value));
-        po.set("expected", f64(p.expected));
-        po.set("score", f64(p.score));
-        parts.call<void>("push", po);
-      }
-      o.set("parts", parts);
-      std::vector<uint8_t> cause(r.cause.size());
-      for (size_t i = 0; i < cause.size(); ++i) cause[i] = static_cast<uint8_t>(r.cause[i]);
-      o.set("cause", u8(cause));
-      std::vector<std::string> names;
-      for (int c = 0; c <= 4; ++c) names.push_back(fc::anomaly::cause_name(static_cast<fc::anomaly::Cause>(c), in));
-      o.set("causeNames", strings(names));
-    }
-    if (r.members.empty()) {
-      o.set("members", val::null());
-    } else {
-      val members = val::object();
-      for (const auto& m : r.members) members.set(m.method, f64(m.score));
-      o.set("members", members);
-    }
-    o.set("notices", strings(notices));
-    return o;
+    const fc::api::AnomaliesRun run = fc::api::anomalies(std::move(in), r, std::move(notices));
+    return document_js(fc::api::anomalies_json(run, r), fc::api::anomalies_columns(run));
   });
 }
 
@@ -773,37 +703,7 @@ val raw_train_score(const RawTable& table, val options, val on_progress) {
 
 // The registry of roles and metrics, so the page builds its selectors from the core's list.
 val raw_registry() {
-  return guarded([] {
-    val roles = val::array();
-    for (const auto& r : fc::schema::roles()) {
-      val o = val::object();
-      o.set("name", std::string(r.name));
-      o.set("label", std::string(r.label));
-      o.set("help", std::string(r.help));
-      val syn = val::array();
-      for (const char* s : r.synonyms) syn.call<void>("push", val(std::string(s)));
-      o.set("synonyms", syn);
-      roles.call<void>("push", o);
-    }
-    val metrics = val::array();
-    for (const auto& m : fc::schema::metrics()) {
-      val o = val::object();
-      o.set("name", std::string(m.name));
-      o.set("label", std::string(m.label));
-      o.set("unit", std::string(m.unit));
-      o.set("good", std::string(m.good == fc::schema::Good::kHigher ? "higher" : "lower"));
-      val needs = val::array();
-      for (const char* n : m.needs) needs.call<void>("push", val(std::string(n)));
-      o.set("needs", needs);
-      o.set("formula", std::string(m.formula));
-      o.set("help", std::string(m.help));
-      metrics.call<void>("push", o);
-    }
-    val o = val::object();
-    o.set("roles", roles);
-    o.set("metrics", metrics);
-    return o;
-  });
+  return guarded([] { return json_to_js(fc::api::registry()); });
 }
 
 std::string raw_version() { return FC_VERSION; }

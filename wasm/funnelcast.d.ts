@@ -438,13 +438,17 @@ export interface ModelFit {
   notices: string[];
 }
 
+/** A command's options are one field list in the core (registry().commands), the same one
+ * the CLI reads its flags from: an option is the flag's name with "_" for "-". A key that is
+ * not an option of the command is refused. tests/wasm/declarations.test.mjs checks each
+ * *Options interface below against those lists. */
 export interface KpiOptions {
   /** Hours per window (default 24, or one interval of coarser data). */
   window?: number;
   channel?: string;
 }
 
-/** A window's metrics: null when the data cannot compute the metric, NaN when undefined (e.g. CPL without leads). */
+/** A window's metrics: null when the data cannot compute the metric or it is undefined (e.g. CPL without leads). */
 export type KpiWindow = {
   /** [start, end) epoch seconds. */
   start: EpochSeconds;
@@ -454,30 +458,33 @@ export type KpiWindow = {
   missing: number;
 } & Record<MetricName, number | null>;
 
+/** What `funnelcast kpi --json` prints, field for field. */
 export interface KpiSummary {
   channel: string;
-  windowHours: number;
+  window_hours: number;
   /** The series' interval in seconds. */
-  step: number;
+  interval_seconds: number;
   /** The metrics the data can compute. */
   metrics: MetricName[];
   current: KpiWindow;
   previous: KpiWindow;
-  /** Relative change (current - previous) / |previous|; NaN when previous is 0, null when unavailable. */
+  /** Relative change (current - previous) / |previous|; null when undefined (previous 0) or unavailable. */
   change: Record<MetricName, number | null>;
 }
 
+export type AnomalyMethod = 'zscore' | 'robust' | 'seasonal' | 'residual' | 'iforest' | 'ensemble';
+
 export interface AnomalyOptions {
-  /** A metric (default "cpl") or the name of any numeric column (read on its own grid: the
-   * interval from its timestamps, rows in one interval averaged, gaps missing). */
+  /** A metric (default "cpl") or the name of any numeric column (training bundle only; read on
+   * its own grid: the interval from its timestamps, rows in one interval averaged, gaps missing). */
   metric?: MetricName | string;
   /** The time column for a column given as `metric` (default: detected). */
   time?: string;
   /** Default "ensemble" (robust + seasonal + iforest, with residual when `forecasts` are given). */
-  method?: 'zscore' | 'robust' | 'seasonal' | 'residual' | 'iforest' | 'ensemble';
-  /** Flag when score >= threshold (0 < t < 1); t >= 1 is read as a z (2.5: score 0.98758).
-   * Default (0 or absent): 0.99995, and |z| > 2.5 for zscore. */
-  threshold?: number;
+  method?: AnomalyMethod;
+  /** Flag when score >= threshold (0 < t < 1); a z as "3z" or any t > 1 (2.5: score 0.98758).
+   * Default (absent): 0.99995, and |z| > 2.5 for zscore. */
+  threshold?: number | string;
   /** The checked period at the end: a number of hours, or "36h", "14d", "2w", "336" (intervals); 0 = all. Default 14 days. */
   lookback?: number | string;
   /** zscore and robust: the trailing window, as lookback. Default 7 days. */
@@ -486,20 +493,39 @@ export interface AnomalyOptions {
   seasons?: number;
   /** Isolation forest seed (default 1). */
   seed?: number;
-  /** zscore/robust: fewer known baseline values give no score (default 0 = a seventh of the baseline, at least 3). */
-  minBaselinePoints?: number;
+  /** zscore/robust: fewer known baseline values give no score (default: a seventh of the baseline, at least 3). */
+  min_baseline_points?: number;
   /** One-step-ahead forecasts of the metric, one per interval (NaN where none), with their
    * prediction interval at `level` (default 0.95): the residual method's input. */
   forecasts?: { mean: Float64Array | number[]; lower: Float64Array | number[]; upper: Float64Array | number[]; level?: number };
   channel?: string;
+  /** Also return the flagged intervals as CSV text (`csv`): the CLI's default output, byte for byte. */
+  csv?: boolean;
 }
 
+/** A ratio's part at a flagged interval. */
+export interface AnomalyPartValue {
+  value: number | null;
+  expected: number | null;
+  score: number | null;
+}
+
+/** A flagged interval, as in `funnelcast anomalies --json`. Ratios add `cause` and one entry per part ("spend", "leads"). */
 export interface Anomaly {
   time: EpochSeconds;
-  value: number;
-  expected: number;
+  /** "2024-03-01 13:00:00" (UTC). */
+  timestamp: string;
+  value: number | null;
+  expected: number | null;
+  /** The band of values that would not be flagged; null where open on that side. */
+  lower: number | null;
+  upper: number | null;
   /** In [0, 1]: 1 - the tail probability of the interval, calibrated on the series' past. */
-  score: number;
+  score: number | null;
+  z: number | null;
+  direction: 'spike' | 'drop' | '';
+  cause?: string;
+  [part: string]: AnomalyPartValue | number | string | null | undefined;
 }
 
 export interface AnomalyPart {
@@ -511,6 +537,8 @@ export interface AnomalyPart {
   score: Float64Array;
 }
 
+/** What `funnelcast anomalies --json` prints (less its `evaluation`), plus every interval's
+ * columns as typed arrays (time ... direction, cause, parts' columns, member_scores). */
 export interface AnomalyResult {
   channel: string;
   metric: string;
@@ -522,20 +550,33 @@ export interface AnomalyResult {
   good: number;
   /** The score threshold used. */
   threshold: number;
-  /** Checked intervals at the end (0 = all) and the baseline, in intervals. */
-  lookback: number;
-  baseline: number;
-  lookbackText: string;
-  baselineText: string;
+  /** The checked period ("14d", or "all") and the baseline ("7d"), and both in intervals. */
+  lookback: string;
+  baseline: string;
+  lookback_steps: number;
+  baseline_steps: number;
   /** Epoch seconds of index 0 (the series grid). */
   start: EpochSeconds;
   /** Interval in seconds. */
-  step: number;
-  /** First index inside the lookback (flags only from there). */
-  checkedFrom: number;
+  interval_seconds: number;
+  /** Intervals in the series (the length of every column). */
+  size: number;
+  /** Epoch seconds of the first interval inside the lookback (flags only from there). */
+  checked_from: EpochSeconds;
   count: number;
   /** Scored intervals inside the lookback. */
   scored: number;
+  /** Ratios: the names of the cause codes ("", spend, leads, "both", "mix"); null otherwise. */
+  cause_names: string[] | null;
+  /** Ratios: the exposure (spend) and quantity (leads) judged on their own; null otherwise. */
+  parts: AnomalyPart[] | null;
+  /** Ensemble: its members (robust, seasonal, iforest, residual); null otherwise. */
+  members: string[] | null;
+  notices: string[];
+  /** The flagged intervals, oldest first. */
+  anomalies: Anomaly[];
+  /** With the option `csv`: the flagged intervals as the CLI writes them. */
+  csv?: string;
   time: Float64Array;
   /** The metric per interval; NaN where missing or undefined (no leads: no CPL). */
   value: Float64Array;
@@ -548,20 +589,14 @@ export interface AnomalyResult {
   score: Float64Array;
   /** The method's raw signed statistic (z, standardized residual, isolation score). */
   z: Float64Array;
-  /** 1 = anomaly (only from checkedFrom). */
+  /** 1 = anomaly (only from checked_from). */
   flagged: Uint8Array;
   /** +1 spike (above expected), -1 drop, 0. */
   direction: Float64Array;
-  /** Ratios: the exposure (spend) and quantity (leads) judged on their own; null otherwise. */
-  parts: AnomalyPart[] | null;
-  /** Ratios: why, per interval, as an index into causeNames ("", spend, leads, "both", "mix"); null otherwise. */
-  cause: Uint8Array | null;
-  causeNames: string[] | null;
-  /** Ensemble: each member's score per interval (robust, seasonal, iforest, residual); null otherwise. */
-  members: Record<string, Float64Array> | null;
-  notices: string[];
-  /** The flagged intervals, oldest first. */
-  anomalies: Anomaly[];
+  /** Ratios: why, per interval, as an index into cause_names; absent otherwise. */
+  cause?: Uint8Array;
+  /** Ensemble: each member's score per interval; absent otherwise. */
+  member_scores?: Record<string, Float64Array>;
 }
 
 export interface TrainForecastOptions {
@@ -690,9 +725,37 @@ export interface MetricInfo {
   help: string;
 }
 
+/** An anomaly method, from the core's one list of detectors. */
+export interface MethodInfo {
+  name: AnomalyMethod;
+  label: string;
+  help: string;
+  /** Its default score threshold. */
+  threshold: number;
+  /** Runs only with one-step forecasts passed in (residual). */
+  needs_forecasts: boolean;
+  /** Combined by the ensemble. */
+  ensemble_member: boolean;
+}
+
+/** One option of a command, from the field list the CLI also reads. */
+export interface OptionInfo {
+  name: string;
+  type: 'text' | 'number' | 'integer' | 'flag' | 'span' | 'choice' | 'score' | 'columns';
+  help: string;
+  /** The default as said in --help; null when none (or said in help). */
+  default: string | null;
+  min?: number;
+  max?: number;
+  choices?: string[];
+}
+
 export interface Registry {
   roles: RoleInfo[];
   metrics: MetricInfo[];
+  methods: MethodInfo[];
+  /** Each command's options (JS keys), in the order --help lists them. */
+  commands: Record<'kpi' | 'anomalies', OptionInfo[]>;
 }
 
 export interface MemoryStats {
@@ -725,7 +788,7 @@ export interface FunnelcastModule {
   monitor(reference: Table, current: Table, model?: Model | null): MonitorResult;
   /** The same as monitor(), by the name of the CLI command. */
   drift(reference: Table, current: Table, model?: Model | null): MonitorResult;
-  /** The core's roles and metrics. */
+  /** The core's roles, metrics, anomaly methods and each command's options. */
   registry(): Registry;
   /** The core's version, e.g. "0.2.0". */
   version(): string;

@@ -31,18 +31,20 @@ export const PANEL_HANDLERS = {
       const available = table.schema().metrics;
       metric = [prefer, DEFAULT_ANOMALY_METRIC].find((m) => available.includes(m)) || available[0];
     }
-    const r = fc.anomalies(table, { ...options, metric, channel });
-    const from = options.lookback > 0 ? r.checkedFrom : Math.max(0, r.time.length - Math.ceil((90 * 86400) / r.step));
-    const anomalies = [];
-    for (let i = r.checkedFrom; i < r.flagged.length; ++i) {
-      if (!r.flagged[i]) continue;
-      const a = { time: r.time[i], value: r.value[i], expected: r.expected[i], lower: r.lower[i], upper: r.upper[i], score: r.score[i], direction: r.direction[i] };
-      if (r.cause) {
-        a.cause = r.causeNames[r.cause[i]] || '';
-        a.parts = r.parts.map((p) => ({ name: p.name, value: p.value[i], expected: p.expected[i] }));
+    const r = fc.anomalies(table, { ...options, metric, channel, csv: true });
+    const step = r.interval_seconds;
+    const checkedFrom = Math.round((r.checked_from - r.start) / step);
+    const from = options.lookback > 0 ? checkedFrom : Math.max(0, r.size - Math.ceil((90 * 86400) / step));
+    // The core's list of flagged intervals; null (an open side, no value) is NaN on the charts.
+    const num = (v) => (v == null ? NaN : v);
+    const anomalies = r.anomalies.map((x) => {
+      const a = { time: x.time, value: num(x.value), expected: num(x.expected), lower: num(x.lower), upper: num(x.upper), score: num(x.score), direction: x.direction === 'drop' ? -1 : 1 };
+      if (x.cause !== undefined && r.parts) {
+        a.cause = x.cause;
+        a.parts = r.parts.map((p) => ({ name: p.name, value: num(x[p.name].value), expected: num(x[p.name].expected) }));
       }
-      anomalies.push(a);
-    }
+      return a;
+    });
     return {
       channel: r.channel,
       metric: r.metric,
@@ -50,13 +52,13 @@ export const PANEL_HANDLERS = {
       kind: r.kind,
       method: r.method,
       threshold: r.threshold,
-      lookback: r.lookback,
-      baseline: r.baseline,
-      lookbackText: r.lookbackText,
-      baselineText: r.baselineText,
-      step: r.step,
+      lookback: r.lookback_steps,
+      baseline: r.baseline_steps,
+      lookbackText: r.lookback,
+      baselineText: r.baseline,
+      step,
       count: r.count,
-      checkedFrom: r.checkedFrom,
+      checkedFrom,
       shownFrom: from,
       time: tail(r.time, from),
       value: tail(r.value, from),
@@ -67,7 +69,8 @@ export const PANEL_HANDLERS = {
       flagged: tail(r.flagged, from),
       direction: tail(r.direction, from),
       cause: r.cause ? tail(r.cause, from) : null,
-      causeNames: r.causeNames,
+      causeNames: r.cause_names,
+      csv: r.csv,
       anomalies,
     };
   },

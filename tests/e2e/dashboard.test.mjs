@@ -82,10 +82,12 @@ test('the demo dashboard', T, async (t) => {
     }
     const a = await grab('#dl-anomalies-csv');
     assert.equal(a.name, 'funnelcast-anomalies-cpl-all.csv');
+    // The core's one CSV writer: the page's download is the CLI's default output, byte for byte.
     const c = cliJson(['anomalies', '--data', suite.demoCsv(), '--json']);
     const lines = a.bytes.toString('utf8').trim().split('\n');
-    assert.equal(lines[0], 'timestamp,cpl,expected,lower,upper,score,direction,cause');
+    assert.equal(lines[0], 'timestamp,value,expected,lower,upper,score,flag,direction,spend,spend_expected,leads,leads_expected,cause');
     assert.equal(lines.length - 1, c.count);
+    assert.equal(a.bytes.toString('utf8'), cli(['anomalies', '--data', suite.demoCsv()]));
     for (const chart of ['forecast', 'anomaly']) {
       const png = await grab(`[data-chart="${chart}"][data-type="png"]`);
       assert.equal(png.name, `funnelcast-${chart}-all.png`);

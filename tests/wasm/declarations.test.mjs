@@ -84,6 +84,7 @@ test('real results and model headers of every kind type-check against the declar
     values.push(['F.SeriesData', table.series()], ['F.SeriesData', events.series()]);
     values.push(['F.KpiSummary', fc.kpis(table, {})]);
     values.push(['F.AnomalyResult', fc.anomalies(table, {})]);
+    values.push(['F.AnomalyResult', fc.anomalies(table, { metric: 'leads', method: 'seasonal', csv: true })]);
     values.push(['F.ForecastResult', fc.forecast(table, model, { horizon: 24 })]);
     values.push(['F.ModelFit', fc.modelFits(table, model)], ['F.ModelFit', fc.modelFits(broken, model)]);
     values.push(['F.Registry', fc.registry()]);
@@ -164,4 +165,41 @@ test('real results and model headers of every kind type-check against the declar
   assert.ok(!missing.ok && /data/.test(missing.output), missing.output);
   const wrong = typecheck('wrong', [['F.ModelHeader', { ...h, data: { ...data, rows: 'sometimes' } }]]);
   assert.ok(!wrong.ok && /sometimes/.test(wrong.output), wrong.output);
+});
+
+// Each command's options interface against the core's field list for it (the list the CLI
+// reads its flags from): a literal with every listed option, typed as the interface with
+// every key required, fails to compile when the list and the declarations differ in a
+// name (missing or extra) or a type.
+const OPTION_INTERFACES = { kpi: 'KpiOptions', anomalies: 'AnomalyOptions' };
+
+function sampleValue(o) {
+  switch (o.type) {
+    case 'text': return 'x';
+    case 'number': case 'integer': return o.min ?? 1;
+    case 'flag': return true;
+    case 'span': return '14d';
+    case 'choice': return o.choices[0];
+    case 'score': return '3z';
+    case 'columns': return { mean: new Float64Array(0), lower: new Float64Array(0), upper: new Float64Array(0) };
+    default: throw new Error(`option type ${o.type}`);
+  }
+}
+
+test('every command\'s options interface matches the core field list, name for name and type for type', async () => {
+  const fc = await loadModule();
+  const { commands } = fc.registry();
+  assert.deepEqual(Object.keys(commands).sort(), Object.keys(OPTION_INTERFACES).sort(), 'every command with a field list has an interface here');
+  const values = Object.entries(commands).map(([name, fields]) =>
+    [`Required<F.${OPTION_INTERFACES[name]}>`, Object.fromEntries(fields.map((o) => [o.name, sampleValue(o)]))]);
+  const r = typecheck('options', values);
+  assert.ok(r.ok, r.output);
+  // The check can fail: an option the list lacks, one the interface lacks, a wrong type.
+  const [type, value] = values.find(([t]) => t.includes('AnomalyOptions'));
+  const { seasons, ...fewer } = value;
+  assert.ok(!typecheck('options-missing', [[type, fewer]]).ok);
+  assert.ok(!typecheck('options-extra', [[type, { ...value, surprise: 1 }]]).ok);
+  assert.ok(!typecheck('options-type', [[type, { ...value, seasons: 'four' }]]).ok);
+  // The registry's methods are the anomaly method union.
+  assert.deepEqual(fc.registry().methods.map((m) => m.name), commands.anomalies.find((o) => o.name === 'method').choices);
 });

@@ -116,3 +116,28 @@ export function assertArrayClose(assert, actual, expected, tol, what) {
     }
   }
 }
+
+// A command's result through wasm against the CLI's --json, field by field: the same keys at
+// every level (typed-array columns and the keys in `skip` aside, which the CLI writes
+// elsewhere), the same strings and flags, numbers within a relative `tol`.
+export function assertSameDocument(assert, js, cli, tol = 1e-9, path = '', skip = []) {
+  if (ArrayBuffer.isView(js)) return;
+  if (cli === null || typeof cli !== 'object') {
+    if (typeof cli === 'number' || typeof js === 'number') {
+      assert.ok(close(js, cli, tol * Math.max(1, Math.abs(cli ?? 0))), `${path || '(root)'}: wasm ${js} vs CLI ${cli}`);
+    } else {
+      assert.equal(js, cli, `${path || '(root)'}`);
+    }
+    return;
+  }
+  assert.ok(js !== null && typeof js === 'object', `${path}: wasm gave ${js}, the CLI an object`);
+  if (Array.isArray(cli)) {
+    assert.equal(js.length, cli.length, `${path}: length`);
+    cli.forEach((x, i) => assertSameDocument(assert, js[i], x, tol, `${path}[${i}]`, skip));
+    return;
+  }
+  const mine = Object.keys(js).filter((k) => !ArrayBuffer.isView(js[k]) && !skip.includes(path ? `${path}.${k}` : k));
+  const theirs = Object.keys(cli).filter((k) => !skip.includes(path ? `${path}.${k}` : k));
+  assert.deepEqual(mine.sort(), theirs.sort(), `${path || '(root)'}: the same fields`);
+  for (const k of theirs) assertSameDocument(assert, js[k], cli[k], tol, path ? `${path}.${k}` : k, skip);
+}

@@ -8,20 +8,14 @@
 import { ChartSlot, frame, hoverLayer, nullable, TIP, vegaLoaded, xTime, zoom } from '../charts.js';
 import { $, download, el, showError, slug } from '../dom.js';
 import * as F from '../format.js';
-import { number, oneOf, text } from '../query.js';
+import { number, text } from '../query.js';
 import { DEFAULT_ANOMALY_METRIC } from '../worker-panels.js';
 
 const COLORS = { value: '#334155', expected: '#d97706', band: '#fbbf24', spike: '#dc2626', drop: '#7c3aed' };
-const METHODS = ['ensemble', 'zscore', 'robust', 'seasonal', 'iforest'];
+let wantedMethod = ''; // ?method=, checked against the core's list once it is known
 // How each method judges an interval, for the summary line (docs/anomalies.md).
-const METHOD_TEXT = {
-  ensemble: 'robust, seasonal and isolation forest combined',
-  zscore: 'mean and standard deviation of the baseline',
-  robust: 'median and MAD of the baseline',
-  seasonal: 'the same hour of the day or week in earlier periods',
-  iforest: 'isolation forest on the recent shape',
-  residual: 'forecast residual',
-};
+// A method's one line of help, from the core's list of detectors (registry().methods).
+const methodText = (name) => (registry && registry.methods.find((m) => m.name === name)?.help) || name;
 const TABLE_LIMIT = 500;
 
 let slot = null;
@@ -41,8 +35,8 @@ function options() {
     metric: $('an-metric').value || null,
     prefer: preferred,
     method: $('an-method').value,
-    // 0: the method's default (zscore |z| > 2.5, the others p <= 5e-5); a z >= 1 otherwise.
-    threshold: thresholdSet ? Number($('an-threshold').value) : 0,
+    // null: the method's default (zscore |z| > 2.5, the others p <= 5e-5); a z >= 1 otherwise.
+    threshold: thresholdSet ? Number($('an-threshold').value) : null,
     lookback: Number($('an-lookback').value) * 24,
     baseline: Number($('an-baseline').value) * 24,
     seasons: Number($('an-seasons').value),
@@ -220,22 +214,31 @@ function standIn(metric) {
   });
 }
 
-// The flagged intervals with full-precision numbers (the CLI's --out columns, flagged rows).
+// The flagged intervals as the CLI writes them (funnelcast anomalies, its default output):
+// the core's own writer, returned with the result.
 export function anomaliesCsv(a) {
-  const ratio = a.anomalies.some((x) => x.cause !== undefined);
-  const lines = [`timestamp,${F.csvField(a.metric)},expected,lower,upper,score,direction${ratio ? ',cause' : ''}`];
-  for (const x of a.anomalies) {
-    const cells = [F.csvTimestamp(x.time), F.csvNumber(x.value), F.csvNumber(x.expected), F.csvNumber(x.lower), F.csvNumber(x.upper), F.csvNumber(x.score), x.direction < 0 ? 'drop' : 'spike'];
-    if (ratio) cells.push(x.cause || '');
-    lines.push(cells.join(','));
-  }
-  return lines.join('\n') + '\n';
+  return a.csv;
+}
+
+// The method selector follows the core's list of detectors; the methods that need one-step
+// forecasts (residual) are left out: the page makes none.
+function renderMethodChoices() {
+  const select = $('an-method');
+  const current = wantedMethod || select.value || 'ensemble';
+  wantedMethod = '';
+  const methods = registry.methods.filter((m) => !m.needs_forecasts);
+  const order = (m) => (m.name === 'ensemble' ? 0 : 1);
+  select.replaceChildren(...methods.sort((a, b) => order(a) - order(b)).map((m) => el('option', { value: m.name, text: `${m.name} (${m.label})` })));
+  select.value = methods.some((m) => m.name === current) ? current : 'ensemble';
 }
 
 function setup(ctx) {
   const { store, tooltip } = ctx;
   slot = new ChartSlot($('anomaly-chart'), tooltip);
-  store.on('registry', (s) => (registry = s.registry));
+  store.on('registry', (s) => {
+    registry = s.registry;
+    renderMethodChoices();
+  });
   store.on('data', ({ schema }) => renderMetricChoices(schema));
   // Slider changes recompute this panel alone (ctx.refreshPanel: latest settings win).
   const changed = () => {
@@ -360,7 +363,7 @@ async function render({ value: a, error }, { store }) {
   countEl.dataset.count = String(a.count);
   const span = a.lookback > 0 ? `in the last ${a.lookbackText}` : 'in the whole series';
   const one = F.intervalName(a.step);
-  $('anomaly-summary').textContent = `anomalous ${F.intervalName(a.step, a.count)} of ${m.label} ${span} (${a.method}: ${METHOD_TEXT[a.method] || a.method}; score ≥ ${a.threshold.toFixed(5)}, judged on the data before each ${one}; baseline ${a.baselineText})`;
+  $('anomaly-summary').textContent = `anomalous ${F.intervalName(a.step, a.count)} of ${m.label} ${span} (${a.method}: ${methodText(a.method)}; score ≥ ${a.threshold.toFixed(5)}, judged on the data before each ${one}; baseline ${a.baselineText})`;
   $('legend-metric').textContent = m.label;
   $('an-col-value').textContent = m.label;
   $('an-col-time').textContent = `${timeWord(a.step)} (UTC)`;
@@ -382,7 +385,13 @@ export default {
   query: {
     // Checked against the data's metrics once the data is known.
     metric: { parse: text(), apply: (v) => (preferred = v) },
-    method: { parse: oneOf(METHODS), apply: setControl('an-method') },
+    method: {
+      parse: text(),
+      apply: (v) => {
+        wantedMethod = v;
+        if (registry) renderMethodChoices();
+      },
+    },
     threshold: {
       parse: number(1, 6),
       apply: (v) => {

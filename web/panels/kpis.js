@@ -33,10 +33,10 @@ function build({ registry }) {
 // "24 h", "day", "7 days": the window, for "the … before".
 /** @param {FC.KpiSummary} k */
 function windowName(k) {
-  if (k.windowHours === 24 && k.step <= 3600) return '24 h';
-  const seconds = k.windowHours * 3600;
-  if (seconds === k.step) return F.intervalName(k.step);
-  return seconds % 86400 === 0 ? `${seconds / 86400} days` : `${F.fmtCount(k.windowHours)} h`;
+  if (k.window_hours === 24 && k.interval_seconds <= 3600) return '24 h';
+  const seconds = k.window_hours * 3600;
+  if (seconds === k.interval_seconds) return F.intervalName(k.interval_seconds);
+  return seconds % 86400 === 0 ? `${seconds / 86400} days` : `${F.fmtCount(k.window_hours)} h`;
 }
 
 /** @param {import('../types').PanelResult<FC.KpiSummary>} result */
@@ -45,8 +45,8 @@ function render({ value: k, error }) {
   if (!k) return;
   const span = windowName(k);
   $('kpi-heading').textContent = span === '24 h' ? 'Last 24 hours' : `Last ${span}`;
-  const to = k.step >= 86400 ? k.current.end - k.step : k.current.end;
-  $('kpi-window').textContent = `${F.fmtTime(k.current.start, k.step)} – ${F.fmtTime(to, k.step)} UTC, against the ${span === '24 h' ? '24 hours' : span} before`;
+  const to = k.interval_seconds >= 86400 ? k.current.end - k.interval_seconds : k.current.end;
+  $('kpi-window').textContent = `${F.fmtTime(k.current.start, k.interval_seconds)} – ${F.fmtTime(to, k.interval_seconds)} UTC, against the ${span === '24 h' ? '24 hours' : span} before`;
   for (const m of metrics) {
     const tile = $(`kpi-${m.name}`);
     const available = k.metrics.includes(m.name);

@@ -1,0 +1,130 @@
+// The field lists that describe a command's options (core/include/funnelcast/api/fields.hpp),
+// and the recipe "add a command option" (docs/recipes/option.md) followed with a dummy
+// command: one entry in a field list gives a CLI flag, a JS option, a --help line and a
+// registry entry, each checked by hand here.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "funnelcast/api/anomalies.hpp"
+#include "funnelcast/api/fields.hpp"
+#include "funnelcast/api/kpi.hpp"
+#include "funnelcast/api/registry.hpp"
+#include "funnelcast/base/error.hpp"
+
+namespace fc::api {
+namespace {
+
+// The dummy command of the recipe: a request struct and its one field list.
+struct EchoRequest {
+  int repeat = 1;
+  std::string word = "hello";
+  bool loud = false;
+  std::string style = "plain";
+};
+
+const std::vector<Field<EchoRequest>>& echo_fields() {
+  static const std::vector<Field<EchoRequest>> fields = {
+      {option("repeat", FieldType::kInteger, "N", "how many times").or_else("1").within(1, 10),
+       [](EchoRequest& r, const nlohmann::json& v) { r.repeat = v.get<int>(); }},
+      {option("word", FieldType::kText, "TEXT", "what to say").or_else("hello"),
+       [](EchoRequest& r, const nlohmann::json& v) { r.word = v.get<std::string>(); }},
+      {option("loud", FieldType::kFlag, "", "in capitals").only(Edge::kCli),
+       [](EchoRequest& r, const nlohmann::json& v) { r.loud = v.get<bool>(); }},
+      {option("text_style", FieldType::kChoice, "S", "plain or fancy").among({"plain", "fancy"}),
+       [](EchoRequest& r, const nlohmann::json& v) { r.style = v.get<std::string>(); }},
+  };
+  return fields;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ApiFields, ARequestFromJsOptionsUsesDefaultsForWhatIsNotGiven) {
+  const EchoRequest r = read_request(echo_fields(), {{"repeat", 3}, {"text_style", "fancy"}}, Edge::kJs);
+  EXPECT_EQ(r.repeat, 3);
+  EXPECT_EQ(r.word, "hello");
+  EXPECT_EQ(r.style, "fancy");
+  EXPECT_FALSE(r.loud);
+  // null is "not given"
+  EXPECT_EQ(read_request(echo_fields(), {{"repeat", nullptr}}, Edge::kJs).repeat, 1);
+}
+
+TEST(ApiFields, CommandLineTextIsCheckedAgainstTheSameList) {
+  const FieldInfo& repeat = echo_fields()[0].info;
+  EXPECT_EQ(value_from_text(repeat, "7", "--repeat"), nlohmann::json(7));
+  EXPECT_EQ(error_of([&] { value_from_text(repeat, "7.5", "--repeat"); }),
+            "--repeat: expected a whole number from 1 to 10, found 7.5");
+  EXPECT_EQ(error_of([&] { value_from_text(repeat, "lots", "--repeat"); }),
+            "--repeat: expected a whole number from 1 to 10, found 'lots'");
+  EXPECT_EQ(error_of([&] { value_from_text(repeat, "11", "--repeat"); }),
+            "--repeat: expected a whole number from 1 to 10, found 11");
+  EXPECT_EQ(value_from_text(echo_fields()[2].info, "", "--loud"), nlohmann::json(true));
+}
+
+TEST(ApiFields, MistakesAreNamedTheWayEachEdgeSpellsThem) {
+  EXPECT_EQ(error_of([] { read_request(echo_fields(), {{"repeat", "3"}}, Edge::kJs); }),
+            "option 'repeat': expected a whole number from 1 to 10, found '3'");
+  EXPECT_EQ(error_of([] { read_request(echo_fields(), {{"text_style", "bold"}}, Edge::kCli); }),
+            "--text-style: unknown text_style 'bold'; choose one of plain, fancy");
+  EXPECT_EQ(error_of([] { read_request(echo_fields(), {{"volume", 3}}, Edge::kJs); }),
+            "unknown option 'volume' (options: repeat, word, text_style)");
+  // A CLI-only field is not an option of the JS API.
+  EXPECT_EQ(error_of([] { read_request(echo_fields(), {{"loud", true}}, Edge::kJs); }),
+            "unknown option 'loud' (options: repeat, word, text_style)");
+  EXPECT_EQ(error_of([] { read_request(echo_fields(), nlohmann::json::array(), Edge::kJs); }),
+            "options must be an object of option names and values");
+}
+
+TEST(ApiFields, HelpAndRegistryComeFromTheList) {
+  const std::string help = options_help(infos(echo_fields()));
+  EXPECT_EQ(help,
+            // each help text starts at column 20
+            "  --repeat N       how many times (default 1)\n"
+            "  --word TEXT      what to say (default hello)\n"
+            "  --loud           in capitals\n"
+            "  --text-style S   plain or fancy\n");
+  const nlohmann::json d = describe(infos(echo_fields()));
+  ASSERT_EQ(d.size(), 3u);  // the CLI-only flag is not offered to the page
+  EXPECT_EQ(d[0], (nlohmann::json{{"name", "repeat"}, {"type", "integer"}, {"help", "how many times"},
+                                  {"default", "1"}, {"min", 1.0}, {"max", 10.0}}));
+  EXPECT_EQ(d[2].at("choices"), (nlohmann::json{"plain", "fancy"}));
+}
+
+TEST(ApiFields, TheRegistryListsEveryCommandsOptionsAndTheDetectors) {
+  const nlohmann::json r = registry();
+  std::vector<std::string> kpi, methods;
+  for (const auto& f : r.at("commands").at("kpi")) kpi.push_back(f.at("name"));
+  EXPECT_EQ(kpi, (std::vector<std::string>{"window", "channel"}));
+  for (const auto& m : r.at("methods")) methods.push_back(m.at("name"));
+  EXPECT_EQ(methods, (std::vector<std::string>{"zscore", "robust", "seasonal", "residual", "iforest", "ensemble"}));
+  // The anomalies command offers the page its options, never the CLI's files.
+  for (const auto& f : r.at("commands").at("anomalies")) {
+    EXPECT_NE(f.at("name"), "data");
+    EXPECT_NE(f.at("name"), "out");
+  }
+}
+
+TEST(ApiFields, AnomalyThresholdsReadTheSameFromTextAndNumbers) {
+  const auto& fields = anomalies_fields();
+  const auto z = read_request(fields, {{"threshold", "2.5z"}}, Edge::kJs);
+  const auto n = read_request(fields, {{"threshold", 2.5}}, Edge::kJs);
+  EXPECT_NEAR(z.options.threshold, 0.98758067, 1e-8);  // two-sided Gaussian tail of 2.5
+  EXPECT_EQ(z.options.threshold, n.options.threshold);
+  EXPECT_EQ(read_request(fields, {{"threshold", 0.999}}, Edge::kJs).options.threshold, 0.999);
+  EXPECT_NE(error_of([&] { read_request(fields, {{"threshold", "high"}}, Edge::kJs); }), "");
+  // Durations: text from the CLI, hours from the page's sliders.
+  const auto a = read_request(fields, {{"lookback", "36h"}, {"baseline", 48}}, Edge::kJs);
+  EXPECT_EQ(a.options.lookback.count, 36 * 3600);
+  EXPECT_EQ(a.options.baseline.count, 48 * 3600);
+  EXPECT_FALSE(a.options.baseline.steps);
+}
+
+}  // namespace
+}  // namespace fc::api
