@@ -116,7 +116,7 @@
   }
 
   function score(table, model, options) {
-    return check(Module['rawScore'](live(table, 'table'), live(model, 'model'), options || {}));
+    return check(Module['rawScore'](live(table, 'table'), live(model, 'model'), optionsText(options)));
   }
 
   // One lead given as {column: value}: scored with every input's contribution.

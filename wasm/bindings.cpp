@@ -26,6 +26,7 @@
 #include "funnelcast/api/anomalies.hpp"
 #include "funnelcast/api/kpi.hpp"
 #include "funnelcast/api/registry.hpp"
+#include "funnelcast/api/score.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/forecast/predict.hpp"
 #include "funnelcast/forecast/train.hpp"
@@ -130,7 +131,10 @@ val document_js(const nlohmann::json& doc, const fc::api::Columns& columns) {
       }
       at = next;
     }
-    at.set(c.path.back(), c.bytes ? u8(c.u8) : f64(c.f64));
+    if (c.kind == fc::api::Column::Kind::kI32)
+      at.set(c.path.back(), copy_array("Int32Array", c.i32.data(), c.i32.size()));
+    else
+      at.set(c.path.back(), c.bytes ? u8(c.u8) : f64(c.f64));
   }
   return out;
 }
@@ -535,45 +539,19 @@ val raw_anomalies(const RawTable& table, std::string options, val forecasts) {
 }
 
 
-// Scores every row of the table with a scoring model: {rows, ids, probability, decision,
-// threshold, expectedValue, margin, explained, featureNames, reasonFeature, reasonValue,
-// reasonText, notices}. options: {explain: k (default 3; -1 = every input), id: column}.
-val raw_score(const RawTable& table, const RawModel& model, val options) {
+// Scores every row of the table with a scoring model: the document `funnelcast score --json`
+// prints, with the per-lead columns as typed arrays.
+val raw_score(const RawTable& table, const RawModel& model, std::string options) {
   return guarded([&] {
-    fc::scoring::ScoreOptions o;
-    o.model_name = model.name();
-    o.explain = int_option(options, "explain", 3, -1, 10000);
-    o.id_column = string_option(options, "id", "");
+    const auto r = fc::api::read_request(fc::api::score_fields(), options_from_js(options), fc::api::Edge::kJs);
     const fc::model::Model& m = model.model();
     // The page shows probabilities, decisions and reasons on the log-odds scale; a model
     // that predicts a number would be drawn as if it were one. Refuse it, never mislabel it.
     if (m.header.score && m.header.score->output != "probability")
       throw fc::Error(model.name() + " predicts a number (a regression imported from XGBoost), not the probability "
                       "of a yes/no outcome; the page scores yes/no models: use funnelcast score for this one");
-    const fc::scoring::Scores s = fc::scoring::score(m, table.table(), o);
-    val out = val::object();
-    out.set("model", model.name());
-    out.set("rows", static_cast<double>(s.rows));
-    out.set("ids", strings(s.ids));
-    out.set("probability", f64(s.probability));
-    out.set("decision", u8(s.decision));
-    out.set("threshold", s.threshold);
-    out.set("expectedValue", number_or_null(s.expected_value));
-    out.set("margin", f64(s.margin));
-    out.set("explained", s.explained);
-    out.set("featureNames", strings(s.feature_names));
-    out.set("reasonFeature", copy_array("Int32Array", s.reason_feature.data(), s.reason_feature.size()));
-    out.set("reasonValue", f64(s.reason_value));
-    std::vector<std::string> text;
-    if (s.explained > 0) {
-      const size_t k = static_cast<size_t>(s.explained);
-      text.reserve(s.rows * k);
-      for (size_t r = 0; r < s.rows; ++r)
-        for (size_t i = 0; i < k; ++i) text.push_back(fc::scoring::reason_text(m, table.table(), r, s.reason_feature[r * k + i]));
-    }
-    out.set("reasonText", strings(text));
-    out.set("notices", strings(s.notices));
-    return out;
+    const fc::api::ScoreRun run = fc::api::score(m, model.name(), table.table(), r);
+    return document_js(fc::api::score_json(run, r), fc::api::score_columns(run));
   });
 }
 

@@ -629,35 +629,45 @@ export interface TrainForecastResult {
 }
 
 export interface ScoreOptions {
-  /** Reasons per lead: k strongest (default 3), 0 none, -1 every input. */
-  explain?: number;
+  /** Reasons per lead: K strongest, 0 none (default), -1 or "all" every input. */
+  explain?: number | 'all';
   /** The column that names each lead (default: the model's id column, else the line number). */
   id?: string;
+  /** The decision threshold (default: the model's). */
+  threshold?: number;
+  /** Also return the scores CSV (`csv`), as `funnelcast score` writes it. */
+  csv?: boolean;
 }
 
+/** What `funnelcast score --json` prints, field for field (its per-lead arrays here as typed arrays). */
 export interface ScoreResult {
   model: string;
+  /** "probability" (every model trained here); the page refuses "value" models. */
+  output: 'probability' | 'value';
   rows: number;
   ids: string[];
-  probability: Float64Array;
-  /** 1 where probability >= threshold. */
-  decision: Uint8Array;
-  threshold: number;
-  /** The mean log-odds TreeSHAP starts from; null when nothing was explained. */
-  expectedValue: number | null;
-  /** Log-odds: expectedValue + the sum of every input's contribution. */
-  margin: Float64Array;
+  /** The decision threshold used: the option's, else the model's. */
+  threshold: number | null;
+  /** The mean log-odds TreeSHAP starts from (0 when nothing was explained). */
+  expected_value: number | null;
   /** Reasons per row (k), -1 for every input, 0 for none. */
   explained: number;
-  featureNames: string[];
-  /** rows x k (or rows x inputs): the input of each reason, strongest first. */
-  reasonFeature: Int32Array;
-  /** Its contribution on the log-odds scale. */
-  reasonValue: Float64Array;
+  feature_names: string[];
   /** rows x k: the cell behind each reason as written (empty with explain -1). */
-  reasonText: string[];
+  reason_text: string[];
   /** Unseen categories, ignored columns. */
   notices: string[];
+  /** With the option `csv`: the scores as the CLI writes them. */
+  csv?: string;
+  probability: Float64Array;
+  /** 1 where probability >= threshold (the core's one decision rule). */
+  decision: Uint8Array;
+  /** Log-odds: expected_value + the sum of every input's contribution. */
+  margin: Float64Array;
+  /** rows x k (or rows x inputs): the input of each reason, strongest first. */
+  reason_feature: Int32Array;
+  /** Its contribution on the log-odds scale. */
+  reason_value: Float64Array;
 }
 
 export interface TrainScoreOptions {
@@ -748,6 +758,8 @@ export interface OptionInfo {
   min?: number;
   max?: number;
   choices?: string[];
+  /** Words that stand for a value ({all: -1}). */
+  words?: Record<string, number>;
 }
 
 export interface Registry {
@@ -755,7 +767,7 @@ export interface Registry {
   metrics: MetricInfo[];
   methods: MethodInfo[];
   /** Each command's options (JS keys), in the order --help lists them. */
-  commands: Record<'kpi' | 'anomalies', OptionInfo[]>;
+  commands: Record<'kpi' | 'anomalies' | 'score', OptionInfo[]>;
 }
 
 export interface MemoryStats {

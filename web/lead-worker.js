@@ -81,12 +81,11 @@ function reasonsOf(r, row) {
   const out = [];
   for (let j = 0; j < k; ++j) {
     const at = row * k + j;
-    out.push({ feature: r.featureNames[r.reasonFeature[at]], text: r.reasonText[at], value: r.reasonValue[at] });
+    out.push({ feature: r.feature_names[r.reason_feature[at]], text: r.reason_text[at], value: r.reason_value[at] });
   }
   return out;
 }
 
-const csvCell = (v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 const handlers = {
   async init() {
@@ -145,8 +144,8 @@ const handlers = {
     const result = fc.score(leads.table, model.m, { explain });
     const ms = performance.now() - t0;
     let maxAbs = 0;
-    for (const v of result.reasonValue) maxAbs = Math.max(maxAbs, Math.abs(v));
-    scored = { result, orders: new Map(), maxAbs, model: model.name, source: leads.name, ms };
+    for (const v of result.reason_value) maxAbs = Math.max(maxAbs, Math.abs(v));
+    scored = { result, explain, orders: new Map(), maxAbs, model: model.name, source: leads.name, ms };
     return { rows: result.rows, threshold: result.threshold, explained: result.explained, maxAbs, notices: result.notices, model: model.name, source: leads.name, ms };
   },
 
@@ -163,21 +162,13 @@ const handlers = {
     return { rows, total: r.rows, offset, contacted: contacted(threshold) };
   },
 
-  // The scores as `funnelcast score --explain K` writes them (file order, 6 decimals), the
-  // decision taken at `threshold`. -> {bytes}
+  // The scores as `funnelcast score --explain K --threshold T` writes them: the core's own
+  // writer and decision rule, scoring the table again at `threshold`. -> {bytes}
   async exportCsv(id, { threshold }) {
-    if (!scored) throw new Error('nothing scored yet');
-    const r = scored.result;
-    const k = r.explained;
-    const head = ['id', 'probability', 'decision'];
-    for (let j = 1; j <= k; ++j) head.push(`reason_${j}`, `value_${j}`, `contribution_${j}`);
-    const lines = [head.join(',')];
-    for (let row = 0; row < r.rows; ++row) {
-      const cells = [csvCell(r.ids[row]), r.probability[row].toFixed(6), r.probability[row] >= threshold ? '1' : '0'];
-      for (const x of reasonsOf(r, row)) cells.push(csvCell(x.feature), csvCell(x.text), x.value.toFixed(6));
-      lines.push(cells.join(','));
-    }
-    return { bytes: new TextEncoder().encode(`${lines.join('\n')}\n`) };
+    if (!scored || !leads || !model) throw new Error('nothing scored yet');
+    progress(id, 'Writing the scores', null);
+    const r = fc.score(leads.table, model.m, { explain: scored.explain, threshold, csv: true });
+    return { bytes: new TextEncoder().encode(r.csv) };
   },
 
   // The cells of scored row `row` as written in the file ({column: text}), checked against
@@ -201,10 +192,10 @@ const handlers = {
     return {
       probability: r.probability[0],
       margin: r.margin[0],
-      expectedValue: r.expectedValue,
+      expectedValue: r.expected_value,
       threshold: r.threshold,
-      featureNames: r.featureNames,
-      contributions: r.reasonValue,
+      featureNames: r.feature_names,
+      contributions: r.reason_value,
       notices: r.notices,
     };
   },

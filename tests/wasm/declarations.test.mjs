@@ -129,7 +129,7 @@ test('real results and model headers of every kind type-check against the declar
     try {
       values.push(['F.ModelHeader', leadsModel.header()]);
       values.push(['F.ScoreResult', fc.score(leads, leadsModel, { explain: 3 })]);
-      values.push(['F.ScoreResult', fc.score(leads, leadsModel, { explain: 0 })]);
+      values.push(['F.ScoreResult', fc.score(leads, leadsModel, { explain: 0, threshold: 0.3, csv: true })]);
       values.push(['F.MonitorResult', fc.monitor(leads, leads, leadsModel)]);
       values.push(['F.MonitorResult', fc.monitor(leads, leads, null)]);
       const once = train.trainScore(trainLeads, { target: 'converted', folds: 0, iterations: 5 });
@@ -171,7 +171,7 @@ test('real results and model headers of every kind type-check against the declar
 // reads its flags from): a literal with every listed option, typed as the interface with
 // every key required, fails to compile when the list and the declarations differ in a
 // name (missing or extra) or a type.
-const OPTION_INTERFACES = { kpi: 'KpiOptions', anomalies: 'AnomalyOptions' };
+const OPTION_INTERFACES = { kpi: 'KpiOptions', anomalies: 'AnomalyOptions', score: 'ScoreOptions' };
 
 function sampleValue(o) {
   switch (o.type) {

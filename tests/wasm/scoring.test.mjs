@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { bytes, cli, cliJson, loadModule, loadTrainModule, ROOT, scratchDir, writeScratch } from './helpers.mjs';
+import { assertSameDocument, bytes, cli, cliJson, loadModule, loadTrainModule, ROOT, scratchDir, writeScratch } from './helpers.mjs';
 
 const fc = await loadModule();
 const demoDir = join(scratchDir(), 'leads-demo');
@@ -47,9 +47,9 @@ test('score() equals funnelcast score --explain 3: probabilities, decisions and 
       assert.ok(Math.abs(s.probability[r] - Number(row[1])) < 1e-6, `row ${r}`);
       assert.equal(s.decision[r], Number(row[2]));
       for (let k = 0; k < 3; ++k) {
-        assert.equal(s.featureNames[s.reasonFeature[r * 3 + k]], row[3 + 3 * k], `row ${r} reason ${k}`);
-        assert.equal(s.reasonText[r * 3 + k], row[4 + 3 * k]);
-        assert.ok(Math.abs(s.reasonValue[r * 3 + k] - Number(row[5 + 3 * k])) < 1e-6);
+        assert.equal(s.feature_names[s.reason_feature[r * 3 + k]], row[3 + 3 * k], `row ${r} reason ${k}`);
+        assert.equal(s.reason_text[r * 3 + k], row[4 + 3 * k]);
+        assert.ok(Math.abs(s.reason_value[r * 3 + k] - Number(row[5 + 3 * k])) < 1e-6);
       }
     }
   } finally {
@@ -68,9 +68,9 @@ test('scoreRecord() scores one lead like its row, and its contributions add up t
       const record = Object.fromEntries(header.map((h, i) => [h, rows[r][i]]));
       const one = fc.scoreRecord(model, record);
       assert.ok(Math.abs(one.probability[0] - all.probability[r]) < 1e-12);
-      const sum = one.reasonValue.reduce((a, b) => a + b, one.expectedValue);
+      const sum = one.reason_value.reduce((a, b) => a + b, one.expected_value);
       assert.ok(Math.abs(sum - one.margin[0]) < 1e-6, `${sum} vs ${one.margin[0]}`);
-      assert.equal(one.reasonValue.length, one.featureNames.length);
+      assert.equal(one.reason_value.length, one.feature_names.length);
     }
   } finally {
     table.delete();
@@ -225,5 +225,29 @@ test('the page’s other lead calls leave the heap as it was: 1,000 model load/s
   } finally {
     ref.delete();
     cur.delete();
+  }
+});
+
+test('score() equals funnelcast score --json field by field, and its CSV is the CLI output byte for byte', () => {
+  const table = fc.loadTable(leadsText, 'leads.csv');
+  const model = fc.loadModel(bytes(modelPath), 'demo_leads.fcm');
+  try {
+    for (const [opts, args] of [[{ explain: 3 }, ['--explain', '3']], [{ explain: 'all', threshold: 0.25 }, ['--explain', 'all', '--threshold', '0.25']]]) {
+      const s = fc.score(table, model, { ...opts, csv: true });
+      const c = cliJson(['score', '--model', modelPath, '--data', leadsPath, '--json', ...args]);
+      const { csv, ...doc } = s;
+      // The columns as arrays, as the CLI's JSON holds them.
+      const plain = { ...doc };
+      for (const k of ['probability', 'decision', 'margin', 'reason_feature', 'reason_value']) plain[k] = Array.from(s[k]);
+      assertSameDocument(assert, plain, c, 1e-12);
+      assert.equal(csv, cli(['score', '--model', modelPath, '--data', leadsPath, ...args]).stdout);
+    }
+    // The decision at a threshold is the core's rule: probability >= threshold.
+    const s = fc.score(table, model, { threshold: 0.25 });
+    assert.equal(s.threshold, 0.25);
+    s.probability.forEach((p, i) => assert.equal(s.decision[i], p >= 0.25 ? 1 : 0));
+  } finally {
+    table.delete();
+    model.delete();
   }
 });

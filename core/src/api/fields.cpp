@@ -59,6 +59,8 @@ nlohmann::json value_from_text(const FieldInfo& f, const std::string& text, cons
       return checked_value(f, true, where);
     case FieldType::kNumber:
     case FieldType::kInteger: {
+      for (const auto& [w, x] : f.words)
+        if (text == w) return checked_value(f, x, where);
       const char* b = text.c_str();
       char* end = nullptr;
       const double x = std::strtod(b, &end);
@@ -85,7 +87,11 @@ nlohmann::json checked_value(const FieldInfo& f, const nlohmann::json& v, const 
     case FieldType::kNumber:
     case FieldType::kInteger: {
       const bool whole = f.type == FieldType::kInteger;
-      const std::string what = (whole ? "a whole number" : "a number") + limits_text(f);
+      std::string what = (whole ? "a whole number" : "a number") + limits_text(f);
+      for (const auto& [w, x] : f.words) {
+        if (v.is_string() && v.get<std::string>() == w) return checked_value(f, x, where);
+        what += " or '" + w + "'";
+      }
       if (!v.is_number()) expected(where, what, found_json(v));
       const double x = v.get<double>();
       if (!std::isfinite(x) || (whole && x != std::floor(x)) || (limited(f) && (x < f.min || x > f.max)))
@@ -167,6 +173,10 @@ nlohmann::json describe(const std::vector<FieldInfo>& fields) {
       j["max"] = f.max;
     }
     if (f.type == FieldType::kChoice) j["choices"] = f.choices;
+    if (!f.words.empty()) {
+      j["words"] = nlohmann::json::object();
+      for (const auto& [w, x] : f.words) j["words"][w] = x;
+    }
     out.push_back(j);
   }
   return out;

@@ -3,6 +3,7 @@
 #include "funnelcast/anomaly/anomaly.hpp"
 #include "funnelcast/api/anomalies.hpp"
 #include "funnelcast/api/kpi.hpp"
+#include "funnelcast/api/score.hpp"
 #include "funnelcast/schema/registry.hpp"
 
 namespace fc::api {
@@ -35,7 +36,8 @@ nlohmann::json registry() {
                        {"threshold", anomaly::score_threshold(m.name, 0)},
                        {"needs_forecasts", m.needs_forecasts},
                        {"ensemble_member", m.ensemble_member}});
-  json commands = {{"kpi", describe(infos(kpi_fields()))}, {"anomalies", describe(infos(anomalies_fields()))}};
+  json commands = {{"kpi", describe(infos(kpi_fields()))}, {"anomalies", describe(infos(anomalies_fields()))},
+                   {"score", describe(infos(score_fields()))}};
   return {{"roles", roles}, {"metrics", metrics}, {"methods", methods}, {"commands", commands}};
 }
 

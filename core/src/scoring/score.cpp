@@ -3,6 +3,8 @@
 // (missing columns, text for numbers) or counted and said (unseen categories).
 #include "funnelcast/scoring/score.hpp"
 
+#include "funnelcast/base/math.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -44,9 +46,8 @@ Scores score(const model::Model& m, const Table& table, const ScoreOptions& opti
   out.output = s.output;
   for (size_t r = 0; r < table.rows && s.output == "value"; ++r) out.probability[r] = out.margin[r];
   for (size_t r = 0; r < table.rows && s.output == "probability"; ++r) {
-    const double z = out.margin[r];
-    out.probability[r] = z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
-    out.decision[r] = out.probability[r] >= s.threshold ? 1 : 0;
+    out.probability[r] = math::sigmoid(out.margin[r]);
+    out.decision[r] = decide(out.probability[r], s.threshold) ? 1 : 0;
   }
 
   if (options.explain != 0) {

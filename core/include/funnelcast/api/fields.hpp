@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -36,12 +37,14 @@ struct FieldInfo {
   double min = 0, max = 0; // kNumber, kInteger: limits (ignored when min == max == 0)
   std::vector<std::string> choices;  // kChoice
   Edge edge = Edge::kBoth;
+  std::vector<std::pair<std::string, double>> words;  // kNumber, kInteger: words for values ("all" = -1)
 
   // Read as a sentence: option("window", kNumber, "HOURS", "...").or_else("24").within(1, 8784).
   FieldInfo or_else(std::string d) const { FieldInfo c = *this; c.fallback = std::move(d); return c; }
   FieldInfo within(double lo, double hi) const { FieldInfo c = *this; c.min = lo; c.max = hi; return c; }
   FieldInfo among(std::vector<std::string> v) const { FieldInfo c = *this; c.choices = std::move(v); return c; }
   FieldInfo only(Edge e) const { FieldInfo c = *this; c.edge = e; return c; }
+  FieldInfo word(std::string w, double v) const { FieldInfo c = *this; c.words.emplace_back(std::move(w), v); return c; }
 };
 inline FieldInfo option(std::string name, FieldType type, std::string value_name, std::string help) {
   FieldInfo f;

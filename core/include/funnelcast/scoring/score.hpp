@@ -39,6 +39,9 @@ struct Scores {
   std::vector<std::string> notices;  // unseen categories, extra columns, missing values
 };
 
+// The decision rule, once: contact the lead when its probability reaches the threshold.
+inline bool decide(double probability, double threshold) { return probability >= threshold; }
+
 // fc::Error when the model is not a scoring model, the table lacks a column it needs (all
 // listed), or a cell holds text where the model reads a number or a date.
 Scores score(const model::Model& m, const Table& table, const ScoreOptions& options);

@@ -1,0 +1,173 @@
+#include "funnelcast/api/score.hpp"
+
+#include <cstdio>
+
+#include "funnelcast/base/error.hpp"
+
+namespace fc::api {
+namespace {
+
+using json = nlohmann::json;
+
+json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+std::string quoted(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+bool predicts_value(const ScoreRun& run) { return run.scores.output == "value"; }
+
+}  // namespace
+
+const std::vector<Field<ScoreRequest>>& score_fields() {
+  using R = ScoreRequest;
+  const Edge cli = Edge::kCli, js = Edge::kJs;
+  static const std::vector<Field<R>> fields = {
+      {option("model", FieldType::kText, "MODEL", "the scoring model (.fcm)").only(cli),
+       [](R& r, const json& v) { r.model = v.get<std::string>(); }},
+      {option("data", FieldType::kText, "FILE", "the leads to score, one row each").only(cli),
+       [](R& r, const json& v) { r.data = v.get<std::string>(); }},
+      {option("explain", FieldType::kInteger, "K|all", "the K strongest reasons per lead, or every input ('all', -1)")
+           .or_else("0")
+           .within(-1, 10000)
+           .word("all", -1),
+       [](R& r, const json& v) { r.explain = v.get<int>(); }},
+      {option("id", FieldType::kText, "COL",
+              "the column that names each lead (default: the model's id column, else\nthe line number)"),
+       [](R& r, const json& v) { r.id = v.get<std::string>(); }},
+      {option("threshold", FieldType::kNumber, "P", "the decision: contact the leads whose probability reaches P")
+           .or_else("the model's")
+           .within(0, 1),
+       [](R& r, const json& v) { r.threshold = v.get<double>(); }},
+      {option("csv", FieldType::kFlag, "", "the scores CSV too (what the CLI writes)").only(js),
+       [](R& r, const json& v) { r.csv = v.get<bool>(); }},
+      {option("out", FieldType::kText, "FILE.csv", "write the scores there instead of standard output").only(cli),
+       [](R& r, const json& v) { r.out = v.get<std::string>(); }},
+      {option("json", FieldType::kFlag, "", "JSON (the page's result: every lead's scores and reasons) instead of CSV")
+           .only(cli),
+       [](R& r, const json& v) { r.json = v.get<bool>(); }},
+      {option("log", FieldType::kText, "FILE.jsonl",
+              "append this run (time, model hash, input hash, probabilities) for monitoring")
+           .only(cli),
+       [](R& r, const json& v) { r.log = v.get<std::string>(); }},
+      {option("threads", FieldType::kInteger, "N", "threads for the explanations (the output is the same)")
+           .or_else("2")
+           .within(1, 256)
+           .only(cli),
+       [](R& r, const json& v) { r.threads = v.get<int>(); }},
+  };
+  return fields;
+}
+
+ScoreRun score(const model::Model& m, const std::string& model_name, const Table& table, const ScoreRequest& r) {
+  scoring::ScoreOptions o;
+  o.model_name = model_name;
+  o.explain = r.explain;
+  o.id_column = r.id;
+  o.threads = r.threads;
+  ScoreRun run;
+  run.model = model_name;
+  run.scores = scoring::score(m, table, o);
+  scoring::Scores& s = run.scores;
+  run.threshold = s.threshold;
+  if (!std::isnan(r.threshold)) {
+    if (s.output != "probability")
+      throw Error(model_name + " predicts a number, not a probability: it has no threshold to move");
+    run.threshold = r.threshold;
+    for (size_t i = 0; i < s.rows; ++i) s.decision[i] = scoring::decide(s.probability[i], run.threshold) ? 1 : 0;
+  }
+  if (s.explained > 0) {
+    const size_t k = static_cast<size_t>(s.explained);
+    run.reason_text.reserve(s.rows * k);
+    for (size_t row = 0; row < s.rows; ++row)
+      for (size_t i = 0; i < k; ++i) run.reason_text.push_back(scoring::reason_text(m, table, row, s.reason_feature[row * k + i]));
+  }
+  return run;
+}
+
+json score_json(const ScoreRun& run, const ScoreRequest& r) {
+  const scoring::Scores& s = run.scores;
+  json j = {{"model", run.model},
+            {"output", s.output},
+            {"rows", s.rows},
+            {"threshold", predicts_value(run) ? json(nullptr) : json(run.threshold)},
+            {"expected_value", number_or_null(s.expected_value)},
+            {"explained", s.explained},
+            {"feature_names", s.feature_names},
+            {"notices", s.notices},
+            {"ids", s.ids},
+            {"reason_text", run.reason_text}};
+  if (r.csv) j["csv"] = scores_csv(run);
+  return j;
+}
+
+Columns score_columns(const ScoreRun& run) {
+  const scoring::Scores& s = run.scores;
+  Columns out(5);
+  out[0].path = {"probability"};
+  out[0].f64 = s.probability;
+  out[1].path = {"decision"};
+  out[1].u8 = s.decision;
+  out[1].kind = Column::Kind::kU8;
+  out[1].bytes = true;
+  out[2].path = {"margin"};
+  out[2].f64 = s.margin;
+  out[3].path = {"reason_feature"};
+  out[3].i32 = s.reason_feature;
+  out[3].kind = Column::Kind::kI32;
+  out[4].path = {"reason_value"};
+  out[4].f64 = s.reason_value;
+  return out;
+}
+
+std::string scores_csv(const ScoreRun& run) {
+  const scoring::Scores& s = run.scores;
+  const bool value = predicts_value(run);
+  const bool all = s.explained < 0;
+  std::string out;
+  out.reserve(s.rows * 32);
+  char num[64];
+  if (all) {
+    out += value ? "id,prediction,margin,expected_value" : "id,probability,decision,margin,expected_value";
+    for (const auto& f : s.feature_names) out += "," + quoted(f);
+  } else {
+    out += value ? "id,prediction" : "id,probability,decision";
+    for (int k = 1; k <= s.explained; ++k) {
+      const std::string i = std::to_string(k);
+      out += ",reason_" + i + ",value_" + i + ",contribution_" + i;
+    }
+  }
+  out += "\n";
+  const size_t k = all ? s.features : static_cast<size_t>(s.explained);
+  for (size_t r = 0; r < s.rows; ++r) {
+    out += quoted(s.ids[r]);
+    if (value) std::snprintf(num, sizeof num, ",%.9g", s.probability[r]);
+    else std::snprintf(num, sizeof num, ",%.6f,%d", s.probability[r], s.decision[r]);
+    out += num;
+    if (all) {
+      std::snprintf(num, sizeof num, ",%.9g,%.9g", s.margin[r], s.expected_value);
+      out += num;
+      for (size_t f = 0; f < k; ++f) {
+        std::snprintf(num, sizeof num, ",%.9g", s.reason_value[r * k + f]);
+        out += num;
+      }
+    } else {
+      for (size_t i = 0; i < k; ++i) {
+        const int32_t f = s.reason_feature[r * k + i];
+        out += "," + quoted(s.feature_names[static_cast<size_t>(f)]) + "," + quoted(run.reason_text[r * k + i]);
+        std::snprintf(num, sizeof num, ",%.6f", s.reason_value[r * k + i]);
+        out += num;
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace fc::api
