@@ -180,19 +180,7 @@ class Tokenizer {
       const size_t index = fields.size() - first;
       if (index < hint_count_) parsed_[index] = 0;
       size_t start = pos_;
-      bool quoted = start < size_ && data_[start] == '"';
-      // Hand-written files often put a space after the delimiter, then a quote;
-      // treating that as an ordinary quoted field avoids a baffling ragged-row error.
-      if (!quoted && start < size_ && data_[start] == ' ' && delimiter_ != ' ') {
-        size_t k = start;
-        while (k < size_ && data_[k] == ' ') ++k;
-        scanned_ += k - start;
-        if (k < size_ && data_[k] == '"') {
-          quoted = true;
-          start = k;
-        }
-      }
-      if (quoted) {
+      if (opens_quote(start)) {
         quoted_any = true;
         const Status status = quoted_field(start, fields, first, info);
         if (status != Status::kRecord) {
@@ -200,62 +188,10 @@ class Tokenizer {
           return status;
         }
       } else {
-        size_t k = start;
-        bool parsed = false;
-        const bool hinted = index < hint_count_ && hints_[index];
-        if (hinted) {
-          // Letting the number parser find the field's end reads the bytes of a
-          // numeric field once instead of twice.
-          const char* const last = data_ + size_;
-          double value;
-          const char* stop = nullptr;
-          if (!read_simple_decimal(data_ + start, last, value, stop) ||
-              (stop < last && !field_stop_[static_cast<unsigned char>(*stop)])) {
-            const auto result = fast_float::from_chars(data_ + start, last, value);
-            stop = result.ec == std::errc() && std::isfinite(value) ? result.ptr : nullptr;
-            // A second read of the number (a failed one is counted with the scan below).
-            if (stop != nullptr) scanned_ += static_cast<size_t>(stop - (data_ + start)) + 1;
-          }
-          if (stop != nullptr && (stop >= last || field_stop_[static_cast<unsigned char>(*stop)])) {
-            values_[index] = value;
-            parsed_[index] = 1;
-            k = static_cast<size_t>(stop - data_);
-            parsed = true;
-          }
-        }
-        if (!parsed) {
-          bool stray_quote = false;
-          for (;;) {
-            while (k < size_ && !scan_stop_[static_cast<unsigned char>(data_[k])]) ++k;
-            if (k >= size_ || data_[k] != '"') break;
-            // RFC 4180 forbids a quote inside an unquoted field, but exports write
-            // 12" screen; the text is kept as written and the cell counted.
-            stray_quote = true;
-            ++k;
-          }
-          if (stray_quote && stray_cells_++ == 0) {
-            stray_line_ = line_;
-            stray_field_ = index;
-          }
-          // After failed number attempts the field was read up to twice more:
-          // by fast_float and by this scan (each at most the field and its end).
-          if (hinted) scanned_ += 2 * (k - start + 1);
-        }
-        fields.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(k - start)});
-        pos_ = k;
+        unquoted_field(start, index, fields);
       }
       if (kTrackEnds) ends->push_back(static_cast<uint32_t>(pos_));
-      if (pos_ >= size_) break;
-      const char c = data_[pos_];
-      if (c == delimiter_) {
-        ++pos_;
-        continue;
-      }
-      // Only a line break can be left here: quoted_field() rejects anything else.
-      ++pos_;
-      if (c == '\r' && pos_ < size_ && data_[pos_] == '\n') ++pos_;
-      ++line_;
-      break;
+      if (!step_past_field_end()) break;
     }
     scanned_ += pos_ - record_start;
     if (!quoted_any && fields.size() - first == 1) {
@@ -263,6 +199,96 @@ class Tokenizer {
       info.blank = trim(std::string_view(data_ + s.begin, s.size)).empty();
     }
     return Status::kRecord;
+  }
+
+  // Whether the field at `start` is quoted; moves `start` to the quote.
+  bool opens_quote(size_t& start) {
+    bool quoted = start < size_ && data_[start] == '"';
+    // Hand-written files often put a space after the delimiter, then a quote;
+    // treating that as an ordinary quoted field avoids a baffling ragged-row error.
+    if (!quoted && start < size_ && data_[start] == ' ' && delimiter_ != ' ') {
+      size_t k = start;
+      while (k < size_ && data_[k] == ' ') ++k;
+      scanned_ += k - start;
+      if (k < size_ && data_[k] == '"') {
+        quoted = true;
+        start = k;
+      }
+    }
+    return quoted;
+  }
+
+  // Appends the unquoted field at `start` (field `index` of its record) and moves
+  // past its text.
+  void unquoted_field(size_t start, size_t index, std::vector<Span>& fields) {
+    size_t k = start;
+    const bool hinted = index < hint_count_ && hints_[index];
+    if (!hinted || !read_number(start, index, k)) {
+      k = scan_text(start, index);
+      // After failed number attempts the field was read up to twice more:
+      // by fast_float and by this scan (each at most the field and its end).
+      if (hinted) scanned_ += 2 * (k - start + 1);
+    }
+    fields.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(k - start)});
+    pos_ = k;
+  }
+
+  // When the whole field at `start` is one number, stores it as field `index`'s
+  // value, sets `end` just past it and returns true. Letting the number parser
+  // find the field's end reads the bytes of a numeric field once instead of twice.
+  bool read_number(size_t start, size_t index, size_t& end) {
+    const char* const last = data_ + size_;
+    double value;
+    const char* stop = nullptr;
+    if (!read_simple_decimal(data_ + start, last, value, stop) ||
+        (stop < last && !field_stop_[static_cast<unsigned char>(*stop)])) {
+      const auto result = fast_float::from_chars(data_ + start, last, value);
+      stop = result.ec == std::errc() && std::isfinite(value) ? result.ptr : nullptr;
+      // A second read of the number (a failed one is counted with the scan).
+      if (stop != nullptr) scanned_ += static_cast<size_t>(stop - (data_ + start)) + 1;
+    }
+    if (stop == nullptr || (stop < last && !field_stop_[static_cast<unsigned char>(*stop)])) {
+      return false;
+    }
+    values_[index] = value;
+    parsed_[index] = 1;
+    end = static_cast<size_t>(stop - data_);
+    return true;
+  }
+
+  // The end of the unquoted text field at `start`, counting a stray quote in it.
+  size_t scan_text(size_t start, size_t index) {
+    size_t k = start;
+    bool stray_quote = false;
+    for (;;) {
+      while (k < size_ && !scan_stop_[static_cast<unsigned char>(data_[k])]) ++k;
+      if (k >= size_ || data_[k] != '"') break;
+      // RFC 4180 forbids a quote inside an unquoted field, but exports write
+      // 12" screen; the text is kept as written and the cell counted.
+      stray_quote = true;
+      ++k;
+    }
+    if (stray_quote && stray_cells_++ == 0) {
+      stray_line_ = line_;
+      stray_field_ = index;
+    }
+    return k;
+  }
+
+  // Steps past what ends a field: true after a delimiter (another field
+  // follows), false after a line break or at the end of the input.
+  bool step_past_field_end() {
+    if (pos_ >= size_) return false;
+    const char c = data_[pos_];
+    if (c == delimiter_) {
+      ++pos_;
+      return true;
+    }
+    // Only a line break can be left here: quoted_field() rejects anything else.
+    ++pos_;
+    if (c == '\r' && pos_ < size_ && data_[pos_] == '\n') ++pos_;
+    ++line_;
+    return false;
   }
 
   Status quoted_field(size_t open, std::vector<Span>& fields, size_t first, RecordInfo& info) {
@@ -865,6 +891,363 @@ std::string where(const Place& place) {
   return out;
 }
 
+// ---- The steps of read() --------------------------------------------------
+
+// The input once the byte-level checks pass: without a UTF-8 BOM or a final
+// Ctrl-Z, with what the encoding scan found.
+struct Text {
+  std::string_view input;
+  EncodingScan encoding;
+  bool cp1252 = false;
+};
+
+// Refuses what is not CSV text (other formats, a file over the limit, binary
+// noise) and scans the encoding once.
+Text check_text(std::string_view bytes, const std::string& source, Stats& stats) {
+  refuse_other_formats(bytes, source, stats);
+  std::string_view input = bytes;
+  const bool utf8_bom = starts_with(input, "\xEF\xBB\xBF");
+  if (utf8_bom) input.remove_prefix(3);
+  // Old DOS tools end a text file with Ctrl-Z; it is not a last record.
+  if (!input.empty() && input.back() == '\x1A') input.remove_suffix(1);
+  stats.input_bytes = input.size();
+  if (input.size() > kMaxInputBytes) fail(source, "file too large (the limit is 1 GB)");
+  refuse_non_text(input, source, stats);
+  Text text;
+  text.input = input;
+  text.encoding = scan_encoding(input);
+  stats.bytes_scanned += text.encoding.scanned;
+  // Bytes that are not UTF-8 and not one valid multi-byte sequence anywhere (nor
+  // a UTF-8 BOM): an 8-bit export (Excel on Windows writes Windows-1252), read as such.
+  text.cp1252 = text.encoding.first_invalid != kNone && !text.encoding.multibyte && !utf8_bom;
+  return text;
+}
+
+// The caller's delimiter when it can split records safely, else a sniffed one (0).
+char choose_delimiter(char delimiter, std::string_view input, const std::string& source,
+                      Stats& stats) {
+  if (delimiter == 0) {
+    delimiter = sniff_delimiter(input, stats);
+  } else if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
+    fail(source, "a quote or a line break cannot be the delimiter");
+  } else if (static_cast<unsigned char>(delimiter) >= 0x80) {
+    // It could split a UTF-8 character in two.
+    fail(source, "the delimiter must be an ASCII character");
+  }
+  return delimiter;
+}
+
+// A NUL byte, or a byte that is neither UTF-8 nor part of a Windows-1252 file,
+// named by its line and cell. The delimiter is needed to find the cell.
+void refuse_bad_bytes(const Text& text, char delimiter, const std::string& source, Stats& stats) {
+  const EncodingScan& encoding = text.encoding;
+  if (encoding.first_nul != kNone && (text.cp1252 || encoding.first_invalid == kNone ||
+                                      encoding.first_nul < encoding.first_invalid)) {
+    const Place place = locate(text.input, delimiter, encoding.first_nul, text.cp1252, stats);
+    fail(source, where(place) + ": a NUL byte (binary data?)" + place.in_cell);
+  }
+  if (encoding.first_invalid != kNone && !text.cp1252) {
+    const Place place = locate(text.input, delimiter, encoding.first_invalid, false, stats);
+    fail(source, where(place) + ": invalid UTF-8" + place.in_cell +
+                     " (the file mixes text encodings); save it as UTF-8");
+  }
+}
+
+// What every step after the byte checks needs to read cells, word a message and
+// count its work.
+struct Reading {
+  const std::string& source;
+  std::string_view input;
+  char delimiter;
+  bool cp1252;
+  const CellSource& cells;
+  Stats& stats;
+};
+
+// Leaves the first non-blank record (the header) in `record` and its line in `info`.
+void read_header_record(Tokenizer& tokenizer, std::vector<Span>& record, RecordInfo& info,
+                        const std::string& source) {
+  for (;;) {
+    record.clear();
+    const Status status = tokenizer.next(record, info);
+    if (status == Status::kEnd) fail(source, "empty file");
+    if (status != Status::kRecord) fail_token(source, status, info, {});
+    if (!info.blank) break;
+  }
+}
+
+// A file without a header would silently name its columns after its first
+// row. Only whole cells count: "leads_7d" or "2024_budget" are names.
+void refuse_data_as_header(const Reading& reading, const std::vector<Span>& record,
+                           uint32_t header_line) {
+  std::string_view found;  // the cell that gives it away
+  bool timestamp = false;
+  bool all_numbers = true;
+  for (size_t j = 0; j < record.size() && !timestamp; ++j) {
+    const std::string_view cell = trim(reading.cells(record[j]));
+    reading.stats.bytes_scanned += cell.size() + 1;
+    if (cell.empty()) continue;
+    int64_t seconds = 0;
+    double value = 0;
+    if (time::parse_timestamp(cell, seconds)) {
+      timestamp = true;
+      found = cell;
+    } else if (parse_number(cell, value)) {
+      if (found.empty()) found = cell;
+    } else {
+      all_numbers = false;
+    }
+  }
+  if (timestamp || (all_numbers && !found.empty())) {
+    fail(reading.source, "line " + std::to_string(header_line) +
+                             " looks like data, not column names (found " +
+                             quote_value(found, reading.cp1252) +
+                             "); add a header line such as timestamp,leads,spend");
+  }
+}
+
+// The header's names as they go into the Table. Empty names are checked before
+// anything is allocated per column: a line of a million delimiters should fail
+// fast, not after building a million columns.
+std::vector<std::string> header_names(const Reading& reading, const std::vector<Span>& record,
+                                      uint32_t header_line) {
+  for (size_t j = 0; j < record.size(); ++j) {
+    if (trim(reading.cells(record[j])).empty()) {
+      fail(reading.source, "line " + std::to_string(header_line) + ": column " +
+                               std::to_string(j + 1) + " has an empty name in the header");
+    }
+  }
+  std::vector<std::string> names;
+  names.reserve(record.size());
+  for (size_t j = 0; j < record.size(); ++j) {
+    names.push_back(table_text(trim(reading.cells(record[j])), reading.cp1252));
+  }
+  return names;
+}
+
+// Names the table's columns, refusing a name the header repeats.
+void name_columns(Table& table, const std::vector<std::string>& names, uint32_t header_line,
+                  const std::string& source) {
+  std::unordered_map<std::string_view, size_t> seen;
+  seen.reserve(names.size());
+  for (size_t j = 0; j < names.size(); ++j) {
+    const auto [it, inserted] = seen.try_emplace(names[j], j);
+    if (!inserted) {
+      fail(source, "line " + std::to_string(header_line) + ": column name '" +
+                       message_text(names[j], kMaxQuotedName) +
+                       "' appears twice in the header (columns " + std::to_string(it->second + 1) +
+                       " and " + std::to_string(j + 1) + ")");
+    }
+    table.columns[j].name = names[j];
+  }
+}
+
+void force_types(const Options& options, Table& table, std::vector<ColumnBuild>& builds) {
+  for (const auto& [name, type] : options.force_types) {
+    table.at(name);  // a forced column that does not exist is a caller mistake worth naming
+    const size_t j = static_cast<size_t>(table.find(name));
+    table.columns[j].type = type;
+    builds[j].forced = true;
+    builds[j].numeric = type == ColumnType::kNumber;
+  }
+}
+
+// The tokenizer's number hints (see Tokenizer::set_number_hints): which columns
+// are still numeric, and per record the numbers it read.
+struct NumberHints {
+  explicit NumberHints(const std::vector<ColumnBuild>& builds)
+      : numeric(builds.size()), values(builds.size()), parsed(builds.size()) {
+    for (size_t j = 0; j < builds.size(); ++j) numeric[j] = builds[j].numeric ? 1 : 0;
+  }
+  std::vector<uint8_t> numeric;
+  std::vector<double> values;
+  std::vector<uint8_t> parsed;
+};
+
+// Adds one data record: a number to each numeric column, a span to the others.
+// A column whose cell is not a number stops being numeric from this row on.
+void take_row(const Reading& reading, const std::vector<Span>& record, size_t row, uint32_t line,
+              const std::vector<std::string>& names, NumberHints& hints,
+              std::vector<ColumnBuild>& builds, Table& table) {
+  for (size_t j = 0; j < record.size(); ++j) {
+    ColumnBuild& build = builds[j];
+    if (!build.numeric) {
+      build.spans.push_back(record[j]);
+      continue;
+    }
+    Column& column = table.columns[j];
+    if (hints.parsed[j]) {
+      column.numbers.push_back(hints.values[j]);
+      continue;
+    }
+    double value;
+    const std::string_view cell = reading.cells(record[j]);
+    reading.stats.bytes_scanned += cell.size() + 1;
+    if (cell_to_number(cell, value)) {
+      column.numbers.push_back(value);
+      continue;
+    }
+    if (build.forced) {
+      fail(reading.source, "line " + std::to_string(line) + ", " + column_label(names, j) +
+                               ": expected a number, found " + quote_value(cell, reading.cp1252));
+    }
+    build.numeric = false;
+    hints.numeric[j] = 0;
+    build.spans_from_row = row;
+    build.spans.push_back(record[j]);
+    std::vector<double>().swap(column.numbers);
+  }
+}
+
+// Reserving from the first rows' density avoids repeated regrowth copies,
+// which would otherwise cost a noticeable share of the parse on big files.
+constexpr size_t kProbeRows = 256;
+
+void reserve_from_probe(const Reading& reading, size_t data_start, size_t position, size_t max_rows,
+                        std::vector<uint32_t>& lines, std::vector<ColumnBuild>& builds,
+                        Table& table) {
+  const size_t used = position - data_start;
+  const size_t left = reading.input.size() - position;
+  const size_t per_row = used / kProbeRows + 1;
+  size_t expected = kProbeRows + left / per_row + left / per_row / 8;
+  if (max_rows != 0 && expected > max_rows) expected = max_rows;
+  lines.reserve(expected);
+  for (size_t j = 0; j < builds.size(); ++j) {
+    if (builds[j].numeric) {
+      table.columns[j].numbers.reserve(expected);
+    } else {
+      builds[j].spans.reserve(expected);
+    }
+  }
+}
+
+// Streams the data records into the columns; returns the physical line of each row.
+std::vector<uint32_t> read_rows(const Reading& reading, Tokenizer& tokenizer,
+                                const std::vector<std::string>& names, size_t max_rows,
+                                NumberHints& hints, std::vector<ColumnBuild>& builds,
+                                Table& table) {
+  std::vector<uint32_t> lines;
+  std::vector<Span> record;
+  RecordInfo info;
+  const size_t data_start = tokenizer.position();
+  for (;;) {
+    record.clear();
+    const Status status = tokenizer.next(record, info);
+    if (status == Status::kEnd) break;
+    if (status != Status::kRecord) fail_token(reading.source, status, info, names);
+    if (info.blank) continue;
+    if (record.size() != names.size()) {
+      fail_ragged(reading.source, info.line, record.size(), names, reading.delimiter);
+    }
+    const size_t row = lines.size();
+    lines.push_back(info.line);
+    take_row(reading, record, row, info.line, names, hints, builds, table);
+    if (max_rows != 0 && lines.size() >= max_rows) break;
+    if (lines.size() == kProbeRows) {
+      reserve_from_probe(reading, data_start, tokenizer.position(), max_rows, lines, builds, table);
+    }
+  }
+  return lines;
+}
+
+// A column that stopped being numeric after some rows lost the spans of those
+// rows; one more tokenizer pass over just that prefix recovers them. Typical
+// text columns fail on their first row, so this pass is usually skipped.
+void recover_prefix_spans(const Reading& reading, std::string& arena,
+                          std::vector<ColumnBuild>& builds) {
+  size_t rescan_rows = 0;
+  for (const ColumnBuild& build : builds) {
+    if (!build.numeric) rescan_rows = std::max(rescan_rows, build.spans_from_row);
+  }
+  if (rescan_rows == 0) return;
+  const size_t column_count = builds.size();
+  std::vector<std::vector<Span>> prefix(column_count);
+  Tokenizer again(reading.input, reading.delimiter, &arena);
+  std::vector<Span> record;
+  RecordInfo info;
+  bool header_seen = false;
+  size_t row = 0;
+  while (row < rescan_rows) {
+    record.clear();
+    if (again.next(record, info) != Status::kRecord) break;
+    if (info.blank) continue;
+    if (!header_seen) {
+      header_seen = true;
+      continue;
+    }
+    // The first pass accepted these very records, so the count always matches.
+    if (record.size() != column_count) break;
+    for (size_t j = 0; j < column_count; ++j) {
+      if (!builds[j].numeric && row < builds[j].spans_from_row) prefix[j].push_back(record[j]);
+    }
+    ++row;
+  }
+  reading.stats.bytes_scanned += again.scanned();
+  reading.stats.rescanned_bytes += again.scanned();
+  for (size_t j = 0; j < column_count; ++j) {
+    if (prefix[j].empty()) continue;
+    prefix[j].insert(prefix[j].end(), builds[j].spans.begin(), builds[j].spans.end());
+    builds[j].spans.swap(prefix[j]);
+  }
+}
+
+// Types the columns that are not numbers: timestamps when every cell reads as
+// one (or the caller says so), else categories.
+void type_text_columns(const Reading& reading, const std::vector<std::string>& names,
+                       std::vector<ColumnBuild>& builds, Table& table) {
+  for (size_t j = 0; j < builds.size(); ++j) {
+    Column& column = table.columns[j];
+    ColumnBuild& build = builds[j];
+    if (build.numeric) {
+      column.type = ColumnType::kNumber;
+      continue;
+    }
+    // Defensive: never index past the spans if a re-scan came up short.
+    if (build.spans.size() != table.rows) {
+      fail(reading.source, "internal error while reading the file");
+    }
+    size_t bad_row = 0;
+    if (build.forced && column.type == ColumnType::kTimestamp) {
+      if (!to_times(reading.cells, build.spans, column.times, bad_row, reading.stats)) {
+        fail(reading.source, "line " + std::to_string(table.line_of_row[bad_row]) + ", " +
+                                 column_label(names, j) +
+                                 ": expected a timestamp like 2024-03-10 14:00:00, found " +
+                                 quote_value(reading.cells(build.spans[bad_row]), reading.cp1252));
+      }
+    } else if (!build.forced &&
+               to_times(reading.cells, build.spans, column.times, bad_row, reading.stats)) {
+      column.type = ColumnType::kTimestamp;
+    } else {
+      std::vector<int64_t>().swap(column.times);
+      column.type = ColumnType::kCategory;
+      to_categories(reading.cells, build.spans, column, reading.cp1252, reading.stats);
+    }
+    std::vector<Span>().swap(build.spans);
+  }
+}
+
+// Notices: one sentence per kind, with the first place and a count.
+void add_notices(const Reading& reading, const EncodingScan& encoding, const Tokenizer& tokenizer,
+                 const std::vector<std::string>& names, Table& table) {
+  const std::string& source = reading.source;
+  if (reading.cp1252 && encoding.first_invalid < tokenizer.position()) {
+    const Place place =
+        locate(reading.input, reading.delimiter, encoding.first_invalid, true, reading.stats);
+    table.notices.push_back(source +
+                            ": read as Windows-1252 (Latin-1): the file is not UTF-8 (first at " +
+                            where(place) + (place.cell.empty() ? "" : ": " + place.cell) + ")");
+  }
+  if (const size_t cells_with_quotes = tokenizer.stray_quote_cells(); cells_with_quotes > 0) {
+    table.notices.push_back(source + ": " +
+                            (cells_with_quotes == 1
+                                 ? std::string("1 cell has")
+                                 : std::to_string(cells_with_quotes) + " cells have") +
+                            " a quote inside unquoted text, kept as written (first at line " +
+                            std::to_string(tokenizer.stray_quote_line()) + ", " +
+                            column_label(names, tokenizer.stray_quote_field()) + ")");
+  }
+}
+
 }  // namespace
 
 bool is_missing_token(std::string_view cell) {
@@ -922,278 +1305,47 @@ Table read(std::string_view bytes, const Options& options) {
 
   // File names are bytes too; every message, here and downstream, starts with this one.
   const std::string source = message_text(options.source, kMaxQuotedName * 4);
-  refuse_other_formats(bytes, source, stats);
-  std::string_view input = bytes;
-  const bool utf8_bom = starts_with(input, "\xEF\xBB\xBF");
-  if (utf8_bom) input.remove_prefix(3);
-  // Old DOS tools end a text file with Ctrl-Z; it is not a last record.
-  if (!input.empty() && input.back() == '\x1A') input.remove_suffix(1);
-  stats.input_bytes = input.size();
-  if (input.size() > kMaxInputBytes) fail(source, "file too large (the limit is 1 GB)");
-  refuse_non_text(input, source, stats);
-  const EncodingScan encoding = scan_encoding(input);
-  stats.bytes_scanned += encoding.scanned;
-  // Bytes that are not UTF-8 and not one valid multi-byte sequence anywhere (nor
-  // a UTF-8 BOM): an 8-bit export (Excel on Windows writes Windows-1252), read as such.
-  const bool cp1252 = encoding.first_invalid != kNone && !encoding.multibyte && !utf8_bom;
-
-  char delimiter = options.delimiter;
-  if (delimiter == 0) {
-    delimiter = sniff_delimiter(input, stats);
-  } else if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
-    fail(source, "a quote or a line break cannot be the delimiter");
-  } else if (static_cast<unsigned char>(delimiter) >= 0x80) {
-    // It could split a UTF-8 character in two.
-    fail(source, "the delimiter must be an ASCII character");
-  }
-
-  if (encoding.first_nul != kNone &&
-      (cp1252 || encoding.first_invalid == kNone || encoding.first_nul < encoding.first_invalid)) {
-    const Place place = locate(input, delimiter, encoding.first_nul, cp1252, stats);
-    fail(source, where(place) + ": a NUL byte (binary data?)" + place.in_cell);
-  }
-  if (encoding.first_invalid != kNone && !cp1252) {
-    const Place place = locate(input, delimiter, encoding.first_invalid, false, stats);
-    fail(source, where(place) + ": invalid UTF-8" + place.in_cell +
-                     " (the file mixes text encodings); save it as UTF-8");
-  }
+  const Text text = check_text(bytes, source, stats);
+  const std::string_view input = text.input;
+  const char delimiter = choose_delimiter(options.delimiter, input, source, stats);
+  refuse_bad_bytes(text, delimiter, source, stats);
 
   std::string arena;
   const CellSource cells(input, arena);
   Tokenizer tokenizer(input, delimiter, &arena);
   report.tokenizer = &tokenizer;
   report.arena = &arena;
+  const Reading reading{source, input, delimiter, text.cp1252, cells, stats};
+
   RecordInfo info;
   std::vector<Span> record;
-
-  for (;;) {
-    record.clear();
-    const Status status = tokenizer.next(record, info);
-    if (status == Status::kEnd) fail(source, "empty file");
-    if (status != Status::kRecord) fail_token(source, status, info, {});
-    if (!info.blank) break;
-  }
+  read_header_record(tokenizer, record, info, source);
   const uint32_t header_line = info.line;
+  refuse_data_as_header(reading, record, header_line);
+  const std::vector<std::string> names = header_names(reading, record, header_line);
   const size_t column_count = record.size();
 
-  // A file without a header would silently name its columns after its first
-  // row. Only whole cells count: "leads_7d" or "2024_budget" are names.
-  {
-    std::string_view found;  // the cell that gives it away
-    bool timestamp = false;
-    bool all_numbers = true;
-    for (size_t j = 0; j < column_count && !timestamp; ++j) {
-      const std::string_view cell = trim(cells(record[j]));
-      stats.bytes_scanned += cell.size() + 1;
-      if (cell.empty()) continue;
-      int64_t seconds = 0;
-      double value = 0;
-      if (time::parse_timestamp(cell, seconds)) {
-        timestamp = true;
-        found = cell;
-      } else if (parse_number(cell, value)) {
-        if (found.empty()) found = cell;
-      } else {
-        all_numbers = false;
-      }
-    }
-    if (timestamp || (all_numbers && !found.empty())) {
-      fail(source, "line " + std::to_string(header_line) +
-                       " looks like data, not column names (found " + quote_value(found, cp1252) +
-                       "); add a header line such as timestamp,leads,spend");
-    }
-  }
-
-  // Checked before anything is allocated per column: a line of a million
-  // delimiters should fail fast, not after building a million columns.
-  for (size_t j = 0; j < column_count; ++j) {
-    if (trim(cells(record[j])).empty()) {
-      fail(source, "line " + std::to_string(header_line) + ": column " + std::to_string(j + 1) +
-                       " has an empty name in the header");
-    }
-  }
-  std::vector<std::string> names;
-  names.reserve(column_count);
-  for (size_t j = 0; j < column_count; ++j) {
-    names.push_back(table_text(trim(cells(record[j])), cp1252));
-  }
   Table table;
   table.source = source;
   table.columns.resize(column_count);
-  std::unordered_map<std::string_view, size_t> seen;
-  seen.reserve(column_count);
-  for (size_t j = 0; j < column_count; ++j) {
-    const auto [it, inserted] = seen.try_emplace(names[j], j);
-    if (!inserted) {
-      fail(source, "line " + std::to_string(header_line) + ": column name '" +
-                       message_text(names[j], kMaxQuotedName) +
-                       "' appears twice in the header (columns " + std::to_string(it->second + 1) +
-                       " and " + std::to_string(j + 1) + ")");
-    }
-    table.columns[j].name = names[j];
-  }
-
+  name_columns(table, names, header_line, source);
   std::vector<ColumnBuild> builds(column_count);
-  for (const auto& [name, type] : options.force_types) {
-    table.at(name);  // a forced column that does not exist is a caller mistake worth naming
-    const size_t j = static_cast<size_t>(table.find(name));
-    table.columns[j].type = type;
-    builds[j].forced = true;
-    builds[j].numeric = type == ColumnType::kNumber;
-  }
+  force_types(options, table, builds);
 
-  std::vector<uint8_t> numeric(column_count);
-  std::vector<double> values(column_count);
-  std::vector<uint8_t> parsed(column_count);
-  for (size_t j = 0; j < column_count; ++j) numeric[j] = builds[j].numeric ? 1 : 0;
+  NumberHints hints(builds);
   if (delimiter_allows_number_hints(delimiter)) {
-    tokenizer.set_number_hints(numeric.data(), column_count, values.data(), parsed.data());
+    tokenizer.set_number_hints(hints.numeric.data(), column_count, hints.values.data(),
+                               hints.parsed.data());
   }
-
-  std::vector<uint32_t> lines;
-  // Reserving from the first rows' density avoids repeated regrowth copies,
-  // which would otherwise cost a noticeable share of the parse on big files.
-  constexpr size_t kProbeRows = 256;
-  const size_t data_start = tokenizer.position();
-  for (;;) {
-    record.clear();
-    const Status status = tokenizer.next(record, info);
-    if (status == Status::kEnd) break;
-    if (status != Status::kRecord) fail_token(source, status, info, names);
-    if (info.blank) continue;
-    if (record.size() != column_count) {
-      fail_ragged(source, info.line, record.size(), names, delimiter);
-    }
-    const size_t row = lines.size();
-    lines.push_back(info.line);
-    for (size_t j = 0; j < column_count; ++j) {
-      ColumnBuild& build = builds[j];
-      if (!build.numeric) {
-        build.spans.push_back(record[j]);
-        continue;
-      }
-      Column& column = table.columns[j];
-      if (parsed[j]) {
-        column.numbers.push_back(values[j]);
-        continue;
-      }
-      double value;
-      const std::string_view cell = cells(record[j]);
-      stats.bytes_scanned += cell.size() + 1;
-      if (cell_to_number(cell, value)) {
-        column.numbers.push_back(value);
-        continue;
-      }
-      if (build.forced) {
-        fail(source, "line " + std::to_string(info.line) + ", " + column_label(names, j) +
-                         ": expected a number, found " + quote_value(cell, cp1252));
-      }
-      build.numeric = false;
-      numeric[j] = 0;
-      build.spans_from_row = row;
-      build.spans.push_back(record[j]);
-      std::vector<double>().swap(column.numbers);
-    }
-    if (options.max_rows != 0 && lines.size() >= options.max_rows) break;
-    if (lines.size() == kProbeRows) {
-      const size_t used = tokenizer.position() - data_start;
-      const size_t left = input.size() - tokenizer.position();
-      const size_t per_row = used / kProbeRows + 1;
-      size_t expected = kProbeRows + left / per_row + left / per_row / 8;
-      if (options.max_rows != 0 && expected > options.max_rows) expected = options.max_rows;
-      lines.reserve(expected);
-      for (size_t j = 0; j < column_count; ++j) {
-        if (builds[j].numeric) {
-          table.columns[j].numbers.reserve(expected);
-        } else {
-          builds[j].spans.reserve(expected);
-        }
-      }
-    }
-  }
+  std::vector<uint32_t> lines =
+      read_rows(reading, tokenizer, names, options.max_rows, hints, builds, table);
   if (lines.empty()) fail(source, "only a header, no data rows");
   table.rows = lines.size();
   table.line_of_row = std::move(lines);
 
-  // A column that stopped being numeric after some rows lost the spans of those
-  // rows; one more tokenizer pass over just that prefix recovers them. Typical
-  // text columns fail on their first row, so this pass is usually skipped.
-  size_t rescan_rows = 0;
-  for (const ColumnBuild& build : builds) {
-    if (!build.numeric) rescan_rows = std::max(rescan_rows, build.spans_from_row);
-  }
-  if (rescan_rows > 0) {
-    std::vector<std::vector<Span>> prefix(column_count);
-    Tokenizer again(input, delimiter, &arena);
-    bool header_seen = false;
-    size_t row = 0;
-    while (row < rescan_rows) {
-      record.clear();
-      if (again.next(record, info) != Status::kRecord) break;
-      if (info.blank) continue;
-      if (!header_seen) {
-        header_seen = true;
-        continue;
-      }
-      // The first pass accepted these very records, so the count always matches.
-      if (record.size() != column_count) break;
-      for (size_t j = 0; j < column_count; ++j) {
-        if (!builds[j].numeric && row < builds[j].spans_from_row) prefix[j].push_back(record[j]);
-      }
-      ++row;
-    }
-    stats.bytes_scanned += again.scanned();
-    stats.rescanned_bytes += again.scanned();
-    for (size_t j = 0; j < column_count; ++j) {
-      if (prefix[j].empty()) continue;
-      prefix[j].insert(prefix[j].end(), builds[j].spans.begin(), builds[j].spans.end());
-      builds[j].spans.swap(prefix[j]);
-    }
-  }
-
-  for (size_t j = 0; j < column_count; ++j) {
-    Column& column = table.columns[j];
-    ColumnBuild& build = builds[j];
-    if (build.numeric) {
-      column.type = ColumnType::kNumber;
-      continue;
-    }
-    // Defensive: never index past the spans if a re-scan came up short.
-    if (build.spans.size() != table.rows) fail(source, "internal error while reading the file");
-    size_t bad_row = 0;
-    if (build.forced && column.type == ColumnType::kTimestamp) {
-      if (!to_times(cells, build.spans, column.times, bad_row, stats)) {
-        fail(source, "line " + std::to_string(table.line_of_row[bad_row]) + ", " +
-                         column_label(names, j) +
-                         ": expected a timestamp like 2024-03-10 14:00:00, found " +
-                         quote_value(cells(build.spans[bad_row]), cp1252));
-      }
-    } else if (!build.forced && to_times(cells, build.spans, column.times, bad_row, stats)) {
-      column.type = ColumnType::kTimestamp;
-    } else {
-      std::vector<int64_t>().swap(column.times);
-      column.type = ColumnType::kCategory;
-      to_categories(cells, build.spans, column, cp1252, stats);
-    }
-    std::vector<Span>().swap(build.spans);
-  }
-
-  // Notices: one sentence per kind, with the first place and a count.
-  if (cp1252 && encoding.first_invalid < tokenizer.position()) {
-    const Place place = locate(input, delimiter, encoding.first_invalid, true, stats);
-    table.notices.push_back(source +
-                            ": read as Windows-1252 (Latin-1): the file is not UTF-8 (first at " +
-                            where(place) + (place.cell.empty() ? "" : ": " + place.cell) + ")");
-  }
-  if (const size_t cells_with_quotes = tokenizer.stray_quote_cells(); cells_with_quotes > 0) {
-    table.notices.push_back(source + ": " +
-                            (cells_with_quotes == 1
-                                 ? std::string("1 cell has")
-                                 : std::to_string(cells_with_quotes) + " cells have") +
-                            " a quote inside unquoted text, kept as written (first at line " +
-                            std::to_string(tokenizer.stray_quote_line()) + ", " +
-                            column_label(names, tokenizer.stray_quote_field()) + ")");
-  }
+  recover_prefix_spans(reading, arena, builds);
+  type_text_columns(reading, names, builds, table);
+  add_notices(reading, text.encoding, tokenizer, names, table);
   return table;
 }
 
