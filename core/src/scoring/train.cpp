@@ -192,6 +192,295 @@ double single_feature_auc(const model::ScoreFeature& f, const features::Matrix& 
   return std::isnan(auc) ? kNaN : std::max(auc, 1 - auc);
 }
 
+// ---- The steps of train() ---------------------------------------------------
+
+void check_folds(const Table& table, const Target& target, int folds) {
+  if (folds == 1 || folds < 0 || folds > 50) throw Error("the number of folds must be 0 (no cross-validation) or 2 to 50");
+  const size_t minority = std::min(target.positives, target.negatives);
+  if (folds > 0 && minority < static_cast<size_t>(2 * folds)) {
+    throw Error(table.source + ": only " + std::to_string(minority) + " rows have the outcome '" +
+                (target.positives < target.negatives ? target.positive : target.negative) + "'; " +
+                std::to_string(folds) + "-fold cross-validation needs at least " + std::to_string(2 * folds) +
+                " (use fewer --folds, or more rows)");
+  }
+}
+
+// The rows with an outcome: their table rows, features and labels.
+struct Labelled {
+  std::vector<size_t> used;
+  features::Matrix x;
+  std::vector<double> y;
+};
+
+Labelled labelled_rows(const Table& table, const Target& target, const Encoded& enc) {
+  Labelled l;
+  for (size_t r = 0; r < table.rows; ++r)
+    if (!std::isnan(target.y[r])) l.used.push_back(r);
+  features::Matrix& x = l.x;
+  x.cols = enc.x.cols;
+  x.names = enc.x.names;
+  x.rows = l.used.size();
+  x.values.resize(x.rows * x.cols);
+  l.y.resize(l.used.size());
+  for (size_t k = 0; k < l.used.size(); ++k) {
+    std::copy(enc.x.row(l.used[k]), enc.x.row(l.used[k]) + x.cols, x.values.begin() + static_cast<ptrdiff_t>(k * x.cols));
+    l.y[k] = target.y[l.used[k]];
+  }
+  return l;
+}
+
+// Class imbalance: with a rare outcome (under 5% of rows) positives weigh the square
+// root of negatives/positives, and the log of that weight is taken back out of the base
+// score, so the stored model still outputs calibrated probabilities. From 5% on rows are
+// left unweighted: on the demo leads and three public lead tables (10-30% positives)
+// balanced weights lowered both ROC-AUC and log-loss against no weighting.
+double positive_weight(double asked, double rate, const Target& target) {
+  double w = asked;
+  if (!(w > 0)) {
+    w = 1.0;
+    if (rate < 0.05) w = std::sqrt(static_cast<double>(target.negatives) / static_cast<double>(target.positives));
+  }
+  return w;
+}
+
+// Progress over the stages of train(): one per fold, the final fit and the importance.
+struct Stages {
+  const Progress& progress;
+  double steps;
+  double done = 0;
+  void operator()(const std::string& stage, double within) const {
+    if (progress) progress(stage, std::min(1.0, (done + std::clamp(within, 0.0, 1.0)) / steps));
+  }
+};
+
+// The caller's folds (e.g. to compare with another tool on the same rows): each
+// distinct value of the column is one fold, in order of first appearance.
+std::vector<validation::Split> column_folds(const Table& table, const std::string& column,
+                                            const std::vector<size_t>& used, int folds) {
+  const size_t n = used.size();
+  const Column& c = table.at(column);
+  std::vector<std::string> names;
+  std::vector<size_t> fold_of(n);
+  for (size_t k = 0; k < n; ++k) {
+    if (c.is_missing(used[k])) throw Error(table.source + ": line " + std::to_string(table.line(used[k])) +
+                                           ": no fold in column '" + c.name + "'");
+    const std::string v = c.text(used[k]);
+    auto it = std::find(names.begin(), names.end(), v);
+    if (it == names.end()) {
+      names.push_back(v);
+      it = names.end() - 1;
+    }
+    fold_of[k] = static_cast<size_t>(it - names.begin());
+  }
+  if (names.size() != static_cast<size_t>(folds))
+    throw Error(table.source + ": column '" + c.name + "' names " + std::to_string(names.size()) + " folds, not " +
+                std::to_string(folds) + " (--folds)");
+  std::vector<validation::Split> splits(names.size());
+  for (size_t k = 0; k < n; ++k)
+    for (size_t f = 0; f < splits.size(); ++f) (f == fold_of[k] ? splits[f].valid : splits[f].train).push_back(k);
+  return splits;
+}
+
+// Out-of-fold predictions of the trees and of the logistic baseline, with each
+// fold's early-stopped tree count and validation rows.
+struct CrossValidation {
+  std::vector<double> oof, oof_logistic;
+  std::vector<int> best;
+  std::vector<std::vector<size_t>> fold_rows;
+};
+
+CrossValidation cross_validate(const std::vector<validation::Split>& splits, const Labelled& data,
+                               const std::vector<model::ScoreFeature>& features, const Encoded& enc,
+                               const gbdt::Params& params, double shift, Stages& report) {
+  const features::Matrix& x = data.x;
+  const std::vector<double>& y = data.y;
+  const size_t n = data.used.size();
+  CrossValidation cv;
+  cv.oof.assign(n, kNaN);
+  cv.oof_logistic.assign(n, kNaN);
+  const features::Matrix lx = logistic_inputs(features, x);
+  for (size_t k = 0; k < splits.size(); ++k) {
+    const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(splits.size());
+    const auto& split = splits[k];
+    Fit first = fit_trees(x, y, split.train, enc.category_counts, params, 0, params.seed + 1000 + k,
+                          [&](double f) { report(stage, 0.5 * f); });
+    const int count = std::max(1, first.best_iteration);
+    cv.best.push_back(count);
+    Fit refit = fit_trees(x, y, split.train, enc.category_counts, params, count, 0,
+                          [&](double f) { report(stage, 0.5 + 0.4 * f); });
+    refit.ensemble.base_score -= shift;
+    const gbdt::FlatEnsemble engine(refit.ensemble);
+    for (size_t r : split.valid) cv.oof[r] = engine.predict_one(x.row(r));
+    // The baseline on the same fold.
+    report(stage + " logistic", 0.9);
+    const Subset lt = take(lx, y, split.train);
+    features::Matrix lm;
+    lm.rows = lt.rows;
+    lm.cols = lx.cols;
+    lm.values = lt.x;
+    baselines::Logistic logistic;
+    logistic.lambda = 1.0;
+    try {
+      logistic.fit(lm, lt.y);
+      for (size_t r : split.valid) cv.oof_logistic[r] = logistic.predict(lx.row(r));
+    } catch (const Error&) {
+      // A baseline that cannot be fitted is left out of the comparison, not a failure.
+    }
+    cv.fold_rows.push_back(split.valid);
+    report.done += 1;
+  }
+  return cv;
+}
+
+// The threshold, from the out-of-fold predictions.
+void choose_threshold(model::ScoreSection& s, const TrainOptions& options, int folds, const std::vector<double>& y,
+                      const std::vector<double>& oof, std::vector<std::string>& notices) {
+  s.threshold_rule = options.threshold_rule;
+  s.threshold_target = options.threshold_target;
+  if (folds == 0 && options.threshold_rule != "fixed") {
+    s.threshold_rule = "fixed";
+    s.threshold_target = 0.5;
+    notices.push_back("without cross-validation the threshold cannot be chosen on unseen rows: it is 0.5 "
+                      "(give --threshold P to set it)");
+  }
+  if (s.threshold_rule == "fixed") {
+    s.threshold = s.threshold_target;
+  } else if (s.threshold_rule == "precision") {
+    const metrics::ThresholdPoint p = metrics::threshold_for_precision(y, oof, options.threshold_target);
+    if (std::isnan(p.threshold)) {
+      throw Error("no threshold reaches a precision of " + std::to_string(options.threshold_target).substr(0, 5) +
+                  " on the cross-validation predictions; ask for less");
+    }
+    s.threshold = p.threshold;
+  } else if (s.threshold_rule == "top_share") {
+    s.threshold = metrics::threshold_for_top_share(oof, options.threshold_target);
+  } else {
+    s.threshold = metrics::best_f1_threshold(y, oof).threshold;
+  }
+}
+
+// Per-fold metrics at the chosen threshold (mean and std), the out-of-fold
+// metrics, curve, calibration and lift, and the comparison with the baseline.
+void summarise_folds(model::ScoreSection& s, const std::vector<double>& y, const CrossValidation& cv) {
+  const std::vector<double>& oof = cv.oof;
+  const char* const names[] = {"roc_auc", "pr_auc", "logloss", "brier", "accuracy", "precision", "recall", "f1"};
+  std::vector<model::ScoreMetrics> per_fold;
+  for (const auto& rows : cv.fold_rows) {
+    std::vector<double> fy, fp;
+    for (size_t r : rows) {
+      fy.push_back(y[r]);
+      fp.push_back(oof[r]);
+    }
+    per_fold.push_back(metrics_of(fy, fp, s.threshold));
+  }
+  for (const char* name : names) {
+    std::vector<double> v;
+    for (const auto& m : per_fold)
+      if (!std::isnan(value_of(m, name))) v.push_back(value_of(m, name));
+    model::MetricSummary ms{kNaN, kNaN, v.size()};
+    if (!v.empty()) {
+      const metrics::MeanStd m = metrics::mean_std(v);
+      ms.mean = m.mean;
+      ms.std = m.std;
+    }
+    s.cv[name] = ms;
+  }
+  s.out_of_fold = metrics_of(y, oof, s.threshold);
+  for (const auto& p : metrics::threshold_curve(y, oof, 200))
+    s.curve.push_back({p.threshold, p.share, p.precision, p.recall, p.f1, p.lift});
+  for (const auto& b : metrics::calibration(y, oof, 10))
+    s.calibration.push_back({b.lower, b.upper, b.mean_predicted, b.observed_rate, b.count});
+  const metrics::LiftTable lift = metrics::lift_table(y, oof);
+  for (const auto* rows : {&lift.deciles, &lift.top})
+    for (const auto& r : *rows) s.lift.push_back({r.share, r.precision, r.lift, r.gain, r.contacted});
+  s.comparison.emplace_back("gbdt", s.out_of_fold);
+  if (std::none_of(cv.oof_logistic.begin(), cv.oof_logistic.end(), [](double v) { return std::isnan(v); })) {
+    const metrics::ThresholdPoint lt = metrics::best_f1_threshold(y, cv.oof_logistic);
+    s.comparison.emplace_back("logistic", metrics_of(y, cv.oof_logistic, lt.threshold));
+  }
+}
+
+// The final model's tree count: the median of the folds', or without folds the trees asked for.
+int final_iterations(const std::vector<int>& best, const gbdt::Params& params) {
+  if (best.empty()) return params.num_iterations;
+  std::vector<int> sorted = best;
+  std::sort(sorted.begin(), sorted.end());
+  return sorted[sorted.size() / 2];
+}
+
+// Importance: gain, and mean |SHAP| on up to shap_rows rows spread over the table.
+void add_importance(model::ScoreSection& s, const Fit& final_fit, const features::Matrix& x,
+                    const std::vector<model::ScoreFeature>& features, size_t shap_rows) {
+  const size_t n = x.rows;
+  const gbdt::TreeShap shap(final_fit.ensemble);
+  const size_t take_rows = std::min(n, std::max<size_t>(shap_rows, 1));
+  const size_t stride = std::max<size_t>(1, n / take_rows);
+  std::vector<float> rows;
+  size_t count = 0;
+  for (size_t r = 0; r < n && count < take_rows; r += stride, ++count)
+    rows.insert(rows.end(), x.row(r), x.row(r) + x.cols);
+  std::vector<double> phi(count * x.cols);
+  shap.explain(rows.data(), count, x.cols, phi.data());
+  const std::vector<double> mean_abs = gbdt::mean_abs_shap(phi.data(), count, x.cols);
+  for (size_t f = 0; f < x.cols; ++f)
+    s.importance.push_back({features[f].name, f < final_fit.gain.size() ? final_fit.gain[f] : 0.0, mean_abs[f]});
+  std::stable_sort(s.importance.begin(), s.importance.end(),
+                   [](const auto& a, const auto& b) { return a.mean_abs_shap > b.mean_abs_shap; });
+}
+
+// Leakage: a column that alone ranks the outcome suspiciously well.
+void add_leakage_warnings(model::ScoreSection& s, const std::vector<model::ScoreFeature>& features,
+                          const features::Matrix& x, const std::vector<double>& y, const std::vector<size_t>& all) {
+  std::vector<std::pair<double, std::string>> single;
+  for (size_t f = 0; f < x.cols; ++f) {
+    const double auc = single_feature_auc(features[f], x, f, y, all);
+    if (!std::isnan(auc)) single.emplace_back(auc, features[f].column);
+  }
+  std::sort(single.begin(), single.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = 0; i < single.size(); ++i) {
+    const double next = i + 1 < single.size() ? single[i + 1].first : 0.5;
+    const bool leak = single[i].first >= kLeakAuc ||
+                      (i == 0 && single[i].first >= kDominantAuc && single[i].first - next >= kDominantMargin);
+    if (!leak) continue;
+    char buf[400];
+    std::snprintf(buf, sizeof buf,
+                  "column '%s' alone ranks the outcome with ROC-AUC %.3f (the next best column: %.3f); if it is "
+                  "only known after the outcome (like a call's duration), leave it out (--drop '%s')",
+                  single[i].second.c_str(), single[i].first, next, single[i].second.c_str());
+    s.warnings.push_back(buf);
+  }
+}
+
+// The training report: the model header's score section, with what was dropped and noticed.
+nlohmann::json report_json(const model::Model& m, const Inferred& inf, int folds, double w,
+                           const std::vector<std::string>& notices) {
+  const nlohmann::json header = m.header.to_json();
+  const nlohmann::json& sj = header.at("score");
+  nlohmann::json dropped = nlohmann::json::array();
+  for (const auto& c : inf.schema.columns)
+    if (c.use == "dropped") dropped.push_back({{"column", c.name}, {"reason", c.reason}});
+  const auto& oofj = sj.at("out_of_fold");
+  return {{"data", header.at("data")},
+          {"target", {{"column", sj.at("target")}, {"positive", sj.at("positive")},
+                      {"negative", sj.at("negative")}, {"positive_rate", sj.at("positive_rate")}}},
+          {"folds", folds},
+          {"cv", sj.at("cv")},
+          {"out_of_fold", oofj},
+          {"threshold", sj.at("threshold")},
+          {"threshold_rule", sj.at("threshold_rule")},
+          {"at_threshold", {{"precision", oofj.at("precision")}, {"recall", oofj.at("recall")}, {"f1", oofj.at("f1")}}},
+          {"calibration", sj.at("calibration")},
+          {"lift", sj.at("lift")},
+          {"curve", sj.at("curve")},
+          {"comparison", sj.at("comparison")},
+          {"importance", sj.at("importance")},
+          {"scale_pos_weight", w},
+          {"trees", m.ensemble.trees.size()},
+          {"dropped_columns", dropped},
+          {"warnings", sj.at("warnings")},
+          {"notices", notices}};
+}
+
 }  // namespace
 
 gbdt::Params TrainOptions::default_params() {
@@ -214,124 +503,37 @@ TrainOutput train(const Table& table, const TrainOptions& options, const Progres
   out.notices = inf.notices;
   const Target& target = inf.target;
   const int folds = options.folds;
-  if (folds == 1 || folds < 0 || folds > 50) throw Error("the number of folds must be 0 (no cross-validation) or 2 to 50");
-  const size_t minority = std::min(target.positives, target.negatives);
-  if (folds > 0 && minority < static_cast<size_t>(2 * folds)) {
-    throw Error(table.source + ": only " + std::to_string(minority) + " rows have the outcome '" +
-                (target.positives < target.negatives ? target.positive : target.negative) + "'; " +
-                std::to_string(folds) + "-fold cross-validation needs at least " + std::to_string(2 * folds) +
-                " (use fewer --folds, or more rows)");
-  }
+  check_folds(table, target, folds);
 
   // Rows with an outcome, encoded once.
   const Encoded enc = encode(inf.features, table, "the model");
-  std::vector<size_t> used;
-  for (size_t r = 0; r < table.rows; ++r)
-    if (!std::isnan(target.y[r])) used.push_back(r);
-  features::Matrix x;
-  x.cols = enc.x.cols;
-  x.names = enc.x.names;
-  x.rows = used.size();
-  x.values.resize(x.rows * x.cols);
-  std::vector<double> y(used.size());
-  for (size_t k = 0; k < used.size(); ++k) {
-    std::copy(enc.x.row(used[k]), enc.x.row(used[k]) + x.cols, x.values.begin() + static_cast<ptrdiff_t>(k * x.cols));
-    y[k] = target.y[used[k]];
-  }
-  const size_t n = used.size();
+  const Labelled data = labelled_rows(table, target, enc);
+  const features::Matrix& x = data.x;
+  const std::vector<double>& y = data.y;
+  const size_t n = data.used.size();
   std::vector<size_t> all(n);
   std::iota(all.begin(), all.end(), size_t{0});
 
-  // Class imbalance: with a rare outcome (under 5% of rows) positives weigh the square
-  // root of negatives/positives, and the log of that weight is taken back out of the base
-  // score, so the stored model still outputs calibrated probabilities. From 5% on rows are
-  // left unweighted: on the demo leads and three public lead tables (10-30% positives)
-  // balanced weights lowered both ROC-AUC and log-loss against no weighting.
   gbdt::Params params = options.params;
   params.objective = gbdt::Objective::kBinary;
   params.num_threads = options.threads;
   const double rate = static_cast<double>(target.positives) / static_cast<double>(n);
-  double w = options.scale_pos_weight;
-  if (!(w > 0)) {
-    w = 1.0;
-    if (rate < 0.05) w = std::sqrt(static_cast<double>(target.negatives) / static_cast<double>(target.positives));
-  }
+  const double w = positive_weight(options.scale_pos_weight, rate, target);
   params.scale_pos_weight = w;
   const double shift = std::log(w);
   params.validate();
 
-  const double steps = static_cast<double>(std::max(folds, 0)) + 2;
-  double done = 0;
-  auto report = [&](const std::string& stage, double within) {
-    if (progress) progress(stage, std::min(1.0, (done + std::clamp(within, 0.0, 1.0)) / steps));
-  };
-
-  // Cross-validation: out-of-fold predictions of the trees and of the baseline.
-  std::vector<double> oof(n, kNaN), oof_logistic(n, kNaN);
-  std::vector<int> best;
-  std::vector<std::vector<size_t>> fold_rows;
+  Stages report{progress, static_cast<double>(std::max(folds, 0)) + 2};
+  CrossValidation cv;
+  cv.oof.assign(n, kNaN);
+  cv.oof_logistic.assign(n, kNaN);
   if (folds > 0) {
-    std::vector<validation::Split> splits;
-    if (options.columns.fold.empty()) {
-      splits = validation::stratified_kfold(y, folds, params.seed);
-    } else {
-      // The caller's folds (e.g. to compare with another tool on the same rows): each
-      // distinct value of the column is one fold, in order of first appearance.
-      const Column& c = table.at(options.columns.fold);
-      std::vector<std::string> names;
-      std::vector<size_t> fold_of(n);
-      for (size_t k = 0; k < n; ++k) {
-        if (c.is_missing(used[k])) throw Error(table.source + ": line " + std::to_string(table.line(used[k])) +
-                                               ": no fold in column '" + c.name + "'");
-        const std::string v = c.text(used[k]);
-        auto it = std::find(names.begin(), names.end(), v);
-        if (it == names.end()) {
-          names.push_back(v);
-          it = names.end() - 1;
-        }
-        fold_of[k] = static_cast<size_t>(it - names.begin());
-      }
-      if (names.size() != static_cast<size_t>(folds))
-        throw Error(table.source + ": column '" + c.name + "' names " + std::to_string(names.size()) + " folds, not " +
-                    std::to_string(folds) + " (--folds)");
-      splits.resize(names.size());
-      for (size_t k = 0; k < n; ++k)
-        for (size_t f = 0; f < splits.size(); ++f) (f == fold_of[k] ? splits[f].valid : splits[f].train).push_back(k);
-    }
-    const features::Matrix lx = logistic_inputs(inf.features, x);
-    for (size_t k = 0; k < splits.size(); ++k) {
-      const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(splits.size());
-      const auto& split = splits[k];
-      Fit first = fit_trees(x, y, split.train, enc.category_counts, params, 0, params.seed + 1000 + k,
-                            [&](double f) { report(stage, 0.5 * f); });
-      const int count = std::max(1, first.best_iteration);
-      best.push_back(count);
-      Fit refit = fit_trees(x, y, split.train, enc.category_counts, params, count, 0,
-                            [&](double f) { report(stage, 0.5 + 0.4 * f); });
-      refit.ensemble.base_score -= shift;
-      const gbdt::FlatEnsemble engine(refit.ensemble);
-      for (size_t r : split.valid) oof[r] = engine.predict_one(x.row(r));
-      // The baseline on the same fold.
-      report(stage + " logistic", 0.9);
-      const Subset lt = take(lx, y, split.train);
-      features::Matrix lm;
-      lm.rows = lt.rows;
-      lm.cols = lx.cols;
-      lm.values = lt.x;
-      baselines::Logistic logistic;
-      logistic.lambda = 1.0;
-      try {
-        logistic.fit(lm, lt.y);
-        for (size_t r : split.valid) oof_logistic[r] = logistic.predict(lx.row(r));
-      } catch (const Error&) {
-        // A baseline that cannot be fitted is left out of the comparison, not a failure.
-      }
-      fold_rows.push_back(split.valid);
-      done += 1;
-    }
+    const std::vector<validation::Split> splits =
+        options.columns.fold.empty() ? validation::stratified_kfold(y, folds, params.seed)
+                                     : column_folds(table, options.columns.fold, data.used, folds);
+    cv = cross_validate(splits, data, inf.features, enc, params, shift, report);
   }
 
-  // The threshold, from the out-of-fold predictions.
   model::ScoreSection s;
   s.target = table.columns[static_cast<size_t>(table.find(options.columns.target))].name;
   s.positive = target.positive;
@@ -341,79 +543,12 @@ TrainOutput train(const Table& table, const TrainOptions& options, const Progres
   s.features = inf.features;
   s.prior_shift = shift;
   s.folds = static_cast<uint64_t>(folds);
-  s.threshold_rule = options.threshold_rule;
-  s.threshold_target = options.threshold_target;
-  if (folds == 0 && options.threshold_rule != "fixed") {
-    s.threshold_rule = "fixed";
-    s.threshold_target = 0.5;
-    out.notices.push_back("without cross-validation the threshold cannot be chosen on unseen rows: it is 0.5 "
-                          "(give --threshold P to set it)");
-  }
-  if (s.threshold_rule == "fixed") {
-    s.threshold = s.threshold_target;
-  } else if (s.threshold_rule == "precision") {
-    const metrics::ThresholdPoint p = metrics::threshold_for_precision(y, oof, options.threshold_target);
-    if (std::isnan(p.threshold)) {
-      throw Error("no threshold reaches a precision of " + std::to_string(options.threshold_target).substr(0, 5) +
-                  " on the cross-validation predictions; ask for less");
-    }
-    s.threshold = p.threshold;
-  } else if (s.threshold_rule == "top_share") {
-    s.threshold = metrics::threshold_for_top_share(oof, options.threshold_target);
-  } else {
-    s.threshold = metrics::best_f1_threshold(y, oof).threshold;
-  }
-
-  nlohmann::json cv_json = nlohmann::json::object();
-  if (folds > 0) {
-    // Per-fold metrics at the chosen threshold, mean and std.
-    const char* const names[] = {"roc_auc", "pr_auc", "logloss", "brier", "accuracy", "precision", "recall", "f1"};
-    std::vector<model::ScoreMetrics> per_fold;
-    for (const auto& rows : fold_rows) {
-      std::vector<double> fy, fp;
-      for (size_t r : rows) {
-        fy.push_back(y[r]);
-        fp.push_back(oof[r]);
-      }
-      per_fold.push_back(metrics_of(fy, fp, s.threshold));
-    }
-    for (const char* name : names) {
-      std::vector<double> v;
-      for (const auto& m : per_fold)
-        if (!std::isnan(value_of(m, name))) v.push_back(value_of(m, name));
-      model::MetricSummary ms{kNaN, kNaN, v.size()};
-      if (!v.empty()) {
-        const metrics::MeanStd m = metrics::mean_std(v);
-        ms.mean = m.mean;
-        ms.std = m.std;
-      }
-      s.cv[name] = ms;
-    }
-    s.out_of_fold = metrics_of(y, oof, s.threshold);
-    for (const auto& p : metrics::threshold_curve(y, oof, 200))
-      s.curve.push_back({p.threshold, p.share, p.precision, p.recall, p.f1, p.lift});
-    for (const auto& b : metrics::calibration(y, oof, 10))
-      s.calibration.push_back({b.lower, b.upper, b.mean_predicted, b.observed_rate, b.count});
-    const metrics::LiftTable lift = metrics::lift_table(y, oof);
-    for (const auto* rows : {&lift.deciles, &lift.top})
-      for (const auto& r : *rows) s.lift.push_back({r.share, r.precision, r.lift, r.gain, r.contacted});
-    s.comparison.emplace_back("gbdt", s.out_of_fold);
-    if (std::none_of(oof_logistic.begin(), oof_logistic.end(), [](double v) { return std::isnan(v); })) {
-      const metrics::ThresholdPoint lt = metrics::best_f1_threshold(y, oof_logistic);
-      s.comparison.emplace_back("logistic", metrics_of(y, oof_logistic, lt.threshold));
-    }
-  }
+  choose_threshold(s, options, folds, y, cv.oof, out.notices);
+  if (folds > 0) summarise_folds(s, y, cv);
 
   // The final model on every row, with the median tree count of the folds.
   const std::string final_stage = "final fit";
-  int iterations = 0;
-  if (!best.empty()) {
-    std::vector<int> sorted = best;
-    std::sort(sorted.begin(), sorted.end());
-    iterations = sorted[sorted.size() / 2];
-  } else {
-    iterations = params.num_iterations;  // no folds: the trees asked for
-  }
+  const int iterations = final_iterations(cv.best, params);
   Fit final_fit = fit_trees(x, y, all, enc.category_counts, params, iterations, 0,
                             [&](double f) { report(final_stage, 0.8 * f); });
   final_fit.ensemble.base_score -= shift;
@@ -421,47 +556,10 @@ TrainOutput train(const Table& table, const TrainOptions& options, const Progres
   s.params->num_iterations = static_cast<int>(final_fit.ensemble.trees.size());
   s.params->early_stopping_round = 0;
 
-  // Importance: gain, and mean |SHAP| on up to shap_rows rows spread over the table.
   report("importance", 0.8);
-  {
-    const gbdt::TreeShap shap(final_fit.ensemble);
-    const size_t take_rows = std::min(n, std::max<size_t>(options.shap_rows, 1));
-    const size_t stride = std::max<size_t>(1, n / take_rows);
-    std::vector<float> rows;
-    size_t count = 0;
-    for (size_t r = 0; r < n && count < take_rows; r += stride, ++count)
-      rows.insert(rows.end(), x.row(r), x.row(r) + x.cols);
-    std::vector<double> phi(count * x.cols);
-    shap.explain(rows.data(), count, x.cols, phi.data());
-    const std::vector<double> mean_abs = gbdt::mean_abs_shap(phi.data(), count, x.cols);
-    for (size_t f = 0; f < x.cols; ++f)
-      s.importance.push_back({inf.features[f].name, f < final_fit.gain.size() ? final_fit.gain[f] : 0.0, mean_abs[f]});
-    std::stable_sort(s.importance.begin(), s.importance.end(),
-                     [](const auto& a, const auto& b) { return a.mean_abs_shap > b.mean_abs_shap; });
-  }
-
-  // Leakage: a column that alone ranks the outcome suspiciously well.
-  {
-    std::vector<std::pair<double, std::string>> single;
-    for (size_t f = 0; f < x.cols; ++f) {
-      const double auc = single_feature_auc(inf.features[f], x, f, y, all);
-      if (!std::isnan(auc)) single.emplace_back(auc, inf.features[f].column);
-    }
-    std::sort(single.begin(), single.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (size_t i = 0; i < single.size(); ++i) {
-      const double next = i + 1 < single.size() ? single[i + 1].first : 0.5;
-      const bool leak = single[i].first >= kLeakAuc ||
-                        (i == 0 && single[i].first >= kDominantAuc && single[i].first - next >= kDominantMargin);
-      if (!leak) continue;
-      char buf[400];
-      std::snprintf(buf, sizeof buf,
-                    "column '%s' alone ranks the outcome with ROC-AUC %.3f (the next best column: %.3f); if it is "
-                    "only known after the outcome (like a call's duration), leave it out (--drop '%s')",
-                    single[i].second.c_str(), single[i].first, next, single[i].second.c_str());
-      s.warnings.push_back(buf);
-    }
-  }
-  done = steps;
+  add_importance(s, final_fit, x, inf.features, options.shap_rows);
+  add_leakage_warnings(s, inf.features, x, y, all);
+  report.done = report.steps;
   report("done", 1.0);
 
   model::Model& m = out.model;
@@ -471,32 +569,7 @@ TrainOutput train(const Table& table, const TrainOptions& options, const Progres
   m.header.score = std::move(s);
   m.ensemble = std::move(final_fit.ensemble);
   model::check(m);
-
-  const nlohmann::json header = m.header.to_json();
-  const nlohmann::json& sj = header.at("score");
-  nlohmann::json dropped = nlohmann::json::array();
-  for (const auto& c : inf.schema.columns)
-    if (c.use == "dropped") dropped.push_back({{"column", c.name}, {"reason", c.reason}});
-  const auto& oofj = sj.at("out_of_fold");
-  out.report = {{"data", header.at("data")},
-                {"target", {{"column", sj.at("target")}, {"positive", sj.at("positive")},
-                            {"negative", sj.at("negative")}, {"positive_rate", sj.at("positive_rate")}}},
-                {"folds", folds},
-                {"cv", sj.at("cv")},
-                {"out_of_fold", oofj},
-                {"threshold", sj.at("threshold")},
-                {"threshold_rule", sj.at("threshold_rule")},
-                {"at_threshold", {{"precision", oofj.at("precision")}, {"recall", oofj.at("recall")}, {"f1", oofj.at("f1")}}},
-                {"calibration", sj.at("calibration")},
-                {"lift", sj.at("lift")},
-                {"curve", sj.at("curve")},
-                {"comparison", sj.at("comparison")},
-                {"importance", sj.at("importance")},
-                {"scale_pos_weight", w},
-                {"trees", m.ensemble.trees.size()},
-                {"dropped_columns", dropped},
-                {"warnings", sj.at("warnings")},
-                {"notices", out.notices}};
+  out.report = report_json(m, inf, folds, w, out.notices);
   return out;
 }
 
