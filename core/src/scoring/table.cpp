@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <unordered_map>
 
@@ -143,6 +144,206 @@ std::string column_list(const Table& t) {
   return out;
 }
 
+
+// ---- The steps of infer() and encode() --------------------------------------
+
+// A column the caller named (to drop, for the folds, as the id), as the table spells it.
+std::string named_column(const Table& table, const std::string& name, const std::string& what) {
+  const int i = table.find(name);
+  if (i < 0) throw Error(table.source + ": no column '" + name + "'" + what + "; columns: " + column_list(table));
+  return table.columns[static_cast<size_t>(i)].name;
+}
+
+double missing_share(size_t missing, size_t rows) {
+  return static_cast<double>(missing) / static_cast<double>(std::max<size_t>(rows, 1));
+}
+
+// A timestamp column as its date parts; the hour only when some row has one.
+void add_date_parts(const Table& table, const Column& c, size_t missing, std::vector<model::ScoreFeature>& features) {
+  bool times = false;
+  for (size_t r = 0; r < table.rows && !times; ++r)
+    if (!c.is_missing(r) && time::hour_of_day(c.times[r]) != 0) times = true;
+  for (const char* part : {"month", "weekday", "day", "hour"}) {
+    if (std::string(part) == "hour" && !times) continue;
+    model::ScoreFeature f;
+    f.name = c.name + "_" + part;
+    f.column = c.name;
+    f.kind = part;
+    f.missing_share = missing_share(missing, table.rows);
+    features.push_back(std::move(f));
+  }
+}
+
+// A number feature's range (numbers written as text read through level_values).
+void set_range(model::ScoreFeature& f, const Table& table, const Column& c, const std::vector<double>& level_values) {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (size_t r = 0; r < table.rows; ++r) {
+    if (c.is_missing(r)) continue;
+    const double v = c.type == ColumnType::kNumber ? c.numbers[r] : level_values[static_cast<size_t>(c.codes[r])];
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  f.min = lo;
+  f.max = hi;
+}
+
+// Levels by frequency (then first appearance), the most frequent kMaxLevels kept.
+void set_levels(model::ScoreFeature& f, const Table& table, const Column& c, std::vector<std::string>& notices) {
+  std::vector<size_t> count(c.levels.size(), 0);
+  for (size_t r = 0; r < table.rows; ++r)
+    if (c.codes[r] != kMissingCode) ++count[static_cast<size_t>(c.codes[r])];
+  std::vector<size_t> order;
+  for (size_t i = 0; i < c.levels.size(); ++i)
+    if (count[i]) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return count[a] > count[b]; });
+  if (order.size() > kMaxLevels) {
+    notices.push_back(table.source + ": column '" + c.name + "' has " + std::to_string(order.size()) +
+                      " values; the " + std::to_string(kMaxLevels) +
+                      " most frequent are kept and the rest read as missing");
+    order.resize(kMaxLevels);
+  }
+  for (size_t i : order) f.levels.push_back(c.levels[i]);
+}
+
+// A column of numbers or text: an id (kept as the id or left out), or a number
+// or category feature.
+void add_value_column(const Table& table, const Column& c, size_t missing, size_t distinct, model::TableColumn& col,
+                      const std::function<void(const char*)>& leave_out, Inferred& out) {
+  const size_t present = table.rows - missing;
+  std::vector<double> level_values;
+  const bool numeric = c.type == ColumnType::kNumber ||
+                       (c.type == ColumnType::kCategory && numeric_levels(c, level_values));
+  const bool unique = present >= kIdLikeMinRows &&
+                      static_cast<double>(distinct) >= kIdLikeShare * static_cast<double>(present);
+  const bool id_like = (!numeric && unique) || (numeric && distinct == present && present >= kIdLikeMinRows && id_like_name(c.name));
+  if (id_like) {
+    if (out.id_column.empty() && id_like_name(c.name)) {
+      out.id_column = c.name;
+      col.use = "id";
+    } else {
+      leave_out("id-like");
+    }
+    return;
+  }
+  model::ScoreFeature f;
+  f.name = c.name;
+  f.column = c.name;
+  f.kind = numeric ? "number" : "category";
+  f.missing_share = missing_share(missing, table.rows);
+  if (numeric) {
+    set_range(f, table, c, level_values);
+    if (c.type == ColumnType::kCategory)
+      out.notices.push_back(table.source + ": column '" + c.name + "' holds numbers written as text; read as numbers");
+  } else {
+    set_levels(f, table, c, out.notices);
+  }
+  out.features.push_back(std::move(f));
+}
+
+// What encode() needs to fill one feature's column of the matrix and word its errors.
+struct Encoding {
+  const Table& table;
+  const std::string& model_name;
+  size_t rows, width;
+};
+
+void encode_number(const Encoding& en, const Column& c, size_t f, Encoded& e) {
+  const Table& table = en.table;
+  float* out = e.x.values.data() + f;
+  if (c.type == ColumnType::kTimestamp)
+    throw Error(table.source + ": column '" + c.name + "' holds timestamps, but " + en.model_name +
+                " reads it as a number");
+  std::vector<double> level_value;
+  std::vector<int8_t> level_ok;
+  if (c.type == ColumnType::kCategory) {
+    level_value.resize(c.levels.size());
+    level_ok.resize(c.levels.size());
+    for (size_t i = 0; i < c.levels.size(); ++i) level_ok[i] = lenient_number(c.levels[i], level_value[i]) ? 1 : 0;
+  }
+  for (size_t r = 0; r < en.rows; ++r) {
+    if (c.is_missing(r)) {
+      ++e.missing[f];
+      continue;
+    }
+    double v;
+    if (c.type == ColumnType::kNumber) {
+      v = c.numbers[r];
+    } else {
+      const size_t code = static_cast<size_t>(c.codes[r]);
+      if (!level_ok[code])
+        throw Error(table.source + ": line " + std::to_string(table.line(r)) + ", column '" + c.name +
+                    "': " + en.model_name + " reads it as a number, found '" + shown(c.levels[code]) + "'");
+      v = level_value[code];
+    }
+    out[r * en.width] = static_cast<float>(v);
+  }
+}
+
+void encode_category(const Encoding& en, const Column& c, const model::ScoreFeature& feature, size_t f, Encoded& e) {
+  float* out = e.x.values.data() + f;
+  e.category_counts[f] = static_cast<uint32_t>(feature.levels.size());
+  std::unordered_map<std::string, uint32_t> code_of;
+  code_of.reserve(feature.levels.size());
+  for (size_t i = 0; i < feature.levels.size(); ++i) code_of.emplace(feature.levels[i], static_cast<uint32_t>(i));
+  auto lookup = [&](const std::string& text) -> float {
+    auto it = code_of.find(text);
+    return it == code_of.end() ? kNaNf : static_cast<float>(it->second);
+  };
+  if (c.type == ColumnType::kCategory) {
+    std::vector<float> level_code(c.levels.size());
+    for (size_t i = 0; i < c.levels.size(); ++i) level_code[i] = lookup(c.levels[i]);
+    for (size_t r = 0; r < en.rows; ++r) {
+      if (c.codes[r] == kMissingCode) {
+        ++e.missing[f];
+        continue;
+      }
+      const float v = level_code[static_cast<size_t>(c.codes[r])];
+      if (std::isnan(v)) ++e.unseen[f];
+      out[r * en.width] = v;
+    }
+  } else {
+    for (size_t r = 0; r < en.rows; ++r) {
+      if (c.is_missing(r)) {
+        ++e.missing[f];
+        continue;
+      }
+      const float v = lookup(c.text(r));
+      if (std::isnan(v)) ++e.unseen[f];
+      out[r * en.width] = v;
+    }
+  }
+}
+
+void encode_date_part(const Encoding& en, const Column& c, const model::ScoreFeature& feature, size_t f,
+                      Encoded& e) {
+  const Table& table = en.table;
+  float* out = e.x.values.data() + f;
+  std::vector<int64_t> level_time;
+  if (c.type == ColumnType::kCategory) {
+    level_time.assign(c.levels.size(), kMissingTime);
+    for (size_t i = 0; i < c.levels.size(); ++i) time::parse_timestamp(c.levels[i], level_time[i]);
+  } else if (c.type != ColumnType::kTimestamp) {
+    throw Error(table.source + ": column '" + c.name + "' holds numbers, but " + en.model_name +
+                " reads it as a date");
+  }
+  for (size_t r = 0; r < en.rows; ++r) {
+    if (c.is_missing(r)) {
+      ++e.missing[f];
+      continue;
+    }
+    int64_t t = c.type == ColumnType::kTimestamp ? c.times[r] : level_time[static_cast<size_t>(c.codes[r])];
+    if (t == kMissingTime)
+      throw Error(table.source + ": line " + std::to_string(table.line(r)) + ", column '" + c.name + "': " +
+                  en.model_name + " reads it as a date, found '" + shown(c.text(r)) + "'");
+    double v;
+    if (feature.kind == "month") v = time::date_of(t).month;
+    else if (feature.kind == "weekday") v = time::day_of_week(t);
+    else if (feature.kind == "day") v = time::date_of(t).day;
+    else v = time::hour_of_day(t);
+    out[r * en.width] = static_cast<float>(v);
+  }
+}
+
 }  // namespace
 
 Target read_target(const Table& table, const std::string& column, const std::string& positive) {
@@ -226,28 +427,18 @@ Inferred infer(const Table& table, const ColumnOptions& options) {
                           target + "' and are left out");
 
   std::vector<std::string> drop;
-  for (const auto& d : options.drop) {
-    const int i = table.find(d);
-    if (i < 0) throw Error(table.source + ": no column '" + d + "' to drop; columns: " + column_list(table));
-    drop.push_back(table.columns[static_cast<size_t>(i)].name);
-  }
+  for (const auto& d : options.drop) drop.push_back(named_column(table, d, " to drop"));
   std::string fold_column;
-  if (!options.fold.empty()) {
-    const int i = table.find(options.fold);
-    if (i < 0) throw Error(table.source + ": no column '" + options.fold + "' for the folds; columns: " + column_list(table));
-    fold_column = table.columns[static_cast<size_t>(i)].name;
-  }
+  if (!options.fold.empty()) fold_column = named_column(table, options.fold, " for the folds");
   if (!options.id.empty()) {
-    const int i = table.find(options.id);
-    if (i < 0) throw Error(table.source + ": no column '" + options.id + "' for the id; columns: " + column_list(table));
-    out.id_column = table.columns[static_cast<size_t>(i)].name;
+    out.id_column = named_column(table, options.id, " for the id");
     if (out.id_column == target) throw Error(table.source + ": the id column cannot be the outcome '" + target + "'");
   }
 
   std::vector<std::string> dropped_text;
   for (const Column& c : table.columns) {
     model::TableColumn col{c.name, type_name(c.type), "feature", ""};
-    auto leave_out = [&](const char* reason) {
+    const std::function<void(const char*)> leave_out = [&](const char* reason) {
       col.use = "dropped";
       col.reason = reason;
       dropped_text.push_back("'" + c.name + "' (" + reason + ")");
@@ -268,69 +459,9 @@ Inferred infer(const Table& table, const ColumnOptions& options) {
     } else if (distinct == 1) {
       leave_out("constant");
     } else if (c.type == ColumnType::kTimestamp) {
-      bool times = false;
-      for (size_t r = 0; r < table.rows && !times; ++r)
-        if (!c.is_missing(r) && time::hour_of_day(c.times[r]) != 0) times = true;
-      for (const char* part : {"month", "weekday", "day", "hour"}) {
-        if (std::string(part) == "hour" && !times) continue;
-        model::ScoreFeature f;
-        f.name = c.name + "_" + part;
-        f.column = c.name;
-        f.kind = part;
-        f.missing_share = static_cast<double>(missing) / static_cast<double>(std::max<size_t>(table.rows, 1));
-        out.features.push_back(std::move(f));
-      }
+      add_date_parts(table, c, missing, out.features);
     } else {
-      std::vector<double> level_values;
-      const bool numeric = c.type == ColumnType::kNumber ||
-                           (c.type == ColumnType::kCategory && numeric_levels(c, level_values));
-      const bool unique = present >= kIdLikeMinRows &&
-                          static_cast<double>(distinct) >= kIdLikeShare * static_cast<double>(present);
-      const bool id_like = (!numeric && unique) || (numeric && distinct == present && present >= kIdLikeMinRows && id_like_name(c.name));
-      if (id_like) {
-        if (out.id_column.empty() && id_like_name(c.name)) {
-          out.id_column = c.name;
-          col.use = "id";
-        } else {
-          leave_out("id-like");
-        }
-      } else {
-        model::ScoreFeature f;
-        f.name = c.name;
-        f.column = c.name;
-        f.kind = numeric ? "number" : "category";
-        f.missing_share = static_cast<double>(missing) / static_cast<double>(std::max<size_t>(table.rows, 1));
-        if (numeric) {
-          double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-          for (size_t r = 0; r < table.rows; ++r) {
-            if (c.is_missing(r)) continue;
-            const double v = c.type == ColumnType::kNumber ? c.numbers[r] : level_values[static_cast<size_t>(c.codes[r])];
-            lo = std::min(lo, v);
-            hi = std::max(hi, v);
-          }
-          f.min = lo;
-          f.max = hi;
-          if (c.type == ColumnType::kCategory)
-            out.notices.push_back(table.source + ": column '" + c.name + "' holds numbers written as text; read as numbers");
-        } else {
-          // Levels by frequency (then first appearance), the most frequent kMaxLevels kept.
-          std::vector<size_t> count(c.levels.size(), 0);
-          for (size_t r = 0; r < table.rows; ++r)
-            if (c.codes[r] != kMissingCode) ++count[static_cast<size_t>(c.codes[r])];
-          std::vector<size_t> order;
-          for (size_t i = 0; i < c.levels.size(); ++i)
-            if (count[i]) order.push_back(i);
-          std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return count[a] > count[b]; });
-          if (order.size() > kMaxLevels) {
-            out.notices.push_back(table.source + ": column '" + c.name + "' has " + std::to_string(order.size()) +
-                                  " values; the " + std::to_string(kMaxLevels) +
-                                  " most frequent are kept and the rest read as missing");
-            order.resize(kMaxLevels);
-          }
-          for (size_t i : order) f.levels.push_back(c.levels[i]);
-        }
-        out.features.push_back(std::move(f));
-      }
+      add_value_column(table, c, missing, distinct, col, leave_out, out);
     }
     out.schema.columns.push_back(std::move(col));
   }
@@ -366,96 +497,16 @@ Encoded encode(const std::vector<model::ScoreFeature>& features, const Table& ta
   e.unseen.assign(width, 0);
   e.missing.assign(width, 0);
   for (const auto& f : features) e.x.names.push_back(f.name);
+  const Encoding en{table, model_name, n, width};
   for (size_t f = 0; f < width; ++f) {
     const model::ScoreFeature& feature = features[f];
     const Column& c = table.columns[static_cast<size_t>(index[f])];
-    float* out = e.x.values.data() + f;
-    auto put = [&](size_t r, float v) { out[r * width] = v; };
     if (feature.kind == "number") {
-      if (c.type == ColumnType::kTimestamp)
-        throw Error(table.source + ": column '" + c.name + "' holds timestamps, but " + model_name +
-                    " reads it as a number");
-      std::vector<double> level_value;
-      std::vector<int8_t> level_ok;
-      if (c.type == ColumnType::kCategory) {
-        level_value.resize(c.levels.size());
-        level_ok.resize(c.levels.size());
-        for (size_t i = 0; i < c.levels.size(); ++i) level_ok[i] = lenient_number(c.levels[i], level_value[i]) ? 1 : 0;
-      }
-      for (size_t r = 0; r < n; ++r) {
-        if (c.is_missing(r)) {
-          ++e.missing[f];
-          continue;
-        }
-        double v;
-        if (c.type == ColumnType::kNumber) {
-          v = c.numbers[r];
-        } else {
-          const size_t code = static_cast<size_t>(c.codes[r]);
-          if (!level_ok[code])
-            throw Error(table.source + ": line " + std::to_string(table.line(r)) + ", column '" + c.name +
-                        "': " + model_name + " reads it as a number, found '" + shown(c.levels[code]) + "'");
-          v = level_value[code];
-        }
-        put(r, static_cast<float>(v));
-      }
+      encode_number(en, c, f, e);
     } else if (feature.kind == "category") {
-      e.category_counts[f] = static_cast<uint32_t>(feature.levels.size());
-      std::unordered_map<std::string, uint32_t> code_of;
-      code_of.reserve(feature.levels.size());
-      for (size_t i = 0; i < feature.levels.size(); ++i) code_of.emplace(feature.levels[i], static_cast<uint32_t>(i));
-      auto lookup = [&](const std::string& text) -> float {
-        auto it = code_of.find(text);
-        return it == code_of.end() ? kNaNf : static_cast<float>(it->second);
-      };
-      if (c.type == ColumnType::kCategory) {
-        std::vector<float> level_code(c.levels.size());
-        for (size_t i = 0; i < c.levels.size(); ++i) level_code[i] = lookup(c.levels[i]);
-        for (size_t r = 0; r < n; ++r) {
-          if (c.codes[r] == kMissingCode) {
-            ++e.missing[f];
-            continue;
-          }
-          const float v = level_code[static_cast<size_t>(c.codes[r])];
-          if (std::isnan(v)) ++e.unseen[f];
-          put(r, v);
-        }
-      } else {
-        for (size_t r = 0; r < n; ++r) {
-          if (c.is_missing(r)) {
-            ++e.missing[f];
-            continue;
-          }
-          const float v = lookup(c.text(r));
-          if (std::isnan(v)) ++e.unseen[f];
-          put(r, v);
-        }
-      }
+      encode_category(en, c, feature, f, e);
     } else {  // a date part
-      std::vector<int64_t> level_time;
-      if (c.type == ColumnType::kCategory) {
-        level_time.assign(c.levels.size(), kMissingTime);
-        for (size_t i = 0; i < c.levels.size(); ++i) time::parse_timestamp(c.levels[i], level_time[i]);
-      } else if (c.type != ColumnType::kTimestamp) {
-        throw Error(table.source + ": column '" + c.name + "' holds numbers, but " + model_name +
-                    " reads it as a date");
-      }
-      for (size_t r = 0; r < n; ++r) {
-        if (c.is_missing(r)) {
-          ++e.missing[f];
-          continue;
-        }
-        int64_t t = c.type == ColumnType::kTimestamp ? c.times[r] : level_time[static_cast<size_t>(c.codes[r])];
-        if (t == kMissingTime)
-          throw Error(table.source + ": line " + std::to_string(table.line(r)) + ", column '" + c.name + "': " +
-                      model_name + " reads it as a date, found '" + shown(c.text(r)) + "'");
-        double v;
-        if (feature.kind == "month") v = time::date_of(t).month;
-        else if (feature.kind == "weekday") v = time::day_of_week(t);
-        else if (feature.kind == "day") v = time::date_of(t).day;
-        else v = time::hour_of_day(t);
-        put(r, static_cast<float>(v));
-      }
+      encode_date_part(en, c, feature, f, e);
     }
   }
   return e;
