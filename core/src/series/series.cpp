@@ -241,6 +241,216 @@ void blank(Series& s, size_t i) {
   if (!s.clicks.empty()) s.clicks[i] = kNaN;
 }
 
+
+// ---- The steps of build() ---------------------------------------------------
+
+void check_rows(const Table& table, const Roles& roles) {
+  if (roles.time.empty()) {
+    throw Error(table.source +
+                ": no time column found (looked for timestamp, datetime, date, time, hour, day, "
+                "created_at, event_time, or a single column of timestamps; columns: " +
+                schema::column_list(table) + "); choose the time column (CLI: --time COL)");
+  }
+  if (table.rows == 0) throw Error(table.source + ": the file has a header but no data rows");
+  if (table.rows >= std::numeric_limits<uint32_t>::max()) {
+    throw Error(table.source + ": more than 4 billion rows; split the file");
+  }
+}
+
+// What a row means: counts and amounts (false), or one lead (true).
+bool rows_are_events(const Table& table, const Roles& roles, RowMeaning meaning) {
+  bool events = meaning == RowMeaning::kEvents;
+  if (meaning == RowMeaning::kValues && roles.leads.empty()) {
+    const auto numbers = unassigned_numbers(table, roles);
+    throw Error(table.source + ": no leads column found (looked for " + leads_synonyms() +
+                "); " + (numbers.empty() ? "the file has no other numeric column"
+                                         : "numeric columns: " + join(numbers)) +
+                "; choose the leads column (CLI: --leads COL)");
+  }
+  if (meaning == RowMeaning::kAuto && roles.leads.empty()) {
+    const auto numbers = unassigned_numbers(table, roles);
+    if (!numbers.empty()) {
+      throw Error(table.source + ": which column holds the leads? None is named like leads (" +
+                  leads_synonyms() + "); numeric columns without a role: " + join(numbers) +
+                  ". Choose one (CLI: --leads COL, or --target COL when training), or count each "
+                  "row as one lead (CLI: --events)");
+    }
+    events = true;
+  }
+  return events;
+}
+
+// The metric columns of every row (empty when the file has none), spend and
+// revenue derived from cpl and roi when only those are given.
+struct RowValues {
+  std::vector<double> leads, spend, revenue, clicks;
+};
+
+RowValues row_values(const Table& table, const Roles& roles, bool events, BuildResult& out) {
+  const size_t rows = table.rows;
+  size_t missing = 0;
+  const auto role = [](const char* name) -> const schema::RoleDef& { return *schema::find_role(name); };
+  RowValues v;
+  if (events) v.leads.assign(rows, 1.0);
+  else v.leads = role_numbers(table, roles.leads, role("leads"), missing);
+
+  if (!roles.spend.empty()) {
+    v.spend = role_numbers(table, roles.spend, role("spend"), missing);
+  } else if (!roles.cpl.empty()) {
+    const std::vector<double> cpl = role_numbers(table, roles.cpl, role("cpl"), missing);
+    v.spend.resize(rows);
+    for (size_t r = 0; r < rows; ++r) v.spend[r] = cpl[r] * v.leads[r];  // NaN stays NaN
+    out.spend_derived = true;
+  }
+  if (!roles.revenue.empty()) {
+    v.revenue = role_numbers(table, roles.revenue, role("revenue"), missing);
+  } else if (!roles.roi.empty() && !v.spend.empty()) {
+    const std::vector<double> roi = role_numbers(table, roles.roi, role("roi"), missing);
+    v.revenue.resize(rows);
+    for (size_t r = 0; r < rows; ++r) v.revenue[r] = v.spend[r] * (1.0 + roi[r]);
+    out.revenue_derived = true;
+  }
+  if (!roles.clicks.empty()) v.clicks = role_numbers(table, roles.clicks, role("clicks"), missing);
+  out.missing_cells = missing;
+  return v;
+}
+
+// Channel of every row, as an index into the sorted channel names (none without
+// a channel column).
+struct Channels {
+  std::vector<int32_t> of_row;
+  std::vector<std::string> names;
+};
+
+Channels channels_of(const Table& table, const std::string& column, size_t intervals) {
+  const size_t rows = table.rows;
+  Channels out;
+  out.of_row.assign(rows, 0);
+  if (column.empty()) return out;
+  std::vector<std::string>& names = out.names;
+  const Column& c = table.at(column);
+  std::unordered_map<std::string, int32_t> ids;
+  for (size_t r = 0; r < rows; ++r) {
+    std::string label = c.is_missing(r) ? std::string(kNoneLabel) : c.text(r);
+    auto it = ids.find(label);
+    if (it == ids.end()) {
+      it = ids.emplace(label, static_cast<int32_t>(names.size())).first;
+      names.push_back(std::move(label));
+    }
+    out.of_row[r] = it->second;
+  }
+  if (names.size() * intervals > kMaxChannelCells) {
+    throw Error(table.source + ": column '" + c.name + "' has " + std::to_string(names.size()) +
+                " distinct values over " + std::to_string(intervals) +
+                " intervals, too many for per-channel series; choose a coarser channel column "
+                "or none (CLI: --channel-column COL, or --channel-column - for none)");
+  }
+  std::vector<int32_t> order(names.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return names[a] < names[b]; });
+  std::vector<int32_t> rank(names.size());
+  std::vector<std::string> sorted(names.size());
+  for (size_t k = 0; k < order.size(); ++k) {
+    rank[order[k]] = static_cast<int32_t>(k);
+    sorted[k] = names[order[k]];
+  }
+  for (auto& id : out.of_row) id = rank[id];
+  names = std::move(sorted);
+  return out;
+}
+
+// Sums every row into its interval of the total and of its channel, refusing a
+// second row in an interval when duplicates are refused.
+void add_rows(const Table& table, const std::vector<int64_t>& times, const RowValues& v, const Channels& channels,
+              const Grid& grid, bool refuse_duplicates, BuildResult& out) {
+  const std::vector<std::string>& names = channels.names;
+  const std::vector<int32_t>& channel_of = channels.of_row;
+  const size_t width = std::max<size_t>(1, names.size());
+  const bool has_spend = !v.spend.empty(), has_revenue = !v.revenue.empty(), has_clicks = !v.clicks.empty();
+  const int64_t base = time::floor_div(grid.start - grid.anchor, grid.step);
+  // Row + 1 of the first row in each interval and channel (0 = none yet).
+  std::vector<uint32_t> first_row(grid.size * width, 0);
+  for (size_t r = 0; r < table.rows; ++r) {
+    const size_t i = static_cast<size_t>(time::floor_div(times[r] - grid.anchor, grid.step) - base);
+    const size_t key = i * width + static_cast<size_t>(channel_of[r]);
+    if (first_row[key] == 0) {
+      first_row[key] = static_cast<uint32_t>(r + 1);
+    } else if (refuse_duplicates) {
+      const int64_t at = grid.start + static_cast<int64_t>(i) * grid.step;
+      std::string what = times[r] == at ? "duplicate timestamp " + time::format_timestamp(at)
+                                        : "a second row in the " + time::interval_name(grid.step) +
+                                              " from " + time::format_timestamp(at);
+      if (!names.empty()) what += " for channel '" + shown(names[channel_of[r]]) + "'";
+      throw Error(table.source + ": line " + std::to_string(table.line(r)) + ": " + what +
+                  " (first at line " + std::to_string(table.line(first_row[key] - 1)) + "); an " +
+                  time::interval_adjective(grid.step) +
+                  " export has one row per interval (and channel); to add such rows up, sum "
+                  "duplicates (CLI: --duplicates sum)");
+    } else {
+      ++out.rows_aggregated;
+    }
+    Series* targets[2] = {&out.total, names.empty() ? nullptr : &out.channels[channel_of[r]]};
+    for (Series* s : targets) {
+      if (!s) continue;
+      add(s->leads[i], v.leads[r]);
+      if (has_spend) add(s->spend[i], v.spend[r]);
+      if (has_revenue) add(s->revenue[i], v.revenue[r]);
+      if (has_clicks) add(s->clicks[i], v.clicks[r]);
+      s->observed[i] = 1;
+    }
+  }
+}
+
+// Intervals without rows (blanked when gaps are missing), missing leads, and the
+// missing run at the end.
+void count_gaps(BuildResult& out, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (out.total.observed[i]) continue;
+    ++out.empty_intervals;
+    if (out.gaps == Gaps::kMissing) {
+      blank(out.total, i);
+      for (auto& s : out.channels) blank(s, i);
+    }
+  }
+  for (size_t i = 0; i < n; ++i) out.missing_leads += std::isnan(out.total.leads[i]) ? 1 : 0;
+  for (size_t i = n; i > 0 && std::isnan(out.total.leads[i - 1]); --i) ++out.trailing_missing;
+}
+
+// Tell the user what was done to their rows.
+void add_notices(const Table& table, const Grid& grid, bool events, size_t n, BuildResult& out) {
+  const std::string unit = time::interval_name(grid.step);
+  const std::string units = grid.step == time::kHour ? "hours" : grid.step == time::kDay ? "days"
+                          : grid.step == time::kWeek ? "weeks" : "intervals of " + unit;
+  if (!grid.regular && !events) {
+    out.notices.push_back(table.source + ": the timestamps are not on a regular grid; rows are summed per " +
+                          unit + " and " + units + " without rows count as 0");
+  } else if (grid.step != time::kHour) {
+    out.notices.push_back(table.source + ": " + time::interval_adjective(grid.step) + " data (one row per " +
+                          unit + ")");
+  }
+  if (out.rows_aggregated && !events)
+    out.notices.push_back(table.source + ": " + count_of(out.rows_aggregated, "row", "rows") +
+                          " added to an interval that already had a row");
+  if (out.empty_intervals && out.gaps == Gaps::kMissing) {
+    out.notices.push_back(table.source + ": " + count_of(out.empty_intervals, "interval has", "intervals have") +
+                          " no row and " + (out.empty_intervals == 1 ? "is" : "are") +
+                          " treated as missing, not as 0; if the export leaves out quiet " + units +
+                          ", count them as 0 (CLI: --gaps zero)");
+  } else if (out.empty_intervals && grid.regular && !events) {
+    out.notices.push_back(table.source + ": " + count_of(out.empty_intervals, "interval", "intervals") +
+                          " without a row counted as 0 (gaps: zero)");
+  }
+  if (out.missing_cells)
+    out.notices.push_back(table.source + ": " + count_of(out.missing_cells, "blank or NA cell is", "blank or NA cells are") +
+                          " missing values, not zeros; the intervals they fall in are missing");
+  if (out.trailing_missing)
+    out.notices.push_back(table.source + ": the last " + count_of(out.trailing_missing, "interval", "intervals") +
+                          " (from " + time::format_timestamp(out.total.time(n - out.trailing_missing)) +
+                          ") have no leads value");
+  if (out.spend_derived) out.notices.push_back(table.source + ": spend derived as cpl x leads");
+  if (out.revenue_derived) out.notices.push_back(table.source + ": revenue derived as spend x (1 + roi)");
+}
+
 }  // namespace
 
 const std::vector<double>* Series::role(const std::string& name) const {
@@ -314,38 +524,10 @@ BuildResult build(const Table& table, const Options& options) {
   out.roles = schema::detect_roles(table, options.roles);
   const Roles& roles = out.roles;
   for (const auto& c : table.columns) out.columns.push_back({c.name, c.type, schema::role_of(roles, c.name)});
-  if (roles.time.empty()) {
-    throw Error(table.source +
-                ": no time column found (looked for timestamp, datetime, date, time, hour, day, "
-                "created_at, event_time, or a single column of timestamps; columns: " +
-                schema::column_list(table) + "); choose the time column (CLI: --time COL)");
-  }
-  if (table.rows == 0) throw Error(table.source + ": the file has a header but no data rows");
-  if (table.rows >= std::numeric_limits<uint32_t>::max()) {
-    throw Error(table.source + ": more than 4 billion rows; split the file");
-  }
-  const size_t rows = table.rows;
-  out.input_rows = rows;
+  check_rows(table, roles);
+  out.input_rows = table.rows;
 
-  // What a row means: counts and amounts, or one lead.
-  bool events = options.rows == RowMeaning::kEvents;
-  if (options.rows == RowMeaning::kValues && roles.leads.empty()) {
-    const auto numbers = unassigned_numbers(table, roles);
-    throw Error(table.source + ": no leads column found (looked for " + leads_synonyms() +
-                "); " + (numbers.empty() ? "the file has no other numeric column"
-                                         : "numeric columns: " + join(numbers)) +
-                "; choose the leads column (CLI: --leads COL)");
-  }
-  if (options.rows == RowMeaning::kAuto && roles.leads.empty()) {
-    const auto numbers = unassigned_numbers(table, roles);
-    if (!numbers.empty()) {
-      throw Error(table.source + ": which column holds the leads? None is named like leads (" +
-                  leads_synonyms() + "); numeric columns without a role: " + join(numbers) +
-                  ". Choose one (CLI: --leads COL, or --target COL when training), or count each "
-                  "row as one lead (CLI: --events)");
-    }
-    events = true;
-  }
+  const bool events = rows_are_events(table, roles, options.rows);
   out.events = events;
   if (events) {
     out.notices.push_back(table.source + ": each row counted as one lead (" +
@@ -356,32 +538,7 @@ BuildResult build(const Table& table, const Options& options) {
 
   const Column& time_column = table.at(roles.time);
   const std::vector<int64_t> times = times_of(table, time_column);
-
-  size_t missing = 0;
-  const auto role = [](const char* name) -> const schema::RoleDef& { return *schema::find_role(name); };
-  std::vector<double> leads;
-  if (events) leads.assign(rows, 1.0);
-  else leads = role_numbers(table, roles.leads, role("leads"), missing);
-
-  std::vector<double> spend, revenue, clicks;
-  if (!roles.spend.empty()) {
-    spend = role_numbers(table, roles.spend, role("spend"), missing);
-  } else if (!roles.cpl.empty()) {
-    const std::vector<double> cpl = role_numbers(table, roles.cpl, role("cpl"), missing);
-    spend.resize(rows);
-    for (size_t r = 0; r < rows; ++r) spend[r] = cpl[r] * leads[r];  // NaN stays NaN
-    out.spend_derived = true;
-  }
-  if (!roles.revenue.empty()) {
-    revenue = role_numbers(table, roles.revenue, role("revenue"), missing);
-  } else if (!roles.roi.empty() && !spend.empty()) {
-    const std::vector<double> roi = role_numbers(table, roles.roi, role("roi"), missing);
-    revenue.resize(rows);
-    for (size_t r = 0; r < rows; ++r) revenue[r] = spend[r] * (1.0 + roi[r]);
-    out.revenue_derived = true;
-  }
-  if (!roles.clicks.empty()) clicks = role_numbers(table, roles.clicks, role("clicks"), missing);
-  out.missing_cells = missing;
+  const RowValues values = row_values(table, roles, events, out);
 
   const Grid grid = detect_grid(table, time_column, times, events);
   out.step = grid.step;
@@ -391,123 +548,18 @@ BuildResult build(const Table& table, const Options& options) {
   out.gaps = (events || !grid.regular) ? Gaps::kZero : options.gaps;
   const size_t n = grid.size;
 
-  // Channel of every row, as an index into the sorted channel names.
-  std::vector<int32_t> channel_of(rows, 0);
-  std::vector<std::string> names;
-  if (!roles.channel.empty()) {
-    const Column& c = table.at(roles.channel);
-    std::unordered_map<std::string, int32_t> ids;
-    for (size_t r = 0; r < rows; ++r) {
-      std::string label = c.is_missing(r) ? std::string(kNoneLabel) : c.text(r);
-      auto it = ids.find(label);
-      if (it == ids.end()) {
-        it = ids.emplace(label, static_cast<int32_t>(names.size())).first;
-        names.push_back(std::move(label));
-      }
-      channel_of[r] = it->second;
-    }
-    if (names.size() * n > kMaxChannelCells) {
-      throw Error(table.source + ": column '" + c.name + "' has " + std::to_string(names.size()) +
-                  " distinct values over " + std::to_string(n) +
-                  " intervals, too many for per-channel series; choose a coarser channel column "
-                  "or none (CLI: --channel-column COL, or --channel-column - for none)");
-    }
-    std::vector<int32_t> order(names.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return names[a] < names[b]; });
-    std::vector<int32_t> rank(names.size());
-    std::vector<std::string> sorted(names.size());
-    for (size_t k = 0; k < order.size(); ++k) {
-      rank[order[k]] = static_cast<int32_t>(k);
-      sorted[k] = names[order[k]];
-    }
-    for (auto& id : channel_of) id = rank[id];
-    names = std::move(sorted);
-  }
-  const size_t width = std::max<size_t>(1, names.size());
-
-  const bool has_spend = !spend.empty(), has_revenue = !revenue.empty(), has_clicks = !clicks.empty();
+  const Channels channels = channels_of(table, roles.channel, n);
+  const bool has_spend = !values.spend.empty(), has_revenue = !values.revenue.empty(),
+             has_clicks = !values.clicks.empty();
   out.total = empty_series("", grid, has_spend, has_revenue, has_clicks);
-  for (const auto& name : names) out.channels.push_back(empty_series(name, grid, has_spend, has_revenue, has_clicks));
+  for (const auto& name : channels.names)
+    out.channels.push_back(empty_series(name, grid, has_spend, has_revenue, has_clicks));
 
   const bool refuse_duplicates = options.duplicates == Duplicates::kError ||
                                  (options.duplicates == Duplicates::kAuto && grid.regular && !events);
-  const int64_t base = time::floor_div(grid.start - grid.anchor, grid.step);
-  // Row + 1 of the first row in each interval and channel (0 = none yet).
-  std::vector<uint32_t> first_row(n * width, 0);
-  for (size_t r = 0; r < rows; ++r) {
-    const size_t i = static_cast<size_t>(time::floor_div(times[r] - grid.anchor, grid.step) - base);
-    const size_t key = i * width + static_cast<size_t>(channel_of[r]);
-    if (first_row[key] == 0) {
-      first_row[key] = static_cast<uint32_t>(r + 1);
-    } else if (refuse_duplicates) {
-      const int64_t at = grid.start + static_cast<int64_t>(i) * grid.step;
-      std::string what = times[r] == at ? "duplicate timestamp " + time::format_timestamp(at)
-                                        : "a second row in the " + time::interval_name(grid.step) +
-                                              " from " + time::format_timestamp(at);
-      if (!names.empty()) what += " for channel '" + shown(names[channel_of[r]]) + "'";
-      throw Error(table.source + ": line " + std::to_string(table.line(r)) + ": " + what +
-                  " (first at line " + std::to_string(table.line(first_row[key] - 1)) + "); an " +
-                  time::interval_adjective(grid.step) +
-                  " export has one row per interval (and channel); to add such rows up, sum "
-                  "duplicates (CLI: --duplicates sum)");
-    } else {
-      ++out.rows_aggregated;
-    }
-    Series* targets[2] = {&out.total, names.empty() ? nullptr : &out.channels[channel_of[r]]};
-    for (Series* s : targets) {
-      if (!s) continue;
-      add(s->leads[i], leads[r]);
-      if (has_spend) add(s->spend[i], spend[r]);
-      if (has_revenue) add(s->revenue[i], revenue[r]);
-      if (has_clicks) add(s->clicks[i], clicks[r]);
-      s->observed[i] = 1;
-    }
-  }
-
-  for (size_t i = 0; i < n; ++i) {
-    if (out.total.observed[i]) continue;
-    ++out.empty_intervals;
-    if (out.gaps == Gaps::kMissing) {
-      blank(out.total, i);
-      for (auto& s : out.channels) blank(s, i);
-    }
-  }
-  for (size_t i = 0; i < n; ++i) out.missing_leads += std::isnan(out.total.leads[i]) ? 1 : 0;
-  for (size_t i = n; i > 0 && std::isnan(out.total.leads[i - 1]); --i) ++out.trailing_missing;
-
-  // Tell the user what was done to their rows.
-  const std::string unit = time::interval_name(grid.step);
-  const std::string units = grid.step == time::kHour ? "hours" : grid.step == time::kDay ? "days"
-                          : grid.step == time::kWeek ? "weeks" : "intervals of " + unit;
-  if (!grid.regular && !events) {
-    out.notices.push_back(table.source + ": the timestamps are not on a regular grid; rows are summed per " +
-                          unit + " and " + units + " without rows count as 0");
-  } else if (grid.step != time::kHour) {
-    out.notices.push_back(table.source + ": " + time::interval_adjective(grid.step) + " data (one row per " +
-                          unit + ")");
-  }
-  if (out.rows_aggregated && !events)
-    out.notices.push_back(table.source + ": " + count_of(out.rows_aggregated, "row", "rows") +
-                          " added to an interval that already had a row");
-  if (out.empty_intervals && out.gaps == Gaps::kMissing) {
-    out.notices.push_back(table.source + ": " + count_of(out.empty_intervals, "interval has", "intervals have") +
-                          " no row and " + (out.empty_intervals == 1 ? "is" : "are") +
-                          " treated as missing, not as 0; if the export leaves out quiet " + units +
-                          ", count them as 0 (CLI: --gaps zero)");
-  } else if (out.empty_intervals && grid.regular && !events) {
-    out.notices.push_back(table.source + ": " + count_of(out.empty_intervals, "interval", "intervals") +
-                          " without a row counted as 0 (gaps: zero)");
-  }
-  if (out.missing_cells)
-    out.notices.push_back(table.source + ": " + count_of(out.missing_cells, "blank or NA cell is", "blank or NA cells are") +
-                          " missing values, not zeros; the intervals they fall in are missing");
-  if (out.trailing_missing)
-    out.notices.push_back(table.source + ": the last " + count_of(out.trailing_missing, "interval", "intervals") +
-                          " (from " + time::format_timestamp(out.total.time(n - out.trailing_missing)) +
-                          ") have no leads value");
-  if (out.spend_derived) out.notices.push_back(table.source + ": spend derived as cpl x leads");
-  if (out.revenue_derived) out.notices.push_back(table.source + ": revenue derived as spend x (1 + roi)");
+  add_rows(table, times, values, channels, grid, refuse_duplicates, out);
+  count_gaps(out, n);
+  add_notices(table, grid, events, n, out);
   return out;
 }
 
