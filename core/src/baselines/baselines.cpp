@@ -232,18 +232,19 @@ double softplus(double t) {
 
 double sigmoid(double t) { return math::sigmoid(t); }
 
-}  // namespace
 
-void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
-                   const std::vector<double>& sample_weight) {
-  if (!(lambda >= 0) || !std::isfinite(lambda)) {
+// ---- The steps of Logistic::fit ---------------------------------------------
+
+void check_logistic_inputs(const Logistic& m, const features::Matrix& x, const std::vector<double>& y,
+                           const std::vector<double>& sample_weight) {
+  if (!(m.lambda >= 0) || !std::isfinite(m.lambda)) {
     throw Error("logistic regression: lambda must be a finite number >= 0, got " +
-                std::to_string(lambda));
+                std::to_string(m.lambda));
   }
-  if (!(positive_weight > 0) || !std::isfinite(positive_weight)) {
+  if (!(m.positive_weight > 0) || !std::isfinite(m.positive_weight)) {
     throw Error("logistic regression: positive_weight must be a finite number > 0");
   }
-  if (max_iterations < 1) throw Error("logistic regression: max_iterations must be at least 1");
+  if (m.max_iterations < 1) throw Error("logistic regression: max_iterations must be at least 1");
   if (x.rows != y.size()) {
     throw Error("logistic regression: " + std::to_string(x.rows) + " feature rows but " +
                 std::to_string(y.size()) + " outcomes");
@@ -256,29 +257,46 @@ void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
     throw Error("logistic regression: " + std::to_string(y.size()) + " rows but " +
                 std::to_string(sample_weight.size()) + " sample weights");
   }
-  const size_t n = x.rows, d = x.cols;
-  std::vector<double> s(n, 1.0), v(n);
+}
+
+// Each row's sample weight (s) and its weight in the loss (v: s, times
+// positive_weight for a positive), with the loss weight of each outcome.
+struct RowWeights {
+  std::vector<double> s, v;
   double pos_weight = 0, neg_weight = 0;
+};
+
+RowWeights row_weights(const std::vector<double>& y, const std::vector<double>& sample_weight,
+                       double positive_weight) {
+  const size_t n = y.size();
+  RowWeights w;
+  w.s.assign(n, 1.0);
+  w.v.resize(n);
   for (size_t r = 0; r < n; ++r) {
     if (y[r] != 0.0 && y[r] != 1.0) {
       throw Error("logistic regression: the outcome must be 0 or 1, row " + std::to_string(r + 1) +
                   " has " + std::to_string(y[r]));
     }
     if (!sample_weight.empty()) {
-      s[r] = sample_weight[r];
-      if (!(s[r] >= 0) || !std::isfinite(s[r])) {
+      w.s[r] = sample_weight[r];
+      if (!(w.s[r] >= 0) || !std::isfinite(w.s[r])) {
         throw Error("logistic regression: the sample weight of row " + std::to_string(r + 1) +
                     " must be a finite number >= 0");
       }
     }
-    v[r] = s[r] * (y[r] == 1.0 ? positive_weight : 1.0);
-    (y[r] == 1.0 ? pos_weight : neg_weight) += v[r];
+    w.v[r] = w.s[r] * (y[r] == 1.0 ? positive_weight : 1.0);
+    (y[r] == 1.0 ? w.pos_weight : w.neg_weight) += w.v[r];
   }
-  if (!(pos_weight > 0) || !(neg_weight > 0)) {
+  if (!(w.pos_weight > 0) || !(w.neg_weight > 0)) {
     throw Error("logistic regression: the training rows need both outcomes (0 and 1)");
   }
+  return w;
+}
 
-  // Standardize with the sample weights (frequency semantics).
+// Standardize with the sample weights (frequency semantics).
+void standardize(const features::Matrix& x, const std::vector<double>& s, std::vector<double>& mean,
+                 std::vector<double>& scale) {
+  const size_t n = x.rows, d = x.cols;
   mean.assign(d, 0.0);
   scale.assign(d, 1.0);
   for (size_t c = 0; c < d; ++c) {
@@ -299,12 +317,15 @@ void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
     const double sd = std::sqrt(ss / sw);
     if (sd > 0 && std::isfinite(sd)) scale[c] = sd;
   }
+}
 
-  // Columns that are 0 on every weighted row (constant or never observed) cannot move
-  // the loss; leaving them out keeps the Hessian regular when lambda is 0.
+// Columns that are 0 on every weighted row (constant or never observed) cannot move
+// the loss; leaving them out keeps the Hessian regular when lambda is 0.
+std::vector<size_t> active_columns(const features::Matrix& x, const std::vector<double>& s,
+                                   const std::vector<double>& mean, const std::vector<double>& scale) {
   std::vector<size_t> active;
-  for (size_t c = 0; c < d; ++c) {
-    for (size_t r = 0; r < n; ++r) {
+  for (size_t c = 0; c < x.cols; ++c) {
+    for (size_t r = 0; r < x.rows; ++r) {
       const float val = x.at(r, c);
       if (s[r] > 0 && present(val) && (val - mean[c]) / scale[c] != 0.0) {
         active.push_back(c);
@@ -312,8 +333,14 @@ void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
       }
     }
   }
+  return active;
+}
+
+// The standardized active columns, after column 0, the intercept.
+Eigen::MatrixXd design_matrix(const features::Matrix& x, const std::vector<size_t>& active,
+                              const std::vector<double>& mean, const std::vector<double>& scale) {
+  const size_t n = x.rows;
   const auto a = static_cast<Eigen::Index>(active.size());
-  // Column 0 is the intercept.
   Eigen::MatrixXd z(static_cast<Eigen::Index>(n), a + 1);
   for (size_t r = 0; r < n; ++r) {
     const auto row = static_cast<Eigen::Index>(r);
@@ -324,12 +351,18 @@ void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
       z(row, k + 1) = present(val) ? (val - mean[c]) / scale[c] : 0.0;
     }
   }
-  const Eigen::Map<const Eigen::VectorXd> vw(v.data(), static_cast<Eigen::Index>(n));
-  Eigen::VectorXd yv(static_cast<Eigen::Index>(n));
-  for (size_t r = 0; r < n; ++r) yv(static_cast<Eigen::Index>(r)) = y[r];
-  const double total_v = pos_weight + neg_weight;
+  return z;
+}
 
-  auto objective = [&](const Eigen::VectorXd& theta, Eigen::VectorXd* eta_out) {
+// The weighted log-loss on z with an L2 penalty on every coefficient but the intercept.
+struct PenalizedLoss {
+  const Eigen::MatrixXd& z;
+  const Eigen::Map<const Eigen::VectorXd>& vw;
+  const Eigen::VectorXd& yv;
+  double lambda;
+  Eigen::Index a;  // penalized coefficients, after the intercept
+
+  double operator()(const Eigen::VectorXd& theta, Eigen::VectorXd* eta_out) const {
     const Eigen::VectorXd eta = times(z, theta);
     double f = 0;
     for (Eigen::Index r = 0; r < eta.size(); ++r) {
@@ -338,10 +371,94 @@ void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
     f += 0.5 * lambda * theta.tail(a).squaredNorm();
     if (eta_out) *eta_out = eta;
     return f;
-  };
+  }
+
+  // The gradient at theta, given p = sigmoid(eta) of its linear predictors.
+  Eigen::VectorXd gradient(const Eigen::VectorXd& theta, const Eigen::VectorXd& p) const {
+    Eigen::VectorXd g = transpose_times(z, vw.cwiseProduct(p - yv));
+    g.tail(a) += lambda * theta.tail(a);
+    return g;
+  }
+};
+
+// Newton direction; when the Hessian is singular or not positive definite (e.g. a
+// separable direction with lambda = 0), add a growing ridge: a damped step.
+Eigen::VectorXd damped_newton_step(const Eigen::MatrixXd& hess, const Eigen::VectorXd& g) {
+  Eigen::VectorXd step;
+  double ridge = 0;
+  const double base = std::max(1e-12, hess.diagonal().cwiseAbs().maxCoeff() * 1e-10);
+  for (int attempt = 0; attempt < 30; ++attempt) {
+    Eigen::MatrixXd m = hess;
+    if (ridge > 0) m.diagonal().array() += ridge;
+    Eigen::LLT<Eigen::MatrixXd> llt(m);
+    if (llt.info() == Eigen::Success) {
+      step = -llt.solve(g);
+      if (step.allFinite() && step.dot(g) < 0) break;
+    }
+    step.resize(0);
+    ridge = ridge == 0 ? base : ridge * 10;
+  }
+  if (step.size() == 0) step = -g / std::max(1.0, hess.diagonal().maxCoeff());
+  return step;
+}
+
+// Backtracking (Armijo) line search on the penalized objective: moves theta (and
+// its eta and f) along step and returns true, or returns false when no decrease
+// is left at double precision.
+bool line_search(const PenalizedLoss& objective, const Eigen::VectorXd& g, const Eigen::VectorXd& step,
+                 Eigen::VectorXd& theta, Eigen::VectorXd& eta, double& f) {
+  const double slope = g.dot(step);
+  double t = 1.0, f_new = f;
+  Eigen::VectorXd theta_new, eta_new;
+  for (int k = 0; k < 60; ++k) {
+    theta_new = theta + t * step;
+    f_new = objective(theta_new, &eta_new);
+    if (std::isfinite(f_new) && f_new <= f + 1e-4 * t * slope) {
+      theta = theta_new;
+      eta = eta_new;
+      f = f_new;
+      return true;
+    }
+    t *= 0.5;
+  }
+  return false;
+}
+
+// Without a penalty, outcomes that a hyperplane separates have no finite solution:
+// the gradient still fades as the weights run off, so Newton "converges" on large
+// weights. A fit that puts every row strictly on its own side proves separability.
+void refuse_separated(const Eigen::VectorXd& eta, const Eigen::Map<const Eigen::VectorXd>& vw,
+                      const Eigen::VectorXd& yv) {
+  bool separated = true;
+  for (Eigen::Index r = 0; r < eta.size() && separated; ++r) {
+    if (vw(r) > 0 && !((yv(r) == 1.0 ? eta(r) : -eta(r)) > 0)) separated = false;
+  }
+  if (separated) {
+    throw Error(
+        "logistic regression: the features separate the outcomes perfectly, so "
+        "without a penalty the weights grow without bound; use lambda > 0");
+  }
+}
+
+}  // namespace
+
+void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
+                   const std::vector<double>& sample_weight) {
+  check_logistic_inputs(*this, x, y, sample_weight);
+  const size_t n = x.rows, d = x.cols;
+  const RowWeights w = row_weights(y, sample_weight, positive_weight);
+  standardize(x, w.s, mean, scale);
+  const std::vector<size_t> active = active_columns(x, w.s, mean, scale);
+  const auto a = static_cast<Eigen::Index>(active.size());
+  const Eigen::MatrixXd z = design_matrix(x, active, mean, scale);
+  const Eigen::Map<const Eigen::VectorXd> vw(w.v.data(), static_cast<Eigen::Index>(n));
+  Eigen::VectorXd yv(static_cast<Eigen::Index>(n));
+  for (size_t r = 0; r < n; ++r) yv(static_cast<Eigen::Index>(r)) = y[r];
+  const double total_v = w.pos_weight + w.neg_weight;
+  const PenalizedLoss objective{z, vw, yv, lambda, a};
 
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(a + 1);
-  theta(0) = math::log(pos_weight / neg_weight);  // the best intercept alone
+  theta(0) = math::log(w.pos_weight / w.neg_weight);  // the best intercept alone
   Eigen::VectorXd eta;
   double f = objective(theta, &eta);
   Eigen::VectorXd p(static_cast<Eigen::Index>(n)), h(static_cast<Eigen::Index>(n));
@@ -352,8 +469,7 @@ void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
       p(r) = sigmoid(eta(r));
       h(r) = vw(r) * p(r) * (1.0 - p(r));
     }
-    Eigen::VectorXd g = transpose_times(z, vw.cwiseProduct(p - yv));
-    g.tail(a) += lambda * theta.tail(a);
+    const Eigen::VectorXd g = objective.gradient(theta, p);
     // Converged when no coordinate of the gradient is above 1e-10 of the total weight:
     // far below what changes a prediction, far above rounding.
     if (g.lpNorm<Eigen::Infinity>() <= 1e-10 * total_v) {
@@ -362,48 +478,15 @@ void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
     }
     Eigen::MatrixXd hess = weighted_gram(z, h.data());
     hess.diagonal().tail(a).array() += lambda;
-    // Newton direction; when the Hessian is singular or not positive definite (e.g. a
-    // separable direction with lambda = 0), add a growing ridge: a damped step.
-    Eigen::VectorXd step;
-    double ridge = 0;
-    const double base = std::max(1e-12, hess.diagonal().cwiseAbs().maxCoeff() * 1e-10);
-    for (int attempt = 0; attempt < 30; ++attempt) {
-      Eigen::MatrixXd m = hess;
-      if (ridge > 0) m.diagonal().array() += ridge;
-      Eigen::LLT<Eigen::MatrixXd> llt(m);
-      if (llt.info() == Eigen::Success) {
-        step = -llt.solve(g);
-        if (step.allFinite() && step.dot(g) < 0) break;
-      }
-      step.resize(0);
-      ridge = ridge == 0 ? base : ridge * 10;
-    }
-    if (step.size() == 0) step = -g / std::max(1.0, hess.diagonal().maxCoeff());
-    // Backtracking (Armijo) line search on the penalized objective.
-    const double slope = g.dot(step);
-    double t = 1.0, f_new = f;
-    Eigen::VectorXd theta_new, eta_new;
-    bool moved = false;
-    for (int k = 0; k < 60; ++k) {
-      theta_new = theta + t * step;
-      f_new = objective(theta_new, &eta_new);
-      if (std::isfinite(f_new) && f_new <= f + 1e-4 * t * slope) {
-        moved = true;
-        break;
-      }
-      t *= 0.5;
-    }
+    const Eigen::VectorXd step = damped_newton_step(hess, g);
+    const bool moved = line_search(objective, g, step, theta, eta, f);
     ++iterations;
     if (!moved) break;  // no decrease left at double precision
-    theta = theta_new;
-    eta = eta_new;
-    f = f_new;
   }
   if (!converged) {
     // The loop may stop with no decrease left; accept it only if the gradient is small.
     for (Eigen::Index r = 0; r < eta.size(); ++r) p(r) = sigmoid(eta(r));
-    Eigen::VectorXd g = transpose_times(z, vw.cwiseProduct(p - yv));
-    g.tail(a) += lambda * theta.tail(a);
+    const Eigen::VectorXd g = objective.gradient(theta, p);
     if (!(g.lpNorm<Eigen::Infinity>() <= 1e-7 * total_v) || !theta.allFinite()) {
       throw Error(lambda == 0
                       ? "logistic regression did not converge: the outcomes can be separated "
@@ -412,20 +495,7 @@ void Logistic::fit(const features::Matrix& x, const std::vector<double>& y,
                             std::to_string(max_iterations) + " iterations");
     }
   }
-  if (lambda == 0) {
-    // Without a penalty, outcomes that a hyperplane separates have no finite solution:
-    // the gradient still fades as the weights run off, so Newton "converges" on large
-    // weights. A fit that puts every row strictly on its own side proves separability.
-    bool separated = true;
-    for (Eigen::Index r = 0; r < eta.size() && separated; ++r) {
-      if (vw(r) > 0 && !((yv(r) == 1.0 ? eta(r) : -eta(r)) > 0)) separated = false;
-    }
-    if (separated) {
-      throw Error(
-          "logistic regression: the features separate the outcomes perfectly, so "
-          "without a penalty the weights grow without bound; use lambda > 0");
-    }
-  }
+  if (lambda == 0) refuse_separated(eta, vw, yv);
   intercept = theta(0);
   weight.assign(d, 0.0);
   for (Eigen::Index k = 0; k < a; ++k) weight[active[static_cast<size_t>(k)]] = theta(k + 1);
