@@ -100,14 +100,10 @@ model::DataSchema schema_of(const series::BuildResult& input, const series::Buil
   return d;
 }
 
-}  // namespace
 
-TrainOutput train(const series::BuildResult& input, const TrainOptions& options, const Progress& progress) {
-  TrainOutput out;
-  const series::BuildResult data = hourly(input, out.notices);
-  const series::Series& s = series::select(data, options.channel);
-  const features::FeatureSpec& spec = options.spec;
-  const int horizon = options.horizon;
+// ---- The steps of train() ---------------------------------------------------
+
+void check_horizon(const features::FeatureSpec& spec, int horizon) {
   if (horizon < 1 || horizon > 24 * 366) throw Error("the horizon must be between 1 and 8784 hours");
   for (const auto& e : spec.exog)
     for (int l : e.lags)
@@ -115,13 +111,13 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
         throw Error("exogenous feature " + e.column + "_lag" + std::to_string(l) +
                     ": its lag must be at least the horizon (" + std::to_string(horizon) +
                     "), because future values of " + e.column + " are unknown when forecasting");
+}
 
-  // 1. The data must be forecastable honestly.
-  const std::string target = data.roles.leads.empty() ? "leads (rows counted)" : "'" + data.roles.leads + "'";
-  const SeriesHistory sh = history_of(spec, s);
-  const features::History& h = sh.history;
-  const size_t n = h.size;
-  const std::vector<double> y(h.target, h.target + n);
+// The data must be forecastable honestly: mostly known, not constant. Returns
+// whether the target is a count (never negative).
+bool check_target(const std::vector<double>& y, const std::string& source, const std::string& target,
+                  std::vector<std::string>& notices) {
+  const size_t n = y.size();
   size_t known = 0;
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (double v : y) {
@@ -130,9 +126,9 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
     lo = std::min(lo, v);
     hi = std::max(hi, v);
   }
-  if (known == 0) throw Error(input.source + ": the leads column " + target + " has no values");
+  if (known == 0) throw Error(source + ": the leads column " + target + " has no values");
   if (known * 2 < n) {
-    throw Error(input.source + ": " + std::to_string(n - known) + " of " + std::to_string(n) +
+    throw Error(source + ": " + std::to_string(n - known) + " of " + std::to_string(n) +
                 " hours have no value for " + target +
                 "; a forecast learned from so little would not be trustworthy. If the export leaves "
                 "out hours without leads, count them as 0 (CLI: --gaps zero)");
@@ -140,30 +136,25 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
   if (lo == hi) {
     char value[32];
     std::snprintf(value, sizeof value, "%g", lo);
-    throw Error(input.source + ": " + target + " is " + value + " in every hour; there is nothing to forecast");
+    throw Error(source + ": " + target + " is " + value + " in every hour; there is nothing to forecast");
   }
   if (known < n) {
-    out.notices.push_back(std::to_string(n - known) + " of " + std::to_string(n) +
-                          " hours have no value and are left out of training and scoring");
+    notices.push_back(std::to_string(n - known) + " of " + std::to_string(n) +
+                      " hours have no value and are left out of training and scoring");
   }
-  const bool counts = lo >= 0;
+  return lo >= 0;
+}
 
-  // Rows before the longest lookback have incomplete lags; skip them while the data
-  // is long enough, and let the models see NaN-padded rows when it is short.
-  const size_t lookback = static_cast<size_t>(spec.max_lookback());
-  const size_t folds_plus_one = static_cast<size_t>(std::max(options.folds, 1)) + 1;
-  const size_t first_row = std::min(lookback, n / (2 * folds_plus_one));
-  if (n <= first_row + 48) {
-    throw Error(input.source + ": " + std::to_string(n) + " hours of data are too few to train and validate a forecast; "
-                "give at least a few weeks of hourly rows");
-  }
-  // Folds split the rows that have complete features (as dropping incomplete rows would),
-  // then shift back onto the grid.
+// Folds split the rows that have complete features (as dropping incomplete rows would),
+// then shift back onto the grid.
+std::vector<validation::Fold> folds_of(size_t n, size_t first_row, const TrainOptions& options,
+                                       const std::string& source) {
+  const int horizon = options.horizon;
   std::vector<validation::Fold> folds;
   try {
     folds = validation::time_series_splits(n - first_row, options.folds, 0, options.gap, 48);
   } catch (const Error&) {
-    throw Error(input.source + ": " + std::to_string(n) + " hours are not enough for " +
+    throw Error(source + ": " + std::to_string(n) + " hours are not enough for " +
                 std::to_string(options.folds) + " folds; use fewer --folds or more history");
   }
   for (auto& f : folds) {
@@ -178,8 +169,23 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
                   std::to_string(horizon) + "-hour horizon: each validation block has " +
                   std::to_string(f.valid_end - f.valid_begin) + " hours (the data has " + std::to_string(n) +
                   "); use fewer --folds, a shorter --horizon or more history");
+  return folds;
+}
 
-  const features::Matrix x = features::build(spec, h, first_row, n);
+// Rows before the longest lookback have incomplete lags; skip them while the data
+// is long enough, and let the models see NaN-padded rows when it is short.
+size_t first_training_row(size_t lookback, size_t n, int folds, const std::string& source) {
+  const size_t folds_plus_one = static_cast<size_t>(std::max(folds, 1)) + 1;
+  const size_t first_row = std::min(lookback, n / (2 * folds_plus_one));
+  if (n <= first_row + 48) {
+    throw Error(source + ": " + std::to_string(n) + " hours of data are too few to train and validate a forecast; "
+                "give at least a few weeks of hourly rows");
+  }
+  return first_row;
+}
+
+TrainingData training_data(const features::FeatureSpec& spec, const features::History& h, const std::vector<double>& y,
+                           const features::Matrix& x, size_t first_row, bool counts, const TrainOptions& options) {
   TrainingData d;
   d.spec = spec;
   d.history = h;
@@ -189,30 +195,28 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
   d.counts = counts;
   d.params = options.params;
   d.threads = options.threads;
+  return d;
+}
 
-  // 2. Every candidate through the same folds. Progress never goes backwards.
+// The median of the tree counts the folds chose; 0 (early stopping) when no fold grew trees.
+int median_iterations(std::vector<int> its) {
+  std::sort(its.begin(), its.end());
+  if (!its.empty() && its.back() > 0) return std::max(1, its[its.size() / 2]);
+  return 0;
+}
+
+std::vector<const CandidateInfo*> applicable_candidates(bool counts, const std::string& pinned_objective) {
   std::vector<const CandidateInfo*> chosen;
   for (const auto& c : candidates())
-    if (c.applies(counts, options.pinned_objective)) chosen.push_back(&c);
+    if (c.applies(counts, pinned_objective)) chosen.push_back(&c);
   if (chosen.empty()) throw Error("no forecaster applies (a Poisson model needs a target that is never negative)");
-  const double total = static_cast<double>(chosen.size()) + 1.0;
-  double shown = 0;
-  auto report = [&](const std::string& stage, double fraction) {
-    shown = std::max(shown, std::min(1.0, fraction));
-    if (progress) progress(stage, shown);
-  };
-  std::vector<CandidateCv> results;
-  for (size_t c = 0; c < chosen.size(); ++c) {
-    results.push_back(cross_validate(*chosen[c], d, folds, horizon, options.origin_step_hours,
-                                     [&](const std::string& stage, double within) {
-                                       report(stage, (static_cast<double>(c) + within) / total);
-                                     }));
-  }
+  return chosen;
+}
 
-  // 3. Select by mean recursive RMSE (the error a user will see), then calibrate intervals.
+// Select by mean recursive RMSE (the error a user will see); fills the comparison.
+size_t select_best(const std::vector<CandidateCv>& results, std::vector<model::CandidateResult>& comparison) {
   size_t best = 0;
   double best_rmse = std::numeric_limits<double>::infinity();
-  std::vector<model::CandidateResult> comparison;
   for (size_t c = 0; c < results.size(); ++c) {
     model::CandidateResult r;
     r.name = results[c].name;
@@ -227,6 +231,89 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
     comparison.push_back(std::move(r));
   }
   if (!std::isfinite(best_rmse)) throw Error("no forecaster could be scored on the validation folds");
+  return best;
+}
+
+// The cross-validation part of the model's forecast section.
+void describe_cv(model::ForecastSection& f, const CandidateCv& cv, const std::vector<validation::Fold>& folds,
+                 const series::Series& s, int horizon, size_t gap) {
+  f.cv.folds = folds.size();
+  f.cv.horizon = horizon;
+  f.cv.gap = static_cast<int>(gap);
+  f.cv.one_step = table_of(cv.one_step);
+  f.cv.recursive = table_of(cv.recursive);
+  for (size_t k = 0; k < folds.size(); ++k) {
+    f.cv.per_fold.push_back({s.time(folds[k].train_begin), s.time(folds[k].train_end), s.time(folds[k].valid_begin),
+                             s.time(folds[k].valid_end), values_of(cv.one_step[k]), values_of(cv.recursive[k])});
+  }
+}
+
+// The training report: the model header's forecast section, with coverage per fold.
+nlohmann::json report_json(const model::Model& m, const eval::Coverage& coverage,
+                           const std::vector<std::string>& notices) {
+  const nlohmann::json header = m.header.to_json();
+  const nlohmann::json& section = header.at("forecast");
+  nlohmann::json per_fold_coverage = nlohmann::json::array();
+  for (size_t k = 0; k < coverage.by_group.size(); ++k)
+    per_fold_coverage.push_back({{"p80", coverage.by_group[k].p80}, {"p95", coverage.by_group[k].p95},
+                                 {"points", coverage.by_group[k].points}});
+  return {{"data", header.at("data")},
+          {"cv", section.at("cv")},
+          {"comparison", section.at("comparison")},
+          {"selected", section.at("selected")},
+          {"coverage", {{"p80", section.at("coverage").at("p80")},
+                        {"p95", section.at("coverage").at("p95")},
+                        {"points", coverage.points},
+                        {"per_fold", per_fold_coverage}}},
+          {"intervals", section.at("intervals")},
+          {"notices", notices}};
+}
+
+}  // namespace
+
+TrainOutput train(const series::BuildResult& input, const TrainOptions& options, const Progress& progress) {
+  TrainOutput out;
+  const series::BuildResult data = hourly(input, out.notices);
+  const series::Series& s = series::select(data, options.channel);
+  const features::FeatureSpec& spec = options.spec;
+  const int horizon = options.horizon;
+  check_horizon(spec, horizon);
+
+  // 1. The data must be forecastable honestly.
+  const std::string target = data.roles.leads.empty() ? "leads (rows counted)" : "'" + data.roles.leads + "'";
+  const SeriesHistory sh = history_of(spec, s);
+  const features::History& h = sh.history;
+  const size_t n = h.size;
+  const std::vector<double> y(h.target, h.target + n);
+  const bool counts = check_target(y, input.source, target, out.notices);
+
+  // Rows with complete lags come first; see first_training_row.
+  const size_t lookback = static_cast<size_t>(spec.max_lookback());
+  const size_t first_row = first_training_row(lookback, n, options.folds, input.source);
+  const std::vector<validation::Fold> folds = folds_of(n, first_row, options, input.source);
+
+  const features::Matrix x = features::build(spec, h, first_row, n);
+  const TrainingData d = training_data(spec, h, y, x, first_row, counts, options);
+
+  // 2. Every candidate through the same folds. Progress never goes backwards.
+  const std::vector<const CandidateInfo*> chosen = applicable_candidates(counts, options.pinned_objective);
+  const double total = static_cast<double>(chosen.size()) + 1.0;
+  double shown = 0;
+  auto report = [&](const std::string& stage, double fraction) {
+    shown = std::max(shown, std::min(1.0, fraction));
+    if (progress) progress(stage, shown);
+  };
+  std::vector<CandidateCv> results;
+  for (size_t c = 0; c < chosen.size(); ++c) {
+    results.push_back(cross_validate(*chosen[c], d, folds, horizon, options.origin_step_hours,
+                                     [&](const std::string& stage, double within) {
+                                       report(stage, (static_cast<double>(c) + within) / total);
+                                     }));
+  }
+
+  // 3. Select, then calibrate intervals.
+  std::vector<model::CandidateResult> comparison;
+  const size_t best = select_best(results, comparison);
   const CandidateCv& cv = results[best];
   const eval::Coverage coverage = eval::cross_coverage(cv.residuals, counts);
   eval::ResidualSet all;
@@ -237,9 +324,7 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
   report("final fit " + cv.name, static_cast<double>(chosen.size()) / total);
   std::unique_ptr<Candidate> final_model = chosen[best]->make(d);
   FitControl control;
-  std::vector<int> its = cv.best_iterations;
-  std::sort(its.begin(), its.end());
-  if (!its.empty() && its.back() > 0) control.fixed_iterations = std::max(1, its[its.size() / 2]);
+  control.fixed_iterations = median_iterations(cv.best_iterations);
   control.progress = [&](double f) { report("final fit " + cv.name, (static_cast<double>(chosen.size()) + f) / total); };
   final_model->fit(d, n, control);
   report("done", 1.0);
@@ -257,36 +342,12 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
   if (f.predictor == "seasonal_naive") f.min_history = std::max(f.min_history, f.season);
   f.intervals = intervals;
   f.coverage = {coverage.p80, coverage.p95, coverage.points};
-  f.cv.folds = folds.size();
-  f.cv.horizon = horizon;
-  f.cv.gap = static_cast<int>(options.gap);
-  f.cv.one_step = table_of(cv.one_step);
-  f.cv.recursive = table_of(cv.recursive);
-  for (size_t k = 0; k < folds.size(); ++k) {
-    f.cv.per_fold.push_back({s.time(folds[k].train_begin), s.time(folds[k].train_end), s.time(folds[k].valid_begin),
-                             s.time(folds[k].valid_end), values_of(cv.one_step[k]), values_of(cv.recursive[k])});
-  }
+  describe_cv(f, cv, folds, s, horizon, options.gap);
   f.comparison = std::move(comparison);
   f.selected = cv.name;
   m.header.forecast = std::move(f);
   model::check(m);
-
-  const nlohmann::json header = m.header.to_json();
-  const nlohmann::json& section = header.at("forecast");
-  nlohmann::json per_fold_coverage = nlohmann::json::array();
-  for (size_t k = 0; k < coverage.by_group.size(); ++k)
-    per_fold_coverage.push_back({{"p80", coverage.by_group[k].p80}, {"p95", coverage.by_group[k].p95},
-                                 {"points", coverage.by_group[k].points}});
-  out.report = {{"data", header.at("data")},
-                {"cv", section.at("cv")},
-                {"comparison", section.at("comparison")},
-                {"selected", section.at("selected")},
-                {"coverage", {{"p80", section.at("coverage").at("p80")},
-                              {"p95", section.at("coverage").at("p95")},
-                              {"points", coverage.points},
-                              {"per_fold", per_fold_coverage}}},
-                {"intervals", section.at("intervals")},
-                {"notices", out.notices}};
+  out.report = report_json(m, coverage, out.notices);
   return out;
 }
 
