@@ -112,6 +112,21 @@ def function_name(header):
     return None
 
 
+def member_brace_init(header):
+    """Whether a '{' after this header opens a member's braced initialiser, as in
+    "Foo(int a) : x_{a}, y_{} {", rather than the constructor's body."""
+    depth = 0
+    for k, ch in enumerate(header):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                tail = header[k + 1:]
+                return bool(re.search(r"(?<!:):(?!:)", tail)) and bool(re.search(r"[\w>]\s*$", tail))
+    return False
+
+
 def functions(path):
     """Yields (line, name, length) for each function definition in path."""
     with open(path, encoding="utf-8", errors="replace") as f:
@@ -122,19 +137,25 @@ def functions(path):
     inside = None  # (name, first line) of the function being read
     for i, ch in enumerate(code):
         if ch == "{":
-            opens = False
+            kind = "other"
             if inside is None:
                 header = code[header_start:i]
+                if member_brace_init(header):
+                    stack.append("init")  # x_{a} in a constructor's initializer list
+                    continue
                 name = function_name(header)
                 if name is not None:
                     k = header.find(name.split("::")[0].split("<")[0])
                     first = line - header[k if k >= 0 else 0:].count("\n")
                     inside = (name, first)
-                    opens = True
-            stack.append(opens)
+                    kind = "function"
+            stack.append(kind)
             header_start = i + 1
         elif ch == "}":
-            if stack and stack.pop() and inside is not None:
+            kind = stack.pop() if stack else "other"
+            if kind == "init":
+                continue
+            if kind == "function" and inside is not None:
                 yield inside[1], inside[0], line - inside[1] + 1
                 inside = None
             header_start = i + 1
