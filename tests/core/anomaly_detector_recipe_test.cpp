@@ -153,7 +153,7 @@ TEST(AnomalyDetectors, MethodsAreTheListInItsOrder) {
     EXPECT_DOUBLE_EQ(methods[k].default_threshold, anomaly::score_threshold(d.name, 0)) << d.name;
   }
   EXPECT_EQ(detail::find_detector("prophet"), nullptr);
-  EXPECT_EQ(anomaly::method_names(), "zscore, robust, seasonal, residual, iforest, ensemble");
+  EXPECT_EQ(anomaly::method_names(), "zscore, robust, seasonal, count, residual, iforest, ensemble");
 }
 
 const anomaly::MethodDef& method(const std::string& name) {

@@ -89,6 +89,7 @@ TEST(AnomalyThreshold, NoThresholdTurnsOffAnInfiniteDeviation) {
   const anomaly::Input in = constant_with_spike(at);
   const double ten_z = anomaly::parse_threshold("10z", "--threshold");
   for (const anomaly::MethodDef& m : anomaly::methods()) {
+    if (std::string(m.name) == "count") continue;  // counts only; this series is a level
     const anomaly::Result by_default = run(in, m, 0);
     // The isolation forest cannot isolate anything grown on identical rows (every tree is one
     // leaf), at any threshold: its scores stay near 0.5. Every other method flags the spike.

@@ -509,6 +509,36 @@ detail::Params params_for(const detail::Detector& d, const Options& o, size_t ba
   return prm;
 }
 
+// The band agrees with the verdict on the value itself: a value outside [lower, upper] is
+// flagged and one inside is not. The band is the band-giving detector's (for the ensemble,
+// its member of highest rank), and the verdict may also weigh what that band does not show
+// (the sustained test, the other members), so where they differ the bound on the value's
+// side is moved to the value: just past it when the value is flagged, onto it when not.
+// An open side (NaN) stays open unless a flagged value lies on it. Undefined values (CPL
+// at 0 leads) have no place on the chart's axis: their band is left as it is.
+void agree_band(Result& r, size_t i, bool flagged) {
+  const double v = r.value[i];
+  if (!std::isfinite(v)) return;
+  double& lo = r.lower[i];
+  double& hi = r.upper[i];
+  const bool below = !std::isnan(lo) && v < lo, above = !std::isnan(hi) && v > hi;
+  if (flagged && !below && !above) {
+    const double e = r.expected[i];
+    const bool up = std::isnan(e) ? r.direction[i] >= 0 : v >= e;
+    if (up) {
+      hi = std::nextafter(v, -HUGE_VAL);
+      if (!std::isnan(lo) && lo > hi) lo = hi;
+    } else {
+      lo = std::nextafter(v, HUGE_VAL);
+      if (!std::isnan(hi) && hi < lo) hi = lo;
+    }
+  } else if (!flagged && below) {
+    lo = v;
+  } else if (!flagged && above) {
+    hi = v;
+  }
+}
+
 // The track's verdicts moved into the result, scored, and flagged inside the lookback.
 void flag(const detail::Detector& d, const detail::Params& prm, detail::Track&& out, Result& r) {
   const size_t n = r.size();
@@ -521,9 +551,12 @@ void flag(const detail::Detector& d, const detail::Params& prm, detail::Track&& 
   r.flagged.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
     r.score[i] = score_of(out.p[i]);
-    if (i < r.checked_from || std::isnan(out.p[i])) continue;
+    if (std::isnan(out.p[i])) continue;
     const double a = std::fabs(r.z[i]);
-    r.flagged[i] = d.calibrated ? out.p[i] <= prm.alpha : a > prm.z_threshold || a >= detail::kMaxZ;
+    const bool flagged =
+        d.calibrated ? out.p[i] <= prm.alpha : a > prm.z_threshold || a >= detail::kMaxZ;
+    agree_band(r, i, flagged);
+    if (i >= r.checked_from) r.flagged[i] = flagged;
   }
   for (auto& m : out.members) {
     Member member;
@@ -535,7 +568,7 @@ void flag(const detail::Detector& d, const detail::Params& prm, detail::Track&& 
 }
 
 // Ratios: each part judged on its own by the seasonal method (spend and leads follow the
-// clock), and the cause: the part(s) whose own p is below kCauseAlpha, else a mix.
+// clock; counts by the count model where it scores), and the cause: the part(s) whose own p is below kCauseAlpha, else a mix.
 void explain_by_parts(const Input& in, const detail::Params& prm, Result& r) {
   const size_t n = r.size();
   r.cause.assign(n, Cause::kNone);
@@ -553,6 +586,16 @@ void explain_by_parts(const Input& in, const detail::Params& prm, Result& r) {
     p.expected = t.expected;
     p.score.resize(n);
     for (size_t i = 0; i < n; ++i) p.score[i] = score_of(t.p[i]);
+    // A count part (leads, clicks) is judged by the count model where it has a verdict:
+    // its tail comes from the model, so it holds from the third day of a series.
+    if (pin.kind == Kind::kCount) {
+      const detail::Track& c = ctx.track("count");
+      for (size_t i = 0; i < n; ++i) {
+        if (std::isnan(c.p[i])) continue;
+        p.expected[i] = c.expected[i];
+        p.score[i] = score_of(c.p[i]);
+      }
+    }
     r.parts.push_back(std::move(p));
   }
   for (size_t i = 0; i < n; ++i) {

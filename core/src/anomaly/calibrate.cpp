@@ -138,17 +138,22 @@ double TailCalibrator::critical(double alpha) const {
 }
 
 double cauchy_combine(const double* p, size_t n) {
-  double sum = 0;
-  size_t used = 0;
+  return cauchy_combine(p, nullptr, n);
+}
+
+double cauchy_combine(const double* p, const double* w, size_t n) {
+  double sum = 0, used = 0;
   for (size_t i = 0; i < n; ++i) {
     if (std::isnan(p[i])) continue;
+    const double wi = w ? w[i] : 1.0;
+    if (!(wi > 0)) continue;
     const double q = std::clamp(p[i], 1e-300, 1 - 1e-15);
     // tan((0.5 - q) pi) = 1 / tan(q pi), and ~ 1 / (q pi) where tan would lose digits.
-    sum += q < 1e-15 ? 1 / (q * M_PI) : std::tan((0.5 - q) * M_PI);
-    ++used;
+    sum += wi * (q < 1e-15 ? 1 / (q * M_PI) : std::tan((0.5 - q) * M_PI));
+    used += wi;
   }
-  if (!used) return kNaN;
-  const double t = sum / static_cast<double>(used);
+  if (!(used > 0)) return kNaN;
+  const double t = sum / used;
   if (t > 1e15) return 1 / (t * M_PI);
   return std::clamp(0.5 - std::atan(t) / M_PI, 0.0, 1.0);
 }

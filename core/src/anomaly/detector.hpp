@@ -37,7 +37,17 @@ struct Detector {
   // Optional: what an interval needs to be scored, for the "not enough data" message
   // ("each needs ..."); nullptr: the baseline window's known values.
   std::string (*requirement)(const Params& params, const std::string& unit) = nullptr;
+  // The ensemble's weight for this member in the Cauchy rule (normalised over the members
+  // that scored the interval). The count model weighs kCountWeight: where it scores, its
+  // tail dominates as much as all the others together do.
+  double ensemble_weight = 1;
+  // On counts and ratios of counts, where the count model scores an interval, the ensemble
+  // leaves this member out: it judges the same deviation of the value with a model that is
+  // not made for counts (a median and MAD of deviance residuals, calibrated on the series'
+  // past extremes, which low counts such as 2 an hour make far too small).
+  bool yields_to_count = false;
 };
+constexpr double kCountWeight = 3;
 
 // The one list, in the order selectors show it.
 const std::vector<const Detector*>& detectors();

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "detector.hpp"
 
@@ -33,7 +34,8 @@ std::vector<const Detector*> members_of(const Context& ctx) {
 // Members' tail probabilities combined by the Cauchy rule; expected and band from
 // `band_from` (members tried in order where they have one).
 Track combine(const Input& in, const std::vector<const Track*>& members,
-              const std::vector<const Track*>& band_from) {
+              const std::vector<double>& weights, const std::vector<uint8_t>& yields,
+              const Track* count, const std::vector<const Track*>& band_from) {
   const size_t n = in.size();
   Track t;
   t.resize(n);
@@ -42,8 +44,9 @@ Track combine(const Input& in, const std::vector<const Track*>& members,
     size_t have = 0;
     double best_p = 2;
     int8_t dir = 0;
+    const bool counted = count && !std::isnan(count->p[i]);
     for (size_t k = 0; k < members.size(); ++k) {
-      ps[k] = members[k]->p[i];
+      ps[k] = counted && yields[k] ? kNaN : members[k]->p[i];
       if (std::isnan(ps[k])) continue;
       ++have;
       if (ps[k] < best_p) {
@@ -52,7 +55,7 @@ Track combine(const Input& in, const std::vector<const Track*>& members,
       }
     }
     if (!have) continue;
-    const double p = cauchy_combine(ps.data(), ps.size());
+    const double p = cauchy_combine(ps.data(), weights.data(), ps.size());
     t.p[i] = p;
     t.z[i] = dir * -std::log10(std::max(p, 1e-300));
     t.direction[i] = dir;
@@ -80,7 +83,15 @@ Track run(Context& ctx) {
   });
   std::vector<const Track*> band;
   for (size_t k : order) band.push_back(tracks[k]);
-  Track t = combine(ctx.in, tracks, band);
+  std::vector<double> weights;
+  std::vector<uint8_t> yields;
+  const Track* count = nullptr;
+  for (size_t k = 0; k < members.size(); ++k) {
+    weights.push_back(members[k]->ensemble_weight);
+    yields.push_back(members[k]->yields_to_count ? 1 : 0);
+    if (std::string(members[k]->name) == "count") count = tracks[k];
+  }
+  Track t = combine(ctx.in, tracks, weights, yields, count, band);
   for (size_t k = 0; k < members.size(); ++k) t.members.push_back({members[k]->name, tracks[k]->p});
   return t;
 }

@@ -135,6 +135,10 @@ extern const Detector kRobustDetector = {
     /*ensemble_member=*/true,
     /*band_rank=*/1,
     run,
+    /*check=*/nullptr,
+    /*requirement=*/nullptr,
+    /*ensemble_weight=*/1,
+    /*yields_to_count=*/true,
 };
 
 }  // namespace fc::anomaly::detail

@@ -317,6 +317,8 @@ extern const Detector kSeasonalDetector = {
     run,
     check,
     requirement,
+    /*ensemble_weight=*/1,
+    /*yields_to_count=*/true,
 };
 
 }  // namespace fc::anomaly::detail

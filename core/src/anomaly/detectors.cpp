@@ -14,6 +14,7 @@
   X(kZscoreDetector)            \
   X(kRobustDetector)            \
   X(kSeasonalDetector)          \
+  X(kCountDetector)             \
   X(kResidualDetector)          \
   X(kIforestDetector)           \
   X(kEnsembleDetector)

@@ -170,4 +170,22 @@ struct Calibrated {
 void judge_residual(const Input& in, size_t i, double mu, double r, double sigma, const Scale& s,
                     Calibrated& cal, Track& t);
 
+// The tails of a count's predictive distribution: Poisson with mean mu (phi <= 1) or the
+// negative binomial with mean mu and variance phi mu (detector_count.cpp).
+class CountTail {
+ public:
+  CountTail(double mu, double phi);
+  double below(double y) const;   // P(Y <= y)
+  double above(double y) const;   // P(Y >= y)
+  double p_value(double y) const; // two-sided: min(1, 2 min(below, above))
+  // The counts not flagged at alpha: [lo, hi].
+  void band(double alpha, double& lo, double& hi) const;
+
+ private:
+  double ratio_up(double k) const;
+  double ratio_down(double k) const;
+  double mu_, phi_, r_ = 0, q_ = 0, from_ = 0;
+  std::vector<double> pmf_, cdf_, sf_;
+};
+
 }  // namespace fc::anomaly::detail

@@ -54,6 +54,10 @@ class TailCalibrator {
 // dependence, so the result is a valid p-value for dependent detectors too. NaNs skipped;
 // NaN when none is left.
 double cauchy_combine(const double* p, size_t n);
+// The same with weights w_i > 0 (normalised over the p_i that are not NaN): the weighted
+// mean of the tan terms is standard Cauchy too, so a member that sees more (the count
+// model on counts) may weigh more without losing validity. w = nullptr: equal weights.
+double cauchy_combine(const double* p, const double* w, size_t n);
 
 // The Gaussian two-sided tail probability of |z| (erfc(|z| / sqrt 2)) and its inverse.
 double gaussian_two_sided(double z);

@@ -1,0 +1,327 @@
+// count: counts judged as counts. For a count (leads) or a ratio whose quantity is a count
+// (CPL, conversion: leads given the spend or clicks), the expected count at t is the
+// seasonal rate of that phase times the recent level, times the exposure, all from the
+// data before t; the count at t is judged by the Poisson tail or, where the series' own
+// past residuals show more spread, by the negative binomial with that dispersion. The p
+// comes from the model's predictive distribution, not from the series' past extremes, so
+// it means the same from the third day of a series as after two years, and a one-hour
+// collapse of ~15 leads to 1 (Poisson tail ~5e-6) is flagged on its first occurrence.
+// Money quantities (ROI's revenue) and levels are not counts: no score (the ensemble then
+// combines its other members).
+// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
+// compiled for size (its templates from the standard library too).
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
+#endif
+
+#include <algorithm>
+#include <cmath>
+
+#include "detector.hpp"
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/time/time.hpp"
+
+namespace fc::anomaly::detail {
+
+namespace {
+
+bool countable(const Input& in) {
+  if (in.kind == Kind::kCount) return true;
+  return in.kind == Kind::kRatio && in.quantity_kind == Kind::kCount;
+}
+
+double count_at(const Input& in, size_t i) {
+  return std::max(0.0, std::round(in.kind == Kind::kRatio ? in.quantity[i] : in.value[i]));
+}
+double exposure_at(const Input& in, size_t i) {
+  return in.kind == Kind::kRatio ? in.exposure[i] : 1.0;
+}
+
+}  // namespace
+
+// Tails of the Poisson (phi <= 1) or of the negative binomial with mean mu and variance
+// phi mu. The pmf is walked from its mode in both directions by the ratio of consecutive
+// terms (no underflow at large mu), over the range where it is above 1e-300 of the mode.
+CountTail::CountTail(double mu, double phi) : mu_(std::max(mu, 1e-9)), phi_(std::max(phi, 1.0)) {
+  const bool poisson = phi_ <= 1 + 1e-9;
+  r_ = poisson ? 0 : mu_ / (phi_ - 1);
+  q_ = poisson ? 0 : mu_ / (r_ + mu_);
+  const double mode = std::floor(mu_);
+  const double log_mode =
+      poisson ? mode * std::log(mu_) - mu_ - std::lgamma(mode + 1)
+              : std::lgamma(mode + r_) - std::lgamma(r_) - std::lgamma(mode + 1) +
+                    r_ * std::log1p(-q_) + mode * std::log(q_);
+  // terms[k - from_] = pmf(k)
+  std::vector<double> down, up;
+  double t = std::exp(log_mode);
+  const double top = t;
+  for (double k = mode; k >= 0; --k) {
+    down.push_back(t);
+    if (k == 0 || t < 1e-40 * top) break;
+    t *= ratio_down(k);  // pmf(k - 1) = pmf(k) * ratio_down(k)
+    if (!(t > 0)) break;
+  }
+  t = down.front();
+  for (double k = mode + 1;; ++k) {
+    t *= ratio_up(k - 1);  // pmf(k) = pmf(k - 1) * ratio_up(k - 1)
+    if (!(t > 1e-300) || t < 1e-40 * top) break;
+    up.push_back(t);
+    if (up.size() > 1000000) break;
+  }
+  from_ = mode - static_cast<double>(down.size() - 1);
+  pmf_.assign(down.rbegin(), down.rend());
+  pmf_.insert(pmf_.end(), up.begin(), up.end());
+  cdf_.resize(pmf_.size());
+  double acc = 0;
+  for (size_t k = 0; k < pmf_.size(); ++k) cdf_[k] = acc += pmf_[k];
+  sf_.resize(pmf_.size());
+  acc = 0;
+  for (size_t k = pmf_.size(); k-- > 0;) sf_[k] = acc += pmf_[k];
+}
+
+double CountTail::ratio_up(double k) const {  // pmf(k + 1) / pmf(k)
+  return phi_ <= 1 + 1e-9 ? mu_ / (k + 1) : (k + r_) / (k + 1) * q_;
+}
+double CountTail::ratio_down(double k) const {  // pmf(k - 1) / pmf(k)
+  return 1 / ratio_up(k - 1);
+}
+
+double CountTail::below(double y) const {  // P(Y <= y)
+  if (y < from_) return cdf_.front();  // below the stored range: bounded by the range's edge
+  const double k = y - from_;
+  if (k >= static_cast<double>(cdf_.size())) return 1;
+  return std::min(1.0, cdf_[static_cast<size_t>(k)]);
+}
+
+double CountTail::above(double y) const {  // P(Y >= y)
+  if (y <= from_) return 1;
+  const double k = y - from_;
+  if (k < static_cast<double>(sf_.size())) return std::min(1.0, sf_[static_cast<size_t>(k)]);
+  // Beyond the stored range: the term at y times the geometric sum of a ratio that only
+  // falls further (an upper bound on the tail).
+  const bool poisson = phi_ <= 1 + 1e-9;
+  const double log_y = poisson ? y * std::log(mu_) - mu_ - std::lgamma(y + 1)
+                               : std::lgamma(y + r_) - std::lgamma(r_) - std::lgamma(y + 1) +
+                                     r_ * std::log1p(-q_) + y * std::log(q_);
+  const double ratio = std::min(ratio_up(y), 0.999999);
+  return std::exp(log_y) / (1 - ratio);
+}
+
+double CountTail::p_value(double y) const {
+  return std::min(1.0, 2 * std::min(below(y), above(y)));
+}
+
+void CountTail::band(double alpha, double& lo, double& hi) const {
+  // lo: the smallest count not flagged below; hi: the largest not flagged above.
+  lo = from_;
+  for (size_t k = 0; k < cdf_.size(); ++k) {
+    if (2 * cdf_[k] > alpha) {
+      lo = from_ + static_cast<double>(k);
+      break;
+    }
+  }
+  hi = from_ + static_cast<double>(sf_.size()) - 1;
+  for (size_t k = sf_.size(); k-- > 0;) {
+    if (2 * sf_[k] > alpha) {
+      hi = from_ + static_cast<double>(k);
+      break;
+    }
+  }
+}
+
+namespace {
+
+constexpr size_t kDayWindow = 14;      // the day's phase: the same hour over 14 days
+constexpr size_t kWeekWindow = 4;      // the week's phase: the same hour over 4 weeks
+constexpr double kOutlierP = 1e-3;     // counts this unlikely stay out of later expectations
+constexpr double kLevelPrior = 5;      // the level is shrunk by 5 counts towards 1
+constexpr size_t kDispersionWindow = 672;  // 4 weeks of hourly data
+constexpr double kDispersionPrior = 1.25;  // ... shrunk towards this by 48 intervals
+constexpr double kDispersionPriorN = 48;
+constexpr double kPearsonCap = 16;     // one squared Pearson residual counts for at most 16
+constexpr size_t kMinResiduals = 24;   // residuals seen before a score
+
+struct Fit {
+  std::vector<double> mu, phi, p, dev;
+};
+
+// One pass forward for one period and `window` earlier periods.
+Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
+  const size_t n = in.size();
+  Fit f;
+  f.mu.assign(n, kNaN);
+  f.phi.assign(n, kNaN);
+  f.p.assign(n, kNaN);
+  f.dev.assign(n, kNaN);
+  std::vector<double> y_used(n, kNaN), base_e(n, kNaN), pearson(n, kNaN);
+  double ps = 0;  // sum of capped Pearson^2 over the dispersion window
+  size_t pn = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && !std::isnan(pearson[i - 1])) {
+      ps += pearson[i - 1];
+      ++pn;
+    }
+    if (i > kDispersionWindow && !std::isnan(pearson[i - kDispersionWindow - 1])) {
+      ps -= pearson[i - kDispersionWindow - 1];
+      --pn;
+    }
+    if (!in.known(i)) continue;
+    double sy = 0, se = 0;
+    size_t seen = 0;
+    for (size_t k = 1; k <= window && k * period <= i; ++k) {
+      const size_t j = i - k * period;
+      if (std::isnan(y_used[j])) continue;
+      sy += y_used[j];
+      se += exposure_at(in, j);
+      ++seen;
+    }
+    if (seen < 2 || !(se > 0)) {
+      y_used[i] = count_at(in, i);  // no expectation yet: taken as it is
+      continue;
+    }
+    const double rate = sy / se;
+    // The recent level: how the last intervals compared with their own seasonal base.
+    double ly = 0, lb = 0;
+    for (size_t j = i > level_window ? i - level_window : 0; j < i; ++j) {
+      if (std::isnan(base_e[j]) || std::isnan(y_used[j])) continue;
+      ly += y_used[j];
+      lb += base_e[j];
+    }
+    const double level = (ly + kLevelPrior) / (lb + kLevelPrior);
+    const double e = exposure_at(in, i);
+    const double mu = std::max(rate * e * level, 1e-3);
+    base_e[i] = rate * e;
+    const double y = count_at(in, i);
+    const double phi =
+        std::max(1.0, (ps + kDispersionPrior * kDispersionPriorN) / (static_cast<double>(pn) + kDispersionPriorN));
+    f.mu[i] = mu;
+    f.phi[i] = phi;
+    const double a = y > 0 ? y * std::log(y / mu) : 0.0;
+    f.dev[i] = std::max(0.0, 2 * (a - (y - mu)));
+    double p = kNaN;
+    if (pn >= kMinResiduals) p = CountTail(mu, phi).p_value(y);
+    f.p[i] = p;
+    const bool outlier = !std::isnan(p) && p < kOutlierP;
+    // Outliers stay out of the dispersion and enter later expectations as what was expected.
+    y_used[i] = outlier ? mu / level : y;
+    if (!outlier) pearson[i] = std::min(kPearsonCap, (y - mu) * (y - mu) / mu);
+  }
+  return f;
+}
+
+Track count_track(const Input& in, const Params& prm) {
+  const size_t n = in.size();
+  Track t;
+  t.resize(n);
+  if (!countable(in) || in.step > time::kDay) return t;
+  std::vector<Fit> fits;
+  const size_t day = static_cast<size_t>(time::kDay / in.step);
+  const size_t level_window = std::max<size_t>(3, day);
+  if (time::kDay % in.step == 0 && day >= 2) fits.push_back(fit(in, day, kDayWindow, level_window));
+  if (time::kWeek % in.step == 0 && day >= 1)
+    fits.push_back(fit(in, 7 * day, kWeekWindow, level_window));
+  if (fits.empty()) return t;
+  // The period whose expectations were closer (Poisson deviance) over the baseline window,
+  // on the intervals where every candidate had one.
+  std::vector<std::vector<double>> prefix(fits.size(), std::vector<double>(n + 1, 0.0));
+  for (size_t i = 0; i < n; ++i) {
+    bool all = true;
+    for (const Fit& f : fits) all = all && !std::isnan(f.dev[i]);
+    for (size_t c = 0; c < fits.size(); ++c)
+      prefix[c][i + 1] = prefix[c][i] + (all ? std::min(fits[c].dev[i], kPearsonCap) : 0.0);
+  }
+  const double sign = value_sign(in);
+  for (size_t i = 0; i < n; ++i) {
+    if (!in.known(i)) continue;
+    const size_t lo = i > prm.baseline ? i - prm.baseline : 0;
+    int best = -1;
+    double best_err = 0;
+    for (size_t c = 0; c < fits.size(); ++c) {
+      if (std::isnan(fits[c].p[i])) continue;
+      const double err = prefix[c][i] - prefix[c][lo];
+      if (best < 0 || err <= best_err) {
+        best = static_cast<int>(c);
+        best_err = err;
+      }
+    }
+    if (best < 0) continue;
+    const Fit& f = fits[static_cast<size_t>(best)];
+    const double mu = f.mu[i], y = count_at(in, i);
+    const CountTail tail(mu, f.phi[i]);
+    const double p = f.p[i];
+    t.p[i] = p;
+    const double dir = y > mu ? 1 : y < mu ? -1 : 0;
+    // A signed z with the same two-sided tail, for the chart and the ensemble's z.
+    const double z = std::clamp(dir * sign * gaussian_two_sided_inverse(std::max(p, 1e-300)), -kMaxZ, kMaxZ);
+    t.z[i] = z;
+    t.direction[i] = sign_of(z);
+    double qlo = kNaN, qhi = kNaN;
+    if (prm.bands) tail.band(prm.alpha, qlo, qhi);
+    if (in.kind != Kind::kRatio) {
+      t.expected[i] = mu;
+      t.lower[i] = qlo;
+      t.upper[i] = qhi;
+      continue;
+    }
+    const double e = in.exposure[i];
+    t.expected[i] = ratio_value(in, mu / e);
+    if (std::isnan(qlo)) continue;
+    switch (in.form) {
+      case RatioForm::kRatio:
+        t.lower[i] = qlo / e;
+        t.upper[i] = qhi / e;
+        break;
+      case RatioForm::kMinusOne:
+        t.lower[i] = qlo / e - 1;
+        t.upper[i] = qhi / e - 1;
+        break;
+      case RatioForm::kInverse:
+        // CPL: more leads = a lower CPL; 0 leads not flagged leaves the top open.
+        t.lower[i] = e / qhi;
+        t.upper[i] = qlo > 0 ? e / qlo : kNaN;
+        break;
+    }
+  }
+  return t;
+}
+
+Track run(Context& ctx) {
+  return count_track(ctx.in, ctx.params);
+}
+
+std::string requirement(const Params&, const std::string& unit) {
+  return "each needs a count (leads, or a ratio of leads) and the same " + unit +
+         " of the day in at least 2 earlier days, after " + std::to_string(kMinResiduals) +
+         " earlier expectations";
+}
+
+void check(const Input& in) {
+  if (!countable(in))
+    throw Error("anomaly: the count method judges counts (leads, clicks) or ratios of a count (cpl, "
+                "conversion); " +
+                in.name + " is not one");
+}
+
+}  // namespace
+
+extern const Detector kCountDetector = {
+    "count",
+    "Count model (Poisson / negative binomial)",
+    "the expected count at that hour (seasonal rate x recent level) judged by its Poisson or "
+    "negative-binomial tail; counts and ratios of counts only",
+    /*default_threshold=*/kDefaultScoreThreshold,
+    /*calibrated=*/true,
+    /*needs_forecasts=*/false,
+    /*ensemble_member=*/true,
+    /*band_rank=*/3,
+    run,
+    check,
+    requirement,
+    /*ensemble_weight=*/kCountWeight,
+};
+
+}  // namespace fc::anomaly::detail
+
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#pragma clang attribute pop
+#endif
