@@ -7,6 +7,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/api/forecast.hpp"
 #include "funnelcast/forecast/predict.hpp"
 #include "funnelcast/model/model.hpp"
 #include "funnelcast/time/time.hpp"
@@ -27,66 +28,39 @@ const char* kHelp =
     "(timestamps in UTC; the intervals come from the model's cross-validation errors).\n"
     "\n"
     "options:\n"
-    "  --model MODEL       the model file\n"
-    "  --data FILE         the history: a CSV like the one the model was trained on\n"
-    "  --horizon N         hours to forecast (default and maximum: the horizon the model was\n"
-    "                      validated for, 168 unless trained with another --horizon)\n"
-    "  --channel NAME      forecast this channel (default: the model's channel, or the total)\n"
-    "  --out FILE.csv      write the CSV there instead of standard output\n"
-    "  --json              print JSON (epoch seconds, full precision, notices) instead of CSV\n"
+    "%s"
     "%s";
 
 }  // namespace
 
 int run_forecast(int argc, char** argv, int first) {
-  std::vector<std::string> options = {"model", "data", "horizon", "out"};
+  const auto& fields = api::forecast_fields();
+  std::vector<std::string> options = field_options(fields, false);
   options.insert(options.end(), role_options().begin(), role_options().end());
-  std::vector<std::string> flags = {"json"};
+  std::vector<std::string> flags = field_options(fields, true);
   flags.insert(flags.end(), series_flags().begin(), series_flags().end());
   Args args(argc, argv, first, options, flags);
   if (args.help()) {
-    print_help(kHelp, {role_help()});
+    print_help(kHelp, {api::options_help(api::infos(fields)), role_help()});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
-  const std::string model_path = args.require("model"), data_path = args.require("data");
-  const std::string model_name = base_name(model_path);
-  const int horizon = args.get_int("horizon", 0, 1, 24 * 366);
-  const model::Model m = model::load(read_file(model_path), model_name);
-  if (m.header.kind != "forecast") throw Error(model_name + " is a " + m.header.kind + " model, not a forecast model");
+  const api::ForecastRequest request = read_args(args, fields);
+  if (request.model.empty()) throw UsageError{"--model is required"};
+  if (request.data.empty()) throw UsageError{"--data is required"};
   if (args.has("events")) throw UsageError{"--events: how rows are counted comes from the model"};
-
-  const Table table = read_table(data_path);
-  const forecast::Request request = forecast_request(args, model_name);
-  const forecast::Prepared prepared = forecast::prepare(m, table, request);
-  const forecast::Forecast f = forecast::predict(m, prepared, horizon, model_name);
+  const std::string model_name = base_name(request.model);
+  const model::Model m = model::load(read_file(request.model), model_name);
+  const Table table = read_table(request.data);
+  const api::ForecastRun run = api::forecast(m, table, forecast_request(args, model_name), request);
+  const forecast::Forecast& f = run.forecast;
   print_notices(f.notices);
-
-  std::string out;
-  if (args.has("json")) {
-    nlohmann::json j = {{"model", model_name},
-                        {"channel", prepared.channel},
-                        {"step", f.step},
-                        {"time", f.time},
-                        {"mean", f.mean},
-                        {"lower80", f.lower80},
-                        {"upper80", f.upper80},
-                        {"lower95", f.lower95},
-                        {"upper95", f.upper95},
-                        {"notices", f.notices}};
-    out = json_dump(j);
-  } else {
-    out = "timestamp,forecast,lower_80,upper_80,lower_95,upper_95\n";
-    char line[256];
-    for (size_t i = 0; i < f.time.size(); ++i) {
-      std::snprintf(line, sizeof line, "%s,%.4f,%.4f,%.4f,%.4f,%.4f\n", time::format_timestamp(f.time[i]).c_str(),
-                    f.mean[i], f.lower80[i], f.upper80[i], f.lower95[i], f.upper95[i]);
-      out += line;
-    }
-  }
-  if (args.has("out")) {
-    write_file(args.get("out"), out);
-    std::fprintf(stderr, "wrote %s (%zu hours from %s)\n", args.get("out").c_str(), f.time.size(),
+  const std::string out = request.json
+                              ? json_dump(api::with_columns(api::forecast_json(run, request), api::forecast_columns(run, false)))
+                              : api::forecast_csv(run);
+  if (!request.out.empty()) {
+    write_file(request.out, out);
+    std::fprintf(stderr, "wrote %s (%zu hours from %s)\n", request.out.c_str(), f.time.size(),
                  time::format_timestamp(f.time.front()).c_str());
   } else {
     std::cout << out;

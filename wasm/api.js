@@ -98,11 +98,11 @@
   }
 
   function forecast(table, model, options) {
-    return check(Module['rawForecast'](live(table, 'table'), live(model, 'model'), options || {}));
+    return check(Module['rawForecast'](live(table, 'table'), live(model, 'model'), optionsText(options)));
   }
 
   function modelFits(table, model, options) {
-    return check(Module['rawModelFits'](live(table, 'table'), live(model, 'model'), options || {}));
+    return check(Module['rawModelFits'](live(table, 'table'), live(model, 'model'), optionsText(options)));
   }
 
   function trainForecast(table, options, onProgress) {

@@ -24,6 +24,8 @@
 
 #include "funnelcast/anomaly/anomaly.hpp"
 #include "funnelcast/api/anomalies.hpp"
+#include "funnelcast/api/drift.hpp"
+#include "funnelcast/api/forecast.hpp"
 #include "funnelcast/api/kpi.hpp"
 #include "funnelcast/api/registry.hpp"
 #include "funnelcast/api/score.hpp"
@@ -430,57 +432,39 @@ class RawModel {
 
 namespace {
 
-// The roles the user pinned on the table override the model's; the rest come from the model.
-fc::forecast::Request request_for(const RawTable& table, const RawModel& model, const val& options) {
+// How to read the table for a model: the roles the user pinned on it override the model's;
+// the rest comes from the model.
+fc::forecast::Request read_for(const RawTable& table, const RawModel& model) {
   fc::forecast::Request r;
   r.model_name = model.name();
   for (const auto& role : fc::schema::roles()) {
     const std::string& pinned = table.options().roles.*role.column;
     if (!pinned.empty() && pinned != "-") r.roles.*role.column = pinned;
   }
-  if (has_option(options, "channel")) r.channel = string_option(options, "channel", "");
   return r;
 }
 
-val raw_forecast(const RawTable& table, const RawModel& model, val options) {
+// The forecast as `funnelcast forecast --json` prints it, with the history it continues.
+val raw_forecast(const RawTable& table, const RawModel& model, std::string options) {
   return guarded([&] {
-    const int horizon = int_option(options, "horizon", 0, 0, 24 * 366);
-    const fc::model::Model& m = model.model();
-    const fc::forecast::Prepared p = fc::forecast::prepare(m, table.table(), request_for(table, model, options));
-    const fc::forecast::Forecast f = fc::forecast::predict(m, p, horizon, model.name());
-    const fc::series::Series& s = p.series();
-    val o = val::object();
-    o.set("model", model.name());
-    o.set("channel", p.channel);
-    o.set("horizon", static_cast<double>(f.time.size()));
-    o.set("step", static_cast<double>(f.step));
-    o.set("target", m.header.data.roles.leads.empty() ? std::string("leads") : m.header.data.roles.leads);
-    o.set("time", times_f64(f.time));
-    o.set("mean", f64(f.mean));
-    o.set("lower80", f64(f.lower80));
-    o.set("upper80", f64(f.upper80));
-    o.set("lower95", f64(f.lower95));
-    o.set("upper95", f64(f.upper95));
-    // The history the forecast continues, as the model read it (its roles, channel, grid).
-    o.set("historyTime", grid(s.start, s.step, s.size()));
-    o.set("history", f64(s.leads));
-    o.set("notices", strings(f.notices));
-    return o;
+    const auto r = fc::api::read_request(fc::api::forecast_fields(), options_from_js(options), fc::api::Edge::kJs);
+    const fc::api::ForecastRun run = fc::api::forecast(model.model(), table.table(), read_for(table, model), r);
+    return document_js(fc::api::forecast_json(run, r), fc::api::forecast_columns(run, true));
   });
 }
 
 // Whether the model can forecast this table: {ok, reason, notices}. Never throws for a
 // mismatch: the reason is the message forecast() would give.
-val raw_model_fits(const RawTable& table, const RawModel& model, val options) {
+val raw_model_fits(const RawTable& table, const RawModel& model, std::string options) {
   return guarded([&] {
+    auto r = fc::api::read_request(fc::api::forecast_fields(), options_from_js(options), fc::api::Edge::kJs);
+    r.horizon = 1;
     val o = val::object();
     try {
-      const fc::model::Model& m = model.model();
-      const fc::forecast::Prepared p = fc::forecast::prepare(m, table.table(), request_for(table, model, options));
-      const fc::forecast::Forecast f = fc::forecast::predict(m, p, 1, model.name());
+      const fc::api::ForecastRun run = fc::api::forecast(model.model(), table.table(), read_for(table, model), r);
       o.set("ok", true);
       o.set("reason", val::null());
-      o.set("notices", strings(f.notices));
+      o.set("notices", strings(run.forecast.notices));
     } catch (const fc::Error& e) {
       o.set("ok", false);
       o.set("reason", std::string(e.what()));
@@ -561,48 +545,10 @@ val raw_monitor(const RawTable& reference, const RawTable& current, val model) {
   return guarded([&] {
     const RawModel* m = nullptr;
     if (!(model.isNull() || model.isUndefined())) m = &model.as<const RawModel&>();
-    const fc::scoring::MonitorReport r =
-        fc::scoring::monitor(reference.table(), current.table(), m ? &m->model() : nullptr, m ? m->name() : "the model");
-    val columns = val::array();
-    for (const auto& c : r.columns) {
-      val o = val::object();
-      o.set("column", c.column);
-      o.set("type", c.type.empty() ? val::null() : val(c.type));
-      o.set("severity", c.severity);
-      o.set("reason", c.reason);
-      o.set("psi", c.compared ? number_or_null(c.drift.psi.value) : val::null());
-      o.set("ks", c.compared && !c.drift.categorical ? number_or_null(c.drift.ks.statistic) : val::null());
-      o.set("ksPValue", c.compared && !c.drift.categorical ? number_or_null(c.drift.ks.p_value) : val::null());
-      o.set("missingReference", c.compared ? val(c.drift.missing_reference) : val::null());
-      o.set("missingCurrent", c.compared ? val(c.drift.missing_current) : val::null());
-      val bins = val::array();
-      if (c.compared)
-        for (const auto& b : c.drift.psi.bins) {
-          val bo = val::object();
-          bo.set("label", b.label);
-          bo.set("referenceShare", b.reference_share);
-          bo.set("currentShare", b.current_share);
-          bins.call<void>("push", bo);
-        }
-      o.set("bins", bins);
-      columns.call<void>("push", o);
-    }
-    val out = val::object();
-    out.set("columns", columns);
-    out.set("major", static_cast<double>(r.major));
-    out.set("moderate", static_cast<double>(r.moderate));
-    if (r.has_model_check) {
-      val mc = val::object();
-      mc.set("rocAuc", number_or_null(r.roc_auc));
-      mc.set("cvRocAuc", number_or_null(r.cv_roc_auc));
-      mc.set("rows", static_cast<double>(r.labelled_rows));
-      mc.set("degraded", r.degraded);
-      out.set("modelCheck", mc);
-    } else {
-      out.set("modelCheck", val::null());
-    }
-    out.set("alert", r.alert);
-    return out;
+    const fc::model::Model* mm = m ? &m->model() : nullptr;
+    const std::string name = m ? m->name() : "the model";
+    const fc::scoring::MonitorReport r = fc::scoring::monitor(reference.table(), current.table(), mm, name);
+    return json_to_js(fc::api::drift_json(r, reference.table(), current.table(), mm, name));
   });
 }
 

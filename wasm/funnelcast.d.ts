@@ -403,21 +403,28 @@ export interface Model {
 // ---- Results ----
 
 export interface ForecastOptions {
-  /** Hours to forecast after the last hour of the data (default and maximum: the model's validated horizon). */
+  /** Intervals to forecast after the last one of the data (default and maximum: the model's validated horizon). */
   horizon?: number;
   /** A channel's series (default: the model's channel, or the total). */
   channel?: string;
+  /** Also return the forecast CSV (`csv`), as `funnelcast forecast` writes it. */
+  csv?: boolean;
 }
 
+/** What `funnelcast forecast --json` prints, field for field, plus the history it continues. */
 export interface ForecastResult {
   /** The model's name (as loaded). */
   model: string;
   channel: string;
-  horizon: number;
-  /** Interval in seconds. */
-  step: number;
   /** The model's target column (e.g. "leads"). */
   target: string;
+  horizon: number;
+  /** Interval in seconds. */
+  interval_seconds: number;
+  /** What differs from training and what was done to the data. */
+  notices: string[];
+  /** With the option `csv`: the forecast as the CLI writes it. */
+  csv?: string;
   time: Float64Array;
   mean: Float64Array;
   lower80: Float64Array;
@@ -425,10 +432,8 @@ export interface ForecastResult {
   lower95: Float64Array;
   upper95: Float64Array;
   /** The history the forecast continues, read as the model reads it (its roles, channel and grid). */
-  historyTime: Float64Array;
+  history_time: Float64Array;
   history: Float64Array;
-  /** What differs from training and what was done to the data. */
-  notices: string[];
 }
 
 /** Whether a model can forecast a table; reason is the error forecast() would throw. */
@@ -698,19 +703,24 @@ export interface DriftColumn {
   reason: string;
   psi: number | null;
   ks: number | null;
-  ksPValue: number | null;
-  missingReference: number | null;
-  missingCurrent: number | null;
+  ks_p_value: number | null;
+  missing_reference: number | null;
+  missing_current: number | null;
   /** PSI bins: label and each side's share, for side-by-side histograms. */
-  bins: Array<{ label: string; referenceShare: number; currentShare: number }>;
+  bins: Array<{ label: string; reference_share: number; current_share: number }>;
 }
 
+/** What `funnelcast drift --json` prints, field for field. */
 export interface MonitorResult {
+  /** The tables' names, and the model's (null without one). */
+  reference: string;
+  current: string;
+  model: string | null;
   columns: DriftColumn[];
   major: number;
   moderate: number;
   /** The model's ROC-AUC on the current table when it has the outcome column. */
-  modelCheck: { rocAuc: number | null; cvRocAuc: number | null; rows: number; degraded: boolean } | null;
+  model_check: { roc_auc: number | null; cv_roc_auc: number | null; rows: number; degraded: boolean } | null;
   /** Major drift or a degraded model. */
   alert: boolean;
 }
@@ -767,7 +777,7 @@ export interface Registry {
   metrics: MetricInfo[];
   methods: MethodInfo[];
   /** Each command's options (JS keys), in the order --help lists them. */
-  commands: Record<'kpi' | 'anomalies' | 'score', OptionInfo[]>;
+  commands: Record<'kpi' | 'anomalies' | 'score' | 'forecast', OptionInfo[]>;
 }
 
 export interface MemoryStats {

@@ -165,8 +165,8 @@ export function waterfallSpec({ steps, expected, margin }) {
 // One drifting column: its PSI bins, reference and current shares side by side.
 export function driftRows(column) {
   return column.bins.flatMap((b, i) => [
-    { order: i, label: b.label, side: 'reference', share: b.referenceShare },
-    { order: i, label: b.label, side: 'current', share: b.currentShare },
+    { order: i, label: b.label, side: 'reference', share: b.reference_share },
+    { order: i, label: b.label, side: 'current', share: b.current_share },
   ]);
 }
 

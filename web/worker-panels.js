@@ -84,8 +84,9 @@ export const PANEL_HANDLERS = {
     const options = channel ? { channel } : {};
     const fit = fc.modelFits(table, model, options);
     if (!fit.ok) throw new Error(fit.reason);
-    const f = fc.forecast(table, model, options);
+    const f = fc.forecast(table, model, { ...options, csv: true });
     const from = Math.max(0, f.history.length - history);
-    return { ...f, historyTime: tail(f.historyTime, from), history: tail(f.history, from) };
+    const { history_time: _t, ...rest } = f;
+    return { ...rest, step: f.interval_seconds, historyTime: tail(f.history_time, from), history: tail(f.history, from) };
   },
 };

@@ -67,7 +67,7 @@ test('drift: per-column PSI, KS and flags as funnelcast drift gives them, histog
   assert.ok(Math.abs(sides('reference') - 1) < 1e-9 && Math.abs(sides('current') - 1) < 1e-9, 'each side’s shares add up to 1');
   // The model's ROC-AUC on the current file, as the CLI measures it.
   const auc = Number(await page.getAttribute('#drift-model', 'data-roc-auc'));
-  assert.ok(Math.abs(auc - want.model.roc_auc) < 1e-12, `ROC-AUC: page ${auc}, CLI ${want.model.roc_auc}`);
+  assert.ok(Math.abs(auc - want.model_check.roc_auc) < 1e-12, `ROC-AUC: page ${auc}, CLI ${want.model_check.roc_auc}`);
   assert.match(await page.textContent('#drift-model'), /demo_leads\.fcm on current\.csv: ROC-AUC \d\.\d{3} on [\d,]+ leads with an outcome/);
 
   // A current file without the outcome: drift still, and no AUC.

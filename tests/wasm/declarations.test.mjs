@@ -86,6 +86,7 @@ test('real results and model headers of every kind type-check against the declar
     values.push(['F.AnomalyResult', fc.anomalies(table, {})]);
     values.push(['F.AnomalyResult', fc.anomalies(table, { metric: 'leads', method: 'seasonal', csv: true })]);
     values.push(['F.ForecastResult', fc.forecast(table, model, { horizon: 24 })]);
+    values.push(['F.ForecastResult', fc.forecast(table, model, { horizon: 3, csv: true })]);
     values.push(['F.ModelFit', fc.modelFits(table, model)], ['F.ModelFit', fc.modelFits(broken, model)]);
     values.push(['F.Registry', fc.registry()]);
     values.push(['F.MemoryStats', fc.memoryStats()]);
@@ -171,7 +172,7 @@ test('real results and model headers of every kind type-check against the declar
 // reads its flags from): a literal with every listed option, typed as the interface with
 // every key required, fails to compile when the list and the declarations differ in a
 // name (missing or extra) or a type.
-const OPTION_INTERFACES = { kpi: 'KpiOptions', anomalies: 'AnomalyOptions', score: 'ScoreOptions' };
+const OPTION_INTERFACES = { kpi: 'KpiOptions', anomalies: 'AnomalyOptions', score: 'ScoreOptions', forecast: 'ForecastOptions' };
 
 function sampleValue(o) {
   switch (o.type) {

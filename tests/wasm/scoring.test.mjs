@@ -108,6 +108,8 @@ test('monitor() equals funnelcast drift --json', () => {
   try {
     const m = fc.monitor(ref, cur, model);
     assert.equal(m.alert, r.status === 3);
+    // Field by field: api::drift_json writes both.
+    assertSameDocument(assert, m, expected, 1e-12);
     assert.equal(m.major, expected.major);
     assert.equal(m.columns.length, expected.columns.length);
     for (let i = 0; i < m.columns.length; ++i) {
@@ -115,7 +117,7 @@ test('monitor() equals funnelcast drift --json', () => {
       assert.equal(m.columns[i].severity, expected.columns[i].severity);
       if (expected.columns[i].psi != null) assert.ok(Math.abs(m.columns[i].psi - expected.columns[i].psi) < 1e-12);
     }
-    assert.ok(Math.abs(m.modelCheck.rocAuc - expected.model.roc_auc) < 1e-12);
+    assert.ok(Math.abs(m.model_check.roc_auc - expected.model_check.roc_auc) < 1e-12);
   } finally {
     ref.delete();
     cur.delete();
@@ -220,7 +222,7 @@ test('the page’s other lead calls leave the heap as it was: 1,000 model load/s
     assert.equal(last.probability[0], first.probability[0]);
     let d;
     for (let i = 0; i < 200; ++i) d = drift();
-    assert.ok(d.columns.length > 0 && d.modelCheck.rows === 200);
+    assert.ok(d.columns.length > 0 && d.model_check.rows === 200);
     assert.deepEqual({ ...fc.memoryStats(), handles: fc.count_emval_handles() }, before);
   } finally {
     ref.delete();

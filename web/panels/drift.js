@@ -51,10 +51,10 @@ const pValue = (p) => (!F.isNum(p) ? '–' : p < 0.001 ? '< 0.001' : p.toFixed(3
 
 /** @param {LeadCalls['drift']} r */
 function modelLine(r) {
-  const m = r.modelCheck;
+  const m = r.model_check;
   if (!m) return r.model ? `${r.current} has no ${ctx.store.scoreHeader ? ctx.store.scoreHeader.score.target : 'outcome'} column: the model's ROC-AUC on it cannot be measured.` : 'Load a scoring model to measure its ROC-AUC on the current table (when that table has the outcome).';
   const verdict = m.degraded ? 'degraded (more than 0.05 below its cross-validation): retrain it' : 'holding up';
-  return `${r.model} on ${r.current}: ROC-AUC ${fmt(m.rocAuc)} on ${F.fmtCount(m.rows)} leads with an outcome, against ${fmt(m.cvRocAuc)} in cross-validation: ${verdict}.`;
+  return `${r.model} on ${r.current}: ROC-AUC ${fmt(m.roc_auc)} on ${F.fmtCount(m.rows)} leads with an outcome, against ${fmt(m.cv_roc_auc)} in cross-validation: ${verdict}.`;
 }
 
 async function compare() {
@@ -83,7 +83,7 @@ async function compare() {
   summary.dataset.alert = String(r.alert);
   summary.textContent = `${r.current} against ${r.reference}${r.model ? ` (the inputs of ${r.model})` : ''}: ${r.major} ${r.major === 1 ? 'column drifts' : 'columns drift'} majorly, ${r.moderate} moderately, of ${r.columns.length}.${r.alert ? ' Time to retrain.' : ''}`;
   $('drift-model').textContent = modelLine(r);
-  $('drift-model').dataset.rocAuc = r.modelCheck && F.isNum(r.modelCheck.rocAuc) ? String(r.modelCheck.rocAuc) : '';
+  $('drift-model').dataset.rocAuc = r.model_check && F.isNum(r.model_check.roc_auc) ? String(r.model_check.roc_auc) : '';
   $table('drift-table').tBodies[0].replaceChildren(
     ...r.columns.map((c) =>
       el(
@@ -93,7 +93,7 @@ async function compare() {
         el('td', { text: c.type || '–' }),
         el('td', { class: 'num', text: fmt(c.psi) }),
         el('td', { class: 'num', text: fmt(c.ks) }),
-        el('td', { class: 'num', text: pValue(c.ksPValue) }),
+        el('td', { class: 'num', text: pValue(c.ks_p_value) }),
         el('td', {}, el('span', { class: `flag ${c.severity}`, text: c.severity === 'none' ? 'stable' : c.severity })),
         el('td', { text: c.reason }),
       ),

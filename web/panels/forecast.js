@@ -116,17 +116,10 @@ function standIn() {
   return forecastData({ historyTime, history, step: 3600, time, mean, lower80: shift(-1), upper80: shift(1), lower95: shift(-2), upper95: shift(2) });
 }
 
-// The forecast as the CLI writes it (funnelcast forecast --out): same columns, 4 decimals.
+// The forecast as the CLI writes it (funnelcast forecast --out): the core's own writer,
+// returned with the forecast.
 export function forecastCsv(f) {
-  const lines = ['timestamp,forecast,lower_80,upper_80,lower_95,upper_95'];
-  for (let i = 0; i < f.time.length; ++i) {
-    lines.push(
-      [F.csvTimestamp(f.time[i]), f.mean[i], f.lower80[i], f.upper80[i], f.lower95[i], f.upper95[i]]
-        .map((v, j) => (j === 0 ? v : F.csvNumber(v, 4)))
-        .join(','),
-    );
-  }
-  return lines.join('\n') + '\n';
+  return f.csv;
 }
 
 function setup({ store, tooltip }) {

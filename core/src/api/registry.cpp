@@ -2,6 +2,7 @@
 
 #include "funnelcast/anomaly/anomaly.hpp"
 #include "funnelcast/api/anomalies.hpp"
+#include "funnelcast/api/forecast.hpp"
 #include "funnelcast/api/kpi.hpp"
 #include "funnelcast/api/score.hpp"
 #include "funnelcast/schema/registry.hpp"
@@ -37,7 +38,8 @@ nlohmann::json registry() {
                        {"needs_forecasts", m.needs_forecasts},
                        {"ensemble_member", m.ensemble_member}});
   json commands = {{"kpi", describe(infos(kpi_fields()))}, {"anomalies", describe(infos(anomalies_fields()))},
-                   {"score", describe(infos(score_fields()))}};
+                   {"score", describe(infos(score_fields()))},
+                   {"forecast", describe(infos(forecast_fields()))}};
   return {{"roles", roles}, {"metrics", metrics}, {"methods", methods}, {"commands", commands}};
 }
 

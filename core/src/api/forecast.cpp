@@ -1,0 +1,102 @@
+#include "funnelcast/api/forecast.hpp"
+
+#include <cstdio>
+
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/time/time.hpp"
+
+namespace fc::api {
+namespace {
+
+using json = nlohmann::json;
+
+Column f64_column(std::vector<std::string> path, std::vector<double> v) {
+  Column c;
+  c.path = std::move(path);
+  c.f64 = std::move(v);
+  return c;
+}
+
+}  // namespace
+
+const std::vector<Field<ForecastRequest>>& forecast_fields() {
+  using R = ForecastRequest;
+  const Edge cli = Edge::kCli, js = Edge::kJs;
+  static const std::vector<Field<R>> fields = {
+      {option("model", FieldType::kText, "MODEL", "the model file").only(cli),
+       [](R& r, const json& v) { r.model = v.get<std::string>(); }},
+      {option("data", FieldType::kText, "FILE", "the history: a CSV like the one the model was trained on").only(cli),
+       [](R& r, const json& v) { r.data = v.get<std::string>(); }},
+      {option("horizon", FieldType::kInteger, "N",
+              "intervals to forecast (default and maximum: the horizon the model was\n"
+              "validated for, 168 unless trained with another --horizon)")
+           .within(0, 24 * 366),
+       [](R& r, const json& v) { r.horizon = v.get<int>(); }},
+      {option("channel", FieldType::kText, "NAME", "forecast this channel (default: the model's channel, or the total)"),
+       [](R& r, const json& v) { r.channel = v.get<std::string>(); }},
+      {option("csv", FieldType::kFlag, "", "the forecast CSV too (what the CLI writes)").only(js),
+       [](R& r, const json& v) { r.csv = v.get<bool>(); }},
+      {option("out", FieldType::kText, "FILE.csv", "write the CSV there instead of standard output").only(cli),
+       [](R& r, const json& v) { r.out = v.get<std::string>(); }},
+      {option("json", FieldType::kFlag, "", "print JSON (epoch seconds, full precision, notices) instead of CSV")
+           .only(cli),
+       [](R& r, const json& v) { r.json = v.get<bool>(); }},
+  };
+  return fields;
+}
+
+ForecastRun forecast(const model::Model& m, const Table& table, forecast::Request read, const ForecastRequest& r) {
+  if (m.header.kind != "forecast" || !m.header.forecast)
+    throw Error(read.model_name + " is a " + m.header.kind + " model, not a forecast model");
+  if (r.channel) read.channel = r.channel;
+  ForecastRun run;
+  run.model = read.model_name;
+  run.target = m.header.data.roles.leads.empty() ? std::string("leads") : m.header.data.roles.leads;
+  run.prepared = forecast::prepare(m, table, read);
+  run.forecast = forecast::predict(m, run.prepared, r.horizon, read.model_name);
+  return run;
+}
+
+json forecast_json(const ForecastRun& run, const ForecastRequest& r) {
+  json j = {{"model", run.model},
+            {"channel", run.prepared.channel},
+            {"target", run.target},
+            {"horizon", run.forecast.time.size()},
+            {"interval_seconds", run.forecast.step},
+            {"notices", run.forecast.notices}};
+  if (r.csv) j["csv"] = forecast_csv(run);
+  return j;
+}
+
+Columns forecast_columns(const ForecastRun& run, bool history) {
+  const forecast::Forecast& f = run.forecast;
+  Columns out;
+  out.push_back(f64_column({"time"}, std::vector<double>(f.time.begin(), f.time.end())));
+  out.push_back(f64_column({"mean"}, f.mean));
+  out.push_back(f64_column({"lower80"}, f.lower80));
+  out.push_back(f64_column({"upper80"}, f.upper80));
+  out.push_back(f64_column({"lower95"}, f.lower95));
+  out.push_back(f64_column({"upper95"}, f.upper95));
+  if (history) {
+    const series::Series& s = run.prepared.series();
+    std::vector<double> t(s.size());
+    for (size_t i = 0; i < s.size(); ++i) t[i] = static_cast<double>(s.time(i));
+    out.push_back(f64_column({"history_time"}, std::move(t)));
+    out.push_back(f64_column({"history"}, s.leads));
+  }
+  return out;
+}
+
+std::string forecast_csv(const ForecastRun& run) {
+  const forecast::Forecast& f = run.forecast;
+  std::string out = "timestamp,forecast,lower_80,upper_80,lower_95,upper_95\n";
+  char line[256];
+  for (size_t i = 0; i < f.time.size(); ++i) {
+    std::snprintf(line, sizeof line, "%s,%.4f,%.4f,%.4f,%.4f,%.4f\n", time::format_timestamp(f.time[i]).c_str(),
+                  f.mean[i], f.lower80[i], f.upper80[i], f.lower95[i], f.upper95[i]);
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace fc::api
