@@ -52,6 +52,11 @@ std::vector<std::string> field_options(const std::vector<api::Field<R>>& fields,
       out.push_back(api::cli_flag(f.info.name).substr(2));
   return out;
 }
+// The arguments of a command that reads a series: its fields' flags plus the role and
+// series options (defined below).
+template <class R>
+Args series_args(int argc, char** argv, int first, const std::vector<api::Field<R>>& fields);
+
 // A command's request from its flags: the field list checks every value; a bad one is a
 // usage error naming the flag.
 template <class R>
@@ -89,6 +94,15 @@ series::BuildResult load_series(const std::string& path, const Args& args);
 // --gaps, --channel); the rest comes from the model.
 forecast::Request forecast_request(const Args& args, const std::string& model_name);
 void describe_series(const series::BuildResult& data, const std::string& path);
+
+template <class R>
+Args series_args(int argc, char** argv, int first, const std::vector<api::Field<R>>& fields) {
+  std::vector<std::string> options = field_options(fields, false);
+  options.insert(options.end(), role_options().begin(), role_options().end());
+  std::vector<std::string> flags = field_options(fields, true);
+  flags.insert(flags.end(), series_flags().begin(), series_flags().end());
+  return Args(argc, argv, first, options, flags);
+}
 void print_notices(const std::vector<std::string>& notices);
 
 // Prints a command's help with each "%s" replaced by the next of `parts` (e.g. role_help()).

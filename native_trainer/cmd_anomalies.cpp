@@ -132,11 +132,7 @@ anomaly::Forecasts one_step_forecasts(const model::Model& m, const std::string& 
 
 int run_anomalies(int argc, char** argv, int first) {
   const auto& fields = api::anomalies_fields();
-  std::vector<std::string> options = field_options(fields, false);
-  options.insert(options.end(), role_options().begin(), role_options().end());
-  std::vector<std::string> flags = field_options(fields, true);
-  flags.insert(flags.end(), series_flags().begin(), series_flags().end());
-  Args args(argc, argv, first, options, flags);
+  Args args = series_args(argc, argv, first, fields);
   if (args.help()) {
     std::string methods;
     for (const auto& m : anomaly::methods()) {

@@ -35,11 +35,7 @@ const char* kHelp =
 
 int run_forecast(int argc, char** argv, int first) {
   const auto& fields = api::forecast_fields();
-  std::vector<std::string> options = field_options(fields, false);
-  options.insert(options.end(), role_options().begin(), role_options().end());
-  std::vector<std::string> flags = field_options(fields, true);
-  flags.insert(flags.end(), series_flags().begin(), series_flags().end());
-  Args args(argc, argv, first, options, flags);
+  Args args = series_args(argc, argv, first, fields);
   if (args.help()) {
     print_help(kHelp, {api::options_help(api::infos(fields)), role_help()});
     return 0;

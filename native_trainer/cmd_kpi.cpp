@@ -24,9 +24,7 @@ const char* kHelp =
     "those instead.\n"
     "\n"
     "options:\n"
-    "  --data FILE      a CSV with a time column: hourly, daily or finer rows, or one row per lead\n"
     "%s"
-    "  --json           JSON (epoch seconds; unknown values as null) instead of a table\n"
     "%s";
 
 std::string metric_lines() {
@@ -56,24 +54,19 @@ double value_of(const nlohmann::json& v) { return v.is_number() ? v.get<double>(
 
 int run_kpi(int argc, char** argv, int first) {
   const auto& fields = api::kpi_fields();
-  std::vector<std::string> options = field_options(fields, false);
-  options.push_back("data");
-  options.insert(options.end(), role_options().begin(), role_options().end());
-  std::vector<std::string> flags = field_options(fields, true);
-  flags.push_back("json");
-  flags.insert(flags.end(), series_flags().begin(), series_flags().end());
-  Args args(argc, argv, first, options, flags);
+  Args args = series_args(argc, argv, first, fields);
   if (args.help()) {
     print_help(kHelp, {metric_lines(), api::options_help(api::infos(fields)), role_help()});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
-  const std::string path = args.require("data");
   const api::KpiRequest request = read_args(args, fields);
+  if (request.data.empty()) throw UsageError{"--data is required"};
+  const std::string path = request.data;
   const series::BuildResult data = load_series(path, args);
   describe_series(data, path);
   const nlohmann::json k = api::kpi(data, request);
-  if (args.has("json")) {
+  if (request.json) {
     std::cout << json_dump(k);
     return 0;
   }

@@ -477,7 +477,7 @@ export interface KpiSummary {
   change: Record<MetricName, number | null>;
 }
 
-export type AnomalyMethod = 'zscore' | 'robust' | 'seasonal' | 'residual' | 'iforest' | 'ensemble';
+export type AnomalyMethod = 'zscore' | 'robust' | 'seasonal' | 'count' | 'residual' | 'iforest' | 'ensemble';
 
 export interface AnomalyOptions {
   /** A metric (default "cpl") or the name of any numeric column (training bundle only; read on

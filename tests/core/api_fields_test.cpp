@@ -101,7 +101,7 @@ TEST(ApiFields, TheRegistryListsEveryCommandsOptionsAndTheDetectors) {
   const nlohmann::json r = registry();
   std::vector<std::string> kpi, methods;
   for (const auto& f : r.at("commands").at("kpi")) kpi.push_back(f.at("name"));
-  EXPECT_EQ(kpi, (std::vector<std::string>{"window", "channel"}));
+  EXPECT_EQ(kpi, (std::vector<std::string>{"window", "channel"}));  // --data and --json are the CLI's
   for (const auto& m : r.at("methods")) methods.push_back(m.at("name"));
   std::vector<std::string> detectors;  // the core's one list of detectors, in its order
   for (const auto& m : anomaly::methods()) detectors.push_back(m.name);

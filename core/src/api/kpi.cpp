@@ -23,12 +23,18 @@ nlohmann::json window_json(const kpi::Window& w, const kpi::Summary& k) {
 
 const std::vector<Field<KpiRequest>>& kpi_fields() {
   static const std::vector<Field<KpiRequest>> fields = {
+      {option("data", FieldType::kText, "FILE", "a CSV with a time column: hourly, daily or finer rows, or one row per lead")
+           .only(Edge::kCli),
+       [](KpiRequest& r, const nlohmann::json& v) { r.data = v.get<std::string>(); }},
       {option("window", FieldType::kNumber, "HOURS", "hours per window")
            .or_else("24, or one interval for coarser data")
            .within(1.0 / 3600, 24 * 366),
        [](KpiRequest& r, const nlohmann::json& v) { r.window = v.get<double>(); }},
       {option("channel", FieldType::kText, "NAME", "one channel instead of the total"),
        [](KpiRequest& r, const nlohmann::json& v) { r.channel = v.get<std::string>(); }},
+      {option("json", FieldType::kFlag, "", "JSON (epoch seconds; unknown values as null) instead of a table")
+           .only(Edge::kCli),
+       [](KpiRequest& r, const nlohmann::json& v) { r.json = v.get<bool>(); }},
   };
   return fields;
 }

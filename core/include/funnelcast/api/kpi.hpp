@@ -15,6 +15,8 @@ namespace fc::api {
 struct KpiRequest {
   double window = 0;    // hours per window; 0 = 24, or one interval for coarser data
   std::string channel;  // "" = the total
+  std::string data;     // the command line's: the CSV
+  bool json = false;    // the command line's: JSON instead of a table
 };
 const std::vector<Field<KpiRequest>>& kpi_fields();
 
