@@ -24,6 +24,10 @@ constexpr size_t kMinTail = 10;
 // The mean excess is floored so that a tail of identical values (a discrete statistic)
 // does not make every larger value infinitely unlikely.
 constexpr double kMinBetaRelative = 0.01;
+// The weighted rule truncates p at 0.99: tan((0.5 - p) pi) falls to -infinity as p -> 1,
+// so one member sure that nothing happened (a discrete p of exactly 1) would cancel
+// another's evidence; at 0.99 its term is -31.8.
+constexpr double kCauchyTop = 0.99;
 
 }  // namespace
 
@@ -137,17 +141,15 @@ double TailCalibrator::critical(double alpha) const {
   return lower_edge(std::min(pos + 1, kBins - 1));
 }
 
-double cauchy_combine(const double* p, size_t n) {
-  return cauchy_combine(p, nullptr, n);
-}
+namespace {
 
-double cauchy_combine(const double* p, const double* w, size_t n) {
+double cauchy_rule(const double* p, const double* w, size_t n, double top) {
   double sum = 0, used = 0;
   for (size_t i = 0; i < n; ++i) {
     if (std::isnan(p[i])) continue;
     const double wi = w ? w[i] : 1.0;
     if (!(wi > 0)) continue;
-    const double q = std::clamp(p[i], 1e-300, 1 - 1e-15);
+    const double q = std::clamp(p[i], 1e-300, top);
     // tan((0.5 - q) pi) = 1 / tan(q pi), and ~ 1 / (q pi) where tan would lose digits.
     sum += wi * (q < 1e-15 ? 1 / (q * M_PI) : std::tan((0.5 - q) * M_PI));
     used += wi;
@@ -156,6 +158,16 @@ double cauchy_combine(const double* p, const double* w, size_t n) {
   const double t = sum / used;
   if (t > 1e15) return 1 / (t * M_PI);
   return std::clamp(0.5 - std::atan(t) / M_PI, 0.0, 1.0);
+}
+
+}  // namespace
+
+double cauchy_combine(const double* p, size_t n) {
+  return cauchy_rule(p, nullptr, n, 1 - 1e-15);
+}
+
+double cauchy_combine(const double* p, const double* w, size_t n) {
+  return cauchy_rule(p, w, n, kCauchyTop);
 }
 
 double gaussian_two_sided(double z) {

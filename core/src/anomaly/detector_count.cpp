@@ -18,6 +18,7 @@
 #include <cmath>
 
 #include "detector.hpp"
+#include "funnelcast/anomaly/calibrate.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/time/time.hpp"
 
@@ -141,6 +142,8 @@ constexpr double kDispersionPriorN = 48;
 constexpr double kPearsonCap = 16;     // one squared Pearson residual counts for at most 16
 constexpr size_t kMinResiduals = 24;   // residuals seen before a score
 
+constexpr double kRatePrior = 0.5;  // the phase's rate: half a count at the recent rate
+
 struct Fit {
   std::vector<double> mu, phi, p, dev;
 };
@@ -156,7 +159,17 @@ Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
   std::vector<double> y_used(n, kNaN), base_e(n, kNaN), pearson(n, kNaN);
   double ps = 0;  // sum of capped Pearson^2 over the dispersion window
   size_t pn = 0;
+  double wy = 0, we = 0;  // the trailing week's counts and exposure (the prior's rate)
+  const size_t week = period > level_window ? period : 7 * period;
   for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && !std::isnan(y_used[i - 1])) {
+      wy += y_used[i - 1];
+      we += exposure_at(in, i - 1);
+    }
+    if (i > week && !std::isnan(y_used[i - week - 1])) {
+      wy -= y_used[i - week - 1];
+      we -= exposure_at(in, i - week - 1);
+    }
     if (i > 0 && !std::isnan(pearson[i - 1])) {
       ps += pearson[i - 1];
       ++pn;
@@ -166,6 +179,9 @@ Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
       --pn;
     }
     if (!in.known(i)) continue;
+    // Holidays are quiet by the calendar, not by an incident: no verdict, and they stay out
+    // of later expectations.
+    if (in.step <= time::kDay && time::is_holiday(in.time(i))) continue;
     double sy = 0, se = 0;
     size_t seen = 0;
     for (size_t k = 1; k <= window && k * period <= i; ++k) {
@@ -175,11 +191,14 @@ Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
       se += exposure_at(in, j);
       ++seen;
     }
-    if (seen < 2 || !(se > 0)) {
+    if (seen < 2 || !(se > 0) || !(wy > 0) || !(we > 0)) {
       y_used[i] = count_at(in, i);  // no expectation yet: taken as it is
       continue;
     }
-    const double rate = sy / se;
+    // The phase's rate with a gamma prior of kRatePrior counts at the trailing week's rate:
+    // an hour that had no lead in its last days expects a few tenths of one, not none.
+    const double prior_e = kRatePrior / (wy / we);
+    const double rate = (sy + kRatePrior) / (se + prior_e);
     // The recent level: how the last intervals compared with their own seasonal base.
     double ly = 0, lb = 0;
     for (size_t j = i > level_window ? i - level_window : 0; j < i; ++j) {
@@ -192,16 +211,20 @@ Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
     const double mu = std::max(rate * e * level, 1e-3);
     base_e[i] = rate * e;
     const double y = count_at(in, i);
+    // The dispersion of the past residuals, plus the uncertainty of the rate itself (its
+    // gamma posterior adds mu^2 / (counts behind it) to the variance).
     const double phi =
-        std::max(1.0, (ps + kDispersionPrior * kDispersionPriorN) / (static_cast<double>(pn) + kDispersionPriorN));
+        std::max(1.0, (ps + kDispersionPrior * kDispersionPriorN) / (static_cast<double>(pn) + kDispersionPriorN)) +
+        mu / (sy + kRatePrior);
     f.mu[i] = mu;
     f.phi[i] = phi;
     const double a = y > 0 ? y * std::log(y / mu) : 0.0;
     f.dev[i] = std::max(0.0, 2 * (a - (y - mu)));
-    double p = kNaN;
-    if (pn >= kMinResiduals) p = CountTail(mu, phi).p_value(y);
-    f.p[i] = p;
-    const bool outlier = !std::isnan(p) && p < kOutlierP;
+    // Before kMinResiduals the tail (with the prior dispersion) still keeps incidents out of
+    // later expectations, but gives no score.
+    const double p = CountTail(mu, phi).p_value(y);
+    if (pn >= kMinResiduals) f.p[i] = p;
+    const bool outlier = p < kOutlierP;
     // Outliers stay out of the dispersion and enter later expectations as what was expected.
     y_used[i] = outlier ? mu / level : y;
     if (!outlier) pearson[i] = std::min(kPearsonCap, (y - mu) * (y - mu) / mu);
@@ -209,18 +232,24 @@ Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
   return f;
 }
 
-Track count_track(const Input& in, const Params& prm) {
+// The fit of the period whose expectations were closer, per interval (NaN where none).
+struct Chosen {
+  std::vector<double> mu, phi, p;
+};
+
+Chosen choose(const Input& in, const Params& prm) {
   const size_t n = in.size();
-  Track t;
-  t.resize(n);
-  if (!countable(in) || in.step > time::kDay) return t;
+  Chosen ch;
+  ch.mu.assign(n, kNaN);
+  ch.phi.assign(n, kNaN);
+  ch.p.assign(n, kNaN);
   std::vector<Fit> fits;
   const size_t day = static_cast<size_t>(time::kDay / in.step);
   const size_t level_window = std::max<size_t>(3, day);
   if (time::kDay % in.step == 0 && day >= 2) fits.push_back(fit(in, day, kDayWindow, level_window));
   if (time::kWeek % in.step == 0 && day >= 1)
     fits.push_back(fit(in, 7 * day, kWeekWindow, level_window));
-  if (fits.empty()) return t;
+  if (fits.empty()) return ch;
   // The period whose expectations were closer (Poisson deviance) over the baseline window,
   // on the intervals where every candidate had one.
   std::vector<std::vector<double>> prefix(fits.size(), std::vector<double>(n + 1, 0.0));
@@ -230,7 +259,6 @@ Track count_track(const Input& in, const Params& prm) {
     for (size_t c = 0; c < fits.size(); ++c)
       prefix[c][i + 1] = prefix[c][i] + (all ? std::min(fits[c].dev[i], kPearsonCap) : 0.0);
   }
-  const double sign = value_sign(in);
   for (size_t i = 0; i < n; ++i) {
     if (!in.known(i)) continue;
     const size_t lo = i > prm.baseline ? i - prm.baseline : 0;
@@ -246,11 +274,51 @@ Track count_track(const Input& in, const Params& prm) {
     }
     if (best < 0) continue;
     const Fit& f = fits[static_cast<size_t>(best)];
-    const double mu = f.mu[i], y = count_at(in, i);
-    const CountTail tail(mu, f.phi[i]);
-    const double p = f.p[i];
+    ch.mu[i] = f.mu[i];
+    ch.phi[i] = f.phi[i];
+    ch.p[i] = f.p[i];
+  }
+  return ch;
+}
+
+// The quantity of a ratio as a count series of its own (leads without the spend).
+Input quantity_input(const Input& in) {
+  Input q;
+  q.name = in.quantity_name;
+  q.kind = Kind::kCount;
+  q.start = in.start;
+  q.step = in.step;
+  q.value = in.quantity;
+  for (size_t i = 0; i < q.value.size(); ++i)
+    if (!in.known(i)) q.value[i] = kNaN;
+  return q;
+}
+
+Track count_track(const Input& in, const Params& prm) {
+  const size_t n = in.size();
+  Track t;
+  t.resize(n);
+  if (!countable(in) || in.step > time::kDay) return t;
+  const Chosen ch = choose(in, prm);
+  // Ratios (CPL): the quantity given its exposure (are the leads too few for the spend?),
+  // and the quantity on its own (did the leads collapse?), their tails combined by the
+  // Cauchy rule. Leads follow spend only loosely, so the first has the wider dispersion: a
+  // one-hour collapse of leads is surer on the second, a tripled spend only on the first.
+  Chosen alone;
+  if (in.kind == Kind::kRatio) alone = choose(quantity_input(in), prm);
+  const double sign = value_sign(in);
+  for (size_t i = 0; i < n; ++i) {
+    if (std::isnan(ch.p[i])) continue;
+    const double mu = ch.mu[i], y = count_at(in, i);
+    const CountTail tail(mu, ch.phi[i]);
+    double p = ch.p[i];
+    double dir = y > mu ? 1 : y < mu ? -1 : 0;
+    if (!alone.p.empty() && !std::isnan(alone.p[i])) {
+      const double both[2] = {p, alone.p[i]};
+      if (alone.p[i] < p) dir = y > alone.mu[i] ? 1 : y < alone.mu[i] ? -1 : 0;
+      p = cauchy_combine(both, nullptr, 2);
+    }
     t.p[i] = p;
-    const double dir = y > mu ? 1 : y < mu ? -1 : 0;
     // A signed z with the same two-sided tail, for the chart and the ensemble's z.
     const double z = std::clamp(dir * sign * gaussian_two_sided_inverse(std::max(p, 1e-300)), -kMaxZ, kMaxZ);
     t.z[i] = z;

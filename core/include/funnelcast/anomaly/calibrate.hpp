@@ -57,6 +57,8 @@ double cauchy_combine(const double* p, size_t n);
 // The same with weights w_i > 0 (normalised over the p_i that are not NaN): the weighted
 // mean of the tan terms is standard Cauchy too, so a member that sees more (the count
 // model on counts) may weigh more without losing validity. w = nullptr: equal weights.
+// Each p is truncated at 0.99 (Liu and Xie's remedy for p near 1, whose tan term would
+// otherwise cancel any evidence: a count model's p of exactly 1 is common).
 double cauchy_combine(const double* p, const double* w, size_t n);
 
 // The Gaussian two-sided tail probability of |z| (erfc(|z| / sqrt 2)) and its inverse.
