@@ -13,7 +13,6 @@ namespace {
 
 using json = nlohmann::json;
 
-json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 // A duration from the command line or the page: text ("36h", "14d", "2w", "336" intervals)
 // or, from the page's sliders, a number of hours.

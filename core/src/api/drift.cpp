@@ -7,7 +7,6 @@ namespace {
 
 using json = nlohmann::json;
 
-json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 json column_json(const scoring::ColumnReport& c) {
   const bool numeric = c.compared && !c.drift.categorical;

@@ -9,7 +9,6 @@
 namespace fc::api {
 namespace {
 
-nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 nlohmann::json window_json(const kpi::Window& w, const kpi::Summary& k) {
   nlohmann::json j = {{"start", w.start}, {"end", w.end}, {"intervals", w.intervals}, {"missing", w.missing}};

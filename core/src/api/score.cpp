@@ -9,7 +9,6 @@ namespace {
 
 using json = nlohmann::json;
 
-json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 std::string quoted(const std::string& s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;

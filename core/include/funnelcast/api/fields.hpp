@@ -3,6 +3,7 @@
 // flags and from a JS object (as JSON), writes the --help text, and reaches the page and
 // the TypeScript declarations' test through registry(). The edges only move values.
 #pragma once
+#include <cmath>
 #include <functional>
 #include <map>
 #include <string>
@@ -12,6 +13,9 @@
 #include <nlohmann/json.hpp>
 
 namespace fc::api {
+
+// A number in a result document: null where it is NaN or infinite (JSON has neither).
+inline nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 enum class FieldType {
   kText,     // any string
