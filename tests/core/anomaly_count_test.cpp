@@ -69,6 +69,10 @@ TEST(AnomalyCount, PoissonAndNegativeBinomialTailsByHand) {
   EXPECT_LT(big.p_value(400), 1e-30);
   EXPECT_GT(big.p_value(400), 0);
   EXPECT_EQ(big.p_value(200), 1.0);
+  // The table-free p agrees with the tables.
+  for (double y : {0.0, 1.0, 5.0, 15.0, 30.0, 40.0})
+    EXPECT_NEAR(detail::count_p_value(15, 1.5, y) / nb.p_value(y), 1, 1e-9) << y;
+  EXPECT_NEAR(detail::count_p_value(15, 1, 1), 9.7888742560584254e-6, 1e-15);
 }
 
 TEST(AnomalyCount, AOneHourCollapseOfLeadsIsFlaggedOnLeadsAndOnCplWithCauseLeads) {

@@ -130,6 +130,40 @@ void CountTail::band(double alpha, double& lo, double& hi) const {
   }
 }
 
+double count_p_value(double mu, double phi, double y) {
+  mu = std::max(mu, 1e-9);
+  phi = std::max(phi, 1.0);
+  const bool poisson = phi <= 1 + 1e-9;
+  const double r = poisson ? 0 : mu / (phi - 1), q = poisson ? 0 : mu / (r + mu);
+  const auto log_pmf = [&](double k) {
+    return poisson ? k * std::log(mu) - mu - std::lgamma(k + 1)
+                   : std::lgamma(k + r) - std::lgamma(r) - std::lgamma(k + 1) + r * std::log1p(-q) +
+                         k * std::log(q);
+  };
+  const auto up = [&](double k) { return poisson ? mu / (k + 1) : (k + r) / (k + 1) * q; };
+  // The tail on the value's side of the mean, summed from the value outwards; a tail that
+  // passes 0.5 gives p = 1.
+  double t = std::exp(log_pmf(y)), acc = 0;
+  if (y <= mu) {
+    for (double k = y; k >= 0 && t > 0; --k) {
+      acc += t;
+      if (acc >= 0.5) return 1;
+      if (t < 1e-17 * acc) break;
+      if (k > 0) t /= up(k - 1);
+    }
+  } else {
+    for (double k = y; t > 0; ++k) {
+      acc += t;
+      if (acc >= 0.5) return 1;
+      const double ratio = up(k);
+      if (ratio < 1 && t < 1e-17 * acc) break;
+      if (k > y + 1e6) break;
+      t *= ratio;
+    }
+  }
+  return std::min(1.0, 2 * acc);
+}
+
 namespace {
 
 constexpr size_t kDayWindow = 14;      // the day's phase: the same hour over 14 days
@@ -222,7 +256,7 @@ Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
     f.dev[i] = std::max(0.0, 2 * (a - (y - mu)));
     // Before kMinResiduals the tail (with the prior dispersion) still keeps incidents out of
     // later expectations, but gives no score.
-    const double p = CountTail(mu, phi).p_value(y);
+    const double p = count_p_value(mu, phi, y);
     if (pn >= kMinResiduals) f.p[i] = p;
     const bool outlier = p < kOutlierP;
     // Outliers stay out of the dispersion and enter later expectations as what was expected.
@@ -310,7 +344,6 @@ Track count_track(const Input& in, const Params& prm) {
   for (size_t i = 0; i < n; ++i) {
     if (std::isnan(ch.p[i])) continue;
     const double mu = ch.mu[i], y = count_at(in, i);
-    const CountTail tail(mu, ch.phi[i]);
     double p = ch.p[i];
     double dir = y > mu ? 1 : y < mu ? -1 : 0;
     if (!alone.p.empty() && !std::isnan(alone.p[i])) {
@@ -324,7 +357,7 @@ Track count_track(const Input& in, const Params& prm) {
     t.z[i] = z;
     t.direction[i] = sign_of(z);
     double qlo = kNaN, qhi = kNaN;
-    if (prm.bands) tail.band(prm.alpha, qlo, qhi);
+    if (prm.bands) CountTail(mu, ch.phi[i]).band(prm.alpha, qlo, qhi);
     if (in.kind != Kind::kRatio) {
       t.expected[i] = mu;
       t.lower[i] = qlo;

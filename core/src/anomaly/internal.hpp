@@ -187,5 +187,7 @@ class CountTail {
   double mu_, phi_, r_ = 0, q_ = 0, from_ = 0;
   std::vector<double> pmf_, cdf_, sf_;
 };
+// CountTail(mu, phi).p_value(y) without the tables: the tail on y's side summed outwards.
+double count_p_value(double mu, double phi, double y);
 
 }  // namespace fc::anomaly::detail
