@@ -245,11 +245,10 @@ Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
     const double mu = std::max(rate * e * level, 1e-3);
     base_e[i] = rate * e;
     const double y = count_at(in, i);
-    // The dispersion of the past residuals, plus the uncertainty of the rate itself (its
-    // gamma posterior adds mu^2 / (counts behind it) to the variance).
-    const double phi =
-        std::max(1.0, (ps + kDispersionPrior * kDispersionPriorN) / (static_cast<double>(pn) + kDispersionPriorN)) +
-        mu / (sy + kRatePrior);
+    // The dispersion of the past residuals (y - mu)^2 / mu, against expectations made as
+    // this one is, so it holds the uncertainty of the rate and level estimates too.
+    const double phi = std::max(1.0, (ps + kDispersionPrior * kDispersionPriorN) /
+                                         (static_cast<double>(pn) + kDispersionPriorN));
     f.mu[i] = mu;
     f.phi[i] = phi;
     const double a = y > 0 ? y * std::log(y / mu) : 0.0;
