@@ -1,3 +1,4 @@
+// @ts-check
 // The lead scoring charts' Vega-Lite specs and rows: ROC, precision–recall, calibration
 // and gain (with lift) from a scoring model's header (its out-of-fold threshold curve,
 // calibration bins and lift table), the one-lead SHAP waterfall, and the drift view's
@@ -9,33 +10,42 @@ import * as F from './format.js';
 
 const COLORS = { line: '#2563eb', chance: '#94a3b8', at: '#dc2626', up: '#15803d', down: '#b91c1c', reference: '#94a3b8', current: '#2563eb' };
 const SIZE = { width: 230, height: 190 };
+/** @import * as FC from '../wasm/funnelcast' */
+/** @import { LeadCalls } from './types' */
+/** @typedef {Pick<FC.CurvePoint, 'threshold' | 'recall' | 'precision'> & {share: number | null}} CurveStop a threshold's point (the cut-off panel's slider: share null when unknown) */
+/** @type {(title: string) => object} */
 const unit = (title) => ({ type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 5 }, title });
 
 // A curve point's rates: ROC's false positive rate follows from its share contacted,
 // recall and the positive rate π: FPR = (share − recall·π) / (1 − π).
+/** @param {FC.ScoreSection} score */
 export function curveRows(score) {
-  const pi = score.positive_rate;
+  const pi = /** @type {number} */ (score.positive_rate);
   return score.curve
     .filter((p) => F.isNum(p.recall))
-    .map((p) => ({ threshold: p.threshold, share: p.share, recall: p.recall, precision: p.precision, fpr: Math.min(1, Math.max(0, (p.share - p.recall * pi) / (1 - pi))), lift: p.lift }));
+    .map((p) => ({ threshold: p.threshold, share: p.share, recall: p.recall, precision: p.precision, fpr: Math.min(1, Math.max(0, (p.share - /** @type {number} */ (p.recall) * pi) / (1 - pi))), lift: p.lift }));
 }
 
 // The threshold's point on every chart.
+/** @param {CurveStop | null | undefined} stop @param {FC.ScoreSection} score */
 export function atRows(stop, score) {
-  const pi = score.positive_rate;
+  const pi = /** @type {number} */ (score.positive_rate);
   if (!stop || !F.isNum(stop.recall)) return [];
-  return [{ threshold: stop.threshold, share: stop.share, recall: stop.recall, precision: stop.precision, fpr: Math.min(1, Math.max(0, (stop.share - stop.recall * pi) / (1 - pi))) }];
+  return [{ threshold: stop.threshold, share: stop.share, recall: stop.recall, precision: stop.precision, fpr: Math.min(1, Math.max(0, (/** @type {number} */ (stop.share) - stop.recall * pi) / (1 - pi))) }];
 }
 
+/** @type {(x: string, y: string) => object} */
 const atLayer = (x, y) => ({
   data: { name: 'at' },
   mark: { type: 'point', filled: true, size: 70, color: COLORS.at },
   encoding: { x: { field: x, type: 'quantitative' }, y: { field: y, type: 'quantitative' } },
 });
+/** @type {(fields: Array<[string, string, string]>) => object[]} */
 const tip = (fields) => fields.map(([field, title, format]) => ({ field, title, type: 'quantitative', format }));
 
+/** @param {FC.ScoreSection} score @param {CurveStop | null | undefined} stop */
 export function rocSpec(score, stop) {
-  const rows = [{ fpr: 0, recall: 0, threshold: 1 }, ...curveRows(score).sort((a, b) => a.fpr - b.fpr || a.recall - b.recall)];
+  const rows = [{ fpr: 0, recall: 0, threshold: 1 }, ...curveRows(score).sort((a, b) => a.fpr - b.fpr || /** @type {number} */ (a.recall) - /** @type {number} */ (b.recall))];
   return {
     ...fixedFrame({ curve: rows, chance: [{ x: 0, y: 0 }, { x: 1, y: 1 }], at: atRows(stop, score) }, SIZE.width, SIZE.height),
     layer: [
@@ -50,6 +60,7 @@ export function rocSpec(score, stop) {
   };
 }
 
+/** @param {FC.ScoreSection} score @param {CurveStop | null | undefined} stop */
 export function prSpec(score, stop) {
   const rows = curveRows(score).filter((r) => F.isNum(r.precision));
   return {
@@ -66,6 +77,7 @@ export function prSpec(score, stop) {
   };
 }
 
+/** @param {FC.ScoreSection} score */
 export function calibrationSpec(score) {
   const rows = score.calibration.filter((b) => b.count > 0 && F.isNum(b.mean_predicted) && F.isNum(b.observed_rate));
   return {
@@ -89,6 +101,7 @@ export function calibrationSpec(score) {
 
 // Cumulative gain: the share of conversions reached when contacting the top share of
 // leads (the curve), the lift table's points labelled with their lift.
+/** @param {FC.ScoreSection} score @param {CurveStop | null | undefined} stop */
 export function gainSpec(score, stop) {
   const rows = [{ share: 0, recall: 0, threshold: 1 }, ...curveRows(score).sort((a, b) => a.share - b.share)];
   const lift = score.lift.filter((l) => F.isNum(l.gain)).map((l) => ({ ...l, label: F.isNum(l.lift) ? `×${l.lift.toFixed(1)}` : '' }));
@@ -109,19 +122,21 @@ export function gainSpec(score, stop) {
   };
 }
 
+/** @type {(x: number) => number} */
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
 
 // The SHAP waterfall of one lead: from the expected value (the average lead, log-odds)
 // through each input's contribution, strongest first, to the lead's margin. At most
 // `shown` inputs; the rest are one step. Returns {steps, expected, margin} (the rows
 // drawn add up: expected + Σ value = margin).
+/** @param {Pick<LeadCalls['scoreRecord'], 'featureNames' | 'contributions' | 'expectedValue' | 'margin'>} r @param {string[]} labels @param {number} [shown] */
 export function waterfallRows(r, labels, shown = 12) {
   const items = r.featureNames.map((name, i) => ({ name, value: r.contributions[i], label: labels[i] || name }));
   items.sort((a, b) => Math.abs(b.value) - Math.abs(a.value) || 0);
   const head = items.slice(0, shown);
   const rest = items.slice(shown);
   if (rest.length) head.push({ name: 'other', value: rest.reduce((s, x) => s + x.value, 0), label: `${rest.length} other inputs` });
-  let at = r.expectedValue;
+  let at = /** @type {number} */ (r.expectedValue);
   const steps = head.map((x, i) => {
     const start = at;
     at += x.value;
@@ -130,7 +145,11 @@ export function waterfallRows(r, labels, shown = 12) {
   return { steps, expected: r.expectedValue, margin: r.margin };
 }
 
-export function waterfallSpec({ steps, expected, margin }) {
+/** @param {ReturnType<typeof waterfallRows>} rows */
+export function waterfallSpec(rows) {
+  const { steps } = rows;
+  const expected = /** @type {number} */ (rows.expected);
+  const margin = rows.margin;
   // Each label on the side of its line away from the other (two datasets, so the spec
   // stays the same and a new lead only swaps the rows).
   const right = margin >= expected;
@@ -139,6 +158,7 @@ export function waterfallSpec({ steps, expected, margin }) {
   const marks = [expectedMark, leadMark];
   const toRight = right ? [expectedMark] : [leadMark];
   const toLeft = right ? [leadMark] : [expectedMark];
+  /** @type {(name: string, align: string, dx: number) => object} */
   const label = (name, align, dx) => ({ data: { name }, mark: { type: 'text', align, dx, baseline: 'top', y: -14, fontSize: 10, color: '#334155' }, encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'text' } } });
   const y = { field: 'label', type: 'nominal', sort: { field: 'order' }, title: null, axis: { labelLimit: 260 } };
   return {
@@ -163,6 +183,7 @@ export function waterfallSpec({ steps, expected, margin }) {
 }
 
 // One drifting column: its PSI bins, reference and current shares side by side.
+/** @param {FC.DriftColumn} column */
 export function driftRows(column) {
   return column.bins.flatMap((b, i) => [
     { order: i, label: b.label, side: 'reference', share: b.reference_share },
@@ -170,6 +191,7 @@ export function driftRows(column) {
   ]);
 }
 
+/** @param {FC.DriftColumn} column */
 export function driftSpec(column) {
   return {
     ...fixedFrame({ bins: driftRows(column) }, 300, 150),

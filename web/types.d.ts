@@ -81,6 +81,17 @@ export interface DashboardCalls {
   compute: { panels: Record<string, PanelResult<any>>; timings: Record<string, number> };
 }
 
+// ---- The dashboard's panels in the worker (worker-panels.js) ----
+
+export type { PanelContext, PageAnomaly } from './worker-panels.js';
+type Handlers = typeof import('./worker-panels.js').PANEL_HANDLERS;
+/** The anomaly panel's value: AnomalyResult's columns from shownFrom on, in the page's names
+ * (step = interval_seconds, checkedFrom and shownFrom as indices, causeNames = cause_names). */
+export type PageAnomalies = ReturnType<Handlers['anomalies']>;
+/** The forecast panel's value: ForecastResult with step = interval_seconds and historyTime = history_time. */
+export type PageForecast = ReturnType<Handlers['forecast']>;
+export type PageKpis = ReturnType<Handlers['kpis']>;
+
 // ---- Lead scoring's worker (lead-worker.js) ----
 
 /** A lead table as the lead worker describes it. */

@@ -1,22 +1,30 @@
+// @ts-check
 // The forecast: the last 14 days of the series the model read (its target column, its
 // channel) and the hours it was validated for (168 for the demo model) with 80% and 95%
 // intervals; which model drew it and on what it was trained, the notices, the chart, and
 // its CSV / PNG / SVG downloads. A model whose data schema does not match the data is
 // refused with the reason (worker-panels.js: modelFits), and no chart is drawn.
 import { ChartSlot, frame, hoverLayer, nullable, range, vegaLoaded, xTime, zoom } from '../charts.js';
-import { $, download, el, showError, slug } from '../dom.js';
+import { $, $button, download, el, showError, slug } from '../dom.js';
 import * as F from '../format.js';
 
 const HISTORY = 14 * 24;
 const COLORS = { actual: '#1e293b', forecast: '#2563eb', band80: '#60a5fa', band95: '#bfdbfe', now: '#64748b' };
 
-let slot = null;
+/** @import * as FC from '../../wasm/funnelcast' */
+/** @import { PageForecast, PanelResult, Shell } from '../types' */
+/** @typedef {Pick<PageForecast, 'historyTime' | 'history' | 'step' | 'time' | 'mean' | 'lower80' | 'upper80' | 'lower95' | 'upper95'>} ForecastSeries */
+/** @type {ChartSlot} */
+let slot = /** @type {any} */ (null);
+/** @type {PageForecast | null} */
 let shown = null; // the forecast on screen, for the CSV download
 
 // Rows for the chart: the history the model read and the forecast, one row per interval.
+/** @param {ForecastSeries} result */
 export function forecastData(result) {
   const actual = [];
-  const { historyTime, history } = result;
+  const historyTime = /** @type {Float64Array} */ (result.historyTime);
+  const history = /** @type {Float64Array} */ (result.history);
   const step = (result.step || 3600) * 1000;
   for (let i = 0; i < historyTime.length; ++i) {
     const t = historyTime[i];
@@ -54,11 +62,13 @@ export function forecastData(result) {
 }
 
 // "Leads" for the leads column, else the model's target column ("value").
+/** @type {(target: string | null | undefined, registry: FC.Registry | null) => string} */
 const targetLabel = (target, registry) => {
   const leads = registry && registry.roles.find((r) => r.name === 'leads');
   return !target || target === 'leads' ? (leads ? leads.label : 'leads') : target;
 };
 
+/** @param {ReturnType<typeof forecastData>} data @param {{label?: string, height?: number}} [options] */
 export function forecastSpec(data, { label = 'Leads', height = 320 } = {}) {
   const title = `${label} per hour`;
   return {
@@ -112,26 +122,29 @@ function standIn() {
   const history = Float64Array.from({ length: n }, (_, i) => i % 7);
   const time = Float64Array.from({ length: 24 }, (_, i) => t0 + (n + i) * 3600);
   const mean = Float64Array.from({ length: 24 }, (_, i) => 3 + (i % 5));
+  /** @param {number} d */
   const shift = (d) => mean.map((x) => x + d);
   return forecastData({ historyTime, history, step: 3600, time, mean, lower80: shift(-1), upper80: shift(1), lower95: shift(-2), upper95: shift(2) });
 }
 
 // The forecast as the CLI writes it (funnelcast forecast --out): the core's own writer,
 // returned with the forecast.
+/** @param {PageForecast} f */
 export function forecastCsv(f) {
   return f.csv;
 }
 
+/** @param {Shell} ctx */
 function setup({ store, tooltip }) {
   slot = new ChartSlot($('forecast-chart'), tooltip);
   $('dl-forecast-csv').addEventListener('click', () => {
     if (!shown) return;
-    download(`funnelcast-forecast-${slug(store.channel)}.csv`, new Blob([forecastCsv(shown)], { type: 'text/csv' }));
+    download(`funnelcast-forecast-${slug(store.channel)}.csv`, new Blob([/** @type {string} */ (forecastCsv(shown))], { type: 'text/csv' }));
   });
-  for (const b of document.querySelectorAll('[data-chart="forecast"]')) {
+  for (const b of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-chart="forecast"]'))) {
     b.addEventListener('click', async () => {
       try {
-        download(`funnelcast-forecast-${slug(store.channel)}.${b.dataset.type}`, await slot.image(b.dataset.type));
+        download(`funnelcast-forecast-${slug(store.channel)}.${b.dataset.type}`, await slot.image(/** @type {'png' | 'svg'} */ (b.dataset.type)));
       } catch (e) {
         showError('forecast-error', `Download failed: ${e.message}`);
       }
@@ -140,6 +153,7 @@ function setup({ store, tooltip }) {
 }
 
 // While the engine parses the data: the chart embedded hidden, for the first data version.
+/** @param {Shell} ctx */
 async function prepare({ store, ready }) {
   try {
     await vegaLoaded();
@@ -152,6 +166,7 @@ async function prepare({ store, ready }) {
 
 // "Forecast by demo_forecast.fcm — gbdt_poisson trained on hourly.csv, 2023-01-01 →
 // 2024-12-30 (730 days), all channels": the model and its training data, from its header.
+/** @param {string} name @param {FC.ForecastModelHeader | null} h */
 export function caption(name, h) {
   if (!h || !h.data || !h.forecast) return `Forecast by ${name}`;
   const d = h.data;
@@ -162,6 +177,7 @@ export function caption(name, h) {
   return `Forecast by ${name} — ${h.forecast.selected} trained on ${d.source}, ${F.fmtDay(d.start)} → ${F.fmtDay(d.end - d.interval)} (${span}), ${channel}${rows}`;
 }
 
+/** @param {HTMLElement} chart */
 function clear(chart) {
   slot.clear();
   chart.dataset.forecastPoints = '0';
@@ -169,14 +185,15 @@ function clear(chart) {
   for (const id of ['forecast-note', 'forecast-caption', 'forecast-notices']) $(id).hidden = true;
 }
 
+/** @param {PanelResult<PageForecast>} result @param {Shell} ctx */
 async function render({ value: f, error }, { store }) {
   const chart = $('forecast-chart');
   shown = f;
   // No model while one is trained for this data: the training box says what is going on.
   const training = !f && !store.header && store.training;
   showError('forecast-error', error && !training ? `Forecast: ${error}` : '');
-  $('dl-forecast-csv').disabled = !f;
-  for (const b of document.querySelectorAll('[data-chart="forecast"]')) b.disabled = !f;
+  $button('dl-forecast-csv').disabled = !f;
+  for (const b of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-chart="forecast"]'))) b.disabled = !f;
   if (!f) {
     clear(chart);
     return;
@@ -209,6 +226,7 @@ async function render({ value: f, error }, { store }) {
   chart.setAttribute('aria-label', `Forecast chart: ${note[0]}`);
 }
 
+/** @type {import('../types').Panel} */
 export default {
   name: 'forecast',
   setup,

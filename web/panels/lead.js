@@ -1,3 +1,4 @@
+// @ts-check
 // One lead at a time: a form built from the scoring model's inputs (numbers with their
 // training range as a hint, categories as the levels the model knows, dates as text) that
 // scores the lead as a field changes (fc.scoreRecord in the lead scoring worker: one
@@ -9,23 +10,36 @@ import { $, el, latestWins, showError } from '../dom.js';
 import * as F from '../format.js';
 import { waterfallRows, waterfallSpec } from '../score-charts.js';
 
-let ctx = null;
-let slot = null;
+/** @import * as FC from '../../wasm/funnelcast' */
+/** @import { LeadCalls, Shell, StoreState } from '../types' */
+/**
+ * A field of the form: a column the model reads, and the input that holds its value (set by control()).
+ * @typedef {ReturnType<typeof fieldsOf>[number] & {input?: HTMLInputElement | HTMLSelectElement}} Field
+ */
+/** @type {Shell} */
+let ctx = /** @type {any} */ (null);
+/** @type {ChartSlot} */
+let slot = /** @type {any} */ (null);
+/** @type {Field[]} */
 let fields = []; // [{column, kind, levels, min, max, features, input}]
+/** @type {string | null} */
 let idColumn = null;
 let leadId = 'lead';
+/** @type {LeadCalls['scoreRecord'] | null} */
 let last = null; // the last result, for the decision when the threshold moves
 
 // The form's fields: one per column the model reads (a date column feeds several inputs).
+/** @param {FC.ScoreSection} score */
 export function fieldsOf(score) {
+  /** @type {Map<string, {column: string, first: FC.ScoreFeature, features: string[]}>} */
   const byColumn = new Map();
   for (const f of score.features) {
     if (!byColumn.has(f.column)) byColumn.set(f.column, { column: f.column, first: f, features: [] });
-    byColumn.get(f.column).features.push(f.name);
+    /** @type {{features: string[]}} */ (byColumn.get(f.column)).features.push(f.name);
   }
   return [...byColumn.values()].map(({ column, first: f, features }) => ({
     column,
-    kind: f.kind === 'number' || f.kind === 'category' ? f.kind : 'date',
+    kind: /** @type {'number' | 'category' | 'date'} */ (f.kind === 'number' || f.kind === 'category' ? f.kind : 'date'),
     levels: f.levels || [],
     min: f.min,
     max: f.max,
@@ -33,12 +47,14 @@ export function fieldsOf(score) {
   }));
 }
 
+/** @param {Field} f */
 function typical(f) {
   if (f.kind === 'category') return f.levels[0] || '';
   if (f.kind === 'number' && F.isNum(f.min) && F.isNum(f.max)) return String(Math.round((f.min + f.max) / 2));
   return '';
 }
 
+/** @param {Field} f @param {number} i */
 function control(f, i) {
   const id = `lead-field-${i}`;
   let input;
@@ -61,16 +77,19 @@ function control(f, i) {
 }
 
 // Puts a value in a field; a category the model never saw is added to its choices.
+/** @param {Field} f @param {string | null | undefined} value */
 function setValue(f, value) {
   const v = value == null ? '' : String(value);
-  if (f.kind === 'category' && v !== '' && ![...f.input.options].some((o) => o.value === v)) {
-    f.input.append(el('option', { value: v, text: `${v} (not seen in training)` }));
+  const input = /** @type {HTMLInputElement | HTMLSelectElement} */ (f.input);
+  if (f.kind === 'category' && v !== '' && ![.../** @type {HTMLSelectElement} */ (input).options].some((o) => o.value === v)) {
+    input.append(el('option', { value: v, text: `${v} (not seen in training)` }));
   }
-  f.input.value = v;
+  input.value = v;
 }
 
 export function record() {
-  const r = Object.fromEntries(fields.map((f) => [f.column, f.input.value]));
+  /** @type {Record<string, string>} */
+  const r = Object.fromEntries(fields.map((f) => [f.column, /** @type {HTMLInputElement | HTMLSelectElement} */ (f.input).value]));
   if (idColumn && !(idColumn in r)) r[idColumn] = leadId;
   return r;
 }
@@ -102,6 +121,7 @@ function build() {
   slot = new ChartSlot($('waterfall-chart'), ctx.tooltip);
 }
 
+/** @param {StoreState} store */
 function renderForm({ scoreHeader: h }) {
   $('lead-panel').hidden = !h;
   last = null;
@@ -116,13 +136,15 @@ function renderForm({ scoreHeader: h }) {
 }
 
 // A scored row of the table, with its values as written in the file.
+/** @param {number | null} row */
 async function openRow(row) {
   try {
     const r = await ctx.leadWorker().call('lead', { row });
     leadId = r.id;
     for (const f of fields) {
-      const key = Object.keys(r.record).find((c) => c.trim().toLowerCase() === f.column.trim().toLowerCase());
-      setValue(f, key == null ? '' : r.record[key]);
+      // A row the worker does not have (record null) throws here: shown as the panel's error.
+      const key = Object.keys(/** @type {Record<string, string>} */ (r.record)).find((c) => c.trim().toLowerCase() === f.column.trim().toLowerCase());
+      setValue(f, key == null ? '' : /** @type {Record<string, string>} */ (r.record)[key]);
     }
     $('lead-origin').textContent = `Lead ${r.id} of ${ctx.store.scores ? ctx.store.scores.source : 'the table'}`;
     $('lead-panel').dataset.row = String(row);
@@ -135,9 +157,11 @@ async function openRow(row) {
 
 const update = latestWins((stale) => score(stale));
 
+/** @param {() => boolean} stale */
 async function score(stale) {
   if (!fields.length) return;
   const values = record();
+  /** @type {LeadCalls['scoreRecord']} */
   let r;
   try {
     r = await ctx.leadWorker().call('scoreRecord', { record: values });
@@ -150,7 +174,7 @@ async function score(stale) {
   last = r;
   const labels = r.featureNames.map((name) => {
     const f = fields.find((x) => x.features.includes(name));
-    const v = f ? f.input.value : '';
+    const v = f ? /** @type {HTMLInputElement | HTMLSelectElement} */ (f.input).value : '';
     return f && f.kind === 'date' ? `${name} (${v || 'empty'})` : `${name} = ${v === '' ? '(empty)' : v}`;
   });
   const rows = waterfallRows(r, labels);
@@ -161,7 +185,7 @@ async function score(stale) {
   box.dataset.contributions = JSON.stringify(Array.from(r.contributions));
   $('lead-probability').textContent = F.fmtPercent(r.probability);
   decision();
-  $('lead-margin').textContent = `Log-odds ${r.margin.toFixed(3)} = the average lead's ${r.expectedValue.toFixed(3)} + the ${r.featureNames.length} inputs' contributions below.`;
+  $('lead-margin').textContent = `Log-odds ${r.margin.toFixed(3)} = the average lead's ${/** @type {number} */ (r.expectedValue).toFixed(3)} + the ${r.featureNames.length} inputs' contributions below.`;
   $('lead-notices').replaceChildren(...r.notices.filter((n) => !/ignored/.test(n)).map((n) => el('li', { text: n })));
   $('lead-notices').hidden = !$('lead-notices').children.length;
   try {
@@ -183,6 +207,7 @@ function decision() {
 }
 
 // New scores: the table's top lead, unless one was picked.
+/** @param {StoreState} store */
 async function onScores({ scores, cutoff }) {
   if (!scores || !fields.length) return;
   try {
@@ -193,8 +218,10 @@ async function onScores({ scores, cutoff }) {
   }
 }
 
+/** @type {import('../types').Panel} */
 export default {
   name: 'lead',
+  /** @param {Shell} shell */
   setup(shell) {
     ctx = shell;
     build();
