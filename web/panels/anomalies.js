@@ -1,3 +1,4 @@
+// @ts-check
 // Anomalies: a metric per interval against what the chosen detector expected (the core's
 // fc::anomaly, docs/anomalies.md), its expected band on the chart, the flagged intervals
 // with their direction and, for ratios such as CPL, the cause (spend or leads moved); the
@@ -6,7 +7,7 @@
 // brings a newer anomaly; the CSV / PNG / SVG downloads. The metrics offered are the core's
 // registry's (label, unit) that the data can compute.
 import { ChartSlot, frame, hoverLayer, nullable, TIP, vegaLoaded, xTime, zoom } from '../charts.js';
-import { $, download, el, showError, slug } from '../dom.js';
+import { $, $button, $input, $select, $table, download, el, showError, slug } from '../dom.js';
 import * as F from '../format.js';
 import { number, text } from '../query.js';
 import { DEFAULT_ANOMALY_METRIC } from '../worker-panels.js';
@@ -15,68 +16,83 @@ const COLORS = { value: '#334155', expected: '#d97706', band: '#fbbf24', spike: 
 let wantedMethod = ''; // ?method=, checked against the core's list once it is known
 // How each method judges an interval, for the summary line (docs/anomalies.md).
 // A method's one line of help, from the core's list of detectors (registry().methods).
+/** @type {(name: string) => string} */
 const methodText = (name) => (registry && registry.methods.find((m) => m.name === name)?.help) || name;
 const TABLE_LIMIT = 500;
 
-let slot = null;
+/** @import * as FC from '../../wasm/funnelcast' */
+/** @import { AcceptedSchema, PageAnomalies, PageAnomaly, PanelResult, Shell, Store } from '../types' */
+/** @typedef {{name: string, label: string, unit: FC.MetricInfo['unit'], help: string}} Metric a metric's registry entry, or a plain one for a column */
+/** @type {ChartSlot} */
+let slot = /** @type {any} */ (null);
+/** @type {PageAnomalies | null} */
 let shown = null; // the anomalies on screen, for the CSV download
+/** @type {FC.Registry | null} */
 let registry = null; // the core's roles and metrics
+/** @type {string | null} */
 let preferred = null; // the metric asked for (?metric=, or the user's last choice)
 let thresholdSet = false; // the threshold slider was moved (or given): else each method's default
 // Notifications: what the last drawn result was, to tell new data with a newer anomaly
 // apart from a setting that changed.
+/** @type {{key: string, version: number, newest: number | null} | null} */
 let lastSeen = null; // {key, version, newest}
 
 // A metric's registry entry; an unknown name gets a plain one.
+/** @type {(name: string) => Metric} */
 const metricInfo = (name) => (registry && registry.metrics.find((m) => m.name === name)) || { name, label: name, unit: 'count', help: '' };
 
 function options() {
   return {
-    metric: $('an-metric').value || null,
+    metric: $select('an-metric').value || null,
     prefer: preferred,
-    method: $('an-method').value,
+    method: $select('an-method').value,
     // null: the method's default (zscore |z| > 2.5, the others p <= 5e-5); a z >= 1 otherwise.
-    threshold: thresholdSet ? Number($('an-threshold').value) : null,
-    lookback: Number($('an-lookback').value) * 24,
-    baseline: Number($('an-baseline').value) * 24,
-    seasons: Number($('an-seasons').value),
+    threshold: thresholdSet ? Number($input('an-threshold').value) : null,
+    lookback: Number($input('an-lookback').value) * 24,
+    baseline: Number($input('an-baseline').value) * 24,
+    seasons: Number($input('an-seasons').value),
   };
 }
 
 function updateSliderLabels() {
-  $('an-threshold-out').textContent = thresholdSet ? Number($('an-threshold').value).toFixed(1) : 'default';
-  $('an-seasons-out').textContent = `${$('an-seasons').value} periods`;
-  const method = $('an-method').value;
+  $('an-threshold-out').textContent = thresholdSet ? Number($input('an-threshold').value).toFixed(1) : 'default';
+  $('an-seasons-out').textContent = `${$input('an-seasons').value} periods`;
+  const method = $select('an-method').value;
   $('an-seasons-label').hidden = !(method === 'seasonal' || method === 'ensemble');
-  const lb = Number($('an-lookback').value);
-  const bl = Number($('an-baseline').value);
+  const lb = Number($input('an-lookback').value);
+  const bl = Number($input('an-baseline').value);
   $('an-lookback-out').textContent = `${lb} ${lb === 1 ? 'day' : 'days'}`;
   $('an-baseline-out').textContent = `${bl} ${bl === 1 ? 'day' : 'days'}`;
 }
 
+/** @type {(id: string) => (v: number) => void} */
 const setControl = (id) => (v) => {
-  $(id).value = String(v);
+  $input(id).value = String(v);
   updateSliderLabels();
 };
 
 // The registry's metrics the data can compute, in the registry's order. The choice stays
 // when the new data has it; else the worker picks (the preferred or the default metric)
 // and render() shows its pick.
+/** @param {AcceptedSchema | null} schema */
 function renderMetricChoices(schema) {
   if (!registry) return;
-  const select = $('an-metric');
+  const select = $select('an-metric');
   const keep = select.value || preferred;
-  const offered = registry.metrics.filter((m) => schema.metrics.includes(m.name));
+  const offered = registry.metrics.filter((m) => /** @type {AcceptedSchema} */ (schema).metrics.includes(m.name));
   select.replaceChildren(...offered.map((m) => el('option', { value: m.name, text: m.label, title: m.help })));
-  select.value = offered.some((m) => m.name === keep) ? keep : '';
+  select.value = offered.some((m) => m.name === keep) ? /** @type {string} */ (keep) : '';
 }
 
 // "Hour", "Day", "15-minute interval".
+/** @type {(step: number) => string} */
 const timeWord = (step) => F.intervalName(step).replace(/^./, (c) => c.toUpperCase());
 
 // "CPL up: leads 3 (expected 21)": why a ratio moved, from its parts.
+/** @param {PageAnomaly} x @param {Metric} m */
 export function causeText(x, m) {
   if (!x.cause || !x.parts) return '';
+  /** @param {{name: string, value: number, expected: number}} p */
   const part = (p) => {
     const unit = metricInfo(p.name).unit;
     return `${p.name} ${F.fmtMetric(unit, p.value)} (expected ${F.fmtMetric(unit, p.expected)})`;
@@ -87,18 +103,32 @@ export function causeText(x, m) {
 }
 
 // Rows for the chart: the metric per interval with what was expected, its band and score.
+/**
+ * @param {Pick<PageAnomalies, 'metric' | 'time' | 'value' | 'expected' | 'lower' | 'upper' | 'score' | 'flagged'> & Partial<Pick<PageAnomalies, 'step' | 'cause' | 'anomalies' | 'direction'>>} a
+ */
 export function anomalyData(a) {
   const m = metricInfo(a.metric);
+  const time = /** @type {Float64Array} */ (a.time);
+  const value = /** @type {Float64Array} */ (a.value);
+  const expected = /** @type {Float64Array} */ (a.expected);
+  const lower = /** @type {Float64Array} */ (a.lower);
+  const upper = /** @type {Float64Array} */ (a.upper);
+  const score = /** @type {Float64Array} */ (a.score);
+  const flaggedAt = /** @type {Uint8Array} */ (a.flagged);
+  /** @type {(x: number) => string} */
   const format = (x) => F.fmtMetric(m.unit, x);
   const step = a.step || 3600;
+  /** @typedef {{t: number, t2: number, value: number | null, expected: number | null, lower: number | null, upper: number | null, tip: string[][], closedLower?: number | null, closedUpper?: number | null, openLower?: number | null, openUpper?: number | null}} SeriesRow */
+  /** @type {SeriesRow[]} */
   const series = [];
+  /** @type {Array<{t: number, value: number | null, tip: string[][], kind: 'drop' | 'spike'}>} */
   const flagged = [];
   // The band is drawn within the range of the values and expected values shown: a side the
   // detector leaves open (a quiet night hour's CPL may rise without limit unflagged) or far
   // away is drawn to the chart's edge, so the band never squashes the series.
   let lo = Infinity;
   let hi = -Infinity;
-  for (const arr of [a.value, a.expected]) {
+  for (const arr of [value, expected]) {
     for (const x of arr) {
       if (!F.isNum(x)) continue;
       lo = Math.min(lo, x);
@@ -106,44 +136,47 @@ export function anomalyData(a) {
     }
   }
   const pad = (hi - lo) * 0.05;
+  /** @type {(x: number, open: number) => number} */
   const edge = (x, open) => (F.isNum(x) ? Math.min(hi + pad, Math.max(lo - pad, x)) : open);
-  for (let i = 0; i < a.time.length; ++i) {
-    const banded = a.lower && F.isNum(a.expected[i]) && (F.isNum(a.lower[i]) || F.isNum(a.upper[i]));
-    const t = a.time[i];
+  for (let i = 0; i < time.length; ++i) {
+    const banded = a.lower && F.isNum(expected[i]) && (F.isNum(lower[i]) || F.isNum(upper[i]));
+    const t = time[i];
+    /** @type {SeriesRow} */
     const row = {
       t: t * 1000,
       t2: (t + step) * 1000,
-      value: nullable(a.value[i]),
-      expected: nullable(a.expected[i]),
-      lower: banded ? edge(a.lower[i], lo - pad) : null,
-      upper: banded ? edge(a.upper[i], hi + pad) : null,
+      value: nullable(value[i]),
+      expected: nullable(expected[i]),
+      lower: banded ? edge(lower[i], lo - pad) : null,
+      upper: banded ? edge(upper[i], hi + pad) : null,
       tip: [
         [timeWord(step), `${F.fmtTime(t, step)} UTC`],
-        [m.label, format(a.value[i])],
-        ['Expected', format(a.expected[i])],
-        ['Band', !banded ? '–' : !F.isNum(a.upper[i]) ? `${format(a.lower[i])} and above` : !F.isNum(a.lower[i]) ? `up to ${format(a.upper[i])}` : `${format(a.lower[i])} to ${format(a.upper[i])}`],
-        ['Score', F.isNum(a.score[i]) ? a.score[i].toFixed(5) : 'not scored'],
+        [m.label, format(value[i])],
+        ['Expected', format(expected[i])],
+        ['Band', !banded ? '–' : !F.isNum(upper[i]) ? `${format(lower[i])} and above` : !F.isNum(lower[i]) ? `up to ${format(upper[i])}` : `${format(lower[i])} to ${format(upper[i])}`],
+        ['Score', F.isNum(score[i]) ? score[i].toFixed(5) : 'not scored'],
       ],
     };
-    if (a.cause && a.flagged[i]) {
+    if (a.cause && flaggedAt[i]) {
       const x = (a.anomalies || []).find((y) => y.time === t);
       if (x) row.tip.push(['Why', causeText(x, m)]);
     }
     // Closed and open stretches of the band in fields of their own (null breaks an area).
-    const open = banded && !(F.isNum(a.lower[i]) && F.isNum(a.upper[i]));
+    const open = banded && !(F.isNum(lower[i]) && F.isNum(upper[i]));
     row.closedLower = open ? null : row.lower;
     row.closedUpper = open ? null : row.upper;
     row.openLower = open ? row.lower : null;
     row.openUpper = open ? row.upper : null;
     series.push(row);
-    const down = a.direction ? a.direction[i] < 0 : a.score[i] < 0;
-    if (a.flagged[i]) flagged.push({ t: row.t, value: row.value, tip: row.tip, kind: down ? 'drop' : 'spike' });
+    const down = a.direction ? a.direction[i] < 0 : score[i] < 0;
+    if (flaggedAt[i]) flagged.push({ t: row.t, value: row.value, tip: row.tip, kind: down ? 'drop' : 'spike' });
   }
   return { series, flagged };
 }
 
+/** @param {ReturnType<typeof anomalyData>} data @param {{metric?: string, height?: number}} [options] */
 export function anomalySpec(data, { metric, height = 280 } = {}) {
-  const m = metricInfo(metric);
+  const m = metricInfo(/** @type {string} */ (metric));
   // "CPL (cost per lead)": the label and the first clause of the registry's help.
   const help = (m.help || '').split(';')[0];
   const title = help ? `${m.label} (${help})` : m.label;
@@ -197,6 +230,7 @@ export function anomalySpec(data, { metric, height = 280 } = {}) {
 }
 
 // Stand-in rows with the real shape, for ChartSlot.prepare().
+/** @param {string} metric */
 function standIn(metric) {
   const t0 = Date.UTC(2024, 0, 1) / 1000;
   const n = 48;
@@ -216,6 +250,7 @@ function standIn(metric) {
 
 // The flagged intervals as the CLI writes them (funnelcast anomalies, its default output):
 // the core's own writer, returned with the result.
+/** @param {PageAnomalies} a */
 export function anomaliesCsv(a) {
   return a.csv;
 }
@@ -223,15 +258,17 @@ export function anomaliesCsv(a) {
 // The method selector follows the core's list of detectors; the methods that need one-step
 // forecasts (residual) are left out: the page makes none.
 function renderMethodChoices() {
-  const select = $('an-method');
+  const select = $select('an-method');
   const current = wantedMethod || select.value || 'ensemble';
   wantedMethod = '';
-  const methods = registry.methods.filter((m) => !m.needs_forecasts);
+  const methods = /** @type {FC.Registry} */ (registry).methods.filter((m) => !m.needs_forecasts);
+  /** @type {(m: FC.MethodInfo) => number} */
   const order = (m) => (m.name === 'ensemble' ? 0 : 1);
   select.replaceChildren(...methods.sort((a, b) => order(a) - order(b)).map((m) => el('option', { value: m.name, text: `${m.name} (${m.label})` })));
   select.value = methods.some((m) => m.name === current) ? current : 'ensemble';
 }
 
+/** @param {Shell} ctx */
 function setup(ctx) {
   const { store, tooltip } = ctx;
   slot = new ChartSlot($('anomaly-chart'), tooltip);
@@ -245,13 +282,13 @@ function setup(ctx) {
     updateSliderLabels();
     ctx.refreshPanel('anomalies');
   };
-  $('an-threshold').addEventListener('input', () => (thresholdSet = true));
+  $input('an-threshold').addEventListener('input', () => (thresholdSet = true));
   for (const id of ['an-threshold', 'an-lookback', 'an-baseline', 'an-seasons']) $(id).addEventListener('input', changed);
   for (const id of ['an-metric', 'an-method']) $(id).addEventListener('change', changed);
-  $('an-metric').addEventListener('change', () => (preferred = $('an-metric').value));
+  $select('an-metric').addEventListener('change', () => (preferred = $select('an-metric').value));
   $('anomaly-controls').addEventListener('submit', (e) => e.preventDefault());
-  $('an-notify').addEventListener('change', async () => {
-    const box = $('an-notify');
+  $input('an-notify').addEventListener('change', async () => {
+    const box = $input('an-notify');
     showError('anomaly-error', '');
     if (!box.checked) return;
     if (!('Notification' in window)) {
@@ -265,14 +302,14 @@ function setup(ctx) {
       showError('anomaly-error', 'Notifications are blocked for this page: allow them in the browser settings to be told of new anomalies.');
     }
   });
-  $('dl-anomalies-csv').addEventListener('click', () => {
+  $button('dl-anomalies-csv').addEventListener('click', () => {
     if (!shown) return;
-    download(`funnelcast-anomalies-${shown.metric}-${slug(store.channel)}.csv`, new Blob([anomaliesCsv(shown)], { type: 'text/csv' }));
+    download(`funnelcast-anomalies-${shown.metric}-${slug(store.channel)}.csv`, new Blob([/** @type {string} */ (anomaliesCsv(shown))], { type: 'text/csv' }));
   });
-  for (const b of document.querySelectorAll('[data-chart="anomaly"]')) {
+  for (const b of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-chart="anomaly"]'))) {
     b.addEventListener('click', async () => {
       try {
-        download(`funnelcast-anomaly-${slug(store.channel)}.${b.dataset.type}`, await slot.image(b.dataset.type));
+        download(`funnelcast-anomaly-${slug(store.channel)}.${b.dataset.type}`, await slot.image(/** @type {'png' | 'svg'} */ (b.dataset.type)));
       } catch (e) {
         showError('anomaly-error', `Download failed: ${e.message}`);
       }
@@ -282,21 +319,25 @@ function setup(ctx) {
 }
 
 // The metric of the first chart is the worker's pick: the preferred one or the default.
+/** @param {Shell} ctx */
 async function prepare({ store, ready }) {
   try {
     await vegaLoaded();
     await ready.catch(() => {}); // the registry, for the chart's title
-    const metric = $('an-metric').value || preferred || DEFAULT_ANOMALY_METRIC;
-    const epoch = `${Math.max(1, store.dataVersion)}:${Number($('an-lookback').value) * 24}`;
-    await slot.prepare(anomalySpec(standIn(metric), { metric }), epoch);
+    const metric = $select('an-metric').value || preferred || DEFAULT_ANOMALY_METRIC;
+    const epoch = `${Math.max(1, store.dataVersion)}:${Number($input('an-lookback').value) * 24}`;
+    // The epoch is a string here (data version and look-back): ChartSlot only compares it.
+    await slot.prepare(anomalySpec(standIn(metric), { metric }), /** @type {any} */ (epoch));
   } catch (e) {
     showError('anomaly-error', e.message);
   }
 }
 
+/** @param {PageAnomalies} a @param {Metric} m */
 function renderTable(a, m) {
+  /** @type {(x: number) => string} */
   const format = (x) => F.fmtMetric(m.unit, x);
-  const tbody = $('anomaly-table').tBodies[0];
+  const tbody = $table('anomaly-table').tBodies[0];
   const rows = [...a.anomalies].reverse();
   const ratio = rows.some((x) => x.cause !== undefined);
   $('an-col-cause').hidden = !ratio;
@@ -321,13 +362,14 @@ function renderTable(a, m) {
 
 // A browser notification when the data changed under the same settings (auto refresh, a
 // reload) and brought an anomaly newer than any drawn before. Opt-in (#an-notify).
+/** @param {PageAnomalies} a @param {Metric} m @param {Store} store */
 function notifyIfNew(a, m, store) {
   const key = [a.metric, a.method, a.threshold, a.lookbackText, a.baselineText, store.channel].join('|');
   const last = a.anomalies[a.anomalies.length - 1];
   const newest = last ? last.time : null;
   const before = lastSeen;
   lastSeen = { key, version: store.dataVersion, newest };
-  if (!$('an-notify').checked || !('Notification' in window) || Notification.permission !== 'granted') return;
+  if (!$input('an-notify').checked || !('Notification' in window) || Notification.permission !== 'granted') return;
   if (!before || before.key !== key || before.version === store.dataVersion || newest === null) return;
   if (before.newest !== null && newest <= before.newest) return;
   const why = causeText(last, m);
@@ -340,11 +382,12 @@ function notifyIfNew(a, m, store) {
   };
 }
 
+/** @param {PanelResult<PageAnomalies>} result @param {Shell} ctx */
 async function render({ value: a, error }, { store }) {
   shown = a;
   showError('anomaly-error', error ? `Anomalies: ${error}` : '');
-  $('dl-anomalies-csv').disabled = !a;
-  for (const b of document.querySelectorAll('[data-chart="anomaly"]')) b.disabled = !a;
+  $button('dl-anomalies-csv').disabled = !a;
+  for (const b of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-chart="anomaly"]'))) b.disabled = !a;
   const chart = $('anomaly-chart');
   const countEl = $('anomaly-count');
   if (!a) {
@@ -354,11 +397,11 @@ async function render({ value: a, error }, { store }) {
     countEl.textContent = '–';
     countEl.dataset.count = '';
     $('anomaly-summary').textContent = '';
-    $('anomaly-table').tBodies[0].replaceChildren();
+    $table('anomaly-table').tBodies[0].replaceChildren();
     return;
   }
   const m = metricInfo(a.metric);
-  if ([...$('an-metric').options].some((o) => o.value === a.metric)) $('an-metric').value = a.metric;
+  if ([...$select('an-metric').options].some((o) => o.value === a.metric)) $select('an-metric').value = a.metric;
   countEl.textContent = String(a.count);
   countEl.dataset.count = String(a.count);
   const span = a.lookback > 0 ? `in the last ${a.lookbackText}` : 'in the whole series';
@@ -371,7 +414,7 @@ async function render({ value: a, error }, { store }) {
   renderTable(a, m);
   notifyIfNew(a, m, store);
   try {
-    const view = await slot.render(anomalySpec(anomalyData(a), { metric: a.metric }), `${store.dataVersion}:${a.lookback}`);
+    const view = await slot.render(anomalySpec(anomalyData(a), { metric: a.metric }), /** @type {any} */ (`${store.dataVersion}:${a.lookback}`));
     chart.dataset.seriesPoints = String(view.data('series').length);
     chart.dataset.flaggedPoints = String(view.data('flagged').length);
   } catch (e) {
@@ -380,21 +423,22 @@ async function render({ value: a, error }, { store }) {
   chart.setAttribute('aria-label', `${m.label} per ${one} ${span} with ${a.count} anomalies marked`);
 }
 
+/** @type {import('../types').Panel} */
 export default {
   name: 'anomalies',
   query: {
     // Checked against the data's metrics once the data is known.
-    metric: { parse: text(), apply: (v) => (preferred = v) },
+    metric: { parse: text(), apply: (/** @type {string} */ v) => (preferred = v) },
     method: {
       parse: text(),
-      apply: (v) => {
+      apply: (/** @type {string} */ v) => {
         wantedMethod = v;
         if (registry) renderMethodChoices();
       },
     },
     threshold: {
       parse: number(1, 6),
-      apply: (v) => {
+      apply: (/** @type {number} */ v) => {
         thresholdSet = true;
         setControl('an-threshold')(v);
       },
