@@ -1,14 +1,21 @@
+// @ts-check
 // The Web Worker that owns the funnelcast wasm instance. The page never touches wasm:
 // it sends messages {id, type, ...} and gets {id, ok, result | error}, plus
 // {id, progress: {stage, fraction}} while files are read and parsed. Heavy work
 // (reading a 100 MB CSV, parsing, forecasting) happens here, so the page stays responsive.
+// @ts-ignore: the bundle is built into wasm/ next to the page (scripts/assemble.mjs); its API is wasm/funnelcast.d.ts (fcReady below)
 import createFunnelcast from './wasm/funnelcast.mjs';
 import { PANEL_HANDLERS } from './worker-panels.js';
 import { clock, progress, serve } from './worker-io.js';
 
 // The start-up steps' times, for the page's timing marks.
+/** @import * as FC from '../wasm/funnelcast' */
+/** @import { Read } from './worker-io.js' */
+/** @import { PanelContext } from './worker-panels.js' */
+/** @type {{workerStart: number, wasmReady?: number, warmedUp?: number}} */
 const startup = { workerStart: clock() };
-const fcReady = createFunnelcast().then((m) => {
+/** @type {Promise<FC.FunnelcastModule>} */
+const fcReady = createFunnelcast().then((/** @type {FC.FunnelcastModule} */ m) => {
   startup.wasmReady = clock();
   try {
     warmUp(m);
@@ -18,12 +25,14 @@ const fcReady = createFunnelcast().then((m) => {
   startup.warmedUp = clock();
   return m;
 });
-let fc = null;
+/** @type {FC.FunnelcastModule} */
+let fc = /** @type {any} */ (null); // set once fcReady resolves, before any handler runs (serve's ready)
 
 // A cold wasm function runs in V8's baseline tier, several times slower than optimized
 // code, and a long call (parsing a whole CSV) stays there to its end. Running the hot
 // paths once on a small synthetic file starts their optimized compile in the background
 // while the real file is still downloading.
+/** @param {FC.FunnelcastModule} m */
 function warmUp(m) {
   const start = Date.UTC(2024, 0, 1) / 1000;
   const lines = ['timestamp,channel,leads,spend,revenue'];
@@ -46,11 +55,18 @@ function warmUp(m) {
 // The table the dashboard shows, a newly loaded table whose roles still need fixing,
 // and the model. Each is deleted when replaced, so wasm memory is freed. The CSV bytes of
 // both tables are kept ({bytes, name}) so a training worker can be given a copy.
+/** @typedef {{bytes: Uint8Array, name: string}} Input */
+/** @type {FC.Table | null} */
 let table = null;
+/** @type {Input | null} */
 let tableInput = null;
+/** @type {FC.Table | null} */
 let pending = null;
+/** @type {Input | null} */
 let pendingInput = null;
+/** @type {FC.Model | null} */
 let model = null;
+/** @type {string | null} */
 let modelName = null;
 
 function dropPending() {
@@ -60,6 +76,7 @@ function dropPending() {
 }
 
 // Shows `t` (read from `input`, or the pending table) on the dashboard.
+/** @param {FC.Table} t @param {Input | null} [input] */
 function promote(t, input = null) {
   if (table && table !== t) table.delete();
   table = t;
@@ -76,12 +93,13 @@ function promote(t, input = null) {
 // (the model's roles, row meaning and gaps), as forecast() would read it, so the KPIs and
 // anomalies show the same series as the forecast. Only when the user pinned nothing on
 // it. Returns the new schema (with readAs: the model's name), or null.
+/** @param {FC.Table} t */
 function readAsModel(t) {
   if (!model) return null;
   const s = t.schema();
   if (s.ok || Object.keys(s.pinnedRoles).length || s.events || s.gaps !== 'missing') return null;
   if (!fc.modelFits(t, model).ok) return null;
-  const d = model.header().data;
+  const d = /** @type {FC.ForecastModelHeader} */ (model.header()).data; // the model kept is a forecast model (openModel)
   const roles = Object.fromEntries(Object.entries(d.roles).filter(([, column]) => column != null));
   try {
     const next = t.setRoles(roles, { events: d.rows === 'events', gaps: d.gaps });
@@ -93,6 +111,7 @@ function readAsModel(t) {
   return null;
 }
 
+/** @param {() => unknown} fn */
 function settle(fn) {
   try {
     return { value: fn(), error: null };
@@ -109,12 +128,14 @@ const handlers = {
   // -> {schema, accepted}. A CSV the core cannot read throws (the shown table stays).
   // A readable CSV whose hourly series cannot be built with the detected roles is kept
   // aside as `pending` (accepted: false) so the user can fix its roles.
+  /** @param {number} id @param {{requestedAt: number}} args @param {Promise<Read> | null} read the file (serve: the args' source) */
   async openTable(id, args, read) {
-    const { bytes, name, readAt } = await read;
+    const { bytes, name, readAt } = await /** @type {Promise<Read>} */ (read);
     progress(id, 'Parsing the CSV', null);
     const t0 = performance.now();
     const startedAt = clock();
     const t = fc.loadTable(bytes, name);
+    /** @type {FC.Schema & {parseMs?: number, bytes?: number, timing?: object}} */
     const schema = t.schema();
     schema.parseMs = performance.now() - t0;
     schema.bytes = bytes.length;
@@ -133,6 +154,7 @@ const handlers = {
 
   // Roles and reading options ({events, gaps}) for the pending table when there is one,
   // else the shown one.
+  /** @param {number} id @param {{roles: FC.RoleChoice, options?: FC.ReadOptions}} args */
   async setRoles(id, { roles, options }) {
     const t = pending || table;
     if (!t) throw new Error('no data loaded');
@@ -149,8 +171,9 @@ const handlers = {
   // -> {kind, header, name, table}. kind 'score': a lead scoring model, not kept. table: {schema, accepted: true} when a pending table could
   // be read the way this model reads its data (readAsModel), else null. adopt: false
   // leaves a pending table alone (a model trained here for the data shown).
+  /** @param {number} id @param {{adopt?: boolean}} args @param {Promise<Read> | null} read the file (serve: the args' source) */
   async openModel(id, args, read) {
-    const { bytes, name } = await read;
+    const { bytes, name } = await /** @type {Promise<Read>} */ (read);
     progress(id, 'Checking the model', null);
     const m = fc.loadModel(bytes, name);
     const header = m.header();
@@ -163,7 +186,7 @@ const handlers = {
     model = m;
     modelName = name;
     const adopted = pending && args.adopt !== false ? readAsModel(pending) : null;
-    if (adopted) promote(pending);
+    if (adopted) promote(/** @type {FC.Table} */ (pending));
     return { kind: header.kind, header, name, table: adopted ? { schema: adopted, accepted: true } : null };
   },
 
@@ -185,15 +208,19 @@ const handlers = {
   // What the dashboard's panels show: {channel, panels: {name: options}} runs each named
   // panel's handler (worker-panels.js) and returns {panels: {name: {value, error}},
   // timings}. Each part keeps its own error: a failing forecast does not hide the KPIs.
+  /** @param {number} id @param {{channel?: string, panels?: Record<string, object | null>}} args */
   async compute(id, { channel = '', panels = {} }) {
     if (!table) throw new Error('no data loaded');
     progress(id, 'Computing', null);
+    /** @type {Record<string, {value: unknown, error: string | null}>} */
     const results = {};
+    /** @type {Record<string, number>} */
     const timings = {};
+    const all = /** @type {Record<string, (ctx: PanelContext, options: any) => unknown>} */ (PANEL_HANDLERS);
     for (const [name, options] of Object.entries(panels)) {
-      const handler = Object.hasOwn(PANEL_HANDLERS, name) ? PANEL_HANDLERS[name] : null;
+      const handler = Object.hasOwn(all, name) ? all[name] : null;
       const t0 = performance.now();
-      results[name] = handler ? settle(() => handler({ fc, table, model, modelName, channel }, options || {})) : { value: null, error: `no panel '${name}' in the worker` };
+      results[name] = handler ? settle(() => handler({ fc, table: /** @type {FC.Table} */ (table), model, modelName, channel }, options || {})) : { value: null, error: `no panel '${name}' in the worker` };
       timings[name] = performance.now() - t0;
     }
     return { panels: results, timings };
