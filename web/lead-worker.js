@@ -1,25 +1,42 @@
+// @ts-check
 // The lead scoring workflow's Web Worker: its own instance of the inference bundle, so
 // scoring 100,000 leads with their reasons never holds up the dashboard's worker (and the
 // other way round). It keeps the lead table, the scoring model, the last scores (the page
 // asks for one page of rows at a time, sorted here) and the two tables the drift view
 // compares. Messages as in worker.js ({id, type, ...args} → {id, ok, result | error});
 // see worker-io.js.
+// @ts-ignore: the bundle is built into wasm/ next to the page (scripts/assemble.mjs); its API is wasm/funnelcast.d.ts (fcReady below)
 import createFunnelcast from './wasm/funnelcast.mjs';
 import { CsvRecords } from './csv-records.js';
 import { clock, progress, serve } from './worker-io.js';
 
-let fc = null;
+/** @import * as FC from '../wasm/funnelcast' */
+/** @import { Read } from './worker-io.js' */
+/** @type {FC.FunnelcastModule} */
+let fc = /** @type {any} */ (null); // set once fcReady resolves, before any handler runs (serve's ready)
+/** @type {Promise<FC.FunnelcastModule>} */
 const fcReady = createFunnelcast();
 
+/** @typedef {{table: FC.Table, bytes: Uint8Array, name: string, records: CsvRecords | null}} Leads */
+/** @typedef {{m: FC.Model, name: string, header: FC.ScoreModelHeader}} ScoreModel */
+/** @typedef {{result: FC.ScoreResult, explain: number, orders: Map<string, Uint32Array>, maxAbs: number, model: string, source: string, ms: number}} Scored */
+/** @typedef {{table: FC.Table, name: string}} DriftTable */
+/** @type {Leads | null} */
 let leads = null; // {table, bytes, name, rows, columns, records (made on demand)}
+/** @type {ScoreModel | null} */
 let model = null; // {m, name, header}
+/** @type {Scored | null} */
 let scored = null; // {result, orders: Map, maxAbs, model, source, ms}
+/** @type {Record<'reference' | 'current', DriftTable | null>} */
 const drift = { reference: null, current: null }; // {table, name, rows}
 
+/** @type {(a: string, b: string) => boolean} */
 const same = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();
+/** @type {(n: number, word: string) => string} */
 const plural = (n, word) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 // The columns a scoring model reads (its features' source columns, once each, in order).
+/** @param {FC.ScoreModelHeader} header */
 function modelColumns(header) {
   return [...new Set(header.score.features.map((f) => f.column))];
 }
@@ -27,6 +44,7 @@ function modelColumns(header) {
 // The core's refusal when `table` lacks columns the model needs (every one in one
 // message), else null. Matched as the core matches (exact, else trimmed and ignoring
 // case); the core words the message (it throws before any scoring work).
+/** @param {FC.Table} table @param {ScoreModel} m @returns {string | null} */
 function misfit(table, m) {
   const have = table.schema().columns.map((c) => c.name);
   const absent = modelColumns(m.header).filter((c) => !have.some((h) => h === c || same(h, c)));
@@ -39,11 +57,13 @@ function misfit(table, m) {
   return `${table.schema().source} lacks columns that ${m.name} needs: ${absent.join(', ')}`;
 }
 
+/** @param {FC.Table} t */
 function summary(t) {
   const s = t.schema();
   return { source: s.source, rows: s.rows, columns: s.columns.map((c) => ({ name: c.name, type: c.type, missing: c.missing, levels: c.levels ?? null })) };
 }
 
+/** @param {Leads | null} next */
 function setLeads(next) {
   if (leads && leads.table !== next?.table) leads.table.delete();
   leads = next;
@@ -51,11 +71,13 @@ function setLeads(next) {
 }
 
 // Rows sorted by `sort` ('probability' | 'id'), descending or not, cached per key.
+/** @param {string} sort @param {string} dir */
 function order(sort, dir) {
+  const s = /** @type {Scored} */ (scored); // called only when scored (view)
   const key = `${sort}:${dir}`;
-  let o = scored.orders.get(key);
+  let o = s.orders.get(key);
   if (o) return o;
-  const r = scored.result;
+  const r = s.result;
   o = Uint32Array.from({ length: r.rows }, (_, i) => i);
   const sign = dir === 'asc' ? 1 : -1;
   if (sort === 'id') {
@@ -65,19 +87,22 @@ function order(sort, dir) {
     const p = r.probability;
     o.sort((a, b) => sign * (p[a] - p[b]) || a - b);
   }
-  scored.orders.set(key, o);
+  s.orders.set(key, o);
   return o;
 }
 
 // Leads at or above `threshold`.
+/** @param {number} threshold */
 function contacted(threshold) {
   let n = 0;
-  for (const p of scored.result.probability) if (p >= threshold) n += 1;
+  for (const p of /** @type {Scored} */ (scored).result.probability) if (p >= threshold) n += 1;
   return n;
 }
 
+/** @param {FC.ScoreResult} r @param {number} row */
 function reasonsOf(r, row) {
   const k = r.explained;
+  /** @type {Array<{feature: string, text: string, value: number}>} */
   const out = [];
   for (let j = 0; j < k; ++j) {
     const at = row * k + j;
@@ -94,8 +119,9 @@ const handlers = {
 
   // -> {summary}. A table that lacks columns the scoring model needs is refused with the
   // core's message, and the one shown stays.
+  /** @param {number} id @param {unknown} args @param {Promise<Read> | null} read the file (serve: the args' source) */
   async openLeads(id, args, read) {
-    const { bytes, name } = await read;
+    const { bytes, name } = await /** @type {Promise<Read>} */ (read);
     progress(id, 'Parsing the CSV', null);
     const t0 = performance.now();
     const t = fc.loadTable(bytes, name);
@@ -112,8 +138,9 @@ const handlers = {
   // -> {kind, header, name, leadsError}. A forecast model is not kept (kind 'forecast': the
   // page hands it to the dashboard). leadsError: the lead table shown cannot be scored
   // with this model (the core's message).
+  /** @param {number} id @param {unknown} args @param {Promise<Read> | null} read the file (serve: the args' source) */
   async openModel(id, args, read) {
-    const { bytes, name } = await read;
+    const { bytes, name } = await /** @type {Promise<Read>} */ (read);
     progress(id, 'Checking the model', null);
     const m = fc.loadModel(bytes, name);
     const header = m.header();
@@ -136,6 +163,7 @@ const handlers = {
 
   // Scores the lead table with the model and its `explain` strongest reasons per lead.
   // -> {rows, threshold, explained, maxAbs, notices, model, source, ms}
+  /** @param {number} id @param {{explain?: number}} args */
   async score(id, { explain = 3 }) {
     if (!leads) throw new Error('no leads loaded');
     if (!model) throw new Error('no scoring model loaded');
@@ -150,10 +178,12 @@ const handlers = {
   },
 
   // One page of scored leads: {rows: [{row, id, probability, reasons}], total, contacted}.
+  /** @param {number} id @param {{sort?: string, dir?: string, offset?: number, limit?: number, threshold: number}} args */
   async view(id, { sort = 'probability', dir = 'desc', offset = 0, limit = 100, threshold }) {
     if (!scored) throw new Error('nothing scored yet');
     const o = order(sort, dir);
     const r = scored.result;
+    /** @type {Array<{row: number, position: number, id: string, probability: number, reasons: ReturnType<typeof reasonsOf>}>} */
     const rows = [];
     for (let i = offset; i < Math.min(o.length, offset + limit); ++i) {
       const row = o[i];
@@ -164,15 +194,17 @@ const handlers = {
 
   // The scores as `funnelcast score --explain K --threshold T` writes them: the core's own
   // writer and decision rule, scoring the table again at `threshold`. -> {bytes}
+  /** @param {number} id @param {{threshold?: number}} args */
   async exportCsv(id, { threshold }) {
     if (!scored || !leads || !model) throw new Error('nothing scored yet');
     progress(id, 'Writing the scores', null);
     const r = fc.score(leads.table, model.m, { explain: scored.explain, threshold, csv: true });
-    return { bytes: new TextEncoder().encode(r.csv) };
+    return { bytes: new TextEncoder().encode(/** @type {string} */ (r.csv)) };
   },
 
   // The cells of scored row `row` as written in the file ({column: text}), checked against
   // the core's id for the row. -> {record, id}
+  /** @param {number} id @param {{row: number}} args */
   async lead(id, { row }) {
     if (!scored || !leads) throw new Error('nothing scored yet');
     if (!leads.records) leads.records = new CsvRecords(leads.bytes);
@@ -186,6 +218,7 @@ const handlers = {
   },
 
   // One lead ({column: text}) with every input's contribution.
+  /** @param {number} id @param {{record: Record<string, string | number | null>}} args */
   async scoreRecord(id, { record }) {
     if (!model) throw new Error('no scoring model loaded');
     const r = fc.scoreRecord(model.m, record);
@@ -201,9 +234,10 @@ const handlers = {
   },
 
   // A table for the drift view: which = 'reference' | 'current'. -> {summary}
+  /** @param {number} id @param {{which: 'reference' | 'current'}} args @param {Promise<Read> | null} read the file (serve: the args' source) */
   async openDrift(id, { which }, read) {
     if (!Object.hasOwn(drift, which)) throw new Error(`unknown drift table '${which}'`);
-    const { bytes, name } = await read;
+    const { bytes, name } = await /** @type {Promise<Read>} */ (read);
     progress(id, 'Parsing the CSV', null);
     const t = fc.loadTable(bytes, name);
     if (drift[which]) drift[which].table.delete();
@@ -214,6 +248,7 @@ const handlers = {
   // Drift of the current table (or, without one, the lead table shown) against the
   // reference, over the scoring model's inputs when one is loaded; the model's ROC-AUC on
   // the current table when it has the outcome. -> MonitorResult + {reference, current}
+  /** @param {number} id */
   async drift(id) {
     const ref = drift.reference;
     const cur = drift.current || (leads ? { table: leads.table, name: leads.name } : null);
