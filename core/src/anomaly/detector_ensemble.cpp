@@ -44,7 +44,10 @@ Track combine(const Input& in, const std::vector<const Track*>& members,
     size_t have = 0;
     double best_p = 2;
     int8_t dir = 0;
-    const bool counted = count && !std::isnan(count->p[i]);
+    // On a count the count model speaks for robust and seasonal. On a ratio (CPL) they keep
+    // their say: a runaway bid at night (spend 13x, one lead where 0.4 were expected) moves
+    // the ratio far more than the count model's leads-given-spend check sees.
+    const bool counted = count && !std::isnan(count->p[i]) && in.kind == Kind::kCount;
     for (size_t k = 0; k < members.size(); ++k) {
       ps[k] = counted && yields[k] ? kNaN : members[k]->p[i];
       if (std::isnan(ps[k])) continue;
