@@ -12,6 +12,7 @@ int run_runs(int argc, char** argv, int first);
 int run_forecast(int argc, char** argv, int first);
 int run_kpi(int argc, char** argv, int first);
 int run_anomalies(int argc, char** argv, int first);
+int run_monitor(int argc, char** argv, int first);
 int run_inspect(int argc, char** argv, int first);
 int run_import(int argc, char** argv, int first);
 

@@ -21,6 +21,7 @@ const char* kUsage =
     "  demo-data        write realistic synthetic marketing data (hourly series, a lead table)\n"
     "  kpi              leads, spend, revenue, CPL, ROI, conversion: the last window against the one before\n"
     "  anomalies        intervals whose CPL (or another KPI) is far from its trailing baseline\n"
+    "  monitor          every KPI and channel at once: incidents, what moved and why\n"
     "  train forecast   cross-validate forecasters on an hourly CSV and save the best as a model file\n"
     "  forecast         forecast the next hours with a model file\n"
     "  train score      learn which leads convert from a table of past leads with a yes/no outcome\n"
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
     if (command == "forecast") return run_forecast(argc, argv, 2);
     if (command == "kpi") return run_kpi(argc, argv, 2);
     if (command == "anomalies") return run_anomalies(argc, argv, 2);
+    if (command == "monitor") return run_monitor(argc, argv, 2);
     if (command == "inspect") return run_inspect(argc, argv, 2);
     if (command == "import") return run_import(argc, argv, 2);
     std::fprintf(stderr, "funnelcast: unknown command '%s'\n\n%s", command.c_str(), kUsage);

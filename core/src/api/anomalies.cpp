@@ -14,27 +14,6 @@ namespace {
 using json = nlohmann::json;
 
 
-// A duration from the command line or the page: text ("36h", "14d", "2w", "336" intervals)
-// or, from the page's sliders, a number of hours.
-anomaly::Span span_of(const json& v, const std::string& what) {
-  if (v.is_string()) return anomaly::parse_span(v.get<std::string>(), what);
-  const double hours = v.get<double>();
-  if (!(hours >= 0) || hours != std::floor(hours) || hours > 24.0 * 366 * 20)
-    throw Error(what + ": expected a whole number of hours, found " + v.dump());
-  return anomaly::Span::seconds(static_cast<int64_t>(hours) * 3600);
-}
-
-// A score in (0, 1], or a z: "3z" or a number above 1 (anomaly::parse_threshold).
-double threshold_of(const json& v, const std::string& what) {
-  return anomaly::parse_threshold(v.is_number() ? v.dump() : v.get<std::string>(), what);
-}
-
-std::vector<std::string> method_names_list() {
-  std::vector<std::string> out;
-  for (const auto& m : anomaly::methods()) out.push_back(m.name);
-  return out;
-}
-
 std::string number(double v, const char* fmt = "%.6g") {
   if (!std::isfinite(v)) return "";
   char buf[64];
@@ -51,45 +30,34 @@ bool is_ratio(const AnomaliesRun& run) {
 
 }  // namespace
 
+anomaly::Span span_value(const json& v, const std::string& what) {
+  if (v.is_string()) return anomaly::parse_span(v.get<std::string>(), what);
+  const double hours = v.get<double>();
+  if (!(hours >= 0) || hours != std::floor(hours) || hours > 24.0 * 366 * 20)
+    throw Error(what + ": expected a whole number of hours, found " + v.dump());
+  return anomaly::Span::seconds(static_cast<int64_t>(hours) * 3600);
+}
+
+double threshold_value(const json& v, const std::string& what) {
+  return anomaly::parse_threshold(v.is_number() ? v.dump() : v.get<std::string>(), what);
+}
+
+std::vector<std::string> method_names_list() {
+  std::vector<std::string> out;
+  for (const auto& m : anomaly::methods()) out.push_back(m.name);
+  return out;
+}
+
 const std::vector<Field<AnomaliesRequest>>& anomalies_fields() {
   using R = AnomaliesRequest;
   const Edge cli = Edge::kCli, js = Edge::kJs;
-  static const std::vector<Field<R>> fields = {
+  static const std::vector<Field<R>> fields = with_fields<R>({
       {option("data", FieldType::kText, "FILE", "the CSV to check").only(cli),
        [](R& r, const json& v) { r.data = v.get<std::string>(); }},
       {option("metric", FieldType::kText, "M", "a metric (" + schema::metric_names() + ") or a numeric column")
            .or_else("cpl"),
        [](R& r, const json& v) { r.metric = v.get<std::string>(); }},
-      {option("method", FieldType::kChoice, "M", "the detector (methods above)")
-           .or_else("ensemble")
-           .among(method_names_list()),
-       [](R& r, const json& v) { r.options.method = v.get<std::string>(); }},
-      {option("threshold", FieldType::kScore, "T",
-              "flag when the score is at least T (0 < T <= 1; default 0.99995), or a z: '3z',\n"
-              "or any T > 1 (zscore's default: |z| > 2.5). No T hides an infinite deviation"),
-       [](R& r, const json& v) { r.options.threshold = threshold_of(v, "threshold"); }},
-      {option("lookback", FieldType::kSpan, "D",
-              "the period at the end that is checked: 36h, 14d, 2w or a number of intervals;\n"
-              "0 = all (from the page: a number of hours)")
-           .or_else("14d; all with --truth"),
-       [](R& r, const json& v) {
-         r.options.lookback = span_of(v, "lookback");
-         r.lookback_given = true;
-       }},
-      {option("baseline", FieldType::kSpan, "D", "zscore and robust: the trailing window that defines normal")
-           .or_else("7d"),
-       [](R& r, const json& v) { r.options.baseline = span_of(v, "baseline"); }},
-      {option("seasons", FieldType::kInteger, "N", "seasonal: the same phase over the last N days or weeks")
-           .or_else("4")
-           .within(2, 52),
-       [](R& r, const json& v) { r.options.seasons = v.get<int>(); }},
-      {option("seed", FieldType::kInteger, "N", "isolation forest seed").or_else("1").within(0, 2147483647),
-       [](R& r, const json& v) { r.options.seed = v.get<uint64_t>(); }},
-      {option("min_baseline_points", FieldType::kInteger, "N",
-              "zscore and robust: fewer known values in the baseline give no score")
-           .or_else("a seventh of the baseline, at least 3")
-           .within(0, 24 * 366),
-       [](R& r, const json& v) { r.options.min_baseline_points = v.get<int>(); }},
+  }, detector_fields<R>("14d; all with --truth"), {
       {option("channel", FieldType::kText, "NAME", "one channel instead of the total (metrics only)"),
        [](R& r, const json& v) { r.channel = v.get<std::string>(); }},
       {option("time", FieldType::kText, "COL", "a numeric column's time column (detected when not given)").only(js),
@@ -126,7 +94,7 @@ const std::vector<Field<AnomaliesRequest>>& anomalies_fields() {
            .or_else("24h")
            .only(cli),
        [](R& r, const json& v) { r.last = v.get<std::string>(); }},
-  };
+  });
   return fields;
 }
 

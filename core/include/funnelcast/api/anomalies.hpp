@@ -30,6 +30,60 @@ struct AnomaliesRequest {
 };
 const std::vector<Field<AnomaliesRequest>>& anomalies_fields();
 
+// The detectors' options, read the same way by every command that runs them (anomalies,
+// monitor): a duration as text ("36h", "14d", "336" intervals) or, from the page's sliders,
+// a number of hours; a threshold as anomaly::parse_threshold reads it.
+anomaly::Span span_value(const nlohmann::json& v, const std::string& what);
+double threshold_value(const nlohmann::json& v, const std::string& what);
+std::vector<std::string> method_names_list();
+
+// method, threshold, lookback, baseline, seasons, seed, min_baseline_points for a request R
+// with `anomaly::Options options` and `bool lookback_given`.
+template <class R>
+std::vector<Field<R>> detector_fields(const std::string& lookback_default) {
+  using json = nlohmann::json;
+  return {
+      {option("method", FieldType::kChoice, "M", "the detector (methods above)")
+           .or_else("ensemble")
+           .among(method_names_list()),
+       [](R& r, const json& v) { r.options.method = v.get<std::string>(); }},
+      {option("threshold", FieldType::kScore, "T",
+              "flag when the score is at least T (0 < T <= 1; default 0.99995), or a z: '3z',\n"
+              "or any T > 1 (zscore's default: |z| > 2.5). No T hides an infinite deviation"),
+       [](R& r, const json& v) { r.options.threshold = threshold_value(v, "threshold"); }},
+      {option("lookback", FieldType::kSpan, "D",
+              "the period at the end that is checked: 36h, 14d, 2w or a number of intervals;\n"
+              "0 = all (from the page: a number of hours)")
+           .or_else(lookback_default),
+       [](R& r, const json& v) {
+         r.options.lookback = span_value(v, "lookback");
+         r.lookback_given = true;
+       }},
+      {option("baseline", FieldType::kSpan, "D", "zscore and robust: the trailing window that defines normal")
+           .or_else("7d"),
+       [](R& r, const json& v) { r.options.baseline = span_value(v, "baseline"); }},
+      {option("seasons", FieldType::kInteger, "N", "seasonal: the same phase over the last N days or weeks")
+           .or_else("4")
+           .within(2, 52),
+       [](R& r, const json& v) { r.options.seasons = v.get<int>(); }},
+      {option("seed", FieldType::kInteger, "N", "isolation forest seed").or_else("1").within(0, 2147483647),
+       [](R& r, const json& v) { r.options.seed = v.get<uint64_t>(); }},
+      {option("min_baseline_points", FieldType::kInteger, "N",
+              "zscore and robust: fewer known values in the baseline give no score")
+           .or_else("a seventh of the baseline, at least 3")
+           .within(0, 24 * 366),
+       [](R& r, const json& v) { r.options.min_baseline_points = v.get<int>(); }},
+  };
+}
+
+// Field lists joined in order.
+template <class R>
+std::vector<Field<R>> with_fields(std::vector<Field<R>> a, std::vector<Field<R>> b, std::vector<Field<R>> c) {
+  a.insert(a.end(), b.begin(), b.end());
+  a.insert(a.end(), c.begin(), c.end());
+  return a;
+}
+
 // The interval series a request judges: a metric of `pick(channel)` (which may throw the
 // series' build error) or a numeric column of `table` on its own.
 anomaly::Input anomalies_input(const Table& table, const std::function<const series::Series&(const std::string&)>& pick,

@@ -1,0 +1,372 @@
+#include "funnelcast/api/monitor.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "funnelcast/api/anomalies.hpp"
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/schema/registry.hpp"
+#include "funnelcast/time/time.hpp"
+
+namespace fc::api {
+namespace {
+
+using json = nlohmann::json;
+
+// Flags at most this many intervals apart (one unflagged interval between) are one incident.
+constexpr size_t kJoinGap = 2;
+
+std::string number(double v) {
+  if (!std::isfinite(v)) return "none";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, std::fabs(v) >= 100 ? "%.0f" : std::fabs(v) >= 10 ? "%.1f" : "%.2f", v);
+  return buf;
+}
+
+const char* direction_word(int8_t d) { return d > 0 ? "spike" : d < 0 ? "drop" : ""; }
+
+std::string scope_name(const std::string& channel) { return channel.empty() ? "total" : channel; }
+
+// One (scope, KPI) judged over the whole grid.
+struct Check {
+  size_t scope = 0;
+  anomaly::Input input;
+  anomaly::Result result;
+};
+
+// A flagged interval of one check, or (check = kNoCheck) a missing interval of one scope.
+constexpr size_t kNoCheck = static_cast<size_t>(-1);
+struct Event {
+  size_t i = 0;
+  size_t check = 0;
+  size_t scope = 0;
+};
+
+// The scopes: the total and every channel, or the one channel asked for.
+std::vector<const series::Series*> scopes_of(const series::BuildResult& data, const MonitorRequest& r,
+                                             std::vector<std::string>& notices) {
+  if (!r.channel.empty()) return {&series::select(data, r.channel)};
+  std::vector<const series::Series*> out = {&data.total};
+  if (data.channels.size() > kMonitorMaxChannels) {
+    notices.push_back("the file has " + std::to_string(data.channels.size()) + " channels: only the total is checked (each channel is checked up to " +
+                      std::to_string(kMonitorMaxChannels) + "; use --channel NAME for one)");
+    return out;
+  }
+  for (const auto& c : data.channels) out.push_back(&c);
+  return out;
+}
+
+// Data for interval i: a row fell in it and its leads are not blank. (A channel without a
+// row where other channels have one reads as 0 leads and 0 spend in its series.)
+bool known(const series::Series& s, size_t i) {
+  return i < s.size() && std::isfinite(s.leads[i]) && (s.observed.empty() || s.observed[i]);
+}
+
+// Why an incident happened, from what moved in it.
+std::string cause_of(const std::vector<Movement>& kpis, const std::vector<Check>& checks,
+                     const std::vector<const series::Series*>& scopes, const std::vector<size_t>& check_of,
+                     size_t first, size_t last) {
+  // Tracking lost: in one scope, leads at 0 for two or more intervals of the incident while
+  // spend went on (the pixel or the form stopped reporting, the ads did not).
+  for (size_t s = 0; s < scopes.size(); ++s) {
+    const series::Series& sc = *scopes[s];
+    if (sc.spend.empty()) continue;
+    size_t silent = 0;
+    for (size_t i = first; i <= last && i < sc.size(); ++i)
+      if (sc.leads[i] == 0 && sc.spend[i] > 0) ++silent;
+    bool moved = false;
+    for (size_t k = 0; k < kpis.size(); ++k)
+      if (checks[check_of[k]].scope == s && (kpis[k].metric == "leads" || kpis[k].cause == "leads" || kpis[k].cause == "both"))
+        moved = true;
+    if (moved && silent >= 2) return "tracking lost";
+  }
+  std::vector<std::string> parts;  // the base KPIs that moved
+  bool mix = false;
+  const auto add = [&](const std::string& p) {
+    if (std::find(parts.begin(), parts.end(), p) == parts.end()) parts.push_back(p);
+  };
+  for (size_t k = 0; k < kpis.size(); ++k) {
+    const Movement& m = kpis[k];
+    const anomaly::Input& in = checks[check_of[k]].input;
+    if (in.kind != anomaly::Kind::kRatio) add(m.metric);
+    else if (m.cause == "both") add(in.exposure_name), add(in.quantity_name);
+    else if (m.cause == "mix" || m.cause.empty()) mix = true;
+    else add(m.cause);
+  }
+  std::string out;
+  for (const char* name : {"spend", "leads", "revenue", "clicks"})
+    if (std::find(parts.begin(), parts.end(), name) != parts.end()) out += (out.empty() ? "" : " and ") + std::string(name);
+  return out.empty() ? (mix ? "mix" : "") : out;
+}
+
+std::string movement_text(const Movement& m) {
+  std::string t = m.label + (m.channel.empty() ? "" : " (" + m.channel + ")") + " " + number(m.value) + " against " +
+                  number(m.expected) + " expected";
+  if (std::isfinite(m.value) && std::isfinite(m.expected) && m.expected > 0 && m.value >= 0) {
+    char buf[32];
+    const double ratio = m.value / m.expected;
+    std::snprintf(buf, sizeof buf, ratio >= 10 || ratio == 0 ? " (%.0fx)" : " (%.1fx)", ratio);
+    t += buf;
+  }
+  return t;
+}
+
+std::string cause_phrase(const std::string& cause) {
+  if (cause == "tracking lost") return "tracking lost: no leads while spend went on";
+  if (cause == "data missing") return "data missing";
+  if (cause == "mix") return "the ratio moved, neither part alone";
+  if (cause.empty()) return "moved";
+  return cause + " moved";
+}
+
+}  // namespace
+
+const std::vector<Field<MonitorRequest>>& monitor_fields() {
+  using R = MonitorRequest;
+  const Edge cli = Edge::kCli;
+  static const std::vector<Field<R>> fields = with_fields<R>(
+      {
+          {option("data", FieldType::kText, "FILE", "the CSV to check").only(cli),
+           [](R& r, const json& v) { r.data = v.get<std::string>(); }},
+          {option("channel", FieldType::kText, "NAME", "that channel alone (default: the total and every channel)"),
+           [](R& r, const json& v) { r.channel = v.get<std::string>(); }},
+      },
+      detector_fields<R>("14d"),
+      {
+          {option("until", FieldType::kText, "TIME",
+                  "the time the data should reach: an interval between the file's end and it\n"
+                  "is missing (\"now\" on the command line: the clock; default: the file's end)"),
+           [](R& r, const json& v) { r.until = v.get<std::string>(); }},
+          {option("json", FieldType::kFlag, "", "JSON: the settings and every incident with what moved").only(cli),
+           [](R& r, const json& v) { r.json = v.get<bool>(); }},
+          {option("out", FieldType::kText, "FILE.csv", "one row per incident: start, end, channels, cause, KPIs, summary")
+               .only(cli),
+           [](R& r, const json& v) { r.out = v.get<std::string>(); }},
+          {option("fail_on_anomaly", FieldType::kFlag, "",
+                  "exit code 3 when an incident touches the last --last, or data stopped early")
+               .only(cli),
+           [](R& r, const json& v) { r.fail_on_anomaly = v.get<bool>(); }},
+          {option("last", FieldType::kSpan, "D", "with --fail-on-anomaly: the period that raises the alert")
+               .or_else("24h")
+               .only(cli),
+           [](R& r, const json& v) { r.last = v.get<std::string>(); }},
+      });
+  return fields;
+}
+
+MonitorResult monitor(const series::BuildResult& data, const MonitorRequest& r) {
+  MonitorResult out;
+  out.source = data.source;
+  out.start = data.total.start;
+  out.step = data.total.step;
+  out.size = data.total.size();
+  out.method = r.options.method;
+  out.until = out.time(out.size);
+  if (!r.until.empty()) {
+    int64_t t = 0;
+    if (r.until_time != 0) t = r.until_time;
+    else if (!time::parse_timestamp(r.until, t))
+      throw Error("until: expected a timestamp such as 2025-03-01 14:00, found '" + r.until + "'");
+    if (t > out.until) out.until = t;
+  }
+  const std::vector<const series::Series*> scopes = scopes_of(data, r, out.notices);
+
+  // Judge every KPI of every scope.
+  std::vector<Check> checks;
+  for (size_t s = 0; s < scopes.size(); ++s) {
+    out.channels.push_back(scopes[s]->channel);
+    for (const schema::MetricDef* m : series::available_metrics(*scopes[s])) {
+      Check c;
+      c.scope = s;
+      try {
+        c.input = anomaly::metric_input(*scopes[s], m->name);
+        c.result = anomaly::detect(c.input, r.options);
+      } catch (const Error& e) {
+        out.notices.push_back(scope_name(scopes[s]->channel) + ": " + m->label + " not checked: " + e.what());
+        continue;
+      }
+      if (std::find(out.metrics.begin(), out.metrics.end(), m->name) == out.metrics.end())
+        out.metrics.push_back(m->name);
+      checks.push_back(std::move(c));
+    }
+  }
+  if (checks.empty()) throw Error(data.source + ": no KPI could be checked" +
+                                  (out.notices.empty() ? std::string() : " (" + out.notices.front() + ")"));
+  out.threshold = checks.front().result.threshold;
+  out.checked_from = checks.front().result.checked_from;
+  // Keep the metrics in registry order.
+  std::vector<std::string> ordered;
+  for (const auto& m : schema::metrics())
+    if (std::find(out.metrics.begin(), out.metrics.end(), m.name) != out.metrics.end()) ordered.push_back(m.name);
+  out.metrics = ordered;
+
+  // Missing data: the total's gaps inside the checked period, and every scope whose data
+  // stops before `until` (a channel only when it stopped before the total did).
+  std::vector<Event> events;
+  const size_t n = out.size;
+  const size_t extra = out.until > out.time(n) ? static_cast<size_t>((out.until - out.time(n)) / out.step) : 0;
+  std::vector<size_t> last_known(scopes.size(), n);  // n = no data at all
+  for (size_t s = 0; s < scopes.size(); ++s)
+    for (size_t i = n; i > 0; --i)
+      if (known(*scopes[s], i - 1)) {
+        last_known[s] = i - 1;
+        break;
+      }
+  const size_t total_last = last_known.front();
+  for (size_t i = out.checked_from; total_last < n && i < total_last; ++i)
+    if (i > 0 && !known(*scopes.front(), i) && known(*scopes.front(), i - 1))
+      for (size_t j = i; j < total_last && !known(*scopes.front(), j); ++j) events.push_back({j, kNoCheck, 0});
+  for (size_t s = 0; s < scopes.size(); ++s) {
+    const size_t last = last_known[s];
+    if (last == n || (s > 0 && total_last < n && last >= total_last)) continue;
+    const size_t missing = n - 1 - last + extra;
+    if (missing == 0) continue;
+    out.silent.emplace_back(scopes[s]->channel, out.time(last + 1));
+    for (size_t i = last + 1; i <= last + missing; ++i) events.push_back({i, kNoCheck, s});
+  }
+
+  // Flagged intervals and missing ones, in time order, gathered into incidents.
+  for (size_t c = 0; c < checks.size(); ++c)
+    for (size_t i = out.checked_from; i < checks[c].result.size(); ++i)
+      if (checks[c].result.flagged[i]) events.push_back({i, c, checks[c].scope});
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.i < b.i; });
+  for (size_t e = 0; e < events.size();) {
+    size_t last = events[e].i, f = e;
+    while (f < events.size() && events[f].i <= last + kJoinGap) last = std::max(last, events[f++].i);
+    Incident inc;
+    inc.first = events[e].i;
+    inc.last = last;
+    bool missing = false;
+    std::map<size_t, Movement> by_check;
+    std::vector<size_t> seen;  // scopes, in order of appearance
+    for (size_t k = e; k < f; ++k) {
+      if (std::find(seen.begin(), seen.end(), events[k].scope) == seen.end()) seen.push_back(events[k].scope);
+      if (events[k].check == kNoCheck) {
+        missing = true;
+        continue;
+      }
+      const Check& c = checks[events[k].check];
+      const anomaly::Result& a = c.result;
+      const size_t i = events[k].i;
+      Movement& m = by_check[events[k].check];
+      if (m.flagged == 0 || a.score[i] > m.score) {
+        m.channel = scopes[c.scope]->channel;
+        m.metric = a.metric;
+        m.label = a.label;
+        m.peak = i;
+        m.value = a.value[i];
+        m.expected = a.expected[i];
+        m.score = a.score[i];
+        m.direction = a.direction[i];
+        m.cause = a.cause.empty() ? "" : anomaly::cause_name(a.cause[i], c.input);
+      }
+      ++m.flagged;
+    }
+    std::sort(seen.begin(), seen.end());
+    for (size_t s : seen) inc.channels.push_back(scopes[s]->channel);
+    std::vector<size_t> check_of;
+    for (auto& [c, m] : by_check) {
+      check_of.push_back(c);
+      inc.kpis.push_back(m);
+      inc.score = std::max(inc.score, m.score);
+    }
+    inc.cause = missing ? "data missing" : cause_of(inc.kpis, checks, scopes, check_of, inc.first, inc.last);
+    out.incidents.push_back(std::move(inc));
+    e = f;
+  }
+  for (Incident& inc : out.incidents) {
+    if (inc.last + 1 >= n) inc.ongoing = true;
+    std::string what;
+    std::vector<const Movement*> top;
+    for (const Movement& m : inc.kpis) top.push_back(&m);
+    std::stable_sort(top.begin(), top.end(), [](const Movement* a, const Movement* b) { return a->score > b->score; });
+    for (size_t k = 0; k < top.size() && k < 3; ++k) what += (what.empty() ? "" : ", ") + movement_text(*top[k]);
+    if (top.size() > 3) what += " and " + std::to_string(top.size() - 3) + " more";
+    std::string where;
+    for (const auto& c : inc.channels) where += (where.empty() ? "" : ", ") + scope_name(c);
+    inc.summary = cause_phrase(inc.cause) + (where.empty() ? "" : " (" + where + ")") + (what.empty() ? "" : ": " + what);
+  }
+  return out;
+}
+
+json monitor_json(const MonitorResult& m, const MonitorRequest& r) {
+  json incidents = json::array();
+  for (const Incident& inc : m.incidents) {
+    json kpis = json::array();
+    for (const Movement& k : inc.kpis) {
+      const double ratio = std::isfinite(k.value) && std::isfinite(k.expected) && k.expected > 0 && k.value >= 0
+                               ? k.value / k.expected
+                               : NAN;
+      kpis.push_back({{"channel", k.channel},
+                      {"metric", k.metric},
+                      {"label", k.label},
+                      {"flagged", k.flagged},
+                      {"time", m.time(k.peak)},
+                      {"timestamp", time::format_timestamp(m.time(k.peak))},
+                      {"value", number_or_null(k.value)},
+                      {"expected", number_or_null(k.expected)},
+                      {"ratio", number_or_null(ratio)},
+                      {"score", number_or_null(k.score)},
+                      {"direction", direction_word(k.direction)},
+                      {"cause", k.cause}});
+    }
+    incidents.push_back({{"start", m.time(inc.first)},
+                         {"end", m.time(inc.last + 1)},
+                         {"start_time", time::format_timestamp(m.time(inc.first))},
+                         {"end_time", time::format_timestamp(m.time(inc.last + 1))},
+                         {"ongoing", inc.ongoing},
+                         {"cause", inc.cause},
+                         {"summary", inc.summary},
+                         {"channels", inc.channels},
+                         {"score", inc.score},
+                         {"kpis", kpis}});
+  }
+  json silent = json::array();
+  for (const auto& [channel, since] : m.silent)
+    silent.push_back({{"channel", channel}, {"since", since}, {"timestamp", time::format_timestamp(since)}});
+  return {{"source", m.source},
+          {"method", m.method},
+          {"threshold", m.threshold},
+          {"lookback", r.options.lookback.count == 0 ? "all" : anomaly::span_text(r.options.lookback)},
+          {"start", m.start},
+          {"interval_seconds", m.step},
+          {"size", m.size},
+          {"checked_from", m.time(m.checked_from)},
+          {"until", m.until},
+          {"metrics", m.metrics},
+          {"channels", m.channels},
+          {"silent", silent},
+          {"notices", m.notices},
+          {"incidents", incidents}};
+}
+
+std::string monitor_csv(const MonitorResult& m) {
+  const auto quoted = [](const std::string& s) {
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  std::string out = "start,end,channels,cause,kpis,summary\n";
+  for (const Incident& inc : m.incidents) {
+    std::string channels, kpis;
+    for (const auto& c : inc.channels) channels += (channels.empty() ? "" : ";") + scope_name(c);
+    for (const auto& k : inc.kpis)
+      kpis += (kpis.empty() ? "" : ";") + (k.channel.empty() ? "" : k.channel + ":") + k.metric;
+    out += time::format_timestamp(m.time(inc.first)) + "," + time::format_timestamp(m.time(inc.last + 1)) + "," +
+           quoted(channels) + "," + quoted(inc.cause) + "," + quoted(kpis) + "," + quoted(inc.summary) + "\n";
+  }
+  return out;
+}
+
+std::string monitor_text(const MonitorResult& m) {
+  std::string out;
+  for (const Incident& inc : m.incidents)
+    out += time::format_timestamp(m.time(inc.first)) + " to " +
+           (inc.ongoing && inc.last + 1 >= m.size ? std::string("now  ") : time::format_timestamp(m.time(inc.last + 1))) +
+           "  " + inc.summary + "\n";
+  return out;
+}
+
+}  // namespace fc::api
