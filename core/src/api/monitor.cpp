@@ -139,6 +139,8 @@ const std::vector<Field<MonitorRequest>>& monitor_fields() {
                   "the time the data should reach: an interval between the file's end and it\n"
                   "is missing (\"now\" on the command line: the clock; default: the file's end)"),
            [](R& r, const json& v) { r.until = v.get<std::string>(); }},
+          {option("csv", FieldType::kFlag, "", "the incidents as CSV text too (the CLI's --out)").only(Edge::kJs),
+           [](R& r, const json& v) { r.csv = v.get<bool>(); }},
           {option("json", FieldType::kFlag, "", "JSON: the settings and every incident with what moved").only(cli),
            [](R& r, const json& v) { r.json = v.get<bool>(); }},
           {option("out", FieldType::kText, "FILE.csv", "one row per incident: start, end, channels, cause, KPIs, summary")
@@ -326,7 +328,7 @@ json monitor_json(const MonitorResult& m, const MonitorRequest& r) {
   json silent = json::array();
   for (const auto& [channel, since] : m.silent)
     silent.push_back({{"channel", channel}, {"since", since}, {"timestamp", time::format_timestamp(since)}});
-  return {{"source", m.source},
+  json j = {{"source", m.source},
           {"method", m.method},
           {"threshold", m.threshold},
           {"lookback", r.options.lookback.count == 0 ? "all" : anomaly::span_text(r.options.lookback)},
@@ -340,6 +342,8 @@ json monitor_json(const MonitorResult& m, const MonitorRequest& r) {
           {"silent", silent},
           {"notices", m.notices},
           {"incidents", incidents}};
+  if (r.csv) j["csv"] = monitor_csv(m);
+  return j;
 }
 
 std::string monitor_csv(const MonitorResult& m) {

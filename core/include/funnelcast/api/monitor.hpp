@@ -24,6 +24,7 @@ struct MonitorRequest {
   bool lookback_given = false;
   std::string until;         // the time the data should reach ("" = the end of the file)
   int64_t until_time = 0;    // `until` read (0 = not given); the CLI reads "now" as its clock
+  bool csv = false;          // JS: the incidents as CSV text too
   // The command line's own: files and what to do with the result.
   std::string data, out, last;
   bool json = false, fail_on_anomaly = false;
@@ -80,7 +81,7 @@ MonitorResult monitor(const series::BuildResult& data, const MonitorRequest& r);
 //  metrics, channels, silent: [{channel, since, timestamp}], notices,
 //  incidents: [{start, end, start_time, end_time, ongoing, cause, summary, channels, score,
 //               kpis: [{channel, metric, label, flagged, time, timestamp, value, expected,
-//                       ratio, score, direction, cause}]}]}
+//                       ratio, score, direction, cause}]}], csv?}
 nlohmann::json monitor_json(const MonitorResult& m, const MonitorRequest& r);
 // start,end,channels,cause,kpis,summary: one row per incident.
 std::string monitor_csv(const MonitorResult& m);
