@@ -23,7 +23,7 @@ import kpis from './panels/kpis.js';
 import lead from './panels/lead.js';
 import leads from './panels/leads.js';
 import model from './panels/model.js';
-import cutoff from './panels/cutoff.js';
+import threshold from './panels/threshold.js';
 import drift from './panels/drift.js';
 import scoreTraining from './panels/score-training.js';
 import scoring from './panels/scoring.js';
@@ -42,7 +42,7 @@ import views from './panels/views.js';
 // worker-panels.js (docs/web-app.md, "Adding a panel").
 /** @import { DashboardCalls, LeadCalls, Panel, PanelResult, Shell } from './types' */
 /** @type {Panel[]} */
-const PANELS = [views, data, kpis, forecast, anomalies, model, training, scoring, cutoff, leads, lead, drift, scoreTraining];
+const PANELS = [views, data, kpis, forecast, anomalies, model, training, scoring, threshold, leads, lead, drift, scoreTraining];
 
 /** @type {Engine<DashboardCalls>} */
 const engine = new Engine(new URL('./worker.js', import.meta.url), { adopt: true });

@@ -12,7 +12,7 @@ const COLORS = { line: '#2563eb', chance: '#94a3b8', at: '#dc2626', up: '#15803d
 const SIZE = { width: 230, height: 190 };
 /** @import * as FC from '../wasm/funnelcast' */
 /** @import { LeadCalls } from './types' */
-/** @typedef {Pick<FC.CurvePoint, 'threshold' | 'recall' | 'precision'> & {share: number | null}} CurveStop a threshold's point (the cut-off panel's slider: share null when unknown) */
+/** @typedef {Pick<FC.CurvePoint, 'threshold' | 'recall' | 'precision'> & {share: number | null}} CurveStop a threshold's point (the threshold panel's slider: share null when unknown) */
 /** @type {(title: string) => object} */
 const unit = (title) => ({ type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 5 }, title });
 

@@ -10,7 +10,7 @@
 //   'leads'       a lead table was accepted: leads, leadsOrigin
 //   'scoreModel'  a scoring model was loaded or dropped: scoreHeader, scoreModelName, scoreModelOrigin
 //   'scores'      the leads were scored (or the scores dropped): scores
-//   'cutoff'      the decision threshold moved (the slider): cutoff
+//   'threshold'      the decision threshold moved (the slider): threshold
 //   'explain'     a lead of the table was picked for the one-lead form: explaining (its row)
 // Events only tell panels to update their own views. Whoever changes the state asks the
 // shell to recompute (ctx.refresh), so one user action never sends two computes.
@@ -18,7 +18,7 @@
 /** @import * as FC from '../wasm/funnelcast' */
 /** @import { AcceptedSchema, LeadTableSummary, Origin, Scores, StoreState, TrainingRun, View } from './types' */
 /**
- * @typedef {'registry' | 'data' | 'model' | 'channel' | 'view' | 'leads' | 'scoreModel' | 'scores' | 'cutoff' | 'explain'} StoreEvent
+ * @typedef {'registry' | 'data' | 'model' | 'channel' | 'view' | 'leads' | 'scoreModel' | 'scores' | 'threshold' | 'explain'} StoreEvent
  * @typedef {ReturnType<typeof createStore>} Store
  */
 
@@ -43,7 +43,7 @@ export function createStore() {
     scoreModelName: /** @type {string | null} */ (null),
     scoreModelOrigin: /** @type {Origin | null} */ (null), // 'demo' | 'user' | 'trained'
     scores: /** @type {Scores | null} */ (null), // the last scoring: {rows, threshold, explained, maxAbs, notices, model, source, ms}
-    cutoff: /** @type {number | null} */ (null), // the decision threshold shown (the model's until the slider moves)
+    threshold: /** @type {number | null} */ (null), // the decision threshold shown (the model's until the slider moves)
     explaining: /** @type {number | null} */ (null), // the scored row shown in the one-lead form
 
     /** @param {StoreEvent} type @param {(store: StoreState) => unknown} fn */
@@ -97,11 +97,11 @@ export function createStore() {
       store.scores = scores;
       store.emit('scores');
     },
-    /** @param {number | null} cutoff */
-    setCutoff(cutoff) {
-      if (cutoff === store.cutoff) return;
-      store.cutoff = cutoff;
-      store.emit('cutoff');
+    /** @param {number | null} threshold */
+    setThreshold(threshold) {
+      if (threshold === store.threshold) return;
+      store.threshold = threshold;
+      store.emit('threshold');
     },
     /** @param {number | null} row */
     explainLead(row) {

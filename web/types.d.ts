@@ -233,7 +233,7 @@ export interface StoreState {
   scoreModelName: string | null;
   scoreModelOrigin: Origin | null;
   scores: Scores | null;
-  cutoff: number | null;
+  threshold: number | null;
   explaining: number | null;
 }
 export type View = 'dashboard' | 'scoring';

@@ -65,16 +65,16 @@ test('the demo leads, sorted by probability: the CLI’s scores, reasons and dec
 
   // The slider starts at the model's threshold: the report's figures at it.
   const r = report();
-  const tile = async (k) => Number(await page.getAttribute(`#cutoff-${k}-value`, 'data-value'));
-  assert.equal(Number(await page.getAttribute('#cutoff-panel', 'data-threshold')), r.threshold);
+  const tile = async (k) => Number(await page.getAttribute(`#threshold-${k}-value`, 'data-value'));
+  assert.equal(Number(await page.getAttribute('#threshold-panel', 'data-threshold')), r.threshold);
   for (const k of ['precision', 'recall', 'f1']) close(await tile(k), r.at_threshold[k], 1e-12, `at the model's threshold: ${k}`);
   // Moved to the curve's point for the top 10% (its position among the curve's thresholds
   // and the model's, lowest first): the report's figures for that point.
   const stops = [...new Set([...r.curve.map((p) => p.threshold), r.threshold])].sort((a, b) => a - b);
   for (const share of [0.1, 0.5]) {
     const point = r.curve.find((p) => Math.abs(p.share - share) < 1e-9);
-    await page.locator('#cutoff-slider').fill(String(stops.indexOf(point.threshold)));
-    assert.equal(Number(await page.getAttribute('#cutoff-panel', 'data-threshold')), point.threshold);
+    await page.locator('#threshold-slider').fill(String(stops.indexOf(point.threshold)));
+    assert.equal(Number(await page.getAttribute('#threshold-panel', 'data-threshold')), point.threshold);
     for (const k of ['precision', 'recall', 'f1', 'share', 'lift']) close(await tile(k), point[k], 1e-12, `top ${share}: ${k}`);
     // The table's decisions follow the threshold.
     const contacted = want.rows.filter((row) => Number(row[1]) >= point.threshold).length;

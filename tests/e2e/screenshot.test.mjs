@@ -64,7 +64,7 @@ test('the README’s lead scoring screenshot shows the demo leads scored: the ta
   assert.equal(await page.locator('#leads-table tbody tr').count(), 100);
   assert.equal(await page.locator('#leads-table tbody tr:first-child .reasons li').count(), 3, 'three reasons on the top lead');
   for (const k of ['precision', 'recall', 'f1', 'share', 'lift']) {
-    assert.ok(Number.isFinite(Number(await page.getAttribute(`#cutoff-${k}-value`, 'data-value'))), `${k} figure shown`);
+    assert.ok(Number.isFinite(Number(await page.getAttribute(`#threshold-${k}-value`, 'data-value'))), `${k} figure shown`);
   }
   for (const id of ['roc-chart', 'calibration-chart']) assert.ok(await page.locator(`#${id} svg path`).count(), `${id} drawn`);
   await page.mouse.move(10, 10);

@@ -199,7 +199,7 @@ async function score(stale) {
 
 function decision() {
   if (!last) return;
-  const t = ctx.store.cutoff != null ? ctx.store.cutoff : last.threshold;
+  const t = ctx.store.threshold != null ? ctx.store.threshold : last.threshold;
   const contact = last.probability >= t;
   const badge = $('lead-decision');
   badge.textContent = contact ? `Contact (≥ ${t.toFixed(3)})` : `Below ${t.toFixed(3)}`;
@@ -208,10 +208,10 @@ function decision() {
 
 // New scores: the table's top lead, unless one was picked.
 /** @param {StoreState} store */
-async function onScores({ scores, cutoff }) {
+async function onScores({ scores, threshold }) {
   if (!scores || !fields.length) return;
   try {
-    const top = await ctx.leadWorker().call('view', { sort: 'probability', dir: 'desc', offset: 0, limit: 1, threshold: cutoff ?? scores.threshold });
+    const top = await ctx.leadWorker().call('view', { sort: 'probability', dir: 'desc', offset: 0, limit: 1, threshold: threshold ?? scores.threshold });
     if (top.rows.length && ctx.store.scores === scores) await openRow(top.rows[0].row);
   } catch (e) {
     showError('lead-error', e.message);
@@ -227,7 +227,7 @@ export default {
     build();
     ctx.store.on('scoreModel', renderForm);
     ctx.store.on('scores', onScores);
-    ctx.store.on('cutoff', decision);
+    ctx.store.on('threshold', decision);
     ctx.store.on('explain', ({ explaining }) => {
       openRow(explaining);
       $('lead-panel').scrollIntoView({ behavior: 'smooth', block: 'start' });

@@ -17,7 +17,7 @@ let ctx = /** @type {any} */ (null);
 /** @type {{sort: 'probability' | 'id', dir: 'asc' | 'desc', offset: number}} */
 const state = { sort: 'probability', dir: 'desc', offset: 0 };
 
-const threshold = () => (ctx.store.cutoff != null ? ctx.store.cutoff : ctx.store.scores ? ctx.store.scores.threshold : 0.5);
+const threshold = () => (ctx.store.threshold != null ? ctx.store.threshold : ctx.store.scores ? ctx.store.scores.threshold : 0.5);
 
 function build() {
   /** @type {(key: string, label: string) => HTMLButtonElement} */
@@ -168,6 +168,6 @@ export default {
       state.offset = 0;
       update();
     });
-    ctx.store.on('cutoff', () => update());
+    ctx.store.on('threshold', () => update());
   },
 };

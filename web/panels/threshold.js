@@ -4,7 +4,7 @@
 // model's own threshold) with the precision, recall, F1, share contacted and lift stored
 // for it; the cross-validation metrics beside the logistic baseline; ROC, precision–recall,
 // calibration and gain charts with the threshold's point. Moving the slider sets the
-// store's cutoff: the lead table's decisions and the export follow.
+// store's threshold: the lead table's decisions and the export follow.
 import { ChartSlot, vegaLoaded } from '../charts.js';
 import { $, $input, $table, el, showError } from '../dom.js';
 import * as F from '../format.js';
@@ -67,68 +67,68 @@ const RULES = { f1: 'the best F1', precision: 'the lowest reaching the precision
 
 function build() {
   const tiles = METRICS.map(([key, label, help]) =>
-    el('div', { class: 'tile small', title: help, id: `cutoff-${key}`, dataset: { metric: key } }, el('h3', { class: 'tile-label', text: label }), el('p', { class: 'tile-value', id: `cutoff-${key}-value`, text: '–' })),
+    el('div', { class: 'tile small', title: help, id: `threshold-${key}`, dataset: { metric: key } }, el('h3', { class: 'tile-label', text: label }), el('p', { class: 'tile-value', id: `threshold-${key}-value`, text: '–' })),
   );
   const charts = CHARTS.map(([key, title]) => el('figure', { class: 'small-chart' }, el('figcaption', { text: title }), el('div', { class: 'chart', id: `${key}-chart`, role: 'img', 'aria-label': `${title} chart` })));
-  $('sc-cutoff').append(
+  $('sc-threshold').append(
     el(
       'section',
-      { class: 'panel', id: 'cutoff-panel', 'aria-labelledby': 'cutoff-title', hidden: true },
-      el('div', { class: 'panel-head' }, el('h2', { id: 'cutoff-title', text: 'Who to contact' }), el('span', { class: 'badge', id: 'cutoff-model' })),
-      el('p', { class: 'caption', id: 'cutoff-caption' }),
+      { class: 'panel', id: 'threshold-panel', 'aria-labelledby': 'threshold-title', hidden: true },
+      el('div', { class: 'panel-head' }, el('h2', { id: 'threshold-title', text: 'Who to contact' }), el('span', { class: 'badge', id: 'threshold-model' })),
+      el('p', { class: 'caption', id: 'threshold-caption' }),
       el(
         'div',
         { class: 'controls' },
         el(
           'label',
           { class: 'slider wide' },
-          el('span', {}, 'Contact leads scoring at least ', el('output', { id: 'cutoff-value', for: 'cutoff-slider', text: '–' })),
-          el('input', { type: 'range', id: 'cutoff-slider', min: 0, max: 0, step: 1, value: 0 }),
+          el('span', {}, 'Contact leads scoring at least ', el('output', { id: 'threshold-value', for: 'threshold-slider', text: '–' })),
+          el('input', { type: 'range', id: 'threshold-slider', min: 0, max: 0, step: 1, value: 0 }),
         ),
-        el('button', { type: 'button', class: 'secondary small', id: 'cutoff-reset', text: 'The model’s threshold' }),
+        el('button', { type: 'button', class: 'secondary small', id: 'threshold-reset', text: 'The model’s threshold' }),
       ),
       el('div', { class: 'tiles' }, ...tiles),
-      el('p', { class: 'note', id: 'cutoff-note' }),
+      el('p', { class: 'note', id: 'threshold-note' }),
       el('div', { class: 'small-charts' }, ...charts),
       el(
         'div',
         { class: 'score-tables' },
-        el('div', {}, el('h3', { text: 'Cross-validation' }), el('div', { class: 'table-wrap' }, el('table', { class: 'data-table', id: 'cutoff-cv' }, el('thead'), el('tbody')))),
-        el('div', {}, el('h3', { text: 'Inputs that matter most' }), el('ol', { class: 'importance', id: 'cutoff-importance' })),
+        el('div', {}, el('h3', { text: 'Cross-validation' }), el('div', { class: 'table-wrap' }, el('table', { class: 'data-table', id: 'threshold-cv' }, el('thead'), el('tbody')))),
+        el('div', {}, el('h3', { text: 'Inputs that matter most' }), el('ol', { class: 'importance', id: 'threshold-importance' })),
       ),
-      el('ul', { class: 'notices warnings', id: 'cutoff-warnings', hidden: true }),
-      el('p', { class: 'error', id: 'cutoff-error', role: 'alert', hidden: true }),
+      el('ul', { class: 'notices warnings', id: 'threshold-warnings', hidden: true }),
+      el('p', { class: 'error', id: 'threshold-error', role: 'alert', hidden: true }),
     ),
   );
   for (const [key] of CHARTS) slots[key] = new ChartSlot($(`${key}-chart`), ctx.tooltip);
-  const slider = $input('cutoff-slider');
+  const slider = $input('threshold-slider');
   slider.addEventListener('input', () => select(Number(slider.value)));
-  $('cutoff-reset').addEventListener('click', () => select(stops.findIndex((s) => s.model)));
+  $('threshold-reset').addEventListener('click', () => select(stops.findIndex((s) => s.model)));
 }
 
-// The slider at position i: the stored figures, the charts' point, the store's cutoff.
+// The slider at position i: the stored figures, the charts' point, the store's threshold.
 /** @param {number} i */
 function select(i) {
   const stop = stops[i];
   const h = ctx.store.scoreHeader;
   if (!stop || !h) return;
-  $input('cutoff-slider').value = String(i);
+  $input('threshold-slider').value = String(i);
   const s = h.score;
-  $('cutoff-value').textContent = `${stop.threshold.toFixed(3)}${stop.model ? ` (the model’s: ${RULES[s.threshold_rule] || s.threshold_rule})` : ''}`;
-  const panel = $('cutoff-panel');
+  $('threshold-value').textContent = `${stop.threshold.toFixed(3)}${stop.model ? ` (the model’s: ${RULES[s.threshold_rule] || s.threshold_rule})` : ''}`;
+  const panel = $('threshold-panel');
   panel.dataset.threshold = String(stop.threshold);
   panel.dataset.model = String(stop.model);
   for (const [key] of METRICS) {
     const v = stop[key];
-    const node = $(`cutoff-${key}-value`);
+    const node = $(`threshold-${key}-value`);
     node.dataset.value = F.isNum(v) ? String(v) : '';
     node.textContent = key === 'lift' ? (F.isNum(v) ? `×${v.toFixed(2)}` : '–') : key === 'f1' ? (F.isNum(v) ? v.toFixed(3) : '–') : F.fmtPercent(v);
   }
   const reached = F.isNum(stop.recall) ? F.fmtPercent(stop.recall) : '–';
-  $('cutoff-note').textContent = `Contacting the ${F.fmtPercent(stop.share)} of leads scoring at least ${stop.threshold.toFixed(3)} reaches ${reached} of the conversions, and ${F.fmtPercent(stop.precision)} of those contacted convert (${s.positive_rate ? F.fmtPercent(s.positive_rate) : '–'} at random). Out-of-fold figures from the model's cross-validation on ${F.fmtCount(h.data.rows_used)} leads.`;
+  $('threshold-note').textContent = `Contacting the ${F.fmtPercent(stop.share)} of leads scoring at least ${stop.threshold.toFixed(3)} reaches ${reached} of the conversions, and ${F.fmtPercent(stop.precision)} of those contacted convert (${s.positive_rate ? F.fmtPercent(s.positive_rate) : '–'} at random). Out-of-fold figures from the model's cross-validation on ${F.fmtCount(h.data.rows_used)} leads.`;
   const at = atRows(stop, s);
   for (const [key] of CHARTS) if (slots[key].view && key !== 'calibration') slots[key].view.data('at', at).runAsync();
-  ctx.store.setCutoff(stop.threshold);
+  ctx.store.setThreshold(stop.threshold);
 }
 
 /** @type {(m: FC.MetricSummary | undefined) => string} */
@@ -140,35 +140,35 @@ const fixed3 = (x) => (F.isNum(x) ? x.toFixed(3) : 'n/a');
 function renderTables(h) {
   const s = h.score;
   const others = s.comparison.filter((c) => c.name !== 'gbdt');
-  const table = $table('cutoff-cv');
+  const table = $table('threshold-cv');
   table.tHead.replaceChildren(
     el('tr', {}, el('th', { scope: 'col', text: 'Metric' }), el('th', { scope: 'col', class: 'num', text: s.folds ? `Trees, ${s.folds} folds (mean ± std)` : 'Trees' }), el('th', { scope: 'col', class: 'num', text: 'Trees, out of fold' }), ...others.map((c) => el('th', { scope: 'col', class: 'num', text: `${c.name}, out of fold` }))),
   );
   table.tBodies[0].replaceChildren(
     ...TABLE_METRICS.map(([k, label]) => el('tr', { dataset: { metric: k } }, el('th', { scope: 'row', text: label }), el('td', { class: 'num', text: meanStd(s.cv[k]) }), el('td', { class: 'num', text: fixed3(s.out_of_fold[k]) }), ...others.map((c) => el('td', { class: 'num', text: fixed3(c[k]) })))),
   );
-  $('cutoff-importance').replaceChildren(...s.importance.slice(0, 8).map((x) => el('li', { text: `${x.feature} · mean |SHAP| ${x.mean_abs_shap.toFixed(3)}` })));
-  $('cutoff-warnings').replaceChildren(...s.warnings.map((w) => el('li', { text: w })));
-  $('cutoff-warnings').hidden = !s.warnings.length;
+  $('threshold-importance').replaceChildren(...s.importance.slice(0, 8).map((x) => el('li', { text: `${x.feature} · mean |SHAP| ${x.mean_abs_shap.toFixed(3)}` })));
+  $('threshold-warnings').replaceChildren(...s.warnings.map((w) => el('li', { text: w })));
+  $('threshold-warnings').hidden = !s.warnings.length;
 }
 
 /** @param {import('../types').StoreState} state */
 async function render({ scoreHeader: h, scoreModelName: name }) {
-  const panel = $('cutoff-panel');
+  const panel = $('threshold-panel');
   panel.hidden = !h;
   if (!h) return;
   const s = h.score;
   epoch += 1;
   stops = thresholdStops(s);
-  const slider = $input('cutoff-slider');
+  const slider = $input('threshold-slider');
   slider.max = String(stops.length - 1);
   const at = stops.findIndex((p) => p.model);
-  $('cutoff-model').textContent = name;
+  $('threshold-model').textContent = name;
   const auc = s.cv.roc_auc;
   const cv = auc && F.isNum(auc.mean) ? `; ROC-AUC ${meanStd(auc)} over ${s.folds} folds` : '';
-  $('cutoff-caption').textContent = `${name} predicts ${s.target} = ${s.positive}, trained on ${h.data.source} (${F.fmtCount(h.data.rows_used)} leads, ${F.fmtPercent(s.positive_rate)} ${s.positive}${cv}).`;
+  $('threshold-caption').textContent = `${name} predicts ${s.target} = ${s.positive}, trained on ${h.data.source} (${F.fmtCount(h.data.rows_used)} leads, ${F.fmtPercent(s.positive_rate)} ${s.positive}${cv}).`;
   renderTables(h);
-  showError('cutoff-error', '');
+  showError('threshold-error', '');
   select(at);
   try {
     await vegaLoaded();
@@ -179,13 +179,13 @@ async function render({ scoreHeader: h, scoreModelName: name }) {
       $(`${key}-chart`).dataset.points = String(view.data(key === 'calibration' ? 'bins' : 'curve').length);
     }
   } catch (e) {
-    showError('cutoff-error', `The charts could not be drawn: ${e.message}`);
+    showError('threshold-error', `The charts could not be drawn: ${e.message}`);
   }
 }
 
 /** @type {import('../types').Panel} */
 export default {
-  name: 'cutoff',
+  name: 'threshold',
   /** @param {import('../types').Shell} shell */
   setup(shell) {
     ctx = shell;
