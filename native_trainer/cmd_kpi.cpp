@@ -44,7 +44,7 @@ std::string fmt(double v, const schema::MetricDef& m, bool change) {
   else if (std::string(m.name) == "conversion") std::snprintf(b, sizeof b, "%.2f%%", 100 * v);
   else if (std::string(m.unit) == "count") std::snprintf(b, sizeof b, "%.0f", v);
   else if (std::string(m.unit) == "money") std::snprintf(b, sizeof b, "%.2f", v);
-  else std::snprintf(b, sizeof b, "%.3f", v);
+  else std::snprintf(b, sizeof b, "%.1f%%", 100 * v);  // ratios (ROI) as percentages
   return b;
 }
 
@@ -91,8 +91,15 @@ int run_kpi(int argc, char** argv, int first) {
     bool available = false;
     for (const auto& name : k.at("metrics")) available = available || name == m.name;
     if (!available) continue;
-    std::printf("%-16s %14s %14s %10s\n", m.label, fmt(value_of(current.at(m.name)), m, false).c_str(),
-                fmt(value_of(previous.at(m.name)), m, false).c_str(), fmt(value_of(k.at("change").at(m.name)), m, true).c_str());
+    // Rates (ROI, conversion) change in percentage points, money and counts in %.
+    const double cur = value_of(current.at(m.name)), prev = value_of(previous.at(m.name));
+    std::string delta = fmt(value_of(k.at("change").at(m.name)), m, true);
+    if (std::string(m.unit) == "ratio") {
+      char b[64];
+      std::snprintf(b, sizeof b, "%+.1f pp", 100 * (cur - prev));
+      delta = std::isfinite(cur - prev) ? b : "n/a";
+    }
+    std::printf("%-16s %14s %14s %10s\n", m.label, fmt(cur, m, false).c_str(), fmt(prev, m, false).c_str(), delta.c_str());
   }
   return 0;
 }

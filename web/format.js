@@ -55,6 +55,14 @@ export function fmtChange(x) {
   const s = Math.abs(p) >= 1000 ? Math.round(p).toLocaleString('en-US') : p.toFixed(1);
   return `${p > 0 ? '+' : p < 0 ? '−' : '±'}${s.replace('-', '')}%`;
 }
+// A change of a rate (ROI, conversion) in percentage points: 0.301 -> 0.317 is "+1.6 pp".
+/** @param {MaybeNumber} x the difference of the two rates */
+export function fmtPoints(x) {
+  if (!isNum(x)) return 'n/a';
+  const p = x * 100;
+  const s = Math.abs(p) >= 1000 ? Math.round(p).toLocaleString('en-US') : p.toFixed(1);
+  return `${p > 0 ? '+' : p < 0 ? '−' : '±'}${s.replace('-', '')} pp`;
+}
 /** @param {MaybeNumber} n */
 export function fmtBytes(n) {
   if (!isNum(n)) return '';

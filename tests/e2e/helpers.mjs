@@ -189,6 +189,8 @@ export async function tileValues(page) {
         value: v.dataset.value === '' || v.dataset.value === undefined ? null : Number(v.dataset.value),
         text: v.textContent,
         change: c.dataset.value === '' || c.dataset.value === undefined ? null : Number(c.dataset.value),
+        points: c.dataset.points === '' || c.dataset.points === undefined ? null : Number(c.dataset.points),
+        changeText: c.textContent,
         hidden: tile.hidden,
       };
     }
@@ -210,6 +212,16 @@ export function assertTilesEqualCli(tiles, k, what) {
     const gotChange = tiles[key].change;
     if (wantChange === null) assert.equal(gotChange, null, `${what} change.${key}`);
     else assert.ok(Math.abs(gotChange - wantChange) <= 1e-12, `${what} change.${key}: page ${gotChange} vs CLI ${wantChange}`);
+    // Rates (ROI, conversion) move in percentage points on the tile, the others in %.
+    const rate = key === 'roi' || key === 'conversion';
+    const prev = k.previous[key];
+    if (rate && want !== null && prev !== null) {
+      assert.ok(Math.abs(tiles[key].points - (want - prev)) <= 1e-12, `${what} ${key} points`);
+      assert.match(tiles[key].changeText, /^[▲▼■] [+−±][\d,.]+ pp /, `${what} ${key} change in points`);
+    } else if (!rate && wantChange !== null) {
+      assert.equal(tiles[key].points, null, `${what} ${key} has no points`);
+      assert.match(tiles[key].changeText, /^[▲▼■] [+−±][\d,.]+% /, `${what} ${key} change in percent`);
+    }
   }
 }
 

@@ -61,13 +61,18 @@ function render({ value: k, error }) {
     changeEl.className = 'tile-change';
     changeEl.dataset.value = F.isNum(change) ? String(change) : '';
     if (!available) continue;
-    if (F.isNum(change)) {
-      const dir = change > 0 ? 'up' : change < 0 ? 'down' : 'flat';
+    // Rates (ROI, conversion) move in percentage points, money and counts in %.
+    const prev = k.previous[m.name];
+    const points = m.unit === 'ratio' && F.isNum(cur) && F.isNum(prev) ? cur - prev : null;
+    changeEl.dataset.points = F.isNum(points) ? String(points) : '';
+    const delta = m.unit === 'ratio' ? points : change;
+    if (F.isNum(delta)) {
+      const dir = delta > 0 ? 'up' : delta < 0 ? 'down' : 'flat';
       const good = m.good === 'lower' ? 'down' : 'up';
       changeEl.classList.add(dir === 'flat' ? 'neutral' : dir === good ? 'good' : 'bad');
       changeEl.append(
         el('span', { class: 'arrow', 'aria-hidden': 'true', text: dir === 'up' ? '▲' : dir === 'down' ? '▼' : '■' }),
-        ` ${F.fmtChange(change)} `,
+        ` ${m.unit === 'ratio' ? F.fmtPoints(delta) : F.fmtChange(delta)} `,
       );
     } else {
       changeEl.append('n/a ');
