@@ -21,15 +21,19 @@ const char* kHelp =
     "\n"
     "Compares each column of a new table of leads (--current) with the table the model was\n"
     "trained on (--reference): numeric columns by the two-sample Kolmogorov-Smirnov test and\n"
-    "the population stability index (PSI, 10 bins at the reference's deciles), categorical\n"
-    "columns by PSI over their values (new values share one bin). A column drifts\n"
+    "the population stability index (PSI, bins at the reference's quantiles: one per 20 rows of\n"
+    "the smaller side, 2 to 10), categorical columns by PSI over their values (new values\n"
+    "share one bin). A column drifts\n"
     "  moderately  when PSI > 0.1 or (numbers) the KS p-value < 0.01\n"
     "  majorly     when PSI > 0.2\n"
+    "Below 100 rows on either side the verdict is \"too few rows to judge\" (PSI on a small\n"
+    "sample is large with no drift at all): the figures are shown, nothing is flagged.\n"
     "With --model only the model's inputs are compared, and when the current file has the\n"
     "outcome column the model's ROC-AUC on it is compared with its cross-validated ROC-AUC:\n"
-    "a drop of more than 0.05 means the model has degraded.\n"
+    "a drop of more than 0.05 on 100 or more labelled rows means the model has degraded.\n"
     "\n"
-    "exit code: 0 no major drift or degradation, 3 major drift or degradation (retrain), 2 bad input\n"
+    "exit code: 0 no major drift or degradation (or too few rows to judge), 3 major drift or\n"
+    "degradation (retrain), 2 bad input\n"
     "\n"
     "options:\n"
     "%s";
@@ -84,9 +88,13 @@ int run_drift(int argc, char** argv, int first) {
     if (!check.is_null())
       std::printf("\n%s on %s: ROC-AUC %s (cross-validated %s)%s\n", model_name.c_str(), cur.source.c_str(),
                   fmt(num(check, "roc_auc")).c_str(), fmt(num(check, "cv_roc_auc")).c_str(),
-                  rep.degraded ? ": degraded, retrain" : "");
-    std::printf("\n%zu columns with major drift, %zu with moderate drift\n", rep.major, rep.moderate);
+                  rep.degraded                                  ? ": degraded, retrain"
+                  : rep.labelled_rows < scoring::kMinDriftRows ? " on too few labelled rows to judge"
+                                                                : "");
+    if (rep.too_few) std::printf("\n%s\n", rep.note.c_str());
+    else std::printf("\n%zu columns with major drift, %zu with moderate drift\n", rep.major, rep.moderate);
   }
+  if (rep.too_few) std::fprintf(stderr, "note: %s\n", rep.note.c_str());
   return rep.alert ? 3 : 0;
 }
 

@@ -64,6 +64,9 @@ json drift_json(const scoring::MonitorReport& r, const Table& reference, const T
           {"major", r.major},
           {"moderate", r.moderate},
           {"model_check", check},
+          {"verdict", r.too_few ? "too few rows" : r.alert ? "drift" : "stable"},
+          {"note", r.note},
+          {"min_rows", scoring::kMinDriftRows},
           {"alert", r.alert}};
 }
 

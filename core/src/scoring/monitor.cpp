@@ -30,6 +30,17 @@ bool identifier(const Column& c, size_t rows) {
   return present && static_cast<double>(distinct) >= 0.9 * static_cast<double>(present);
 }
 
+// Numeric PSI bins for the smaller side: one per kRowsPerBin non-missing values, 2 to 10.
+size_t bins_for(const Column& a, const Column& b) {
+  const auto present = [](const Column& c) {
+    size_t n = 0;
+    for (double v : c.numbers) n += std::isnan(v) ? 0 : 1;
+    return n;
+  };
+  if (a.type != ColumnType::kNumber) return 10;
+  return std::clamp<size_t>(std::min(present(a), present(b)) / kRowsPerBin, 2, 10);
+}
+
 }  // namespace
 
 MonitorReport monitor(const Table& ref, const Table& cur, const model::Model* m, const std::string& model_name) {
@@ -50,6 +61,13 @@ MonitorReport monitor(const Table& ref, const Table& cur, const model::Model* m,
     if (columns.empty()) throw Error(ref.source + " and " + cur.source + " share no column");
   }
   MonitorReport out;
+  if (ref.rows < kMinDriftRows || cur.rows < kMinDriftRows) {
+    out.too_few = true;
+    const Table& small = cur.rows < kMinDriftRows ? cur : ref;
+    out.note = "too few rows to judge: " + small.source + " has " + std::to_string(small.rows) +
+               (small.rows == 1 ? " row" : " rows") + "; drift needs at least " + std::to_string(kMinDriftRows) +
+               " on each side (fewer give a large PSI with no drift at all)";
+  }
   for (const auto& name : columns) {
     const Column& a = ref.columns[static_cast<size_t>(ref.find(name))];
     const Column& b = cur.columns[static_cast<size_t>(cur.find(name))];
@@ -64,11 +82,18 @@ MonitorReport monitor(const Table& ref, const Table& cur, const model::Model* m,
     } else if (!m && identifier(a, ref.rows)) {
       c.reason = "an identifier (a distinct value on nearly every row): not compared";
     } else {
-      c.drift = drift::column_drift(a, b);
+      c.drift = drift::column_drift(a, b, {}, bins_for(a, b));
       c.compared = true;
       c.type = c.drift.categorical ? "category" : "number";
       c.severity = drift::to_string(c.drift.severity);
       c.reason = c.drift.reason;
+    }
+    if (out.too_few && c.severity != "none") {
+      // A type read from a handful of cells (a blank column reads as text) is no verdict either.
+      c.severity = "none";
+      c.reason = "too few rows to judge" + (c.compared ? std::string() : " (" + c.reason + ")");
+    } else if (out.too_few && c.compared) {
+      c.reason = "too few rows to judge";
     }
     out.major += c.severity == "major";
     out.moderate += c.severity == "moderate";
@@ -76,7 +101,16 @@ MonitorReport monitor(const Table& ref, const Table& cur, const model::Model* m,
   }
   if (m && m->header.score->output == "probability" && cur.find(m->header.score->target) >= 0) {
     const auto& s = *m->header.score;
-    const Target t = read_target(cur, s.target, s.positive);
+    Target t;
+    try {
+      t = read_target(cur, s.target, s.positive);
+    } catch (const Error& e) {
+      // One outcome only (a handful of rows, say): no ROC-AUC, said, not an error.
+      if (!out.too_few) throw;
+      out.note += "; no model check: " + std::string(e.what());
+      out.alert = false;
+      return out;
+    }
     ScoreOptions o;
     o.model_name = model_name;
     const Scores sc = score(*m, cur, o);
@@ -90,9 +124,10 @@ MonitorReport monitor(const Table& ref, const Table& cur, const model::Model* m,
     out.labelled_rows = y.size();
     out.roc_auc = metrics::roc_auc(y, p);
     out.cv_roc_auc = s.folds > 0 ? s.cv.at("roc_auc").mean : std::nan("");
-    out.degraded = std::isfinite(out.cv_roc_auc) && std::isfinite(out.roc_auc) && out.roc_auc < out.cv_roc_auc - kDegradedAucDrop;
+    out.degraded = std::isfinite(out.cv_roc_auc) && std::isfinite(out.roc_auc) &&
+                   out.roc_auc < out.cv_roc_auc - kDegradedAucDrop && out.labelled_rows >= kMinDriftRows;
   }
-  out.alert = out.major > 0 || out.degraded;
+  out.alert = !out.too_few && (out.major > 0 || out.degraded);
   return out;
 }
 

@@ -15,6 +15,17 @@ namespace fc::scoring {
 // ROC-AUC has degraded.
 constexpr double kDegradedAucDrop = 0.05;
 
+// Drift needs enough rows on both sides to mean anything. PSI between two samples of one
+// population (n and m rows, B bins) is about (B - 1) (1/n + 1/m) (a chi-square over the
+// rows), more when bins hold few rows: 50 current rows in 10 bins average 0.23
+// (tests/core/drift_sample_test.cpp), above the 0.2 "major" line with no drift at all. Below kMinDriftRows rows on either side the verdict is "too
+// few rows to judge": the statistics are shown, no column is flagged, no alert. From there
+// on the numeric bins adapt to the smaller side, one bin per kRowsPerBin rows (2 to 10),
+// which keeps that no-drift PSI near (B - 1) / (20 B) < 0.05, well below 0.1. A model
+// check on fewer labelled rows says its ROC-AUC but never "degraded".
+constexpr size_t kMinDriftRows = 100;
+constexpr size_t kRowsPerBin = 20;
+
 struct ColumnReport {
   std::string column;
   std::string type;       // "number", "category", or "" when not compared
@@ -31,6 +42,8 @@ struct MonitorReport {
   double roc_auc = 0, cv_roc_auc = 0;
   size_t labelled_rows = 0;
   bool degraded = false;
+  bool too_few = false;          // fewer than kMinDriftRows rows on a side: no verdict
+  std::string note;              // why there is no verdict ("" when there is one)
   bool alert = false;            // major drift or degradation
 };
 
