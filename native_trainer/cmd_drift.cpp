@@ -6,6 +6,8 @@
 #include <optional>
 
 #include "cli.hpp"
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/scoring/table.hpp"
 #include "commands.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/api/drift.hpp"
@@ -60,16 +62,23 @@ int run_drift(int argc, char** argv, int first) {
   const api::DriftRequest request = read_args(args, fields);
   if (request.reference.empty()) throw UsageError{"--reference is required"};
   if (request.current.empty()) throw UsageError{"--current is required"};
-  const Table ref = read_table(request.reference);
-  const Table cur = read_table(request.current);
-  print_notices(ref.notices);
-  print_notices(cur.notices);
   std::optional<model::Model> m;
   std::string model_name = "the model";
   if (!request.model.empty()) {
     model_name = base_name(request.model);
     m = model::load(read_file(request.model), model_name);
   }
+  // Both tables read as the model reads its inputs (its categories stay text).
+  const auto read = [&](const std::string& path) {
+    csv::Options o;
+    o.source = base_name(path);
+    if (m && m->header.score) o.text_columns = scoring::text_columns(m->header.score->features);
+    return csv::read(read_file(path), o);
+  };
+  const Table ref = read(request.reference);
+  const Table cur = read(request.current);
+  print_notices(ref.notices);
+  print_notices(cur.notices);
   const scoring::MonitorReport rep = scoring::monitor(ref, cur, m ? &*m : nullptr, model_name);
   const nlohmann::json doc = api::drift_json(rep, ref, cur, m ? &*m : nullptr, model_name);
   if (request.json) {

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "funnelcast/scoring/table.hpp"
 #include "commands.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/io/csv.hpp"
@@ -58,6 +59,7 @@ int run_score(int argc, char** argv, int first) {
   const std::string data_bytes = read_file(request.data);
   csv::Options co;
   co.source = base_name(request.data);
+  if (m.header.score) co.text_columns = scoring::text_columns(m.header.score->features);  // types from the model
   const Table table = csv::read(data_bytes, co);
   print_notices(table.notices);
   const api::ScoreRun run = api::score(m, model_name, table, request);

@@ -1050,6 +1050,13 @@ void force_types(const Options& options, Table& table, std::vector<ColumnBuild>&
     builds[j].forced = true;
     builds[j].numeric = type == ColumnType::kNumber;
   }
+  for (const auto& name : options.text_columns) {
+    const int j = table.find(name);
+    if (j < 0) continue;  // the caller names what is missing, in its own words
+    table.columns[static_cast<size_t>(j)].type = ColumnType::kCategory;
+    builds[static_cast<size_t>(j)].forced = true;
+    builds[static_cast<size_t>(j)].numeric = false;
+  }
 }
 
 // The tokenizer's number hints (see Tokenizer::set_number_hints): which columns

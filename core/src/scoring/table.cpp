@@ -527,4 +527,11 @@ std::string feature_value_text(const model::ScoreFeature& f, const Table& table,
   return std::to_string(static_cast<int>(code));
 }
 
+std::vector<std::string> text_columns(const std::vector<model::ScoreFeature>& features) {
+  std::vector<std::string> out;
+  for (const auto& f : features)
+    if (f.kind == "category") out.push_back(f.column);
+  return out;
+}
+
 }  // namespace fc::scoring

@@ -33,6 +33,9 @@ struct Options {
   char delimiter = 0;            // 0 = sniff among ',', ';', '\t'
   // Columns whose type is forced instead of inferred (e.g. a numeric id kept as a category).
   std::vector<std::pair<std::string, ColumnType>> force_types;
+  // Columns read as text (categories) when the file has them, whatever their cells look
+  // like: a scoring model's categories (zip codes 02139 stay 02139).
+  std::vector<std::string> text_columns;
   size_t max_rows = 0;     // 0 = no limit; otherwise stop after this many records
   Stats* stats = nullptr;  // when set, filled with the work done (also when read throws)
 };

@@ -61,6 +61,11 @@ struct Encoded {
 Encoded encode(const std::vector<model::ScoreFeature>& features, const Table& table,
                const std::string& model_name = "the model");
 
+// How a table to be scored must be read: every column the model takes as a category is
+// text, whatever this batch holds (zip codes 02139 and 007 stay as written even when no
+// cell of the batch has a letter in it). For csv::Options::text_columns.
+std::vector<std::string> text_columns(const std::vector<model::ScoreFeature>& features);
+
 // The cell behind a feature as the user wrote it (a date part as its number), for reasons.
 std::string feature_value_text(const model::ScoreFeature& f, const Table& table, size_t row, float code);
 
