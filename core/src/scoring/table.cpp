@@ -205,8 +205,23 @@ void set_levels(model::ScoreFeature& f, const Table& table, const Column& c, std
   for (size_t i : order) f.levels.push_back(c.levels[i]);
 }
 
-// A column of numbers or text: an id (kept as the id or left out), or a number
-// or category feature.
+// Whole numbers, a different one on every row, packed into a range at most twice as wide
+// as the rows (a lead number, a row counter, a numeric id): they name the row, they do
+// not describe the lead, and a model that reads them learns the order of the export.
+bool running_number(const Column& c, size_t rows, size_t present) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t r = 0; r < rows; ++r) {
+    if (c.is_missing(r)) continue;
+    const double v = c.numbers[r];
+    if (v != std::floor(v)) return false;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  return hi - lo + 1 <= 2.0 * static_cast<double>(present);
+}
+
+// A column of numbers or text: an id (kept as the id or left out), a running number (left
+// out), or a number or category feature.
 void add_value_column(const Table& table, const Column& c, size_t missing, size_t distinct, model::TableColumn& col,
                       const std::function<void(const char*)>& leave_out, Inferred& out) {
   const size_t present = table.rows - missing;
@@ -215,7 +230,13 @@ void add_value_column(const Table& table, const Column& c, size_t missing, size_
                        (c.type == ColumnType::kCategory && numeric_levels(c, level_values));
   const bool unique = present >= kIdLikeMinRows &&
                       static_cast<double>(distinct) >= kIdLikeShare * static_cast<double>(present);
-  const bool id_like = (!numeric && unique) || (numeric && distinct == present && present >= kIdLikeMinRows && id_like_name(c.name));
+  const bool all_distinct = distinct == present && present >= kIdLikeMinRows;
+  const bool id_like = (!numeric && unique) || (numeric && all_distinct && id_like_name(c.name));
+  if (numeric && all_distinct && c.type == ColumnType::kNumber && !id_like_name(c.name) &&
+      running_number(c, table.rows, present)) {
+    leave_out("a running number: a different whole number on every row");
+    return;
+  }
   if (id_like) {
     if (out.id_column.empty() && id_like_name(c.name)) {
       out.id_column = c.name;
