@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 npm run build
 
+echo "== README and docs figures against their sources"
+python3 scripts/readme_figures.py --check
+
 echo "== type check (tsc)"
 npm run test:types
 
