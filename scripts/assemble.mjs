@@ -22,9 +22,8 @@ function arg(name, fallback) {
 const out = resolve(root, arg('out', 'dist'));
 const wasmDir = resolve(root, arg('wasm', 'build/wasm/wasm'));
 const cli = resolve(root, arg('cli', process.env.FC_CLI || 'build/native/funnelcast'));
-// The inference bundle every visitor downloads: at most 800 KiB raw (646 KiB today with the
-// dashboard, lead scoring and the six anomaly detectors; WebAssembly exceptions made it
-// smaller). The training bundle loads only to train.
+// The inference bundle every visitor downloads: at most 800 KiB raw (its size is printed
+// below and by tests/wasm/bundle.test.mjs). The training bundle loads only to train.
 const maxWasmBytes = 800 * 1024;
 const maxTrainWasmBytes = 1536 * 1024;
 
