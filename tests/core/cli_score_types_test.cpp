@@ -59,4 +59,33 @@ TEST(CliScoreTypes, CategoryCodesWithLeadingZerosKeepTheirLevels) {
   EXPECT_GT(digits[0], digits[1]);
 }
 
+// A value far outside the training range is scored (trees read it as the nearest value they
+// saw) and said, with the range and the farthest value; one just past the edge (within a
+// tenth of the range's width) is not worth a note.
+TEST(CliScoreTypes, ValuesFarOutsideTheTrainingRangeAreSaid) {
+  const std::string dir = ::testing::TempDir() + "fc_score_range";
+  std::system(("mkdir -p " + dir).c_str());
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::string train = "visits,source,converted\n";
+  for (int i = 0; i < 300; ++i)
+    train += std::to_string(i % 7) + "," + (i % 2 ? "ads" : "seo") + "," + (u(rng) < 0.1 + 0.1 * (i % 7) ? "yes" : "no") + "\n";
+  fc::testing::put(dir + "/train.csv", train);
+  auto r = fc::testing::run_cli(dir, "train score --quiet --no-log --folds 0 --param num_iterations=10 --data " + dir +
+                                         "/train.csv --target converted --out " + dir + "/m.fcm");
+  ASSERT_EQ(r.code, 0) << r.err;
+  // visits 0..6 in training: 6.5 is within 0.6 of the edge, 60 and -9 are far outside.
+  fc::testing::put(dir + "/new.csv", "visits,source\n6.5,ads\n60,seo\n-9,ads\n3,ads\n");
+  r = fc::testing::run_cli(dir, "score --model " + dir + "/m.fcm --data " + dir + "/new.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("new.csv: 2 values of 'visits' lie outside the training range [0, 6] (the farthest: 60); "
+                       "the model reads them as the nearest value it saw"),
+            std::string::npos)
+      << r.err;
+  fc::testing::put(dir + "/near.csv", "visits,source\n6.5,ads\n0,seo\n");
+  r = fc::testing::run_cli(dir, "score --model " + dir + "/m.fcm --data " + dir + "/near.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find("outside the training range"), std::string::npos) << r.err;
+}
+
 }  // namespace

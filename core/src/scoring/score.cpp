@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <thread>
 
@@ -110,6 +111,14 @@ Scores score(const model::Model& m, const Table& table, const ScoreOptions& opti
     if (enc.unseen[f])
       out.notices.push_back(table.source + ": " + std::to_string(enc.unseen[f]) + " values of '" + s.features[f].column +
                             "' were never seen in training and are read as missing");
+    if (enc.out_of_range[f]) {
+      const model::ScoreFeature& x = s.features[f];
+      char buf[160];
+      std::snprintf(buf, sizeof buf, " lie outside the training range [%.6g, %.6g] (the farthest: %.6g)", x.min, x.max,
+                    enc.farthest[f]);
+      out.notices.push_back(table.source + ": " + std::to_string(enc.out_of_range[f]) + " values of '" + x.column + "'" +
+                            buf + "; the model reads them as the nearest value it saw");
+    }
   }
   std::string extra;
   for (const auto& c : table.columns) {

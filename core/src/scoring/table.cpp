@@ -268,12 +268,19 @@ struct Encoding {
   size_t rows, width;
 };
 
-void encode_number(const Encoding& en, const Column& c, size_t f, Encoded& e) {
+void encode_number(const Encoding& en, const Column& c, const model::ScoreFeature& feature, size_t f, Encoded& e) {
   const Table& table = en.table;
   float* out = e.x.values.data() + f;
   if (c.type == ColumnType::kTimestamp)
     throw Error(table.source + ": column '" + c.name + "' holds timestamps, but " + en.model_name +
                 " reads it as a number");
+  // The training range widened by a tenth of its width on each side; no check without a
+  // range (NaN, or a single value: an imported model records none).
+  const double margin = 0.1 * (feature.max - feature.min);
+  const bool ranged = std::isfinite(margin) && margin > 0;
+  const double lo = ranged ? feature.min - margin : -INFINITY;
+  const double hi = ranged ? feature.max + margin : INFINITY;
+  const double mid = 0.5 * (feature.min + feature.max);
   std::vector<double> level_value;
   std::vector<int8_t> level_ok;
   if (c.type == ColumnType::kCategory) {
@@ -297,6 +304,10 @@ void encode_number(const Encoding& en, const Column& c, size_t f, Encoded& e) {
       v = level_value[code];
     }
     out[r * en.width] = static_cast<float>(v);
+    if (v < lo || v > hi) {
+      ++e.out_of_range[f];
+      if (std::isnan(e.farthest[f]) || std::fabs(v - mid) > std::fabs(e.farthest[f] - mid)) e.farthest[f] = v;
+    }
   }
 }
 
@@ -517,13 +528,15 @@ Encoded encode(const std::vector<model::ScoreFeature>& features, const Table& ta
   e.category_counts.assign(width, 0);
   e.unseen.assign(width, 0);
   e.missing.assign(width, 0);
+  e.out_of_range.assign(width, 0);
+  e.farthest.assign(width, std::nan(""));
   for (const auto& f : features) e.x.names.push_back(f.name);
   const Encoding en{table, model_name, n, width};
   for (size_t f = 0; f < width; ++f) {
     const model::ScoreFeature& feature = features[f];
     const Column& c = table.columns[static_cast<size_t>(index[f])];
     if (feature.kind == "number") {
-      encode_number(en, c, f, e);
+      encode_number(en, c, feature, f, e);
     } else if (feature.kind == "category") {
       encode_category(en, c, feature, f, e);
     } else {  // a date part

@@ -54,6 +54,10 @@ struct Encoded {
   std::vector<uint32_t> category_counts;  // per feature: levels of a category, 0 for numbers
   std::vector<size_t> unseen;             // per feature: cells whose category was never seen
   std::vector<size_t> missing;            // per feature: missing cells
+  // Numbers: cells beyond the training range by more than a tenth of its width (trees read
+  // them as the nearest value they saw), and the farthest such value (NaN when none).
+  std::vector<size_t> out_of_range;
+  std::vector<double> farthest;
 };
 
 // fc::Error listing every column the features need that the table lacks (one message), and
