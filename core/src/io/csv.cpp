@@ -1129,8 +1129,20 @@ void reserve_from_probe(const Reading& reading, size_t data_start, size_t positi
 }
 
 // Streams the data records into the columns; returns the physical line of each row.
+// A record with one cell more than the header when the header ends with an unnamed column
+// (`trailing`): that last cell is dropped when empty, named when not.
+void drop_trailing_cell(const Reading& reading, std::vector<Span>& record, const RecordInfo& info,
+                        const std::vector<std::string>& names) {
+  if (record.size() != names.size() + 1) return;
+  const std::string_view last = reading.cells(record.back());
+  if (!trim(last).empty())
+    fail(reading.source, "line " + std::to_string(info.line) + ": the last column has no name in the header but holds " +
+                             quote_value(last, reading.cp1252));
+  record.pop_back();
+}
+
 std::vector<uint32_t> read_rows(const Reading& reading, Tokenizer& tokenizer,
-                                const std::vector<std::string>& names, size_t max_rows,
+                                const std::vector<std::string>& names, size_t max_rows, bool trailing,
                                 NumberHints& hints, std::vector<ColumnBuild>& builds,
                                 Table& table) {
   std::vector<uint32_t> lines;
@@ -1143,6 +1155,7 @@ std::vector<uint32_t> read_rows(const Reading& reading, Tokenizer& tokenizer,
     if (status == Status::kEnd) break;
     if (status != Status::kRecord) fail_token(reading.source, status, info, names);
     if (info.blank) continue;
+    if (trailing) drop_trailing_cell(reading, record, info, names);
     if (record.size() != names.size()) {
       fail_ragged(reading.source, info.line, record.size(), names, reading.delimiter);
     }
@@ -1160,7 +1173,7 @@ std::vector<uint32_t> read_rows(const Reading& reading, Tokenizer& tokenizer,
 // A column that stopped being numeric after some rows lost the spans of those
 // rows; one more tokenizer pass over just that prefix recovers them. Typical
 // text columns fail on their first row, so this pass is usually skipped.
-void recover_prefix_spans(const Reading& reading, std::string& arena,
+void recover_prefix_spans(const Reading& reading, std::string& arena, bool trailing,
                           std::vector<ColumnBuild>& builds) {
   size_t rescan_rows = 0;
   for (const ColumnBuild& build : builds) {
@@ -1183,6 +1196,7 @@ void recover_prefix_spans(const Reading& reading, std::string& arena,
       continue;
     }
     // The first pass accepted these very records, so the count always matches.
+    if (trailing && record.size() == column_count + 1) record.pop_back();
     if (record.size() != column_count) break;
     for (size_t j = 0; j < column_count; ++j) {
       if (!builds[j].numeric && row < builds[j].spans_from_row) prefix[j].push_back(record[j]);
@@ -1329,6 +1343,10 @@ Table read(std::string_view bytes, const Options& options) {
   read_header_record(tokenizer, record, info, source);
   const uint32_t header_line = info.line;
   refuse_data_as_header(reading, record, header_line);
+  // A header that ends with a delimiter (an unnamed last column, as spreadsheets and CRMs
+  // export with a comma at the end of every line): that column is left out, if it is empty.
+  const bool trailing = record.size() > 1 && trim(reading.cells(record.back())).empty();
+  if (trailing) record.pop_back();
   const std::vector<std::string> names = header_names(reading, record, header_line);
   const size_t column_count = record.size();
 
@@ -1345,14 +1363,16 @@ Table read(std::string_view bytes, const Options& options) {
                                hints.parsed.data());
   }
   std::vector<uint32_t> lines =
-      read_rows(reading, tokenizer, names, options.max_rows, hints, builds, table);
+      read_rows(reading, tokenizer, names, options.max_rows, trailing, hints, builds, table);
   if (lines.empty()) fail(source, "only a header, no data rows");
   table.rows = lines.size();
   table.line_of_row = std::move(lines);
 
-  recover_prefix_spans(reading, arena, builds);
+  recover_prefix_spans(reading, arena, trailing, builds);
   type_text_columns(reading, names, builds, table);
   add_notices(reading, text.encoding, tokenizer, names, table);
+  if (trailing)
+    table.notices.push_back(source + ": the header ends with a delimiter (an unnamed, empty last column): left out");
   return table;
 }
 
