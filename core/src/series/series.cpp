@@ -131,7 +131,33 @@ struct Grid {
   bool regular = true;  // rows lie on the grid (an export), rather than at arbitrary times
   int64_t spacing = 0;  // median distance between consecutive distinct timestamps
   size_t distinct = 0;
+  size_t stray = 0;     // distinct times off a regular grid that 99% of them are on
 };
+
+// A few rows off the grid (a stray 16:30 in an hourly export) must not redefine it: the
+// largest supported step on which at least this share of the distinct times (and at least
+// kStrayMinTimes of them) share one phase is the grid, and the others are stray rows,
+// each added to the interval it falls in and said.
+constexpr double kOnGridShare = 0.99;
+constexpr size_t kStrayMinTimes = 100;
+
+// The step and phase most distinct times agree on, when the exact step (the gcd of the
+// distances) is finer or irregular because of a few stray times: {0, 0} when none.
+std::pair<int64_t, int64_t> dominant_grid(const std::vector<int64_t>& u, int64_t exact_step) {
+  if (u.size() < kStrayMinTimes) return {0, 0};
+  const auto& steps = time::supported_intervals();
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    const int64_t s = *it;
+    if (s <= exact_step) break;
+    std::unordered_map<int64_t, size_t> phases;
+    for (int64_t t : u) ++phases[((t % s) + s) % s];
+    std::pair<int64_t, size_t> best{0, 0};
+    for (const auto& [phase, n] : phases)
+      if (n > best.second || (n == best.second && phase < best.first)) best = {phase, n};
+    if (static_cast<double>(best.second) >= kOnGridShare * static_cast<double>(u.size())) return {s, best.first};
+  }
+  return {0, 0};
+}
 
 int64_t gcd64(int64_t a, int64_t b) {
   while (b) {
@@ -172,6 +198,15 @@ Grid detect_grid(const Table& t, const Column& c, const std::vector<int64_t>& ti
     for (int64_t s : time::supported_intervals())
       if (divisor % s == 0) step = s;
   }
+  int64_t phase = -1;
+  if (!events) {
+    const auto [dominant, at] = dominant_grid(u, step);
+    if (dominant > 0) {
+      step = dominant;
+      phase = at;
+      for (int64_t t : u) g.stray += ((t % step) + step) % step == at ? 0 : 1;
+    }
+  }
   g.regular = step > 0;
   if (!g.regular) step = time::kHour;
   if (events) {
@@ -198,7 +233,7 @@ Grid detect_grid(const Table& t, const Column& c, const std::vector<int64_t>& ti
   g.step = step;
   // Regular grids keep the rows' own phase (daily rows at 05:00 UTC stay at 05:00);
   // summed rows fall into calendar hours (or days) counted from the epoch.
-  g.anchor = g.regular ? ((u.front() % step) + step) % step : 0;
+  g.anchor = g.regular ? (phase >= 0 ? phase : ((u.front() % step) + step) % step) : 0;
   g.start = time::floor_div(u.front() - g.anchor, step) * step + g.anchor;
   const int64_t last = time::floor_div(u.back() - g.anchor, step) * step + g.anchor;
   if (static_cast<uint64_t>(last) - static_cast<uint64_t>(g.start) >
@@ -373,7 +408,13 @@ void add_rows(const Table& table, const std::vector<int64_t>& times, const RowVa
   for (size_t r = 0; r < table.rows; ++r) {
     const size_t i = static_cast<size_t>(time::floor_div(times[r] - grid.anchor, grid.step) - base);
     const size_t key = i * width + static_cast<size_t>(channel_of[r]);
-    if (first_row[key] == 0) {
+    const bool stray = grid.stray && ((times[r] - grid.anchor) % grid.step) != 0;
+    if (stray) {
+      if (!out.stray_rows++) {
+        out.first_stray_row = r;
+        out.first_stray_time = times[r];
+      }
+    } else if (first_row[key] == 0) {
       first_row[key] = static_cast<uint32_t>(r + 1);
     } else if (refuse_duplicates) {
       const int64_t at = grid.start + static_cast<int64_t>(i) * grid.step;
@@ -428,6 +469,12 @@ void add_notices(const Table& table, const Grid& grid, bool events, size_t n, Bu
     out.notices.push_back(table.source + ": " + time::interval_adjective(grid.step) + " data (one row per " +
                           unit + ")");
   }
+  if (out.stray_rows)
+    out.notices.push_back(table.source + ": " + count_of(out.stray_rows, "row is", "rows are") + " off the " +
+                          time::interval_adjective(grid.step) + " grid (first at line " +
+                          std::to_string(table.line(out.first_stray_row)) + ", " +
+                          time::format_timestamp(out.first_stray_time) + "); each is added to the " +
+                          unit + " it falls in");
   if (out.rows_aggregated && !events)
     out.notices.push_back(table.source + ": " + count_of(out.rows_aggregated, "row", "rows") +
                           " added to an interval that already had a row");

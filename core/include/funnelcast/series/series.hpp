@@ -89,6 +89,10 @@ struct BuildResult {
   Gaps gaps = Gaps::kMissing;       // how intervals without rows were treated
   size_t input_rows = 0;
   size_t rows_aggregated = 0;       // rows summed into an interval already holding a row
+  size_t stray_rows = 0;            // rows off the grid that 99% of the times are on (a stray
+                                    // 16:30 in an hourly export): added to the interval they fall in
+  size_t first_stray_row = 0;       // the first of them (a table row)
+  int64_t first_stray_time = 0;
   size_t empty_intervals = 0;       // intervals of the total with no input row
   size_t missing_cells = 0;         // blank or NA cells in leads/spend/revenue/cpl/roi/clicks
   size_t missing_leads = 0;         // intervals of the total whose leads are missing

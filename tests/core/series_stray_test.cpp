@@ -1,0 +1,64 @@
+// A stray row off the grid (16:30 in an hourly export) does not redefine the grid: the
+// series stays hourly, the row is added to the hour it falls in, and it is said.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "funnelcast/io/csv.hpp"
+#include "funnelcast/series/series.hpp"
+#include "funnelcast/time/time.hpp"
+
+namespace {
+
+constexpr int64_t kMarch = 1709251200;  // 2024-03-01 00:00 UTC
+
+std::string hourly(size_t hours, int64_t stray_at = -1) {
+  std::string csv = "timestamp,leads,spend\n";
+  for (size_t h = 0; h < hours; ++h) {
+    const int64_t t = kMarch + static_cast<int64_t>(h) * 3600;
+    csv += fc::time::format_timestamp(t) + "," + std::to_string(h % 7 + 3) + ",10\n";
+    if (stray_at == t) csv += fc::time::format_timestamp(t + 1800) + ",2,4\n";
+  }
+  return csv;
+}
+
+fc::series::BuildResult build(const std::string& csv) {
+  fc::csv::Options o;
+  o.source = "export.csv";
+  return fc::series::build(fc::csv::read(csv, o));
+}
+
+TEST(SeriesStray, AStrayRowIsAddedToItsHourAndSaid) {
+  const int64_t at = kMarch + 58 * 3600;  // 2024-03-03 10:00; the stray row is at 10:30
+  const auto d = build(hourly(500, at));
+  EXPECT_EQ(d.step, 3600);
+  EXPECT_TRUE(d.regular);
+  ASSERT_EQ(d.total.size(), 500u);
+  EXPECT_EQ(d.total.start, kMarch);
+  EXPECT_EQ(d.stray_rows, 1u);
+  // Hour 58 holds its own row (58 % 7 + 3 = 5 leads, $10) and the stray one (2 leads, $4).
+  EXPECT_EQ(d.total.leads[58], 7);
+  EXPECT_EQ(d.total.spend[58], 14);
+  EXPECT_EQ(d.total.leads[59], 59 % 7 + 3);
+  EXPECT_EQ(d.empty_intervals, 0u);
+  bool said = false;
+  for (const auto& n : d.notices)
+    said = said || n == "export.csv: 1 row is off the hourly grid (first at line 61, 2024-03-03 10:30:00); each is "
+                        "added to the hour it falls in";
+  EXPECT_TRUE(said);
+}
+
+TEST(SeriesStray, RegularFinerDataKeepsItsGrid) {
+  // Every row half-hourly: the grid is 30 minutes, nothing is stray.
+  std::string csv = "timestamp,leads\n";
+  for (int i = 0; i < 300; ++i) csv += fc::time::format_timestamp(kMarch + i * 1800) + ",1\n";
+  const auto d = build(csv);
+  EXPECT_EQ(d.step, 1800);
+  EXPECT_EQ(d.stray_rows, 0u);
+  // Clean hourly data: no stray rows either.
+  const auto h = build(hourly(300));
+  EXPECT_EQ(h.step, 3600);
+  EXPECT_EQ(h.stray_rows, 0u);
+}
+
+}  // namespace
