@@ -131,9 +131,38 @@ export function createTooltip(el) {
 
 // --- embedding -----------------------------------------------------------------------
 
+// A fixed-size chart narrowed to `width` px in all (axes and labels included): Vega-Lite's
+// fit-x autosize makes the plot what is left once the axes are laid out, and labels of a
+// y axis (a waterfall's input names) take at most 40% of the width.
+/** @param {Record<string, any>} spec @param {number} width */
+export function fitted(spec, width) {
+  const config = spec.config || {};
+  const limit = Math.min(config.axisY && typeof config.axisY.labelLimit === 'number' ? config.axisY.labelLimit : 180, Math.round(width * 0.4));
+  return { ...spec, width, autosize: { type: 'fit-x', contains: 'padding' }, config: { ...config, axisY: { ...config.axisY, labelLimit: limit } } };
+}
+
+// How far a fixed-size chart may reach past its slot, into the gap or padding beside it,
+// before it is narrowed: the desktop's four small charts (300 px in 286 px columns at
+// 1280 px) stay as they are drawn.
+const OVERHANG = 16;
+
+// The width a drawn chart takes (its svg's width attribute: known even while its tab is hidden).
+/** @param {HTMLElement} el */
+function drawnWidth(el) {
+  const svg = el.querySelector('svg');
+  const w = svg ? Number(svg.getAttribute('width')) : NaN;
+  return Number.isFinite(w) ? w : 0;
+}
+
 // One chart slot: embeds a spec, or swaps the datasets of the view already there when
 // the spec's shape (everything but its data) and the epoch are unchanged, which is much
 // faster than embedding again. A new epoch (new data loaded) re-embeds, resetting zoom.
+//
+// A chart of a fixed size (a number as its width) that is wider than its slot (a phone,
+// a narrow window) by more than OVERHANG is embedded again fitted to the slot's width
+// (fitted above), and drawn at its own size again once the slot is wide enough: the slot's size is watched, so a
+// chart drawn in a hidden tab fits when the tab is shown. Charts as wide as their
+// container ('container' width) follow the window themselves.
 export class ChartSlot {
   /** @param {HTMLElement} el @param {TooltipHandler} tooltip */
   constructor(el, tooltip) {
@@ -143,6 +172,44 @@ export class ChartSlot {
     this.result = null;
     /** @type {string | null} */
     this.key = null;
+    /** @type {Record<string, any> | null} the spec as given (its datasets the last ones given) */
+    this.spec = null;
+    /** the width the spec draws at its own size (0: not known) */
+    this.natural = 0;
+    /** the width the chart is fitted to (0: drawn at its own size) */
+    this.fit = 0;
+    /** @type {Promise<unknown>} */
+    this.refitting = Promise.resolve();
+    if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.onResize()).observe(el);
+  }
+
+  // The slot's width (0 while hidden).
+  get room() {
+    return Math.floor(this.el.clientWidth);
+  }
+
+  // The width the current spec should be drawn at: 0 for its own size.
+  /** @returns {number} */
+  wanted() {
+    const room = this.room;
+    if (!this.spec || typeof this.spec.width !== 'number' || room <= 0) return this.fit;
+    if (this.natural > 0 && this.natural <= room + OVERHANG) return 0;
+    if (this.natural > room + OVERHANG || this.fit > 0) return room;
+    return 0;
+  }
+
+  onResize() {
+    if (!this.result || !this.spec || this.el.classList.contains('preparing')) return;
+    const want = this.wanted();
+    if (want === this.fit) return;
+    // The rows drawn now (a panel may have swapped a dataset in itself), without Vega's ids.
+    const view = this.result.view;
+    /** @type {Record<string, object[]>} */
+    const datasets = {};
+    for (const name of Object.keys(this.spec.datasets || {})) datasets[name] = view.data(name).map((/** @type {object} */ d) => Object.fromEntries(Object.entries(d)));
+    this.spec = { ...this.spec, datasets };
+    const epochKey = this.key;
+    this.refitting = this.refitting.then(() => (this.key === epochKey ? this.embed(this.spec || {}, /** @type {string} */ (epochKey), false) : null)).catch(() => {});
   }
 
   /** @returns {View | null} */
@@ -162,15 +229,44 @@ export class ChartSlot {
    * @returns {Promise<View>}
    */
   async render(spec, epoch, { standIn = false } = {}) {
+    await this.refitting; // a chart being fitted to a new width is drawn first
     const key = ChartSlot.key(spec, epoch);
     if (this.result && key === this.key) {
       const view = this.result.view;
       for (const [name, values] of Object.entries(spec.datasets)) view.data(name, values);
       await view.runAsync();
+      this.spec = spec;
       this.el.classList.remove('preparing');
       return view;
     }
-    this.clear();
+    this.natural = 0;
+    this.fit = 0;
+    return this.embed(spec, key, standIn);
+  }
+
+  // Embeds `spec` at its own size, or fitted to the slot when it is wider than the slot.
+  /** @param {Record<string, any>} spec @param {string} key @param {boolean} standIn @returns {Promise<View>} */
+  async embed(spec, key, standIn) {
+    this.spec = spec;
+    const fixed = typeof spec.width === 'number';
+    let fit = fixed ? this.wanted() : 0;
+    let view = await this.draw(fit ? fitted(spec, fit) : spec, key);
+    if (fixed && !fit) {
+      this.natural = drawnWidth(this.el);
+      const room = this.room;
+      if (room > 0 && this.natural > room + OVERHANG) {
+        fit = room;
+        view = await this.draw(fitted(spec, fit), key);
+      }
+    }
+    this.fit = fit;
+    if (!standIn) this.el.classList.remove('preparing');
+    return view;
+  }
+
+  /** @param {Record<string, any>} spec @param {string} key @returns {Promise<View>} */
+  async draw(spec, key) {
+    this.clearView();
     const embed = /** @type {NonNullable<typeof window.vegaEmbed>} */ (window.vegaEmbed); // the callers await vegaLoaded()
     this.result = await embed(this.el, /** @type {VisualizationSpec} */ (spec), {
       mode: 'vega-lite',
@@ -184,7 +280,6 @@ export class ChartSlot {
     this.key = key;
     // The view on its element (a property, not markup): the e2e tests read the rows drawn.
     this.el.fcView = this.result.view;
-    if (!standIn) this.el.classList.remove('preparing');
     return this.result.view;
   }
 
@@ -198,12 +293,19 @@ export class ChartSlot {
     return this.render(spec, epoch, { standIn: true });
   }
 
-  clear() {
+  clearView() {
     if (this.result) this.result.finalize();
     this.result = null;
     this.key = null;
     this.el.fcView = null;
     this.el.replaceChildren();
+  }
+
+  clear() {
+    this.clearView();
+    this.spec = null;
+    this.natural = 0;
+    this.fit = 0;
   }
 
   /** @param {'png' | 'svg'} type */

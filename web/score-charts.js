@@ -160,9 +160,13 @@ export function waterfallSpec(rows) {
   const toLeft = right ? [leadMark] : [expectedMark];
   /** @type {(name: string, align: string, dx: number) => object} */
   const label = (name, align, dx) => ({ data: { name }, mark: { type: 'text', align, dx, baseline: 'top', y: -14, fontSize: 10, color: '#334155' }, encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'text' } } });
-  const y = { field: 'label', type: 'nominal', sort: { field: 'order' }, title: null, axis: { labelLimit: 260 } };
+  // The labels' room in the config, not on the axis, so a chart narrowed to a phone's width
+  // can give them less (charts.js: fitted).
+  const y = { field: 'label', type: 'nominal', sort: { field: 'order' }, title: null };
+  const frame = fixedFrame({ steps, marks, toRight, toLeft }, 420, Math.max(120, 22 * steps.length));
   return {
-    ...fixedFrame({ steps, marks, toRight, toLeft }, 420, Math.max(120, 22 * steps.length)),
+    ...frame,
+    config: { ...frame.config, axisY: { labelLimit: 260 } },
     layer: [
       {
         data: { name: 'steps' },

@@ -117,8 +117,9 @@ export async function launch() {
 // page says it is ready (or failed). The context records every request (the page's, its
 // worker's and the service worker's) and every console error; finish() asserts there were no console errors and no request to another origin,
 // then closes it. The context is closed after the test in any case.
-export async function openApp(t, suite, path = '', { initScript } = {}) {
-  const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, serviceWorkers: 'allow' });
+// `viewport` sets the window's size (default 1280x900, the desktop layout the screenshots use).
+export async function openApp(t, suite, path = '', { initScript, viewport = { width: 1280, height: 900 } } = {}) {
+  const context = await suite.browser.newContext({ viewport, acceptDownloads: true, serviceWorkers: 'allow' });
   let closed = false;
   const close = async () => {
     if (closed) return;

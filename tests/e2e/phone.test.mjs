@@ -1,0 +1,146 @@
+// The page on a phone (390x844, an iPhone 12-15's window): the dashboard and lead scoring
+// are one column as wide as the window, the charts fit it, tables scroll sideways inside
+// their own box, and the page itself never scrolls sideways. Checked on the demo data,
+// opened at that size, reached by switching tabs, and after a desktop window is narrowed.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { openApp, scoringReady, startSuite, T } from './helpers.mjs';
+
+const PHONE = { width: 390, height: 844 };
+
+let suite;
+before(async () => {
+  suite = await startSuite();
+});
+after(() => suite && suite.close());
+
+// What sticks out of a `width`-px window: the page's scroll width, each chart's drawn
+// width, and every shown element whose right edge is past the window, unless it is inside
+// a box that scrolls sideways itself (overflow-x auto or scroll: a table's .table-wrap).
+async function overflow(page, width) {
+  return page.evaluate((w) => {
+    const scrolls = (el) => {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        const o = getComputedStyle(a).overflowX;
+        if (o === 'auto' || o === 'scroll') return true;
+      }
+      return false;
+    };
+    const out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const b = el.getBoundingClientRect();
+      if (b.width === 0 && b.height === 0) continue; // not shown
+      if (b.right > w + 0.5 && !scrolls(el)) out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.classList.length ? `.${[...el.classList].join('.')}` : ''} ends at ${Math.round(b.right)} px`);
+    }
+    const charts = [];
+    for (const c of document.querySelectorAll('.chart')) {
+      const drawn = c.querySelector('svg, canvas');
+      if (!drawn) continue;
+      const b = drawn.getBoundingClientRect();
+      if (b.width === 0) continue; // in the hidden tab
+      charts.push({ id: c.id, width: b.width, right: b.right, slot: c.getBoundingClientRect().width });
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, out: out.slice(0, 20), count: out.length, charts };
+  }, width);
+}
+
+function assertFits(o, width, what, charts) {
+  assert.ok(o.scrollWidth <= width, `${what}: the page is ${o.scrollWidth} px wide in a ${width} px window`);
+  assert.deepEqual(o.out, [], `${what}: ${o.count} elements past the window's right edge`);
+  const ids = o.charts.map((c) => c.id);
+  for (const id of charts) assert.ok(ids.includes(id), `${what}: ${id} drawn (drawn: ${ids.join(', ')})`);
+  for (const c of o.charts) {
+    assert.ok(c.width > 100, `${what}: ${c.id} is ${c.width} px wide, still readable`);
+    assert.ok(c.width <= width && c.right <= width + 0.5, `${what}: ${c.id} is ${c.width} px wide, ends at ${c.right} px`);
+  }
+}
+
+const DASHBOARD_CHARTS = ['forecast-chart', 'anomaly-chart'];
+const SCORING_CHARTS = ['roc-chart', 'pr-chart', 'calibration-chart', 'gain-chart', 'waterfall-chart'];
+
+async function dashboardReady(page) {
+  await page.waitForSelector('#dashboard[aria-busy="false"]');
+  await page.waitForSelector('#forecast-chart svg path');
+  await page.waitForSelector('#anomaly-chart svg path');
+  await page.waitForFunction(() => !document.querySelector('.chart.preparing'));
+}
+
+async function scoringDrawn(page) {
+  await scoringReady(page);
+  for (const id of SCORING_CHARTS) await page.waitForSelector(`#${id} svg path`);
+}
+
+test('at 390x844 the demo dashboard is one column: tiles, forecast and anomaly charts within the window', T, async (t) => {
+  const app = await openApp(t, suite, '', { viewport: PHONE });
+  const { page } = app;
+  await dashboardReady(page);
+  assertFits(await overflow(page, PHONE.width), PHONE.width, 'dashboard', DASHBOARD_CHARTS);
+  // One column: every KPI tile shown starts at the same left edge and spans the row.
+  const tiles = await page.$$eval('#kpi-tiles .tile:not([hidden])', (els) => els.map((e) => e.getBoundingClientRect().toJSON()));
+  assert.ok(tiles.length >= 4, 'the demo shows its KPI tiles');
+  for (const b of tiles) assert.equal(Math.round(b.left), Math.round(tiles[0].left), 'tiles in one column');
+  assert.ok(tiles[0].width > PHONE.width * 0.8, `a tile spans the row (${tiles[0].width} px)`);
+  // The forecast's future half is inside the window: its last drawn mark ends before the edge.
+  const marks = await page.$$eval('#forecast-chart svg .mark-area path, #forecast-chart svg .mark-line path', (ps) => ps.map((p) => p.getBoundingClientRect().right));
+  assert.ok(marks.length > 0, 'forecast marks');
+  assert.ok(Math.max(...marks) <= PHONE.width, `forecast marks end at ${Math.max(...marks)} px`);
+  await app.finish();
+});
+
+test('at 390x844 lead scoring fits: the small charts and the waterfall within the window, the leads table scrolls in its box', T, async (t) => {
+  const app = await openApp(t, suite, '?view=scoring', { viewport: PHONE });
+  const { page } = app;
+  await scoringDrawn(page);
+  const o = await overflow(page, PHONE.width);
+  assertFits(o, PHONE.width, 'scoring', SCORING_CHARTS);
+  // The waterfall is drawn narrower than its desktop size (420 px plot plus labels) to fit.
+  const waterfall = o.charts.find((c) => c.id === 'waterfall-chart');
+  assert.ok(waterfall.width <= waterfall.slot + 0.5, `the waterfall (${waterfall.width} px) fits its slot (${waterfall.slot} px)`);
+  // The leads table is wider than the phone and scrolls inside its own box; the reasons
+  // column is reached by scrolling that box.
+  const box = await page.$eval('#leads-table', (table) => {
+    const wrap = table.closest('.table-wrap');
+    return { client: wrap.clientWidth, scroll: wrap.scrollWidth, overflowX: getComputedStyle(wrap).overflowX };
+  });
+  assert.ok(box.client <= PHONE.width, 'the table box is within the window');
+  assert.ok(box.scroll > box.client, `the table (${box.scroll} px) is wider than its box (${box.client} px)`);
+  assert.match(box.overflowX, /auto|scroll/);
+  await page.$eval('#leads-table', (table) => {
+    const wrap = table.closest('.table-wrap');
+    wrap.scrollLeft = wrap.scrollWidth;
+  });
+  const reasons = await page.$eval('#leads-table tbody tr:first-child .reasons', (r) => r.getBoundingClientRect().toJSON());
+  assert.ok(reasons.right <= PHONE.width + 0.5 && reasons.left >= 0, `the reasons column scrolled into view (${reasons.left}–${reasons.right} px)`);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), PHONE.width, 'scrolling the table does not widen the page');
+  await app.finish();
+});
+
+test('at 390x844 switching from lead scoring to the dashboard and back keeps every chart within the window', T, async (t) => {
+  const app = await openApp(t, suite, '?view=scoring', { viewport: PHONE });
+  const { page } = app;
+  await scoringDrawn(page);
+  await page.click('[role="tab"][aria-controls="dashboard-view"]');
+  await dashboardReady(page);
+  await page.waitForTimeout(300); // a chart fitted to its slot once shown is drawn again
+  assertFits(await overflow(page, PHONE.width), PHONE.width, 'dashboard after the tab switch', DASHBOARD_CHARTS);
+  await page.click('[role="tab"][aria-controls="scoring-view"]');
+  await page.waitForTimeout(300);
+  assertFits(await overflow(page, PHONE.width), PHONE.width, 'scoring after the tab switch', SCORING_CHARTS);
+  await app.finish();
+});
+
+test('a desktop window narrowed to 390 px redraws the waterfall to fit, and widened again draws it at its own size', T, async (t) => {
+  const app = await openApp(t, suite, '?view=scoring');
+  const { page } = app;
+  await scoringDrawn(page);
+  const own = await page.$eval('#waterfall-chart svg', (s) => Number(s.getAttribute('width')));
+  const slot = await page.$eval('#waterfall-chart', (c) => c.clientWidth);
+  assert.ok(own <= slot, `at 1280 px the waterfall (${own} px) is drawn at its own size in its slot (${slot} px)`);
+  await page.setViewportSize(PHONE);
+  await page.waitForFunction((w) => Number(document.querySelector('#waterfall-chart svg')?.getAttribute('width')) <= w - 20, PHONE.width, { timeout: 10_000 });
+  assertFits(await overflow(page, PHONE.width), PHONE.width, 'scoring narrowed', SCORING_CHARTS);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.waitForFunction((w) => Number(document.querySelector('#waterfall-chart svg')?.getAttribute('width')) === w, own, { timeout: 10_000 });
+  await app.finish();
+});
