@@ -1,6 +1,7 @@
 // The README screenshots, each checked for what the picture must show: the demo dashboard
-// as a first visit shows it (build/e2e/screenshot.png) and lead scoring on the demo leads
-// (build/e2e/screenshot-scoring.png), both gitignored. `npm run screenshots`
+// as a first visit shows it (build/e2e/screenshot.png), lead scoring on the demo leads
+// (build/e2e/screenshot-scoring.png) and the dashboard on a phone, 390x844
+// (build/e2e/screenshot-phone.png), all gitignored. `npm run screenshots`
 // (scripts/screenshots.sh) runs this and copies them to docs/.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -72,5 +73,30 @@ test('the README’s lead scoring screenshot shows the demo leads scored: the ta
   assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'screenshot-scoring.png'), png);
+  await app.finish();
+});
+
+test('the README’s phone screenshot shows the demo dashboard at 390x844: one column of KPI tiles and the forecast within the window', T, async (t) => {
+  const phone = { width: 390, height: 844 };
+  const app = await openApp(t, suite, '', { viewport: phone });
+  const { page } = app;
+  await page.waitForSelector('#dashboard[aria-busy="false"]');
+  await page.waitForSelector('#forecast-chart svg path');
+  await page.waitForFunction(() => !document.querySelector('.chart.preparing'));
+  assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= phone.width, 'no sideways scroll');
+  const tiles = await tileValues(page);
+  for (const key of ['leads', 'spend', 'revenue', 'cpl', 'roi']) assert.ok(Number.isFinite(tiles[key].value), `${key} tile has a value`);
+  const svg = await page.$eval('#forecast-chart svg', (s) => s.getBoundingClientRect().toJSON());
+  assert.ok(svg.width > 200 && svg.right <= phone.width, `the forecast (${svg.width} px) within the window`);
+  // The picture: from the channel picker to the end of the forecast chart (the tiles and the forecast).
+  const top = await page.$eval('#dashboard', (d) => d.getBoundingClientRect().top + window.scrollY);
+  const bottom = await page.$eval('#forecast-chart', (c) => c.getBoundingClientRect().bottom + window.scrollY);
+  assert.ok(bottom - top > 600, 'tiles and forecast in the picture');
+  await page.mouse.move(1, 1);
+  const png = await page.screenshot({ clip: { x: 0, y: Math.max(0, top - 8), width: phone.width, height: bottom - top + 24 }, fullPage: true });
+  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  assert.equal(png.readUInt32BE(16), phone.width, 'a picture as wide as the phone');
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'screenshot-phone.png'), png);
   await app.finish();
 });
