@@ -228,18 +228,6 @@ void print_help(const char* help, const std::vector<std::string>& parts) {
   std::fputs(text.c_str(), stdout);
 }
 
-void set_params(const Args& args, gbdt::Params& p) {
-  for (const auto& kv : args.all("param")) {
-    const size_t eq = kv.find('=');
-    if (eq == std::string::npos) throw UsageError{"--param: expected KEY=VALUE, found '" + kv + "'"};
-    try {
-      p.set(kv.substr(0, eq), kv.substr(eq + 1));
-    } catch (const Error& e) {
-      throw UsageError{"--param " + std::string(e.what())};
-    }
-  }
-}
-
 void stamp(model::Model& m, const Args& args) {
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
     char* end = nullptr;

@@ -55,20 +55,31 @@ std::vector<std::string> field_options(const std::vector<api::Field<R>>& fields,
 // The arguments of a command that reads a series: its fields' flags plus the role and
 // series options (defined below).
 template <class R>
-Args series_args(int argc, char** argv, int first, const std::vector<api::Field<R>>& fields);
+Args series_args(int argc, char** argv, int first, const std::vector<api::Field<R>>& fields,
+                 const std::vector<std::string>& repeatable = {});
 
 // A command's request from its flags: the field list checks every value; a bad one is a
-// usage error naming the flag.
+// usage error naming the flag. A repeatable option's later values are read one at a time
+// after the rest, each as its field reads one (such fields append).
 template <class R>
 R read_args(const Args& args, const std::vector<api::Field<R>>& fields, R r = R{}) {
   try {
     nlohmann::json given = nlohmann::json::object();
+    std::vector<std::pair<const api::FieldInfo*, std::string>> later;
     for (const auto& f : fields) {
       if (f.info.edge == api::Edge::kJs) continue;
       const std::string flag = api::cli_flag(f.info.name);
-      if (args.has(flag.substr(2))) given[f.info.name] = api::value_from_text(f.info, args.get(flag.substr(2)), flag);
+      const std::vector<std::string> values = args.all(flag.substr(2));
+      if (values.empty()) continue;
+      given[f.info.name] = api::value_from_text(f.info, values[0], flag);
+      for (size_t k = 1; k < values.size(); ++k) later.emplace_back(&f.info, values[k]);
     }
-    return api::read_request(fields, given, api::Edge::kCli, std::move(r));
+    r = api::read_request(fields, given, api::Edge::kCli, std::move(r));
+    for (const auto& [info, text] : later) {
+      const nlohmann::json one = {{info->name, api::value_from_text(*info, text, api::cli_flag(info->name))}};
+      r = api::read_request(fields, one, api::Edge::kCli, std::move(r));
+    }
+    return r;
   } catch (const Error& e) {
     throw UsageError{e.what()};
   }
@@ -96,19 +107,18 @@ forecast::Request forecast_request(const Args& args, const std::string& model_na
 void describe_series(const series::BuildResult& data, const std::string& path);
 
 template <class R>
-Args series_args(int argc, char** argv, int first, const std::vector<api::Field<R>>& fields) {
+Args series_args(int argc, char** argv, int first, const std::vector<api::Field<R>>& fields,
+                 const std::vector<std::string>& repeatable) {
   std::vector<std::string> options = field_options(fields, false);
   options.insert(options.end(), role_options().begin(), role_options().end());
   std::vector<std::string> flags = field_options(fields, true);
   flags.insert(flags.end(), series_flags().begin(), series_flags().end());
-  return Args(argc, argv, first, options, flags);
+  return Args(argc, argv, first, options, flags, repeatable);
 }
 void print_notices(const std::vector<std::string>& notices);
 
 // Prints a command's help with each "%s" replaced by the next of `parts` (e.g. role_help()).
 void print_help(const char* help, const std::vector<std::string>& parts);
-// --param KEY=VALUE options into p (a usage error names the key and what was expected).
-void set_params(const Args& args, gbdt::Params& p);
 
 // created_at from SOURCE_DATE_EPOCH, or now with --stamp; otherwise none (byte-identical files).
 void stamp(model::Model& m, const Args& args);

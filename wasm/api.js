@@ -107,12 +107,22 @@
 
   function trainForecast(table, options, onProgress) {
     const progress = typeof onProgress === 'function' ? onProgress : null;
-    return check(Module['rawTrainForecast'](live(table, 'table'), options || {}, progress));
+    return check(Module['rawTrainForecast'](live(table, 'table'), optionsText(options), progress));
   }
 
+  // drop: a list of columns, or the CLI's comma-separated text (the field list reads text).
   function trainScore(table, options, onProgress) {
     const progress = typeof onProgress === 'function' ? onProgress : null;
-    return check(Module['rawTrainScore'](live(table, 'table'), options || {}, progress));
+    let given = options;
+    if (options && Array.isArray(options.drop)) {
+      const drop = options.drop;
+      for (let i = 0; i < drop.length; ++i) {
+        if (typeof drop[i] !== 'string') throw new Error("option 'drop' must list column names");
+        if (drop[i].indexOf(',') >= 0) throw new Error("option 'drop': the column '" + drop[i] + "' has a comma in its name; rename it to leave it out");
+      }
+      given = Object.assign({}, options, { drop: drop.join(',') });
+    }
+    return check(Module['rawTrainScore'](live(table, 'table'), optionsText(given), progress));
   }
 
   function score(table, model, options) {

@@ -29,6 +29,7 @@
 #include "funnelcast/api/kpi.hpp"
 #include "funnelcast/api/registry.hpp"
 #include "funnelcast/api/score.hpp"
+#include "funnelcast/api/train.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/forecast/predict.hpp"
 #include "funnelcast/forecast/train.hpp"
@@ -154,13 +155,6 @@ double number_option(const val& o, const char* key, double fallback) {
   const double x = v.as<double>();
   if (!std::isfinite(x)) throw fc::Error(std::string("option '") + key + "' must be a finite number");
   return x;
-}
-int int_option(const val& o, const char* key, int fallback, int min, int max) {
-  const double x = number_option(o, key, fallback);
-  if (x != std::floor(x) || x < min || x > max)
-    throw fc::Error(std::string("option '") + key + "' must be a whole number from " + std::to_string(min) +
-                    " to " + std::to_string(max));
-  return static_cast<int>(x);
 }
 std::string string_option(const val& o, const char* key, const std::string& fallback) {
   if (!has_option(o, key)) return fallback;
@@ -561,66 +555,43 @@ std::function<void(const std::string&, double)> progress_of(const val& on_progre
   };
 }
 
-// {model: the .fcm bytes, report, notices} of a training run.
+// {model: the .fcm bytes, report, notices} of a training run: the document the CLI's
+// `train ... --json` prints, with the model file's bytes beside it.
 template <class Output>
 val trained(const Output& out) {
   const std::string bytes = fc::model::save(out.model);
-  val r = val::object();
+  val r = json_to_js(fc::api::train_json(out.report, out.notices));
   r.set("model", copy_array("Uint8Array", reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-  r.set("report", json_to_js(out.report));
-  r.set("notices", strings(out.notices));
   return r;
 }
 
-// Trains a forecast model on the table as the CLI's `train forecast` would. onProgress
-// (optional) is called with (stage, fraction). Returns {model: Uint8Array, report, notices}.
-val raw_train_forecast(const RawTable& table, val options, val on_progress) {
+// A training request from the JS options: one thread (the CLI's --threads 1 gives the same
+// bytes), mistakes named as options.
+template <class R>
+R train_request(const std::vector<fc::api::Field<R>>& fields, const std::string& options) {
+  R start;
+  start.threads = 1;
+  start.edge = fc::api::Edge::kJs;
+  return fc::api::read_request(fields, options_from_js(options), fc::api::Edge::kJs, start);
+}
+
+// Trains a forecast model on the table's series (its roles and reading options) as the CLI's
+// `train forecast` would. onProgress (optional) is called with (stage, fraction).
+val raw_train_forecast(const RawTable& table, std::string options, val on_progress) {
   return guarded([&] {
+    const auto r = train_request(fc::api::train_forecast_fields(), options);
     if (!table.options().roles.leads.empty() && table.options().rows == fc::series::RowMeaning::kEvents)
       throw fc::Error("rows counted as events cannot also have a leads column");
-    fc::forecast::TrainOptions o;
-    o.horizon = int_option(options, "horizon", 168, 1, 24 * 366);
-    o.folds = int_option(options, "folds", 5, 2, 50);
-    o.threads = 1;
-    o.channel = string_option(options, "channel", "");
-    o.params.num_iterations = int_option(options, "iterations", 600, 1, 100000);
-    o.params.learning_rate = number_option(options, "learningRate", 0.05);
-    o.params.lambda_l2 = 1.0;
-    o.params.feature_fraction = 0.9;
-    o.params.bagging_fraction = 0.8;
-    o.params.bagging_freq = 1;
-    o.params.seed = static_cast<uint64_t>(int_option(options, "seed", 0, 0, 2147483647));
-    o.params.validate();
     const fc::series::BuildResult data = fc::series::build(table.table(), table.options());
-    return trained(fc::forecast::train(data, o, progress_of(on_progress)));
+    return trained(fc::api::train_forecast(data, r, progress_of(on_progress)));
   });
 }
 
-// Trains a scoring model as `funnelcast train score --threads 1` would. options: {target,
-// positive, id, drop: [columns], folds, iterations, learningRate, seed, numLeaves}.
-// Returns {model: Uint8Array, report, notices}.
-val raw_train_score(const RawTable& table, val options, val on_progress) {
+// Trains a scoring model on the table as `funnelcast train score` would.
+val raw_train_score(const RawTable& table, std::string options, val on_progress) {
   return guarded([&] {
-    fc::scoring::TrainOptions o;
-    o.columns.target = string_option(options, "target", "");
-    o.columns.positive = string_option(options, "positive", "");
-    o.columns.id = string_option(options, "id", "");
-    if (has_option(options, "drop")) {
-      const val drop = options["drop"];
-      const size_t n = drop["length"].as<size_t>();
-      for (size_t i = 0; i < n; ++i) {
-        if (!drop[i].isString()) throw fc::Error("option 'drop' must list column names");
-        o.columns.drop.push_back(drop[i].as<std::string>());
-      }
-    }
-    o.folds = int_option(options, "folds", 5, 0, 50);
-    o.threads = 1;
-    if (has_option(options, "iterations")) o.params.num_iterations = int_option(options, "iterations", 1000, 1, 100000);
-    if (has_option(options, "learningRate")) o.params.learning_rate = number_option(options, "learningRate", 0.05);
-    if (has_option(options, "numLeaves")) o.params.num_leaves = int_option(options, "numLeaves", 31, 2, 131072);
-    o.params.seed = static_cast<uint64_t>(int_option(options, "seed", 0, 0, 2147483647));
-    o.params.validate();
-    return trained(fc::scoring::train(table.table(), o, progress_of(on_progress)));
+    const auto r = train_request(fc::api::train_score_fields(), options);
+    return trained(fc::api::train_score(table.table(), r, progress_of(on_progress)));
   });
 }
 #endif  // FC_WASM_TRAINING

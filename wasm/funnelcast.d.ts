@@ -604,16 +604,29 @@ export interface AnomalyResult {
   member_scores?: Record<string, Float64Array>;
 }
 
+/** The options of `funnelcast train forecast` the page also has (registry().commands.train_forecast). */
 export interface TrainForecastOptions {
+  /** The channel to train on (default: all channels summed). */
+  channel?: string;
   /** Hours forecast from each cut-off and validated (default 168). */
   horizon?: number;
   /** Time-series folds (default 5). */
   folds?: number;
-  /** The channel to train on (default: all channels summed). */
-  channel?: string;
+  /** Hours left out between training and validation (default 0). */
+  gap?: number;
+  /** Lags as features, e.g. "1-24,48,72,168,336" (the default). */
+  lags?: string;
+  /** Rolling windows in hours, e.g. "24,168" (the default). */
+  windows?: string;
+  no_cyclic?: boolean;
+  no_calendar?: boolean;
   /** Trees at most (default 600; early stopping picks the count). */
   iterations?: number;
-  learningRate?: number;
+  /** Default 0.05. */
+  learning_rate?: number;
+  /** Default 31. */
+  num_leaves?: number;
+  /** Default 0: the same data and seed give the same bytes. */
   seed?: number;
 }
 
@@ -675,16 +688,30 @@ export interface ScoreResult {
   reason_value: Float64Array;
 }
 
+/** The options of `funnelcast train score` the page also has (registry().commands.train_score). */
 export interface TrainScoreOptions {
+  /** The outcome column (required). */
   target: string;
   positive?: string;
   id?: string;
-  drop?: string[];
+  /** Columns to leave out: a list, or the CLI's comma-separated text. */
+  drop?: string | string[];
   /** Stratified folds (default 5; 0 = fit once). */
   folds?: number;
+  /** Each row's fold from this column instead. */
+  fold_column?: string;
+  /** The decision threshold, at most one of these (default: the best F1): a fixed probability, */
+  threshold?: number | string;
+  /** the lowest threshold whose precision reaches this, */
+  precision?: number | string;
+  /** or the top share of leads (0.1 or "10%"). */
+  top?: number | string;
+  /** Weight of positive rows (default "auto", also 0). */
+  scale_pos_weight?: number | 'auto';
+  /** Trees at most (default 1000). */
   iterations?: number;
-  learningRate?: number;
-  numLeaves?: number;
+  learning_rate?: number;
+  num_leaves?: number;
   seed?: number;
 }
 
@@ -777,7 +804,9 @@ export interface Registry {
   metrics: MetricInfo[];
   methods: MethodInfo[];
   /** Each command's options (JS keys), in the order --help lists them. */
-  commands: Record<'kpi' | 'anomalies' | 'score' | 'forecast', OptionInfo[]>;
+  commands: Record<'kpi' | 'anomalies' | 'score' | 'forecast', OptionInfo[]> &
+    /** The training bundle's only (the trainers' options). */
+    Partial<Record<'train_forecast' | 'train_score', OptionInfo[]>>;
 }
 
 export interface MemoryStats {

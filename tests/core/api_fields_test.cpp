@@ -10,6 +10,7 @@
 #include "funnelcast/api/fields.hpp"
 #include "funnelcast/api/kpi.hpp"
 #include "funnelcast/api/registry.hpp"
+#include "funnelcast/api/train.hpp"
 #include "funnelcast/base/error.hpp"
 
 namespace fc::api {
@@ -127,6 +128,88 @@ TEST(ApiFields, AnomalyThresholdsReadTheSameFromTextAndNumbers) {
   EXPECT_EQ(a.options.lookback.count, 36 * 3600);
   EXPECT_EQ(a.options.baseline.count, 48 * 3600);
   EXPECT_FALSE(a.options.baseline.steps);
+}
+
+
+// ---- The training commands on the same lists ----
+
+TEST(ApiFields, TrainScoreOptionsReadTheSameFromTheCommandLineAndFromJs) {
+  const auto& fields = train_score_fields();
+  TrainScoreRequest js;
+  js.edge = Edge::kJs;
+  const TrainScoreRequest a = read_request(
+      fields, {{"target", "won"}, {"drop", "email,phone"}, {"top", 0.1}, {"learning_rate", 0.2}, {"scale_pos_weight", "auto"}},
+      Edge::kJs, js);
+  EXPECT_EQ(a.target, "won");
+  EXPECT_EQ(a.drop, (std::vector<std::string>{"email", "phone"}));
+  ASSERT_TRUE(a.top.has_value());
+  EXPECT_EQ(*a.top, 0.1);
+  EXPECT_EQ(a.scale_pos_weight, 0);
+  // "10%" as the command line writes it is the same share.
+  const TrainScoreRequest b = read_request(fields, {{"target", "won"}, {"top", "10%"}}, Edge::kCli);
+  EXPECT_EQ(*b.top, 0.1);
+  const scoring::TrainOptions o = train_score_options(a);
+  EXPECT_EQ(o.threshold_rule, "top_share");
+  EXPECT_EQ(o.threshold_target, 0.1);
+  EXPECT_EQ(o.params.learning_rate, 0.2);
+  // Unchanged from the scoring defaults: 1,000 trees at most, 31 leaves.
+  EXPECT_EQ(o.params.num_iterations, scoring::TrainOptions::default_params().num_iterations);
+  EXPECT_EQ(o.params.num_leaves, 31);
+  EXPECT_EQ(o.threads, 2);  // the CLI's default; the bindings start from 1
+  // Mistakes, named as each edge spells the option.
+  EXPECT_EQ(error_of([&] { read_request(fields, {{"folds", 1}}, Edge::kJs, js); }),
+            "option 'folds': 1 fold cannot cross-validate; use 0 (no cross-validation) or 2 to 50");
+  EXPECT_EQ(error_of([&] { read_request(fields, {{"top", "150%"}}, Edge::kCli); }),
+            "--top: expected a share from 0 to 1 (or 100%), found '150%'");
+  EXPECT_EQ(error_of([&] { train_score_options(read_request(fields, {{"target", "won"}, {"top", 0.1}, {"threshold", 0.5}}, Edge::kJs, js)); }),
+            "give one of option 'threshold', option 'precision' and option 'top'");
+  EXPECT_EQ(error_of([&] { train_score_options(js); }), "option 'target' is required: the outcome column");
+  EXPECT_EQ(error_of([&] { read_request(fields, {{"param", "seed=1"}}, Edge::kJs, js); }).substr(0, 24),
+            "unknown option 'param' (");
+}
+
+TEST(ApiFields, TrainForecastOptionsApplyDefaultsThenNamesThenParams) {
+  const auto& fields = train_forecast_fields();
+  // No options: the CLI's documented defaults (600 trees, learning rate 0.05, lambda_l2 1).
+  const forecast::TrainOptions d = train_forecast_options(TrainForecastRequest{});
+  EXPECT_EQ(d.horizon, 168);
+  EXPECT_EQ(d.folds, 5);
+  EXPECT_EQ(d.params.num_iterations, 600);
+  EXPECT_EQ(d.params.learning_rate, 0.05);
+  EXPECT_EQ(d.params.lambda_l2, 1.0);
+  EXPECT_EQ(d.spec.lags.size(), 28u);  // 1..24, 48, 72, 168, 336
+  EXPECT_TRUE(d.pinned_objective.empty());
+  TrainForecastRequest r = read_request(fields, {{"iterations", 50}, {"lags", "1-3,24"}, {"no_cyclic", true}}, Edge::kCli);
+  r = read_request(fields, {{"param", "lambda_l2=3"}}, Edge::kCli, r);
+  r = read_request(fields, {{"param", "objective=poisson"}}, Edge::kCli, r);  // a repeated --param appends
+  const forecast::TrainOptions o = train_forecast_options(r);
+  EXPECT_EQ(o.params.num_iterations, 50);
+  EXPECT_EQ(o.params.lambda_l2, 3.0);
+  EXPECT_EQ(o.pinned_objective, "poisson");
+  EXPECT_EQ(o.spec.lags, (std::vector<int>{1, 2, 3, 24}));
+  EXPECT_FALSE(o.spec.cyclic);
+  // A value given by name and as --param must agree.
+  TrainForecastRequest clash = read_request(fields, {{"learning_rate", 0.1}, {"param", "eta=0.2"}}, Edge::kCli);
+  EXPECT_EQ(error_of([&] { train_forecast_options(clash); }),
+            "--learning-rate and --param learning_rate give two values; give one of them");
+  EXPECT_EQ(error_of([&] { train_forecast_options(read_request(fields, {{"param", "num_leaves=1"}}, Edge::kCli)); }),
+            "--param num_leaves: expected a whole number from 2 to 131072, found '1'");
+  EXPECT_EQ(error_of([&] { read_request(fields, {{"param", "num_leaves"}}, Edge::kCli); }),
+            "--param: expected KEY=VALUE, found 'num_leaves'");
+  EXPECT_EQ(error_of([&] { read_request(fields, {{"exog", "spend"}}, Edge::kCli); }),
+            "--exog: expected COL:LAGS like spend:168,336");
+}
+
+TEST(ApiFields, TheRegistryOffersTheTrainingOptionsThePageHas) {
+  const nlohmann::json r = registry();
+  std::vector<std::string> forecast, score;
+  for (const auto& f : r.at("commands").at("train_forecast")) forecast.push_back(f.at("name"));
+  for (const auto& f : r.at("commands").at("train_score")) score.push_back(f.at("name"));
+  EXPECT_EQ(forecast, (std::vector<std::string>{"channel", "horizon", "folds", "gap", "lags", "windows", "no_cyclic",
+                                                "no_calendar", "iterations", "learning_rate", "num_leaves", "seed"}));
+  EXPECT_EQ(score, (std::vector<std::string>{"target", "positive", "id", "drop", "folds", "fold_column", "threshold",
+                                             "precision", "top", "scale_pos_weight", "iterations", "learning_rate",
+                                             "num_leaves", "seed"}));
 }
 
 }  // namespace

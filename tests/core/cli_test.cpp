@@ -811,6 +811,27 @@ TEST_F(Cli, TrainScoreReportHasTheDocumentedFieldsAndLogsTheRun) {
   EXPECT_EQ(slurp(dir_ + "/runs.jsonl").find("nolog.fcm"), std::string::npos);
 }
 
+// The training options by name and as --param are one field list: the same bytes; --json
+// prints the document the page gets ({report, notices}), the report --report writes.
+TEST_F(Cli, TrainOptionsByNameEqualParamsAndJsonIsTheReport) {
+  const std::string data = " --quiet --no-log --data " + dir_ + "/demo/leads.csv --target converted --folds 0";
+  const Outcome named = run("train score" + data + " --iterations 8 --learning-rate 0.2 --num-leaves 7 --seed 3 --json --out " +
+                            dir_ + "/named.fcm --report " + dir_ + "/named.json");
+  ASSERT_EQ(named.code, 0) << named.err;
+  const Outcome param = run("train score" + data + " --param num_iterations=8 --param learning_rate=0.2 --param num_leaves=7"
+                            " --param seed=3 --out " + dir_ + "/param.fcm");
+  ASSERT_EQ(param.code, 0) << param.err;
+  EXPECT_TRUE(slurp(dir_ + "/named.fcm") == slurp(dir_ + "/param.fcm"));
+  const auto j = nlohmann::json::parse(named.out);
+  EXPECT_EQ(j.size(), 2u);
+  EXPECT_EQ(j.at("report"), nlohmann::json::parse(slurp(dir_ + "/named.json")));
+  EXPECT_TRUE(j.at("notices").is_array());
+  EXPECT_LE(j.at("report").at("trees").get<int>(), 8);
+  const Outcome clash = run("train score" + data + " --iterations 8 --param num_iterations=9 --out " + dir_ + "/x.fcm");
+  EXPECT_EQ(clash.code, 2);
+  EXPECT_NE(clash.err.find("--iterations and --param num_iterations give two values"), std::string::npos) << clash.err;
+}
+
 TEST_F(Cli, ScoreExplainsEveryLeadAndTheContributionsAddUp) {
   const std::string model = dir_ + "/scoring.fcm";
   ASSERT_EQ(run("train score --quiet --no-log --data " + dir_ + "/demo/leads.csv --target converted --out " + model +

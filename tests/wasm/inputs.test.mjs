@@ -142,7 +142,7 @@ test('trainForecast gives the bytes the CLI gives with one thread', async () => 
   const t = train.loadTable(text, 'train.csv');
   try {
     const stages = [];
-    const r = train.trainForecast(t, { folds: 3, horizon: 48, iterations: 50, learningRate: 0.1, seed: 7 }, (stage, f) => stages.push(f));
+    const r = train.trainForecast(t, { folds: 3, horizon: 48, iterations: 50, learning_rate: 0.1, seed: 7 }, (stage, f) => stages.push(f));
     assert.deepEqual(Buffer.from(r.model), readFileSync(cliModel));
     assert.ok(stages.length > 5 && stages.at(-1) === 1, 'progress reported up to 1');
     for (let i = 1; i < stages.length; ++i) assert.ok(stages[i] >= stages[i - 1], 'progress never goes back');

@@ -5,8 +5,9 @@ import { test } from 'node:test';
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-import { assertArrayClose, assertSameDocument, bytes, cliJson, cliPath, close, demoData, demoModel, loadModule, loadTrainModule, writeScratch } from './helpers.mjs';
+import { assertArrayClose, assertSameDocument, bytes, cli, cliJson, cliPath, close, demoData, demoModel, loadModule, loadTrainModule, scratchDir, writeScratch } from './helpers.mjs';
 
 const fc = await loadModule();
 const dataPath = demoData();
@@ -206,3 +207,64 @@ test('options are read by the command field lists: both edges refuse the same mi
 function spawnCli(args) {
   return spawnSync(cliPath(), args, { encoding: 'utf8' });
 }
+
+// Training: the same options through the CLI (--threads 1, --json) and through the training
+// bundle give the same model bytes and the same {report, notices}, field by field. Both read
+// the options through the core's field lists (api::train_forecast_fields, train_score_fields).
+test('trainForecast equals funnelcast train forecast --json: the same bytes, the same report', async () => {
+  const train = await loadTrainModule();
+  const lines = ['timestamp,channel,leads,spend'];
+  for (let h = 0; h < 24 * 40; ++h) {
+    const t = new Date(Date.UTC(2024, 0, 1) + h * 3600e3).toISOString().slice(0, 19).replace('T', ' ');
+    const a = 12 + Math.round(9 * Math.sin(((h % 24) - 6) / 24 * 6.283)) + ((h * 7919) % 5);
+    lines.push(`${t},a,${a},${(40 + (h % 24)).toFixed(2)}`, `${t},b,${(h * 7) % 5},${(10 + (h % 7)).toFixed(2)}`);
+  }
+  const path = writeScratch('parity-train.csv', lines.join('\n') + '\n');
+  const out = writeScratch('parity-train.fcm', '');
+  const options = { channel: 'a', folds: 3, horizon: 48, iterations: 40, learning_rate: 0.1, num_leaves: 15, seed: 3, lags: '1-24,48,168', windows: '24' };
+  const c = cliJson(['train', 'forecast', '--data', path, '--out', out, '--json', '--quiet', '--no-log', '--threads', '1',
+    '--channel', 'a', '--folds', '3', '--horizon', '48', '--iterations', '40', '--learning-rate', '0.1', '--num-leaves', '15',
+    '--seed', '3', '--lags', '1-24,48,168', '--windows', '24']);
+  const t = train.loadTable(readFileSync(path), 'parity-train.csv');
+  try {
+    const r = train.trainForecast(t, options);
+    assert.ok(Buffer.from(r.model).equals(readFileSync(out)), 'the model bytes are the CLI\'s');
+    assertSameDocument(assert, r, c, 1e-12);
+    assert.deepEqual(Object.keys(c).sort(), ['notices', 'report']);
+    assert.equal(r.report.cv.folds, 3);
+    // The old camelCase names are refused, naming the options there are.
+    assert.throws(() => train.trainForecast(t, { learningRate: 0.1 }), /unknown option 'learningRate' \(options: channel, horizon, folds/);
+    assert.throws(() => train.trainForecast(t, { lags: '1-x' }), /option 'lags': expected numbers like 1-24,48,168, found '1-x'/);
+    assert.throws(() => train.trainForecast(t, { threads: 2 }), /unknown option 'threads'/, 'the page trains on one thread');
+  } finally {
+    t.delete();
+  }
+});
+
+test('trainScore equals funnelcast train score --json: the same bytes, the same report (a list to drop, a contact budget)', async () => {
+  const train = await loadTrainModule();
+  const dir = join(scratchDir(), 'parity-leads');
+  cli(['demo-data', '--out', dir, '--days', '14', '--leads', '800', '--seed', '2']);
+  const path = join(dir, 'leads.csv');
+  const out = join(dir, 'parity-leads.fcm');
+  const c = cliJson(['train', 'score', '--data', path, '--out', out, '--json', '--quiet', '--no-log', '--threads', '1',
+    '--target', 'converted', '--folds', '3', '--iterations', '30', '--learning-rate', '0.1', '--num-leaves', '15', '--seed', '5',
+    '--drop', 'device', '--drop', 'country', '--top', '20%']);
+  const t = train.loadTable(readFileSync(path), 'leads.csv');
+  try {
+    const r = train.trainScore(t, { target: 'converted', folds: 3, iterations: 30, learning_rate: 0.1, num_leaves: 15, seed: 5, drop: ['device', 'country'], top: 0.2 });
+    assert.ok(Buffer.from(r.model).equals(readFileSync(out)), 'the model bytes are the CLI\'s');
+    assertSameDocument(assert, r, c, 1e-12);
+    assert.equal(r.report.threshold_rule, 'top_share');
+    assert.ok(r.report.dropped_columns.some((d) => d.column === 'device'), JSON.stringify(r.report.dropped_columns));
+    // The CLI's comma-separated text reads the same.
+    const same = train.trainScore(t, { target: 'converted', folds: 0, iterations: 5, drop: 'device,country' });
+    const list = train.trainScore(t, { target: 'converted', folds: 0, iterations: 5, drop: ['device', 'country'] });
+    assert.ok(Buffer.from(same.model).equals(Buffer.from(list.model)));
+    assert.throws(() => train.trainScore(t, { target: 'converted', top: 0.2, precision: 0.5 }), /give one of option 'threshold', option 'precision' and option 'top'/);
+    assert.throws(() => train.trainScore(t, { target: 'converted', folds: 1 }), /option 'folds': 1 fold cannot cross-validate/);
+    assert.throws(() => train.trainScore(t, { folds: 3 }), /option 'target' is required/);
+  } finally {
+    t.delete();
+  }
+});

@@ -86,7 +86,7 @@ test('trainScore() gives the bytes funnelcast train score --threads 1 gives', as
   const table = train.loadTable(leadsText, 'leads.csv');
   try {
     const progress = [];
-    const r = train.trainScore(table, { target: 'converted', folds: 3, iterations: 40, learningRate: 0.1, seed: 5 }, (s, f) => progress.push(f));
+    const r = train.trainScore(table, { target: 'converted', folds: 3, iterations: 40, learning_rate: 0.1, seed: 5 }, (s, f) => progress.push(f));
     assert.deepEqual(Buffer.from(r.model), readFileSync(out));
     assert.equal(progress.at(-1), 1);
     assert.equal(r.report.threshold_rule, 'f1');

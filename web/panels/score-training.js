@@ -16,17 +16,18 @@ import { DEMO_LEADS } from './scoring.js';
 
 // Lighter than the CLI's defaults (1,000 trees, learning rate 0.05), so a table like the
 // bank marketing one (45,211 leads) trains in a tab in well under a minute.
-export const DEFAULTS = { folds: 5, iterations: 300, learningRate: 0.1, numLeaves: 31, seed: 0 };
+export const DEFAULTS = { folds: 5, iterations: 300, learning_rate: 0.1, num_leaves: 31, seed: 0 };
 /** @import * as FC from '../../wasm/funnelcast' */
 /** @import { InspectReply, Progress, Shell, Source, TrainScoreReply } from '../types' */
-/** @typedef {'folds' | 'iterations' | 'learningRate' | 'numLeaves' | 'seed'} NumberOption */
-/** @type {Array<[NumberOption, string, number, number, number]>} */
+/** @typedef {'folds' | 'iterations' | 'learning_rate' | 'num_leaves' | 'seed'} NumberOption */
+// [option, the input's id after "train-score-", label, min, max, step]
+/** @type {Array<[NumberOption, string, string, number, number, number]>} */
 const NUMBERS = [
-  ['folds', 'Folds', 0, 20, 1],
-  ['iterations', 'Trees at most', 1, 5000, 1],
-  ['learningRate', 'Learning rate', 0.001, 1, 0.001],
-  ['numLeaves', 'Leaves per tree', 2, 1024, 1],
-  ['seed', 'Seed', 0, 2 ** 31 - 1, 1],
+  ['folds', 'folds', 'Folds', 0, 20, 1],
+  ['iterations', 'iterations', 'Trees at most', 1, 5000, 1],
+  ['learning_rate', 'learningRate', 'Learning rate', 0.001, 1, 0.001],
+  ['num_leaves', 'numLeaves', 'Leaves per tree', 2, 1024, 1],
+  ['seed', 'seed', 'Seed', 0, 2 ** 31 - 1, 1],
 ];
 
 /** @type {import('../types').Shell} */
@@ -55,7 +56,7 @@ function options() {
   if ($select('train-score-id').value) o.id = $select('train-score-id').value;
   const drop = [.../** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('#train-score-columns input[type="checkbox"]:checked'))].map((c) => /** @type {string} */ (c.dataset.column));
   if (drop.length) o.drop = drop;
-  for (const [key] of NUMBERS) o[key] = Number($input(`train-score-${key}`).value);
+  for (const [key, id] of NUMBERS) o[key] = Number($input(`train-score-${id}`).value);
   return o;
 }
 
@@ -65,9 +66,9 @@ export function command(name, o) {
   const args = ['funnelcast train score', `--data ${quote(name)}`, `--target ${quote(o.target)}`];
   if (o.positive) args.push(`--positive ${quote(o.positive)}`);
   if (o.id) args.push(`--id ${quote(o.id)}`);
-  if (o.drop) args.push(`--drop ${quote(o.drop.join(','))}`);
+  if (o.drop) args.push(`--drop ${quote(Array.isArray(o.drop) ? o.drop.join(',') : o.drop)}`);
   args.push(`--out ${quote(modelFile(name))}`, '--threads 1', `--folds ${o.folds}`);
-  args.push(`--param num_iterations=${o.iterations}`, `--param learning_rate=${o.learningRate}`, `--param num_leaves=${o.numLeaves}`, `--param seed=${o.seed}`);
+  args.push(`--param num_iterations=${o.iterations}`, `--param learning_rate=${o.learning_rate}`, `--param num_leaves=${o.num_leaves}`, `--param seed=${o.seed}`);
   return args.join(' ');
 }
 
@@ -289,7 +290,7 @@ async function openTable(source) {
 }
 
 function build() {
-  const numbers = NUMBERS.map(([key, label, min, max, step]) => el('label', {}, label, el('input', { type: 'number', id: `train-score-${key}`, min, max, step, value: String(DEFAULTS[key]) })));
+  const numbers = NUMBERS.map(([key, id, label, min, max, step]) => el('label', {}, label, el('input', { type: 'number', id: `train-score-${id}`, min, max, step, value: String(DEFAULTS[key]) })));
   /** @type {(id: string, label: string) => HTMLLabelElement} */
   const select = (id, label) => el('label', {}, label, el('select', { id }));
   const head = ['Column', 'Type', 'Empty cells', 'Use', 'Why', 'Leave out'].map((h) => el('th', { scope: 'col', text: h }));

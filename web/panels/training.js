@@ -14,7 +14,8 @@ import { coverageText, renderComparison } from './cv.js';
 // Lighter than the CLI's defaults (5 folds, 600 trees, learning rate 0.05), so two years of
 // hourly data train in about 15 s in a tab (docs/web-app.md); the same options give the
 // same bytes as `funnelcast train forecast --threads 1`.
-export const TRAINING = { folds: 3, horizon: 168, iterations: 300, learningRate: 0.1, seed: 0 };
+/** @type {Required<Pick<import('../../wasm/funnelcast').TrainForecastOptions, 'folds' | 'horizon' | 'iterations' | 'learning_rate' | 'seed'>>} */
+export const TRAINING = { folds: 3, horizon: 168, iterations: 300, learning_rate: 0.1, seed: 0 };
 
 /** @type {import('../types').Shell} */
 let ctx = /** @type {any} */ (null);
@@ -43,7 +44,7 @@ function command(source, input) {
   }
   if (input && input.events) args.push('--events');
   if (input && input.gaps === 'zero') args.push('--gaps zero');
-  args.push(`--param num_iterations=${TRAINING.iterations}`, `--param learning_rate=${TRAINING.learningRate}`, `--param seed=${TRAINING.seed}`);
+  args.push(`--param num_iterations=${TRAINING.iterations}`, `--param learning_rate=${TRAINING.learning_rate}`, `--param seed=${TRAINING.seed}`);
   return args.join(' ');
 }
 
@@ -75,7 +76,7 @@ function settings(source, input) {
   $('train-title').textContent = `A forecast model for ${source}`;
   $('train-settings').textContent =
     `Trained in this tab with lighter settings than the CLI's defaults (5 folds, 600 trees, learning rate 0.05): ${t.folds} folds, ` +
-    `at most ${t.iterations} trees, learning rate ${t.learningRate}, a ${t.horizon}-hour horizon, seed ${t.seed}. ` +
+    `at most ${t.iterations} trees, learning rate ${t.learning_rate}, a ${t.horizon}-hour horizon, seed ${t.seed}. ` +
     `The same model from the CLI: ${command(source, input)}`;
 }
 

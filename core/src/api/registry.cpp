@@ -9,6 +9,11 @@
 
 namespace fc::api {
 
+// The training commands' options (train.cpp), listed when the program links the trainers:
+// the CLI and the training bundle do; the page's inference bundle, which cannot train, then
+// neither lists nor carries them (its size budget). A weak reference never pulls train.cpp in.
+[[gnu::weak]] nlohmann::json training_commands();
+
 nlohmann::json registry() {
   using json = nlohmann::json;
   json roles = json::array();
@@ -40,6 +45,7 @@ nlohmann::json registry() {
   json commands = {{"kpi", describe(infos(kpi_fields()))}, {"anomalies", describe(infos(anomalies_fields()))},
                    {"score", describe(infos(score_fields()))},
                    {"forecast", describe(infos(forecast_fields()))}};
+  if (training_commands) commands.update(training_commands());
   return {{"roles", roles}, {"metrics", metrics}, {"methods", methods}, {"commands", commands}};
 }
 

@@ -6,7 +6,8 @@
 namespace fc::api {
 
 // {roles: [...], metrics: [...], methods: [{name, label, help, threshold}],
-//  commands: {kpi: [fields], anomalies: [fields], ...}}
+//  commands: {kpi: [fields], anomalies: [fields], ...}}; train_forecast and train_score too
+// where the trainers are linked (the CLI, the training bundle; not the page's inference bundle).
 nlohmann::json registry();
 
 }  // namespace fc::api
