@@ -1,11 +1,11 @@
 // funnelcast import: a model trained elsewhere as a funnelcast model file, so the page and
 // the CLI score and explain with it. Today: XGBoost binary:logistic models saved as JSON.
 #include <cstdio>
-#include <cstdlib>
 #include <optional>
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "funnelcast/api/inspect.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/scoring/import.hpp"
@@ -30,50 +30,34 @@ const char* kHelp =
     "  funnelcast drift --model MODEL --reference FILE --current LABELLED.csv\n"
     "\n"
     "options:\n"
-    "  --xgboost FILE     the XGBoost model, saved as JSON\n"
-    "  --out MODEL        the funnelcast model file to write (.fcm)\n"
-    "  --data FILE        optional: a table with the model's input columns (e.g. its training\n"
-    "                     rows): checks they are there and hold numbers, and records their\n"
-    "                     ranges (hints in the page's one-lead form)\n"
-    "  --target NAME      the outcome's name in reports (default: target)\n"
-    "  --positive LABEL   the label of a yes (default: 1); --negative LABEL (default: 0)\n"
-    "  --threshold P      decision: probability >= P (default: 0.5)\n"
-    "  --id COL           a column to name each lead by when scoring\n";
+    "%s";
 
 }  // namespace
 
 int run_import(int argc, char** argv, int first) {
-  Args args(argc, argv, first, {"xgboost", "out", "data", "target", "positive", "negative", "threshold", "id"}, {});
+  const auto& fields = api::import_fields();
+  Args args(argc, argv, first, field_options(fields, false), field_options(fields, true));
   if (args.help()) {
-    std::fputs(kHelp, stdout);
+    print_help(kHelp, {api::options_help(api::infos(fields))});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
-  const std::string json_path = args.require("xgboost"), out_path = args.require("out");
-  scoring::ImportOptions o;
-  o.source = base_name(json_path);
-  o.target = args.get("target", o.target);
-  o.positive = args.get("positive", o.positive);
-  o.negative = args.get("negative", o.negative);
-  o.id_column = args.get("id");
-  if (args.has("threshold")) {
-    const std::string t = args.get("threshold");
-    char* end = nullptr;
-    o.threshold = std::strtod(t.c_str(), &end);
-    if (t.empty() || *end != '\0' || !(o.threshold >= 0 && o.threshold <= 1))
-      throw UsageError{"--threshold expects a probability from 0 to 1, found '" + t + "'"};
-  }
+  const api::ImportRequest r = read_args(args, fields);
+  if (r.xgboost.empty()) throw UsageError{"--xgboost is required"};
+  if (r.out.empty()) throw UsageError{"--out is required"};
+  scoring::ImportOptions o = api::import_options(r);
+  o.source = base_name(r.xgboost);
   std::optional<Table> reference;
-  if (args.has("data")) {
-    reference = read_table(args.get("data"));
+  if (!r.data.empty()) {
+    reference = read_table(r.data);
     print_notices(reference->notices);
     o.reference = &*reference;
   }
-  const scoring::Imported imported = scoring::import_xgboost(read_file(json_path), o);
+  const scoring::Imported imported = scoring::import_xgboost(read_file(r.xgboost), o);
   print_notices(imported.notices);
   const std::string bytes = model::save(imported.model);
-  write_file(out_path, bytes);
-  std::fprintf(stderr, "saved %s (%zu bytes, %zu trees)\n", out_path.c_str(), bytes.size(),
+  write_file(r.out, bytes);
+  std::fprintf(stderr, "saved %s (%zu bytes, %zu trees)\n", r.out.c_str(), bytes.size(),
                imported.model.ensemble.trees.size());
   return 0;
 }

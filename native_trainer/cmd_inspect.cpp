@@ -4,6 +4,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "funnelcast/api/inspect.hpp"
 #include "funnelcast/model/model.hpp"
 
 namespace fc::cli {
@@ -15,29 +16,29 @@ const char* kHelp =
     "Prints the model file's header as JSON: its kind, the data schema it was trained on\n"
     "(columns and roles, channel, interval, how rows and gaps were read), and for a forecast\n"
     "model its features, predictor, parameters, cross-validation metrics, the comparison of\n"
-    "candidates, intervals and their coverage. A key \"file\" adds the size and tree counts.\n"
-    "A damaged or truncated file is refused (exit code 2).\n";
+    "candidates, intervals and their coverage. A key \"file\" adds the size and tree counts;\n"
+    "the rest is what the page's Model.header() gives. A damaged or truncated file is refused\n"
+    "(exit code 2).\n"
+    "\n"
+    "options:\n"
+    "%s";
 }
 
 int run_inspect(int argc, char** argv, int first) {
-  Args args(argc, argv, first, {}, {});
+  const auto& fields = api::inspect_fields();
+  Args args(argc, argv, first, field_options(fields, false), field_options(fields, true));
   if (args.help()) {
-    std::fputs(kHelp, stdout);
+    print_help(kHelp, {api::options_help(api::infos(fields))});
     return 0;
   }
-  if (args.positional().size() != 1) throw UsageError{"expected one model file"};
-  const std::string path = args.positional()[0];
-  const std::string bytes = read_file(path);
-  const model::Model m = model::load(bytes, base_name(path));
-  nlohmann::json out = m.header.to_json();
-  size_t internal = 0, leaves = 0;
-  for (const auto& t : m.ensemble.trees) {
-    internal += t.internal_count();
-    leaves += t.leaf_count();
-  }
-  out["file"] = {{"bytes", bytes.size()}, {"format_version", model::kFormatVersion},
-                 {"trees", m.ensemble.trees.size()}, {"internal_nodes", internal}, {"leaves", leaves}};
-  std::cout << json_dump(out);
+  api::InspectRequest r = read_args(args, fields);
+  const auto& given = args.positional();
+  if (given.size() > 1 || (given.size() == 1 && !r.model.empty())) throw UsageError{"expected one model file"};
+  if (given.size() == 1) r.model = given[0];
+  if (r.model.empty()) throw UsageError{"expected one model file"};
+  const std::string bytes = read_file(r.model);
+  const model::Model m = model::load(bytes, base_name(r.model));
+  std::cout << json_dump(api::inspect_json(m, bytes.size()));
   return 0;
 }
 

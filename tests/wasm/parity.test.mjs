@@ -171,11 +171,21 @@ test('wasm anomalies of any numeric column equal the CLI (the full bundle; the p
   }
 });
 
-test('the model header equals funnelcast inspect', () => {
+test('the model header equals funnelcast inspect --json (a forecast and a scoring model)', () => {
   const h = model.header();
-  const inspected = cliJson(['inspect', modelPath]);
-  delete inspected.file; // inspect adds the file's own facts (size, trees) to the header
-  assert.deepEqual(h, inspected);
+  const inspected = cliJson(['inspect', '--json', modelPath]);
+  // Field by field; inspect adds the file's own facts (size, trees) as "file".
+  assertSameDocument(assert, h, inspected, 0, '', ['file']);
+  assert.deepEqual(Object.keys(inspected.file).sort(), ['bytes', 'format_version', 'internal_nodes', 'leaves', 'trees']);
+  assert.equal(inspected.file.bytes, readFileSync(modelPath).length);
+  assert.deepEqual(cliJson(['inspect', '--model', modelPath]), inspected, 'the file as --model or as the argument');
+  const leadsPath = new URL('../../models/demo_leads.fcm', import.meta.url);
+  const leads = fc.loadModel(readFileSync(leadsPath), 'demo_leads.fcm');
+  try {
+    assertSameDocument(assert, leads.header(), cliJson(['inspect', '--json', leadsPath.pathname]), 0, '', ['file']);
+  } finally {
+    leads.delete();
+  }
   assert.equal(h.kind, 'forecast');
   assert.ok(Array.isArray(h.forecast.features.names) && h.forecast.features.names.length > 0);
   assert.equal(h.data.roles.leads, 'leads');
