@@ -129,6 +129,29 @@ TEST(Monitor, EachInjectionIsOneIncidentWithItsCause) {
   EXPECT_EQ(with_600, 1u);
 }
 
+TEST(Monitor, APartThatFollowsTheOneAboveItIsNotACause) {
+  // A budget cut in channel a: spend at a fifteenth for 4 hours and leads with it (CPL as
+  // usual; Poisson(15) <= 1 has p 5e-6). Leads fell because spend did: the cause is spend.
+  series::Series a = channel("a", 41), b = channel("b", 42);
+  std::mt19937 rng(43);
+  std::poisson_distribution<int> cut_leads(1.0);
+  for (size_t i = 640; i < 644; ++i) {
+    a.spend[i] = 10;
+    a.leads[i] = cut_leads(rng);
+  }
+  const api::MonitorResult m = api::monitor(funnel({a, b}), api::MonitorRequest{});
+  const api::Incident* cut = incident_at(m, 641);
+  ASSERT_NE(cut, nullptr);
+  bool spend_a = false, leads_a = false;
+  for (const auto& k : cut->kpis) {
+    spend_a = spend_a || (k.channel == "a" && k.metric == "spend" && k.direction == -1);
+    leads_a = leads_a || (k.channel == "a" && k.metric == "leads" && k.direction == -1);
+  }
+  EXPECT_TRUE(spend_a);
+  EXPECT_TRUE(leads_a);
+  EXPECT_EQ(cut->cause, "spend") << cut->summary;
+}
+
 TEST(Monitor, DataThatStopsIsAnOngoingIncident) {
   series::Series a = channel("a", 21), b = channel("b", 22);
   // Channel b sends no rows for the last 5 hours: its series reads 0 there, unobserved.

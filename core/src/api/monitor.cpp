@@ -69,35 +69,66 @@ std::string cause_of(const std::vector<Movement>& kpis, const std::vector<Check>
                      const std::vector<const series::Series*>& scopes, const std::vector<size_t>& check_of,
                      size_t first, size_t last) {
   // Tracking lost: in one scope, leads at 0 for two or more intervals of the incident while
-  // spend went on (the pixel or the form stopped reporting, the ads did not).
+  // spend went on as usual (the pixel or the form stopped reporting, the ads did not).
   for (size_t s = 0; s < scopes.size(); ++s) {
     const series::Series& sc = *scopes[s];
     if (sc.spend.empty()) continue;
     size_t silent = 0;
     for (size_t i = first; i <= last && i < sc.size(); ++i)
       if (sc.leads[i] == 0 && sc.spend[i] > 0) ++silent;
-    bool moved = false;
-    for (size_t k = 0; k < kpis.size(); ++k)
-      if (checks[check_of[k]].scope == s && (kpis[k].metric == "leads" || kpis[k].cause == "leads" || kpis[k].cause == "both"))
-        moved = true;
-    if (moved && silent >= 2) return "tracking lost";
+    bool moved = false, spend_fell = false;
+    for (size_t k = 0; k < kpis.size(); ++k) {
+      if (checks[check_of[k]].scope != s) continue;
+      if (kpis[k].metric == "leads" || kpis[k].cause == "leads" || kpis[k].cause == "both") moved = true;
+      if (kpis[k].metric == "spend" && kpis[k].direction < 0) spend_fell = true;  // a budget cut, not tracking
+    }
+    if (moved && !spend_fell && silent >= 2) return "tracking lost";
   }
-  std::vector<std::string> parts;  // the base KPIs that moved
+  // The base KPIs that moved, with their direction where a KPI of their own says it (0 when
+  // only a ratio's cause names them).
+  // A ratio whose parts both moved ("both": they did not move in proportion) names both.
+  struct Part {
+    std::string name;
+    int direction = 0;
+    bool named = false;  // never read as following the part above
+  };
+  std::vector<Part> parts;
   bool mix = false;
-  const auto add = [&](const std::string& p) {
-    if (std::find(parts.begin(), parts.end(), p) == parts.end()) parts.push_back(p);
+  const auto add = [&](const std::string& p, int direction, bool named) {
+    for (Part& x : parts)
+      if (x.name == p) {
+        if (x.direction == 0) x.direction = direction;
+        x.named = x.named || named;
+        return;
+      }
+    parts.push_back({p, direction, named});
   };
   for (size_t k = 0; k < kpis.size(); ++k) {
     const Movement& m = kpis[k];
     const anomaly::Input& in = checks[check_of[k]].input;
-    if (in.kind != anomaly::Kind::kRatio) add(m.metric);
-    else if (m.cause == "both") add(in.exposure_name), add(in.quantity_name);
+    if (in.kind != anomaly::Kind::kRatio) add(m.metric, m.direction, false);
+    else if (m.cause == "both") add(in.exposure_name, 0, true), add(in.quantity_name, 0, true);
     else if (m.cause == "mix" || m.cause.empty()) mix = true;
-    else add(m.cause);
+    else add(m.cause, 0, false);
   }
+  // Down the funnel (spend -> clicks -> leads -> revenue) a part that moved the same way as
+  // one above it followed it: leads and revenue falling together is a fall of leads; spend
+  // up and leads down are both named.
+  static const char* const kFunnel[] = {"spend", "clicks", "leads", "revenue"};
   std::string out;
-  for (const char* name : {"spend", "leads", "revenue", "clicks"})
-    if (std::find(parts.begin(), parts.end(), name) != parts.end()) out += (out.empty() ? "" : " and ") + std::string(name);
+  int above = 0;  // the direction of the nearest part above that moved (0: none, or unknown)
+  bool any_above = false;
+  for (const char* name : kFunnel) {
+    const auto it = std::find_if(parts.begin(), parts.end(), [&](const Part& p) { return p.name == name; });
+    if (it == parts.end()) continue;
+    // Directions known on both sides decide; else a part a ratio named beside the one above
+    // ("both") stands on its own, and any other follows.
+    const bool known = it->direction != 0 && above != 0;
+    const bool follows = any_above && (known ? it->direction == above : !it->named);
+    if (!follows) out += (out.empty() ? "" : " and ") + std::string(name);
+    any_above = true;
+    above = it->direction;
+  }
   return out.empty() ? (mix ? "mix" : "") : out;
 }
 
