@@ -16,16 +16,17 @@
 //         split_type (1 = categorical), categories*, tree_param.num_nodes
 #include "funnelcast/gbdt/xgboost.hpp"
 
+#include <fast_float/fast_float.h>
+
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include <fast_float/fast_float.h>
-#include <nlohmann/json.hpp>
-
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/io/json.hpp"
 #include "internal.hpp"
 
 namespace fc::gbdt {
@@ -33,8 +34,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-// The JSON nesting XGBoost writes is 6 levels deep; anything far deeper is not a model.
-constexpr int kMaxJsonDepth = 64;
+// The JSON nesting XGBoost writes is 6 levels deep; fc::json::parse refuses anything
+// deeper than 64 as not a model.
 // Nodes per tree: far more than any real model, small enough for 32-bit node indices.
 constexpr size_t kMaxTreeNodes = size_t{1} << 26;
 constexpr int64_t kMaxFeatures = 1 << 16;
@@ -415,18 +416,12 @@ ImportedModel read_model(const Json& doc, const std::string& source) {
 ImportedModel import_xgboost_json(std::string_view json, const std::string& source) {
   Json doc;
   try {
-    auto limit_depth = [](int depth, Json::parse_event_t, Json&) {
-      if (depth > kMaxJsonDepth) throw Error("nested deeper than 64 levels");
-      return true;
-    };
-    doc = Json::parse(json.begin(), json.end(), limit_depth);
-  } catch (const Json::exception& ex) {
-    std::string what = ex.what();
-    const size_t close = what.find("] ");
-    if (!what.empty() && what[0] == '[' && close != std::string::npos) what.erase(0, close + 2);
-    throw Error(source + ": not valid JSON: " + what);
+    doc = fc::json::parse(json, "");
   } catch (const Error& ex) {
-    throw Error(source + ": not an XGBoost model: " + ex.what());
+    const std::string what = ex.what();
+    if (what.find("nested deeper than") != std::string::npos)
+      throw Error(source + ": not an XGBoost model: " + what);
+    throw Error(source + ": not valid JSON: " + what);
   }
   try {
     return read_model(doc, source);

@@ -31,6 +31,7 @@
 
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/gbdt/objective.hpp"
+#include "funnelcast/io/json.hpp"
 
 namespace fc::model {
 namespace {
@@ -55,9 +56,9 @@ constexpr size_t kPrefixBytes = sizeof(kMagic) + 4 + 4;
 constexpr size_t kEnsembleHeadBytes = 1 + 4 + 8 + 4;
 constexpr size_t kCrcBytes = 4;
 constexpr size_t kMinSize = kPrefixBytes + kEnsembleHeadBytes + kCrcBytes;
-// nlohmann parses iteratively, but dump() and the code that reads the header
-// recurse; a hostile header must not be able to exhaust the stack later on.
-constexpr int kMaxHeaderDepth = 64;
+// The header's depth and size are limited by the one guarded JSON reader (io/json.hpp):
+// dump() and the code that reads the header recurse, so a hostile header must not be
+// able to exhaust the stack later on.
 
 constexpr std::array<uint32_t, 256> make_crc_table() {
   std::array<uint32_t, 256> table{};
@@ -259,7 +260,7 @@ std::string save(const Model& m) {
   }
   if (header.size() > std::numeric_limits<uint32_t>::max()) throw Error("model: header too large");
   // Read back from the text, as load() reads it (a NaN is written as null).
-  Header::from_json(nlohmann::json::parse(header));
+  Header::from_json(json::parse(header, "model: the header"));
 
   Writer w;
   w.bytes(kMagic, sizeof(kMagic));
@@ -376,13 +377,7 @@ Model load(std::string_view bytes, const std::string& source) {
   Model m;
   nlohmann::json header_json;
   try {
-    auto limit_depth = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-      if (depth > kMaxHeaderDepth) throw Error("nested deeper than 64 levels");
-      return true;
-    };
-    header_json = nlohmann::json::parse(header_text.begin(), header_text.end(), limit_depth);
-  } catch (const nlohmann::json::exception& ex) {
-    fail("invalid JSON header: " + strip_nlohmann_prefix(ex.what()));
+    header_json = json::parse(header_text, "");
   } catch (const Error& ex) {
     fail(std::string("invalid JSON header: ") + ex.what());
   }
