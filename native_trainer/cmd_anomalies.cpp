@@ -205,7 +205,8 @@ int run_anomalies(int argc, char** argv, int first) {
   if (!request.truth.empty()) {
     const anomaly::Truth truth =
         anomaly::read_truth(read_file(request.truth), base_name(request.truth), path);
-    const anomaly::Evaluation e = anomaly::evaluate(r, in, truth);
+    const anomaly::Evaluation e = anomaly::evaluate(r, in, truth, request.channel);
+    for (const auto& note : e.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
     doc["evaluation"] = {{"events", e.events},
                          {"detected", e.detected},
                          {"alerts", e.alerts},
@@ -219,7 +220,8 @@ int run_anomalies(int argc, char** argv, int first) {
                          {"window_raw", e.window_raw},
                          {"window_null", e.window_null},
                          {"window_perfect", e.window_perfect},
-                         {"window_false_positives", e.window_false_positives}};
+                         {"window_false_positives", e.window_false_positives},
+                         {"notes", e.notes}};
     std::fprintf(stderr,
                  "evaluation (%s): %zu incidents, %zu detected (recall %s), %zu alerts, %zu true "
                  "(precision %s), F1 %s, mean delay %s %s; window score %s (raw %.3f, %zu false positives)\n",

@@ -138,6 +138,120 @@ TEST(AnomalyEvaluate, TruthFiles) {
   EXPECT_THROW(anomaly::read_truth("name\nx\n", "w.csv", "d.csv"), fc::Error);
 }
 
+TEST(AnomalyEvaluate, TheTruthFilesChannelColumnPicksTheChannelsIncidents) {
+  // Hours 5-6 search, 6-7 and 20 social, 26 every channel (an empty cell).
+  const anomaly::Truth truth = anomaly::read_truth(
+      "timestamp,channel,kind\n"
+      "2024-01-01 05:00,search,spend_spike\n2024-01-01 06:00,search,spend_spike\n"
+      "2024-01-01 06:00,social,lead_burst\n2024-01-01 07:00,social,lead_burst\n"
+      "2024-01-01 20:00,social,lead_burst\n2024-01-02 02:00,,tracking_outage\n",
+      "truth.csv", "hourly.csv");
+  ASSERT_EQ(truth.points.size(), 6u);
+  ASSERT_EQ(truth.point_channels.size(), 6u);
+  EXPECT_EQ(truth.point_channels[5], "");
+  EXPECT_EQ(truth.channels, (std::vector<std::string>{"search", "social"}));
+  const anomaly::Result r = flags_at(40, {6, 20});
+
+  // The total: hours {5, 6, 7, 20, 26} across channels -> runs [5, 7], [20], [26].
+  const anomaly::Evaluation all = anomaly::evaluate(r, known(40), truth);
+  EXPECT_EQ(all.events, 3u);
+  EXPECT_EQ(all.detected, 2u);
+  EXPECT_EQ(all.alerts, 2u);
+  EXPECT_EQ(all.true_alerts, 2u);
+  ASSERT_EQ(all.notes.size(), 1u);
+  EXPECT_NE(all.notes[0].find("per hour across channels"), std::string::npos) << all.notes[0];
+
+  // search: hours 5, 6 and 26 -> [5, 6] (found at 6), [26] (missed); the flag at 20 is false.
+  const anomaly::Evaluation search = anomaly::evaluate(r, known(40), truth, "search");
+  EXPECT_EQ(search.events, 2u);
+  EXPECT_EQ(search.detected, 1u);
+  EXPECT_EQ(search.alerts, 2u);
+  EXPECT_EQ(search.true_alerts, 1u);
+  EXPECT_DOUBLE_EQ(search.precision, 0.5);
+  EXPECT_DOUBLE_EQ(search.recall, 0.5);
+  ASSERT_EQ(search.incidents.size(), 2u);
+  EXPECT_EQ(search.incidents[0].start, k2024 + 5 * 3600);
+  EXPECT_EQ(search.incidents[0].end, k2024 + 6 * 3600);
+  // Names match whatever their case.
+  EXPECT_EQ(anomaly::evaluate(r, known(40), truth, "SEARCH").events, 2u);
+
+  // social: hours 6, 7, 20, 26 -> [6, 7], [20], [26]; both alerts true.
+  const anomaly::Evaluation social = anomaly::evaluate(r, known(40), truth, "social");
+  EXPECT_EQ(social.events, 3u);
+  EXPECT_EQ(social.detected, 2u);
+  EXPECT_EQ(social.true_alerts, 2u);
+
+  // A channel the file never names: only the row for every channel counts, and it says so.
+  const anomaly::Evaluation email = anomaly::evaluate(r, known(40), truth, "email");
+  EXPECT_EQ(email.events, 1u);
+  EXPECT_EQ(email.detected, 0u);
+  EXPECT_EQ(email.true_alerts, 0u);
+  ASSERT_EQ(email.notes.size(), 1u);
+  EXPECT_NE(email.notes[0].find("no incidents for channel 'email'"), std::string::npos)
+      << email.notes[0];
+
+  // Without a channel column, a channel's evaluation counts every row and says so.
+  anomaly::Truth plain;
+  for (int h : {5, 6, 20}) plain.points.push_back(k2024 + h * 3600);
+  const anomaly::Evaluation p = anomaly::evaluate(r, known(40), plain, "search");
+  EXPECT_EQ(p.events, 2u);
+  ASSERT_EQ(p.notes.size(), 1u);
+  EXPECT_NE(p.notes[0].find("no channel column"), std::string::npos);
+  EXPECT_TRUE(anomaly::evaluate(r, known(40), plain).notes.empty());
+}
+
+TEST(AnomalyEvaluate, JsonTruthMixingPointsAndWindowsKeepsBoth) {
+  // A window over hours 10-14, a point at 12 inside it, points at 50, 51 and 70.
+  const anomaly::Truth truth = anomaly::read_truth(
+      R"([["2024-01-01 10:00", "2024-01-01 14:00"], "2024-01-01 12:00", "2024-01-03 02:00",
+          "2024-01-03 03:00", "2024-01-03 22:00"])",
+      "labels.json", "hourly.csv");
+  ASSERT_EQ(truth.windows.size(), 1u);
+  ASSERT_EQ(truth.points.size(), 4u);
+  const anomaly::Result r = flags_at(100, {12, 70, 90});
+  const anomaly::Evaluation e = anomaly::evaluate(r, known(100), truth);
+  // Incidents [10, 14] (the point inside it is the same incident), [50, 51], [70].
+  EXPECT_EQ(e.events, 3u);
+  EXPECT_EQ(e.detected, 2u);
+  EXPECT_EQ(e.alerts, 3u);
+  EXPECT_EQ(e.true_alerts, 2u);
+  EXPECT_DOUBLE_EQ(e.precision, 2.0 / 3);
+  EXPECT_DOUBLE_EQ(e.recall, 2.0 / 3);
+  EXPECT_DOUBLE_EQ(e.delay, 1.0);  // [10, 14] found at 12 (2 steps), [70] at once: mean 1
+  // NAB windows: 10% of 100 hours over 3 incidents = 3 hours around each run of points:
+  // [11, 13] (inside the given [10, 14], merged), [49, 51], [69, 71]; the window as given.
+  ASSERT_EQ(e.nab_windows.size(), 3u);
+  EXPECT_EQ(e.nab_windows[0].start, k2024 + 10 * 3600);
+  EXPECT_EQ(e.nab_windows[0].end, k2024 + 14 * 3600);
+  EXPECT_EQ(e.nab_windows[1].start, k2024 + 49 * 3600);
+  EXPECT_EQ(e.nab_windows[1].end, k2024 + 51 * 3600);
+  EXPECT_EQ(e.nab_windows[2].start, k2024 + 69 * 3600);
+  EXPECT_EQ(e.nab_windows[2].end, k2024 + 71 * 3600);
+}
+
+TEST(AnomalyEvaluate, ADeeplyNestedTruthFileIsAnErrorNotACrash) {
+  for (const std::string& open : {std::string("["), std::string("{\"a\":")}) {
+    std::string deep;
+    for (int i = 0; i < 200000; ++i) deep += open;
+    try {
+      anomaly::read_truth(deep, "deep.json", "hourly.csv");
+      ADD_FAILURE() << "accepted";
+    } catch (const fc::Error& e) {
+      // The 65th bracket opens the level too many: byte 64 * open.size() of line 1.
+      const std::string want = "deep.json: line 1, column " + std::to_string(64 * open.size() + 1) +
+                               ": nested deeper than 64 levels";
+      EXPECT_EQ(std::string(e.what()), want);
+    }
+  }
+  // A truncated document names where it ends.
+  try {
+    anomaly::read_truth("[\"2024-01-01 10:00\",\n", "cut.json", "hourly.csv");
+    ADD_FAILURE() << "accepted";
+  } catch (const fc::Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("cut.json: line 2, column 1: ", 0), 0u) << e.what();
+  }
+}
+
 TEST(AnomalyEvaluate, AColumnOnItsOwnGrid) {
   // Jittered timestamps about 5 minutes apart: 5-minute intervals counted from the epoch,
   // two rows in one interval averaged, empty intervals missing.

@@ -10,11 +10,13 @@
 #include "funnelcast/anomaly/evaluate.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/io/csv.hpp"
+#include "funnelcast/io/json.hpp"
 #include "funnelcast/time/time.hpp"
 
 namespace fc::anomaly {
@@ -85,15 +87,16 @@ Truth read_truth(const std::string& bytes, const std::string& source,
                  const std::string& data_name) {
   Truth out;
   size_t i = 0;
-  if (bytes.size() >= 3 && static_cast<unsigned char>(bytes[0]) == 0xEF) i = 3;  // BOM
+  if (bytes.size() >= 3 && static_cast<unsigned char>(bytes[0]) == 0xEF &&
+      static_cast<unsigned char>(bytes[1]) == 0xBB && static_cast<unsigned char>(bytes[2]) == 0xBF)
+    i = 3;  // BOM
+  const size_t bom = i;
   while (i < bytes.size() && std::isspace(static_cast<unsigned char>(bytes[i]))) ++i;
   if (i < bytes.size() && (bytes[i] == '{' || bytes[i] == '[')) {
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(i), bytes.end());
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(source + ": not valid JSON (" + e.what() + ")");
-    }
+    // Truth files are small; the limits keep a hostile one from exhausting memory or stack.
+    json::Limits limits;
+    limits.max_bytes = size_t{64} << 20;
+    const nlohmann::json j = json::parse(std::string_view(bytes).substr(bom), source, limits);
     if (j.is_object()) {
       const nlohmann::json* best = nullptr;
       size_t best_k = 0;
@@ -117,6 +120,15 @@ Truth read_truth(const std::string& bytes, const std::string& source,
     o.source = source;
     const Table t = csv::read(bytes, o);
     const int s = t.find("start"), e = t.find("end");
+    const int ch = t.find("channel");
+    const Column* chc = ch >= 0 ? &t.columns[static_cast<size_t>(ch)] : nullptr;
+    const auto channel_of = [&](size_t r) {
+      std::string name = chc->is_missing(r) ? std::string() : chc->text(r);
+      if (!name.empty() &&
+          std::find(out.channels.begin(), out.channels.end(), name) == out.channels.end())
+        out.channels.push_back(name);
+      return name;
+    };
     if (s >= 0 && e >= 0) {
       const Column& cs = t.columns[static_cast<size_t>(s)];
       const Column& ce = t.columns[static_cast<size_t>(e)];
@@ -130,6 +142,7 @@ Truth read_truth(const std::string& bytes, const std::string& source,
           throw Error(source + ": line " + std::to_string(t.line(r)) +
                       ": the window ends before it starts");
         out.windows.push_back({cs.times[r], ce.times[r]});
+        if (chc) out.window_channels.push_back(channel_of(r));
       }
     } else {
       const Column* tc = nullptr;
@@ -146,8 +159,11 @@ Truth read_truth(const std::string& bytes, const std::string& source,
         throw Error(
             source +
             ": no timestamp column (expected 'timestamp', or 'start' and 'end' for windows)");
-      for (size_t r = 0; r < t.rows; ++r)
-        if (tc->times[r] != kMissingTime) out.points.push_back(tc->times[r]);
+      for (size_t r = 0; r < t.rows; ++r) {
+        if (tc->times[r] == kMissingTime) continue;
+        out.points.push_back(tc->times[r]);
+        if (chc) out.point_channels.push_back(channel_of(r));
+      }
     }
   }
   if (out.empty()) throw Error(source + ": no labelled anomalies in it");
@@ -156,40 +172,115 @@ Truth read_truth(const std::string& bytes, const std::string& source,
 
 namespace {
 
-// Incidents as index ranges inside the checked period [from, n), in time order: the given
-// windows (the intervals overlapping them), or the labelled points merged into runs of
-// consecutive intervals.
-std::vector<Range> incidents_of(const Result& r, const Truth& truth) {
-  const size_t n = r.size(), from = r.checked_from;
-  const auto index_of = [&](int64_t t) -> int64_t { return time::floor_div(t - r.start, r.step); };
-  std::vector<Range> incidents;
-  if (!truth.windows.empty()) {
-    for (const Window& w : truth.windows) {
-      int64_t a = index_of(w.start), b = index_of(w.end);
-      a = std::max<int64_t>(a, static_cast<int64_t>(from));
-      b = std::min<int64_t>(b, static_cast<int64_t>(n) - 1);
-      if (a > b) continue;
-      incidents.push_back({static_cast<size_t>(a), static_cast<size_t>(b)});
-    }
-  } else {
-    std::vector<int64_t> idx;
-    for (int64_t t : truth.points) {
-      const int64_t i = index_of(t);
-      if (i >= static_cast<int64_t>(from) && i < static_cast<int64_t>(n)) idx.push_back(i);
-    }
-    std::sort(idx.begin(), idx.end());
-    idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
-    for (int64_t i : idx) {
-      if (!incidents.empty() && static_cast<int64_t>(incidents.back().last) + 1 == i) {
-        incidents.back().last = static_cast<size_t>(i);
-      } else {
-        incidents.push_back({static_cast<size_t>(i), static_cast<size_t>(i)});
-      }
+bool same_name(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t k = 0; k < a.size(); ++k)
+    if (std::tolower(static_cast<unsigned char>(a[k])) !=
+        std::tolower(static_cast<unsigned char>(b[k])))
+      return false;
+  return true;
+}
+
+// Whether the k-th window or point counts for `channel` ("" = the total: every row does).
+bool counts(const std::vector<std::string>& channels, size_t k, const std::string& channel) {
+  if (channels.empty() || channel.empty()) return true;
+  return channels[k].empty() || same_name(channels[k], channel);
+}
+
+// Sorted by start; ranges that overlap become one.
+std::vector<Range> merged(std::vector<Range> ranges) {
+  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
+    return a.first != b.first ? a.first < b.first : a.last < b.last;
+  });
+  std::vector<Range> out;
+  for (const Range& g : ranges) {
+    if (!out.empty() && g.first <= out.back().last) {
+      out.back().last = std::max(out.back().last, g.last);
+    } else {
+      out.push_back(g);
     }
   }
-  std::sort(incidents.begin(), incidents.end(),
-            [](const Range& a, const Range& b) { return a.first < b.first; });
-  return incidents;
+  return out;
+}
+
+// The labelled incidents inside the checked period [from, n), as index ranges: the given
+// windows (the intervals overlapping them) and the labelled points merged into runs of
+// consecutive intervals, each for `channel`.
+struct Incidents {
+  std::vector<Range> given;  // from windows
+  std::vector<Range> runs;   // from points
+  std::vector<Range> all;    // both, overlapping ones merged: what the events count
+};
+
+Incidents incidents_of(const Result& r, const Truth& truth, const std::string& channel) {
+  const size_t n = r.size(), from = r.checked_from;
+  const auto index_of = [&](int64_t t) -> int64_t { return time::floor_div(t - r.start, r.step); };
+  Incidents out;
+  for (size_t k = 0; k < truth.windows.size(); ++k) {
+    if (!counts(truth.window_channels, k, channel)) continue;
+    const Window& w = truth.windows[k];
+    int64_t a = index_of(w.start), b = index_of(w.end);
+    a = std::max<int64_t>(a, static_cast<int64_t>(from));
+    b = std::min<int64_t>(b, static_cast<int64_t>(n) - 1);
+    if (a > b) continue;
+    out.given.push_back({static_cast<size_t>(a), static_cast<size_t>(b)});
+  }
+  out.given = merged(out.given);
+  std::vector<int64_t> idx;
+  for (size_t k = 0; k < truth.points.size(); ++k) {
+    if (!counts(truth.point_channels, k, channel)) continue;
+    const int64_t i = index_of(truth.points[k]);
+    if (i >= static_cast<int64_t>(from) && i < static_cast<int64_t>(n)) idx.push_back(i);
+  }
+  std::sort(idx.begin(), idx.end());
+  idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
+  for (int64_t i : idx) {
+    if (!out.runs.empty() && static_cast<int64_t>(out.runs.back().last) + 1 == i) {
+      out.runs.back().last = static_cast<size_t>(i);
+    } else {
+      out.runs.push_back({static_cast<size_t>(i), static_cast<size_t>(i)});
+    }
+  }
+  std::vector<Range> all = out.given;
+  all.insert(all.end(), out.runs.begin(), out.runs.end());
+  out.all = merged(all);
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& x : names) {
+    if (s.size() > 200) return s + ", ...";
+    s += (s.empty() ? "" : ", ") + x;
+  }
+  return s;
+}
+
+// What the evaluation did with the truth file's channel column.
+void channel_notes(const Truth& truth, const std::string& channel, int64_t step, Evaluation& ev) {
+  const std::string unit = step == 3600 ? "hour" : "interval";
+  if (truth.has_channels() && channel.empty()) {
+    ev.notes.push_back("the truth file has a channel column (" + joined(truth.channels) +
+                       "): for the total, incidents are counted per " + unit +
+                       " across channels (an " + unit +
+                       " hit on several channels is one incident); "
+                       "choose a channel to score its incidents only");
+  } else if (truth.has_channels()) {
+    const bool named = std::any_of(truth.channels.begin(), truth.channels.end(),
+                                   [&](const std::string& c) { return same_name(c, channel); });
+    if (named) {
+      ev.notes.push_back("the truth file has a channel column: only the incidents of channel '" +
+                         channel + "' (and rows without a channel) are counted");
+    } else {
+      ev.notes.push_back("the truth file names no incidents for channel '" + channel +
+                         "' (its channels: " + joined(truth.channels) +
+                         "); only rows without a channel are counted");
+    }
+  } else if (!channel.empty()) {
+    ev.notes.push_back(
+        "the truth file has no channel column: all of its incidents are counted for channel '" +
+        channel + "'");
+  }
 }
 
 // Event level: detected incidents and their delay, alerts (runs of flags) and true alerts,
@@ -238,13 +329,16 @@ void score_events(const Result& r, const std::vector<Range>& incidents, Evaluati
 
 // NAB's windows around labelled runs: 10% of the checked intervals divided by the number
 // of incidents, centred on the run; overlapping windows merge.
-std::vector<Range> windows_around(const Result& r, const std::vector<Range>& incidents) {
+// `count` is the number of incidents the width is shared between (with given windows
+// beside the runs, all of them).
+std::vector<Range> windows_around(const Result& r, const std::vector<Range>& incidents,
+                                  size_t count) {
   const size_t n = r.size(), from = r.checked_from;
   std::vector<Range> windows;
   if (incidents.empty()) return windows;
-  const size_t width =
-      std::max<size_t>(1, static_cast<size_t>(0.1 * static_cast<double>(n - from) /
-                                              static_cast<double>(incidents.size())));
+  const size_t width = std::max<size_t>(
+      1, static_cast<size_t>(0.1 * static_cast<double>(n - from) /
+                             static_cast<double>(std::max(count, incidents.size()))));
   for (const Range& g : incidents) {
     const size_t len = std::max(width, g.last - g.first + 1);
     const size_t mid2 = g.first + g.last;  // twice the midpoint
@@ -334,14 +428,18 @@ void score_windows(const Result& r, const Input& in, const std::vector<Range>& w
 
 }  // namespace
 
-Evaluation evaluate(const Result& r, const Input& in, const Truth& truth) {
+Evaluation evaluate(const Result& r, const Input& in, const Truth& truth,
+                    const std::string& channel) {
   Evaluation ev;
+  channel_notes(truth, channel, r.step, ev);
   if (r.size() == 0 || r.checked_from >= r.size()) return ev;
-  const std::vector<Range> incidents = incidents_of(r, truth);
-  for (const Range& g : incidents) ev.incidents.push_back({r.time(g.first), r.time(g.last)});
-  score_events(r, incidents, ev);
-  // Given windows are scored as they are; labelled points get NAB's windows.
-  score_windows(r, in, truth.windows.empty() ? windows_around(r, incidents) : incidents, ev);
+  const Incidents inc = incidents_of(r, truth, channel);
+  for (const Range& g : inc.all) ev.incidents.push_back({r.time(g.first), r.time(g.last)});
+  score_events(r, inc.all, ev);
+  // Given windows are scored as they are; runs of labelled points get NAB's windows.
+  std::vector<Range> windows = windows_around(r, inc.runs, inc.all.size());
+  windows.insert(windows.end(), inc.given.begin(), inc.given.end());
+  score_windows(r, in, merged(windows), ev);
   return ev;
 }
 
