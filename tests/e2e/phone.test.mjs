@@ -1,7 +1,7 @@
 // The page on a phone (390x844, an iPhone 12-15's window): the dashboard and lead scoring
 // are one column as wide as the window, the charts fit it, tables scroll sideways inside
 // their own box, and the page itself never scrolls sideways. Checked on the demo data,
-// opened at that size, reached by switching tabs, and after a desktop window is narrowed.
+// opened at that size (and at 320 and 360 px), reached by switching tabs, and after a desktop window is narrowed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -143,4 +143,18 @@ test('a desktop window narrowed to 390 px redraws the waterfall to fit, and wide
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.waitForFunction((w) => Number(document.querySelector('#waterfall-chart svg')?.getAttribute('width')) === w, own, { timeout: 10_000 });
   await app.finish();
+});
+
+test('narrower phones, 320 and 360 px wide: the dashboard and lead scoring still fit', T, async (t) => {
+  for (const width of [320, 360]) {
+    const viewport = { width, height: 740 };
+    const dash = await openApp(t, suite, '', { viewport });
+    await dashboardReady(dash.page);
+    assertFits(await overflow(dash.page, width), width, `dashboard at ${width} px`, DASHBOARD_CHARTS);
+    await dash.finish();
+    const scoring = await openApp(t, suite, '?view=scoring', { viewport });
+    await scoringDrawn(scoring.page);
+    assertFits(await overflow(scoring.page, width), width, `scoring at ${width} px`, SCORING_CHARTS);
+    await scoring.finish();
+  }
 });
