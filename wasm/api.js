@@ -145,8 +145,8 @@
     }
   }
 
-  function monitor(reference, current, model) {
-    return check(Module['rawMonitor'](live(reference, 'table'), live(current, 'table'), model ? live(model, 'model') : null));
+  function drift(reference, current, model) {
+    return check(Module['rawDrift'](live(reference, 'table'), live(current, 'table'), model ? live(model, 'model') : null));
   }
 
   let registryCache = null;
@@ -196,8 +196,7 @@
   });
   Module['score'] = score;
   Module['scoreRecord'] = scoreRecord;
-  Module['monitor'] = monitor;
-  Module['drift'] = monitor;  // the same, by the name the CLI command has
+  Module['drift'] = drift;
   Module['registry'] = registry;
   Module['kpis'] = kpis;
   Module['anomalies'] = anomalies;

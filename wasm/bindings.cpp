@@ -534,8 +534,8 @@ val raw_score(const RawTable& table, const RawModel& model, std::string options)
 }
 
 // Drift between a reference and a current table, for a scoring model's inputs when one is
-// given (model may be null): {columns, major, moderate, modelCheck, alert}.
-val raw_monitor(const RawTable& reference, const RawTable& current, val model) {
+// given (model may be null): the document `funnelcast drift --json` prints.
+val raw_drift(const RawTable& reference, const RawTable& current, val model) {
   return guarded([&] {
     const RawModel* m = nullptr;
     if (!(model.isNull() || model.isUndefined())) m = &model.as<const RawModel&>();
@@ -635,7 +635,7 @@ EMSCRIPTEN_BINDINGS(funnelcast) {
   emscripten::function("rawTrainScore", &raw_train_score);
 #endif
   emscripten::function("rawScore", &raw_score);
-  emscripten::function("rawMonitor", &raw_monitor);
+  emscripten::function("rawDrift", &raw_drift);
   emscripten::function("rawRegistry", &raw_registry);
   emscripten::function("rawVersion", &raw_version);
   emscripten::function("rawMemory", &raw_memory);

@@ -738,7 +738,7 @@ export interface DriftColumn {
 }
 
 /** What `funnelcast drift --json` prints, field for field. */
-export interface MonitorResult {
+export interface DriftResult {
   /** The tables' names, and the model's (null without one). */
   reference: string;
   current: string;
@@ -748,6 +748,12 @@ export interface MonitorResult {
   moderate: number;
   /** The model's ROC-AUC on the current table when it has the outcome column. */
   model_check: { roc_auc: number | null; cv_roc_auc: number | null; rows: number; degraded: boolean } | null;
+  /** "too few rows" when either table has fewer than min_rows rows (nothing is flagged then). */
+  verdict: 'stable' | 'drift' | 'too few rows';
+  /** Why the verdict is what it is, when that needs saying ("" otherwise). */
+  note: string;
+  /** The rows each table needs for a verdict. */
+  min_rows: number;
   /** Major drift or a degraded model. */
   alert: boolean;
 }
@@ -835,10 +841,8 @@ export interface FunnelcastModule {
   score(table: Table, model: Model, options?: ScoreOptions): ScoreResult;
   /** One lead as {column: value}, with every input's contribution. */
   scoreRecord(model: Model, record: Record<string, string | number | null>): ScoreResult;
-  /** Drift between two tables (a scoring model's inputs when one is given). */
-  monitor(reference: Table, current: Table, model?: Model | null): MonitorResult;
-  /** The same as monitor(), by the name of the CLI command. */
-  drift(reference: Table, current: Table, model?: Model | null): MonitorResult;
+  /** Drift between two tables (a scoring model's inputs when one is given), as `funnelcast drift --json`. */
+  drift(reference: Table, current: Table, model?: Model | null): DriftResult;
   /** The core's roles, metrics, anomaly methods and each command's options. */
   registry(): Registry;
   /** The core's version, e.g. "0.2.0". */

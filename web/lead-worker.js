@@ -247,14 +247,14 @@ const handlers = {
 
   // Drift of the current table (or, without one, the lead table shown) against the
   // reference, over the scoring model's inputs when one is loaded; the model's ROC-AUC on
-  // the current table when it has the outcome. -> MonitorResult + {reference, current}
+  // the current table when it has the outcome. -> DriftResult + {reference, current}
   /** @param {number} id */
   async drift(id) {
     const ref = drift.reference;
     const cur = drift.current || (leads ? { table: leads.table, name: leads.name } : null);
     if (!ref || !cur) throw new Error('a reference and a current table are needed');
     progress(id, 'Comparing the tables', null);
-    const r = fc.monitor(ref.table, cur.table, model ? model.m : null);
+    const r = fc.drift(ref.table, cur.table, model ? model.m : null);
     return { ...r, reference: ref.name, current: cur.name, model: model ? model.name : null };
   },
 };

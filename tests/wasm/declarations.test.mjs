@@ -50,7 +50,7 @@ function typecheck(name, declarations) {
 test('the declarations cover the module API', async () => {
   const fc = await loadModule();
   const declared = methods('FunnelcastModule');
-  const publicApi = ['loadTable', 'loadModel', 'forecast', 'modelFits', 'kpis', 'anomalies', 'score', 'scoreRecord', 'monitor', 'drift', 'registry', 'version', 'memoryStats'];
+  const publicApi = ['loadTable', 'loadModel', 'forecast', 'modelFits', 'kpis', 'anomalies', 'score', 'scoreRecord', 'drift', 'registry', 'version', 'memoryStats'];
   for (const name of publicApi) {
     assert.ok(declared.includes(name), `${name} is declared`);
     assert.equal(typeof fc[name], 'function', `${name} exists`);
@@ -131,8 +131,8 @@ test('real results and model headers of every kind type-check against the declar
       values.push(['F.ModelHeader', leadsModel.header()]);
       values.push(['F.ScoreResult', fc.score(leads, leadsModel, { explain: 3 })]);
       values.push(['F.ScoreResult', fc.score(leads, leadsModel, { explain: 0, threshold: 0.3, csv: true })]);
-      values.push(['F.MonitorResult', fc.monitor(leads, leads, leadsModel)]);
-      values.push(['F.MonitorResult', fc.monitor(leads, leads, null)]);
+      values.push(['F.DriftResult', fc.drift(leads, leads, leadsModel)]);
+      values.push(['F.DriftResult', fc.drift(leads, leads, null)]);
       const once = train.trainScore(trainLeads, { target: 'converted', folds: 0, iterations: 5 });
       values.push(['F.TrainScoreResult', once]);
       const m2 = fc.loadModel(once.model, 'once.fcm');

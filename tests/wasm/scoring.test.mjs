@@ -95,7 +95,7 @@ test('trainScore() gives the bytes funnelcast train score --threads 1 gives', as
   }
 });
 
-test('monitor() equals funnelcast drift --json', () => {
+test('drift() equals funnelcast drift --json', () => {
   const lines = leadsText.trim().split('\n');
   const half = Math.floor(lines.length / 2);
   const refText = lines.slice(0, half).join('\n') + '\n';
@@ -106,7 +106,7 @@ test('monitor() equals funnelcast drift --json', () => {
   const ref = fc.loadTable(refText, 'ref.csv'), cur = fc.loadTable(curText, 'cur.csv');
   const model = fc.loadModel(bytes(modelPath), 'demo_leads.fcm');
   try {
-    const m = fc.monitor(ref, cur, model);
+    const m = fc.drift(ref, cur, model);
     assert.equal(m.alert, r.status === 3);
     // Field by field: api::drift_json writes both.
     assertSameDocument(assert, m, expected, 1e-12);
@@ -208,7 +208,7 @@ test('the page’s other lead calls leave the heap as it was: 1,000 model load/s
   const drift = () => {
     const m = fc.loadModel(modelBytes, 'demo_leads.fcm');
     try {
-      return fc.monitor(ref, cur, m);
+      return fc.drift(ref, cur, m);
     } finally {
       m.delete();
     }
