@@ -31,11 +31,27 @@ std::vector<const Detector*> members_of(const Context& ctx) {
   return out;
 }
 
+// The exposure of a ratio (CPL's spend) as a series of its own, judged where the ratio is.
+Input exposure_input(const Input& in) {
+  Input e;
+  e.name = in.exposure_name;
+  e.label = e.name;
+  e.kind = in.exposure_kind;
+  e.start = in.start;
+  e.step = in.step;
+  e.value = in.exposure;
+  for (size_t i = 0; i < e.value.size(); ++i)
+    if (!std::isfinite(in.quantity[i]) || !std::isfinite(in.exposure[i])) e.value[i] = kNaN;
+  return e;
+}
+
 // Members' tail probabilities combined by the Cauchy rule; expected and band from
-// `band_from` (members tried in order where they have one).
+// `band_from` (members tried in order where they have one). `exposure_p`: on a ratio of
+// counts, the seasonal tail of the exposure alone (empty otherwise).
 Track combine(const Input& in, const std::vector<const Track*>& members,
               const std::vector<double>& weights, const std::vector<uint8_t>& yields,
-              const Track* count, const std::vector<const Track*>& band_from) {
+              const Track* count, const std::vector<const Track*>& band_from,
+              const std::vector<double>& exposure_p) {
   const size_t n = in.size();
   Track t;
   t.resize(n);
@@ -44,12 +60,20 @@ Track combine(const Input& in, const std::vector<const Track*>& members,
     size_t have = 0;
     double best_p = 2;
     int8_t dir = 0;
-    // On a count the count model speaks for robust and seasonal. On a ratio (CPL) they keep
-    // their say: a runaway bid at night (spend 13x, one lead where 0.4 were expected) moves
-    // the ratio far more than the count model's leads-given-spend check sees.
-    const bool counted = count && !std::isnan(count->p[i]) && in.kind == Kind::kCount;
+    // On a count the count model speaks for robust and seasonal. On a ratio of counts (CPL)
+    // they keep their say only as far as the exposure itself is unusual: their p is raised
+    // to the exposure's own seasonal p (an intersection-union test: small only when the
+    // ratio and its spend both moved). A runaway bid at night (spend 13x, one lead where 0.4
+    // were expected) moves both; the ratio's noise from few leads under a steady spend is
+    // the count model's to judge (robust and seasonal calibrated on a ratio of 2 leads an
+    // hour flagged 34 hours in 10,000 of pure Poisson noise).
+    const bool scored = count && !std::isnan(count->p[i]);
+    const bool counted = scored && in.kind == Kind::kCount;
+    const bool gated = scored && !exposure_p.empty();
     for (size_t k = 0; k < members.size(); ++k) {
       ps[k] = counted && yields[k] ? kNaN : members[k]->p[i];
+      if (gated && yields[k] && !std::isnan(ps[k]))
+        ps[k] = std::isnan(exposure_p[i]) ? kNaN : std::max(ps[k], exposure_p[i]);
       if (std::isnan(ps[k])) continue;
       ++have;
       if (ps[k] < best_p) {
@@ -94,7 +118,16 @@ Track run(Context& ctx) {
     yields.push_back(members[k]->yields_to_count ? 1 : 0);
     if (std::string(members[k]->name) == "count") count = tracks[k];
   }
-  Track t = combine(ctx.in, tracks, weights, yields, count, band);
+  std::vector<double> exposure_p;
+  if (count && ctx.in.kind == Kind::kRatio) {
+    const Input e = exposure_input(ctx.in);
+    Params prm = ctx.params;
+    prm.bands = false;
+    const Forecasts none;
+    Context ectx(e, prm, none);
+    exposure_p = ectx.track("seasonal").p;
+  }
+  Track t = combine(ctx.in, tracks, weights, yields, count, band, exposure_p);
   for (size_t k = 0; k < members.size(); ++k) t.members.push_back({members[k]->name, tracks[k]->p});
   return t;
 }
