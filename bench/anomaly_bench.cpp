@@ -4,7 +4,8 @@
 // processor time of this process (on a shared machine wall-clock time also counts the
 // time others' jobs held the core).
 //
-// usage: bash bench/anomaly_bench.sh   (builds this file against build/native/libfc_core.a)
+// usage: bash bench/anomaly_bench.sh [--cli DIR/native_trainer/funnelcast]   (builds this file
+// against DIR/libfc_core.a)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

@@ -33,10 +33,16 @@
 //   day of week, holiday and (ratios) the volume log(exposure / median exposure). 100
 //   trees of 256 rows, regrown every 512 intervals from the last 2048 before that, the
 //   first after 256 rows. Expected value, band and direction: robust's.
-// - ensemble (the default): robust, seasonal and iforest, and residual when forecasts are
-//   given, their tail probabilities combined by the Cauchy rule (calibrate.hpp), which
-//   stays valid for dependent detectors; expected value and band: residual's, else
-//   seasonal's, else robust's; direction: the member with the smallest tail probability.
+// - count: counts (leads) and ratios of a count (CPL, conversion) judged as counts: the
+//   expected count (seasonal rate x recent level, x exposure for ratios) with Poisson or
+//   negative-binomial tails whose dispersion comes from its own past residuals.
+// - ensemble (the default): robust, seasonal, count (weight 3) and iforest, and residual
+//   when forecasts are given, their tail probabilities combined by the weighted Cauchy rule
+//   (calibrate.hpp), which stays valid for dependent detectors. Where count scores a count,
+//   robust and seasonal are left out; on a ratio of counts their p is raised to the
+//   exposure's own seasonal p (they speak only when the spend moved too). Expected value
+//   and band: residual's, else count's, else seasonal's, else robust's; direction: the
+//   member with the smallest tail probability.
 //
 // How a deviation is measured (Kind): levels (any column) in their own units; counts by
 // the Poisson deviance residual (the spread grows with the square root of the level);
