@@ -175,6 +175,10 @@
     return check(Module['rawKpis'](live(table, 'table'), optionsText(options)));
   }
 
+  function monitor(table, options) {
+    return check(Module['rawMonitor'](live(table, 'table'), optionsText(options)));
+  }
+
   function anomalies(table, options) {
     const forecasts = options && options.forecasts != null ? options.forecasts : null;
     return check(Module['rawAnomalies'](live(table, 'table'), optionsText(options, ['forecasts']), forecasts));
@@ -200,6 +204,7 @@
   Module['registry'] = registry;
   Module['kpis'] = kpis;
   Module['anomalies'] = anomalies;
+  Module['monitor'] = monitor;
   Module['version'] = function () { return Module['rawVersion'](); };
   Module['memoryStats'] = function () { return Module['rawMemory'](); };
   Module['Table'] = Table;

@@ -27,10 +27,12 @@
 #include "funnelcast/api/drift.hpp"
 #include "funnelcast/api/forecast.hpp"
 #include "funnelcast/api/kpi.hpp"
+#include "funnelcast/api/monitor.hpp"
 #include "funnelcast/api/registry.hpp"
 #include "funnelcast/api/score.hpp"
 #include "funnelcast/api/train.hpp"
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/io/json.hpp"
 #include "funnelcast/forecast/predict.hpp"
 #include "funnelcast/forecast/train.hpp"
 #include "funnelcast/io/csv.hpp"
@@ -113,11 +115,8 @@ val json_to_js(const nlohmann::json& j) {
 // apart). The command's field list checks every value.
 nlohmann::json options_from_js(const std::string& text) {
   if (text.empty()) return nullptr;
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception&) {
-    throw fc::Error("options must be an object of option names and values");
-  }
+  // The guarded reader: depth and size limited, a syntax error named with its line and column.
+  return fc::json::parse(text, "options");
 }
 
 // A command's JSON document with its per-interval columns placed at their paths as typed
@@ -535,6 +534,15 @@ val raw_score(const RawTable& table, const RawModel& model, std::string options)
 
 // Drift between a reference and a current table, for a scoring model's inputs when one is
 // given (model may be null): the document `funnelcast drift --json` prints.
+// The funnel monitor: every KPI of the total and each channel, incidents with their cause
+// (the document `funnelcast monitor --json` prints).
+val raw_monitor(const RawTable& table, std::string options) {
+  return guarded([&] {
+    const auto r = fc::api::read_request(fc::api::monitor_fields(), options_from_js(options), fc::api::Edge::kJs);
+    return json_to_js(fc::api::monitor_json(fc::api::monitor(table.built(), r), r));
+  });
+}
+
 val raw_drift(const RawTable& reference, const RawTable& current, val model) {
   return guarded([&] {
     const RawModel* m = nullptr;
@@ -636,6 +644,7 @@ EMSCRIPTEN_BINDINGS(funnelcast) {
 #endif
   emscripten::function("rawScore", &raw_score);
   emscripten::function("rawDrift", &raw_drift);
+  emscripten::function("rawMonitor", &raw_monitor);
   emscripten::function("rawRegistry", &raw_registry);
   emscripten::function("rawVersion", &raw_version);
   emscripten::function("rawMemory", &raw_memory);

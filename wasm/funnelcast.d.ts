@@ -508,6 +508,85 @@ export interface AnomalyOptions {
   csv?: boolean;
 }
 
+/** Options of the funnel monitor (`funnelcast monitor`): the detectors' options, as for anomalies(). */
+export interface MonitorOptions {
+  /** One channel alone (default: the total and every channel, up to 12). */
+  channel?: string;
+  /** Default "ensemble". */
+  method?: AnomalyMethod;
+  /** As AnomalyOptions.threshold. */
+  threshold?: number | string;
+  /** The checked period at the end, as AnomalyOptions.lookback. Default 14 days. */
+  lookback?: number | string;
+  baseline?: number | string;
+  seasons?: number;
+  seed?: number;
+  min_baseline_points?: number;
+  /** The time the data should reach (a timestamp): intervals between the file's end and it are missing. */
+  until?: string;
+  /** Also return the incidents as CSV text (`csv`): the CLI's --out file, byte for byte. */
+  csv?: boolean;
+}
+
+/** A KPI of one scope that moved during an incident, at the interval where its score peaked. */
+export interface MonitorMovement {
+  /** "" for the total. */
+  channel: string;
+  metric: MetricName;
+  label: string;
+  /** Its flagged intervals inside the incident. */
+  flagged: number;
+  time: EpochSeconds;
+  timestamp: string;
+  value: number | null;
+  expected: number | null;
+  /** value / expected (null when undefined). */
+  ratio: number | null;
+  score: number | null;
+  direction: 'spike' | 'drop' | '';
+  /** A ratio's own cause ("spend", "leads", "both", "mix"), else "". */
+  cause: string;
+}
+
+/** One incident: flagged intervals at most one interval apart in any KPI or channel, or data missing. */
+export interface MonitorIncident {
+  /** [start, end) epoch seconds. */
+  start: EpochSeconds;
+  end: EpochSeconds;
+  start_time: string;
+  end_time: string;
+  /** It runs to the end of the data (or is data missing up to `until`). */
+  ongoing: boolean;
+  cause: 'spend' | 'leads' | 'revenue' | 'clicks' | 'mix' | 'tracking lost' | 'data missing' | string;
+  summary: string;
+  /** Where it was seen ("" = the total). */
+  channels: string[];
+  score: number;
+  kpis: MonitorMovement[];
+}
+
+/** What `funnelcast monitor --json` prints, field for field. */
+export interface MonitorResult {
+  source: string;
+  method: AnomalyMethod;
+  threshold: number;
+  lookback: string;
+  start: EpochSeconds;
+  interval_seconds: number;
+  size: number;
+  checked_from: EpochSeconds;
+  until: EpochSeconds;
+  metrics: MetricName[];
+  /** The scopes checked ("" = the total). */
+  channels: string[];
+  /** Scopes whose data stopped early, and when. */
+  silent: Array<{ channel: string; since: EpochSeconds; timestamp: string }>;
+  notices: string[];
+  incidents: MonitorIncident[];
+  /** With csv: true. */
+  csv?: string;
+}
+
 /** A ratio's part at a flagged interval. */
 export interface AnomalyPartValue {
   value: number | null;
@@ -810,7 +889,7 @@ export interface Registry {
   metrics: MetricInfo[];
   methods: MethodInfo[];
   /** Each command's options (JS keys), in the order --help lists them. */
-  commands: Record<'kpi' | 'anomalies' | 'score' | 'forecast', OptionInfo[]> &
+  commands: Record<'kpi' | 'anomalies' | 'score' | 'forecast' | 'monitor', OptionInfo[]> &
     /** The training bundle's only (the trainers' options). */
     Partial<Record<'train_forecast' | 'train_score', OptionInfo[]>>;
 }
@@ -833,6 +912,8 @@ export interface FunnelcastModule {
   modelFits(table: Table, model: Model, options?: ForecastOptions): ModelFit;
   kpis(table: Table, options?: KpiOptions): KpiSummary;
   anomalies(table: Table, options?: AnomalyOptions): AnomalyResult;
+  /** The funnel monitor, as `funnelcast monitor --json`: every KPI of the total and each channel, incidents with their cause. */
+  monitor(table: Table, options?: MonitorOptions): MonitorResult;
   /** funnelcast-train.mjs only: trains a forecast model as `funnelcast train forecast` would (one thread). */
   trainForecast?(table: Table, options?: TrainForecastOptions, onProgress?: (stage: string, fraction: number) => void): TrainForecastResult;
   /** funnelcast-train.mjs only: trains a scoring model as `funnelcast train score` would (one thread). */

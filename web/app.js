@@ -19,6 +19,7 @@ import { createStore } from './store.js';
 import anomalies from './panels/anomalies.js';
 import data from './panels/data.js';
 import forecast from './panels/forecast.js';
+import incidents from './panels/incidents.js';
 import kpis from './panels/kpis.js';
 import lead from './panels/lead.js';
 import leads from './panels/leads.js';
@@ -42,7 +43,7 @@ import views from './panels/views.js';
 // worker-panels.js (docs/web-app.md, "Adding a panel").
 /** @import { DashboardCalls, LeadCalls, Panel, PanelResult, Shell } from './types' */
 /** @type {Panel[]} */
-const PANELS = [views, data, kpis, forecast, anomalies, model, training, scoring, threshold, leads, lead, drift, scoreTraining];
+const PANELS = [views, data, kpis, forecast, anomalies, incidents, model, training, scoring, threshold, leads, lead, drift, scoreTraining];
 
 /** @type {Engine<DashboardCalls>} */
 const engine = new Engine(new URL('./worker.js', import.meta.url), { adopt: true });

@@ -173,7 +173,7 @@ test('real results and model headers of every kind type-check against the declar
 // every key required, fails to compile when the list and the declarations differ in a
 // name (missing or extra) or a type.
 const OPTION_INTERFACES = {
-  kpi: 'KpiOptions', anomalies: 'AnomalyOptions', score: 'ScoreOptions', forecast: 'ForecastOptions',
+  kpi: 'KpiOptions', anomalies: 'AnomalyOptions', score: 'ScoreOptions', forecast: 'ForecastOptions', monitor: 'MonitorOptions',
   train_forecast: 'TrainForecastOptions', train_score: 'TrainScoreOptions',
 };
 

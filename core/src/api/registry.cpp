@@ -1,5 +1,7 @@
 #include "funnelcast/api/registry.hpp"
 
+#include "funnelcast/api/monitor.hpp"
+
 #include "funnelcast/anomaly/anomaly.hpp"
 #include "funnelcast/api/anomalies.hpp"
 #include "funnelcast/api/forecast.hpp"
@@ -44,7 +46,8 @@ nlohmann::json registry() {
                        {"ensemble_member", m.ensemble_member}});
   json commands = {{"kpi", describe(infos(kpi_fields()))}, {"anomalies", describe(infos(anomalies_fields()))},
                    {"score", describe(infos(score_fields()))},
-                   {"forecast", describe(infos(forecast_fields()))}};
+                   {"forecast", describe(infos(forecast_fields()))},
+                   {"monitor", describe(infos(monitor_fields()))}};
   if (training_commands) commands.update(training_commands());
   return {{"roles", roles}, {"metrics", metrics}, {"methods", methods}, {"commands", commands}};
 }

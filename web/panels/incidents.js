@@ -1,0 +1,96 @@
+// @ts-check
+// Incidents: the funnel monitor (the core's api::monitor, `funnelcast monitor`): every KPI
+// of the total and of each channel checked at once, the flagged intervals gathered into
+// incidents, each listed once with when it started and ended, where (channels), the
+// likely cause (spend, leads, tracking lost, data missing) and what moved against what was
+// expected; data that stopped before the end of the file is said above the table. It runs
+// after the dashboard is drawn and once per data version (it judges many series), never
+// on a slider of another panel. The CSV download is the core's (`monitor --out`).
+import { $, $button, download, el, showError, slug } from '../dom.js';
+import * as F from '../format.js';
+
+/** @import * as FC from '../../wasm/funnelcast' */
+/** @import { PanelResult, Shell } from '../types' */
+
+const LIMIT = 200; // rows shown; the CSV has them all
+let wanted = false; // a run of our own is due (request() answers only then)
+let doneVersion = -1; // the data version the table shows
+/** @type {FC.MonitorResult | null} */
+let shown = null;
+/** @type {FC.Registry | null} */
+let registry = null;
+
+/** @type {(channel: string) => string} */
+const where = (channel) => channel || 'total';
+
+/** @param {FC.MonitorIncident['kpis'][number]} k */
+function movedText(k) {
+  const m = registry && registry.metrics.find((x) => x.name === k.metric);
+  const fmt = (/** @type {number | null} */ v) => (v == null ? '–' : m ? F.fmtMetric(m.unit, v) : F.fmtNumber(v));
+  const ratio = k.ratio != null && k.ratio > 0 ? ` (${k.ratio >= 10 ? k.ratio.toFixed(0) : k.ratio.toFixed(1)}×)` : '';
+  return `${k.label}${k.channel ? ` · ${k.channel}` : ''} ${fmt(k.value)} vs ${fmt(k.expected)} expected${ratio}`;
+}
+
+/** @param {PanelResult<FC.MonitorResult>} result */
+function render({ value: m, error }) {
+  showError('incident-error', error ? `Incidents: ${error}` : '');
+  if (!m) {
+    $('incident-summary').textContent = '';
+    return;
+  }
+  shown = m;
+  $button('dl-incidents-csv').disabled = !m.csv;
+  const step = m.interval_seconds;
+  const silent = m.silent.map((s) => `no data ${s.channel ? `from ${s.channel} ` : ''}since ${F.fmtTime(s.since, step)} UTC`);
+  $('incident-silent').textContent = silent.length ? `Data stopped: ${silent.join('; ')}.` : '';
+  $('incident-silent').hidden = !silent.length;
+  const n = m.incidents.length;
+  const count = $('incident-count');
+  count.textContent = String(n);
+  count.dataset.count = String(n);
+  const scopes = m.channels.length > 1 ? `the total and ${m.channels.length - 1} channels` : where(m.channels[0]);
+  $('incident-summary').textContent = `${n === 1 ? 'incident' : 'incidents'} since ${F.fmtTime(m.checked_from, step)} UTC in ${m.metrics.length} KPIs of ${scopes}${m.notices.length ? ` (${m.notices.join(' ')})` : ''}.`;
+  const rows = m.incidents.slice().reverse().slice(0, LIMIT).map((inc) =>
+    el(
+      'tr',
+      { class: inc.ongoing ? 'ongoing' : '', dataset: { start: String(inc.start), cause: inc.cause } },
+      el('td', { text: F.fmtTime(inc.start, step) }),
+      el('td', { text: inc.ongoing ? 'ongoing' : F.fmtTime(inc.end, step) }),
+      el('td', { text: inc.channels.map(where).join(', ') }),
+      el('td', { class: 'cause', text: inc.cause || '–' }),
+      el('td', { text: inc.kpis.length ? inc.kpis.map(movedText).join('; ') : inc.summary }),
+    ),
+  );
+  $('incident-table').querySelector('tbody')?.replaceChildren(...rows);
+}
+
+/** @type {import('../types').Panel} */
+export default {
+  name: 'incidents',
+  /** @param {Shell} ctx */
+  setup(ctx) {
+    registry = ctx.store.registry;
+    ctx.store.on('registry', (/** @type {{registry: FC.Registry | null}} */ s) => (registry = s.registry));
+    // Once the dashboard is drawn, and again for each new version of the data.
+    const run = () => {
+      if (!ctx.store.schema || doneVersion === ctx.store.dataVersion) return;
+      wanted = true;
+      $('incident-summary').textContent = 'Checking every KPI and channel…';
+      ctx.refreshPanel('incidents');
+    };
+    ctx.started.then(() => {
+      run();
+      ctx.store.on('data', () => ctx.started.then(run));
+    });
+    $button('dl-incidents-csv').addEventListener('click', () => {
+      if (shown && shown.csv) download(`funnelcast-incidents-${slug(shown.source)}.csv`, new Blob([shown.csv], { type: 'text/csv' }));
+    });
+  },
+  request(ctx) {
+    if (!wanted) return null;
+    wanted = false;
+    doneVersion = ctx.store.dataVersion;
+    return {};
+  },
+  render,
+};
