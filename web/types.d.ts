@@ -151,7 +151,7 @@ export interface LeadCalls {
     notices: string[];
   };
   openDrift: { summary: LeadTableSummary };
-  drift: FC.MonitorResult & { reference: string; current: string; model: string | null };
+  drift: FC.DriftResult & { reference: string; current: string; model: string | null };
 }
 
 // ---- The training worker (train-worker.js) ----

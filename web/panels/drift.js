@@ -53,8 +53,19 @@ const pValue = (p) => (!F.isNum(p) ? '–' : p < 0.001 ? '< 0.001' : p.toFixed(3
 function modelLine(r) {
   const m = r.model_check;
   if (!m) return r.model ? `${r.current} has no ${ctx.store.scoreHeader ? ctx.store.scoreHeader.score.target : 'outcome'} column: the model's ROC-AUC on it cannot be measured.` : 'Load a scoring model to measure its ROC-AUC on the current table (when that table has the outcome).';
-  const verdict = m.degraded ? 'degraded (more than 0.05 below its cross-validation): retrain it' : 'holding up';
+  const verdict = m.degraded ? 'degraded (more than 0.05 below its cross-validation): retrain it' : m.rows < r.min_rows ? `too few leads to judge (fewer than ${r.min_rows})` : 'holding up';
   return `${r.model} on ${r.current}: ROC-AUC ${fmt(m.roc_auc)} on ${F.fmtCount(m.rows)} leads with an outcome, against ${fmt(m.cv_roc_auc)} in cross-validation: ${verdict}.`;
+}
+
+// What to do, from the drift and the model check together (never "retrain" beside a model
+// that still ranks these leads as well as it did in cross-validation).
+/** @param {LeadCalls['drift']} r */
+function advice(r) {
+  const m = r.model_check;
+  if (m && m.degraded) return ' Time to retrain.';
+  if (!r.major) return '';
+  if (m && m.rows >= r.min_rows) return ' The inputs moved, yet the model still ranks these leads as well as in cross-validation: keep an eye on it.';
+  return ' The inputs moved: measure the model on leads with a known outcome, or retrain it.';
 }
 
 async function compare() {
@@ -81,7 +92,8 @@ async function compare() {
   $('drift-result').hidden = false;
   const summary = $('drift-summary');
   summary.dataset.alert = String(r.alert);
-  summary.textContent = `${r.current} against ${r.reference}${r.model ? ` (the inputs of ${r.model})` : ''}: ${r.major} ${r.major === 1 ? 'column drifts' : 'columns drift'} majorly, ${r.moderate} moderately, of ${r.columns.length}.${r.alert ? ' Time to retrain.' : ''}`;
+  summary.dataset.verdict = r.verdict;
+  summary.textContent = r.verdict === 'too few rows' ? `${r.current} against ${r.reference}: ${r.note}.` : `${r.current} against ${r.reference}${r.model ? ` (the inputs of ${r.model})` : ''}: ${r.major} ${r.major === 1 ? 'column drifts' : 'columns drift'} majorly, ${r.moderate} moderately, of ${r.columns.length}.${advice(r)}`;
   $('drift-model').textContent = modelLine(r);
   $('drift-model').dataset.rocAuc = r.model_check && F.isNum(r.model_check.roc_auc) ? String(r.model_check.roc_auc) : '';
   $table('drift-table').tBodies[0].replaceChildren(
