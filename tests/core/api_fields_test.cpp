@@ -201,6 +201,10 @@ TEST(ApiFields, TrainForecastOptionsApplyDefaultsThenNamesThenParams) {
 }
 
 TEST(ApiFields, TheRegistryOffersTheTrainingOptionsThePageHas) {
+  // Where the trainers are linked (the CLI, the training bundle) registry() lists their
+  // commands through a weak reference; this use links them into the test program too,
+  // whatever the linker's order of the archive's objects.
+  ASSERT_FALSE(train_forecast_fields().empty());
   const nlohmann::json r = registry();
   std::vector<std::string> forecast, score;
   for (const auto& f : r.at("commands").at("train_forecast")) forecast.push_back(f.at("name"));
