@@ -84,7 +84,8 @@ test('a CSV with a sessions column shows the conversion-rate tile', T, async (t)
   assert.equal(tiles.conversion.value, 0.05);
   assert.equal(tiles.conversion.text, '5.00%');
   assert.equal(tiles.conversion.change, k.change.conversion);
-  assert.match(await page.textContent('#kpi-conversion-change'), /\+100\.0%/);
+  // A rate moves in percentage points: 2.50% -> 5.00% is +2.5 pp (a relative +100%).
+  assert.match(await page.textContent('#kpi-conversion-change'), /\+2\.5 pp /);
   assert.ok((await page.locator('#role-clicks option').allTextContents()).includes('sessions (number)'));
   await app.finish();
 });
