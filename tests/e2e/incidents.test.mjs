@@ -18,6 +18,7 @@ after(() => suite && suite.close());
 
 // The rows of the incident table (newest first), once the monitor has run.
 async function incidentRows(page) {
+  await page.click('#incident-run');
   await page.waitForFunction(() => document.getElementById('incident-count').dataset.count !== '', null, { timeout: 60_000 });
   return page.$$eval('#incident-table tbody tr', (trs) =>
     trs.map((tr) => ({ start: Number(tr.dataset.start), cause: tr.dataset.cause, cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) })),

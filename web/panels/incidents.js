@@ -4,8 +4,10 @@
 // incidents, each listed once with when it started and ended, where (channels), the
 // likely cause (spend, leads, tracking lost, data missing) and what moved against what was
 // expected; data that stopped before the end of the file is said above the table. It runs
-// after the dashboard is drawn and once per data version (it judges many series), never
-// on a slider of another panel. The CSV download is the core's (`monitor --out`).
+// when asked (Check now): it judges every KPI of every channel, seconds of work on a long
+// file, which would hold the dashboard's worker if it ran by itself (issue 15 asks for it
+// by default: that needs a worker of its own). The CSV download is the core's
+// (`monitor --out`).
 import { $, $button, download, el, showError, slug } from '../dom.js';
 import * as F from '../format.js';
 
@@ -71,16 +73,23 @@ export default {
   setup(ctx) {
     registry = ctx.store.registry;
     ctx.store.on('registry', (/** @type {{registry: FC.Registry | null}} */ s) => (registry = s.registry));
-    // Once the dashboard is drawn, and again for each new version of the data.
+    // When asked; a new version of the data makes the list stale.
     const run = () => {
       if (!ctx.store.schema || doneVersion === ctx.store.dataVersion) return;
       wanted = true;
       $('incident-summary').textContent = 'Checking every KPI and channel…';
       ctx.refreshPanel('incidents');
     };
-    ctx.started.then(() => {
-      run();
-      ctx.store.on('data', () => ctx.started.then(run));
+    $button('incident-run').addEventListener('click', run);
+    ctx.store.on('data', () => {
+      if (doneVersion === ctx.store.dataVersion) return;
+      shown = null;
+      $button('dl-incidents-csv').disabled = true;
+      $('incident-count').textContent = '–';
+      $('incident-count').dataset.count = '';
+      $('incident-silent').hidden = true;
+      $('incident-summary').textContent = 'New data: Check now judges every KPI of every channel.';
+      $('incident-table').querySelector('tbody')?.replaceChildren();
     });
     $button('dl-incidents-csv').addEventListener('click', () => {
       if (shown && shown.csv) download(`funnelcast-incidents-${slug(shown.source)}.csv`, new Blob([shown.csv], { type: 'text/csv' }));
