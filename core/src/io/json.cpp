@@ -48,35 +48,10 @@ std::string reason(const std::string& what) {
   return printable(s);
 }
 
-// The offset of the bracket that opens a level deeper than `max_depth`, or npos.
-size_t too_deep_at(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return i;
-    } else if (c == ']' || c == '}') {
-      if (depth > 0) --depth;
-    }
-  }
-  return std::string_view::npos;
-}
-
-// Where `token` (a number nlohmann could not hold) first starts outside strings, or npos.
-size_t token_at(std::string_view text, const std::string& token) {
-  if (token.empty()) return std::string_view::npos;
+// The first offset outside string literals where `stop(i, c)` says so, or npos. Strings
+// (with their escapes) are skipped, so brackets and digits inside them never count.
+template <class Stop>
+size_t first_outside_strings(std::string_view text, Stop stop) {
   bool in_string = false, escaped = false;
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -91,10 +66,26 @@ size_t token_at(std::string_view text, const std::string& token) {
     }
     if (c == '"')
       in_string = true;
-    else if (text.compare(i, token.size(), token) == 0)
+    else if (stop(i, c))
       return i;
   }
   return std::string_view::npos;
+}
+
+// The offset of the bracket that opens a level deeper than `max_depth`, or npos.
+size_t too_deep_at(std::string_view text, int max_depth) {
+  int depth = 0;
+  return first_outside_strings(text, [&](size_t, char c) {
+    if (c == '[' || c == '{') return ++depth > max_depth;
+    if ((c == ']' || c == '}') && depth > 0) --depth;
+    return false;
+  });
+}
+
+// Where `token` (a number nlohmann could not hold) first starts outside strings, or npos.
+size_t token_at(std::string_view text, const std::string& token) {
+  if (token.empty()) return std::string_view::npos;
+  return first_outside_strings(text, [&](size_t i, char) { return text.compare(i, token.size(), token) == 0; });
 }
 
 }  // namespace
