@@ -39,6 +39,36 @@ std::string found_json(const nlohmann::json& v) {
 
 }  // namespace
 
+FieldInfo FieldInfo::or_else(std::string d) && {
+  fallback = std::move(d);
+  return std::move(*this);
+}
+FieldInfo FieldInfo::within(double lo, double hi) && {
+  min = lo;
+  max = hi;
+  return std::move(*this);
+}
+FieldInfo FieldInfo::among(std::vector<std::string> v) && {
+  choices = std::move(v);
+  return std::move(*this);
+}
+FieldInfo FieldInfo::only(Edge e) && {
+  edge = e;
+  return std::move(*this);
+}
+FieldInfo FieldInfo::word(const char* w, double v) && {
+  words.emplace_back(w, v);
+  return std::move(*this);
+}
+FieldInfo option(const char* name, FieldType type, const char* value_name, std::string help) {
+  FieldInfo f;
+  f.name = name;
+  f.type = type;
+  f.value_name = value_name;
+  f.help = std::move(help);
+  return f;
+}
+
 const char* type_name(FieldType t) {
   switch (t) {
     case FieldType::kText: return "text";

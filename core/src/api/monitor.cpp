@@ -264,7 +264,11 @@ MonitorResult monitor(const series::BuildResult& data, const MonitorRequest& r) 
   for (size_t c = 0; c < checks.size(); ++c)
     for (size_t i = out.checked_from; i < checks[c].result.size(); ++i)
       if (checks[c].result.flagged[i]) events.push_back({i, c, checks[c].scope});
-  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.i < b.i; });
+  // By interval; within one, the order does not change the incident (seen is sorted, by_check
+  // is a map), so a plain sort with a full tie-break keeps the result deterministic.
+  std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    return a.i != b.i ? a.i < b.i : a.check != b.check ? a.check < b.check : a.scope < b.scope;
+  });
   for (size_t e = 0; e < events.size();) {
     size_t last = events[e].i, f = e;
     while (f < events.size() && events[f].i <= last + kJoinGap) last = std::max(last, events[f++].i);
@@ -314,7 +318,9 @@ MonitorResult monitor(const series::BuildResult& data, const MonitorRequest& r) 
     std::string what;
     std::vector<const Movement*> top;
     for (const Movement& m : inc.kpis) top.push_back(&m);
-    std::stable_sort(top.begin(), top.end(), [](const Movement* a, const Movement* b) { return a->score > b->score; });
+    std::sort(top.begin(), top.end(), [](const Movement* a, const Movement* b) {
+      return a->score != b->score ? a->score > b->score : a < b;  // ties: in kpis' order
+    });
     for (size_t k = 0; k < top.size() && k < 3; ++k) what += (what.empty() ? "" : ", ") + movement_text(*top[k]);
     if (top.size() > 3) what += " and " + std::to_string(top.size() - 3) + " more";
     std::string where;

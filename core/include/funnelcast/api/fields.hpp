@@ -4,7 +4,6 @@
 // the TypeScript declarations' test through registry(). The edges only move values.
 #pragma once
 #include <cmath>
-#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -44,26 +43,26 @@ struct FieldInfo {
   std::vector<std::pair<std::string, double>> words;  // kNumber, kInteger: words for values ("all" = -1)
 
   // Read as a sentence: option("window", kNumber, "HOURS", "...").or_else("24").within(1, 8784).
-  FieldInfo or_else(std::string d) const { FieldInfo c = *this; c.fallback = std::move(d); return c; }
-  FieldInfo within(double lo, double hi) const { FieldInfo c = *this; c.min = lo; c.max = hi; return c; }
-  FieldInfo among(std::vector<std::string> v) const { FieldInfo c = *this; c.choices = std::move(v); return c; }
-  FieldInfo only(Edge e) const { FieldInfo c = *this; c.edge = e; return c; }
-  FieldInfo word(std::string w, double v) const { FieldInfo c = *this; c.words.emplace_back(std::move(w), v); return c; }
+  // Each step moves the description along, out of line: one call per step at each of the
+  // hundred-odd options, not a copy of its strings (this is code in the page's bundle).
+  FieldInfo or_else(std::string d) &&;
+  FieldInfo within(double lo, double hi) &&;
+  FieldInfo among(std::vector<std::string> v) &&;
+  FieldInfo only(Edge e) &&;
+  FieldInfo word(const char* w, double v) &&;
 };
-inline FieldInfo option(std::string name, FieldType type, std::string value_name, std::string help) {
-  FieldInfo f;
-  f.name = std::move(name);
-  f.type = type;
-  f.value_name = std::move(value_name);
-  f.help = std::move(help);
-  return f;
+FieldInfo option(const char* name, FieldType type, const char* value_name, std::string help);
+inline FieldInfo option(const char* name, FieldType type, const char* value_name, const char* help) {
+  return option(name, type, value_name, std::string(help));
 }
 
-// One field of request R: its description and how a checked value lands in R.
+// One field of request R: its description and how a checked value lands in R. The setter
+// is a plain function (a lambda without captures): a std::function per option cost the
+// page's bundle about 300 bytes each in type-erasure code.
 template <class R>
 struct Field {
   FieldInfo info;
-  std::function<void(R&, const nlohmann::json&)> set;
+  void (*set)(R&, const nlohmann::json&);
 };
 
 // "min_baseline_points" -> "--min-baseline-points": JS keys are snake_case as in the JSON.
