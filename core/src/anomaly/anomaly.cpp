@@ -86,6 +86,7 @@ Input metric_input(const series::Series& s, const std::string& metric) {
   in.step = s.step;
   in.value = series::metric_values(s, m);  // names what the data lacks
   in.kind = kind_of_unit(m.unit);
+  in.lumpy = in.name == "revenue";
   for (const RatioDef& r : kRatios) {
     if (in.name != r.metric) continue;
     in.kind = Kind::kRatio;
@@ -96,6 +97,7 @@ Input metric_input(const series::Series& s, const std::string& metric) {
     in.exposure_kind = r.exposure_kind;
     in.quantity = *s.role(r.quantity);
     in.exposure = *s.role(r.exposure);
+    in.lumpy = in.quantity_name == "revenue";
   }
   return in;
 }
@@ -436,6 +438,7 @@ Input part_input(const Input& in, bool exposure) {
   p.name = exposure ? in.exposure_name : in.quantity_name;
   p.label = p.name;
   p.kind = exposure ? in.exposure_kind : in.quantity_kind;
+  p.lumpy = !exposure && in.lumpy;
   p.start = in.start;
   p.step = in.step;
   p.value = exposure ? in.exposure : in.quantity;
@@ -586,9 +589,10 @@ void explain_by_parts(const Input& in, const detail::Params& prm, Result& r) {
     p.expected = t.expected;
     p.score.resize(n);
     for (size_t i = 0; i < n; ++i) p.score[i] = score_of(t.p[i]);
-    // A count part (leads, clicks) is judged by the count model where it has a verdict:
-    // its tail comes from the model, so it holds from the third day of a series.
-    if (pin.kind == Kind::kCount) {
+    // A count part (leads, clicks) or lumpy money (revenue) is judged by the count model
+    // where it has a verdict: its tail comes from the model, so it holds from the third day
+    // of a series.
+    if (pin.kind == Kind::kCount || pin.lumpy) {
       const detail::Track& c = ctx.track("count");
       for (size_t i = 0; i < n; ++i) {
         if (std::isnan(c.p[i])) continue;

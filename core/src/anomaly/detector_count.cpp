@@ -6,8 +6,15 @@
 // comes from the model's predictive distribution, not from the series' past extremes, so
 // it means the same from the third day of a series as after two years, and a one-hour
 // collapse of ~15 leads to 1 (Poisson tail ~5e-6) is flagged on its first occurrence.
-// Money quantities (ROI's revenue) and levels are not counts: no score (the ensemble then
-// combines its other members).
+// Lumpy money (revenue, and ROI's revenue against its spend) is a compound count: a few
+// sales an hour times their values, so an hour without a sale is ordinary at ~1 sale an
+// hour and surprising only at ~10. Without a count of sales, the money is counted in units
+// of its variance-to-mean ratio (for N ~ Poisson(l) sales of values V: Var / mean =
+// E[V^2] / E[V], about one sale's value), estimated from the series' own second
+// differences, and judged by the same count model; a run of 3 hours is judged by their
+// sum too, so a collapse to 0 for some hours is found where no single hour is surprising.
+// Spend and other money (paced, not lumpy) and levels are not counts: no score (the
+// ensemble then combines its other members).
 // Detection runs once per request, not per row of a hot loop: in the browser bundle it is
 // compiled for size (its templates from the standard library too).
 #if defined(__EMSCRIPTEN__) && defined(__clang__)
@@ -26,16 +33,19 @@ namespace fc::anomaly::detail {
 
 namespace {
 
+// Money judged as a count (lumpy money: the value, or a ratio's quantity).
+bool money(const Input& in) {
+  return in.lumpy && (in.kind == Kind::kMoney ||
+                      (in.kind == Kind::kRatio && in.quantity_kind == Kind::kMoney));
+}
+
 bool countable(const Input& in) {
-  if (in.kind == Kind::kCount) return true;
+  if (in.kind == Kind::kCount || money(in)) return true;
   return in.kind == Kind::kRatio && in.quantity_kind == Kind::kCount;
 }
 
-double count_at(const Input& in, size_t i) {
-  return std::max(0.0, std::round(in.kind == Kind::kRatio ? in.quantity[i] : in.value[i]));
-}
-double exposure_at(const Input& in, size_t i) {
-  return in.kind == Kind::kRatio ? in.exposure[i] : 1.0;
+double raw_at(const Input& in, size_t i) {
+  return in.kind == Kind::kRatio ? in.quantity[i] : in.value[i];
 }
 
 }  // namespace
@@ -177,19 +187,80 @@ constexpr double kPearsonCap = 16;     // one squared Pearson residual counts fo
 constexpr size_t kMinResiduals = 24;   // residuals seen before a score
 
 constexpr double kRatePrior = 0.5;  // the phase's rate: half a count at the recent rate
+constexpr size_t kRun = 3;          // money: the sum of the last 3 hours is judged too
+
+// What the fit reads: the count at each interval (NaN: not judged), its exposure, and the
+// money a count stands for (1 for counts).
+struct Counts {
+  std::vector<double> y, e, unit;
+};
+
+// Lumpy money's unit at each interval: Var / mean from the known values of the trailing
+// kDispersionWindow. The second difference d = a - 2b + c of three consecutive intervals
+// has variance D (mu_a + 4 mu_b + mu_c) when the variance is D times the mean, and a local
+// trend cancels in it, so D = sum d^2 / sum (a + 4b + c) needs no model of the expectation.
+// Each d^2 counts for at most kPearsonCap times its expectation (an incident in the window
+// does not widen the unit). NaN until kMinResiduals differences are in.
+}  // namespace
+
+std::vector<double> money_units(const Input& in) {
+  const size_t n = in.size();
+  std::vector<double> unit(n, kNaN), dd(n, kNaN), ww(n, kNaN), v(n, kNaN);
+  for (size_t i = 0; i < n; ++i)
+    if (in.known(i)) v[i] = std::max(0.0, raw_at(in, i));
+  double sd = 0, sw = 0, cur = kNaN;
+  size_t m = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i >= 1 && !std::isnan(dd[i - 1])) {
+      sd += dd[i - 1];
+      sw += ww[i - 1];
+      ++m;
+    }
+    if (i > kDispersionWindow && !std::isnan(dd[i - kDispersionWindow - 1])) {
+      sd -= dd[i - kDispersionWindow - 1];
+      sw -= ww[i - kDispersionWindow - 1];
+      --m;
+    }
+    if (m >= kMinResiduals && sw > 0 && sd > 0) cur = sd / sw;
+    unit[i] = cur;
+    if (i < 2 || std::isnan(v[i]) || std::isnan(v[i - 1]) || std::isnan(v[i - 2])) continue;
+    const double d = v[i] - 2 * v[i - 1] + v[i - 2], w = v[i] + 4 * v[i - 1] + v[i - 2];
+    ww[i] = w;
+    dd[i] = std::isnan(cur) ? d * d : std::min(d * d, kPearsonCap * cur * w);
+  }
+  return unit;
+}
+
+namespace {
+
+Counts counts_of(const Input& in) {
+  const size_t n = in.size();
+  Counts c;
+  c.y.assign(n, kNaN);
+  c.e.assign(n, 1.0);
+  c.unit = money(in) ? money_units(in) : std::vector<double>(n, 1.0);
+  for (size_t i = 0; i < n; ++i) {
+    if (in.kind == Kind::kRatio) c.e[i] = in.exposure[i];
+    if (in.known(i) && c.unit[i] > 0) c.y[i] = std::max(0.0, std::round(raw_at(in, i) / c.unit[i]));
+  }
+  return c;
+}
 
 struct Fit {
   std::vector<double> mu, phi, p, dev;
+  std::vector<int8_t> dir;  // the side of the smaller of the point's and the run's tails
 };
 
 // One pass forward for one period and `window` earlier periods.
-Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
+Fit fit(const Input& in, const Counts& c, size_t period, size_t window, size_t level_window) {
   const size_t n = in.size();
+  const bool runs = money(in);
   Fit f;
   f.mu.assign(n, kNaN);
   f.phi.assign(n, kNaN);
   f.p.assign(n, kNaN);
   f.dev.assign(n, kNaN);
+  f.dir.assign(n, 0);
   std::vector<double> y_used(n, kNaN), base_e(n, kNaN), pearson(n, kNaN);
   double ps = 0;  // sum of capped Pearson^2 over the dispersion window
   size_t pn = 0;
@@ -198,11 +269,11 @@ Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
   for (size_t i = 0; i < n; ++i) {
     if (i > 0 && !std::isnan(y_used[i - 1])) {
       wy += y_used[i - 1];
-      we += exposure_at(in, i - 1);
+      we += c.e[i - 1];
     }
     if (i > week && !std::isnan(y_used[i - week - 1])) {
       wy -= y_used[i - week - 1];
-      we -= exposure_at(in, i - week - 1);
+      we -= c.e[i - week - 1];
     }
     if (i > 0 && !std::isnan(pearson[i - 1])) {
       ps += pearson[i - 1];
@@ -212,7 +283,7 @@ Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
       ps -= pearson[i - kDispersionWindow - 1];
       --pn;
     }
-    if (!in.known(i)) continue;
+    if (!in.known(i) || std::isnan(c.y[i])) continue;
     // Holidays are quiet by the calendar, not by an incident: no verdict, and they stay out
     // of later expectations.
     if (in.step <= time::kDay && time::is_holiday(in.time(i))) continue;
@@ -222,11 +293,11 @@ Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
       const size_t j = i - k * period;
       if (std::isnan(y_used[j])) continue;
       sy += y_used[j];
-      se += exposure_at(in, j);
+      se += c.e[j];
       ++seen;
     }
     if (seen < 2 || !(se > 0) || !(wy > 0) || !(we > 0)) {
-      y_used[i] = count_at(in, i);  // no expectation yet: taken as it is
+      y_used[i] = c.y[i];  // no expectation yet: taken as it is
       continue;
     }
     // The phase's rate with a gamma prior of kRatePrior counts at the trailing week's rate:
@@ -241,10 +312,10 @@ Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
       lb += base_e[j];
     }
     const double level = (ly + kLevelPrior) / (lb + kLevelPrior);
-    const double e = exposure_at(in, i);
+    const double e = c.e[i];
     const double mu = std::max(rate * e * level, 1e-3);
     base_e[i] = rate * e;
-    const double y = count_at(in, i);
+    const double y = c.y[i];
     // The dispersion of the past residuals (y - mu)^2 / mu, against expectations made as
     // this one is, so it holds the uncertainty of the rate and level estimates too.
     const double phi = std::max(1.0, (ps + kDispersionPrior * kDispersionPriorN) /
@@ -255,7 +326,27 @@ Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
     f.dev[i] = std::max(0.0, 2 * (a - (y - mu)));
     // Before kMinResiduals the tail (with the prior dispersion) still keeps incidents out of
     // later expectations, but gives no score.
-    const double p = count_p_value(mu, phi, y);
+    double p = count_p_value(mu, phi, y);
+    f.dir[i] = y > mu ? 1 : y < mu ? -1 : 0;
+    // Money: the last kRun hours' sum against the sum of their expectations (a sum of
+    // negative binomials of one dispersion is one), each hour clipped to kClip of its own
+    // spread first, so one spike does not flag the hours after it, as the other detectors'
+    // sustained test clips its z.
+    if (runs && i + 1 >= kRun) {
+      double sm = 0, sy_run = 0;
+      size_t k = 0;
+      for (; k < kRun && !std::isnan(f.mu[i - k]); ++k) {
+        const double m = f.mu[i - k], sd = kClip * std::sqrt(phi * m);
+        sm += m;
+        sy_run += std::clamp(c.y[i - k], m - sd, m + sd);
+      }
+      if (k == kRun) {
+        const double run_p = count_p_value(sm, phi, std::round(std::max(0.0, sy_run)));
+        if (run_p < p) f.dir[i] = sy_run > sm ? 1 : sy_run < sm ? -1 : 0;
+        const double both[2] = {p, run_p};
+        p = cauchy_combine(both, nullptr, 2);
+      }
+    }
     if (pn >= kMinResiduals) f.p[i] = p;
     const bool outlier = p < kOutlierP;
     // Outliers stay out of the dispersion and enter later expectations as what was expected.
@@ -268,6 +359,8 @@ Fit fit(const Input& in, size_t period, size_t window, size_t level_window) {
 // The fit of the period whose expectations were closer, per interval (NaN where none).
 struct Chosen {
   std::vector<double> mu, phi, p;
+  std::vector<int8_t> dir;
+  std::vector<double> unit, y;  // the money a count stands for; the counts
 };
 
 Chosen choose(const Input& in, const Params& prm) {
@@ -276,12 +369,15 @@ Chosen choose(const Input& in, const Params& prm) {
   ch.mu.assign(n, kNaN);
   ch.phi.assign(n, kNaN);
   ch.p.assign(n, kNaN);
+  ch.dir.assign(n, 0);
   std::vector<Fit> fits;
   const size_t day = static_cast<size_t>(time::kDay / in.step);
   const size_t level_window = std::max<size_t>(3, day);
-  if (time::kDay % in.step == 0 && day >= 2) fits.push_back(fit(in, day, kDayWindow, level_window));
+  const Counts c = counts_of(in);
+  if (time::kDay % in.step == 0 && day >= 2)
+    fits.push_back(fit(in, c, day, kDayWindow, level_window));
   if (time::kWeek % in.step == 0 && day >= 1)
-    fits.push_back(fit(in, 7 * day, kWeekWindow, level_window));
+    fits.push_back(fit(in, c, 7 * day, kWeekWindow, level_window));
   if (fits.empty()) return ch;
   // The period whose expectations were closer (Poisson deviance) over the baseline window,
   // on the intervals where every candidate had one.
@@ -310,15 +406,19 @@ Chosen choose(const Input& in, const Params& prm) {
     ch.mu[i] = f.mu[i];
     ch.phi[i] = f.phi[i];
     ch.p[i] = f.p[i];
+    ch.dir[i] = f.dir[i];
   }
+  ch.unit = c.unit;
+  ch.y = c.y;
   return ch;
 }
 
-// The quantity of a ratio as a count series of its own (leads without the spend).
+// The quantity of a ratio as a series of its own (leads without the spend).
 Input quantity_input(const Input& in) {
   Input q;
   q.name = in.quantity_name;
-  q.kind = Kind::kCount;
+  q.kind = in.quantity_kind;
+  q.lumpy = in.lumpy;
   q.start = in.start;
   q.step = in.step;
   q.value = in.quantity;
@@ -342,12 +442,12 @@ Track count_track(const Input& in, const Params& prm) {
   const double sign = value_sign(in);
   for (size_t i = 0; i < n; ++i) {
     if (std::isnan(ch.p[i])) continue;
-    const double mu = ch.mu[i], y = count_at(in, i);
+    const double mu = ch.mu[i], u = ch.unit[i];
     double p = ch.p[i];
-    double dir = y > mu ? 1 : y < mu ? -1 : 0;
+    double dir = ch.dir[i];
     if (!alone.p.empty() && !std::isnan(alone.p[i])) {
       const double both[2] = {p, alone.p[i]};
-      if (alone.p[i] < p) dir = y > alone.mu[i] ? 1 : y < alone.mu[i] ? -1 : 0;
+      if (alone.p[i] < p) dir = alone.dir[i];
       p = cauchy_combine(both, nullptr, 2);
     }
     t.p[i] = p;
@@ -357,14 +457,16 @@ Track count_track(const Input& in, const Params& prm) {
     t.direction[i] = sign_of(z);
     double qlo = kNaN, qhi = kNaN;
     if (prm.bands) CountTail(mu, ch.phi[i]).band(prm.alpha, qlo, qhi);
+    qlo *= u;  // in the money's units (counts: u = 1)
+    qhi *= u;
     if (in.kind != Kind::kRatio) {
-      t.expected[i] = mu;
+      t.expected[i] = mu * u;
       t.lower[i] = qlo;
       t.upper[i] = qhi;
       continue;
     }
     const double e = in.exposure[i];
-    t.expected[i] = ratio_value(in, mu / e);
+    t.expected[i] = ratio_value(in, mu * u / e);
     if (std::isnan(qlo)) continue;
     switch (in.form) {
       case RatioForm::kRatio:
@@ -390,15 +492,15 @@ Track run(Context& ctx) {
 }
 
 std::string requirement(const Params&, const std::string& unit) {
-  return "each needs a count (leads, or a ratio of leads) and the same " + unit +
+  return "each needs a count (leads, revenue, or a ratio of them) and the same " + unit +
          " of the day in at least 2 earlier days, after " + std::to_string(kMinResiduals) +
          " earlier expectations";
 }
 
 void check(const Input& in) {
   if (!countable(in))
-    throw Error("anomaly: the count method judges counts (leads, clicks) or ratios of a count (cpl, "
-                "conversion); " +
+    throw Error("anomaly: the count method judges counts (leads, clicks), revenue, or ratios of "
+                "them (cpl, conversion, roi); " +
                 in.name + " is not one");
 }
 
@@ -408,7 +510,7 @@ extern const Detector kCountDetector = {
     "count",
     "Count model (Poisson / negative binomial)",
     "the expected count at that hour (seasonal rate x recent level) judged by its Poisson or "
-    "negative-binomial tail; counts and ratios of counts only",
+    "negative-binomial tail; counts, revenue (sales x value) and their ratios only",
     /*default_threshold=*/kDefaultScoreThreshold,
     /*calibrated=*/true,
     /*needs_forecasts=*/false,

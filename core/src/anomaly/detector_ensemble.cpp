@@ -60,15 +60,16 @@ Track combine(const Input& in, const std::vector<const Track*>& members,
     size_t have = 0;
     double best_p = 2;
     int8_t dir = 0;
-    // On a count the count model speaks for robust and seasonal. On a ratio of counts (CPL)
-    // they keep their say only as far as the exposure itself is unusual: their p is raised
-    // to the exposure's own seasonal p (an intersection-union test: small only when the
-    // ratio and its spend both moved). A runaway bid at night (spend 13x, one lead where 0.4
+    // On a count (and on lumpy money: revenue) the count model speaks for robust and
+    // seasonal. On a ratio of counts (CPL, and ROI through its revenue) they keep their say
+    // only as far as the exposure itself is unusual: their p is raised to the exposure's own
+    // seasonal p (an intersection-union test: small only when the ratio and its spend both
+    // moved). A runaway bid at night (spend 13x, one lead where 0.4
     // were expected) moves both; the ratio's noise from few leads under a steady spend is
     // the count model's to judge (robust and seasonal calibrated on a ratio of 2 leads an
     // hour flagged 34 hours in 10,000 of pure Poisson noise).
     const bool scored = count && !std::isnan(count->p[i]);
-    const bool counted = scored && in.kind == Kind::kCount;
+    const bool counted = scored && (in.kind == Kind::kCount || in.kind == Kind::kMoney);
     const bool gated = scored && !exposure_p.empty();
     for (size_t k = 0; k < members.size(); ++k) {
       ps[k] = counted && yields[k] ? kNaN : members[k]->p[i];

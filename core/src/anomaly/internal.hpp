@@ -189,5 +189,9 @@ class CountTail {
 };
 // CountTail(mu, phi).p_value(y) without the tables: the tail on y's side summed outwards.
 double count_p_value(double mu, double phi, double y);
+// Lumpy money (Input::lumpy): the money one count stands for at each interval, its
+// variance-to-mean ratio from the trailing four weeks (NaN before 24 intervals;
+// detector_count.cpp).
+std::vector<double> money_units(const Input& in);
 
 }  // namespace fc::anomaly::detail

@@ -111,6 +111,10 @@ struct Input {
   std::string quantity_name, exposure_name;  // "leads", "spend"
   Kind quantity_kind = Kind::kCount, exposure_kind = Kind::kMoney;
   std::vector<double> quantity, exposure;
+  // The money judged (the value of kMoney, the quantity of kRatio) is a sum over a few sales
+  // of their values (revenue): often 0 in an hour, lumpy, and judged as a compound count
+  // (sales times a value per sale) by the count method. Spend is paced, not lumpy: false.
+  bool lumpy = false;
 
   size_t size() const { return value.size(); }
   int64_t time(size_t i) const { return start + static_cast<int64_t>(i) * step; }
