@@ -45,15 +45,6 @@ const char* kHelp =
     "%s"
     "%s";
 
-anomaly::Span get_span(const Args& args, const std::string& name, const anomaly::Span& fallback) {
-  if (!args.has(name)) return fallback;
-  try {
-    return anomaly::parse_span(args.get(name), "--" + name);
-  } catch (const Error& e) {
-    throw UsageError{e.what()};
-  }
-}
-
 std::string number(double v, const char* fmt = "%.6g") {
   if (!std::isfinite(v)) return "";
   char buf[64];
@@ -236,10 +227,8 @@ int run_anomalies(int argc, char** argv, int first) {
                units(r.step, r.count()).c_str(), r.metric.c_str(), r.scored(), r.threshold, r.method.c_str());
 
   if (request.fail_on_anomaly) {
-    const anomaly::Span last = get_span(args, "last", anomaly::Span::seconds(time::kDay));
-    size_t steps = last.steps ? static_cast<size_t>(last.count)
-                              : static_cast<size_t>((last.count + r.step - 1) / r.step);
-    steps = std::max<size_t>(1, std::min(steps, r.size()));
+    const anomaly::Span& last = request.last;
+    const size_t steps = std::min(api::span_steps(last, r.step), r.size());
     size_t hits = 0, latest = 0;
     for (size_t i = r.size() - steps; i < r.size(); ++i)
       if (r.flagged[i]) {

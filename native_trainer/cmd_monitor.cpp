@@ -7,6 +7,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "funnelcast/api/anomalies.hpp"
 #include "funnelcast/api/monitor.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/time/time.hpp"
@@ -50,12 +51,6 @@ int run_monitor(int argc, char** argv, int first) {
   if (args.has("last") && !request.fail_on_anomaly) throw UsageError{"--last goes with --fail-on-anomaly"};
   if (request.data.empty()) throw UsageError{"--data is required"};
   if (request.until == "now") request.until_time = static_cast<int64_t>(std::time(nullptr));
-  anomaly::Span last = anomaly::Span::seconds(time::kDay);
-  try {
-    if (!request.last.empty()) last = anomaly::parse_span(request.last, "--last");
-  } catch (const Error& e) {
-    throw UsageError{e.what()};
-  }
 
   const std::string path = request.data;
   const series::BuildResult data = load_series(path, args);
@@ -83,8 +78,7 @@ int run_monitor(int argc, char** argv, int first) {
                  time::format_timestamp(since).c_str());
     code = 3;
   }
-  const size_t steps = last.steps ? static_cast<size_t>(last.count)
-                                  : static_cast<size_t>((last.count + m.step - 1) / m.step);
+  const size_t steps = api::span_steps(request.last, m.step);
   const size_t from = m.size > steps ? m.size - steps : 0;
   for (const api::Incident& inc : m.incidents) {
     if (inc.last < from || (inc.cause == "data missing" && inc.ongoing)) continue;  // said above

@@ -42,6 +42,11 @@ double threshold_value(const json& v, const std::string& what) {
   return anomaly::parse_threshold(v.is_number() ? v.dump() : v.get<std::string>(), what);
 }
 
+size_t span_steps(const anomaly::Span& s, int64_t step) {
+  const int64_t n = s.steps ? s.count : (s.count + step - 1) / step;
+  return static_cast<size_t>(std::max<int64_t>(1, n));
+}
+
 std::vector<std::string> method_names_list() {
   std::vector<std::string> out;
   for (const auto& m : anomaly::methods()) out.push_back(m.name);
@@ -87,14 +92,7 @@ const std::vector<Field<AnomaliesRequest>>& anomalies_fields() {
               "labels/windows JSON; prints precision, recall, F1, delay and a window score")
            .only(cli),
        [](R& r, const json& v) { r.truth = v.get<std::string>(); }},
-      {option("fail_on_anomaly", FieldType::kFlag, "", "exit code 3 when the last --last holds an anomaly, else 0")
-           .only(cli),
-       [](R& r, const json& v) { r.fail_on_anomaly = v.get<bool>(); }},
-      {option("last", FieldType::kSpan, "D", "with --fail-on-anomaly: the period that raises the alert")
-           .or_else("24h")
-           .only(cli),
-       [](R& r, const json& v) { r.last = v.get<std::string>(); }},
-  });
+  }, alert_fields<R>("exit code 3 when the last --last holds an anomaly, else 0"));
   return fields;
 }
 

@@ -69,6 +69,12 @@ FieldInfo option(const char* name, FieldType type, const char* value_name, std::
   return f;
 }
 
+void rethrow_for_edge(const Error& e, const std::string& name, Edge edge) {
+  const std::string what = e.what();
+  if (edge == Edge::kCli && what.rfind(name + ":", 0) == 0) throw Error(cli_flag(name) + what.substr(name.size()));
+  throw e;
+}
+
 const char* type_name(FieldType t) {
   switch (t) {
     case FieldType::kText: return "text";

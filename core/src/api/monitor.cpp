@@ -177,15 +177,8 @@ const std::vector<Field<MonitorRequest>>& monitor_fields() {
           {option("out", FieldType::kText, "FILE.csv", "one row per incident: start, end, channels, cause, KPIs, summary")
                .only(cli),
            [](R& r, const json& v) { r.out = v.get<std::string>(); }},
-          {option("fail_on_anomaly", FieldType::kFlag, "",
-                  "exit code 3 when an incident touches the last --last, or data stopped early")
-               .only(cli),
-           [](R& r, const json& v) { r.fail_on_anomaly = v.get<bool>(); }},
-          {option("last", FieldType::kSpan, "D", "with --fail-on-anomaly: the period that raises the alert")
-               .or_else("24h")
-               .only(cli),
-           [](R& r, const json& v) { r.last = v.get<std::string>(); }},
-      });
+      },
+      alert_fields<R>("exit code 3 when an incident touches the last --last, or data stopped early"));
   return fields;
 }
 

@@ -25,8 +25,9 @@ struct AnomaliesRequest {
   anomaly::Options options;    // method, threshold, lookback, baseline, seasons, seed, ...
   bool lookback_given = false;
   // The command line's own: files and what to do with the result.
-  std::string data, model, out, truth, last;
+  std::string data, model, out, truth;
   bool json = false, fail_on_anomaly = false;
+  anomaly::Span last = anomaly::Span::seconds(24 * 3600);  // --last: the alerting period
 };
 const std::vector<Field<AnomaliesRequest>>& anomalies_fields();
 
@@ -76,11 +77,28 @@ std::vector<Field<R>> detector_fields(const std::string& lookback_default) {
   };
 }
 
+// --fail-on-anomaly and --last, the same for every command that alerts (anomalies, monitor),
+// for a request R with `bool fail_on_anomaly` and `anomaly::Span last`.
+template <class R>
+std::vector<Field<R>> alert_fields(const char* fail_help) {
+  using json = nlohmann::json;
+  return {
+      {option("fail_on_anomaly", FieldType::kFlag, "", fail_help).only(Edge::kCli),
+       [](R& r, const json& v) { r.fail_on_anomaly = v.get<bool>(); }},
+      {option("last", FieldType::kSpan, "D", "with --fail-on-anomaly: the period that raises the alert")
+           .or_else("24h")
+           .only(Edge::kCli),
+       [](R& r, const json& v) { r.last = span_value(v, "last"); }},
+  };
+}
+// How many of the last intervals (of `step` seconds) a span covers: at least one.
+size_t span_steps(const anomaly::Span& s, int64_t step);
+
 // Field lists joined in order.
 template <class R>
-std::vector<Field<R>> with_fields(std::vector<Field<R>> a, std::vector<Field<R>> b, std::vector<Field<R>> c) {
-  a.insert(a.end(), b.begin(), b.end());
-  a.insert(a.end(), c.begin(), c.end());
+std::vector<Field<R>> with_fields(std::vector<Field<R>> a, std::vector<Field<R>> b, std::vector<Field<R>> c,
+                                  std::vector<Field<R>> d = {}) {
+  for (auto* more : {&b, &c, &d}) a.insert(a.end(), more->begin(), more->end());
   return a;
 }
 

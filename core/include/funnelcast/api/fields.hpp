@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "funnelcast/base/error.hpp"
+
 namespace fc::api {
 
 // A number in a result document: null where it is NaN or infinite (JSON has neither).
@@ -87,7 +89,19 @@ std::vector<FieldInfo> infos(const std::vector<Field<R>>& fields) {
 }
 
 [[noreturn]] void throw_not_an_object();
+[[noreturn]] void rethrow_for_edge(const Error& e, const std::string& name, Edge edge);
 [[noreturn]] void throw_unknown(const std::string& key, const std::vector<FieldInfo>& fields, Edge edge);
+
+// field.set(r, v), with an error the setter raises about "name: ..." told the way this edge
+// spells the option ("--name: ..." on the command line).
+template <class R>
+void set_field(void (*set)(R&, const nlohmann::json&), R& r, const nlohmann::json& v, const std::string& name, Edge edge) {
+  try {
+    set(r, v);
+  } catch (const Error& e) {
+    rethrow_for_edge(e, name, edge);
+  }
+}
 
 // A request from the values given, by option name (from the CLI: checked text converted by
 // value_from_text; from JS: an object). Unknown names are an error listing the options of
@@ -105,7 +119,7 @@ R read_request(const std::vector<Field<R>>& fields, const nlohmann::json& given,
       if (f.info.name == key && (f.info.edge == Edge::kBoth || f.info.edge == edge)) field = &f;
     if (!field) throw_unknown(key, infos(fields), edge);
     if (value.is_null() || field->info.type == FieldType::kColumns) continue;
-    field->set(r, checked_value(field->info, value, where(key)));
+    set_field(field->set, r, checked_value(field->info, value, where(key)), key, edge);
   }
   return r;
 }

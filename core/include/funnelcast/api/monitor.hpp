@@ -26,8 +26,9 @@ struct MonitorRequest {
   int64_t until_time = 0;    // `until` read (0 = not given); the CLI reads "now" as its clock
   bool csv = false;          // JS: the incidents as CSV text too
   // The command line's own: files and what to do with the result.
-  std::string data, out, last;
+  std::string data, out;
   bool json = false, fail_on_anomaly = false;
+  anomaly::Span last = anomaly::Span::seconds(24 * 3600);  // --last: the alerting period
 };
 const std::vector<Field<MonitorRequest>>& monitor_fields();
 
