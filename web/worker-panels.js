@@ -93,13 +93,6 @@ export const PANEL_HANDLERS = {
     };
   },
 
-  // The funnel monitor: every KPI of the total and of each channel, incidents with their
-  // cause (the core's document as it is, with the incidents CSV for the download).
-  /** @param {PanelContext} ctx @param {FC.MonitorOptions} options */
-  incidents({ fc, table }, options) {
-    return fc.monitor(table, { ...options, csv: true });
-  },
-
   // The forecast (the model's validated horizon) and the last `history` intervals of the
   // series the model read (its target column, its channel), for the chart. A model whose
   // data schema does not match the table is refused with the reason, never applied.

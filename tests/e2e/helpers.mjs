@@ -322,3 +322,22 @@ export const drawn = (page, chart, name) => page.evaluate(([c, n]) => document.g
 
 // The visible KPI tiles' metric names, in page order.
 export const visibleTiles = (page) => page.$$eval('#kpi-tiles .tile:not([hidden])', (tiles) => tiles.map((t) => t.dataset.kpi));
+
+// An init script (openApp's initScript): records in window.__workers every Worker the page
+// makes ({url, name, terminated}).
+export function recordWorkers() {
+  const made = [];
+  window.__workers = made;
+  const Base = window.Worker;
+  window.Worker = class extends Base {
+    constructor(url, options) {
+      super(url, options);
+      this.__info = { url: String(url), name: options && options.name, terminated: false };
+      made.push(this.__info);
+    }
+    terminate() {
+      this.__info.terminated = true;
+      return super.terminate();
+    }
+  };
+}

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { cli, cliJson, openApp, startSuite, T } from './helpers.mjs';
+import { cli, cliJson, openApp, recordWorkers, startSuite, T } from './helpers.mjs';
 
 let suite;
 before(async () => {
@@ -16,9 +16,10 @@ before(async () => {
 });
 after(() => suite && suite.close());
 
-// The rows of the incident table (newest first), once the monitor has run.
-async function incidentRows(page) {
-  await page.click('#incident-run');
+// The rows of the incident table (newest first), once the monitor has run: by itself when
+// the data arrives (again: Check again, asked).
+async function incidentRows(page, again = false) {
+  if (again) await page.click('#incident-run');
   await page.waitForFunction(() => document.getElementById('incident-count').dataset.count !== '', null, { timeout: 60_000 });
   return page.$$eval('#incident-table tbody tr', (trs) =>
     trs.map((tr) => ({ start: Number(tr.dataset.start), cause: tr.dataset.cause, cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) })),
@@ -39,7 +40,7 @@ function assertSameIncidents(rows, doc) {
 }
 
 test('the demo: the incident list equals funnelcast monitor --json, and its CSV the CLI --out file', T, async (t) => {
-  const app = await openApp(t, suite);
+  const app = await openApp(t, suite, '', { initScript: recordWorkers });
   const { page } = app;
   const rows = await incidentRows(page);
   const demo = suite.demoCsv();
@@ -48,6 +49,11 @@ test('the demo: the incident list equals funnelcast monitor --json, and its CSV 
   assertSameIncidents(rows, doc);
   assert.equal(Number(await page.getAttribute('#incident-count', 'data-count')), doc.incidents.length);
   assert.equal(await page.isVisible('#incident-silent'), false);
+  // It ran without being asked, in a worker of its own (the dashboard's stays free).
+  const monitors = await page.evaluate(() => window.__workers.filter((w) => /monitor-worker\.js$/.test(w.url)));
+  assert.deepEqual(monitors, [{ url: `${suite.url}monitor-worker.js`, name: 'funnelcast-monitor', terminated: false }]);
+  // Check again gives the same list.
+  assertSameIncidents(await incidentRows(page, true), doc);
 
   const dir = mkdtempSync(join(tmpdir(), 'funnelcast-incidents-'));
   cli(['monitor', '--data', demo, '--out', join(dir, 'incidents.csv')]);

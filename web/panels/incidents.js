@@ -4,19 +4,23 @@
 // incidents, each listed once with when it started and ended, where (channels), the
 // likely cause (spend, leads, tracking lost, data missing) and what moved against what was
 // expected; data that stopped before the end of the file is said above the table. It runs
-// when asked (Check now): it judges every KPI of every channel, seconds of work on a long
-// file, which would hold the dashboard's worker if it ran by itself (issue 15 asks for it
-// by default: that needs a worker of its own). The CSV download is the core's
-// (`monitor --out`).
+// by itself whenever the shown data changes, in a worker of its own (monitor-worker.js):
+// judging every KPI of every channel is seconds of work on a long file, and the
+// dashboard's worker stays free for the charts meanwhile. Newer data stops a run for older
+// data (the worker is terminated). Check now runs it again. The CSV download is the
+// core's (`monitor --out`).
 import { $, $button, download, el, showError, slug } from '../dom.js';
+import { Engine } from '../engine.js';
 import * as F from '../format.js';
 
 /** @import * as FC from '../../wasm/funnelcast' */
 /** @import { PanelResult, Shell } from '../types' */
 
 const LIMIT = 200; // rows shown; the CSV has them all
-let wanted = false; // a run of our own is due (request() answers only then)
 let doneVersion = -1; // the data version the table shows
+let runVersion = -1; // the data version being checked (-1: none)
+/** @type {Engine<{monitor: FC.MonitorResult}> | null} */
+let monitorEngine = null;
 /** @type {FC.MonitorResult | null} */
 let shown = null;
 /** @type {FC.Registry | null} */
@@ -66,6 +70,50 @@ function render({ value: m, error }) {
   $('incident-table').querySelector('tbody')?.replaceChildren(...rows);
 }
 
+function stopRun() {
+  if (!monitorEngine) return;
+  monitorEngine.worker.terminate();
+  monitorEngine.failAll('stopped: newer data');
+  monitorEngine = null;
+}
+
+function clear() {
+  shown = null;
+  $button('dl-incidents-csv').disabled = true;
+  $('incident-count').textContent = '–';
+  $('incident-count').dataset.count = '';
+  $('incident-silent').hidden = true;
+  $('incident-table').querySelector('tbody')?.replaceChildren();
+}
+
+// The monitor on the shown data, unless it is shown or being checked already (again:
+// Check now, even then).
+/** @param {Shell} ctx @param {boolean} [again] */
+async function check(ctx, again = false) {
+  const version = ctx.store.dataVersion;
+  if (!ctx.store.schema || (!again && (version === doneVersion || version === runVersion))) return;
+  stopRun(); // a run for older data (or the same, asked again) is stale
+  runVersion = version;
+  const current = () => runVersion === version && ctx.store.dataVersion === version;
+  clear();
+  showError('incident-error', '');
+  $('incident-summary').textContent = 'Checking every KPI and channel…';
+  try {
+    const input = await ctx.engine.call('trainingInput');
+    if (!current()) return;
+    const engine = (monitorEngine ||= new Engine(new URL('../monitor-worker.js', import.meta.url), { name: 'funnelcast-monitor' }));
+    const m = await engine.call('monitor', { input, options: {} }, { transfer: [input.bytes.buffer] });
+    if (!current()) return;
+    doneVersion = version;
+    runVersion = -1;
+    render({ value: m, error: null });
+  } catch (e) {
+    if (!current()) return;
+    runVersion = -1;
+    render({ value: null, error: e.message || String(e) });
+  }
+}
+
 /** @type {import('../types').Panel} */
 export default {
   name: 'incidents',
@@ -73,33 +121,10 @@ export default {
   setup(ctx) {
     registry = ctx.store.registry;
     ctx.store.on('registry', (/** @type {{registry: FC.Registry | null}} */ s) => (registry = s.registry));
-    // When asked; a new version of the data makes the list stale.
-    const run = () => {
-      if (!ctx.store.schema || doneVersion === ctx.store.dataVersion) return;
-      wanted = true;
-      $('incident-summary').textContent = 'Checking every KPI and channel…';
-      ctx.refreshPanel('incidents');
-    };
-    $button('incident-run').addEventListener('click', run);
-    ctx.store.on('data', () => {
-      if (doneVersion === ctx.store.dataVersion) return;
-      shown = null;
-      $button('dl-incidents-csv').disabled = true;
-      $('incident-count').textContent = '–';
-      $('incident-count').dataset.count = '';
-      $('incident-silent').hidden = true;
-      $('incident-summary').textContent = 'New data: Check now judges every KPI of every channel.';
-      $('incident-table').querySelector('tbody')?.replaceChildren();
-    });
+    $button('incident-run').addEventListener('click', () => check(ctx, true));
+    ctx.store.on('data', () => check(ctx));
     $button('dl-incidents-csv').addEventListener('click', () => {
       if (shown && shown.csv) download(`funnelcast-incidents-${slug(shown.source)}.csv`, new Blob([shown.csv], { type: 'text/csv' }));
     });
   },
-  request(ctx) {
-    if (!wanted) return null;
-    wanted = false;
-    doneVersion = ctx.store.dataVersion;
-    return {};
-  },
-  render,
 };
