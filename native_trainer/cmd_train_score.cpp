@@ -2,19 +2,22 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli.hpp"
 #include "commands.hpp"
 #include "funnelcast/api/train.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/model/model.hpp"
+#include "funnelcast/scoring/outcome.hpp"
 #include "funnelcast/scoring/train.hpp"
 
 namespace fc::cli {
 
 namespace {
 const char* kHelp =
-    "usage: funnelcast train score --data FILE --target COL --out MODEL [options]\n"
+    "usage: funnelcast train score --data FILE [--target COL] --out MODEL [options]\n"
     "\n"
     "Learns the probability that a lead (or customer) reaches an outcome - converts,\n"
     "subscribes, buys - from a table of past leads with a yes/no column. Every column but the\n"
@@ -22,6 +25,11 @@ const char* kHelp =
     "(learned natively by the trees), yes/no and TRUE/FALSE values, dates (as month, weekday,\n"
     "day and hour). Left out, and said: constant and empty columns, identifiers (a distinct\n"
     "value on nearly every row: ids, emails, names) and the columns you --drop.\n"
+    "\n"
+    "Without --target the outcome is guessed: a two-valued column named like an outcome\n"
+    "(converted, status, response, target, y, won...), then yes/no-like ones. A certain guess\n"
+    "is used and said; otherwise the candidates are listed with their share of positives and\n"
+    "nothing is trained (exit 2): give --target.\n"
     "\n"
     "Quality is measured honestly: stratified k-fold cross-validation (each row predicted\n"
     "by a model that never saw it), our gradient-boosted trees beside a logistic regression on\n"
@@ -92,11 +100,15 @@ int run_train_score(int argc, char** argv, int first) {
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
-  const api::TrainScoreRequest r = read_args(args, fields);
+  api::TrainScoreRequest r = read_args(args, fields);
   if (r.data.empty()) throw UsageError{"--data is required"};
   if (r.out.empty()) throw UsageError{"--out is required"};
   try {
-    api::train_score_options(r);  // a mistake in the options is named before the data is read
+    // A mistake in the options is named before the data is read (without --target, the
+    // outcome is guessed from the data below: checked with a stand-in until then).
+    api::TrainScoreRequest probe = r;
+    if (probe.target.empty()) probe.target = "?";
+    api::train_score_options(probe);
   } catch (const Error& e) {
     throw UsageError{e.what()};
   }
@@ -104,6 +116,14 @@ int run_train_score(int argc, char** argv, int first) {
   const Table table = read_table(r.data);
   print_notices(table.notices);
   std::fprintf(stderr, "%s: %zu rows, %zu columns\n", base_name(r.data).c_str(), table.rows, table.columns.size());
+  std::string guessed;  // the note on a guessed outcome, also among the --json notices
+  if (r.target.empty()) {
+    // The guess when it is certain, said before the work starts; else the candidates (exit 2).
+    const scoring::OutcomeChoice choice = scoring::choose_outcome(table, "--target");
+    std::fprintf(stderr, "%s\n", choice.note.c_str());
+    r.target = choice.column;
+    guessed = choice.note;
+  }
   ProgressLine progress(r.quiet);
   const scoring::TrainOutput out =
       api::train_score(table, r, [&](const std::string& stage, double f) { progress.update(stage, f); });
@@ -124,7 +144,9 @@ int run_train_score(int argc, char** argv, int first) {
     log_run(r.out, bytes, r.data, "score", s.params->to_json(), metrics);
   }
   if (r.json) {
-    std::cout << json_dump(api::train_json(out.report, out.notices));
+    std::vector<std::string> notices = out.notices;
+    if (!guessed.empty()) notices.insert(notices.begin(), guessed);
+    std::cout << json_dump(api::train_json(out.report, notices));
   } else {
     print_summary(out.report);
   }

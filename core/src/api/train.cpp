@@ -6,6 +6,7 @@
 
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/gbdt/params.hpp"
+#include "funnelcast/scoring/outcome.hpp"
 
 namespace fc::api {
 namespace {
@@ -223,7 +224,10 @@ const std::vector<Field<TrainScoreRequest>>& train_score_fields() {
     std::vector<Field<R>> f = {
         {info("data", FieldType::kText, "FILE", "CSV of past leads, one row each", "", 0, 0, cli),
          +[](R& r, const json& v) { r.data = v.get<std::string>(); }},
-        {info("target", FieldType::kText, "COL", "the outcome column: 0/1, yes/no, true/false or any two labels"),
+        {info("target", FieldType::kText, "COL",
+                "the outcome column: 0/1, yes/no, true/false or any two labels. Without it\n"
+                "the outcome is guessed when the guess is certain (and said), else the\n"
+                "candidates are listed"),
          +[](R& r, const json& v) { r.target = v.get<std::string>(); }},
         {info("positive", FieldType::kText, "LABEL",
                 "the label that counts as the outcome (detected for 1, yes, true,\n"
@@ -333,8 +337,16 @@ forecast::TrainOutput train_forecast(const series::BuildResult& data, const Trai
   return forecast::train(data, o, progress);
 }
 
+// No target given: the outcome guess decides when it is certain (and says so in the
+// notices); otherwise the error lists the candidates. Never an uncertain guess, silently.
 scoring::TrainOutput train_score(const Table& table, const TrainScoreRequest& r, const scoring::Progress& progress) {
-  return scoring::train(table, train_score_options(r), progress);
+  if (!r.target.empty()) return scoring::train(table, train_score_options(r), progress);
+  TrainScoreRequest guessed = r;
+  const scoring::OutcomeChoice choice = scoring::choose_outcome(table, where(r.edge, "target"));
+  guessed.target = choice.column;
+  scoring::TrainOutput out = scoring::train(table, train_score_options(guessed), progress);
+  out.notices.insert(out.notices.begin(), choice.note);
+  return out;
 }
 
 nlohmann::json training_commands() {

@@ -1,7 +1,9 @@
 #include "funnelcast/scoring/outcome.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "funnelcast/base/error.hpp"
@@ -85,6 +87,55 @@ OutcomeGuess guess_outcome(const Table& table) {
                    [](const OutcomeCandidate& a, const OutcomeCandidate& b) { return a.rank < b.rank; });
   g.certain = std::count_if(g.candidates.begin(), g.candidates.end(), [](const auto& o) { return o.rank == 1; }) == 1;
   return g;
+}
+
+std::string describe(const OutcomeCandidate& c) {
+  std::string s = c.column + ": " + c.why;
+  if (!std::isnan(c.positive_rate)) {
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%.1f%%", 100 * c.positive_rate);
+    s += std::string("; ") + rate + " are '" + c.positive + "'";
+  } else if (c.values == 2) {
+    s += "; neither label is a known yes";
+  }
+  return s;
+}
+
+namespace {
+
+// "--target COLUMN" on the command line, "option 'target'" in JS.
+std::string how_to_give(const std::string& option) { return option.rfind("--", 0) == 0 ? option + " COLUMN" : option; }
+
+std::string example(const std::string& option, const std::string& column) {
+  if (option.rfind("--", 0) != 0) return option + ": '" + column + "'";
+  const bool plain = std::all_of(column.begin(), column.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
+  });
+  return option + " " + (plain ? column : "'" + column + "'");
+}
+
+}  // namespace
+
+OutcomeChoice choose_outcome(const Table& table, const std::string& option) {
+  const OutcomeGuess g = guess_outcome(table);
+  if (g.certain) {
+    const OutcomeCandidate& c = g.candidates.front();
+    return {c.column, "outcome: '" + c.column + "', guessed (" + describe(c).substr(c.column.size() + 2) +
+                          "); to train for another column, give " + how_to_give(option)};
+  }
+  if (g.candidates.empty())
+    throw Error("which column is the outcome? None has two values or a name like converted, status, response or "
+                "target; give it with " + how_to_give(option));
+  const auto firsts = std::count_if(g.candidates.begin(), g.candidates.end(), [](const auto& o) { return o.rank == 1; });
+  std::string m = "which column is the outcome? The guess is not certain (" +
+                  (firsts > 1 ? std::to_string(firsts) + " two-valued columns are named like an outcome"
+                              : std::string("no two-valued column is named like an outcome")) +
+                  "); the candidates, most likely first:";
+  const size_t shown = std::min<size_t>(g.candidates.size(), 10);
+  for (size_t i = 0; i < shown; ++i) m += "\n  " + describe(g.candidates[i]);
+  if (g.candidates.size() > shown) m += "\n  ... and " + std::to_string(g.candidates.size() - shown) + " more";
+  m += "\ngive the outcome with " + how_to_give(option) + " (e.g. " + example(option, g.candidates.front().column) + ")";
+  throw Error(m);
 }
 
 }  // namespace fc::scoring

@@ -37,4 +37,18 @@ OutcomeGuess guess_outcome(const Table& table);
 // followed by one.
 bool outcome_like_name(const std::string& name);
 
+// A candidate in one line for a list a user reads: "status: named like an outcome, two
+// values; 20.0% are '1'".
+std::string describe(const OutcomeCandidate& candidate);
+
+// The outcome to train for when the user named none: the certain guess, with a note naming
+// it and how to choose another; fc::Error listing the candidates (name, why, rate of
+// positives) when the guess is not certain, so an uncertain guess is never used silently.
+// `option` is how the caller spells the choice: "--target" or "option 'target'".
+struct OutcomeChoice {
+  std::string column;
+  std::string note;
+};
+OutcomeChoice choose_outcome(const Table& table, const std::string& option);
+
 }  // namespace fc::scoring
