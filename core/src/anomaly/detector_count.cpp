@@ -11,8 +11,10 @@
 // hour and surprising only at ~10. Without a count of sales, the money is counted in units
 // of its variance-to-mean ratio (for N ~ Poisson(l) sales of values V: Var / mean =
 // E[V^2] / E[V], about one sale's value), estimated from the series' own second
-// differences, and judged by the same count model; a run of 3 hours is judged by their
-// sum too, so a collapse to 0 for some hours is found where no single hour is surprising.
+// differences, and judged by the same count model, with two differences: the hour's value
+// per sale varies too (a variance growing with the square of the level, whose tail is that
+// of a count times a lognormal), and a run of 3 hours is judged by their sum too, so a
+// collapse to 0 for some hours is found where no single hour is surprising.
 // Spend and other money (paced, not lumpy) and levels are not counts: no score (the
 // ensemble then combines its other members).
 // Detection runs once per request, not per row of a hot loop: in the browser bundle it is
@@ -176,6 +178,47 @@ double count_p_value(double mu, double phi, double y) {
 
 namespace {
 
+// One tail of K ~ NB(mu, phi) (Poisson at phi <= 1): P(K >= k) (up) or P(K <= k), k whole,
+// summed from k outwards on its own side of the mean, else as 1 - the other side's tail.
+double count_tail(double mu, double phi, double k, bool up) {
+  if (up && k <= 0) return 1;
+  if (!up && k < 0) return 0;
+  if (up ? k <= mu : k >= mu) return std::max(0.0, 1 - count_tail(mu, phi, up ? k - 1 : k + 1, !up));
+  const bool poisson = phi <= 1 + 1e-9;
+  const double r = poisson ? 0 : mu / (phi - 1), q = poisson ? 0 : mu / (r + mu);
+  const auto ratio = [&](double j) { return poisson ? mu / (j + 1) : (j + r) / (j + 1) * q; };
+  double t = std::exp(poisson ? k * std::log(mu) - mu - std::lgamma(k + 1)
+                              : std::lgamma(k + r) - std::lgamma(r) - std::lgamma(k + 1) +
+                                    r * std::log1p(-q) + k * std::log(q));
+  double acc = 0;
+  for (double j = k; t > 0 && std::abs(j - k) < 1e6; j += up ? 1 : -1) {
+    acc += t;
+    if (t < 1e-17 * acc || j <= 0) break;
+    t *= up ? ratio(j) : 1 / ratio(j - 1);
+  }
+  return std::min(1.0, acc);
+}
+
+// Money: the count in units K ~ NB(mu, phi) times the hour's value per sale, L lognormal of
+// mean 1 and squared coefficient of variation kappa (a day of dearer sales): the two tails
+// of K L, averaged over L on a grid of its log (z from -6 to 6 by 0.5, normal weights).
+// The mixture's tails are heavier than a negative binomial of the same variance: the
+// hours the plain tail already finds ordinary (p >= 0.05) keep its p, the others get the
+// mixture's.
+double money_p_value(double mu, double phi, double kappa, double phi_all, double y) {
+  const double plain = count_p_value(mu, phi_all, y);
+  if (!(kappa > 0) || plain >= 0.05) return plain;
+  const double s = std::sqrt(std::log1p(kappa));
+  double lo = 0, hi = 0, ws = 0;
+  for (int j = -12; j <= 12; ++j) {
+    const double z = 0.5 * j, w = std::exp(-z * z / 2), l = std::exp(s * z - s * s / 2);
+    lo += w * count_tail(mu, phi, std::floor(y / l), false);
+    hi += w * count_tail(mu, phi, std::ceil(y / l), true);
+    ws += w;
+  }
+  return std::min(1.0, 2 * std::min(lo, hi) / ws);
+}
+
 constexpr size_t kDayWindow = 14;      // the day's phase: the same hour over 14 days
 constexpr size_t kWeekWindow = 4;      // the week's phase: the same hour over 4 weeks
 constexpr double kOutlierP = 1e-3;     // counts this unlikely stay out of later expectations
@@ -264,6 +307,7 @@ Fit fit(const Input& in, const Counts& c, size_t period, size_t window, size_t l
   std::vector<double> y_used(n, kNaN), base_e(n, kNaN), pearson(n, kNaN);
   double ps = 0;  // sum of capped Pearson^2 over the dispersion window
   size_t pn = 0;
+  double pm = 0, pmm = 0, psm = 0;  // money: sums of mu, mu^2 and Pearson^2 x mu there
   double wy = 0, we = 0;  // the trailing week's counts and exposure (the prior's rate)
   const size_t week = period > level_window ? period : 7 * period;
   for (size_t i = 0; i < n; ++i) {
@@ -276,13 +320,40 @@ Fit fit(const Input& in, const Counts& c, size_t period, size_t window, size_t l
       we -= c.e[i - week - 1];
     }
     if (i > 0 && !std::isnan(pearson[i - 1])) {
+      const double m = f.mu[i - 1];
       ps += pearson[i - 1];
+      pm += m;
+      pmm += m * m;
+      psm += pearson[i - 1] * m;
       ++pn;
     }
     if (i > kDispersionWindow && !std::isnan(pearson[i - kDispersionWindow - 1])) {
+      const double m = f.mu[i - kDispersionWindow - 1];
       ps -= pearson[i - kDispersionWindow - 1];
+      pm -= m;
+      pmm -= m * m;
+      psm -= pearson[i - kDispersionWindow - 1] * m;
       --pn;
     }
+    // The dispersion of the past residuals (y - mu)^2 / mu, against expectations made as
+    // this one is, so it holds the uncertainty of the rate and level estimates too. Money
+    // also varies by the hour as a whole (a day of dearer sales, a mix of products), a
+    // variance that grows with the square of the level: its dispersion is a line in mu
+    // (variance mu (a + b mu), the negative binomial's own form), b from the same
+    // residuals (least squares, never below 0, shrunk as the mean is).
+    const double nn = static_cast<double>(pn);
+    const double base = (ps + kDispersionPrior * kDispersionPriorN) / (nn + kDispersionPriorN);
+    double slope = 0, mbar = 0;
+    if (runs && pn >= kMinResiduals) {
+      mbar = pm / nn;
+      const double var_m = pmm / nn - mbar * mbar;
+      if (var_m > 1e-9 * (1 + mbar * mbar))
+        slope = std::max(0.0, (psm / nn - ps / nn * mbar) / var_m) * nn / (nn + kDispersionPriorN);
+    }
+    const auto phi_at = [&](double m) { return std::max(1.0, base + slope * (m - mbar)); };
+    // ... as a count in units of dispersion phi_k times the hour's value per sale (squared
+    // CV kappa = b): variance mu phi_k (1 + kappa) + kappa mu^2.
+    const double kappa = slope, phi_k = std::max(1.0, (base - slope * mbar) / (1 + slope));
     if (!in.known(i) || std::isnan(c.y[i])) continue;
     // Holidays are quiet by the calendar, not by an incident: no verdict, and they stay out
     // of later expectations.
@@ -316,32 +387,30 @@ Fit fit(const Input& in, const Counts& c, size_t period, size_t window, size_t l
     const double mu = std::max(rate * e * level, 1e-3);
     base_e[i] = rate * e;
     const double y = c.y[i];
-    // The dispersion of the past residuals (y - mu)^2 / mu, against expectations made as
-    // this one is, so it holds the uncertainty of the rate and level estimates too.
-    const double phi = std::max(1.0, (ps + kDispersionPrior * kDispersionPriorN) /
-                                         (static_cast<double>(pn) + kDispersionPriorN));
+    const double phi = phi_at(mu);
     f.mu[i] = mu;
     f.phi[i] = phi;
     const double a = y > 0 ? y * std::log(y / mu) : 0.0;
     f.dev[i] = std::max(0.0, 2 * (a - (y - mu)));
     // Before kMinResiduals the tail (with the prior dispersion) still keeps incidents out of
     // later expectations, but gives no score.
-    double p = count_p_value(mu, phi, y);
+    double p = runs ? money_p_value(mu, phi_k, kappa, phi, y) : count_p_value(mu, phi, y);
     f.dir[i] = y > mu ? 1 : y < mu ? -1 : 0;
-    // Money: the last kRun hours' sum against the sum of their expectations (a sum of
-    // negative binomials of one dispersion is one), each hour clipped to kClip of its own
+    // Money: the last kRun hours' sum against the sum of their expectations (a negative
+    // binomial with their summed mean and variance), each hour clipped to kClip of its own
     // spread first, so one spike does not flag the hours after it, as the other detectors'
     // sustained test clips its z.
     if (runs && i + 1 >= kRun) {
-      double sm = 0, sy_run = 0;
+      double sm = 0, sv = 0, sy_run = 0;
       size_t k = 0;
       for (; k < kRun && !std::isnan(f.mu[i - k]); ++k) {
-        const double m = f.mu[i - k], sd = kClip * std::sqrt(phi * m);
+        const double m = f.mu[i - k], v = phi_at(m) * m, sd = kClip * std::sqrt(v);
         sm += m;
+        sv += v;
         sy_run += std::clamp(c.y[i - k], m - sd, m + sd);
       }
       if (k == kRun) {
-        const double run_p = count_p_value(sm, phi, std::round(std::max(0.0, sy_run)));
+        const double run_p = count_p_value(sm, sv / sm, std::round(std::max(0.0, sy_run)));
         if (run_p < p) f.dir[i] = sy_run > sm ? 1 : sy_run < sm ? -1 : 0;
         const double both[2] = {p, run_p};
         p = cauchy_combine(both, nullptr, 2);
@@ -349,9 +418,11 @@ Fit fit(const Input& in, const Counts& c, size_t period, size_t window, size_t l
     }
     if (pn >= kMinResiduals) f.p[i] = p;
     const bool outlier = p < kOutlierP;
-    // Outliers stay out of the dispersion and enter later expectations as what was expected.
+    // Outliers enter later expectations as what was expected, and stay out of the
+    // dispersion of counts. Money keeps them there (capped, as every residual): its tail is
+    // heavier than a count's, and leaving out its largest hours would hide it.
     y_used[i] = outlier ? mu / level : y;
-    if (!outlier) pearson[i] = std::min(kPearsonCap, (y - mu) * (y - mu) / mu);
+    if (!outlier || runs) pearson[i] = std::min(kPearsonCap, (y - mu) * (y - mu) / mu);
   }
   return f;
 }
