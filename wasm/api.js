@@ -63,12 +63,17 @@
     Model.prototype[Symbol.dispose] = Model.prototype.delete;
   }
 
-  function loadTable(bytes, name) {
+  // options.model: a scoring model whose categories are read as text whatever the file
+  // holds (its zip codes 02139, 007 stay text in a batch without letters), as the CLI's
+  // score and drift read a batch.
+  function loadTable(bytes, name, options) {
     const input = toBytes(bytes);
+    const model = options && options.model != null ? live(options.model, 'model') : null;
     const raw = new Module['RawTable']();
     let result;
     try {
-      result = raw.load(input, name == null ? 'input' : String(name));
+      const label = name == null ? 'input' : String(name);
+      result = model ? raw.loadFor(input, label, model) : raw.load(input, label);
     } catch (e) {
       raw.delete();
       throw e;
@@ -125,6 +130,11 @@
     return check(Module['rawTrainScore'](live(table, 'table'), optionsText(given), progress));
   }
 
+  // Which column is the outcome (the guess of `funnelcast train score` without --target).
+  function guessOutcome(table) {
+    return check(Module['rawGuessOutcome'](live(table, 'table')));
+  }
+
   function score(table, model, options) {
     return check(Module['rawScore'](live(table, 'table'), live(model, 'model'), optionsText(options)));
   }
@@ -137,7 +147,7 @@
       return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
     };
     const text = columns.map(cell).join(',') + '\n' + columns.map((c) => cell(record[c])).join(',') + '\n';
-    const table = loadTable(text, 'lead');
+    const table = loadTable(text, 'lead', { model });
     try {
       return score(table, model, { explain: -1 });
     } finally {
@@ -197,6 +207,10 @@
   Object.defineProperty(Module, 'trainScore', {
     enumerable: true,
     get() { return Module['rawTrainScore'] ? trainScore : undefined; },
+  });
+  Object.defineProperty(Module, 'guessOutcome', {
+    enumerable: true,
+    get() { return Module['rawGuessOutcome'] ? guessOutcome : undefined; },
   });
   Module['score'] = score;
   Module['scoreRecord'] = scoreRecord;

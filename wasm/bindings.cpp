@@ -40,7 +40,9 @@
 #include "funnelcast/model/model.hpp"
 #include "funnelcast/schema/registry.hpp"
 #include "funnelcast/scoring/monitor.hpp"
+#include "funnelcast/scoring/outcome.hpp"
 #include "funnelcast/scoring/score.hpp"
+#include "funnelcast/scoring/table.hpp"
 #include "funnelcast/scoring/train.hpp"
 #include "funnelcast/series/kpi.hpp"
 #include "funnelcast/series/series.hpp"
@@ -189,35 +191,45 @@ val roles_js(const fc::schema::Roles& r) {
 
 }  // namespace
 
+class RawModel;
+
 // A parsed CSV plus its series under the current roles and reading options. When the
 // series cannot be built (say, the detected time column is wrong) the table stays usable:
 // schema() reports the error and the caller can fix the roles with set_roles().
 class RawTable {
  public:
   val load(val bytes, std::string name) {
-    return guarded([&] {
-      fc::csv::Options o;
-      o.source = name.empty() ? "input" : name;
-      {
-        const std::string buf = bytes_from_js(bytes);
-        table_ = fc::csv::read(buf, o);
-      }  // the raw bytes are freed before the series is built
-      options_ = fc::series::Options{};
-      detected_ = fc::schema::Roles{};
-      try {
-        detected_ = fc::schema::detect_roles(table_);
-      } catch (const fc::Error&) {
-        // Detection alone may trip over a column of the wrong type; rebuild() reports it.
-      }
-      rebuild();
-      return schema_now();
-    });
+    return guarded([&] { return load_with(bytes, name, {}); });
   }
+  // A lead table for a scoring model: the model's categories are read as text whatever the
+  // batch holds (zip codes 02139, 007 keep their levels), as `funnelcast score` reads it.
+  val load_for(val bytes, std::string name, val model);
 
   val schema() const {
     return guarded([&] { return schema_now(); });
   }
 
+ private:
+  val load_with(const val& bytes, const std::string& name, std::vector<std::string> text_columns) {
+    fc::csv::Options o;
+    o.source = name.empty() ? "input" : name;
+    o.text_columns = std::move(text_columns);
+    {
+      const std::string buf = bytes_from_js(bytes);
+      table_ = fc::csv::read(buf, o);
+    }  // the raw bytes are freed before the series is built
+    options_ = fc::series::Options{};
+    detected_ = fc::schema::Roles{};
+    try {
+      detected_ = fc::schema::detect_roles(table_);
+    } catch (const fc::Error&) {
+      // Detection alone may trip over a column of the wrong type; rebuild() reports it.
+    }
+    rebuild();
+    return schema_now();
+  }
+
+ public:
   // roles: {time: "col" | null | undefined, ...}. A column name pins the role, null
   // means the data has no such column, undefined (or a missing key) lets detection choose.
   // options: {events: bool, gaps: "missing" | "zero"}; missing keys keep the current choice.
@@ -423,6 +435,14 @@ class RawModel {
   bool loaded_ = false;
 };
 
+val RawTable::load_for(val bytes, std::string name, val model) {
+  return guarded([&] {
+    const fc::model::Model& m = model.as<const RawModel&>().model();
+    return load_with(bytes, name, m.header.score ? fc::scoring::text_columns(m.header.score->features)
+                                                 : std::vector<std::string>{});
+  });
+}
+
 namespace {
 
 // How to read the table for a model: the roles the user pinned on it override the model's;
@@ -595,6 +615,31 @@ val raw_train_forecast(const RawTable& table, std::string options, val on_progre
   });
 }
 
+// The outcome guess of `funnelcast train score` without --target (scoring/outcome.hpp):
+// {column: the certain guess or null, certain, candidates: [{name, reason, positive,
+// positive_rate, values, rank}], best first}.
+val raw_guess_outcome(const RawTable& table) {
+  return guarded([&] {
+    const fc::scoring::OutcomeGuess g = fc::scoring::guess_outcome(table.table());
+    val o = val::object();
+    o.set("column", g.certain ? val(g.candidates.front().column) : val::null());
+    o.set("certain", g.certain);
+    val candidates = val::array();
+    for (const auto& c : g.candidates) {
+      val x = val::object();
+      x.set("name", c.column);
+      x.set("reason", c.why);
+      x.set("positive", c.positive.empty() ? val::null() : val(c.positive));
+      x.set("positive_rate", number_or_null(c.positive_rate));
+      x.set("values", static_cast<double>(c.values));
+      x.set("rank", c.rank);
+      candidates.call<void>("push", x);
+    }
+    o.set("candidates", candidates);
+    return o;
+  });
+}
+
 // Trains a scoring model on the table as `funnelcast train score` would.
 val raw_train_score(const RawTable& table, std::string options, val on_progress) {
   return guarded([&] {
@@ -626,6 +671,7 @@ EMSCRIPTEN_BINDINGS(funnelcast) {
   emscripten::class_<RawTable>("RawTable")
       .constructor<>()
       .function("load", &RawTable::load)
+      .function("loadFor", &RawTable::load_for)
       .function("schema", &RawTable::schema)
       .function("setRoles", &RawTable::set_roles)
       .function("channels", &RawTable::channels)
@@ -641,6 +687,7 @@ EMSCRIPTEN_BINDINGS(funnelcast) {
 #ifdef FC_WASM_TRAINING
   emscripten::function("rawTrainForecast", &raw_train_forecast);
   emscripten::function("rawTrainScore", &raw_train_score);
+  emscripten::function("rawGuessOutcome", &raw_guess_outcome);
 #endif
   emscripten::function("rawScore", &raw_score);
   emscripten::function("rawDrift", &raw_drift);

@@ -769,7 +769,7 @@ export interface ScoreResult {
 
 /** The options of `funnelcast train score` the page also has (registry().commands.train_score). */
 export interface TrainScoreOptions {
-  /** The outcome column (required). */
+  /** The outcome column (the page always names it; without it, the certain guess of guessOutcome is trained for, else an Error lists the candidates). */
   target: string;
   positive?: string;
   id?: string;
@@ -901,9 +901,37 @@ export interface MemoryStats {
   allocatedBytes: number;
 }
 
+export interface LoadTableOptions {
+  /** A scoring model: its categories are read as text whatever the file holds (zip codes 02139, 007 keep their levels in a batch without letters), as `funnelcast score` reads a batch. */
+  model?: Model;
+}
+
+/** One column that could be the outcome (best first in OutcomeGuess.candidates). */
+export interface OutcomeCandidate {
+  name: string;
+  /** Why it is a candidate: "named like an outcome, two values", "two values, yes/no-like", "two values", "named like an outcome, 5 values". */
+  reason: string;
+  /** The label read as the positive one (1, yes, true, converted...); null when neither label is a known yes. */
+  positive: string | null;
+  /** Share of labelled rows with the positive label; null when unknown. */
+  positive_rate: number | null;
+  /** Distinct non-missing values (21 stands for more than 20). */
+  values: number;
+  /** 1 named like an outcome with two values, 2 yes/no-like, 3 other two-valued, 4 named like an outcome with more values. */
+  rank: 1 | 2 | 3 | 4;
+}
+
+/** The outcome guess (scoring/outcome.hpp): certain only when one two-valued column is named like an outcome. */
+export interface OutcomeGuess {
+  /** The certain guess; null when the user has to choose. */
+  column: string | null;
+  certain: boolean;
+  candidates: OutcomeCandidate[];
+}
+
 export interface FunnelcastModule {
   /** Parses a CSV (bytes or text). Throws on an unreadable CSV; a table whose series cannot be built loads with schema().ok === false. */
-  loadTable(bytes: Uint8Array | ArrayBuffer | ArrayBufferView | string, name?: string): Table;
+  loadTable(bytes: Uint8Array | ArrayBuffer | ArrayBufferView | string, name?: string, options?: LoadTableOptions): Table;
   /** Loads a model file; throws when it is not a valid funnelcast model. */
   loadModel(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, name?: string): Model;
   /** Forecasts the table with the model, reading it the way the model says (roles pinned on the table win). */
@@ -918,6 +946,8 @@ export interface FunnelcastModule {
   trainForecast?(table: Table, options?: TrainForecastOptions, onProgress?: (stage: string, fraction: number) => void): TrainForecastResult;
   /** funnelcast-train.mjs only: trains a scoring model as `funnelcast train score` would (one thread). */
   trainScore?(table: Table, options: TrainScoreOptions, onProgress?: (stage: string, fraction: number) => void): TrainScoreResult;
+  /** funnelcast-train.mjs only: which column is the outcome, as `funnelcast train score` guesses it without --target. */
+  guessOutcome?(table: Table): OutcomeGuess;
   /** Scores every row of a lead table with a scoring model, with reasons. */
   score(table: Table, model: Model, options?: ScoreOptions): ScoreResult;
   /** One lead as {column: value}, with every input's contribution. */

@@ -59,6 +59,8 @@ test('the declarations cover the module API', async () => {
   assert.equal(fc.trainScore, undefined, 'the inference bundle does not train');
   assert.equal(typeof (await loadTrainModule()).trainForecast, 'function', 'the training bundle does');
   assert.equal(typeof (await loadTrainModule()).trainScore, 'function', 'the training bundle does');
+  assert.equal(fc.guessOutcome, undefined, 'the outcome guess is the training bundle\'s');
+  assert.equal(typeof (await loadTrainModule()).guessOutcome, 'function', 'the training bundle guesses the outcome');
   const table = fc.loadTable(bytes(demoData()), 'hourly.csv');
   const model = fc.loadModel(bytes(demoModel()), 'demo_forecast.fcm');
   try {
@@ -133,6 +135,22 @@ test('real results and model headers of every kind type-check against the declar
       values.push(['F.ScoreResult', fc.score(leads, leadsModel, { explain: 0, threshold: 0.3, csv: true })]);
       values.push(['F.DriftResult', fc.drift(leads, leads, leadsModel)]);
       values.push(['F.DriftResult', fc.drift(leads, leads, null)]);
+      // The outcome guess: certain on the demo leads (converted), and not with two outcome names.
+      const guess = train.guessOutcome(trainLeads);
+      assert.equal(guess.column, 'converted');
+      assert.equal(guess.certain, true);
+      values.push(['F.OutcomeGuess', guess]);
+      const unsure = train.loadTable('plan,won,converted\nbasic,1,no\npro,0,yes\nbasic,0,yes\nbasic,0,no\n', 'unsure.csv');
+      try {
+        const g = train.guessOutcome(unsure);
+        assert.deepEqual({ column: g.column, certain: g.certain }, { column: null, certain: false });
+        // converted: yes on 2 of 4 rows; won: 1 on 1 of 4; plan: basic/pro, no known yes.
+        assert.deepEqual(g.candidates.map((c) => [c.name, c.rank, c.positive, c.positive_rate]),
+          [['converted', 1, 'yes', 0.5], ['won', 1, '1', 0.25], ['plan', 3, null, null]]);
+        values.push(['F.OutcomeGuess', g]);
+      } finally {
+        unsure.delete();
+      }
       const once = train.trainScore(trainLeads, { target: 'converted', folds: 0, iterations: 5 });
       values.push(['F.TrainScoreResult', once]);
       const m2 = fc.loadModel(once.model, 'once.fcm');

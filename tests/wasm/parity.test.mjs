@@ -273,7 +273,17 @@ test('trainScore equals funnelcast train score --json: the same bytes, the same 
     assert.ok(Buffer.from(same.model).equals(Buffer.from(list.model)));
     assert.throws(() => train.trainScore(t, { target: 'converted', top: 0.2, precision: 0.5 }), /give one of option 'threshold', option 'precision' and option 'top'/);
     assert.throws(() => train.trainScore(t, { target: 'converted', folds: 1 }), /option 'folds': 1 fold cannot cross-validate/);
-    assert.throws(() => train.trainScore(t, { folds: 3 }), /option 'target' is required/);
+    // No target: the certain guess, said first among the notices (as the CLI without --target);
+    // an uncertain one lists the candidates and trains nothing.
+    const guessed = train.trainScore(t, { folds: 0, iterations: 5 });
+    assert.equal(guessed.report.target.column, 'converted');
+    assert.match(guessed.notices[0], /^outcome: 'converted', guessed \(named like an outcome, two values; [\d.]+% are 'yes'\); to train for another column, give option 'target'$/);
+    const unsure = train.loadTable('won,converted,visits\n1,no,3\n0,yes,4\n0,yes,5\n1,no,6\n', 'unsure.csv');
+    try {
+      assert.throws(() => train.trainScore(unsure, { folds: 0 }), /^Error: which column is the outcome\? The guess is not certain[^]*\n {2}converted: [^]*\n {2}won: [^]*give the outcome with option 'target'/);
+    } finally {
+      unsure.delete();
+    }
   } finally {
     t.delete();
   }
