@@ -9,8 +9,10 @@
 //   → {progress}... then {ok: true, model, report, notices} or {ok: false, error}
 // A scoring model (panels/score-training.js): the worker stays for the run's messages
 //   {type: 'inspect', input: {bytes, name}, options: {target?, positive?, id?, drop?}}
-//     → {ok, type, schema, columns, target, report}: the table as the core reads it for
-//       training (every column's use, and why a column is left out), by a one-tree fit
+//     → {ok, type, columns, target, guess, report, error}: the core's outcome guess, and
+//       the table as the core reads it for training (every column's use, and why a column
+//       is left out) by a one-tree fit; no target (an uncertain guess, none asked) or one
+//       that cannot be the outcome (error) gives no report
 //   {type: 'score', options: TrainScoreOptions}
 //     → {progress}... then {ok, type, model, report, notices}
 // @ts-ignore: the bundle is built into wasm/ next to the page (scripts/assemble.mjs); its API is wasm/funnelcast.d.ts (fcPromise below)
@@ -67,16 +69,10 @@ async function trainForecast({ input, options }) {
   }
 }
 
-// The lead table of this run, read once by 'inspect' and trained on by 'score'.
-/** @type {{table: FC.Table, name: string, schema: FC.Schema} | null} */
-let leads = null; // {table, name, schema}
-
-// The column trained for when none is picked: the last one with two values.
-/** @param {FC.Schema} schema */
-function defaultTarget(schema) {
-  const two = schema.columns.filter((c) => c.type === 'category' && c.levels === 2);
-  return /** @type {FC.ColumnInfo} */ (two.at(-1) || schema.columns.at(-1)).name;
-}
+// The lead table of this run, read once by 'inspect' and trained on by 'score', with the
+// core's outcome guess (the one `funnelcast train score` makes without --target).
+/** @type {{table: FC.Table, name: string, schema: FC.Schema, guess: FC.OutcomeGuess} | null} */
+let leads = null; // {table, name, schema, guess}
 
 // input: the table's bytes the first time; without, the table read before.
 /** @param {{input?: {bytes: Uint8Array, name: string}, options: Partial<FC.TrainScoreOptions>}} msg */
@@ -91,10 +87,10 @@ async function inspect({ input, options }) {
     if (leads) leads.table.delete();
     leads = null;
     const table = fc.loadTable(input.bytes, input.name);
-    leads = { table, name: input.name, schema: table.schema() };
+    leads = { table, name: input.name, schema: table.schema(), guess: fc.guessOutcome(table) };
   }
   if (!leads) throw new Error('no table to train on');
-  const { table, schema, name } = leads;
+  const { table, schema, name, guess } = leads;
   const cells = schema.rows * schema.columns.length;
   if (cells > MAX_CELLS) {
     /** @param {number} n */
@@ -103,15 +99,24 @@ async function inspect({ input, options }) {
       `${name} has ${f(schema.rows)} rows × ${f(schema.columns.length)} columns (${(cells / 1e6).toFixed(1)} million cells): too much to train in a browser tab, which trains on at most ${f(MAX_CELLS)} cells. Train it with the CLI (funnelcast train score) and load the model here, or train on fewer rows.`,
     );
   }
-  const target = options.target || defaultTarget(schema);
-  progress('Reading the columns', null);
-  // What the core makes of the table for this target: a fit of one tree, no folds.
-  const dry = fc.trainScore(table, { ...options, target, folds: 0, iterations: 1 });
+  // The outcome asked for, else the guess when it is certain; else none: the page asks.
+  const target = options.target || guess.column;
   const columns = schema.columns.map((c) => ({ name: c.name, type: c.type, missing: c.missing, levels: c.levels ?? null }));
+  const reply = { ok: /** @type {const} */ (true), type: /** @type {const} */ ('inspect'), target, guess, rows: schema.rows, columns };
+  if (!target) return { ...reply, report: null, notices: [], error: null };
+  progress('Reading the columns', null);
+  // What the core makes of the table for this target: a fit of one tree, no folds. A
+  // column that cannot be the outcome is said beside the selector, which stays usable.
+  let dry;
+  try {
+    dry = fc.trainScore(table, { ...options, target, folds: 0, iterations: 1 });
+  } catch (e) {
+    return { ...reply, report: null, notices: [], error: /** @type {Error} */ (e).message };
+  }
   // What the core says about the table (its notices name it); not what it says about a
   // fit without folds.
   const notices = dry.notices.filter((n) => n.startsWith(`${name}:`));
-  return { ok: true, type: 'inspect', target, rows: schema.rows, columns, report: { data: dry.report.data, target: dry.report.target, dropped_columns: dry.report.dropped_columns, warnings: dry.report.warnings }, notices };
+  return { ...reply, report: { data: dry.report.data, target: dry.report.target, dropped_columns: dry.report.dropped_columns, warnings: dry.report.warnings }, notices, error: null };
 }
 
 /** @param {{options: FC.TrainScoreOptions}} msg */

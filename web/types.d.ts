@@ -176,12 +176,17 @@ export interface ScoreTrainingReport {
 export interface InspectReply {
   ok: true;
   type: 'inspect';
-  target: string;
+  /** The outcome asked for, else the certain guess; null: the user has to choose. */
+  target: string | null;
+  /** The core's outcome guess for the table (Module.guessOutcome). */
+  guess: FC.OutcomeGuess;
   rows: number;
   columns: LeadTableSummary['columns'];
-  /** What the core makes of the table for this target (a fit of one tree, no folds). */
-  report: Pick<ScoreTrainingReport, 'data' | 'target' | 'dropped_columns' | 'warnings'>;
+  /** What the core makes of the table for this target (a fit of one tree, no folds); null without a target or when it cannot be the outcome. */
+  report: Pick<ScoreTrainingReport, 'data' | 'target' | 'dropped_columns' | 'warnings'> | null;
   notices: string[];
+  /** Why the target cannot be trained for (the core's message), beside the selector. */
+  error: string | null;
 }
 
 export interface TrainScoreReply {

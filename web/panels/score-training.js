@@ -74,7 +74,8 @@ export function command(name, o) {
 
 function showCommand() {
   if (!table || !inspected) return;
-  $('train-score-command').textContent = `The same model from the CLI: ${command(table.name, options())}`;
+  const o = options();
+  $('train-score-command').textContent = o.target ? `The same model from the CLI: ${command(table.name, o)}` : '';
 }
 
 // The request waiting for the worker's answer: rejected when the worker is stopped, so a
@@ -152,7 +153,8 @@ async function inspect() {
     const r = await post({ type: 'inspect', options: { target: o.target, positive: o.positive, id: o.id, drop: o.drop } });
     inspected = r;
     renderSetup(r, o);
-    setState('ready');
+    if (r.error) fail(r.error);
+    else setState(r.report ? 'ready' : 'choosing');
     performance.mark('fc-train-table-read');
   } catch (e) {
     if (e.stopped) return; // another table was chosen meanwhile
@@ -163,24 +165,61 @@ async function inspect() {
   }
 }
 
+// A candidate's share of positives as the selector and the note say it: "20.0% are 1".
+/** @param {FC.OutcomeCandidate} c */
+const rateText = (c) => (c.positive_rate == null ? 'neither label is a known yes' : `${F.fmtPercent(c.positive_rate)} are ${c.positive}`);
+
+// The Outcome selector: the core's candidates first (why, share of positives), then every
+// other column; nothing chosen ("choose") when the guess is not certain and none was asked.
+/** @param {InspectReply} r */
+function renderTarget(r) {
+  const target = $select('train-score-target');
+  const candidates = new Map(r.guess.candidates.map((c) => [c.name, c]));
+  /** @type {(c: InspectReply['columns'][number]) => HTMLOptionElement} */
+  const option = (c) => {
+    const k = candidates.get(c.name);
+    const what = k ? `${k.reason}; ${rateText(k)}` : `${c.type}${c.levels ? `, ${F.fmtCount(c.levels)} values` : ''}`;
+    return el('option', { value: c.name, text: `${c.name} (${what})` });
+  };
+  const byName = new Map(r.columns.map((c) => [c.name, c]));
+  const likely = r.guess.candidates.map((k) => byName.get(k.name)).filter((c) => !!c);
+  const others = r.columns.filter((c) => !candidates.has(c.name));
+  target.replaceChildren(
+    ...(r.target ? [] : [el('option', { value: '', text: '— choose the outcome —' })]),
+    ...(likely.length ? [el('optgroup', { label: 'Likely outcomes' }, ...likely.map(option))] : []),
+    ...(others.length ? [el('optgroup', { label: likely.length ? 'Other columns' : 'Columns' }, ...others.map(option))] : []),
+  );
+  target.value = r.target || '';
+  const guessed = r.target && r.guess.certain && r.target === r.guess.column ? candidates.get(r.target) : null;
+  let note = '';
+  if (!r.target) {
+    note = r.guess.candidates.length
+      ? `Which column is the outcome? The guess is not certain: the likely ones are listed first with their share of positives. Choose one to train.`
+      : 'Which column is the outcome? None has two values or a name like converted, status or response: choose it.';
+  } else if (guessed && !$select('train-score-target').dataset.chosen) {
+    note = `Outcome guessed: ${guessed.name} (${guessed.reason}; ${rateText(guessed)}). Choose another column if this is not the outcome.`;
+  }
+  $('train-score-target-note').textContent = note;
+  $('train-score-target-note').hidden = !note;
+}
+
 /** @param {InspectReply} r @param {Partial<FC.TrainScoreOptions>} asked */
 function renderSetup(r, asked) {
-  const t = r.report.target;
-  const target = $select('train-score-target');
-  target.replaceChildren(...r.columns.map((c) => el('option', { value: c.name, text: `${c.name} (${c.type}${c.levels ? `, ${F.fmtCount(c.levels)} values` : ''})` })));
-  target.value = r.target;
+  renderTarget(r);
+  const t = r.report ? r.report.target : null;
   const positive = $select('train-score-positive');
-  positive.replaceChildren(...[t.positive, t.negative].map((l) => el('option', { value: l, text: l })));
-  positive.value = asked.positive && [t.positive, t.negative].includes(asked.positive) ? asked.positive : t.positive;
+  positive.replaceChildren(...(t ? [t.positive, t.negative] : []).map((l) => el('option', { value: l, text: l })));
+  if (t) positive.value = asked.positive && [t.positive, t.negative].includes(asked.positive) ? asked.positive : t.positive;
   const id = $select('train-score-id');
-  const detected = r.report.data.columns.find((c) => c.use === 'id');
+  const detected = r.report ? r.report.data.columns.find((c) => c.use === 'id') : null;
   id.replaceChildren(el('option', { value: '', text: detected ? `detected: ${detected.name}` : 'none (line numbers)' }), ...r.columns.filter((c) => c.name !== r.target).map((c) => el('option', { value: c.name, text: c.name })));
   id.value = asked.id || '';
   const asks = new Set(asked.drop || []);
-  const uses = new Map(r.report.data.columns.map((c) => [c.name, c]));
+  const uses = new Map(r.report ? r.report.data.columns.map((c) => [c.name, c]) : []);
   $table('train-score-columns').tBodies[0].replaceChildren(
     ...r.columns.map((c) => {
-      const u = uses.get(c.name) || { use: 'dropped', reason: null };
+      // Without a report (no outcome yet, or one that cannot be trained for) no use is known.
+      const u = uses.get(c.name) || { use: r.report ? 'dropped' : 'unknown', reason: null };
       const box = el('input', { type: 'checkbox', checked: asks.has(c.name), disabled: u.use === 'target' || u.use === 'id', dataset: { column: c.name }, 'aria-label': `Leave ${c.name} out` });
       box.addEventListener('change', inspect);
       return el(
@@ -189,21 +228,23 @@ function renderSetup(r, asked) {
         el('th', { scope: 'row', text: c.name }),
         el('td', { text: c.type + (c.levels ? ` (${F.fmtCount(c.levels)} values)` : '') }),
         el('td', { class: 'num', text: F.fmtCount(c.missing) }),
-        el('td', { text: u.use === 'target' ? `outcome: ${t.positive} (${F.fmtPercent(t.positive_rate)}) vs ${t.negative}` : u.use }),
+        el('td', { text: u.use === 'target' && t ? `outcome: ${t.positive} (${F.fmtPercent(t.positive_rate)}) vs ${t.negative}` : u.use === 'unknown' ? '–' : u.use }),
         el('td', { text: u.reason || '' }),
         el('td', {}, box),
       );
     }),
   );
-  const notes = [...(r.report.warnings || []), ...(r.notices || [])];
+  const notes = [...((r.report && r.report.warnings) || []), ...(r.notices || [])];
   $('train-score-warnings').replaceChildren(...notes.map((n) => el('li', { text: n })));
   $('train-score-warnings').hidden = !notes.length;
   $('train-score-setup').hidden = false;
+  // Train only for an outcome the core has read (a certain guess, or the user's choice).
+  $button('train-score-start').disabled = !r.report;
   showCommand();
 }
 
 async function train() {
-  if (!table || !inspected) return;
+  if (!table || !inspected || !inspected.report) return;
   const o = options();
   setState('running');
   showError('train-score-error', '');
@@ -271,6 +312,7 @@ async function openTable(source) {
   $('train-score-setup').hidden = true;
   $('train-score-result').hidden = true;
   $('train-score-status').textContent = '';
+  delete $select('train-score-target').dataset.chosen;
   inspected = null;
   /** @type {Uint8Array} */ let bytes;
   try {
@@ -306,6 +348,7 @@ function build() {
         'div',
         { id: 'train-score-setup', hidden: true },
         el('form', { class: 'controls', id: 'train-score-form' }, select('train-score-target', 'Outcome'), select('train-score-positive', 'Counts as converted'), select('train-score-id', 'Id column'), ...numbers),
+        el('p', { class: 'note', id: 'train-score-target-note', 'aria-live': 'polite', hidden: true }),
         el('div', { class: 'table-wrap' }, el('table', { class: 'data-table', id: 'train-score-columns' }, el('caption', { text: 'The columns as the core reads them for training' }), el('thead', {}, el('tr', {}, ...head)), el('tbody'))),
         el('ul', { class: 'notices warnings', id: 'train-score-warnings', hidden: true }),
         el('p', { class: 'muted command', id: 'train-score-command' }),
@@ -332,6 +375,7 @@ function build() {
   );
   // Another outcome has other labels: its positive one is detected again.
   $('train-score-target').addEventListener('change', () => {
+    $select('train-score-target').dataset.chosen = 'true'; // the user's choice: no longer "guessed"
     $('train-score-positive').replaceChildren();
     inspect();
   });
