@@ -20,7 +20,7 @@ const fcReady = createFunnelcast();
 /** @typedef {{table: FC.Table, bytes: Uint8Array, name: string, records: CsvRecords | null}} Leads */
 /** @typedef {{m: FC.Model, name: string, header: FC.ScoreModelHeader}} ScoreModel */
 /** @typedef {{result: FC.ScoreResult, explain: number, orders: Map<string, Uint32Array>, maxAbs: number, model: string, source: string, ms: number}} Scored */
-/** @typedef {{table: FC.Table, name: string}} DriftTable */
+/** @typedef {{table: FC.Table, name: string, bytes: Uint8Array}} DriftTable */
 /** @type {Leads | null} */
 let leads = null; // {table, bytes, name, rows, columns, records (made on demand)}
 /** @type {ScoreModel | null} */
@@ -28,7 +28,7 @@ let model = null; // {m, name, header}
 /** @type {Scored | null} */
 let scored = null; // {result, orders: Map, maxAbs, model, source, ms}
 /** @type {Record<'reference' | 'current', DriftTable | null>} */
-const drift = { reference: null, current: null }; // {table, name, rows}
+const drift = { reference: null, current: null }; // {table, name, bytes}
 
 /** @type {(a: string, b: string) => boolean} */
 const same = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -124,7 +124,8 @@ const handlers = {
     const { bytes, name } = await /** @type {Promise<Read>} */ (read);
     progress(id, 'Parsing the CSV', null);
     const t0 = performance.now();
-    const t = fc.loadTable(bytes, name);
+    // Read as the model reads it: its categories stay text (zip codes 02139, 007), as the CLI's score.
+    const t = fc.loadTable(bytes, name, model ? { model: model.m } : undefined);
     const parseMs = performance.now() - t0;
     const refusal = model ? misfit(t, model) : null;
     if (refusal) {
@@ -151,6 +152,18 @@ const handlers = {
     if (model) model.m.delete();
     model = { m, name, header };
     scored = null;
+    // The lead table shown is read again with this model's column types (its categories as
+    // text), the way `funnelcast score` reads a batch for a model.
+    if (leads) {
+      progress(id, 'Reading the leads for the model', null);
+      setLeads({ ...leads, table: fc.loadTable(leads.bytes, leads.name, { model: m }), records: leads.records });
+    }
+    for (const d of Object.values(drift)) {
+      if (!d) continue;
+      const t = fc.loadTable(d.bytes, d.name, { model: m });
+      d.table.delete();
+      d.table = t;
+    }
     return { kind: 'score', name, header, leadsError: leads ? misfit(leads.table, model) : null };
   },
 
@@ -239,9 +252,9 @@ const handlers = {
     if (!Object.hasOwn(drift, which)) throw new Error(`unknown drift table '${which}'`);
     const { bytes, name } = await /** @type {Promise<Read>} */ (read);
     progress(id, 'Parsing the CSV', null);
-    const t = fc.loadTable(bytes, name);
+    const t = fc.loadTable(bytes, name, model ? { model: model.m } : undefined); // as `funnelcast drift --model` reads it
     if (drift[which]) drift[which].table.delete();
-    drift[which] = { table: t, name };
+    drift[which] = { table: t, name, bytes };
     return { summary: summary(t) };
   },
 
