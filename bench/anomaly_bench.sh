@@ -9,7 +9,9 @@
 #      kind, so each kind is charged all of them), pooled over the seeds;
 #   2. false alarms per week of hourly data at the defaults on series with nothing to find:
 #      Poisson counts at levels 2, 15 and 200 (flat and with a daily cycle) judged as leads and
-#      as CPL with a steady spend, and Gaussian white noise as a plain column;
+#      as CPL with a steady spend; revenue of Poisson sales at 0.2, 1, 5 and 50 an hour, each
+#      sale of a lognormal value (mean $100, log-sd 0.5, and a heavy-tailed 1.0), judged as
+#      revenue and as ROI with a steady spend; and Gaussian white noise as a plain column;
 #   3. every method on demo-data --seed 1 (zscore and, with the demo model, residual too) and
 #      the NAB window score at the defaults (bench/anomaly_eval.mjs; NAB skipped with a
 #      message without ../shared/data/nab/);
@@ -162,6 +164,21 @@ def write_counts(path, level, cycle, seed):
             else:
                 k = max(0, int(round(rng.gauss(lam, math.sqrt(lam)))))
             fh.write(time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(1672531200 + 3600 * i)) + f',{k},{10*lam:.2f},0\n')
+def poisson(rng, lam):  # Knuth's product of uniforms (lam < 60)
+    k, p, L = 0, 1.0, math.exp(-lam)
+    while True:
+        p *= rng.random()
+        if p <= L: return k
+        k += 1
+def write_sales(path, level, cycle, sd, seed):
+    rng = random.Random(seed)
+    with open(path, 'w') as fh:
+        fh.write('timestamp,leads,spend,revenue\n')
+        for i in range(hours):
+            lam = level * (1 + 0.6 * math.sin(2 * math.pi * (i % 24) / 24)) if cycle else level
+            n = poisson(rng, lam)
+            rev = sum(rng.lognormvariate(math.log(100) - sd * sd / 2, sd) for _ in range(n))
+            fh.write(time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(1672531200 + 3600 * i)) + f',{n},{30*lam:.2f},{rev:.2f}\n')
 def write_noise(path, seed):
     rng = random.Random(seed)
     with open(path, 'w') as fh:
@@ -179,7 +196,9 @@ print('series                      metric  method     flags/weeks   per week')
 for label, maker, metric in (
         [('white noise N(100,10)', lambda p, s: write_noise(p, s), 'value')] +
         [(f'Poisson {lv} {"daily" if cyc else "flat"}', (lambda lv, cyc: lambda p, s: write_counts(p, lv, cyc, s))(lv, cyc), met)
-         for lv in (2, 15, 200) for cyc in (False, True) for met in ('leads', 'cpl')]):
+         for lv in (2, 15, 200) for cyc in (False, True) for met in ('leads', 'cpl')] +
+        [(f'sales {lv}/h {"daily" if cyc else "flat"} sd {sd}', (lambda lv, cyc, sd: lambda p, s: write_sales(p, lv, cyc, sd, s))(lv, cyc, sd), met)
+         for sd in (0.5, 1.0) for lv in (0.2, 1, 5, 50) for cyc in (False, True) for met in ('revenue', 'roi')]):
     for m in ('count', 'ensemble') if metric != 'value' else ('robust', 'seasonal', 'ensemble'):
         fl = wk = 0
         for s in range(1, nseeds + 1):

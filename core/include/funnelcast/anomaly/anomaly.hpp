@@ -35,7 +35,10 @@
 //   first after 256 rows. Expected value, band and direction: robust's.
 // - count: counts (leads) and ratios of a count (CPL, conversion) judged as counts: the
 //   expected count (seasonal rate x recent level, x exposure for ratios) with Poisson or
-//   negative-binomial tails whose dispersion comes from its own past residuals.
+//   negative-binomial tails whose dispersion comes from its own past residuals. Revenue
+//   (Input::lumpy) and ROI through it are judged as compound counts: revenue in units of
+//   its variance-to-mean ratio (about one sale's value), a dispersion that grows with the
+//   level (the hour's value per sale varies too), and the last 3 hours' sum.
 // - ensemble (the default): robust, seasonal, count (weight 3) and iforest, and residual
 //   when forecasts are given, their tail probabilities combined by the weighted Cauchy rule
 //   (calibrate.hpp), which stays valid for dependent detectors. Where count scores a count,
