@@ -209,7 +209,7 @@ void describe_series(const series::BuildResult& d, const std::string& path) {
   const series::Series& s = d.total;
   std::ostringstream ss;
   ss << base_name(path) << ": " << d.input_rows << " rows -> " << s.size() << " "
-     << time::interval_name(d.step) << (s.size() == 1 ? "" : "s") << " (" << time::format_timestamp(s.start)
+     << time::interval_units(d.step, s.size()) << " (" << time::format_timestamp(s.start)
      << " to " << time::format_timestamp(s.time(s.size() ? s.size() - 1 : 0)) << ")";
   if (!d.channels.empty()) ss << ", " << d.channels.size() << (d.channels.size() == 1 ? " channel" : " channels");
   std::cerr << ss.str() << "\n";

@@ -56,14 +56,6 @@ const char* direction_name(int8_t d) {
   return d > 0 ? "spike" : d < 0 ? "drop" : "";
 }
 
-// "hours", "days", or "intervals of 5 minutes".
-std::string units(int64_t step, size_t n) {
-  const std::string name = time::interval_name(step);
-  if (name.find(' ') != std::string::npos)
-    return (n == 1 ? "interval of " : "intervals of ") + name;
-  return n == 1 ? name : name + "s";
-}
-
 // One-step-ahead forecasts of the model's target on the input's grid, each from the
 // `min_history` intervals before it, for the intervals from `from` on.
 anomaly::Forecasts one_step_forecasts(const model::Model& m, const std::string& model_name,
@@ -164,7 +156,7 @@ int run_anomalies(int argc, char** argv, int first) {
   }
   if (!data) {
     std::fprintf(stderr, "%s: %zu rows -> %zu %s of '%s' (%s to %s)\n", base_name(path).c_str(), table.rows,
-                 in.size(), units(in.step, in.size()).c_str(), request.metric.c_str(),
+                 in.size(), time::interval_units(in.step, in.size()).c_str(), request.metric.c_str(),
                  time::format_timestamp(in.start).c_str(), time::format_timestamp(in.time(in.size() - 1)).c_str());
     print_notices(notices);
   }
@@ -218,13 +210,13 @@ int run_anomalies(int argc, char** argv, int first) {
                  "(precision %s), F1 %s, mean delay %s %s; window score %s (raw %.3f, %zu false positives)\n",
                  r.method.c_str(), e.events, e.detected, number(e.recall, "%.3f").c_str(), e.alerts,
                  e.true_alerts, number(e.precision, "%.3f").c_str(), number(e.f1, "%.3f").c_str(),
-                 number(e.delay, "%.2f").c_str(), units(r.step, 2).c_str(),
+                 number(e.delay, "%.2f").c_str(), time::interval_units(r.step, 2).c_str(),
                  number(e.window_score, "%.2f").c_str(), e.window_raw, e.window_false_positives);
   }
   if (request.json) std::cout << json_dump(doc);
   else if (request.out.empty()) std::cout << api::anomalies_csv(run, true);
   std::fprintf(stderr, "%zu anomalous %s of %s among %zu scored (score >= %.6g, %s)\n", r.count(),
-               units(r.step, r.count()).c_str(), r.metric.c_str(), r.scored(), r.threshold, r.method.c_str());
+               time::interval_units(r.step, r.count()).c_str(), r.metric.c_str(), r.scored(), r.threshold, r.method.c_str());
 
   if (request.fail_on_anomaly) {
     const anomaly::Span& last = request.last;
@@ -238,7 +230,7 @@ int run_anomalies(int argc, char** argv, int first) {
     if (hits) {
       std::fprintf(
           stderr, "alert: %zu anomalous %s of %s in the last %s; latest %s: %s, expected %s (%s)\n",
-          hits, units(r.step, hits).c_str(), r.metric.c_str(), anomaly::span_text(last).c_str(),
+          hits, time::interval_units(r.step, hits).c_str(), r.metric.c_str(), anomaly::span_text(last).c_str(),
           time::format_timestamp(r.time(latest)).c_str(), number(r.value[latest]).c_str(),
           number(r.expected[latest]).c_str(), direction_name(r.direction[latest]));
       return 3;

@@ -663,7 +663,7 @@ TEST_F(Cli, DailyDataGivesDailyKpisAndIsRefusedForHourlyForecasts) {
   put(dir_ + "/daily.csv", csv);
   const Outcome t = run("train forecast --data " + dir_ + "/daily.csv --out " + dir_ + "/x.fcm" + kSmall);
   EXPECT_EQ(t.code, 2);
-  EXPECT_NE(t.err.find("daily.csv: forecasting works on hourly data, and this file is daily (one row per day)"), std::string::npos) << t.err;
+  EXPECT_NE(t.err.find("daily.csv: forecasting works on hourly data, and this file is daily data (one row per day)"), std::string::npos) << t.err;
   const Outcome f = run("forecast --model " + dir_ + "/m.fcm --data " + dir_ + "/daily.csv --time Date --leads Leads --channel ''");
   EXPECT_EQ(f.code, 2);
   EXPECT_NE(f.err.find("daily.csv is daily data (one row per day), but m.fcm forecasts hourly data"), std::string::npos) << f.err;

@@ -62,3 +62,41 @@ TEST(SeriesStray, RegularFinerDataKeepsItsGrid) {
 }
 
 }  // namespace
+
+// An export every 2, 3, 4, 6 or 12 hours is read on its own grid, not as hourly data with
+// every other hour missing: the last 24 hours' leads are the sum of its rows in them, and
+// forecasting (hourly only) refuses it by name instead of forecasting per hour.
+TEST(SeriesMultiHour, AnExportEveryFewHoursKeepsItsInterval) {
+  for (int hours : {2, 3, 4, 6, 12}) {
+    std::string csv = "timestamp,leads,spend\n";
+    const int rows = 30 * 24 / hours;
+    for (int i = 0; i < rows; ++i)
+      csv += fc::time::format_timestamp(kMarch + int64_t{i} * hours * 3600) + "," + std::to_string(i % 5 + 1) + ",10\n";
+    const auto d = build(csv);
+    SCOPED_TRACE(hours);
+    EXPECT_EQ(d.step, hours * 3600);
+    EXPECT_TRUE(d.regular);
+    ASSERT_EQ(d.total.size(), static_cast<size_t>(rows));
+    EXPECT_EQ(d.empty_intervals, 0u);
+    EXPECT_EQ(d.missing_leads, 0u);
+    // The last day: rows - 24/hours .. rows - 1, each i % 5 + 1 leads.
+    double want = 0, got = 0;
+    for (int i = rows - 24 / hours; i < rows; ++i) {
+      want += i % 5 + 1;
+      got += d.total.leads[static_cast<size_t>(i)];
+    }
+    EXPECT_EQ(got, want);
+    bool said = false;
+    for (const auto& n : d.notices)
+      said = said || n == "export.csv: data every " + std::to_string(hours) + " hours (one row per " +
+                              std::to_string(hours) + " hours)";
+    EXPECT_TRUE(said);
+  }
+  // Hourly data with gaps is still hourly: a few odd hours among even ones decide it.
+  std::string csv = "timestamp,leads\n";
+  for (int h = 0; h < 400; ++h)
+    if (h % 2 == 0 || h % 37 == 1) csv += fc::time::format_timestamp(kMarch + int64_t{h} * 3600) + ",3\n";
+  const auto d = build(csv);
+  EXPECT_EQ(d.step, 3600);
+  EXPECT_GT(d.empty_intervals, 100u);
+}

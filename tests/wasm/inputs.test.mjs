@@ -132,6 +132,26 @@ test('the demo model does not fit a daily file, and says why', () => {
   }
 });
 
+test('an export every 2 hours is read on its own grid: its last 24 hours are 12 rows, and the demo model refuses it by name', () => {
+  const lines = ['timestamp,leads,spend'];
+  for (let i = 0; i < 360; ++i) lines.push(`${new Date(Date.UTC(2024, 0, 1) + i * 7200e3).toISOString().slice(0, 19).replace('T', ' ')},${(i % 5) + 1},10`);
+  const t = fc.loadTable(lines.join('\n') + '\n', 'twohour.csv');
+  const m = fc.loadModel(bytes(demoModel()), 'demo_forecast.fcm');
+  try {
+    const s = t.schema();
+    assert.equal(s.step, 7200);
+    assert.ok(s.notices.includes('twohour.csv: data every 2 hours (one row per 2 hours)'), s.notices.join('\n'));
+    // Rows 348..359 are the last 24 hours: (i % 5) + 1 leads each.
+    let want = 0;
+    for (let i = 348; i < 360; ++i) want += (i % 5) + 1;
+    assert.equal(fc.kpis(t, {}).leads.current, want);
+    assert.match(fc.modelFits(t, m).reason, /twohour\.csv is data every 2 hours \(one row per 2 hours\), but demo_forecast\.fcm forecasts hourly data/);
+  } finally {
+    t.delete();
+    m.delete();
+  }
+});
+
 test('trainForecast gives the bytes the CLI gives with one thread', async () => {
   const train = await loadTrainModule();
   const text = hourly('timestamp,channel,leads', 24 * 35, (h) => `a,${shape(h)}`);

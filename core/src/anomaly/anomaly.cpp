@@ -151,8 +151,7 @@ Grid grid_of(const std::vector<Row>& rows) {
   }
   const std::vector<int64_t>& steps = time::supported_intervals();
   Grid g;
-  for (int64_t s : steps)
-    if (divisor > 0 && divisor % s == 0) g.step = s;
+  g.step = time::grid_step(divisor, distinct);
   if (!gaps.empty()) {
     std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2),
                      gaps.end());

@@ -115,8 +115,7 @@ Prepared prepare(const model::Model& m, const Table& table, const Request& reque
   // The model's grid: finer data is summed, coarser data cannot be forecast by it.
   if (data.step != d.interval) {
     if (data.step > d.interval || d.interval % data.step != 0) {
-      throw Error(table.source + " is " + time::interval_adjective(data.step) + " data (one row per " +
-                  time::interval_name(data.step) + "), but " + name + " forecasts " +
+      throw Error(table.source + " is " + time::interval_data(data.step) + ", but " + name + " forecasts " +
                   time::interval_adjective(d.interval) + " data; give " + time::interval_adjective(d.interval) +
                   " rows");
     }

@@ -58,9 +58,8 @@ model::MetricValues values_of(const metrics::Regression& r) {
 series::BuildResult hourly(const series::BuildResult& data, std::vector<std::string>& notices) {
   if (data.step == time::kHour) return data;
   if (data.step > time::kHour) {
-    throw Error(data.source + ": forecasting works on hourly data, and this file is " +
-                time::interval_adjective(data.step) + " (one row per " + time::interval_name(data.step) +
-                "); give hourly rows (or finer, which are summed to hours)");
+    throw Error(data.source + ": forecasting works on hourly data, and this file is " + time::interval_data(data.step) +
+                "; give hourly rows (or finer, which are summed to hours)");
   }
   series::BuildResult out = series::resample(data, time::kHour);
   notices.push_back(out.notices.back());

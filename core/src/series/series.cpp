@@ -195,8 +195,7 @@ Grid detect_grid(const Table& t, const Column& c, const std::vector<int64_t>& ti
   if (divisor == 0) {
     step = time::kHour;  // one distinct time: nothing to learn from, assume hourly
   } else {
-    for (int64_t s : time::supported_intervals())
-      if (divisor % s == 0) step = s;
+    step = time::grid_step(divisor, u.size());
   }
   int64_t phase = -1;
   if (!events) {
@@ -466,8 +465,7 @@ void add_notices(const Table& table, const Grid& grid, bool events, size_t n, Bu
     out.notices.push_back(table.source + ": the timestamps are not on a regular grid; rows are summed per " +
                           unit + " and " + units + " without rows count as 0");
   } else if (grid.step != time::kHour) {
-    out.notices.push_back(table.source + ": " + time::interval_adjective(grid.step) + " data (one row per " +
-                          unit + ")");
+    out.notices.push_back(table.source + ": " + time::interval_data(grid.step));
   }
   if (out.stray_rows)
     out.notices.push_back(table.source + ": " + count_of(out.stray_rows, "row is", "rows are") + " off the " +
@@ -613,8 +611,7 @@ BuildResult build(const Table& table, const Options& options) {
 BuildResult resample(const BuildResult& data, int64_t step) {
   if (step == data.step) return data;
   if (step < data.step || step % data.step != 0) {
-    throw Error("the data is " + time::interval_adjective(data.step) + " (one row per " +
-                time::interval_name(data.step) + "); it cannot be turned into " +
+    throw Error("the data is " + time::interval_data(data.step) + "; it cannot be turned into " +
                 time::interval_adjective(step) + " data");
   }
   BuildResult out = data;

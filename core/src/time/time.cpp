@@ -164,10 +164,33 @@ bool is_holiday(int64_t t) {
 }
 
 const std::vector<int64_t>& supported_intervals() {
-  static const std::vector<int64_t> kSteps = {kMinute,      5 * kMinute, 10 * kMinute,
-                                              15 * kMinute, 30 * kMinute, kHour,
-                                              kDay,         kWeek};
+  // Every step that divides a day evenly (from a minute), then a day and a week: an export
+  // every 2, 3, 4, 6 or 12 hours is read on its own grid, never as hourly with gaps.
+  static const std::vector<int64_t> kSteps = {kMinute,      5 * kMinute, 10 * kMinute, 15 * kMinute,
+                                              30 * kMinute, kHour,       2 * kHour,    3 * kHour,
+                                              4 * kHour,    6 * kHour,   12 * kHour,   kDay,
+                                              kWeek};
   return kSteps;
+}
+
+int64_t grid_step(int64_t divisor, size_t distinct) {
+  constexpr size_t kMinTimesMultiHour = 20;
+  int64_t step = 0;
+  for (int64_t s : supported_intervals())
+    if (divisor > 0 && divisor % s == 0 && (s <= kHour || s >= kDay || distinct >= kMinTimesMultiHour)) step = s;
+  return step;
+}
+
+std::string interval_units(int64_t step, size_t n) {
+  const std::string name = interval_name(step);
+  if (name.find(' ') != std::string::npos) return (n == 1 ? "interval of " : "intervals of ") + name;
+  return n == 1 ? name : name + "s";
+}
+
+std::string interval_data(int64_t step) {
+  const std::string adjective = interval_adjective(step);
+  return (adjective.rfind("every", 0) == 0 ? "data " + adjective : adjective + " data") + " (one row per " +
+         interval_name(step) + ")";
 }
 
 std::string interval_name(int64_t s) {

@@ -45,8 +45,17 @@ CivilDate date_of(int64_t t);
 bool is_holiday(int64_t t);
 
 // The grid steps a regular series may have, finest first: 1, 5, 10, 15 and 30
-// minutes, 1 hour, 1 day, 1 week.
+// minutes, 1, 2, 3, 4, 6 and 12 hours, 1 day, 1 week.
 const std::vector<int64_t>& supported_intervals();
+// The largest supported step that divides `divisor` (the gcd of the distances between
+// `distinct` timestamps), 0 when none does. A step of 2 to 12 hours needs at least 20
+// timestamps: two rows two hours apart are an hourly export with a gap, not 2-hourly data.
+int64_t grid_step(int64_t divisor, size_t distinct);
+// The unit for n intervals of `step`: "hour"/"hours", "day"/"days", "interval of 2 hours" /
+// "intervals of 2 hours".
+std::string interval_units(int64_t step, size_t n);
+// "daily data (one row per day)", "data every 2 hours (one row per 2 hours)".
+std::string interval_data(int64_t step);
 // "hour", "15 minutes", "day", "week"; "N seconds" for anything else.
 std::string interval_name(int64_t seconds);
 // "hourly", "every 15 minutes", "daily", "weekly".
