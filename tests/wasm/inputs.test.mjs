@@ -144,7 +144,10 @@ test('an export every 2 hours is read on its own grid: its last 24 hours are 12 
     // Rows 348..359 are the last 24 hours: (i % 5) + 1 leads each.
     let want = 0;
     for (let i = 348; i < 360; ++i) want += (i % 5) + 1;
-    assert.equal(fc.kpis(t, {}).leads.current, want);
+    const k = fc.kpis(t, {});
+    assert.equal(k.interval_seconds, 7200);
+    assert.equal(k.current.intervals, 12);
+    assert.equal(k.current.leads, want);
     assert.match(fc.modelFits(t, m).reason, /twohour\.csv is data every 2 hours \(one row per 2 hours\), but demo_forecast\.fcm forecasts hourly data/);
   } finally {
     t.delete();
