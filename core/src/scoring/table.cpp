@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <limits>
 #include <unordered_map>
@@ -253,8 +254,23 @@ void add_value_column(const Table& table, const Column& c, size_t missing, size_
   f.missing_share = missing_share(missing, table.rows);
   if (numeric) {
     set_range(f, table, c, level_values);
-    if (c.type == ColumnType::kCategory)
-      out.notices.push_back(table.source + ": column '" + c.name + "' holds numbers written as text; read as numbers");
+    if (c.type == ColumnType::kCategory) {
+      // A percentage is read as a fraction ("15%" -> 0.15): said with the largest one as the
+      // example, never silently ("987%" read as 9.87 is then plain to see).
+      size_t largest = c.levels.size();
+      for (size_t i = 0; i < c.levels.size(); ++i)
+        if (trimmed(c.levels[i]).back() == '%' &&
+            (largest == c.levels.size() || std::fabs(level_values[i]) > std::fabs(level_values[largest])))
+          largest = i;
+      std::string percent;
+      if (largest < c.levels.size()) {
+        char b[48];
+        std::snprintf(b, sizeof b, "%.10g", level_values[largest]);
+        percent = "; percentages are read as fractions ('" + shown(trimmed(c.levels[largest])) + "' as " + b + ")";
+      }
+      out.notices.push_back(table.source + ": column '" + c.name + "' holds numbers written as text; read as numbers" +
+                            percent);
+    }
   } else {
     set_levels(f, table, c, out.notices);
   }
