@@ -100,3 +100,33 @@ TEST(SeriesMultiHour, AnExportEveryFewHoursKeepsItsInterval) {
   EXPECT_EQ(d.step, 3600);
   EXPECT_GT(d.empty_intervals, 100u);
 }
+
+// A local-time export repeats an hour the night clocks go back: the two rows are two real
+// hours, so the error says so and does not suggest summing them; any other duplicate does.
+TEST(SeriesDaylightSaving, ARepeatedHourTheNightClocksGoBackIsExplained) {
+  const auto error_of = [](int64_t start, int64_t dup) {
+    std::string csv = "timestamp,leads\n";
+    for (int h = 0; h < 72; ++h) {
+      const int64_t t = start + int64_t{h} * 3600;
+      csv += fc::time::format_timestamp(t) + ",4\n";
+      if (t == dup) csv += fc::time::format_timestamp(t) + ",5\n";
+    }
+    try {
+      build(csv);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const int64_t oct26 = 1729900800;  // 2024-10-26 00:00 UTC; Sunday 27 October is the last one
+  const std::string eu = error_of(oct26, oct26 + 26 * 3600);  // 2024-10-27 02:00 twice
+  EXPECT_NE(eu.find("export.csv: line 29: duplicate timestamp 2024-10-27 02:00:00 (first at line 28): clocks go back"),
+            std::string::npos) << eu;
+  EXPECT_EQ(eu.find("--duplicates sum"), std::string::npos) << eu;
+  const int64_t nov2 = 1730505600;  // 2024-11-02 00:00 UTC; Sunday 3 November is the first one
+  EXPECT_NE(error_of(nov2, nov2 + 25 * 3600).find("clocks go back"), std::string::npos);  // 01:00 on the 3rd
+  // A week earlier, or at noon that Sunday: an ordinary duplicate, summing suggested.
+  const std::string plain = error_of(oct26 - 7 * 86400, oct26 - 7 * 86400 + 26 * 3600);
+  EXPECT_NE(plain.find("--duplicates sum"), std::string::npos) << plain;
+  EXPECT_NE(error_of(oct26, oct26 + 36 * 3600).find("--duplicates sum"), std::string::npos);
+}

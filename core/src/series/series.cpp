@@ -119,6 +119,18 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
+// A local time that daylight saving repeats: 01:00 or 02:00 on the last Sunday of October
+// (Europe, clocks back at 01:00 UTC) or 01:00 on the first Sunday of November (North
+// America), in hourly (or finer) data whose times were written without an offset.
+bool daylight_saving_repeat(int64_t t, int64_t step) {
+  if (step > time::kHour || time::day_of_week(t) != 6) return false;
+  const time::CivilDate d = time::civil_from_days(time::floor_div(t, time::kDay));
+  const int64_t hour = time::floor_div(t, time::kHour) % 24;
+  const bool last_october_sunday = d.month == 10 && d.day + 7 > 31;
+  const bool first_november_sunday = d.month == 11 && d.day <= 7;
+  return (last_october_sunday && (hour == 1 || hour == 2)) || (first_november_sunday && hour == 1);
+}
+
 const char* leads_synonyms() {
   return "leads, conversions, signups, responses, registrations";
 }
@@ -421,8 +433,13 @@ void add_rows(const Table& table, const std::vector<int64_t>& times, const RowVa
                                         : "a second row in the " + time::interval_name(grid.step) +
                                               " from " + time::format_timestamp(at);
       if (!names.empty()) what += " for channel '" + shown(names[channel_of[r]]) + "'";
-      throw Error(table.source + ": line " + std::to_string(table.line(r)) + ": " + what +
-                  " (first at line " + std::to_string(table.line(first_row[key] - 1)) + "); an " +
+      const std::string first = " (first at line " + std::to_string(table.line(first_row[key] - 1)) + ")";
+      if (times[r] == at && daylight_saving_repeat(at, grid.step))
+        throw Error(table.source + ": line " + std::to_string(table.line(r)) + ": " + what + first +
+                    ": clocks go back an hour that night in Europe and North America, so local times repeat "
+                    "this hour; the two rows are two different real hours and must not be summed. Export "
+                    "the times in UTC or with their offset (2024-10-27 02:00:00+02:00)");
+      throw Error(table.source + ": line " + std::to_string(table.line(r)) + ": " + what + first + "; an " +
                   time::interval_adjective(grid.step) +
                   " export has one row per interval (and channel); to add such rows up, sum "
                   "duplicates (CLI: --duplicates sum)");
