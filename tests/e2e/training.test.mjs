@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
-import { anomalyCount, chooseFile, cli, cliJson, cycleCsv, drawn, hourlyCsv, openApp, startSuite, T } from './helpers.mjs';
+import { anomalyCount, chooseFile, cli, cliJson, cycleCsv, drawn, hourlyCsv, openApp, recordWorkers, startSuite, T } from './helpers.mjs';
 
 let suite;
 before(async () => {
@@ -19,24 +19,6 @@ after(() => suite && suite.close());
 
 const state = (page) => page.getAttribute('#train-box', 'data-state');
 
-// Runs in the page before its scripts: records every Worker made (URL, name) and whether
-// it was terminated.
-function recordWorkers() {
-  const made = [];
-  window.__workers = made;
-  const Base = window.Worker;
-  window.Worker = class extends Base {
-    constructor(url, options) {
-      super(url, options);
-      this.__info = { url: String(url), name: options && options.name, terminated: false };
-      made.push(this.__info);
-    }
-    terminate() {
-      this.__info.terminated = true;
-      return super.terminate();
-    }
-  };
-}
 const trainWorkers = (page) => page.evaluate(() => window.__workers.filter((w) => /train-worker\.js$/.test(w.url)));
 
 test('a new file is trained for in a worker: progress, cancel, train again, the CV table, the forecast and the CLI’s bytes', { timeout: 300_000 }, async (t) => {
