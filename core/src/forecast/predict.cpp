@@ -17,8 +17,8 @@ namespace fc::forecast {
 namespace {
 
 // A level this many times above or below training's is worth a word: the model may
-// have been trained on other data.
-constexpr double kLevelRatio = 4.0;
+// have been trained on other data, and trees cannot forecast beyond the values they saw.
+constexpr double kLevelRatio = 2.0;
 
 const model::ForecastSection& section_of(const model::Model& m, const std::string& name) {
   if (m.header.kind != "forecast" || !m.header.forecast)
@@ -187,16 +187,30 @@ Forecast predict(const model::Model& m, const series::Series& s, int horizon, co
       sum += h.target[i];
       ++count;
     }
-  if (count && ts.count && std::isfinite(ts.mean) && ts.mean > 0) {
-    const double level = sum / static_cast<double>(count);
-    if (level > kLevelRatio * ts.mean || level * kLevelRatio < ts.mean) {
-      char buf[200];
-      std::snprintf(buf, sizeof buf, "the data's recent level (%.3g per %s) is far from what %s was trained on (%.3g); "
-                    "it may have been trained on other data", level, unit.c_str(), name.c_str(), ts.mean);
+  const double level = count ? sum / static_cast<double>(count) : 0.0;
+  const bool far = count && ts.count && std::isfinite(ts.mean) && ts.mean > 0 &&
+                   (level > kLevelRatio * ts.mean || level * kLevelRatio < ts.mean);
+  if (far) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "the data's recent level (%.3g per %s) is far from what %s was trained on (%.3g); "
+                  "it may have been trained on other data", level, unit.c_str(), name.c_str(), ts.mean);
+    out.notices.push_back(buf);
+  }
+  out.mean = recursive(*c, h, h.size, horizon);
+  if (far && horizon > 0) {
+    // Trees forecast within the values they were trained on: a forecast that stays near
+    // training's level while the data moved away from it is not to be trusted; said.
+    double forecast_sum = 0;
+    for (double v : out.mean) forecast_sum += v;
+    const double forecast_level = forecast_sum / horizon;
+    if (forecast_level * 1.5 < level || forecast_level > 1.5 * level) {
+      char buf[240];
+      std::snprintf(buf, sizeof buf, "the forecast averages %.3g per %s against %.3g in the last weeks: a tree model "
+                    "cannot forecast beyond the levels it was trained on; retrain %s on recent data",
+                    forecast_level, unit.c_str(), level, name.c_str());
       out.notices.push_back(buf);
     }
   }
-  out.mean = recursive(*c, h, h.size, horizon);
   for (int k = 0; k < horizon; ++k) {
     if (std::isnan(out.mean[k])) {
       throw Error("the forecast for " + time::format_timestamp(s.time(h.size) + k * s.step) +
