@@ -1,7 +1,8 @@
 // The count model: Poisson and negative-binomial tails worked out by hand, a one-hour
 // collapse of leads flagged on leads and on CPL (cause: leads), a CPL spike from a tripled
-// spend flagged at every history length from 21 days, and false alarms on Poisson noise
-// within the binomial bound of the documented rate.
+// spend flagged at every history length from 21 days to two years, a collapse over hours
+// flagged by its sum, an early burst that does not flag its hour every later day, and false
+// alarms on Poisson noise within the binomial bound of the documented rate.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -97,7 +98,7 @@ TEST(AnomalyCount, AOneHourCollapseOfLeadsIsFlaggedOnLeadsAndOnCplWithCauseLeads
 }
 
 TEST(AnomalyCount, ACplSpikeFromATripledSpendIsFlaggedFrom21DaysOfHistory) {
-  for (size_t days : {21u, 28u, 60u, 120u}) {
+  for (size_t days : {21u, 28u, 60u, 120u, 730u}) {
     Series s = poisson_series(days * 24, 15, 0.5, static_cast<uint32_t>(days));
     const size_t at = (days - 1) * 24 + 12;
     // A bid gone wrong: three times the spend ($450 for the usual 15 leads, 45 expected for
@@ -109,6 +110,49 @@ TEST(AnomalyCount, ACplSpikeFromATripledSpendIsFlaggedFrom21DaysOfHistory) {
       EXPECT_EQ(r.flagged[at], 1) << m << " " << days << " days, score " << r.score[at];
       EXPECT_EQ(r.direction[at], 1) << m;
       EXPECT_EQ(r.cause[at], anomaly::Cause::kExposure) << m << " " << days << " days";
+    }
+  }
+}
+
+TEST(AnomalyCount, ACollapseOverHoursIsFlaggedByItsSumWhereNoHourIsAlone) {
+  // Leads at a flat 15 an hour fall to 3 for four hours. One hour of 3: Poisson
+  // P(Y <= 3 | 15) = 2.11e-4, two-sided 4.2e-4, far from 5e-5 (the model's dispersion,
+  // >= 1, only widens it). Three hours of 3: P(S <= 9 | 45) = 7.4e-11 (Poisson), a sum the
+  // count model judges with the dispersion of its own past sums: flagged by the third hour.
+  Series s = poisson_series(28 * 24, 15, 0, 11);
+  const size_t at = 27 * 24 + 10;
+  for (size_t k = 0; k < 4; ++k) s.leads[at + k] = 3;
+  EXPECT_NEAR(detail::count_p_value(15, 1, 3), 2 * 2.1138e-4, 1e-7);
+  for (const char* m : {"count", "ensemble"}) {
+    for (const char* metric : {"leads", "cpl"}) {
+      const anomaly::Result r = anomaly::detect(s, whole(m, metric));
+      EXPECT_EQ(r.flagged[at], 0) << m << " " << metric << " (the first hour alone)";
+      EXPECT_EQ(r.flagged[at + 2] + r.flagged[at + 3], 2) << m << " " << metric;
+      for (size_t i = 27 * 24; i < at; ++i)
+        EXPECT_EQ(r.flagged[i], 0) << m << " " << metric << " at " << i;
+    }
+  }
+}
+
+TEST(AnomalyCount, AnIncidentBeforeTheFirstScoreDoesNotRaiseTheBarOfItsHourForever) {
+  // A burst of 100 leads (usual 15) on day 1 at 6 a.m., before the model can judge it, puts
+  // that hour's rate at (15 + 100) / 2 = 57.5 on day 2, where a usual 15 is an outlier
+  // (Poisson P(Y <= 15 | 57.5) ~ 1e-11). Taken into later rates as what was expected, it
+  // kept the rate there and flagged 6 a.m. on every later day (21 of 25 days measured);
+  // clipped to 3 of its spread (57.5 - 3 sqrt(57.5 x 1.25) = 32), the usual hours pull
+  // the rate back within days: a flag or two, none in the last two weeks.
+  Series s = poisson_series(28 * 24, 15, 0, 5);
+  s.leads[24 + 6] = 100;
+  for (const char* m : {"count", "ensemble"}) {
+    for (const char* metric : {"leads", "cpl"}) {
+      const anomaly::Result r = anomaly::detect(s, whole(m, metric));
+      size_t flags = 0, late = 0;
+      for (size_t d = 3; d < 28; ++d) {
+        flags += r.flagged[d * 24 + 6];
+        if (d >= 14) late += r.flagged[d * 24 + 6];
+      }
+      EXPECT_LE(flags, 3u) << m << " " << metric;
+      EXPECT_EQ(late, 0u) << m << " " << metric;
     }
   }
 }

@@ -5,7 +5,9 @@
 // past residuals show more spread, by the negative binomial with that dispersion. The p
 // comes from the model's predictive distribution, not from the series' past extremes, so
 // it means the same from the third day of a series as after two years, and a one-hour
-// collapse of ~15 leads to 1 (Poisson tail ~5e-6) is flagged on its first occurrence.
+// collapse of ~15 leads to 1 (Poisson tail ~5e-6) is flagged on its first occurrence. The
+// last 3 hours' sum is judged too (its dispersion from the past sums'), so a collapse over
+// hours adds up where no single hour is surprising enough.
 // Lumpy money (revenue, and ROI's revenue against its spend) is a compound count: a few
 // sales an hour times their values, so an hour without a sale is ordinary at ~1 sale an
 // hour and surprising only at ~10. Without a count of sales, the money is counted in units
@@ -230,7 +232,8 @@ constexpr double kPearsonCap = 16;     // one squared Pearson residual counts fo
 constexpr size_t kMinResiduals = 24;   // residuals seen before a score
 
 constexpr double kRatePrior = 0.5;  // the phase's rate: half a count at the recent rate
-constexpr size_t kRun = 3;          // money: the sum of the last 3 hours is judged too
+constexpr size_t kRun = 3;          // the sum of the last 3 hours is judged too
+constexpr double kRunWeights[2] = {3, 1};  // counts: the hour's tail and the sum's
 
 // What the fit reads: the count at each interval (NaN: not judged), its exposure, and the
 // money a count stands for (1 for counts).
@@ -304,9 +307,10 @@ Fit fit(const Input& in, const Counts& c, size_t period, size_t window, size_t l
   f.p.assign(n, kNaN);
   f.dev.assign(n, kNaN);
   f.dir.assign(n, 0);
-  std::vector<double> y_used(n, kNaN), base_e(n, kNaN), pearson(n, kNaN);
-  double ps = 0;  // sum of capped Pearson^2 over the dispersion window
-  size_t pn = 0;
+  std::vector<double> y_used(n, kNaN), y_level(n, kNaN), base_e(n, kNaN), pearson(n, kNaN),
+      run_pearson(n, kNaN);
+  double ps = 0, rs = 0;  // sums of capped Pearson^2 of hours and of runs over the window
+  size_t pn = 0, rn = 0;
   double pm = 0, pmm = 0, psm = 0;  // money: sums of mu, mu^2 and Pearson^2 x mu there
   double wy = 0, we = 0;  // the trailing week's counts and exposure (the prior's rate)
   const size_t week = period > level_window ? period : 7 * period;
@@ -326,6 +330,14 @@ Fit fit(const Input& in, const Counts& c, size_t period, size_t window, size_t l
       pmm += m * m;
       psm += pearson[i - 1] * m;
       ++pn;
+    }
+    if (i > 0 && !std::isnan(run_pearson[i - 1])) {
+      rs += run_pearson[i - 1];
+      ++rn;
+    }
+    if (i > kDispersionWindow && !std::isnan(run_pearson[i - kDispersionWindow - 1])) {
+      rs -= run_pearson[i - kDispersionWindow - 1];
+      --rn;
     }
     if (i > kDispersionWindow && !std::isnan(pearson[i - kDispersionWindow - 1])) {
       const double m = f.mu[i - kDispersionWindow - 1];
@@ -368,7 +380,7 @@ Fit fit(const Input& in, const Counts& c, size_t period, size_t window, size_t l
       ++seen;
     }
     if (seen < 2 || !(se > 0) || !(wy > 0) || !(we > 0)) {
-      y_used[i] = c.y[i];  // no expectation yet: taken as it is
+      y_used[i] = y_level[i] = c.y[i];  // no expectation yet: taken as it is
       continue;
     }
     // The phase's rate with a gamma prior of kRatePrior counts at the trailing week's rate:
@@ -378,8 +390,8 @@ Fit fit(const Input& in, const Counts& c, size_t period, size_t window, size_t l
     // The recent level: how the last intervals compared with their own seasonal base.
     double ly = 0, lb = 0;
     for (size_t j = i > level_window ? i - level_window : 0; j < i; ++j) {
-      if (std::isnan(base_e[j]) || std::isnan(y_used[j])) continue;
-      ly += y_used[j];
+      if (std::isnan(base_e[j]) || std::isnan(y_level[j])) continue;
+      ly += y_level[j];
       lb += base_e[j];
     }
     const double level = (ly + kLevelPrior) / (lb + kLevelPrior);
@@ -416,12 +428,48 @@ Fit fit(const Input& in, const Counts& c, size_t period, size_t window, size_t l
         p = cauchy_combine(both, nullptr, 2);
       }
     }
+    // Counts: the last kRun hours' sum too (clipped as money's), against the sum of their
+    // expectations with a dispersion of its own, estimated as the hours' is from the past
+    // runs' residuals: hours whose errors go together (a seasonal rate a little off for a
+    // few hours) widen it, so the sum is judged on its own predictive spread, not on that of
+    // independent hours. A collapse over hours, each only 1e-4 unlikely, adds up. The hour's
+    // own tail weighs 3 to the sum's 1 in the Cauchy rule (kRunWeights): a one-hour collapse,
+    // which the sum barely sees, keeps 3/4 of its evidence (p x 4/3, not x 2).
+    const double point = p;
+    if (!runs && i + 1 >= kRun) {
+      double sm = 0, sy_run = 0;
+      size_t k = 0;
+      for (; k < kRun && !std::isnan(f.mu[i - k]); ++k) {
+        const double m = f.mu[i - k], sd = kClip * std::sqrt(phi_at(m) * m);
+        sm += m;
+        sy_run += std::clamp(c.y[i - k], m - sd, m + sd);
+      }
+      if (k == kRun) {
+        sy_run = std::round(std::max(0.0, sy_run));
+        const double rphi = (rs + kDispersionPrior * kDispersionPriorN) / (rn + kDispersionPriorN);
+        const double run_p = count_p_value(sm, rphi, sy_run);
+        if (rn >= kMinResiduals) {
+          if (run_p < p) f.dir[i] = sy_run > sm ? 1 : sy_run < sm ? -1 : 0;
+          const double both[2] = {p, run_p};
+          p = cauchy_combine(both, kRunWeights, 2);
+        }
+        if (run_p >= kOutlierP)
+          run_pearson[i] = std::min(kPearsonCap, (sy_run - sm) * (sy_run - sm) / sm);
+      }
+    }
     if (pn >= kMinResiduals) f.p[i] = p;
-    const bool outlier = p < kOutlierP;
-    // Outliers enter later expectations as what was expected, and stay out of the
-    // dispersion of counts. Money keeps them there (capped, as every residual): its tail is
-    // heavier than a count's, and leaving out its largest hours would hide it.
-    y_used[i] = outlier ? mu / level : y;
+    const bool outlier = (runs ? p : point) < kOutlierP;  // counts: the hour's own tail
+    // Outliers enter the phase's later rates clipped to kClip of their spread around what
+    // was expected (bounded influence), the recent level as what was expected (an incident
+    // of some hours does not lower the bar for its own later hours), and stay out of the
+    // dispersion of counts. Not the rates as what was expected: a rate made wrong by an
+    // incident before the model could judge it (a burst on day 2) would then judge that
+    // hour an outlier every later day and keep itself (a false alarm there every day);
+    // clipped, normal hours pull it back. Money keeps outliers in its dispersion (capped,
+    // as every residual): its tail is heavier than a count's.
+    const double spread = kClip * std::sqrt(phi * mu);
+    y_used[i] = outlier ? std::clamp(y, std::max(0.0, mu - spread), mu + spread) : y;
+    y_level[i] = outlier ? mu / level : y;
     if (!outlier || runs) pearson[i] = std::min(kPearsonCap, (y - mu) * (y - mu) / mu);
   }
   return f;
