@@ -17,9 +17,11 @@
 #      message without ../shared/data/nab/);
 #   4. the native time of every method on two years of hourly data (bench/anomaly_bench.cpp,
 #      built against libfc_core.a next to the CLI). Timings are printed, never asserted.
-# usage: bash bench/anomaly_bench.sh [--cli path/to/funnelcast] [--quick]
+# usage: bash bench/anomaly_bench.sh [--cli path/to/funnelcast] [--quick | --wide]
 #   --cli: default build/native/native_trainer/funnelcast (libfc_core.a two folders up);
-#   --quick: seeds 1-2, two noise seeds, no timing.
+#   --quick: seeds 1-2, two noise seeds, no timing;
+#   --wide: only the default ensemble on CPL for seeds 1-12 at 21, 60, 120 and 730 days
+#   (seeds and a length the defaults were not looked at on): F1 per seed, recall per kind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLI=build/native/native_trainer/funnelcast
@@ -28,7 +30,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --cli) CLI=$2; shift 2 ;;
     --quick) QUICK=--quick; shift ;;
-    *) echo "usage: bash bench/anomaly_bench.sh [--cli path/to/funnelcast] [--quick]" >&2; exit 2 ;;
+    --wide) QUICK=--wide; shift ;;
+    *) echo "usage: bash bench/anomaly_bench.sh [--cli path/to/funnelcast] [--quick | --wide]" >&2; exit 2 ;;
   esac
 done
 [ -x "$CLI" ] || { echo "no $CLI: build the funnelcast target first" >&2; exit 2; }
@@ -95,6 +98,24 @@ def evaluate(flags, truth):
     return p, r, f1, per_kind, len(alerts)
 
 def fmt(x): return '  -  ' if x is None or (isinstance(x, float) and math.isnan(x)) else f'{x:5.2f}'
+
+if quick == '--wide':
+    print('== default ensemble on CPL, seeds 1-12 x 21/60/120/730 days: F1 per seed; recall per kind')
+    for days in (21, 60, 120, 730):
+        f1s, det, false = [], collections.defaultdict(lambda: [0, 0]), 0
+        for seed in range(1, 13):
+            d = os.path.join(tmp, f'w{days}_{seed}')
+            subprocess.run([cli, 'demo-data', '--out', d, '--seed', str(seed), '--days', str(days)], capture_output=True, check=True)
+            truth = [(row['timestamp'], row['kind']) for row in csv.DictReader(open(os.path.join(d, 'anomalies_truth.csv')))]
+            o = os.path.join(d, 'cpl.csv')
+            run(['anomalies', '--data', os.path.join(d, 'hourly.csv'), '--metric', 'cpl', '--lookback', '0', '--out', o])
+            res = evaluate(flags_of(o), truth)
+            f1s.append(res[2])
+            false += next(iter(res[3].values()), [0, 0, 0, 0])[3]
+            for k, v in res[3].items(): det[k][0] += v[0]; det[k][1] += v[1]
+        print(f'{days:4d} days  F1 ' + ' '.join(fmt(v) for v in f1s) + f'  min 1-6 {min(f1s[:6]):.2f}  min 7-12 {min(f1s[6:]):.2f}  false alerts {false}  ' +
+              '  '.join(f'{k} {a}/{n}' for k, (a, n) in sorted(det.items())))
+    sys.exit(0)
 
 # ---- 1. demo data ----
 print('== demo data: F1 (P/R) per method, seeds x days, whole series, defaults')
@@ -209,6 +230,7 @@ for label, maker, metric in (
             fl += c; wk += n / 168
         if wk: print(f'{label:27s} {metric:6s}  {m:9s} {fl:5d}/{wk:6.0f}   {fl/wk:8.4f}')
 PY
+[ "$QUICK" = --wide ] && exit 0
 echo
 # Every method (zscore and residual too) on demo-data --seed 1, and the NAB window score at the
 # defaults (bench/anomaly_eval.mjs skips NAB cleanly without ../shared/data/nab/; count is
