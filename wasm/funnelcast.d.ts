@@ -734,6 +734,8 @@ export interface ScoreOptions {
   threshold?: number;
   /** Also return the scores CSV (`csv`), as `funnelcast score` writes it. */
   csv?: boolean;
+  /** Only these rows of the table (from 0), in this order: ids, scores and reasons as a whole-table run gives them (the page explains the rows in view). */
+  rows?: number[];
 }
 
 /** What `funnelcast score --json` prints, field for field (its per-lead arrays here as typed arrays). */

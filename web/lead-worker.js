@@ -19,14 +19,15 @@ const fcReady = createFunnelcast();
 
 /** @typedef {{table: FC.Table, bytes: Uint8Array, name: string, records: CsvRecords | null}} Leads */
 /** @typedef {{m: FC.Model, name: string, header: FC.ScoreModelHeader}} ScoreModel */
-/** @typedef {{result: FC.ScoreResult, explain: number, orders: Map<string, Uint32Array>, maxAbs: number, model: string, source: string, ms: number}} Scored */
+/** @typedef {{result: FC.ScoreResult, explain: number, reasons: Map<number, Reason[]>, orders: Map<string, Uint32Array>, model: string, source: string, ms: number}} Scored */
+/** @typedef {{feature: string, text: string, value: number}} Reason */
 /** @typedef {{table: FC.Table, name: string, bytes: Uint8Array}} DriftTable */
 /** @type {Leads | null} */
 let leads = null; // {table, bytes, name, rows, columns, records (made on demand)}
 /** @type {ScoreModel | null} */
 let model = null; // {m, name, header}
 /** @type {Scored | null} */
-let scored = null; // {result, orders: Map, maxAbs, model, source, ms}
+let scored = null; // {result (no reasons), explain, reasons: row → its reasons, orders: Map, model, source, ms}
 /** @type {Record<'reference' | 'current', DriftTable | null>} */
 const drift = { reference: null, current: null }; // {table, name, bytes}
 
@@ -102,7 +103,7 @@ function contacted(threshold) {
 /** @param {FC.ScoreResult} r @param {number} row */
 function reasonsOf(r, row) {
   const k = r.explained;
-  /** @type {Array<{feature: string, text: string, value: number}>} */
+  /** @type {Reason[]} */
   const out = [];
   for (let j = 0; j < k; ++j) {
     const at = row * k + j;
@@ -174,35 +175,49 @@ const handlers = {
     return null;
   },
 
-  // Scores the lead table with the model and its `explain` strongest reasons per lead.
-  // -> {rows, threshold, explained, maxAbs, notices, model, source, ms}
+  // Scores every lead of the table with the model: probabilities and decisions at once; the
+  // `explain` strongest reasons per lead are worked out for the rows shown (view) and for
+  // the export, not for the whole table up front (TreeSHAP is most of the cost).
+  // -> {rows, threshold, explained, notices, model, source, ms}
   /** @param {number} id @param {{explain?: number}} args */
   async score(id, { explain = 3 }) {
     if (!leads) throw new Error('no leads loaded');
     if (!model) throw new Error('no scoring model loaded');
-    progress(id, `Scoring ${plural(leads.table.schema().rows, 'lead')}${explain ? ` with their top ${explain} reasons` : ''}`, null);
+    progress(id, `Scoring ${plural(leads.table.schema().rows, 'lead')}`, null);
     const t0 = performance.now();
-    const result = fc.score(leads.table, model.m, { explain });
+    const result = fc.score(leads.table, model.m, { explain: 0 });
     const ms = performance.now() - t0;
-    let maxAbs = 0;
-    for (const v of result.reason_value) maxAbs = Math.max(maxAbs, Math.abs(v));
-    scored = { result, explain, orders: new Map(), maxAbs, model: model.name, source: leads.name, ms };
-    return { rows: result.rows, threshold: result.threshold, explained: result.explained, maxAbs, notices: result.notices, model: model.name, source: leads.name, ms };
+    const explained = Math.min(explain, result.feature_names.length);
+    scored = { result, explain: explained, reasons: new Map(), orders: new Map(), model: model.name, source: leads.name, ms };
+    return { rows: result.rows, threshold: result.threshold, explained, notices: result.notices, model: model.name, source: leads.name, ms };
   },
 
-  // One page of scored leads: {rows: [{row, id, probability, reasons}], total, contacted}.
+  // One page of scored leads with their reasons (worked out now for the rows not seen
+  // before, exactly as a whole-table run gives them):
+  // {rows: [{row, position, id, probability, reasons}], total, offset, contacted, maxAbs}
+  // (maxAbs: the page's largest |reason|, the scale of its bars).
   /** @param {number} id @param {{sort?: string, dir?: string, offset?: number, limit?: number, threshold: number}} args */
   async view(id, { sort = 'probability', dir = 'desc', offset = 0, limit = 100, threshold }) {
-    if (!scored) throw new Error('nothing scored yet');
+    if (!scored || !leads || !model) throw new Error('nothing scored yet');
+    const s = scored;
     const o = order(sort, dir);
-    const r = scored.result;
-    /** @type {Array<{row: number, position: number, id: string, probability: number, reasons: ReturnType<typeof reasonsOf>}>} */
-    const rows = [];
-    for (let i = offset; i < Math.min(o.length, offset + limit); ++i) {
-      const row = o[i];
-      rows.push({ row, position: i, id: r.ids[row], probability: r.probability[row], reasons: reasonsOf(r, row) });
+    const r = s.result;
+    const page = Array.from(o.subarray(offset, Math.min(o.length, offset + limit)));
+    const missing = s.explain ? page.filter((row) => !s.reasons.has(row)) : [];
+    if (missing.length) {
+      const e = fc.score(leads.table, model.m, { explain: s.explain, rows: missing });
+      missing.forEach((row, i) => {
+        if (e.ids[i] !== r.ids[row]) throw new Error(`lead ${r.ids[row]}: its reasons came back for ${e.ids[i]}`);
+        s.reasons.set(row, reasonsOf(e, i));
+      });
     }
-    return { rows, total: r.rows, offset, contacted: contacted(threshold) };
+    let maxAbs = 0;
+    const rows = page.map((row, i) => {
+      const reasons = s.reasons.get(row) || [];
+      for (const x of reasons) maxAbs = Math.max(maxAbs, Math.abs(x.value));
+      return { row, position: offset + i, id: r.ids[row], probability: r.probability[row], reasons };
+    });
+    return { rows, total: r.rows, offset, contacted: contacted(threshold), maxAbs };
   },
 
   // The scores as `funnelcast score --explain K --threshold T` writes them: the core's own
@@ -210,7 +225,7 @@ const handlers = {
   /** @param {number} id @param {{threshold?: number}} args */
   async exportCsv(id, { threshold }) {
     if (!scored || !leads || !model) throw new Error('nothing scored yet');
-    progress(id, 'Writing the scores', null);
+    progress(id, `Writing the scores${scored.explain ? ` with every lead's top ${scored.explain} reasons` : ''}`, null);
     const r = fc.score(leads.table, model.m, { explain: scored.explain, threshold, csv: true });
     return { bytes: new TextEncoder().encode(/** @type {string} */ (r.csv)) };
   },

@@ -42,7 +42,7 @@ export function createStore() {
     scoreHeader: /** @type {FC.ScoreModelHeader | null} */ (null), // the scoring model's header (ScoreModelHeader)
     scoreModelName: /** @type {string | null} */ (null),
     scoreModelOrigin: /** @type {Origin | null} */ (null), // 'demo' | 'user' | 'trained'
-    scores: /** @type {Scores | null} */ (null), // the last scoring: {rows, threshold, explained, maxAbs, notices, model, source, ms}
+    scores: /** @type {Scores | null} */ (null), // the last scoring: {rows, threshold, explained, notices, model, source, ms}
     threshold: /** @type {number | null} */ (null), // the decision threshold shown (the model's until the slider moves)
     explaining: /** @type {number | null} */ (null), // the scored row shown in the one-lead form
 

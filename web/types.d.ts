@@ -107,9 +107,8 @@ export interface LeadTableSummary {
 export interface Scores {
   rows: number;
   threshold: number;
+  /** Reasons per lead: worked out for the rows in view (view) and the export. */
   explained: number;
-  /** The largest |reason| of all leads, for the bars' scale. */
-  maxAbs: number;
   notices: string[];
   model: string;
   source: string;
@@ -138,7 +137,8 @@ export interface LeadCalls {
     | { kind: 'score'; name: string; header: FC.ScoreModelHeader; leadsError: string | null }
     | { kind: 'forecast'; name: string; header: null; leadsError: null };
   score: Scores;
-  view: { rows: LeadRow[]; total: number; offset: number; contacted: number };
+  /** maxAbs: the page's largest |reason|, the scale of its bars. */
+  view: { rows: LeadRow[]; total: number; offset: number; contacted: number; maxAbs: number };
   exportCsv: { bytes: Uint8Array<ArrayBuffer> };
   lead: { record: Record<string, string> | null; id: string };
   scoreRecord: {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "funnelcast/api/score.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/base/math.hpp"
 #include "funnelcast/demo/leads.hpp"
@@ -293,6 +294,39 @@ TEST(ScoringTrain, TablesThatCannotBeLearnedFrom) {
   o.folds = 0;
   EXPECT_CONTAINS(error_of([&] { train(table_of("same,converted\nx,yes\nx,no\n"), o); }),
                   "no column is left to learn from");
+}
+
+// The page explains the rows in view on demand: asked rows (any order, repeats allowed)
+// get exactly the ids, scores, reasons and reason texts a whole-table run gives them.
+TEST(Scoring, ChosenRowsGetWhatTheWholeTableRunGivesThem) {
+  const model::Model& m = demo_model().model;
+  api::ScoreRequest whole;
+  whole.explain = 3;
+  whole.threads = 1;
+  const api::ScoreRun all = api::score(m, "leads.fcm", demo_table(), whole);
+  api::ScoreRequest some = whole;
+  some.rows = {4999, 0, 17, 17, 2500};
+  const api::ScoreRun part = api::score(m, "leads.fcm", demo_table(), some);
+  ASSERT_EQ(part.scores.rows, 5u);
+  ASSERT_EQ(part.scores.explained, 3);
+  EXPECT_EQ(part.scores.ids[1], "L0000001");
+  for (size_t i = 0; i < some.rows.size(); ++i) {
+    const size_t r = some.rows[i];
+    EXPECT_EQ(part.scores.ids[i], all.scores.ids[r]);
+    EXPECT_EQ(part.scores.probability[i], all.scores.probability[r]);
+    EXPECT_EQ(part.scores.margin[i], all.scores.margin[r]);
+    EXPECT_EQ(part.scores.decision[i], all.scores.decision[r]);
+    for (size_t k = 0; k < 3; ++k) {
+      EXPECT_EQ(part.scores.reason_feature[i * 3 + k], all.scores.reason_feature[r * 3 + k]) << r;
+      EXPECT_EQ(part.scores.reason_value[i * 3 + k], all.scores.reason_value[r * 3 + k]) << r;
+      EXPECT_EQ(part.reason_text[i * 3 + k], all.reason_text[r * 3 + k]) << r;
+    }
+  }
+  EXPECT_EQ(part.scores.expected_value, all.scores.expected_value);
+  EXPECT_EQ(part.scores.notices, all.scores.notices);  // the whole table's
+  some.rows = {3, 5000};
+  EXPECT_CONTAINS(error_of([&] { api::score(m, "leads.fcm", demo_table(), some); }),
+                  "leads.csv: row 5000 was asked for, but the table has 5000 rows");
 }
 
 TEST(Scoring, ProbabilitiesDecisionsAndReasonsThatAddUp) {

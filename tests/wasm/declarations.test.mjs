@@ -204,6 +204,7 @@ function sampleValue(o) {
     case 'choice': return o.choices[0];
     case 'score': return '3z';
     case 'columns': return { mean: new Float64Array(0), lower: new Float64Array(0), upper: new Float64Array(0) };
+    case 'indexes': return [0, 2];
     default: throw new Error(`option type ${o.type}`);
   }
 }

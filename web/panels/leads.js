@@ -2,14 +2,15 @@
 // The scored leads: a table sorted by probability (or by lead), 100 rows a page (the
 // rows live in the lead scoring worker, which sorts them and sends one page at a time, so
 // 100,000 leads never become 100,000 table rows), each with its decision at the threshold
-// shown and its three strongest reasons as small signed bars; the export of every lead's
+// shown and its three strongest reasons as small signed bars (worked out by the worker for
+// the page shown, so the first rows appear before the whole file is explained); the export of every lead's
 // score as `funnelcast score --explain 3` writes it (the decision at the threshold shown).
 // "Explain" opens a lead in the one-lead form.
 import { $, $button, $table, download, el, latestWins, showError } from '../dom.js';
 import * as F from '../format.js';
 
 const PAGE = 100;
-const BAR_PX = 56; // the strongest reason of the table's widest bar
+const BAR_PX = 56; // the page's strongest reason's bar
 
 /** @type {import('../types').Shell} */
 let ctx = /** @type {any} */ (null);
@@ -128,7 +129,7 @@ async function draw(stale) {
   }
   if (stale() || s !== store.scores) return;
   showError('leads-table-error', '');
-  $table('leads-table').tBodies[0].replaceChildren(...v.rows.map((r) => row(r, t, s.maxAbs)));
+  $table('leads-table').tBodies[0].replaceChildren(...v.rows.map((r) => row(r, t, v.maxAbs)));
   for (const key of ['id', 'probability']) {
     $(`leads-col-${key}`).setAttribute('aria-sort', state.sort === key ? (state.dir === 'asc' ? 'ascending' : 'descending') : 'none');
   }

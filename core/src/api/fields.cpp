@@ -85,6 +85,7 @@ const char* type_name(FieldType t) {
     case FieldType::kChoice: return "choice";
     case FieldType::kScore: return "score";
     case FieldType::kColumns: return "columns";
+    case FieldType::kIndexes: return "indexes";
   }
   return "text";
 }
@@ -110,6 +111,7 @@ nlohmann::json value_from_text(const FieldInfo& f, const std::string& text, cons
     case FieldType::kChoice:
     case FieldType::kScore:
     case FieldType::kColumns:
+    case FieldType::kIndexes:
       return checked_value(f, text, where);
   }
   return text;
@@ -151,6 +153,14 @@ nlohmann::json checked_value(const FieldInfo& f, const nlohmann::json& v, const 
       return v;
     case FieldType::kColumns:
       return v;
+    case FieldType::kIndexes: {
+      const char* what = "a list of row numbers (whole numbers from 0)";
+      if (!v.is_array()) expected(where, what, found_json(v));
+      for (const auto& x : v)
+        if (!x.is_number_integer() || x.get<int64_t>() < 0 || x.get<int64_t>() > int64_t{0xFFFFFFFF})
+          expected(where, what, found_json(x));
+      return v;
+    }
   }
   return v;
 }

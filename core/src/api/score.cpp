@@ -46,6 +46,10 @@ const std::vector<Field<ScoreRequest>>& score_fields() {
        [](R& r, const json& v) { r.threshold = v.get<double>(); }},
       {option("csv", FieldType::kFlag, "", "the scores CSV too (what the CLI writes)").only(js),
        [](R& r, const json& v) { r.csv = v.get<bool>(); }},
+      {option("rows", FieldType::kIndexes, "ROWS",
+              "only these rows of the table (from 0), in this order: ids, scores and reasons\nas a whole-table run gives them")
+           .only(js),
+       [](R& r, const json& v) { r.rows = v.get<std::vector<uint32_t>>(); }},
       {option("out", FieldType::kText, "FILE.csv", "write the scores there instead of standard output").only(cli),
        [](R& r, const json& v) { r.out = v.get<std::string>(); }},
       {option("json", FieldType::kFlag, "", "JSON (the page's result: every lead's scores and reasons) instead of CSV")
@@ -70,6 +74,7 @@ ScoreRun score(const model::Model& m, const std::string& model_name, const Table
   o.explain = r.explain;
   o.id_column = r.id;
   o.threads = r.threads;
+  o.rows = r.rows;
   ScoreRun run;
   run.model = model_name;
   run.scores = scoring::score(m, table, o);
@@ -85,7 +90,9 @@ ScoreRun score(const model::Model& m, const std::string& model_name, const Table
     const size_t k = static_cast<size_t>(s.explained);
     run.reason_text.reserve(s.rows * k);
     for (size_t row = 0; row < s.rows; ++row)
-      for (size_t i = 0; i < k; ++i) run.reason_text.push_back(scoring::reason_text(m, table, row, s.reason_feature[row * k + i]));
+      for (size_t i = 0; i < k; ++i)
+        run.reason_text.push_back(
+            scoring::reason_text(m, table, r.rows.empty() ? row : r.rows[row], s.reason_feature[row * k + i]));
   }
   return run;
 }

@@ -23,9 +23,22 @@ Scores score(const model::Model& m, const Table& table, const ScoreOptions& opti
   if (m.header.kind != "score" || !m.header.score)
     throw Error(name + " is a " + m.header.kind + " model, not a scoring model (train one with funnelcast train score)");
   const model::ScoreSection& s = *m.header.score;
-  const Encoded enc = encode(s.features, table, name);
+  Encoded enc = encode(s.features, table, name);
+  const std::vector<uint32_t>& pick = options.rows;
+  for (uint32_t r : pick)
+    if (r >= table.rows)
+      throw Error(table.source + ": row " + std::to_string(r) + " was asked for, but the table has " +
+                  std::to_string(table.rows) + " rows (0 to " + std::to_string(table.rows) + " - 1)");
+  const size_t n = pick.empty() ? table.rows : pick.size();
+  auto table_row = [&](size_t i) -> size_t { return pick.empty() ? i : pick[i]; };
+  if (!pick.empty()) {  // the asked rows' encoded values, in their order
+    std::vector<float> chosen(n * enc.x.cols);
+    for (size_t i = 0; i < n; ++i) std::copy_n(enc.x.row(pick[i]), enc.x.cols, chosen.begin() + static_cast<ptrdiff_t>(i * enc.x.cols));
+    enc.x.values = std::move(chosen);
+    enc.x.rows = n;
+  }
   Scores out;
-  out.rows = table.rows;
+  out.rows = n;
   out.features = s.features.size();
   out.threshold = s.threshold;
   for (const auto& f : s.features) out.feature_names.push_back(f.name);
@@ -35,18 +48,20 @@ Scores score(const model::Model& m, const Table& table, const ScoreOptions& opti
   const int id_index = id.empty() ? -1 : table.find(id);
   if (!options.id_column.empty() && id_index < 0)
     throw Error(table.source + ": no column '" + options.id_column + "' for the id");
-  out.ids.reserve(table.rows);
-  for (size_t r = 0; r < table.rows; ++r)
+  out.ids.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t r = table_row(i);
     out.ids.push_back(id_index >= 0 ? table.columns[static_cast<size_t>(id_index)].text(r) : std::to_string(table.line(r)));
+  }
 
   const gbdt::FlatEnsemble engine(m.ensemble);
-  out.margin.resize(table.rows);
-  engine.predict_raw(enc.x.values.data(), table.rows, enc.x.cols, out.margin.data());
-  out.probability.resize(table.rows);
-  out.decision.resize(table.rows);
+  out.margin.resize(n);
+  engine.predict_raw(enc.x.values.data(), n, enc.x.cols, out.margin.data());
+  out.probability.resize(n);
+  out.decision.resize(n);
   out.output = s.output;
-  for (size_t r = 0; r < table.rows && s.output == "value"; ++r) out.probability[r] = out.margin[r];
-  for (size_t r = 0; r < table.rows && s.output == "probability"; ++r) {
+  for (size_t r = 0; r < n && s.output == "value"; ++r) out.probability[r] = out.margin[r];
+  for (size_t r = 0; r < n && s.output == "probability"; ++r) {
     out.probability[r] = math::sigmoid(out.margin[r]);
     out.decision[r] = decide(out.probability[r], s.threshold) ? 1 : 0;
   }
@@ -54,7 +69,7 @@ Scores score(const model::Model& m, const Table& table, const ScoreOptions& opti
   if (options.explain != 0) {
     const gbdt::TreeShap shap(m.ensemble);
     out.expected_value = shap.expected_value();
-    const size_t width = enc.x.cols, rows = table.rows;
+    const size_t width = enc.x.cols, rows = n;
     const size_t k = options.explain < 0 ? width : std::min<size_t>(static_cast<size_t>(options.explain), width);
     out.explained = options.explain < 0 ? -1 : static_cast<int>(k);
     out.reason_feature.assign(rows * k, 0);

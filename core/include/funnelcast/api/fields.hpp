@@ -27,8 +27,10 @@ enum class FieldType {
   kChoice,   // one of `choices`
   kScore,    // a threshold: a score in (0, 1), a z-score ("3z" or a number >= 1)
   kColumns,  // JS only: typed-array columns, moved by the bindings themselves
+  kIndexes,  // JS only: a list of row indexes (whole numbers from 0)
 };
-const char* type_name(FieldType t);  // "text", "number", "integer", "flag", "span", "choice", "score", "columns"
+// "text", "number", "integer", "flag", "span", "choice", "score", "columns", "indexes"
+const char* type_name(FieldType t);
 
 // Where a field is read: both edges, or the command line alone (files, output formats).
 enum class Edge { kBoth, kCli, kJs };

@@ -22,6 +22,7 @@ struct ScoreRequest {
   std::string id;           // the id column ("" = the model's, else the line number)
   double threshold = NAN;   // the decision threshold (NaN = the model's)
   bool csv = false;         // JS: the scores CSV too
+  std::vector<uint32_t> rows;  // JS: only these rows (from 0), in this order (empty: all)
   int threads = 2;          // native: threads for the explanations (the output is the same)
   // The command line's own.
   std::string model, data, out, log;

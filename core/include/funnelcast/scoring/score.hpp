@@ -17,6 +17,10 @@ struct ScoreOptions {
   int explain = 0;         // reasons per lead: 0 none, k the k strongest, -1 every feature
   std::string id_column;   // "" = the model's id column when the table has it
   int threads = 1;         // for the explanations (native builds; the result is the same)
+  // Only these rows of the table (indexes from 0), in this order; empty = every row. The
+  // ids, scores and reasons follow this order, and each equals what a whole-table run gives
+  // that row (the page explains the rows in view on demand). Notices are the whole table's.
+  std::vector<uint32_t> rows;
 };
 
 struct Scores {
