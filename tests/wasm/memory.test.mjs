@@ -15,14 +15,14 @@ function snapshot() {
   return { heapBytes: m.heapBytes, allocatedBytes: m.allocatedBytes, handles: fc.count_emval_handles() };
 }
 
-test('1,000 repeated forecast calls leave the wasm heap size unchanged', () => {
+test('repeated forecast calls leave the wasm heap size unchanged', () => {
   const table = fc.loadTable(csv, 'hourly.csv');
   const model = fc.loadModel(modelBytes, 'demo_forecast.fcm');
   try {
     fc.forecast(table, model, { horizon: 168 }); // warm-up: lazily sized buffers settle
     const before = snapshot();
     let last = null;
-    for (let i = 0; i < 1000; ++i) last = fc.forecast(table, model, { horizon: 168 });
+    for (let i = 0; i < 200; ++i) last = fc.forecast(table, model, { horizon: 168 });
     const after = snapshot();
     assert.equal(last.mean.length, 168);
     assert.deepEqual(after, before);
@@ -40,7 +40,9 @@ test('repeated KPI, anomaly and series calls leave the heap unchanged', () => {
     table.series('search');
     table.schema();
     const before = snapshot();
-    for (let i = 0; i < 200; ++i) {
+    // allocatedBytes counts every byte malloc hands out, so one leaked call shows: a few
+    // rounds (each threshold twice) are enough, and each is an ensemble over two years.
+    for (let i = 0; i < 20; ++i) {
       fc.kpis(table, { channel: 'email' });
       fc.anomalies(table, { threshold: 2 + (i % 10) / 10 });
       table.series(i % 2 ? 'search' : '');
