@@ -93,28 +93,49 @@ async function renderResults(results, only = null) {
 }
 
 let computeSeq = 0;
-// Recomputes and redraws every panel; the latest call wins. `request`: a compute already
-// sent (at start-up it is queued right behind the loads).
-/** @param {Promise<DashboardCalls['compute']> | null} [request] */
-async function refresh(request = null) {
+// The panels in two computes: the quick ones (KPI tiles, forecast) first, drawn as soon as
+// they are back, then the slow ones (anomalies judge the whole history). The worker takes
+// messages in order, so both are sent at once.
+/** @returns {Array<{names: string[], result: Promise<DashboardCalls['compute']>}>} */
+function sendComputes() {
+  const computing = PANELS.filter((p) => p.request);
+  return [computing.filter((p) => !p.slow), computing.filter((p) => p.slow)]
+    .filter((group) => group.length)
+    .map((group) => {
+      const names = group.map((p) => p.name);
+      const result = sendCompute(names);
+      result.catch(() => {}); // handled in refresh (unless a newer refresh took over)
+      return { names, result };
+    });
+}
+
+// Recomputes and redraws every panel; the latest call wins. `requests`: computes already
+// sent (at start-up they are queued right behind the loads).
+/** @param {ReturnType<typeof sendComputes> | null} [requests] */
+async function refresh(requests = null) {
   if (!store.schema) return;
   const seq = ++computeSeq;
   setStatus('Computing…');
   $('dashboard').setAttribute('aria-busy', 'true');
-  /** @type {DashboardCalls['compute']} */ let r;
-  try {
-    r = await (request || sendCompute());
-  } catch (e) {
+  const sent = requests || sendComputes();
+  for (const [i, { names, result }] of sent.entries()) {
+    /** @type {DashboardCalls['compute']} */ let r;
+    try {
+      r = await result;
+    } catch (e) {
+      if (seq !== computeSeq) return;
+      await renderResults(Object.fromEntries(names.map((name) => [name, { value: null, error: e.message }])));
+      continue;
+    }
     if (seq !== computeSeq) return;
-    setStatus('');
-    const failed = Object.fromEntries(PANELS.filter((p) => p.request).map((p) => [p.name, { value: null, error: e.message }]));
-    await renderResults(failed);
-    return;
+    performance.mark(i === 0 ? 'fc-computed' : 'fc-computed-rest', { detail: r.timings });
+    const drawing = renderResults(r.panels);
+    // The KPI tiles are filled in synchronously (no chart): the first figures on screen.
+    if (i === 0 && 'kpis' in r.panels) performance.mark('fc-tiles-drawn');
+    await drawing;
+    if (seq !== computeSeq) return;
+    if (i === 0) performance.mark('fc-first-drawn');
   }
-  if (seq !== computeSeq) return;
-  performance.mark('fc-computed', { detail: r.timings });
-  await renderResults(r.panels);
-  if (seq !== computeSeq) return;
   setStatus('');
   $('dashboard').setAttribute('aria-busy', 'false');
   if (store.rendered) document.body.dataset.state = 'ready';
@@ -190,18 +211,18 @@ async function boot() {
   // order: this compute runs as soon as they are done, without waiting for the page to
   // hear back. It is used only if the data was accepted.
   const loads = PANELS.map((p) => p.start && p.start(ctx)).filter(Boolean);
-  const early = loads.length ? sendCompute() : null;
-  if (early) early.catch(() => {});
-  await vegaLoaded().then(
+  const early = loads.length ? sendComputes() : null;
+  vegaLoaded().then(
     () => performance.mark('fc-vega-loaded'),
     () => {}, // each chart panel reports it in prepare()
   );
-  // While the engine parses the data: charts embedded with stand-in rows.
-  await Promise.all(PANELS.map((p) => p.prepare && p.prepare(ctx)));
-  performance.mark('fc-charts-prepared');
+  // While the engine parses the data: charts embedded with stand-in rows. Their real data
+  // waits for this (ChartSlot.prepareWith); the KPI tiles do not.
+  const preparing = Promise.all(PANELS.map((p) => p.prepare && p.prepare(ctx))).then(() => performance.mark('fc-charts-prepared'));
   await Promise.all(loads);
   const dataOk = !!store.schema;
   if (dataOk) await refresh(early);
+  await preparing;
   performance.mark('fc-dashboard-rendered');
   document.body.dataset.state = dataOk ? 'ready' : 'error';
   store.rendered = true;

@@ -180,6 +180,8 @@ export class ChartSlot {
     this.fit = 0;
     /** @type {Promise<unknown>} */
     this.refitting = Promise.resolve();
+    /** @type {Promise<unknown>} the chart's preparation (prepareWith): real data waits for it */
+    this.prepared = Promise.resolve();
     if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.onResize()).observe(el);
   }
 
@@ -229,6 +231,7 @@ export class ChartSlot {
    * @returns {Promise<View>}
    */
   async render(spec, epoch, { standIn = false } = {}) {
+    if (!standIn) await this.prepared; // the stand-in chart (and Vega itself) first
     await this.refitting; // a chart being fitted to a new width is drawn first
     const key = ChartSlot.key(spec, epoch);
     if (this.result && key === this.key) {
@@ -291,6 +294,16 @@ export class ChartSlot {
   async prepare(spec, epoch) {
     this.el.classList.add('preparing');
     return this.render(spec, epoch, { standIn: true });
+  }
+
+  // Runs a panel's preparation (waiting for Vega, then prepare()) and holds real data back
+  // until it is done: the page draws what needs no chart (the KPI tiles) while Vega loads,
+  // and a chart's real rows never land before its stand-in.
+  /** @param {() => Promise<unknown>} preparation @returns {Promise<unknown>} */
+  prepareWith(preparation) {
+    const p = preparation();
+    this.prepared = p.catch(() => {});
+    return p;
   }
 
   clearView() {

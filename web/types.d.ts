@@ -255,7 +255,7 @@ export interface Shell {
   /** Resolves once the dashboard's start-up is over (drawn, or failed). */
   started: Promise<void>;
   leadWorker: () => Engine<LeadCalls>;
-  refresh: (request?: Promise<DashboardCalls['compute']> | null) => Promise<void>;
+  refresh: () => Promise<void>;
   refreshPanel: (name: string) => Promise<void> | undefined;
   showView: (view: View) => void;
   tooltip: TooltipHandler;
@@ -275,5 +275,7 @@ export interface Panel {
   start?: (ctx: Shell) => Promise<unknown> | null;
   prepare?: (ctx: Shell) => Promise<unknown>;
   request?: (ctx: Shell) => object | null;
+  /** Computed after the other panels, which are drawn first (anomalies: the whole history). */
+  slow?: boolean;
   render?: (result: PanelResult<any>, ctx: Shell) => unknown;
 }

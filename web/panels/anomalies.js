@@ -320,17 +320,19 @@ function setup(ctx) {
 
 // The metric of the first chart is the worker's pick: the preferred one or the default.
 /** @param {Shell} ctx */
-async function prepare({ store, ready }) {
-  try {
-    await vegaLoaded();
-    await ready.catch(() => {}); // the registry, for the chart's title
-    const metric = $select('an-metric').value || preferred || DEFAULT_ANOMALY_METRIC;
-    const epoch = `${Math.max(1, store.dataVersion)}:${Number($input('an-lookback').value) * 24}`;
-    // The epoch is a string here (data version and look-back): ChartSlot only compares it.
-    await slot.prepare(anomalySpec(standIn(metric), { metric }), /** @type {any} */ (epoch));
-  } catch (e) {
-    showError('anomaly-error', e.message);
-  }
+function prepare({ store, ready }) {
+  return slot.prepareWith(async () => {
+    try {
+      await vegaLoaded();
+      await ready.catch(() => {}); // the registry, for the chart's title
+      const metric = $select('an-metric').value || preferred || DEFAULT_ANOMALY_METRIC;
+      const epoch = `${Math.max(1, store.dataVersion)}:${Number($input('an-lookback').value) * 24}`;
+      // The epoch is a string here (data version and look-back): ChartSlot only compares it.
+      await slot.prepare(anomalySpec(standIn(metric), { metric }), /** @type {any} */ (epoch));
+    } catch (e) {
+      showError('anomaly-error', e.message);
+    }
+  });
 }
 
 /** @param {PageAnomalies} a @param {Metric} m */
@@ -450,5 +452,6 @@ export default {
   setup,
   prepare,
   request: () => options(),
+  slow: true,
   render,
 };

@@ -154,14 +154,16 @@ function setup({ store, tooltip }) {
 
 // While the engine parses the data: the chart embedded hidden, for the first data version.
 /** @param {Shell} ctx */
-async function prepare({ store, ready }) {
-  try {
-    await vegaLoaded();
-    await ready.catch(() => {}); // the registry, for the chart's title
-    await slot.prepare(forecastSpec(standIn(), { label: targetLabel('leads', store.registry) }), Math.max(1, store.dataVersion));
-  } catch (e) {
-    showError('forecast-error', e.message);
-  }
+function prepare({ store, ready }) {
+  return slot.prepareWith(async () => {
+    try {
+      await vegaLoaded();
+      await ready.catch(() => {}); // the registry, for the chart's title
+      await slot.prepare(forecastSpec(standIn(), { label: targetLabel('leads', store.registry) }), Math.max(1, store.dataVersion));
+    } catch (e) {
+      showError('forecast-error', e.message);
+    }
+  });
 }
 
 // "Forecast by demo_forecast.fcm — gbdt_poisson trained on hourly.csv, 2023-01-01 →
