@@ -28,6 +28,7 @@ import threshold from './panels/threshold.js';
 import drift from './panels/drift.js';
 import scoreTraining from './panels/score-training.js';
 import scoring from './panels/scoring.js';
+import shap from './panels/shap.js';
 import training from './panels/training.js';
 import views from './panels/views.js';
 
@@ -43,7 +44,7 @@ import views from './panels/views.js';
 // worker-panels.js (docs/web-app.md, "Adding a panel").
 /** @import { DashboardCalls, LeadCalls, Panel, PanelResult, Shell } from './types' */
 /** @type {Panel[]} */
-const PANELS = [views, data, kpis, forecast, anomalies, incidents, model, training, scoring, threshold, leads, lead, drift, scoreTraining];
+const PANELS = [views, data, kpis, forecast, anomalies, incidents, model, training, scoring, threshold, leads, shap, lead, drift, scoreTraining];
 
 /** @type {Engine<DashboardCalls>} */
 const engine = new Engine(new URL('./worker.js', import.meta.url), { adopt: true });

@@ -220,6 +220,35 @@ const handlers = {
     return { rows, total: r.rows, offset, contacted: contacted(threshold), maxAbs };
   },
 
+  // Every input's contribution for a sample of the scored leads (`size` rows evenly spread
+  // over the table, in table order), for the SHAP summary and dependence plots: the values
+  // `funnelcast score --explain all` gives those leads, and each cell's text as the core
+  // words it in reasons. -> {ids, features, kinds, contributions (rows x features), texts
+  // (per feature, per row), rows, total}
+  /** @param {number} id @param {{size?: number}} args */
+  async shapSample(id, { size = 500 }) {
+    if (!scored || !leads || !model) throw new Error('nothing scored yet');
+    const total = scored.result.rows;
+    const n = Math.min(Math.max(1, Math.floor(size)), total);
+    const rows = Array.from({ length: n }, (_, i) => Math.floor((i * total) / n));
+    progress(id, `Explaining ${plural(n, 'lead')} for the summary`, null);
+    const width = scored.result.feature_names.length;
+    // Every input as a reason (K = all of them): contributions with their cells' texts.
+    const e = fc.score(leads.table, model.m, { explain: width, rows });
+    const contributions = new Float64Array(n * width);
+    /** @type {string[][]} */
+    const texts = Array.from({ length: width }, () => new Array(n).fill(''));
+    for (let i = 0; i < n; ++i) {
+      for (let k = 0; k < e.explained; ++k) {
+        const f = e.reason_feature[i * e.explained + k];
+        contributions[i * width + f] = e.reason_value[i * e.explained + k];
+        texts[f][i] = e.reason_text[i * e.explained + k];
+      }
+    }
+    const kinds = model.header.score.features.map((f) => f.kind);
+    return { ids: e.ids, features: e.feature_names, kinds, contributions, texts, rows: n, total, expected: e.expected_value };
+  },
+
   // The scores as `funnelcast score --explain K --threshold T` writes them: the core's own
   // writer and decision rule, scoring the table again at `threshold`. -> {bytes}
   /** @param {number} id @param {{threshold?: number}} args */

@@ -215,3 +215,118 @@ export function driftSpec(column) {
     ],
   };
 }
+
+// --- the SHAP summary and dependence plots (lead scoring's "What drives the scores") ---
+
+const TOP_INPUTS = 10; // the summary's rows: the inputs with the largest mean |contribution|
+const SHAP_TITLE = 'Contribution to the log-odds of converting';
+/** @typedef {import('./types').LeadCalls['shapSample']} ShapSample */
+
+// Numbers coloured by their rank among the sample's values of that input (0 lowest, 1
+// highest: robust to outliers), other inputs (categories, date parts) left grey.
+/** @param {ShapSample} s @param {number} f @returns {Array<number | null>} */
+function tones(s, f) {
+  if (s.kinds[f] !== 'number') return new Array(s.rows).fill(null);
+  const x = s.texts[f].map((t) => (t === '' ? NaN : Number(t)));
+  const order = x.map((v, i) => [v, i]).filter(([v]) => Number.isFinite(v)).sort((a, b) => a[0] - b[0]);
+  /** @type {Array<number | null>} */
+  const out = new Array(s.rows).fill(null);
+  const m = order.length;
+  // Ties share their mean rank, so equal values get one colour.
+  for (let a = 0; a < m; ) {
+    let b = a;
+    while (b + 1 < m && order[b + 1][0] === order[a][0]) b += 1;
+    const tone = m > 1 ? (a + b) / 2 / (m - 1) : 0.5;
+    for (let k = a; k <= b; ++k) out[order[k][1]] = tone;
+    a = b + 1;
+  }
+  return out;
+}
+
+// The inputs by mean |contribution| over the sample, largest first: [{feature, index, mean}].
+/** @param {ShapSample} s */
+export function shapRanking(s) {
+  const width = s.features.length;
+  return s.features
+    .map((feature, f) => {
+      let sum = 0;
+      for (let i = 0; i < s.rows; ++i) sum += Math.abs(s.contributions[i * width + f]);
+      return { feature, index: f, mean: s.rows ? sum / s.rows : 0 };
+    })
+    .sort((a, b) => b.mean - a.mean || a.index - b.index);
+}
+
+// One dot per lead per input (the top inputs), spread vertically by a fixed jitter.
+/** @param {ShapSample} s */
+export function shapSummaryRows(s) {
+  const width = s.features.length;
+  return shapRanking(s)
+    .slice(0, TOP_INPUTS)
+    .flatMap(({ feature, index: f }, order) => {
+      const tone = tones(s, f);
+      return s.ids.map((id, i) => ({
+        id,
+        feature,
+        order,
+        shap: s.contributions[i * width + f],
+        text: s.texts[f][i] === '' ? '(empty)' : s.texts[f][i],
+        tone: tone[i],
+        // A low-discrepancy spread in [-1, 1) (golden ratio), the same on every draw.
+        jitter: ((i * 0.6180339887498949) % 1) * 2 - 1,
+      }));
+    });
+}
+
+/** @param {ReturnType<typeof shapSummaryRows>} rows */
+export function shapSummarySpec(rows) {
+  const inputs = new Set(rows.map((r) => r.feature)).size;
+  const y = { field: 'feature', type: 'nominal', sort: { field: 'order' }, title: null };
+  const tooltip = [{ field: 'id', title: 'Lead' }, { field: 'feature', title: 'Input' }, { field: 'text', title: 'Value' }, ...tip([['shap', 'Contribution', '+.3f']])];
+  const dots = (/** @type {string} */ filter, /** @type {object} */ color) => ({
+    transform: [{ filter }],
+    mark: { type: 'circle', size: 14, opacity: 0.75 },
+    encoding: { y, yOffset: { field: 'jitter', type: 'quantitative', scale: { domain: [-1.6, 1.6] } }, x: { field: 'shap', type: 'quantitative', title: SHAP_TITLE }, color, tooltip },
+  });
+  const frame = fixedFrame({ dots: rows }, 440, Math.max(120, 30 * inputs));
+  return {
+    ...frame,
+    config: { ...frame.config, axisY: { labelLimit: 200 } },
+    data: { name: 'dots' },
+    layer: [
+      { mark: { type: 'rule', color: '#94a3b8' }, encoding: { x: { datum: 0 } } },
+      dots('datum.tone == null', { value: '#94a3b8' }),
+      dots('datum.tone != null', { field: 'tone', type: 'quantitative', scale: { domain: [0, 1], range: [COLORS.line, COLORS.at] }, legend: { title: 'Value (rank)', format: '.0%', gradientLength: 80 } }),
+    ],
+  };
+}
+
+// One input: its value (numbers on an axis, other inputs as their texts) against its
+// contribution, one dot per lead of the sample.
+/** @param {ShapSample} s @param {number} f */
+export function shapDependenceRows(s, f) {
+  const width = s.features.length;
+  const numeric = s.kinds[f] === 'number';
+  return s.ids
+    .map((id, i) => {
+      const text = s.texts[f][i];
+      const value = numeric && text !== '' ? Number(text) : null;
+      return { id, shap: s.contributions[i * width + f], text: text === '' ? '(empty)' : text, value: Number.isFinite(value) ? value : null };
+    })
+    .filter((r) => !numeric || r.value != null);
+}
+
+/** @param {ReturnType<typeof shapDependenceRows>} rows @param {string} feature @param {boolean} numeric */
+export function shapDependenceSpec(rows, feature, numeric) {
+  const x = numeric ? { field: 'value', type: 'quantitative', title: feature, scale: { zero: false } } : { field: 'text', type: 'nominal', title: feature, sort: '-y', axis: { labelLimit: 90, labelAngle: -40 } };
+  return {
+    ...fixedFrame({ points: rows }, 440, 220),
+    data: { name: 'points' },
+    layer: [
+      { mark: { type: 'rule', color: '#94a3b8' }, encoding: { y: { datum: 0 } } },
+      {
+        mark: { type: 'circle', size: 16, opacity: 0.6, color: COLORS.line },
+        encoding: { x, y: { field: 'shap', type: 'quantitative', title: SHAP_TITLE }, tooltip: [{ field: 'id', title: 'Lead' }, { field: 'text', title: feature }, ...tip([['shap', 'Contribution', '+.3f']])] },
+      },
+    ],
+  };
+}

@@ -139,6 +139,8 @@ export interface LeadCalls {
   score: Scores;
   /** maxAbs: the page's largest |reason|, the scale of its bars. */
   view: { rows: LeadRow[]; total: number; offset: number; contacted: number; maxAbs: number };
+  /** Every input's contribution for a sample of the scored leads (rows x features), with each cell's text. */
+  shapSample: { ids: string[]; features: string[]; kinds: FC.ScoreFeature['kind'][]; contributions: Float64Array; texts: string[][]; rows: number; total: number; expected: number };
   exportCsv: { bytes: Uint8Array<ArrayBuffer> };
   lead: { record: Record<string, string> | null; id: string };
   scoreRecord: {

@@ -1,6 +1,7 @@
 // The README screenshots, each checked for what the picture must show: the demo dashboard
 // as a first visit shows it (build/e2e/screenshot.png), lead scoring on the demo leads
-// (build/e2e/screenshot-scoring.png) and the dashboard on a phone, 390x844
+// (build/e2e/screenshot-scoring.png), its SHAP summary (build/e2e/screenshot-shap.png)
+// and the dashboard on a phone, 390x844
 // (build/e2e/screenshot-phone.png), all gitignored. `npm run screenshots`
 // (scripts/screenshots.sh) runs this and copies them to docs/.
 import assert from 'node:assert/strict';
@@ -73,6 +74,22 @@ test('the README’s lead scoring screenshot shows the demo leads scored: the ta
   assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'screenshot-scoring.png'), png);
+  await app.finish();
+});
+
+test('the README’s SHAP screenshot shows what drives the demo scores: the summary of the top inputs and a dependence plot', T, async (t) => {
+  const app = await openApp(t, suite, '?view=scoring');
+  const { page } = app;
+  await scoringReady(page);
+  await page.waitForSelector('#shap-panel[data-state="ready"]', { timeout: 120_000 });
+  assert.equal(Number(await page.getAttribute('#shap-summary-chart', 'data-points')), 500 * 10, '500 leads x the 10 top inputs');
+  assert.ok(Number(await page.getAttribute('#shap-dependence-chart', 'data-points')) > 0, 'the dependence plot drawn');
+  for (const id of ['shap-summary-chart', 'shap-dependence-chart']) assert.ok(await page.locator(`#${id} svg path`).count(), `${id} drawn`);
+  await page.mouse.move(10, 10);
+  const png = await page.locator('#shap-panel').screenshot();
+  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'screenshot-shap.png'), png);
   await app.finish();
 });
 
