@@ -79,6 +79,11 @@ test('the demo leads, sorted by probability: the CLI’s scores, reasons and dec
     // The table's decisions follow the threshold.
     const contacted = want.rows.filter((row) => Number(row[1]) >= point.threshold).length;
     await page.waitForFunction((n) => Number(document.getElementById('leads-summary').dataset.contacted) === n, contacted, { timeout: 20_000 });
+    // This file beside the training leads: the share cross-validation contacted there, and
+    // no warning, since the demo leads score like the training leads (within 1.5x).
+    const summary = await page.textContent('#leads-summary');
+    assert.ok(summary.includes(`In the model’s cross-validation, ${(point.share * 100).toFixed(1)}% of the training leads scored at least ${point.threshold.toFixed(3)}.`), summary);
+    assert.ok(Math.abs(contacted / want.rows.length - point.share) < 0.05 && !/score (higher|lower) than the training leads/.test(summary), summary);
     const at = await page.evaluate(() => document.getElementById('roc-chart').fcView.data('at'));
     close(at[0].recall, point.recall, 1e-12, 'the ROC chart’s point');
   }
@@ -165,6 +170,12 @@ test('a leads file lacking columns: one error naming them beside the file, the t
   assert.equal(await page.isVisible('#leads-error'), false);
   const notices = await page.$$eval('#leads-notices li', (li) => li.map((x) => x.textContent));
   assert.ok(notices.includes("new-sources.csv: 10 values of 'source' were never seen in training and are read as missing"), notices.join(' | '));
+
+  // A file of the 30 best leads only: all contacted, far above the training share, said.
+  const best = new Set(cliScores(leadsPath, '0').rows.sort((a, b) => Number(b[1]) - Number(a[1])).slice(0, 30).map((r) => r[0]));
+  await chooseFile(page, 'hot.csv', [lines[0], ...lines.slice(1).filter((l) => best.has(l.split(',')[0]))].join('\n'), { kind: 'leads' });
+  await page.waitForFunction(() => document.getElementById('leads-range').textContent === '1–30 of 30', null, { timeout: 20_000 });
+  assert.match(await page.textContent('#leads-summary'), /30 of 30 leads in hot\.csv \(100\.0%\) .* this file’s leads score higher than the training leads did, so the precision and recall above may not hold for it/);
   await app.finish();
 });
 

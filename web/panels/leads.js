@@ -8,6 +8,7 @@
 // "Explain" opens a lead in the one-lead form.
 import { $, $button, $table, download, el, latestWins, showError } from '../dom.js';
 import * as F from '../format.js';
+import { thresholdStops } from './threshold.js';
 
 const PAGE = 100;
 const BAR_PX = 56; // the page's strongest reason's bar
@@ -141,10 +142,26 @@ async function draw(stale) {
   summary.dataset.contacted = String(v.contacted);
   summary.replaceChildren(
     el('strong', { text: F.fmtCount(v.contacted) }),
-    ` of ${F.fmtCount(v.total)} leads in ${s.source} (${F.fmtPercent(v.total ? v.contacted / v.total : 0)}) score at least ${t.toFixed(3)}: contact them. Scored by ${s.model} in ${F.fmtCount(Math.round(s.ms))} ms.`,
+    ` of ${F.fmtCount(v.total)} leads in ${s.source} (${F.fmtPercent(v.total ? v.contacted / v.total : 0)}) score at least ${t.toFixed(3)}: contact them. ${beside(v.total ? v.contacted / v.total : 0, t)}Scored by ${s.model} in ${F.fmtCount(Math.round(s.ms))} ms.`,
   );
   $('scoring-view').dataset.state = 'ready';
   performance.mark('fc-leads-drawn');
+}
+
+// This file beside the training leads: the share the model's cross-validation contacted
+// at the same threshold, and a word when this file's leads score far from it (its
+// precision and recall then need not be the stored ones).
+/** @param {number} share this file's share at or above t @param {number} t */
+export function beside(share, t) {
+  const h = ctx.store.scoreHeader;
+  if (!h) return '';
+  const stop = thresholdStops(h.score).find((p) => p.threshold === t);
+  if (!stop || !F.isNum(stop.share)) return '';
+  const trained = stop.share;
+  const far = Math.abs(share - trained) >= 0.05 && (share > 1.5 * trained || share < trained / 1.5);
+  const note = `In the model’s cross-validation, ${F.fmtPercent(trained)} of the training leads scored at least ${t.toFixed(3)}`;
+  if (!far) return `${note}. `;
+  return `${note}: this file’s leads score ${share > trained ? 'higher' : 'lower'} than the training leads did, so the precision and recall above may not hold for it (the drift view below compares the two). `;
 }
 
 async function exportCsv() {
