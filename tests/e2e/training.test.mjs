@@ -22,9 +22,10 @@ const state = (page) => page.getAttribute('#train-box', 'data-state');
 const trainWorkers = (page) => page.evaluate(() => window.__workers.filter((w) => /train-worker\.js$/.test(w.url)));
 
 test('a new file is trained for in a worker: progress, cancel, train again, the CV table, the forecast and the CLI’s bytes', { timeout: 300_000 }, async (t) => {
-  // Another shape and other column names than the demo's: 100 days from a Wednesday in
-  // June, conversions and cost, no channel.
-  const csv = cycleCsv('datetime,conversions,cost', 24 * 100, (time, level, rnd) => `${Math.max(0, Math.round(level * 1.5 + 5 * rnd() - 2))},${(30 + 20 * rnd()).toFixed(2)}`, {
+  // Another shape and other column names than the demo's: 300 days from a Wednesday in
+  // June, conversions and cost, no channel (long enough that training is still running
+  // while the dashboard recomputes below).
+  const csv = cycleCsv('datetime,conversions,cost', 24 * 300, (time, level, rnd) => `${Math.max(0, Math.round(level * 1.5 + 5 * rnd() - 2))},${(30 + 20 * rnd()).toFixed(2)}`, {
     start: Date.UTC(2023, 5, 7) / 1000,
     seed: 7,
   });
@@ -82,7 +83,7 @@ test('a new file is trained for in a worker: progress, cancel, train again, the 
   // The forecast is the new model's, through the normal model path.
   await page.waitForFunction(() => document.getElementById('forecast-chart').dataset.forecastPoints === '168', null, { timeout: 20_000 });
   const selected = rows.find(([, s]) => s)[0];
-  assert.equal(await page.textContent('#forecast-caption'), `Forecast by fresh-export-forecast.fcm — ${selected} trained on fresh-export.csv, 2023-06-07 → 2023-09-14 (100 days), all channels`);
+  assert.equal(await page.textContent('#forecast-caption'), `Forecast by fresh-export-forecast.fcm — ${selected} trained on fresh-export.csv, 2023-06-07 → 2024-04-01 (300 days), all channels`);
   assert.match(await page.textContent('#model-name'), /fresh-export-forecast\.fcm \(trained here\)/);
   assert.match(await page.textContent('#model-title'), /fresh-export-forecast\.fcm/);
 
