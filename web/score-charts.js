@@ -310,7 +310,7 @@ export function shapDependenceRows(s, f) {
     .map((id, i) => {
       const text = s.texts[f][i];
       const value = numeric && text !== '' ? Number(text) : null;
-      return { id, shap: s.contributions[i * width + f], text: text === '' ? '(empty)' : text, value: Number.isFinite(value) ? value : null };
+      return { id, shap: s.contributions[i * width + f], text: text === '' ? '(empty)' : text, value: Number.isFinite(value) ? value : null, jitter: ((i * 0.6180339887498949) % 1) * 2 - 1 };
     })
     .filter((r) => !numeric || r.value != null);
 }
@@ -325,7 +325,7 @@ export function shapDependenceSpec(rows, feature, numeric) {
       { mark: { type: 'rule', color: '#94a3b8' }, encoding: { y: { datum: 0 } } },
       {
         mark: { type: 'circle', size: 16, opacity: 0.6, color: COLORS.line },
-        encoding: { x, y: { field: 'shap', type: 'quantitative', title: SHAP_TITLE }, tooltip: [{ field: 'id', title: 'Lead' }, { field: 'text', title: feature }, ...tip([['shap', 'Contribution', '+.3f']])] },
+        encoding: { x, ...(numeric ? {} : { xOffset: { field: 'jitter', type: 'quantitative', scale: { domain: [-1.6, 1.6] } } }), y: { field: 'shap', type: 'quantitative', title: SHAP_TITLE }, tooltip: [{ field: 'id', title: 'Lead' }, { field: 'text', title: feature }, ...tip([['shap', 'Contribution', '+.3f']])] },
       },
     ],
   };
