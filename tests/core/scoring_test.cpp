@@ -329,6 +329,22 @@ TEST(Scoring, ChosenRowsGetWhatTheWholeTableRunGivesThem) {
                   "leads.csv: row 5000 was asked for, but the table has 5000 rows");
 }
 
+// A blank date (the page's one-lead form before a date is typed) is missing, not a type
+// error; a number where the model reads a date still is.
+TEST(Scoring, ABlankDateColumnIsMissingAndANumberIsRefused) {
+  const model::Model& m = demo_model().model;
+  ScoreOptions o;
+  o.model_name = "leads.fcm";
+  const std::string header =
+      "lead_id,created_at,source,campaign,device,country,company_size,last_activity,time_on_site,page_views,"
+      "email_opens,days_since_first_touch\n";
+  const Scores blank = score(m, table_of(header + "L1,,google_ads,spring_promo,mobile,US,11-50,none,60,3,0,10\n", "lead"), o);
+  ASSERT_EQ(blank.rows, 1u);
+  EXPECT_TRUE(std::isfinite(blank.probability[0]));
+  EXPECT_CONTAINS(error_of([&] { score(m, table_of(header + "L1,17,google_ads,spring_promo,mobile,US,11-50,none,60,3,0,10\n", "lead"), o); }),
+                  "lead: column 'created_at' holds numbers, but leads.fcm reads it as a date");
+}
+
 TEST(Scoring, ProbabilitiesDecisionsAndReasonsThatAddUp) {
   const model::Model& m = demo_model().model;
   const model::Model loaded = model::load(model::save(m), "leads.fcm");

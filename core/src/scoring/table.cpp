@@ -371,8 +371,14 @@ void encode_date_part(const Encoding& en, const Column& c, const model::ScoreFea
     level_time.assign(c.levels.size(), kMissingTime);
     for (size_t i = 0; i < c.levels.size(); ++i) time::parse_timestamp(c.levels[i], level_time[i]);
   } else if (c.type != ColumnType::kTimestamp) {
-    throw Error(table.source + ": column '" + c.name + "' holds numbers, but " + en.model_name +
-                " reads it as a date");
+    // A column with no value at all (a blank field of the page's one-lead form) is read as
+    // numbers by the CSV reader: every cell is simply missing.
+    for (size_t r = 0; r < en.rows; ++r)
+      if (!c.is_missing(r))
+        throw Error(table.source + ": column '" + c.name + "' holds numbers, but " + en.model_name +
+                    " reads it as a date");
+    e.missing[f] += en.rows;
+    return;
   }
   for (size_t r = 0; r < en.rows; ++r) {
     if (c.is_missing(r)) {
