@@ -155,12 +155,13 @@ TEST(XgboostImport, RefusesWhatItCannotRepresent) {
   EXPECT_TRUE(has(with("/learner/learner_model_param/num_target", "2"), "multi-target"));
   EXPECT_TRUE(has(with("/learner/gradient_booster/model/tree_info/1", 1),
                   "learner.gradient_booster.model.tree_info[1]: trees for several outputs"));
+  // Categorical splits are read (xgboost_categorical_test.cpp); inconsistent ones refused.
   EXPECT_TRUE(has(with("/learner/gradient_booster/model/trees/0/split_type/1", 1),
-                  "learner.gradient_booster.model.trees[0].split_type[1]: a categorical split"));
+                  "learner.gradient_booster.model.trees[0].split_type[1]: a categorical split "
+                  "without categories (node 1 is not in categories_nodes)"));
   EXPECT_TRUE(has(with("/learner/gradient_booster/model/trees/0/categories_nodes", {1}),
-                  "trees[0].categories_nodes: the tree has categorical splits"));
-  EXPECT_TRUE(has(with("/learner/feature_types", {"q", "c", "q"}),
-                  "learner.feature_types[1]: a categorical feature"));
+                  "trees[0].categories_nodes: lists categorical nodes but split_type has none"));
+  EXPECT_TRUE(has(with("/learner/feature_types", {"q", "c"}), "has 2 types for 3 features"));
   EXPECT_TRUE(has(with("/learner/gradient_booster/model/trees/0/tree_param/size_leaf_vector", "2"),
                   "vector leaves"));
   EXPECT_TRUE(has(with("/version", {4, 0, 0}), "XGBoost 4.x is not supported"));

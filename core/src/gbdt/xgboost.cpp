@@ -20,6 +20,7 @@
 
 #include <cfloat>
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -177,23 +178,89 @@ void check_tree_param(const Field& tree, size_t n) {
   }
 }
 
-// Only numeric splits are imported.
-void refuse_categorical_splits(const Field& tree, size_t n) {
+// A tree's categorical splits: for node i, the sorted category codes XGBoost sends right
+// (empty for a numeric split). Checks split_type and the four categories* lists against
+// each other: every categorical node listed once, its segment inside `categories`.
+std::vector<std::vector<uint32_t>> read_categories(const Field& tree, size_t n) {
+  std::vector<std::vector<uint32_t>> sets(n);
+  std::vector<uint8_t> categorical(n, 0);
+  size_t count = 0;
   if (tree.has("split_type")) {
     const Field type = node_list(tree, "split_type", n);
     for (size_t i = 0; i < n; ++i) {
       const int64_t t = integer_at(type, i);
-      if (t == 1) {
-        type.fail_at(i, "a categorical split; importing XGBoost categorical splits is not "
-                        "supported (train with numeric features, or train here)");
-      }
-      if (t != 0) type.fail_at(i, "unknown split type " + std::to_string(t));
+      if (t != 0 && t != 1) type.fail_at(i, "unknown split type " + std::to_string(t));
+      categorical[i] = t == 1 ? 1 : 0;
+      count += categorical[i];
     }
   }
-  if (tree.has("categories_nodes") && !tree.at("categories_nodes").array().empty()) {
-    tree.at("categories_nodes").fail(
-        "the tree has categorical splits; importing them is not supported");
+  const char* const kLists[] = {"categories", "categories_nodes", "categories_segments",
+                                "categories_sizes"};
+  if (count == 0) {
+    if (tree.has("categories_nodes") && !tree.at("categories_nodes").array().empty()) {
+      tree.at("categories_nodes").fail("lists categorical nodes but split_type has none");
+    }
+    return sets;
   }
+  for (const char* key : kLists) {
+    if (!tree.has(key)) {
+      tree.fail(std::string("a categorical split (split_type 1) without categories: ") + key +
+                " is missing");
+    }
+  }
+  const Field cats = tree.at("categories");
+  const Field nodes = tree.at("categories_nodes");
+  const Field segments = tree.at("categories_segments");
+  const Field sizes = tree.at("categories_sizes");
+  const size_t k = nodes.array().size();
+  if (segments.array().size() != k || sizes.array().size() != k) {
+    nodes.fail("has " + std::to_string(k) + " entries but categories_segments has " +
+               std::to_string(segments.array().size()) + " and categories_sizes " +
+               std::to_string(sizes.array().size()));
+  }
+  const size_t total = cats.array().size();
+  std::vector<uint8_t> listed(n, 0);
+  for (size_t j = 0; j < k; ++j) {
+    const int64_t node = integer_at(nodes, j);
+    if (node < 0 || static_cast<size_t>(node) >= n) {
+      nodes.fail_at(j, "node " + std::to_string(node) + " is out of range (" + std::to_string(n) +
+                           " nodes)");
+    }
+    if (!categorical[static_cast<size_t>(node)]) {
+      nodes.fail_at(j, "node " + std::to_string(node) + " is not a categorical split (split_type 0)");
+    }
+    if (listed[static_cast<size_t>(node)]) {
+      nodes.fail_at(j, "node " + std::to_string(node) + " is listed twice");
+    }
+    listed[static_cast<size_t>(node)] = 1;
+    const int64_t begin = integer_at(segments, j);
+    const int64_t size = integer_at(sizes, j);
+    if (begin < 0 || static_cast<uint64_t>(begin) > total) {
+      segments.fail_at(j, "segment start " + std::to_string(begin) + " is out of range (categories has " +
+                              std::to_string(total) + " entries)");
+    }
+    if (size < 0 || static_cast<uint64_t>(size) > total - static_cast<uint64_t>(begin)) {
+      sizes.fail_at(j, "segment " + std::to_string(begin) + " + " + std::to_string(size) +
+                           " runs past the end of categories (" + std::to_string(total) + " entries)");
+    }
+    std::vector<uint32_t>& set = sets[static_cast<size_t>(node)];
+    for (int64_t c = begin; c < begin + size; ++c) {
+      const int64_t code = integer_at(cats, static_cast<size_t>(c));
+      if (code < 0 || code >= static_cast<int64_t>(kMaxCategories)) {
+        cats.fail_at(static_cast<size_t>(c), "category " + std::to_string(code) +
+                                                 " is out of range (0 to " +
+                                                 std::to_string(kMaxCategories - 1) + ")");
+      }
+      set.push_back(static_cast<uint32_t>(code));
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (categorical[i] && !listed[i]) {
+      tree.at("split_type").fail_at(i, "a categorical split without categories (node " +
+                                           std::to_string(i) + " is not in categories_nodes)");
+    }
+  }
+  return sets;
 }
 
 // XGBoost goes left when x < c; we go left when x <= threshold. For floats, x < c exactly
@@ -207,7 +274,7 @@ float threshold_at(const Field& cond, size_t i) {
   return threshold;
 }
 
-Tree read_tree(const Field& tree, uint32_t num_features) {
+Tree read_tree(const Field& tree, uint32_t num_features, ImportedModel& out) {
   const Field left = tree.at("left_children");
   const size_t n = left.array().size();
   if (n == 0) left.fail("a tree needs at least one node");
@@ -220,7 +287,7 @@ Tree read_tree(const Field& tree, uint32_t num_features) {
   // Cover is only needed for TreeSHAP; a model without it still predicts.
   const bool has_cover = tree.has("sum_hessian");
   const Field hess = has_cover ? node_list(tree, "sum_hessian", n) : tree;
-  refuse_categorical_splits(tree, n);
+  const std::vector<std::vector<uint32_t>> sets = read_categories(tree, n);
 
   // Node i is a leaf iff left_children[i] == -1; then right_children[i] must be -1 too.
   auto child = [&](const Field& list, size_t i) -> int64_t {
@@ -268,10 +335,36 @@ Tree read_tree(const Field& tree, uint32_t num_features) {
                            std::to_string(num_features) + " features)");
     }
     t.feature.push_back(static_cast<int32_t>(f));
-    t.threshold.push_back(threshold_at(cond, i));
-    t.default_left.push_back(flag_at(dleft, i) ? 1 : 0);
+    const bool cat = !sets[i].empty() || (tree.has("split_type") &&
+                                          integer_at(tree.at("split_type"), i) == 1);
+    if (cat) {
+      // XGBoost: x in the set goes right, anything else left; ours: in the set goes left.
+      if (out.feature_types_given && !out.categorical[static_cast<size_t>(f)]) {
+        index.fail_at(i, "a categorical split on feature " + std::to_string(f) +
+                             ", which learner.feature_types does not mark \"c\"");
+      }
+      out.categorical[static_cast<size_t>(f)] = 1;
+      if (t.cat_begin.empty()) {
+        t.cat_set.assign(t.feature.size() - 1, -1);
+        t.cat_begin.push_back(0);
+      }
+      uint32_t words = 1;
+      for (const uint32_t c : sets[i]) words = std::max(words, c / 32 + 1);
+      const size_t base = t.cat_bits.size();
+      t.cat_bits.resize(base + words, 0);
+      for (const uint32_t c : sets[i]) t.cat_bits[base + c / 32] |= 1u << (c % 32);
+      t.cat_set.push_back(static_cast<int32_t>(t.cat_begin.size() - 1));
+      t.cat_begin.push_back(static_cast<uint32_t>(t.cat_bits.size()));
+      t.threshold.push_back(0.0f);
+      t.default_left.push_back(flag_at(dleft, i) ? 0 : 1);
+    } else {
+      if (!t.cat_begin.empty()) t.cat_set.push_back(-1);
+      t.threshold.push_back(threshold_at(cond, i));
+      t.default_left.push_back(flag_at(dleft, i) ? 1 : 0);
+    }
     int32_t ours[2];
-    for (int side = 0; side < 2; ++side) {
+    for (int pass = 0; pass < 2; ++pass) {
+      const int side = cat ? 1 - pass : pass;  // categorical: XGBoost's right child is our left
       const size_t c_index = static_cast<size_t>(child(side == 0 ? left : right, i));
       if (seen[c_index]) {
         (side == 0 ? left : right)
@@ -280,9 +373,9 @@ Tree read_tree(const Field& tree, uint32_t num_features) {
       }
       seen[c_index] = 1;
       if (is_leaf(c_index)) {
-        ours[side] = add_leaf(c_index);
+        ours[pass] = add_leaf(c_index);
       } else {
-        ours[side] = static_cast<int32_t>(queue.size());
+        ours[pass] = static_cast<int32_t>(queue.size());
         queue.push_back(c_index);
       }
     }
@@ -327,16 +420,21 @@ void read_objective(const Field& learner, const Field& param, ImportedModel& out
   }
 }
 
-// Numeric features only; their names, or f0, f1, ... when the file has none.
+// The features' names, or f0, f1, ... when the file has none, and which are categorical
+// (feature type "c").
 void read_feature_names(const Field& learner, const Field& root, uint32_t num_features,
                         ImportedModel& out) {
-  if (learner.has("feature_types")) {
+  out.categorical.assign(num_features, 0);
+  out.category_bound.assign(num_features, 0);
+  if (learner.has("feature_types") && !learner.at("feature_types").array().empty()) {
     const Field types = learner.at("feature_types");
-    for (size_t i = 0; i < types.array().size(); ++i) {
-      const Field type = types.element(i);
-      if (type.string() == "c") {
-        type.fail("a categorical feature; importing XGBoost categorical features is not supported");
-      }
+    if (types.array().size() != num_features) {
+      types.fail("has " + std::to_string(types.array().size()) + " types for " +
+                 std::to_string(num_features) + " features");
+    }
+    out.feature_types_given = true;
+    for (size_t i = 0; i < num_features; ++i) {
+      if (types.element(i).string() == "c") out.categorical[i] = 1;
     }
   }
   const Field names = learner.has("feature_names") ? learner.at("feature_names") : root;
@@ -369,7 +467,49 @@ void check_tree_list(const Field& model, size_t count) {
   }
 }
 
-ImportedModel read_model(const Json& doc, const std::string& source) {
+// The trees a prediction uses: those up to learner.attributes.best_iteration (early
+// stopping), unless options.all_trees. Rounds of num_parallel_tree trees each.
+size_t trees_to_keep(const Field& learner, const Field& model, size_t count,
+                     const XgboostOptions& options, ImportedModel& out) {
+  size_t per_round = 1;
+  if (model.has("gbtree_model_param") && model.at("gbtree_model_param").has("num_parallel_tree")) {
+    const Field p = model.at("gbtree_model_param").at("num_parallel_tree");
+    per_round = static_cast<size_t>(p.integer_in_string(1, INT32_MAX));
+    if (count % per_round != 0) {
+      p.fail("says " + p.string() + " trees a round but the model has " + std::to_string(count) +
+             " trees, not a whole number of rounds");
+    }
+  }
+  out.trees_per_round = per_round;
+  const size_t rounds = count / per_round;
+  if (!learner.has("attributes") || !learner.at("attributes").has("best_iteration")) return count;
+  const Field best = learner.at("attributes").at("best_iteration");
+  out.best_iteration = best.integer_in_string(0, INT32_MAX);
+  const auto b = static_cast<size_t>(out.best_iteration);
+  if (b >= rounds) {
+    best.fail("best_iteration " + best.string() + " is beyond the model's " +
+              std::to_string(rounds) + " boosting rounds (rounds 0 to " +
+              std::to_string(rounds == 0 ? 0 : rounds - 1) + ")");
+  }
+  if (b + 1 == rounds) return count;
+  const std::string rounds_text = std::to_string(rounds) + " rounds" +
+                                  (per_round > 1 ? " of " + std::to_string(per_round) + " trees" : "");
+  if (options.all_trees) {
+    out.notes.push_back("all " + std::to_string(count) + " trees kept (--all-trees), although early "
+                        "stopping chose round " + std::to_string(b) + " of " + rounds_text +
+                        ": scores are those of Booster.predict, not of predict_proba");
+    return count;
+  }
+  const size_t keep = (b + 1) * per_round;
+  out.notes.push_back("early stopping: best_iteration " + std::to_string(b) + ", so the first " +
+                      std::to_string(keep) + " of " + std::to_string(count) + " trees (" +
+                      rounds_text + ") are kept, as XGBoost's predict_proba uses them; "
+                      "--all-trees keeps them all");
+  return keep;
+}
+
+ImportedModel read_model(const Json& doc, const std::string& source,
+                         const XgboostOptions& options) {
   const Field root(doc, "", source);
   if (!doc.is_object()) root.fail("expected a JSON object, found " + root.type_name());
   check_version(root);
@@ -401,8 +541,28 @@ ImportedModel read_model(const Json& doc, const std::string& source) {
   const Field trees = model.at("trees");
   const size_t count = trees.array().size();
   check_tree_list(model, count);
+  out.trees_in_file = count;
+  const size_t keep = trees_to_keep(learner, model, count, options, out);
   e.trees.reserve(count);
-  for (size_t t = 0; t < count; ++t) e.trees.push_back(read_tree(trees.element(t), num_features));
+  // Every tree is read and checked, kept or not: a damaged file is refused either way.
+  for (size_t t = 0; t < count; ++t) {
+    e.trees.push_back(read_tree(trees.element(t), num_features, out));
+  }
+  e.trees.resize(keep);
+  // The codes the kept trees name (a dropped tree's categories need no name).
+  std::fill(out.category_bound.begin(), out.category_bound.end(), 0u);
+  for (const Tree& t : e.trees) {
+    for (size_t k = 0; k < t.internal_count(); ++k) {
+      if (!t.is_categorical(k)) continue;
+      const auto s = static_cast<size_t>(t.cat_set[k]);
+      uint32_t& bound = out.category_bound[static_cast<size_t>(t.feature[k])];
+      for (uint32_t w = t.cat_begin[s]; w < t.cat_begin[s + 1]; ++w) {
+        for (uint32_t b = 0; b < 32; ++b) {
+          if ((t.cat_bits[w] >> b) & 1u) bound = std::max(bound, (w - t.cat_begin[s]) * 32 + b + 1);
+        }
+      }
+    }
+  }
   try {
     e.validate();
   } catch (const Error& ex) {
@@ -411,12 +571,42 @@ ImportedModel read_model(const Json& doc, const std::string& source) {
   return out;
 }
 
+// XGBoost's JSON writer puts a bare NaN (not JSON) where a categorical split has no
+// threshold; outside strings it becomes null, which no field we read as a number accepts.
+std::string nan_as_null(std::string_view json) {
+  std::string out;
+  out.reserve(json.size() + 64);
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char ch = json[i];
+    if (in_string) {
+      out += ch;
+      if (ch == '\\' && i + 1 < json.size()) {
+        out += json[++i];
+      } else if (ch == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (ch == '"') in_string = true;
+    if (ch == 'N' && json.substr(i, 3) == "NaN") {
+      out += "null";
+      i += 2;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+
 }  // namespace
 
-ImportedModel import_xgboost_json(std::string_view json, const std::string& source) {
+ImportedModel import_xgboost_json(std::string_view json, const std::string& source,
+                                  const XgboostOptions& options) {
   Json doc;
   try {
-    doc = fc::json::parse(json, "");
+    const std::string text = nan_as_null(json);
+    doc = fc::json::parse(text, "");
   } catch (const Error& ex) {
     const std::string what = ex.what();
     if (what.find("nested deeper than") != std::string::npos)
@@ -424,7 +614,7 @@ ImportedModel import_xgboost_json(std::string_view json, const std::string& sour
     throw Error(source + ": not valid JSON: " + what);
   }
   try {
-    return read_model(doc, source);
+    return read_model(doc, source, options);
   } catch (const Json::exception& ex) {
     // Every access is type-checked first; this is a safety net, not a path we expect.
     throw Error(source + ": unexpected JSON content: " + ex.what());

@@ -1,10 +1,13 @@
 // An XGBoost model as a scoring model: its trees as they are (gbdt/xgboost.cpp converts
-// the split rule and the base score), its feature names as the input columns, all numbers
-// (XGBoost's categorical features are refused by the reader). Nothing is made up: the
+// the split rule and the base score), its feature names as the input columns: numbers, and
+// categories whose names come from the reference table (pandas' code order). Nothing is made up: the
 // header has no training parameters and no cross-validated metrics, and says so.
 #include "funnelcast/scoring/import.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <utility>
 #include <limits>
 #include <set>
 
@@ -16,11 +19,55 @@ namespace fc::scoring {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+bool as_number(const std::string& text, double& v) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  v = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size() && std::isfinite(v);
 }
+
+// The categories of a column in the order pandas codes them when a column is made
+// categorical without naming its categories (astype("category")): the distinct values
+// sorted, by value when every one is a number (read_csv made the column numeric), else as
+// text (Python compares strings by code point, which is UTF-8 byte order).
+std::vector<std::string> pandas_levels(const Table& t, const std::string& column, const std::string& source) {
+  const int i = t.find(column);
+  if (i < 0) return {};
+  const Column& c = t.columns[static_cast<size_t>(i)];
+  std::set<std::string> distinct;
+  for (size_t r = 0; r < t.rows; ++r)
+    if (!c.is_missing(r)) distinct.insert(c.text(r));
+  std::vector<std::string> levels(distinct.begin(), distinct.end());
+  bool numbers = !levels.empty();
+  std::vector<std::pair<double, std::string>> by_value;
+  for (const std::string& l : levels) {
+    double v;
+    if (!as_number(l, v)) {
+      numbers = false;
+      break;
+    }
+    by_value.emplace_back(v, l);
+  }
+  if (numbers) {
+    std::sort(by_value.begin(), by_value.end());
+    for (size_t k = 0; k < by_value.size(); ++k) {
+      if (k > 0 && by_value[k].first == by_value[k - 1].first)
+        throw Error(source + ": the categorical feature '" + column + "' has '" + by_value[k - 1].second + "' and '" +
+                    by_value[k].second + "' in " + t.source +
+                    ", one number written two ways: which category code each had in XGBoost cannot be known");
+      levels[k] = by_value[k].second;
+    }
+  }
+  return levels;
+}
+}  // namespace
 
 Imported import_xgboost(std::string_view json, const ImportOptions& options) {
   const std::string& source = options.source;
-  gbdt::ImportedModel in = gbdt::import_xgboost_json(json, source);
+  gbdt::XgboostOptions xo;
+  xo.all_trees = options.all_trees;
+  gbdt::ImportedModel in = gbdt::import_xgboost_json(json, source, xo);
   const bool value = in.objective != "binary:logistic";  // reg:squarederror: a number
   if (in.ensemble.trees.empty()) throw Error(source + ": the XGBoost model has no trees");
   if (!(options.threshold >= 0 && options.threshold <= 1))
@@ -52,18 +99,41 @@ Imported import_xgboost(std::string_view json, const ImportOptions& options) {
   s.threshold_rule = "fixed";
   s.folds = 0;
   s.out_of_fold = {kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
-  for (const std::string& name : in.feature_names) {
+  std::string categorical;
+  for (size_t k = 0; k < in.feature_names.size(); ++k)
+    if (in.categorical[k]) categorical += (categorical.empty() ? "'" : ", '") + in.feature_names[k] + "'";
+  if (!categorical.empty() && !options.reference)
+    throw Error(source + ": the model has categorical features (" + categorical +
+                "); XGBoost's JSON holds their categories as codes, not names: give the table the model was trained "
+                "on with --data, so the codes can be named (pandas codes a column's distinct values in sorted order)");
+  for (size_t k = 0; k < in.feature_names.size(); ++k) {
+    const std::string& name = in.feature_names[k];
     model::ScoreFeature f;
     f.name = f.column = name;
-    f.kind = "number";
+    f.kind = in.categorical[k] ? "category" : "number";
     f.min = f.max = kNaN;
+    if (in.categorical[k]) {
+      const Table& t = *options.reference;
+      if (t.find(name) < 0)
+        throw Error(t.source + " lacks the categorical column '" + name + "' that " + source + " needs");
+      f.levels = pandas_levels(t, name, source);
+      if (in.category_bound[k] > f.levels.size())
+        throw Error(source + ": a split on '" + name + "' names category code " + std::to_string(in.category_bound[k] - 1) +
+                    " but column '" + name + "' of " + t.source + " has " + std::to_string(f.levels.size()) +
+                    " distinct values (codes 0 to " + std::to_string(f.levels.size()) +
+                    " - 1 in sorted order): the codes cannot be named from this table (were the categories set by "
+                    "hand, e.g. pd.CategoricalDtype, or is this not the training table?)");
+      f.min = f.max = 0;
+    }
     s.features.push_back(std::move(f));
-    h.table.columns.push_back({name, "number", "feature", ""});
+    h.table.columns.push_back({name, in.categorical[k] ? "category" : "number", "feature", ""});
   }
   if (options.reference) {
     const Table& t = *options.reference;
     const Encoded enc = encode(s.features, t, source);  // every column there, numbers only
     for (size_t f = 0; f < s.features.size(); ++f) {
+      s.features[f].missing_share = static_cast<double>(enc.missing[f]) / static_cast<double>(std::max<size_t>(t.rows, 1));
+      if (s.features[f].kind == "category") continue;
       double lo = std::numeric_limits<double>::infinity(), hi = -lo;
       for (size_t r = 0; r < t.rows; ++r) {
         const float v = enc.x.values[r * enc.x.cols + f];
@@ -90,6 +160,14 @@ Imported import_xgboost(std::string_view json, const ImportOptions& options) {
     s.warnings.push_back(what + ": not cross-validated here, so it has no metrics, threshold curve, calibration or lift; "
                          "funnelcast drift --model MODEL --current FILE measures its ROC-AUC on a labelled table");
   out.notices.push_back(what);
+  for (const std::string& note : in.notes) {
+    s.warnings.push_back(note);
+    out.notices.push_back(note);
+  }
+  if (!categorical.empty())
+    out.notices.push_back("categorical features " + categorical + ": categories named from " + options.reference->source +
+                          " in pandas' code order (sorted); a category the table lacks is scored as missing, as pandas "
+                          "makes it NaN under the training categories");
   if (!options.reference)
     out.notices.push_back("no --data table: the inputs' ranges are unknown (the page's form shows no hints)");
   h.score = std::move(s);

@@ -22,7 +22,11 @@ struct ImportOptions {
   // Optional: a table with the model's input columns (e.g. the rows XGBoost learned
   // from), to check the columns are there and hold numbers and to record their ranges and
   // missing shares (the page's form shows them as hints). Null: no ranges.
+  // A model with categorical features needs it: XGBoost's JSON holds category codes, not
+  // names, and the codes are pandas' (the column's distinct values sorted: numerically when
+  // every value is a number, else as text), which are read from this table's column.
   const Table* reference = nullptr;
+  bool all_trees = false;  // keep the trees after best_iteration (gbdt::XgboostOptions)
 };
 
 struct Imported {
@@ -30,7 +34,8 @@ struct Imported {
   std::vector<std::string> notices;  // what the user should know about the imported model
 };
 
-// fc::Error for an objective the reader refuses, feature names that repeat or are empty, a threshold
+// fc::Error for an objective the reader refuses, a categorical model without a reference
+// table or whose codes the table's column cannot name, feature names that repeat or are empty, a threshold
 // outside [0, 1], a reference table that lacks an input column or holds text in one.
 Imported import_xgboost(std::string_view json, const ImportOptions& options);
 
