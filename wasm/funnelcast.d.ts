@@ -333,6 +333,8 @@ export interface ScoreFeature {
   /** kind "number": the training range (null when no value was seen). */
   min?: number | null;
   max?: number | null;
+  /** kind "number": the training rows' median (null when not known: an imported model, or a file written before it was stored). */
+  median?: number | null;
 }
 
 export type ScoreMetricName = 'roc_auc' | 'pr_auc' | 'logloss' | 'brier' | 'accuracy' | 'precision' | 'recall' | 'f1';

@@ -3,8 +3,11 @@
 // that add up to the margin.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "funnelcast/api/score.hpp"
 #include "funnelcast/base/error.hpp"
@@ -331,6 +334,30 @@ TEST(Scoring, ChosenRowsGetWhatTheWholeTableRunGivesThem) {
 
 // A blank date (the page's one-lead form before a date is typed) is missing, not a type
 // error; a number where the model reads a date still is.
+// The one-lead form starts from the training medians, stored per number input; files
+// written before the median was stored (no "median" key) still load, with none.
+TEST(ScoringTrain, NumberInputsStoreTheTrainingMedianAndOlderHeadersLoadWithout) {
+  const model::Header& h = demo_model().model.header;
+  const Table& t = demo_table();
+  bool checked = false;
+  for (const auto& f : h.score->features) {
+    if (f.kind != "number") continue;
+    const Column& c = t.columns[static_cast<size_t>(t.find(f.column))];
+    std::vector<double> v;
+    for (size_t r = 0; r < t.rows; ++r)
+      if (!c.is_missing(r)) v.push_back(c.numbers[r]);
+    std::sort(v.begin(), v.end());
+    const double want = v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+    EXPECT_EQ(f.median, want) << f.column;
+    checked = true;
+  }
+  ASSERT_TRUE(checked);
+  nlohmann::json j = h.to_json();
+  for (auto& f : j["score"]["features"]) f.erase("median");
+  const model::Header older = model::Header::from_json(j);
+  for (const auto& f : older.score->features) EXPECT_TRUE(std::isnan(f.median)) << f.name;
+}
+
 TEST(Scoring, ABlankDateColumnIsMissingAndANumberIsRefused) {
   const model::Model& m = demo_model().model;
   ScoreOptions o;

@@ -43,14 +43,18 @@ export function fieldsOf(score) {
     levels: f.levels || [],
     min: f.min,
     max: f.max,
+    median: f.median,
     features,
   }));
 }
 
+// The form's starting lead: each number's training median and each category's most
+// common value (the dictionary is most frequent first); a model without medians (imported,
+// or older) leaves numbers blank (missing) rather than guess a middle of the range.
 /** @param {Field} f */
 function typical(f) {
   if (f.kind === 'category') return f.levels[0] || '';
-  if (f.kind === 'number' && F.isNum(f.min) && F.isNum(f.max)) return String(Math.round((f.min + f.max) / 2));
+  if (f.kind === 'number' && F.isNum(f.median)) return String(f.median);
   return '';
 }
 
@@ -140,7 +144,7 @@ function renderForm({ scoreHeader: h }) {
   leadId = 'lead';
   $('lead-form').replaceChildren(...fields.map(control));
   for (const f of fields) setValue(f, typical(f));
-  $('lead-origin').textContent = 'A typical lead';
+  $('lead-origin').textContent = fields.some((f) => f.kind === 'number' && F.isNum(f.median)) ? 'A typical lead: the training medians and most common values' : 'A lead with the most common values (this model stores no medians)';
   if (!ctx.store.scores) update();
 }
 

@@ -385,6 +385,7 @@ nlohmann::json score_json(const ScoreSection& s) {
     if (f.kind == "number") {
       j["min"] = number_or_null(f.min);
       j["max"] = number_or_null(f.max);
+      j["median"] = number_or_null(f.median);
     }
     features.push_back(std::move(j));
   }
@@ -464,6 +465,8 @@ ScoreSection score_from(const In& in) {
     if (out.kind == "number") {
       out.min = f.num_or_nan("min");
       out.max = f.num_or_nan("max");
+      // Optional: files written before the median was stored have none (null = not known).
+      out.median = f.has("median") ? f.num_or_nan("median") : std::numeric_limits<double>::quiet_NaN();
     }
     s.features.push_back(std::move(out));
   }

@@ -175,17 +175,27 @@ void add_date_parts(const Table& table, const Column& c, size_t missing, std::ve
   }
 }
 
-// A number feature's range (numbers written as text read through level_values).
+// A number feature's range and median (numbers written as text read through level_values).
 void set_range(model::ScoreFeature& f, const Table& table, const Column& c, const std::vector<double>& level_values) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  std::vector<double> seen;
+  seen.reserve(table.rows);
   for (size_t r = 0; r < table.rows; ++r) {
     if (c.is_missing(r)) continue;
     const double v = c.type == ColumnType::kNumber ? c.numbers[r] : level_values[static_cast<size_t>(c.codes[r])];
     lo = std::min(lo, v);
     hi = std::max(hi, v);
+    seen.push_back(v);
   }
   f.min = lo;
   f.max = hi;
+  f.median = kNaN;
+  if (!seen.empty()) {  // the middle value, or the mean of the two middle ones
+    const size_t mid = seen.size() / 2;
+    std::nth_element(seen.begin(), seen.begin() + static_cast<ptrdiff_t>(mid), seen.end());
+    f.median = seen[mid];
+    if (seen.size() % 2 == 0) f.median = (*std::max_element(seen.begin(), seen.begin() + static_cast<ptrdiff_t>(mid)) + seen[mid]) / 2;
+  }
 }
 
 // Levels by frequency (then first appearance), the most frequent kMaxLevels kept.

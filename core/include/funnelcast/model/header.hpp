@@ -6,6 +6,7 @@
 // writers; wasm/funnelcast.d.ts declares exactly what to_json writes.
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -130,6 +131,9 @@ struct ScoreFeature {
   std::string kind;    // "number", "category", or a date part: "month", "weekday", "hour", "day"
   std::vector<std::string> levels;  // category: the dictionary in code order
   double min = 0, max = 0;          // number: the training range (NaN = no value seen)
+  // number: the training rows' median, the one-lead form's starting value (NaN = not known:
+  // no value seen, an imported model, or a file written before it was stored; optional)
+  double median = std::numeric_limits<double>::quiet_NaN();
   double missing_share = 0;         // share of training rows where it was missing
 };
 
