@@ -48,20 +48,6 @@ const char* kHelp =
 }  // namespace
 
 int run_import(int argc, char** argv, int first) {
-  // --all-trees is a flag of this command alone (not yet in api::import_fields): taken out
-  // before the common parser sees the arguments.
-  bool all_trees = false;
-  std::vector<char*> kept(argv, argv + argc);
-  for (size_t i = static_cast<size_t>(first); i < kept.size();) {
-    if (std::strcmp(kept[i], "--all-trees") == 0) {
-      all_trees = true;
-      kept.erase(kept.begin() + static_cast<std::ptrdiff_t>(i));
-    } else {
-      ++i;
-    }
-  }
-  argc = static_cast<int>(kept.size());
-  argv = kept.data();
   const auto& fields = api::import_fields();
   Args args(argc, argv, first, field_options(fields, false), field_options(fields, true));
   if (args.help()) {
@@ -74,7 +60,6 @@ int run_import(int argc, char** argv, int first) {
   if (r.out.empty()) throw UsageError{"--out is required"};
   scoring::ImportOptions o = api::import_options(r);
   o.source = base_name(r.xgboost);
-  o.all_trees = all_trees;
   const std::string json = read_file(r.xgboost);
   std::optional<Table> reference;
   if (!r.data.empty()) {

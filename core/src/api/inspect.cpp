@@ -42,9 +42,9 @@ const std::vector<Field<ImportRequest>>& import_fields() {
       {option("out", FieldType::kText, "MODEL", "the funnelcast model file to write (.fcm)").only(cli),
        +[](R& r, const json& v) { r.out = v.get<std::string>(); }},
       {option("data", FieldType::kText, "FILE",
-              "optional: a table with the model's input columns (e.g. its training\n"
-              "rows): checks they are there and hold numbers, and records their\n"
-              "ranges (hints in the page's one-lead form)")
+              "a table with the model's input columns (its training rows): checks\n"
+              "they are there, records the numbers' ranges, and names a categorical\n"
+              "model's categories (required for one)")
            .only(cli),
        +[](R& r, const json& v) { r.data = v.get<std::string>(); }},
       {option("target", FieldType::kText, "NAME", "the outcome's name in reports").or_else("target"),
@@ -65,6 +65,8 @@ const std::vector<Field<ImportRequest>>& import_fields() {
        }},
       {option("id", FieldType::kText, "COL", "a column to name each lead by when scoring"),
        +[](R& r, const json& v) { r.id = v.get<std::string>(); }},
+      {option("all-trees", FieldType::kFlag, "", "keep the trees after best_iteration (early stopping)").only(cli),
+       +[](R& r, const json& v) { r.all_trees = v.get<bool>(); }},
   };
   return fields;
 }
@@ -76,6 +78,7 @@ scoring::ImportOptions import_options(const ImportRequest& r) {
   o.negative = r.negative;
   o.id_column = r.id;
   o.threshold = r.threshold;
+  o.all_trees = r.all_trees;
   return o;
 }
 

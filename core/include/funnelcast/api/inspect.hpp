@@ -28,6 +28,7 @@ struct ImportRequest {
   std::string xgboost, out, data;  // the command line's files
   std::string target = "target", positive = "1", negative = "0", id;
   double threshold = 0.5;
+  bool all_trees = false;  // keep the trees after best_iteration
 };
 const std::vector<Field<ImportRequest>>& import_fields();
 
