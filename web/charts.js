@@ -237,8 +237,17 @@ export class ChartSlot {
     if (this.result && key === this.key) {
       const view = this.result.view;
       for (const [name, values] of Object.entries(spec.datasets)) view.data(name, values);
+      // New rows may need more room for their labels (a waterfall's longer input names):
+      // without resize() Vega keeps the first layout's padding and clips them.
+      view.resize();
       await view.runAsync();
       this.spec = spec;
+      if (typeof spec.width === 'number' && !this.fit) {
+        // Drawn at its own size: grown past its slot, it is fitted as a new chart would be.
+        this.natural = drawnWidth(this.el);
+        const room = this.room;
+        if (room > 0 && this.natural > room + OVERHANG) return this.embed(spec, key, false);
+      }
       this.el.classList.remove('preparing');
       return view;
     }

@@ -110,7 +110,9 @@ test('one lead: the form scores a row and an edited lead as funnelcast score doe
   const row = page.locator('#leads-table tbody tr').nth(4);
   const id = await row.getAttribute('data-id');
   await row.locator('button').click();
-  await page.waitForFunction((v) => document.getElementById('lead-origin').textContent.includes(v) && document.getElementById('lead-result').dataset.probability, id, { timeout: 20_000 });
+  // The result shown is for this lead's values (the panel scored the top lead first).
+  const shown = (v) => document.getElementById('lead-panel').dataset.state === 'scored' && document.getElementById('lead-result').dataset.origin.includes(v);
+  await page.waitForFunction(shown, id, { timeout: 20_000 });
   const check = async (cells, what) => {
     const got = await page.evaluate(() => ({ ...document.getElementById('lead-result').dataset }));
     close(Number(got.probability), Number(cells[col('probability')]), 1e-6, `${what} probability`);
@@ -135,7 +137,8 @@ test('one lead: the form scores a row and an edited lead as funnelcast score doe
   await field('time_on_site').fill('45');
   await field('source').selectOption('webinar');
   await page.waitForFunction((p) => document.getElementById('lead-result').dataset.probability !== p, before, { timeout: 20_000 });
-  await page.waitForTimeout(500); // the last edit's score
+  // The last edit's score: the panel is 'scoring' from each edit until its result is shown.
+  await page.waitForFunction(() => document.getElementById('lead-panel').dataset.state === 'scored' && document.getElementById('lead-result').dataset.origin.endsWith(', edited'), null, { timeout: 20_000 });
   line[header.indexOf('time_on_site')] = '45';
   line[header.indexOf('source')] = 'webinar';
   const edited = suite.site.fixture('edited-lead.csv', `${header.join(',')}\n${line.join(',')}\n`);

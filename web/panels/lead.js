@@ -75,7 +75,7 @@ function control(f, i) {
   input.dataset.column = f.column;
   input.addEventListener(f.kind === 'category' ? 'change' : 'input', () => {
     $('lead-origin').textContent = `${leadId === 'lead' ? 'A lead of your own' : `Lead ${leadId}`}, edited`;
-    update();
+    rescore();
   });
   f.input = input;
   return el('label', { class: 'field', for: id }, el('span', { class: 'field-name', text: f.column }), input, el('span', { class: 'field-hint', text: hint }));
@@ -138,7 +138,7 @@ function renderForm({ scoreHeader: h }) {
   $('lead-form').replaceChildren(...fields.map(control));
   for (const f of fields) setValue(f, typical(f));
   $('lead-origin').textContent = 'A typical lead';
-  if (!ctx.store.scores) update();
+  if (!ctx.store.scores) rescore();
 }
 
 // A scored row of the table, with its values as written in the file.
@@ -158,21 +158,31 @@ async function openRow(row) {
   } catch (e) {
     showError('lead-error', e.message);
   }
-  await update();
+  await rescore();
 }
 
 const update = latestWins((stale) => score(stale));
+// The panel's state is 'scoring' from the moment the form changes until the result for
+// its latest values is shown ('scored'), so nothing reads a result of earlier values.
+function rescore() {
+  $('lead-panel').dataset.state = 'scoring';
+  return update();
+}
 
 /** @param {() => boolean} stale */
 async function score(stale) {
   if (!fields.length) return;
   const values = record();
+  const origin = $('lead-origin').textContent;
   /** @type {LeadCalls['scoreRecord']} */
   let r;
   try {
     r = await ctx.leadWorker().call('scoreRecord', { record: values });
   } catch (e) {
-    if (!stale()) showError('lead-error', e.message);
+    if (!stale()) {
+      showError('lead-error', e.message);
+      $('lead-panel').dataset.state = 'error';
+    }
     return;
   }
   if (stale()) return;
@@ -185,6 +195,7 @@ async function score(stale) {
   });
   const rows = waterfallRows(r, labels);
   const box = $('lead-result');
+  box.dataset.origin = origin;
   box.dataset.probability = String(r.probability);
   box.dataset.margin = String(r.margin);
   box.dataset.expected = String(r.expectedValue);
@@ -200,7 +211,7 @@ async function score(stale) {
   } catch (e) {
     showError('lead-error', `The chart could not be drawn: ${e.message}`);
   }
-  $('lead-panel').dataset.state = 'scored';
+  if (!stale()) $('lead-panel').dataset.state = 'scored';
 }
 
 function decision() {
