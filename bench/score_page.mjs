@@ -1,23 +1,35 @@
 #!/usr/bin/env node
 // Lead scoring as the page does it, through the wasm bundles in node (one thread, the same
-// calls the page's workers make): the time from the bytes of ../shared/data/
-// uci_bank_marketing.csv (45,211 leads) to a trained scoring model (read the table,
-// 5-fold CV and the final fit, with the page's default options), and the time to score
-// 100,000 leads with their top-3 reasons. Printed, not asserted.
+// calls the page's workers make), beside the native CLI on one thread, runs interleaved:
+// the time from the bytes of ../shared/data/uci_bank_marketing.csv (45,211 leads) to a
+// trained scoring model (read the table, 5-fold CV and the final fit, with the page's
+// default options), and the time to score 100,000 leads without reasons and with their
+// top-3 reasons (the same model file on both sides). The reasons' own cost (TreeSHAP) is
+// the time with reasons less the time without. Printed, not asserted.
 //
-//   npm run build && node bench/score_page.mjs [--runs 3]
+//   npm run build && node bench/score_page.mjs [--runs 3] [--rows 100000] [--json FILE]
 //
 // Skips (exit 0) when ../shared/data/uci_bank_marketing.csv is absent.
-// FC_WASM_DIR overrides the bundle's folder (default build/wasm/wasm).
-import { existsSync, readFileSync } from 'node:fs';
+// FC_WASM_DIR overrides the bundle's folder (default build/wasm/wasm); FC_CLI the native
+// CLI (default build/native/native_trainer/funnelcast; without it only wasm is timed).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = resolve(ROOT, '..', 'shared', 'data', 'uci_bank_marketing.csv');
 const WASM_DIR = resolve(ROOT, process.env.FC_WASM_DIR || 'build/wasm/wasm');
-const i = process.argv.indexOf('--runs');
-const runs = i > 0 ? Math.max(1, Number(process.argv[i + 1]) || 3) : 3;
+const CLI = resolve(ROOT, process.env.FC_CLI || 'build/native/native_trainer/funnelcast');
+const arg = (name, fallback) => {
+  const k = process.argv.indexOf(name);
+  return k > 0 ? process.argv[k + 1] : fallback;
+};
+const runs = Math.max(1, Number(arg('--runs', 3)) || 3);
+const leadRows = Math.max(1, Number(arg('--rows', 100_000)) || 100_000);
+const jsonFile = arg('--json', null);
+const native = existsSync(CLI);
 
 if (!existsSync(DATA)) {
   console.log(`skipped: ${DATA} is absent`);
@@ -34,18 +46,33 @@ async function load(name) {
   const { default: create } = await import(pathToFileURL(join(WASM_DIR, `${name}.mjs`)).href);
   return create({ wasmBinary: readFileSync(join(WASM_DIR, `${name}.wasm`)) });
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const ms = (x) => `${Math.round(x).toLocaleString('en-US')} ms`;
+const tmp = mkdtempSync(join(tmpdir(), 'fc-score-page-'));
 
-// The options panels/score-training.js trains with by default.
-const OPTIONS = { target: 'subscription', folds: 5, iterations: 300, learningRate: 0.1, numLeaves: 31, seed: 0 };
+// The options panels/score-training.js trains with by default (DEFAULTS there), and the
+// same ones as the page's "train it with the CLI" line writes them.
+const OPTIONS = { target: 'subscription', folds: 5, iterations: 300, learning_rate: 0.1, num_leaves: 31, seed: 0 };
+const CLI_TRAIN = ['train', 'score', '--quiet', '--no-log', '--target', 'subscription', '--threads', '1', '--folds', '5',
+  '--param', 'num_iterations=300', '--param', 'learning_rate=0.1', '--param', 'num_leaves=31', '--param', 'seed=0'];
+
+function runCli(args) {
+  const t0 = performance.now();
+  const r = spawnSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const t = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${CLI} ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+  return t;
+}
 
 const bytes = new Uint8Array(readFileSync(DATA));
 const train = await load('funnelcast-train');
 const fc = await load('funnelcast');
 
-console.log(`training on ${DATA} (${(bytes.length / 1e6).toFixed(1)} MB), ${JSON.stringify(OPTIONS)}`);
-const trainTimes = [];
+console.log(`training on ${DATA} (${(bytes.length / 1e6).toFixed(1)} MB), ${JSON.stringify(OPTIONS)}; wasm in node beside ${native ? `${CLI} --threads 1` : 'nothing (no native CLI)'}`);
+const trainTimes = { wasm: [], native: [] };
 let model = null;
 let report = null;
 for (let r = 0; r < runs; ++r) {
@@ -59,38 +86,92 @@ for (let r = 0; r < runs; ++r) {
     table.delete();
   }
   const t2 = performance.now();
-  trainTimes.push(t2 - t0);
+  trainTimes.wasm.push(t2 - t0);
   model = out.model;
   report = out.report;
-  console.log(`  run ${r + 1}: read ${ms(t1 - t0)}, trained ${ms(t2 - t1)}, total ${ms(t2 - t0)} (${report.trees} trees, CV ROC-AUC ${report.cv.roc_auc.mean.toFixed(4)})`);
+  let line = `  run ${r + 1}: wasm read ${ms(t1 - t0)}, trained ${ms(t2 - t1)}, total ${ms(t2 - t0)} (${report.trees} trees, CV ROC-AUC ${report.cv.roc_auc.mean.toFixed(4)})`;
+  if (native) {
+    const rep = join(tmp, 'native.json');
+    trainTimes.native.push(runCli([...CLI_TRAIN, '--data', DATA, '--out', join(tmp, 'native.fcm'), '--report', rep]));
+    const nr = JSON.parse(readFileSync(rep, 'utf8'));
+    line += `; native ${ms(trainTimes.native.at(-1))} (${nr.trees} trees, CV ROC-AUC ${nr.cv.roc_auc.mean.toFixed(4)})`;
+  }
+  console.log(line);
 }
 
-// 100,000 leads: the bank table's rows repeated (its header once).
+// --rows leads (100,000 by default): the bank table's rows repeated (its header once).
 const text = new TextDecoder().decode(bytes).trimEnd().split('\n');
 const header = text[0];
 const body = text.slice(1);
 const rows = [];
-for (let k = 0; rows.length < 100_000; ++k) rows.push(body[k % body.length]);
+for (let k = 0; rows.length < leadRows; ++k) rows.push(body[k % body.length]);
 const big = new TextEncoder().encode(`${header}\n${rows.join('\n')}\n`);
+const bigFile = join(tmp, 'leads.csv');
+const modelFile = join(tmp, 'bank.fcm');
+writeFileSync(bigFile, big);
+writeFileSync(modelFile, model);
 const m = fc.loadModel(model, 'bank.fcm');
-const scoreTimes = [];
+const scoreTimes = { wasm: { 0: [], 3: [] }, native: { 0: [], 3: [] } };
+{
+  // Warm-up (not timed): the first calls pay for the engine's tiering up.
+  const table = fc.loadTable(`${header}\n${rows.slice(0, 2000).join('\n')}\n`, 'warm-up.csv');
+  fc.score(table, m, { explain: 3 });
+  table.delete();
+}
+const n = leadRows.toLocaleString('en-US');
 try {
   for (let r = 0; r < runs; ++r) {
-    const t0 = performance.now();
-    const table = fc.loadTable(big, 'leads-100k.csv');
-    const t1 = performance.now();
-    let s;
-    try {
-      s = fc.score(table, m, { explain: 3 });
-    } finally {
-      table.delete();
+    for (const explain of [0, 3]) {
+      const t0 = performance.now();
+      const table = fc.loadTable(big, 'leads.csv');
+      const t1 = performance.now();
+      let s;
+      try {
+        s = fc.score(table, m, { explain });
+      } finally {
+        table.delete();
+      }
+      const t2 = performance.now();
+      scoreTimes.wasm[explain].push(t2 - t0);
+      if (s.rows !== leadRows || s.explained !== explain) throw new Error(`scored ${s.rows} rows with ${s.explained} reasons`);
+      let line = `  run ${r + 1}, ${explain ? 'top-3 reasons' : 'no reasons'}: wasm read ${n} leads ${ms(t1 - t0)}, scored ${ms(t2 - t1)}, total ${ms(t2 - t0)}`;
+      if (native) {
+        scoreTimes.native[explain].push(
+          runCli(['score', '--model', modelFile, '--data', bigFile, '--explain', String(explain), '--threads', '1', '--out', join(tmp, 'scores.csv')]),
+        );
+        line += `; native (CSV written) ${ms(scoreTimes.native[explain].at(-1))}`;
+      }
+      console.log(line);
     }
-    const t2 = performance.now();
-    scoreTimes.push(t2 - t0);
-    if (s.rows !== 100_000 || s.explained !== 3) throw new Error(`scored ${s.rows} rows with ${s.explained} reasons`);
-    console.log(`  run ${r + 1}: read 100,000 leads ${ms(t1 - t0)}, scored with top-3 reasons ${ms(t2 - t1)}, total ${ms(t2 - t0)}`);
   }
 } finally {
   m.delete();
+  rmSync(tmp, { recursive: true, force: true });
 }
-console.log(`median over ${runs} runs: bank marketing CSV bytes → trained model ${ms(median(trainTimes))}; 100,000 leads scored with top-3 reasons (read included) ${ms(median(scoreTimes))}`);
+const med = (xs) => (xs.length ? median(xs) : null);
+const result = {
+  runs,
+  rows: leadRows,
+  trees: report.trees,
+  train_ms: { wasm: med(trainTimes.wasm), native: med(trainTimes.native) },
+  score_ms: { wasm: med(scoreTimes.wasm[0]), native: med(scoreTimes.native[0]) },
+  score_reasons_ms: { wasm: med(scoreTimes.wasm[3]), native: med(scoreTimes.native[3]) },
+};
+// TreeSHAP alone: per run, with reasons less without, then the median.
+const shap = (side) => scoreTimes[side][3].map((t, k) => t - scoreTimes[side][0][k]);
+result.treeshap_ms = { wasm: median(shap('wasm')), native: native ? median(shap('native')) : null };
+const ratio = (x) => (x.native ? x.native / x.wasm : null);
+result.ratio_wasm_to_native = {
+  train: ratio(result.train_ms),
+  score: ratio(result.score_ms),
+  score_reasons: ratio(result.score_reasons_ms),
+  treeshap: ratio(result.treeshap_ms),
+};
+const pr = (what, x) =>
+  console.log(`  ${what.padEnd(34)} wasm ${ms(x.wasm).padStart(10)}${x.native ? `   native 1 thread ${ms(x.native).padStart(10)}   wasm speed ${(x.native / x.wasm).toFixed(2)}x native` : ''}`);
+console.log(`median over ${runs} interleaved runs:`);
+pr('bank marketing CSV -> model', result.train_ms);
+pr(`${n} leads scored, no reasons`, result.score_ms);
+pr(`${n} leads with top-3 reasons`, result.score_reasons_ms);
+pr('  of which the reasons (TreeSHAP)', result.treeshap_ms);
+if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
