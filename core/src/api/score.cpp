@@ -59,7 +59,7 @@ const std::vector<Field<ScoreRequest>>& score_fields() {
               "append this run (time, model hash, input hash, probabilities) for monitoring")
            .only(cli),
        [](R& r, const json& v) { r.log = v.get<std::string>(); }},
-      {option("threads", FieldType::kInteger, "N", "threads for the explanations (the output is the same)")
+      {option("threads", FieldType::kInteger, "N", "threads for the predictions and explanations (the output is the same)")
            .or_else("2")
            .within(1, 256)
            .only(cli),

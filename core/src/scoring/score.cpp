@@ -56,7 +56,25 @@ Scores score(const model::Model& m, const Table& table, const ScoreOptions& opti
 
   const gbdt::FlatEnsemble engine(m.ensemble);
   out.margin.resize(n);
-  engine.predict_raw(enc.x.values.data(), n, enc.x.cols, out.margin.data());
+  {
+    // Natively on `threads` threads, each its own contiguous share of the rows (a row's
+    // margin does not depend on the others: the output is the same for any count).
+    const size_t want = static_cast<size_t>(std::max(options.threads, 1));
+    const size_t threads = n >= 20000 ? std::min<size_t>(want, n / 10000) : 1;
+#ifndef __EMSCRIPTEN__
+    auto part = [&](size_t t) {
+      const size_t begin = n * t / threads, end = n * (t + 1) / threads;
+      engine.predict_raw(enc.x.row(begin), end - begin, enc.x.cols, out.margin.data() + begin);
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(part, t);
+    part(0);
+    for (auto& t : pool) t.join();
+#else
+    (void)threads;
+    engine.predict_raw(enc.x.values.data(), n, enc.x.cols, out.margin.data());
+#endif
+  }
   out.probability.resize(n);
   out.decision.resize(n);
   out.output = s.output;

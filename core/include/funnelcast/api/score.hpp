@@ -23,7 +23,7 @@ struct ScoreRequest {
   double threshold = NAN;   // the decision threshold (NaN = the model's)
   bool csv = false;         // JS: the scores CSV too
   std::vector<uint32_t> rows;  // JS: only these rows (from 0), in this order (empty: all)
-  int threads = 2;          // native: threads for the explanations (the output is the same)
+  int threads = 2;          // native: threads for the predictions and explanations (the output is the same)
   // The command line's own.
   std::string model, data, out, log;
   bool json = false;
