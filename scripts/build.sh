@@ -7,7 +7,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 JOBS=${JOBS:-$(nproc)}
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step says when it started: seconds since the test run began (FC_T0, set by
+# scripts/test.sh) or since this build began.
+FC_T0=${FC_T0:-$(date +%s)}
+step() { printf '\n== %s (at %d s)\n' "$*" "$(( $(date +%s) - FC_T0 ))"; }
 
 step "native build (build/native)"
 # Everything by default (the trainer, and the core tests that scripts/test.sh runs with

@@ -4,26 +4,29 @@
 # what it needs first. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every step prints when it started (seconds since this run began): where CI time goes.
+export FC_T0=$(date +%s)
+at() { echo "(at $(( $(date +%s) - FC_T0 )) s)"; }
 bash scripts/deps.sh
 npm run build
 
-echo "== README and docs figures against their sources"
+echo "== README and docs figures against their sources $(at)"
 python3 scripts/readme_figures.py --check
 
-echo "== type check (tsc)"
+echo "== type check (tsc) $(at)"
 npm run test:types
 
-echo "== core tests (ctest)"
+echo "== core tests (ctest) $(at)"
 # deps.sh installed python3-xgboost: the comparisons with XGBoost fail rather than skip.
 export FC_REQUIRE_XGBOOST=1
 ctest --test-dir build/native --output-on-failure -j2
 
 if [ -d tests/wasm ] && ls tests/wasm/*.test.mjs >/dev/null 2>&1; then
-  echo "== wasm tests (node --test)"
+  echo "== wasm tests (node --test) $(at)"
   npm run test:wasm
 fi
 if [ -d tests/e2e ] && ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
-  echo "== browser tests (headless Chromium)"
+  echo "== browser tests (headless Chromium) $(at)"
   npm run test:e2e
 fi
-echo "== all tests passed"
+echo "== all tests passed $(at)"
