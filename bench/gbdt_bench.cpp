@@ -7,6 +7,11 @@
 // CATEGORY_COUNTS: per column, comma-separated, 0 = numeric (Dataset::category_counts),
 // or "-" for all numeric. TEST_FILE holds TEST_ROWS*COLS float32 features; the model's
 // predictions for them are written to PREDICTIONS_OUT as float64.
+// Memory: the process's peak RSS and its RSS once the data is read (MB), so the script can
+// set what training itself takes beside XGBoost's.
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +30,20 @@ bool read_floats(const char* path, std::vector<float>& x, std::vector<double>* y
   if (ok && y) ok = std::fread(y->data(), sizeof(double), y->size(), f) == y->size();
   if (f) std::fclose(f);
   return ok;
+}
+
+double rss_mb() {
+  long pages = 0, resident = 0;
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f && std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+  if (f) std::fclose(f);
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1e6;
+}
+
+double peak_rss_mb() {
+  struct rusage u {};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) * 1024 / 1e6;  // ru_maxrss is in KiB on Linux
 }
 
 }  // namespace
@@ -59,6 +78,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  const double data_rss = rss_mb();
   try {
     fc::gbdt::Params p;
     p.set("objective", argv[4]);
@@ -71,6 +91,7 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     const fc::gbdt::TrainResult r = fc::gbdt::train(d, nullptr, p);
     const auto t1 = std::chrono::steady_clock::now();
+    const double train_peak = peak_rss_mb();
     const fc::gbdt::FlatEnsemble engine(r.ensemble);
     std::vector<double> out(rows);
     engine.predict(x.data(), rows, cols, out.data());
@@ -91,9 +112,11 @@ int main(int argc, char** argv) {
       }
       std::fclose(f);
     }
-    std::printf("{\"train_s\": %.4f, \"predict_s\": %.4f, \"train_metric\": %.6f}\n",
-                std::chrono::duration<double>(t1 - t0).count(),
-                std::chrono::duration<double>(t2 - t1).count(), r.train_metric.back());
+    std::printf(
+        "{\"train_s\": %.4f, \"predict_s\": %.4f, \"train_metric\": %.6f, \"data_rss_mb\": %.1f, "
+        "\"peak_rss_mb\": %.1f}\n",
+        std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count(),
+        r.train_metric.empty() ? 0.0 : r.train_metric.back(), data_rss, train_peak);
   } catch (const fc::Error& e) {
     std::fprintf(stderr, "gbdt_bench: %s\n", e.what());
     return 2;

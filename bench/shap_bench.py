@@ -9,6 +9,7 @@ Ratios above 1 mean funnelcast is faster.
 
     /usr/bin/python3 bench/shap_bench.py                 # builds the driver with g++
     /usr/bin/python3 bench/shap_bench.py --binary PATH   # or uses a built shap_bench
+    /usr/bin/python3 bench/shap_bench.py --json FILE     # also writes the medians there
 """
 import argparse
 import json
@@ -23,18 +24,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
-from gbdt_bench import make_data  # noqa: E402  (the same marketing-like data)
-
-
-def build_driver(out_dir):
-    exe = os.path.join(out_dir, "shap_bench")
-    sources = [os.path.join(ROOT, "core/src/gbdt", s)
-               for s in sorted(os.listdir(os.path.join(ROOT, "core/src/gbdt")))
-               if s.endswith(".cpp")]
-    cmd = ["g++", "-std=c++17", "-O2", "-I" + os.path.join(ROOT, "core/include"),
-           os.path.join(ROOT, "bench/shap_bench.cpp"), *sources, "-pthread", "-o", exe]
-    subprocess.run(cmd, check=True)
-    return exe
+from gbdt_bench import build_driver, make_data  # noqa: E402  (the same data; -O3 as the CLI)
 
 
 def run_xgboost(x, y, trees, leaves, explain, booster_cache):
@@ -67,11 +57,12 @@ def main():
     ap.add_argument("--leaves", type=int, default=31)
     ap.add_argument("--explain", type=int, default=5_000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--json", help="write the medians and the ratio to this file")
     args = ap.parse_args()
 
     x, y = make_data(args.rows, args.cols, "binary")
     with tempfile.TemporaryDirectory() as tmp:
-        exe = args.binary or build_driver(tmp)
+        exe = args.binary or build_driver(tmp, "shap_bench")
         path = os.path.join(tmp, "data.bin")
         with open(path, "wb") as f:
             f.write(np.ascontiguousarray(x).tobytes())
@@ -94,6 +85,17 @@ def main():
               f"largest difference to the above {ours[0]['max_twin_difference']:.1e})")
         print(f"  xgboost    {t_xgb:7.3f} s  {args.explain / t_xgb:9.0f} rows/s  max depth "
               f"{theirs[0][2]}, additivity error {theirs[0][1]:.1e}   ratio {t_xgb / t_ours:4.2f}x")
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"rows": args.explain, "cols": args.cols, "trees": args.trees,
+                           "leaves": args.leaves, "repeats": args.repeats,
+                           "funnelcast_s": t_ours, "recursive_s": t_rec, "xgboost_s": t_xgb,
+                           "funnelcast_runs_s": [r["explain_s"] for r in ours],
+                           "xgboost_runs_s": [t for t, _, _ in theirs],
+                           "max_depth": {"funnelcast": ours[0]["max_depth"],
+                                         "xgboost": theirs[0][2]},
+                           "ratio": t_xgb / t_ours}, f, indent=2)
+                f.write("\n")
     return 0
 
 
