@@ -11,13 +11,20 @@
    categories natively) goes through the same procedure: early stopping on a stratified
    15% of each fold's training part, then a refit on all of it with that many trees.
    Both ROC-AUCs are printed side by side, mean +- std over the folds.
-2. `funnelcast score` on --rows demo leads, without and with --explain 3: rows per second.
+2. `funnelcast score` on --rows demo leads, without and with --explain 3, beside the same
+   job done with pandas + XGBoost (read_csv, the categories of the training rows, the hour
+   and weekday of created_at, DMatrix, predict on --threads, to_csv of id, probability,
+   decision) with a model of the demo model's size (its tree count, 31 leaves) trained on
+   the first 50,000 of those leads. Runs interleaved, --repeats times; medians.
+
+    --speed-only   only part 2;   --json FILE   also write part 2's runs and medians there
 
 Needs Debian's python3-xgboost, python3-sklearn and python3-pandas (apt-get install).
 """
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -65,10 +72,91 @@ def xgboost_cv(df, target, positive, folds, drop):
     return float(np.mean(aucs)), float(np.std(aucs, ddof=1))
 
 
+def xgboost_peer(leads_csv, trees, threads, tmp):
+    """Train the peer's model (not timed) and return a function that runs the timed job."""
+    import numpy as np
+    import pandas as pd
+    import xgboost as xgb
+
+    def frame(df, cats=None):
+        x = df.drop(columns=["lead_id", "converted", "created_at"], errors="ignore")
+        t = pd.to_datetime(df["created_at"], format="%Y-%m-%d %H:%M:%S", errors="coerce")
+        x["hour"], x["weekday"] = t.dt.hour, t.dt.weekday
+        cats = cats or {c: sorted(x[c].dropna().astype(str).unique()) for c in x.columns
+                        if x[c].dtype == object}
+        for c, levels in cats.items():
+            x[c] = pd.Categorical(x[c], categories=levels)
+        return x, cats
+
+    sample = pd.read_csv(leads_csv, nrows=50_000)
+    x, cats = frame(sample)
+    y = (sample["converted"].astype(str) == "yes").astype(int)
+    booster = xgb.train(dict(objective="binary:logistic", tree_method="hist", grow_policy="lossguide",
+                             max_leaves=31, max_depth=0, learning_rate=0.1, nthread=threads),
+                        xgb.DMatrix(x, y, enable_categorical=True), trees)
+    booster.set_param({"nthread": threads})
+    out = os.path.join(tmp, "scores_xgb.csv")
+
+    def job():
+        t0 = time.perf_counter()
+        df = pd.read_csv(leads_csv)
+        xs, _ = frame(df, cats)
+        t1 = time.perf_counter()
+        p = booster.predict(xgb.DMatrix(xs, enable_categorical=True, nthread=threads))
+        t2 = time.perf_counter()
+        pd.DataFrame({"id": df["lead_id"], "probability": p, "decision": (p >= 0.5).astype(int)}).to_csv(
+            out, index=False)
+        t3 = time.perf_counter()
+        return {"total_s": t3 - t0, "read_s": t1 - t0, "predict_s": t2 - t1, "write_s": t3 - t2}
+    return job
+
+
+def scoring_speed(args, tmp):
+    """Part 2: returns the runs and medians."""
+    import statistics
+    print(f"\n2. scoring speed: funnelcast score on {args.rows:,} demo leads ({args.threads} threads), "
+          f"beside pandas + XGBoost predict, {args.repeats} interleaved runs\n")
+    demo = os.path.join(tmp, "demo")
+    subprocess.run([args.cli, "demo-data", "--out", demo, "--days", "30", "--leads", str(args.rows)], check=True,
+                   stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    leads = os.path.join(demo, "leads.csv")
+    model = os.path.join(ROOT, "models", "demo_leads.fcm")
+    trees = json.load(open(os.path.join(ROOT, "models", "demo_leads.report.json")))["trees"]
+    peer = xgboost_peer(leads, trees, args.threads, tmp)
+    runs = {"funnelcast": [], "funnelcast_explain3": [], "xgboost": []}
+    for r in range(args.repeats):
+        for explain, key in (("0", "funnelcast"), ("3", "funnelcast_explain3")):
+            cmd = [args.cli, "score", "--model", model, "--data", leads, "--explain", explain,
+                   "--out", os.path.join(tmp, f"scores{explain}.csv"), "--threads", str(args.threads)]
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
+            runs[key].append(time.perf_counter() - t0)
+            if key == "funnelcast":
+                runs["xgboost"].append(peer())
+        x = runs["xgboost"][-1]
+        print(f"  run {r + 1}: funnelcast {runs['funnelcast'][-1]:6.2f} s, with --explain 3 "
+              f"{runs['funnelcast_explain3'][-1]:6.2f} s; pandas + XGBoost {x['total_s']:6.2f} s (read "
+              f"{x['read_s']:.2f}, predict {x['predict_s']:.2f}, write {x['write_s']:.2f})")
+    med = {"funnelcast_s": statistics.median(runs["funnelcast"]),
+           "funnelcast_explain3_s": statistics.median(runs["funnelcast_explain3"]),
+           "xgboost_s": statistics.median(x["total_s"] for x in runs["xgboost"]),
+           "xgboost_predict_s": statistics.median(x["predict_s"] for x in runs["xgboost"])}
+    med["ratio"] = med["xgboost_s"] / med["funnelcast_s"]
+    print(f"  median: funnelcast {med['funnelcast_s']:.2f} s ({args.rows / med['funnelcast_s']:,.0f} rows/s), "
+          f"pandas + XGBoost {med['xgboost_s']:.2f} s: funnelcast {med['ratio']:.2f}x as fast; "
+          f"with --explain 3 {med['funnelcast_explain3_s']:.2f} s (reading the CSV and writing the scores included)")
+    return {"rows": args.rows, "threads": args.threads, "repeats": args.repeats, "trees": trees,
+            "runs": runs, "median": med}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cli", default=os.path.join(ROOT, "build/native/native_trainer/funnelcast"))
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--speed-only", action="store_true", help="only the scoring speed (part 2)")
+    ap.add_argument("--json", help="write part 2's runs and medians to this file")
     args = ap.parse_args()
     try:
         import pandas as pd
@@ -78,6 +166,21 @@ def main():
         sys.exit(f"needs python3-pandas, python3-sklearn and python3-xgboost ({e}); apt-get install them")
 
     tmp = tempfile.mkdtemp(prefix="fc-score-bench-")
+    try:
+        if not args.speed_only:
+            cross_validation(args, tmp)
+        speed = scoring_speed(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(speed, f, indent=2)
+            f.write("\n")
+
+
+def cross_validation(args, tmp):
+    import pandas as pd
+    from sklearn.model_selection import StratifiedKFold
     print("1. cross-validated ROC-AUC on the same stratified folds (mean +- std over 5 folds)\n")
     print(f"{'table':26} {'rows':>7} {'funnelcast':>16} {'XGBoost':>16} {'difference':>11} {'fc s':>7} {'xgb s':>7}")
     if not os.path.isdir(SHARED):
@@ -114,18 +217,6 @@ def main():
         print(f"{name:26} {len(df):7d} {cv['mean']:8.4f} +- {cv['std']:.4f} {xm:8.4f} +- {xs:.4f} "
               f"{cv['mean'] - xm:+11.4f} {fc_time:7.1f} {xgb_time:7.1f}")
 
-    print(f"\n2. scoring speed: funnelcast score on {args.rows:,} demo leads\n")
-    demo = os.path.join(tmp, "demo")
-    subprocess.run([args.cli, "demo-data", "--out", demo, "--days", "30", "--leads", str(args.rows)], check=True,
-                   stderr=subprocess.DEVNULL)
-    model = os.path.join(ROOT, "models", "demo_leads.fcm")
-    for explain in ["0", "3"]:
-        out = os.path.join(tmp, f"scores{explain}.csv")
-        t0 = time.time()
-        subprocess.run([args.cli, "score", "--model", model, "--data", os.path.join(demo, "leads.csv"), "--explain",
-                        explain, "--out", out], check=True, stderr=subprocess.DEVNULL)
-        dt = time.time() - t0
-        print(f"  --explain {explain}: {dt:6.2f} s, {args.rows / dt:12,.0f} rows/s (reading the CSV and writing the scores included)")
 
 
 if __name__ == "__main__":
