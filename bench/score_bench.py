@@ -125,7 +125,7 @@ def scoring_speed(args, tmp):
     peer = xgboost_peer(leads, trees, args.threads, tmp)
     runs = {"funnelcast": [], "funnelcast_explain3": [], "xgboost": []}
     for r in range(args.repeats):
-        for explain, key in (("0", "funnelcast"), ("3", "funnelcast_explain3")):
+        for explain, key in (("0", "funnelcast"), ("3", "funnelcast_explain3"))[:1 if args.no_explain else 2]:
             cmd = [args.cli, "score", "--model", model, "--data", leads, "--explain", explain,
                    "--out", os.path.join(tmp, f"scores{explain}.csv"), "--threads", str(args.threads)]
             t0 = time.perf_counter()
@@ -134,17 +134,19 @@ def scoring_speed(args, tmp):
             if key == "funnelcast":
                 runs["xgboost"].append(peer())
         x = runs["xgboost"][-1]
+        e3 = f"{runs['funnelcast_explain3'][-1]:6.2f} s" if runs["funnelcast_explain3"] else "not run"
         print(f"  run {r + 1}: funnelcast {runs['funnelcast'][-1]:6.2f} s, with --explain 3 "
-              f"{runs['funnelcast_explain3'][-1]:6.2f} s; pandas + XGBoost {x['total_s']:6.2f} s (read "
+              f"{e3}; pandas + XGBoost {x['total_s']:6.2f} s (read "
               f"{x['read_s']:.2f}, predict {x['predict_s']:.2f}, write {x['write_s']:.2f})")
     med = {"funnelcast_s": statistics.median(runs["funnelcast"]),
-           "funnelcast_explain3_s": statistics.median(runs["funnelcast_explain3"]),
+           "funnelcast_explain3_s": statistics.median(runs["funnelcast_explain3"]) if runs["funnelcast_explain3"] else None,
            "xgboost_s": statistics.median(x["total_s"] for x in runs["xgboost"]),
            "xgboost_predict_s": statistics.median(x["predict_s"] for x in runs["xgboost"])}
     med["ratio"] = med["xgboost_s"] / med["funnelcast_s"]
     print(f"  median: funnelcast {med['funnelcast_s']:.2f} s ({args.rows / med['funnelcast_s']:,.0f} rows/s), "
-          f"pandas + XGBoost {med['xgboost_s']:.2f} s: funnelcast {med['ratio']:.2f}x as fast; "
-          f"with --explain 3 {med['funnelcast_explain3_s']:.2f} s (reading the CSV and writing the scores included)")
+          f"pandas + XGBoost {med['xgboost_s']:.2f} s: funnelcast {med['ratio']:.2f}x as fast"
+          + (f"; with --explain 3 {med['funnelcast_explain3_s']:.2f} s" if runs["funnelcast_explain3"] else "")
+          + " (reading the CSV and writing the scores included)")
     return {"rows": args.rows, "threads": args.threads, "repeats": args.repeats, "trees": trees,
             "runs": runs, "median": med}
 
@@ -156,6 +158,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--speed-only", action="store_true", help="only the scoring speed (part 2)")
+    ap.add_argument("--no-explain", action="store_true", help="part 2 without the --explain 3 runs")
     ap.add_argument("--json", help="write part 2's runs and medians to this file")
     args = ap.parse_args()
     try:
