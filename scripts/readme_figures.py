@@ -8,6 +8,8 @@ rewritten) from their sources, so a figure cannot drift from what produced it.
 - README.md, between <!-- figures:forecast-cv --> and <!-- /figures -->: the demo forecast
   model's cross-validation table, from models/demo_forecast.report.json (written by
   scripts/make_demo_model.sh next to the model).
+- README.md, between <!-- figures:speed --> and <!-- /figures -->: the speed table, from
+  bench/results/speed.json (written by bash bench/run.sh).
 - docs/web-app.md: the wasm budgets (KiB) that scripts/assemble.mjs enforces.
 """
 import json
@@ -39,6 +41,69 @@ def forecast_cv_table():
     return "\n".join(lines)
 
 
+# The speed table's rows: bench/run.sh's figure keys, with a short label each.
+SPEED_ROWS = [
+    ("page_first", "page, first visit to a rendered dashboard"),
+    ("page_repeat", "page, repeat visit"),
+    ("leads_first_rows", "{leads} leads: first rows with reasons"),
+    ("wasm_train", "lead-scoring training, wasm vs native (1 thread)"),
+    ("wasm_treeshap", "TreeSHAP reasons, wasm vs native (1 thread)"),
+    ("treeshap_xgboost", "TreeSHAP native vs XGBoost pred_contribs (1 thread)"),
+    ("train_800k_time", "training {size}, 2 threads"),
+    ("train_800k_auc", "held-out AUC, {size}"),
+    ("train_800k_memory", "peak memory (process RSS), {size}"),
+    ("train_categorical_time", "training {size} leads, 2,000-level category"),
+    ("train_categorical_auc", "held-out AUC, {size} leads"),
+    ("cli_score", "CLI scoring {leads} leads, 2 threads"),
+]
+
+
+def speed_label(template, what):
+    """The row's label with the sizes the run used (from run.sh's description)."""
+    size = re.search(r"\d+k x \d+", what)
+    leads = re.search(r"([\d,]+) demo leads", what)
+    return template.format(size=size.group(0) if size else "",
+                           leads=leads.group(1) if leads else "")
+
+
+def speed_value(v, unit):
+    return {"ms": f"{v:,.0f} ms", "s": f"{v:.2f} s", "MB": f"{v:,.0f} MB"}.get(unit, f"{v:.4f}")
+
+
+def speed_table():
+    report = json.loads((ROOT / "bench/results/speed.json").read_text())
+    h = report["header"]
+    by_key = {f["key"]: f for f in report["figures"]}
+    quick = " --quick (small sizes: a smoke run, not the issue's figures)" if h.get("quick") == "1" else ""
+    lines = [f"`bash bench/run.sh{quick}` on {h['date'][:10]} at {h['commit']}: {h['cpu']}, {h['nproc']} cores, shared "
+             f"(load average {h['load_before'].split()[0]} at the start); medians of {h['runs']} interleaved run(s); "
+             f"the full report with versions is `bench/results/speed.txt`.",
+             "",
+             "| figure | funnelcast | peer | ratio | target |",
+             "|---|---|---|---|---|"]
+    for key, label in SPEED_ROWS:
+        f = by_key.get(key)
+        if not f:
+            continue
+        peer = f"{f['peer']}: {speed_value(f['peer_value'], f['unit'])}" if "peer" in f else ""
+        ratio = ""
+        if "ratio" in f:
+            ratio = {"wasm speed / native": "{:.2f}x native speed",
+                     "funnelcast time / peer time": "{:.2f}x the peer's time",
+                     "times as fast as the peer": "{:.2f}x as fast",
+                     "funnelcast / peer": "{:.2f}x the peer's"}.get(f["ratio_means"], "{:.2f}x").format(f["ratio"])
+        target = ""
+        if "target" in f:
+            if f["met"]:
+                target = f"{f['target']}: met"
+            elif key in ("wasm_train", "wasm_treeshap", "train_800k_time", "train_800k_memory"):
+                target = f"{f['target']}: missed by {f['missed_by']:.2f}x"
+            else:
+                target = f"{f['target']}: missed by {speed_value(f['missed_by'], f['unit'])}"
+        lines.append(f"| {speed_label(label, f['what'])} | {speed_value(f['value'], f['unit'])} | {peer} | {ratio} | {target} |")
+    return "\n".join(lines)
+
+
 def budgets():
     text = (ROOT / "scripts/assemble.mjs").read_text()
     infer = int(re.search(r"const maxWasmBytes = (\d+) \* 1024;", text).group(1))
@@ -61,6 +126,17 @@ def check_or_write(write):
                 readme.write_text(text)
             else:
                 problems.append("README.md: the forecast CV table differs from models/demo_forecast.report.json")
+    m = re.search(r"(<!-- figures:speed -->\n)(.*?)(\n<!-- /figures -->)", text, re.S)
+    if not m:
+        problems.append("README.md: no <!-- figures:speed --> block")
+    else:
+        want = speed_table()
+        if m.group(2) != want:
+            if write:
+                text = text[: m.start(2)] + want + text[m.end(2):]
+                readme.write_text(text)
+            else:
+                problems.append("README.md: the speed table differs from bench/results/speed.json")
     infer, train = budgets()
     doc = (ROOT / "docs/web-app.md").read_text()
     for what, kib in (("inference", infer), ("training", train)):
