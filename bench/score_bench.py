@@ -153,7 +153,7 @@ def scoring_speed(args, tmp):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cli", default=os.path.join(ROOT, "build/native/native_trainer/funnelcast"))
+    ap.add_argument("--cli", default=os.path.join(ROOT, os.environ.get("FC_CLI", "build/native/native_trainer/funnelcast")))
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
