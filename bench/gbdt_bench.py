@@ -201,7 +201,8 @@ def write_bin(path, x, y=None):
 def summary(runs, aucs, ours_name):
     """Medians of each side's runs (time and memory) and the ratios to ours."""
     med = {name: {"train_s": statistics.median(r["train_s"] for r in rs),
-                  "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in rs),
+                  "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in rs)
+                  if rs[0].get("peak_rss_mb") is not None else None,
                   "train_rss_mb": statistics.median(r["peak_rss_mb"] - r["data_rss_mb"]
                                                     for r in rs) if "data_rss_mb" in rs[0]
                   else None,
