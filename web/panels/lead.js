@@ -49,12 +49,12 @@ export function fieldsOf(score) {
 }
 
 // The form's starting lead: each category's most common value (the dictionary is most
-// frequent first) and the middle of each number's training range. (Models now store the
-// training medians, `median`; starting from them made the 320 px phone test see a wider
-// waterfall for a moment, not yet understood, so they are not used here yet.)
+// frequent first) and each number's training median (models before medians were stored:
+// the middle of its training range).
 /** @param {Field} f */
 function typical(f) {
   if (f.kind === 'category') return f.levels[0] || '';
+  if (f.kind === 'number' && F.isNum(f.median)) return String(Number(/** @type {number} */ (f.median).toPrecision(10)));
   if (f.kind === 'number' && F.isNum(f.min) && F.isNum(f.max)) return String(Math.round((f.min + f.max) / 2));
   return '';
 }
