@@ -94,6 +94,25 @@ TEST(AnomalyEvaluate, EarlyDetectionEarnsMoreAndProbationIsIgnored) {
   EXPECT_DOUBLE_EQ(anomaly::evaluate(flags_at(100, {20}), known(100), truth).window_score, 100);
 }
 
+TEST(AnomalyEvaluate, AWindowInsideTheProbationaryPeriodIsNotScored) {
+  // 100 rows: probation is the first floor(0.15 x 100) = 15. Window [2, 5] lies inside it
+  // and, as in NAB (its rows are named "probationary"), is neither missed nor counted in
+  // the null and perfect scores; window [14, 23] reaches past it and counts, but its flag
+  // at 14 is still in probation: the flag at 18 is its first, sigma(-6/10) / sigma(-1).
+  anomaly::Truth truth;
+  truth.windows.push_back({k2024 + 2 * 3600, k2024 + 5 * 3600});
+  truth.windows.push_back({k2024 + 14 * 3600, k2024 + 23 * 3600});
+  const anomaly::Evaluation e = anomaly::evaluate(flags_at(100, {14, 18}), known(100), truth);
+  ASSERT_EQ(e.nab_windows.size(), 1u);
+  EXPECT_EQ(e.nab_windows[0].start, k2024 + 14 * 3600);
+  EXPECT_DOUBLE_EQ(e.window_null, -1);
+  EXPECT_DOUBLE_EQ(e.window_perfect, 1);
+  EXPECT_NEAR(e.window_raw, sigma(-0.6) / sigma(-1), 1e-12);
+  EXPECT_EQ(e.window_false_positives, 0u);
+  // Nothing flagged: one window missed, not two.
+  EXPECT_DOUBLE_EQ(anomaly::evaluate(flags_at(100, {}), known(100), truth).window_raw, -1);
+}
+
 TEST(AnomalyEvaluate, OnlyTheCheckedPeriodCounts) {
   anomaly::Result r = flags_at(100, {5, 80});
   r.checked_from = 50;
@@ -220,13 +239,16 @@ TEST(AnomalyEvaluate, JsonTruthMixingPointsAndWindowsKeepsBoth) {
   EXPECT_DOUBLE_EQ(e.delay, 1.0);  // [10, 14] found at 12 (2 steps), [70] at once: mean 1
   // NAB windows: 10% of 100 hours over 3 incidents = 3 hours around each run of points:
   // [11, 13] (inside the given [10, 14], merged), [49, 51], [69, 71]; the window as given.
-  ASSERT_EQ(e.nab_windows.size(), 3u);
-  EXPECT_EQ(e.nab_windows[0].start, k2024 + 10 * 3600);
-  EXPECT_EQ(e.nab_windows[0].end, k2024 + 14 * 3600);
-  EXPECT_EQ(e.nab_windows[1].start, k2024 + 49 * 3600);
-  EXPECT_EQ(e.nab_windows[1].end, k2024 + 51 * 3600);
-  EXPECT_EQ(e.nab_windows[2].start, k2024 + 69 * 3600);
-  EXPECT_EQ(e.nab_windows[2].end, k2024 + 71 * 3600);
+  // [10, 14] lies wholly in the probationary first 15 rows: as in NAB it is not scored.
+  ASSERT_EQ(e.nab_windows.size(), 2u);
+  EXPECT_EQ(e.nab_windows[0].start, k2024 + 49 * 3600);
+  EXPECT_EQ(e.nab_windows[0].end, k2024 + 51 * 3600);
+  EXPECT_EQ(e.nab_windows[1].start, k2024 + 69 * 3600);
+  EXPECT_EQ(e.nab_windows[1].end, k2024 + 71 * 3600);
+  // Flag 12: probation. [49, 51] missed: -1. [69, 71] found at 70, -(71 - 70 + 1) / 3 into
+  // it: sigma(-2/3) / sigma(-1). Flag 90: 19 rows after a window of width 3,
+  // (90 - 71) / 2 > 3: -0.11.
+  EXPECT_NEAR(e.window_raw, -1 + sigma(-2.0 / 3) / sigma(-1) - 0.11, 1e-12);
 }
 
 TEST(AnomalyEvaluate, ADeeplyNestedTruthFileIsAnErrorNotACrash) {

@@ -389,9 +389,18 @@ void score_windows(const Result& r, const Input& in, const std::vector<Range>& w
     row_of[i] = rows.size();
     rows.push_back(i);
   }
-  const std::vector<Range> rw = in_rows(r, windows, row_of, rows, ev);
+  std::vector<Range> rw = in_rows(r, windows, row_of, rows, ev);
   const size_t probation = std::min(
       static_cast<size_t>(std::floor(0.15 * static_cast<double>(rows.size()))), size_t{750});
+  // A window wholly inside the probationary period is not scored at all, neither missed
+  // nor in the null and perfect scores: NAB gives its rows the window name "probationary"
+  // and counts only the windows named by scorable rows (Sweeper.calcSweepScore and
+  // _prepareScoreByThresholdParts in nab/sweeper.py). A window that reaches past it counts.
+  for (size_t k = rw.size(); k-- > 0;) {
+    if (rw[k].last >= probation) continue;
+    rw.erase(rw.begin() + static_cast<std::ptrdiff_t>(k));
+    ev.nab_windows.erase(ev.nab_windows.begin() + static_cast<std::ptrdiff_t>(k));
+  }
   const double max_tp = scaled_sigmoid(-1.0);
   std::vector<double> best(rw.size(), kNaN);
   double fp = 0;
