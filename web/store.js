@@ -80,16 +80,25 @@ export function createStore() {
       store.emit('view');
     },
     /** @param {LeadTableSummary | null} leads @param {Origin} origin */
+    // Scores belong to one lead table and one model: a new table or model clears them
+    // first (panels that show scores hide, the one-lead form scores on its own) until the
+    // pair is scored again, so no panel shows one model's figures beside another's.
     setLeads(leads, origin) {
+      const stale = store.scores != null;
+      store.scores = null;
       store.leads = leads;
       store.leadsOrigin = leads ? origin : null;
+      if (stale) store.emit('scores');
       store.emit('leads');
     },
     /** @param {FC.ScoreModelHeader | null} header @param {string | null} name @param {Origin | null} origin */
     setScoreModel(header, name, origin) {
+      const stale = store.scores != null;
+      store.scores = null;
       store.scoreHeader = header;
       store.scoreModelName = header ? name : null;
       store.scoreModelOrigin = header ? origin : null;
+      if (stale) store.emit('scores');
       store.emit('scoreModel');
     },
     /** @param {Scores | null} scores */

@@ -130,6 +130,14 @@ function build() {
 function renderForm({ scoreHeader: h }) {
   $('lead-panel').hidden = !h;
   last = null;
+  // Nothing of the previous model stays on screen: its probability, decision and waterfall.
+  const box = $('lead-result');
+  for (const k of ['origin', 'probability', 'margin', 'expected', 'contributions']) delete box.dataset[k];
+  $('lead-probability').textContent = '–';
+  $('lead-decision').textContent = '';
+  $('lead-margin').textContent = '';
+  slot.clear();
+  delete $('lead-panel').dataset.state;
   if (!h) return;
   $('lead-panel').dataset.features = String(h.score.features.length);
   fields = fieldsOf(h.score);

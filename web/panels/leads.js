@@ -118,8 +118,10 @@ const update = latestWins((stale) => draw(stale));
 async function draw(stale) {
   const { store } = ctx;
   const s = store.scores;
-  $('leads-panel').hidden = !s;
-  if (!s) return;
+  if (!s) {
+    $('leads-panel').hidden = true;
+    return;
+  }
   const t = threshold();
   /** @type {import('../types').LeadCalls['view']} */ let v;
   try {
@@ -144,6 +146,7 @@ async function draw(stale) {
     el('strong', { text: F.fmtCount(v.contacted) }),
     ` of ${F.fmtCount(v.total)} leads in ${s.source} (${F.fmtPercent(v.total ? v.contacted / v.total : 0)}) score at least ${t.toFixed(3)}: contact them. ${beside(v.total ? v.contacted / v.total : 0, t)}Scored by ${s.model} in ${F.fmtCount(Math.round(s.ms))} ms.`,
   );
+  $('leads-panel').hidden = false; // shown once its rows and summary are these scores'
   $('scoring-view').dataset.state = 'ready';
   performance.mark('fc-leads-drawn');
 }
@@ -184,6 +187,7 @@ export default {
     build();
     ctx.store.on('scores', () => {
       state.offset = 0;
+      if (!ctx.store.scores) $('leads-panel').hidden = true; // at once, even with a page being drawn
       update();
     });
     ctx.store.on('threshold', () => update());

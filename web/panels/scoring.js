@@ -45,8 +45,10 @@ async function openLeads(source, origin) {
   try {
     r = await call('openLeads', { source: workerSource(source) }, { onProgress: (p) => showProgress('leads', p) });
   } catch (e) {
-    const shown = ctx.store.leads;
-    showError('leads-error', `${e.message}${/[.!?]$/.test(e.message) ? '' : '.'}${shown ? ` The table below still shows ${shown.source}.` : ''}`);
+    // The table stays only when it is on screen (scored); else say what to load.
+    const shown = ctx.store.scores ? ctx.store.leads : null;
+    const next = ctx.store.scoreHeader ? ` Load a table with the columns ${ctx.store.scoreModelName} reads.` : '';
+    showError('leads-error', `${e.message}${/[.!?]$/.test(e.message) ? '' : '.'}${shown ? ` The table below still shows ${shown.source}.` : next}`);
     if (!shown) setState('error');
     return false;
   } finally {

@@ -78,8 +78,10 @@ async function drawDependence(mine) {
 const update = latestWins(async (stale) => {
   const s = ctx.store.scores;
   const panel = $('shap-panel');
-  panel.hidden = !s;
-  if (!s) return;
+  if (!s) {
+    panel.hidden = true;
+    return;
+  }
   const mine = ++epoch;
   showError('shap-error', '');
   /** @type {LeadCalls['shapSample']} */ let r;
@@ -100,6 +102,7 @@ const update = latestWins(async (stale) => {
     const view = await slots.summary.render(shapSummarySpec(shapSummaryRows(r)), mine);
     $('shap-summary-chart').dataset.points = String(view.data('dots').length);
     await drawDependence(mine);
+    panel.hidden = false;
     $('shap-panel').dataset.state = 'ready';
   } catch (e) {
     showError('shap-error', `The charts could not be drawn: ${e.message}`);
@@ -115,6 +118,7 @@ export default {
     build();
     ctx.store.on('scores', () => {
       $('shap-panel').dataset.state = 'loading';
+      if (!ctx.store.scores) $('shap-panel').hidden = true; // at once, even with a sample on its way
       update();
     });
   },
