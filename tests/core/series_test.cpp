@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -258,6 +259,46 @@ TEST(SeriesHourly, EventRowsAreSummedAndEmptyHoursExplicit) {
   EXPECT_TRUE(b.total.spend.empty());
   EXPECT_TRUE(b.channels.empty());
   EXPECT_EQ(b.total.time(2), ts(2024, 3, 10, 12));
+}
+
+// A daily summary table (Sales, Website_Traffic per date) with its rows counted as leads
+// gives one lead a day: said, naming the numeric columns and what to do. Real lead events
+// (times to the second, several an hour) and a summary read by its leads column are not.
+TEST(SeriesDaily, RowsOfASummaryTableCountedAsLeadsAreWarnedAbout) {
+  std::vector<int64_t> days;
+  std::vector<double> sales, traffic;
+  for (int d = 1; d <= 10; ++d) {
+    days.push_back(ts(2020, 1, d));
+    sales.push_back(5000 + 10 * d);
+    traffic.push_back(11000 + d);
+  }
+  const Table t = table({times("Date", days), num("Sales", sales), num("Website_Traffic", traffic)});
+  series::Options events;
+  events.rows = series::RowMeaning::kEvents;
+  const auto b = series::build(t, events);
+  EXPECT_TRUE(b.events);
+  EXPECT_EQ(b.total.leads, std::vector<double>(10, 1.0));
+  const std::string want =
+      "hourly.csv: warning: each row is counted as one lead, but every row has a day of its own (10 rows, one "
+      "per day) and the file has numeric columns: Sales, Website_Traffic. This looks like a summary table, not "
+      "one row per lead: choose the column that counts leads instead (CLI: --leads COL)";
+  std::string all;
+  for (const auto& n : b.notices) all += n + "\n";
+  EXPECT_NE(std::find(b.notices.begin(), b.notices.end(), want), b.notices.end()) << all;
+
+  // Read by a leads column: no such warning.
+  series::Options values;
+  values.roles.leads = "Sales";
+  for (const auto& n : series::build(t, values).notices) EXPECT_EQ(n.find("summary table"), std::string::npos) << n;
+  // Lead events at exact seconds, a numeric column beside them: none either.
+  std::vector<int64_t> at;
+  std::vector<double> score;
+  for (int i = 0; i < 12; ++i) {
+    at.push_back(ts(2024, 3, 10, 9) + 97 * i + 13);
+    score.push_back(i);
+  }
+  const Table leads = table({times("created_at", at), num("score", score)});
+  for (const auto& n : series::build(leads, events).notices) EXPECT_EQ(n.find("summary table"), std::string::npos) << n;
 }
 
 TEST(SeriesHourly, EventsBefore1970FloorToTheHourBelow) {

@@ -144,6 +144,7 @@ struct Grid {
   int64_t spacing = 0;  // median distance between consecutive distinct timestamps
   size_t distinct = 0;
   size_t stray = 0;     // distinct times off a regular grid that 99% of them are on
+  int64_t divisor = 0;  // greatest common divisor of the distances between distinct times
 };
 
 // A few rows off the grid (a stray 16:30 in an hourly export) must not redefine it: the
@@ -203,6 +204,7 @@ Grid detect_grid(const Table& t, const Column& c, const std::vector<int64_t>& ti
     std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
     g.spacing = gaps[gaps.size() / 2];
   }
+  g.divisor = divisor;
   int64_t step = 0;
   if (divisor == 0) {
     step = time::kHour;  // one distinct time: nothing to learn from, assume hourly
@@ -473,6 +475,26 @@ void count_gaps(BuildResult& out, size_t n) {
   for (size_t i = n; i > 0 && std::isnan(out.total.leads[i - 1]); --i) ++out.trailing_missing;
 }
 
+// Rows counted as leads, but each row has a time of its own on a grid of whole hours or
+// days (one row per day, say) and the file has numeric columns: a summary
+// table (Sales, Website_Traffic per date), not one row per lead. Counting its rows gives
+// one lead per day: said, with what to do instead.
+void warn_if_summary(const Table& table, const Grid& grid, BuildResult& out) {
+  if (grid.distinct != table.rows || table.rows < 7 || grid.divisor < time::kHour || grid.divisor % time::kHour != 0)
+    return;
+  std::vector<std::string> numbers;  // with a role (spend, revenue) or not: per-day amounts
+  for (const auto& c : table.columns)
+    if (c.type == ColumnType::kNumber) numbers.push_back(c.name);
+  if (numbers.empty()) return;
+  const int64_t step = time::grid_step(grid.divisor, grid.distinct);
+  if (step <= 0) return;
+  out.notices.push_back(table.source + ": warning: each row is counted as one lead, but every row has a " +
+                        time::interval_name(step) + " of its own (" + std::to_string(table.rows) +
+                        " rows, one per " + time::interval_name(step) + ") and the file has numeric columns: " +
+                        join(numbers) + ". This looks like a summary table, not one row per lead: choose the " +
+                        "column that counts leads instead (CLI: --leads COL)");
+}
+
 // Tell the user what was done to their rows.
 void add_notices(const Table& table, const Grid& grid, bool events, size_t n, BuildResult& out) {
   const std::string unit = time::interval_name(grid.step);
@@ -603,6 +625,7 @@ BuildResult build(const Table& table, const Options& options) {
   const RowValues values = row_values(table, roles, events, out);
 
   const Grid grid = detect_grid(table, time_column, times, events);
+  if (events) warn_if_summary(table, grid, out);
   out.step = grid.step;
   out.regular = grid.regular;
   // Intervals without rows are zeros for counted events and for rows at arbitrary times
