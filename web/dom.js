@@ -44,8 +44,16 @@ export function el(tag, props = {}, ...children) {
 /** @param {string} id @param {string | null | undefined} message */
 export function showError(id, message) {
   const node = $(id);
-  node.textContent = message || '';
+  node.textContent = pageWords(message || '');
   node.hidden = !message;
+}
+
+// The core's messages serve the CLI and the page: a command-line flag is only ever named
+// inside "(CLI: …)", which the page drops, since it offers its own controls (the roles
+// editor, its ticks) beside the message.
+/** @param {string} message */
+export function pageWords(message) {
+  return message.replace(/\s*\(CLI: [^)]*\)/g, '');
 }
 
 /** @param {string} name @param {Blob | string} blobOrUrl */

@@ -4,7 +4,7 @@
 // picker, the file's name and facts, what the core said about it (notices), a progress
 // bar and its error, built like the dashboard's (index.html) with text only. Element ids
 // start with the source's kind: `${kind}-file`, `${kind}-name`, `${kind}-error`...
-import { $, el } from './dom.js';
+import { $, el, pageWords } from './dom.js';
 
 /** @import { Progress, Source } from './types' */
 
@@ -67,7 +67,7 @@ export function showFile(kind, name, meta = '') {
 /** @param {string} kind @param {string[] | null | undefined} notices */
 export function showNotices(kind, notices) {
   const list = $(`${kind}-notices`);
-  list.replaceChildren(...(notices || []).map((n) => el('li', { text: n })));
+  list.replaceChildren(...(notices || []).map((n) => el('li', { text: pageWords(n) })));
   list.hidden = !list.children.length;
 }
 

@@ -4,7 +4,7 @@
 // errors and notices, and the schema / roles editor. It loads data and models into the
 // worker, tells the other panels through the store ('data', 'model', with where each came
 // from: the bundled demo or the user) and asks the shell to recompute.
-import { $, $input, el, showError } from '../dom.js';
+import { $, $input, el, pageWords, showError } from '../dom.js';
 import * as F from '../format.js';
 import { open, opener } from '../files.js';
 import { number, text } from '../query.js';
@@ -145,7 +145,7 @@ function renderNotices(schema) {
     const roles = Object.entries(schema.pinnedRoles).filter(([, c]) => c).map(([r, c]) => `${roleLabel(ctx.store.registry, r)}: ${c}`);
     notes.unshift(`Read the way ${schema.readAs.model} read its training data (${schema.readAs.source}): ${roles.join(', ')}.`);
   }
-  $('data-notices').replaceChildren(...notes.map((n) => el('li', { text: n })));
+  $('data-notices').replaceChildren(...notes.map((n) => el('li', { text: pageWords(n) })));
   $('data-notices').hidden = !notes.length;
 }
 

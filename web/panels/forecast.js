@@ -5,7 +5,7 @@
 // its CSV / PNG / SVG downloads. A model whose data schema does not match the data is
 // refused with the reason (worker-panels.js: modelFits), and no chart is drawn.
 import { ChartSlot, frame, hoverLayer, nullable, range, vegaLoaded, xTime, zoom } from '../charts.js';
-import { $, $button, download, el, showError, slug } from '../dom.js';
+import { $, $button, download, el, pageWords, showError, slug } from '../dom.js';
 import * as F from '../format.js';
 
 const HISTORY = 14 * 24;
@@ -208,7 +208,7 @@ async function render({ value: f, error }, { store }) {
   $('forecast-help').textContent = `The last 14 days of actuals and the next ${f.horizon} hours with 80% and 95% prediction intervals. Scroll to zoom, drag to pan, double-click to reset.`;
   $('forecast-caption').textContent = caption(f.model, store.header);
   $('forecast-caption').hidden = false;
-  $('forecast-notices').replaceChildren(...f.notices.map((n) => el('li', { text: n })));
+  $('forecast-notices').replaceChildren(...f.notices.map((n) => el('li', { text: pageWords(n) })));
   $('forecast-notices').hidden = !f.notices.length;
   try {
     const view = await slot.render(forecastSpec(data, { label }), store.dataVersion);

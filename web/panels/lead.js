@@ -6,7 +6,7 @@
 // threshold shown and a SHAP waterfall from the average lead (the expected value) to this
 // lead's score. It opens on the table's top lead, or the lead picked with "Explain".
 import { ChartSlot, vegaLoaded } from '../charts.js';
-import { $, el, latestWins, showError } from '../dom.js';
+import { $, el, pageWords, latestWins, showError } from '../dom.js';
 import * as F from '../format.js';
 import { waterfallRows, waterfallSpec } from '../score-charts.js';
 
@@ -211,7 +211,7 @@ async function score(stale) {
   $('lead-probability').textContent = F.fmtPercent(r.probability);
   decision();
   $('lead-margin').textContent = `Log-odds ${r.margin.toFixed(3)} = the average lead's ${/** @type {number} */ (r.expectedValue).toFixed(3)} + the ${r.featureNames.length} inputs' contributions below.`;
-  $('lead-notices').replaceChildren(...r.notices.filter((n) => !/ignored/.test(n)).map((n) => el('li', { text: n })));
+  $('lead-notices').replaceChildren(...r.notices.filter((n) => !/ignored/.test(n)).map((n) => el('li', { text: pageWords(n) })));
   $('lead-notices').hidden = !$('lead-notices').children.length;
   try {
     await vegaLoaded();

@@ -8,7 +8,7 @@
 // reports progress and can be cancelled (the worker is terminated); then the
 // cross-validation report (the numbers `--report` writes), the .fcm to download, and the
 // model loaded into lead scoring with the table it was trained on.
-import { $, $button, $input, $select, $table, download, el, showError } from '../dom.js';
+import { $, $button, $input, $select, $table, download, el, pageWords, showError } from '../dom.js';
 import { open, opener } from '../files.js';
 import * as F from '../format.js';
 import { CSV_TYPES, showFile, showProgress, sourceBox, sourceLabel, urlSource } from '../sources.js';
@@ -235,7 +235,7 @@ function renderSetup(r, asked) {
     }),
   );
   const notes = [...((r.report && r.report.warnings) || []), ...(r.notices || [])];
-  $('train-score-warnings').replaceChildren(...notes.map((n) => el('li', { text: n })));
+  $('train-score-warnings').replaceChildren(...notes.map((n) => el('li', { text: pageWords(n) })));
   $('train-score-warnings').hidden = !notes.length;
   $('train-score-setup').hidden = false;
   // Train only for an outcome the core has read (a certain guess, or the user's choice).
@@ -295,7 +295,7 @@ function finish(r, o) {
   );
   $('train-score-status').textContent = `Trained ${name}: ${rep.trees} trees, threshold ${Number(rep.threshold).toFixed(3)} (${rep.threshold_rule}), ${rep.folds} folds on ${F.fmtCount(rep.data.rows_used)} leads.`;
   const notes = [...new Set([...(rep.warnings || []), ...(r.notices || []), ...(rep.notices || [])])];
-  $('train-score-notices').replaceChildren(...notes.map((n) => el('li', { text: n })));
+  $('train-score-notices').replaceChildren(...notes.map((n) => el('li', { text: pageWords(n) })));
   $('train-score-notices').hidden = !notes.length;
   $('train-score-result').hidden = false;
   open('trained-score-model', { model: r.model, name, table: t.source }).then(() => performance.mark('fc-score-train-drawn'));

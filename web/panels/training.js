@@ -8,7 +8,7 @@
 // into the dashboard's worker through the normal model path (its schema checked by
 // modelFits before every forecast). Errors (daily data, too little history, too large a
 // file) are shown here, in the forecast panel.
-import { $, $table, download, el, showError } from '../dom.js';
+import { $, $table, download, el, pageWords, showError } from '../dom.js';
 import { coverageText, renderComparison } from './cv.js';
 
 // Lighter than the CLI's defaults (5 folds, 600 trees, learning rate 0.05), so two years of
@@ -159,7 +159,7 @@ async function finish(r, msg) {
   renderComparison($table('train-table'), report.comparison, report.selected);
   $('train-coverage').textContent = coverageText(report.coverage);
   const notices = [...new Set([...(msg.notices || []), ...(report.notices || [])])];
-  $('train-notices').replaceChildren(...notices.map((n) => el('li', { text: n })));
+  $('train-notices').replaceChildren(...notices.map((n) => el('li', { text: pageWords(n) })));
   $('train-notices').hidden = !notices.length;
   show('done', { status: `Trained ${name}: ${report.selected} was selected (lowest recursive RMSE over ${report.cv.folds} folds).` });
   /** @type {import('../types').DashboardCalls['openModel']} */ let loaded;
