@@ -245,3 +245,27 @@ test('reading choices: each row one lead and empty hours as 0, with the core’s
   assert.match(await page.textContent('#schema-summary'), /each row counted as one lead/);
   await app.finish();
 });
+
+test('a daily summary table is never read as one lead a row unasked: the page’s own words, and a warning when rows are counted', T, async (t) => {
+  const app = await openApp(t, suite, start);
+  const { page } = app;
+  // One row per date with sales, traffic and spend: a KPI export, not a table of leads.
+  const lines = ['Date,Sales,Website_Traffic,Marketing_Spend,Profit'];
+  for (let d = 0; d < 60; ++d) lines.push(`${new Date(Date.UTC(2024, 0, 1 + d)).toISOString().slice(0, 10)},${5000 + ((d * 37) % 500)},${11000 + ((d * 53) % 900)},${900 + ((d * 11) % 90)},${1000 + ((d * 29) % 400)}`);
+  const csv = `${lines.join('\n')}\n`;
+  await chooseFile(page, 'kpi_daily.csv', csv);
+  await page.waitForSelector('#data-error:not([hidden])');
+  const error = await page.textContent('#data-error');
+  assert.match(error, /which column holds the leads\?/);
+  assert.match(error, /Pick the leads column under “Columns and roles” below, or tick “Each row is one lead”\./);
+  assert.doesNotMatch(error, /CLI|--/, 'no command-line flags in the page');
+  // Counting each row as one lead anyway: read, with a warning that names the columns.
+  await page.check('#read-events');
+  await page.click('#apply-roles');
+  await page.waitForSelector('#data-error', { state: 'hidden' });
+  const notices = await page.$$eval('#data-notices li', (li) => li.map((x) => x.textContent));
+  const warning = notices.find((n) => /summary table/.test(n));
+  assert.equal(warning, 'kpi_daily.csv: warning: each row is counted as one lead, but every row has a day of its own (60 rows, one per day) and the file has numeric columns: Sales, Website_Traffic, Marketing_Spend, Profit. This looks like a summary table, not one row per lead: choose the column that counts leads instead', notices.join(' | '));
+  assert.ok(notices.every((n) => !/CLI|--/.test(n)), notices.join(' | '));
+  await app.finish();
+});
