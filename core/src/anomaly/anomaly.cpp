@@ -622,8 +622,10 @@ void require_scored(const detail::Detector& d, const Input& in, const detail::Pa
                                          " known values in the " + std::to_string(prm.baseline) +
                                          " " + unit + "s before it";
   if (d.calibrated) {
-    need += ", and " + std::to_string(detail::kCalibrationHistory) + " earlier scored " + unit +
-            "s to calibrate its score";
+    const bool isolation = std::string(d.name) == "iforest";
+    need += ", and " + std::to_string(isolation ? detail::kCalibrationHistory
+                                                : detail::kModelCalibrationHistory) +
+            " earlier scored " + unit + "s to calibrate its score";
   }
   fail(
       "anomaly: not enough data to score any %s of %s with the %s method: %s; the data has %zu "

@@ -104,7 +104,12 @@ const TailCalibrator::Tail& TailCalibrator::tail() const {
     const double median = (lower_edge(p) + lower_edge(std::min(p + 1, kBins))) / 2;
     beta = (median - t.u) / std::log(2.0);
   }
-  t.beta = std::max(kMinBetaRelative * (1 + t.u), beta);
+  beta = std::max(kMinBetaRelative * (1 + t.u), beta);
+  if (prior_weight_ > 0) {
+    const double k = static_cast<double>(t.count);
+    beta = (prior_weight_ * prior_beta_ + k * beta) / (prior_weight_ + k);
+  }
+  t.beta = beta;
   return tail_;
 }
 

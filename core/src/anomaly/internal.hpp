@@ -19,7 +19,14 @@ constexpr double kMeanAbsScale = 1.2533;  // mean |x - m| -> standard deviation 
 constexpr double kCountFloor = 0.5;       // expected counts below this are judged as 0.5
 constexpr double kMoneyOffset = 0.1;      // money: log-like scale below 10% of the usual level
 constexpr double kCountPrior = 5;         // seasonal: quiet intervals shrunk by 5 units of quantity
-constexpr size_t kCalibrationHistory = 100;  // statistics seen before a calibrated score
+// Statistics seen before a calibrated score: a statistic with no model to lean on (an
+// isolation score) needs 100; a signed z, whose tail is shrunk toward its model's
+// (kTailPrior), 30 (below that the rank of a value says too little).
+constexpr size_t kCalibrationHistory = 100;
+constexpr size_t kModelCalibrationHistory = 30;
+// A signed z's surprise is exponential with scale 1 under the detector's model; the tail
+// scale fitted to the series' past is shrunk toward 1 with the weight of this many values.
+constexpr double kTailPrior = 20;
 constexpr size_t kSustained = 3;             // statistics summed by the sustained test
 constexpr double kClip = 3;                  // ... each clipped to +-3
 // Statistics are capped at +-kMaxZ; one at the cap is an infinite deviation (a value off a
@@ -151,14 +158,23 @@ class TrailingAbsMean {
 // Their tail probabilities are combined by the Cauchy rule. Other statistics (isolation
 // scores, combined p-values) are calibrated as they are, by the point test alone.
 struct Calibrated {
-  TailCalibrator point{kCalibrationHistory}, sustained{kCalibrationHistory};
+  TailCalibrator point, sustained;
   double alpha;
   bool z_like;
   bool bands = true;
   double ring[kSustained] = {};
   size_t seen = 0;
   Calibrated(double a, bool signed_z, bool with_bands = true)
-      : alpha(a), z_like(signed_z), bands(with_bands) {}
+      : point(signed_z ? kModelCalibrationHistory : kCalibrationHistory),
+        sustained(signed_z ? kModelCalibrationHistory : kCalibrationHistory),
+        alpha(a),
+        z_like(signed_z),
+        bands(with_bands) {
+    if (z_like) {
+      point.set_prior(1, kTailPrior);
+      sustained.set_prior(1, kTailPrior);
+    }
+  }
   // Sets p and returns the critical |z| of the point test (the raw statistic for others;
   // NaN before enough history).
   double judge(double z, double& p);

@@ -21,6 +21,16 @@ class TailCalibrator {
  public:
   // No p-value until `min_history` values have been added.
   explicit TailCalibrator(size_t min_history = 100, double tail_fraction = 0.02);
+  // Empirical-Bayes shrinkage of the tail's scale toward what the detector's own model
+  // predicts (a Gaussian z read as its surprise -ln p: exponential with scale 1, at any
+  // threshold): beta = (w prior + k beta_hat) / (w + k) over the k values above u. A short
+  // history's handful of extremes then cannot make its tail far lighter or heavier than
+  // the model says; a long one's (k = 2% of n) speaks for itself. weight 0: no prior.
+  void set_prior(double beta, double weight) {
+    prior_beta_ = beta;
+    prior_weight_ = weight;
+    tail_n_ = 0;
+  }
   void add(double r);  // r >= 0; NaN is ignored
   size_t size() const { return n_; }
   // The tail probability of r given the history; NaN before min_history values.
@@ -43,6 +53,7 @@ class TailCalibrator {
 
   size_t min_history_;
   double tail_fraction_;
+  double prior_beta_ = 1, prior_weight_ = 0;
   size_t n_ = 0;
   mutable Tail tail_;
   mutable size_t tail_n_ = 0;         // n_ when tail_ was computed (0 = never)
