@@ -65,7 +65,9 @@
 // enter the history at the critical value, so earlier incidents do not mask later ones. A
 // sustained test does the same for the sum of the last 3 z (each clipped to +-3) over
 // sqrt 3, for level shifts and drifts of moderate steps; the two are combined by the
-// Cauchy rule. No score before 100 earlier statistics. The default flag is p <= 5e-5
+// Cauchy rule. The exponential tail's scale is shrunk toward the model's (1 for a
+// Gaussian surprise) with the weight of 20 values (calibrate.hpp), so z-based scores start
+// after 30 earlier statistics (iforest's after 100). The default flag is p <= 5e-5
 // (score >= 0.99995): as unusual as one interval in 20,000 of the series' own history.
 //
 // Holidays of the built-in calendar (time::is_holiday) are expected to differ from an
