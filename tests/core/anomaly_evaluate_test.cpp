@@ -302,6 +302,15 @@ TEST(AnomalyEvaluate, AColumnOnItsOwnGrid) {
   EXPECT_EQ(in.kind, anomaly::Kind::kLevel);
   ASSERT_FALSE(notices.empty());
   EXPECT_NE(notices[0].find("not on a regular grid"), std::string::npos) << notices[0];
+  // The interval's name is plural already ("5 minutes"): no "5 minutess", no "a 5 minutes".
+  std::string all;
+  for (const auto& n : notices) all += n + "\n";
+  EXPECT_NE(all.find("placed in the interval of 5 minutes it falls in"), std::string::npos) << all;
+  EXPECT_NE(all.find("1 rows fell in an interval of 5 minutes that already had one"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("2 intervals of 5 minutes have no value"), std::string::npos) << all;
+  EXPECT_EQ(all.find("minutess"), std::string::npos) << all;
 
   // A regular daily export keeps its own phase (rows at 05:00) and its gaps.
   const std::string daily = "date,price\n2024-01-01 05:00,10\n2024-01-02 05:00,11\n2024-01-04 05:00,-3\n";

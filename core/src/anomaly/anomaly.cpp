@@ -104,6 +104,18 @@ Input metric_input(const series::Series& s, const std::string& metric) {
 
 namespace {
 
+// time::interval_name in a sentence: "hours" / "hour", and for a named length
+// ("5 minutes", which is plural already) "intervals of 5 minutes" / "interval of 5 minutes".
+std::string interval_words(const std::string& unit, bool plural) {
+  if (!unit.empty() && std::isdigit(static_cast<unsigned char>(unit[0])))
+    return (plural ? "intervals of " : "interval of ") + unit;
+  return plural ? unit + "s" : unit;
+}
+std::string a_interval(const std::string& unit) {
+  const std::string w = interval_words(unit, false);
+  return (w[0] == 'i' || w == "hour" ? "an " : "a ") + w;
+}
+
 struct Row {
   int64_t t;
   double v;
@@ -250,15 +262,16 @@ Input column_input(const Table& table, const std::string& column, const std::str
     const std::string unit = time::interval_name(step);
     if (!g.regular)
       notices->push_back("the timestamps are not on a regular grid; each row is placed in the " +
-                         unit + " it falls in (typical distance between rows: " +
+                         interval_words(unit, false) + " it falls in (typical distance between rows: " +
                          std::to_string(g.spacing) + " seconds)");
     if (shared)
-      notices->push_back(std::to_string(shared) + " rows fell in a " + unit +
+      notices->push_back(std::to_string(shared) + " rows fell in " + a_interval(unit) +
                          " that already had one; their '" + c.name + "' values were averaged");
     if (missing)
       notices->push_back(std::to_string(missing) + " rows have no '" + c.name + "' value");
     if (empty)
-      notices->push_back(std::to_string(empty) + " " + unit + "s have no value and are not judged");
+      notices->push_back(std::to_string(empty) + " " + interval_words(unit, true) +
+                         " have no value and are not judged");
   }
   return in;
 }
@@ -620,17 +633,18 @@ void require_scored(const detail::Detector& d, const Input& in, const detail::Pa
   std::string need = d.requirement ? d.requirement(prm, unit)
                                    : "each needs at least " + std::to_string(prm.min_points) +
                                          " known values in the " + std::to_string(prm.baseline) +
-                                         " " + unit + "s before it";
+                                         " " + interval_words(unit, true) + " before it";
   if (d.calibrated) {
     const bool isolation = std::string(d.name) == "iforest";
     need += ", and " + std::to_string(isolation ? detail::kCalibrationHistory
                                                 : detail::kModelCalibrationHistory) +
-            " earlier scored " + unit + "s to calibrate its score";
+            " earlier scored " + interval_words(unit, true) + " to calibrate its score";
   }
   fail(
       "anomaly: not enough data to score any %s of %s with the %s method: %s; the data has %zu "
-      "%s%s%s",
-      unit.c_str(), in.name.c_str(), d.name, need.c_str(), n, unit.c_str(), n == 1 ? "" : "s",
+      "%s%s",
+      interval_words(unit, false).c_str(), in.name.c_str(), d.name, need.c_str(), n,
+      interval_words(unit, n != 1).c_str(),
       candidates ? "" : ", none with a value in the checked period");
 }
 
