@@ -100,6 +100,17 @@ int run_drift(int argc, char** argv, int first) {
                   rep.degraded                                  ? ": degraded, retrain"
                   : rep.labelled_rows < scoring::kMinDriftRows ? " on too few labelled rows to judge"
                                                                 : "");
+    if (!check.is_null()) {
+      if (rep.shared_rows > 0)
+        std::printf("%zu of %zu labelled rows of %s are also in %s%s; on the %zu others: ROC-AUC %s\n",
+                    rep.shared_rows, rep.labelled_rows, cur.source.c_str(), ref.source.c_str(),
+                    rep.in_sample ? " (if the model was trained on it, the ROC-AUC above is in-sample: judged on the others)"
+                                  : "",
+                    rep.new_rows, fmt(num(check, "new_roc_auc")).c_str());
+      if (std::isfinite(rep.current_rate) && std::isfinite(rep.reference_rate))
+        std::printf("outcome rate %.1f%% in %s, %.1f%% in %s\n", 100 * rep.current_rate, cur.source.c_str(),
+                    100 * rep.reference_rate, ref.source.c_str());
+    }
     if (rep.too_few) std::printf("\n%s\n", rep.note.c_str());
     else std::printf("\n%zu columns with major drift, %zu with moderate drift\n", rep.major, rep.moderate);
   }

@@ -830,7 +830,23 @@ export interface DriftResult {
   major: number;
   moderate: number;
   /** The model's ROC-AUC on the current table when it has the outcome column. */
-  model_check: { roc_auc: number | null; cv_roc_auc: number | null; rows: number; degraded: boolean } | null;
+  model_check: {
+    roc_auc: number | null;
+    cv_roc_auc: number | null;
+    /** Current rows with an outcome. */
+    rows: number;
+    /** Of those, rows the reference holds too (same inputs and outcome): in-sample when the model was trained on it. */
+    shared_rows: number;
+    /** The labelled rows the reference does not hold, and the ROC-AUC on them (null: none, or one outcome). */
+    new_rows: number;
+    new_roc_auc: number | null;
+    /** Shared rows are more than a tenth of the labelled ones: roc_auc is (partly) in-sample; the verdict uses new_roc_auc. */
+    in_sample: boolean;
+    /** The outcome's positive rate in the current table, and in the reference (null: it has no outcome column). */
+    outcome_rate: number | null;
+    reference_outcome_rate: number | null;
+    degraded: boolean;
+  } | null;
   /** "too few rows" when either table has fewer than min_rows rows (nothing is flagged then). */
   verdict: 'stable' | 'drift' | 'too few rows';
   /** Why the verdict is what it is, when that needs saying ("" otherwise). */

@@ -16,6 +16,8 @@
 #include "funnelcast/gbdt/engine.hpp"
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/model/model.hpp"
+#include "funnelcast/eval/metrics.hpp"
+#include "funnelcast/scoring/monitor.hpp"
 #include "funnelcast/scoring/score.hpp"
 #include "funnelcast/scoring/table.hpp"
 #include "funnelcast/scoring/train.hpp"
@@ -298,6 +300,63 @@ TEST(ScoringTrain, TablesThatCannotBeLearnedFrom) {
   o.folds = 0;
   EXPECT_CONTAINS(error_of([&] { train(table_of("same,converted\nx,yes\nx,no\n"), o); }),
                   "no column is left to learn from");
+}
+
+// Drift with a model whose training table is the reference: current leads that the
+// reference holds too are in-sample, so the ROC-AUC is also given on the others, and the
+// verdict uses it; the outcome rates of both tables are given. Worked out by hand: the
+// overlap is known by construction, the rates counted from the lines, the ROC-AUC of the
+// new rows computed from their scores.
+TEST(ScoringMonitor, LeadsTheReferenceHoldsAreCountedAndJudgedApart) {
+  demo::LeadsOptions lo;
+  lo.rows = 4000;
+  lo.seed = 21;
+  const std::string csv = demo::generate_leads(lo).csv;
+  std::vector<std::string> lines;
+  std::istringstream in(csv);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  ASSERT_EQ(lines.size(), 4001u);
+  auto rows = [&](size_t from, size_t to, const std::string& name) {
+    std::string text = lines[0] + "\n";
+    for (size_t i = from; i < to; ++i) text += lines[1 + i] + "\n";
+    return table_of(text, name);
+  };
+  auto rate = [&](size_t from, size_t to) {
+    double yes = 0;
+    for (size_t i = from; i < to; ++i) yes += lines[1 + i].size() >= 4 && lines[1 + i].compare(lines[1 + i].size() - 4, 4, ",yes") == 0;
+    return yes / static_cast<double>(to - from);
+  };
+  const Table ref = rows(0, 2500, "train.csv");
+  TrainOptions o = small_options();
+  o.params.num_iterations = 40;
+  const model::Model m = train(ref, o).model;
+
+  // Rows 2000-3499: the first 500 are in the training table.
+  const Table cur = rows(2000, 3500, "recent.csv");
+  const MonitorReport r = monitor(ref, cur, &m, "m.fcm");
+  ASSERT_TRUE(r.has_model_check);
+  EXPECT_EQ(r.labelled_rows, 1500u);
+  EXPECT_EQ(r.shared_rows, 500u);
+  EXPECT_EQ(r.new_rows, 1000u);
+  EXPECT_TRUE(r.in_sample);
+  EXPECT_NEAR(r.reference_rate, rate(0, 2500), 1e-12);
+  EXPECT_NEAR(r.current_rate, rate(2000, 3500), 1e-12);
+  const Table fresh = rows(2500, 3500, "fresh.csv");
+  const Scores sf = score(m, fresh, {});
+  std::vector<double> y, p;
+  for (size_t i = 0; i < 1000; ++i) {
+    y.push_back(rate(2500 + i, 2501 + i));
+    p.push_back(sf.probability[i]);
+  }
+  EXPECT_NEAR(r.new_roc_auc, metrics::roc_auc(y, p), 1e-12);
+  EXPECT_GT(r.roc_auc, r.new_roc_auc) << "the in-sample rows read higher";
+
+  // Fresh leads only: nothing shared, not in-sample, the ROC-AUC is the new rows' one.
+  const MonitorReport f = monitor(ref, fresh, &m, "m.fcm");
+  EXPECT_EQ(f.shared_rows, 0u);
+  EXPECT_FALSE(f.in_sample);
+  EXPECT_EQ(f.new_rows, 1000u);
+  EXPECT_NEAR(f.roc_auc, r.new_roc_auc, 1e-12);
 }
 
 // Predictions run on --threads threads natively, each its own share of the rows: any

@@ -53,8 +53,15 @@ const pValue = (p) => (!F.isNum(p) ? '–' : p < 0.001 ? '< 0.001' : p.toFixed(3
 function modelLine(r) {
   const m = r.model_check;
   if (!m) return r.model ? `${r.current} has no ${ctx.store.scoreHeader ? ctx.store.scoreHeader.score.target : 'outcome'} column: the model's ROC-AUC on it cannot be measured.` : 'Load a scoring model to measure its ROC-AUC on the current table (when that table has the outcome).';
-  const verdict = m.degraded ? 'degraded (more than 0.05 below its cross-validation): retrain it' : m.rows < r.min_rows ? `too few leads to judge (fewer than ${r.min_rows})` : 'holding up';
-  return `${r.model} on ${r.current}: ROC-AUC ${fmt(m.roc_auc)} on ${F.fmtCount(m.rows)} leads with an outcome, against ${fmt(m.cv_roc_auc)} in cross-validation: ${verdict}.`;
+  const judgedRows = m.in_sample ? m.new_rows : m.rows;
+  const verdict = m.degraded ? 'degraded (more than 0.05 below its cross-validation): retrain it' : judgedRows < r.min_rows ? `too few ${m.in_sample ? 'new ' : ''}leads to judge (fewer than ${r.min_rows})` : 'holding up';
+  // Leads the reference holds too: in-sample when the model was trained on it.
+  const shared = m.in_sample
+    ? ` ${F.fmtCount(m.shared_rows)} of them are also in ${r.reference}: if the model was trained on it, that ROC-AUC is in-sample and reads high. On the ${F.fmtCount(m.new_rows)} others: ROC-AUC ${fmt(m.new_roc_auc)}, against ${fmt(m.cv_roc_auc)} in cross-validation: ${verdict}.`
+    : '';
+  const rates = F.isNum(m.outcome_rate) && F.isNum(m.reference_outcome_rate) ? ` The outcome rate is ${F.fmtPercent(m.outcome_rate)} here, ${F.fmtPercent(m.reference_outcome_rate)} in ${r.reference}.` : '';
+  if (m.in_sample) return `${r.model} on ${r.current}: ROC-AUC ${fmt(m.roc_auc)} on ${F.fmtCount(m.rows)} leads with an outcome.${shared}${rates}`;
+  return `${r.model} on ${r.current}: ROC-AUC ${fmt(m.roc_auc)} on ${F.fmtCount(m.rows)} leads with an outcome, against ${fmt(m.cv_roc_auc)} in cross-validation: ${verdict}.${rates}`;
 }
 
 // What to do, from the drift and the model check together (never "retrain" beside a model
@@ -64,7 +71,7 @@ function advice(r) {
   const m = r.model_check;
   if (m && m.degraded) return ' Time to retrain.';
   if (!r.major) return '';
-  if (m && m.rows >= r.min_rows) return ' The inputs moved, yet the model still ranks these leads as well as in cross-validation: keep an eye on it.';
+  if (m && (m.in_sample ? m.new_rows : m.rows) >= r.min_rows) return ' The inputs moved, yet the model still ranks these leads as well as in cross-validation: keep an eye on it.';
   return ' The inputs moved: measure the model on leads with a known outcome, or retrain it.';
 }
 

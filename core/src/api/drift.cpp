@@ -56,6 +56,12 @@ json drift_json(const scoring::MonitorReport& r, const Table& reference, const T
     check = {{"roc_auc", number_or_null(r.roc_auc)},
              {"cv_roc_auc", number_or_null(r.cv_roc_auc)},
              {"rows", r.labelled_rows},
+             {"shared_rows", r.shared_rows},
+             {"new_rows", r.new_rows},
+             {"new_roc_auc", number_or_null(r.new_roc_auc)},
+             {"in_sample", r.in_sample},
+             {"outcome_rate", number_or_null(r.current_rate)},
+             {"reference_outcome_rate", number_or_null(r.reference_rate)},
              {"degraded", r.degraded}};
   return {{"reference", reference.source},
           {"current", current.source},

@@ -41,6 +41,33 @@ size_t bins_for(const Column& a, const Column& b) {
   return std::clamp<size_t>(std::min(present(a), present(b)) / kRowsPerBin, 2, 10);
 }
 
+// One hash per row over the given columns' text (FNV-1a, a separator between cells), so
+// rows of two tables with the same values in those columns get the same hash.
+std::vector<uint64_t> row_hashes(const Table& t, const std::vector<std::string>& names) {
+  std::vector<const Column*> cols;
+  for (const auto& n : names) cols.push_back(&t.columns[static_cast<size_t>(t.find(n))]);
+  std::vector<uint64_t> out(t.rows);
+  for (size_t r = 0; r < t.rows; ++r) {
+    uint64_t h = 1469598103934665603ull;
+    for (const Column* c : cols) {
+      for (unsigned char ch : c->text(r)) h = (h ^ ch) * 1099511628211ull;
+      h = (h ^ 0x1f) * 1099511628211ull;
+    }
+    out[r] = h;
+  }
+  return out;
+}
+
+double positive_rate(const std::vector<double>& y) {
+  double pos = 0, n = 0;
+  for (double v : y)
+    if (!std::isnan(v)) {
+      pos += v;
+      ++n;
+    }
+  return n > 0 ? pos / n : std::nan("");
+}
+
 }  // namespace
 
 MonitorReport monitor(const Table& ref, const Table& cur, const model::Model* m, const std::string& model_name) {
@@ -124,8 +151,40 @@ MonitorReport monitor(const Table& ref, const Table& cur, const model::Model* m,
     out.labelled_rows = y.size();
     out.roc_auc = metrics::roc_auc(y, p);
     out.cv_roc_auc = s.folds > 0 ? s.cv.at("roc_auc").mean : std::nan("");
-    out.degraded = std::isfinite(out.cv_roc_auc) && std::isfinite(out.roc_auc) &&
-                   out.roc_auc < out.cv_roc_auc - kDegradedAucDrop && out.labelled_rows >= kMinDriftRows;
+    out.current_rate = positive_rate(t.y);
+    out.reference_rate = std::nan("");
+    out.new_roc_auc = std::nan("");
+    if (ref.find(s.target) >= 0) {
+      try {
+        out.reference_rate = positive_rate(read_target(ref, s.target, s.positive).y);
+      } catch (const Error&) {
+        // the reference's outcome cannot be read the model's way: no rate, no overlap
+      }
+      // Current rows that the reference holds too, inputs and outcome alike.
+      std::vector<std::string> keys = columns;
+      keys.push_back(s.target);
+      std::vector<uint64_t> seen = row_hashes(ref, keys);
+      std::sort(seen.begin(), seen.end());
+      const std::vector<uint64_t> mine = row_hashes(cur, keys);
+      std::vector<double> ny, np;
+      for (size_t r = 0; r < cur.rows; ++r) {
+        if (std::isnan(t.y[r])) continue;
+        if (std::binary_search(seen.begin(), seen.end(), mine[r])) {
+          ++out.shared_rows;
+        } else {
+          ny.push_back(t.y[r]);
+          np.push_back(sc.probability[r]);
+        }
+      }
+      out.new_rows = ny.size();
+      out.new_roc_auc = metrics::roc_auc(ny, np);
+      out.in_sample = out.shared_rows * 10 > out.labelled_rows;
+    }
+    // Judged on the rows the reference does not hold when many are shared.
+    const double judged = out.in_sample ? out.new_roc_auc : out.roc_auc;
+    const size_t judged_rows = out.in_sample ? out.new_rows : out.labelled_rows;
+    out.degraded = std::isfinite(out.cv_roc_auc) && std::isfinite(judged) &&
+                   judged < out.cv_roc_auc - kDegradedAucDrop && judged_rows >= kMinDriftRows;
   }
   out.alert = !out.too_few && (out.major > 0 || out.degraded);
   return out;

@@ -22,7 +22,8 @@ const std::vector<Field<DriftRequest>>& drift_fields();
 
 // {reference, current, model (its name or null), columns: [{column, type, severity, reason,
 //  psi, ks, ks_p_value, missing_reference, missing_current, bins: [{label, reference_share,
-//  current_share}]}], major, moderate, model_check: {roc_auc, cv_roc_auc, rows, degraded} |
+//  current_share}]}], major, moderate, model_check: {roc_auc, cv_roc_auc, rows, shared_rows, new_rows, new_roc_auc,
+//  in_sample, outcome_rate, reference_outcome_rate, degraded} |
 //  null, alert}. Values a column was not compared on are null.
 nlohmann::json drift_json(const scoring::MonitorReport& r, const Table& reference, const Table& current,
                           const model::Model* model, const std::string& model_name);

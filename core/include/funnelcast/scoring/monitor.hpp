@@ -41,6 +41,16 @@ struct MonitorReport {
   bool has_model_check = false;  // the current table has the model's outcome column
   double roc_auc = 0, cv_roc_auc = 0;
   size_t labelled_rows = 0;
+  // Labelled current rows that are also in the reference table (the same values in every
+  // input column and the outcome): when the model was trained on the reference, its
+  // ROC-AUC on them is in-sample. new_roc_auc is the ROC-AUC on the other labelled rows
+  // (NaN when there are none or they hold one outcome); the verdict uses it when shared
+  // rows are more than a tenth of the labelled ones.
+  size_t shared_rows = 0, new_rows = 0;
+  double new_roc_auc = 0;
+  bool in_sample = false;
+  // The outcome's positive rate in each table (NaN when a table has no outcome column).
+  double reference_rate = 0, current_rate = 0;
   bool degraded = false;
   bool too_few = false;          // fewer than kMinDriftRows rows on a side: no verdict
   std::string note;              // why there is no verdict ("" when there is one)
