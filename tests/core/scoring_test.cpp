@@ -357,6 +357,14 @@ TEST(ScoringMonitor, LeadsTheReferenceHoldsAreCountedAndJudgedApart) {
   EXPECT_FALSE(f.in_sample);
   EXPECT_EQ(f.new_rows, 1000u);
   EXPECT_NEAR(f.roc_auc, r.new_roc_auc, 1e-12);
+
+  // The reference's own rows: all shared, no new rows and no ROC-AUC on them (not an error).
+  const MonitorReport same = monitor(ref, ref, &m, "m.fcm");
+  EXPECT_EQ(same.shared_rows, 2500u);
+  EXPECT_EQ(same.new_rows, 0u);
+  EXPECT_TRUE(std::isnan(same.new_roc_auc));
+  EXPECT_TRUE(same.in_sample);
+  EXPECT_FALSE(same.degraded);
 }
 
 // Predictions run on --threads threads natively, each its own share of the rows: any

@@ -177,7 +177,8 @@ MonitorReport monitor(const Table& ref, const Table& cur, const model::Model* m,
         }
       }
       out.new_rows = ny.size();
-      out.new_roc_auc = metrics::roc_auc(ny, np);
+      const size_t new_positives = static_cast<size_t>(std::count(ny.begin(), ny.end(), 1.0));
+      if (new_positives > 0 && new_positives < ny.size()) out.new_roc_auc = metrics::roc_auc(ny, np);
       out.in_sample = out.shared_rows * 10 > out.labelled_rows;
     }
     // Judged on the rows the reference does not hold when many are shared.
