@@ -80,5 +80,19 @@ test('drift: per-column PSI, KS and flags as funnelcast drift gives them, histog
   await page.waitForFunction(() => /current-unlabelled\.csv against/.test(document.getElementById('drift-summary').textContent) && document.getElementById('drift-panel').dataset.state === 'ready', null, { timeout: 60_000 });
   assert.equal(await page.getAttribute('#drift-model', 'data-roc-auc'), '');
   assert.match(await page.textContent('#drift-model'), /has no converted column/);
+
+  // A current file a quarter of which the reference holds too: the ROC-AUC is said to be
+  // in-sample, and the other leads' ROC-AUC given beside it, as the CLI measures them.
+  const overlapText = `${[lines[0], ...lines.slice(half - 1999, half + 6001)].join('\n')}\n`;
+  const overlap = suite.site.path(suite.site.fixture('current-overlap.csv', overlapText));
+  const o = cliDrift(ref, overlap).model_check;
+  assert.equal(o.shared_rows, 2000);
+  assert.equal(o.new_rows, 6000);
+  assert.equal(o.in_sample, true);
+  await chooseFile(page, 'current-overlap.csv', overlapText, { kind: 'current' });
+  await page.waitForFunction(() => /current-overlap\.csv against/.test(document.getElementById('drift-summary').textContent) && document.getElementById('drift-panel').dataset.state === 'ready', null, { timeout: 60_000 });
+  const text = await page.textContent('#drift-model');
+  assert.ok(text.includes(`2,000 of them are also in reference.csv: if the model was trained on it, that ROC-AUC is in-sample and reads high. On the 6,000 others: ROC-AUC ${o.new_roc_auc.toFixed(3)}`), text);
+  assert.ok(text.includes(`The outcome rate is ${(o.outcome_rate * 100).toFixed(1)}% here, ${(o.reference_outcome_rate * 100).toFixed(1)}% in reference.csv.`), text);
   await app.finish();
 });
