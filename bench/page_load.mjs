@@ -16,14 +16,21 @@
 // to the first page of leads drawn with their reasons, from the leads read
 // (fc-leads-loaded → fc-leads-drawn) and from lead scoring's start (fc-scoring-start).
 //
+// --json FILE: also write the runs and the medians there (bench/run.sh reads it).
+//
 // FC_DIST and FC_CHROMIUM override the site and browser paths, as in the e2e tests.
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 
 import { DIST, launch, makeSite, startServer } from '../tests/e2e/helpers.mjs';
 
 const i = process.argv.indexOf('--runs');
 const runs = i > 0 ? Math.max(1, Number(process.argv[i + 1]) || 3) : 3;
 const train = process.argv.includes('--train');
+const j = process.argv.indexOf('--json');
+const jsonFile = j > 0 ? process.argv[j + 1] : null;
+const saveJson = (value) => {
+  if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(value, null, 2)}\n`);
+};
 
 async function marks(page) {
   return page.evaluate(() =>
@@ -64,6 +71,7 @@ async function trainRuns() {
       }
     }
     console.log(`training a model for the demo data (17,520 hours) in the page, median: ${median(times.map((x) => x.trained))} ms to the model, ${median(times.map((x) => x.drawn))} ms to its forecast`);
+    saveJson({ mode: 'train', runs: times, median_ms: { trained: median(times.map((x) => x.trained)), drawn: median(times.map((x) => x.drawn)) } });
   } finally {
     await server.close();
     site.remove();
@@ -95,6 +103,12 @@ async function leadRuns() {
       }
     }
     console.log(`20,000 demo leads, lead scoring shown first, median: first rows with reasons ${median(times.map((x) => x.drawn - x.loaded))} ms after the leads were read (target < 500 ms), ${median(times.map((x) => x.drawn))} ms after lead scoring started`);
+    saveJson({
+      mode: 'leads',
+      runs: times,
+      median_ms: { after_read: median(times.map((x) => x.drawn - x.loaded)), after_start: median(times.map((x) => x.drawn)) },
+      rows_with_reasons: Math.min(...times.map((x) => x.rows)),
+    });
   } finally {
     await server.close();
   }
@@ -107,7 +121,7 @@ if (process.argv.includes('--leads')) {
 const server = await startServer({ root: DIST, port: 0 });
 try {
   const first = [];
-  let repeat = null;
+  const repeats = [];
   for (let r = 0; r < runs; ++r) {
     const browser = await launch();
     try {
@@ -115,13 +129,11 @@ try {
       await page.goto(server.url);
       await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
       first.push(await marks(page));
-      if (r === 0) {
-        // The same profile again, once the service worker controls the page.
-        await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 20_000 });
-        await page.reload();
-        await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
-        repeat = await marks(page);
-      }
+      // The same profile again, once the service worker controls the page.
+      await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 20_000 });
+      await page.reload();
+      await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
+      repeats.push(await marks(page));
     } finally {
       await browser.close();
     }
@@ -132,8 +144,10 @@ try {
   console.log(`  median: ${keys.map((k) => `${k} ${median(first.map((m) => m[k]).filter(Number.isFinite))}`).join(' · ')}`);
   const at = (ms, k) => median(ms.map((m) => m[k]).filter(Number.isFinite));
   console.log(`first visit, median: KPI tiles ${at(first, 'tiles-drawn')} ms (first paint, target < 1000 ms), tiles and forecast chart ${at(first, 'first-drawn')} ms, whole dashboard with anomalies ${at(first, 'dashboard-rendered')} ms (target < 1500 ms)`);
-  console.log(`repeat visit (service worker): KPI tiles ${repeat['tiles-drawn']} ms, tiles and forecast ${repeat['first-drawn']} ms, whole dashboard ${repeat['dashboard-rendered']} ms (target < 600 ms)`);
-  console.log(`  ${line(repeat)}`);
+  console.log(`repeat visit (service worker), median: KPI tiles ${at(repeats, 'tiles-drawn')} ms, tiles and forecast ${at(repeats, 'first-drawn')} ms, whole dashboard ${at(repeats, 'dashboard-rendered')} ms (target < 600 ms)`);
+  for (const m of repeats) console.log(`  ${line(m)}`);
+  const medians = (ms) => Object.fromEntries(Object.keys(ms[0]).map((k) => [k, at(ms, k)]));
+  saveJson({ mode: 'page', runs, first_visit: { runs: first, median_ms: medians(first) }, repeat_visit: { runs: repeats, median_ms: medians(repeats) } });
 } finally {
   await server.close();
 }
