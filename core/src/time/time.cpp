@@ -119,6 +119,10 @@ bool parse_timestamp(std::string_view text, int64_t& out) {
     const int offset = offset_hours * 3600 + offset_minutes * 60;
     // Local time = UTC + offset, so UTC = local - offset.
     seconds += east ? -offset : offset;
+    // The offset may carry the instant out of years 0000-9999 (9999-12-31 23:59-01 is in
+    // the year 10000 in UTC), which no output could write back as a four-digit year.
+    if (seconds < days_from_civil(0, 1, 1) * kDay || seconds >= days_from_civil(10000, 1, 1) * kDay)
+      return false;
   }
   if (i != n) return false;
   out = seconds;
