@@ -263,6 +263,22 @@ TEST(Train, MissingHoursAreLeftOutNotReadAsZero) {
   const TrainOutput a = train(data, small_options());
   const TrainOutput b = train(zeros, small_options());
   EXPECT_NE(model::save(a.model), model::save(b.model));
+  // The target the model learned from: the 1,368 known hours (their mean worked out here),
+  // not 1,440 hours with 72 zeros among them.
+  double sum = 0;
+  size_t known = 0;
+  for (double v : data.total.leads) {
+    if (std::isnan(v)) continue;
+    sum += v;
+    ++known;
+  }
+  ASSERT_EQ(known, 24u * 60 - 72);
+  const auto& target = a.report.at("data").at("target");
+  EXPECT_EQ(target.at("count").get<size_t>(), known);
+  EXPECT_NEAR(target.at("mean").get<double>(), sum / static_cast<double>(known), 1e-12);
+  const auto& zero_target = b.report.at("data").at("target");
+  EXPECT_EQ(zero_target.at("count").get<size_t>(), 24u * 60);
+  EXPECT_NEAR(zero_target.at("mean").get<double>(), sum / (24.0 * 60), 1e-12);
   ASSERT_FALSE(a.notices.empty());
   EXPECT_NE(a.notices[0].find("72 of 1440 hours have no value"), std::string::npos) << a.notices[0];
 }

@@ -163,9 +163,19 @@ TEST(Table, AtEscapesControlBytesInNames) {
   }
 }
 
-TEST(Table, NoticesStartEmpty) {
+TEST(Table, NoticesOnlyForWhatWasDoneToTheFile) {
+  // A clean file gets no notice; each thing the reader does to a file it still reads gets
+  // exactly one, naming it: another encoding, a trailing empty column.
   EXPECT_TRUE(Table{}.notices.empty());
   EXPECT_TRUE(csv::read("a,b\n1,x\n", {}).notices.empty());
+  const Table latin = csv::read("a,b\n1,caf\xE9\n", {});
+  ASSERT_EQ(latin.notices.size(), 1u);
+  EXPECT_NE(latin.notices[0].find("Windows-1252"), std::string::npos) << latin.notices[0];
+  ASSERT_EQ(latin.columns[1].levels.size(), 1u);
+  EXPECT_EQ(latin.columns[1].levels[0], "caf\xC3\xA9");  // é in UTF-8
+  const Table trailing = csv::read("a,b,\n1,x,\n2,y,\n", {});
+  ASSERT_EQ(trailing.notices.size(), 1u) << (trailing.notices.empty() ? "" : trailing.notices[0]);
+  EXPECT_EQ(trailing.columns.size(), 2u);
 }
 
 // Reference values from the UTF-8 definition (RFC 3629, table 3-7 of Unicode).
