@@ -1055,6 +1055,20 @@ TEST_F(Cli, ScoreExplainsEveryLeadAndTheContributionsAddUp) {
   }
   EXPECT_GT(positives, 0u);
   EXPECT_LT(positives, a.size() - 1);
+  // What scoring did to a table unlike training's is said: dates without times (the hour
+  // is unknown, not midnight), a number written as a percentage (read as a fraction).
+  std::string odd = "lead_id,created_at,source,campaign,device,country,company_size,last_activity,time_on_site,page_views,email_opens,days_since_first_touch\n";
+  odd += "X1,2024-10-01,organic,brand,desktop,US,1000+,blog_visit,49%,1,1,12\n";
+  odd += "X2,2024-10-02,organic,brand,mobile,US,1-10,none,120,3,0,40\n";
+  put(dir_ + "/odd.csv", odd);
+  const Outcome o = run("score --model " + model + " --data " + dir_ + "/odd.csv");
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_NE(o.err.find("'created_at' has no time of day here (every value at 00:00:00), but the model learned from "
+                       "the hour of the day: the hour of 2 leads is read as unknown, not midnight"),
+            std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("column 'time_on_site' holds numbers written as text; read as numbers; percentages are read "
+                       "as fractions ('49%' as 0.49)"),
+            std::string::npos) << o.err;
 }
 
 TEST_F(Cli, ScoringRefusesWhatItCannotScore) {

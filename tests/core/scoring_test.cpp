@@ -137,6 +137,35 @@ TEST(ScoringEncode, MismatchesAreRefusedOrCounted) {
                   "leads.csv: line 3, column 'age': m.fcm reads it as a number, found 'forty'");
 }
 
+TEST(ScoringEncode, DatesWithoutTimesAndNumbersAsTextAreSaid) {
+  // A model that learned the hour of the day meets a table of dates only: the hour is
+  // unknown (NaN, counted), not midnight; the other date parts are read as they are.
+  model::ScoreFeature month{"signup_month", "signup", "month", {}, 0, 0, 0};
+  model::ScoreFeature hour{"signup_hour", "signup", "hour", {}, 0, 0, 0};
+  const Table dates = table_of("signup\n2024-03-05\n2024-03-06\n");
+  const Encoded d = encode({month, hour}, dates, "m.fcm");
+  EXPECT_EQ(d.no_time, (std::vector<size_t>{0, 2}));
+  EXPECT_EQ(d.x.at(0, 0), 3.0f);
+  EXPECT_TRUE(std::isnan(d.x.at(0, 1)));
+  EXPECT_TRUE(std::isnan(d.x.at(1, 1)));
+  // One time of day in the table: every hour is read, midnight as 0.
+  const Table times = table_of("signup\n2024-03-05\n2024-03-06 14:30\n");
+  const Encoded t = encode({month, hour}, times, "m.fcm");
+  EXPECT_EQ(t.no_time, (std::vector<size_t>{0, 0}));
+  EXPECT_EQ(t.x.at(0, 1), 0.0f);
+  EXPECT_EQ(t.x.at(1, 1), 14.0f);
+  // Numbers written as text are read as numbers and said so; a percentage as a fraction,
+  // the largest as the example.
+  model::ScoreFeature share{"share", "share", "number", {}, 0, 1, 0.5};
+  const Table pct = table_of("share\n49%\n7%\n0.2\n");
+  const Encoded p = encode({share}, pct, "m.fcm");
+  EXPECT_FLOAT_EQ(p.x.at(0, 0), 0.49f);
+  EXPECT_FLOAT_EQ(p.x.at(1, 0), 0.07f);
+  EXPECT_EQ(p.as_text[0], "holds numbers written as text; read as numbers; percentages are read as fractions ('49%' as 0.49)");
+  const Table plain = table_of("share\n0.49\n0.2\n");
+  EXPECT_EQ(encode({share}, plain, "m.fcm").as_text[0], "");
+}
+
 // The demo leads: a hidden logistic process, 15% converting.
 const Table& demo_table() {
   static const Table t = [] {

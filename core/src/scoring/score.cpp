@@ -144,6 +144,13 @@ Scores score(const model::Model& m, const Table& table, const ScoreOptions& opti
     if (enc.unseen[f])
       out.notices.push_back(table.source + ": " + std::to_string(enc.unseen[f]) + " values of '" + s.features[f].column +
                             "' were never seen in training and are read as missing");
+    if (!enc.as_text[f].empty() && (f == 0 || s.features[f - 1].column != s.features[f].column))
+      out.notices.push_back(table.source + ": column '" + s.features[f].column + "' " + enc.as_text[f]);
+    if (enc.no_time[f])
+      out.notices.push_back(table.source + ": '" + s.features[f].column + "' has no time of day here (every value at " +
+                            "00:00:00), but the model learned from the hour of the day: the hour of " +
+                            std::to_string(enc.no_time[f]) + (enc.no_time[f] == 1 ? " lead" : " leads") +
+                            " is read as unknown, not midnight; give the times as in training");
     if (enc.out_of_range[f]) {
       const model::ScoreFeature& x = s.features[f];
       char buf[160];

@@ -313,6 +313,19 @@ void encode_number(const Encoding& en, const Column& c, const model::ScoreFeatur
     level_value.resize(c.levels.size());
     level_ok.resize(c.levels.size());
     for (size_t i = 0; i < c.levels.size(); ++i) level_ok[i] = lenient_number(c.levels[i], level_value[i]) ? 1 : 0;
+    // Said, as training says it: numbers written as text, and a percentage read as a
+    // fraction with the largest one as the example ('987%' as 9.87 is then plain to see).
+    size_t largest = c.levels.size();
+    for (size_t i = 0; i < c.levels.size(); ++i)
+      if (level_ok[i] && trimmed(c.levels[i]).back() == '%' &&
+          (largest == c.levels.size() || std::fabs(level_value[i]) > std::fabs(level_value[largest])))
+        largest = i;
+    e.as_text[f] = "holds numbers written as text; read as numbers";
+    if (largest < c.levels.size()) {
+      char b[48];
+      std::snprintf(b, sizeof b, "%.10g", level_value[largest]);
+      e.as_text[f] += "; percentages are read as fractions ('" + shown(trimmed(c.levels[largest])) + "' as " + b + ")";
+    }
   }
   for (size_t r = 0; r < en.rows; ++r) {
     if (c.is_missing(r)) {
@@ -390,9 +403,22 @@ void encode_date_part(const Encoding& en, const Column& c, const model::ScoreFea
     e.missing[f] += en.rows;
     return;
   }
+  // The model learned the hour from times of day; dates without one (every value of this
+  // table at 00:00:00, as a date-only export reads) are no hour at all, not midnight: the
+  // hour is unknown and said so.
+  bool dates_only = feature.kind == "hour";
+  for (size_t r = 0; r < en.rows && dates_only; ++r) {
+    if (c.is_missing(r)) continue;
+    const int64_t t = c.type == ColumnType::kTimestamp ? c.times[r] : level_time[static_cast<size_t>(c.codes[r])];
+    if (t == kMissingTime || time::floor_div(t, time::kDay) * time::kDay != t) dates_only = false;
+  }
   for (size_t r = 0; r < en.rows; ++r) {
     if (c.is_missing(r)) {
       ++e.missing[f];
+      continue;
+    }
+    if (dates_only) {
+      ++e.no_time[f];
       continue;
     }
     int64_t t = c.type == ColumnType::kTimestamp ? c.times[r] : level_time[static_cast<size_t>(c.codes[r])];
@@ -561,6 +587,8 @@ Encoded encode(const std::vector<model::ScoreFeature>& features, const Table& ta
   e.unseen.assign(width, 0);
   e.missing.assign(width, 0);
   e.out_of_range.assign(width, 0);
+  e.no_time.assign(width, 0);
+  e.as_text.assign(width, "");
   e.farthest.assign(width, std::nan(""));
   for (const auto& f : features) e.x.names.push_back(f.name);
   const Encoding en{table, model_name, n, width};

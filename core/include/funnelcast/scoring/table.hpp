@@ -58,6 +58,10 @@ struct Encoded {
   // them as the nearest value they saw), and the farthest such value (NaN when none).
   std::vector<size_t> out_of_range;
   std::vector<double> farthest;
+  // Hour features: cells read as unknown because the table's dates have no time of day.
+  std::vector<size_t> no_time;
+  // Number features written as text in this table ("1,234", "$12", "15%"): how they were read.
+  std::vector<std::string> as_text;
 };
 
 // fc::Error listing every column the features need that the table lacks (one message), and
