@@ -211,7 +211,8 @@ export interface TrainingRun {
   /** The data trained for: the file and how it is read. */
   key: string;
   source: string;
-  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** 'unsupported': data no forecast can be trained for (daily), never run. */
+  state: 'running' | 'done' | 'failed' | 'cancelled' | 'unsupported';
   /** The training worker while it runs. */
   worker: Worker | null;
 }

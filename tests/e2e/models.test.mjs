@@ -107,9 +107,18 @@ test('a daily file without a leads column: the columns to pick, daily KPIs once 
   assert.equal(await page.textContent('#kpi-heading'), 'Last day');
   assert.match(await page.textContent('#data-notices'), /daily data/);
 
-  // No model fits daily data and none can be trained for it: the reason, no chart.
-  await page.waitForSelector('#train-box[data-state="failed"]', { timeout: 60_000 });
-  assert.match(await page.textContent('#forecast-panel'), /forecasting works on hourly data/);
+  // Anomalies of the daily file: the CLI's, day by day.
+  const a = cliJson(['anomalies', '--data', suite.site.path(file), '--leads', 'Sales', '--json']);
+  await page.waitForFunction((v) => Number(document.getElementById('anomaly-count').dataset.count) === v, a.count, { timeout: 20_000 });
+
+  // No model fits daily data and none can be trained for it: the reason once, no training
+  // run, no chart, and no "Train again" that could only fail again.
+  await page.waitForSelector('#train-box[data-state="unsupported"]', { timeout: 60_000 });
+  assert.equal(await page.textContent('#train-status'),
+    'No forecast for daily.csv: forecasts are made from hourly rows (or finer ones, summed to hours), and this file has one row per day. Its KPIs and anomalies are shown above.');
+  assert.equal(await page.isVisible('#train-again'), false);
+  assert.equal(await page.isVisible('#train-progress'), false);
+  assert.equal(await page.evaluate(() => performance.getEntriesByName('fc-train-start').length), 0, 'no training run');
   assert.equal(await page.locator('#forecast-chart svg').count(), 0);
   assert.equal(await page.getAttribute('#forecast-chart', 'data-forecast-points'), '0');
   assert.equal(await page.isVisible('#forecast-error'), false, 'one message, in the training box');

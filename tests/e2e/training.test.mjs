@@ -124,7 +124,7 @@ test('a file too large to train in a tab fails with a message, and the page keep
   await chooseFile(page, 'six-years.csv', csv);
   await page.waitForSelector('#train-box[data-state="failed"]', { timeout: 60_000 });
   assert.match(await page.textContent('#train-error'), /^Training failed: six-years\.csv spans 52,560 hours \(6\.0 years\): too much to train in a browser tab.*CLI/);
-  assert.equal(await page.isVisible('#train-again'), true);
+  assert.equal(await page.isVisible('#train-again'), false, 'the same data would be refused again');
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
   assert.match(await page.textContent('#data-meta'), /52,560 rows/);
   await app.finish();

@@ -9,6 +9,7 @@
 // modelFits before every forecast). Errors (daily data, too little history, too large a
 // file) are shown here, in the forecast panel.
 import { $, $table, download, el, pageWords, showError } from '../dom.js';
+import { intervalName } from '../format.js';
 import { coverageText, renderComparison } from './cv.js';
 
 // Lighter than the CLI's defaults (5 folds, 600 trees, learning rate 0.05), so two years of
@@ -50,16 +51,18 @@ function command(source, input) {
 
 /**
  * @param {TrainingRun['state'] | null} state
- * @param {{status?: string, error?: string, progress?: Progress | null}} [options]
+ * @param {{status?: string, error?: string, progress?: Progress | null, retry?: boolean}} [options]
  */
-function show(state, { status = '', error = '', progress = null } = {}) {
+function show(state, { status = '', error = '', progress = null, retry = false } = {}) {
   const box = $('train-box');
   box.hidden = state == null;
   box.dataset.state = state || '';
   $('train-status').textContent = status;
   showError('train-error', error);
   $('train-progress').hidden = state !== 'running';
-  $('train-again').hidden = !(state === 'cancelled' || state === 'failed');
+  // Training is deterministic: "Train again" only where another run can end otherwise
+  // (after Cancel, or a worker that stopped), never after the data was refused.
+  $('train-again').hidden = !(state === 'cancelled' || (state === 'failed' && retry));
   $('train-result').hidden = state !== 'done';
   if (progress) {
     const bar = /** @type {HTMLProgressElement} */ ($('train-progress-bar'));
@@ -80,6 +83,14 @@ function settings(source, input) {
     `The same model from the CLI: ${command(source, input)}`;
 }
 
+// The model loaded was not made for this data (the demo model, or one trained here for
+// other data): it is not applied to it.
+function dropBorrowedModel() {
+  if (!ctx.store.modelOrigin) return;
+  ctx.store.setModel(null, null, null);
+  ctx.engine.call('dropModel').catch(() => {});
+}
+
 function stop() {
   if (run && run.worker) run.worker.terminate();
   if (run) run.worker = null;
@@ -92,12 +103,12 @@ function cancel() {
   show('cancelled', { status: 'Training cancelled. No forecast is drawn for this data until a model is trained or loaded.' });
 }
 
-/** @param {TrainingRun} r @param {string} message */
-function fail(r, message) {
+/** @param {TrainingRun} r @param {string} message @param {boolean} [retry] another run might succeed */
+function fail(r, message, retry = false) {
   if (r !== run) return;
   stop();
   r.state = 'failed';
-  show('failed', { error: `Training failed: ${message}` });
+  show('failed', { error: `Training failed: ${pageWords(message)}`, retry });
 }
 
 // Starts a run for the data shown: the dashboard's worker hands over a copy of the CSV
@@ -115,12 +126,7 @@ async function start() {
   result = null;
   settings(r.source, null);
   show('running', { status: 'Training a forecast model for this data…', progress: { stage: 'Preparing', fraction: null } });
-  if (store.modelOrigin) {
-    // The model loaded was not made for this data (the demo model, or one trained here
-    // for other data): it is not applied to it.
-    store.setModel(null, null, null);
-    engine.call('dropModel').catch(() => {});
-  }
+  dropBorrowedModel();
   /** @type {import('../types').DashboardCalls['trainingInput']} */ let input;
   try {
     input = await engine.call('trainingInput');
@@ -142,7 +148,7 @@ async function start() {
   };
   worker.onerror = (e) => {
     e.preventDefault();
-    fail(r, `the training worker stopped (${e.message || 'out of memory?'}). The data may be too large to train in this tab: train it with the CLI and load the model.`);
+    fail(r, `the training worker stopped (${e.message || 'out of memory?'}). The data may be too large to train in this tab: train it with the CLI and load the model.`, true);
   };
   worker.postMessage({ input, options: TRAINING }, [input.bytes.buffer]);
 }
@@ -188,7 +194,20 @@ function onData(store) {
     show(null);
     return;
   }
-  const key = dataKey(/** @type {AcceptedSchema} */ (store.schema)); // set: this follows 'data'
+  const schema = /** @type {AcceptedSchema} */ (store.schema); // set: this follows 'data'
+  if (schema.step > 3600) {
+    // Forecasting works on hourly data: a daily (or 2-hourly, weekly) file is not trained
+    // for at all, and says so once, without a button that could only fail again.
+    stop();
+    run = { key: dataKey(schema), source: schema.source, state: 'unsupported', worker: null };
+    store.training = run;
+    dropBorrowedModel();
+    show('unsupported', {
+      status: `No forecast for ${schema.source}: forecasts are made from hourly rows (or finer ones, summed to hours), and this file has one row per ${intervalName(schema.step)}. Its KPIs and anomalies are shown above.`,
+    });
+    return;
+  }
+  const key = dataKey(schema);
   if (run && run.key === key && (run.state === 'running' || (run.state === 'done' && store.modelOrigin === 'trained' && trainedFor === key))) return;
   start();
 }
