@@ -494,7 +494,7 @@ val raw_kpis(const RawTable& table, std::string options) {
   });
 }
 
-// Anomalies of a metric (or, in the training bundle, any numeric column): the document the
+// Anomalies of a metric or of any numeric column: the document the
 // CLI's --json prints, plus every interval's columns as typed arrays.
 val raw_anomalies(const RawTable& table, std::string options, val forecasts) {
   // A column of forecasts, one value per interval.
@@ -513,14 +513,6 @@ val raw_anomalies(const RawTable& table, std::string options, val forecasts) {
     fc::api::AnomaliesRequest r =
         fc::api::read_request(fc::api::anomalies_fields(), options_from_js(options), fc::api::Edge::kJs);
     std::vector<std::string> notices;
-#ifndef FC_WASM_TRAINING
-    // The page's bundle keeps to the metrics (its size budget); a column can still be given
-    // a role (setRoles) and read as one. The training bundle reads any numeric column.
-    if (!fc::schema::find_metric(r.metric)) {
-      table.pick(r.channel);  // a table without a series says why first
-      throw fc::Error("option 'metric' must be one of " + fc::schema::metric_names());
-    }
-#endif
     fc::anomaly::Input in = fc::api::anomalies_input(
         table.table(), [&](const std::string& channel) -> const fc::series::Series& { return table.pick(channel); },
         r, &notices);

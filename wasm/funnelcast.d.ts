@@ -482,8 +482,8 @@ export interface KpiSummary {
 export type AnomalyMethod = 'zscore' | 'robust' | 'seasonal' | 'count' | 'residual' | 'iforest' | 'ensemble';
 
 export interface AnomalyOptions {
-  /** A metric (default "cpl") or the name of any numeric column (training bundle only; read on
-   * its own grid: the interval from its timestamps, rows in one interval averaged, gaps missing). */
+  /** A metric (default "cpl") or the name of any numeric column (read on its own grid: the
+   * interval from its timestamps, rows in one interval averaged, gaps missing). */
   metric?: MetricName | string;
   /** The time column for a column given as `metric` (default: detected). */
   time?: string;

@@ -42,10 +42,12 @@ export function fmtRatio(x) {
   return `${p.toFixed(Math.abs(p) < 10 ? 2 : 1)}%`;
 }
 // A metric's value by the unit the registry gives it.
-/** @param {import('../wasm/funnelcast').MetricInfo['unit']} unit @param {MaybeNumber} x */
+// 'number': a column in its own units (any numeric column judged for anomalies).
+/** @param {import('../wasm/funnelcast').MetricInfo['unit'] | 'number'} unit @param {MaybeNumber} x */
 export function fmtMetric(unit, x) {
   if (unit === 'money') return fmtMoney(x);
   if (unit === 'ratio') return fmtRatio(x);
+  if (unit === 'number') return fmtNumber(x);
   return fmtCount(x);
 }
 /** @param {MaybeNumber} x */

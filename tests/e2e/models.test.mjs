@@ -81,7 +81,7 @@ test('a daily file without a leads column: the columns to pick, daily KPIs once 
   const lines = ['Date,Sales,Website_Traffic,Marketing_Spend,Profit'];
   for (let d = 0; d < 400; ++d) {
     const day = new Date(Date.UTC(2023, 0, 1) + d * 86400e3).toISOString().slice(0, 10);
-    lines.push(`${day},${120 + ((d * 37) % 41)},${2000 + ((d * 53) % 300)},${300 + ((d * 17) % 90)}.50,${40 + ((d * 7) % 13)}`);
+    lines.push(`${day},${120 + ((d * 37) % 41)},${2000 + ((d * 53) % 300)},${300 + ((d * 17) % 90)}.50,${d === 396 ? 400 : 40 + ((d * 7) % 13)}`);
   }
   const csv = `${lines.join('\n')}\n`;
   const file = suite.site.fixture('daily.csv', csv);
@@ -110,6 +110,22 @@ test('a daily file without a leads column: the columns to pick, daily KPIs once 
   // Anomalies of the daily file: the CLI's, day by day.
   const a = cliJson(['anomalies', '--data', suite.site.path(file), '--leads', 'Sales', '--json']);
   await page.waitForFunction((v) => Number(document.getElementById('anomaly-count').dataset.count) === v, a.count, { timeout: 20_000 });
+
+  // Any other numeric column can be the anomaly metric: Profit, in its own units, as the
+  // CLI's --metric Profit judges it (its spike on day 397 flagged).
+  const groups = await page.$$eval('#an-metric optgroup', (gs) => gs.map((g) => [g.label, [...g.querySelectorAll('option')].map((o) => o.value)]));
+  assert.deepEqual(groups.map(([label]) => label), ['Metrics', 'Other columns']);
+  assert.ok(groups[1][1].includes('Profit') && !groups[1][1].includes('Sales'), JSON.stringify(groups));
+  const profit = cliJson(['anomalies', '--data', suite.site.path(file), '--leads', 'Sales', '--metric', 'Profit', '--json']);
+  assert.ok(profit.count > 0, 'the spike is flagged by the CLI');
+  await page.selectOption('#an-metric', 'Profit');
+  await page.waitForFunction((v) => Number(document.getElementById('anomaly-count').dataset.count) === v && document.getElementById('legend-metric').textContent === 'Profit', profit.count, { timeout: 20_000 });
+  const series = await drawn(page, 'anomaly-chart', 'series');
+  const spike = profit.anomalies[profit.anomalies.length - 1];
+  const row = series.find((r) => r.t === spike.time * 1000);
+  assert.ok(row, `the flagged day ${spike.timestamp} is drawn`);
+  assert.equal(row.value, 400);
+  assert.ok(Math.abs(row.expected - spike.expected) <= 1e-6 * Math.abs(spike.expected), `${row.expected} vs ${spike.expected}`);
 
   // No model fits daily data and none can be trained for it: the reason once, no training
   // run, no chart, and no "Train again" that could only fail again.

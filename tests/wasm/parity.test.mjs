@@ -144,7 +144,7 @@ test('wasm anomalies equal the CLI for other metrics, methods and windows', () =
   }
 });
 
-test('wasm anomalies of any numeric column equal the CLI (the full bundle; the page bundle keeps to the metrics)', async () => {
+test('wasm anomalies of any numeric column equal the CLI, in both bundles', async () => {
   const lines = ['time,latency'];
   for (let i = 0; i < 6 * 288; ++i) {
     const t = new Date(Date.UTC(2024, 0, 1) + i * 300e3 + ((i * 37) % 50) * 1e3).toISOString().slice(0, 19).replace('T', ' ');
@@ -165,7 +165,10 @@ test('wasm anomalies of any numeric column equal the CLI (the full bundle; the p
   }
   const page = fc.loadTable(bytes(path), 'latency.csv');
   try {
-    assert.throws(() => fc.anomalies(page, { metric: 'latency' }), /which column holds the leads/);
+    // The page's bundle too, on a table with no leads column (no series of metrics).
+    assertAnomaliesEqual(fc.anomalies(page, { metric: 'latency', lookback: '1d' }),
+      cliJson(['anomalies', '--data', path, '--metric', 'latency', '--lookback', '1d', '--json']));
+    assert.throws(() => fc.anomalies(page, { metric: 'cpl' }), /which column holds the leads/);
   } finally {
     page.delete();
   }

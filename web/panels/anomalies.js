@@ -22,7 +22,7 @@ const TABLE_LIMIT = 500;
 
 /** @import * as FC from '../../wasm/funnelcast' */
 /** @import { AcceptedSchema, PageAnomalies, PageAnomaly, PanelResult, Shell, Store } from '../types' */
-/** @typedef {{name: string, label: string, unit: FC.MetricInfo['unit'], help: string}} Metric a metric's registry entry, or a plain one for a column */
+/** @typedef {{name: string, label: string, unit: FC.MetricInfo['unit'] | 'number', help: string}} Metric a metric's registry entry, or a plain one for a column */
 /** @type {ChartSlot} */
 let slot = /** @type {any} */ (null);
 /** @type {PageAnomalies | null} */
@@ -39,7 +39,7 @@ let lastSeen = null; // {key, version, newest}
 
 // A metric's registry entry; an unknown name gets a plain one.
 /** @type {(name: string) => Metric} */
-const metricInfo = (name) => (registry && registry.metrics.find((m) => m.name === name)) || { name, label: name, unit: 'count', help: '' };
+const metricInfo = (name) => (registry && registry.metrics.find((m) => m.name === name)) || { name, label: name, unit: 'number', help: '' };
 
 function options() {
   return {
@@ -71,17 +71,30 @@ const setControl = (id) => (v) => {
   updateSliderLabels();
 };
 
-// The registry's metrics the data can compute, in the registry's order. The choice stays
-// when the new data has it; else the worker picks (the preferred or the default metric)
-// and render() shows its pick.
+// The registry's metrics the data can compute, in the registry's order, then every other
+// numeric column of the file (judged in its own units on its own grid, as `funnelcast
+// anomalies --metric COLUMN`). The choice stays when the new data has it; else the worker
+// picks (the preferred or the default metric) and render() shows its pick.
 /** @param {AcceptedSchema | null} schema */
 function renderMetricChoices(schema) {
   if (!registry) return;
+  const s = /** @type {AcceptedSchema} */ (schema);
   const select = $select('an-metric');
   const keep = select.value || preferred;
-  const offered = registry.metrics.filter((m) => /** @type {AcceptedSchema} */ (schema).metrics.includes(m.name));
-  select.replaceChildren(...offered.map((m) => el('option', { value: m.name, text: m.label, title: m.help })));
-  select.value = offered.some((m) => m.name === keep) ? /** @type {string} */ (keep) : '';
+  const offered = registry.metrics.filter((m) => s.metrics.includes(m.name));
+  // Columns that are a role's are read through their metric; a column named like a
+  // metric would be read as that metric, so it is not offered under its own name.
+  const roleColumns = new Set([...Object.values(s.detectedRoles || {}), ...Object.values(s.pinnedRoles || {})]);
+  const metricNames = new Set(registry.metrics.map((m) => m.name.toLowerCase()));
+  const columns = s.columns
+    .filter((c) => c.type === 'number' && !roleColumns.has(c.name) && !metricNames.has(c.name.toLowerCase()))
+    .map((c) => c.name);
+  const option = (/** @type {Metric} */ m) => el('option', { value: m.name, text: m.label, title: m.help });
+  select.replaceChildren(
+    ...(columns.length ? [el('optgroup', { label: 'Metrics' }, ...offered.map(option))] : offered.map(option)),
+    ...(columns.length ? [el('optgroup', { label: 'Other columns' }, ...columns.map((c) => el('option', { value: c, text: c, title: `the column ${c}, in its own units` })))] : []),
+  );
+  select.value = offered.some((m) => m.name === keep) || columns.includes(/** @type {string} */ (keep)) ? /** @type {string} */ (keep) : '';
 }
 
 // "Hour", "Day", "15-minute interval".
