@@ -1,10 +1,5 @@
-// libFuzzer target for csv::read. Not part of the CMake build (it needs clang's
-// -fsanitize=fuzzer); build and run it by hand from the repository root:
-//   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Icore/include \
-//     bench/fuzz/fuzz_csv.cpp core/src/io/csv.cpp core/src/io/table.cpp \
-//     core/src/time/time.cpp -o /tmp/fuzz_csv
-//   mkdir -p /tmp/fuzz_csv_corpus
-//   /tmp/fuzz_csv /tmp/fuzz_csv_corpus -max_total_time=120 -max_len=4096
+// libFuzzer target for csv::read, built by the sanitizer build (scripts/sanitize.sh) and
+// run by bench/fuzz/run.sh (target `csv`).
 // Any input must parse into a consistent Table (UTF-8 names and levels, at most
 // three notices) or raise fc::Error whose message names the source and is UTF-8
 // without NUL or other control bytes; a NUL byte is never accepted.

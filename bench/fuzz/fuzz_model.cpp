@@ -1,8 +1,5 @@
-// libFuzzer target for model::load (not built by CMake). Build by hand, e.g.:
-//   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Icore/include \
-//     -I/usr/include/eigen3 -DFC_VERSION='"fuzz"' bench/fuzz/fuzz_model.cpp core/src/*/*.cpp \
-//     -o /tmp/fuzz_model
-//   /tmp/fuzz_model -max_len=4096 CORPUS_DIR
+// libFuzzer target for model::load, built by the sanitizer build (scripts/sanitize.sh) and
+// run by bench/fuzz/run.sh (target `model`, corpus: models/*.fcm).
 // Seed CORPUS_DIR with a few saved models, one with categorical trees (bit 30 of a leaf
 // count, the category-set section), so the fuzzer starts past the header. Loaded models
 // are also built into the flat engine, which must accept whatever load() accepted.

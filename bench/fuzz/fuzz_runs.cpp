@@ -1,10 +1,6 @@
 // libFuzzer target for runs.jsonl as `funnelcast runs` reads it: json::read_lines with the
-// field checks of native_trainer/cmd_runs.cpp. Not part of the CMake build (it needs clang's
-// -fsanitize=fuzzer); build and run it by hand from the repository root:
-//   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Icore/include \
-//     bench/fuzz/fuzz_runs.cpp core/src/io/json.cpp -o /tmp/fuzz_runs
-//   cp -r bench/fuzz/corpus/runs /tmp/fuzz_runs_corpus
-//   /tmp/fuzz_runs /tmp/fuzz_runs_corpus -max_total_time=600 -max_len=8192
+// field checks of native_trainer/cmd_runs.cpp. Built by the sanitizer build
+// (scripts/sanitize.sh) and run by bench/fuzz/run.sh (target `runs`).
 // The invariant: read_lines never throws; every non-blank line is either read (an object
 // that passed the checks) or skipped with one note that names the file and its line.
 #include <cstddef>

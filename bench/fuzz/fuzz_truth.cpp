@@ -1,13 +1,6 @@
 // libFuzzer target for truth files (anomalies --truth): anomaly::read_truth on CSV and JSON
-// bytes, then evaluate() for the total and for two channels. Not part of the CMake build;
-// build and run it by hand from the repository root (the reader and the scoring rules are
-// instrumented; the rest of the anomaly layer, which Result and Input pull in, comes from
-// a release build's libfc_core.a):
-//   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Icore/include \
-//     bench/fuzz/fuzz_truth.cpp core/src/anomaly/evaluate.cpp core/src/io/*.cpp \
-//     core/src/time/*.cpp build/native/libfc_core.a -o /tmp/fuzz_truth
-//   cp -r bench/fuzz/corpus/truth /tmp/fuzz_truth_corpus
-//   /tmp/fuzz_truth /tmp/fuzz_truth_corpus -max_total_time=600 -max_len=8192
+// bytes, then evaluate() for the total and for two channels. Built by the sanitizer build
+// (scripts/sanitize.sh) and run by bench/fuzz/run.sh (target `truth`).
 // The invariant: read_truth returns labels or throws fc::Error; evaluate() then counts at
 // most as many detected incidents as incidents and true alerts as alerts, and its
 // incidents are in time order without overlaps. Anything else is a bug.

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (clang, -fsanitize=fuzzer,address,undefined) and runs each
-# for SECONDS (default 60) from its seed corpus in bench/fuzz/corpus (the model target from
-# models/*.fcm). A crash, leak, hang or sanitizer report stops with the failing input saved
-# as build/fuzz/<target>-crash-*; make it a named regression test. Prints executions and
+# Runs each libFuzzer target (bench/fuzz/fuzz_*.cpp) for SECONDS (default 60) from its seed
+# corpus in bench/fuzz/corpus (the model target from models/*.fcm), two at a time. The
+# targets come from the sanitizer build (scripts/sanitize.sh: clang with
+# -fsanitize=fuzzer,address,undefined), built here first unless FC_FUZZ_BUILT=1. A crash,
+# leak, hang or sanitizer report stops with the failing input saved as
+# build/fuzz/<target>-crash-*; make it a named regression test. Prints executions and
 # executions per second per target.
 # usage: bash bench/fuzz/run.sh [SECONDS] [target...]   (targets: csv time model runs truth xgboost)
 set -euo pipefail
@@ -12,41 +14,42 @@ shift || true
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(csv time model runs truth xgboost)
 command -v clang++ >/dev/null || { echo "fuzz: clang++ is needed (apt-get install clang)" >&2; exit 2; }
+B=build/sanitize
+if [ "${FC_FUZZ_BUILT:-}" != 1 ]; then
+  cmake -S . -B $B -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CXX_FLAGS_RELEASE="-O1 -gline-tables-only -DNDEBUG" -DFC_SANITIZE=ON > /dev/null
+  cmake --build $B -j "$(nproc)" --target $(printf 'fuzz_%s ' "${TARGETS[@]}")
+fi
 OUT=build/fuzz
-OBJ=$OUT/obj
-mkdir -p "$OBJ"
-FLAGS=(-std=c++17 -g -O1 -fno-omit-frame-pointer -Icore/include -isystem /usr/include/eigen3 -DFC_VERSION='"fuzz"')
+mkdir -p "$OUT"
 
-# The core once, instrumented for coverage and the sanitizers (rebuilt when a source or any
-# header is newer than its object).
-objs=()
-pids=()
-for src in core/src/*/*.cpp; do
-  o=$OBJ/$(echo "${src#core/src/}" | tr / _).o
-  objs+=("$o")
-  if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ -n "$(find core/include -newer "$o" -name '*.hpp' -print -quit)" ]; then
-    clang++ "${FLAGS[@]}" -fsanitize=fuzzer-no-link,address,undefined -c "$src" -o "$o" &
-    pids+=($!)
-    if [ ${#pids[@]} -ge "$(nproc)" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
-  fi
-done
-for p in "${pids[@]}"; do wait "$p"; done
-
-status=0
-for t in "${TARGETS[@]}"; do
-  bin=$OUT/fuzz_$t
-  clang++ "${FLAGS[@]}" -fsanitize=fuzzer,address,undefined "bench/fuzz/fuzz_$t.cpp" "${objs[@]}" -o "$bin"
-  corpus=$OUT/corpus_$t
+fuzz() {  # one target: its corpus copy, its log, its verdict
+  local t=$1 bin=$B/bench/fuzz/fuzz_$1 corpus=$OUT/corpus_$1 max_len=8192
   mkdir -p "$corpus"
-  if [ "$t" = model ]; then cp models/*.fcm "$corpus"/; max_len=200000; else cp bench/fuzz/corpus/"$t"/* "$corpus"/; max_len=8192; fi
-  echo "== fuzz_$t: ${SECONDS_EACH} s"
+  if [ "$t" = model ]; then cp models/*.fcm "$corpus"/; max_len=200000; else cp bench/fuzz/corpus/"$t"/* "$corpus"/; fi
   if ! "$bin" "$corpus" -max_total_time="$SECONDS_EACH" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$OUT/$t-" -print_final_stats=1 > "$OUT/$t.log" 2>&1; then
     echo "fuzz_$t FAILED: see $OUT/$t.log and $OUT/$t-crash-*" >&2
     tail -30 "$OUT/$t.log" >&2
-    status=1
+    return 1
   fi
+  local runs
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$OUT/$t.log" | grep -o '[0-9]*$' || echo 0)
-  echo "fuzz_$t: $runs executions in ${SECONDS_EACH} s ($((runs / SECONDS_EACH))/s)"
+  echo "fuzz_$t: $runs executions in ${SECONDS_EACH} s ($((runs / SECONDS_EACH))/s), no finding"
+}
+
+status=0
+pids=()
+names=()
+for t in "${TARGETS[@]}"; do
+  fuzz "$t" &
+  pids+=($!)
+  names+=("$t")
+  if [ ${#pids[@]} -ge 2 ]; then
+    wait "${pids[0]}" || status=1
+    pids=("${pids[@]:1}")
+    names=("${names[@]:1}")
+  fi
 done
+for p in "${pids[@]}"; do wait "$p" || status=1; done
 exit $status
