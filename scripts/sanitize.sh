@@ -11,7 +11,15 @@ FUZZ_SECONDS=${1:-${FC_FUZZ_SECONDS:-30}}
 JOBS=${JOBS:-$(nproc)}
 FC_T0=${FC_T0:-$(date +%s)}
 step() { printf '\n== %s (at %d s)\n' "$*" "$(( $(date +%s) - FC_T0 ))"; }
-command -v clang++ >/dev/null || { echo "sanitize: clang++ is needed (apt-get install clang)" >&2; exit 2; }
+# clang and its sanitizer and fuzzer runtimes (Debian), installed here when missing: the
+# test command does not need them.
+if ! command -v clang++ >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
+  echo "== installing clang and libclang-rt-dev"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends clang libclang-rt-dev
+fi
 
 step "sanitizer build (build/sanitize: clang -O1, address + undefined + fuzzer coverage)"
 cmake -S . -B build/sanitize -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release \
