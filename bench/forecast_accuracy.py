@@ -59,7 +59,7 @@ def main():
         gain = 1 - best / naive
         print(f"demo data, seed 1, 730 days: trained in {seconds:.1f} s, model {size} bytes")
         comparison_table(report)
-        cov = report["interval_coverage"]
+        cov = report["coverage"]
         print(f"  selected {report['selected']}: recursive RMSE {best:.3f} vs seasonal naive {naive:.3f}"
               f" -> {100 * gain:.1f}% better (target >= 15%)")
         print(f"  interval coverage on the folds: 80% band {100 * cov['p80']:.1f}%, 95% band {100 * cov['p95']:.1f}%")
