@@ -297,6 +297,202 @@ struct Fit {
   std::vector<int8_t> dir;  // the side of the smaller of the point's and the run's tails
 };
 
+// What one pass of fit() keeps of the intervals it has judged (NaN: none).
+struct History {
+  std::vector<double> y_used;   // the count as later rates read it (an outlier clipped)
+  std::vector<double> y_level;  // ... as the recent level reads it (an outlier: as expected)
+  std::vector<double> base_e;   // the phase's rate times the exposure
+  std::vector<double> pearson, run_pearson;  // capped squared Pearson residuals: hour, run
+
+  explicit History(size_t n)
+      : y_used(n, kNaN),
+        y_level(n, kNaN),
+        base_e(n, kNaN),
+        pearson(n, kNaN),
+        run_pearson(n, kNaN) {}
+};
+
+// The sums over the trailing windows of one pass of fit(), moved on one interval at a time.
+struct Trailing {
+  double ps = 0, rs = 0;  // sums of capped Pearson^2 of hours and of runs over the window
+  size_t pn = 0, rn = 0;
+  double pm = 0, pmm = 0, psm = 0;  // money: sums of mu, mu^2 and Pearson^2 x mu there
+  double wy = 0, we = 0;            // the trailing week's counts and exposure (the prior's rate)
+};
+
+// Moves the trailing sums on to interval i: interval i - 1 comes in, and the interval that
+// falls out of each window (the week's, kDispersionWindow) goes.
+void slide(Trailing& t, const History& h, const Counts& c, const std::vector<double>& mu, size_t i,
+           size_t week) {
+  if (i > 0 && !std::isnan(h.y_used[i - 1])) {
+    t.wy += h.y_used[i - 1];
+    t.we += c.e[i - 1];
+  }
+  if (i > week && !std::isnan(h.y_used[i - week - 1])) {
+    t.wy -= h.y_used[i - week - 1];
+    t.we -= c.e[i - week - 1];
+  }
+  if (i > 0 && !std::isnan(h.pearson[i - 1])) {
+    const double m = mu[i - 1];
+    t.ps += h.pearson[i - 1];
+    t.pm += m;
+    t.pmm += m * m;
+    t.psm += h.pearson[i - 1] * m;
+    ++t.pn;
+  }
+  if (i > 0 && !std::isnan(h.run_pearson[i - 1])) {
+    t.rs += h.run_pearson[i - 1];
+    ++t.rn;
+  }
+  if (i > kDispersionWindow && !std::isnan(h.run_pearson[i - kDispersionWindow - 1])) {
+    t.rs -= h.run_pearson[i - kDispersionWindow - 1];
+    --t.rn;
+  }
+  if (i > kDispersionWindow && !std::isnan(h.pearson[i - kDispersionWindow - 1])) {
+    const double m = mu[i - kDispersionWindow - 1];
+    t.ps -= h.pearson[i - kDispersionWindow - 1];
+    t.pm -= m;
+    t.pmm -= m * m;
+    t.psm -= h.pearson[i - kDispersionWindow - 1] * m;
+    --t.pn;
+  }
+}
+
+// The dispersion of the past residuals (y - mu)^2 / mu, against expectations made as this
+// one is, so it holds the uncertainty of the rate and level estimates too. Money also varies
+// by the hour as a whole (a day of dearer sales, a mix of products), a variance that grows
+// with the square of the level: its dispersion is a line in mu (variance mu (a + b mu), the
+// negative binomial's own form), b from the same residuals (least squares, never below 0,
+// shrunk as the mean is).
+struct Dispersion {
+  double base = 0, slope = 0, mbar = 0;
+
+  double at(double m) const { return std::max(1.0, base + slope * (m - mbar)); }
+  // ... as a count in units of dispersion phi_k times the hour's value per sale (squared CV
+  // kappa = b): variance mu phi_k (1 + kappa) + kappa mu^2.
+  double kappa() const { return slope; }
+  double phi_k() const { return std::max(1.0, (base - slope * mbar) / (1 + slope)); }
+};
+
+Dispersion dispersion_of(const Trailing& t, bool runs) {
+  Dispersion d;
+  const double nn = static_cast<double>(t.pn);
+  d.base = (t.ps + kDispersionPrior * kDispersionPriorN) / (nn + kDispersionPriorN);
+  if (runs && t.pn >= kMinResiduals) {
+    d.mbar = t.pm / nn;
+    const double var_m = t.pmm / nn - d.mbar * d.mbar;
+    if (var_m > 1e-9 * (1 + d.mbar * d.mbar))
+      d.slope =
+          std::max(0.0, (t.psm / nn - t.ps / nn * d.mbar) / var_m) * nn / (nn + kDispersionPriorN);
+  }
+  return d;
+}
+
+// The counts and exposure at the same phase in the last `window` periods before i.
+struct PhaseSums {
+  double y = 0, e = 0;
+  size_t seen = 0;  // the periods with a count
+};
+
+PhaseSums phase_sums(const History& h, const Counts& c, size_t i, size_t period, size_t window) {
+  PhaseSums s;
+  for (size_t k = 1; k <= window && k * period <= i; ++k) {
+    const size_t j = i - k * period;
+    if (std::isnan(h.y_used[j])) continue;
+    s.y += h.y_used[j];
+    s.e += c.e[j];
+    ++s.seen;
+  }
+  return s;
+}
+
+// The recent level: how the last intervals compared with their own seasonal base.
+double recent_level(const History& h, size_t i, size_t level_window) {
+  double ly = 0, lb = 0;
+  for (size_t j = i > level_window ? i - level_window : 0; j < i; ++j) {
+    if (std::isnan(h.base_e[j]) || std::isnan(h.y_level[j])) continue;
+    ly += h.y_level[j];
+    lb += h.base_e[j];
+  }
+  return (ly + kLevelPrior) / (lb + kLevelPrior);
+}
+
+// 1 when y is above mu, -1 below, 0 at it.
+int8_t side(double y, double mu) {
+  return y > mu ? 1 : y < mu ? -1 : 0;
+}
+
+// Money: the last kRun hours' sum against the sum of their expectations (a negative
+// binomial with their summed mean and variance), each hour clipped to kClip of its own
+// spread first, so one spike does not flag the hours after it, as the other detectors'
+// sustained test clips its z. Returns p combined with the run's tail (p as it is before
+// kRun hours have expectations); dir becomes the run's side when its tail is the smaller.
+double with_money_run(const Fit& f, const Counts& c, const Dispersion& d, size_t i, double p,
+                      int8_t& dir) {
+  if (i + 1 < kRun) return p;
+  double sm = 0, sv = 0, sy_run = 0;
+  size_t k = 0;
+  for (; k < kRun && !std::isnan(f.mu[i - k]); ++k) {
+    const double m = f.mu[i - k], v = d.at(m) * m, sd = kClip * std::sqrt(v);
+    sm += m;
+    sv += v;
+    sy_run += std::clamp(c.y[i - k], m - sd, m + sd);
+  }
+  if (k < kRun) return p;
+  const double run_p = count_p_value(sm, sv / sm, std::round(std::max(0.0, sy_run)));
+  if (run_p < p) dir = side(sy_run, sm);
+  const double both[2] = {p, run_p};
+  return cauchy_combine(both, nullptr, 2);
+}
+
+// Counts: the last kRun hours' sum too (clipped as money's), against the sum of their
+// expectations with a dispersion of its own, estimated as the hours' is from the past
+// runs' residuals: hours whose errors go together (a seasonal rate a little off for a
+// few hours) widen it, so the sum is judged on its own predictive spread, not on that of
+// independent hours. A collapse over hours, each only 1e-4 unlikely, adds up. The hour's
+// own tail weighs 3 to the sum's 1 in the Cauchy rule (kRunWeights): a one-hour collapse,
+// which the sum barely sees, keeps 3/4 of its evidence (p x 4/3, not x 2).
+// Returns p combined with the run's tail once kMinResiduals runs are in (dir as for money),
+// and keeps the run's residual in run_pearson unless the run is an outlier.
+double with_count_run(const Fit& f, const Counts& c, const Dispersion& d, const Trailing& t,
+                      size_t i, double p, int8_t& dir, double& run_pearson) {
+  if (i + 1 < kRun) return p;
+  double sm = 0, sy_run = 0;
+  size_t k = 0;
+  for (; k < kRun && !std::isnan(f.mu[i - k]); ++k) {
+    const double m = f.mu[i - k], sd = kClip * std::sqrt(d.at(m) * m);
+    sm += m;
+    sy_run += std::clamp(c.y[i - k], m - sd, m + sd);
+  }
+  if (k < kRun) return p;
+  sy_run = std::round(std::max(0.0, sy_run));
+  const double rphi = (t.rs + kDispersionPrior * kDispersionPriorN) / (t.rn + kDispersionPriorN);
+  const double run_p = count_p_value(sm, rphi, sy_run);
+  if (t.rn >= kMinResiduals) {
+    if (run_p < p) dir = side(sy_run, sm);
+    const double both[2] = {p, run_p};
+    p = cauchy_combine(both, kRunWeights, 2);
+  }
+  if (run_p >= kOutlierP) run_pearson = std::min(kPearsonCap, (sy_run - sm) * (sy_run - sm) / sm);
+  return p;
+}
+
+// Outliers enter the phase's later rates clipped to kClip of their spread around what
+// was expected (bounded influence), the recent level as what was expected (an incident
+// of some hours does not lower the bar for its own later hours), and stay out of the
+// dispersion of counts. Not the rates as what was expected: a rate made wrong by an
+// incident before the model could judge it (a burst on day 2) would then judge that
+// hour an outlier every later day and keep itself (a false alarm there every day);
+// clipped, normal hours pull it back. Money keeps outliers in its dispersion (capped,
+// as every residual): its tail is heavier than a count's.
+void remember(History& h, size_t i, double y, double mu, double phi, double level, bool outlier,
+              bool runs) {
+  const double spread = kClip * std::sqrt(phi * mu);
+  h.y_used[i] = outlier ? std::clamp(y, std::max(0.0, mu - spread), mu + spread) : y;
+  h.y_level[i] = outlier ? mu / level : y;
+  if (!outlier || runs) h.pearson[i] = std::min(kPearsonCap, (y - mu) * (y - mu) / mu);
+}
+
 // One pass forward for one period and `window` earlier periods.
 Fit fit(const Input& in, const Counts& c, size_t period, size_t window, size_t level_window) {
   const size_t n = in.size();
@@ -307,170 +503,45 @@ Fit fit(const Input& in, const Counts& c, size_t period, size_t window, size_t l
   f.p.assign(n, kNaN);
   f.dev.assign(n, kNaN);
   f.dir.assign(n, 0);
-  std::vector<double> y_used(n, kNaN), y_level(n, kNaN), base_e(n, kNaN), pearson(n, kNaN),
-      run_pearson(n, kNaN);
-  double ps = 0, rs = 0;  // sums of capped Pearson^2 of hours and of runs over the window
-  size_t pn = 0, rn = 0;
-  double pm = 0, pmm = 0, psm = 0;  // money: sums of mu, mu^2 and Pearson^2 x mu there
-  double wy = 0, we = 0;  // the trailing week's counts and exposure (the prior's rate)
+  History h(n);
+  Trailing t;
   const size_t week = period > level_window ? period : 7 * period;
   for (size_t i = 0; i < n; ++i) {
-    if (i > 0 && !std::isnan(y_used[i - 1])) {
-      wy += y_used[i - 1];
-      we += c.e[i - 1];
-    }
-    if (i > week && !std::isnan(y_used[i - week - 1])) {
-      wy -= y_used[i - week - 1];
-      we -= c.e[i - week - 1];
-    }
-    if (i > 0 && !std::isnan(pearson[i - 1])) {
-      const double m = f.mu[i - 1];
-      ps += pearson[i - 1];
-      pm += m;
-      pmm += m * m;
-      psm += pearson[i - 1] * m;
-      ++pn;
-    }
-    if (i > 0 && !std::isnan(run_pearson[i - 1])) {
-      rs += run_pearson[i - 1];
-      ++rn;
-    }
-    if (i > kDispersionWindow && !std::isnan(run_pearson[i - kDispersionWindow - 1])) {
-      rs -= run_pearson[i - kDispersionWindow - 1];
-      --rn;
-    }
-    if (i > kDispersionWindow && !std::isnan(pearson[i - kDispersionWindow - 1])) {
-      const double m = f.mu[i - kDispersionWindow - 1];
-      ps -= pearson[i - kDispersionWindow - 1];
-      pm -= m;
-      pmm -= m * m;
-      psm -= pearson[i - kDispersionWindow - 1] * m;
-      --pn;
-    }
-    // The dispersion of the past residuals (y - mu)^2 / mu, against expectations made as
-    // this one is, so it holds the uncertainty of the rate and level estimates too. Money
-    // also varies by the hour as a whole (a day of dearer sales, a mix of products), a
-    // variance that grows with the square of the level: its dispersion is a line in mu
-    // (variance mu (a + b mu), the negative binomial's own form), b from the same
-    // residuals (least squares, never below 0, shrunk as the mean is).
-    const double nn = static_cast<double>(pn);
-    const double base = (ps + kDispersionPrior * kDispersionPriorN) / (nn + kDispersionPriorN);
-    double slope = 0, mbar = 0;
-    if (runs && pn >= kMinResiduals) {
-      mbar = pm / nn;
-      const double var_m = pmm / nn - mbar * mbar;
-      if (var_m > 1e-9 * (1 + mbar * mbar))
-        slope = std::max(0.0, (psm / nn - ps / nn * mbar) / var_m) * nn / (nn + kDispersionPriorN);
-    }
-    const auto phi_at = [&](double m) { return std::max(1.0, base + slope * (m - mbar)); };
-    // ... as a count in units of dispersion phi_k times the hour's value per sale (squared
-    // CV kappa = b): variance mu phi_k (1 + kappa) + kappa mu^2.
-    const double kappa = slope, phi_k = std::max(1.0, (base - slope * mbar) / (1 + slope));
+    slide(t, h, c, f.mu, i, week);
+    const Dispersion d = dispersion_of(t, runs);
     if (!in.known(i) || std::isnan(c.y[i])) continue;
     // Holidays are quiet by the calendar, not by an incident: no verdict, and they stay out
     // of later expectations.
     if (in.step <= time::kDay && time::is_holiday(in.time(i))) continue;
-    double sy = 0, se = 0;
-    size_t seen = 0;
-    for (size_t k = 1; k <= window && k * period <= i; ++k) {
-      const size_t j = i - k * period;
-      if (std::isnan(y_used[j])) continue;
-      sy += y_used[j];
-      se += c.e[j];
-      ++seen;
-    }
-    if (seen < 2 || !(se > 0) || !(wy > 0) || !(we > 0)) {
-      y_used[i] = y_level[i] = c.y[i];  // no expectation yet: taken as it is
+    const PhaseSums phase = phase_sums(h, c, i, period, window);
+    if (phase.seen < 2 || !(phase.e > 0) || !(t.wy > 0) || !(t.we > 0)) {
+      h.y_used[i] = h.y_level[i] = c.y[i];  // no expectation yet: taken as it is
       continue;
     }
     // The phase's rate with a gamma prior of kRatePrior counts at the trailing week's rate:
     // an hour that had no lead in its last days expects a few tenths of one, not none.
-    const double prior_e = kRatePrior / (wy / we);
-    const double rate = (sy + kRatePrior) / (se + prior_e);
-    // The recent level: how the last intervals compared with their own seasonal base.
-    double ly = 0, lb = 0;
-    for (size_t j = i > level_window ? i - level_window : 0; j < i; ++j) {
-      if (std::isnan(base_e[j]) || std::isnan(y_level[j])) continue;
-      ly += y_level[j];
-      lb += base_e[j];
-    }
-    const double level = (ly + kLevelPrior) / (lb + kLevelPrior);
+    const double prior_e = kRatePrior / (t.wy / t.we);
+    const double rate = (phase.y + kRatePrior) / (phase.e + prior_e);
+    const double level = recent_level(h, i, level_window);
     const double e = c.e[i];
     const double mu = std::max(rate * e * level, 1e-3);
-    base_e[i] = rate * e;
+    h.base_e[i] = rate * e;
     const double y = c.y[i];
-    const double phi = phi_at(mu);
+    const double phi = d.at(mu);
     f.mu[i] = mu;
     f.phi[i] = phi;
     const double a = y > 0 ? y * std::log(y / mu) : 0.0;
     f.dev[i] = std::max(0.0, 2 * (a - (y - mu)));
     // Before kMinResiduals the tail (with the prior dispersion) still keeps incidents out of
     // later expectations, but gives no score.
-    double p = runs ? money_p_value(mu, phi_k, kappa, phi, y) : count_p_value(mu, phi, y);
-    f.dir[i] = y > mu ? 1 : y < mu ? -1 : 0;
-    // Money: the last kRun hours' sum against the sum of their expectations (a negative
-    // binomial with their summed mean and variance), each hour clipped to kClip of its own
-    // spread first, so one spike does not flag the hours after it, as the other detectors'
-    // sustained test clips its z.
-    if (runs && i + 1 >= kRun) {
-      double sm = 0, sv = 0, sy_run = 0;
-      size_t k = 0;
-      for (; k < kRun && !std::isnan(f.mu[i - k]); ++k) {
-        const double m = f.mu[i - k], v = phi_at(m) * m, sd = kClip * std::sqrt(v);
-        sm += m;
-        sv += v;
-        sy_run += std::clamp(c.y[i - k], m - sd, m + sd);
-      }
-      if (k == kRun) {
-        const double run_p = count_p_value(sm, sv / sm, std::round(std::max(0.0, sy_run)));
-        if (run_p < p) f.dir[i] = sy_run > sm ? 1 : sy_run < sm ? -1 : 0;
-        const double both[2] = {p, run_p};
-        p = cauchy_combine(both, nullptr, 2);
-      }
-    }
-    // Counts: the last kRun hours' sum too (clipped as money's), against the sum of their
-    // expectations with a dispersion of its own, estimated as the hours' is from the past
-    // runs' residuals: hours whose errors go together (a seasonal rate a little off for a
-    // few hours) widen it, so the sum is judged on its own predictive spread, not on that of
-    // independent hours. A collapse over hours, each only 1e-4 unlikely, adds up. The hour's
-    // own tail weighs 3 to the sum's 1 in the Cauchy rule (kRunWeights): a one-hour collapse,
-    // which the sum barely sees, keeps 3/4 of its evidence (p x 4/3, not x 2).
+    double p = runs ? money_p_value(mu, d.phi_k(), d.kappa(), phi, y) : count_p_value(mu, phi, y);
+    f.dir[i] = side(y, mu);
     const double point = p;
-    if (!runs && i + 1 >= kRun) {
-      double sm = 0, sy_run = 0;
-      size_t k = 0;
-      for (; k < kRun && !std::isnan(f.mu[i - k]); ++k) {
-        const double m = f.mu[i - k], sd = kClip * std::sqrt(phi_at(m) * m);
-        sm += m;
-        sy_run += std::clamp(c.y[i - k], m - sd, m + sd);
-      }
-      if (k == kRun) {
-        sy_run = std::round(std::max(0.0, sy_run));
-        const double rphi = (rs + kDispersionPrior * kDispersionPriorN) / (rn + kDispersionPriorN);
-        const double run_p = count_p_value(sm, rphi, sy_run);
-        if (rn >= kMinResiduals) {
-          if (run_p < p) f.dir[i] = sy_run > sm ? 1 : sy_run < sm ? -1 : 0;
-          const double both[2] = {p, run_p};
-          p = cauchy_combine(both, kRunWeights, 2);
-        }
-        if (run_p >= kOutlierP)
-          run_pearson[i] = std::min(kPearsonCap, (sy_run - sm) * (sy_run - sm) / sm);
-      }
-    }
-    if (pn >= kMinResiduals) f.p[i] = p;
+    p = runs ? with_money_run(f, c, d, i, p, f.dir[i])
+             : with_count_run(f, c, d, t, i, p, f.dir[i], h.run_pearson[i]);
+    if (t.pn >= kMinResiduals) f.p[i] = p;
     const bool outlier = (runs ? p : point) < kOutlierP;  // counts: the hour's own tail
-    // Outliers enter the phase's later rates clipped to kClip of their spread around what
-    // was expected (bounded influence), the recent level as what was expected (an incident
-    // of some hours does not lower the bar for its own later hours), and stay out of the
-    // dispersion of counts. Not the rates as what was expected: a rate made wrong by an
-    // incident before the model could judge it (a burst on day 2) would then judge that
-    // hour an outlier every later day and keep itself (a false alarm there every day);
-    // clipped, normal hours pull it back. Money keeps outliers in its dispersion (capped,
-    // as every residual): its tail is heavier than a count's.
-    const double spread = kClip * std::sqrt(phi * mu);
-    y_used[i] = outlier ? std::clamp(y, std::max(0.0, mu - spread), mu + spread) : y;
-    y_level[i] = outlier ? mu / level : y;
-    if (!outlier || runs) pearson[i] = std::min(kPearsonCap, (y - mu) * (y - mu) / mu);
+    remember(h, i, y, mu, phi, level, outlier, runs);
   }
   return f;
 }

@@ -152,54 +152,21 @@ std::string cause_phrase(const std::string& cause) {
   return cause + " moved";
 }
 
-}  // namespace
-
-const std::vector<Field<MonitorRequest>>& monitor_fields() {
-  using R = MonitorRequest;
-  const Edge cli = Edge::kCli;
-  static const std::vector<Field<R>> fields = with_fields<R>(
-      {
-          {option("data", FieldType::kText, "FILE", "the CSV to check").only(cli),
-           [](R& r, const json& v) { r.data = v.get<std::string>(); }},
-          {option("channel", FieldType::kText, "NAME", "that channel alone (default: the total and every channel)"),
-           [](R& r, const json& v) { r.channel = v.get<std::string>(); }},
-      },
-      detector_fields<R>("14d"),
-      {
-          {option("until", FieldType::kText, "TIME",
-                  "the time the data should reach: an interval between the file's end and it\n"
-                  "is missing (\"now\" on the command line: the clock; default: the file's end)"),
-           [](R& r, const json& v) { r.until = v.get<std::string>(); }},
-          {option("csv", FieldType::kFlag, "", "the incidents as CSV text too (the CLI's --out)").only(Edge::kJs),
-           [](R& r, const json& v) { r.csv = v.get<bool>(); }},
-          {option("json", FieldType::kFlag, "", "JSON: the settings and every incident with what moved").only(cli),
-           [](R& r, const json& v) { r.json = v.get<bool>(); }},
-          {option("out", FieldType::kText, "FILE.csv", "one row per incident: start, end, channels, cause, KPIs, summary")
-               .only(cli),
-           [](R& r, const json& v) { r.out = v.get<std::string>(); }},
-      },
-      alert_fields<R>("exit code 3 when an incident touches the last --last, or data stopped early"));
-  return fields;
+// The time the data should reach: the asked time when it is after the file's end, else the end.
+int64_t until_of(const MonitorRequest& r, int64_t end) {
+  if (r.until.empty()) return end;
+  int64_t t = 0;
+  if (r.until_time != 0)
+    t = r.until_time;
+  else if (!time::parse_timestamp(r.until, t))
+    throw Error("until: expected a timestamp such as 2025-03-01 14:00, found '" + r.until + "'");
+  return t > end ? t : end;
 }
 
-MonitorResult monitor(const series::BuildResult& data, const MonitorRequest& r) {
-  MonitorResult out;
-  out.source = data.source;
-  out.start = data.total.start;
-  out.step = data.total.step;
-  out.size = data.total.size();
-  out.method = r.options.method;
-  out.until = out.time(out.size);
-  if (!r.until.empty()) {
-    int64_t t = 0;
-    if (r.until_time != 0) t = r.until_time;
-    else if (!time::parse_timestamp(r.until, t))
-      throw Error("until: expected a timestamp such as 2025-03-01 14:00, found '" + r.until + "'");
-    if (t > out.until) out.until = t;
-  }
-  const std::vector<const series::Series*> scopes = scopes_of(data, r, out.notices);
-
-  // Judge every KPI of every scope.
+// Every KPI of every scope judged. Adds the scopes to out.channels, the KPIs judged to
+// out.metrics (in order of first appearance) and a notice for each KPI that could not be.
+std::vector<Check> judge_all(const std::vector<const series::Series*>& scopes,
+                             const MonitorRequest& r, MonitorResult& out) {
   std::vector<Check> checks;
   for (size_t s = 0; s < scopes.size(); ++s) {
     out.channels.push_back(scopes[s]->channel);
@@ -218,18 +185,22 @@ MonitorResult monitor(const series::BuildResult& data, const MonitorRequest& r) 
       checks.push_back(std::move(c));
     }
   }
-  if (checks.empty()) throw Error(data.source + ": no KPI could be checked" +
-                                  (out.notices.empty() ? std::string() : " (" + out.notices.front() + ")"));
-  out.threshold = checks.front().result.threshold;
-  out.checked_from = checks.front().result.checked_from;
-  // Keep the metrics in registry order.
+  return checks;
+}
+
+std::vector<std::string> in_registry_order(const std::vector<std::string>& metrics) {
   std::vector<std::string> ordered;
   for (const auto& m : schema::metrics())
-    if (std::find(out.metrics.begin(), out.metrics.end(), m.name) != out.metrics.end()) ordered.push_back(m.name);
-  out.metrics = ordered;
+    if (std::find(metrics.begin(), metrics.end(), m.name) != metrics.end())
+      ordered.push_back(m.name);
+  return ordered;
+}
 
-  // Missing data: the total's gaps inside the checked period, and every scope whose data
-  // stops before `until` (a channel only when it stopped before the total did).
+// Missing data: the total's gaps inside the checked period, and every scope whose data
+// stops before `until` (a channel only when it stopped before the total did), which is
+// added to out.silent too.
+std::vector<Event> missing_events(const std::vector<const series::Series*>& scopes,
+                                  MonitorResult& out) {
   std::vector<Event> events;
   const size_t n = out.size;
   const size_t extra = out.until > out.time(n) ? static_cast<size_t>((out.until - out.time(n)) / out.step) : 0;
@@ -252,73 +223,152 @@ MonitorResult monitor(const series::BuildResult& data, const MonitorRequest& r) 
     out.silent.emplace_back(scopes[s]->channel, out.time(last + 1));
     for (size_t i = last + 1; i <= last + missing; ++i) events.push_back({i, kNoCheck, s});
   }
+  return events;
+}
+
+// One more flagged interval i of check c for its KPI's movement, which keeps the interval
+// with the highest score as its peak.
+void count_flag(Movement& m, const Check& c, const std::string& channel, size_t i) {
+  const anomaly::Result& a = c.result;
+  if (m.flagged == 0 || a.score[i] > m.score) {
+    m.channel = channel;
+    m.metric = a.metric;
+    m.label = a.label;
+    m.peak = i;
+    m.value = a.value[i];
+    m.expected = a.expected[i];
+    m.score = a.score[i];
+    m.direction = a.direction[i];
+    m.cause = a.cause.empty() ? "" : anomaly::cause_name(a.cause[i], c.input);
+  }
+  ++m.flagged;
+}
+
+// The incident of events [e, f), from events[e].i to last: its scopes, each KPI's movement
+// (in check order), the highest score and the cause.
+Incident incident_of(const std::vector<Event>& events, size_t e, size_t f, size_t last,
+                     const std::vector<Check>& checks,
+                     const std::vector<const series::Series*>& scopes) {
+  Incident inc;
+  inc.first = events[e].i;
+  inc.last = last;
+  bool missing = false;
+  std::map<size_t, Movement> by_check;
+  std::vector<size_t> seen;  // scopes, in order of appearance
+  for (size_t k = e; k < f; ++k) {
+    if (std::find(seen.begin(), seen.end(), events[k].scope) == seen.end())
+      seen.push_back(events[k].scope);
+    if (events[k].check == kNoCheck) {
+      missing = true;
+      continue;
+    }
+    const Check& c = checks[events[k].check];
+    count_flag(by_check[events[k].check], c, scopes[c.scope]->channel, events[k].i);
+  }
+  std::sort(seen.begin(), seen.end());
+  for (size_t s : seen) inc.channels.push_back(scopes[s]->channel);
+  std::vector<size_t> check_of;
+  for (auto& [c, m] : by_check) {
+    check_of.push_back(c);
+    inc.kpis.push_back(m);
+    inc.score = std::max(inc.score, m.score);
+  }
+  inc.cause =
+      missing ? "data missing" : cause_of(inc.kpis, checks, scopes, check_of, inc.first, inc.last);
+  return inc;
+}
+
+// The cause, where, and what moved most (the three highest scores, then how many more).
+std::string summary_of(const Incident& inc) {
+  std::string what;
+  std::vector<const Movement*> top;
+  for (const Movement& m : inc.kpis) top.push_back(&m);
+  std::sort(top.begin(), top.end(), [](const Movement* a, const Movement* b) {
+    return a->score != b->score ? a->score > b->score : a < b;  // ties: in kpis' order
+  });
+  for (size_t k = 0; k < top.size() && k < 3; ++k)
+    what += (what.empty() ? "" : ", ") + movement_text(*top[k]);
+  if (top.size() > 3) what += " and " + std::to_string(top.size() - 3) + " more";
+  std::string where;
+  for (const auto& c : inc.channels) where += (where.empty() ? "" : ", ") + scope_name(c);
+  return cause_phrase(inc.cause) + (where.empty() ? "" : " (" + where + ")") +
+         (what.empty() ? "" : ": " + what);
+}
+
+}  // namespace
+
+const std::vector<Field<MonitorRequest>>& monitor_fields() {
+  using R = MonitorRequest;
+  const Edge cli = Edge::kCli;
+  static const std::vector<Field<R>> fields = with_fields<R>(
+      {
+          {option("data", FieldType::kText, "FILE", "the CSV to check").only(cli),
+           [](R& r, const json& v) { r.data = v.get<std::string>(); }},
+          {option("channel", FieldType::kText, "NAME",
+                  "that channel alone (default: the total and every channel)"),
+           [](R& r, const json& v) { r.channel = v.get<std::string>(); }},
+      },
+      detector_fields<R>("14d"),
+      {
+          {option("until", FieldType::kText, "TIME",
+                  "the time the data should reach: an interval between the file's end and it\n"
+                  "is missing (\"now\" on the command line: the clock; default: the file's end)"),
+           [](R& r, const json& v) { r.until = v.get<std::string>(); }},
+          {option("csv", FieldType::kFlag, "", "the incidents as CSV text too (the CLI's --out)")
+               .only(Edge::kJs),
+           [](R& r, const json& v) { r.csv = v.get<bool>(); }},
+          {option("json", FieldType::kFlag, "",
+                  "JSON: the settings and every incident with what moved")
+               .only(cli),
+           [](R& r, const json& v) { r.json = v.get<bool>(); }},
+          {option("out", FieldType::kText, "FILE.csv",
+                  "one row per incident: start, end, channels, cause, KPIs, summary")
+               .only(cli),
+           [](R& r, const json& v) { r.out = v.get<std::string>(); }},
+      },
+      alert_fields<R>(
+          "exit code 3 when an incident touches the last --last, or data stopped early"));
+  return fields;
+}
+
+MonitorResult monitor(const series::BuildResult& data, const MonitorRequest& r) {
+  MonitorResult out;
+  out.source = data.source;
+  out.start = data.total.start;
+  out.step = data.total.step;
+  out.size = data.total.size();
+  out.method = r.options.method;
+  out.until = until_of(r, out.time(out.size));
+  const std::vector<const series::Series*> scopes = scopes_of(data, r, out.notices);
+
+  const std::vector<Check> checks = judge_all(scopes, r, out);
+  if (checks.empty())
+    throw Error(data.source + ": no KPI could be checked" +
+                (out.notices.empty() ? std::string() : " (" + out.notices.front() + ")"));
+  out.threshold = checks.front().result.threshold;
+  out.checked_from = checks.front().result.checked_from;
+  out.metrics = in_registry_order(out.metrics);
 
   // Flagged intervals and missing ones, in time order, gathered into incidents.
+  std::vector<Event> events = missing_events(scopes, out);
   for (size_t c = 0; c < checks.size(); ++c)
     for (size_t i = out.checked_from; i < checks[c].result.size(); ++i)
       if (checks[c].result.flagged[i]) events.push_back({i, c, checks[c].scope});
-  // By interval; within one, the order does not change the incident (seen is sorted, by_check
-  // is a map), so a plain sort with a full tie-break keeps the result deterministic.
+  // By interval; within one, the order does not change the incident (incident_of sorts the
+  // scopes and keeps the KPIs by check), so a plain sort with a full tie-break keeps the result
+  // deterministic.
   std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
     return a.i != b.i ? a.i < b.i : a.check != b.check ? a.check < b.check : a.scope < b.scope;
   });
   for (size_t e = 0; e < events.size();) {
     size_t last = events[e].i, f = e;
     while (f < events.size() && events[f].i <= last + kJoinGap) last = std::max(last, events[f++].i);
-    Incident inc;
-    inc.first = events[e].i;
-    inc.last = last;
-    bool missing = false;
-    std::map<size_t, Movement> by_check;
-    std::vector<size_t> seen;  // scopes, in order of appearance
-    for (size_t k = e; k < f; ++k) {
-      if (std::find(seen.begin(), seen.end(), events[k].scope) == seen.end()) seen.push_back(events[k].scope);
-      if (events[k].check == kNoCheck) {
-        missing = true;
-        continue;
-      }
-      const Check& c = checks[events[k].check];
-      const anomaly::Result& a = c.result;
-      const size_t i = events[k].i;
-      Movement& m = by_check[events[k].check];
-      if (m.flagged == 0 || a.score[i] > m.score) {
-        m.channel = scopes[c.scope]->channel;
-        m.metric = a.metric;
-        m.label = a.label;
-        m.peak = i;
-        m.value = a.value[i];
-        m.expected = a.expected[i];
-        m.score = a.score[i];
-        m.direction = a.direction[i];
-        m.cause = a.cause.empty() ? "" : anomaly::cause_name(a.cause[i], c.input);
-      }
-      ++m.flagged;
-    }
-    std::sort(seen.begin(), seen.end());
-    for (size_t s : seen) inc.channels.push_back(scopes[s]->channel);
-    std::vector<size_t> check_of;
-    for (auto& [c, m] : by_check) {
-      check_of.push_back(c);
-      inc.kpis.push_back(m);
-      inc.score = std::max(inc.score, m.score);
-    }
-    inc.cause = missing ? "data missing" : cause_of(inc.kpis, checks, scopes, check_of, inc.first, inc.last);
-    out.incidents.push_back(std::move(inc));
+    out.incidents.push_back(incident_of(events, e, f, last, checks, scopes));
     e = f;
   }
   for (Incident& inc : out.incidents) {
-    if (inc.last + 1 >= n) inc.ongoing = true;
-    std::string what;
-    std::vector<const Movement*> top;
-    for (const Movement& m : inc.kpis) top.push_back(&m);
-    std::sort(top.begin(), top.end(), [](const Movement* a, const Movement* b) {
-      return a->score != b->score ? a->score > b->score : a < b;  // ties: in kpis' order
-    });
-    for (size_t k = 0; k < top.size() && k < 3; ++k) what += (what.empty() ? "" : ", ") + movement_text(*top[k]);
-    if (top.size() > 3) what += " and " + std::to_string(top.size() - 3) + " more";
-    std::string where;
-    for (const auto& c : inc.channels) where += (where.empty() ? "" : ", ") + scope_name(c);
-    inc.summary = cause_phrase(inc.cause) + (where.empty() ? "" : " (" + where + ")") + (what.empty() ? "" : ": " + what);
+    if (inc.last + 1 >= out.size) inc.ongoing = true;
+    inc.summary = summary_of(inc);
   }
   return out;
 }

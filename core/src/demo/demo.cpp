@@ -191,9 +191,8 @@ enum class Incident { kSpendSpike, kLeadsCollapse, kLeadsBurst, kTrackingOutage 
 const char* const kIncidentNames[] = {"spend_spike", "leads_collapse", "leads_burst", "tracking_outage"};
 constexpr int kIncidentKinds = 4;
 
-}  // namespace
-
-Data generate(const Options& options) {
+// fc::Error when the days or the number of anomalies are out of range.
+void check_options(const Options& options) {
   if (options.days < 1 || options.days > kMaxDays) {
     throw Error("demo: days must be between 1 and " + std::to_string(kMaxDays) + ", got " +
                 std::to_string(options.days));
@@ -204,17 +203,57 @@ Data generate(const Options& options) {
                 " (at most one a day in the last " + std::to_string(window_days) + " days), got " +
                 std::to_string(options.anomalies));
   }
-  // Whole days keep "business hours" meaning the same thing in every day of the data.
-  const int64_t first_day = time::floor_div(options.start, kDay);
-  const int64_t start = first_day * kDay;
-  const size_t hours = static_cast<size_t>(options.days) * 24;
+}
 
-  // Plan the anomalies from their own stream, so (with the per-cell streams below)
-  // asking for more or fewer of them leaves the ordinary hours untouched. One per equal slice
-  // of the last `window_days` days keeps them spread out and never overlapping, and never on
-  // a holiday (holidays are quiet by nature, not incidents). The kinds take turns from a
-  // random first one, so any four incidents in a row hold one of each.
-  Data out;
+// One incident as drawn: where in its day it starts, how many hours it lasts, the one channel
+// it hits (-1 = all), and what it does there.
+struct Planned {
+  int begin_hour = 0, length = 1, only = -1;
+  Effect effect;
+};
+
+// Draws an incident of this kind from the plan's stream.
+Planned draw_incident(Incident kind, Rng& plan) {
+  Planned p;
+  Effect& e = p.effect;
+  switch (kind) {
+    case Incident::kSpendSpike:  // a runaway bid on the main search campaign
+      p.begin_hour = 8 + plan.below(9);
+      p.length = 2 + plan.below(3);
+      p.only = 1;
+      e.spend = 3 + 2 * plan.uniform();
+      e.leads = 1 + 0.3 * plan.uniform();  // dearer clicks bring a few more leads
+      break;
+    case Incident::kLeadsCollapse:  // a broken form: most leads get lost on every channel
+      p.begin_hour = 8 + plan.below(7);
+      p.length = 3 + plan.below(4);
+      e.leads = 0.1 + 0.2 * plan.uniform();
+      break;
+    case Incident::kLeadsBurst:  // bots fill the social landing page's form
+      p.begin_hour = 8 + plan.below(10);
+      p.length = 2 + plan.below(3);
+      p.only = 2;
+      e.bogus = 40 + 40 * plan.uniform();
+      break;
+    case Incident::kTrackingOutage:  // the conversion tag was removed in a deploy
+      p.begin_hour = 8 + plan.below(6);
+      p.length = 4 + plan.below(5);
+      e.untracked = true;
+      break;
+  }
+  return p;
+}
+
+// Plan the anomalies from their own stream, so (with the per-cell streams below)
+// asking for more or fewer of them leaves the ordinary hours untouched. One per equal slice
+// of the last `window_days` days keeps them spread out and never overlapping, and never on
+// a holiday (holidays are quiet by nature, not incidents). The kinds take turns from a
+// random first one, so any four incidents in a row hold one of each.
+// Returns the effect on every cell (hour x channel) and adds each cell hit to truth.
+std::vector<Effect> plan_incidents(const Options& options, int64_t first_day, size_t hours,
+                                   std::vector<AnomalyTruth>& truth) {
+  const int64_t start = first_day * kDay;
+  const int window_days = std::min(kAnomalyWindowDays, options.days);
   std::vector<Effect> effect(hours * kChannelCount);
   Rng plan{mix64(options.seed ^ 0x6a09e667f3bcc909ULL)};
   const int window_start = options.days - window_days;
@@ -227,98 +266,108 @@ Data generate(const Options& options) {
       day = lo + plan.below(hi - lo);
     }
     const Incident kind = static_cast<Incident>((first_kind + a) % kIncidentKinds);
-    int begin_hour = 0, length = 1, only = -1;  // only: the one channel hit, -1 = all
-    Effect e;
-    switch (kind) {
-      case Incident::kSpendSpike:  // a runaway bid on the main search campaign
-        begin_hour = 8 + plan.below(9);
-        length = 2 + plan.below(3);
-        only = 1;
-        e.spend = 3 + 2 * plan.uniform();
-        e.leads = 1 + 0.3 * plan.uniform();  // dearer clicks bring a few more leads
-        break;
-      case Incident::kLeadsCollapse:  // a broken form: most leads get lost on every channel
-        begin_hour = 8 + plan.below(7);
-        length = 3 + plan.below(4);
-        e.leads = 0.1 + 0.2 * plan.uniform();
-        break;
-      case Incident::kLeadsBurst:  // bots fill the social landing page's form
-        begin_hour = 8 + plan.below(10);
-        length = 2 + plan.below(3);
-        only = 2;
-        e.bogus = 40 + 40 * plan.uniform();
-        break;
-      case Incident::kTrackingOutage:  // the conversion tag was removed in a deploy
-        begin_hour = 8 + plan.below(6);
-        length = 4 + plan.below(5);
-        e.untracked = true;
-        break;
-    }
-    for (int k = 0; k < length; ++k) {
-      const size_t h = static_cast<size_t>(day) * 24 + static_cast<size_t>(begin_hour + k);
+    const Planned p = draw_incident(kind, plan);
+    for (int k = 0; k < p.length; ++k) {
+      const size_t h = static_cast<size_t>(day) * 24 + static_cast<size_t>(p.begin_hour + k);
       for (int c = 0; c < kChannelCount; ++c) {
-        if (only >= 0 && c != only) continue;
-        effect[h * kChannelCount + c] = e;
-        out.anomalies.push_back({start + static_cast<int64_t>(h) * kHour, kChannels[c].name,
-                                 kIncidentNames[static_cast<int>(kind)]});
+        if (p.only >= 0 && c != p.only) continue;
+        effect[h * kChannelCount + c] = p.effect;
+        truth.push_back({start + static_cast<int64_t>(h) * kHour, kChannels[c].name,
+                         kIncidentNames[static_cast<int>(kind)]});
       }
     }
   }
+  return effect;
+}
+
+// What every channel shares in one hour.
+struct Hour {
+  int64_t t = 0;
+  int hod = 0, dow = 0, month = 1;  // hour of the day, day of the week (0 = Monday), 1-12
+  bool off = false;                 // a holiday
+  double trend = 1;
+};
+
+Hour hour_at(int64_t start, size_t h) {
+  Hour hour;
+  hour.t = start + static_cast<int64_t>(h) * kHour;
+  const int64_t day = time::floor_div(hour.t, kDay);
+  hour.hod = static_cast<int>((hour.t - day * kDay) / kHour);
+  hour.dow = weekday(day);
+  hour.month = time::civil_from_days(day).month;
+  hour.off = holiday(day);
+  hour.trend = 1.0 + 0.15 * static_cast<double>(h) / (365.0 * 24);
+  return hour;
+}
+
+// Draws one channel's row for one hour from its own stream and appends it to csv.
+void append_row(std::string& csv, const Channel& ch, const Hour& hour, const Effect& e, Rng rng) {
+  double spend =
+      ch.peak_spend * ch.day[hour.hod] * ch.week[hour.dow] * kMonth[hour.month - 1] * hour.trend;
+  // Holidays: budgets are throttled and fewer people fill in forms; cost per lead
+  // barely moves, volumes drop.
+  if (hour.off) spend *= 0.4;
+  spend *= lognormal(rng, 0.15);
+  // Demand follows the clock too, but never drops to zero: someone always searches.
+  const double demand = (0.65 + 0.35 * ch.day[hour.hod]) * (hour.off ? 0.75 : 1.0);
+  const double lambda = ch.reach * demand * (1 - det_exp(-spend / ch.saturation)) * e.leads;
+  spend *= e.spend;
+  const int64_t real = poisson(rng, lambda);
+  const double revenue = static_cast<double>(real) * ch.revenue_per_lead * lognormal(rng, 0.3);
+  int64_t leads = real;
+  if (e.bogus > 0) leads += poisson(rng, e.bogus);
+  if (e.untracked) leads = 0;
+  append_time(csv, hour.t);
+  csv.push_back(',');
+  csv += ch.name;
+  csv.push_back(',');
+  csv += std::to_string(leads);
+  csv.push_back(',');
+  append_money(csv, spend);
+  csv.push_back(',');
+  append_money(csv, revenue);
+  csv.push_back('\n');
+}
+
+// The incidents' hours, by time and channel, as CSV.
+std::string truth_csv(std::vector<AnomalyTruth>& truth) {
+  std::sort(truth.begin(), truth.end(), [](const AnomalyTruth& a, const AnomalyTruth& b) {
+    return a.time != b.time ? a.time < b.time : a.channel < b.channel;
+  });
+  std::string csv = "timestamp,channel,kind\n";
+  for (const auto& a : truth) {
+    append_time(csv, a.time);
+    csv += "," + a.channel + "," + a.kind + "\n";
+  }
+  return csv;
+}
+
+}  // namespace
+
+Data generate(const Options& options) {
+  check_options(options);
+  // Whole days keep "business hours" meaning the same thing in every day of the data.
+  const int64_t first_day = time::floor_div(options.start, kDay);
+  const int64_t start = first_day * kDay;
+  const size_t hours = static_cast<size_t>(options.days) * 24;
+
+  Data out;
+  const std::vector<Effect> effect = plan_incidents(options, first_day, hours, out.anomalies);
 
   std::string& csv = out.hourly_csv;
   csv.reserve(hours * kChannelCount * 48 + 64);
   csv += "timestamp,channel,leads,spend,revenue\n";
   for (size_t h = 0; h < hours; ++h) {
-    const int64_t t = start + static_cast<int64_t>(h) * kHour;
-    const int64_t day = time::floor_div(t, kDay);
-    const int hod = static_cast<int>((t - day * kDay) / kHour);
-    const int dow = weekday(day);
-    const time::CivilDate civil = time::civil_from_days(day);
-    const bool off = holiday(day);
-    const double trend = 1.0 + 0.15 * static_cast<double>(h) / (365.0 * 24);
+    const Hour hour = hour_at(start, h);
     for (int c = 0; c < kChannelCount; ++c) {
-      const Channel& ch = kChannels[c];
       const size_t cell = h * kChannelCount + c;
-      const Effect& e = effect[cell];
       // A stream per hour and channel: an anomaly changes how many draws its cell
       // takes, and must not shift the random numbers of every hour after it.
-      Rng rng{mix64(options.seed ^ mix64(cell + 1))};
-      double spend = ch.peak_spend * ch.day[hod] * ch.week[dow] * kMonth[civil.month - 1] * trend;
-      // Holidays: budgets are throttled and fewer people fill in forms; cost per lead
-      // barely moves, volumes drop.
-      if (off) spend *= 0.4;
-      spend *= lognormal(rng, 0.15);
-      // Demand follows the clock too, but never drops to zero: someone always searches.
-      const double demand = (0.65 + 0.35 * ch.day[hod]) * (off ? 0.75 : 1.0);
-      const double lambda = ch.reach * demand * (1 - det_exp(-spend / ch.saturation)) * e.leads;
-      spend *= e.spend;
-      const int64_t real = poisson(rng, lambda);
-      const double revenue = static_cast<double>(real) * ch.revenue_per_lead * lognormal(rng, 0.3);
-      int64_t leads = real;
-      if (e.bogus > 0) leads += poisson(rng, e.bogus);
-      if (e.untracked) leads = 0;
-      append_time(csv, t);
-      csv.push_back(',');
-      csv += ch.name;
-      csv.push_back(',');
-      csv += std::to_string(leads);
-      csv.push_back(',');
-      append_money(csv, spend);
-      csv.push_back(',');
-      append_money(csv, revenue);
-      csv.push_back('\n');
+      append_row(csv, kChannels[c], hour, effect[cell], Rng{mix64(options.seed ^ mix64(cell + 1))});
     }
   }
 
-  std::sort(out.anomalies.begin(), out.anomalies.end(),
-            [](const AnomalyTruth& a, const AnomalyTruth& b) {
-              return a.time != b.time ? a.time < b.time : a.channel < b.channel;
-            });
-  out.anomalies_csv = "timestamp,channel,kind\n";
-  for (const auto& a : out.anomalies) {
-    append_time(out.anomalies_csv, a.time);
-    out.anomalies_csv += "," + a.channel + "," + a.kind + "\n";
-  }
+  out.anomalies_csv = truth_csv(out.anomalies);
   return out;
 }
 
