@@ -847,6 +847,8 @@ export interface DriftResult {
     reference_outcome_rate: number | null;
     degraded: boolean;
   } | null;
+  /** Why the current table's outcome column gave no model check (one outcome in too few rows, say); null otherwise. */
+  model_check_skipped: string | null;
   /** "too few rows" when either table has fewer than min_rows rows (nothing is flagged then). */
   verdict: 'stable' | 'drift' | 'too few rows';
   /** Why the verdict is what it is, when that needs saying ("" otherwise). */

@@ -84,4 +84,35 @@ TEST(DriftSampleSize, FewCopiedRowsAreTooFewToJudge) {
   EXPECT_GT(numeric, 0u);
 }
 
+// With a model: a current table whose outcome holds one label (one lead) gets no model
+// check, and says why in model_check_skipped (not "no outcome column"); with both labels
+// (5 and 50 leads) the check is there and nothing is skipped.
+TEST(DriftSampleSize, FewRowsSayWhyTheModelIsNotChecked) {
+  const std::string dir = ::testing::TempDir() + "fc_drift_sample_model";
+  std::system(("mkdir -p " + dir).c_str());
+  ASSERT_EQ(fc::testing::run_cli(dir, "demo-data --out " + dir + "/demo").code, 0);
+  const std::string leads = fc::testing::slurp(dir + "/demo/leads.csv");
+  const std::string model = std::string(FC_SOURCE_DIR) + "/models/demo_leads.fcm";
+  for (size_t n : {1, 5, 50}) {
+    size_t end = 0;
+    for (size_t line = 0; line <= n; ++line) end = leads.find('\n', end) + 1;
+    fc::testing::put(dir + "/few.csv", leads.substr(0, end));
+    const auto r = fc::testing::run_cli(dir, "drift --json --model " + model + " --reference " + dir +
+                                                  "/demo/leads.csv --current " + dir + "/few.csv");
+    ASSERT_EQ(r.code, 0) << n << " rows: " << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["verdict"], "too few rows");
+    if (n == 1) {
+      EXPECT_TRUE(j["model_check"].is_null());
+      ASSERT_TRUE(j["model_check_skipped"].is_string()) << r.out;
+      EXPECT_NE(j["model_check_skipped"].get<std::string>().find("one label"), std::string::npos) << r.out;
+      EXPECT_NE(j["note"].get<std::string>().find("no model check: " + j["model_check_skipped"].get<std::string>()),
+                std::string::npos) << r.out;
+    } else {
+      EXPECT_TRUE(j["model_check"].is_object()) << n << ": " << r.out;
+      EXPECT_TRUE(j["model_check_skipped"].is_null()) << n << ": " << r.out;
+    }
+  }
+}
+
 }  // namespace

@@ -96,3 +96,40 @@ test('drift: per-column PSI, KS and flags as funnelcast drift gives them, histog
   assert.ok(text.includes(`The outcome rate is ${(o.outcome_rate * 100).toFixed(1)}% here, ${(o.reference_outcome_rate * 100).toFixed(1)}% in reference.csv.`), text);
   await app.finish();
 });
+
+// Too small a current file is not judged (issue 17): 1, 5 and 50 leads copied from the
+// reference give the CLI's "too few rows" verdict and its note (exit 0, no alert), no
+// column flagged, no histogram, and no model verdict beyond "too few leads to judge".
+test('1, 5 and 50 copied leads: too few rows to judge, as funnelcast drift says, no alert and no retrain advice', { timeout: 180_000 }, async (t) => {
+  const refText = `${lines.slice(0, 8001).join('\n')}\n`;
+  const ref = suite.site.path(suite.site.fixture('reference-8000.csv', refText));
+  const app = await openApp(t, suite, '?view=scoring');
+  const { page } = app;
+  await scoringReady(page);
+  await chooseFile(page, 'reference-8000.csv', refText, { kind: 'reference' });
+  for (const n of [1, 5, 50]) {
+    const name = `copied-${n}.csv`;
+    const text = `${lines.slice(0, n + 1).join('\n')}\n`;
+    const want = cliDrift(ref, suite.site.path(suite.site.fixture(name, text)));
+    assert.equal(want.verdict, 'too few rows', `the CLI on ${n}`);
+    assert.equal(want.alert, false);
+    assert.match(want.note, new RegExp(`^too few rows to judge: ${name.replace('.', '\\.')} has ${n} rows?;`));
+    await chooseFile(page, name, text, { kind: 'current' });
+    await page.waitForFunction((f) => document.getElementById('drift-panel').dataset.state === 'ready' && document.getElementById('drift-summary').textContent.startsWith(`${f} against`), name, { timeout: 60_000 });
+    const summary = await page.evaluate(() => ({ ...document.getElementById('drift-summary').dataset, text: document.getElementById('drift-summary').textContent }));
+    assert.equal(summary.verdict, 'too few rows', `${n} leads`);
+    assert.equal(summary.alert, 'false', `${n} leads: no alert`);
+    assert.equal(summary.text, `${name} against reference-8000.csv: ${want.note}.`);
+    assert.ok(!/retrain/i.test(summary.text), summary.text);
+    const severities = await page.$$eval('#drift-table tbody tr', (trs) => trs.map((tr) => tr.dataset.severity));
+    assert.deepEqual(severities, want.columns.map((c) => c.severity));
+    assert.ok(severities.every((s) => s === 'none'), `${n} leads: no column flagged`);
+    assert.equal(await page.locator('#drift-charts .drift-chart').count(), 0, `${n} leads: no histogram`);
+    const model = await page.textContent('#drift-model');
+    assert.ok(!/holding up|degraded|retrain/.test(model), `${n} leads: ${model}`);
+    if (want.model_check) assert.match(model, /too few new leads to judge/, `${n} leads: ${model}`);
+    // One lead has one outcome: no ROC-AUC, and the page says why (never "has no converted column").
+    else assert.equal(model, `demo_leads.fcm on ${name}: no ROC-AUC (${want.model_check_skipped}).`);
+  }
+  await app.finish();
+});

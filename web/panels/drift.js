@@ -52,6 +52,7 @@ const pValue = (p) => (!F.isNum(p) ? '–' : p < 0.001 ? '< 0.001' : p.toFixed(3
 /** @param {LeadCalls['drift']} r */
 function modelLine(r) {
   const m = r.model_check;
+  if (!m && r.model && r.model_check_skipped) return `${r.model} on ${r.current}: no ROC-AUC (${r.model_check_skipped}).`;
   if (!m) return r.model ? `${r.current} has no ${ctx.store.scoreHeader ? ctx.store.scoreHeader.score.target : 'outcome'} column: the model's ROC-AUC on it cannot be measured.` : 'Load a scoring model to measure its ROC-AUC on the current table (when that table has the outcome).';
   const judgedRows = m.in_sample ? m.new_rows : m.rows;
   const verdict = m.degraded ? 'degraded (more than 0.05 below its cross-validation): retrain it' : judgedRows < r.min_rows ? `too few ${m.in_sample ? 'new ' : ''}leads to judge (fewer than ${r.min_rows})` : 'holding up';

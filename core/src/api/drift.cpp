@@ -70,6 +70,7 @@ json drift_json(const scoring::MonitorReport& r, const Table& reference, const T
           {"major", r.major},
           {"moderate", r.moderate},
           {"model_check", check},
+          {"model_check_skipped", r.no_model_check.empty() ? json(nullptr) : json(r.no_model_check)},
           {"verdict", r.too_few ? "too few rows" : r.alert ? "drift" : "stable"},
           {"note", r.note},
           {"min_rows", scoring::kMinDriftRows},

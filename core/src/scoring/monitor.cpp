@@ -166,7 +166,8 @@ bool check_model(const Table& ref, const Table& cur, const model::Model& m,
   } catch (const Error& e) {
     // One outcome only (a handful of rows, say): no ROC-AUC, said, not an error.
     if (!out.too_few) throw;
-    out.note += "; no model check: " + std::string(e.what());
+    out.no_model_check = e.what();
+    out.note += "; no model check: " + out.no_model_check;
     return false;
   }
   ScoreOptions o;

@@ -54,6 +54,9 @@ struct MonitorReport {
   bool degraded = false;
   bool too_few = false;          // fewer than kMinDriftRows rows on a side: no verdict
   std::string note;              // why there is no verdict ("" when there is one)
+  // Why the current table's outcome column gave no ROC-AUC ("" when it gave one or is absent):
+  // too few rows of one outcome only, say.
+  std::string no_model_check;
   bool alert = false;            // major drift or degradation
 };
 
