@@ -78,8 +78,9 @@ class SortedWindow {
   size_t size() const { return v_.size(); }
   double median() const;
   double quantile(double q) const;  // linear between order statistics
-  // A robust standard deviation around `center`: 1.4826 MAD, else IQR / 1.349, else
-  // 1.2533 mean |x - center| (for windows that are mostly one value), else 0.
+  // A robust standard deviation around `center`: 1.4826 MAD, else IQR / 1.349, else (a
+  // window that is mostly `center` itself) 1.4826 x the median |x - center| of the values
+  // that differ from it, else 0.
   double spread(double center) const;
   const std::vector<double>& values() const { return v_; }
 
@@ -131,7 +132,7 @@ void level_band(const Scale& s, double mu, double sigma, double c, double& expec
 // kMoney's offset c from the trailing mean |x|.
 double money_offset(double mean_abs);
 // The spread of residuals from a window of their absolute values: 1.4826 x their median,
-// else 1.2533 x their mean, at least 1e-9.
+// else (mostly exact zeros) 1.4826 x the median of those that are not 0, at least 1e-9.
 double spread_of_residuals(const SortedWindow& abs_residuals);
 
 // Running mean of |x| over the known values of a trailing window (kMoney's offset).

@@ -224,9 +224,15 @@ double SortedWindow::spread(double center) const {
   if (mad > 0) return kMadScale * mad;
   const double iqr = quantile(0.75) - quantile(0.25);
   if (iqr > 0) return iqr / 1.349;
-  double sum = 0;
-  for (double x : v_) sum += std::fabs(x - center);
-  return kMeanAbsScale * sum / static_cast<double>(n);
+  // Most of the window is the centre itself (a series that is mostly 0 with sparse bursts):
+  // the MAD of the values that moved, so a burst is measured against the bursts, not
+  // against a mean pulled towards 0 by the idle intervals.
+  const auto same = std::equal_range(v_.begin(), v_.end(), center);
+  const size_t at = static_cast<size_t>(same.second - same.first), moved = n - at;
+  if (moved == 0) return 0;
+  double md = kth_distance(v_, center, at + (moved - 1) / 2);
+  if (moved % 2 == 0) md = (md + kth_distance(v_, center, at + moved / 2)) / 2;
+  return kMadScale * md;
 }
 
 double median_of(std::vector<double>& v) {
@@ -355,9 +361,14 @@ double money_offset(double mean_abs) {
 double spread_of_residuals(const SortedWindow& w) {
   double sigma = kMadScale * w.median();
   if (!(sigma > 0)) {
-    double sum = 0;
-    for (double v : w.values()) sum += v;
-    sigma = kMeanAbsScale * sum / static_cast<double>(w.size());
+    // Most residuals are exactly 0: the median of those that are not (as SortedWindow::spread).
+    const std::vector<double>& v = w.values();
+    const size_t zeros = static_cast<size_t>(std::upper_bound(v.begin(), v.end(), 0.0) - v.begin());
+    const size_t moved = v.size() - zeros;
+    if (moved > 0) {
+      const size_t mid = zeros + moved / 2;
+      sigma = kMadScale * (moved % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2);
+    }
   }
   return std::max(sigma, 1e-9);
 }
