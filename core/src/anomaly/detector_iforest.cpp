@@ -67,7 +67,8 @@ std::vector<float> features(const Input& in, const Track& rb, const Track& ss, s
     row[2] = static_cast<float>(mean);
     trailing_moments(rb.z, i, 5, mean, sd);
     if (!std::isnan(sd)) row[3] = static_cast<float>(sd);
-    if (!std::isnan(ss.z[i])) row[4] = static_cast<float>(ss.z[i]);
+    const double sz = ss.z_feature.empty() ? ss.z[i] : ss.z_feature[i];
+    if (!std::isnan(sz)) row[4] = static_cast<float>(sz);
     const int64_t when = in.time(i);
     if (sub_daily) row[5] = static_cast<float>(time::hour_of_day(when));
     if (sub_weekly) row[6] = static_cast<float>(time::day_of_week(when));

@@ -262,6 +262,25 @@ class PeriodChoice {
   std::vector<size_t> both_;
 };
 
+// A level series (kLevel: residuals in the series' own units) whose seasonal residuals are far
+// below the series' own robust spread is copying itself from one period to the next (a
+// replayed log, a stuck feed), not moving with that precision: the first real deviation would
+// get a z in the hundreds (NAB rogue_agent_key_hold: the day candidate's spread 7.6e-5 on
+// values that move by ~1e-2). The spread a candidate judges with is floored at kCopyFloor of
+// the spread of the values themselves over the baseline window: a deviation of a tenth of the
+// usual variation of the series is as sharp as the seasonal view is allowed to be. Counts,
+// money and ratios have residuals on their own scale (deviance, asinh), not comparable to the
+// values' spread, and are left as they were.
+constexpr double kCopyFloor = 0.1;
+// A count (leads, or the count under a ratio such as CPL) is judged by its Poisson deviance
+// residual, whose spread is 1 when the counts are Poisson around the expectation and more
+// when they are overdispersed; never less, since the count itself is random. A spread below 1
+// comes from too few residuals (7 with daily data and the default 7-day baseline: the median
+// |residual| of 7 is often well below the true one), and it inflated every z: on clean
+// Poisson daily data with a weekly cycle the seasonal method flagged 22 days in 3,650
+// where its threshold allows 0.2.
+constexpr double kPoissonSpread = 1;
+
 Track seasonal_track(const Input& in, const Params& prm) {
   const size_t n = in.size();
   Track t;
@@ -274,12 +293,25 @@ Track seasonal_track(const Input& in, const Params& prm) {
   const PeriodChoice choice(cands, n);
   Calibrated cal(prm.alpha, true, prm.bands);
   Scale s = scale_of(in);
+  t.z_feature.assign(n, kNaN);
+  const bool floored = in.kind == Kind::kLevel;
+  const bool poisson = in.kind == Kind::kCount ||
+                       (in.kind == Kind::kRatio && in.quantity_kind == Kind::kCount);
+  SortedWindow values;  // the values of [i - b, i - 1] (kLevel)
   for (size_t i = 0; i < n; ++i) {
+    if (floored && i > 0 && in.known(i - 1)) values.insert(in.value[i - 1]);
+    if (floored && i > prm.baseline && in.known(i - prm.baseline - 1))
+      values.erase(in.value[i - prm.baseline - 1]);
     if (!in.known(i)) continue;
     const Candidate* cd = choice.at(i, i > prm.baseline ? i - prm.baseline : 0);
     if (!cd) continue;
     s.offset = sh.offset[i];
-    judge_residual(in, i, cd->mu[i], cd->r[i], cd->sigma[i], s, cal, t);
+    double sigma = cd->sigma[i];
+    if (floored && values.size() >= prm.min_points)
+      sigma = std::max(sigma, kCopyFloor * values.spread(values.median()));
+    if (poisson) sigma = std::max(sigma, kPoissonSpread);
+    judge_residual(in, i, cd->mu[i], cd->r[i], sigma, s, cal, t);
+    t.z_feature[i] = std::clamp(cd->r[i] / cd->sigma[i] * value_sign(in), -kMaxZ, kMaxZ);
   }
   return t;
 }

@@ -37,6 +37,9 @@ constexpr double kMaxZ = 1e6;
 struct Track {
   std::vector<double> expected, lower, upper;  // value units; NaN where not scored / unbounded
   std::vector<double> z;                       // signed statistic (value direction)
+  // seasonal: z against the candidate's own spread, before the floors of its judgement
+  // (iforest's feature, unchanged by them); empty for the other detectors.
+  std::vector<double> z_feature;
   std::vector<double> p;                       // tail probability; NaN where not scored
   std::vector<int8_t> direction;
   // The ensemble: each member's tail probabilities, in the order they were combined.
