@@ -20,7 +20,7 @@
 namespace fc::cli {
 
 namespace {
-const char* kHelp =
+const char* kAnomaliesHelp =
     "usage: funnelcast anomalies --data FILE [--metric NAME|COL] [--method ensemble] [--threshold "
     "T]\n"
     "                            [--lookback 14d] [--baseline 7d] [--model MODEL] [--channel "
@@ -123,7 +123,7 @@ int run_anomalies(int argc, char** argv, int first) {
       name.resize(12, ' ');
       methods += name + m.help + "\n";
     }
-    print_help(kHelp, {methods, api::options_help(api::infos(fields)), role_help()});
+    print_help(kAnomaliesHelp, {methods, api::options_help(api::infos(fields)), role_help()});
     return 0;
   }
   if (!args.positional().empty())

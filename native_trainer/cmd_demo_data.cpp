@@ -12,7 +12,7 @@
 namespace fc::cli {
 
 namespace {
-const char* kHelp =
+const char* kDemoDataHelp =
     "usage: funnelcast demo-data --out DIR [--seed N] [--days 730] [--anomalies 8]\n"
     "\n"
     "Writes realistic synthetic hourly marketing data, the same bytes for the same seed:\n"
@@ -36,7 +36,7 @@ const char* kHelp =
 int run_demo_data(int argc, char** argv, int first) {
   Args args(argc, argv, first, {"out", "seed", "days", "anomalies", "leads"}, {});
   if (args.help()) {
-    std::fputs(kHelp, stdout);
+    std::fputs(kDemoDataHelp, stdout);
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};

@@ -18,7 +18,7 @@ namespace fc::cli {
 
 namespace {
 
-const char* kHelp =
+const char* kDriftHelp =
     "usage: funnelcast drift --reference FILE --current FILE [--model MODEL] [--json]\n"
     "\n"
     "Compares each column of a new table of leads (--current) with the table the model was\n"
@@ -55,7 +55,7 @@ int run_drift(int argc, char** argv, int first) {
   const auto& fields = api::drift_fields();
   Args args(argc, argv, first, field_options(fields, false), field_options(fields, true));
   if (args.help()) {
-    print_help(kHelp, {api::options_help(api::infos(fields))});
+    print_help(kDriftHelp, {api::options_help(api::infos(fields))});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};

@@ -15,7 +15,7 @@
 namespace fc::cli {
 
 namespace {
-const char* kHelp =
+const char* kForecastHelp =
     "usage: funnelcast forecast --model MODEL --data FILE [--horizon N] [--out FILE.csv] [--json]\n"
     "\n"
     "Forecasts the hours after the last hour in FILE with a model from `funnelcast train\n"
@@ -37,7 +37,7 @@ int run_forecast(int argc, char** argv, int first) {
   const auto& fields = api::forecast_fields();
   Args args = series_args(argc, argv, first, fields);
   if (args.help()) {
-    print_help(kHelp, {api::options_help(api::infos(fields)), role_help()});
+    print_help(kForecastHelp, {api::options_help(api::infos(fields)), role_help()});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};

@@ -18,7 +18,7 @@ namespace fc::cli {
 
 namespace {
 
-const char* kHelp =
+const char* kImportHelp =
     "usage: funnelcast import --xgboost MODEL.json --out MODEL [--data FILE] [--target NAME]\n"
     "                         [--positive LABEL] [--negative LABEL] [--threshold P] [--id COL]\n"
     "                         [--all-trees]\n"
@@ -51,7 +51,7 @@ int run_import(int argc, char** argv, int first) {
   const auto& fields = api::import_fields();
   Args args(argc, argv, first, field_options(fields, false), field_options(fields, true));
   if (args.help()) {
-    print_help(kHelp, {api::options_help(api::infos(fields))});
+    print_help(kImportHelp, {api::options_help(api::infos(fields))});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};

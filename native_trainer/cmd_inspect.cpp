@@ -10,7 +10,7 @@
 namespace fc::cli {
 
 namespace {
-const char* kHelp =
+const char* kInspectHelp =
     "usage: funnelcast inspect MODEL\n"
     "\n"
     "Prints the model file's header as JSON: its kind, the data schema it was trained on\n"
@@ -28,7 +28,7 @@ int run_inspect(int argc, char** argv, int first) {
   const auto& fields = api::inspect_fields();
   Args args(argc, argv, first, field_options(fields, false), field_options(fields, true));
   if (args.help()) {
-    print_help(kHelp, {api::options_help(api::infos(fields))});
+    print_help(kInspectHelp, {api::options_help(api::infos(fields))});
     return 0;
   }
   api::InspectRequest r = read_args(args, fields);

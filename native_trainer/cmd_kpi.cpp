@@ -13,7 +13,7 @@
 namespace fc::cli {
 
 namespace {
-const char* kHelp =
+const char* kKpiHelp =
     "usage: funnelcast kpi --data FILE [--window HOURS] [--channel NAME] [--json]\n"
     "\n"
     "The KPIs of the last --window hours of the data against the --window hours before,\n"
@@ -56,7 +56,7 @@ int run_kpi(int argc, char** argv, int first) {
   const auto& fields = api::kpi_fields();
   Args args = series_args(argc, argv, first, fields);
   if (args.help()) {
-    print_help(kHelp, {metric_lines(), api::options_help(api::infos(fields)), role_help()});
+    print_help(kKpiHelp, {metric_lines(), api::options_help(api::infos(fields)), role_help()});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};

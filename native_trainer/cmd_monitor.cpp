@@ -15,7 +15,7 @@
 namespace fc::cli {
 
 namespace {
-const char* kHelp =
+const char* kMonitorHelp =
     "usage: funnelcast monitor --data FILE [--channel NAME] [--lookback 14d] [--threshold T]\n"
     "                          [--until TIME|now] [--json | --out FILE.csv] [--fail-on-anomaly [--last 24h]]\n"
     "\n"
@@ -42,7 +42,7 @@ int run_monitor(int argc, char** argv, int first) {
   const auto& fields = api::monitor_fields();
   Args args = series_args(argc, argv, first, fields);
   if (args.help()) {
-    print_help(kHelp, {api::options_help(api::infos(fields)), role_help()});
+    print_help(kMonitorHelp, {api::options_help(api::infos(fields)), role_help()});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};

@@ -15,7 +15,7 @@
 namespace fc::cli {
 
 namespace {
-const char* kHelp =
+const char* kRunsHelp =
     "usage: funnelcast runs [DIR] [--json]\n"
     "\n"
     "Every `funnelcast train` appends a line to runs.jsonl beside the model it writes: the time,\n"
@@ -67,7 +67,7 @@ std::string fmt(double v) {
 int run_runs(int argc, char** argv, int first) {
   Args args(argc, argv, first, {}, {"json"});
   if (args.help()) {
-    std::fputs(kHelp, stdout);
+    std::fputs(kRunsHelp, stdout);
     return 0;
   }
   if (args.positional().size() > 1) throw UsageError{"expected at most one folder"};

@@ -18,7 +18,7 @@
 namespace fc::cli {
 
 namespace {
-const char* kHelp =
+const char* kScoreHelp =
     "usage: funnelcast score --model MODEL --data FILE [--out FILE.csv] [--explain K|all] [--threshold P]\n"
     "                        [--json] [--log FILE.jsonl]\n"
     "\n"
@@ -45,7 +45,7 @@ int run_score(int argc, char** argv, int first) {
   const auto& fields = api::score_fields();
   Args args(argc, argv, first, field_options(fields, false), field_options(fields, true));
   if (args.help()) {
-    print_help(kHelp, {api::options_help(api::infos(fields))});
+    print_help(kScoreHelp, {api::options_help(api::infos(fields))});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};

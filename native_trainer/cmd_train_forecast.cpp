@@ -13,7 +13,7 @@
 namespace fc::cli {
 
 namespace {
-const char* kHelp =
+const char* kTrainForecastHelp =
     "usage: funnelcast train forecast --data FILE --out MODEL [options]\n"
     "\n"
     "Learns to forecast hourly leads. Every candidate - seasonal naive (same hour last\n"
@@ -39,7 +39,7 @@ const char* kHelp =
     "example:\n"
     "  funnelcast train forecast --data hourly.csv --out leads.fcm --report cv.json\n";
 
-void print_summary(const nlohmann::json& report) {
+void print_forecast_summary(const nlohmann::json& report) {
   auto cell = [](const nlohmann::json& m, const char* key) {
     char buf[64];
     const auto& v = m.at(key);
@@ -68,7 +68,7 @@ int run_train_forecast(int argc, char** argv, int first) {
   const auto& fields = api::train_forecast_fields();
   Args args = series_args(argc, argv, first, fields, {"param", "exog"});
   if (args.help()) {
-    print_help(kHelp, {api::options_help(api::infos(fields)), role_help()});
+    print_help(kTrainForecastHelp, {api::options_help(api::infos(fields)), role_help()});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
@@ -102,7 +102,7 @@ int run_train_forecast(int argc, char** argv, int first) {
   if (r.json) {
     std::cout << json_dump(api::train_json(out.report, out.notices));
   } else {
-    print_summary(out.report);
+    print_forecast_summary(out.report);
   }
   std::fprintf(r.json ? stderr : stdout, "saved %s (%zu bytes, selected %s)%s%s\n", r.out.c_str(), bytes.size(),
                out.report.at("selected").get<std::string>().c_str(), r.report.empty() ? "" : ", report ",

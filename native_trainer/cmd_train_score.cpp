@@ -16,7 +16,7 @@
 namespace fc::cli {
 
 namespace {
-const char* kHelp =
+const char* kTrainScoreHelp =
     "usage: funnelcast train score --data FILE [--target COL] --out MODEL [options]\n"
     "\n"
     "Learns the probability that a lead (or customer) reaches an outcome - converts,\n"
@@ -55,7 +55,7 @@ std::string cell(const nlohmann::json& v, const char* format = "%.3f") {
   return b;
 }
 
-void print_summary(const nlohmann::json& r) {
+void print_scoring_summary(const nlohmann::json& r) {
   const auto& t = r.at("target");
   std::printf("\noutcome '%s' = '%s' (%.1f%% of %s rows)\n", t.at("column").get<std::string>().c_str(),
               t.at("positive").get<std::string>().c_str(), 100 * t.at("positive_rate").get<double>(),
@@ -96,7 +96,7 @@ int run_train_score(int argc, char** argv, int first) {
   const auto& fields = api::train_score_fields();
   Args args(argc, argv, first, field_options(fields, false), field_options(fields, true), {"param", "drop"});
   if (args.help()) {
-    print_help(kHelp, {api::options_help(api::infos(fields))});
+    print_help(kTrainScoreHelp, {api::options_help(api::infos(fields))});
     return 0;
   }
   if (!args.positional().empty()) throw UsageError{"unexpected argument '" + args.positional()[0] + "'"};
@@ -148,7 +148,7 @@ int run_train_score(int argc, char** argv, int first) {
     if (!guessed.empty()) notices.insert(notices.begin(), guessed);
     std::cout << json_dump(api::train_json(out.report, notices));
   } else {
-    print_summary(out.report);
+    print_scoring_summary(out.report);
   }
   std::fprintf(r.json ? stderr : stdout, "\nsaved %s (%zu bytes, %zu trees)%s%s\n", r.out.c_str(), bytes.size(),
                m.ensemble.trees.size(), r.report.empty() ? "" : ", report ", r.report.c_str());

@@ -14,15 +14,19 @@
 #include "../../core/src/anomaly/detector.hpp"
 #include "funnelcast/anomaly/anomaly.hpp"
 
+#include "test_support.hpp"
+
 namespace {
+
+using fc::testing::k2024;
+using fc::testing::binomial_sf;
 
 namespace anomaly = fc::anomaly;
 namespace detail = fc::anomaly::detail;
 using Series = fc::series::Series;
 
-constexpr int64_t k2024 = 1704067200;  // 2024-01-01 00:00 UTC, a Monday
 
-anomaly::Options whole(const std::string& method, const std::string& metric) {
+anomaly::Options whole_count(const std::string& method, const std::string& metric) {
   anomaly::Options o;
   o.method = method;
   o.metric = metric;
@@ -82,10 +86,10 @@ TEST(AnomalyCount, AOneHourCollapseOfLeadsIsFlaggedOnLeadsAndOnCplWithCauseLeads
     const size_t at = 27 * 24 + 14;  // the last day, 2 p.m.
     s.leads[at] = collapsed;
     for (const char* m : {"count", "ensemble"}) {
-      const anomaly::Result leads = anomaly::detect(s, whole(m, "leads"));
+      const anomaly::Result leads = anomaly::detect(s, whole_count(m, "leads"));
       EXPECT_EQ(leads.flagged[at], 1) << m << " leads=" << collapsed << " score " << leads.score[at];
       EXPECT_EQ(leads.direction[at], -1) << m;
-      const anomaly::Result cpl = anomaly::detect(s, whole(m, "cpl"));
+      const anomaly::Result cpl = anomaly::detect(s, whole_count(m, "cpl"));
       EXPECT_EQ(cpl.flagged[at], 1) << m << " leads=" << collapsed << " score " << cpl.score[at];
       EXPECT_EQ(cpl.direction[at], 1) << m;  // CPL up (undefined at 0 leads, still judged)
       EXPECT_EQ(cpl.cause[at], anomaly::Cause::kQuantity) << m;
@@ -106,7 +110,7 @@ TEST(AnomalyCount, ACplSpikeFromATripledSpendIsFlaggedFrom21DaysOfHistory) {
     s.spend[at] *= 3;
     s.leads[at] = 15;
     for (const char* m : {"count", "ensemble"}) {
-      const anomaly::Result r = anomaly::detect(s, whole(m, "cpl"));
+      const anomaly::Result r = anomaly::detect(s, whole_count(m, "cpl"));
       EXPECT_EQ(r.flagged[at], 1) << m << " " << days << " days, score " << r.score[at];
       EXPECT_EQ(r.direction[at], 1) << m;
       EXPECT_EQ(r.cause[at], anomaly::Cause::kExposure) << m << " " << days << " days";
@@ -125,7 +129,7 @@ TEST(AnomalyCount, ACollapseOverHoursIsFlaggedByItsSumWhereNoHourIsAlone) {
   EXPECT_NEAR(detail::count_p_value(15, 1, 3), 2 * 2.1138e-4, 1e-7);
   for (const char* m : {"count", "ensemble"}) {
     for (const char* metric : {"leads", "cpl"}) {
-      const anomaly::Result r = anomaly::detect(s, whole(m, metric));
+      const anomaly::Result r = anomaly::detect(s, whole_count(m, metric));
       EXPECT_EQ(r.flagged[at], 0) << m << " " << metric << " (the first hour alone)";
       EXPECT_EQ(r.flagged[at + 2] + r.flagged[at + 3], 2) << m << " " << metric;
       for (size_t i = 27 * 24; i < at; ++i)
@@ -145,7 +149,7 @@ TEST(AnomalyCount, AnIncidentBeforeTheFirstScoreDoesNotRaiseTheBarOfItsHourForev
   s.leads[24 + 6] = 100;
   for (const char* m : {"count", "ensemble"}) {
     for (const char* metric : {"leads", "cpl"}) {
-      const anomaly::Result r = anomaly::detect(s, whole(m, metric));
+      const anomaly::Result r = anomaly::detect(s, whole_count(m, metric));
       size_t flags = 0, late = 0;
       for (size_t d = 3; d < 28; ++d) {
         flags += r.flagged[d * 24 + 6];
@@ -155,16 +159,6 @@ TEST(AnomalyCount, AnIncidentBeforeTheFirstScoreDoesNotRaiseTheBarOfItsHourForev
       EXPECT_EQ(late, 0u) << m << " " << metric;
     }
   }
-}
-
-// P(X >= k) for X ~ Binomial(n, p).
-double binomial_sf(size_t n, double p, size_t k) {
-  double term = std::pow(1 - p, static_cast<double>(n)), cdf = 0;
-  for (size_t j = 0; j < k; ++j) {
-    cdf += term;
-    term *= static_cast<double>(n - j) / static_cast<double>(j + 1) * p / (1 - p);
-  }
-  return 1 - cdf;
 }
 
 TEST(AnomalyCount, FalseAlarmsOnPoissonNoiseStayWithinTheDocumentedRate) {
@@ -183,7 +177,7 @@ TEST(AnomalyCount, FalseAlarmsOnPoissonNoiseStayWithinTheDocumentedRate) {
       const Series s = poisson_series(hours, level, cycle, static_cast<uint32_t>(level * 10 + cycle * 10));
       for (const char* m : {"count", "ensemble"}) {
         for (const char* metric : {"leads", "cpl"}) {
-          const anomaly::Result r = anomaly::detect(s, whole(m, metric));
+          const anomaly::Result r = anomaly::detect(s, whole_count(m, metric));
           EXPECT_LE(r.count(), allowed)
               << m << " " << metric << " level " << level << " cycle " << cycle;
         }

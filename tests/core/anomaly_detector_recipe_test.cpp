@@ -15,12 +15,15 @@
 #include "funnelcast/anomaly/calibrate.hpp"
 #include "funnelcast/base/error.hpp"
 
+#include "test_support.hpp"
+
 namespace {
+
+using fc::testing::k2024;
 
 namespace anomaly = fc::anomaly;
 namespace detail = fc::anomaly::detail;
 
-constexpr int64_t k2024 = 1704067200;  // 2024-01-01 00:00 UTC
 
 // ---- step 1 of the recipe: the detector's file ----
 
@@ -64,7 +67,7 @@ anomaly::Input level(const std::vector<double>& v) {
   return in;
 }
 
-anomaly::Options whole(const std::string& method) {
+anomaly::Options whole_recipe(const std::string& method) {
   anomaly::Options o;
   o.method = method;
   o.lookback = anomaly::Span::intervals(0);
@@ -74,7 +77,7 @@ anomaly::Options whole(const std::string& method) {
 // ---- step 3 of the recipe: its test, with values worked out by hand ----
 
 TEST(AnomalyDetectorRecipe, ADummyDetectorRunsLikeAListedOne) {
-  const anomaly::Result r = detail::run_detector(kStepDetector, level({10, 10, 13, 10, 10.5}), whole("step"));
+  const anomaly::Result r = detail::run_detector(kStepDetector, level({10, 10, 13, 10, 10.5}), whole_recipe("step"));
   EXPECT_EQ(r.method, "step");
   ASSERT_EQ(r.size(), 5u);
   EXPECT_TRUE(std::isnan(r.score[0]));  // nothing before it
@@ -92,7 +95,7 @@ TEST(AnomalyDetectorRecipe, ADummyDetectorRunsLikeAListedOne) {
   EXPECT_EQ(r.flagged, (std::vector<uint8_t>{0, 0, 1, 1, 0}));
   EXPECT_NEAR(r.threshold, 0.987580669348446, 1e-12);
   // A z of 3.5 as the threshold: |3| is not above it.
-  anomaly::Options strict = whole("step");
+  anomaly::Options strict = whole_recipe("step");
   strict.threshold = 3.5;
   EXPECT_EQ(detail::run_detector(kStepDetector, level({10, 10, 13, 10, 10.5}), strict).count(), 0u);
 
@@ -111,7 +114,7 @@ TEST(AnomalyDetectorRecipe, DetectRefusesForADetectorWhatItNeeds) {
   needs.name = "stepf";
   needs.needs_forecasts = true;
   try {
-    detail::run_detector(needs, level({1, 2, 3}), whole("stepf"));
+    detail::run_detector(needs, level({1, 2, 3}), whole_recipe("stepf"));
     FAIL() << "no error";
   } catch (const fc::Error& e) {
     EXPECT_NE(std::string(e.what()).find("the stepf method needs one-step-ahead forecasts of value"),
@@ -120,7 +123,7 @@ TEST(AnomalyDetectorRecipe, DetectRefusesForADetectorWhatItNeeds) {
   }
   // Too little data: the generic requirement (the baseline's known values), no calibration.
   try {
-    detail::run_detector(kStepDetector, level({1}), whole("step"));
+    detail::run_detector(kStepDetector, level({1}), whole_recipe("step"));
     FAIL() << "no error";
   } catch (const fc::Error& e) {
     EXPECT_NE(std::string(e.what()).find("with the step method: each needs at least 24 known values in "
@@ -189,7 +192,7 @@ TEST(AnomalyDetectors, TheEnsembleCombinesTheListsMembers) {
   std::vector<double> v(hours);
   for (size_t i = 0; i < hours; ++i)
     v[i] = 100 + 30 * std::sin(2 * M_PI * static_cast<double>(i % 24) / 24) + static_cast<double>(i % 7);
-  anomaly::Options o = whole("ensemble");
+  anomaly::Options o = whole_recipe("ensemble");
   const anomaly::Result plain = anomaly::detect(level(v), o);
   std::vector<std::string> names;
   for (const auto& m : plain.members) names.push_back(m.method);

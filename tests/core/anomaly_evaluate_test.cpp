@@ -13,10 +13,13 @@
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/time/time.hpp"
 
+#include "test_support.hpp"
+
 namespace {
 
+using fc::testing::k2024;
+
 namespace anomaly = fc::anomaly;
-constexpr int64_t k2024 = 1704067200;
 
 // A result of `n` hourly intervals from 2024-01-01 with the given flags.
 anomaly::Result flags_at(size_t n, const std::vector<size_t>& flagged) {

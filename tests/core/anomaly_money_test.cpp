@@ -14,15 +14,19 @@
 #include "../../core/src/anomaly/detector.hpp"
 #include "funnelcast/anomaly/anomaly.hpp"
 
+#include "test_support.hpp"
+
 namespace {
+
+using fc::testing::k2024;
+using fc::testing::binomial_sf;
 
 namespace anomaly = fc::anomaly;
 namespace detail = fc::anomaly::detail;
 using Series = fc::series::Series;
 
-constexpr int64_t k2024 = 1704067200;  // 2024-01-01 00:00 UTC, a Monday
 
-anomaly::Options whole(const std::string& method, const std::string& metric) {
+anomaly::Options whole_money(const std::string& method, const std::string& metric) {
   anomaly::Options o;
   o.method = method;
   o.metric = metric;
@@ -49,16 +53,6 @@ Series sales_series(size_t hours, double level, double cycle, double sigma, uint
     s.spend.push_back(30 * lam);
   }
   return s;
-}
-
-// P(X >= k) for X ~ Binomial(n, p).
-double binomial_sf(size_t n, double p, size_t k) {
-  double term = std::pow(1 - p, static_cast<double>(n)), cdf = 0;
-  for (size_t j = 0; j < k; ++j) {
-    cdf += term;
-    term *= static_cast<double>(n - j) / static_cast<double>(j + 1) * p / (1 - p);
-  }
-  return 1 - cdf;
 }
 
 TEST(AnomalyMoney, RevenueIsLumpyAndRoiGoesThroughItsParts) {
@@ -110,7 +104,7 @@ TEST(AnomalyMoney, FalseAlarmsOnCleanRevenueAndRoiStayWithinTheDocumentedRate) {
         const Series s = sales_series(hours, level, cycle, sigma, ++seed);
         for (const char* m : {"count", "ensemble"}) {
           for (const char* metric : {"revenue", "roi"}) {
-            const anomaly::Result r = anomaly::detect(s, whole(m, metric));
+            const anomaly::Result r = anomaly::detect(s, whole_money(m, metric));
             EXPECT_LE(r.count(), allowed) << m << " " << metric << " level " << level << " cycle "
                                           << cycle << " sigma " << sigma;
           }
@@ -130,7 +124,7 @@ TEST(AnomalyMoney, ACollapseOfRevenueToZeroIsFlagged) {
     for (size_t i = from; i < from + 6; ++i) s.revenue[i] = 0;
     for (const char* m : {"count", "ensemble"}) {
       for (const char* metric : {"revenue", "roi"}) {
-        const anomaly::Result r = anomaly::detect(s, whole(m, metric));
+        const anomaly::Result r = anomaly::detect(s, whole_money(m, metric));
         size_t flagged = 0;
         for (size_t i = from; i < from + 6; ++i) {
           flagged += r.flagged[i];
@@ -157,7 +151,7 @@ TEST(AnomalyMoney, ARevenueSpikeIsFlagged) {
     s.revenue[at] = level == 5 ? 2500 : 3 * 100 * level * (1 + 0.6 * std::sin(2 * M_PI * 13 / 24));
     for (const char* m : {"count", "ensemble"}) {
       for (const char* metric : {"revenue", "roi"}) {
-        const anomaly::Result r = anomaly::detect(s, whole(m, metric));
+        const anomaly::Result r = anomaly::detect(s, whole_money(m, metric));
         EXPECT_EQ(r.flagged[at], 1) << m << " " << metric << " level " << level << " score " << r.score[at];
         EXPECT_EQ(r.direction[at], 1) << m << " " << metric;
         // The hours after it are not flagged for it.
@@ -175,7 +169,7 @@ TEST(AnomalyMoney, RoiAtLowVolumeIsNotFlaggedForHoursWithoutASale) {
   const Series s = sales_series(24 * 120, 1, 0.3, 0.3, 9);
   size_t zero = 0, busy = 0;
   for (const char* m : {"count", "ensemble"}) {
-    const anomaly::Result r = anomaly::detect(s, whole(m, "roi"));
+    const anomaly::Result r = anomaly::detect(s, whole_money(m, "roi"));
     for (size_t i = 0; i < r.size(); ++i) {
       if (s.leads[i] == 0 || s.leads[i] >= 4) {
         zero += s.leads[i] == 0;

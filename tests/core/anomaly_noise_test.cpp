@@ -10,7 +10,11 @@
 
 #include "funnelcast/anomaly/anomaly.hpp"
 
+#include "test_support.hpp"
+
 namespace {
+
+using fc::testing::binomial_sf;
 
 namespace anomaly = fc::anomaly;
 
@@ -38,16 +42,6 @@ anomaly::Input white_noise(size_t hours, uint64_t seed) {
     in.value[i] = 100 + 10 * std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
   }
   return in;
-}
-
-// P(X >= k) for X ~ Binomial(n, p).
-double binomial_sf(size_t n, double p, size_t k) {
-  double term = std::pow(1 - p, static_cast<double>(n)), cdf = 0;
-  for (size_t j = 0; j < k; ++j) {
-    cdf += term;
-    term *= static_cast<double>(n - j) / static_cast<double>(j + 1) * p / (1 - p);
-  }
-  return 1 - cdf;
 }
 
 TEST(AnomalyNoise, FalseAlarmsOnWhiteNoiseStayWithinTheDocumentedRate) {

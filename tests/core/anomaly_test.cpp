@@ -15,14 +15,17 @@
 #include "funnelcast/anomaly/calibrate.hpp"
 #include "funnelcast/base/error.hpp"
 
+#include "test_support.hpp"
+
 namespace {
+
+using fc::testing::k2024;
 
 namespace anomaly = fc::anomaly;
 using fc::series::metric_values;
 using Series = fc::series::Series;
 
 const double kNaN = std::nan("");
-constexpr int64_t k2024 = 1704067200;  // 2024-01-01 00:00 UTC, a Monday
 
 // One lead an hour, so CPL equals spend. A NaN cell is missing (no row that hour).
 Series cpl_series(const std::vector<double>& cpl) {

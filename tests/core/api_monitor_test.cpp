@@ -13,12 +13,15 @@
 #include "funnelcast/api/monitor.hpp"
 #include "funnelcast/base/error.hpp"
 
+#include "test_support.hpp"
+
 namespace {
+
+using fc::testing::k2024;
 
 namespace api = fc::api;
 namespace series = fc::series;
 
-constexpr int64_t k2024 = 1704067200;  // 2024-01-01 00:00 UTC, a Monday
 constexpr size_t kHours = 30 * 24;
 
 // One channel: Poisson leads at 15 an hour, spend $10 a lead expected (steady), every

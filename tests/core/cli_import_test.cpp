@@ -189,7 +189,7 @@ TEST_F(CliImport, RefusesWhatItCannotServeWithClearMessages) {
 
 // Trains a binary:logistic model with XGBoost on rows with missing values, writes 1,000 new
 // rows as a CSV (blank = missing, float32 values printed exactly) and XGBoost's predictions.
-const char* const kScript = R"PY(
+const char* const kImportScript = R"PY(
 import sys
 try:
     import numpy as np
@@ -221,7 +221,7 @@ np.savetxt(out + "/xgb.txt", p.astype(np.float64), fmt="%.9f")
 TEST_F(CliImport, ModelTrainedByXgboostScoresAsXgboostPredicts) {
   const char* env = std::getenv("FC_PYTHON");
   const std::string python = env && *env ? env : "/usr/bin/python3";
-  put(dir_ + "/make.py", kScript);
+  put(dir_ + "/make.py", kImportScript);
   const int status = std::system(("OMP_NUM_THREADS=1 " + python + " " + dir_ + "/make.py " + dir_ + " >" + dir_ +
                                   "/py.log 2>&1").c_str());
   if (WIFEXITED(status) && (WEXITSTATUS(status) == 77 || WEXITSTATUS(status) == 127))

@@ -16,7 +16,7 @@ fc::Table read(const std::string& text) {
   return fc::csv::read(text, o);
 }
 
-std::string error_of(const std::string& text) {
+std::string trailing_error(const std::string& text) {
   try {
     read(text);
   } catch (const fc::Error& e) {
@@ -43,9 +43,9 @@ TEST(CsvTrailing, AnEmptyUnnamedLastColumnIsLeftOutAndSaid) {
 }
 
 TEST(CsvTrailing, AValueUnderTheUnnamedColumnOrAnEmptyNameElsewhereIsRefused) {
-  EXPECT_EQ(error_of("a,b,\n1,2,\n3,4,oops\n"),
+  EXPECT_EQ(trailing_error("a,b,\n1,2,\n3,4,oops\n"),
             "export.csv: line 3: the last column has no name in the header but holds 'oops'");
-  EXPECT_EQ(error_of("a,,b\n1,2,3\n"), "export.csv: line 1: column 2 has an empty name in the header");
+  EXPECT_EQ(trailing_error("a,,b\n1,2,3\n"), "export.csv: line 1: column 2 has an empty name in the header");
 }
 
 }  // namespace

@@ -15,10 +15,13 @@
 #include "funnelcast/model/model.hpp"
 #include "funnelcast/time/time.hpp"
 
+#include "test_support.hpp"
+
 namespace fc::forecast {
 namespace {
 
-constexpr int64_t k2024 = 1704067200;
+using fc::testing::k2024;
+
 
 features::History history_of(const std::vector<double>& y, int64_t start = k2024) {
   features::History h;

@@ -68,7 +68,7 @@ Step step(double lo, double hi) {
   return s;
 }
 
-Params stump_params(Objective objective) {
+Params recipe_stump_params(Objective objective) {
   Params p;
   p.objective = objective;
   p.num_iterations = 1;
@@ -121,7 +121,7 @@ model::Header header_for(const ObjectiveFunction& o) {
   f.features.cyclic = false;
   f.predictor = "gbdt";
   f.objective = o.name();
-  f.params = stump_params(o.id());
+  f.params = recipe_stump_params(o.id());
   f.horizon = 24;
   f.min_history = 2;
   f.intervals.lo95 = {-3};
@@ -146,7 +146,7 @@ model::Header header_for(const ObjectiveFunction& o) {
 void expect_stump(const ObjectiveFunction& o, double lo, double hi, double base, double leaf0) {
   SCOPED_TRACE(o.name());
   const Step s = step(lo, hi);
-  const TrainResult r = train(s.view(), nullptr, stump_params(o.id()));
+  const TrainResult r = train(s.view(), nullptr, recipe_stump_params(o.id()));
   ASSERT_EQ(r.ensemble.trees.size(), 1u);
   const Tree& t = r.ensemble.trees[0];
   ASSERT_EQ(t.internal_count(), 1u);
@@ -184,7 +184,7 @@ TEST(ObjectiveRecipe, ARegisteredObjectiveIsFoundTrainedAndSaved) {
   expect_stump(kPseudoHuber, 0, 10, 5.0, -(30 * g) / (30 * h + 1.0) * 0.1);
 
   // Metric after one tree: the mean pseudo-Huber loss at residual 5 - |leaf|.
-  const TrainResult r = train(step(0, 10).view(), nullptr, stump_params(kPseudoHuber.id()));
+  const TrainResult r = train(step(0, 10).view(), nullptr, recipe_stump_params(kPseudoHuber.id()));
   const double rest = 5.0 - std::abs(static_cast<double>(r.ensemble.trees[0].leaf_value[0]));
   EXPECT_NEAR(r.train_metric[0], std::sqrt(1 + rest * rest) - 1, 1e-12);
 }
@@ -195,7 +195,7 @@ TEST(ObjectiveRecipe, UnregisteredItIsUnknownAgain) {
     const ObjectiveRegistration registration(kPseudoHuber);
     model::Model m;
     m.header = header_for(kPseudoHuber);
-    m.ensemble = train(step(0, 10).view(), nullptr, stump_params(kPseudoHuber.id())).ensemble;
+    m.ensemble = train(step(0, 10).view(), nullptr, recipe_stump_params(kPseudoHuber.id())).ensemble;
     bytes = model::save(m);
   }
   EXPECT_THROW(objective_from_string("pseudo_huber"), Error);

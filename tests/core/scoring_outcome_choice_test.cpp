@@ -14,7 +14,7 @@
 
 namespace {
 
-fc::Table table(const std::string& header, size_t rows, const std::function<std::string(size_t)>& row) {
+fc::Table choice_table(const std::string& header, size_t rows, const std::function<std::string(size_t)>& row) {
   std::string csv = header + "\n";
   for (size_t r = 0; r < rows; ++r) csv += row(r) + "\n";
   fc::csv::Options o;
@@ -33,7 +33,7 @@ std::string error_of(const std::function<void()>& f) {
 
 // status: 1 on every 5th row (40 of 200 = 20.0%); referral: yes on every 50th (4 of 200 = 2.0%).
 fc::Table status_and_referral() {
-  return table("age,status,referral", 200, [](size_t r) {
+  return choice_table("age,status,referral", 200, [](size_t r) {
     return std::to_string(20 + r % 40) + "," + (r % 5 == 0 ? "1" : "0") + "," + (r % 50 == 0 ? "yes" : "no");
   });
 }
@@ -50,7 +50,7 @@ TEST(OutcomeChoice, ACertainGuessIsUsedAndSaid) {
 
 TEST(OutcomeChoice, AConvertedColumnBeatsTheBrochureColumn) {
   // Converted: 1 on every 4th of 100 rows (25.0%); the brochure: Yes on every 3rd (34 of 100).
-  const auto t = table("Lead Origin,Converted,A free copy of Mastering The Interview", 100, [](size_t r) {
+  const auto t = choice_table("Lead Origin,Converted,A free copy of Mastering The Interview", 100, [](size_t r) {
     return std::string(r % 3 ? "API" : "Landing Page") + "," + (r % 4 == 0 ? "1" : "0") + "," + (r % 3 ? "No" : "Yes");
   });
   const auto c = fc::scoring::choose_outcome(t, "--target");
@@ -60,7 +60,7 @@ TEST(OutcomeChoice, AConvertedColumnBeatsTheBrochureColumn) {
 
 TEST(OutcomeChoice, AnUncertainGuessListsTheCandidatesInsteadOfPickingOne) {
   // converted: yes on odd rows (30 of 60 = 50.0%); won: 1 on every 3rd row (20 of 60 = 33.3%).
-  const auto t = table("converted,won,x", 60, [](size_t r) {
+  const auto t = choice_table("converted,won,x", 60, [](size_t r) {
     return std::string(r % 2 ? "yes" : "no") + "," + (r % 3 ? "0" : "1") + "," + std::to_string(r);
   });
   EXPECT_EQ(error_of([&] { fc::scoring::choose_outcome(t, "--target"); }),
@@ -70,7 +70,7 @@ TEST(OutcomeChoice, AnUncertainGuessListsTheCandidatesInsteadOfPickingOne) {
             "  converted: named like an outcome, two values; 50.0% are 'yes'\n"
             "give the outcome with --target COLUMN (e.g. --target won)");
   // No outcome name: yes/no-like columns are candidates, never a silent pick.
-  const auto u = table("Lead Source,Do Not Email,A free copy", 40, [](size_t r) {
+  const auto u = choice_table("Lead Source,Do Not Email,A free copy", 40, [](size_t r) {
     return std::string(r % 2 ? "Google" : "Direct") + "," + (r % 10 ? "No" : "Yes") + "," + (r % 4 ? "No" : "Yes");
   });
   const std::string m = error_of([&] { fc::scoring::choose_outcome(u, "--target"); });
@@ -80,7 +80,7 @@ TEST(OutcomeChoice, AnUncertainGuessListsTheCandidatesInsteadOfPickingOne) {
   EXPECT_NE(m.find("\n  Lead Source: two values; neither label is a known yes\n"), std::string::npos) << m;
   EXPECT_NE(m.find("(e.g. --target 'A free copy')"), std::string::npos) << m;
   // Nothing that could be an outcome.
-  const auto none = table("a,b", 30, [](size_t r) { return std::to_string(r) + "," + std::to_string(r * 2); });
+  const auto none = choice_table("a,b", 30, [](size_t r) { return std::to_string(r) + "," + std::to_string(r * 2); });
   EXPECT_EQ(error_of([&] { fc::scoring::choose_outcome(none, "--target"); }),
             "which column is the outcome? None has two values or a name like converted, status, response or target; "
             "give it with --target COLUMN");
@@ -96,7 +96,7 @@ TEST(OutcomeChoice, TrainScoreWithoutATargetTrainsTheCertainGuessOrRefusesOnEith
   ASSERT_FALSE(out.notices.empty());
   EXPECT_EQ(out.notices.front().rfind("outcome: 'status', guessed", 0), 0u) << out.notices.front();
   // A referral-only table: the yes/no column is a candidate, not a silent choice.
-  const auto referral = table("age,referral", 100, [](size_t r) {
+  const auto referral = choice_table("age,referral", 100, [](size_t r) {
     return std::to_string(20 + r % 40) + "," + (r % 50 == 0 ? "yes" : "no");
   });
   r.edge = fc::api::Edge::kJs;

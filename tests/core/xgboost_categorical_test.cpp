@@ -33,7 +33,7 @@ namespace fc::gbdt {
 namespace {
 
 using Json = nlohmann::json;
-const float kNaN = std::numeric_limits<float>::quiet_NaN();
+const float kCatNaN = std::numeric_limits<float>::quiet_NaN();
 
 // Two trees on features (cat, num); cat is categorical. In XGBoost 1.7.4's layout, with
 // the bare NaN its writer puts in a categorical node's split_conditions.
@@ -102,13 +102,13 @@ TEST(XgboostCategorical, SplitsByHand) {
   EXPECT_DOUBLE_EQ(raw(7, 0), 0.5 - 0.0625);        // beyond the bitset: left
   EXPECT_DOUBLE_EQ(raw(-1, 0), 0.5 - 0.0625);       // negative: left
   EXPECT_DOUBLE_EQ(raw(33, 0), 0.5 + 0.125);        // tree 1's set
-  EXPECT_DOUBLE_EQ(raw(kNaN, kNaN), -0.25 - 0.0625);  // tree 0: NaN right then NaN left; tree 1 NaN left
-  EXPECT_DOUBLE_EQ(raw(4, kNaN), -0.25 - 0.0625);
+  EXPECT_DOUBLE_EQ(raw(kCatNaN, kCatNaN), -0.25 - 0.0625);  // tree 0: NaN right then NaN left; tree 1 NaN left
+  EXPECT_DOUBLE_EQ(raw(4, kCatNaN), -0.25 - 0.0625);
 
   // The flat engine and TreeSHAP agree with the reference walk; SHAP sums to the margin.
   const FlatEnsemble flat(e);
   const TreeShap shap(e);
-  const float rows[] = {0, 0, 2, 1, 1, 0, 7, 0, -1, 0, 33, 0, kNaN, kNaN, 4, kNaN};
+  const float rows[] = {0, 0, 2, 1, 1, 0, 7, 0, -1, 0, 33, 0, kCatNaN, kCatNaN, 4, kCatNaN};
   const size_t n = 8;
   std::vector<double> r(n), phi(n * 2);
   flat.predict_raw(rows, n, 2, r.data());
@@ -277,7 +277,7 @@ TEST(XgboostCategorical, ScoringModelNamesCategoriesInPandasOrder) {
 // 15% missing cells; held-out rows also carry categories never seen in training (NaN, as
 // pandas makes them under the training dtype) and codes beyond the training categories
 // (XGBoost sends those left; funnelcast never produces them but the engine must agree).
-const char* const kScript = R"PY(
+const char* const kCategoricalScript = R"PY(
 import sys, numpy as np
 try:
     import xgboost as xgb
@@ -331,7 +331,7 @@ b.predict(d, pred_contribs=True, iteration_range=it).astype(np.float64).tofile(f
 print(name, b.num_boosted_rounds(), b.best_iteration if name != "plain" else -1)
 )PY";
 
-std::string slurp(const std::filesystem::path& p) {
+std::string cat_slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
@@ -339,8 +339,8 @@ std::string slurp(const std::filesystem::path& p) {
 }
 
 template <class T>
-std::vector<T> read_array(const std::filesystem::path& p) {
-  const std::string bytes = slurp(p);
+std::vector<T> cat_read_array(const std::filesystem::path& p) {
+  const std::string bytes = cat_slurp(p);
   std::vector<T> v(bytes.size() / sizeof(T));
   std::memcpy(v.data(), bytes.data(), v.size() * sizeof(T));
   return v;
@@ -353,7 +353,7 @@ class CategoricalAgainstXgboost : public ::testing::Test {
     python_ = env && *env ? env : "/usr/bin/python3";
     dir_ = std::filesystem::temp_directory_path() / ("fc_xgb_cat_test_" + std::to_string(std::random_device{}()));
     std::filesystem::create_directories(dir_);
-    std::ofstream(dir_ / "make.py") << kScript;
+    std::ofstream(dir_ / "make.py") << kCategoricalScript;
   }
   static void TearDownTestSuite() {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
@@ -372,12 +372,12 @@ class CategoricalAgainstXgboost : public ::testing::Test {
       skip_ = "xgboost is not importable by " + python_ + " (apt-get install python3-xgboost)";
       return false;
     }
-    EXPECT_EQ(status, 0) << "the XGBoost script failed: " << slurp(log);
+    EXPECT_EQ(status, 0) << "the XGBoost script failed: " << cat_slurp(log);
     return status == 0;
   }
 
   static void compare(const std::string& name, bool expect_dropped) {
-    const ImportedModel m = import_xgboost_json(slurp(dir_ / (name + ".json")), name + ".json");
+    const ImportedModel m = import_xgboost_json(cat_slurp(dir_ / (name + ".json")), name + ".json");
     const size_t nf = 8;
     ASSERT_EQ(m.ensemble.num_features, nf);
     EXPECT_EQ(m.categorical, (std::vector<uint8_t>{1, 1, 1, 0, 0, 0, 0, 0}));
@@ -387,10 +387,10 @@ class CategoricalAgainstXgboost : public ::testing::Test {
     for (const Tree& t : m.ensemble.trees)
       for (size_t k = 0; k < t.internal_count(); ++k) cat_nodes += t.is_categorical(k);
     EXPECT_GT(cat_nodes, 20u);
-    const std::vector<float> x = read_array<float>(dir_ / (name + ".x"));
-    const std::vector<double> margin = read_array<double>(dir_ / (name + ".margin"));
-    const std::vector<double> pred = read_array<double>(dir_ / (name + ".pred"));
-    const std::vector<double> shap = read_array<double>(dir_ / (name + ".shap"));
+    const std::vector<float> x = cat_read_array<float>(dir_ / (name + ".x"));
+    const std::vector<double> margin = cat_read_array<double>(dir_ / (name + ".margin"));
+    const std::vector<double> pred = cat_read_array<double>(dir_ / (name + ".pred"));
+    const std::vector<double> shap = cat_read_array<double>(dir_ / (name + ".shap"));
     const size_t n = margin.size();
     ASSERT_EQ(n, 1000u);
     ASSERT_EQ(x.size(), n * nf);
@@ -449,7 +449,7 @@ TEST_F(CategoricalAgainstXgboost, EarlyStoppedModel) {
 
 TEST_F(CategoricalAgainstXgboost, EarlyStoppedForest) {
   FC_MAKE_OR_SKIP("forest");
-  const ImportedModel m = import_xgboost_json(slurp(dir_ / "forest.json"), "forest.json");
+  const ImportedModel m = import_xgboost_json(cat_slurp(dir_ / "forest.json"), "forest.json");
   EXPECT_EQ(m.trees_per_round, 3u);
   EXPECT_EQ(m.ensemble.trees.size(), 3 * static_cast<size_t>(m.best_iteration + 1));
   compare("forest", m.ensemble.trees.size() < m.trees_in_file);

@@ -31,7 +31,7 @@ namespace fc::gbdt {
 namespace {
 
 using Json = nlohmann::json;
-const float kNaN = std::numeric_limits<float>::quiet_NaN();
+const float kXgbNaN = std::numeric_limits<float>::quiet_NaN();
 
 // Two trees on 3 features, in XGBoost 1.7's layout.
 //   tree 0: node 0: f1 < 0.5 (missing right) ? node 1 : node 2
@@ -115,8 +115,8 @@ TEST(XgboostImport, SmallModelByHand) {
   EXPECT_DOUBLE_EQ(raw(-2, 0.4f), base + 0.25 - 0.125);
   EXPECT_DOUBLE_EQ(raw(-1, 0.4f), base - 0.5 - 0.125);  // f0 == -1: not < -1
   EXPECT_DOUBLE_EQ(raw(-1, 0.5f), base + 0.75 - 0.125);  // f1 == 0.5: not < 0.5
-  EXPECT_DOUBLE_EQ(raw(kNaN, 0.f), base + 0.25 - 0.125);  // f0 missing: left
-  EXPECT_DOUBLE_EQ(raw(-2, kNaN), base + 0.75 - 0.125);  // f1 missing: right
+  EXPECT_DOUBLE_EQ(raw(kXgbNaN, 0.f), base + 0.25 - 0.125);  // f0 missing: left
+  EXPECT_DOUBLE_EQ(raw(-2, kXgbNaN), base + 0.75 - 0.125);  // f1 missing: right
   EXPECT_DOUBLE_EQ(raw(std::nextafter(-1.0f, -2.0f), 0.f), base + 0.25 - 0.125);
 
   Json named = small_model();

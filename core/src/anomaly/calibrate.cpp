@@ -9,6 +9,8 @@
 
 #include "funnelcast/anomaly/calibrate.hpp"
 
+#include "funnelcast/base/math.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -16,7 +18,6 @@
 namespace fc::anomaly {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr size_t kBinsPerOctave = 512;
 constexpr size_t kOctaves = 40;  // r up to 2^40; larger values share the last bin
 constexpr size_t kBins = kBinsPerOctave * kOctaves;

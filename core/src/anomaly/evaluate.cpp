@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/base/math.hpp"
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/io/json.hpp"
 #include "funnelcast/time/time.hpp"
@@ -22,7 +23,6 @@
 namespace fc::anomaly {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kFpWeight = 0.11;  // NAB standard profile
 constexpr double kTpWeight = 1.0;
 constexpr double kFnWeight = 1.0;

@@ -10,10 +10,11 @@
 
 #include "funnelcast/anomaly/anomaly.hpp"
 #include "funnelcast/anomaly/calibrate.hpp"
+#include "funnelcast/base/math.hpp"
 
 namespace fc::anomaly::detail {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using fc::kNaN;
 constexpr double kMadScale = 1.4826;      // MAD -> standard deviation of normal data
 constexpr double kMeanAbsScale = 1.2533;  // mean |x - m| -> standard deviation (sqrt(pi / 2))
 constexpr double kCountFloor = 0.5;       // expected counts below this are judged as 0.5

@@ -73,8 +73,6 @@ Eigen::VectorXd times(const Eigen::MatrixXd& z, const Eigen::VectorXd& theta) {
   return out;
 }
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 // Infinite features are treated like missing ones: no finite weight can use them.
 bool present(float v) {
   return std::isfinite(v);

@@ -11,11 +11,11 @@
 #include <unordered_map>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/base/math.hpp"
 
 namespace fc::drift {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kPi = 3.14159265358979323846;
 

@@ -20,8 +20,6 @@
 namespace fc::metrics {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 void check(const std::vector<double>& y, const std::vector<double>& p, const char* name) {
   if (y.size() != p.size()) {
     throw Error(std::string(name) + ": " + std::to_string(y.size()) + " actual values but " +

@@ -8,11 +8,11 @@
 #include <limits>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/base/math.hpp"
 
 namespace fc::forecast {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Early stopping and the refit share a fold's progress: the first fit takes this much.
 constexpr double kFirstFitShare = 0.6;
 

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/base/math.hpp"
 #include "funnelcast/eval/intervals.hpp"
 #include "funnelcast/eval/validation.hpp"
 #include "funnelcast/forecast/cv.hpp"
@@ -16,8 +17,6 @@
 
 namespace fc::forecast {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 const char* type_name(ColumnType t) {
   switch (t) {

@@ -7,11 +7,10 @@
 #include <limits>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/base/math.hpp"
 
 namespace fc::schema {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double ratio(double numerator, double denominator) {
   if (std::isnan(numerator) || std::isnan(denominator) || denominator == 0) return kNaN;

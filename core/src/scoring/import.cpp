@@ -12,14 +12,13 @@
 #include <set>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/base/math.hpp"
 #include "funnelcast/gbdt/xgboost.hpp"
 #include "funnelcast/scoring/table.hpp"
 
 namespace fc::scoring {
 
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 bool as_number(const std::string& text, double& v) {
   if (text.empty()) return false;
   char* end = nullptr;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/base/text.hpp"
 #include "funnelcast/schema/registry.hpp"
 #include "funnelcast/scoring/table.hpp"
 
@@ -20,11 +21,6 @@ const char* const kOutcomeWords[] = {
     "approved", "class", "leadstatus", "isconverted"};
 
 const char* const kYesNo[] = {"0", "1", "yes", "no", "y", "n", "true", "false", "t", "f"};
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The distinct non-missing values of a column as text (numbers as written by Column::text).
 std::set<std::string> distinct_values(const Table& t, const Column& c, size_t limit) {
@@ -61,7 +57,7 @@ OutcomeGuess guess_outcome(const Table& table) {
     o.positive_rate = std::nan("");
     if (values.size() == 2) {
       const bool yes_no = std::all_of(values.begin(), values.end(), [](const std::string& v) {
-        const std::string l = lower(v);
+        const std::string l = text::ascii_lower(v);
         return std::any_of(std::begin(kYesNo), std::end(kYesNo), [&](const char* k) { return l == k; });
       });
       o.rank = named ? 1 : yes_no ? 2 : 3;

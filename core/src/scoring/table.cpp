@@ -11,6 +11,8 @@
 #include <unordered_map>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/base/math.hpp"
+#include "funnelcast/base/text.hpp"
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/schema/registry.hpp"
 #include "funnelcast/time/time.hpp"
@@ -19,17 +21,11 @@ namespace fc::scoring {
 namespace {
 
 constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Text columns with a distinct value on this share of rows are identifiers, not signals.
 constexpr double kIdLikeShare = 0.9;
 constexpr size_t kIdLikeMinRows = 50;
 // Dictionaries keep the most frequent levels; the rare rest is read as missing.
 constexpr size_t kMaxLevels = 1000;
-
-std::string lower(std::string s) {
-  for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return s;
-}
 
 std::string trimmed(const std::string& s) {
   size_t b = 0, e = s.size();
@@ -41,7 +37,7 @@ std::string trimmed(const std::string& s) {
 bool is_known_positive(const std::string& label) {
   static const char* const kPositive[] = {"1", "yes", "y", "true", "t", "converted", "won", "purchased",
                                           "subscribed", "success", "positive", "responded", "bought", "churned"};
-  const std::string l = lower(trimmed(label));
+  const std::string l = text::ascii_lower(trimmed(label));
   return std::any_of(std::begin(kPositive), std::end(kPositive), [&](const char* p) { return l == p; });
 }
 
@@ -479,7 +475,7 @@ Target read_target(const Table& table, const std::string& column, const std::str
       if (labels[static_cast<size_t>(i)] == trimmed(positive)) pos = i;
     if (pos < 0)
       for (int i = 0; i < 2; ++i)
-        if (lower(labels[static_cast<size_t>(i)]) == lower(trimmed(positive))) pos = i;
+        if (text::ascii_lower(labels[static_cast<size_t>(i)]) == text::ascii_lower(trimmed(positive))) pos = i;
     if (pos < 0)
       throw Error(where + " has the labels '" + shown(labels[0]) + "' and '" + shown(labels[1]) + "', not '" +
                   shown(positive) + "' (given as the positive label)");

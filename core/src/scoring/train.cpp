@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/base/math.hpp"
 #include "funnelcast/baselines/baselines.hpp"
 #include "funnelcast/eval/metrics.hpp"
 #include "funnelcast/eval/validation.hpp"
@@ -20,7 +21,6 @@
 namespace fc::scoring {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Early stopping watches this share of each training part (stratified).
 constexpr double kEarlyStoppingShare = 0.15;
 // One column ranking the outcome this well on its own is worth a warning: it may only be

@@ -7,12 +7,11 @@
 #include <string>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/base/math.hpp"
 #include "funnelcast/time/time.hpp"
 
 namespace fc::kpi {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 size_t index_of(std::string_view metric) {
   const auto& all = schema::metrics();

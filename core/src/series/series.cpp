@@ -14,13 +14,13 @@
 #include <utility>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/base/math.hpp"
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/time/time.hpp"
 
 namespace fc::series {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // A span beyond 20 years is almost surely a typo'd year; refusing it keeps one bad
 // cell from allocating a grid of millions of intervals.
 constexpr int64_t kMaxSpanSeconds = 20 * 8766 * time::kHour;

@@ -8,6 +8,12 @@
 #include <cstring>
 #include <limits>
 
+namespace fc {
+// Missing: one definition for every file (unity builds put several files in one unit, where
+// file-local copies of the same name would clash).
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}  // namespace fc
+
 namespace fc::math {
 
 inline double from_bits(uint64_t b) {

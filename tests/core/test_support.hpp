@@ -1,0 +1,22 @@
+// Small values and formulas several test files use (one definition: the core tests are
+// compiled in unity batches, where file-local copies of one name clash).
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+namespace fc::testing {
+
+constexpr int64_t k2024 = 1704067200;  // 2024-01-01 00:00 UTC, a Monday
+
+// P(X >= k) for X ~ Binomial(n, p): the chance of k or more false alarms in n checks.
+inline double binomial_sf(size_t n, double p, size_t k) {
+  double term = std::pow(1 - p, static_cast<double>(n)), cdf = 0;
+  for (size_t j = 0; j < k; ++j) {
+    cdf += term;
+    term *= static_cast<double>(n - j) / static_cast<double>(j + 1) * p / (1 - p);
+  }
+  return 1 - cdf;
+}
+
+}  // namespace fc::testing
