@@ -527,8 +527,9 @@ detail::Params params_for(const detail::Detector& d, const Options& o, size_t ba
 // The band agrees with the verdict on the value itself: a value outside [lower, upper] is
 // flagged and one inside is not. The band is the band-giving detector's (for the ensemble,
 // its member of highest rank), and the verdict may also weigh what that band does not show
-// (the sustained test, the other members), so where they differ the bound on the value's
-// side is moved to the value: just past it when the value is flagged, onto it when not.
+// (the sustained and shift tests, the other members), so where they differ the bound on the
+// value's side is moved to the value: just past it when the value is flagged, onto it when
+// not.
 // An open side (NaN) stays open unless a flagged value lies on it. Undefined values (CPL
 // at 0 leads) have no place on the chart's axis: their band is left as it is.
 void agree_band(Result& r, size_t i, bool flagged) {

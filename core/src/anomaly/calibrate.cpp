@@ -176,6 +176,10 @@ double cauchy_combine(const double* p, const double* w, size_t n) {
   return cauchy_rule(p, w, n, kCauchyTop);
 }
 
+double cauchy_combine(const double* p, const double* w, size_t n, double top) {
+  return cauchy_rule(p, w, n, top);
+}
+
 double gaussian_two_sided(double z) {
   return std::erfc(std::fabs(z) / M_SQRT2);
 }

@@ -92,7 +92,7 @@ Track run(Context& ctx) {
   const size_t n = in.size();
   Track t;
   t.resize(n);
-  Calibrated cal(prm.alpha, true, prm.bands);
+  Calibrated cal(prm.alpha, true, prm.bands, shift_window(in));
   Scale s = scale_of(in);
   const bool ratio = in.kind == Kind::kRatio;
   Window win(in, prm.baseline);

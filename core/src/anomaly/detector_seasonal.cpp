@@ -291,7 +291,7 @@ Track seasonal_track(const Input& in, const Params& prm) {
   std::vector<Candidate> cands;
   for (size_t period : periods) cands.push_back(fit_period(sh, period, prm));
   const PeriodChoice choice(cands, n);
-  Calibrated cal(prm.alpha, true, prm.bands);
+  Calibrated cal(prm.alpha, true, prm.bands, shift_window(in));
   Scale s = scale_of(in);
   t.z_feature.assign(n, kNaN);
   const bool floored = in.kind == Kind::kLevel;

@@ -152,6 +152,45 @@ class TrailingAbsMean {
   double sum_ = 0;
 };
 
+// The shift test: a level that moved and stayed (a slow drift, a step that each interval
+// alone does not make unusual) shows as a mean of the z over about a day that is far from 0.
+// Defined in time, not in intervals: K is one day of intervals, so 5-minute data averages
+// 288 z and hourly data 24; data with fewer than 2 kSustained intervals a day (daily data)
+// has no shift test. Where a series' z are correlated from interval to interval (most
+// series: temperatures, traffic, taxis), such means are routinely far larger than the
+// 1 / sqrt(K) of independent z would allow, so the mean is not scaled by sqrt(K) but
+// standardised by the robust spread (1.4826 MAD around 0) of the series' own past
+// day-means, sampled once every K / kShiftSamples intervals over the last kShiftHistory
+// samples (8 weeks of hourly samples), and never below 1 / sqrt(K). The spread is an
+// estimate from few independent means, so mean / spread is read as a Student t with
+// kMadEfficiency x days of past means (next()), turned into a Gaussian z, and calibrated as
+// every z is (the tail prior, flagged values entering at the critical value). Holidays of
+// the calendar are left out: the day is the last K ordinary intervals (Calibrated::judge).
+class ShiftTest {
+ public:
+  explicit ShiftTest(size_t window);
+  // The next z (each clipped to +-kClip; NaN counts as 0); returns the standardised mean of
+  // the last K, NaN before K z and kShiftMinSamples past means.
+  double next(double z);
+  size_t window() const { return ring_.size(); }
+
+ private:
+  std::vector<double> ring_;
+  double sum_ = 0;
+  size_t seen_ = 0, stride_ = 1;
+  std::vector<double> samples_;  // past means in order (a ring of kShiftHistory)
+  size_t sampled_ = 0;
+  SortedWindow past_;
+};
+constexpr size_t kShiftSamples = 24;       // past means sampled per window (hourly for a day)
+constexpr size_t kShiftHistory = 56 * 24;  // past means kept: 56 windows' worth (8 weeks)
+constexpr double kMadEfficiency = 0.37;    // an MAD's precision: an SD's from 0.37 x the values
+constexpr size_t kShiftMinSamples = 30;    // past means before the test speaks
+constexpr double kShiftWeight = 0.5;       // its weight in the Cauchy rule (point, sustained: 1)
+// The shift test's window for a series of this interval: a day of intervals, 0 (none) when
+// that is fewer than 2 kSustained.
+size_t shift_window(const Input& in);
+
 // Calibrates a detector's statistic as it walks forward. A signed z (robust, seasonal,
 // residual) is first read through the Gaussian tail, as the surprise s = -ln p_gauss(|z|):
 // where the data is as Gaussian as the detector assumes, s is exponential with mean 1 and
@@ -159,30 +198,39 @@ class TrailingAbsMean {
 // tails, the calibrator learns it from the series' past and p is larger. Two tests, each
 // against its own past: the point test on z, and the sustained test on the last
 // kSustained z, each clipped to +-kClip, summed and divided by sqrt(kSustained) (a level
-// shift or drift of moderate steps adds up; one spike adds at most kClip / sqrt(6)).
+// shift or drift of moderate steps adds up; one spike adds at most kClip / sqrt(6)), and,
+// where the detector gives a shift window, the shift test (ShiftTest: about a day).
 // Their tail probabilities are combined by the Cauchy rule. Other statistics (isolation
 // scores, combined p-values) are calibrated as they are, by the point test alone.
 struct Calibrated {
-  TailCalibrator point, sustained;
+  TailCalibrator point, sustained, shifted;
   double alpha;
   bool z_like;
   bool bands = true;
   double ring[kSustained] = {};
   size_t seen = 0;
-  Calibrated(double a, bool signed_z, bool with_bands = true)
+  ShiftTest shift;  // window 0: none
+  // shift_window: the shift test's K (shift_window(in)), 0 for none; z statistics only.
+  Calibrated(double a, bool signed_z, bool with_bands = true, size_t shift_window = 0)
       : point(signed_z ? kModelCalibrationHistory : kCalibrationHistory),
         sustained(signed_z ? kModelCalibrationHistory : kCalibrationHistory),
+        shifted(kModelCalibrationHistory),
         alpha(a),
         z_like(signed_z),
-        bands(with_bands) {
+        bands(with_bands),
+        shift(signed_z ? shift_window : 0) {
     if (z_like) {
       point.set_prior(1, kTailPrior);
       sustained.set_prior(1, kTailPrior);
+      shifted.set_prior(1, kTailPrior);
     }
   }
   // Sets p and returns the critical |z| of the point test (the raw statistic for others;
-  // NaN before enough history).
-  double judge(double z, double& p);
+  // NaN before enough history). `holiday`: a holiday of the calendar, whose level is expected
+  // to differ (by an effect estimated from one day a year before): it is left out of the
+  // shift test's day and gets no shift verdict (a clean Poisson count on New Year's Day,
+  // judged against last year's effect, read as a day-long shift: 8 flags in 2 x 2 years).
+  double judge(double z, double& p, bool holiday = false);
 };
 
 // The last step of robust and seasonal at interval i: the residual r against the

@@ -71,6 +71,8 @@ double cauchy_combine(const double* p, size_t n);
 // Each p is truncated at 0.99 (Liu and Xie's remedy for p near 1, whose tan term would
 // otherwise cancel any evidence: a count model's p of exactly 1 is common).
 double cauchy_combine(const double* p, const double* w, size_t n);
+// The same with p truncated at `top` instead of 0.99 (1 - 1e-15: as the unweighted rule).
+double cauchy_combine(const double* p, const double* w, size_t n, double top);
 
 // The Gaussian two-sided tail probability of |z| (erfc(|z| / sqrt 2)) and its inverse.
 double gaussian_two_sided(double z);
