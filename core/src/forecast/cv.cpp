@@ -34,6 +34,22 @@ metrics::Regression score(const std::vector<double>& y, const std::vector<double
   return metrics::regression(ys, ps, train.data(), train.size());
 }
 
+metrics::Regression backtest_score(const std::vector<double>& y, size_t first, size_t origin,
+                                   const std::vector<double>& forecast) {
+  const size_t end = std::min(y.size(), origin + forecast.size());
+  metrics::Regression r = score(slice(y, origin, end), forecast, {});
+  double s = 0;
+  size_t c = 0;
+  for (size_t t = first + 24; t < origin; ++t) {
+    const double d = y[t] - y[t - 24];
+    if (std::isnan(d)) continue;
+    s += std::fabs(d);
+    ++c;
+  }
+  r.mase = c > 0 && s > 0 && !std::isnan(r.mae) ? r.mae / (s / static_cast<double>(c)) : kNaN;
+  return r;
+}
+
 CandidateCv cross_validate(const CandidateInfo& info, const TrainingData& d,
                            const std::vector<validation::Fold>& folds, int horizon,
                            int origin_step, const CvProgress& progress) {
@@ -81,12 +97,19 @@ CandidateCv cross_validate(const CandidateInfo& info, const TrainingData& d,
     out.recursive.push_back(score(slice(y, fold.valid_begin, fold.valid_begin + static_cast<size_t>(horizon)), rec, train_y));
 
     // More origins inside the validation block, only to learn how errors grow with the step.
+    // The same origins, in the most recent folds, are the backtests candidates are chosen by.
+    const bool backtested = k + kBacktestFolds >= folds.size();
     eval::ResidualSet res;
     res.bucket_steps = 24;
     for (size_t o = fold.valid_begin; o + static_cast<size_t>(horizon) <= fold.valid_end; o += step) {
-      const std::vector<double> p = o == fold.valid_begin ? rec : recursive(c->predictor(), h, o, horizon);
+      std::vector<double> p = o == fold.valid_begin ? rec : recursive(c->predictor(), h, o, horizon);
       for (int j = 0; j < horizon; ++j)
         res.add(static_cast<size_t>(j), (y[o + static_cast<size_t>(j)] - p[j]) / eval::scale_of(p[j], d.counts));
+      if (backtested) {
+        out.backtest.push_back(backtest_score(y, 0, o, p));
+        out.backtest_origins.push_back(o);
+        out.backtest_forecasts.push_back(std::move(p));
+      }
     }
     out.residuals.push_back(std::move(res));
     report(1.0);

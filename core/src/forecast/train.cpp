@@ -212,9 +212,40 @@ std::vector<const CandidateInfo*> applicable_candidates(bool counts, const std::
   return chosen;
 }
 
-// Select by mean recursive RMSE (the error a user will see); fills the comparison.
-size_t select_best(const std::vector<CandidateCv>& results, std::vector<model::CandidateResult>& comparison) {
+// The mean backtest MASE of each candidate over the origins where every candidate has one
+// (a candidate that cannot forecast an origin gains nothing from it); NaN when none.
+std::vector<double> backtest_mase(const std::vector<CandidateCv>& results) {
+  std::vector<double> out(results.size(), kNaN);
+  if (results.empty()) return out;
+  const size_t origins = results[0].backtest.size();
+  std::vector<double> sum(results.size(), 0.0);
+  size_t used = 0;
+  for (size_t o = 0; o < origins; ++o) {
+    bool all = true;
+    for (const auto& r : results) all = all && o < r.backtest.size() && std::isfinite(r.backtest[o].mase);
+    if (!all) continue;
+    for (size_t c = 0; c < results.size(); ++c) sum[c] += results[c].backtest[o].mase;
+    ++used;
+  }
+  if (used == 0) return out;
+  for (size_t c = 0; c < results.size(); ++c) out[c] = sum[c] / static_cast<double>(used);
+  return out;
+}
+
+bool is_seasonal_naive(const std::string& name) { return name.rfind("seasonal_naive", 0) == 0; }
+
+// Select by the mean backtest MASE (scale-free: series of any level are judged alike, at
+// the horizon asked for); by mean recursive RMSE when no candidate has a MASE (no
+// seasonal difference before the origins). The choice is never worse on the backtests
+// than the best seasonal naive: if it were, that seasonal naive is kept. Fills the
+// comparison.
+size_t select_best(const std::vector<CandidateCv>& results, std::vector<model::CandidateResult>& comparison,
+                   model::BacktestSummary& summary) {
+  const std::vector<double> mase = backtest_mase(results);
+  const bool by_mase = std::any_of(mase.begin(), mase.end(), [](double v) { return std::isfinite(v); });
+  summary.selected_by = by_mase ? "mase" : "rmse";
   size_t best = 0;
+  double best_score = std::numeric_limits<double>::infinity();
   double best_rmse = std::numeric_limits<double>::infinity();
   for (size_t c = 0; c < results.size(); ++c) {
     model::CandidateResult r;
@@ -222,14 +253,36 @@ size_t select_best(const std::vector<CandidateCv>& results, std::vector<model::C
     r.one_step = table_of(results[c].one_step);
     r.recursive = table_of(results[c].recursive);
     r.best_iterations = results[c].best_iterations;
+    r.backtest = table_of(results[c].backtest);
     const double rmse = r.recursive.at("rmse").mean;
-    if (rmse < best_rmse) {
-      best_rmse = rmse;
+    const double s = by_mase ? mase[c] : rmse;
+    if (s < best_score) {
+      best_score = s;
       best = c;
     }
+    if (rmse < best_rmse) best_rmse = rmse;
     comparison.push_back(std::move(r));
   }
-  if (!std::isfinite(best_rmse)) throw Error("no forecaster could be scored on the validation folds");
+  if (!std::isfinite(best_score) && !std::isfinite(best_rmse))
+    throw Error("no forecaster could be scored on the validation folds");
+  if (!std::isfinite(best_score)) {
+    // No candidate has the selection score: the lowest recursive RMSE, as before backtests.
+    for (size_t c = 0; c < results.size(); ++c)
+      if (comparison[c].recursive.at("rmse").mean == best_rmse) {
+        best = c;
+        break;
+      }
+  }
+  if (by_mase) {
+    size_t naive = results.size();
+    for (size_t c = 0; c < results.size(); ++c)
+      if (is_seasonal_naive(results[c].name) && std::isfinite(mase[c]) && (naive == results.size() || mase[c] < mase[naive]))
+        naive = c;
+    if (naive < results.size() && !(mase[best] <= mase[naive])) {
+      summary.fallback = results[best].name + " was worse than " + results[naive].name + " on the backtests";
+      best = naive;
+    }
+  }
   return best;
 }
 
@@ -265,6 +318,7 @@ nlohmann::json report_json(const model::Model& m, const eval::Coverage& coverage
                         {"points", coverage.points},
                         {"per_fold", per_fold_coverage}}},
           {"intervals", section.at("intervals")},
+          {"backtest", section.contains("backtest") ? section.at("backtest") : nlohmann::json(nullptr)},
           {"notices", notices}};
 }
 
@@ -312,7 +366,12 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
 
   // 3. Select, then calibrate intervals.
   std::vector<model::CandidateResult> comparison;
-  const size_t best = select_best(results, comparison);
+  model::BacktestSummary backtest;
+  backtest.horizon = horizon;
+  backtest.origin_step = std::max(options.origin_step_hours, 1);
+  backtest.origins = results.front().backtest_origins.size();
+  backtest.folds = std::min(folds.size(), kBacktestFolds);
+  const size_t best = select_best(results, comparison, backtest);
   const CandidateCv& cv = results[best];
   const eval::Coverage coverage = eval::cross_coverage(cv.residuals, counts);
   eval::ResidualSet all;
@@ -339,11 +398,13 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
   f.horizon = horizon;
   f.min_history = static_cast<int>(std::max<size_t>(std::min(lookback, first_row), 1));
   if (f.predictor == "seasonal_naive") f.min_history = std::max(f.min_history, f.season);
+  if (f.smoothing) f.min_history = std::max(f.min_history, 2 * 24);  // the smoothers' first two days
   f.intervals = intervals;
   f.coverage = {coverage.p80, coverage.p95, coverage.points};
   describe_cv(f, cv, folds, s, horizon, options.gap);
   f.comparison = std::move(comparison);
   f.selected = cv.name;
+  f.backtest = backtest;
   m.header.forecast = std::move(f);
   model::check(m);
   out.report = report_json(m, coverage, out.notices);

@@ -225,14 +225,16 @@ nlohmann::json forecast_json(const ForecastSection& f) {
   }
   nlohmann::json comparison = nlohmann::json::array();
   for (const auto& c : f.comparison) {
-    comparison.push_back({{"name", c.name},
-                          {"one_step", metric_table_json(c.one_step)},
-                          {"recursive", metric_table_json(c.recursive)},
-                          {"best_iterations", c.best_iterations}});
+    nlohmann::json j = {{"name", c.name},
+                        {"one_step", metric_table_json(c.one_step)},
+                        {"recursive", metric_table_json(c.recursive)},
+                        {"best_iterations", c.best_iterations}};
+    if (c.backtest) j["backtest"] = metric_table_json(*c.backtest);
+    comparison.push_back(std::move(j));
   }
   nlohmann::json importance = nlohmann::json::object();
   for (const auto& [name, gain] : f.feature_importance) importance[name] = gain;
-  return {{"features", f.features.to_json()},
+  nlohmann::json out = {{"features", f.features.to_json()},
           {"predictor", f.predictor},
           {"objective", text_or_null(f.objective)},
           {"season", f.season},
@@ -254,12 +256,25 @@ nlohmann::json forecast_json(const ForecastSection& f) {
           {"comparison", comparison},
           {"selected", f.selected},
           {"feature_importance", importance}};
+  // Written only when present, so models without them keep their bytes.
+  if (f.smoothing) {
+    const Smoothing& m = *f.smoothing;
+    out["smoothing"] = {{"alpha", m.alpha}, {"beta", m.beta}, {"gamma_day", m.gamma_day},
+                        {"gamma_week", m.gamma_week}, {"trend", m.trend}, {"weekly", m.weekly},
+                        {"window", m.window}};
+  }
+  if (f.backtest) {
+    const BacktestSummary& b = *f.backtest;
+    out["backtest"] = {{"horizon", b.horizon}, {"origin_step", b.origin_step}, {"origins", b.origins},
+                       {"folds", b.folds}, {"selected_by", b.selected_by}, {"fallback", text_or_null(b.fallback)}};
+  }
+  return out;
 }
 
 ForecastSection forecast_from(const In& in) {
   ForecastSection f;
   f.features = in.nested("features", [](const nlohmann::json& j) { return features::FeatureSpec::from_json(j); });
-  f.predictor = in.one_of("predictor", {"gbdt", "ridge", "seasonal_naive"});
+  f.predictor = in.one_of("predictor", {"gbdt", "ridge", "seasonal_naive", "holt_winters", "theta"});
   f.objective = in.str_or_null("objective");
   // A forecast predicts a quantity: trees on an identity or log link, named by the name
   // the trees' objective writes (not an alias).
@@ -279,6 +294,26 @@ ForecastSection forecast_from(const In& in) {
     f.params = in.nested("params", [](const nlohmann::json& j) { return gbdt::Params::from_json(j); });
   } else if (!in.raw("params").is_null()) {
     in.fail("params", "must be null for a " + f.predictor + " predictor");
+  }
+  const bool smooths = f.predictor == "holt_winters" || f.predictor == "theta";
+  if (smooths) {
+    const In m = in.obj("smoothing");
+    Smoothing sm;
+    auto unit = [&](const char* key) {
+      const double v = m.num(key);
+      if (!(v >= 0 && v <= 1)) m.fail(key, "must be from 0 to 1");
+      return v;
+    };
+    sm.alpha = unit("alpha");
+    sm.beta = unit("beta");
+    sm.gamma_day = unit("gamma_day");
+    sm.gamma_week = unit("gamma_week");
+    sm.trend = m.flag("trend");
+    sm.weekly = m.flag("weekly");
+    sm.window = static_cast<int>(m.integer("window", 48, 24 * 366 * 60));
+    f.smoothing = sm;
+  } else if (in.has("smoothing")) {
+    in.fail("smoothing", "is only for holt_winters and theta predictors");
   }
   f.clip_negative = in.flag("clip_negative");
   f.horizon = static_cast<int>(in.integer("horizon", 1, 24 * 366 * 60));
@@ -316,9 +351,21 @@ ForecastSection forecast_from(const In& in) {
       if (!v.is_number_integer()) c.fail("best_iterations", "must hold whole numbers");
       r.best_iterations.push_back(v.get<int>());
     }
+    if (c.has("backtest")) r.backtest = metric_table(c, "backtest");
     f.comparison.push_back(std::move(r));
   }
   f.selected = in.str("selected");
+  if (in.has("backtest")) {
+    const In b = in.obj("backtest");
+    BacktestSummary s;
+    s.horizon = static_cast<int>(b.integer("horizon", 1, 24 * 366 * 60));
+    s.origin_step = static_cast<int>(b.integer("origin_step", 1, 24 * 366 * 60));
+    s.origins = b.count("origins");
+    s.folds = b.count("folds");
+    s.selected_by = b.one_of("selected_by", {"mase", "rmse"});
+    s.fallback = b.str_or_null("fallback");
+    f.backtest = s;
+  }
   const auto& importance = in.raw("feature_importance");
   if (!importance.is_object()) in.fail("feature_importance", "must be an object");
   for (auto it = importance.begin(); it != importance.end(); ++it) {

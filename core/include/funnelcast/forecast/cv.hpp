@@ -19,7 +19,21 @@ struct CandidateCv {
   std::vector<metrics::Regression> one_step, recursive;  // per fold
   std::vector<int> best_iterations;                      // per fold (GBDT)
   std::vector<eval::ResidualSet> residuals;              // per fold, scaled
+  // Rolling-origin backtests: the forecast of `horizon` steps from each origin (every
+  // origin_step steps) of the most recent validation blocks, by the fold's model, and
+  // its metrics; mase against the in-sample seasonal-naive (24 h) scale before the origin.
+  std::vector<size_t> backtest_origins;
+  std::vector<std::vector<double>> backtest_forecasts;
+  std::vector<metrics::Regression> backtest;
 };
+
+// How many of the most recent folds the backtest origins come from.
+constexpr size_t kBacktestFolds = 3;
+
+// The metrics of one backtest forecast from `origin` (y NaN = not scored); mase is NaN
+// when the history before the origin has no seasonal (24 h) difference.
+metrics::Regression backtest_score(const std::vector<double>& y, size_t first, size_t origin,
+                                   const std::vector<double>& forecast);
 
 // within: fraction of this candidate's work done (0..1, never decreasing).
 using CvProgress = std::function<void(const std::string& stage, double within)>;
