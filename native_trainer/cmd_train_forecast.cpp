@@ -27,9 +27,10 @@ const char* kHelp =
     "  backtest    the next --horizon hours forecast from every day of the last 3 folds,\n"
     "              scored by MASE (against the in-sample error of repeating yesterday)\n"
     "              and sMAPE, so series of any level are judged alike\n"
-    "The candidate with the lowest mean backtest MASE (never one worse there than seasonal\n"
-    "naive) is refitted on all the data and saved with its 80%/95% prediction intervals\n"
-    "(from cross-validation residuals).\n"
+    "The median of the three best (one of the trees at most) is a candidate too. The one\n"
+    "with the lowest mean backtest MASE (never one worse there than seasonal naive) is\n"
+    "refitted on all the data and saved with its 80%/95% prediction intervals (from\n"
+    "cross-validation residuals).\n"
     "\n"
     "The model records the data it was trained on (its columns and their roles, the\n"
     "channel, the interval, how rows and gaps were read): `funnelcast forecast` applies\n"
@@ -67,7 +68,11 @@ void print_summary(const nlohmann::json& report) {
   }
   if (report.contains("backtest") && report.at("backtest").is_object()) {
     const auto& b = report.at("backtest");
-    std::printf("\nselected by the lowest mean backtest %s: %d forecasts of %d hours from the last %d folds%s%s\n",
+    std::string members;
+    for (const auto& name : b.value("combination", nlohmann::json::array()))
+      members += (members.empty() ? "" : ", ") + name.get<std::string>();
+    if (!members.empty()) std::printf("\ncombination: the median of %s\n", members.c_str());
+    std::printf("selected by the lowest mean backtest %s: %d forecasts of %d hours from the last %d folds%s%s\n",
                 b.at("selected_by").get<std::string>() == "mase" ? "MASE" : "recursive RMSE (no MASE)",
                 b.at("origins").get<int>(), b.at("horizon").get<int>(), b.at("folds").get<int>(),
                 b.at("fallback").is_string() ? "; " : "",

@@ -280,6 +280,19 @@ export interface BacktestSummary {
   selected_by: 'mase' | 'rmse';
   /** Why seasonal naive was kept over the best candidate, or null. */
   fallback: string | null;
+  /** The candidates the "combination" row is the median of (empty when there was none). */
+  combination: string[];
+}
+
+/** A forecaster of a combination (a gbdt member's trees are the model's). */
+export interface CombinationMember {
+  name: string;
+  predictor: 'gbdt' | 'ridge' | 'seasonal_naive' | 'holt_winters' | 'theta';
+  objective: 'regression' | 'poisson' | null;
+  season: number;
+  ridge: RidgeJson | null;
+  params: GbdtParams | null;
+  smoothing?: SmoothingJson;
 }
 
 /** holt_winters and theta: the smoothing parameters. */
@@ -296,7 +309,7 @@ export interface SmoothingJson {
 
 export interface ForecastSection {
   features: FeatureSpecJson;
-  predictor: 'gbdt' | 'ridge' | 'seasonal_naive' | 'holt_winters' | 'theta';
+  predictor: 'gbdt' | 'ridge' | 'seasonal_naive' | 'holt_winters' | 'theta' | 'combination';
   objective: 'regression' | 'poisson' | null;
   /** seasonal_naive: steps back; 0 otherwise. */
   season: number;
@@ -304,6 +317,8 @@ export interface ForecastSection {
   params: GbdtParams | null;
   /** holt_winters and theta only. */
   smoothing?: SmoothingJson;
+  /** combination only: the median of their forecasts. */
+  members?: CombinationMember[];
   clip_negative: boolean;
   /** Steps validated by cross-validation; forecasts stop there. */
   horizon: number;

@@ -4,9 +4,11 @@
 // seasonal naive.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
+#include "funnelcast/base/error.hpp"
 #include "funnelcast/forecast/candidate.hpp"
 #include "funnelcast/forecast/cv.hpp"
 #include "funnelcast/forecast/predict.hpp"
@@ -187,7 +189,7 @@ TEST(Train, SelectionIsNeverWorseThanSeasonalNaiveOnTheBacktests) {
   std::mt19937_64 rng(7);
   std::normal_distribution<double> noise(0, 1);
   const size_t n = 24 * 40;
-  std::vector<std::vector<double>> kinds(4);
+  std::vector<std::vector<double>> kinds(5);
   double walk = 500;
   for (size_t t = 0; t < n; ++t) {
     const double day = std::sin(2 * M_PI * static_cast<double>(t % 24) / 24);
@@ -196,7 +198,10 @@ TEST(Train, SelectionIsNeverWorseThanSeasonalNaiveOnTheBacktests) {
     kinds[2].push_back((30 + 10 * day + noise(rng)) * (t >= n - 200 ? 3 : 1));        // level shift
     walk += 5 * noise(rng);
     kinds[3].push_back(walk + 50 * day);                                               // random walk
+    std::poisson_distribution<int> leads(std::max(0.2, 2 + 1.5 * day));
+    kinds[4].push_back(leads(rng));                                                    // low counts
   }
+  size_t combined = 0;
   TrainOptions o;
   o.horizon = 48;
   o.folds = 4;
@@ -228,7 +233,158 @@ TEST(Train, SelectionIsNeverWorseThanSeasonalNaiveOnTheBacktests) {
     const Forecast f = predict(out.model, series_of(kinds[k]).total, 48);
     ASSERT_EQ(f.mean.size(), 48u);
     for (double v : f.mean) EXPECT_TRUE(std::isfinite(v));
+    // A combination's first step is the median of its members' (each rebuilt alone, a
+    // gbdt member from the model's trees).
+    const model::ForecastSection& s = *out.model.header.forecast;
+    if (s.predictor != "combination") continue;
+    ++combined;
+    ASSERT_EQ(s.members.size(), 3u);
+    std::vector<double> first;
+    features::History h;
+    h.start = k2024;
+    h.target = kinds[k].data();
+    h.size = kinds[k].size();
+    std::vector<float> scratch;
+    for (const auto& m : s.members) {
+      model::ForecastSection one;
+      one.features = s.features;
+      one.predictor = m.predictor;
+      one.objective = m.objective;
+      one.season = m.season;
+      one.ridge = m.ridge;
+      one.params = m.params;
+      one.smoothing = m.smoothing;
+      one.clip_negative = s.clip_negative;
+      const auto p = load_predictor(one, m.predictor == "gbdt" ? out.model.ensemble : gbdt::Ensemble{});
+      first.push_back(p->predict_clipped(h, h.size, scratch));
+    }
+    std::sort(first.begin(), first.end());
+    EXPECT_NEAR(f.mean[0], first[1], 1e-9 * std::max(1.0, std::fabs(first[1]))) << "kind " << k;
   }
+  EXPECT_GT(combined, 0u) << "no series chose the combination: its path is not covered";
+}
+
+}  // namespace
+}  // namespace fc::forecast
+
+namespace fc::forecast {
+namespace {
+
+TEST(Combination, MedianOfItsMembersStepByStep) {
+  // Members: yesterday's hour, last week's hour, and the last hour (ridge on lag 1).
+  model::ForecastSection s;
+  s.features.lags = {1};
+  s.features.calendar = false;
+  s.features.cyclic = false;
+  s.predictor = "combination";
+  model::CombinationMember day, week, last;
+  day.name = "seasonal_naive_day";
+  day.predictor = "seasonal_naive";
+  day.season = 24;
+  week.name = "seasonal_naive";
+  week.predictor = "seasonal_naive";
+  week.season = 168;
+  last.name = "ridge";
+  last.predictor = "ridge";
+  baselines::Ridge r;
+  r.mean = {0.0};
+  r.scale = {1.0};
+  r.weight = {1.0};
+  last.ridge = r;
+  s.members = {day, week, last};
+  const auto p = load_predictor(s, gbdt::Ensemble{});
+  std::vector<double> y(200);
+  for (size_t t = 0; t < y.size(); ++t) y[t] = static_cast<double>(t % 7);
+  features::History h;
+  h.start = k2024;
+  h.target = y.data();
+  h.size = y.size();
+  std::vector<float> scratch;
+  // t = 200: y[176] = 1, y[32] = 4, y[199] = 3 -> 3; t = 190: y[166] = 5, y[22] = 1, y[189] = 0 -> 1.
+  EXPECT_EQ(p->predict_at(h, 200, scratch), 3.0);
+  EXPECT_EQ(p->predict_at(h, 190, scratch), 1.0);
+  EXPECT_EQ(p->lookback(), 168u * 4);  // seasonal naive looks up to four seasons back
+  // The header keeps the members and loads back to the same bytes.
+  model::Model m;
+  m.header.kind = "forecast";
+  m.header.created_by = "funnelcast test";
+  m.header.data.columns = {{"timestamp", "timestamp", "time"}, {"leads", "number", "leads"}};
+  m.header.data.roles.time = "timestamp";
+  m.header.data.roles.leads = "leads";
+  m.header.data.start = k2024;
+  m.header.data.end = k2024 + 3600 * 200;
+  m.header.data.intervals = 200;
+  for (const char* name : {"rmse", "mae", "r2", "smape", "mase"}) {
+    s.cv.one_step[name] = {1, 0, 1};
+    s.cv.recursive[name] = {1, 0, 1};
+  }
+  s.cv.folds = 1;
+  s.cv.horizon = 24;
+  s.horizon = 24;
+  s.min_history = 168;
+  s.selected = "combination";
+  s.intervals.lo95 = {-3};
+  s.intervals.lo80 = {-2};
+  s.intervals.hi80 = {2};
+  s.intervals.hi95 = {3};
+  m.header.forecast = s;
+  const std::string bytes = model::save(m);
+  const model::Model back = model::load(bytes);
+  ASSERT_EQ(back.header.forecast->members.size(), 3u);
+  EXPECT_EQ(back.header.forecast->members[2].name, "ridge");
+  EXPECT_EQ(model::save(back), bytes);
+  // Two gbdt members would need two sets of trees: refused.
+  nlohmann::json j = m.header.to_json();
+  for (int i : {0, 1}) {
+    j["forecast"]["members"][i]["predictor"] = "gbdt";
+    j["forecast"]["members"][i]["objective"] = "regression";
+    j["forecast"]["members"][i]["season"] = 0;
+    j["forecast"]["members"][i]["params"] = gbdt::Params{}.to_json();
+  }
+  std::string e;
+  try {
+    model::Header::from_json(j);
+  } catch (const Error& err) {
+    e = err.what();
+  }
+  EXPECT_NE(e.find("one gbdt forecaster at most"), std::string::npos) << e;
+}
+
+TEST(Combination, BacktestsOfTheMedianByHand) {
+  // One fold: training [0, 48), validation [48, 52); horizon 2, origins 48 and 50 (one
+  // every 2 steps). y = 0..47 then 10, 10, 10, 10; the members forecast 9, 11 and 20 at
+  // every step, so the median is 11 (error 1) where the best member (9 or 11) errs by 1.
+  std::vector<double> y;
+  for (size_t t = 0; t < 48; ++t) y.push_back(static_cast<double>(t % 24));
+  for (int k = 0; k < 4; ++k) y.push_back(10);
+  std::vector<validation::Fold> folds(1);
+  folds[0].train_begin = 0;
+  folds[0].train_end = 48;
+  folds[0].valid_begin = 48;
+  folds[0].valid_end = 52;
+  features::Matrix x;
+  const TrainingData d = data_of(y, x);
+  auto member = [&](double v) {
+    CandidateCv c;
+    FoldPredictions fp;
+    fp.one_step.assign(4, v);
+    fp.origins = {48, 50};
+    fp.forecasts = {{v, v}, {v, v}};
+    c.predictions.push_back(fp);
+    return c;
+  };
+  const CandidateCv a = member(9), b = member(11), c = member(20);
+  const CandidateCv m = combine("combination", {&a, &b, &c}, d, folds, 2);
+  ASSERT_EQ(m.backtest.size(), 2u);
+  // In-sample scale: |y[t] - y[t-24]| is 0 over 24..47, and 10 - y[t-24] after: the MASE
+  // of origin 48 is undefined (no seasonal difference before it); origin 50's scale is
+  // (|10 - 0| + |10 - 1|) / 26.
+  EXPECT_TRUE(std::isnan(m.backtest[0].mase));
+  EXPECT_NEAR(m.backtest[1].mae, 1.0, 1e-12);
+  EXPECT_NEAR(m.backtest[1].mase, 1.0 / (19.0 / 26), 1e-12);
+  EXPECT_EQ(m.predictions[0].forecasts[1], (std::vector<double>{11, 11}));
+  EXPECT_EQ(m.one_step.size(), 1u);
+  EXPECT_NEAR(m.one_step[0].mae, 1.0, 1e-12);
 }
 
 }  // namespace

@@ -119,7 +119,10 @@ TEST(Train, ReportsEveryCandidateSelectsTheLowestBacktestMaseAndNestsIntervals) 
   const auto data = synthetic(24 * 60, 3);
   const TrainOutput out = train(data, small_options());
   const auto& r = out.report;
-  ASSERT_EQ(r.at("comparison").size(), candidates().size());
+  // Every candidate, and the median of the best three.
+  ASSERT_EQ(r.at("comparison").size(), candidates().size() + 1);
+  EXPECT_EQ(r.at("comparison").back().at("name"), "combination");
+  EXPECT_EQ(r.at("backtest").at("combination").size(), 3u);
   for (const char* metric : {"rmse", "mae", "r2", "smape", "mase"}) {
     EXPECT_TRUE(r.at("cv").at("one_step").at(metric).contains("mean")) << metric;
     EXPECT_TRUE(r.at("cv").at("recursive").at(metric).contains("std")) << metric;

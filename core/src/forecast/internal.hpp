@@ -33,6 +33,12 @@ CandidateInfo theta_candidate();
 PredictorInfo seasonal_naive_predictor();
 PredictorInfo holt_winters_predictor();
 PredictorInfo theta_predictor();
+PredictorInfo combination_predictor();
+
+// A combination's member as a forecaster's own section (the features and clipping of the
+// combination's), and back.
+model::ForecastSection member_section(const model::ForecastSection& s, const model::CombinationMember& m);
+model::CombinationMember member_of(const std::string& name, const model::ForecastSection& s);
 PredictorInfo ridge_predictor();
 PredictorInfo gbdt_predictor();
 

@@ -17,6 +17,7 @@ const std::vector<PredictorInfo>& predictors() {
       internal::gbdt_predictor(),
       internal::holt_winters_predictor(),
       internal::theta_predictor(),
+      internal::combination_predictor(),
   };
   return kPredictors;
 }

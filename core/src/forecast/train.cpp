@@ -13,6 +13,7 @@
 #include "funnelcast/forecast/cv.hpp"
 #include "funnelcast/forecast/predict.hpp"
 #include "funnelcast/time/time.hpp"
+#include "internal.hpp"
 
 namespace fc::forecast {
 namespace {
@@ -232,6 +233,29 @@ std::vector<double> backtest_mase(const std::vector<CandidateCv>& results) {
   return out;
 }
 
+constexpr size_t kCombinationSize = 3;
+
+// The best kCombinationSize candidates by backtest MASE, at most one gbdt among them;
+// none when there are not enough.
+std::vector<size_t> combination_members(const std::vector<CandidateCv>& results,
+                                        const std::vector<const CandidateInfo*>& chosen) {
+  const std::vector<double> mase = backtest_mase(results);
+  std::vector<size_t> order;
+  for (size_t c = 0; c < results.size(); ++c)
+    if (std::isfinite(mase[c])) order.push_back(c);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return mase[a] < mase[b]; });
+  std::vector<size_t> out;
+  bool gbdt = false;
+  for (size_t c : order) {
+    const bool trees = std::string(chosen[c]->predictor) == "gbdt";
+    if (trees && gbdt) continue;
+    gbdt = gbdt || trees;
+    out.push_back(c);
+    if (out.size() == kCombinationSize) return out;
+  }
+  return {};
+}
+
 bool is_seasonal_naive(const std::string& name) { return name.rfind("seasonal_naive", 0) == 0; }
 
 // Select by the mean backtest MASE (scale-free: series of any level are judged alike, at
@@ -364,6 +388,15 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
                                      }));
   }
 
+  // A combination: the median of the best few on the backtests (one gbdt at most: the
+  // model holds one set of trees), a candidate like the others.
+  const std::vector<size_t> members = combination_members(results, chosen);
+  if (!members.empty()) {
+    std::vector<const CandidateCv*> cvs;
+    for (size_t c : members) cvs.push_back(&results[c]);
+    results.push_back(combine("combination", cvs, d, folds, horizon));
+  }
+
   // 3. Select, then calibrate intervals.
   std::vector<model::CandidateResult> comparison;
   model::BacktestSummary backtest;
@@ -371,6 +404,7 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
   backtest.origin_step = std::max(options.origin_step_hours, 1);
   backtest.origins = results.front().backtest_origins.size();
   backtest.folds = std::min(folds.size(), kBacktestFolds);
+  for (size_t c : members) backtest.combination.push_back(results[c].name);
   const size_t best = select_best(results, comparison, backtest);
   const CandidateCv& cv = results[best];
   const eval::Coverage coverage = eval::cross_coverage(cv.residuals, counts);
@@ -378,27 +412,52 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
   for (const auto& r : cv.residuals) all.append(r);
   const eval::Intervals intervals = eval::intervals_from(all, counts);
 
-  // 4. The final model on all the data. The GBDT takes the median tree count the folds chose.
-  report("final fit " + cv.name, static_cast<double>(chosen.size()) / total);
-  std::unique_ptr<Candidate> final_model = chosen[best]->make(d);
-  FitControl control;
-  control.fixed_iterations = median_iterations(cv.best_iterations);
-  control.progress = [&](double f) { report("final fit " + cv.name, (static_cast<double>(chosen.size()) + f) / total); };
-  final_model->fit(d, n, control);
+  // 4. The final model on all the data. The GBDT takes the median tree count the folds
+  // chose; a combination refits each member.
+  const std::vector<size_t> fits = best < chosen.size() ? std::vector<size_t>{best} : members;
+  model::Model& m = out.model;
+  model::ForecastSection f;
+  f.features = spec;
+  for (size_t i = 0; i < fits.size(); ++i) {
+    const size_t c = fits[i];
+    const double done = static_cast<double>(chosen.size()) + static_cast<double>(i) / static_cast<double>(fits.size());
+    report("final fit " + results[c].name, done / total);
+    std::unique_ptr<Candidate> final_model = chosen[c]->make(d);
+    FitControl control;
+    control.fixed_iterations = median_iterations(results[c].best_iterations);
+    control.progress = [&](double p) {
+      report("final fit " + results[c].name, (done + p / static_cast<double>(fits.size())) / total);
+    };
+    final_model->fit(d, n, control);
+    if (fits.size() == 1) {
+      final_model->save(f, m.ensemble);
+    } else {
+      model::ForecastSection one;
+      gbdt::Ensemble trees;
+      final_model->save(one, trees);
+      if (one.predictor == "gbdt") {
+        m.ensemble = std::move(trees);
+        f.feature_importance = one.feature_importance;
+      }
+      f.members.push_back(internal::member_of(results[c].name, one));
+    }
+  }
+  if (fits.size() > 1) f.predictor = "combination";
   report("done", 1.0);
 
-  model::Model& m = out.model;
   m.header.kind = "forecast";
   m.header.created_by = std::string("funnelcast ") + FC_VERSION;
   m.header.data = schema_of(input, data, s, options.channel);
-  model::ForecastSection f;
-  f.features = spec;
-  final_model->save(f, m.ensemble);
   f.clip_negative = counts;
   f.horizon = horizon;
   f.min_history = static_cast<int>(std::max<size_t>(std::min(lookback, first_row), 1));
-  if (f.predictor == "seasonal_naive") f.min_history = std::max(f.min_history, f.season);
-  if (f.smoothing) f.min_history = std::max(f.min_history, 2 * 24);  // the smoothers' first two days
+  // Seasonal naive reads a season back, the smoothers two days.
+  auto needs = [&](const std::string& predictor, int season) {
+    if (predictor == "seasonal_naive") f.min_history = std::max(f.min_history, season);
+    if (predictor == "holt_winters" || predictor == "theta") f.min_history = std::max(f.min_history, 2 * 24);
+  };
+  needs(f.predictor, f.season);
+  for (const auto& member : f.members) needs(member.predictor, member.season);
   f.intervals = intervals;
   f.coverage = {coverage.p80, coverage.p95, coverage.points};
   describe_cv(f, cv, folds, s, horizon, options.gap);

@@ -97,6 +97,7 @@ struct BacktestSummary {
   uint64_t folds = 0;            // the most recent validation blocks the origins lie in
   std::string selected_by;       // "mase", or "rmse" when no candidate had a MASE
   std::string fallback;          // "" or why seasonal naive was kept over the best candidate
+  std::vector<std::string> combination;  // the candidates the "combination" row is the median of
 };
 
 // The exponential smoothing forecasters' parameters (holt_winters, theta).
@@ -111,14 +112,27 @@ struct Coverage {
   uint64_t points = 0;
 };
 
+// One forecaster of a combination: what inference needs to rebuild it (a gbdt member's
+// trees are the model's trees; a combination has at most one).
+struct CombinationMember {
+  std::string name;       // the candidate's name
+  std::string predictor;  // "gbdt", "ridge", "seasonal_naive", "holt_winters" or "theta"
+  std::string objective;  // gbdt only
+  int season = 0;         // seasonal_naive only
+  std::optional<baselines::Ridge> ridge;
+  std::optional<gbdt::Params> params;
+  std::optional<Smoothing> smoothing;
+};
+
 struct ForecastSection {
   features::FeatureSpec features;
-  std::string predictor;          // "gbdt", "ridge", "seasonal_naive", "holt_winters" or "theta"
+  std::string predictor;          // "gbdt", "ridge", "seasonal_naive", "holt_winters", "theta" or "combination"
   std::string objective;          // gbdt: "regression" or "poisson"; "" otherwise
   int season = 0;                 // seasonal_naive: steps back; 0 otherwise
   std::optional<baselines::Ridge> ridge;   // ridge only
   std::optional<gbdt::Params> params;      // gbdt only
   std::optional<Smoothing> smoothing;      // holt_winters, theta only (written only then)
+  std::vector<CombinationMember> members;  // combination only: the median of their forecasts
   bool clip_negative = true;      // forecasts (and lower bounds) never below 0
   int horizon = 168;              // steps validated by cross-validation; forecasts stop there
   int min_history = 336;          // steps of history the features read
