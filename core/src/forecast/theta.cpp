@@ -65,11 +65,11 @@ Decomposition decompose(const double* y, size_t span, int64_t first_hour, bool w
   out.slope = sxx > 0 ? sxy / sxx : 0.0;
   const size_t used = seasons * period;
   auto line = [&](size_t i) { return my + out.slope * (static_cast<double>(i) - mx); };
+  // Phases walked with counters: a modulo per value made this the hot spot on long series.
   std::array<double, kDay> sum{};
   std::array<size_t, kDay> cnt{};
-  for (size_t i = 0; i < used; ++i) {
+  for (size_t i = 0, ph = phase_of(first_hour, kDay); i < used; ++i, ph = ph + 1 == kDay ? 0 : ph + 1) {
     if (std::isnan(y[i])) continue;
-    const size_t ph = phase_of(first_hour + static_cast<int64_t>(i), kDay);
     sum[ph] += y[i] - line(i);
     ++cnt[ph];
   }
@@ -82,12 +82,10 @@ Decomposition decompose(const double* y, size_t span, int64_t first_hour, bool w
   if (weekly) {
     std::array<double, 7> ws{};
     std::array<size_t, 7> wc{};
-    for (size_t i = 0; i < used; ++i) {
+    for (size_t i = 0, ph = phase_of(first_hour, kWeek); i < used; ++i, ph = ph + 1 == kWeek ? 0 : ph + 1) {
       if (std::isnan(y[i])) continue;
-      const int64_t hour = first_hour + static_cast<int64_t>(i);
-      const size_t dd = phase_of(hour, kWeek) / kDay;
-      ws[dd] += y[i] - line(i) - out.day[phase_of(hour, kDay)];
-      ++wc[dd];
+      ws[ph / kDay] += y[i] - line(i) - out.day[ph % kDay];
+      ++wc[ph / kDay];
     }
     double c = 0;
     for (int k = 0; k < 7; ++k) {
@@ -106,9 +104,14 @@ double theta_next(const model::Smoothing& p, const double* y, size_t n, int64_t 
   if (n < 2 * static_cast<size_t>(kDay)) return kNaN;
   const Decomposition dec = decompose(y, std::min(span, n), first_hour, p.weekly);
   const double drift = dec.slope / 2;
+  // The seasonal index per step: a table over the week, walked with a counter (a modulo
+  // per step made this loop the training's hot spot on long series).
+  std::array<double, kWeek> index{};
+  for (int k = 0; k < kWeek; ++k) index[k] = dec.day[k % kDay] + dec.dow[k / kDay];
+  size_t w = phase_of(first_hour, kWeek);
   double level = kNaN, total = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const double z = y[i] - dec.index(first_hour + static_cast<int64_t>(i));
+  for (size_t i = 0; i < n; ++i, w = w + 1 == kWeek ? 0 : w + 1) {
+    const double z = y[i] - index[w];
     if (std::isnan(level)) {
       level = z;  // NaN until the first known value
       continue;
@@ -123,7 +126,7 @@ double theta_next(const model::Smoothing& p, const double* y, size_t n, int64_t 
     }
   }
   if (sse) *sse = total;
-  return level + drift + dec.index(first_hour + static_cast<int64_t>(n));
+  return level + drift + index[w];
 }
 
 }  // namespace smoothing
