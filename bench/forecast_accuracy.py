@@ -5,8 +5,12 @@
    model's mean recursive RMSE against seasonal naive (target: at least 15% better).
 2. ../shared/data/lead_forecasting_hourly.csv (skipped when absent): our
    one-step-ahead CV metrics beside the figures the original project published.
+3. backtests per series type (generated regular, trending, level-shifted,
+   multiplicative, low-count and random-walk series, the demo, and the shared
+   hourly files when present): sMAPE and MASE of the default forecast beside
+   seasonal naive's, and the geometric mean of the MASE ratios.
 
-usage: bench/forecast_accuracy.py [--cli build/native/funnelcast] [--shared ../shared/data]
+usage: bench/forecast_accuracy.py [--cli build/native/funnelcast] [--shared ../shared/data] [--types-only | --no-types]
 """
 import argparse
 import json
@@ -32,12 +36,153 @@ def train(cli, data, out_dir, name, extra=()):
 
 
 def comparison_table(report):
-    print(f"  {'candidate':<16}{'recursive RMSE':>18}{'one-step RMSE':>18}{'one-step R2':>16}")
+    print(f"  {'candidate':<19}{'recursive RMSE':>18}{'one-step RMSE':>18}{'one-step R2':>16}{'backtest MASE':>18}")
     for c in report["comparison"]:
         rec, one = c["recursive"], c["one_step"]
         mark = "  <- selected" if c["name"] == report["selected"] else ""
-        print(f"  {c['name']:<16}{rec['rmse']['mean']:>10.3f} ± {rec['rmse']['std']:.3f}"
-              f"{one['rmse']['mean']:>10.3f} ± {one['rmse']['std']:.3f}{one['r2']['mean']:>9.3f} ± {one['r2']['std']:.3f}{mark}")
+        bt = c.get("backtest", {}).get("mase")
+        bt = f"{bt['mean']:>10.3f} ± {bt['std']:.3f}" if bt and bt["mean"] is not None else f"{'n/a':>18}"
+        print(f"  {c['name']:<19}{rec['rmse']['mean']:>10.3f} ± {rec['rmse']['std']:.3f}"
+              f"{one['rmse']['mean']:>10.3f} ± {one['rmse']['std']:.3f}{one['r2']['mean']:>9.3f} ± {one['r2']['std']:.3f}{bt}{mark}")
+
+
+# ---- Per-series-type backtests against seasonal naive ------------------------------------
+# Series of several kinds (generated, and real files when present), 960 hours like the
+# public hourly competition series; each is cut at two origins (48 and 96 hours before its
+# end), trained at the defaults with --horizon 48 on what comes before, forecast 48 hours
+# with `funnelcast forecast`, and scored against seasonal naive (the last 24 hours
+# repeated): sMAPE in % (M4's definition) and MASE (scale: in-sample mean |y[t] - y[t-24]|).
+HOURS = 960
+HORIZON = 48
+ORIGINS = (48, 96)
+
+
+def generated(kind, seed, np):
+    rng = np.random.default_rng(seed)
+    t = np.arange(HOURS, dtype=float)
+    day = np.sin(2 * np.pi * (t % 24) / 24 - 1.5)
+    week = np.where((t // 24) % 7 >= 5, -1.0, 0.3)
+    if kind == "regular":
+        y = 100 + 40 * day + rng.normal(0, 2, HOURS)
+    elif kind == "trend":
+        y = 50 + 0.15 * t + 20 * day + rng.normal(0, 2, HOURS)
+    elif kind == "level_shift":
+        y = (30 + 12 * day + rng.normal(0, 2, HOURS)) * np.where(t >= HOURS - 240, 3.0, 1.0)
+    elif kind == "multiplicative":
+        y = 10000 * (1 + 0.25 * week) * (1 + 0.5 * day) * (1 + rng.normal(0, 0.03, HOURS))
+    elif kind == "counts":
+        y = rng.poisson(np.maximum(0.2, 2 + 1.5 * day)).astype(float)
+    elif kind == "random_walk":
+        y = 1000 + np.cumsum(rng.normal(0, 6, HOURS)) + 80 * day
+    else:
+        raise ValueError(kind)
+    return [float(v) for v in y]
+
+
+def real_series(tmp, cli, shared, np):
+    out = {}
+    for seed in (1, 2):
+        d = os.path.join(tmp, f"demo{seed}")
+        subprocess.run([cli, "demo-data", "--out", d, "--seed", str(seed), "--days", "60"], check=True,
+                       stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        out.setdefault("demo", []).append(hourly_sum(os.path.join(d, "hourly.csv"), "timestamp", "leads"))
+    path = os.path.join(shared, "lead_forecasting_hourly.csv")
+    if os.path.exists(path):
+        s = hourly_sum(path, "datetime", "leads")
+        out["lead_forecasting"] = [s[-HOURS:], s[-2 * HOURS:-HOURS]]
+    path = os.path.join(shared, "nab", "realKnownCause", "nyc_taxi.csv")
+    if os.path.exists(path):
+        s = hourly_sum(path, "timestamp", "value")
+        out["nyc_taxi"] = [s[-HOURS:], s[-2 * HOURS:-HOURS]]
+    return {k: [v[-HOURS:] for v in vs] for k, vs in out.items()}
+
+
+def hourly_sum(path, time_col, value_col):
+    import csv
+    sums = {}
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            hour = row[time_col][:13]
+            v = row[value_col]
+            if v in ("", None):
+                continue
+            sums[hour] = sums.get(hour, 0.0) + float(v)
+    return [sums[k] for k in sorted(sums)]
+
+
+def write_series(path, values):
+    import datetime
+    start = datetime.datetime(2024, 1, 1)
+    with open(path, "w") as f:
+        f.write("timestamp,leads\n")
+        for i, v in enumerate(values):
+            f.write(f"{(start + datetime.timedelta(hours=i)).strftime('%Y-%m-%d %H:%M:%S')},{v:.6g}\n")
+
+
+def smape(y, p):
+    s = [200 * abs(a - b) / (abs(a) + abs(b)) if abs(a) + abs(b) > 0 else 0.0 for a, b in zip(y, p)]
+    return sum(s) / len(s)
+
+
+def mase(y, p, train):
+    diffs = [abs(train[i] - train[i - 24]) for i in range(24, len(train))]
+    scale = sum(diffs) / len(diffs)
+    return sum(abs(a - b) for a, b in zip(y, p)) / len(y) / scale if scale > 0 else float("nan")
+
+
+def one_backtest(cli, tmp, name, values, cut):
+    train_part, actual = values[:len(values) - cut], values[len(values) - cut:][:HORIZON]
+    data = os.path.join(tmp, name + ".csv")
+    write_series(data, train_part)
+    model = os.path.join(tmp, name + ".fcm")
+    report = os.path.join(tmp, name + ".json")
+    start = time.perf_counter()
+    subprocess.run([cli, "train", "forecast", "--data", data, "--out", model, "--report", report, "--quiet",
+                    "--no-log", "--horizon", str(HORIZON)], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    out = subprocess.run([cli, "forecast", "--model", model, "--data", data, "--horizon", str(HORIZON)],
+                         check=True, capture_output=True, text=True).stdout.strip().split("\n")[1:]
+    ours = [float(line.split(",")[1]) for line in out]
+    naive = [train_part[len(train_part) - 24 + (k % 24)] for k in range(HORIZON)]
+    with open(report) as f:
+        selected = json.load(f)["selected"]
+    return {"smape": smape(actual, ours), "mase": mase(actual, ours, train_part),
+            "smape_naive": smape(actual, naive), "mase_naive": mase(actual, naive, train_part),
+            "selected": selected, "seconds": seconds}
+
+
+def series_types(cli, tmp, shared):
+    import math
+    import numpy as np
+    kinds = ["regular", "trend", "level_shift", "multiplicative", "counts", "random_walk"]
+    groups = {k: [generated(k, seed, np) for seed in (11, 12, 13)] for k in kinds}
+    groups.update(real_series(tmp, cli, shared, np))
+    print(f"\nbacktests per series type: {HOURS} hours, trained at the defaults with --horizon {HORIZON},"
+          f" forecast from {len(ORIGINS)} origins; seasonal naive repeats the last 24 hours")
+    print(f"  {'type':<18}{'n':>3}{'sMAPE':>9}{'naive':>9}{'MASE':>9}{'naive':>9}{'ratio':>8}{'worse':>7}  selected")
+    all_ratios, worst_type, seconds = [], 0.0, []
+    for kind, series in groups.items():
+        rows = []
+        for i, values in enumerate(series):
+            for cut in ORIGINS:
+                rows.append(one_backtest(cli, tmp, f"{kind}{i}_{cut}", values, cut))
+        ratios = [r["mase"] / r["mase_naive"] for r in rows if r["mase_naive"] > 0]
+        gm = math.exp(sum(math.log(max(x, 1e-9)) for x in ratios) / len(ratios))
+        all_ratios += ratios
+        worst_type = max(worst_type, gm)
+        seconds += [r["seconds"] for r in rows]
+        mean = lambda key: sum(r[key] for r in rows) / len(rows)
+        picks = {}
+        for r in rows:
+            picks[r["selected"]] = picks.get(r["selected"], 0) + 1
+        print(f"  {kind:<18}{len(rows):>3}{mean('smape'):>9.2f}{mean('smape_naive'):>9.2f}{mean('mase'):>9.3f}"
+              f"{mean('mase_naive'):>9.3f}{gm:>8.3f}{sum(x > 1 + 1e-6 for x in ratios):>7}  "
+              + ", ".join(f"{k} {v}" for k, v in sorted(picks.items())))
+    gm_all = math.exp(sum(math.log(max(x, 1e-9)) for x in all_ratios) / len(all_ratios))
+    print(f"  geometric mean of MASE ratios to seasonal naive: {gm_all:.3f} over {len(all_ratios)} backtests;"
+          f" worst type {worst_type:.3f}; training {sum(seconds) / len(seconds):.2f} s mean, {max(seconds):.2f} s max")
+    return gm_all, worst_type
 
 
 def main():
@@ -45,11 +190,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cli", default=os.path.join(here, "..", "build", "native", "native_trainer", "funnelcast"))
     ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared", "data"))
+    ap.add_argument("--types-only", action="store_true", help="only the per-series-type backtests")
+    ap.add_argument("--no-types", action="store_true", help="skip the per-series-type backtests")
     args = ap.parse_args()
     if not os.path.exists(args.cli):
         sys.exit(f"no trainer at {args.cli}: run `npm run build` first")
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
+        if args.types_only:
+            series_types(args.cli, tmp, args.shared)
+            return 0
         subprocess.run([args.cli, "demo-data", "--out", tmp, "--seed", "1", "--days", "730"], check=True,
                        stderr=subprocess.DEVNULL)
         report, seconds, size = train(args.cli, os.path.join(tmp, "hourly.csv"), tmp, "demo")
@@ -83,6 +233,8 @@ def main():
             rec = report["cv"]["recursive"]
             print(f"  recursive 168 h from each cut-off (the original did not publish this): "
                   f"RMSE {rec['rmse']['mean']:.3f} ± {rec['rmse']['std']:.3f}, MAE {rec['mae']['mean']:.3f}")
+        if not args.no_types:
+            series_types(args.cli, tmp, args.shared)
     print("\nacceptance (demo):", "PASS" if ok else "FAIL")
     return 0 if ok else 1
 

@@ -17,13 +17,20 @@ const char* kTrainForecastHelp =
     "usage: funnelcast train forecast --data FILE --out MODEL [options]\n"
     "\n"
     "Learns to forecast hourly leads. Every candidate - seasonal naive (same hour last\n"
-    "week), ridge regression and gradient-boosted trees with squared-error and Poisson\n"
-    "loss - is validated on the same expanding-window time-series folds (never shuffled):\n"
+    "week, and yesterday), ridge regression, gradient-boosted trees with squared-error and\n"
+    "Poisson loss, Holt-Winters exponential smoothing (daily and weekly seasons) and a\n"
+    "Theta method - is validated on the same expanding-window time-series folds (never\n"
+    "shuffled):\n"
     "  one-step    each hour predicted from the true previous hours\n"
     "  recursive   the next --horizon hours forecast from each fold's cut-off, feeding\n"
     "              predictions back as lags: the error you will see in practice\n"
-    "The candidate with the lowest mean recursive RMSE is refitted on all the data and\n"
-    "saved with its 80%/95% prediction intervals (from cross-validation residuals).\n"
+    "  backtest    the next --horizon hours forecast from every day of the last 3 folds,\n"
+    "              scored by MASE (against the in-sample error of repeating yesterday)\n"
+    "              and sMAPE, so series of any level are judged alike\n"
+    "The median of the three best (one of the trees at most) is a candidate too. The one\n"
+    "with the lowest mean backtest MASE (never one worse there than seasonal naive) is\n"
+    "refitted on all the data and saved with its 80%/95% prediction intervals (from\n"
+    "cross-validation residuals).\n"
     "\n"
     "The model records the data it was trained on (its columns and their roles, the\n"
     "channel, the interval, how rows and gaps were read): `funnelcast forecast` applies\n"
@@ -47,14 +54,29 @@ void print_forecast_summary(const nlohmann::json& report) {
     std::snprintf(buf, sizeof buf, "%.3f ± %.3f", v.at("mean").get<double>(), v.at("std").get<double>());
     return std::string(buf);
   };
-  std::printf("\n%-15s  %-17s %-17s %-17s %-17s %-17s\n", "candidate", "recursive RMSE", "recursive MAE",
-              "recursive sMAPE", "one-step RMSE", "one-step R²");
+  std::printf("\n%-18s  %-17s %-17s %-17s %-17s %-17s %-17s %-17s\n", "candidate", "recursive RMSE", "recursive MAE",
+              "recursive sMAPE", "one-step RMSE", "one-step R²", "backtest MASE", "backtest sMAPE");
   for (const auto& c : report.at("comparison")) {
     const std::string name = c.at("name").get<std::string>();
-    std::printf("%-15s  %-17s %-17s %-17s %-17s %-17s%s\n", name.c_str(), cell(c["recursive"], "rmse").c_str(),
+    const bool backtested = c.contains("backtest");
+    std::printf("%-18s  %-17s %-17s %-17s %-17s %-17s %-17s %-17s%s\n", name.c_str(), cell(c["recursive"], "rmse").c_str(),
                 cell(c["recursive"], "mae").c_str(), cell(c["recursive"], "smape").c_str(),
                 cell(c["one_step"], "rmse").c_str(), cell(c["one_step"], "r2").c_str(),
+                backtested ? cell(c["backtest"], "mase").c_str() : "n/a",
+                backtested ? cell(c["backtest"], "smape").c_str() : "n/a",
                 name == report.at("selected").get<std::string>() ? "  <- selected" : "");
+  }
+  if (report.contains("backtest") && report.at("backtest").is_object()) {
+    const auto& b = report.at("backtest");
+    std::string members;
+    for (const auto& name : b.value("combination", nlohmann::json::array()))
+      members += (members.empty() ? "" : ", ") + name.get<std::string>();
+    if (!members.empty()) std::printf("\ncombination: the median of %s\n", members.c_str());
+    std::printf("selected by the lowest mean backtest %s: %d forecasts of %d hours from the last %d folds%s%s\n",
+                b.at("selected_by").get<std::string>() == "mase" ? "MASE" : "recursive RMSE (no MASE)",
+                b.at("origins").get<int>(), b.at("horizon").get<int>(), b.at("folds").get<int>(),
+                b.at("fallback").is_string() ? "; " : "",
+                b.at("fallback").is_string() ? b.at("fallback").get<std::string>().c_str() : "");
   }
   const auto& cov = report.at("coverage");
   if (cov.at("p80").is_number())

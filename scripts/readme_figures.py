@@ -27,11 +27,12 @@ def pm(metric):
 def forecast_cv_table():
     report = json.loads((ROOT / "models/demo_forecast.report.json").read_text())
     lines = ["```",
-             "candidate        recursive RMSE    recursive MAE     recursive sMAPE   one-step RMSE     one-step R²"]
+             "candidate           recursive RMSE    recursive MAE     recursive sMAPE   one-step RMSE     one-step R²       backtest MASE"]
     for c in report["comparison"]:
         r, o = c["recursive"], c["one_step"]
         cells = [pm(r["rmse"]), pm(r["mae"]), pm(r["smape"]), pm(o["rmse"]), pm(o["r2"])]
-        line = f"{c['name']:<16} " + " ".join(f"{x:<16}" for x in cells).rstrip()
+        cells.append(pm(c["backtest"]["mase"]) if "backtest" in c else "n/a")
+        line = f"{c['name']:<19} " + " ".join(f"{x:<16}" for x in cells).rstrip()
         if c["name"] == report["selected"]:
             line = f"{line}     <- selected"
         lines.append(line)

@@ -263,16 +263,62 @@ export interface CandidateResult {
   recursive: MetricTable;
   /** GBDT: trees chosen by early stopping per fold; 0 for the others. */
   best_iterations: number[];
+  /** Rolling-origin backtests at the trained horizon: mean ± std over the origins (folds_used = origins). Absent in older models. */
+  backtest?: MetricTable;
+}
+
+/** How the forecast candidates were compared and chosen. */
+export interface BacktestSummary {
+  /** Steps forecast from each origin (the horizon asked for). */
+  horizon: number;
+  /** Steps between origins. */
+  origin_step: number;
+  origins: number;
+  /** The most recent validation blocks the origins lie in. */
+  folds: number;
+  /** "mase" (scale: in-sample mean |y[t] - y[t-24]| before each origin), or "rmse" when no candidate had one. */
+  selected_by: 'mase' | 'rmse';
+  /** Why seasonal naive was kept over the best candidate, or null. */
+  fallback: string | null;
+  /** The candidates the "combination" row is the median of (empty when there was none). */
+  combination: string[];
+}
+
+/** A forecaster of a combination (a gbdt member's trees are the model's). */
+export interface CombinationMember {
+  name: string;
+  predictor: 'gbdt' | 'ridge' | 'seasonal_naive' | 'holt_winters' | 'theta';
+  objective: 'regression' | 'poisson' | null;
+  season: number;
+  ridge: RidgeJson | null;
+  params: GbdtParams | null;
+  smoothing?: SmoothingJson;
+}
+
+/** holt_winters and theta: the smoothing parameters. */
+export interface SmoothingJson {
+  alpha: number;
+  beta: number;
+  gamma_day: number;
+  gamma_week: number;
+  trend: boolean;
+  weekly: boolean;
+  /** Steps of history the filter reads (its start aligned to a week). */
+  window: number;
 }
 
 export interface ForecastSection {
   features: FeatureSpecJson;
-  predictor: 'gbdt' | 'ridge' | 'seasonal_naive';
+  predictor: 'gbdt' | 'ridge' | 'seasonal_naive' | 'holt_winters' | 'theta' | 'combination';
   objective: 'regression' | 'poisson' | null;
   /** seasonal_naive: steps back; 0 otherwise. */
   season: number;
   ridge: RidgeJson | null;
   params: GbdtParams | null;
+  /** holt_winters and theta only. */
+  smoothing?: SmoothingJson;
+  /** combination only: the median of their forecasts. */
+  members?: CombinationMember[];
   clip_negative: boolean;
   /** Steps validated by cross-validation; forecasts stop there. */
   horizon: number;
@@ -293,6 +339,8 @@ export interface ForecastSection {
   selected: string;
   /** Split gain per feature name. */
   feature_importance: Record<string, number>;
+  /** How the candidates were compared; absent in models trained before backtests. */
+  backtest?: BacktestSummary;
 }
 
 export interface ForecastModelHeader {
@@ -722,6 +770,7 @@ export interface TrainForecastResult {
     selected: string;
     coverage: { p80: number | null; p95: number | null; points: number; per_fold: Array<{ p80: number | null; p95: number | null; points: number }> };
     intervals: IntervalsJson;
+    backtest: BacktestSummary | null;
     notices: string[];
   };
   notices: string[];

@@ -118,11 +118,14 @@ TrainOptions small_options() {
   return o;
 }
 
-TEST(Train, ReportsEveryCandidateSelectsTheLowestRecursiveRmseAndNestsIntervals) {
+TEST(Train, ReportsEveryCandidateSelectsTheLowestBacktestMaseAndNestsIntervals) {
   const auto data = synthetic(24 * 60, 3);
   const TrainOutput out = train(data, small_options());
   const auto& r = out.report;
-  ASSERT_EQ(r.at("comparison").size(), 4u);
+  // Every candidate, and the median of the best three.
+  ASSERT_EQ(r.at("comparison").size(), candidates().size() + 1);
+  EXPECT_EQ(r.at("comparison").back().at("name"), "combination");
+  EXPECT_EQ(r.at("backtest").at("combination").size(), 3u);
   for (const char* metric : {"rmse", "mae", "r2", "smape", "mase"}) {
     EXPECT_TRUE(r.at("cv").at("one_step").at(metric).contains("mean")) << metric;
     EXPECT_TRUE(r.at("cv").at("recursive").at(metric).contains("std")) << metric;
@@ -132,14 +135,17 @@ TEST(Train, ReportsEveryCandidateSelectsTheLowestRecursiveRmseAndNestsIntervals)
   // Folds never overlap and validation always follows training.
   for (const auto& f : r.at("cv").at("per_fold"))
     EXPECT_LE(f.at("train_end").get<int64_t>(), f.at("valid_start").get<int64_t>());
-  // The selected candidate has the lowest mean recursive RMSE of the table, and the trees
-  // learn the daily shape better than last week's value at the same hour.
+  // The selected candidate has the lowest mean backtest MASE of the table (48-hour
+  // forecasts from every day of the folds), and the trees learn the daily shape better
+  // than last week's value at the same hour.
+  EXPECT_EQ(r.at("backtest").at("selected_by"), "mase");
+  EXPECT_EQ(r.at("backtest").at("horizon"), 48);
   double naive = 0, selected = 0, lowest = 1e300;
   for (const auto& c : r.at("comparison")) {
-    const double rmse = c.at("recursive").at("rmse").at("mean").get<double>();
-    lowest = std::min(lowest, rmse);
-    if (c.at("name") == "seasonal_naive") naive = rmse;
-    if (c.at("name") == r.at("selected")) selected = rmse;
+    const double mase = c.at("backtest").at("mase").at("mean").get<double>();
+    lowest = std::min(lowest, mase);
+    if (c.at("name") == "seasonal_naive") naive = mase;
+    if (c.at("name") == r.at("selected")) selected = mase;
   }
   EXPECT_EQ(selected, lowest);
   EXPECT_LT(selected, naive);

@@ -167,7 +167,9 @@ async function finish(r, msg) {
   const notices = [...new Set([...(msg.notices || []), ...(report.notices || [])])];
   $('train-notices').replaceChildren(...notices.map((n) => el('li', { text: pageWords(n) })));
   $('train-notices').hidden = !notices.length;
-  show('done', { status: `Trained ${name}: ${report.selected} was selected (lowest recursive RMSE over ${report.cv.folds} folds).` });
+  const b = report.backtest;
+  const how = b && b.selected_by === 'mase' ? `lowest MASE over ${b.origins} backtests of ${b.horizon} hours` : `lowest recursive RMSE over ${report.cv.folds} folds`;
+  show('done', { status: `Trained ${name}: ${report.selected} was selected (${how}).` });
   /** @type {import('../types').DashboardCalls['openModel']} */ let loaded;
   try {
     loaded = await ctx.engine.call('openModel', { source: { kind: 'bytes', bytes: msg.model, name }, adopt: false }, { transfer: [msg.model.buffer] });

@@ -14,6 +14,9 @@ const std::vector<CandidateInfo>& candidates() {
       internal::ridge_candidate(),
       internal::gbdt_candidate(gbdt::Objective::kSquaredError),
       internal::gbdt_candidate(gbdt::Objective::kPoisson),
+      internal::seasonal_naive_day_candidate(),
+      internal::holt_winters_candidate(),
+      internal::theta_candidate(),
   };
   return kCandidates;
 }

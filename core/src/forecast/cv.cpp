@@ -34,12 +34,93 @@ metrics::Regression score(const std::vector<double>& y, const std::vector<double
   return metrics::regression(ys, ps, train.data(), train.size());
 }
 
+metrics::Regression backtest_score(const std::vector<double>& y, size_t first, size_t origin,
+                                   const std::vector<double>& forecast) {
+  const size_t end = std::min(y.size(), origin + forecast.size());
+  metrics::Regression r = score(slice(y, origin, end), forecast, {});
+  double s = 0;
+  size_t c = 0;
+  for (size_t t = first + 24; t < origin; ++t) {
+    const double d = y[t] - y[t - 24];
+    if (std::isnan(d)) continue;
+    s += std::fabs(d);
+    ++c;
+  }
+  r.mase = c > 0 && s > 0 && !std::isnan(r.mae) ? r.mae / (s / static_cast<double>(c)) : kNaN;
+  return r;
+}
+
+void score_fold(CandidateCv& out, size_t k, const std::vector<validation::Fold>& folds, const FoldPredictions& fp,
+                const TrainingData& d, int horizon) {
+  const std::vector<double>& y = *d.y;
+  const validation::Fold& fold = folds[k];
+  const std::vector<double> train_y = slice(y, fold.train_begin, fold.train_end);
+  out.one_step.push_back(score(slice(y, fold.valid_begin, fold.valid_end), fp.one_step, train_y));
+  // The honest forecast: from the fold's cut-off (the first origin).
+  const std::vector<double> none;
+  const std::vector<double>& rec = fp.forecasts.empty() ? none : fp.forecasts.front();
+  out.recursive.push_back(score(slice(y, fold.valid_begin, fold.valid_begin + static_cast<size_t>(horizon)), rec, train_y));
+  // Every origin, only to learn how errors grow with the step. The origins of the most
+  // recent folds are the backtests candidates are chosen by.
+  const bool backtested = k + kBacktestFolds >= folds.size();
+  eval::ResidualSet res;
+  res.bucket_steps = 24;
+  for (size_t i = 0; i < fp.origins.size(); ++i) {
+    const size_t o = fp.origins[i];
+    const std::vector<double>& p = fp.forecasts[i];
+    for (int j = 0; j < horizon; ++j)
+      res.add(static_cast<size_t>(j), (y[o + static_cast<size_t>(j)] - p[j]) / eval::scale_of(p[j], d.counts));
+    if (backtested) {
+      out.backtest.push_back(backtest_score(y, 0, o, p));
+      out.backtest_origins.push_back(o);
+    }
+  }
+  out.residuals.push_back(std::move(res));
+}
+
+namespace {
+double median_of(std::vector<double>& v) {
+  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
+  if (v.empty()) return kNaN;
+  std::sort(v.begin(), v.end());
+  const size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+}  // namespace
+
+CandidateCv combine(const std::string& name, const std::vector<const CandidateCv*>& members, const TrainingData& d,
+                    const std::vector<validation::Fold>& folds, int horizon) {
+  if (members.empty()) throw Error("a combination needs members");
+  CandidateCv out;
+  out.name = name;
+  std::vector<double> at(members.size());
+  for (size_t k = 0; k < folds.size(); ++k) {
+    FoldPredictions fp;
+    const FoldPredictions& first = members[0]->predictions.at(k);
+    fp.origins = first.origins;
+    fp.one_step.resize(first.one_step.size());
+    for (size_t t = 0; t < fp.one_step.size(); ++t) {
+      for (size_t m = 0; m < members.size(); ++m) at[m] = members[m]->predictions.at(k).one_step.at(t);
+      fp.one_step[t] = median_of(at);
+    }
+    fp.forecasts.assign(fp.origins.size(), std::vector<double>(static_cast<size_t>(horizon)));
+    for (size_t i = 0; i < fp.origins.size(); ++i)
+      for (size_t j = 0; j < static_cast<size_t>(horizon); ++j) {
+        at.resize(members.size());
+        for (size_t m = 0; m < members.size(); ++m) at[m] = members[m]->predictions.at(k).forecasts.at(i).at(j);
+        fp.forecasts[i][j] = median_of(at);
+      }
+    score_fold(out, k, folds, fp, d, horizon);
+    out.predictions.push_back(std::move(fp));
+  }
+  return out;
+}
+
 CandidateCv cross_validate(const CandidateInfo& info, const TrainingData& d,
                            const std::vector<validation::Fold>& folds, int horizon,
                            int origin_step, const CvProgress& progress) {
   CandidateCv out;
   out.name = info.name;
-  const std::vector<double>& y = *d.y;
   const features::History& h = d.history;
   const size_t step = static_cast<size_t>(std::max(origin_step, 1));
   const double per_fold = folds.empty() ? 1.0 : 1.0 / static_cast<double>(folds.size());
@@ -64,31 +145,22 @@ CandidateCv cross_validate(const CandidateInfo& info, const TrainingData& d,
       refit.progress = [&](double f) { report(kFirstFitShare + f * (1 - kFirstFitShare)); };
       c->fit(d, fold.train_end, refit);
     }
-    const std::vector<double> train_y = slice(y, fold.train_begin, fold.train_end);
-
     // One step ahead with the true lags: every validation step, features from observed data.
-    std::vector<double> pred;
-    pred.reserve(fold.valid_end - fold.valid_begin);
+    FoldPredictions fp;
+    fp.one_step.reserve(fold.valid_end - fold.valid_begin);
     for (size_t t = fold.valid_begin; t < fold.valid_end; ++t) {
       double p = c->predictor().predict_row(h, t, d.x->row(t - d.first_row));
       if (c->predictor().clip_negative && p < 0) p = 0;
-      pred.push_back(p);
+      fp.one_step.push_back(p);
     }
-    out.one_step.push_back(score(slice(y, fold.valid_begin, fold.valid_end), pred, train_y));
-
-    // The honest forecast: `horizon` steps from the fold's cut-off, feeding predictions back.
-    const std::vector<double> rec = recursive(c->predictor(), h, fold.valid_begin, horizon);
-    out.recursive.push_back(score(slice(y, fold.valid_begin, fold.valid_begin + static_cast<size_t>(horizon)), rec, train_y));
-
-    // More origins inside the validation block, only to learn how errors grow with the step.
-    eval::ResidualSet res;
-    res.bucket_steps = 24;
+    // `horizon` steps from the fold's cut-off (the honest forecast), and from more origins
+    // inside the validation block, feeding predictions back.
     for (size_t o = fold.valid_begin; o + static_cast<size_t>(horizon) <= fold.valid_end; o += step) {
-      const std::vector<double> p = o == fold.valid_begin ? rec : recursive(c->predictor(), h, o, horizon);
-      for (int j = 0; j < horizon; ++j)
-        res.add(static_cast<size_t>(j), (y[o + static_cast<size_t>(j)] - p[j]) / eval::scale_of(p[j], d.counts));
+      fp.origins.push_back(o);
+      fp.forecasts.push_back(recursive(c->predictor(), h, o, horizon));
     }
-    out.residuals.push_back(std::move(res));
+    score_fold(out, k, folds, fp, d, horizon);
+    out.predictions.push_back(std::move(fp));
     report(1.0);
   }
   return out;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "funnelcast/forecast/candidate.hpp"
+#include "funnelcast/time/time.hpp"
 
 namespace fc::forecast::internal {
 
@@ -18,12 +19,26 @@ struct KnownRows {
 };
 KnownRows known_rows(const TrainingData& d, size_t begin, size_t end);
 
+// The hour (since the epoch) of a history's step 0.
+inline int64_t first_hour_of(const features::History& h) { return time::floor_div(h.start, 3600); }
+
 // The forecasters, one source file each: their training side (candidates.cpp's list) and
 // their inference side (predictors.cpp's list).
 CandidateInfo seasonal_naive_candidate();
+CandidateInfo seasonal_naive_day_candidate();
 CandidateInfo ridge_candidate();
 CandidateInfo gbdt_candidate(gbdt::Objective objective);
+CandidateInfo holt_winters_candidate();
+CandidateInfo theta_candidate();
 PredictorInfo seasonal_naive_predictor();
+PredictorInfo holt_winters_predictor();
+PredictorInfo theta_predictor();
+PredictorInfo combination_predictor();
+
+// A combination's member as a forecaster's own section (the features and clipping of the
+// combination's), and back.
+model::ForecastSection member_section(const model::ForecastSection& s, const model::CombinationMember& m);
+model::CombinationMember member_of(const std::string& name, const model::ForecastSection& s);
 PredictorInfo ridge_predictor();
 PredictorInfo gbdt_predictor();
 

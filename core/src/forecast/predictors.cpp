@@ -15,6 +15,9 @@ const std::vector<PredictorInfo>& predictors() {
       internal::seasonal_naive_predictor(),
       internal::ridge_predictor(),
       internal::gbdt_predictor(),
+      internal::holt_winters_predictor(),
+      internal::theta_predictor(),
+      internal::combination_predictor(),
   };
   return kPredictors;
 }

@@ -1,5 +1,5 @@
-// Seasonal naive: the same hour one week earlier. The benchmark every other candidate
-// must beat, and the fallback that needs nothing but history.
+// Seasonal naive: the same hour one week (or one day) earlier. The benchmark every other
+// candidate must beat, and the fallback that needs nothing but history.
 #include <cmath>
 #include <limits>
 
@@ -9,6 +9,7 @@ namespace fc::forecast::internal {
 namespace {
 
 constexpr int kSeason = 168;
+constexpr int kDaySeason = 24;
 // A missing value one season back is looked up a few seasons further back before giving up.
 constexpr int kSeasonsBack = 4;
 
@@ -37,7 +38,8 @@ class SeasonalNaive final : public Predictor {
 
 class SeasonalNaiveCandidate final : public Candidate {
  public:
-  std::string name() const override { return "seasonal_naive"; }
+  SeasonalNaiveCandidate(const char* name, int season) : name_(name), model_(season) {}
+  std::string name() const override { return name_; }
   void fit(const TrainingData& d, size_t, const FitControl& control) override {
     model_.clip_negative = d.counts;
     if (control.progress) control.progress(1.0);
@@ -49,7 +51,8 @@ class SeasonalNaiveCandidate final : public Candidate {
   }
 
  private:
-  SeasonalNaive model_{kSeason};
+  std::string name_;
+  SeasonalNaive model_;
 };
 
 }  // namespace
@@ -57,7 +60,13 @@ class SeasonalNaiveCandidate final : public Candidate {
 CandidateInfo seasonal_naive_candidate() {
   return {"seasonal_naive", "seasonal_naive",
           [](bool, const std::string& pinned) { return pinned.empty(); },
-          [](const TrainingData&) { return std::make_unique<SeasonalNaiveCandidate>(); }};
+          [](const TrainingData&) { return std::make_unique<SeasonalNaiveCandidate>("seasonal_naive", kSeason); }};
+}
+
+CandidateInfo seasonal_naive_day_candidate() {
+  return {"seasonal_naive_day", "seasonal_naive",
+          [](bool, const std::string& pinned) { return pinned.empty(); },
+          [](const TrainingData&) { return std::make_unique<SeasonalNaiveCandidate>("seasonal_naive_day", kDaySeason); }};
 }
 
 PredictorInfo seasonal_naive_predictor() {

@@ -14,6 +14,7 @@
 #include "funnelcast/forecast/cv.hpp"
 #include "funnelcast/forecast/predict.hpp"
 #include "funnelcast/time/time.hpp"
+#include "internal.hpp"
 
 namespace fc::forecast {
 namespace {
@@ -211,9 +212,63 @@ std::vector<const CandidateInfo*> applicable_candidates(bool counts, const std::
   return chosen;
 }
 
-// Select by mean recursive RMSE (the error a user will see); fills the comparison.
-size_t select_best(const std::vector<CandidateCv>& results, std::vector<model::CandidateResult>& comparison) {
+// The mean backtest MASE of each candidate over the origins where every candidate has one
+// (a candidate that cannot forecast an origin gains nothing from it); NaN when none.
+std::vector<double> backtest_mase(const std::vector<CandidateCv>& results) {
+  std::vector<double> out(results.size(), kNaN);
+  if (results.empty()) return out;
+  const size_t origins = results[0].backtest.size();
+  std::vector<double> sum(results.size(), 0.0);
+  size_t used = 0;
+  for (size_t o = 0; o < origins; ++o) {
+    bool all = true;
+    for (const auto& r : results) all = all && o < r.backtest.size() && std::isfinite(r.backtest[o].mase);
+    if (!all) continue;
+    for (size_t c = 0; c < results.size(); ++c) sum[c] += results[c].backtest[o].mase;
+    ++used;
+  }
+  if (used == 0) return out;
+  for (size_t c = 0; c < results.size(); ++c) out[c] = sum[c] / static_cast<double>(used);
+  return out;
+}
+
+constexpr size_t kCombinationSize = 3;
+
+// The best kCombinationSize candidates by backtest MASE, at most one gbdt among them;
+// none when there are not enough.
+std::vector<size_t> combination_members(const std::vector<CandidateCv>& results,
+                                        const std::vector<const CandidateInfo*>& chosen) {
+  const std::vector<double> mase = backtest_mase(results);
+  std::vector<size_t> order;
+  for (size_t c = 0; c < results.size(); ++c)
+    if (std::isfinite(mase[c])) order.push_back(c);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return mase[a] < mase[b]; });
+  std::vector<size_t> out;
+  bool gbdt = false;
+  for (size_t c : order) {
+    const bool trees = std::string(chosen[c]->predictor) == "gbdt";
+    if (trees && gbdt) continue;
+    gbdt = gbdt || trees;
+    out.push_back(c);
+    if (out.size() == kCombinationSize) return out;
+  }
+  return {};
+}
+
+bool is_seasonal_naive(const std::string& name) { return name.rfind("seasonal_naive", 0) == 0; }
+
+// Select by the mean backtest MASE (scale-free: series of any level are judged alike, at
+// the horizon asked for); by mean recursive RMSE when no candidate has a MASE (no
+// seasonal difference before the origins). The choice is never worse on the backtests
+// than the best seasonal naive: if it were, that seasonal naive is kept. Fills the
+// comparison.
+size_t select_best(const std::vector<CandidateCv>& results, std::vector<model::CandidateResult>& comparison,
+                   model::BacktestSummary& summary) {
+  const std::vector<double> mase = backtest_mase(results);
+  const bool by_mase = std::any_of(mase.begin(), mase.end(), [](double v) { return std::isfinite(v); });
+  summary.selected_by = by_mase ? "mase" : "rmse";
   size_t best = 0;
+  double best_score = std::numeric_limits<double>::infinity();
   double best_rmse = std::numeric_limits<double>::infinity();
   for (size_t c = 0; c < results.size(); ++c) {
     model::CandidateResult r;
@@ -221,14 +276,36 @@ size_t select_best(const std::vector<CandidateCv>& results, std::vector<model::C
     r.one_step = table_of(results[c].one_step);
     r.recursive = table_of(results[c].recursive);
     r.best_iterations = results[c].best_iterations;
+    r.backtest = table_of(results[c].backtest);
     const double rmse = r.recursive.at("rmse").mean;
-    if (rmse < best_rmse) {
-      best_rmse = rmse;
+    const double s = by_mase ? mase[c] : rmse;
+    if (s < best_score) {
+      best_score = s;
       best = c;
     }
+    if (rmse < best_rmse) best_rmse = rmse;
     comparison.push_back(std::move(r));
   }
-  if (!std::isfinite(best_rmse)) throw Error("no forecaster could be scored on the validation folds");
+  if (!std::isfinite(best_score) && !std::isfinite(best_rmse))
+    throw Error("no forecaster could be scored on the validation folds");
+  if (!std::isfinite(best_score)) {
+    // No candidate has the selection score: the lowest recursive RMSE, as before backtests.
+    for (size_t c = 0; c < results.size(); ++c)
+      if (comparison[c].recursive.at("rmse").mean == best_rmse) {
+        best = c;
+        break;
+      }
+  }
+  if (by_mase) {
+    size_t naive = results.size();
+    for (size_t c = 0; c < results.size(); ++c)
+      if (is_seasonal_naive(results[c].name) && std::isfinite(mase[c]) && (naive == results.size() || mase[c] < mase[naive]))
+        naive = c;
+    if (naive < results.size() && !(mase[best] <= mase[naive])) {
+      summary.fallback = results[best].name + " was worse than " + results[naive].name + " on the backtests";
+      best = naive;
+    }
+  }
   return best;
 }
 
@@ -264,6 +341,7 @@ nlohmann::json report_json(const model::Model& m, const eval::Coverage& coverage
                         {"points", coverage.points},
                         {"per_fold", per_fold_coverage}}},
           {"intervals", section.at("intervals")},
+          {"backtest", section.contains("backtest") ? section.at("backtest") : nlohmann::json(nullptr)},
           {"notices", notices}};
 }
 
@@ -309,40 +387,82 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
                                      }));
   }
 
+  // A combination: the median of the best few on the backtests (one gbdt at most: the
+  // model holds one set of trees), a candidate like the others.
+  const std::vector<size_t> members = combination_members(results, chosen);
+  if (!members.empty()) {
+    std::vector<const CandidateCv*> cvs;
+    for (size_t c : members) cvs.push_back(&results[c]);
+    results.push_back(combine("combination", cvs, d, folds, horizon));
+  }
+
   // 3. Select, then calibrate intervals.
   std::vector<model::CandidateResult> comparison;
-  const size_t best = select_best(results, comparison);
+  model::BacktestSummary backtest;
+  backtest.horizon = horizon;
+  backtest.origin_step = std::max(options.origin_step_hours, 1);
+  backtest.origins = results.front().backtest_origins.size();
+  backtest.folds = std::min(folds.size(), kBacktestFolds);
+  for (size_t c : members) backtest.combination.push_back(results[c].name);
+  const size_t best = select_best(results, comparison, backtest);
   const CandidateCv& cv = results[best];
   const eval::Coverage coverage = eval::cross_coverage(cv.residuals, counts);
   eval::ResidualSet all;
   for (const auto& r : cv.residuals) all.append(r);
   const eval::Intervals intervals = eval::intervals_from(all, counts);
 
-  // 4. The final model on all the data. The GBDT takes the median tree count the folds chose.
-  report("final fit " + cv.name, static_cast<double>(chosen.size()) / total);
-  std::unique_ptr<Candidate> final_model = chosen[best]->make(d);
-  FitControl control;
-  control.fixed_iterations = median_iterations(cv.best_iterations);
-  control.progress = [&](double f) { report("final fit " + cv.name, (static_cast<double>(chosen.size()) + f) / total); };
-  final_model->fit(d, n, control);
+  // 4. The final model on all the data. The GBDT takes the median tree count the folds
+  // chose; a combination refits each member.
+  const std::vector<size_t> fits = best < chosen.size() ? std::vector<size_t>{best} : members;
+  model::Model& m = out.model;
+  model::ForecastSection f;
+  f.features = spec;
+  for (size_t i = 0; i < fits.size(); ++i) {
+    const size_t c = fits[i];
+    const double done = static_cast<double>(chosen.size()) + static_cast<double>(i) / static_cast<double>(fits.size());
+    report("final fit " + results[c].name, done / total);
+    std::unique_ptr<Candidate> final_model = chosen[c]->make(d);
+    FitControl control;
+    control.fixed_iterations = median_iterations(results[c].best_iterations);
+    control.progress = [&](double p) {
+      report("final fit " + results[c].name, (done + p / static_cast<double>(fits.size())) / total);
+    };
+    final_model->fit(d, n, control);
+    if (fits.size() == 1) {
+      final_model->save(f, m.ensemble);
+    } else {
+      model::ForecastSection one;
+      gbdt::Ensemble trees;
+      final_model->save(one, trees);
+      if (one.predictor == "gbdt") {
+        m.ensemble = std::move(trees);
+        f.feature_importance = one.feature_importance;
+      }
+      f.members.push_back(internal::member_of(results[c].name, one));
+    }
+  }
+  if (fits.size() > 1) f.predictor = "combination";
   report("done", 1.0);
 
-  model::Model& m = out.model;
   m.header.kind = "forecast";
   m.header.created_by = std::string("funnelcast ") + FC_VERSION;
   m.header.data = schema_of(input, data, s, options.channel);
-  model::ForecastSection f;
-  f.features = spec;
-  final_model->save(f, m.ensemble);
   f.clip_negative = counts;
   f.horizon = horizon;
   f.min_history = static_cast<int>(std::max<size_t>(std::min(lookback, first_row), 1));
-  if (f.predictor == "seasonal_naive") f.min_history = std::max(f.min_history, f.season);
+  // Seasonal naive reads a season back, the smoothers two days.
+  auto needs = [&](const std::string& predictor, int season) {
+    if (predictor == "seasonal_naive") f.min_history = std::max(f.min_history, season);
+    if (predictor == "holt_winters" || predictor == "theta") f.min_history = std::max(f.min_history, 2 * 24);
+  };
+  needs(f.predictor, f.season);
+  for (const auto& member : f.members) needs(member.predictor, member.season);
   f.intervals = intervals;
   f.coverage = {coverage.p80, coverage.p95, coverage.points};
   describe_cv(f, cv, folds, s, horizon, options.gap);
   f.comparison = std::move(comparison);
   f.selected = cv.name;
+  f.backtest = backtest;
   m.header.forecast = std::move(f);
   model::check(m);
   out.report = report_json(m, coverage, out.notices);

@@ -212,6 +212,56 @@ DataSchema data_from(const In& in) {
   return d;
 }
 
+nlohmann::json smoothing_json(const Smoothing& m) {
+  return {{"alpha", m.alpha}, {"beta", m.beta}, {"gamma_day", m.gamma_day}, {"gamma_week", m.gamma_week},
+          {"trend", m.trend}, {"weekly", m.weekly}, {"window", m.window}};
+}
+
+Smoothing smoothing_from(const In& m) {
+  Smoothing sm;
+  auto unit = [&](const char* key) {
+    const double v = m.num(key);
+    if (!(v >= 0 && v <= 1)) m.fail(key, "must be from 0 to 1");
+    return v;
+  };
+  sm.alpha = unit("alpha");
+  sm.beta = unit("beta");
+  sm.gamma_day = unit("gamma_day");
+  sm.gamma_week = unit("gamma_week");
+  sm.trend = m.flag("trend");
+  sm.weekly = m.flag("weekly");
+  sm.window = static_cast<int>(m.integer("window", 48, 24 * 366 * 60));
+  return sm;
+}
+
+bool forecasts(const gbdt::ObjectiveFunction& o) { return o.link() != gbdt::Link::kLogit; }
+
+// A combination's member: the same checks as a single forecaster's fields.
+CombinationMember member_from(const In& in, size_t width) {
+  CombinationMember m;
+  m.name = in.str("name");
+  m.predictor = in.one_of("predictor", {"gbdt", "ridge", "seasonal_naive", "holt_winters", "theta"});
+  m.objective = in.str_or_null("objective");
+  const gbdt::ObjectiveFunction* objective = gbdt::find_objective_named(m.objective);
+  if (m.predictor == "gbdt" && !(objective && objective->name() == m.objective && forecasts(*objective)))
+    in.fail("objective", "must be " + gbdt::objective_names(forecasts) + " for a gbdt predictor");
+  m.season = static_cast<int>(in.integer("season", 0, 366 * 24 * 60));
+  if (m.predictor == "seasonal_naive" && m.season < 1) in.fail("season", "must be at least 1 for seasonal_naive");
+  if (m.predictor == "ridge")
+    m.ridge = in.nested("ridge", [&](const nlohmann::json& j) { return baselines::Ridge::from_json(j, width); });
+  else if (!in.raw("ridge").is_null())
+    in.fail("ridge", "must be null for a " + m.predictor + " predictor");
+  if (m.predictor == "gbdt")
+    m.params = in.nested("params", [](const nlohmann::json& j) { return gbdt::Params::from_json(j); });
+  else if (!in.raw("params").is_null())
+    in.fail("params", "must be null for a " + m.predictor + " predictor");
+  if (m.predictor == "holt_winters" || m.predictor == "theta")
+    m.smoothing = smoothing_from(in.obj("smoothing"));
+  else if (in.has("smoothing"))
+    in.fail("smoothing", "is only for holt_winters and theta predictors");
+  return m;
+}
+
 nlohmann::json forecast_json(const ForecastSection& f) {
   nlohmann::json per_fold = nlohmann::json::array();
   for (const auto& k : f.cv.per_fold) {
@@ -224,14 +274,16 @@ nlohmann::json forecast_json(const ForecastSection& f) {
   }
   nlohmann::json comparison = nlohmann::json::array();
   for (const auto& c : f.comparison) {
-    comparison.push_back({{"name", c.name},
-                          {"one_step", metric_table_json(c.one_step)},
-                          {"recursive", metric_table_json(c.recursive)},
-                          {"best_iterations", c.best_iterations}});
+    nlohmann::json j = {{"name", c.name},
+                        {"one_step", metric_table_json(c.one_step)},
+                        {"recursive", metric_table_json(c.recursive)},
+                        {"best_iterations", c.best_iterations}};
+    if (c.backtest) j["backtest"] = metric_table_json(*c.backtest);
+    comparison.push_back(std::move(j));
   }
   nlohmann::json importance = nlohmann::json::object();
   for (const auto& [name, gain] : f.feature_importance) importance[name] = gain;
-  return {{"features", f.features.to_json()},
+  nlohmann::json out = {{"features", f.features.to_json()},
           {"predictor", f.predictor},
           {"objective", text_or_null(f.objective)},
           {"season", f.season},
@@ -253,12 +305,35 @@ nlohmann::json forecast_json(const ForecastSection& f) {
           {"comparison", comparison},
           {"selected", f.selected},
           {"feature_importance", importance}};
+  // Written only when present, so models without them keep their bytes.
+  if (f.smoothing) out["smoothing"] = smoothing_json(*f.smoothing);
+  if (f.predictor == "combination") {
+    nlohmann::json members = nlohmann::json::array();
+    for (const auto& m : f.members) {
+      nlohmann::json j = {{"name", m.name},
+                          {"predictor", m.predictor},
+                          {"objective", text_or_null(m.objective)},
+                          {"season", m.season},
+                          {"ridge", m.ridge ? m.ridge->to_json() : nlohmann::json(nullptr)},
+                          {"params", m.params ? m.params->to_json() : nlohmann::json(nullptr)}};
+      if (m.smoothing) j["smoothing"] = smoothing_json(*m.smoothing);
+      members.push_back(std::move(j));
+    }
+    out["members"] = std::move(members);
+  }
+  if (f.backtest) {
+    const BacktestSummary& b = *f.backtest;
+    out["backtest"] = {{"horizon", b.horizon}, {"origin_step", b.origin_step}, {"origins", b.origins},
+                       {"folds", b.folds}, {"selected_by", b.selected_by}, {"fallback", text_or_null(b.fallback)},
+                       {"combination", b.combination}};
+  }
+  return out;
 }
 
 ForecastSection forecast_from(const In& in) {
   ForecastSection f;
   f.features = in.nested("features", [](const nlohmann::json& j) { return features::FeatureSpec::from_json(j); });
-  f.predictor = in.one_of("predictor", {"gbdt", "ridge", "seasonal_naive"});
+  f.predictor = in.one_of("predictor", {"gbdt", "ridge", "seasonal_naive", "holt_winters", "theta", "combination"});
   f.objective = in.str_or_null("objective");
   // A forecast predicts a quantity: trees on an identity or log link, named by the name
   // the trees' objective writes (not an alias).
@@ -278,6 +353,24 @@ ForecastSection forecast_from(const In& in) {
     f.params = in.nested("params", [](const nlohmann::json& j) { return gbdt::Params::from_json(j); });
   } else if (!in.raw("params").is_null()) {
     in.fail("params", "must be null for a " + f.predictor + " predictor");
+  }
+  const bool smooths = f.predictor == "holt_winters" || f.predictor == "theta";
+  if (smooths) {
+    f.smoothing = smoothing_from(in.obj("smoothing"));
+  } else if (in.has("smoothing")) {
+    in.fail("smoothing", "is only for holt_winters and theta predictors");
+  }
+  if (f.predictor == "combination") {
+    const auto& members = in.array("members");
+    if (members.size() < 2 || members.size() > 8) in.fail("members", "must list 2 to 8 forecasters");
+    size_t gbdt_members = 0;
+    for (size_t i = 0; i < members.size(); ++i) {
+      f.members.push_back(member_from(In(members[i], in.at("members", i)), f.features.width()));
+      if (f.members.back().predictor == "gbdt") ++gbdt_members;
+    }
+    if (gbdt_members > 1) in.fail("members", "may hold one gbdt forecaster at most (the model's trees)");
+  } else if (in.has("members")) {
+    in.fail("members", "is only for a combination predictor");
   }
   f.clip_negative = in.flag("clip_negative");
   f.horizon = static_cast<int>(in.integer("horizon", 1, 24 * 366 * 60));
@@ -315,9 +408,27 @@ ForecastSection forecast_from(const In& in) {
       if (!v.is_number_integer()) c.fail("best_iterations", "must hold whole numbers");
       r.best_iterations.push_back(v.get<int>());
     }
+    if (c.has("backtest")) r.backtest = metric_table(c, "backtest");
     f.comparison.push_back(std::move(r));
   }
   f.selected = in.str("selected");
+  if (in.has("backtest")) {
+    const In b = in.obj("backtest");
+    BacktestSummary s;
+    s.horizon = static_cast<int>(b.integer("horizon", 1, 24 * 366 * 60));
+    s.origin_step = static_cast<int>(b.integer("origin_step", 1, 24 * 366 * 60));
+    s.origins = b.count("origins");
+    s.folds = b.count("folds");
+    s.selected_by = b.one_of("selected_by", {"mase", "rmse"});
+    s.fallback = b.str_or_null("fallback");
+    if (b.has("combination")) {
+      for (const auto& v : b.array("combination")) {
+        if (!v.is_string()) b.fail("combination", "must list candidate names");
+        s.combination.push_back(v.get<std::string>());
+      }
+    }
+    f.backtest = s;
+  }
   const auto& importance = in.raw("feature_importance");
   if (!importance.is_object()) in.fail("feature_importance", "must be an object");
   for (auto it = importance.begin(); it != importance.end(); ++it) {

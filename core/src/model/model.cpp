@@ -206,14 +206,22 @@ void check(const Model& m) {
   if (h.kind == "forecast") {
     if (!h.forecast) throw Error("model header: a forecast model needs its 'forecast' section");
     const ForecastSection& f = *h.forecast;
-    if (f.predictor == "gbdt") {
+    // A combination's trees are its gbdt member's (it has one at most).
+    std::string trees_for = f.predictor == "gbdt" ? f.objective : "";
+    bool has_trees = f.predictor == "gbdt";
+    for (const auto& m : f.members)
+      if (m.predictor == "gbdt") {
+        has_trees = true;
+        trees_for = m.objective;
+      }
+    if (has_trees) {
       if (e.trees.empty()) throw Error("model: the header describes gradient-boosted trees but the file has none");
       if (e.num_features != f.features.width())
         throw Error("model: the trees use " + std::to_string(e.num_features) + " features but the header's " +
                     "feature list has " + std::to_string(f.features.width()));
-      if (gbdt::to_string(e.objective) != f.objective)
+      if (gbdt::to_string(e.objective) != trees_for)
         throw Error(std::string("model: the trees were trained with the ") + gbdt::to_string(e.objective) +
-                    " objective but the header says " + f.objective);
+                    " objective but the header says " + trees_for);
     } else if (!e.trees.empty()) {
       throw Error("model: a " + f.predictor + " forecaster has no trees, but the file has " +
                   std::to_string(e.trees.size()));

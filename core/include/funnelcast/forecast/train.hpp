@@ -1,7 +1,8 @@
 // Training a forecaster (`funnelcast train forecast`): every candidate of
 // candidates() is cross-validated on the same expanding-window folds (cv.hpp), the
-// one with the lowest mean recursive RMSE is refitted on all the data, and its
-// prediction intervals come from its cross-validation residuals. The model's header
+// one with the lowest mean MASE on the rolling-origin backtests (never one worse there
+// than seasonal naive) is refitted on all the data, and its prediction intervals come
+// from its cross-validation residuals. The model's header
 // records the data schema inference will hold new data to.
 #pragma once
 #include <functional>

@@ -79,9 +79,32 @@ struct CvSummary {
 };
 
 struct CandidateResult {
-  std::string name;                 // seasonal_naive, ridge, gbdt_l2, gbdt_poisson
+  std::string name;                 // seasonal_naive, ridge, gbdt_l2, gbdt_poisson, holt_winters, theta...
   MetricTable one_step, recursive;
   std::vector<int> best_iterations;  // GBDT: trees chosen by early stopping in each fold
+  // Rolling-origin backtests at the horizon asked for (mean ± std over the origins,
+  // folds_used = origins scored); absent in models trained before they existed.
+  std::optional<MetricTable> backtest;
+};
+
+// How the candidates were compared: forecasts of `horizon` steps from `origins` origins
+// every `origin_step` steps in the most recent validation blocks, scored by MASE (scale:
+// the in-sample mean |y[t] - y[t-24]| before each origin) and sMAPE.
+struct BacktestSummary {
+  int horizon = 0;
+  int origin_step = 0;
+  uint64_t origins = 0;
+  uint64_t folds = 0;            // the most recent validation blocks the origins lie in
+  std::string selected_by;       // "mase", or "rmse" when no candidate had a MASE
+  std::string fallback;          // "" or why seasonal naive was kept over the best candidate
+  std::vector<std::string> combination;  // the candidates the "combination" row is the median of
+};
+
+// The exponential smoothing forecasters' parameters (holt_winters, theta).
+struct Smoothing {
+  double alpha = 0, beta = 0, gamma_day = 0, gamma_week = 0;
+  bool trend = false, weekly = false;
+  int window = 0;  // steps of history the filter reads (aligned to weeks)
 };
 
 struct Coverage {
@@ -89,13 +112,27 @@ struct Coverage {
   uint64_t points = 0;
 };
 
+// One forecaster of a combination: what inference needs to rebuild it (a gbdt member's
+// trees are the model's trees; a combination has at most one).
+struct CombinationMember {
+  std::string name;       // the candidate's name
+  std::string predictor;  // "gbdt", "ridge", "seasonal_naive", "holt_winters" or "theta"
+  std::string objective;  // gbdt only
+  int season = 0;         // seasonal_naive only
+  std::optional<baselines::Ridge> ridge;
+  std::optional<gbdt::Params> params;
+  std::optional<Smoothing> smoothing;
+};
+
 struct ForecastSection {
   features::FeatureSpec features;
-  std::string predictor;          // "gbdt", "ridge" or "seasonal_naive"
+  std::string predictor;          // "gbdt", "ridge", "seasonal_naive", "holt_winters", "theta" or "combination"
   std::string objective;          // gbdt: "regression" or "poisson"; "" otherwise
   int season = 0;                 // seasonal_naive: steps back; 0 otherwise
   std::optional<baselines::Ridge> ridge;   // ridge only
   std::optional<gbdt::Params> params;      // gbdt only
+  std::optional<Smoothing> smoothing;      // holt_winters, theta only (written only then)
+  std::vector<CombinationMember> members;  // combination only: the median of their forecasts
   bool clip_negative = true;      // forecasts (and lower bounds) never below 0
   int horizon = 168;              // steps validated by cross-validation; forecasts stop there
   int min_history = 336;          // steps of history the features read
@@ -105,6 +142,7 @@ struct ForecastSection {
   std::vector<CandidateResult> comparison;
   std::string selected;           // the candidate's name
   std::vector<std::pair<std::string, double>> feature_importance;  // gain, by feature name
+  std::optional<BacktestSummary> backtest;  // absent in models trained before backtests
 };
 
 // ---- Lead scoring ("score" models): a table of leads with a yes/no outcome ----

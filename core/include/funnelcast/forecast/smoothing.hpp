@@ -1,0 +1,44 @@
+// Exponential smoothing on hourly series: additive Holt-Winters with a daily (and a
+// weekly) season, and a Theta-style method (simple exponential smoothing with drift on a
+// deseasonalised series). Pure functions of a window of history, so that a forecaster
+// built on them needs nothing but its parameters, answers the same from the same window
+// natively and in wasm, and is checked against values worked out by hand.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "funnelcast/model/header.hpp"
+
+namespace fc::forecast::smoothing {
+
+constexpr int kDay = 24;
+constexpr int kWeek = 168;
+
+// The first step of the window a smoothing forecaster reads to predict step t of a series
+// whose step 0 is hour `first_hour` (hours since the epoch): `window` hours back, moved
+// earlier to the start of a week (in epoch hours), never before step 0. The window's start
+// then stays put for a week of steps, so a recursive forecast (its own predictions fed
+// back) equals the smoother's multi-step forecast within that week.
+size_t window_start(int64_t first_hour, size_t t, size_t window);
+
+// Additive Holt-Winters in error-correction form, one step ahead of y[0..n) (NaN =
+// missing, filtered as if it were the forecast). Season phases are the hour of the day
+// and of the week of first_hour + i. Initial state from the first two seasons (two weeks
+// when weekly and n >= 2 weeks, else two days): the level and trend from their means,
+// the daily (then weekly) indices from the mean deviations from that line. Then, for
+// each known y[i]: e = y[i] - (l + b + d + w); l += b + alpha e; b += beta e (trend
+// only); d += gamma_day e; w += gamma_week e. Returns l + b + d + w for step n; NaN when
+// n < 2 days. sse (when given) receives the sum of the squared one-step errors.
+double holt_winters_next(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour,
+                         double* sse = nullptr);
+
+// Theta-style: over the first `span` steps of y (whole seasons only; a week as the season
+// when there are two, else a day), a line through the seasons' means (least squares on
+// them), hour-of-day indices of the deviations from it (and day-of-week offsets with a
+// weekly season), centred. The deseasonalised series z = y - index is smoothed with drift
+// b = half the line's slope: l starts at the first known z; then f = l + b, e = z - f,
+// l = f + alpha e. Returns l + b + index of step n; NaN when n < 2 days.
+double theta_next(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour, size_t span,
+                  double* sse = nullptr);
+
+}  // namespace fc::forecast::smoothing
