@@ -13,7 +13,7 @@ FC_T0=${FC_T0:-$(date +%s)}
 step() { printf '\n== %s (at %d s)\n' "$*" "$(( $(date +%s) - FC_T0 ))"; }
 
 step "native build (build/native)"
-# FC_UNITY: sources compiled in batches of 8 (CMakeLists.txt): a clean build takes about
+# FC_UNITY (the default): sources compiled in batches of 8 (CMakeLists.txt): a clean build takes about
 # half the CPU time natively (680 -> 315 CPU-seconds) and 15% less for the wasm bundles.
 # Everything by default (the trainer, and the core tests that scripts/test.sh runs with
 # ctest); FC_NATIVE_TARGET=funnelcast builds the trainer alone.

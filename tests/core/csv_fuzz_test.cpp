@@ -17,8 +17,12 @@
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/io/table.hpp"
 
+#include "test_support.hpp"
+
 namespace fc::csv {
 namespace {
+
+using fc::testing::widen;
 
 class Rng {
  public:
@@ -264,18 +268,6 @@ TEST(CsvFuzz, MutatedValidFilesParseOrThrowFcError) {
     const std::string problem = check(input, options);
     ASSERT_EQ(problem, "") << "case " << i << ": " << printable(input);
   }
-}
-
-// ASCII-ish text as UTF-16 or UTF-32 code units, the way Excel's "Unicode text"
-// and some exports write it.
-std::string widen(const std::string& text, size_t width, bool little_endian) {
-  std::string out;
-  for (const char c : text) {
-    std::string unit(width, '\0');
-    unit[little_endian ? 0 : width - 1] = c;
-    out += unit;
-  }
-  return out;
 }
 
 // Seeds turned into what users pick by mistake: other encodings, binary starts,

@@ -11,8 +11,12 @@
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/io/table.hpp"
 
+#include "test_support.hpp"
+
 namespace fc::csv {
 namespace {
+
+using fc::testing::widen;
 
 Table read_checked(const std::string& text, Options options = {}) {
   options.source = "data.csv";
@@ -37,17 +41,6 @@ std::string checked_level(const Column& column, size_t row) {
 template <size_t N>
 std::string bytes(const char (&literal)[N]) {
   return std::string(literal, N - 1);
-}
-
-// ASCII text as UTF-16 or UTF-32 code units, without a BOM.
-std::string widen(const std::string& ascii, size_t width, bool little_endian) {
-  std::string out;
-  for (const char c : ascii) {
-    std::string unit(width, '\0');
-    unit[little_endian ? 0 : width - 1] = c;
-    out += unit;
-  }
-  return out;
 }
 
 const std::string kSample = "timestamp,leads\n2024-01-01 00:00,5\n";

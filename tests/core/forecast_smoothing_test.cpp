@@ -16,10 +16,12 @@
 #include "funnelcast/forecast/train.hpp"
 #include "funnelcast/model/model.hpp"
 
+#include "test_support.hpp"
+
 namespace fc::forecast {
 namespace {
 
-constexpr int64_t k2024 = 1704067200;  // Monday 2024-01-01 00:00 UTC
+using fc::testing::k2024;
 
 // +2 in the first half of each day, -2 in the second (hour of the day from first_hour 0).
 double half_days(size_t i) { return (i % 24) < 12 ? 2.0 : -2.0; }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace fc::testing {
 
@@ -17,6 +18,18 @@ inline double binomial_sf(size_t n, double p, size_t k) {
     term *= static_cast<double>(n - j) / static_cast<double>(j + 1) * p / (1 - p);
   }
   return 1 - cdf;
+}
+
+// ASCII text as UTF-16 or UTF-32 code units (no BOM), the way Excel's "Unicode text" and
+// some exports write it.
+inline std::string widen(const std::string& ascii, size_t width, bool little_endian) {
+  std::string out;
+  for (const char c : ascii) {
+    std::string unit(width, '\0');
+    unit[little_endian ? 0 : width - 1] = c;
+    out += unit;
+  }
+  return out;
 }
 
 }  // namespace fc::testing
