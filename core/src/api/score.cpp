@@ -1,5 +1,6 @@
 #include "funnelcast/api/score.hpp"
 
+#include <charconv>
 #include <cstdio>
 
 #include "funnelcast/base/error.hpp"
@@ -10,14 +11,36 @@ namespace {
 using json = nlohmann::json;
 
 
-std::string quoted(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
+// Appends one CSV field, quoted when it holds a delimiter, a quote or a line break.
+void append_field(std::string& out, const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) {
+    out += s;
+    return;
+  }
+  out += '"';
   for (char c : s) {
     if (c == '"') out += '"';
     out += c;
   }
-  return out + "\"";
+  out += '"';
+}
+
+// How a number is written: printf's %.<precision>f or %.<precision>g.
+enum class Style { kFixed, kGeneral };
+
+// Appends ",<v>" in that style. Natively through std::to_chars, specified as printf with the
+// same conversion and precision (so the same bytes), without snprintf's format parsing and
+// locale per number; emscripten 3.1.6's libc++ has no floating-point to_chars.
+void append_number(std::string& out, double v, Style style, int precision) {
+  char buf[352];  // %.6f of the largest double: 309 digits, the point and 6 decimals
+  buf[0] = ',';
+#ifndef __EMSCRIPTEN__
+  const auto format = style == Style::kFixed ? std::chars_format::fixed : std::chars_format::general;
+  out.append(buf, std::to_chars(buf + 1, buf + sizeof buf, v, format, precision).ptr);
+#else
+  const int n = std::snprintf(buf + 1, sizeof buf - 1, style == Style::kFixed ? "%.*f" : "%.*g", precision, v);
+  out.append(buf, static_cast<size_t>(n) + 1);
+#endif
 }
 
 bool predicts_value(const ScoreRun& run) { return run.scores.output == "value"; }
@@ -138,10 +161,13 @@ std::string scores_csv(const ScoreRun& run) {
   const bool all = s.explained < 0;
   std::string out;
   out.reserve(s.rows * 32);
-  char num[64];
+  constexpr Style kFixed = Style::kFixed, kGeneral = Style::kGeneral;
   if (all) {
     out += value ? "id,prediction,margin,expected_value" : "id,probability,decision,margin,expected_value";
-    for (const auto& f : s.feature_names) out += "," + quoted(f);
+    for (const auto& f : s.feature_names) {
+      out += ',';
+      append_field(out, f);
+    }
   } else {
     out += value ? "id,prediction" : "id,probability,decision";
     for (int k = 1; k <= s.explained; ++k) {
@@ -152,23 +178,25 @@ std::string scores_csv(const ScoreRun& run) {
   out += "\n";
   const size_t k = all ? s.features : static_cast<size_t>(s.explained);
   for (size_t r = 0; r < s.rows; ++r) {
-    out += quoted(s.ids[r]);
-    if (value) std::snprintf(num, sizeof num, ",%.9g", s.probability[r]);
-    else std::snprintf(num, sizeof num, ",%.6f,%d", s.probability[r], s.decision[r]);
-    out += num;
+    append_field(out, s.ids[r]);
+    if (value) {
+      append_number(out, s.probability[r], kGeneral, 9);
+    } else {
+      append_number(out, s.probability[r], kFixed, 6);
+      out += s.decision[r] ? ",1" : ",0";
+    }
     if (all) {
-      std::snprintf(num, sizeof num, ",%.9g,%.9g", s.margin[r], s.expected_value);
-      out += num;
-      for (size_t f = 0; f < k; ++f) {
-        std::snprintf(num, sizeof num, ",%.9g", s.reason_value[r * k + f]);
-        out += num;
-      }
+      append_number(out, s.margin[r], kGeneral, 9);
+      append_number(out, s.expected_value, kGeneral, 9);
+      for (size_t f = 0; f < k; ++f) append_number(out, s.reason_value[r * k + f], kGeneral, 9);
     } else {
       for (size_t i = 0; i < k; ++i) {
         const int32_t f = s.reason_feature[r * k + i];
-        out += "," + quoted(s.feature_names[static_cast<size_t>(f)]) + "," + quoted(run.reason_text[r * k + i]);
-        std::snprintf(num, sizeof num, ",%.6f", s.reason_value[r * k + i]);
-        out += num;
+        out += ',';
+        append_field(out, s.feature_names[static_cast<size_t>(f)]);
+        out += ',';
+        append_field(out, run.reason_text[r * k + i]);
+        append_number(out, s.reason_value[r * k + i], kFixed, 6);
       }
     }
     out += "\n";
