@@ -210,6 +210,29 @@ TEST(Monitor, OneChannelAloneAndKpisThatCannotBeJudged) {
   EXPECT_FALSE(has(m.metrics, "cpl"));
 }
 
+// The checks run on several threads natively; the result is assembled in scope and KPI
+// order, so any thread count gives the same document, notices included (channel b has no
+// spend, so its CPL cannot be judged: a notice in the middle of the list).
+TEST(Monitor, TheSameResultOnAnyNumberOfThreads) {
+  series::Series a = channel("a", 41), b = channel("b", 42), c = channel("c", 43);
+  for (size_t i = 0; i < kHours; ++i) b.spend[i] = 0;
+  for (size_t i = 640; i < 643; ++i) c.leads[i] = 0;
+  for (size_t i = 660; i < 662; ++i) a.spend[i] *= 4;
+  const series::BuildResult d = funnel({a, b, c});
+  api::MonitorRequest r;
+  r.threads = 1;
+  const api::MonitorResult one = api::monitor(d, r);
+  ASSERT_FALSE(one.incidents.empty());
+  ASSERT_FALSE(one.notices.empty());
+  const std::string want = api::monitor_json(one, r).dump() + api::monitor_csv(one);
+  for (int threads : {2, 3, 16}) {
+    r.threads = threads;
+    const api::MonitorResult m = api::monitor(d, r);
+    r.threads = 1;  // the request as the one-thread run wrote it
+    EXPECT_EQ(api::monitor_json(m, r).dump() + api::monitor_csv(m), want) << threads << " threads";
+  }
+}
+
 // The command: a CSV with two channels where one stops 4 hours before the end; exit 3 with
 // --fail-on-anomaly, naming the channel and the hour, and the JSON document's incident.
 TEST(MonitorCli, AChannelThatStopsFailsTheCheck) {

@@ -1,9 +1,14 @@
 #include "funnelcast/api/monitor.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <map>
+#ifndef __EMSCRIPTEN__
+#include <thread>
+#endif
 
 #include "funnelcast/api/anomalies.hpp"
 #include "funnelcast/base/error.hpp"
@@ -165,25 +170,61 @@ int64_t until_of(const MonitorRequest& r, int64_t end) {
 
 // Every KPI of every scope judged. Adds the scopes to out.channels, the KPIs judged to
 // out.metrics (in order of first appearance) and a notice for each KPI that could not be.
+// Natively the checks (independent of each other) run on up to r.threads threads; the
+// result is assembled in scope and metric order, so it is the same for any count.
 std::vector<Check> judge_all(const std::vector<const series::Series*>& scopes,
                              const MonitorRequest& r, MonitorResult& out) {
-  std::vector<Check> checks;
+  struct Job {
+    size_t scope;
+    const schema::MetricDef* metric;
+    Check check;
+    std::string error;  // a fc::Error's message: the KPI is not checked
+    std::exception_ptr failure;  // anything else: rethrown
+  };
+  std::vector<Job> jobs;
   for (size_t s = 0; s < scopes.size(); ++s) {
     out.channels.push_back(scopes[s]->channel);
-    for (const schema::MetricDef* m : series::available_metrics(*scopes[s])) {
-      Check c;
-      c.scope = s;
-      try {
-        c.input = anomaly::metric_input(*scopes[s], m->name);
-        c.result = anomaly::detect(c.input, r.options);
-      } catch (const Error& e) {
-        out.notices.push_back(scope_name(scopes[s]->channel) + ": " + m->label + " not checked: " + e.what());
-        continue;
-      }
-      if (std::find(out.metrics.begin(), out.metrics.end(), m->name) == out.metrics.end())
-        out.metrics.push_back(m->name);
-      checks.push_back(std::move(c));
+    for (const schema::MetricDef* m : series::available_metrics(*scopes[s])) jobs.push_back({s, m, {}, {}, {}});
+  }
+  auto run = [&](Job& job) {
+    try {
+      job.check.scope = job.scope;
+      job.check.input = anomaly::metric_input(*scopes[job.scope], job.metric->name);
+      job.check.result = anomaly::detect(job.check.input, r.options);
+    } catch (const Error& e) {
+      job.error = e.what();
+    } catch (...) {
+      job.failure = std::current_exception();
     }
+  };
+  const size_t threads = std::min<size_t>(static_cast<size_t>(std::max(r.threads, 1)), jobs.size());
+#ifndef __EMSCRIPTEN__
+  if (threads > 1) {
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t k; (k = next.fetch_add(1)) < jobs.size();) run(jobs[k]);
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+  } else {
+    for (Job& job : jobs) run(job);
+  }
+#else
+  (void)threads;  // the wasm build has no threads
+  for (Job& job : jobs) run(job);
+#endif
+  std::vector<Check> checks;
+  for (Job& job : jobs) {
+    if (job.failure) std::rethrow_exception(job.failure);
+    if (!job.error.empty()) {
+      out.notices.push_back(scope_name(scopes[job.scope]->channel) + ": " + job.metric->label + " not checked: " + job.error);
+      continue;
+    }
+    if (std::find(out.metrics.begin(), out.metrics.end(), job.metric->name) == out.metrics.end())
+      out.metrics.push_back(job.metric->name);
+    checks.push_back(std::move(job.check));
   }
   return checks;
 }
@@ -327,7 +368,15 @@ const std::vector<Field<MonitorRequest>>& monitor_fields() {
            [](R& r, const json& v) { r.out = v.get<std::string>(); }},
       },
       alert_fields<R>(
-          "exit code 3 when an incident touches the last --last, or data stopped early"));
+          "exit code 3 when an incident touches the last --last, or data stopped early"),
+      {
+          {option("threads", FieldType::kInteger, "N",
+                  "threads for the checks (the incidents are the same for any count)")
+               .or_else("2")
+               .within(1, 256)
+               .only(cli),
+           [](R& r, const json& v) { r.threads = v.get<int>(); }},
+      });
   return fields;
 }
 

@@ -97,8 +97,8 @@ size_t span_steps(const anomaly::Span& s, int64_t step);
 // Field lists joined in order.
 template <class R>
 std::vector<Field<R>> with_fields(std::vector<Field<R>> a, std::vector<Field<R>> b, std::vector<Field<R>> c,
-                                  std::vector<Field<R>> d = {}) {
-  for (auto* more : {&b, &c, &d}) a.insert(a.end(), more->begin(), more->end());
+                                  std::vector<Field<R>> d = {}, std::vector<Field<R>> e = {}) {
+  for (auto* more : {&b, &c, &d, &e}) a.insert(a.end(), more->begin(), more->end());
   return a;
 }
 

@@ -28,6 +28,7 @@ struct MonitorRequest {
   // The command line's own: files and what to do with the result.
   std::string data, out;
   bool json = false, fail_on_anomaly = false;
+  int threads = 2;  // native: threads for the checks (the result is the same for any count)
   anomaly::Span last = anomaly::Span::seconds(24 * 3600);  // --last: the alerting period
 };
 const std::vector<Field<MonitorRequest>>& monitor_fields();
