@@ -94,10 +94,14 @@ void find_best_numeric(const FeatureBins& bins, const Params& p, const LeafSums&
   double lg = 0, lh = 0, lc = 0;
   const double present = leaf.c - m.c;
   if (m.c > 0) {
+    const double min_data = std::max(1, p.min_data_in_leaf);
     for (uint32_t b = next_split_bin(mask, 0); b < nb && lc < present; b = next_split_bin(mask, b + 1)) {
       lg += hist[b].g;
       lh += hist[b].h;
       lc += hist[b].c;
+      // Both candidates from here on leave too few rows on the right (the missing rows
+      // going left leave fewer still): none can be accepted.
+      if (leaf.c - lc < min_data) break;
       // "Missing left, present right" is found at the first bin holding rows, never at
       // an empty bin below all of them: that threshold would send unseen small values
       // the missing rows' way.

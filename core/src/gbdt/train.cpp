@@ -381,10 +381,20 @@ void Trainer::build_histograms(size_t first, size_t n, const uint32_t* rows, con
   detail::accumulate_group(n, all_rows, unit_hessian_, codes, out, rows, gp, count);
   // Unweighted rows of a unit-hessian objective have hessian sums equal to the row counts:
   // one accumulation fewer in the hottest loop, and the same numbers.
+  // Bins no row fell in are 0 in both slots already, so a leaf with fewer rows than a
+  // feature has bins copies only the bins its rows touched.
   if (unit_hessian_) {
     for (size_t k = 0; k < n; ++k) {
       const uint32_t width = bins_[active_[first + k]].nb + 1;
-      for (uint32_t b = 0; b < width; ++b) out[k][b].c = out[k][b].h;
+      if (count < width) {
+        const uint8_t* col = codes[k];
+        for (size_t i = 0; i < count; ++i) {
+          HistBin& hb = out[k][col[all_rows ? i : rows[i]]];
+          hb.c = hb.h;
+        }
+      } else {
+        for (uint32_t b = 0; b < width; ++b) out[k][b].c = out[k][b].h;
+      }
     }
   }
 }
