@@ -39,7 +39,7 @@ using detail::bin_goes_left;
 using detail::kGroup;
 
 // Below this much histogram work a job is cheaper to run inline than to hand out.
-constexpr size_t kMinParallelWork = 1 << 15;
+constexpr size_t kMinParallelWork = 1 << 18;
 // Rows per chunk when a row loop is split across threads. Fixed, so per-chunk partial
 // sums (and therefore totals) do not depend on the thread count.
 constexpr size_t kRowChunk = 1 << 14;
