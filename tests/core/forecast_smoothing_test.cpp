@@ -73,6 +73,82 @@ TEST(HoltWinters, TrendByHand) {
   EXPECT_TRUE(std::isnan(smoothing::holt_winters_next(params(0.5, 0, 0, false), y.data(), 47, 0)));
 }
 
+TEST(HoltWinters, StateExtendedStepByStepByHand) {
+  // The example above, filtered to hour 48 and then extended by one value: the same
+  // forecast (12.75) and squared errors (9 + 2.25).
+  std::vector<double> y;
+  for (size_t i = 0; i < 48; ++i) y.push_back(10 + half_days(i));
+  y.push_back(15);
+  smoothing::HoltWintersState s;
+  ASSERT_TRUE(smoothing::holt_winters_start(params(0.5, 0, 0.2, false), y.data(), y.size(), 0, s));
+  EXPECT_NEAR(smoothing::holt_winters_forecast(s), 13.5, 1e-12);  // hour 1: l 11.5 + index 2
+  smoothing::holt_winters_step(params(0.5, 0, 0.2, false), s, 12);
+  EXPECT_NEAR(smoothing::holt_winters_forecast(s), 12.75, 1e-12);
+  EXPECT_NEAR(s.total, 11.25, 1e-12);
+  EXPECT_EQ(s.n, 50u);
+  EXPECT_FALSE(smoothing::holt_winters_start(params(0.5, 0, 0.2, false), y.data(), 47, 0, s));  // < 2 days
+}
+
+// A series with daily and weekly cycles, a trend, noise and missing hours.
+std::vector<double> stepper_series(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> noise(0, 3);
+  std::vector<double> y(n);
+  for (size_t i = 0; i < n; ++i) {
+    y[i] = 50 + 0.02 * static_cast<double>(i) + 10 * half_days(i) + ((i / 24) % 7 >= 5 ? -8 : 2) + noise(rng);
+    if (i % 97 == 13 || (i > 600 && i < 610)) y[i] = std::nan("");
+  }
+  return y;
+}
+
+TEST(Smoothing, StepPredictorsEqualTheWholeWindowFilterBitForBit) {
+  // The steppers must give exactly predict_at's numbers, observed (one step ahead over
+  // weeks, window starts moving, the weekly season switching on) and recursively.
+  for (const char* type : {"holt_winters", "theta"})
+    for (bool weekly : {false, true}) {
+      model::ForecastSection s;
+      s.features.lags = {1};
+      s.predictor = type;
+      model::Smoothing sp = params(0.3, 0.01, 0.1, true);
+      sp.weekly = weekly;
+      sp.gamma_week = 0.05;
+      s.smoothing = sp;
+      s.clip_negative = false;
+      const auto p = load_predictor(s, gbdt::Ensemble{});
+      const std::vector<double> y = stepper_series(1800, weekly ? 3 : 4);
+      features::History h;
+      h.start = k2024 + 5 * 3600;  // not at a week's start
+      h.target = y.data();
+      h.size = y.size();
+      std::vector<float> scratch;
+      const auto steps = p->steps();
+      ASSERT_NE(steps, nullptr);
+      for (size_t t = 20; t <= y.size(); ++t) {
+        const double a = steps->at(h, t), b = p->predict_at(h, t, scratch);
+        if (std::isnan(b)) {
+          EXPECT_TRUE(std::isnan(a)) << type << " t=" << t;
+        } else {
+          ASSERT_EQ(a, b) << type << " t=" << t;
+        }
+      }
+      // A jump backwards starts over.
+      EXPECT_EQ(steps->at(h, 900), p->predict_at(h, 900, scratch));
+      // Recursive: each step's prediction becomes history, as recursive() does.
+      for (size_t from : {size_t{300}, size_t{1000}, size_t{1790}}) {
+        const std::vector<double> fast = recursive(*p, h, from, 200);
+        std::vector<double> buf(y.begin(), y.begin() + static_cast<ptrdiff_t>(from));
+        features::History local = h;
+        for (size_t k = 0; k < 200; ++k) {
+          local.target = buf.data();
+          local.size = buf.size();
+          const double v = p->predict_at(local, buf.size(), scratch);
+          ASSERT_EQ(fast[k], v) << type << " from " << from << " step " << k;
+          buf.push_back(v);
+        }
+      }
+    }
+}
+
 TEST(Theta, SesWithHalfTheSlopeOnTheDeseasonalisedSeriesByHand) {
   // y = 5 + 0.5 i +/- 2 over two days: the line through the days' means is 5 + 0.5 i, the
   // indices +/-2, z = 5 + 0.5 i and the drift 0.25. With alpha 0.5 the gap d = z - l

@@ -214,9 +214,12 @@ TEST(Train, SameInputAndSeedGiveIdenticalModelBytes) {
   o.params.bagging_freq = 1;
   o.params.feature_fraction = 0.8;
   const std::string a = model::save(train(data, o).model);
-  o.threads = 2;  // threads never change the model
+  o.threads = 2;  // threads never change the model (candidates validated side by side)
   const std::string b = model::save(train(data, o).model);
   EXPECT_EQ(a, b);
+  o.threads = 3;  // more threads than the heavy candidates
+  EXPECT_EQ(model::save(train(data, o).model), a);
+  o.threads = 2;
   o.params.seed = 99;
   const std::string c = model::save(train(data, o).model);
   if (model::load(c).header.forecast->predictor == "gbdt") EXPECT_NE(a, c);

@@ -20,6 +20,7 @@
 
 // The trainer's own exp/log (libm differs between glibc and the wasm libc).
 #include "../../core/src/gbdt/internal.hpp"
+#include "../../core/src/gbdt/split.hpp"
 
 namespace fc::gbdt {
 namespace {
@@ -1562,6 +1563,78 @@ TEST(Validate, RejectsInconsistentCategoricalSplits) {
   Ensemble bad = e;
   bad.trees[1].cat_set[1] = 3;
   EXPECT_THROW(FlatEnsemble{bad}, fc::Error);
+}
+
+}  // namespace
+}  // namespace fc::gbdt
+
+namespace fc::gbdt {
+namespace {
+
+TEST(Split, OccupiedBinScanByHand) {
+  // Rows in bins 0 (g -4, 2 rows) and 3 (g +4, 2 rows) of 4, none missing, lambda 0:
+  // the split after bin 0 gains 16/2 + 16/2 - 0 = 16; bins 1 and 2 are empty and give the
+  // same partition, which never replaces the first.
+  detail::FeatureBins bins;
+  bins.nb = 4;
+  std::vector<detail::HistBin> hist = {{-4, 2, 2}, {0, 0, 0}, {0, 0, 0}, {4, 2, 2}, {0, 0, 0}};
+  Params p;
+  p.lambda_l2 = 0;
+  p.min_data_in_leaf = 1;
+  p.min_sum_hessian_in_leaf = 0;
+  p.min_gain_to_split = 0;
+  const detail::LeafSums leaf{0, 4, 4};
+  const uint64_t occupied[4] = {(1u << 0) | (1u << 3), 0, 0, 0};
+  for (const uint64_t* mask : {static_cast<const uint64_t*>(nullptr), occupied}) {
+    detail::Split s;
+    detail::find_best_split(bins, p, leaf, hist.data(), 7, s, mask);
+    EXPECT_EQ(s.feature, 7);
+    EXPECT_EQ(s.bin, 0u);
+    EXPECT_DOUBLE_EQ(s.gain, 16.0);
+    EXPECT_EQ(s.lc, 2.0);
+  }
+}
+
+TEST(Split, OccupiedBinScanEqualsTheFullScan) {
+  // Random sparse histograms, with and without missing rows, at several min_data limits:
+  // the scan over the occupied bins (or a superset) finds exactly the full scan's split.
+  random::Rng rng(7);
+  for (int trial = 0; trial < 3000; ++trial) {
+    detail::FeatureBins bins;
+    bins.nb = 2 + static_cast<uint32_t>(rng.below(254));
+    std::vector<detail::HistBin> hist(bins.nb + 1, detail::HistBin{0, 0, 0});
+    uint64_t occupied[4] = {0, 0, 0, 0}, superset[4] = {0, 0, 0, 0};
+    const size_t rows = 1 + rng.below(120);
+    const bool missing = rng.below(2) == 0;
+    detail::LeafSums leaf{0, 0, 0};
+    for (size_t r = 0; r < rows; ++r) {
+      const uint32_t b = missing && rng.below(8) == 0 ? bins.nb : static_cast<uint32_t>(rng.below(bins.nb));
+      const double g = rng.uniform() * 2 - 1, h = trial % 2 ? 1.0 : 0.1 + rng.uniform();
+      hist[b].g += g;
+      hist[b].h += h;
+      hist[b].c += 1;
+      leaf.g += g;
+      leaf.h += h;
+      leaf.c += 1;
+      occupied[b >> 6] |= uint64_t{1} << (b & 63u);
+    }
+    for (int w = 0; w < 4; ++w) superset[w] = occupied[w] | (uint64_t{0x9249249249249249} << (trial % 3));
+    Params p;
+    p.min_data_in_leaf = static_cast<int>(rng.below(25));
+    p.lambda_l2 = trial % 3 ? 1.0 : 0.0;
+    detail::Split full, sparse, wide;
+    detail::find_best_split(bins, p, leaf, hist.data(), 3, full);
+    detail::find_best_split(bins, p, leaf, hist.data(), 3, sparse, occupied);
+    detail::find_best_split(bins, p, leaf, hist.data(), 3, wide, superset);
+    for (const detail::Split* s : {&sparse, &wide}) {
+      ASSERT_EQ(s->feature, full.feature) << trial;
+      ASSERT_EQ(s->bin, full.bin) << trial;
+      ASSERT_EQ(s->default_left, full.default_left) << trial;
+      ASSERT_EQ(s->gain, full.gain) << trial;
+      ASSERT_EQ(s->lg, full.lg) << trial;
+      ASSERT_EQ(s->rh, full.rh) << trial;
+    }
+  }
 }
 
 }  // namespace

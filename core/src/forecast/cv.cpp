@@ -148,8 +148,9 @@ CandidateCv cross_validate(const CandidateInfo& info, const TrainingData& d,
     // One step ahead with the true lags: every validation step, features from observed data.
     FoldPredictions fp;
     fp.one_step.reserve(fold.valid_end - fold.valid_begin);
+    const std::unique_ptr<StepPredictor> steps = c->predictor().steps();
     for (size_t t = fold.valid_begin; t < fold.valid_end; ++t) {
-      double p = c->predictor().predict_row(h, t, d.x->row(t - d.first_row));
+      double p = steps ? steps->at(h, t) : c->predictor().predict_row(h, t, d.x->row(t - d.first_row));
       if (c->predictor().clip_negative && p < 0) p = 0;
       fp.one_step.push_back(p);
     }

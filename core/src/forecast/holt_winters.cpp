@@ -42,23 +42,25 @@ size_t window_start(int64_t first_hour, size_t t, size_t window) {
   return std::min(static_cast<size_t>(start), t);
 }
 
-double holt_winters_next(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour, double* sse) {
-  if (sse) *sse = 0;
-  if (n < 2 * static_cast<size_t>(kDay)) return kNaN;
+bool holt_winters_start(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour,
+                        HoltWintersState& s) {
+  s = HoltWintersState{};
+  if (n < 2 * static_cast<size_t>(kDay)) return false;
   const bool weekly = p.weekly && n >= 2 * static_cast<size_t>(kWeek);
   const size_t period = weekly ? kWeek : kDay;
   double m1 = mean_known(y, 0, period), m2 = mean_known(y, period, 2 * period);
   if (std::isnan(m1) || std::isnan(m2)) {
     const double all = mean_known(y, 0, n);
-    if (std::isnan(all)) return kNaN;
+    if (std::isnan(all)) return false;
     m1 = std::isnan(m1) ? (std::isnan(m2) ? all : m2) : m1;
     m2 = std::isnan(m2) ? m1 : m2;
+    s.fallback = true;
   }
   double b = p.trend ? (m2 - m1) / static_cast<double>(period) : 0.0;
   // The level before y[0]: the line l + b (i + 1) has the first season's mean over it.
   double l = m1 - b * (static_cast<double>(period) + 1) / 2;
-  std::array<double, kDay> day{};
-  std::array<double, kWeek> week{};
+  double* day = s.day;
+  double* week = s.week;
   {
     std::array<double, kDay> sum{};
     std::array<size_t, kDay> cnt{};
@@ -73,7 +75,7 @@ double holt_winters_next(const model::Smoothing& p, const double* y, size_t n, i
       day[k] = cnt[k] ? sum[k] / static_cast<double>(cnt[k]) : 0.0;
       centre += day[k];
     }
-    for (double& d : day) d -= centre / kDay;
+    for (int k = 0; k < kDay; ++k) day[k] -= centre / kDay;
   }
   if (weekly) {
     std::array<double, kWeek> sum{};
@@ -90,29 +92,42 @@ double holt_winters_next(const model::Smoothing& p, const double* y, size_t n, i
       week[k] = cnt[k] ? sum[k] / static_cast<double>(cnt[k]) : 0.0;
       centre += week[k];
     }
-    for (double& w : week) w -= centre / kWeek;
+    for (int k = 0; k < kWeek; ++k) week[k] -= centre / kWeek;
   }
-  const double beta = p.trend ? p.beta : 0.0;
-  const double gamma_week = weekly ? p.gamma_week : 0.0;
-  double total = 0;
-  size_t d = phase(first_hour, kDay), w = phase(first_hour, kWeek);
-  for (size_t i = 0; i < n; ++i) {
-    const double f = l + b + day[d] + week[w];
-    if (std::isnan(y[i])) {
-      l += b;
-    } else {
-      const double e = y[i] - f;
-      total += e * e;
-      l += b + p.alpha * e;
-      b += beta * e;
-      day[d] += p.gamma_day * e;
-      week[w] += gamma_week * e;
-    }
-    d = d + 1 == kDay ? 0 : d + 1;
-    w = w + 1 == kWeek ? 0 : w + 1;
+  s.l = l;
+  s.b = b;
+  s.beta = p.trend ? p.beta : 0.0;
+  s.gamma_week = weekly ? p.gamma_week : 0.0;
+  s.weekly = weekly;
+  s.d = phase(first_hour, kDay);
+  s.w = phase(first_hour, kWeek);
+  for (size_t i = 0; i < n; ++i) holt_winters_step(p, s, y[i]);
+  return true;
+}
+
+void holt_winters_step(const model::Smoothing& p, HoltWintersState& s, double y) {
+  const double f = s.l + s.b + s.day[s.d] + s.week[s.w];
+  if (std::isnan(y)) {
+    s.l += s.b;
+  } else {
+    const double e = y - f;
+    s.total += e * e;
+    s.l += s.b + p.alpha * e;
+    s.b += s.beta * e;
+    s.day[s.d] += p.gamma_day * e;
+    s.week[s.w] += s.gamma_week * e;
   }
-  if (sse) *sse = total;
-  return l + b + day[d] + week[w];
+  s.d = s.d + 1 == kDay ? 0 : s.d + 1;
+  s.w = s.w + 1 == kWeek ? 0 : s.w + 1;
+  ++s.n;
+}
+
+double holt_winters_next(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour, double* sse) {
+  if (sse) *sse = 0;
+  HoltWintersState s;
+  if (!holt_winters_start(p, y, n, first_hour, s)) return kNaN;
+  if (sse) *sse = s.total;
+  return holt_winters_forecast(s);
 }
 
 }  // namespace smoothing
@@ -136,11 +151,45 @@ class HoltWintersPredictor final : public Predictor {
     return predict_at(h, t, none);
   }
   size_t lookback() const override { return static_cast<size_t>(p_.window) + smoothing::kWeek; }
+  std::unique_ptr<StepPredictor> steps() const override;
   const model::Smoothing& params() const { return p_; }
 
  private:
   model::Smoothing p_;
 };
+
+// Keeps the filter of the current window: the window's start moves only once a week, so
+// each step in between filters one value instead of the whole window.
+class HoltWintersSteps final : public StepPredictor {
+ public:
+  explicit HoltWintersSteps(const HoltWintersPredictor& p) : p_(p) {}
+  double at(const features::History& h, size_t t) override {
+    if (t > h.size) return std::numeric_limits<double>::quiet_NaN();
+    const int64_t first = first_hour_of(h);
+    const model::Smoothing& sp = p_.params();
+    const size_t t0 = smoothing::window_start(first, t, static_cast<size_t>(sp.window));
+    const size_t n = t - t0;
+    const bool weekly = sp.weekly && n >= 2 * static_cast<size_t>(smoothing::kWeek);
+    if (valid_ && t == t_ + 1 && t0 == t0_ && first == first_ && weekly == state_.weekly && !state_.fallback) {
+      smoothing::holt_winters_step(sp, state_, h.target[t - 1]);
+    } else {
+      valid_ = smoothing::holt_winters_start(sp, h.target + t0, n, first + static_cast<int64_t>(t0), state_);
+    }
+    t_ = t;
+    t0_ = t0;
+    first_ = first;
+    return valid_ ? smoothing::holt_winters_forecast(state_) : std::numeric_limits<double>::quiet_NaN();
+  }
+
+ private:
+  const HoltWintersPredictor& p_;
+  smoothing::HoltWintersState state_;
+  bool valid_ = false;
+  size_t t_ = 0, t0_ = 0;
+  int64_t first_ = 0;
+};
+
+std::unique_ptr<StepPredictor> HoltWintersPredictor::steps() const { return std::make_unique<HoltWintersSteps>(*this); }
 
 class HoltWintersCandidate final : public Candidate {
  public:

@@ -54,9 +54,15 @@ std::vector<double> recursive(const Predictor& c, const features::History& h, si
   }
   std::vector<float> scratch;
   std::vector<double> out(static_cast<size_t>(std::max(horizon, 0)));
+  const std::unique_ptr<StepPredictor> steps = c.steps();
   for (int k = 0; k < horizon; ++k) {
     const size_t t = local.size;
-    out[k] = c.predict_clipped(local, t, scratch);
+    if (steps) {
+      const double p = steps->at(local, t);
+      out[k] = c.clip_negative && p < 0 ? 0.0 : p;
+    } else {
+      out[k] = c.predict_clipped(local, t, scratch);
+    }
     buffer[t] = out[k];
     local.size = t + 1;  // the prediction becomes history for the next step
   }

@@ -98,35 +98,53 @@ Decomposition decompose(const double* y, size_t span, int64_t first_hour, bool w
 }
 }  // namespace
 
+void theta_shape(const model::Smoothing& p, size_t n, size_t span, bool& weekly, size_t& seasons) {
+  const size_t m = std::min(span, n);
+  weekly = p.weekly && m >= 2 * static_cast<size_t>(kWeek);
+  seasons = m / (weekly ? kWeek : kDay);
+}
+
+bool theta_start(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour, size_t span,
+                 ThetaState& s) {
+  s = ThetaState{};
+  if (n < 2 * static_cast<size_t>(kDay)) return false;
+  theta_shape(p, n, span, s.weekly, s.seasons);
+  const Decomposition dec = decompose(y, std::min(span, n), first_hour, p.weekly);
+  s.drift = dec.slope / 2;
+  // The seasonal index per step: a table over the week, walked with a counter (a modulo
+  // per step made this loop the training's hot spot on long series).
+  for (int k = 0; k < kWeek; ++k) s.index[k] = dec.day[k % kDay] + dec.dow[k / kDay];
+  s.w = phase_of(first_hour, kWeek);
+  s.level = kNaN;
+  for (size_t i = 0; i < n; ++i) theta_step(p, s, y[i]);
+  return true;
+}
+
+void theta_step(const model::Smoothing& p, ThetaState& s, double y) {
+  const double z = y - s.index[s.w];
+  s.w = s.w + 1 == kWeek ? 0 : s.w + 1;
+  ++s.n;
+  if (std::isnan(s.level)) {
+    s.level = z;  // NaN until the first known value
+    return;
+  }
+  const double f = s.level + s.drift;
+  if (std::isnan(z)) {
+    s.level = f;
+  } else {
+    const double e = z - f;
+    s.total += e * e;
+    s.level = f + p.alpha * e;
+  }
+}
+
 double theta_next(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour, size_t span,
                   double* sse) {
   if (sse) *sse = 0;
-  if (n < 2 * static_cast<size_t>(kDay)) return kNaN;
-  const Decomposition dec = decompose(y, std::min(span, n), first_hour, p.weekly);
-  const double drift = dec.slope / 2;
-  // The seasonal index per step: a table over the week, walked with a counter (a modulo
-  // per step made this loop the training's hot spot on long series).
-  std::array<double, kWeek> index{};
-  for (int k = 0; k < kWeek; ++k) index[k] = dec.day[k % kDay] + dec.dow[k / kDay];
-  size_t w = phase_of(first_hour, kWeek);
-  double level = kNaN, total = 0;
-  for (size_t i = 0; i < n; ++i, w = w + 1 == kWeek ? 0 : w + 1) {
-    const double z = y[i] - index[w];
-    if (std::isnan(level)) {
-      level = z;  // NaN until the first known value
-      continue;
-    }
-    const double f = level + drift;
-    if (std::isnan(z)) {
-      level = f;
-    } else {
-      const double e = z - f;
-      total += e * e;
-      level = f + p.alpha * e;
-    }
-  }
-  if (sse) *sse = total;
-  return level + drift + index[w];
+  ThetaState s;
+  if (!theta_start(p, y, n, first_hour, span, s)) return kNaN;
+  if (sse) *sse = s.total;
+  return theta_forecast(s);
 }
 
 }  // namespace smoothing
@@ -151,11 +169,49 @@ class ThetaPredictor final : public Predictor {
     return predict_at(h, t, none);
   }
   size_t lookback() const override { return static_cast<size_t>(p_.window) + smoothing::kWeek; }
+  std::unique_ptr<StepPredictor> steps() const override;
   const model::Smoothing& params() const { return p_; }
 
  private:
   model::Smoothing p_;
 };
+
+// Keeps the smoother of the current window while its start and its decomposition stay
+// put: each step smooths one value instead of decomposing and smoothing the window.
+class ThetaSteps final : public StepPredictor {
+ public:
+  explicit ThetaSteps(const ThetaPredictor& p) : p_(p) {}
+  double at(const features::History& h, size_t t) override {
+    if (t > h.size) return std::numeric_limits<double>::quiet_NaN();
+    const int64_t first = first_hour_of(h);
+    const model::Smoothing& sp = p_.params();
+    const size_t span = static_cast<size_t>(sp.window);
+    const size_t t0 = smoothing::window_start(first, t, span);
+    const size_t n = t - t0;
+    bool weekly = false;
+    size_t seasons = 0;
+    smoothing::theta_shape(sp, n, span, weekly, seasons);
+    if (valid_ && t == t_ + 1 && t0 == t0_ && first == first_ && weekly == state_.weekly &&
+        seasons == state_.seasons) {
+      smoothing::theta_step(sp, state_, h.target[t - 1]);
+    } else {
+      valid_ = smoothing::theta_start(sp, h.target + t0, n, first + static_cast<int64_t>(t0), span, state_);
+    }
+    t_ = t;
+    t0_ = t0;
+    first_ = first;
+    return valid_ ? smoothing::theta_forecast(state_) : std::numeric_limits<double>::quiet_NaN();
+  }
+
+ private:
+  const ThetaPredictor& p_;
+  smoothing::ThetaState state_;
+  bool valid_ = false;
+  size_t t_ = 0, t0_ = 0;
+  int64_t first_ = 0;
+};
+
+std::unique_ptr<StepPredictor> ThetaPredictor::steps() const { return std::make_unique<ThetaSteps>(*this); }
 
 class ThetaCandidate final : public Candidate {
  public:

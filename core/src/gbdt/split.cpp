@@ -59,8 +59,24 @@ class GainSearch {
 // Every candidate is tried with the missing rows on each side; the scan order (bins
 // ascending, missing right before missing left) and the strict comparison make ties
 // resolve the same way every time.
+// The next bin at or after `from` whose bit is set in `mask` (256 when none); without a
+// mask, `from` itself (the dense scan).
+inline uint32_t next_split_bin(const uint64_t* mask, uint32_t from) {
+  if (!mask) return from;
+  uint32_t w = from >> 6;
+  if (w >= 4) return 256;
+  uint64_t word = mask[w] & (~uint64_t{0} << (from & 63u));
+  while (word == 0) {
+    if (++w == 4) return 256;
+    word = mask[w];
+  }
+  return w * 64 + static_cast<uint32_t>(__builtin_ctzll(word));
+}
+
+// mask (when given): the bins holding rows. Skipping the others visits the same
+// candidates in the same order, less the repeats an empty bin makes, which never win.
 void find_best_numeric(const FeatureBins& bins, const Params& p, const LeafSums& leaf,
-                       const HistBin* hist, int feature, Split& out) {
+                       const HistBin* hist, int feature, Split& out, const uint64_t* mask) {
   GainSearch search(leaf, p.lambda_l2, p);
   if (!search.possible()) return;
   const uint32_t nb = bins.nb;
@@ -78,10 +94,14 @@ void find_best_numeric(const FeatureBins& bins, const Params& p, const LeafSums&
   double lg = 0, lh = 0, lc = 0;
   const double present = leaf.c - m.c;
   if (m.c > 0) {
-    for (uint32_t b = 0; b < nb && lc < present; ++b) {
+    const double min_data = std::max(1, p.min_data_in_leaf);
+    for (uint32_t b = next_split_bin(mask, 0); b < nb && lc < present; b = next_split_bin(mask, b + 1)) {
       lg += hist[b].g;
       lh += hist[b].h;
       lc += hist[b].c;
+      // Both candidates from here on leave too few rows on the right (the missing rows
+      // going left leave fewer still): none can be accepted.
+      if (leaf.c - lc < min_data) break;
       // "Missing left, present right" is found at the first bin holding rows, never at
       // an empty bin below all of them: that threshold would send unseen small values
       // the missing rows' way.
@@ -91,7 +111,7 @@ void find_best_numeric(const FeatureBins& bins, const Params& p, const LeafSums&
     }
   } else {
     const double min_data = std::max(1, p.min_data_in_leaf);
-    for (uint32_t b = 0; b + 1 < nb; ++b) {
+    for (uint32_t b = next_split_bin(mask, 0); b + 1 < nb; b = next_split_bin(mask, b + 1)) {
       lg += hist[b].g;
       lh += hist[b].h;
       lc += hist[b].c;
@@ -218,12 +238,12 @@ void find_best_categorical(const FeatureBins& bins, const Params& p, const LeafS
 }  // namespace
 
 void find_best_split(const FeatureBins& bins, const Params& p, const LeafSums& leaf,
-                     const HistBin* hist, int feature, Split& out) {
+                     const HistBin* hist, int feature, Split& out, const uint64_t* occupied) {
   out = Split{};
   if (bins.categorical) {
     find_best_categorical(bins, p, leaf, hist, feature, out);
   } else {
-    find_best_numeric(bins, p, leaf, hist, feature, out);
+    find_best_numeric(bins, p, leaf, hist, feature, out, occupied);
   }
 }
 

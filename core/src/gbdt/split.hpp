@@ -38,8 +38,11 @@ struct LeafSums {
 
 // Best split of `feature` for a leaf with sums `leaf`, from the feature's histogram
 // (bins 0..nb, nb the missing rows); out.valid() is false when no candidate clears the
-// limits and min_gain_to_split.
+// limits and min_gain_to_split. occupied (optional): a 256-bit set holding at least every
+// bin with rows (a small leaf's, from its rows' codes); a numeric scan then visits only
+// those bins, with the same result as the full scan.
 void find_best_split(const FeatureBins& bins, const Params& p, const LeafSums& leaf,
-                     const HistBin* hist, int feature, Split& out);
+                     const HistBin* hist, int feature, Split& out,
+                     const uint64_t* occupied = nullptr);
 
 }  // namespace fc::gbdt::detail

@@ -39,7 +39,7 @@ using detail::bin_goes_left;
 using detail::kGroup;
 
 // Below this much histogram work a job is cheaper to run inline than to hand out.
-constexpr size_t kMinParallelWork = 1 << 15;
+constexpr size_t kMinParallelWork = 1 << 18;
 // Rows per chunk when a row loop is split across threads. Fixed, so per-chunk partial
 // sums (and therefore totals) do not depend on the thread count.
 constexpr size_t kRowChunk = 1 << 14;
@@ -197,7 +197,10 @@ class Trainer {
   void set_leaf_values(Tree& t) const;
   void build_histograms(size_t first, size_t n, const uint32_t* rows, const GradPair* gp,
                         size_t count, bool all_rows, HistBin* hist) const;
-  void find_best(const Leaf& leaf, const HistBin* hist, int feature, Split& out) const;
+  void find_best(const Leaf& leaf, const HistBin* hist, int feature, Split& out,
+                 const uint64_t* occupied = nullptr) const;
+  void occupied_bins(int feature, const uint32_t* rows, size_t count, bool all_rows,
+                     uint64_t* mask) const;
   void search_splits(Leaf& small, bool split_small, Leaf* large, bool split_large,
                      bool all_rows);
   bool can_split(const Leaf& leaf) const;
@@ -378,17 +381,47 @@ void Trainer::build_histograms(size_t first, size_t n, const uint32_t* rows, con
   detail::accumulate_group(n, all_rows, unit_hessian_, codes, out, rows, gp, count);
   // Unweighted rows of a unit-hessian objective have hessian sums equal to the row counts:
   // one accumulation fewer in the hottest loop, and the same numbers.
+  // Bins no row fell in are 0 in both slots already, so a leaf with fewer rows than a
+  // feature has bins copies only the bins its rows touched.
   if (unit_hessian_) {
     for (size_t k = 0; k < n; ++k) {
       const uint32_t width = bins_[active_[first + k]].nb + 1;
-      for (uint32_t b = 0; b < width; ++b) out[k][b].c = out[k][b].h;
+      if (count < width) {
+        const uint8_t* col = codes[k];
+        for (size_t i = 0; i < count; ++i) {
+          HistBin& hb = out[k][col[all_rows ? i : rows[i]]];
+          hb.c = hb.h;
+        }
+      } else {
+        for (uint32_t b = 0; b < width; ++b) out[k][b].c = out[k][b].h;
+      }
     }
   }
 }
 
-void Trainer::find_best(const Leaf& leaf, const HistBin* hist, int feature, Split& out) const {
+void Trainer::find_best(const Leaf& leaf, const HistBin* hist, int feature, Split& out,
+                        const uint64_t* occupied) const {
   const detail::LeafSums sums{leaf.g, leaf.h, static_cast<double>(leaf.count)};
-  detail::find_best_split(bins_[feature], p_, sums, hist, feature, out);
+  detail::find_best_split(bins_[feature], p_, sums, hist, feature, out, occupied);
+}
+
+// The bins a leaf's rows fall in for one feature, as a 256-bit set (codes are uint8).
+void Trainer::occupied_bins(int feature, const uint32_t* rows, size_t count, bool all_rows,
+                            uint64_t* mask) const {
+  mask[0] = mask[1] = mask[2] = mask[3] = 0;
+  const uint8_t* col = codes_.data() + static_cast<size_t>(feature) * n_;
+  for (size_t i = 0; i < count; ++i) {
+    const uint8_t c = col[all_rows ? i : rows[i]];
+    mask[c >> 6] |= uint64_t{1} << (c & 63u);
+  }
+}
+
+// Visits the bins set in a 256-bit mask, ascending.
+template <class Fn>
+void for_each_occupied_bin(const uint64_t* mask, Fn&& fn) {
+  for (uint32_t w = 0; w < 4; ++w)
+    for (uint64_t word = mask[w]; word != 0; word &= word - 1)
+      fn(w * 64 + static_cast<uint32_t>(__builtin_ctzll(word)));
 }
 
 // Builds `small`'s histograms row by row and finds the best split of each leaf asked for.
@@ -401,25 +434,46 @@ void Trainer::search_splits(Leaf& small, bool split_small, Leaf* large, bool spl
   const size_t count = small.count;
   HistBin* hs = hist_pool_[small.hist].data();
   HistBin* hl = large ? hist_pool_[large->hist].data() : nullptr;
+  // Leaves with fewer rows than a feature has bins (most leaves of a small data set) are
+  // handled through the set of bins their rows fall in: the subtraction and the scans
+  // touch only those. A bin outside the small child's set is exactly zero there, so
+  // parent minus it is the parent's bin unchanged; the results are the same numbers.
+  const uint32_t* large_rows = large ? order_.data() + large->begin : nullptr;
+  const size_t large_count = large ? large->count : 0;
   std::function<void(size_t)> job = [&](size_t group) {
     const size_t first = group * group_;
     const size_t n = std::min(group_, active_.size() - first);
     build_histograms(first, n, rows, gp, count, all_rows, hs);
+    uint64_t small_bins[4], large_bins[4];
     for (size_t k = first; k < first + n; ++k) {
       const int f = active_[k];
       HistBin* a = hs + offset_[f];
       HistBin* b = hl ? hl + offset_[f] : nullptr;
       const uint32_t width = bins_[f].nb + 1;
-      for (uint32_t j = 0; b && j < width; ++j) {
-        // A bin the larger child has no rows in must be exactly zero, not a rounding
-        // residue: a residue could make an empty bin's bound win a tie it should lose.
-        const double c = b[j].c - a[j].c;
-        b[j].g = c == 0 ? 0.0 : b[j].g - a[j].g;
-        b[j].h = c == 0 ? 0.0 : b[j].h - a[j].h;
-        b[j].c = c;
+      const bool sparse_small = count < width;
+      if (sparse_small) occupied_bins(f, rows, count, all_rows, small_bins);
+      // The larger child's histogram is needed only when it may split.
+      if (b && split_large) {
+        auto subtract = [&](uint32_t j) {
+          // A bin the larger child has no rows in must be exactly zero, not a rounding
+          // residue: a residue could make an empty bin's bound win a tie it should lose.
+          const double c = b[j].c - a[j].c;
+          b[j].g = c == 0 ? 0.0 : b[j].g - a[j].g;
+          b[j].h = c == 0 ? 0.0 : b[j].h - a[j].h;
+          b[j].c = c;
+        };
+        if (sparse_small) {
+          for_each_occupied_bin(small_bins, subtract);
+        } else {
+          for (uint32_t j = 0; j < width; ++j) subtract(j);
+        }
       }
-      if (split_small) find_best(small, a, f, best_a_[f]);
-      if (split_large) find_best(*large, b, f, best_b_[f]);
+      if (split_small) find_best(small, a, f, best_a_[f], sparse_small ? small_bins : nullptr);
+      if (split_large) {
+        const bool sparse_large = large_count < width;
+        if (sparse_large) occupied_bins(f, large_rows, large_count, false, large_bins);
+        find_best(*large, b, f, best_b_[f], sparse_large ? large_bins : nullptr);
+      }
     }
   };
   const size_t groups = (active_.size() + group_ - 1) / group_;

@@ -34,6 +34,16 @@ struct FitControl {
   std::function<void(double fraction)> progress;  // fraction of this fit done
 };
 
+// Predictions for consecutive steps of one history, carrying a forecaster's state from
+// one step to the next. at(h, t) equals the predictor's predict_at(h, t) exactly; the
+// state is reused when t is the previous call's t + 1 and the history before the previous
+// t is unchanged (observed data, or a recursive forecast appending its predictions).
+class StepPredictor {
+ public:
+  virtual ~StepPredictor() = default;
+  virtual double at(const features::History& h, size_t t) = 0;
+};
+
 // What inference needs of a forecaster: one step at a time from a history. Built from a
 // model's header by load_predictor(), or handed out by a fitted Candidate.
 class Predictor {
@@ -46,6 +56,9 @@ class Predictor {
   virtual double predict_row(const features::History& h, size_t t, const float* row) const = 0;
   // How many steps back a prediction reads (the recursive forecaster copies that much).
   virtual size_t lookback() const = 0;
+  // A stepper for consecutive steps (the smoothers, which otherwise re-filter their whole
+  // window every step); nullptr: predict_at each step.
+  virtual std::unique_ptr<StepPredictor> steps() const { return nullptr; }
 
   bool clip_negative = true;
   double predict_clipped(const features::History& h, size_t t, std::vector<float>& scratch) const {

@@ -32,6 +32,22 @@ size_t window_start(int64_t first_hour, size_t t, size_t window);
 double holt_winters_next(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour,
                          double* sse = nullptr);
 
+// holt_winters_next step by step: the state after y[0..n), extended one value at a time.
+struct HoltWintersState {
+  double l = 0, b = 0, beta = 0, gamma_week = 0, total = 0;
+  double day[kDay] = {}, week[kWeek] = {};
+  size_t d = 0, w = 0, n = 0;
+  bool weekly = false;
+  bool fallback = false;  // the initial means came from all of y[0..n): not extendable
+};
+// False (state unusable) when n < 2 days or y has no known value.
+bool holt_winters_start(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour,
+                        HoltWintersState& s);
+// Filters one more value (y[s.n]).
+void holt_winters_step(const model::Smoothing& p, HoltWintersState& s, double y);
+// The one-step forecast of the state (step s.n).
+inline double holt_winters_forecast(const HoltWintersState& s) { return s.l + s.b + s.day[s.d] + s.week[s.w]; }
+
 // Theta-style: over the first `span` steps of y (whole seasons only; a week as the season
 // when there are two, else a day), a line through the seasons' means (least squares on
 // them), hour-of-day indices of the deviations from it (and day-of-week offsets with a
@@ -40,5 +56,22 @@ double holt_winters_next(const model::Smoothing& p, const double* y, size_t n, i
 // l = f + alpha e. Returns l + b + index of step n; NaN when n < 2 days.
 double theta_next(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour, size_t span,
                   double* sse = nullptr);
+
+// theta_next step by step: the state after y[0..n), extended one value at a time while
+// the decomposition (weekly or not, whole seasons in min(span, n)) stays the same.
+struct ThetaState {
+  double index[kWeek] = {};
+  double drift = 0, level = 0, total = 0;
+  size_t w = 0, n = 0;
+  bool weekly = false;
+  size_t seasons = 0;
+};
+// The decomposition theta_next uses for n values: (weekly, seasons).
+void theta_shape(const model::Smoothing& p, size_t n, size_t span, bool& weekly, size_t& seasons);
+// False (state unusable) when n < 2 days.
+bool theta_start(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour, size_t span,
+                 ThetaState& s);
+void theta_step(const model::Smoothing& p, ThetaState& s, double y);
+inline double theta_forecast(const ThetaState& s) { return s.level + s.drift + s.index[s.w]; }
 
 }  // namespace fc::forecast::smoothing
