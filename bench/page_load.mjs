@@ -18,6 +18,10 @@
 //
 // --json FILE: also write the runs and the medians there (bench/run.sh reads it).
 //
+// --compare OTHER_DIST: page loads of another build (the one before a change) interleaved
+// with this one's, run by run, with the load average; --json then holds both
+// (scripts/readme_figures.py writes docs/web-app.md's page figures from it).
+//
 // FC_DIST and FC_CHROMIUM override the site and browser paths, as in the e2e tests.
 import { copyFileSync, writeFileSync } from 'node:fs';
 
@@ -118,36 +122,82 @@ if (process.argv.includes('--leads')) {
   process.exit(0);
 }
 
-const server = await startServer({ root: DIST, port: 0 });
-try {
-  const first = [];
-  const repeats = [];
-  for (let r = 0; r < runs; ++r) {
-    const browser = await launch();
-    try {
-      const page = await browser.context.newPage();
-      await page.goto(server.url);
-      await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
-      first.push(await marks(page));
-      // The same profile again, once the service worker controls the page.
-      await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 20_000 });
-      await page.reload();
-      await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
-      repeats.push(await marks(page));
-    } finally {
-      await browser.close();
-    }
+// One first visit (fresh profile) and one repeat visit (the same profile, served by the
+// service worker): their fc-* marks.
+async function visit(server) {
+  const browser = await launch();
+  try {
+    const page = await browser.context.newPage();
+    // The page's main-thread time (Chromium's TaskDuration / ScriptDuration): CPU the page
+    // itself spends, less sensitive to the machine's load than the times to each mark.
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    await page.goto(server.url);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
+    const first = await marks(page);
+    const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    first['main-thread-task'] = Math.round(metrics.TaskDuration * 1000);
+    first['main-thread-script'] = Math.round(metrics.ScriptDuration * 1000);
+    // What the page itself fetched before its dashboard was drawn (the worker's data,
+    // model and wasm are not in the page's resource timing): its scripts, styles, charts.
+    const kb = await page.evaluate(() => {
+      const drawn = performance.getEntriesByName('fc-dashboard-rendered')[0].startTime;
+      const bytes = performance.getEntriesByType('resource').filter((e) => e.startTime < drawn).reduce((n, e) => n + (e.decodedBodySize || 0), 0);
+      return Math.round(bytes / 1024);
+    });
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 20_000 });
+    await page.reload();
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
+    return { first, repeat: await marks(page), kb };
+  } finally {
+    await browser.close();
   }
-  console.log(`navigation → rendered demo dashboard, first visit, fresh profile (${runs} runs)`);
+}
+
+const at = (ms, k) => median(ms.map((m) => m[k]).filter(Number.isFinite));
+const medians = (ms) => Object.fromEntries(Object.keys(ms[0]).map((k) => [k, at(ms, k)]));
+const { loadavg } = await import('node:os');
+const load = () => loadavg()[0].toFixed(1);
+
+function report(label, first, repeats) {
+  console.log(`${label}navigation → rendered demo dashboard, first visit, fresh profile (${first.length} runs)`);
   for (const m of first) console.log(`  ${line(m)}`);
   const keys = Object.keys(first[0]);
-  console.log(`  median: ${keys.map((k) => `${k} ${median(first.map((m) => m[k]).filter(Number.isFinite))}`).join(' · ')}`);
-  const at = (ms, k) => median(ms.map((m) => m[k]).filter(Number.isFinite));
+  console.log(`  median: ${keys.map((k) => `${k} ${at(first, k)}`).join(' · ')}`);
   console.log(`first visit, median: KPI tiles ${at(first, 'tiles-drawn')} ms (first paint, target < 1000 ms), tiles and forecast chart ${at(first, 'first-drawn')} ms, whole dashboard with anomalies ${at(first, 'dashboard-rendered')} ms (target < 1500 ms)`);
   console.log(`repeat visit (service worker), median: KPI tiles ${at(repeats, 'tiles-drawn')} ms, tiles and forecast ${at(repeats, 'first-drawn')} ms, whole dashboard ${at(repeats, 'dashboard-rendered')} ms (target < 600 ms)`);
   for (const m of repeats) console.log(`  ${line(m)}`);
-  const medians = (ms) => Object.fromEntries(Object.keys(ms[0]).map((k) => [k, at(ms, k)]));
-  saveJson({ mode: 'page', runs, first_visit: { runs: first, median_ms: medians(first) }, repeat_visit: { runs: repeats, median_ms: medians(repeats) } });
+}
+
+// --compare OTHER_DIST: that site (say, the build before a change) and this one, visited
+// in turn in each run, so both see the same load on a shared machine.
+const c = process.argv.indexOf('--compare');
+const other = c > 0 ? process.argv[c + 1] : null;
+const sites = [...(other ? [{ name: 'before', root: other }] : []), { name: other ? 'after' : 'site', root: DIST }];
+const servers = [];
+try {
+  for (const s of sites) servers.push(await startServer({ root: s.root, port: 0 }));
+  const results = sites.map(() => ({ first: [], repeat: [], kb: [] }));
+  const loads = [load()];
+  for (let r = 0; r < runs; ++r) {
+    for (let k = 0; k < sites.length; ++k) {
+      const v = await visit(servers[k]);
+      results[k].first.push(v.first);
+      results[k].repeat.push(v.repeat);
+      results[k].kb.push(v.kb);
+    }
+    loads.push(load());
+  }
+  console.log(`load average (1 min) during the runs: ${loads.join(', ')}`);
+  const out = { mode: 'page', runs, load_average: loads.map(Number), sites: {} };
+  sites.forEach((s, k) => {
+    report(sites.length > 1 ? `[${s.name}: ${s.root}] ` : '', results[k].first, results[k].repeat);
+    console.log(`  the page's own fetches before the dashboard was drawn (first visit, median): ${median(results[k].kb)} KiB`);
+    out.sites[s.name] = { dist: s.root, page_kib: median(results[k].kb), first_visit: { runs: results[k].first, median_ms: medians(results[k].first) }, repeat_visit: { runs: results[k].repeat, median_ms: medians(results[k].repeat) } };
+  });
+  // bench/run.sh reads first_visit / repeat_visit of this site.
+  const mine = out.sites[sites.at(-1).name];
+  saveJson({ ...out, first_visit: mine.first_visit, repeat_visit: mine.repeat_visit });
 } finally {
-  await server.close();
+  for (const s of servers) await s.close();
 }

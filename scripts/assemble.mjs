@@ -133,6 +133,14 @@ if (!modelFiles.includes('demo_leads.fcm')) {
   console.warn('assemble: models/demo_leads.fcm is missing; lead scoring opens without a scoring model');
 }
 
+// 5b. The first view's charts compiled from Vega-Lite to Vega (the page then loads
+// Vega-Lite only for other charts): needs the pages' modules and the wasm registry above.
+{
+  const { compileCharts } = await import('./compile-charts.mjs');
+  const n = await compileCharts(out);
+  console.log(`assemble: ${n} charts compiled to Vega (charts/)`);
+}
+
 // 6. Build manifest and the service worker's precache list (every file but the worker).
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

@@ -10,7 +10,9 @@ rewritten) from their sources, so a figure cannot drift from what produced it.
   scripts/make_demo_model.sh next to the model).
 - README.md, between <!-- figures:speed --> and <!-- /figures -->: the speed table, from
   bench/results/speed.json (written by bash bench/run.sh).
-- docs/web-app.md: the wasm budgets (KiB) that scripts/assemble.mjs enforces.
+- docs/web-app.md: the wasm budgets (KiB) that scripts/assemble.mjs enforces; between
+  <!-- figures:page --> and <!-- /figures -->: page loads before and after a change, from
+  bench/results/page.json (node bench/page_load.mjs --compare DIST_BEFORE --json ...).
 """
 import json
 import re
@@ -105,6 +107,34 @@ def speed_table():
     return "\n".join(lines)
 
 
+PAGE_MARKS = [
+    ("wasm-ready", "wasm compiled (worker)"),
+    ("tiles-drawn", "KPI tiles drawn (first paint)"),
+    ("first-drawn", "tiles and forecast chart drawn"),
+    ("dashboard-rendered", "whole dashboard drawn (anomalies too)"),
+]
+
+
+def page_table():
+    report = json.loads((ROOT / "bench/results/page.json").read_text())
+    sites = report["sites"]
+    names = [n for n in ("before", "after") if n in sites] or list(sites)
+    loads = report["load_average"]
+    lines = [f"{report['runs']} interleaved runs; load average (1 min) {min(loads):.1f}–{max(loads):.1f} during them.",
+             "",
+             "| ms after navigation (median) | " + " | ".join(names) + " |",
+             "|---|" + "---|" * len(names)]
+    for visit, title in (("first_visit", "first visit"), ("repeat_visit", "repeat visit")):
+        for key, label in PAGE_MARKS:
+            cells = [f"{sites[n][visit]['median_ms'].get(key, float('nan')):,.0f}" for n in names]
+            lines.append(f"| {title}: {label} | " + " | ".join(cells) + " |")
+    for key, label in (("main-thread-task", "main-thread busy (tasks), ms"), ("main-thread-script", "of which running script, ms")):
+        if all(key in sites[n]["first_visit"]["median_ms"] for n in names):
+            lines.append(f"| first visit to the drawn dashboard: {label} | " + " | ".join(f"{sites[n]['first_visit']['median_ms'][key]:,.0f}" for n in names) + " |")
+    lines.append("| the page's own fetches before the dashboard is drawn (KiB) | " + " | ".join(f"{sites[n]['page_kib']:,}" for n in names) + " |")
+    return "\n".join(lines)
+
+
 def budgets():
     text = (ROOT / "scripts/assemble.mjs").read_text()
     infer = int(re.search(r"const maxWasmBytes = (\d+) \* 1024;", text).group(1))
@@ -139,7 +169,19 @@ def check_or_write(write):
             else:
                 problems.append("README.md: the speed table differs from bench/results/speed.json")
     infer, train = budgets()
-    doc = (ROOT / "docs/web-app.md").read_text()
+    docs = ROOT / "docs/web-app.md"
+    doc = docs.read_text()
+    m = re.search(r"(<!-- figures:page -->\n)(.*?)(<!-- /figures -->)", doc, re.S)
+    if not m:
+        problems.append("docs/web-app.md: no <!-- figures:page --> block")
+    else:
+        want = page_table() + "\n"
+        if m.group(2) != want:
+            if write:
+                doc = doc[: m.start(2)] + want + doc[m.end(2):]
+                docs.write_text(doc)
+            else:
+                problems.append("docs/web-app.md: the page figures differ from bench/results/page.json")
     for what, kib in (("inference", infer), ("training", train)):
         if f"{kib:,} KiB" not in doc:
             problems.append(f"docs/web-app.md: the {what} bundle's budget ({kib:,} KiB, scripts/assemble.mjs) is not stated")

@@ -4,6 +4,13 @@
 // vega-embed under a strict CSP: `ast: true` makes Vega evaluate its expressions with the
 // interpreter bundled in vega-embed (no eval / new Function). Each panel builds its own
 // spec and rows (see panels/forecast.js, panels/anomalies.js).
+//
+// The page loads Vega and vega-embed only. A Vega-Lite spec is turned into Vega by
+// vegaSpec(): the first view's charts were compiled at build time
+// (scripts/compile-charts.mjs, listed in compiled-charts.js) and get their rows bound into
+// the compiled spec; any other chart (lead scoring's, a forecast of another target) loads
+// Vega-Lite on demand and is compiled in the page, as vega-embed would.
+import { COMPILED } from './compiled-charts.js';
 import { fmtNumber, isNum } from './format.js';
 
 /** @import { Result as EmbedResult, VisualizationSpec } from 'vega-embed' */
@@ -87,6 +94,79 @@ export function vegaLoaded() {
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', check, { once: true });
     else window.addEventListener('load', check, { once: true });
   });
+}
+
+// --- Vega-Lite to Vega ----------------------------------------------------------------
+
+// A spec without its rows: what decides the compiled Vega spec (Vega-Lite's compile does
+// not look at inline rows; tests/e2e/charts-compiled.test.mjs checks it for these charts).
+/** @param {Record<string, any>} spec */
+export function shapeOf(spec) {
+  return JSON.stringify({ ...spec, datasets: Object.keys(spec.datasets || {}) });
+}
+
+// cyrb53: a 53-bit string hash, the compiled specs' file names (the same in node and here).
+/** @param {string} text */
+export function hashText(text) {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; ++i) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+// A compiled Vega spec with the Vega-Lite spec's rows put into its datasets of those names
+// (Vega-Lite compiles `datasets: {name: rows}` to `data: [{name, values: rows}]`).
+/** @param {Record<string, any>} vg @param {Record<string, object[]>} datasets */
+export function bindData(vg, datasets) {
+  return { ...vg, data: (vg.data || []).map((/** @type {Record<string, any>} */ d) => (d.name in datasets && Array.isArray(d.values) ? { ...d, values: datasets[d.name] } : d)) };
+}
+
+/** @type {Map<string, Promise<{shape: string, vega: Record<string, any>} | null>>} */
+const compiledFiles = new Map();
+/** @type {Promise<void> | null} */
+let vegaLiteLoading = null;
+
+// Vega-Lite, loaded on demand (a classic script of the site's own).
+function loadVegaLite() {
+  if (window.vegaLite) return Promise.resolve();
+  return (vegaLiteLoading ||= new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = new URL('./vendor/vega-lite.min.js', import.meta.url).href;
+    script.onload = () => resolve();
+    script.onerror = () => {
+      vegaLiteLoading = null;
+      reject(new Error('the chart library did not load'));
+    };
+    document.head.append(script);
+  }));
+}
+
+// The Vega spec of a Vega-Lite spec with its rows: compiled at build time when its shape
+// is one of the first view's, else by Vega-Lite in the page.
+/** @param {Record<string, any>} spec @returns {Promise<Record<string, any>>} */
+export async function vegaSpec(spec) {
+  const shape = shapeOf(spec);
+  const hash = hashText(shape);
+  const file = COMPILED[hash];
+  if (file) {
+    if (!compiledFiles.has(hash)) {
+      const url = new URL(file, import.meta.url);
+      compiledFiles.set(hash, fetch(url).then((r) => (r.ok ? r.json() : null)).catch(() => null));
+    }
+    const compiled = await compiledFiles.get(hash);
+    if (compiled && compiled.shape === shape) return bindData(compiled.vega, spec.datasets || {});
+  }
+  await loadVegaLite();
+  const vl = /** @type {NonNullable<typeof window.vegaLite>} */ (window.vegaLite);
+  const vega = /** @type {NonNullable<typeof window.vega>} */ (window.vega);
+  // vega-embed's own call in its vega-lite mode (no config, its logger: silent).
+  return vl.compile(/** @type {any} */ (spec), { config: undefined, logger: vega.logger(vega.None) }).spec;
 }
 
 // --- tooltip: text nodes only --------------------------------------------------------
@@ -278,10 +358,15 @@ export class ChartSlot {
 
   /** @param {Record<string, any>} spec @param {string} key @returns {Promise<View>} */
   async draw(spec, key) {
-    this.clearView();
     const embed = /** @type {NonNullable<typeof window.vegaEmbed>} */ (window.vegaEmbed); // the callers await vegaLoaded()
-    this.result = await embed(this.el, /** @type {VisualizationSpec} */ (spec), {
-      mode: 'vega-lite',
+    const vg = await vegaSpec(spec);
+    this.clearView();
+    // What vega-embed does with a Vega-Lite spec, given the Vega spec: Vega parses it with
+    // an empty config, and no hover encoding is added (vega mode's default is to add it).
+    this.result = await embed(this.el, /** @type {VisualizationSpec} */ (vg), {
+      mode: 'vega',
+      config: {},
+      hover: false,
       renderer: 'svg',
       actions: false,
       ast: true,

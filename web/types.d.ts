@@ -11,6 +11,10 @@ declare global {
   interface Window {
     /** vega-embed's UMD bundle (vendor/vega-embed.min.js, a deferred classic script). */
     vegaEmbed?: typeof VegaEmbed;
+    /** Vega's UMD bundle (vendor/vega.min.js, a deferred classic script). */
+    vega?: typeof import('vega');
+    /** Vega-Lite's UMD bundle, loaded on demand by charts.js for charts not compiled at build time. */
+    vegaLite?: typeof import('vega-lite');
     /** The dashboard's worker, started early by boot.js (null when it could not start). */
     fcWorker?: Worker | null;
     /** Why that worker failed to load, when it did. */

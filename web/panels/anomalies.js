@@ -261,6 +261,19 @@ function standIn(metric) {
   });
 }
 
+// The charts compiled to Vega at build time (scripts/compile-charts.mjs): one per metric of
+// the core's registry. A chart of another column is compiled in the page.
+/** @param {FC.Registry} r */
+export function chartsToCompile(r) {
+  const keep = registry;
+  registry = r;
+  try {
+    return r.metrics.map((m) => anomalySpec(standIn(m.name), { metric: m.name }));
+  } finally {
+    registry = keep;
+  }
+}
+
 // The flagged intervals as the CLI writes them (funnelcast anomalies, its default output):
 // the core's own writer, returned with the result.
 /** @param {PageAnomalies} a */

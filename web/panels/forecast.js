@@ -127,6 +127,11 @@ function standIn() {
   return forecastData({ historyTime, history, step: 3600, time, mean, lower80: shift(-1), upper80: shift(1), lower95: shift(-2), upper95: shift(2) });
 }
 
+// The chart the first view draws, compiled to Vega at build time (scripts/compile-charts.mjs):
+// the demo's target, leads, under the registry's label. Other targets are compiled in the page.
+/** @param {FC.Registry} registry */
+export const chartsToCompile = (registry) => [forecastSpec(standIn(), { label: targetLabel('leads', registry) })];
+
 // The forecast as the CLI writes it (funnelcast forecast --out): the core's own writer,
 // returned with the forecast.
 /** @param {PageForecast} f */
