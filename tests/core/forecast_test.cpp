@@ -477,10 +477,12 @@ TEST(Schema, FinerDataIsSummedToHoursAndCoarserDataRefused) {
   const std::string e = error_of([&] { prepare(m, daily, r); });
   EXPECT_NE(e.find("daily.csv is daily data (one row per day), but the model forecasts hourly data"), std::string::npos) << e;
   // Daily data is trained on as days now; 60 days are too few for 3 folds of the daily
-  // default 14-day horizon: 28 (lags) + 48 + 3 x 14 = 118.
+  // default 14-day horizon. By hand: 4 blocks of max(28, 14) = 28 days after the skipped
+  // rows; n = 127 skips min(28, 127 / 8) = 15, leaving 112 = 4 x 28; n = 126 leaves 111.
   const std::string te = error_of([&] { train_on(daily, series::Options{}); });
-  EXPECT_NE(te.find("daily.csv: a 14-day horizon with 3 folds needs at least 118 days of history (28 for the lags, "
-                    "48 to learn from, 3 x 14 to validate on), and the file has 60 days"), std::string::npos) << te;
+  EXPECT_NE(te.find("daily.csv: a 14-day horizon with 3 folds needs at least 127 days of history (up to 28 for the "
+                    "lags, then 4 blocks of at least 28 days: one to learn from and one to validate each fold), "
+                    "and the file has 60 days"), std::string::npos) << te;
   // Weekly rows are refused by name.
   std::ostringstream w;
   w << "timestamp,leads\n";
@@ -559,16 +561,17 @@ TEST(Daily, TooShortAHistoryIsRefusedWithTheDaysNeededAndGiven) {
   TrainOptions o = daily_options();
   o.horizon = 28;
   o.horizon_given = true;
-  // 28 (lags) + 48 + 3 x 28 = 160 days.
+  // By hand: n = 127 skips min(28, 127 / 8) = 15 rows, leaving 112 = 4 blocks of 28 (the
+  // horizon); n = 126 leaves 111.
   const std::string e = error_of([&] { train_on(t, series::Options{}, o); });
-  EXPECT_NE(e.find("short.csv: a 28-day horizon with 3 folds needs at least 160 days of history"), std::string::npos) << e;
+  EXPECT_NE(e.find("short.csv: a 28-day horizon with 3 folds needs at least 127 days of history"), std::string::npos) << e;
   EXPECT_NE(e.find("and the file has 100 days"), std::string::npos) << e;
 }
 
 TEST(Daily, AnHourlyModelRefusesDailyDataAndADailyModelReadsDays) {
   const Table hourly = table_of(hourly_csv("timestamp,leads", 24 * 40, [](size_t i) { return std::to_string(daily_shape(i)); }), "h.csv");
   const model::Model hm = train_on(hourly, series::Options{});
-  const Table daily = table_of(daily_csv(210, [](int d) { return kWeekdayShape[d % 7]; }), "d.csv");
+  const Table daily = table_of("timestamp" + daily_csv(210, [](int d) { return kWeekdayShape[d % 7]; }).substr(4), "d.csv");
   Request r;
   r.model_name = "h.fcm";
   const std::string e = error_of([&] { prepare(hm, daily, r); });

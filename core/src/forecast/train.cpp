@@ -151,13 +151,16 @@ bool check_target(const std::vector<double>& y, const std::string& source, const
   return lo >= 0;
 }
 
+// The first fold of a daily series learns from at least four weeks (hourly: 48 hours).
+constexpr size_t kDailyMinTrain = 28;
+
 // Folds split the rows that have complete features (as dropping incomplete rows would),
 // then shift back onto the grid.
 std::vector<validation::Fold> folds_of(size_t n, size_t first_row, const TrainOptions& options, int horizon,
                                        const std::string& source, const std::string& unit) {
   std::vector<validation::Fold> folds;
   try {
-    folds = validation::time_series_splits(n - first_row, options.folds, 0, options.gap, 48);
+    folds = validation::time_series_splits(n - first_row, options.folds, 0, options.gap, unit == "day" ? kDailyMinTrain : 48);
   } catch (const Error&) {
     throw Error(source + ": " + std::to_string(n) + " " + unit + "s are not enough for " +
                 std::to_string(options.folds) + " folds; use fewer --folds or more history");
@@ -189,18 +192,30 @@ size_t first_training_row(size_t lookback, size_t n, int folds, const std::strin
   return first_row;
 }
 
+// Whether n days leave, after the rows first_training_row skips, folds + 1 blocks of at
+// least max(four weeks, horizon) days: the first to learn from, one to validate each fold.
+// Enough for folds_of below, and growing with n (so "needs at least" is true of every
+// longer file, which the splitter's rounding alone is not).
+bool daily_history_fits(size_t n, size_t lookback, int horizon, int folds) {
+  const size_t k = static_cast<size_t>(std::max(folds, 1));
+  const size_t first_row = std::min(lookback, n / (2 * (k + 1)));
+  const size_t block = std::max(kDailyMinTrain, static_cast<size_t>(horizon));
+  return n - first_row >= (k + 1) * block && n > first_row + 48;
+}
+
 // A daily series needs enough days for the lookback, a first training block and every
 // fold's validation block of the horizon; said up front with both figures, rather than
 // one of the fold errors below.
 void check_daily_history(size_t n, size_t lookback, int horizon, int folds, const std::string& source) {
-  const size_t need = lookback + 48 + static_cast<size_t>(std::max(folds, 1)) * static_cast<size_t>(horizon);
-  if (n < need) {
-    throw Error(source + ": a " + std::to_string(horizon) + "-day horizon with " + std::to_string(folds) +
-                " folds needs at least " + std::to_string(need) + " days of history (" + std::to_string(lookback) +
-                " for the lags, 48 to learn from, " + std::to_string(folds) + " x " + std::to_string(horizon) +
-                " to validate on), and the file has " + std::to_string(n) +
-                " days; give more history, a shorter --horizon or fewer --folds");
-  }
+  if (daily_history_fits(n, lookback, horizon, folds)) return;
+  size_t need = n + 1;
+  while (!daily_history_fits(need, lookback, horizon, folds)) ++need;
+  throw Error(source + ": a " + std::to_string(horizon) + "-day horizon with " + std::to_string(folds) +
+              " folds needs at least " + std::to_string(need) + " days of history (up to " + std::to_string(lookback) +
+              " for the lags, then " + std::to_string(folds + 1) + " blocks of at least " +
+              std::to_string(std::max(kDailyMinTrain, static_cast<size_t>(horizon))) +
+              " days: one to learn from and one to validate each fold), and the file has " + std::to_string(n) +
+              " days; give more history, a shorter --horizon or fewer --folds");
 }
 
 // The defaults of a daily series: lags of the last week and the same weekday up to four
