@@ -186,8 +186,8 @@ const std::vector<Field<TrainForecastRequest>>& train_forecast_fields() {
          +[](R& r, const json& v) { r.data = v.get<std::string>(); }},
         {info("channel", FieldType::kText, "NAME", "train on one channel's series instead of the total"),
          +[](R& r, const json& v) { r.channel = v.get<std::string>(); }},
-        {info("horizon", FieldType::kInteger, "N", "steps forecast from each fold's cut-off and validated: hours for\n"
-                "hourly data (default 168), days for daily data (default 14)", "168", 1, 24 * 366),
+        {info("horizon", FieldType::kInteger, "N", "steps forecast from each fold's cut-off and validated: hours, or\n"
+                "days for daily data (whose default is 14 days)", "168", 1, 24 * 366),
          +[](R& r, const json& v) {
            r.horizon = v.get<int>();
            r.horizon_given = true;
