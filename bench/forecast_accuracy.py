@@ -10,7 +10,13 @@
    hourly files when present): sMAPE and MASE of the default forecast beside
    seasonal naive's, and the geometric mean of the MASE ratios.
 
-usage: bench/forecast_accuracy.py [--cli build/native/funnelcast] [--shared ../shared/data] [--types-only | --no-types]
+4. --daily: daily series (one row per date; generated with trends and weekly
+   seasonality at several levels, and ../shared/data/kpi_daily.csv's Sales),
+   trained at the daily defaults (horizon 14 days), forecast 14 days from two
+   origins and scored against seasonal naive of the week (the last 7 days repeated;
+   MASE scale: in-sample mean |y[t] - y[t-7]|).
+
+usage: bench/forecast_accuracy.py [--cli build/native/funnelcast] [--shared ../shared/data] [--types-only | --no-types | --daily]
 """
 import argparse
 import json
@@ -185,6 +191,98 @@ def series_types(cli, tmp, shared):
     return gm_all, worst_type
 
 
+# ---- Daily series against seasonal naive of the week ----------------------------------
+DAYS = 420
+DAILY_HORIZON = 14
+DAILY_ORIGINS = (14, 28)
+
+
+def daily_generated(kind, seed, np):
+    rng = np.random.default_rng(seed)
+    t = np.arange(DAYS, dtype=float)
+    week = np.array([0.15, 0.25, 0.2, 0.18, 0.05, -0.35, -0.48])[(t % 7).astype(int)]
+    if kind == "weekly_50":
+        y = 50 * (1 + week) + rng.normal(0, 2, DAYS)
+    elif kind == "trend_500":
+        y = 500 + 0.8 * t + 500 * week + rng.normal(0, 15, DAYS)
+    elif kind == "trend_5000":
+        y = (5000 + 6 * t) * (1 + week) * (1 + rng.normal(0, 0.03, DAYS))
+    elif kind == "decline_2000":
+        y = 2000 - 2.0 * t + 600 * week + rng.normal(0, 40, DAYS)
+    elif kind == "counts_5":
+        y = rng.poisson(np.maximum(0.5, 5 * (1 + week) + 0.005 * t)).astype(float)
+    else:
+        raise ValueError(kind)
+    return [float(max(v, 0.0)) for v in y]
+
+
+def write_daily(path, values):
+    import datetime
+    start = datetime.date(2024, 1, 1)
+    with open(path, "w") as f:
+        f.write("date,leads\n")
+        for i, v in enumerate(values):
+            f.write(f"{(start + datetime.timedelta(days=i)).isoformat()},{v:.6g}\n")
+
+
+def mase_lag(y, p, train, lag):
+    diffs = [abs(train[i] - train[i - lag]) for i in range(lag, len(train))]
+    scale = sum(diffs) / len(diffs)
+    return sum(abs(a - b) for a, b in zip(y, p)) / len(y) / scale if scale > 0 else float("nan")
+
+
+def one_daily_backtest(cli, tmp, name, values, cut):
+    train_part, actual = values[:len(values) - cut], values[len(values) - cut:][:DAILY_HORIZON]
+    data = os.path.join(tmp, name + ".csv")
+    write_daily(data, train_part)
+    model = os.path.join(tmp, name + ".fcm")
+    report = os.path.join(tmp, name + ".json")
+    subprocess.run([cli, "train", "forecast", "--data", data, "--out", model, "--report", report, "--quiet",
+                    "--no-log", "--threads", "1"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = subprocess.run([cli, "forecast", "--model", model, "--data", data],
+                         check=True, capture_output=True, text=True).stdout.strip().split("\n")[1:]
+    ours = [float(line.split(",")[1]) for line in out]
+    naive = [train_part[len(train_part) - 7 + (k % 7)] for k in range(DAILY_HORIZON)]
+    with open(report) as f:
+        selected = json.load(f)["selected"]
+    return {"smape": smape(actual, ours), "mase": mase_lag(actual, ours, train_part, 7),
+            "smape_naive": smape(actual, naive), "mase_naive": mase_lag(actual, naive, train_part, 7),
+            "selected": selected}
+
+
+def daily_types(cli, tmp, shared):
+    import csv
+    import math
+    import numpy as np
+    kinds = ["weekly_50", "trend_500", "trend_5000", "decline_2000", "counts_5"]
+    groups = {k: [daily_generated(k, seed, np) for seed in (21, 22)] for k in kinds}
+    path = os.path.join(shared, "kpi_daily.csv")
+    if os.path.exists(path):
+        with open(path) as f:
+            sales = [float(r["Sales"]) for r in csv.DictReader(f)]
+        groups["kpi_daily_sales"] = [sales[-DAYS:], sales[-2 * DAYS:-DAYS]]
+    print(f"\ndaily backtests: {DAYS} days, trained at the daily defaults (horizon {DAILY_HORIZON} days),"
+          f" forecast from {len(DAILY_ORIGINS)} origins; seasonal naive repeats the last 7 days")
+    print(f"  {'type':<18}{'n':>3}{'sMAPE':>9}{'naive':>9}{'MASE':>9}{'naive':>9}{'ratio':>8}{'worse':>7}  selected")
+    all_ratios = []
+    for kind, series in groups.items():
+        rows = [one_daily_backtest(cli, tmp, f"d_{kind}{i}_{cut}", v, cut)
+                for i, v in enumerate(series) for cut in DAILY_ORIGINS]
+        ratios = [r["mase"] / r["mase_naive"] for r in rows if r["mase_naive"] > 0]
+        gm = math.exp(sum(math.log(max(x, 1e-9)) for x in ratios) / len(ratios))
+        all_ratios += ratios
+        mean = lambda key: sum(r[key] for r in rows) / len(rows)
+        picks = {}
+        for r in rows:
+            picks[r["selected"]] = picks.get(r["selected"], 0) + 1
+        print(f"  {kind:<18}{len(rows):>3}{mean('smape'):>9.2f}{mean('smape_naive'):>9.2f}{mean('mase'):>9.3f}"
+              f"{mean('mase_naive'):>9.3f}{gm:>8.3f}{sum(x > 1 + 1e-3 for x in ratios):>7}  "
+              + ", ".join(f"{k} {v}" for k, v in sorted(picks.items())))
+    gm_all = math.exp(sum(math.log(max(x, 1e-9)) for x in all_ratios) / len(all_ratios))
+    print(f"  geometric mean of MASE ratios to seasonal naive (week): {gm_all:.3f} over {len(all_ratios)} backtests")
+    return gm_all
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -192,6 +290,7 @@ def main():
     ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared", "data"))
     ap.add_argument("--types-only", action="store_true", help="only the per-series-type backtests")
     ap.add_argument("--no-types", action="store_true", help="skip the per-series-type backtests")
+    ap.add_argument("--daily", action="store_true", help="only the daily-series backtests")
     args = ap.parse_args()
     if not os.path.exists(args.cli):
         sys.exit(f"no trainer at {args.cli}: run `npm run build` first")
@@ -199,6 +298,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         if args.types_only:
             series_types(args.cli, tmp, args.shared)
+            return 0
+        if args.daily:
+            daily_types(args.cli, tmp, args.shared)
             return 0
         subprocess.run([args.cli, "demo-data", "--out", tmp, "--seed", "1", "--days", "730"], check=True,
                        stderr=subprocess.DEVNULL)

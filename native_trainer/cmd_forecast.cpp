@@ -18,8 +18,9 @@ namespace {
 const char* kForecastHelp =
     "usage: funnelcast forecast --model MODEL --data FILE [--horizon N] [--out FILE.csv] [--json]\n"
     "\n"
-    "Forecasts the hours after the last hour in FILE with a model from `funnelcast train\n"
-    "forecast`. The model decides how FILE is read: the columns it was trained on (its\n"
+    "Forecasts the steps after the last one in FILE with a model from `funnelcast train\n"
+    "forecast`: hours for an hourly model, days for a daily one (--horizon counts them;\n"
+    "data of another interval than the model's is refused). The model decides how FILE is read: the columns it was trained on (its\n"
     "time and leads columns, the channel), how rows were counted and gaps treated. A\n"
     "column it needs that FILE lacks is an error; name another with the role options.\n"
     "FILE needs at least as much history as the model's features read, and must not end\n"
@@ -56,8 +57,8 @@ int run_forecast(int argc, char** argv, int first) {
                               : api::forecast_csv(run);
   if (!request.out.empty()) {
     write_file(request.out, out);
-    std::fprintf(stderr, "wrote %s (%zu hours from %s)\n", request.out.c_str(), f.time.size(),
-                 time::format_timestamp(f.time.front()).c_str());
+    std::fprintf(stderr, "wrote %s (%zu %ss from %s)\n", request.out.c_str(), f.time.size(),
+                 time::interval_name(f.step).c_str(), time::format_timestamp(f.time.front()).c_str());
   } else {
     std::cout << out;
   }

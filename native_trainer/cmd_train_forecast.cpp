@@ -16,7 +16,7 @@ namespace {
 const char* kTrainForecastHelp =
     "usage: funnelcast train forecast --data FILE --out MODEL [options]\n"
     "\n"
-    "Learns to forecast hourly leads. Every candidate - seasonal naive (same hour last\n"
+    "Learns to forecast hourly or daily leads. Every candidate - seasonal naive (same hour last\n"
     "week, and yesterday), ridge regression, gradient-boosted trees with squared-error and\n"
     "Poisson loss, Holt-Winters exponential smoothing (daily and weekly seasons) and a\n"
     "Theta method - is validated on the same expanding-window time-series folds (never\n"
@@ -32,6 +32,13 @@ const char* kTrainForecastHelp =
     "refitted on all the data and saved with its 80%/95% prediction intervals (from\n"
     "cross-validation residuals).\n"
     "\n"
+    "The interval is detected from the file. Hourly data (finer rows are summed to hours):\n"
+    "--horizon in hours, default 168. Daily data (one row per date): --horizon in days,\n"
+    "default 14; lags 1-7,14,21,28 and windows 7,28 days; seasonal naive repeats the same\n"
+    "weekday last week and the backtests start every day, scored against that; Holt-Winters,\n"
+    "Theta and seasonal naive of yesterday are hourly-only and not run. Weekly or other\n"
+    "intervals are refused. Too short a history is refused with the days it needs.\n"
+    "\n"
     "The model records the data it was trained on (its columns and their roles, the\n"
     "channel, the interval, how rows and gaps were read): `funnelcast forecast` applies\n"
     "the same to new data and refuses data that does not match. The column forecast is\n"
@@ -44,7 +51,8 @@ const char* kTrainForecastHelp =
     "%s"
     "\n"
     "example:\n"
-    "  funnelcast train forecast --data hourly.csv --out leads.fcm --report cv.json\n";
+    "  funnelcast train forecast --data hourly.csv --out leads.fcm --report cv.json\n"
+    "  funnelcast train forecast --data kpi_daily.csv --out daily.fcm --horizon 28\n";
 
 void print_forecast_summary(const nlohmann::json& report) {
   auto cell = [](const nlohmann::json& m, const char* key) {
@@ -72,9 +80,10 @@ void print_forecast_summary(const nlohmann::json& report) {
     for (const auto& name : b.value("combination", nlohmann::json::array()))
       members += (members.empty() ? "" : ", ") + name.get<std::string>();
     if (!members.empty()) std::printf("\ncombination: the median of %s\n", members.c_str());
-    std::printf("selected by the lowest mean backtest %s: %d forecasts of %d hours from the last %d folds%s%s\n",
+    const bool daily = report.at("data").value("interval", 0) == 86400;
+    std::printf("selected by the lowest mean backtest %s: %d forecasts of %d %s from the last %d folds%s%s\n",
                 b.at("selected_by").get<std::string>() == "mase" ? "MASE" : "recursive RMSE (no MASE)",
-                b.at("origins").get<int>(), b.at("horizon").get<int>(), b.at("folds").get<int>(),
+                b.at("origins").get<int>(), b.at("horizon").get<int>(), daily ? "days" : "hours", b.at("folds").get<int>(),
                 b.at("fallback").is_string() ? "; " : "",
                 b.at("fallback").is_string() ? b.at("fallback").get<std::string>().c_str() : "");
   }

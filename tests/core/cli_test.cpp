@@ -822,7 +822,10 @@ TEST_F(Cli, DailyDataGivesDailyKpisAndIsRefusedForHourlyForecasts) {
   put(dir_ + "/daily.csv", csv);
   const Outcome t = run("train forecast --data " + dir_ + "/daily.csv --out " + dir_ + "/x.fcm" + kSmall);
   EXPECT_EQ(t.code, 2);
-  EXPECT_NE(t.err.find("daily.csv: forecasting works on hourly data, and this file is daily data (one row per day)"), std::string::npos) << t.err;
+  // Trained as days, but 60 are too few for a 48-day horizon. By hand: n = 219 skips
+  // min(28, 219 / 8) = 27 rows, leaving 192 = 4 blocks of 48; n = 218 leaves 191.
+  EXPECT_NE(t.err.find("daily.csv: a 48-day horizon with 3 folds needs at least 219 days of history"), std::string::npos) << t.err;
+  EXPECT_NE(t.err.find("and the file has 60 days"), std::string::npos) << t.err;
   const Outcome f = run("forecast --model " + dir_ + "/m.fcm --data " + dir_ + "/daily.csv --time Date --leads Leads --channel ''");
   EXPECT_EQ(f.code, 2);
   EXPECT_NE(f.err.find("daily.csv is daily data (one row per day), but m.fcm forecasts hourly data"), std::string::npos) << f.err;
@@ -838,6 +841,29 @@ TEST_F(Cli, DailyDataGivesDailyKpisAndIsRefusedForHourlyForecasts) {
   EXPECT_DOUBLE_EQ(j.at("current").at("conversion").get<double>(), 0.1);  // 50 / 500
   EXPECT_DOUBLE_EQ(j.at("current").at("revenue").get<double>(), 1000);
   EXPECT_NE(k.err.find("daily data (one row per day)"), std::string::npos) << k.err;
+}
+
+TEST_F(Cli, DailyDataIsForecastInDays) {
+  // 200 days of a pure weekly cycle: the forecast repeats the same weekday last week.
+  const int shape_of_day[7] = {120, 135, 130, 128, 110, 60, 45};
+  std::string csv = "Date,Leads\n";
+  for (int d = 0; d < 200; ++d)
+    csv += fc::time::format_timestamp(1709251200 + int64_t{d} * 86400).substr(0, 10) + "," + std::to_string(shape_of_day[d % 7]) + "\n";
+  put(dir_ + "/days.csv", csv);
+  const Outcome t = run("train forecast --data " + dir_ + "/days.csv --out " + dir_ + "/days.fcm --folds 3 --quiet --param num_iterations=60");
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_NE(t.out.find("forecasts of 14 days"), std::string::npos) << t.out;
+  EXPECT_NE(t.err.find("daily series: forecasting 14 days ahead with a weekly season"), std::string::npos) << t.err;
+  const Outcome f = run("forecast --model " + dir_ + "/days.fcm --data " + dir_ + "/days.csv");
+  ASSERT_EQ(f.code, 0) << f.err;
+  // Day 200 after 2024-03-01 is 2024-09-17; 200 % 7 = 4, so its value is 110.
+  EXPECT_NE(f.out.find("2024-09-17"), std::string::npos) << f.out;
+  size_t lines = 0;
+  for (char c : f.out) lines += c == '\n';
+  EXPECT_EQ(lines, 15u) << f.out;  // a header and 14 days
+  EXPECT_NE(f.out.find("2024-09-17 00:00:00,110.0000,"), std::string::npos) << f.out;
+  const Outcome help = run("train forecast --help");
+  EXPECT_NE(help.out.find("Daily data (one row per date): --horizon in days"), std::string::npos);
 }
 
 TEST_F(Cli, QuarterHourDataIsForecastAsItsHourlySums) {

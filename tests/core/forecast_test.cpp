@@ -476,8 +476,111 @@ TEST(Schema, FinerDataIsSummedToHoursAndCoarserDataRefused) {
   const Table daily = table_of(d.str(), "daily.csv");
   const std::string e = error_of([&] { prepare(m, daily, r); });
   EXPECT_NE(e.find("daily.csv is daily data (one row per day), but the model forecasts hourly data"), std::string::npos) << e;
+  // Daily data is trained on as days now; 60 days are too few for 3 folds of the daily
+  // default 14-day horizon. By hand: 4 blocks of max(28, 14) = 28 days after the skipped
+  // rows; n = 127 skips min(28, 127 / 8) = 15, leaving 112 = 4 x 28; n = 126 leaves 111.
   const std::string te = error_of([&] { train_on(daily, series::Options{}); });
-  EXPECT_NE(te.find("daily.csv: forecasting works on hourly data, and this file is daily"), std::string::npos) << te;
+  EXPECT_NE(te.find("daily.csv: a 14-day horizon with 3 folds needs at least 127 days of history (up to 28 for the "
+                    "lags, then 4 blocks of at least 28 days: one to learn from and one to validate each fold), "
+                    "and the file has 60 days"), std::string::npos) << te;
+  // Weekly rows are refused by name.
+  std::ostringstream w;
+  w << "timestamp,leads\n";
+  for (int week = 0; week < 60; ++week) w << time::format_timestamp(k2024 + week * 7 * 86400).substr(0, 10) << "," << 400 + week % 3 << "\n";
+  const std::string we = error_of([&] { train_on(table_of(w.str(), "weekly.csv"), series::Options{}); });
+  EXPECT_NE(we.find("weekly.csv: forecasting works on hourly or daily data, and this file is weekly data"), std::string::npos) << we;
+}
+
+// ---- Daily series -------------------------------------------------------------
+
+std::string daily_csv(int days, const std::function<double(int)>& value) {
+  std::ostringstream d;
+  d << "date,leads\n";
+  for (int day = 0; day < days; ++day) d << time::format_timestamp(k2024 + int64_t{day} * 86400).substr(0, 10) << "," << value(day) << "\n";
+  return d.str();
+}
+
+TrainOptions daily_options() {
+  TrainOptions o;  // horizon, lags and windows unset: the daily defaults
+  o.folds = 3;
+  o.params.num_iterations = 80;
+  o.params.learning_rate = 0.1;
+  o.params.num_leaves = 15;
+  return o;
+}
+
+// k2024 is a Monday: day d's weekday is d % 7.
+constexpr double kWeekdayShape[7] = {120, 135, 130, 128, 110, 60, 45};
+
+TEST(Daily, APureWeeklyCycleIsForecastExactlyBySeasonalNaiveOfTheWeek) {
+  const Table t = table_of(daily_csv(210, [](int d) { return kWeekdayShape[d % 7]; }), "cycle.csv");
+  const model::Model m = train_on(t, series::Options{}, daily_options());
+  EXPECT_EQ(m.header.data.interval, 86400);
+  const model::ForecastSection& f = *m.header.forecast;
+  EXPECT_EQ(f.horizon, 14);
+  EXPECT_EQ(f.selected, "seasonal_naive");
+  EXPECT_EQ(f.season, 7);
+  EXPECT_EQ(f.features.lags, (std::vector<int>{1, 2, 3, 4, 5, 6, 7, 14, 21, 28}));
+  EXPECT_EQ(f.features.rolling_windows, (std::vector<int>{7, 28}));
+  for (const auto& c : f.comparison) {
+    EXPECT_NE(c.name, "holt_winters");
+    EXPECT_NE(c.name, "theta");
+    EXPECT_NE(c.name, "seasonal_naive_day");
+  }
+  Request r;
+  r.model_name = "m.fcm";
+  const Forecast fc = predict(m, prepare(m, t, r), 0, "m.fcm");
+  ASSERT_EQ(fc.mean.size(), 14u);
+  EXPECT_EQ(fc.step, 86400);
+  for (size_t k = 0; k < 14; ++k) {
+    EXPECT_EQ(fc.time[k], k2024 + int64_t{210 + static_cast<int64_t>(k)} * 86400);
+    EXPECT_DOUBLE_EQ(fc.mean[k], kWeekdayShape[(210 + k) % 7]) << k;
+  }
+  // A horizon past the validated one is refused in days.
+  const std::string e = error_of([&] { predict(m, prepare(m, t, r), 20, "m.fcm"); });
+  EXPECT_NE(e.find("m.fcm was validated for 14 days ahead; forecasting 20 days"), std::string::npos) << e;
+}
+
+TEST(Daily, ATrendAndAWeeklyCycleAreForecastWithinAFewPercent) {
+  // 400 + 1.5 per day + the weekday shape, and a small deterministic wobble.
+  auto truth = [](int d) { return 400 + 1.5 * d + kWeekdayShape[d % 7]; };
+  const Table t = table_of(daily_csv(300, [&](int d) { return std::round(truth(d) + ((d * 37) % 11 - 5)); }), "trend.csv");
+  const model::Model m = train_on(t, series::Options{}, daily_options());
+  Request r;
+  r.model_name = "m.fcm";
+  const Forecast fc = predict(m, prepare(m, t, r), 0, "m.fcm");
+  ASSERT_EQ(fc.mean.size(), 14u);
+  for (size_t k = 0; k < 14; ++k) {
+    const double want = truth(300 + static_cast<int>(k));
+    EXPECT_NEAR(fc.mean[k], want, 0.04 * want) << k << " selected " << m.header.forecast->selected;
+  }
+}
+
+TEST(Daily, TooShortAHistoryIsRefusedWithTheDaysNeededAndGiven) {
+  const Table t = table_of(daily_csv(100, [](int d) { return kWeekdayShape[d % 7] + d; }), "short.csv");
+  TrainOptions o = daily_options();
+  o.horizon = 28;
+  o.horizon_given = true;
+  // By hand: n = 127 skips min(28, 127 / 8) = 15 rows, leaving 112 = 4 blocks of 28 (the
+  // horizon); n = 126 leaves 111.
+  const std::string e = error_of([&] { train_on(t, series::Options{}, o); });
+  EXPECT_NE(e.find("short.csv: a 28-day horizon with 3 folds needs at least 127 days of history"), std::string::npos) << e;
+  EXPECT_NE(e.find("and the file has 100 days"), std::string::npos) << e;
+}
+
+TEST(Daily, AnHourlyModelRefusesDailyDataAndADailyModelReadsDays) {
+  const Table hourly = table_of(hourly_csv("timestamp,leads", 24 * 40, [](size_t i) { return std::to_string(daily_shape(i)); }), "h.csv");
+  const model::Model hm = train_on(hourly, series::Options{});
+  const Table daily = table_of("timestamp" + daily_csv(210, [](int d) { return kWeekdayShape[d % 7]; }).substr(4), "d.csv");
+  Request r;
+  r.model_name = "h.fcm";
+  const std::string e = error_of([&] { prepare(hm, daily, r); });
+  EXPECT_NE(e.find("d.csv is daily data (one row per day), but h.fcm forecasts hourly data"), std::string::npos) << e;
+  // The daily model's features read days: lag7 of the first forecast day is the same
+  // weekday a week before the end.
+  const model::Model dm = train_on(daily, series::Options{}, daily_options());
+  EXPECT_EQ(dm.header.data.interval, 86400);
+  EXPECT_EQ(dm.header.data.source_interval, 86400);
 }
 
 TEST(Predict, RefusesAModelOfAnotherKind) {

@@ -182,19 +182,24 @@ const std::vector<Field<TrainForecastRequest>>& train_forecast_fields() {
   const Edge cli = Edge::kCli;
   static const std::vector<Field<R>> fields = [&] {
     std::vector<Field<R>> f = {
-        {info("data", FieldType::kText, "FILE", "hourly CSV (finer rows are summed to hours), or one row per lead", "", 0, 0, cli),
+        {info("data", FieldType::kText, "FILE", "hourly or daily CSV (finer rows are summed to hours), or one row per lead", "", 0, 0, cli),
          +[](R& r, const json& v) { r.data = v.get<std::string>(); }},
         {info("channel", FieldType::kText, "NAME", "train on one channel's series instead of the total"),
          +[](R& r, const json& v) { r.channel = v.get<std::string>(); }},
-        {info("horizon", FieldType::kInteger, "N", "hours forecast from each fold's cut-off and validated", "168", 1, 24 * 366),
-         +[](R& r, const json& v) { r.horizon = v.get<int>(); }},
+        {info("horizon", FieldType::kInteger, "N", "steps forecast from each fold's cut-off and validated: hours, or\n"
+                "days for daily data (whose default is 14 days)", "168", 1, 24 * 366),
+         +[](R& r, const json& v) {
+           r.horizon = v.get<int>();
+           r.horizon_given = true;
+         }},
         {info("folds", FieldType::kInteger, "N", "expanding-window time-series folds", "5", 2, 50),
          +[](R& r, const json& v) { r.folds = v.get<int>(); }},
         {info("gap", FieldType::kInteger, "N", "hours left out between training and validation", "0", 0, 24 * 366),
          +[](R& r, const json& v) { r.gap = v.get<int>(); }},
-        {info("lags", FieldType::kText, "LIST", "lags of the target as features", "1-24,48,72,168,336"),
+        {info("lags", FieldType::kText, "LIST", "lags of the target as features, in steps (daily data: 1-7,14,21,28)",
+              "1-24,48,72,168,336"),
          +[](R& r, const json& v) { r.lags = int_list(v.get<std::string>(), where(r.edge, "lags")); }},
-        {info("windows", FieldType::kText, "LIST", "rolling windows in hours", "24,168"),
+        {info("windows", FieldType::kText, "LIST", "rolling windows in steps (daily data: 7,28)", "24,168"),
          +[](R& r, const json& v) { r.windows = int_list(v.get<std::string>(), where(r.edge, "windows")); }},
         {info("no_cyclic", FieldType::kFlag, "", "leave out sin/cos of hour of day and day of week"),
          +[](R& r, const json& v) { r.no_cyclic = v.get<bool>(); }},
@@ -274,6 +279,9 @@ const std::vector<Field<TrainScoreRequest>>& train_score_fields() {
 forecast::TrainOptions train_forecast_options(const TrainForecastRequest& r) {
   forecast::TrainOptions o;
   o.horizon = r.horizon;
+  o.horizon_given = r.horizon_given;
+  o.lags_given = r.lags.has_value();
+  o.windows_given = r.windows.has_value();
   o.folds = r.folds;
   o.gap = static_cast<size_t>(r.gap);
   o.threads = r.threads;

@@ -167,7 +167,7 @@ void build_row(const FeatureSpec& spec, const History& h, size_t t, float* out) 
       *out++ = static_cast<float>(v);
     }
   }
-  const int64_t at = h.start + static_cast<int64_t>(t) * time::kHour;
+  const int64_t at = h.start + static_cast<int64_t>(t) * h.step;
   const int hour = time::hour_of_day(at), dow = time::day_of_week(at);
   if (spec.calendar) {
     const time::CivilDate c = time::date_of(at);

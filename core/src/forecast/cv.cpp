@@ -9,6 +9,7 @@
 
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/base/math.hpp"
+#include "funnelcast/time/time.hpp"
 
 namespace fc::forecast {
 namespace {
@@ -35,13 +36,13 @@ metrics::Regression score(const std::vector<double>& y, const std::vector<double
 }
 
 metrics::Regression backtest_score(const std::vector<double>& y, size_t first, size_t origin,
-                                   const std::vector<double>& forecast) {
+                                   const std::vector<double>& forecast, size_t scale_lag) {
   const size_t end = std::min(y.size(), origin + forecast.size());
   metrics::Regression r = score(slice(y, origin, end), forecast, {});
   double s = 0;
   size_t c = 0;
-  for (size_t t = first + 24; t < origin; ++t) {
-    const double d = y[t] - y[t - 24];
+  for (size_t t = first + scale_lag; t < origin; ++t) {
+    const double d = y[t] - y[t - scale_lag];
     if (std::isnan(d)) continue;
     s += std::fabs(d);
     ++c;
@@ -64,14 +65,17 @@ void score_fold(CandidateCv& out, size_t k, const std::vector<validation::Fold>&
   // recent folds are the backtests candidates are chosen by.
   const bool backtested = k + kBacktestFolds >= folds.size();
   eval::ResidualSet res;
-  res.bucket_steps = 24;
+  // Hourly: a day of steps per bucket and MASE against repeating yesterday. Daily: a
+  // week per bucket and MASE against repeating the same weekday last week.
+  const bool daily = d.history.step == time::kDay;
+  res.bucket_steps = daily ? 7 : 24;
   for (size_t i = 0; i < fp.origins.size(); ++i) {
     const size_t o = fp.origins[i];
     const std::vector<double>& p = fp.forecasts[i];
     for (int j = 0; j < horizon; ++j)
       res.add(static_cast<size_t>(j), (y[o + static_cast<size_t>(j)] - p[j]) / eval::scale_of(p[j], d.counts));
     if (backtested) {
-      out.backtest.push_back(backtest_score(y, 0, o, p));
+      out.backtest.push_back(backtest_score(y, 0, o, p, daily ? 7 : 24));
       out.backtest_origins.push_back(o);
     }
   }

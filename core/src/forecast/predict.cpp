@@ -63,6 +63,7 @@ SeriesHistory history_of(const features::FeatureSpec& spec, const series::Series
   out.owned.reserve(spec.exog.size() + 1);
   const std::vector<double>& y = values(spec.target);
   out.history.start = s.start;
+  out.history.step = s.step;
   out.history.target = y.data();
   out.history.size = y.size();
   for (const auto& e : spec.exog) {
@@ -146,11 +147,12 @@ Forecast predict(const model::Model& m, const series::Series& s, int horizon, co
                 time::interval_adjective(m.header.data.interval) + " data");
   }
   if (horizon == 0) horizon = f.horizon;
-  if (horizon < 1) throw Error("the horizon must be at least 1 hour");
+  const std::string step_unit = time::interval_name(s.step);
+  if (horizon < 1) throw Error("the horizon must be at least 1 " + step_unit);
   if (horizon > f.horizon) {
-    throw Error(name + " was validated for " + std::to_string(f.horizon) + " hours ahead; forecasting " +
-                std::to_string(horizon) + " hours would go past what its cross-validation and intervals cover. "
-                "Ask for at most " + std::to_string(f.horizon) + " hours, or retrain with --horizon " +
+    throw Error(name + " was validated for " + std::to_string(f.horizon) + " " + step_unit + "s ahead; forecasting " +
+                std::to_string(horizon) + " " + step_unit + "s would go past what its cross-validation and intervals cover. "
+                "Ask for at most " + std::to_string(f.horizon) + " " + step_unit + "s, or retrain with --horizon " +
                 std::to_string(horizon));
   }
   const std::unique_ptr<Predictor> c = load_predictor(f, m.ensemble);
@@ -179,7 +181,7 @@ Forecast predict(const model::Model& m, const series::Series& s, int horizon, co
                           "reads them as missing");
   // A level far from training's suggests the model was trained on other data.
   const model::TargetStats& ts = m.header.data.target;
-  const size_t recent = std::min<size_t>(h.size, 28 * 24);
+  const size_t recent = std::min<size_t>(h.size, s.step == time::kDay ? 28 : 28 * 24);
   double sum = 0;
   size_t count = 0;
   for (size_t i = h.size - recent; i < h.size; ++i)

@@ -60,7 +60,11 @@ class SeasonalNaiveCandidate final : public Candidate {
 CandidateInfo seasonal_naive_candidate() {
   return {"seasonal_naive", "seasonal_naive",
           [](bool, const std::string& pinned) { return pinned.empty(); },
-          [](const TrainingData&) { return std::make_unique<SeasonalNaiveCandidate>("seasonal_naive", kSeason); }};
+          [](const TrainingData& d) {
+            // A week back in the series' own steps: 168 hours, or 7 days for a daily series.
+            const int season = d.history.step == time::kDay ? 7 : kSeason;
+            return std::make_unique<SeasonalNaiveCandidate>("seasonal_naive", season);
+          }};
 }
 
 CandidateInfo seasonal_naive_day_candidate() {

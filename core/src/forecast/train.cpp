@@ -60,12 +60,13 @@ model::MetricValues values_of(const metrics::Regression& r) {
   return {{"rmse", r.rmse}, {"mae", r.mae}, {"r2", r.r2}, {"smape", r.smape}, {"mase", r.mase}};
 }
 
-// The hourly grid forecasting works on: finer data summed to hours, coarser refused.
-series::BuildResult hourly(const series::BuildResult& data, std::vector<std::string>& notices) {
-  if (data.step == time::kHour) return data;
+// The grid forecasting works on: hourly or daily as given, finer than hourly summed to
+// hours, anything else (weekly, every 2 hours, ...) refused by name.
+series::BuildResult forecast_grid(const series::BuildResult& data, std::vector<std::string>& notices) {
+  if (data.step == time::kHour || data.step == time::kDay) return data;
   if (data.step > time::kHour) {
-    throw Error(data.source + ": forecasting works on hourly data, and this file is " + time::interval_data(data.step) +
-                "; give hourly rows (or finer, which are summed to hours)");
+    throw Error(data.source + ": forecasting works on hourly or daily data, and this file is " +
+                time::interval_data(data.step) + "; give hourly or daily rows (or finer than hourly, which are summed to hours)");
   }
   series::BuildResult out = series::resample(data, time::kHour);
   notices.push_back(out.notices.back());
@@ -108,8 +109,8 @@ model::DataSchema schema_of(const series::BuildResult& input, const series::Buil
 
 // ---- The steps of train() ---------------------------------------------------
 
-void check_horizon(const features::FeatureSpec& spec, int horizon) {
-  if (horizon < 1 || horizon > 24 * 366) throw Error("the horizon must be between 1 and 8784 hours");
+void check_horizon(const features::FeatureSpec& spec, int horizon, const std::string& unit) {
+  if (horizon < 1 || horizon > 24 * 366) throw Error("the horizon must be between 1 and 8784 " + unit + "s");
   for (const auto& e : spec.exog)
     for (int l : e.lags)
       if (l < horizon)
@@ -121,7 +122,7 @@ void check_horizon(const features::FeatureSpec& spec, int horizon) {
 // The data must be forecastable honestly: mostly known, not constant. Returns
 // whether the target is a count (never negative).
 bool check_target(const std::vector<double>& y, const std::string& source, const std::string& target,
-                  std::vector<std::string>& notices) {
+                  const std::string& unit, std::vector<std::string>& notices) {
   const size_t n = y.size();
   size_t known = 0;
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -134,32 +135,34 @@ bool check_target(const std::vector<double>& y, const std::string& source, const
   if (known == 0) throw Error(source + ": the leads column " + target + " has no values");
   if (known * 2 < n) {
     throw Error(source + ": " + std::to_string(n - known) + " of " + std::to_string(n) +
-                " hours have no value for " + target +
+                " " + unit + "s have no value for " + target +
                 "; a forecast learned from so little would not be trustworthy. If the export leaves "
-                "out hours without leads, count them as 0 (CLI: --gaps zero)");
+                "out " + unit + "s without leads, count them as 0 (CLI: --gaps zero)");
   }
   if (lo == hi) {
     char value[32];
     std::snprintf(value, sizeof value, "%g", lo);
-    throw Error(source + ": " + target + " is " + value + " in every hour; there is nothing to forecast");
+    throw Error(source + ": " + target + " is " + value + " in every " + unit + "; there is nothing to forecast");
   }
   if (known < n) {
     notices.push_back(std::to_string(n - known) + " of " + std::to_string(n) +
-                      " hours have no value and are left out of training and scoring");
+                      " " + unit + "s have no value and are left out of training and scoring");
   }
   return lo >= 0;
 }
 
+// The first fold of a daily series learns from at least four weeks (hourly: 48 hours).
+constexpr size_t kDailyMinTrain = 28;
+
 // Folds split the rows that have complete features (as dropping incomplete rows would),
 // then shift back onto the grid.
-std::vector<validation::Fold> folds_of(size_t n, size_t first_row, const TrainOptions& options,
-                                       const std::string& source) {
-  const int horizon = options.horizon;
+std::vector<validation::Fold> folds_of(size_t n, size_t first_row, const TrainOptions& options, int horizon,
+                                       const std::string& source, const std::string& unit) {
   std::vector<validation::Fold> folds;
   try {
-    folds = validation::time_series_splits(n - first_row, options.folds, 0, options.gap, 48);
+    folds = validation::time_series_splits(n - first_row, options.folds, 0, options.gap, unit == "day" ? kDailyMinTrain : 48);
   } catch (const Error&) {
-    throw Error(source + ": " + std::to_string(n) + " hours are not enough for " +
+    throw Error(source + ": " + std::to_string(n) + " " + unit + "s are not enough for " +
                 std::to_string(options.folds) + " folds; use fewer --folds or more history");
   }
   for (auto& f : folds) {
@@ -171,22 +174,63 @@ std::vector<validation::Fold> folds_of(size_t n, size_t first_row, const TrainOp
   for (const auto& f : folds)
     if (f.valid_end - f.valid_begin < static_cast<size_t>(horizon))
       throw Error("not enough data for " + std::to_string(options.folds) + " folds with a " +
-                  std::to_string(horizon) + "-hour horizon: each validation block has " +
-                  std::to_string(f.valid_end - f.valid_begin) + " hours (the data has " + std::to_string(n) +
+                  std::to_string(horizon) + "-" + unit + " horizon: each validation block has " +
+                  std::to_string(f.valid_end - f.valid_begin) + " " + unit + "s (the data has " + std::to_string(n) +
                   "); use fewer --folds, a shorter --horizon or more history");
   return folds;
 }
 
 // Rows before the longest lookback have incomplete lags; skip them while the data
 // is long enough, and let the models see NaN-padded rows when it is short.
-size_t first_training_row(size_t lookback, size_t n, int folds, const std::string& source) {
+size_t first_training_row(size_t lookback, size_t n, int folds, const std::string& source, const std::string& unit) {
   const size_t folds_plus_one = static_cast<size_t>(std::max(folds, 1)) + 1;
   const size_t first_row = std::min(lookback, n / (2 * folds_plus_one));
   if (n <= first_row + 48) {
-    throw Error(source + ": " + std::to_string(n) + " hours of data are too few to train and validate a forecast; "
-                "give at least a few weeks of hourly rows");
+    throw Error(source + ": " + std::to_string(n) + " " + unit + "s of data are too few to train and validate a forecast; "
+                "give at least a few weeks of " + (unit == "day" ? "daily rows (about 3 months)" : "hourly rows"));
   }
   return first_row;
+}
+
+// Whether n days leave, after the rows first_training_row skips, folds + 1 blocks of at
+// least max(four weeks, horizon) days: the first to learn from, one to validate each fold.
+// Enough for folds_of below, and growing with n (so "needs at least" is true of every
+// longer file, which the splitter's rounding alone is not).
+bool daily_history_fits(size_t n, size_t lookback, int horizon, int folds) {
+  const size_t k = static_cast<size_t>(std::max(folds, 1));
+  const size_t first_row = std::min(lookback, n / (2 * (k + 1)));
+  const size_t block = std::max(kDailyMinTrain, static_cast<size_t>(horizon));
+  return n - first_row >= (k + 1) * block && n > first_row + 48;
+}
+
+// A daily series needs enough days for the lookback, a first training block and every
+// fold's validation block of the horizon; said up front with both figures, rather than
+// one of the fold errors below.
+void check_daily_history(size_t n, size_t lookback, int horizon, int folds, const std::string& source) {
+  if (daily_history_fits(n, lookback, horizon, folds)) return;
+  size_t need = n + 1;
+  while (!daily_history_fits(need, lookback, horizon, folds)) ++need;
+  throw Error(source + ": a " + std::to_string(horizon) + "-day horizon with " + std::to_string(folds) +
+              " folds needs at least " + std::to_string(need) + " days of history (up to " + std::to_string(lookback) +
+              " for the lags, then " + std::to_string(folds + 1) + " blocks of at least " +
+              std::to_string(std::max(kDailyMinTrain, static_cast<size_t>(horizon))) +
+              " days: one to learn from and one to validate each fold), and the file has " + std::to_string(n) +
+              " days; give more history, a shorter --horizon or fewer --folds");
+}
+
+// The defaults of a daily series: lags of the last week and the same weekday up to four
+// weeks back, weekly and four-weekly windows.
+void adapt_to_daily(TrainOptions& o) {
+  if (!o.horizon_given) o.horizon = 14;
+  if (!o.lags_given) o.spec.lags = {1, 2, 3, 4, 5, 6, 7, 14, 21, 28};
+  if (!o.windows_given) o.spec.rolling_windows = {7, 28};
+  if (o.origin_step_hours == 24) o.origin_step_hours = 1;  // a backtest origin every day
+}
+
+// Forecasters whose seasons are built in hours (a 24-hour day inside the week) cannot read
+// a daily series: seasonal naive of the day before, Holt-Winters and Theta.
+bool hourly_only(const std::string& name) {
+  return name == "seasonal_naive_day" || name == "holt_winters" || name == "theta";
 }
 
 TrainingData training_data(const features::FeatureSpec& spec, const features::History& h, const std::vector<double>& y,
@@ -210,10 +254,10 @@ int median_iterations(std::vector<int> its) {
   return 0;
 }
 
-std::vector<const CandidateInfo*> applicable_candidates(bool counts, const std::string& pinned_objective) {
+std::vector<const CandidateInfo*> applicable_candidates(bool counts, const std::string& pinned_objective, bool daily) {
   std::vector<const CandidateInfo*> chosen;
   for (const auto& c : candidates())
-    if (c.applies(counts, pinned_objective)) chosen.push_back(&c);
+    if (c.applies(counts, pinned_objective) && !(daily && hourly_only(c.name))) chosen.push_back(&c);
   if (chosen.empty()) throw Error("no forecaster applies (a Poisson model needs a target that is never negative)");
   return chosen;
 }
@@ -404,13 +448,23 @@ std::vector<CandidateCv> cross_validate_all(const std::vector<const CandidateInf
 
 }  // namespace
 
-TrainOutput train(const series::BuildResult& input, const TrainOptions& options, const Progress& progress) {
+TrainOutput train(const series::BuildResult& input, const TrainOptions& given, const Progress& progress) {
   TrainOutput out;
-  const series::BuildResult data = hourly(input, out.notices);
+  const series::BuildResult data = forecast_grid(input, out.notices);
+  const bool daily = data.step == time::kDay;
+  TrainOptions options = given;
+  if (daily) adapt_to_daily(options);
+  const std::string unit = daily ? "day" : "hour";
   const series::Series& s = series::select(data, options.channel);
   const features::FeatureSpec& spec = options.spec;
   const int horizon = options.horizon;
-  check_horizon(spec, horizon);
+  check_horizon(spec, horizon, unit);
+  if (daily) {
+    out.notices.push_back("daily series: forecasting " + std::to_string(horizon) +
+                          " days ahead with a weekly season (seasonal naive of the same weekday last week, "
+                          "lags and windows in days); Holt-Winters and Theta, whose seasons are built in "
+                          "hours, are not run on daily data");
+  }
 
   // 1. The data must be forecastable honestly.
   const std::string target = data.roles.leads.empty() ? "leads (rows counted)" : "'" + data.roles.leads + "'";
@@ -418,18 +472,19 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
   const features::History& h = sh.history;
   const size_t n = h.size;
   const std::vector<double> y(h.target, h.target + n);
-  const bool counts = check_target(y, input.source, target, out.notices);
+  const bool counts = check_target(y, input.source, target, unit, out.notices);
 
   // Rows with complete lags come first; see first_training_row.
   const size_t lookback = static_cast<size_t>(spec.max_lookback());
-  const size_t first_row = first_training_row(lookback, n, options.folds, input.source);
-  const std::vector<validation::Fold> folds = folds_of(n, first_row, options, input.source);
+  if (daily) check_daily_history(n, lookback, horizon, options.folds, input.source);
+  const size_t first_row = first_training_row(lookback, n, options.folds, input.source, unit);
+  const std::vector<validation::Fold> folds = folds_of(n, first_row, options, horizon, input.source, unit);
 
   const features::Matrix x = features::build(spec, h, first_row, n);
   const TrainingData d = training_data(spec, h, y, x, first_row, counts, options);
 
   // 2. Every candidate through the same folds. Progress never goes backwards.
-  const std::vector<const CandidateInfo*> chosen = applicable_candidates(counts, options.pinned_objective);
+  const std::vector<const CandidateInfo*> chosen = applicable_candidates(counts, options.pinned_objective, daily);
   const double total = static_cast<double>(chosen.size()) + 1.0;
   double shown = 0;
   auto report = [&](const std::string& stage, double fraction) {

@@ -29,6 +29,7 @@ struct BoostingRequest {
 
 struct TrainForecastRequest {
   int horizon = 168;     // intervals forecast from each cut-off
+  bool horizon_given = false;  // unset: 168 hours, or 14 days for a daily series
   int folds = 5;         // expanding-window folds
   int gap = 0;           // intervals left out between training and validation
   std::string channel;   // "" = the total

@@ -46,6 +46,7 @@ struct Matrix {
 // The history a row is built from: the target and the exog series on one hourly grid.
 struct History {
   int64_t start = 0;                      // epoch seconds of index 0
+  int64_t step = 3600;                    // seconds between steps: hourly, or 86400 for daily series
   const double* target = nullptr;         // target[0 .. size)
   size_t size = 0;
   std::vector<const double*> exog;        // one per spec.exog entry, same grid

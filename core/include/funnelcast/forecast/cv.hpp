@@ -39,9 +39,10 @@ struct CandidateCv {
 constexpr size_t kBacktestFolds = 3;
 
 // The metrics of one backtest forecast from `origin` (y NaN = not scored); mase is NaN
-// when the history before the origin has no seasonal (24 h) difference.
+// when the history before the origin has no seasonal difference (scale_lag steps: 24 for
+// hourly series, 7 for daily ones).
 metrics::Regression backtest_score(const std::vector<double>& y, size_t first, size_t origin,
-                                   const std::vector<double>& forecast);
+                                   const std::vector<double>& forecast, size_t scale_lag = 24);
 
 // within: fraction of this candidate's work done (0..1, never decreasing).
 using CvProgress = std::function<void(const std::string& stage, double within)>;

@@ -19,7 +19,10 @@
 namespace fc::forecast {
 
 struct TrainOptions {
-  int horizon = 168;           // hours forecast from each cut-off (and at most at inference)
+  int horizon = 168;           // steps forecast from each cut-off (and at most at inference)
+  // Unset: a daily series takes its own defaults (14 days; lags 1-7,14,21,28; windows
+  // 7,28) instead of the hourly ones above. Hourly series are unaffected.
+  bool horizon_given = false, lags_given = false, windows_given = false;
   int folds = 5;
   size_t gap = 0;
   features::FeatureSpec spec = features::FeatureSpec::defaults();
