@@ -262,6 +262,8 @@ export class ChartSlot {
     this.refitting = Promise.resolve();
     /** @type {Promise<unknown>} the chart's preparation (prepareWith): real data waits for it */
     this.prepared = Promise.resolve();
+    /** how many times clear() was called: a stand-in still being drawn when it is is removed */
+    this.clears = 0;
     if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.onResize()).observe(el);
   }
 
@@ -386,8 +388,13 @@ export class ChartSlot {
   // to run (and so warm up) the code paths that draw marks, scales and axes.
   /** @param {Record<string, any>} spec @param {number} epoch */
   async prepare(spec, epoch) {
+    const clears = this.clears;
     this.el.classList.add('preparing');
-    return this.render(spec, epoch, { standIn: true });
+    const view = await this.render(spec, epoch, { standIn: true });
+    // Cleared while it was being drawn (the panel has no chart to show, e.g. the model was
+    // refused): the stand-in does not stay behind.
+    if (this.clears !== clears) this.clearView();
+    return view;
   }
 
   // Runs a panel's preparation (waiting for Vega, then prepare()) and holds real data back
@@ -409,6 +416,7 @@ export class ChartSlot {
   }
 
   clear() {
+    this.clears += 1;
     this.clearView();
     this.spec = null;
     this.natural = 0;

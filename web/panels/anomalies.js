@@ -413,6 +413,8 @@ function notifyIfNew(a, m, store) {
 /** @param {PanelResult<PageAnomalies>} result @param {Shell} ctx */
 async function render({ value: a, error }, { store }) {
   shown = a;
+  // No anomalies: the stand-in chart still being drawn (hidden) is removed before the reason shows.
+  if (!a) await slot.prepared;
   showError('anomaly-error', error ? `Anomalies: ${error}` : '');
   $button('dl-anomalies-csv').disabled = !a;
   for (const b of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-chart="anomaly"]'))) b.disabled = !a;

@@ -198,6 +198,8 @@ async function render({ value: f, error }, { store }) {
   shown = f;
   // No model while one is trained for this data: the training box says what is going on.
   const training = !f && !store.header && store.training;
+  // No forecast: the stand-in chart still being drawn (hidden) is removed before the reason shows.
+  if (!f) await slot.prepared;
   showError('forecast-error', error && !training ? `Forecast: ${error}` : '');
   $button('dl-forecast-csv').disabled = !f;
   for (const b of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-chart="forecast"]'))) b.disabled = !f;
