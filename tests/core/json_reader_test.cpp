@@ -10,18 +10,13 @@
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/io/json.hpp"
 
+#include "test_support.hpp"
+
 namespace {
 
 namespace json = fc::json;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const fc::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using fc::testing::error_of;
 
 std::string nested(int levels) {
   return std::string(levels, '[') + std::string(levels, ']');

@@ -12,6 +12,8 @@
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/scoring/outcome.hpp"
 
+#include "test_support.hpp"
+
 namespace {
 
 fc::Table choice_table(const std::string& header, size_t rows, const std::function<std::string(size_t)>& row) {
@@ -22,14 +24,7 @@ fc::Table choice_table(const std::string& header, size_t rows, const std::functi
   return fc::csv::read(csv, o);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const fc::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using fc::testing::error_of;
 
 // status: 1 on every 5th row (40 of 200 = 20.0%); referral: yes on every 50th (4 of 200 = 2.0%).
 fc::Table status_and_referral() {

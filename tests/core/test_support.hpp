@@ -4,9 +4,22 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
+#include "funnelcast/base/error.hpp"
+
 namespace fc::testing {
+
+// The message of the fc::Error that f throws, or "(no error)".
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const fc::Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 constexpr int64_t k2024 = 1704067200;  // 2024-01-01 00:00 UTC, a Monday
 

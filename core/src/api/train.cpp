@@ -106,7 +106,8 @@ template <class R>
 std::vector<Field<R>> output_fields() {
   const Edge cli = Edge::kCli;
   return {
-      {info("threads", FieldType::kInteger, "N", "threads for tree building (the model is the same)", "2", 1, 256, cli),
+      {info("threads", FieldType::kInteger, "N", "threads for tree building and, for a forecast, its candidates'\n"
+              "cross-validation in parallel (the model is the same)", "2", 1, 256, cli),
        +[](R& r, const json& v) { r.threads = v.get<int>(); }},
       {info("out", FieldType::kText, "MODEL", "the model file to write (.fcm)", "", 0, 0, cli),
        +[](R& r, const json& v) { r.out = v.get<std::string>(); }},
