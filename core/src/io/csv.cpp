@@ -1314,13 +1314,8 @@ Table read(std::string_view bytes, const Options& options) {
   struct Report {
     const Stats& stats;
     Stats* out;
-    const Tokenizer* tokenizer = nullptr;  // the main pass, counted once it exists
-    const std::string* arena = nullptr;
     ~Report() {
-      if (out == nullptr) return;
-      *out = stats;
-      if (tokenizer != nullptr) out->bytes_scanned += tokenizer->scanned();
-      if (arena != nullptr) out->arena_bytes = arena->size();
+      if (out != nullptr) *out = stats;
     }
   } report{stats, options.stats};
 
@@ -1334,8 +1329,17 @@ Table read(std::string_view bytes, const Options& options) {
   std::string arena;
   const CellSource cells(input, arena);
   Tokenizer tokenizer(input, delimiter, &arena);
-  report.tokenizer = &tokenizer;
-  report.arena = &arena;
+  // The main pass's work, added to stats on every way out. Declared after the tokenizer and
+  // the arena, so it runs while they still exist (and before `report` copies stats out).
+  struct MainPass {
+    Stats& stats;
+    const Tokenizer& tokenizer;
+    const std::string& arena;
+    ~MainPass() {
+      stats.bytes_scanned += tokenizer.scanned();
+      stats.arena_bytes = arena.size();
+    }
+  } main_pass{stats, tokenizer, arena};
   const Reading reading{source, input, delimiter, text.cp1252, cells, stats};
 
   RecordInfo info;
