@@ -92,45 +92,46 @@ test('at 390x844 the demo dashboard is one column: tiles, forecast and anomaly c
   await app.finish();
 });
 
-test('at 390x844 lead scoring fits: the small charts and the waterfall within the window, the leads table scrolls in its box', T, async (t) => {
+// One page opened on lead scoring at 390x844: it fits, then the tabs are switched.
+test('at 390x844 lead scoring', T, async (t) => {
   const app = await openApp(t, suite, '?view=scoring', { viewport: PHONE });
   const { page } = app;
   await scoringDrawn(page);
-  const o = await overflow(page, PHONE.width);
-  assertFits(o, PHONE.width, 'scoring', SCORING_CHARTS);
-  // The waterfall is drawn narrower than its desktop size (420 px plot plus labels) to fit.
-  const waterfall = o.charts.find((c) => c.id === 'waterfall-chart');
-  assert.ok(waterfall.width <= waterfall.slot + 0.5, `the waterfall (${waterfall.width} px) fits its slot (${waterfall.slot} px)`);
-  // The leads table is wider than the phone and scrolls inside its own box; the reasons
-  // column is reached by scrolling that box.
-  const box = await page.$eval('#leads-table', (table) => {
-    const wrap = table.closest('.table-wrap');
-    return { client: wrap.clientWidth, scroll: wrap.scrollWidth, overflowX: getComputedStyle(wrap).overflowX };
-  });
-  assert.ok(box.client <= PHONE.width, 'the table box is within the window');
-  assert.ok(box.scroll > box.client, `the table (${box.scroll} px) is wider than its box (${box.client} px)`);
-  assert.match(box.overflowX, /auto|scroll/);
-  await page.$eval('#leads-table', (table) => {
-    const wrap = table.closest('.table-wrap');
-    wrap.scrollLeft = wrap.scrollWidth;
-  });
-  const reasons = await page.$eval('#leads-table tbody tr:first-child .reasons', (r) => r.getBoundingClientRect().toJSON());
-  assert.ok(reasons.right <= PHONE.width + 0.5 && reasons.left >= 0, `the reasons column scrolled into view (${reasons.left}–${reasons.right} px)`);
-  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), PHONE.width, 'scrolling the table does not widen the page');
-  await app.finish();
-});
 
-test('at 390x844 switching from lead scoring to the dashboard and back keeps every chart within the window', T, async (t) => {
-  const app = await openApp(t, suite, '?view=scoring', { viewport: PHONE });
-  const { page } = app;
-  await scoringDrawn(page);
-  await page.click('[role="tab"][aria-controls="dashboard-view"]');
-  await dashboardReady(page);
-  await page.waitForTimeout(300); // a chart fitted to its slot once shown is drawn again
-  assertFits(await overflow(page, PHONE.width), PHONE.width, 'dashboard after the tab switch', DASHBOARD_CHARTS);
-  await page.click('[role="tab"][aria-controls="scoring-view"]');
-  await page.waitForTimeout(300);
-  assertFits(await overflow(page, PHONE.width), PHONE.width, 'scoring after the tab switch', SCORING_CHARTS);
+  await t.test('fits: the small charts and the waterfall within the window, the leads table scrolls in its box', async () => {
+    const o = await overflow(page, PHONE.width);
+    assertFits(o, PHONE.width, 'scoring', SCORING_CHARTS);
+    // The waterfall is drawn narrower than its desktop size (420 px plot plus labels) to fit.
+    const waterfall = o.charts.find((c) => c.id === 'waterfall-chart');
+    assert.ok(waterfall.width <= waterfall.slot + 0.5, `the waterfall (${waterfall.width} px) fits its slot (${waterfall.slot} px)`);
+    // The leads table is wider than the phone and scrolls inside its own box; the reasons
+    // column is reached by scrolling that box.
+    const box = await page.$eval('#leads-table', (table) => {
+      const wrap = table.closest('.table-wrap');
+      return { client: wrap.clientWidth, scroll: wrap.scrollWidth, overflowX: getComputedStyle(wrap).overflowX };
+    });
+    assert.ok(box.client <= PHONE.width, 'the table box is within the window');
+    assert.ok(box.scroll > box.client, `the table (${box.scroll} px) is wider than its box (${box.client} px)`);
+    assert.match(box.overflowX, /auto|scroll/);
+    await page.$eval('#leads-table', (table) => {
+      const wrap = table.closest('.table-wrap');
+      wrap.scrollLeft = wrap.scrollWidth;
+    });
+    const reasons = await page.$eval('#leads-table tbody tr:first-child .reasons', (r) => r.getBoundingClientRect().toJSON());
+    assert.ok(reasons.right <= PHONE.width + 0.5 && reasons.left >= 0, `the reasons column scrolled into view (${reasons.left}–${reasons.right} px)`);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), PHONE.width, 'scrolling the table does not widen the page');
+  });
+
+  await t.test('switching to the dashboard and back keeps every chart within the window', async () => {
+    await page.click('[role="tab"][aria-controls="dashboard-view"]');
+    await dashboardReady(page);
+    await page.waitForTimeout(300); // a chart fitted to its slot once shown is drawn again
+    assertFits(await overflow(page, PHONE.width), PHONE.width, 'dashboard after the tab switch', DASHBOARD_CHARTS);
+    await page.click('[role="tab"][aria-controls="scoring-view"]');
+    await page.waitForTimeout(300);
+    assertFits(await overflow(page, PHONE.width), PHONE.width, 'scoring after the tab switch', SCORING_CHARTS);
+  });
+
   await app.finish();
 });
 

@@ -57,39 +57,40 @@ test('the README screenshot shows the ready demo dashboard: KPI values, the 168-
   await app.finish();
 });
 
-test('the README’s lead scoring screenshot shows the demo leads scored: the table with reasons, the threshold figures, the charts', T, async (t) => {
+// One page, read only: the lead scoring screenshot, then its SHAP panel's.
+test('the README’s lead scoring screenshots', T, async (t) => {
   const app = await openApp(t, suite, '?view=scoring');
   const { page } = app;
   await scoringReady(page);
-  assert.equal(await page.isVisible('#scoring-view'), true);
-  assert.equal(await page.isVisible('#dashboard-view'), false);
-  assert.equal(await page.locator('#leads-table tbody tr').count(), 100);
-  assert.equal(await page.locator('#leads-table tbody tr:first-child .reasons li').count(), 3, 'three reasons on the top lead');
-  for (const k of ['precision', 'recall', 'f1', 'share', 'lift']) {
-    assert.ok(Number.isFinite(Number(await page.getAttribute(`#threshold-${k}-value`, 'data-value'))), `${k} figure shown`);
-  }
-  for (const id of ['roc-chart', 'calibration-chart']) assert.ok(await page.locator(`#${id} svg path`).count(), `${id} drawn`);
-  await page.mouse.move(10, 10);
-  const png = await page.screenshot({ clip: { x: 0, y: 0, width: 1280, height: 1500 }, fullPage: true });
-  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
-  mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, 'screenshot-scoring.png'), png);
-  await app.finish();
-});
 
-test('the README’s SHAP screenshot shows what drives the demo scores: the summary of the top inputs and a dependence plot', T, async (t) => {
-  const app = await openApp(t, suite, '?view=scoring');
-  const { page } = app;
-  await scoringReady(page);
-  await page.waitForSelector('#shap-panel[data-state="ready"]', { timeout: 120_000 });
-  assert.equal(Number(await page.getAttribute('#shap-summary-chart', 'data-points')), 500 * 10, '500 leads x the 10 top inputs');
-  assert.ok(Number(await page.getAttribute('#shap-dependence-chart', 'data-points')) > 0, 'the dependence plot drawn');
-  for (const id of ['shap-summary-chart', 'shap-dependence-chart']) assert.ok(await page.locator(`#${id} svg path`).count(), `${id} drawn`);
-  await page.mouse.move(10, 10);
-  const png = await page.locator('#shap-panel').screenshot();
-  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
-  mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, 'screenshot-shap.png'), png);
+  await t.test('the lead scoring screenshot shows the demo leads scored: the table with reasons, the threshold figures, the charts', async () => {
+    assert.equal(await page.isVisible('#scoring-view'), true);
+    assert.equal(await page.isVisible('#dashboard-view'), false);
+    assert.equal(await page.locator('#leads-table tbody tr').count(), 100);
+    assert.equal(await page.locator('#leads-table tbody tr:first-child .reasons li').count(), 3, 'three reasons on the top lead');
+    for (const k of ['precision', 'recall', 'f1', 'share', 'lift']) {
+      assert.ok(Number.isFinite(Number(await page.getAttribute(`#threshold-${k}-value`, 'data-value'))), `${k} figure shown`);
+    }
+    for (const id of ['roc-chart', 'calibration-chart']) assert.ok(await page.locator(`#${id} svg path`).count(), `${id} drawn`);
+    await page.mouse.move(10, 10);
+    const png = await page.screenshot({ clip: { x: 0, y: 0, width: 1280, height: 1500 }, fullPage: true });
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(join(OUT, 'screenshot-scoring.png'), png);
+  });
+
+  await t.test('the SHAP screenshot shows what drives the demo scores: the summary of the top inputs and a dependence plot', async () => {
+    await page.waitForSelector('#shap-panel[data-state="ready"]', { timeout: 120_000 });
+    assert.equal(Number(await page.getAttribute('#shap-summary-chart', 'data-points')), 500 * 10, '500 leads x the 10 top inputs');
+    assert.ok(Number(await page.getAttribute('#shap-dependence-chart', 'data-points')) > 0, 'the dependence plot drawn');
+    for (const id of ['shap-summary-chart', 'shap-dependence-chart']) assert.ok(await page.locator(`#${id} svg path`).count(), `${id} drawn`);
+    await page.mouse.move(10, 10);
+    const png = await page.locator('#shap-panel').screenshot();
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(join(OUT, 'screenshot-shap.png'), png);
+  });
+
   await app.finish();
 });
 

@@ -4,8 +4,9 @@
 // incidents, each listed once with when it started and ended, where (channels), the
 // likely cause (spend, leads, tracking lost, data missing) and what moved against what was
 // expected; data that stopped before the end of the file is said above the table. It runs
-// by itself whenever the shown data changes (once the dashboard is first drawn), in a
-// worker of its own (monitor-worker.js):
+// by itself whenever the shown data changes (once the dashboard is first drawn, and while
+// the dashboard is the tab shown: else when it is shown), in a worker of its own
+// (monitor-worker.js):
 // judging every KPI of every channel is seconds of work on a long file, and the
 // dashboard's worker stays free for the charts meanwhile. Newer data stops a run for older
 // data (the worker is terminated). Check now runs it again. The CSV download is the
@@ -123,8 +124,13 @@ export default {
     registry = ctx.store.registry;
     ctx.store.on('registry', (/** @type {{registry: FC.Registry | null}} */ s) => (registry = s.registry));
     $button('incident-run').addEventListener('click', () => check(ctx, true));
-    // Not before the dashboard is first drawn: its charts come first on a 2-core laptop.
-    ctx.store.on('data', () => ctx.started.then(() => check(ctx)));
+    // Not before the dashboard is first drawn (its charts come first on a 2-core laptop),
+    // and only while the dashboard is the tab shown: a page opened on lead scoring checks
+    // when the dashboard is first shown (seconds of work a visitor of lead scoring alone
+    // never asked for).
+    const checkShown = () => ctx.started.then(() => (ctx.store.view === 'dashboard' ? check(ctx) : undefined));
+    ctx.store.on('data', checkShown);
+    ctx.store.on('view', checkShown);
     $button('dl-incidents-csv').addEventListener('click', () => {
       if (shown && shown.csv) download(`funnelcast-incidents-${slug(shown.source)}.csv`, new Blob([shown.csv], { type: 'text/csv' }));
     });
