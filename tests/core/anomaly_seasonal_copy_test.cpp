@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "funnelcast/anomaly/anomaly.hpp"
@@ -68,6 +69,72 @@ TEST(AnomalySeasonalCopy, ACountIsNotJudgedMorePreciselyThanPoissonNoise) {
   EXPECT_NEAR(r.z[at], 0.983992, 1e-6);
   EXPECT_EQ(r.flagged[at], 0);
   EXPECT_NEAR(r.z[at - 1], 0, 1e-12);
+}
+
+// Seasonal's log view of a level column above 0 (docs/anomalies.md, the seasonal method): a
+// series whose spread grows with its level is judged on a log scale too where that predicted
+// the baseline window better, so a collapse at a quiet hour is seen as the ratio it is.
+
+// Uniform in (0, 1) from the splitmix64 finalizer of a counter (the same on every platform).
+double log_view_uniform(uint64_t i) {
+  uint64_t z = i + 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return (static_cast<double>(z >> 11) + 0.5) / 9007199254740992.0;
+}
+
+// 60 days hourly: 1,000 from 8:00 to 19:59, 100 at night, each +-5% (uniform); 5 at 3 a.m. on
+// day 50.
+constexpr size_t kLogViewCollapse = 24 * 50 + 3;
+
+anomaly::Input log_view_day_and_night() {
+  anomaly::Input in;
+  in.name = in.label = "value";
+  in.kind = anomaly::Kind::kLevel;
+  in.start = 1709510400;  // 2024-03-04, a Monday
+  in.step = 3600;
+  in.value.resize(24 * 60);
+  for (size_t i = 0; i < in.value.size(); ++i) {
+    const size_t h = i % 24;
+    const double level = h >= 8 && h < 20 ? 1000 : 100;
+    in.value[i] = level * (1 + 0.1 * (log_view_uniform(i) - 0.5));
+  }
+  in.value[kLogViewCollapse] = 5;
+  return in;
+}
+
+TEST(AnomalyLogView, ACollapseAtAQuietHourIsARatioNotADifference) {
+  // In the column's own units the night's 100 +- 5 shares its spread with the day's
+  // 1,000 +- 50 (the window mixes both), so 5 where ~100 is expected is about 2 spreads away
+  // (the own units alone: score 0.95, band -455 to 650, not flagged). As a ratio it is a
+  // twentieth of the usual, where the usual varies by 5%.
+  const anomaly::Input in = log_view_day_and_night();
+  for (const char* m : {"seasonal", "ensemble"}) {
+    anomaly::Options o;
+    o.method = m;
+    o.lookback = anomaly::Span::intervals(0);
+    const anomaly::Result r = anomaly::detect(in, o);
+    EXPECT_EQ(r.flagged[kLogViewCollapse], 1) << m << ": score " << r.score[kLogViewCollapse];
+    // The band at that hour is the log view's: around the night's level, not below 0.
+    EXPECT_GT(r.lower[kLogViewCollapse], 50) << m;
+    EXPECT_LT(r.upper[kLogViewCollapse], 200) << m;
+    // Nothing else in the 60 days is flagged.
+    EXPECT_EQ(r.count(), 1u) << m;
+  }
+}
+
+TEST(AnomalyLogView, ASeriesThatIsZeroInItsWindowKeepsItsOwnUnits) {
+  // The same series with the night at 0 (a log scale would make every night a collapse):
+  // the own units judge alone, and an ordinary night is not flagged.
+  anomaly::Input in = log_view_day_and_night();
+  for (size_t i = 0; i < in.value.size(); ++i)
+    if (i % 24 < 8 || i % 24 >= 20) in.value[i] = 0;
+  anomaly::Options o;
+  o.method = "seasonal";
+  o.lookback = anomaly::Span::intervals(0);
+  const anomaly::Result r = anomaly::detect(in, o);
+  EXPECT_EQ(r.count(), 0u);
 }
 
 }  // namespace
