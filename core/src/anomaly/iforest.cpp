@@ -32,8 +32,12 @@ struct Rng {
 
 class Grower {
  public:
-  Grower(const float* rows, size_t features, int max_depth, Rng& rng, gbdt::Tree& tree)
-      : rows_(rows), features_(features), max_depth_(max_depth), rng_(rng), tree_(tree) {}
+  // cols: the tree's subsample by feature (cols[f * stride + k], k indexing the subsample),
+  // so a node's scan over one feature reads one small contiguous column.
+  Grower(const float* cols, size_t stride, size_t features, int max_depth, Rng& rng,
+         gbdt::Tree& tree)
+      : cols_(cols), stride_(stride), features_(features), max_depth_(max_depth), rng_(rng),
+        tree_(tree) {}
 
   // Grows the node holding idx[begin, end); returns its child code (internal index, or
   // ~leaf).
@@ -53,8 +57,9 @@ class Grower {
       f = candidates_[k];
       lo = std::numeric_limits<float>::infinity();
       hi = -std::numeric_limits<float>::infinity();
+      const float* col = cols_ + static_cast<size_t>(f) * stride_;
       for (size_t i = begin; i < end; ++i) {
-        const float x = rows_[static_cast<size_t>(idx[i]) * features_ + f];
+        const float x = col[idx[i]];
         if (std::isnan(x)) continue;
         lo = std::min(lo, x);
         hi = std::max(hi, x);
@@ -69,8 +74,9 @@ class Grower {
     const bool nan_left = rng_.uniform() < 0.5;
     // Partition in place: left first.
     size_t mid = begin;
+    const float* col = cols_ + static_cast<size_t>(f) * stride_;
     for (size_t i = begin; i < end; ++i) {
-      const float x = rows_[static_cast<size_t>(idx[i]) * features_ + f];
+      const float x = col[idx[i]];
       const bool left = std::isnan(x) ? nan_left : x <= threshold;
       if (left) std::swap(idx[i], idx[mid++]);
     }
@@ -95,7 +101,8 @@ class Grower {
     return ~id;
   }
 
-  const float* rows_;
+  const float* cols_;
+  size_t stride_;
   size_t features_;
   int max_depth_;
   Rng& rng_;
@@ -133,18 +140,23 @@ IsolationForest IsolationForest::fit(const float* rows, size_t n, size_t feature
   out.ensemble_.num_features = static_cast<uint32_t>(features);
   out.ensemble_.base_score = 0;
   out.ensemble_.trees.resize(static_cast<size_t>(o.trees));
-  std::vector<uint32_t> pool(n), idx(out.subsample_);
+  const size_t m = out.subsample_;
+  std::vector<uint32_t> pool(n), idx(m);
+  std::vector<float> cols(m * features);
   for (int t = 0; t < o.trees; ++t) {
     Rng rng{mix64(o.seed ^ mix64(static_cast<uint64_t>(t) + 1))};
-    // A partial Fisher-Yates shuffle draws the subsample without replacement.
+    // A partial Fisher-Yates shuffle draws the subsample without replacement. The grower
+    // reads the drawn rows from their copy by feature; idx[k] = k is the k-th drawn row.
     for (size_t i = 0; i < n; ++i) pool[i] = static_cast<uint32_t>(i);
-    for (size_t i = 0; i < out.subsample_; ++i) {
+    for (size_t i = 0; i < m; ++i) {
       const size_t j = i + rng.below(n - i);
       std::swap(pool[i], pool[j]);
-      idx[i] = pool[i];
+      idx[i] = static_cast<uint32_t>(i);
+      const float* row = rows + static_cast<size_t>(pool[i]) * features;
+      for (size_t f = 0; f < features; ++f) cols[f * m + i] = row[f];
     }
     gbdt::Tree& tree = out.ensemble_.trees[static_cast<size_t>(t)];
-    Grower g(rows, features, max_depth, rng, tree);
+    Grower g(cols.data(), m, features, max_depth, rng, tree);
     g.grow(idx, 0, idx.size(), 0);
   }
   out.engine_ = gbdt::FlatEnsemble(out.ensemble_);
