@@ -75,10 +75,16 @@ class Grower {
     // Partition in place: left first.
     size_t mid = begin;
     const float* col = cols_ + static_cast<size_t>(f) * stride_;
+    // (Without a branch: the side is a coin flip the predictor cannot learn. Swaps
+    // idx[i] and idx[mid] when it goes left, as std::swap did.)
+    uint32_t* id = idx.data();
     for (size_t i = begin; i < end; ++i) {
-      const float x = col[idx[i]];
+      const uint32_t v = id[i], w = id[mid];
+      const float x = col[v];
       const bool left = std::isnan(x) ? nan_left : x <= threshold;
-      if (left) std::swap(idx[i], idx[mid++]);
+      id[i] = left ? w : v;
+      id[mid] = left ? v : w;
+      mid += left;
     }
     const int32_t node = static_cast<int32_t>(tree_.feature.size());
     tree_.feature.push_back(static_cast<int32_t>(f));
