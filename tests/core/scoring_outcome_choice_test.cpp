@@ -22,7 +22,7 @@ fc::Table choice_table(const std::string& header, size_t rows, const std::functi
   return fc::csv::read(csv, o);
 }
 
-std::string error_of(const std::function<void()>& f) {
+std::string outcome_choice_error_of(const std::function<void()>& f) {
   try {
     f();
   } catch (const fc::Error& e) {
@@ -63,7 +63,7 @@ TEST(OutcomeChoice, AnUncertainGuessListsTheCandidatesInsteadOfPickingOne) {
   const auto t = choice_table("converted,won,x", 60, [](size_t r) {
     return std::string(r % 2 ? "yes" : "no") + "," + (r % 3 ? "0" : "1") + "," + std::to_string(r);
   });
-  EXPECT_EQ(error_of([&] { fc::scoring::choose_outcome(t, "--target"); }),
+  EXPECT_EQ(outcome_choice_error_of([&] { fc::scoring::choose_outcome(t, "--target"); }),
             "which column is the outcome? The guess is not certain (2 two-valued columns are named like an outcome); "
             "the candidates, most likely first:\n"
             "  won: named like an outcome, two values; 33.3% are '1'\n"
@@ -73,7 +73,7 @@ TEST(OutcomeChoice, AnUncertainGuessListsTheCandidatesInsteadOfPickingOne) {
   const auto u = choice_table("Lead Source,Do Not Email,A free copy", 40, [](size_t r) {
     return std::string(r % 2 ? "Google" : "Direct") + "," + (r % 10 ? "No" : "Yes") + "," + (r % 4 ? "No" : "Yes");
   });
-  const std::string m = error_of([&] { fc::scoring::choose_outcome(u, "--target"); });
+  const std::string m = outcome_choice_error_of([&] { fc::scoring::choose_outcome(u, "--target"); });
   EXPECT_NE(m.find("(no two-valued column is named like an outcome)"), std::string::npos) << m;
   EXPECT_NE(m.find("\n  A free copy: two values, yes/no-like; 25.0% are 'Yes'\n"), std::string::npos) << m;
   EXPECT_NE(m.find("\n  Do Not Email: two values, yes/no-like; 10.0% are 'Yes'\n"), std::string::npos) << m;
@@ -81,7 +81,7 @@ TEST(OutcomeChoice, AnUncertainGuessListsTheCandidatesInsteadOfPickingOne) {
   EXPECT_NE(m.find("(e.g. --target 'A free copy')"), std::string::npos) << m;
   // Nothing that could be an outcome.
   const auto none = choice_table("a,b", 30, [](size_t r) { return std::to_string(r) + "," + std::to_string(r * 2); });
-  EXPECT_EQ(error_of([&] { fc::scoring::choose_outcome(none, "--target"); }),
+  EXPECT_EQ(outcome_choice_error_of([&] { fc::scoring::choose_outcome(none, "--target"); }),
             "which column is the outcome? None has two values or a name like converted, status, response or target; "
             "give it with --target COLUMN");
 }
@@ -100,7 +100,7 @@ TEST(OutcomeChoice, TrainScoreWithoutATargetTrainsTheCertainGuessOrRefusesOnEith
     return std::to_string(20 + r % 40) + "," + (r % 50 == 0 ? "yes" : "no");
   });
   r.edge = fc::api::Edge::kJs;
-  const std::string m = error_of([&] { fc::api::train_score(referral, r); });
+  const std::string m = outcome_choice_error_of([&] { fc::api::train_score(referral, r); });
   EXPECT_EQ(m.rfind("which column is the outcome?", 0), 0u) << m;
   EXPECT_NE(m.find("  referral: two values, yes/no-like; 2.0% are 'yes'"), std::string::npos) << m;
   EXPECT_NE(m.find("give the outcome with option 'target' (e.g. option 'target': 'referral')"), std::string::npos) << m;

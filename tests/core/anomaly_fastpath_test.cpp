@@ -1,0 +1,60 @@
+// Fast paths of the detectors against their slow twins, which they must match bit for bit
+// (the monitor's and anomalies' output stays byte-identical).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "funnelcast/anomaly/calibrate.hpp"
+
+namespace {
+
+// The plain bisection gaussian_two_sided_inverse skips most erfc calls of.
+double fastpath_reference_inverse(double p) {
+  if (!(p > 0)) return INFINITY;
+  if (p >= 1) return 0;
+  double lo = 0, hi = 40;
+  for (int i = 0; i < 200 && hi - lo > 1e-13; ++i) {
+    const double mid = (lo + hi) / 2;
+    (fc::anomaly::gaussian_two_sided(mid) > p ? lo : hi) = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+uint64_t fastpath_bits(double x) {
+  uint64_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return u;
+}
+
+TEST(AnomalyFastPath, GaussianTwoSidedInverseIsThePlainBisection) {
+  uint64_t state = 12345;
+  const auto uniform = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) * 0x1.0p-53;
+  };
+  size_t checked = 0;
+  const auto check = [&](double p) {
+    ASSERT_EQ(fastpath_bits(fc::anomaly::gaussian_two_sided_inverse(p)),
+              fastpath_bits(fastpath_reference_inverse(p)))
+        << p;
+    ++checked;
+  };
+  for (double p : {1e-300, 1e-200, 1e-100, 1e-20, 1e-15, 1e-5, 0.01, 0.05, 0.3173, 0.5, 0.9,
+                   0.999, 1 - 1e-12, 1 - 1e-16, 1.0, 0.0, 1e-320, 2.0})
+    check(p);
+  // Log-uniform over the whole range, uniform over (0, 1), and the values the bisection's
+  // own midpoints give (where the predicate is closest to a tie).
+  for (int i = 0; i < 20000; ++i) check(std::pow(10.0, -300 * uniform()));
+  for (int i = 0; i < 20000; ++i) check(uniform());
+  for (int i = 0; i < 2000; ++i) check(fc::anomaly::gaussian_two_sided(40 * uniform()));
+  for (int i = 0; i < 2000; ++i) {
+    const double p = fc::anomaly::gaussian_two_sided(8 * uniform());
+    check(std::nextafter(p, 0.0));
+    check(std::nextafter(p, 1.0));
+  }
+  EXPECT_EQ(checked, 46018u);
+}
+
+}  // namespace
