@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "../../core/src/anomaly/internal.hpp"
 #include "funnelcast/anomaly/calibrate.hpp"
 
 namespace {
@@ -55,6 +56,42 @@ TEST(AnomalyFastPath, GaussianTwoSidedInverseIsThePlainBisection) {
     check(std::nextafter(p, 1.0));
   }
   EXPECT_EQ(checked, 46018u);
+}
+
+// Shared work is computed once per key while a scope is open, and only for the same data
+// bit for bit and the same parameters; with no scope open, every call computes.
+TEST(AnomalyFastPath, SharedWorkIsKeptOnlyForTheSameDataInAScope) {
+  namespace detail = fc::anomaly::detail;
+  fc::anomaly::Input a;
+  a.kind = fc::anomaly::Kind::kCount;
+  a.value = {1, 2, 3, NAN};
+  fc::anomaly::Input b = a;
+  b.name = "another name";  // names are not data
+  fc::anomaly::Input c = a;
+  c.value[1] = 2.0000000001;
+  fc::anomaly::Input d = a;
+  d.step = 60;
+  int made = 0;
+  const auto get = [&](const fc::anomaly::Input& in, size_t p) {
+    return *detail::SharedWork::get<int>("fastpath-test", in, p, 0, 0, [&] { return ++made; });
+  };
+  EXPECT_EQ(get(a, 1), 1);
+  EXPECT_EQ(get(a, 1), 2);  // no scope: computed again
+  {
+    const fc::anomaly::SharedWorkScope outer;
+    EXPECT_EQ(get(a, 1), 3);
+    {
+      const fc::anomaly::SharedWorkScope inner;
+      EXPECT_EQ(get(a, 1), 3);
+      EXPECT_EQ(get(b, 1), 3);
+    }
+    EXPECT_EQ(get(a, 1), 3);  // the outer scope keeps it
+    EXPECT_EQ(get(c, 1), 4);
+    EXPECT_EQ(get(d, 1), 5);
+    EXPECT_EQ(get(a, 2), 6);
+    EXPECT_EQ(get(c, 1), 4);
+  }
+  EXPECT_EQ(get(a, 1), 7);  // closed: dropped
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <mutex>
 #include <numeric>
 #include <utility>
 
@@ -483,6 +485,107 @@ double ShiftTest::next(double z) {
     ++sampled_;
   }
   return out;
+}
+
+// ---- shared work ----
+
+namespace {
+
+struct SharedEntry {
+  const char* tag;
+  size_t a, b, c;
+  int kinds[4];
+  bool lumpy;
+  int64_t start, step;
+  std::vector<double> value, quantity, exposure;
+  std::shared_ptr<const void> result;
+};
+
+struct SharedStore {
+  std::mutex mutex;
+  int depth = 0;
+  std::vector<SharedEntry> entries;
+};
+
+SharedStore& shared_store() {
+  static SharedStore store;
+  return store;
+}
+
+bool same_bits(const std::vector<double>& x, const std::vector<double>& y) {
+  return x.size() == y.size() && (x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0);
+}
+
+void shared_fill(SharedEntry& e, const char* tag, const Input& in, size_t a, size_t b, size_t c) {
+  e.tag = tag;
+  e.a = a;
+  e.b = b;
+  e.c = c;
+  e.kinds[0] = static_cast<int>(in.kind);
+  e.kinds[1] = static_cast<int>(in.form);
+  e.kinds[2] = static_cast<int>(in.quantity_kind);
+  e.kinds[3] = static_cast<int>(in.exposure_kind);
+  e.lumpy = in.lumpy;
+  e.start = in.start;
+  e.step = in.step;
+}
+
+bool shared_match(const SharedEntry& e, const SharedEntry& k, const Input& in) {
+  return std::strcmp(e.tag, k.tag) == 0 && e.a == k.a && e.b == k.b && e.c == k.c &&
+         std::memcmp(e.kinds, k.kinds, sizeof e.kinds) == 0 && e.lumpy == k.lumpy &&
+         e.start == k.start && e.step == k.step && same_bits(e.value, in.value) &&
+         same_bits(e.quantity, in.quantity) && same_bits(e.exposure, in.exposure);
+}
+
+}  // namespace
+
+}  // namespace fc::anomaly::detail
+
+namespace fc::anomaly {
+
+SharedWorkScope::SharedWorkScope() {
+  using detail::shared_store;
+  detail::SharedStore& s = shared_store();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  ++s.depth;
+}
+
+SharedWorkScope::~SharedWorkScope() {
+  using detail::shared_store;
+  detail::SharedStore& s = shared_store();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (--s.depth == 0) s.entries.clear();
+}
+
+}  // namespace fc::anomaly
+
+namespace fc::anomaly::detail {
+
+std::shared_ptr<const void> SharedWork::find(const Key& key) {
+  SharedStore& s = shared_store();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (s.depth == 0) return nullptr;
+  SharedEntry k;
+  shared_fill(k, key.tag, *key.in, key.a, key.b, key.c);
+  for (const SharedEntry& e : s.entries)
+    if (shared_match(e, k, *key.in)) return e.result;
+  return nullptr;
+}
+
+std::shared_ptr<const void> SharedWork::keep(const Key& key, std::shared_ptr<const void> v) {
+  SharedStore& s = shared_store();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (s.depth == 0) return v;
+  SharedEntry k;
+  shared_fill(k, key.tag, *key.in, key.a, key.b, key.c);
+  for (const SharedEntry& e : s.entries)
+    if (shared_match(e, k, *key.in)) return e.result;
+  k.value = key.in->value;
+  k.quantity = key.in->quantity;
+  k.exposure = key.in->exposure;
+  k.result = v;
+  s.entries.push_back(std::move(k));
+  return v;
 }
 
 size_t shift_window(const Input& in) {
