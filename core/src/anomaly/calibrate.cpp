@@ -45,7 +45,16 @@ size_t TailCalibrator::bin_of(double r) {
 }
 
 double TailCalibrator::lower_edge(size_t bin) {
-  return std::expm1(static_cast<double>(bin) * (M_LN2 / static_cast<double>(kBinsPerOctave)));
+  const auto edge = [](size_t b) {
+    return std::expm1(static_cast<double>(b) * (M_LN2 / static_cast<double>(kBinsPerOctave)));
+  };
+  // Read for every p and critical value: the edges computed once (the same numbers).
+  static const std::vector<double> edges = [&] {
+    std::vector<double> e(kBins + 1);
+    for (size_t b = 0; b <= kBins; ++b) e[b] = edge(b);
+    return e;
+  }();
+  return bin <= kBins ? edges[bin] : edge(bin);
 }
 
 void TailCalibrator::fenwick_add(size_t bin) {
