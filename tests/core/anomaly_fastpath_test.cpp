@@ -94,4 +94,39 @@ TEST(AnomalyFastPath, SharedWorkIsKeptOnlyForTheSameDataInAScope) {
   EXPECT_EQ(get(a, 1), 7);  // closed: dropped
 }
 
+// replace(out, in) leaves the window as erase(out) then insert(in) do, bit for bit (ties,
+// -0 and 0, values that are not in the window).
+TEST(AnomalyFastPath, SortedWindowReplaceIsEraseThenInsert) {
+  namespace detail = fc::anomaly::detail;
+  uint64_t state = 99;
+  const auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  const double pool[] = {-0.0, 0.0, 1, 1, 2, -3.5, 7, 1e300, -1e-300, 2.5};
+  for (int round = 0; round < 200; ++round) {
+    detail::SortedWindow fast, slow;
+    std::vector<double> in_window;
+    const size_t n = next() % 40;
+    for (size_t i = 0; i < n; ++i) {
+      const double v = (next() % 3 == 0) ? pool[next() % 10] : static_cast<double>(next() % 1000) / 7;
+      fast.insert(v);
+      slow.insert(v);
+      in_window.push_back(v);
+    }
+    for (int step = 0; step < 100; ++step) {
+      const double out = !in_window.empty() && next() % 4 != 0 ? in_window[next() % in_window.size()]
+                                                                 : pool[next() % 10];
+      const double in = next() % 2 ? pool[next() % 10] : static_cast<double>(next() % 1000) / 7;
+      fast.replace(out, in);
+      slow.erase(out);
+      slow.insert(in);
+      ASSERT_EQ(fast.size(), slow.size());
+      for (size_t k = 0; k < slow.size(); ++k)
+        ASSERT_EQ(fastpath_bits(fast.values()[k]), fastpath_bits(slow.values()[k])) << round << " " << step;
+      in_window = slow.values();
+    }
+  }
+}
+
 }  // namespace

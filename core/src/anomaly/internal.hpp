@@ -80,6 +80,8 @@ class SortedWindow {
  public:
   void insert(double v);
   void erase(double v);
+  // erase(out) then insert(in), moving only the values between their places.
+  void replace(double out, double in);
   size_t size() const { return v_.size(); }
   double median() const;
   double quantile(double q) const;  // linear between order statistics

@@ -174,6 +174,23 @@ void SortedWindow::erase(double v) {
   if (it != v_.end() && *it == v) v_.erase(it);
 }
 
+void SortedWindow::replace(double out, double in) {
+  const auto first = v_.begin();
+  const auto it = std::lower_bound(first, v_.end(), out);
+  if (it == v_.end() || !(*it == out)) return insert(in);
+  // Where insert(in) puts it once out is gone: after the values <= in but out.
+  const size_t e = static_cast<size_t>(it - first);
+  size_t q = static_cast<size_t>(std::upper_bound(first, v_.end(), in) - first);
+  if (*it <= in) --q;
+  if (q >= e) {
+    std::copy(first + static_cast<std::ptrdiff_t>(e + 1), first + static_cast<std::ptrdiff_t>(q + 1),
+              first + static_cast<std::ptrdiff_t>(e));
+  } else {
+    std::copy_backward(first + static_cast<std::ptrdiff_t>(q), it, it + 1);
+  }
+  v_[q] = in;
+}
+
 double SortedWindow::median() const {
   const size_t n = v_.size();
   if (!n) return kNaN;
@@ -476,12 +493,12 @@ double ShiftTest::next(double z) {
   if ((seen_ - k) % stride_ == 0) {
     if (samples_.size() < kShiftHistory) {
       samples_.push_back(mean);
+      past_.insert(mean);
     } else {
       double& old = samples_[sampled_ % kShiftHistory];
-      past_.erase(old);
+      past_.replace(old, mean);
       old = mean;
     }
-    past_.insert(mean);
     ++sampled_;
   }
   return out;
