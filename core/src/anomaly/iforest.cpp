@@ -171,6 +171,7 @@ IsolationForest IsolationForest::fit(const float* rows, size_t n, size_t feature
       for (size_t f = 0; f < features; ++f) cols[f * m + i] = row[f];
     }
     for (size_t i = m; i-- > 0;) std::swap(pool[i], pool[drawn[i]]);
+#ifndef __EMSCRIPTEN__  // (the browser bundle, at its size budget, scans them: all 0)
     for (size_t f = 0; f < features; ++f) {
       float lo = std::numeric_limits<float>::infinity(), hi = -lo;
       for (size_t i = 0; i < m; ++i) {
@@ -180,6 +181,7 @@ IsolationForest IsolationForest::fit(const float* rows, size_t n, size_t feature
       }
       flat[f] = lo < hi ? 0 : 1;
     }
+#endif
     gbdt::Tree& tree = out.ensemble_.trees[static_cast<size_t>(t)];
     Grower g(cols.data(), m, flat.data(), features, max_depth, rng, tree);
     g.grow(idx, 0, idx.size(), 0);

@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#ifndef __EMSCRIPTEN__
 #include <mutex>
+#endif
 #include <numeric>
 #include <utility>
 
@@ -174,6 +176,7 @@ void SortedWindow::erase(double v) {
   if (it != v_.end() && *it == v) v_.erase(it);
 }
 
+#ifndef __EMSCRIPTEN__  // (not in the browser bundle: it is at its size budget)
 void SortedWindow::replace(double out, double in) {
   const auto first = v_.begin();
   const auto it = std::lower_bound(first, v_.end(), out);
@@ -190,6 +193,12 @@ void SortedWindow::replace(double out, double in) {
   }
   v_[q] = in;
 }
+#else
+void SortedWindow::replace(double out, double in) {
+  erase(out);
+  insert(in);
+}
+#endif
 
 double SortedWindow::median() const {
   const size_t n = v_.size();
@@ -506,6 +515,8 @@ double ShiftTest::next(double z) {
 
 // ---- shared work ----
 
+#ifndef __EMSCRIPTEN__
+
 namespace {
 
 struct SharedEntry {
@@ -604,6 +615,8 @@ std::shared_ptr<const void> SharedWork::keep(const Key& key, std::shared_ptr<con
   s.entries.push_back(std::move(k));
   return v;
 }
+
+#endif  // (the browser bundle keeps nothing: SharedWork::get, SharedWorkScope)
 
 size_t shift_window(const Input& in) {
   const int64_t k = time::kDay / in.step;

@@ -201,7 +201,9 @@ std::vector<Check> judge_all(const std::vector<const series::Series*>& scopes,
   // The detectors' fits that do not depend on the threshold (leads for the leads KPI, for
   // CPL's quantity and for its part; spend for its KPI and as CPL's and ROI's exposure) are
   // made once per channel: kept while the checks run, for all channels at once on threads,
-  // else one channel at a time (the jobs are in channel order).
+  // else one channel at a time (the jobs are in channel order). (Not in the browser bundle:
+  // it is at its size budget.)
+#ifndef __EMSCRIPTEN__
   const auto sequential = [&] {
     for (size_t k = 0; k < jobs.size();) {
       const anomaly::SharedWorkScope shared;
@@ -209,7 +211,6 @@ std::vector<Check> judge_all(const std::vector<const series::Series*>& scopes,
       for (; k < jobs.size() && jobs[k].scope == s; ++k) run(jobs[k]);
     }
   };
-#ifndef __EMSCRIPTEN__
   if (threads > 1) {
     const anomaly::SharedWorkScope shared;
     std::atomic<size_t> next{0};
@@ -225,7 +226,7 @@ std::vector<Check> judge_all(const std::vector<const series::Series*>& scopes,
   }
 #else
   (void)threads;  // the wasm build has no threads
-  sequential();
+  for (Job& job : jobs) run(job);
 #endif
   std::vector<Check> checks;
   for (Job& job : jobs) {
