@@ -678,6 +678,7 @@ Result run_detector(const Detector& d, const Input& in, const Options& o) {
   r.lookback_steps = lookback;
   r.checked_from = lookback == 0 || lookback >= n ? 0 : n - lookback;
 
+  const SharedWorkScope shared;  // the explanation by parts refits what the run fitted
   Context ctx(in, prm, o.forecasts);
   flag(d, prm, d.run(ctx), r);
   if (in.kind == Kind::kRatio && o.causes) explain_by_parts(in, prm, r);

@@ -45,7 +45,20 @@ size_t TailCalibrator::bin_of(double r) {
 }
 
 double TailCalibrator::lower_edge(size_t bin) {
-  return std::expm1(static_cast<double>(bin) * (M_LN2 / static_cast<double>(kBinsPerOctave)));
+  const auto edge = [](size_t b) {
+    return std::expm1(static_cast<double>(b) * (M_LN2 / static_cast<double>(kBinsPerOctave)));
+  };
+#ifndef __EMSCRIPTEN__  // (not in the browser bundle: it is at its size budget)
+  // Read for every p and critical value: the edges computed once (the same numbers).
+  static const std::vector<double> edges = [&] {
+    std::vector<double> e(kBins + 1);
+    for (size_t b = 0; b <= kBins; ++b) e[b] = edge(b);
+    return e;
+  }();
+  return bin <= kBins ? edges[bin] : edge(bin);
+#else
+  return edge(bin);
+#endif
 }
 
 void TailCalibrator::fenwick_add(size_t bin) {
@@ -187,10 +200,30 @@ double gaussian_two_sided(double z) {
 double gaussian_two_sided_inverse(double p) {
   if (!(p > 0)) return std::numeric_limits<double>::infinity();
   if (p >= 1) return 0;
+#ifndef __EMSCRIPTEN__  // (not in the browser bundle: it is at its size budget)
+  // The bisection below defines the result. Its answer at a midpoint is known without erfc
+  // where the midpoint is outside a bracket [a, b] of the root checked by erfc itself
+  // (a: above p, b: at or below it; erfc falls with z): Newton on ln erfc finds the root to
+  // about 1e-15, so the bisection calls erfc a few times instead of about 50.
+  double z = std::sqrt(-2 * std::log(p));
+  for (int i = 0; i < 30; ++i) {
+    const double g = gaussian_two_sided(z);
+    if (!(g > 0)) break;
+    const double step = (std::log(g) - std::log(p)) * g / (std::sqrt(2 / M_PI) * std::exp(-z * z / 2));
+    if (!std::isfinite(step)) break;
+    z = std::max(0.0, z + step);
+    if (std::fabs(step) <= 1e-14 * std::max(1.0, z)) break;
+  }
+  double a = -1, b = 41;  // no bracket: every midpoint asks erfc
+  const double d = 1e-12 * std::max(1.0, z);
+  if (gaussian_two_sided(z - d) > p && !(gaussian_two_sided(z + d) > p)) a = z - d, b = z + d;
+#else
+  const double a = -1, b = 41;
+#endif
   double lo = 0, hi = 40;
   for (int i = 0; i < 200 && hi - lo > 1e-13; ++i) {
     const double mid = (lo + hi) / 2;
-    (gaussian_two_sided(mid) > p ? lo : hi) = mid;
+    (mid < a || (mid <= b && gaussian_two_sided(mid) > p) ? lo : hi) = mid;
   }
   return (lo + hi) / 2;
 }

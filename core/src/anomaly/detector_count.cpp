@@ -622,13 +622,20 @@ Track count_track(const Input& in, const Params& prm) {
   Track t;
   t.resize(n);
   if (!countable(in) || in.step > time::kDay) return t;
-  const Chosen ch = choose(in, prm);
+  // The fits read only the baseline of the parameters: shared with the other checks of the
+  // request that fit the same counts (leads: the KPI, CPL's quantity, CPL's part).
+  const auto chosen = [&](const Input& x) {
+    return SharedWork::get<Chosen>("count", x, prm.baseline, 0, 0, [&] { return choose(x, prm); });
+  };
+  const std::shared_ptr<const Chosen> ch_kept = chosen(in);
+  const Chosen& ch = *ch_kept;
   // Ratios (CPL): the quantity given its exposure (are the leads too few for the spend?),
   // and the quantity on its own (did the leads collapse?), their tails combined by the
   // Cauchy rule. Leads follow spend only loosely, so the first has the wider dispersion: a
   // one-hour collapse of leads is surer on the second, a tripled spend only on the first.
-  Chosen alone;
-  if (in.kind == Kind::kRatio) alone = choose(quantity_input(in), prm);
+  std::shared_ptr<const Chosen> alone_kept = std::make_shared<const Chosen>();
+  if (in.kind == Kind::kRatio) alone_kept = chosen(quantity_input(in));
+  const Chosen& alone = *alone_kept;
   const double sign = value_sign(in);
   for (size_t i = 0; i < n; ++i) {
     if (std::isnan(ch.p[i])) continue;

@@ -289,9 +289,22 @@ Track seasonal_track(const Input& in, const Params& prm, std::vector<double>* si
   if (sigma_out) sigma_out->assign(n, kNaN);
   const std::vector<size_t> periods = periods_of(in);
   if (periods.empty()) return t;  // weekly data has no day or week phase to compare
-  const Shared sh(in, prm, periods);
-  std::vector<Candidate> cands;
-  for (size_t period : periods) cands.push_back(fit_period(sh, period, prm));
+  // The candidates do not depend on the threshold or the band: shared with the other checks
+  // of the request that fit the same series (spend: the KPI, CPL's and ROI's exposure and part).
+  struct Fitted {
+    std::vector<double> offset;
+    std::vector<Candidate> cands;
+  };
+  const std::shared_ptr<const Fitted> fitted = SharedWork::get<Fitted>(
+      "seasonal", in, prm.baseline, prm.min_points, static_cast<size_t>(prm.seasons), [&] {
+        const Shared sh(in, prm, periods);
+        Fitted f;
+        for (size_t period : periods) f.cands.push_back(fit_period(sh, period, prm));
+        f.offset = sh.offset;
+        return f;
+      });
+  const std::vector<Candidate>& cands = fitted->cands;
+  const std::vector<double>& offset = fitted->offset;
   const PeriodChoice choice(cands, n);
   Calibrated cal(prm.alpha, true, prm.bands, shift_window(in));
   Scale s = scale_of(in);
@@ -307,7 +320,7 @@ Track seasonal_track(const Input& in, const Params& prm, std::vector<double>* si
     if (!in.known(i)) continue;
     const Candidate* cd = choice.at(i, i > prm.baseline ? i - prm.baseline : 0);
     if (!cd) continue;
-    s.offset = sh.offset[i];
+    s.offset = offset[i];
     double sigma = cd->sigma[i];
     if (floored && values.size() >= prm.min_points)
       sigma = std::max(sigma, kCopyFloor * values.spread(values.median()));

@@ -32,8 +32,14 @@ struct Rng {
 
 class Grower {
  public:
-  Grower(const float* rows, size_t features, int max_depth, Rng& rng, gbdt::Tree& tree)
-      : rows_(rows), features_(features), max_depth_(max_depth), rng_(rng), tree_(tree) {}
+  // cols: the tree's subsample by feature (cols[f * stride + k], k indexing the subsample),
+  // so a node's scan over one feature reads one small contiguous column.
+  // flat[f]: feature f does not vary over the whole subsample (every value the same, or
+  // none known), so in no node: drawn, it is put aside without a scan.
+  Grower(const float* cols, size_t stride, const uint8_t* flat, size_t features, int max_depth,
+         Rng& rng, gbdt::Tree& tree)
+      : cols_(cols), stride_(stride), flat_(flat), features_(features), max_depth_(max_depth),
+        rng_(rng), tree_(tree) {}
 
   // Grows the node holding idx[begin, end); returns its child code (internal index, or
   // ~leaf).
@@ -51,11 +57,15 @@ class Grower {
       if (left == 0) return leaf(n, depth);
       const size_t k = rng_.below(left);
       f = candidates_[k];
+      if (flat_[f]) {
+        std::swap(candidates_[k], candidates_[--left]);
+        continue;
+      }
       lo = std::numeric_limits<float>::infinity();
       hi = -std::numeric_limits<float>::infinity();
+      const float* col = cols_ + static_cast<size_t>(f) * stride_;
       for (size_t i = begin; i < end; ++i) {
-        const float x = rows_[static_cast<size_t>(idx[i]) * features_ + f];
-        if (std::isnan(x)) continue;
+        const float x = col[idx[i]];  // NaN: neither comparison holds, lo and hi stay
         lo = std::min(lo, x);
         hi = std::max(hi, x);
       }
@@ -69,10 +79,17 @@ class Grower {
     const bool nan_left = rng_.uniform() < 0.5;
     // Partition in place: left first.
     size_t mid = begin;
+    const float* col = cols_ + static_cast<size_t>(f) * stride_;
+    // (Without a branch: the side is a coin flip the predictor cannot learn. Swaps
+    // idx[i] and idx[mid] when it goes left, as std::swap did.)
+    uint32_t* id = idx.data();
     for (size_t i = begin; i < end; ++i) {
-      const float x = rows_[static_cast<size_t>(idx[i]) * features_ + f];
+      const uint32_t v = id[i], w = id[mid];
+      const float x = col[v];
       const bool left = std::isnan(x) ? nan_left : x <= threshold;
-      if (left) std::swap(idx[i], idx[mid++]);
+      id[i] = left ? w : v;
+      id[mid] = left ? v : w;
+      mid += left;
     }
     const int32_t node = static_cast<int32_t>(tree_.feature.size());
     tree_.feature.push_back(static_cast<int32_t>(f));
@@ -95,7 +112,9 @@ class Grower {
     return ~id;
   }
 
-  const float* rows_;
+  const float* cols_;
+  size_t stride_;
+  const uint8_t* flat_;
   size_t features_;
   int max_depth_;
   Rng& rng_;
@@ -133,18 +152,38 @@ IsolationForest IsolationForest::fit(const float* rows, size_t n, size_t feature
   out.ensemble_.num_features = static_cast<uint32_t>(features);
   out.ensemble_.base_score = 0;
   out.ensemble_.trees.resize(static_cast<size_t>(o.trees));
-  std::vector<uint32_t> pool(n), idx(out.subsample_);
+  const size_t m = out.subsample_;
+  std::vector<uint32_t> pool(n), idx(m), drawn(m);
+  for (size_t i = 0; i < n; ++i) pool[i] = static_cast<uint32_t>(i);
+  std::vector<float> cols(m * features);
+  std::vector<uint8_t> flat(features);
   for (int t = 0; t < o.trees; ++t) {
     Rng rng{mix64(o.seed ^ mix64(static_cast<uint64_t>(t) + 1))};
-    // A partial Fisher-Yates shuffle draws the subsample without replacement.
-    for (size_t i = 0; i < n; ++i) pool[i] = static_cast<uint32_t>(i);
-    for (size_t i = 0; i < out.subsample_; ++i) {
+    // A partial Fisher-Yates shuffle draws the subsample without replacement. The grower
+    // reads the drawn rows from their copy by feature; idx[k] = k is the k-th drawn row.
+    // pool is 0, 1, ..., n - 1 here: each tree's swaps are undone after its draw.
+    for (size_t i = 0; i < m; ++i) {
       const size_t j = i + rng.below(n - i);
+      drawn[i] = static_cast<uint32_t>(j);
       std::swap(pool[i], pool[j]);
-      idx[i] = pool[i];
+      idx[i] = static_cast<uint32_t>(i);
+      const float* row = rows + static_cast<size_t>(pool[i]) * features;
+      for (size_t f = 0; f < features; ++f) cols[f * m + i] = row[f];
     }
+    for (size_t i = m; i-- > 0;) std::swap(pool[i], pool[drawn[i]]);
+#ifndef __EMSCRIPTEN__  // (the browser bundle, at its size budget, scans them: all 0)
+    for (size_t f = 0; f < features; ++f) {
+      float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+      for (size_t i = 0; i < m; ++i) {
+        const float x = cols[f * m + i];
+        lo = std::min(lo, x);
+        hi = std::max(hi, x);
+      }
+      flat[f] = lo < hi ? 0 : 1;
+    }
+#endif
     gbdt::Tree& tree = out.ensemble_.trees[static_cast<size_t>(t)];
-    Grower g(rows, features, max_depth, rng, tree);
+    Grower g(cols.data(), m, flat.data(), features, max_depth, rng, tree);
     g.grow(idx, 0, idx.size(), 0);
   }
   out.engine_ = gbdt::FlatEnsemble(out.ensemble_);

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,8 @@ class SortedWindow {
  public:
   void insert(double v);
   void erase(double v);
+  // erase(out) then insert(in), moving only the values between their places.
+  void replace(double out, double in);
   size_t size() const { return v_.size(); }
   double median() const;
   double quantile(double q) const;  // linear between order statistics
@@ -262,5 +265,39 @@ double count_p_value(double mu, double phi, double y);
 // variance-to-mean ratio from the trailing four weeks (NaN before 24 intervals;
 // detector_count.cpp).
 std::vector<double> money_units(const Input& in);
+
+// Work that does not depend on the threshold, kept for the other checks of the same
+// request: the monitor judges every KPI of a channel, and leads (CPL's quantity, its part,
+// the KPI itself) or spend are fitted by the same detector again and again with the same
+// parameters. While a SharedWorkScope (anomaly.hpp) is open (the monitor's checks, one detect()), the
+// result of make() for a tag, the parameters it reads (a, b, c) and the input's data (its
+// kinds, times and values, bit for bit; not its names) is computed once; with none open,
+// every call computes it. Thread-safe.
+class SharedWork {
+ public:
+  template <class T, class Make>
+  static std::shared_ptr<const T> get(const char* tag, const Input& in, size_t a, size_t b,
+                                      size_t c, Make make) {
+#ifdef __EMSCRIPTEN__
+    // Not in the browser bundle: it is at its size budget.
+    (void)tag, (void)in, (void)a, (void)b, (void)c;
+    return std::make_shared<const T>(make());
+#else
+    const Key key{tag, &in, a, b, c};
+    if (auto kept = find(key)) return std::static_pointer_cast<const T>(kept);
+    return std::static_pointer_cast<const T>(keep(key, std::make_shared<const T>(make())));
+#endif
+  }
+
+ private:
+  struct Key {
+    const char* tag;
+    const Input* in;
+    size_t a, b, c;
+  };
+  static std::shared_ptr<const void> find(const Key& key);
+  // The value kept for key (one another thread kept first, else v).
+  static std::shared_ptr<const void> keep(const Key& key, std::shared_ptr<const void> v);
+};
 
 }  // namespace fc::anomaly::detail

@@ -9,6 +9,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#ifndef __EMSCRIPTEN__
+#include <mutex>
+#endif
 #include <numeric>
 #include <utility>
 
@@ -171,6 +175,30 @@ void SortedWindow::erase(double v) {
   const auto it = std::lower_bound(v_.begin(), v_.end(), v);
   if (it != v_.end() && *it == v) v_.erase(it);
 }
+
+#ifndef __EMSCRIPTEN__  // (not in the browser bundle: it is at its size budget)
+void SortedWindow::replace(double out, double in) {
+  const auto first = v_.begin();
+  const auto it = std::lower_bound(first, v_.end(), out);
+  if (it == v_.end() || !(*it == out)) return insert(in);
+  // Where insert(in) puts it once out is gone: after the values <= in but out.
+  const size_t e = static_cast<size_t>(it - first);
+  size_t q = static_cast<size_t>(std::upper_bound(first, v_.end(), in) - first);
+  if (*it <= in) --q;
+  if (q >= e) {
+    std::copy(first + static_cast<std::ptrdiff_t>(e + 1), first + static_cast<std::ptrdiff_t>(q + 1),
+              first + static_cast<std::ptrdiff_t>(e));
+  } else {
+    std::copy_backward(first + static_cast<std::ptrdiff_t>(q), it, it + 1);
+  }
+  v_[q] = in;
+}
+#else
+void SortedWindow::replace(double out, double in) {
+  erase(out);
+  insert(in);
+}
+#endif
 
 double SortedWindow::median() const {
   const size_t n = v_.size();
@@ -474,16 +502,121 @@ double ShiftTest::next(double z) {
   if ((seen_ - k) % stride_ == 0) {
     if (samples_.size() < kShiftHistory) {
       samples_.push_back(mean);
+      past_.insert(mean);
     } else {
       double& old = samples_[sampled_ % kShiftHistory];
-      past_.erase(old);
+      past_.replace(old, mean);
       old = mean;
     }
-    past_.insert(mean);
     ++sampled_;
   }
   return out;
 }
+
+// ---- shared work ----
+
+#ifndef __EMSCRIPTEN__
+
+namespace {
+
+struct SharedEntry {
+  const char* tag;
+  size_t a, b, c;
+  int kinds[4];
+  bool lumpy;
+  int64_t start, step;
+  std::vector<double> value, quantity, exposure;
+  std::shared_ptr<const void> result;
+};
+
+struct SharedStore {
+  std::mutex mutex;
+  int depth = 0;
+  std::vector<SharedEntry> entries;
+};
+
+SharedStore& shared_store() {
+  static SharedStore store;
+  return store;
+}
+
+bool same_bits(const std::vector<double>& x, const std::vector<double>& y) {
+  return x.size() == y.size() && (x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0);
+}
+
+void shared_fill(SharedEntry& e, const char* tag, const Input& in, size_t a, size_t b, size_t c) {
+  e.tag = tag;
+  e.a = a;
+  e.b = b;
+  e.c = c;
+  e.kinds[0] = static_cast<int>(in.kind);
+  e.kinds[1] = static_cast<int>(in.form);
+  e.kinds[2] = static_cast<int>(in.quantity_kind);
+  e.kinds[3] = static_cast<int>(in.exposure_kind);
+  e.lumpy = in.lumpy;
+  e.start = in.start;
+  e.step = in.step;
+}
+
+bool shared_match(const SharedEntry& e, const SharedEntry& k, const Input& in) {
+  return std::strcmp(e.tag, k.tag) == 0 && e.a == k.a && e.b == k.b && e.c == k.c &&
+         std::memcmp(e.kinds, k.kinds, sizeof e.kinds) == 0 && e.lumpy == k.lumpy &&
+         e.start == k.start && e.step == k.step && same_bits(e.value, in.value) &&
+         same_bits(e.quantity, in.quantity) && same_bits(e.exposure, in.exposure);
+}
+
+}  // namespace
+
+}  // namespace fc::anomaly::detail
+
+namespace fc::anomaly {
+
+SharedWorkScope::SharedWorkScope() {
+  using detail::shared_store;
+  detail::SharedStore& s = shared_store();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  ++s.depth;
+}
+
+SharedWorkScope::~SharedWorkScope() {
+  using detail::shared_store;
+  detail::SharedStore& s = shared_store();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (--s.depth == 0) s.entries.clear();
+}
+
+}  // namespace fc::anomaly
+
+namespace fc::anomaly::detail {
+
+std::shared_ptr<const void> SharedWork::find(const Key& key) {
+  SharedStore& s = shared_store();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (s.depth == 0) return nullptr;
+  SharedEntry k;
+  shared_fill(k, key.tag, *key.in, key.a, key.b, key.c);
+  for (const SharedEntry& e : s.entries)
+    if (shared_match(e, k, *key.in)) return e.result;
+  return nullptr;
+}
+
+std::shared_ptr<const void> SharedWork::keep(const Key& key, std::shared_ptr<const void> v) {
+  SharedStore& s = shared_store();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (s.depth == 0) return v;
+  SharedEntry k;
+  shared_fill(k, key.tag, *key.in, key.a, key.b, key.c);
+  for (const SharedEntry& e : s.entries)
+    if (shared_match(e, k, *key.in)) return e.result;
+  k.value = key.in->value;
+  k.quantity = key.in->quantity;
+  k.exposure = key.in->exposure;
+  k.result = v;
+  s.entries.push_back(std::move(k));
+  return v;
+}
+
+#endif  // (the browser bundle keeps nothing: SharedWork::get, SharedWorkScope)
 
 size_t shift_window(const Input& in) {
   const int64_t k = time::kDay / in.step;

@@ -198,8 +198,21 @@ std::vector<Check> judge_all(const std::vector<const series::Series*>& scopes,
     }
   };
   const size_t threads = std::min<size_t>(static_cast<size_t>(std::max(r.threads, 1)), jobs.size());
+  // The detectors' fits that do not depend on the threshold (leads for the leads KPI, for
+  // CPL's quantity and for its part; spend for its KPI and as CPL's and ROI's exposure) are
+  // made once per channel: kept while the checks run, for all channels at once on threads,
+  // else one channel at a time (the jobs are in channel order). (Not in the browser bundle:
+  // it is at its size budget.)
 #ifndef __EMSCRIPTEN__
+  const auto sequential = [&] {
+    for (size_t k = 0; k < jobs.size();) {
+      const anomaly::SharedWorkScope shared;
+      const size_t s = jobs[k].scope;
+      for (; k < jobs.size() && jobs[k].scope == s; ++k) run(jobs[k]);
+    }
+  };
   if (threads > 1) {
+    const anomaly::SharedWorkScope shared;
     std::atomic<size_t> next{0};
     auto worker = [&] {
       for (size_t k; (k = next.fetch_add(1)) < jobs.size();) run(jobs[k]);
@@ -209,7 +222,7 @@ std::vector<Check> judge_all(const std::vector<const series::Series*>& scopes,
     worker();
     for (auto& t : pool) t.join();
   } else {
-    for (Job& job : jobs) run(job);
+    sequential();
   }
 #else
   (void)threads;  // the wasm build has no threads

@@ -254,6 +254,23 @@ struct Result {
 Result detect(const Input& input, const Options& options = {});
 Result detect(const series::Series& s, const Options& options = {});
 
+// While one is open, the detectors' fits that do not depend on the threshold are made once
+// for all detect() calls (of any thread) on the same data: the monitor opens one around the
+// checks of a channel, where leads and spend are fitted for several KPIs. Results are the
+// same with or without. Nests; closing the outermost frees what was kept.
+class SharedWorkScope {
+ public:
+#ifndef __EMSCRIPTEN__
+  SharedWorkScope();
+  ~SharedWorkScope();
+#else  // the browser bundle keeps nothing (it is at its size budget)
+  SharedWorkScope() {}
+  ~SharedWorkScope() {}
+#endif
+  SharedWorkScope(const SharedWorkScope&) = delete;
+  SharedWorkScope& operator=(const SharedWorkScope&) = delete;
+};
+
 // The score threshold of `options.threshold` for a method (its default when 0): a value in
 // (0, 1] as it is, a value above 1 as the z 1 - 2 (1 - Phi(z)). fc::Error when negative or
 // not finite.
