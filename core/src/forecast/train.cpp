@@ -446,6 +446,86 @@ std::vector<CandidateCv> cross_validate_all(const std::vector<const CandidateInf
   return results;
 }
 
+
+// What a daily series gets instead of the hourly defaults.
+std::string daily_notice(int horizon) {
+  return "daily series: forecasting " + std::to_string(horizon) +
+         " days ahead with a weekly season (seasonal naive of the same weekday last week, "
+         "lags and windows in days); Holt-Winters and Theta, whose seasons are built in "
+         "hours, are not run on daily data";
+}
+
+// A combination, the median of the best few on the backtests (one gbdt at most: the model
+// holds one set of trees), joins the results as a candidate like the others. Returns its
+// members (none: no combination).
+std::vector<size_t> add_combination(std::vector<CandidateCv>& results, const std::vector<const CandidateInfo*>& chosen,
+                                    const TrainingData& d, const std::vector<validation::Fold>& folds, int horizon) {
+  const std::vector<size_t> members = combination_members(results, chosen);
+  if (members.empty()) return members;
+  std::vector<const CandidateCv*> cvs;
+  for (size_t c : members) cvs.push_back(&results[c]);
+  results.push_back(combine("combination", cvs, d, folds, horizon));
+  return members;
+}
+
+// The backtests' shape in the report: horizon, origins, folds and the combination's members.
+model::BacktestSummary backtest_summary(const std::vector<CandidateCv>& results, const std::vector<size_t>& members,
+                                        size_t folds, int horizon, const TrainOptions& options) {
+  model::BacktestSummary backtest;
+  backtest.horizon = horizon;
+  backtest.origin_step = std::max(options.origin_step_hours, 1);
+  backtest.origins = results.front().backtest_origins.size();
+  backtest.folds = std::min(folds, kBacktestFolds);
+  for (size_t c : members) backtest.combination.push_back(results[c].name);
+  return backtest;
+}
+
+// The final model on all the data: the selected candidate, or each member of the selected
+// combination. The GBDT takes the median tree count the folds chose.
+template <class Report>
+void fit_final(const std::vector<const CandidateInfo*>& chosen, const std::vector<CandidateCv>& results,
+               const std::vector<size_t>& fits, const TrainingData& d, size_t n, double total, Report& report,
+               model::ForecastSection& f, gbdt::Ensemble& ensemble) {
+  for (size_t i = 0; i < fits.size(); ++i) {
+    const size_t c = fits[i];
+    const double done = static_cast<double>(chosen.size()) + static_cast<double>(i) / static_cast<double>(fits.size());
+    report("final fit " + results[c].name, done / total);
+    std::unique_ptr<Candidate> final_model = chosen[c]->make(d);
+    FitControl control;
+    control.fixed_iterations = median_iterations(results[c].best_iterations);
+    control.progress = [&](double p) {
+      report("final fit " + results[c].name, (done + p / static_cast<double>(fits.size())) / total);
+    };
+    final_model->fit(d, n, control);
+    if (fits.size() == 1) {
+      final_model->save(f, ensemble);
+    } else {
+      model::ForecastSection one;
+      gbdt::Ensemble trees;
+      final_model->save(one, trees);
+      if (one.predictor == "gbdt") {
+        ensemble = std::move(trees);
+        f.feature_importance = one.feature_importance;
+      }
+      f.members.push_back(internal::member_of(results[c].name, one));
+    }
+  }
+  if (fits.size() > 1) f.predictor = "combination";
+}
+
+// The history a forecast needs before its first step: the lags' lookback (or the rows the
+// training had), a season back for seasonal naive, two days for the smoothers.
+int min_history_of(const model::ForecastSection& f, size_t lookback, size_t first_row) {
+  int need = static_cast<int>(std::max<size_t>(std::min(lookback, first_row), 1));
+  auto needs = [&](const std::string& predictor, int season) {
+    if (predictor == "seasonal_naive") need = std::max(need, season);
+    if (predictor == "holt_winters" || predictor == "theta") need = std::max(need, 2 * 24);
+  };
+  needs(f.predictor, f.season);
+  for (const auto& member : f.members) needs(member.predictor, member.season);
+  return need;
+}
+
 }  // namespace
 
 TrainOutput train(const series::BuildResult& input, const TrainOptions& given, const Progress& progress) {
@@ -459,12 +539,7 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& given, c
   const features::FeatureSpec& spec = options.spec;
   const int horizon = options.horizon;
   check_horizon(spec, horizon, unit);
-  if (daily) {
-    out.notices.push_back("daily series: forecasting " + std::to_string(horizon) +
-                          " days ahead with a weekly season (seasonal naive of the same weekday last week, "
-                          "lags and windows in days); Holt-Winters and Theta, whose seasons are built in "
-                          "hours, are not run on daily data");
-  }
+  if (daily) out.notices.push_back(daily_notice(horizon));
 
   // 1. The data must be forecastable honestly.
   const std::string target = data.roles.leads.empty() ? "leads (rows counted)" : "'" + data.roles.leads + "'";
@@ -493,23 +568,12 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& given, c
   };
   std::vector<CandidateCv> results = cross_validate_all(chosen, d, folds, horizon, options, total, report);
 
-  // A combination: the median of the best few on the backtests (one gbdt at most: the
-  // model holds one set of trees), a candidate like the others.
-  const std::vector<size_t> members = combination_members(results, chosen);
-  if (!members.empty()) {
-    std::vector<const CandidateCv*> cvs;
-    for (size_t c : members) cvs.push_back(&results[c]);
-    results.push_back(combine("combination", cvs, d, folds, horizon));
-  }
+  // The median of the best few, as one more candidate.
+  const std::vector<size_t> members = add_combination(results, chosen, d, folds, horizon);
 
   // 3. Select, then calibrate intervals.
   std::vector<model::CandidateResult> comparison;
-  model::BacktestSummary backtest;
-  backtest.horizon = horizon;
-  backtest.origin_step = std::max(options.origin_step_hours, 1);
-  backtest.origins = results.front().backtest_origins.size();
-  backtest.folds = std::min(folds.size(), kBacktestFolds);
-  for (size_t c : members) backtest.combination.push_back(results[c].name);
+  model::BacktestSummary backtest = backtest_summary(results, members, folds.size(), horizon, options);
   const size_t best = select_best(results, comparison, backtest);
   const CandidateCv& cv = results[best];
   const eval::Coverage coverage = eval::cross_coverage(cv.residuals, counts);
@@ -517,37 +581,12 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& given, c
   for (const auto& r : cv.residuals) all.append(r);
   const eval::Intervals intervals = eval::intervals_from(all, counts);
 
-  // 4. The final model on all the data. The GBDT takes the median tree count the folds
-  // chose; a combination refits each member.
+  // 4. The final model on all the data (a combination refits each member).
   const std::vector<size_t> fits = best < chosen.size() ? std::vector<size_t>{best} : members;
   model::Model& m = out.model;
   model::ForecastSection f;
   f.features = spec;
-  for (size_t i = 0; i < fits.size(); ++i) {
-    const size_t c = fits[i];
-    const double done = static_cast<double>(chosen.size()) + static_cast<double>(i) / static_cast<double>(fits.size());
-    report("final fit " + results[c].name, done / total);
-    std::unique_ptr<Candidate> final_model = chosen[c]->make(d);
-    FitControl control;
-    control.fixed_iterations = median_iterations(results[c].best_iterations);
-    control.progress = [&](double p) {
-      report("final fit " + results[c].name, (done + p / static_cast<double>(fits.size())) / total);
-    };
-    final_model->fit(d, n, control);
-    if (fits.size() == 1) {
-      final_model->save(f, m.ensemble);
-    } else {
-      model::ForecastSection one;
-      gbdt::Ensemble trees;
-      final_model->save(one, trees);
-      if (one.predictor == "gbdt") {
-        m.ensemble = std::move(trees);
-        f.feature_importance = one.feature_importance;
-      }
-      f.members.push_back(internal::member_of(results[c].name, one));
-    }
-  }
-  if (fits.size() > 1) f.predictor = "combination";
+  fit_final(chosen, results, fits, d, n, total, report, f, m.ensemble);
   report("done", 1.0);
 
   m.header.kind = "forecast";
@@ -555,14 +594,7 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& given, c
   m.header.data = schema_of(input, data, s, options.channel);
   f.clip_negative = counts;
   f.horizon = horizon;
-  f.min_history = static_cast<int>(std::max<size_t>(std::min(lookback, first_row), 1));
-  // Seasonal naive reads a season back, the smoothers two days.
-  auto needs = [&](const std::string& predictor, int season) {
-    if (predictor == "seasonal_naive") f.min_history = std::max(f.min_history, season);
-    if (predictor == "holt_winters" || predictor == "theta") f.min_history = std::max(f.min_history, 2 * 24);
-  };
-  needs(f.predictor, f.season);
-  for (const auto& member : f.members) needs(member.predictor, member.season);
+  f.min_history = min_history_of(f, lookback, first_row);
   f.intervals = intervals;
   f.coverage = {coverage.p80, coverage.p95, coverage.points};
   describe_cv(f, cv, folds, s, horizon, options.gap);
