@@ -330,6 +330,61 @@ nlohmann::json forecast_json(const ForecastSection& f) {
   return out;
 }
 
+// A forecast's cross-validation: its folds, metrics and each fold's spans.
+CvSummary cv_summary_from(const In& cv) {
+  CvSummary out;
+  out.folds = cv.count("folds");
+  out.horizon = static_cast<int>(cv.integer("horizon", 1, 24 * 366 * 60));
+  out.gap = static_cast<int>(cv.integer("gap", 0, 24 * 366 * 60));
+  out.one_step = metric_table(cv, "one_step");
+  out.recursive = metric_table(cv, "recursive");
+  const auto& folds = cv.array("per_fold");
+  for (size_t i = 0; i < folds.size(); ++i) {
+    const In k(folds[i], cv.at("per_fold", i));
+    FoldResult r;
+    r.train_start = k.integer("train_start", std::numeric_limits<int64_t>::min() / 4, std::numeric_limits<int64_t>::max() / 4);
+    r.train_end = k.integer("train_end", r.train_start, std::numeric_limits<int64_t>::max() / 4);
+    r.valid_start = k.integer("valid_start", r.train_end, std::numeric_limits<int64_t>::max() / 4);
+    r.valid_end = k.integer("valid_end", r.valid_start, std::numeric_limits<int64_t>::max() / 4);
+    r.one_step = metric_values(k, "one_step");
+    r.recursive = metric_values(k, "recursive");
+    out.per_fold.push_back(std::move(r));
+  }
+  return out;
+}
+
+// One candidate of a forecast's comparison table.
+CandidateResult candidate_result_from(const In& c) {
+  CandidateResult r;
+  r.name = c.str("name");
+  r.one_step = metric_table(c, "one_step");
+  r.recursive = metric_table(c, "recursive");
+  for (const auto& v : c.array("best_iterations")) {
+    if (!v.is_number_integer()) c.fail("best_iterations", "must hold whole numbers");
+    r.best_iterations.push_back(v.get<int>());
+  }
+  if (c.has("backtest")) r.backtest = metric_table(c, "backtest");
+  return r;
+}
+
+// How a forecast's backtests were run and the candidate chosen.
+BacktestSummary backtest_summary_from(const In& b) {
+  BacktestSummary s;
+  s.horizon = static_cast<int>(b.integer("horizon", 1, 24 * 366 * 60));
+  s.origin_step = static_cast<int>(b.integer("origin_step", 1, 24 * 366 * 60));
+  s.origins = b.count("origins");
+  s.folds = b.count("folds");
+  s.selected_by = b.one_of("selected_by", {"mase", "rmse"});
+  s.fallback = b.str_or_null("fallback");
+  if (b.has("combination")) {
+    for (const auto& v : b.array("combination")) {
+      if (!v.is_string()) b.fail("combination", "must list candidate names");
+      s.combination.push_back(v.get<std::string>());
+    }
+  }
+  return s;
+}
+
 ForecastSection forecast_from(const In& in) {
   ForecastSection f;
   f.features = in.nested("features", [](const nlohmann::json& j) { return features::FeatureSpec::from_json(j); });
@@ -378,57 +433,12 @@ ForecastSection forecast_from(const In& in) {
   f.intervals = in.nested("intervals", [](const nlohmann::json& j) { return eval::Intervals::from_json(j); });
   const In cov = in.obj("coverage");
   f.coverage = {cov.num_or_nan("p80"), cov.num_or_nan("p95"), cov.count("points")};
-  const In cv = in.obj("cv");
-  f.cv.folds = cv.count("folds");
-  f.cv.horizon = static_cast<int>(cv.integer("horizon", 1, 24 * 366 * 60));
-  f.cv.gap = static_cast<int>(cv.integer("gap", 0, 24 * 366 * 60));
-  f.cv.one_step = metric_table(cv, "one_step");
-  f.cv.recursive = metric_table(cv, "recursive");
-  const auto& folds = cv.array("per_fold");
-  for (size_t i = 0; i < folds.size(); ++i) {
-    const In k(folds[i], cv.at("per_fold", i));
-    FoldResult r;
-    r.train_start = k.integer("train_start", std::numeric_limits<int64_t>::min() / 4, std::numeric_limits<int64_t>::max() / 4);
-    r.train_end = k.integer("train_end", r.train_start, std::numeric_limits<int64_t>::max() / 4);
-    r.valid_start = k.integer("valid_start", r.train_end, std::numeric_limits<int64_t>::max() / 4);
-    r.valid_end = k.integer("valid_end", r.valid_start, std::numeric_limits<int64_t>::max() / 4);
-    r.one_step = metric_values(k, "one_step");
-    r.recursive = metric_values(k, "recursive");
-    f.cv.per_fold.push_back(std::move(r));
-  }
+  f.cv = cv_summary_from(in.obj("cv"));
   const auto& comparison = in.array("comparison");
-  for (size_t i = 0; i < comparison.size(); ++i) {
-    const In c(comparison[i], in.at("comparison", i));
-    CandidateResult r;
-    r.name = c.str("name");
-    r.one_step = metric_table(c, "one_step");
-    r.recursive = metric_table(c, "recursive");
-    const auto& its = c.array("best_iterations");
-    for (const auto& v : its) {
-      if (!v.is_number_integer()) c.fail("best_iterations", "must hold whole numbers");
-      r.best_iterations.push_back(v.get<int>());
-    }
-    if (c.has("backtest")) r.backtest = metric_table(c, "backtest");
-    f.comparison.push_back(std::move(r));
-  }
+  for (size_t i = 0; i < comparison.size(); ++i)
+    f.comparison.push_back(candidate_result_from(In(comparison[i], in.at("comparison", i))));
   f.selected = in.str("selected");
-  if (in.has("backtest")) {
-    const In b = in.obj("backtest");
-    BacktestSummary s;
-    s.horizon = static_cast<int>(b.integer("horizon", 1, 24 * 366 * 60));
-    s.origin_step = static_cast<int>(b.integer("origin_step", 1, 24 * 366 * 60));
-    s.origins = b.count("origins");
-    s.folds = b.count("folds");
-    s.selected_by = b.one_of("selected_by", {"mase", "rmse"});
-    s.fallback = b.str_or_null("fallback");
-    if (b.has("combination")) {
-      for (const auto& v : b.array("combination")) {
-        if (!v.is_string()) b.fail("combination", "must list candidate names");
-        s.combination.push_back(v.get<std::string>());
-      }
-    }
-    f.backtest = s;
-  }
+  if (in.has("backtest")) f.backtest = backtest_summary_from(in.obj("backtest"));
   const auto& importance = in.raw("feature_importance");
   if (!importance.is_object()) in.fail("feature_importance", "must be an object");
   for (auto it = importance.begin(); it != importance.end(); ++it) {
