@@ -18,15 +18,8 @@ using fc::testing::binomial_sf;
 
 namespace anomaly = fc::anomaly;
 
-// Uniform in (0, 1) from the splitmix64 finalizer of a counter: the same numbers on every
-// platform (std::normal_distribution is not).
-double uniform(uint64_t i) {
-  uint64_t z = i + 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  z ^= z >> 31;
-  return (static_cast<double>(z >> 11) + 0.5) / 9007199254740992.0;
-}
+// Uniform in (0, 1), the same numbers on every platform.
+using fc::testing::uniform01;
 
 // N(100, 10) by Box-Muller, `hours` values of series `seed`.
 anomaly::Input white_noise(size_t hours, uint64_t seed) {
@@ -38,7 +31,7 @@ anomaly::Input white_noise(size_t hours, uint64_t seed) {
   in.value.resize(hours);
   for (size_t i = 0; i < hours; ++i) {
     const uint64_t k = seed * 1000003ULL * 2 + 2 * i;
-    const double u1 = uniform(k), u2 = uniform(k + 1);
+    const double u1 = uniform01(k), u2 = uniform01(k + 1);
     in.value[i] = 100 + 10 * std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
   }
   return in;

@@ -12,6 +12,8 @@
 
 #include "funnelcast/anomaly/anomaly.hpp"
 
+#include "test_support.hpp"
+
 namespace {
 
 namespace anomaly = fc::anomaly;
@@ -75,15 +77,6 @@ TEST(AnomalySeasonalCopy, ACountIsNotJudgedMorePreciselyThanPoissonNoise) {
 // series whose spread grows with its level is judged on a log scale too where that predicted
 // the baseline window better, so a collapse at a quiet hour is seen as the ratio it is.
 
-// Uniform in (0, 1) from the splitmix64 finalizer of a counter (the same on every platform).
-double log_view_uniform(uint64_t i) {
-  uint64_t z = i + 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  z ^= z >> 31;
-  return (static_cast<double>(z >> 11) + 0.5) / 9007199254740992.0;
-}
-
 // 60 days hourly: 1,000 from 8:00 to 19:59, 100 at night, each +-5% (uniform); 5 at 3 a.m. on
 // day 50.
 constexpr size_t kLogViewCollapse = 24 * 50 + 3;
@@ -98,7 +91,7 @@ anomaly::Input log_view_day_and_night() {
   for (size_t i = 0; i < in.value.size(); ++i) {
     const size_t h = i % 24;
     const double level = h >= 8 && h < 20 ? 1000 : 100;
-    in.value[i] = level * (1 + 0.1 * (log_view_uniform(i) - 0.5));
+    in.value[i] = level * (1 + 0.1 * (fc::testing::uniform01(i) - 0.5));
   }
   in.value[kLogViewCollapse] = 5;
   return in;

@@ -21,6 +21,18 @@ inline std::string error_of(const std::function<void()>& f) {
   return "(no error)";
 }
 
+// The splitmix64 finalizer of a counter: deterministic noise, the same on every platform
+// (std::normal_distribution is not).
+inline uint64_t splitmix64(uint64_t i) {
+  uint64_t z = i + 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// Uniform in (0, 1) from splitmix64(i).
+inline double uniform01(uint64_t i) { return (static_cast<double>(splitmix64(i) >> 11) + 0.5) / 9007199254740992.0; }
+
 constexpr int64_t k2024 = 1704067200;  // 2024-01-01 00:00 UTC, a Monday
 
 // P(X >= k) for X ~ Binomial(n, p): the chance of k or more false alarms in n checks.
