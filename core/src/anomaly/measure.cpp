@@ -589,15 +589,26 @@ SharedWorkScope::~SharedWorkScope() {
 
 namespace fc::anomaly::detail {
 
+namespace {
+
+// The result kept for the entry k (filled by shared_fill from `in`), if any; the caller
+// holds the store's lock.
+const std::shared_ptr<const void>* shared_lookup(const SharedStore& s, const SharedEntry& k, const Input& in) {
+  for (const SharedEntry& e : s.entries)
+    if (shared_match(e, k, in)) return &e.result;
+  return nullptr;
+}
+
+}  // namespace
+
 std::shared_ptr<const void> SharedWork::find(const Key& key) {
   SharedStore& s = shared_store();
   std::lock_guard<std::mutex> lock(s.mutex);
   if (s.depth == 0) return nullptr;
   SharedEntry k;
   shared_fill(k, key.tag, *key.in, key.a, key.b, key.c);
-  for (const SharedEntry& e : s.entries)
-    if (shared_match(e, k, *key.in)) return e.result;
-  return nullptr;
+  const std::shared_ptr<const void>* kept = shared_lookup(s, k, *key.in);
+  return kept ? *kept : nullptr;
 }
 
 std::shared_ptr<const void> SharedWork::keep(const Key& key, std::shared_ptr<const void> v) {
@@ -606,8 +617,7 @@ std::shared_ptr<const void> SharedWork::keep(const Key& key, std::shared_ptr<con
   if (s.depth == 0) return v;
   SharedEntry k;
   shared_fill(k, key.tag, *key.in, key.a, key.b, key.c);
-  for (const SharedEntry& e : s.entries)
-    if (shared_match(e, k, *key.in)) return e.result;
+  if (const std::shared_ptr<const void>* kept = shared_lookup(s, k, *key.in)) return *kept;
   k.value = key.in->value;
   k.quantity = key.in->quantity;
   k.exposure = key.in->exposure;
