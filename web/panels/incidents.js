@@ -128,7 +128,13 @@ export default {
     // and only while the dashboard is the tab shown: a page opened on lead scoring checks
     // when the dashboard is first shown (seconds of work a visitor of lead scoring alone
     // never asked for).
-    const checkShown = () => ctx.started.then(() => (ctx.store.view === 'dashboard' ? check(ctx) : undefined));
+    const checkShown = () =>
+      ctx.started.then(() => {
+        if (ctx.store.view === 'dashboard') return check(ctx);
+        // Hidden: a run for older data stops now instead of finishing behind lead scoring.
+        if (runVersion !== -1 && runVersion !== ctx.store.dataVersion) stopRun();
+        return undefined;
+      });
     ctx.store.on('data', checkShown);
     ctx.store.on('view', checkShown);
     $button('dl-incidents-csv').addEventListener('click', () => {
