@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make libgtest-dev nlohmann-json3-dev libeigen3-dev libfast-float-dev
-          emscripten chromium python3 python3-xgboost python3-dask python3-distributed python3-pandas)
+          emscripten chromium python3 python3-xgboost python3-dask python3-distributed python3-pandas
+          tzdata)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
