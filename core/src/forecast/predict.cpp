@@ -83,6 +83,7 @@ Prepared prepare(const model::Model& m, const Table& table, const Request& reque
   // Roles: the caller's, else the model's for what it reads; the rest is detected.
   series::Options o;
   o.duplicates = request.duplicates;
+  o.zone = request.zone;
   o.rows = d.rows == "events" ? series::RowMeaning::kEvents : series::RowMeaning::kValues;
   o.gaps = request.gaps ? *request.gaps : (d.gaps == "zero" ? series::Gaps::kZero : series::Gaps::kMissing);
   for (const schema::RoleDef* role : needed_roles(m)) {

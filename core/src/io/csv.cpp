@@ -792,18 +792,23 @@ inline bool cell_to_number(std::string_view cell, double& out) {
 
 // Fills `out`; on the first cell that is neither missing nor a timestamp,
 // returns false with its row in `bad_row`.
+// `offset_given` stays empty unless some cell wrote its offset.
 bool to_times(const CellSource& cells, const std::vector<Span>& spans, std::vector<int64_t>& out,
-              size_t& bad_row, Stats& stats) {
+              std::vector<uint8_t>& offset_given, size_t& bad_row, Stats& stats) {
   out.resize(spans.size());
+  offset_given.clear();
   for (size_t r = 0; r < spans.size(); ++r) {
     const std::string_view cell = cells(spans[r]);
     stats.bytes_scanned += cell.size() + 1;
+    bool zoned = false;
     if (is_missing_token(cell)) {
       out[r] = kMissingTime;
-    } else if (!time::parse_timestamp(cell, out[r])) {
+    } else if (!time::parse_timestamp(cell, out[r], &zoned)) {
       bad_row = r;
       return false;
     }
+    if (zoned && offset_given.empty()) offset_given.assign(spans.size(), 0);
+    if (zoned) offset_given[r] = 1;
   }
   return true;
 }
@@ -1229,17 +1234,18 @@ void type_text_columns(const Reading& reading, const std::vector<std::string>& n
     }
     size_t bad_row = 0;
     if (build.forced && column.type == ColumnType::kTimestamp) {
-      if (!to_times(reading.cells, build.spans, column.times, bad_row, reading.stats)) {
+      if (!to_times(reading.cells, build.spans, column.times, column.offset_given, bad_row, reading.stats)) {
         fail(reading.source, "line " + std::to_string(table.line_of_row[bad_row]) + ", " +
                                  column_label(names, j) +
                                  ": expected a timestamp like 2024-03-10 14:00:00, found " +
                                  quote_value(reading.cells(build.spans[bad_row]), reading.cp1252));
       }
     } else if (!build.forced &&
-               to_times(reading.cells, build.spans, column.times, bad_row, reading.stats)) {
+               to_times(reading.cells, build.spans, column.times, column.offset_given, bad_row, reading.stats)) {
       column.type = ColumnType::kTimestamp;
     } else {
       std::vector<int64_t>().swap(column.times);
+      std::vector<uint8_t>().swap(column.offset_given);
       column.type = ColumnType::kCategory;
       to_categories(reading.cells, build.spans, column, reading.cp1252, reading.stats);
     }

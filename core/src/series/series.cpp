@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include "funnelcast/base/math.hpp"
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/time/time.hpp"
+#include "funnelcast/time/zone.hpp"
 
 namespace fc::series {
 namespace {
@@ -64,15 +66,26 @@ std::vector<double> numbers_of(const Column& c, size_t rows) {
   return out;
 }
 
-std::vector<int64_t> times_of(const Table& t, const Column& c) {
+// `offset_given` (when asked): 1 for the rows whose cell wrote its offset, or empty.
+std::vector<int64_t> times_of(const Table& t, const Column& c, std::vector<uint8_t>* offset_given) {
   std::vector<int64_t> out(t.rows, kMissingTime);
   if (c.type == ColumnType::kTimestamp) {
     out = c.times;
+    if (offset_given) *offset_given = c.offset_given;
   } else if (c.type == ColumnType::kCategory) {
     std::vector<int64_t> level(c.levels.size(), kMissingTime);
-    for (size_t i = 0; i < c.levels.size(); ++i) time::parse_timestamp(c.levels[i], level[i]);
-    for (size_t r = 0; r < t.rows; ++r)
-      if (c.codes[r] != kMissingCode) out[r] = level[c.codes[r]];
+    std::vector<uint8_t> zoned(c.levels.size(), 0);
+    for (size_t i = 0; i < c.levels.size(); ++i) {
+      bool given = false;
+      time::parse_timestamp(c.levels[i], level[i], &given);
+      zoned[i] = given ? 1 : 0;
+    }
+    if (offset_given) offset_given->assign(t.rows, 0);
+    for (size_t r = 0; r < t.rows; ++r) {
+      if (c.codes[r] == kMissingCode) continue;
+      out[r] = level[c.codes[r]];
+      if (offset_given) (*offset_given)[r] = zoned[c.codes[r]];
+    }
   }
   for (size_t r = 0; r < t.rows; ++r) {
     if (out[r] == kMissingTime) {
@@ -129,6 +142,75 @@ bool daylight_saving_repeat(int64_t t, int64_t step) {
   const bool last_october_sunday = d.month == 10 && d.day + 7 > 31;
   const bool first_november_sunday = d.month == 11 && d.day <= 7;
   return (last_october_sunday && (hour == 1 || hour == 2)) || (first_november_sunday && hour == 1);
+}
+
+std::string offset_text(int64_t offset) {
+  char buffer[16];
+  const int64_t a = offset < 0 ? -offset : offset;
+  std::snprintf(buffer, sizeof buffer, "%c%02d:%02d", offset < 0 ? '-' : '+', static_cast<int>(a / 3600),
+                static_cast<int>(a / 60 % 60));
+  return buffer;
+}
+
+// "CEST (+02:00)", or "+02:00" when the zone has no letters for it.
+std::string offset_name(const time::Zone& zone, int64_t utc) {
+  const std::string abbreviation = zone.abbreviation(utc), offset = offset_text(zone.utc_offset(utc));
+  return abbreviation.empty() || abbreviation[0] == '+' || abbreviation[0] == '-' ? offset
+                                                                                   : abbreviation + " (" + offset + ")";
+}
+
+std::string clock_of(int64_t local) { return time::format_timestamp(local).substr(11, 5); }
+std::string day_of(int64_t local) { return time::format_timestamp(local).substr(0, 10); }
+
+// Wall-clock times without an offset become instants of the zone (times_of read them as UTC).
+void localize(const Table& t, const Column& c, const time::Zone& zone, const std::vector<uint8_t>& offset_given,
+              std::vector<int64_t>& times, BuildResult& out) {
+  const time::Resolved r = zone.resolve(times, offset_given);
+  if (r.gap_row != SIZE_MAX) {
+    const int64_t local = times[r.gap_row];
+    std::string skipped = "that hour";
+    // The clocks jumped at an instant between the wall-clock time read with the later and
+    // with the earlier offset.
+    const int64_t before = zone.utc_offset(local - time::kDay), after = zone.utc_offset(local + time::kDay);
+    int64_t lo = local - after, hi = local - before;
+    if (after > before && zone.utc_offset(lo) == before) {
+      while (hi - lo > 1) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        (zone.utc_offset(mid) == before ? lo : hi) = mid;
+      }
+      skipped = "from " + clock_of(hi + before) + " to " + clock_of(hi + after);
+    }
+    throw Error(where(t, r.gap_row, c) + ": " + time::format_timestamp(local) + " does not exist in " + zone.name() +
+                ": the clocks skipped " + skipped + " that night (daylight saving time began), so no row can have "
+                "that time; are the times of another zone, or already UTC?");
+  }
+  times = r.utc;
+  size_t shown_folds = 0, more = 0;
+  for (const auto& f : r.folds) {
+    if (shown_folds == 3) {
+      ++more;
+      continue;
+    }
+    ++shown_folds;
+    const std::string span = "the " + time::interval_name(f.length) + " the clocks repeat on " +
+                             day_of(f.first_local) + " (" + clock_of(f.first_local) + " to " +
+                             clock_of(f.first_local + f.length) + " in " + zone.name() + ")";
+    const std::string first = offset_name(zone, f.transition - 1), second = offset_name(zone, f.transition);
+    const size_t n = f.earlier + f.later;
+    if (f.ambiguous) {
+      out.notices.push_back(t.source + ": " + count_of(n, "row falls", "rows fall") + " in " + span +
+                            " and the order of the rows does not tell which are the second pass: all were read as " +
+                            first + "; write the offset to mark a row of the second pass (" +
+                            time::format_timestamp(f.first_local) + offset_text(zone.utc_offset(f.transition)) + ")");
+    } else {
+      out.notices.push_back(t.source + ": " + count_of(n, "row falls", "rows fall") + " in " + span +
+                            ": read in file order, " + std::to_string(f.earlier) + " as " + first + ", then " +
+                            std::to_string(f.later) + " as " + second);
+    }
+  }
+  if (more)
+    out.notices.push_back(t.source + ": rows in " + std::to_string(more) + " more " +
+                          (more == 1 ? "hour" : "hours") + " the clocks repeat were read the same way");
 }
 
 const char* leads_synonyms() {
@@ -410,7 +492,7 @@ Channels channels_of(const Table& table, const std::string& column, size_t inter
 // Sums every row into its interval of the total and of its channel, refusing a
 // second row in an interval when duplicates are refused.
 void add_rows(const Table& table, const std::vector<int64_t>& times, const RowValues& v, const Channels& channels,
-              const Grid& grid, bool refuse_duplicates, BuildResult& out) {
+              const Grid& grid, bool refuse_duplicates, bool explain_dst, BuildResult& out) {
   const std::vector<std::string>& names = channels.names;
   const std::vector<int32_t>& channel_of = channels.of_row;
   const size_t width = std::max<size_t>(1, names.size());
@@ -436,10 +518,11 @@ void add_rows(const Table& table, const std::vector<int64_t>& times, const RowVa
                                               " from " + time::format_timestamp(at);
       if (!names.empty()) what += " for channel '" + shown(names[channel_of[r]]) + "'";
       const std::string first = " (first at line " + std::to_string(table.line(first_row[key] - 1)) + ")";
-      if (times[r] == at && daylight_saving_repeat(at, grid.step))
+      if (times[r] == at && explain_dst && daylight_saving_repeat(at, grid.step))
         throw Error(table.source + ": line " + std::to_string(table.line(r)) + ": " + what + first +
                     ": clocks go back an hour that night in Europe and North America, so local times repeat "
-                    "this hour; the two rows are two different real hours and must not be summed. Export "
+                    "this hour; the two rows are two different real hours and must not be summed. Say which "
+                    "time zone the times are in (CLI: --tz ZONE, e.g. --tz Europe/Berlin), or export "
                     "the times in UTC or with their offset (2024-10-27 02:00:00+02:00)");
       throw Error(table.source + ": line " + std::to_string(table.line(r)) + ": " + what + first + "; an " +
                   time::interval_adjective(grid.step) +
@@ -621,7 +704,9 @@ BuildResult build(const Table& table, const Options& options) {
   }
 
   const Column& time_column = table.at(roles.time);
-  const std::vector<int64_t> times = times_of(table, time_column);
+  std::vector<uint8_t> offset_given;
+  std::vector<int64_t> times = times_of(table, time_column, options.zone ? &offset_given : nullptr);
+  if (options.zone) localize(table, time_column, *options.zone, offset_given, times, out);
   const RowValues values = row_values(table, roles, events, out);
 
   const Grid grid = detect_grid(table, time_column, times, events);
@@ -642,7 +727,7 @@ BuildResult build(const Table& table, const Options& options) {
 
   const bool refuse_duplicates = options.duplicates == Duplicates::kError ||
                                  (options.duplicates == Duplicates::kAuto && grid.regular && !events);
-  add_rows(table, times, values, channels, grid, refuse_duplicates, out);
+  add_rows(table, times, values, channels, grid, refuse_duplicates, !options.zone, out);
   count_gaps(out, n);
   add_notices(table, grid, events, n, out);
   return out;

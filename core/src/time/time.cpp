@@ -51,10 +51,11 @@ CivilDate civil_from_days(int64_t z) {
   return c;
 }
 
-bool parse_timestamp(std::string_view text, int64_t& out) {
+bool parse_timestamp(std::string_view text, int64_t& out, bool* offset_given) {
   const std::string_view s = trim(text);
   const size_t n = s.size();
   size_t i = 0;
+  if (offset_given) *offset_given = false;
   auto read_int = [&](size_t min_digits, size_t max_digits, int& value) {
     size_t count = 0;
     value = 0;
@@ -104,6 +105,7 @@ bool parse_timestamp(std::string_view text, int64_t& out) {
   seconds += hour * kHour + minute * kMinute + second;
 
   accept(' ');  // some exports write "2024-03-10 05:30:00 +0200"
+  const bool zoned = i < n && (s[i] == 'Z' || s[i] == 'z' || s[i] == '+' || s[i] == '-');
   if (accept('Z') || accept('z')) {
     // already UTC
   } else if (i < n && (s[i] == '+' || s[i] == '-')) {
@@ -126,6 +128,7 @@ bool parse_timestamp(std::string_view text, int64_t& out) {
   }
   if (i != n) return false;
   out = seconds;
+  if (offset_given) *offset_given = zoned;
   return true;
 }
 

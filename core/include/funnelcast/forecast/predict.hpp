@@ -22,6 +22,7 @@ struct Request {
   std::optional<std::string> channel;    // unset = the model's channel
   std::optional<series::Gaps> gaps;      // unset = the model's
   series::Duplicates duplicates = series::Duplicates::kAuto;
+  std::shared_ptr<const time::Zone> zone;  // of times without an offset; null = UTC
 };
 
 struct Prepared {

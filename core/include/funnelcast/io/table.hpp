@@ -21,6 +21,8 @@ struct Column {
   ColumnType type = ColumnType::kNumber;
   std::vector<double> numbers;      // kNumber: one per row, NaN = missing
   std::vector<int64_t> times;       // kTimestamp: seconds since epoch UTC, kMissingTime = missing
+  std::vector<uint8_t> offset_given;  // kTimestamp: 1 where the cell wrote its offset (Z, +02:00);
+                                      // empty when no cell did (times without one may be local)
   std::vector<int32_t> codes;       // kCategory: index into levels, kMissingCode = missing
   std::vector<std::string> levels;  // kCategory: distinct values in first-seen order
 

@@ -6,12 +6,17 @@
 // the user-facing description of these rules.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "funnelcast/io/table.hpp"
 #include "funnelcast/schema/registry.hpp"
 #include "funnelcast/schema/roles.hpp"
+
+namespace fc::time {
+class Zone;
+}
 
 namespace fc::series {
 
@@ -41,6 +46,10 @@ struct Options {
   Duplicates duplicates = Duplicates::kAuto;
   RowMeaning rows = RowMeaning::kAuto;
   Gaps gaps = Gaps::kMissing;
+  // The zone of timestamps written without an offset (null: they are UTC). Their wall-clock
+  // times become instants: a time the clocks skipped is an error, and the rows in an hour
+  // the clocks repeat are read in file order (time::Zone::resolve), said in a notice.
+  std::shared_ptr<const time::Zone> zone;
 };
 
 // One value per grid interval. NaN = missing: a blank or NA cell, or an interval of a
@@ -105,7 +114,8 @@ struct BuildResult {
 };
 
 // Throws fc::Error naming the file, line and column for: no time column, a missing or
-// unparseable timestamp, a non-numeric, non-finite or implausible (|x| > 1e12) value,
+// unparseable timestamp, a local time the clocks skipped (with a zone), a non-numeric,
+// non-finite or implausible (|x| > 1e12) value,
 // a negative lead, spend, cpl or click count, a duplicate interval in a regular export,
 // no leads column when rows cannot be counted as events, a span over 20 years or more
 // than 2 million intervals, and too many channel values for per-channel series.

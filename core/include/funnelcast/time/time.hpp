@@ -30,8 +30,9 @@ int64_t days_from_civil(int64_t year, unsigned month, unsigned day);  // days si
 CivilDate civil_from_days(int64_t days);                              // its inverse
 
 // ISO 8601: YYYY-MM-DD, YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|+HH:MM|-HH:MM|+HHMM], '/' also
-// accepted between the date parts; surrounding spaces allowed. UTC seconds out.
-bool parse_timestamp(std::string_view text, int64_t& out);
+// accepted between the date parts; surrounding spaces allowed. UTC seconds out; a time
+// without an offset is read as UTC, and `offset_given` (when asked) says whether it had one.
+bool parse_timestamp(std::string_view text, int64_t& out, bool* offset_given = nullptr);
 std::string format_timestamp(int64_t seconds);  // "YYYY-MM-DD HH:MM:SS" UTC
 
 // Calendar fields of an instant (UTC).
