@@ -11,11 +11,13 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/time/time.hpp"
+#include "funnelcast/time/zone.hpp"
 
 namespace fc::cli {
 
@@ -159,7 +161,7 @@ const std::vector<std::string>& role_options() {
   static const std::vector<std::string> kOptions = [] {
     std::vector<std::string> out;
     for (const auto& r : schema::roles()) out.push_back(flag_of(r));
-    for (const char* extra : {"target", "gaps", "duplicates", "channel"}) out.push_back(extra);
+    for (const char* extra : {"target", "gaps", "duplicates", "channel", "tz"}) out.push_back(extra);
     return out;
   }();
   return kOptions;
@@ -181,7 +183,9 @@ std::string role_help() {
   out +=
       "  --events            each row is one lead (counted per interval), e.g. a CRM export\n"
       "  --gaps MODE         missing (default) or zero: intervals of a regular export with no row\n"
-      "  --duplicates MODE   auto (default), sum or error: two rows for the same interval and channel\n";
+      "  --duplicates MODE   auto (default), sum or error: two rows for the same interval and channel\n"
+      "  --tz ZONE           times without an offset are local times in ZONE (e.g. Europe/Berlin):\n"
+      "                      daylight-saving repeats and gaps are read correctly\n";
   return out;
 }
 
@@ -212,6 +216,13 @@ series::Options series_options(const Args& args) {
   if (gaps == "missing") o.gaps = series::Gaps::kMissing;
   else if (gaps == "zero") o.gaps = series::Gaps::kZero;
   else throw UsageError{"--gaps: expected missing or zero, found '" + gaps + "'"};
+  if (args.has("tz")) {
+    try {
+      o.zone = std::make_shared<const time::Zone>(time::load_zone(args.get("tz")));
+    } catch (const Error& e) {
+      throw UsageError{std::string("--tz: ") + e.what()};
+    }
+  }
   return o;
 }
 
@@ -264,6 +275,7 @@ forecast::Request forecast_request(const Args& args, const std::string& model_na
   const series::Options given = series_options(args);
   request.roles = given.roles;
   request.duplicates = given.duplicates;
+  request.zone = given.zone;
   if (args.has("gaps")) request.gaps = given.gaps;
   if (args.has("channel")) request.channel = args.get("channel");
   return request;
