@@ -105,6 +105,20 @@ TEST(SeriesZone, TheSpringGapHasNoMissingHourAndATimeInItIsAnError) {
       << e;
 }
 
+TEST(SeriesZone, DailyRowsStayCalendarDays) {
+  // Midnight in Berlin is 23:00 UTC in winter and 22:00 in summer: as instants these days
+  // would be 23 hours apart across the change. They stay days, on their dates.
+  const std::string csv = "date,leads\n2026-03-28,1\n2026-03-29,2\n2026-03-30,4\n2026-03-31,8\n";
+  const auto d = tzs_build(csv, tzs_berlin());
+  EXPECT_EQ(d.step, 86400);
+  EXPECT_EQ(d.total.start, 1774656000);  // 2026-03-28 00:00 UTC, as without a zone
+  EXPECT_EQ(d.total.leads, (std::vector<double>{1, 2, 4, 8}));
+  EXPECT_TRUE(tzs_has_notice(
+      d,
+      "berlin.csv: the rows are days (one time of day, 00:00): they are read as calendar "
+      "days in Europe/Berlin, which daylight saving does not change"));
+}
+
 TEST(SeriesZone, AnOrderThatDoesNotTellIsSaid) {
   // Two channels, each writing 02:00 twice next to each other: all read as CEST, and said.
   const std::string csv =
