@@ -226,6 +226,8 @@ Zone Zone::from_tzif(std::string_view bytes, std::string name) {
   }
   if (c.type == 0) bad_file(name, "no local time types");
   if (c.leap != 0) bad_file(name, "leap seconds (a right/ zone); use the zone without right/");
+  if (block_size(c, time_bytes) > bytes.size() - in.at)
+    bad_file(name, "cut short");  // before allocating
   Zone z;
   z.name_ = std::move(name);
   z.transitions_.resize(c.time);
