@@ -119,26 +119,55 @@ TEST(SeriesZone, DailyRowsStayCalendarDays) {
       "days in Europe/Berlin, which daylight saving does not change"));
 }
 
-TEST(SeriesZone, AnOrderThatDoesNotTellIsSaid) {
-  // Two channels, each writing 02:00 twice next to each other: all read as CEST, and said.
+TEST(SeriesZone, EachChannelsRepeatedHourIsReadApart) {
+  // One row per hour and channel, the channels side by side: each channel has 02:00 twice.
   const std::string csv =
       "timestamp,channel,leads\n"
       "2026-10-25 02:00:00,a,1\n"
       "2026-10-25 02:00:00,b,2\n"
       "2026-10-25 02:00:00,a,4\n"
       "2026-10-25 02:00:00,b,8\n";
-  series::Options o = tzs_berlin();
-  o.duplicates = series::Duplicates::kSum;
-  const auto d = tzs_build(csv, o);
-  EXPECT_EQ(d.total.size(), 1u);
+  const auto d = tzs_build(csv, tzs_berlin());
+  ASSERT_EQ(d.total.size(), 2u);
   EXPECT_EQ(d.total.start, kTzsAutumn2026 - 3600);
-  EXPECT_EQ(d.total.leads[0], 15);
+  EXPECT_EQ(d.total.leads, (std::vector<double>{3, 12}));
+  ASSERT_EQ(d.channels.size(), 2u);
+  EXPECT_EQ(d.channels[0].leads, (std::vector<double>{1, 4}));
+  EXPECT_EQ(d.channels[1].leads, (std::vector<double>{2, 8}));
   EXPECT_TRUE(tzs_has_notice(
       d,
       "4 rows fall in the hour the clocks repeat on 2026-10-25 (02:00 to 03:00 in "
-      "Europe/Berlin) and the order of the rows does not tell which are the second pass: all "
-      "were read as CEST (+02:00); write the offset to mark a row of the second pass "
-      "(2026-10-25 02:00:00+01:00)"));
+      "Europe/Berlin): read in file order, 2 as CEST (+02:00), then 2 as CET (+01:00)"));
+}
+
+TEST(SeriesZone, AnOrderThatDoesNotTellIsSaid) {
+  // 02:00 three times in one channel: which is the second pass? All read as CEST, and said.
+  const std::string csv =
+      "timestamp,channel,leads\n"
+      "2026-10-25 02:00:00,a,1\n"
+      "2026-10-25 02:00:00,a,2\n"
+      "2026-10-25 02:00:00,a,4\n"
+      "2026-10-25 02:00:00,b,8\n"
+      "2026-10-25 02:00:00,b,16\n";
+  series::Options o = tzs_berlin();
+  o.duplicates = series::Duplicates::kSum;
+  const auto d = tzs_build(csv, o);
+  ASSERT_EQ(d.total.size(), 2u);
+  EXPECT_EQ(d.total.leads, (std::vector<double>{15, 16}));  // a: 1+2+4 at 00:00 UTC; b: 8, then 16
+  EXPECT_TRUE(tzs_has_notice(d,
+                             "5 rows fall in the hour the clocks repeat on 2026-10-25 (02:00 to "
+                             "03:00 in Europe/Berlin): read in "
+                             "file order, 4 as CEST (+02:00), then 1 as CET (+01:00), but for some "
+                             "the order of the rows does not "
+                             "tell which are the second pass: those were read as CEST (+02:00); "
+                             "write the offset to mark a row of "
+                             "the second pass (2026-10-25 02:00:00+01:00)"));
+  const auto all = tzs_build("timestamp,leads\n2026-10-25 02:00:00,1\n", tzs_berlin());
+  EXPECT_TRUE(tzs_has_notice(
+      all,
+      "1 row falls in the hour the clocks repeat on 2026-10-25 (02:00 to 03:00 in "
+      "Europe/Berlin): the order of the rows does not tell which are the second pass: "
+      "all were read as CEST (+02:00)"));
 }
 
 TEST(SeriesZone, NewYorkEveningsBecomeTheNextUtcDay) {

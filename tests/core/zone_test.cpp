@@ -228,6 +228,15 @@ TEST(ZoneLocal, ResolveReadsFoldsInFileOrder) {
     EXPECT_TRUE(r.folds[0].ambiguous);
     EXPECT_EQ(r.folds[0].earlier, 4u);
   }
+  {  // per group (channel): a, b, a, b -> each group's second 02:00 is the second pass
+    const auto r = z.resolve({two, two, two, two}, {}, {0, 1, 0, 1});
+    const int64_t first = kTzBerlinAutumn2026 - 3600;
+    EXPECT_EQ(r.utc, (std::vector<int64_t>{first, first, first + 3600, first + 3600}));
+    ASSERT_EQ(r.folds.size(), 1u);
+    EXPECT_EQ(r.folds[0].earlier, 2u);
+    EXPECT_EQ(r.folds[0].later, 2u);
+    EXPECT_FALSE(r.folds[0].ambiguous);
+  }
   {  // a row that wrote its offset is UTC already and is no part of the fold
     const auto r = z.resolve({two, kTzBerlinAutumn2026, two}, {0, 1, 0});
     EXPECT_EQ(r.utc, (std::vector<int64_t>{kTzBerlinAutumn2026 - 3600, kTzBerlinAutumn2026,

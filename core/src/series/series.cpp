@@ -164,8 +164,21 @@ std::string clock_of(int64_t local) { return time::format_timestamp(local).subst
 std::string day_of(int64_t local) { return time::format_timestamp(local).substr(0, 10); }
 
 // Wall-clock times without an offset become instants of the zone (times_of read them as UTC).
+// Rows of a channel, as a number per row (for reading each channel's repeated hour apart).
+std::vector<int32_t> channel_groups(const Table& t, const std::string& column) {
+  std::vector<int32_t> out;
+  if (column.empty()) return out;
+  const Column& c = t.at(column);
+  if (c.type == ColumnType::kCategory) return c.codes;
+  std::unordered_map<std::string, int32_t> ids;
+  out.resize(t.rows);
+  for (size_t r = 0; r < t.rows; ++r)
+    out[r] = ids.emplace(c.text(r), static_cast<int32_t>(ids.size())).first->second;
+  return out;
+}
+
 void localize(const Table& t, const Column& c, const time::Zone& zone, const std::vector<uint8_t>& offset_given,
-              std::vector<int64_t>& times, BuildResult& out) {
+              const std::string& channel, std::vector<int64_t>& times, BuildResult& out) {
   // Rows once a day (or week) at one time of day are calendar days of the zone: as instants
   // they would be 23 or 25 hours apart around a change, and no longer a daily grid.
   const auto clock = [](int64_t t) { return t - time::floor_div(t, time::kDay) * time::kDay; };
@@ -186,7 +199,7 @@ void localize(const Table& t, const Column& c, const time::Zone& zone, const std
                           "does not change");
     return;
   }
-  const time::Resolved r = zone.resolve(times, offset_given);
+  const time::Resolved r = zone.resolve(times, offset_given, channel_groups(t, channel));
   if (r.gap_row != SIZE_MAX) {
     const int64_t local = times[r.gap_row];
     std::string skipped = "that hour";
@@ -218,16 +231,16 @@ void localize(const Table& t, const Column& c, const time::Zone& zone, const std
                              clock_of(f.first_local + f.length) + " in " + zone.name() + ")";
     const std::string first = offset_name(zone, f.transition - 1), second = offset_name(zone, f.transition);
     const size_t n = f.earlier + f.later;
-    if (f.ambiguous) {
-      out.notices.push_back(t.source + ": " + count_of(n, "row falls", "rows fall") + " in " + span +
-                            " and the order of the rows does not tell which are the second pass: all were read as " +
-                            first + "; write the offset to mark a row of the second pass (" +
-                            time::format_timestamp(f.first_local) + offset_text(zone.utc_offset(f.transition)) + ")");
-    } else {
-      out.notices.push_back(t.source + ": " + count_of(n, "row falls", "rows fall") + " in " + span +
-                            ": read in file order, " + std::to_string(f.earlier) + " as " + first + ", then " +
-                            std::to_string(f.later) + " as " + second);
-    }
+    std::string note = t.source + ": " + count_of(n, "row falls", "rows fall") + " in " + span + ": ";
+    if (!f.ambiguous || f.later)
+      note += "read in file order, " + std::to_string(f.earlier) + " as " + first + ", then " +
+              std::to_string(f.later) + " as " + second;
+    if (f.ambiguous)
+      note += std::string(f.later ? ", but for some " : "") + "the order of the rows does not tell which are the " +
+              "second pass: " + (f.later ? "those were" : "all were") + " read as " + first +
+              "; write the offset to mark a row of the second pass (" + time::format_timestamp(f.first_local) +
+              offset_text(zone.utc_offset(f.transition)) + ")";
+    out.notices.push_back(note);
   }
   if (more)
     out.notices.push_back(t.source + ": rows in " + std::to_string(more) + " more " +
@@ -735,7 +748,7 @@ BuildResult build(const Table& table, const Options& options) {
     // and its messages out of the size-budgeted bundle until one does.
     throw Error(table.source + ": time zones are not available in this build; give the times with their offset");
 #else
-    localize(table, time_column, *options.zone, offset_given, times, out);
+    localize(table, time_column, *options.zone, offset_given, roles.channel, times, out);
 #endif
   }
   const RowValues values = row_values(table, roles, events, out);

@@ -322,11 +322,14 @@ LocalInstants Zone::to_utc(int64_t local) const {
   return out;
 }
 
-Resolved Zone::resolve(const std::vector<int64_t>& local, const std::vector<uint8_t>& fixed) const {
+Resolved Zone::resolve(const std::vector<int64_t>& local, const std::vector<uint8_t>& fixed,
+                       const std::vector<int32_t>& group) const {
   Resolved out;
   out.utc.resize(local.size());
-  std::map<int64_t, size_t> fold_of;      // transition -> index into out.folds
-  std::vector<std::vector<size_t>> rows;  // rows of each fold, in file order
+  std::map<int64_t, size_t> fold_of;                      // transition -> index into out.folds
+  std::map<std::pair<int64_t, int32_t>, size_t> list_of;  // (transition, group) -> index into rows
+  std::vector<std::vector<size_t>> rows;  // rows of each fold and group, in file order
+  std::vector<size_t> fold_of_list;
   std::vector<std::pair<int64_t, int64_t>> candidates(local.size());
   for (size_t r = 0; r < local.size(); ++r) {
     if (r < fixed.size() && fixed[r]) {
@@ -355,13 +358,18 @@ Resolved Zone::resolve(const std::vector<int64_t>& local, const std::vector<uint
       f.first_local = hi + after;
       f.length = before - after;
       out.folds.push_back(f);
-      rows.emplace_back();
     }
-    rows[it->second].push_back(r);
+    const int32_t g = r < group.size() ? group[r] : 0;
+    const auto [list, new_list] = list_of.emplace(std::make_pair(hi, g), rows.size());
+    if (new_list) {
+      rows.emplace_back();
+      fold_of_list.push_back(it->second);
+    }
+    rows[list->second].push_back(r);
   }
-  for (size_t f = 0; f < out.folds.size(); ++f) {
-    const std::vector<size_t>& in = rows[f];
-    Resolved::Fold& fold = out.folds[f];
+  for (size_t l = 0; l < rows.size(); ++l) {
+    const std::vector<size_t>& in = rows[l];
+    Resolved::Fold& fold = out.folds[fold_of_list[l]];
     std::vector<uint8_t> second(in.size(), 0);
     size_t step_back = 0;
     for (size_t k = 1; k < in.size() && !step_back; ++k)
@@ -373,7 +381,7 @@ Resolved Zone::resolve(const std::vector<int64_t>& local, const std::vector<uint
       for (size_t r : in) ++seen[local[r]];
       const bool pairs =
           std::all_of(seen.begin(), seen.end(), [](const auto& kv) { return kv.second == 2; });
-      fold.ambiguous = !pairs;
+      fold.ambiguous = fold.ambiguous || !pairs;
       if (pairs) {
         seen.clear();
         for (size_t k = 0; k < in.size(); ++k) second[k] = seen[local[in[k]]]++ ? 1 : 0;

@@ -26,7 +26,7 @@ struct Resolved {
     int64_t first_local = 0;  // the repeated wall-clock span [first_local, first_local + length)
     int64_t length = 0;
     size_t earlier = 0, later = 0;  // rows read as the first / the second pass
-    bool ambiguous = false;         // the order did not tell; all read as the first pass
+    bool ambiguous = false;  // in some group the order did not tell; all its rows the first pass
   };
   std::vector<Fold> folds;
 };
@@ -51,12 +51,13 @@ class Zone {
   // A wall-clock time (its fields read as if UTC) to the instants it stands for.
   virtual LocalInstants to_utc(int64_t local) const;
   // Wall-clock times of one column in file order to instants; `fixed[r]` = 1 where the
-  // cell gave its own offset (that row is already UTC; `fixed` may be empty). In a fold the
-  // rows before the first backward step in wall-clock time are the first pass and the rest
-  // the second; without a backward step, when each wall-clock time there appears exactly
-  // twice, its second row is the second pass; otherwise all are the first pass (ambiguous).
-  virtual Resolved resolve(const std::vector<int64_t>& local,
-                           const std::vector<uint8_t>& fixed) const;
+  // cell gave its own offset (that row is already UTC; `fixed` may be empty). The rows of
+  // a fold are read per group (a channel; `group` may be empty: one group): those before
+  // the first backward step in wall-clock time are the first pass and the rest the second;
+  // without a backward step, when each wall-clock time there appears exactly twice, its
+  // second row is the second pass; otherwise all are the first pass (ambiguous).
+  virtual Resolved resolve(const std::vector<int64_t>& local, const std::vector<uint8_t>& fixed,
+                           const std::vector<int32_t>& group = {}) const;
 
   struct Type {
     int32_t offset = 0;
