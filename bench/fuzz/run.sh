@@ -6,13 +6,13 @@
 # leak, hang or sanitizer report stops with the failing input saved as
 # build/fuzz/<target>-crash-*; make it a named regression test. Prints executions and
 # executions per second per target.
-# usage: bash bench/fuzz/run.sh [SECONDS] [target...]   (targets: csv time model runs truth xgboost)
+# usage: bash bench/fuzz/run.sh [SECONDS] [target...]   (targets: csv time zone model runs truth xgboost)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-60}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(csv time model runs truth xgboost)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(csv time zone model runs truth xgboost)
 command -v clang++ >/dev/null || { echo "fuzz: clang++ is needed (apt-get install clang)" >&2; exit 2; }
 B=build/sanitize
 if [ "${FC_FUZZ_BUILT:-}" != 1 ]; then
@@ -27,6 +27,11 @@ fuzz() {  # one target: its corpus copy, its log, its verdict
   local t=$1 bin=$B/bench/fuzz/fuzz_$1 corpus=$OUT/corpus_$1 max_len=8192
   mkdir -p "$corpus"
   if [ "$t" = model ]; then cp models/*.fcm "$corpus"/; max_len=200000; else cp bench/fuzz/corpus/"$t"/* "$corpus"/; fi
+  if [ "$t" = zone ]; then  # the system's zone files as seeds too, when tzdata is installed
+    for z in Europe/Berlin America/New_York Australia/Lord_Howe Asia/Tehran; do
+      [ -f "/usr/share/zoneinfo/$z" ] && cp "/usr/share/zoneinfo/$z" "$corpus/${z//\//_}.tzif"
+    done
+  fi
   if ! "$bin" "$corpus" -max_total_time="$SECONDS_EACH" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$OUT/$t-" -print_final_stats=1 > "$OUT/$t.log" 2>&1; then
     echo "fuzz_$t FAILED: see $OUT/$t.log and $OUT/$t-crash-*" >&2

@@ -129,6 +129,24 @@ TEST(ZonePosix, JulianDaysWithAndWithoutTheLeapDay) {
   tz_expect_switch(n, 1730332800 - 3600, 3600, 0);
 }
 
+// Found by bench/fuzz/fuzz_zone: daylight saving that starts and ends on day 0 at 02:00
+// leaves standard time (+01:00) in force for one hour a year, 2026-01-01 00:00 to 01:00 UTC
+// (the end, 02:00 at +02:00, is 00:00 UTC; the start, 02:00 at +01:00, is 01:00 UTC).
+// Wall-clock 01:00 that day is then two instants, 2025-12-31 23:00 UTC (+02:00) and
+// 2026-01-01 00:00 UTC (+01:00); offsets sampled a day either side saw only the first.
+TEST(ZonePosix, AStandardTimeInForceForOneHourIsFound) {
+  const Zone z = Zone::from_posix("CET-1CDST,0,0", "fuzz");
+  const int64_t new_year = 1767225600;  // 2026-01-01 00:00 UTC
+  EXPECT_EQ(z.utc_offset(new_year - 1), 7200);
+  EXPECT_EQ(z.utc_offset(new_year), 3600);
+  EXPECT_EQ(z.utc_offset(new_year + 3599), 3600);
+  EXPECT_EQ(z.utc_offset(new_year + 3600), 7200);
+  const fc::time::LocalInstants at_one = z.to_utc(new_year + 3600);
+  ASSERT_EQ(at_one.count, 2);
+  EXPECT_EQ(at_one.utc[0], new_year - 3600);
+  EXPECT_EQ(at_one.utc[1], new_year);
+}
+
 TEST(ZonePosix, MalformedRulesAreErrors) {
   for (const char* bad :
        {"", "C1", "CET", "CET-1CEST,M3.5.0", "CET-1CEST,M13.5.0,M10.5.0",

@@ -209,7 +209,19 @@ Zone Zone::from_posix(std::string_view rule, std::string name) {
   }
   if (p.more()) fail();
   z.types_.push_back(z.standard_);
+  z.list_offsets();
   return z;
+}
+
+void Zone::list_offsets() {
+  offsets_.clear();
+  for (const Type& t : types_) offsets_.push_back(t.offset);
+  if (has_rule_) {
+    offsets_.push_back(standard_.offset);
+    if (has_dst_) offsets_.push_back(daylight_.offset);
+  }
+  std::sort(offsets_.begin(), offsets_.end(), [](int32_t a, int32_t b) { return a > b; });
+  offsets_.erase(std::unique(offsets_.begin(), offsets_.end()), offsets_.end());
 }
 
 Zone Zone::from_tzif(std::string_view bytes, std::string name) {
@@ -277,6 +289,7 @@ Zone Zone::from_tzif(std::string_view bytes, std::string name) {
       z.end_ = rule.end_;
     }
   }
+  z.list_offsets();
   return z;
 }
 
@@ -309,15 +322,18 @@ std::string Zone::abbreviation(int64_t utc) const {
 }
 
 LocalInstants Zone::to_utc(int64_t local) const {
-  // The offsets in force a day either side cover every instant this wall-clock time can
-  // be; each offset that maps back onto it is one.
+  // An instant u shows this wall-clock time when u + utc_offset(u) == local, and its offset
+  // is one the zone has: trying each of them finds every such instant. (Sampling the offsets
+  // a day either side missed a standard time in force for one hour -- bench/fuzz/fuzz_zone,
+  // "CET-1CDST,0,0".) Largest offset first gives the earliest instant first; a wall-clock
+  // time more than two instants share (transitions hours apart, never in the tz database)
+  // keeps the first and the last.
   LocalInstants out;
-  int64_t offsets[3] = {utc_offset(local - kDay), utc_offset(local), utc_offset(local + kDay)};
-  std::sort(offsets, offsets + 3, [](int64_t a, int64_t b) { return a > b; });
-  for (int k = 0; k < 3 && out.count < 2; ++k) {
-    if (k > 0 && offsets[k] == offsets[k - 1]) continue;
-    const int64_t utc = local - offsets[k];
-    if (utc_offset(utc) == offsets[k]) out.utc[out.count++] = utc;
+  for (const int32_t offset : offsets_) {
+    const int64_t utc = local - offset;
+    if (utc_offset(utc) != offset) continue;
+    if (out.count < 2) out.utc[out.count++] = utc;
+    else out.utc[1] = utc;
   }
   return out;
 }

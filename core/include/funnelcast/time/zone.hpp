@@ -73,6 +73,7 @@ class Zone {
  private:
   const Type& type_at(int64_t utc) const;
   const Type& rule_type_at(int64_t utc) const;
+  void list_offsets();  // offsets_ from the types and the rule
 
   std::string name_;
   std::vector<int64_t> transitions_;  // UTC, ascending
@@ -82,6 +83,7 @@ class Zone {
   Type standard_, daylight_;
   bool has_dst_ = false;
   Rule start_, end_;
+  std::vector<int32_t> offsets_;  // every offset the zone has, largest first, once each
 };
 
 #ifndef __EMSCRIPTEN__
