@@ -27,6 +27,8 @@ const char* kForecastHelp =
     "in hours without a value.\n"
     "Output CSV columns: timestamp,forecast,lower_80,upper_80,lower_95,upper_95\n"
     "(timestamps in UTC; the intervals come from the model's cross-validation errors).\n"
+    "A model trained with --tz reads times without an offset in its zone; --tz naming\n"
+    "another is refused.\n"
     "\n"
     "options:\n"
     "%s"
@@ -49,7 +51,7 @@ int run_forecast(int argc, char** argv, int first) {
   const std::string model_name = base_name(request.model);
   const model::Model m = model::load(read_file(request.model), model_name);
   const Table table = read_table(request.data);
-  const api::ForecastRun run = api::forecast(m, table, forecast_request(args, model_name), request);
+  const api::ForecastRun run = api::forecast(m, table, forecast_request(args, model_name, m), request);
   const forecast::Forecast& f = run.forecast;
   print_notices(f.notices);
   const std::string out = request.json

@@ -153,7 +153,7 @@ nlohmann::json roles_json(const schema::Roles& r) {
 nlohmann::json data_json(const DataSchema& d) {
   nlohmann::json cols = nlohmann::json::array();
   for (const auto& c : d.columns) cols.push_back({{"name", c.name}, {"type", c.type}, {"role", text_or_null(c.role)}});
-  return {{"source", d.source},
+  nlohmann::json j = {{"source", d.source},
           {"columns", cols},
           {"roles", roles_json(d.roles)},
           {"rows", d.rows},
@@ -174,6 +174,8 @@ nlohmann::json data_json(const DataSchema& d) {
                       {"min", number_or_null(d.target.min)},
                       {"max", number_or_null(d.target.max)},
                       {"count", d.target.count}}}};
+  if (!d.zone.empty()) j["zone"] = d.zone;  // absent without one: such files stay as they were
+  return j;
 }
 
 DataSchema data_from(const In& in) {
@@ -198,6 +200,10 @@ DataSchema data_from(const In& in) {
   d.gaps = in.one_of("gaps", {"missing", "zero"});
   d.channel = in.str_or_null("channel");
   d.channel_count = in.count("channel_count");
+  if (in.has("zone")) {
+    d.zone = in.str("zone");
+    if (d.zone.empty()) in.fail("zone", "must name a time zone (absent for UTC)");
+  }
   d.interval = in.integer("interval", 1, 366 * 86400);
   d.source_interval = in.integer("source_interval", 1, 366 * 86400);
   d.start = in.integer("start", std::numeric_limits<int64_t>::min() / 4, std::numeric_limits<int64_t>::max() / 4);

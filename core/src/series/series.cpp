@@ -194,6 +194,7 @@ void localize(const Table& t, const Column& c, const time::Zone& zone, const std
     two_days = two_days || times[r] != times[first];
   }
   if (one_time_of_day && two_days) {
+    out.zone_days = true;
     out.notices.push_back(t.source + ": the rows are days (one time of day, " + clock_of(times[first]) +
                           "): they are read as calendar days in " + zone.name() + ", which daylight saving "
                           "does not change");
@@ -743,6 +744,7 @@ BuildResult build(const Table& table, const Options& options) {
   std::vector<uint8_t> offset_given;
   std::vector<int64_t> times = times_of(table, time_column, options.zone ? &offset_given : nullptr);
   if (options.zone) {
+    out.zone = options.zone;
 #ifdef __EMSCRIPTEN__
     // No zone reaches the page yet (time::load_zone is native only); this keeps localize()
     // and its messages out of the size-budgeted bundle until one does.
@@ -775,6 +777,10 @@ BuildResult build(const Table& table, const Options& options) {
   count_gaps(out, n);
   add_notices(table, grid, events, n, out);
   return out;
+}
+
+const time::Zone* clock_zone(const BuildResult& data) {
+  return data.zone_days ? nullptr : data.zone.get();
 }
 
 BuildResult resample(const BuildResult& data, int64_t step) {
