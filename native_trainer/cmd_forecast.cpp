@@ -26,9 +26,10 @@ const char* kForecastHelp =
     "FILE needs at least as much history as the model's features read, and must not end\n"
     "in hours without a value.\n"
     "Output CSV columns: timestamp,forecast,lower_80,upper_80,lower_95,upper_95\n"
-    "(timestamps in UTC; the intervals come from the model's cross-validation errors).\n"
-    "A model trained with --tz reads times without an offset in its zone; --tz naming\n"
-    "another is refused.\n"
+    "(timestamps in UTC; with a zone - --tz, or the one the model was trained with - its\n"
+    "local times with their offset, 2026-10-25 02:00:00+02:00; the intervals come from\n"
+    "the model's cross-validation errors). A model trained with --tz reads times without\n"
+    "an offset in its zone; --tz naming another is refused.\n"
     "\n"
     "options:\n"
     "%s"
@@ -60,7 +61,7 @@ int run_forecast(int argc, char** argv, int first) {
   if (!request.out.empty()) {
     write_file(request.out, out);
     std::fprintf(stderr, "wrote %s (%zu %ss from %s)\n", request.out.c_str(), f.time.size(),
-                 time::interval_name(f.step).c_str(), time::format_timestamp(f.time.front()).c_str());
+                 time::interval_name(f.step).c_str(), api::forecast_time(f.time.front(), f.zone.get()).c_str());
   } else {
     std::cout << out;
   }

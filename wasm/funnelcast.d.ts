@@ -478,6 +478,8 @@ export interface ForecastResult {
   notices: string[];
   /** With the option `csv`: the forecast as the CLI writes it. */
   csv?: string;
+  /** The zone the CSV's times are local times of (CLI with a zone only; never on the page). */
+  zone?: string;
   time: Float64Array;
   mean: Float64Array;
   lower80: Float64Array;

@@ -103,6 +103,40 @@ TEST(CliTzModel, AModelRecordsItsZoneAndForecastReadsTheDataInIt) {
   EXPECT_EQ(named.out, implied.out);
   EXPECT_EQ(implied.out.substr(0, implied.out.find('\n')), "timestamp,forecast,lower_80,upper_80,lower_95,upper_95");
 
+  // The times: Berlin wall clock with its offset. The forecast starts at 2026-10-24 22:00
+  // UTC (midnight CEST); the clocks go back at 01:00 UTC, so 02:00 comes twice, first
+  // +02:00, then +01:00; 48 hours on, 2026-10-26 21:00 UTC is 22:00 CET.
+  std::vector<std::string> times;
+  for (size_t at = implied.out.find('\n') + 1; at < implied.out.size(); at = implied.out.find('\n', at) + 1)
+    times.push_back(implied.out.substr(at, implied.out.find(',', at) - at));
+  ASSERT_EQ(times.size(), 48u);
+  EXPECT_EQ(std::vector<std::string>(times.begin(), times.begin() + 5),
+            (std::vector<std::string>{"2026-10-25 00:00:00+02:00", "2026-10-25 01:00:00+02:00",
+                                      "2026-10-25 02:00:00+02:00", "2026-10-25 02:00:00+01:00",
+                                      "2026-10-25 03:00:00+01:00"}));
+  EXPECT_EQ(times.back(), "2026-10-26 22:00:00+01:00");
+  // --json: the instants (epoch seconds) and the zone.
+  const auto as_json = run_cli(env.dir, forecast + " --json");
+  ASSERT_EQ(as_json.code, 0) << as_json.err;
+  const nlohmann::json j = nlohmann::json::parse(as_json.out);
+  EXPECT_EQ(j.at("zone"), "Europe/Berlin");
+  EXPECT_EQ(j.at("time").at(0), 1792879200);
+  EXPECT_EQ(j.at("time").at(3), 1792879200 + 3 * 3600);
+  // --out: the line on stderr gives the first time the same way.
+  const auto written = run_cli(env.dir, forecast + " --out " + env.dir + "/f.csv");
+  ASSERT_EQ(written.code, 0) << written.err;
+  EXPECT_NE(written.err.find("(48 hours from 2026-10-25 00:00:00+02:00)"), std::string::npos) << written.err;
+  EXPECT_EQ(slurp(env.dir + "/f.csv"), implied.out);
+
+  // Without a zone, the same file is read as UTC and the times are written as before.
+  const auto utc = run_cli(env.dir, "forecast --model " + env.dir + "/plain.fcm --data " + data);
+  ASSERT_EQ(utc.code, 0) << utc.err;
+  const size_t first = utc.out.find('\n') + 1;
+  EXPECT_EQ(utc.out.substr(first, utc.out.find(',', first) - first), "2026-10-25 00:00:00");
+  const auto utc_json = run_cli(env.dir, "forecast --json --model " + env.dir + "/plain.fcm --data " + data);
+  ASSERT_EQ(utc_json.code, 0) << utc_json.err;
+  EXPECT_FALSE(nlohmann::json::parse(utc_json.out).contains("zone"));
+
   // --tz naming another zone: a usage error naming both.
   const auto other = run_cli(env.dir, forecast + " --tz America/New_York");
   EXPECT_EQ(other.code, 2);

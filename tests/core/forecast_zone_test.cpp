@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "funnelcast/api/forecast.hpp"
 #include "funnelcast/features/features.hpp"
 #include "funnelcast/forecast/predict.hpp"
 #include "funnelcast/io/csv.hpp"
@@ -175,6 +176,19 @@ TEST(ForecastZone, AModelWithAZoneRefusesAnotherZoneOrNone) {
   EXPECT_EQ(error_of([&] { fc::forecast::prepare(m, table, request); }),
             "berlin.fcm was trained with times in Europe/Berlin, not America/New_York; forecast with --tz "
             "Europe/Berlin (or without --tz)");
+}
+
+TEST(ForecastZone, TimesAreWrittenInTheZoneWithTheirOffset) {
+  using fc::api::forecast_time;
+  // 2026-10-25 00:00 and 01:00 UTC: 02:00 CEST, then 02:00 CET.
+  EXPECT_EQ(forecast_time(1792886400, &tzm_berlin()), "2026-10-25 02:00:00+02:00");
+  EXPECT_EQ(forecast_time(1792890000, &tzm_berlin()), "2026-10-25 02:00:00+01:00");
+  EXPECT_EQ(forecast_time(1792890000, nullptr), "2026-10-25 01:00:00");
+  // 2026-07-05 02:00 UTC: 22:00 EDT the day before.
+  EXPECT_EQ(forecast_time(1783216800, &tzm_new_york()), "2026-07-04 22:00:00-04:00");
+  // Half-hour offsets: 2026-07-01 08:00 UTC in India is 13:30.
+  const fc::time::Zone india = fc::time::Zone::from_posix("<+0530>-5:30", "Asia/Kolkata");
+  EXPECT_EQ(forecast_time(1782892800, &india), "2026-07-01 13:30:00+05:30");
 }
 
 }  // namespace
