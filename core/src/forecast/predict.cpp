@@ -88,12 +88,21 @@ Prepared prepare(const model::Model& m, const Table& table, const Request& reque
   o.zone = request.zone;
   // Times without an offset are read in the zone the model was trained with, or refused:
   // read as UTC they would shift every hour (the CLI loads the model's zone by name).
-  if (!d.zone.empty() && (!request.zone || request.zone->name() != d.zone)) {
-    throw Error(request.zone ? name + " was trained with times in " + d.zone + ", not " + request.zone->name() +
-                                   "; forecast with --tz " + d.zone + " (or without --tz)"
-                             : name + " reads times in " + d.zone +
-                                   "; time zones need the command line: funnelcast forecast --model " + name +
-                                   " --data FILE");
+#ifdef __EMSCRIPTEN__  // the page never has a zone
+  if (!d.zone.empty()) {
+#else
+  if (!d.zone.empty() && !(request.zone && request.zone->name() == d.zone)) {
+    if (request.zone)
+      throw Error(name + " was trained with times in " + d.zone + ", not " + request.zone->name() +
+                  "; forecast with --tz " + d.zone + " (or without --tz)");
+#endif
+    std::string text = name;  // appended, not added: a smaller wasm bundle
+    text += " reads times in ";
+    text += d.zone;
+    text += "; time zones need the command line: funnelcast forecast --model ";
+    text += name;
+    text += " --data FILE";
+    throw Error(text);
   }
   o.rows = d.rows == "events" ? series::RowMeaning::kEvents : series::RowMeaning::kValues;
   o.gaps = request.gaps ? *request.gaps : (d.gaps == "zero" ? series::Gaps::kZero : series::Gaps::kMissing);
@@ -242,9 +251,13 @@ Forecast predict(const model::Model& m, const series::Series& s, int horizon, co
 }
 
 Forecast predict(const model::Model& m, const Prepared& p, int horizon, const std::string& name) {
+#ifdef __EMSCRIPTEN__
+  Forecast f = predict(m, p.series(), horizon, name);  // no zone reaches the page
+#else
   const time::Zone* zone = series::clock_zone(p.data);
   Forecast f = predict(m, p.series(), horizon, name, zone);
   if (zone) f.zone = p.data.zone;
+#endif
   f.notices.insert(f.notices.begin(), p.notices.begin(), p.notices.end());
   return f;
 }

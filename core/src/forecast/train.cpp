@@ -84,7 +84,9 @@ model::DataSchema schema_of(const series::BuildResult& input, const series::Buil
   d.gaps = input.gaps == series::Gaps::kZero ? "zero" : "missing";
   d.channel = channel;
   d.channel_count = input.channels.size();
+#ifndef __EMSCRIPTEN__
   if (input.zone) d.zone = input.zone->name();
+#endif
   d.interval = data.step;
   d.source_interval = input.step;
   d.start = s.start;

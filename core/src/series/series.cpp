@@ -744,12 +744,12 @@ BuildResult build(const Table& table, const Options& options) {
   std::vector<uint8_t> offset_given;
   std::vector<int64_t> times = times_of(table, time_column, options.zone ? &offset_given : nullptr);
   if (options.zone) {
-    out.zone = options.zone;
 #ifdef __EMSCRIPTEN__
     // No zone reaches the page yet (time::load_zone is native only); this keeps localize()
     // and its messages out of the size-budgeted bundle until one does.
     throw Error(table.source + ": time zones are not available in this build; give the times with their offset");
 #else
+    out.zone = options.zone;
     localize(table, time_column, *options.zone, offset_given, roles.channel, times, out);
 #endif
   }
@@ -777,10 +777,6 @@ BuildResult build(const Table& table, const Options& options) {
   count_gaps(out, n);
   add_notices(table, grid, events, n, out);
   return out;
-}
-
-const time::Zone* clock_zone(const BuildResult& data) {
-  return data.zone_days ? nullptr : data.zone.get();
 }
 
 BuildResult resample(const BuildResult& data, int64_t step) {

@@ -42,8 +42,11 @@ struct Forecast {
   std::vector<int64_t> time;
   std::vector<double> mean, lower80, upper80, lower95, upper95;
   std::vector<std::string> notices;
-  // The wall clock of the times (series::clock_zone of the data); null: UTC.
+#ifndef __EMSCRIPTEN__
+  // The wall clock of the times (series::clock_zone of the data); null: UTC. Not in the
+  // wasm build, which has no zones.
   std::shared_ptr<const time::Zone> zone;
+#endif
 };
 
 // The `horizon` intervals after the last one of the series (0 = the model's validated
