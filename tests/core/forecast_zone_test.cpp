@@ -178,6 +178,29 @@ TEST(ForecastZone, AModelWithAZoneRefusesAnotherZoneOrNone) {
             "Europe/Berlin (or without --tz)");
 }
 
+TEST(ForecastZone, TheClockIsTheDataZoneExceptForCalendarDays) {
+  auto zone = std::make_shared<const fc::time::Zone>(tzm_berlin());
+  fc::series::Options o;
+  o.zone = zone;
+  // Hourly wall-clock rows: instants, whose calendar is Berlin's.
+  const fc::series::BuildResult hourly = fc::series::build(
+      fc::csv::read("timestamp,leads\n2026-07-01 10:00:00,1\n2026-07-01 11:00:00,2\n2026-07-01 12:00:00,3\n", {}), o);
+  EXPECT_EQ(hourly.total.start, 1782892800);  // 08:00 UTC
+  EXPECT_EQ(fc::series::clock_zone(hourly), zone.get());
+  const fc::forecast::SeriesHistory sh =
+      fc::forecast::history_of(tzm_calendar_spec(), hourly.total, fc::series::clock_zone(hourly));
+  EXPECT_EQ(sh.history.zone, zone.get());
+  // Daily rows stay the zone's calendar days (midnight read as UTC): no shift on top.
+  const fc::series::BuildResult daily = fc::series::build(
+      fc::csv::read("timestamp,leads\n2026-07-01,1\n2026-07-02,2\n2026-07-03,3\n", {}), o);
+  EXPECT_EQ(daily.total.start, 1782864000);  // 2026-07-01 00:00 UTC
+  EXPECT_EQ(fc::series::clock_zone(daily), nullptr);
+  // No zone: none.
+  EXPECT_EQ(fc::series::clock_zone(fc::series::build(
+                fc::csv::read("timestamp,leads\n2026-07-01 10:00:00,1\n2026-07-01 11:00:00,2\n", {}))),
+            nullptr);
+}
+
 TEST(ForecastZone, TimesAreWrittenInTheZoneWithTheirOffset) {
   using fc::api::forecast_time;
   // 2026-10-25 00:00 and 01:00 UTC: 02:00 CEST, then 02:00 CET.
