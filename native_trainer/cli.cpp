@@ -269,13 +269,27 @@ void stamp(model::Model& m, const Args& args) {
   }
 }
 
-forecast::Request forecast_request(const Args& args, const std::string& model_name) {
+forecast::Request forecast_request(const Args& args, const std::string& model_name, const model::Model& m) {
   forecast::Request request;
   request.model_name = model_name;
   const series::Options given = series_options(args);
   request.roles = given.roles;
   request.duplicates = given.duplicates;
   request.zone = given.zone;
+  const std::string& trained = m.header.data.zone;
+  if (!trained.empty()) {
+    if (given.zone && given.zone->name() != trained)
+      throw UsageError{"--tz " + given.zone->name() + ": " + model_name + " was trained with times in " + trained +
+                       "; forecast with --tz " + trained + " or without --tz"};
+    if (!given.zone) {
+      try {
+        request.zone = std::make_shared<const time::Zone>(time::load_zone(trained));
+      } catch (const Error& e) {
+        throw Error(model_name + " reads times in " + trained + ": " + e.what());
+      }
+      std::fprintf(stderr, "note: times without an offset are read in %s, as the model was trained\n", trained.c_str());
+    }
+  }
   if (args.has("gaps")) request.gaps = given.gaps;
   if (args.has("channel")) request.channel = args.get("channel");
   return request;

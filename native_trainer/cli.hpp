@@ -102,8 +102,10 @@ series::Options series_options(const Args& args);
 series::BuildResult load_series(const std::string& path, const Args& args);
 // A line on stderr describing what was read (rows, intervals, span), then the notices.
 // How to read new data for a forecast model: what the command line pins (roles, duplicates,
-// --gaps, --channel); the rest comes from the model.
-forecast::Request forecast_request(const Args& args, const std::string& model_name);
+// --gaps, --channel); the rest comes from the model. A model trained with --tz reads
+// times without an offset in its zone (said in a note on stderr); --tz naming another
+// zone is a usage error naming both.
+forecast::Request forecast_request(const Args& args, const std::string& model_name, const model::Model& m);
 void describe_series(const series::BuildResult& data, const std::string& path);
 
 template <class R>

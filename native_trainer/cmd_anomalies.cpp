@@ -61,7 +61,7 @@ const char* direction_name(int8_t d) {
 anomaly::Forecasts one_step_forecasts(const model::Model& m, const std::string& model_name,
                                       const Table& table, const Args& args,
                                       const anomaly::Input& in, size_t from) {
-  const forecast::Request request = forecast_request(args, model_name);
+  const forecast::Request request = forecast_request(args, model_name, m);
   const forecast::Prepared prepared = forecast::prepare(m, table, request);
   const series::Series& s = prepared.series();
   const size_t keep = static_cast<size_t>(std::max(1, m.header.forecast->min_history));
@@ -96,7 +96,7 @@ anomaly::Forecasts one_step_forecasts(const model::Model& m, const std::string& 
     sub.observed.assign(s.observed.begin() + static_cast<std::ptrdiff_t>(a),
                         s.observed.begin() + static_cast<std::ptrdiff_t>(k));
     try {
-      const forecast::Forecast one = forecast::predict(m, sub, 1, model_name);
+      const forecast::Forecast one = forecast::predict(m, sub, 1, model_name, series::clock_zone(prepared.data));
       f.mean[i] = one.mean[0];
       f.lower[i] = one.lower95[0];
       f.upper[i] = one.upper95[0];

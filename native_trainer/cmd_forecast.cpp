@@ -26,7 +26,10 @@ const char* kForecastHelp =
     "FILE needs at least as much history as the model's features read, and must not end\n"
     "in hours without a value.\n"
     "Output CSV columns: timestamp,forecast,lower_80,upper_80,lower_95,upper_95\n"
-    "(timestamps in UTC; the intervals come from the model's cross-validation errors).\n"
+    "(timestamps in UTC; with a zone - --tz, or the one the model was trained with - its\n"
+    "local times with their offset, 2026-10-25 02:00:00+02:00; the intervals come from\n"
+    "the model's cross-validation errors). A model trained with --tz reads times without\n"
+    "an offset in its zone; --tz naming another is refused.\n"
     "\n"
     "options:\n"
     "%s"
@@ -49,7 +52,7 @@ int run_forecast(int argc, char** argv, int first) {
   const std::string model_name = base_name(request.model);
   const model::Model m = model::load(read_file(request.model), model_name);
   const Table table = read_table(request.data);
-  const api::ForecastRun run = api::forecast(m, table, forecast_request(args, model_name), request);
+  const api::ForecastRun run = api::forecast(m, table, forecast_request(args, model_name, m), request);
   const forecast::Forecast& f = run.forecast;
   print_notices(f.notices);
   const std::string out = request.json
@@ -58,7 +61,7 @@ int run_forecast(int argc, char** argv, int first) {
   if (!request.out.empty()) {
     write_file(request.out, out);
     std::fprintf(stderr, "wrote %s (%zu %ss from %s)\n", request.out.c_str(), f.time.size(),
-                 time::interval_name(f.step).c_str(), time::format_timestamp(f.time.front()).c_str());
+                 time::interval_name(f.step).c_str(), api::forecast_time(f.time.front(), f.zone.get()).c_str());
   } else {
     std::cout << out;
   }

@@ -175,6 +175,9 @@ export interface DataSchema {
   /** The channel trained on; null = all channels summed. */
   channel: string | null;
   channel_count: number;
+  /** The time zone times without an offset were read in (`--tz`, e.g. "Europe/Berlin");
+   *  absent: UTC. The page refuses a forecast with a model that has one. */
+  zone?: string;
   /** The grid the model works on, seconds (3600). */
   interval: number;
   /** The training file's own interval (900 when 15-minute rows were summed to hours). */
@@ -475,6 +478,8 @@ export interface ForecastResult {
   notices: string[];
   /** With the option `csv`: the forecast as the CLI writes it. */
   csv?: string;
+  /** The zone the CSV's times are local times of (CLI with a zone only; never on the page). */
+  zone?: string;
   time: Float64Array;
   mean: Float64Array;
   lower80: Float64Array;

@@ -93,7 +93,7 @@ test('real results and model headers of every kind type-check against the declar
     values.push(['F.Registry', fc.registry()]);
     values.push(['F.MemoryStats', fc.memoryStats()]);
     // Model headers: the demo model (gbdt), and models trained here with other predictors,
-    // a channel, events and a creation time.
+    // a channel, events, a zone and a creation time.
     values.push(['F.ModelHeader', model.header()]);
     const lines = ['timestamp,channel,leads'];
     for (let h = 0; h < 24 * 30; ++h) {
@@ -117,8 +117,9 @@ test('real results and model headers of every kind type-check against the declar
       for (let k = 0; k < (h * 7) % 4; ++k) stamps.push(new Date(Date.UTC(2024, 0, 1) + h * 3600e3 + 600e3 + k * 1000).toISOString().slice(0, 19).replace('T', ' '));
     const csvPath = writeScratch('events-for-model.csv', 'created_at\n' + stamps.join('\n') + '\n');
     process.env.SOURCE_DATE_EPOCH = '1700000000';
+    // Read in a zone: the header's optional data.zone is declared too.
     cli(['train', 'forecast', '--data', csvPath, '--events', '--horizon', '24', '--folds', '2', '--out', ridgePath, '--quiet',
-      '--param', 'num_iterations=10']);
+      '--param', 'num_iterations=10', '--tz', 'Europe/Berlin']);
     delete process.env.SOURCE_DATE_EPOCH;
     const events_model = fc.loadModel(bytes(ridgePath), 'ridge.fcm');
     values.push(['F.ModelHeader', events_model.header()]);
@@ -163,6 +164,7 @@ test('real results and model headers of every kind type-check against the declar
     }
     assert.equal(events_model.header().data.rows, 'events');
     assert.equal(events_model.header().created_at, 1700000000);
+    assert.equal(events_model.header().data.zone, 'Europe/Berlin');
     events_model.delete();
   } finally {
     table.delete();

@@ -110,3 +110,31 @@ test('a deleted table or model cannot be used (JS Error, no crash)', () => {
   assert.throws(() => fc.kpis(t, {}), /deleted/);
   assert.throws(() => m.header(), /deleted/);
 });
+
+test('a model trained with --tz loads and shows its zone, and the page refuses to forecast with it', () => {
+  // Berlin wall-clock hours, 2026-09-01 to 2026-10-24 (54 days), busy 09:00-17:00.
+  let text = 'timestamp,leads\n';
+  for (let day = 0; day < 54; ++day) {
+    const date = day < 30 ? `2026-09-${String(day + 1).padStart(2, '0')}` : `2026-10-${String(day - 29).padStart(2, '0')}`;
+    for (let hour = 0; hour < 24; ++hour)
+      text += `${date} ${String(hour).padStart(2, '0')}:00:00,${hour >= 9 && hour < 18 ? 20 + (day % 3) : 2 + (hour % 2)}\n`;
+  }
+  const data = writeScratch('berlin.csv', text);
+  const out = writeScratch('berlin.fcm', '');
+  cli(['train', 'forecast', '--tz', 'Europe/Berlin', '--data', data, '--out', out, '--folds', '3', '--horizon', '48',
+    '--quiet', '--no-log', '--param', 'num_iterations=20']);
+  const m = fc.loadModel(bytes(out), 'berlin.fcm');
+  const t = fc.loadTable(enc(text), 'berlin.csv');
+  try {
+    assert.equal(m.header().data.zone, 'Europe/Berlin');
+    const expected = 'berlin.fcm reads times in Europe/Berlin; time zones need the command line: ' +
+      'funnelcast forecast --model berlin.fcm --data FILE';
+    assert.throws(() => fc.forecast(t, m, {}), (e) => e instanceof Error && e.message === expected);
+    const fit = fc.modelFits(t, m);
+    assert.equal(fit.ok, false);
+    assert.equal(fit.reason, expected);
+  } finally {
+    t.delete();
+    m.delete();
+  }
+});

@@ -28,6 +28,7 @@ function renderFacts(h, names) {
   // data.end is the end of the last interval (exclusive), as in the schema.
   fact('Trained on', `${d.source}: ${F.fmtDay(d.start)} → ${F.fmtDay(d.end - d.interval)} (${F.fmtCount(d.intervals)} ${F.intervalName(d.interval, d.intervals)})`);
   fact('Channel', d.channel == null ? `all channels${d.channel_count > 1 ? ` (${d.channel_count}, summed)` : ''}` : d.channel);
+  fact('Time zone', d.zone ? `${d.zone} (times without an offset; forecasts with this model need the command line)` : null);
   fact('Horizon', `${fc.horizon} ${F.intervalName(d.interval, fc.horizon)}`);
   const importance = Object.entries(fc.feature_importance || {});
   if (importance.length) {

@@ -4,6 +4,7 @@
 
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/time/time.hpp"
+#include "funnelcast/time/zone.hpp"
 
 namespace fc::api {
 namespace {
@@ -18,6 +19,19 @@ Column f64_column(std::vector<std::string> path, std::vector<double> v) {
 }
 
 }  // namespace
+
+std::string forecast_time(int64_t t, [[maybe_unused]] const time::Zone* zone) {
+#ifndef __EMSCRIPTEN__  // the page has no zones (series::build refuses one)
+  if (zone) {
+    const int64_t offset = zone->utc_offset(t), size = offset < 0 ? -offset : offset;
+    char text[16];
+    std::snprintf(text, sizeof text, "%c%02d:%02d", offset < 0 ? '-' : '+', static_cast<int>(size / 3600),
+                  static_cast<int>(size / 60 % 60));
+    return time::format_timestamp(t + offset) + text;
+  }
+#endif
+  return time::format_timestamp(t);
+}
 
 const std::vector<Field<ForecastRequest>>& forecast_fields() {
   using R = ForecastRequest;
@@ -65,6 +79,9 @@ json forecast_json(const ForecastRun& run, const ForecastRequest& r) {
             {"horizon", run.forecast.time.size()},
             {"interval_seconds", run.forecast.step},
             {"notices", run.forecast.notices}};
+#ifndef __EMSCRIPTEN__
+  if (run.forecast.zone) j["zone"] = run.forecast.zone->name();  // the CSV's times are local there
+#endif
   if (r.csv) j["csv"] = forecast_csv(run);
   return j;
 }
@@ -91,9 +108,14 @@ Columns forecast_columns(const ForecastRun& run, bool history) {
 std::string forecast_csv(const ForecastRun& run) {
   const forecast::Forecast& f = run.forecast;
   std::string out = "timestamp,forecast,lower_80,upper_80,lower_95,upper_95\n";
+#ifdef __EMSCRIPTEN__
+  const time::Zone* zone = nullptr;
+#else
+  const time::Zone* zone = f.zone.get();
+#endif
   char line[256];
   for (size_t i = 0; i < f.time.size(); ++i) {
-    std::snprintf(line, sizeof line, "%s,%.4f,%.4f,%.4f,%.4f,%.4f\n", time::format_timestamp(f.time[i]).c_str(),
+    std::snprintf(line, sizeof line, "%s,%.4f,%.4f,%.4f,%.4f,%.4f\n", forecast_time(f.time[i], zone).c_str(),
                   f.mean[i], f.lower80[i], f.upper80[i], f.lower95[i], f.upper95[i]);
     out += line;
   }

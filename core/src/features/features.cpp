@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "funnelcast/time/time.hpp"
+#include "funnelcast/time/zone.hpp"
 #include "funnelcast/base/error.hpp"
 
 namespace fc::features {
@@ -167,7 +168,8 @@ void build_row(const FeatureSpec& spec, const History& h, size_t t, float* out) 
       *out++ = static_cast<float>(v);
     }
   }
-  const int64_t at = h.start + static_cast<int64_t>(t) * h.step;
+  int64_t at = h.start + static_cast<int64_t>(t) * h.step;
+  if (h.zone) at += h.zone->utc_offset(at);  // the wall clock there, its fields read as UTC
   const int hour = time::hour_of_day(at), dow = time::day_of_week(at);
   if (spec.calendar) {
     const time::CivilDate c = time::date_of(at);

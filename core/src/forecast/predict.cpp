@@ -12,6 +12,7 @@
 #include "funnelcast/forecast/candidate.hpp"
 #include "funnelcast/schema/roles.hpp"
 #include "funnelcast/time/time.hpp"
+#include "funnelcast/time/zone.hpp"
 
 namespace fc::forecast {
 namespace {
@@ -51,7 +52,7 @@ std::vector<const schema::RoleDef*> needed_roles(const model::Model& m) {
 
 }  // namespace
 
-SeriesHistory history_of(const features::FeatureSpec& spec, const series::Series& s) {
+SeriesHistory history_of(const features::FeatureSpec& spec, const series::Series& s, const time::Zone* zone) {
   SeriesHistory out;
   auto values = [&](const std::string& name) -> const std::vector<double>& {
     if (const std::vector<double>* v = s.role(name)) return *v;
@@ -64,6 +65,7 @@ SeriesHistory history_of(const features::FeatureSpec& spec, const series::Series
   const std::vector<double>& y = values(spec.target);
   out.history.start = s.start;
   out.history.step = s.step;
+  out.history.zone = zone;
   out.history.target = y.data();
   out.history.size = y.size();
   for (const auto& e : spec.exog) {
@@ -84,6 +86,24 @@ Prepared prepare(const model::Model& m, const Table& table, const Request& reque
   series::Options o;
   o.duplicates = request.duplicates;
   o.zone = request.zone;
+  // Times without an offset are read in the zone the model was trained with, or refused:
+  // read as UTC they would shift every hour (the CLI loads the model's zone by name).
+#ifdef __EMSCRIPTEN__  // the page never has a zone
+  if (!d.zone.empty()) {
+#else
+  if (!d.zone.empty() && !(request.zone && request.zone->name() == d.zone)) {
+    if (request.zone)
+      throw Error(name + " was trained with times in " + d.zone + ", not " + request.zone->name() +
+                  "; forecast with --tz " + d.zone + " (or without --tz)");
+#endif
+    std::string text = name;  // appended, not added: a smaller wasm bundle
+    text += " reads times in ";
+    text += d.zone;
+    text += "; time zones need the command line: funnelcast forecast --model ";
+    text += name;
+    text += " --data FILE";
+    throw Error(text);
+  }
   o.rows = d.rows == "events" ? series::RowMeaning::kEvents : series::RowMeaning::kValues;
   o.gaps = request.gaps ? *request.gaps : (d.gaps == "zero" ? series::Gaps::kZero : series::Gaps::kMissing);
   for (const schema::RoleDef* role : needed_roles(m)) {
@@ -141,7 +161,8 @@ Prepared prepare(const model::Model& m, const Table& table, const Request& reque
   return out;
 }
 
-Forecast predict(const model::Model& m, const series::Series& s, int horizon, const std::string& name) {
+Forecast predict(const model::Model& m, const series::Series& s, int horizon, const std::string& name,
+                 const time::Zone* zone) {
   const model::ForecastSection& f = section_of(m, name);
   if (s.step != m.header.data.interval) {
     throw Error("the series is " + time::interval_adjective(s.step) + " but " + name + " forecasts " +
@@ -157,7 +178,7 @@ Forecast predict(const model::Model& m, const series::Series& s, int horizon, co
                 std::to_string(horizon));
   }
   const std::unique_ptr<Predictor> c = load_predictor(f, m.ensemble);
-  const SeriesHistory sh = history_of(f.features, s);
+  const SeriesHistory sh = history_of(f.features, s, zone);
   const features::History& h = sh.history;
   const std::string unit = time::interval_name(s.step);
   if (h.size < static_cast<size_t>(f.min_history)) {
@@ -230,7 +251,13 @@ Forecast predict(const model::Model& m, const series::Series& s, int horizon, co
 }
 
 Forecast predict(const model::Model& m, const Prepared& p, int horizon, const std::string& name) {
-  Forecast f = predict(m, p.series(), horizon, name);
+#ifdef __EMSCRIPTEN__
+  Forecast f = predict(m, p.series(), horizon, name);  // no zone reaches the page
+#else
+  const time::Zone* zone = series::clock_zone(p.data);
+  Forecast f = predict(m, p.series(), horizon, name, zone);
+  if (zone) f.zone = p.data.zone;
+#endif
   f.notices.insert(f.notices.begin(), p.notices.begin(), p.notices.end());
   return f;
 }

@@ -20,6 +20,7 @@
 #include "funnelcast/forecast/cv.hpp"
 #include "funnelcast/forecast/predict.hpp"
 #include "funnelcast/time/time.hpp"
+#include "funnelcast/time/zone.hpp"
 #include "internal.hpp"
 
 namespace fc::forecast {
@@ -83,6 +84,9 @@ model::DataSchema schema_of(const series::BuildResult& input, const series::Buil
   d.gaps = input.gaps == series::Gaps::kZero ? "zero" : "missing";
   d.channel = channel;
   d.channel_count = input.channels.size();
+#ifndef __EMSCRIPTEN__
+  if (input.zone) d.zone = input.zone->name();
+#endif
   d.interval = data.step;
   d.source_interval = input.step;
   d.start = s.start;
@@ -543,7 +547,7 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& given, c
 
   // 1. The data must be forecastable honestly.
   const std::string target = data.roles.leads.empty() ? "leads (rows counted)" : "'" + data.roles.leads + "'";
-  const SeriesHistory sh = history_of(spec, s);
+  const SeriesHistory sh = history_of(spec, s, series::clock_zone(data));
   const features::History& h = sh.history;
   const size_t n = h.size;
   const std::vector<double> y(h.target, h.target + n);

@@ -153,27 +153,29 @@ nlohmann::json roles_json(const schema::Roles& r) {
 nlohmann::json data_json(const DataSchema& d) {
   nlohmann::json cols = nlohmann::json::array();
   for (const auto& c : d.columns) cols.push_back({{"name", c.name}, {"type", c.type}, {"role", text_or_null(c.role)}});
-  return {{"source", d.source},
-          {"columns", cols},
-          {"roles", roles_json(d.roles)},
-          {"rows", d.rows},
-          {"gaps", d.gaps},
-          {"channel", text_or_null(d.channel)},
-          {"channel_count", d.channel_count},
-          {"interval", d.interval},
-          {"source_interval", d.source_interval},
-          {"start", d.start},
-          {"end", d.end},
-          {"intervals", d.intervals},
-          {"input_rows", d.input_rows},
-          {"rows_aggregated", d.rows_aggregated},
-          {"empty_intervals", d.empty_intervals},
-          {"missing_values", d.missing_values},
-          {"target", {{"mean", number_or_null(d.target.mean)},
-                      {"std", number_or_null(d.target.std)},
-                      {"min", number_or_null(d.target.min)},
-                      {"max", number_or_null(d.target.max)},
-                      {"count", d.target.count}}}};
+  nlohmann::json j = {{"source", d.source},
+                      {"columns", cols},
+                      {"roles", roles_json(d.roles)},
+                      {"rows", d.rows},
+                      {"gaps", d.gaps},
+                      {"channel", text_or_null(d.channel)},
+                      {"channel_count", d.channel_count},
+                      {"interval", d.interval},
+                      {"source_interval", d.source_interval},
+                      {"start", d.start},
+                      {"end", d.end},
+                      {"intervals", d.intervals},
+                      {"input_rows", d.input_rows},
+                      {"rows_aggregated", d.rows_aggregated},
+                      {"empty_intervals", d.empty_intervals},
+                      {"missing_values", d.missing_values},
+                      {"target", {{"mean", number_or_null(d.target.mean)},
+                                  {"std", number_or_null(d.target.std)},
+                                  {"min", number_or_null(d.target.min)},
+                                  {"max", number_or_null(d.target.max)},
+                                  {"count", d.target.count}}}};
+  if (!d.zone.empty()) j["zone"] = d.zone;  // absent without one: such files stay as they were
+  return j;
 }
 
 DataSchema data_from(const In& in) {
@@ -198,6 +200,10 @@ DataSchema data_from(const In& in) {
   d.gaps = in.one_of("gaps", {"missing", "zero"});
   d.channel = in.str_or_null("channel");
   d.channel_count = in.count("channel_count");
+  if (in.has("zone")) {
+    d.zone = in.str("zone");
+    if (d.zone.empty()) in.fail("zone", "must name a time zone (absent for UTC)");
+  }
   d.interval = in.integer("interval", 1, 366 * 86400);
   d.source_interval = in.integer("source_interval", 1, 366 * 86400);
   d.start = in.integer("start", std::numeric_limits<int64_t>::min() / 4, std::numeric_limits<int64_t>::max() / 4);

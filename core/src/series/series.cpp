@@ -194,6 +194,7 @@ void localize(const Table& t, const Column& c, const time::Zone& zone, const std
     two_days = two_days || times[r] != times[first];
   }
   if (one_time_of_day && two_days) {
+    out.zone_days = true;
     out.notices.push_back(t.source + ": the rows are days (one time of day, " + clock_of(times[first]) +
                           "): they are read as calendar days in " + zone.name() + ", which daylight saving "
                           "does not change");
@@ -748,6 +749,7 @@ BuildResult build(const Table& table, const Options& options) {
     // and its messages out of the size-budgeted bundle until one does.
     throw Error(table.source + ": time zones are not available in this build; give the times with their offset");
 #else
+    out.zone = options.zone;
     localize(table, time_column, *options.zone, offset_given, roles.channel, times, out);
 #endif
   }

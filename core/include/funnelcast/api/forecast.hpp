@@ -43,7 +43,11 @@ nlohmann::json forecast_json(const ForecastRun& run, const ForecastRequest& r);
 // time, mean, lower80, upper80, lower95, upper95; with `history`, also history_time and
 // history: the series the forecast continues, as the model read it.
 Columns forecast_columns(const ForecastRun& run, bool history);
-// timestamp,forecast,lower_80,upper_80,lower_95,upper_95 (UTC, 4 decimals).
+// timestamp,forecast,lower_80,upper_80,lower_95,upper_95 (4 decimals; times in UTC, or
+// with the data's zone its wall clock and offset: forecast_time).
 std::string forecast_csv(const ForecastRun& run);
+// "2026-10-25 02:00:00" (UTC) without a zone; with one, the wall clock there and its
+// offset: "2026-10-25 02:00:00+02:00", then "2026-10-25 02:00:00+01:00" an hour later.
+std::string forecast_time(int64_t t, const time::Zone* zone);
 
 }  // namespace fc::api

@@ -10,6 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+namespace fc::time {
+class Zone;
+}
+
 namespace fc::features {
 
 struct ExogSpec {
@@ -51,6 +55,9 @@ struct History {
   size_t size = 0;
   std::vector<const double*> exog;        // one per spec.exog entry, same grid
   std::vector<size_t> exog_size;
+  // Calendar features (hour, weekday, date, holiday) of the wall clock in this zone;
+  // null: of UTC.
+  const time::Zone* zone = nullptr;
 };
 
 // Features of hour t (t may equal size: the next, unobserved hour). Reads target[t-k]

@@ -5,6 +5,7 @@
 // asks for more than the validated horizon is refused.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,13 +42,19 @@ struct Forecast {
   std::vector<int64_t> time;
   std::vector<double> mean, lower80, upper80, lower95, upper95;
   std::vector<std::string> notices;
+#ifndef __EMSCRIPTEN__
+  // The wall clock of the times (series::clock_zone of the data); null: UTC. Not in the
+  // wasm build, which has no zones.
+  std::shared_ptr<const time::Zone> zone;
+#endif
 };
 
 // The `horizon` intervals after the last one of the series (0 = the model's validated
 // horizon). fc::Error when the horizon exceeds the validated one, the history is shorter
 // than the model's features read, or the series ends in missing values.
+// `zone`: the wall clock of the calendar features and the times (series::clock_zone).
 Forecast predict(const model::Model& m, const series::Series& s, int horizon = 0,
-                 const std::string& model_name = "the model");
+                 const std::string& model_name = "the model", const time::Zone* zone = nullptr);
 Forecast predict(const model::Model& m, const Prepared& p, int horizon = 0,
                  const std::string& model_name = "the model");
 
@@ -56,6 +63,7 @@ struct SeriesHistory {
   features::History history;
   std::vector<std::vector<double>> owned;  // derived series (cpl, roi) the history points into
 };
-SeriesHistory history_of(const features::FeatureSpec& spec, const series::Series& s);
+SeriesHistory history_of(const features::FeatureSpec& spec, const series::Series& s,
+                         const time::Zone* zone = nullptr);
 
 }  // namespace fc::forecast

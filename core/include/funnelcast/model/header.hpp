@@ -50,6 +50,8 @@ struct DataSchema {
   std::string gaps = "missing";       // intervals without rows: "missing" or "zero"
   std::string channel;                // the channel trained on; "" = all channels summed
   uint64_t channel_count = 0;         // channel values in the training file
+  std::string zone;                   // times without an offset were read in it ("" = UTC;
+                                      // the key is absent then)
   int64_t interval = 3600;            // seconds: the grid the model works on
   int64_t source_interval = 3600;     // the file's own interval (900 when 15-minute rows were summed)
   int64_t start = 0, end = 0;         // [start, end) of the training grid, epoch seconds

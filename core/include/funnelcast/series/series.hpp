@@ -108,6 +108,14 @@ struct BuildResult {
   size_t trailing_missing = 0;      // intervals at the end whose leads are missing
   bool spend_derived = false;       // spend computed as cpl x leads (no spend column)
   bool revenue_derived = false;     // revenue computed as spend x (1 + roi)
+#ifndef __EMSCRIPTEN__
+  // The zone times without an offset were read in (Options::zone; null: UTC). With one,
+  // the grid's times are instants unless `zone_days`: rows once a day (or week) stay
+  // calendar days of the zone, each at its date's midnight read as UTC. Not in the wasm
+  // build, which refuses a zone (and would carry the member's code in every copy).
+  std::shared_ptr<const time::Zone> zone;
+  bool zone_days = false;
+#endif
   // Sentences for the user about what was done: aggregation, gaps, derived columns,
   // missing values, the table's own notices. Printed by the CLI, shown by the page.
   std::vector<std::string> notices;
@@ -125,6 +133,17 @@ BuildResult build(const Table& table, const Options& options = {});
 // missing when any of its parts is. fc::Error when `step` is finer than the series' own
 // (a daily file cannot be split into hours) or is not a multiple of it.
 BuildResult resample(const BuildResult& data, int64_t step);
+
+// The zone whose wall clock the grid's times are shown and counted in (hour of day,
+// weekday, holidays): the data's zone, or null when there is none or the rows are
+// calendar days already (zone_days).
+inline const time::Zone* clock_zone([[maybe_unused]] const BuildResult& data) {
+#ifdef __EMSCRIPTEN__
+  return nullptr;
+#else
+  return data.zone_days ? nullptr : data.zone.get();
+#endif
+}
 
 // The total, or the channel with this name (fc::Error listing the channels there are).
 const Series& select(const BuildResult& data, const std::string& channel);
