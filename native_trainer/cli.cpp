@@ -14,6 +14,7 @@
 #include <memory>
 #include <sstream>
 
+#include "funnelcast/api/forecast.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/time/time.hpp"
@@ -244,6 +245,12 @@ void describe_series(const series::BuildResult& d, const std::string& path) {
   if (!d.channels.empty()) ss << ", " << d.channels.size() << (d.channels.size() == 1 ? " channel" : " channels");
   std::cerr << ss.str() << "\n";
   print_notices(d.notices);
+  // With --tz the grid is of instants, and KPI windows, anomalies and incidents are written
+  // in UTC (only forecasts carry the zone's wall clock): say so with the first hour in both.
+  if (d.zone && !d.zone_days && s.size())
+    print_notices({"times printed and written here are UTC: the first, " + time::format_timestamp(s.start) +
+                   ", is " + api::forecast_time(s.start, d.zone.get()) + " in " + d.zone->name() +
+                   " (the file's times were read as wall-clock times there)"});
 }
 
 void print_help(const char* help, const std::vector<std::string>& parts) {

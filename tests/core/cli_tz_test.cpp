@@ -78,6 +78,12 @@ TEST(CliTz, TheAutumnRepeatIsRefusedWithoutTzAndSummedExactlyWithIt) {
   EXPECT_NE(zoned.err.find("read in file order, 1 as CEST (+02:00), then 1 as CET (+01:00)"),
             std::string::npos)
       << zoned.err;
+  // The file's first row, 01:00 on 2026-10-24 in Berlin (+02:00), is 23:00 UTC the day before.
+  EXPECT_NE(zoned.err.find("note: times printed and written here are UTC: the first, 2026-10-23 23:00:00, "
+                           "is 2026-10-24 01:00:00+02:00 in Europe/Berlin"),
+            std::string::npos)
+      << zoned.err;
+  EXPECT_EQ(plain.err.find("printed and written here are UTC"), std::string::npos);
   EXPECT_EQ(zoned.err.find("no row"), std::string::npos) << zoned.err;
   EXPECT_EQ(zoned.err.find("added to an interval"), std::string::npos) << zoned.err;
   // The last 24 hours hold leads 25..48 (876), the 24 before 1..24 (300): 1,176 in all,
