@@ -64,8 +64,15 @@ const leadWorker = () => (leadEngine ||= new Engine(new URL('./lead-worker.js', 
 let startedDone;
 /** @type {Promise<void>} */
 const started = new Promise((resolve) => (startedDone = resolve));
+// painted: resolves once the start-up's first figures (the KPI tiles) are drawn, or the
+// start-up data could not be shown. The charts' stand-in embeds wait for it: they take
+// the main thread for a while, and the tiles come first.
+/** @type {() => void} */
+let paintedDone;
+/** @type {Promise<void>} */
+const painted = new Promise((resolve) => (paintedDone = resolve));
 /** @type {Shell} */
-const ctx = { engine, store, ready, started, leadWorker, refresh, refreshPanel, showView: () => {}, tooltip: createTooltip($('tooltip')) };
+const ctx = { engine, store, ready, started, painted, leadWorker, refresh, refreshPanel, showView: () => {}, tooltip: createTooltip($('tooltip')) };
 
 /** @param {string} text */
 function setStatus(text) {
@@ -94,13 +101,17 @@ async function renderResults(results, only = null) {
 }
 
 let computeSeq = 0;
-// The panels in two computes: the quick ones (KPI tiles, forecast) first, drawn as soon as
-// they are back, then the slow ones (anomalies judge the whole history). The worker takes
-// messages in order, so both are sent at once.
-/** @returns {Array<{names: string[], result: Promise<DashboardCalls['compute']>}>} */
-function sendComputes() {
+// The panels in three computes, each drawn as soon as it is back: the ones that need only
+// the data (`first`: the KPI tiles), the other quick ones (the forecast), then the slow
+// ones (anomalies judge the whole history). The worker takes messages in order, so they
+// are sent at once; at start-up the model's load is sent between the first and the rest
+// (`which`: 'first', 'rest' or 'all').
+/** @typedef {Array<{names: string[], result: Promise<DashboardCalls['compute']>}>} Computes */
+/** @param {'first' | 'rest' | 'all'} [which] @returns {Computes} */
+function sendComputes(which = 'all') {
   const computing = PANELS.filter((p) => p.request);
-  return [computing.filter((p) => !p.slow), computing.filter((p) => p.slow)]
+  const groups = [computing.filter((p) => p.first), computing.filter((p) => !p.first && !p.slow), computing.filter((p) => !p.first && p.slow)];
+  return (which === 'first' ? groups.slice(0, 1) : which === 'rest' ? groups.slice(1) : groups)
     .filter((group) => group.length)
     .map((group) => {
       const names = group.map((p) => p.name);
@@ -112,7 +123,7 @@ function sendComputes() {
 
 // Recomputes and redraws every panel; the latest call wins. `requests`: computes already
 // sent (at start-up they are queued right behind the loads).
-/** @param {ReturnType<typeof sendComputes> | null} [requests] */
+/** @param {Computes | null} [requests] */
 async function refresh(requests = null) {
   if (!store.schema) return;
   const seq = ++computeSeq;
@@ -126,16 +137,19 @@ async function refresh(requests = null) {
     } catch (e) {
       if (seq !== computeSeq) return;
       await renderResults(Object.fromEntries(names.map((name) => [name, { value: null, error: e.message }])));
+      paintedDone();
       continue;
     }
     if (seq !== computeSeq) return;
-    performance.mark(i === 0 ? 'fc-computed' : 'fc-computed-rest', { detail: r.timings });
+    const last = i === sent.length - 1;
+    performance.mark(i === 0 ? 'fc-computed' : last ? 'fc-computed-rest' : 'fc-computed-quick', { detail: r.timings });
     const drawing = renderResults(r.panels);
     // The KPI tiles are filled in synchronously (no chart): the first figures on screen.
-    if (i === 0 && 'kpis' in r.panels) performance.mark('fc-tiles-drawn');
+    if ('kpis' in r.panels) performance.mark('fc-tiles-drawn');
+    if (i === 0) paintedDone();
     await drawing;
     if (seq !== computeSeq) return;
-    if (i === 0) performance.mark('fc-first-drawn');
+    if ('forecast' in r.panels) performance.mark('fc-first-drawn');
   }
   setStatus('');
   $('dashboard').setAttribute('aria-busy', 'false');
@@ -202,17 +216,20 @@ async function boot() {
       const at = (t) => ({ startTime: t - performance.timeOrigin });
       if (r.startup.workerStart) performance.mark('fc-worker-start', at(r.startup.workerStart));
       if (r.startup.wasmReady) performance.mark('fc-wasm-ready', at(r.startup.wasmReady));
-      if (r.startup.warmedUp) performance.mark('fc-engine-ready', at(r.startup.warmedUp));
       $('core-version').textContent = `core ${r.version}`;
     },
     () => {},
   );
 
   // The loads start at once, while vega is still loading. The worker handles messages in
-  // order: this compute runs as soon as they are done, without waiting for the page to
-  // hear back. It is used only if the data was accepted.
+  // order: the data is read, the KPI tiles are computed, then the model is read and the
+  // rest computed, without waiting for the page to hear back (the tiles need no model;
+  // a file only the model can read is read its way when the model arrives: the tiles are
+  // then asked for again). The computes are used only if the data was accepted.
   const loads = PANELS.map((p) => p.start && p.start(ctx)).filter(Boolean);
-  const early = loads.length ? sendComputes() : null;
+  const early = loads.length ? sendComputes('first') : null;
+  const secondLoads = PANELS.map((p) => p.startSecond && p.startSecond(ctx)).filter(Boolean);
+  if (early) early.push(...sendComputes('rest'));
   vegaLoaded().then(
     () => performance.mark('fc-vega-loaded'),
     () => {}, // each chart panel reports it in prepare()
@@ -220,9 +237,19 @@ async function boot() {
   // While the engine parses the data: charts embedded with stand-in rows. Their real data
   // waits for this (ChartSlot.prepareWith); the KPI tiles do not.
   const preparing = Promise.all(PANELS.map((p) => p.prepare && p.prepare(ctx))).then(() => performance.mark('fc-charts-prepared'));
-  await Promise.all(loads);
+  // The tiles are drawn as soon as the data is in, while the model is still being read.
+  const firstOk = (await Promise.all(loads)).every((v) => v !== false);
+  let drawing = firstOk && store.schema ? refresh(early) : null;
+  await Promise.all(secondLoads);
   const dataOk = !!store.schema;
-  if (dataOk) await refresh(early);
+  if (dataOk && !drawing) {
+    // Read the model's way (it was pending when the first compute ran): the tiles again.
+    const first = early ? sendComputes('first') : [];
+    if (early) early.splice(0, first.length, ...first);
+    drawing = refresh(early);
+  }
+  await drawing;
+  paintedDone();
   await preparing;
   performance.mark('fc-dashboard-rendered');
   document.body.dataset.state = dataOk ? 'ready' : 'error';
@@ -233,6 +260,7 @@ async function boot() {
 
 boot().catch((e) => {
   startedDone();
+  paintedDone();
   document.body.dataset.state = 'error';
   const box = $('data-error');
   box.textContent = `Unexpected error: ${e.message}`;

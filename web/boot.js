@@ -17,10 +17,12 @@
     var data = query.get('data') || 'demo/hourly.csv';
     var model = query.get('model');
     var demoData = new URL(data, location.href).pathname === new URL('demo/hourly.csv', location.href).pathname;
+    // The worker parses the data as soon as it and the wasm are in (worker.js: preparse).
     worker.postMessage({
       type: 'prefetch',
       urls: /** @type {string[]} */ ([data, model === 'none' ? null : model || (demoData ? 'models/demo_forecast.fcm' : null)].filter(Boolean))
         .map(function (u) { return new URL(u, location.href).href; }),
+      parse: new URL(data, location.href).href,
     });
   } catch (e) {
     window.fcWorker = null;

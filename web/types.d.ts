@@ -72,7 +72,7 @@ export interface PanelResult<T = unknown> {
 }
 
 export interface DashboardCalls {
-  init: { version: string; registry: FC.Registry; startup: { workerStart?: number; wasmReady?: number; warmedUp?: number } };
+  init: { version: string; registry: FC.Registry; startup: { workerStart?: number; wasmReady?: number } };
   openTable: TableReply;
   setRoles: TableReply;
   discardPending: PageSchema | null;
@@ -261,6 +261,8 @@ export interface Shell {
   ready: Promise<DashboardCalls['init']>;
   /** Resolves once the dashboard's start-up is over (drawn, or failed). */
   started: Promise<void>;
+  /** Resolves once the start-up's KPI tiles are drawn (or the start-up data could not be shown). */
+  painted: Promise<void>;
   leadWorker: () => Engine<LeadCalls>;
   refresh: () => Promise<void>;
   refreshPanel: (name: string) => Promise<void> | undefined;
@@ -280,8 +282,12 @@ export interface Panel {
   query?: Record<string, QueryKey>;
   setup?: (ctx: Shell) => void;
   start?: (ctx: Shell) => Promise<unknown> | null;
+  /** Loads at start-up after the `first` panels' compute was sent (the data panel's model). */
+  startSecond?: (ctx: Shell) => Promise<unknown> | null;
   prepare?: (ctx: Shell) => Promise<unknown>;
   request?: (ctx: Shell) => object | null;
+  /** Computed first, before the model is read at start-up: it needs only the data (the KPI tiles). */
+  first?: boolean;
   /** Computed after the other panels, which are drawn first (anomalies: the whole history). */
   slow?: boolean;
   render?: (result: PanelResult<any>, ctx: Shell) => unknown;

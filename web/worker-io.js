@@ -38,6 +38,14 @@ export function prefetch(urls) {
   }
 }
 
+// The download of a prefetched URL, if there is one not yet taken by readSource.
+/** @param {string} href @returns {Promise<Uint8Array> | null} */
+export const prefetchedBytes = (href) => prefetched.get(href) || null;
+
+// The name a URL's file is known by (its last path segment).
+/** @param {URL} url */
+export const urlName = (url) => decodeURIComponent(url.pathname.split('/').pop() || url.pathname);
+
 // Reads a File or a same-origin URL into bytes, reporting progress as it goes.
 /**
  * @typedef {{kind: 'file', file: File} | {kind: 'url', url: string, fresh?: boolean} | {kind: 'bytes', bytes: ArrayBuffer | Uint8Array, name?: string}} WorkerSource
@@ -74,7 +82,7 @@ export async function readSource(id, source, what) {
     if (early) {
       prefetched.delete(url.href);
       progress(id, `Downloading ${what}`, null);
-      const name = decodeURIComponent(url.pathname.split('/').pop() || url.pathname);
+      const name = urlName(url);
       try {
         return { bytes: await early, name, readAt: clock() };
       } catch {
@@ -90,7 +98,7 @@ export async function readSource(id, source, what) {
     }
     if (!res.ok) throw new Error(`${url.pathname}: the server answered ${res.status} ${res.statusText}`.trim());
     const total = Number(res.headers.get('content-length')) || 0;
-    const name = decodeURIComponent(url.pathname.split('/').pop() || url.pathname);
+    const name = urlName(url);
     if (!res.body || !total) return { bytes: new Uint8Array(await res.arrayBuffer()), name, readAt: clock() };
     const chunks = [];
     let done = 0;
@@ -134,14 +142,15 @@ export function transferables(value, out = [], depth = 0) {
 /**
  * @param {Record<string, (id: number, args: any, read: Promise<Read> | null) => unknown>} handlers
  * @param {() => Promise<unknown>} ready
- * @param {{what?: (type: string) => string}} [options]
+ * @param {{what?: (type: string) => string, onPrefetch?: (args: {urls?: string[], parse?: string}) => void}} [options]
  */
-export function serve(handlers, ready, { what = (type) => (/model/i.test(type) ? 'the model' : 'the CSV') } = {}) {
+export function serve(handlers, ready, { what = (type) => (/model/i.test(type) ? 'the model' : 'the CSV'), onPrefetch } = {}) {
   let queue = Promise.resolve();
   self.onmessage = (event) => {
     const { id, type, ...args } = event.data || {};
     if (type === 'prefetch') {
       prefetch(args.urls || []);
+      if (onPrefetch) onPrefetch(args);
       return;
     }
     args.requestedAt = clock();

@@ -6,50 +6,45 @@
 // @ts-ignore: the bundle is built into wasm/ next to the page (scripts/assemble.mjs); its API is wasm/funnelcast.d.ts (fcReady below)
 import createFunnelcast from './wasm/funnelcast.mjs';
 import { PANEL_HANDLERS } from './worker-panels.js';
-import { clock, progress, serve } from './worker-io.js';
+import { clock, prefetchedBytes, progress, serve, urlName } from './worker-io.js';
 
 // The start-up steps' times, for the page's timing marks.
 /** @import * as FC from '../wasm/funnelcast' */
 /** @import { Read } from './worker-io.js' */
 /** @import { PanelContext } from './worker-panels.js' */
-/** @type {{workerStart: number, wasmReady?: number, warmedUp?: number}} */
+/** @type {{workerStart: number, wasmReady?: number}} */
 const startup = { workerStart: clock() };
 /** @type {Promise<FC.FunnelcastModule>} */
 const fcReady = createFunnelcast().then((/** @type {FC.FunnelcastModule} */ m) => {
   startup.wasmReady = clock();
-  try {
-    warmUp(m);
-  } catch (e) {
-    console.warn('funnelcast: warm-up failed:', e.message); // only an optimization
-  }
-  startup.warmedUp = clock();
   return m;
 });
 /** @type {FC.FunnelcastModule} */
 let fc = /** @type {any} */ (null); // set once fcReady resolves, before any handler runs (serve's ready)
 
-// A cold wasm function runs in V8's baseline tier, several times slower than optimized
-// code, and a long call (parsing a whole CSV) stays there to its end. Running the hot
-// paths once on a small synthetic file starts their optimized compile in the background
-// while the real file is still downloading.
-/** @param {FC.FunnelcastModule} m */
-function warmUp(m) {
-  const start = Date.UTC(2024, 0, 1) / 1000;
-  const lines = ['timestamp,channel,leads,spend,revenue'];
-  for (let h = 0; h < 24 * 21; ++h) {
-    const d = new Date((start + h * 3600) * 1000).toISOString().slice(0, 19).replace('T', ' ');
-    for (const c of ['a', 'b', 'c']) lines.push(`${d},${c},${(h * 7) % 13},${(10 + (h % 17) * 1.25).toFixed(2)},${((h * 31) % 97) * 1.5}`);
-  }
-  const bytes = new TextEncoder().encode(lines.join('\n'));
-  for (let i = 0; i < 2; ++i) {
-    const t = m.loadTable(bytes, 'warm-up.csv');
-    try {
-      m.kpis(t, {});
-      m.anomalies(t, {});
-    } finally {
-      t.delete();
-    }
-  }
+// The start-up data (boot.js names it in its prefetch), parsed as soon as it and the wasm
+// are in, while the page is still loading its own scripts: the page's openTable for the
+// same download then finds it read. Taken (or dropped) by the first openTable.
+/** @typedef {{bytes: Uint8Array, table: FC.Table, parseMs: number, parseStartAt: number, parsedAt: number}} Preparsed */
+/** @type {Promise<Preparsed | null> | null} */
+let preparsing = null;
+/** @param {{parse?: string}} args */
+function preparse({ parse }) {
+  const bytes = parse ? prefetchedBytes(parse) : null;
+  if (!parse || !bytes || preparsing) return;
+  const name = urlName(new URL(parse));
+  preparsing = Promise.all([fcReady, bytes]).then(
+    ([m, b]) => {
+      const t0 = performance.now();
+      const parseStartAt = clock();
+      try {
+        return { bytes: b, table: m.loadTable(b, name), parseMs: performance.now() - t0, parseStartAt, parsedAt: clock() };
+      } catch {
+        return null; // openTable reads it again and reports the error
+      }
+    },
+    () => null,
+  );
 }
 
 // The table the dashboard shows, a newly loaded table whose roles still need fixing,
@@ -131,15 +126,20 @@ const handlers = {
   /** @param {number} id @param {{requestedAt: number}} args @param {Promise<Read> | null} read the file (serve: the args' source) */
   async openTable(id, args, read) {
     const { bytes, name, readAt } = await /** @type {Promise<Read>} */ (read);
+    const early = preparsing && (await preparsing);
+    preparsing = null;
+    if (early && early.bytes !== bytes) early.table.delete();
     progress(id, 'Parsing the CSV', null);
     const t0 = performance.now();
     const startedAt = clock();
-    const t = fc.loadTable(bytes, name);
+    const t = early && early.bytes === bytes ? early.table : fc.loadTable(bytes, name);
     /** @type {FC.Schema & {parseMs?: number, bytes?: number, timing?: object}} */
     const schema = t.schema();
-    schema.parseMs = performance.now() - t0;
+    schema.parseMs = early && early.bytes === bytes ? early.parseMs : performance.now() - t0;
     schema.bytes = bytes.length;
-    schema.timing = { requestedAt: args.requestedAt, readAt, parseStartAt: startedAt, parsedAt: clock() };
+    schema.timing = early && early.bytes === bytes
+      ? { requestedAt: args.requestedAt, readAt: Math.min(readAt, early.parseStartAt), parseStartAt: early.parseStartAt, parsedAt: early.parsedAt }
+      : { requestedAt: args.requestedAt, readAt, parseStartAt: startedAt, parsedAt: clock() };
     const input = { bytes, name };
     dropPending();
     const adopted = schema.ok ? null : readAsModel(t);
@@ -227,6 +227,10 @@ const handlers = {
   },
 };
 
-serve(handlers, async () => {
-  if (!fc) fc = await fcReady;
-});
+serve(
+  handlers,
+  async () => {
+    if (!fc) fc = await fcReady;
+  },
+  { onPrefetch: preparse },
+);

@@ -346,11 +346,12 @@ function setup(ctx) {
 
 // The metric of the first chart is the worker's pick: the preferred one or the default.
 /** @param {Shell} ctx */
-function prepare({ store, ready }) {
+function prepare({ store, ready, painted }) {
   return slot.prepareWith(async () => {
     try {
       await vegaLoaded();
       await ready.catch(() => {}); // the registry, for the chart's title
+      await painted; // the KPI tiles first: an embed holds the main thread a while
       const metric = $select('an-metric').value || preferred || DEFAULT_ANOMALY_METRIC;
       const epoch = `${Math.max(1, store.dataVersion)}:${Number($input('an-lookback').value) * 24}`;
       // The epoch is a string here (data version and look-back): ChartSlot only compares it.

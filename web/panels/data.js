@@ -282,36 +282,41 @@ function setup(shell) {
   ctx.store.on('model', renderModelSource);
 }
 
-// Start-up: the data and the model from the query string (or the demo ones), both at
-// once. Resolves when both loads are done; null when there is nothing to load.
-// The demo model goes with the demo data only: other data without a model of its own gets
-// one trained for it (panels/training.js). The model is sent to the worker first, so a
-// file it can read is read its way as soon as the file is parsed.
+// Start-up: the data and the model from the query string (or the demo ones). The data
+// is read first (start) and the model next (startSecond), so the KPI tiles, which need
+// no model, are computed between the two. The demo model goes with the demo data only:
+// other data without a model of its own gets one trained for it (panels/training.js).
+// A file only the model can read waits as pending until the model arrives, which then
+// reads it its way (openModel). Each resolves when its load is done (true: accepted).
+/** @type {DataSource | null} */
+let startData = null;
+/** @type {(name: string) => (v: boolean) => boolean} */
+const marked = (name) => (v) => {
+  performance.mark(name);
+  return v;
+};
+
 function start() {
-  let data = null;
-  let model = null;
+  startData = null;
   try {
-    data = urlSource(query.data || DEMO_DATA, query.data ? null : `${DEMO_DATA} (demo data)`);
+    startData = urlSource(query.data || DEMO_DATA, query.data ? null : `${DEMO_DATA} (demo data)`);
   } catch (e) {
     showError('data-error', e.message);
+    return null;
   }
-  const demoData = data && isAt(data, DEMO_DATA);
-  if (query.model !== 'none' && (query.model || demoData)) {
-    try {
-      model = urlSource(query.model || DEMO_MODEL, query.model ? null : 'demo_forecast.fcm (demo model)');
-    } catch (e) {
-      showError('model-error', e.message);
-    }
+  return openData(startData).then(marked('fc-data-loaded'));
+}
+
+function startSecond() {
+  const demoData = !query.data || (startData && isAt(startData, DEMO_DATA));
+  if (query.model === 'none' || !(query.model || demoData)) return null;
+  try {
+    const model = urlSource(query.model || DEMO_MODEL, query.model ? null : 'demo_forecast.fcm (demo model)');
+    return openModel(model).then(marked('fc-model-loaded'));
+  } catch (e) {
+    showError('model-error', e.message);
+    return null;
   }
-  if (!data && !model) return null;
-  /** @type {(name: string) => (v: boolean) => boolean} */
-  const marked = (name) => (v) => {
-    performance.mark(name);
-    return v;
-  };
-  const modelLoad = model ? openModel(model).then(marked('fc-model-loaded')) : false;
-  const dataLoad = data ? openData(data).then(marked('fc-data-loaded')) : false;
-  return Promise.all([dataLoad, modelLoad]);
 }
 
 /** @type {import('../types').Panel} */
@@ -324,4 +329,5 @@ export default {
   },
   setup,
   start,
+  startSecond,
 };

@@ -159,11 +159,12 @@ function setup({ store, tooltip }) {
 
 // While the engine parses the data: the chart embedded hidden, for the first data version.
 /** @param {Shell} ctx */
-function prepare({ store, ready }) {
+function prepare({ store, ready, painted }) {
   return slot.prepareWith(async () => {
     try {
       await vegaLoaded();
       await ready.catch(() => {}); // the registry, for the chart's title
+      await painted; // the KPI tiles first: an embed holds the main thread a while
       await slot.prepare(forecastSpec(standIn(), { label: targetLabel('leads', store.registry) }), Math.max(1, store.dataVersion));
     } catch (e) {
       showError('forecast-error', e.message);

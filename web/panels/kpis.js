@@ -90,5 +90,6 @@ export default {
     store.on('registry', build);
   },
   request: () => ({}),
+  first: true,
   render,
 };
