@@ -48,6 +48,37 @@ std::unique_ptr<Predictor> linear(const std::vector<int>& lags, const std::vecto
   return load_predictor(s, gbdt::Ensemble{});
 }
 
+// A forecaster that reads only the calendar: the day of the week (0 = Monday) of the step
+// it predicts, from the history's start and step, and one step of lookback.
+class WeekdayOfStep final : public Predictor {
+ public:
+  double predict_at(const features::History& h, size_t t, std::vector<float>&) const override {
+    const int64_t day = time::floor_div(h.start + static_cast<int64_t>(t) * h.step, 86400);
+    return static_cast<double>(((day + 3) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
+  }
+  double predict_row(const features::History& h, size_t t, const float*) const override {
+    std::vector<float> none;
+    return predict_at(h, t, none);
+  }
+  size_t lookback() const override { return 1; }
+};
+
+TEST(Recursive, DailyStepsKeepTheirDates) {
+  // 26 days from Monday 2024-01-01: the window copied for the forecast starts a day before
+  // the origin, and the days forecast are 2024-01-27 (a Saturday) and on.
+  std::vector<double> y(26, 1.0);
+  features::History h = history_of(y);
+  h.step = 86400;
+  WeekdayOfStep f;
+  f.clip_negative = false;
+  const auto p = recursive(f, h, y.size(), 7);
+  const std::vector<double> want = {5, 6, 0, 1, 2, 3, 4};  // Sat .. Fri
+  EXPECT_EQ(p, want);
+  // Hourly: 2024-01-01 00:00 + 26 hours is Tuesday 02:00.
+  features::History hourly = history_of(y);
+  EXPECT_EQ(recursive(f, hourly, y.size(), 1), std::vector<double>{1});
+}
+
 TEST(Recursive, FirstStepUsesTheLastObservedValue) {
   std::vector<double> y = {3, 1, 4, 1, 5, 9, 2, 6};
   const auto f = linear({1}, {1.0});

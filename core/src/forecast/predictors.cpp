@@ -45,7 +45,7 @@ std::vector<double> recursive(const Predictor& c, const features::History& h, si
   std::vector<double> buffer(h.target + first, h.target + from);
   buffer.resize(buffer.size() + static_cast<size_t>(std::max(horizon, 0)));
   features::History local = h;
-  local.start = h.start + static_cast<int64_t>(first) * 3600;
+  local.start = h.start + static_cast<int64_t>(first) * h.step;
   local.target = buffer.data();
   local.size = from - first;
   for (size_t e = 0; e < local.exog.size(); ++e) {
