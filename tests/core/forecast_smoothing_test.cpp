@@ -216,6 +216,101 @@ TEST(HoltWinters, PureTrendPlusDailyCycleIsForecastWithinOnePercent) {
   }
 }
 
+// Daily data: a week (7 steps) is the smoothers' only season, phases counted in days since
+// the epoch. kDailyShape sums to 0.
+constexpr double kDailyShape[7] = {3, -1, 2, 0, -2, 1, -3};
+
+TEST(DailyHoltWinters, WeeklySeasonByHand) {
+  // Two exact weeks of 20 + shape (series starting on epoch day 3, so day i has phase
+  // (3 + i) % 7 and shape[i % 7]): l = 20, b = 0, indices = shape, no error. Then day 14
+  // is 7 above its 20 + shape[0]; with alpha 0.5 and gamma 0.2: e = 7, l = 23.5,
+  // index of its phase 3 + 1.4; day 15 (phase 4, shape[1]) is forecast 23.5 - 1 = 22.5.
+  std::vector<double> y;
+  for (size_t i = 0; i < 14; ++i) y.push_back(20 + kDailyShape[i % 7]);
+  y.push_back(20 + kDailyShape[0] + 7);
+  double sse = -1;
+  const double f = smoothing::holt_winters_next(params(0.5, 0, 0.2, false), y.data(), y.size(), 3, &sse,
+                                                smoothing::kDailySeasons);
+  EXPECT_NEAR(f, 22.5, 1e-12);
+  EXPECT_NEAR(sse, 49, 1e-12);
+  // Fewer than two weeks: no forecast.
+  EXPECT_TRUE(std::isnan(smoothing::holt_winters_next(params(0.5, 0, 0.2, false), y.data(), 13, 3, nullptr,
+                                                       smoothing::kDailySeasons)));
+}
+
+TEST(DailyTheta, WeeklyIndicesAndHalfTheSlopeByHand) {
+  // 50 + i + shape[i % 7] over two weeks: week means 53 and 60 at days 3 and 10, slope 1,
+  // line 50 + i, indices = shape, drift 0.5; the deseasonalised series is 50 + i. With
+  // alpha 1 the level is each value: 13 errors of 0.5 (sse 3.25), and day 14 is forecast
+  // 63 + 0.5 + shape[0] = 66.5.
+  std::vector<double> y;
+  for (size_t i = 0; i < 14; ++i) y.push_back(50 + static_cast<double>(i) + kDailyShape[i % 7]);
+  model::Smoothing p;
+  p.alpha = 1;
+  p.window = 182;
+  double sse = -1;
+  EXPECT_NEAR(smoothing::theta_next(p, y.data(), y.size(), 0, 182, &sse, smoothing::kDailySeasons), 66.5, 1e-12);
+  EXPECT_NEAR(sse, 3.25, 1e-12);
+}
+
+TEST(DailyHoltWinters, ATrendAndAWeeklyCycleAreContinuedExactlyFromAModel) {
+  // 50 + i + shape[i % 7] for 4 weeks from Monday 2024-01-01, read through a model section
+  // as inference does: the first two weeks give l = 49, b = 1 and the shape, every later
+  // day is exact, and 10 days from day 28 on are 50 + t + shape[t % 7].
+  std::vector<double> y;
+  for (size_t i = 0; i < 28; ++i) y.push_back(50 + static_cast<double>(i) + kDailyShape[i % 7]);
+  model::ForecastSection s;
+  s.features.lags = {1};
+  s.predictor = "holt_winters";
+  model::Smoothing sp = params(0.3, 0.05, 0.1, true);
+  sp.window = 182;
+  s.smoothing = sp;
+  s.clip_negative = false;
+  const auto p = load_predictor(s, gbdt::Ensemble{});
+  features::History h;
+  h.start = k2024;
+  h.step = 86400;
+  h.target = y.data();
+  h.size = y.size();
+  const std::vector<double> f = recursive(*p, h, y.size(), 10);
+  ASSERT_EQ(f.size(), 10u);
+  // k2024 is epoch day 19723, phase 19723 % 7 = 4: the shape is keyed by day, not phase.
+  for (size_t k = 0; k < 10; ++k) EXPECT_NEAR(f[k], 50 + 28.0 + static_cast<double>(k) + kDailyShape[(28 + k) % 7], 1e-9) << k;
+}
+
+TEST(DailySmoothing, StepPredictorsEqualTheWholeWindowFilterBitForBit) {
+  // As the hourly twin above, on daily data past the 182-day window (its start moving a
+  // week at a time).
+  for (const char* type : {"holt_winters", "theta"}) {
+    model::ForecastSection s;
+    s.features.lags = {1};
+    s.predictor = type;
+    model::Smoothing sp = params(0.3, 0.05, 0.1, true);
+    sp.window = 182;
+    s.smoothing = sp;
+    s.clip_negative = false;
+    const auto p = load_predictor(s, gbdt::Ensemble{});
+    std::vector<double> y;
+    for (size_t i = 0; i < 400; ++i) y.push_back(100 + 0.2 * static_cast<double>(i) + 10 * kDailyShape[i % 7] + std::sin(static_cast<double>(i)));
+    features::History h;
+    h.start = k2024 + 2 * 86400;  // not at a week's start
+    h.step = 86400;
+    h.target = y.data();
+    h.size = y.size();
+    std::vector<float> scratch;
+    const auto steps = p->steps();
+    ASSERT_NE(steps, nullptr);
+    for (size_t t = 10; t <= y.size(); ++t) {
+      const double a = steps->at(h, t), b = p->predict_at(h, t, scratch);
+      if (std::isnan(b)) {
+        EXPECT_TRUE(std::isnan(a)) << type << " t=" << t;
+      } else {
+        ASSERT_EQ(a, b) << type << " t=" << t;
+      }
+    }
+  }
+}
+
 TEST(SeasonalNaiveDay, RepeatsYesterday) {
   std::vector<double> y;
   for (size_t t = 0; t < 24 * 9; ++t) y.push_back(static_cast<double>(t));

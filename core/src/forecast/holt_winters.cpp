@@ -4,6 +4,7 @@
 // window the forecaster reads when it predicts.
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <cmath>
 #include <limits>
 
@@ -33,21 +34,22 @@ double mean_known(const double* y, size_t b, size_t e) {
 }
 }  // namespace
 
-size_t window_start(int64_t first_hour, size_t t, size_t window) {
+size_t window_start(int64_t first_hour, size_t t, size_t window, int cycle) {
   const int64_t at = first_hour + static_cast<int64_t>(t) - static_cast<int64_t>(window);
-  int64_t week = at / kWeek;
-  if (at % kWeek < 0) --week;  // floor
-  const int64_t start = week * kWeek - first_hour;
+  int64_t week = at / cycle;
+  if (at % cycle < 0) --week;  // floor
+  const int64_t start = week * cycle - first_hour;
   if (start <= 0) return 0;
   return std::min(static_cast<size_t>(start), t);
 }
 
 bool holt_winters_start(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour,
-                        HoltWintersState& s) {
+                        HoltWintersState& s, const Seasons& z) {
   s = HoltWintersState{};
-  if (n < 2 * static_cast<size_t>(kDay)) return false;
-  const bool weekly = p.weekly && n >= 2 * static_cast<size_t>(kWeek);
-  const size_t period = weekly ? kWeek : kDay;
+  const int pd = z.day;
+  if (n < 2 * static_cast<size_t>(pd)) return false;
+  const bool weekly = p.weekly && z.week > 0 && n >= 2 * static_cast<size_t>(z.week);
+  const size_t period = weekly ? static_cast<size_t>(z.week) : static_cast<size_t>(pd);
   double m1 = mean_known(y, 0, period), m2 = mean_known(y, period, 2 * period);
   if (std::isnan(m1) || std::isnan(m2)) {
     const double all = mean_known(y, 0, n);
@@ -66,16 +68,16 @@ bool holt_winters_start(const model::Smoothing& p, const double* y, size_t n, in
     std::array<size_t, kDay> cnt{};
     for (size_t i = 0; i < 2 * period; ++i) {
       if (std::isnan(y[i])) continue;
-      const size_t ph = phase(first_hour + static_cast<int64_t>(i), kDay);
+      const size_t ph = phase(first_hour + static_cast<int64_t>(i), pd);
       sum[ph] += y[i] - (l + b * static_cast<double>(i + 1));
       ++cnt[ph];
     }
     double centre = 0;
-    for (int k = 0; k < kDay; ++k) {
+    for (int k = 0; k < pd; ++k) {
       day[k] = cnt[k] ? sum[k] / static_cast<double>(cnt[k]) : 0.0;
       centre += day[k];
     }
-    for (int k = 0; k < kDay; ++k) day[k] -= centre / kDay;
+    for (int k = 0; k < pd; ++k) day[k] -= centre / pd;
   }
   if (weekly) {
     std::array<double, kWeek> sum{};
@@ -83,24 +85,26 @@ bool holt_winters_start(const model::Smoothing& p, const double* y, size_t n, in
     for (size_t i = 0; i < 2 * period; ++i) {
       if (std::isnan(y[i])) continue;
       const int64_t hour = first_hour + static_cast<int64_t>(i);
-      const size_t ph = phase(hour, kWeek);
-      sum[ph] += y[i] - (l + b * static_cast<double>(i + 1)) - day[phase(hour, kDay)];
+      const size_t ph = phase(hour, z.week);
+      sum[ph] += y[i] - (l + b * static_cast<double>(i + 1)) - day[phase(hour, pd)];
       ++cnt[ph];
     }
     double centre = 0;
-    for (int k = 0; k < kWeek; ++k) {
+    for (int k = 0; k < z.week; ++k) {
       week[k] = cnt[k] ? sum[k] / static_cast<double>(cnt[k]) : 0.0;
       centre += week[k];
     }
-    for (int k = 0; k < kWeek; ++k) week[k] -= centre / kWeek;
+    for (int k = 0; k < z.week; ++k) week[k] -= centre / z.week;
   }
   s.l = l;
   s.b = b;
   s.beta = p.trend ? p.beta : 0.0;
   s.gamma_week = weekly ? p.gamma_week : 0.0;
   s.weekly = weekly;
-  s.d = phase(first_hour, kDay);
-  s.w = phase(first_hour, kWeek);
+  s.day_period = static_cast<size_t>(pd);
+  s.week_period = z.week > 0 ? static_cast<size_t>(z.week) : 1;
+  s.d = phase(first_hour, pd);
+  s.w = phase(first_hour, static_cast<int>(s.week_period));
   for (size_t i = 0; i < n; ++i) holt_winters_step(p, s, y[i]);
   return true;
 }
@@ -117,15 +121,16 @@ void holt_winters_step(const model::Smoothing& p, HoltWintersState& s, double y)
     s.day[s.d] += p.gamma_day * e;
     s.week[s.w] += s.gamma_week * e;
   }
-  s.d = s.d + 1 == kDay ? 0 : s.d + 1;
-  s.w = s.w + 1 == kWeek ? 0 : s.w + 1;
+  s.d = s.d + 1 == s.day_period ? 0 : s.d + 1;
+  s.w = s.w + 1 == s.week_period ? 0 : s.w + 1;
   ++s.n;
 }
 
-double holt_winters_next(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour, double* sse) {
+double holt_winters_next(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour, double* sse,
+                         const Seasons& z) {
   if (sse) *sse = 0;
   HoltWintersState s;
-  if (!holt_winters_start(p, y, n, first_hour, s)) return kNaN;
+  if (!holt_winters_start(p, y, n, first_hour, s, z)) return kNaN;
   if (sse) *sse = s.total;
   return holt_winters_forecast(s);
 }
@@ -135,21 +140,22 @@ double holt_winters_next(const model::Smoothing& p, const double* y, size_t n, i
 namespace internal {
 namespace {
 
-constexpr int kWindow = 6 * smoothing::kWeek;
-
 class HoltWintersPredictor final : public Predictor {
  public:
   explicit HoltWintersPredictor(model::Smoothing p) : p_(p) {}
   double predict_at(const features::History& h, size_t t, std::vector<float>&) const override {
-    const int64_t first = first_hour_of(h);
+    const int64_t first = first_step_of(h);
+    const smoothing::Seasons z = seasons_of(h);
     if (t > h.size) return std::numeric_limits<double>::quiet_NaN();
-    const size_t t0 = smoothing::window_start(first, t, static_cast<size_t>(p_.window));
-    return smoothing::holt_winters_next(p_, h.target + t0, t - t0, first + static_cast<int64_t>(t0));
+    const size_t t0 = smoothing::window_start(first, t, static_cast<size_t>(p_.window), z.cycle());
+    return smoothing::holt_winters_next(p_, h.target + t0, t - t0, first + static_cast<int64_t>(t0), nullptr, z);
   }
   double predict_row(const features::History& h, size_t t, const float*) const override {
     std::vector<float> none;
     return predict_at(h, t, none);
   }
+  // A week more than the window (the move to a week's start); a week of hourly data read
+  // back from a daily series is more than enough.
   size_t lookback() const override { return static_cast<size_t>(p_.window) + smoothing::kWeek; }
   std::unique_ptr<StepPredictor> steps() const override;
   const model::Smoothing& params() const { return p_; }
@@ -165,15 +171,16 @@ class HoltWintersSteps final : public StepPredictor {
   explicit HoltWintersSteps(const HoltWintersPredictor& p) : p_(p) {}
   double at(const features::History& h, size_t t) override {
     if (t > h.size) return std::numeric_limits<double>::quiet_NaN();
-    const int64_t first = first_hour_of(h);
+    const int64_t first = first_step_of(h);
+    const smoothing::Seasons z = seasons_of(h);
     const model::Smoothing& sp = p_.params();
-    const size_t t0 = smoothing::window_start(first, t, static_cast<size_t>(sp.window));
+    const size_t t0 = smoothing::window_start(first, t, static_cast<size_t>(sp.window), z.cycle());
     const size_t n = t - t0;
-    const bool weekly = sp.weekly && n >= 2 * static_cast<size_t>(smoothing::kWeek);
+    const bool weekly = sp.weekly && z.week > 0 && n >= 2 * static_cast<size_t>(z.week);
     if (valid_ && t == t_ + 1 && t0 == t0_ && first == first_ && weekly == state_.weekly && !state_.fallback) {
       smoothing::holt_winters_step(sp, state_, h.target[t - 1]);
     } else {
-      valid_ = smoothing::holt_winters_start(sp, h.target + t0, n, first + static_cast<int64_t>(t0), state_);
+      valid_ = smoothing::holt_winters_start(sp, h.target + t0, n, first + static_cast<int64_t>(t0), state_, z);
     }
     t_ = t;
     t0_ = t0;
@@ -195,22 +202,30 @@ class HoltWintersCandidate final : public Candidate {
  public:
   std::string name() const override { return "holt_winters"; }
   void fit(const TrainingData& d, size_t train_end, const FitControl& control) override {
-    const int64_t first = first_hour_of(d.history);
-    const size_t t0 = smoothing::window_start(first, train_end, kWindow);
+    const int64_t first = first_step_of(d.history);
+    const smoothing::Seasons z = seasons_of(d.history);
+    const int window = smoothing_window(d.history);
+    const size_t t0 = smoothing::window_start(first, train_end, static_cast<size_t>(window), z.cycle());
     const double* y = d.y->data() + t0;
     const size_t n = train_end - t0;
-    const bool weekly_possible = n >= 3 * static_cast<size_t>(smoothing::kWeek);
+    const bool weekly_possible = z.week > 0 && n >= 3 * static_cast<size_t>(z.week);
     static const double kAlpha[] = {0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7};
-    static const double kBeta[] = {-1, 0.0, 0.001, 0.01};  // -1: no trend
+    // -1: no trend. A day of a daily series moves its trend as much as many hours.
+    static const double kBetaHourly[] = {-1, 0.0, 0.001, 0.01};
+    static const double kBetaDaily[] = {-1, 0.0, 0.01, 0.05, 0.1};
+    const bool daily = z.week == 0;
+    const double* betas = daily ? kBetaDaily : kBetaHourly;
+    const size_t nbetas = daily ? std::size(kBetaDaily) : std::size(kBetaHourly);
     static const double kGammaDay[] = {0.0, 0.05, 0.1, 0.2, 0.4};
     static const double kGammaWeek[] = {-1, 0.0, 0.05, 0.1, 0.2};  // -1: no weekly season
     model::Smoothing best;
-    best.window = kWindow;
+    best.window = window;
     double best_sse = std::numeric_limits<double>::infinity();
     for (double gw : kGammaWeek) {
       if (gw >= 0 && !weekly_possible) continue;
-      for (double beta : kBeta)
+      for (size_t bi = 0; bi < nbetas; ++bi)
         for (double alpha : kAlpha) {
+          const double beta = betas[bi];
           if (beta > alpha) continue;
           for (double gd : kGammaDay) {
             if (gd > 1 - alpha) continue;
@@ -221,9 +236,9 @@ class HoltWintersCandidate final : public Candidate {
             p.gamma_day = gd;
             p.weekly = gw >= 0;
             p.gamma_week = std::max(gw, 0.0);
-            p.window = kWindow;
+            p.window = window;
             double sse = 0;
-            smoothing::holt_winters_next(p, y, n, first + static_cast<int64_t>(t0), &sse);
+            smoothing::holt_winters_next(p, y, n, first + static_cast<int64_t>(t0), &sse, z);
             if (sse < best_sse) {
               best_sse = sse;
               best = p;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "funnelcast/forecast/candidate.hpp"
+#include "funnelcast/forecast/smoothing.hpp"
 #include "funnelcast/time/time.hpp"
 
 namespace fc::forecast::internal {
@@ -19,8 +20,17 @@ struct KnownRows {
 };
 KnownRows known_rows(const TrainingData& d, size_t begin, size_t end);
 
-// The hour (since the epoch) of a history's step 0.
-inline int64_t first_hour_of(const features::History& h) { return time::floor_div(h.start, 3600); }
+// The step (hours, or days of a daily series) since the epoch of a history's step 0.
+inline int64_t first_step_of(const features::History& h) { return time::floor_div(h.start, h.step); }
+// The smoothers' seasons of a history: a day and a week of hourly data, a week of daily.
+inline smoothing::Seasons seasons_of(const features::History& h) {
+  return h.step == time::kDay ? smoothing::kDailySeasons : smoothing::kHourlySeasons;
+}
+// The smoothers' window (steps read back, before the move to a week's start): six weeks of
+// hourly data, 26 weeks of daily data.
+inline int smoothing_window(const features::History& h) {
+  return h.step == time::kDay ? 26 * 7 : 6 * smoothing::kWeek;
+}
 
 // The forecasters, one source file each: their training side (candidates.cpp's list) and
 // their inference side (predictors.cpp's list).

@@ -21,18 +21,19 @@ size_t phase_of(int64_t hour, int period) {
   return static_cast<size_t>(m < 0 ? m + period : m);
 }
 
-// Hour-of-day indices and day-of-week offsets, and the line's slope per step.
+// Hour-of-day indices and day-of-week offsets (daily data: day-of-week indices), and the
+// line's slope per step.
 struct Decomposition {
   std::array<double, kDay> day{};
   std::array<double, 7> dow{};
   double slope = 0;
-  double index(int64_t hour) const { return day[phase_of(hour, kDay)] + dow[phase_of(hour, kWeek) / kDay]; }
 };
 
-Decomposition decompose(const double* y, size_t span, int64_t first_hour, bool weekly_allowed) {
+Decomposition decompose(const double* y, size_t span, int64_t first_hour, bool weekly_allowed, const Seasons& z) {
   Decomposition out;
-  const bool weekly = weekly_allowed && span >= 2 * static_cast<size_t>(kWeek);
-  const size_t period = weekly ? kWeek : kDay;
+  const int pd = z.day;
+  const bool weekly = weekly_allowed && z.week > 0 && span >= 2 * static_cast<size_t>(z.week);
+  const size_t period = weekly ? static_cast<size_t>(z.week) : static_cast<size_t>(pd);
   const size_t seasons = span / period;
   if (seasons < 2) return out;
   // Least squares through the seasons' means (seasons with no known value left out).
@@ -68,24 +69,26 @@ Decomposition decompose(const double* y, size_t span, int64_t first_hour, bool w
   // Phases walked with counters: a modulo per value made this the hot spot on long series.
   std::array<double, kDay> sum{};
   std::array<size_t, kDay> cnt{};
-  for (size_t i = 0, ph = phase_of(first_hour, kDay); i < used; ++i, ph = ph + 1 == kDay ? 0 : ph + 1) {
+  const size_t upd = static_cast<size_t>(pd);
+  for (size_t i = 0, ph = phase_of(first_hour, pd); i < used; ++i, ph = ph + 1 == upd ? 0 : ph + 1) {
     if (std::isnan(y[i])) continue;
     sum[ph] += y[i] - line(i);
     ++cnt[ph];
   }
   double centre = 0;
-  for (int k = 0; k < kDay; ++k) {
+  for (int k = 0; k < pd; ++k) {
     out.day[k] = cnt[k] ? sum[k] / static_cast<double>(cnt[k]) : 0.0;
     centre += out.day[k];
   }
-  for (double& d : out.day) d -= centre / kDay;
+  for (int k = 0; k < pd; ++k) out.day[k] -= centre / pd;
   if (weekly) {
     std::array<double, 7> ws{};
     std::array<size_t, 7> wc{};
-    for (size_t i = 0, ph = phase_of(first_hour, kWeek); i < used; ++i, ph = ph + 1 == kWeek ? 0 : ph + 1) {
+    const size_t upw = static_cast<size_t>(z.week);
+    for (size_t i = 0, ph = phase_of(first_hour, z.week); i < used; ++i, ph = ph + 1 == upw ? 0 : ph + 1) {
       if (std::isnan(y[i])) continue;
-      ws[ph / kDay] += y[i] - line(i) - out.day[ph % kDay];
-      ++wc[ph / kDay];
+      ws[ph / upd] += y[i] - line(i) - out.day[ph % upd];
+      ++wc[ph / upd];
     }
     double c = 0;
     for (int k = 0; k < 7; ++k) {
@@ -98,23 +101,26 @@ Decomposition decompose(const double* y, size_t span, int64_t first_hour, bool w
 }
 }  // namespace
 
-void theta_shape(const model::Smoothing& p, size_t n, size_t span, bool& weekly, size_t& seasons) {
+void theta_shape(const model::Smoothing& p, size_t n, size_t span, bool& weekly, size_t& seasons,
+                 const Seasons& z) {
   const size_t m = std::min(span, n);
-  weekly = p.weekly && m >= 2 * static_cast<size_t>(kWeek);
-  seasons = m / (weekly ? kWeek : kDay);
+  weekly = p.weekly && z.week > 0 && m >= 2 * static_cast<size_t>(z.week);
+  seasons = m / static_cast<size_t>(weekly ? z.week : z.day);
 }
 
 bool theta_start(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour, size_t span,
-                 ThetaState& s) {
+                 ThetaState& s, const Seasons& z) {
   s = ThetaState{};
-  if (n < 2 * static_cast<size_t>(kDay)) return false;
-  theta_shape(p, n, span, s.weekly, s.seasons);
-  const Decomposition dec = decompose(y, std::min(span, n), first_hour, p.weekly);
+  if (n < 2 * static_cast<size_t>(z.day)) return false;
+  theta_shape(p, n, span, s.weekly, s.seasons, z);
+  const Decomposition dec = decompose(y, std::min(span, n), first_hour, p.weekly, z);
   s.drift = dec.slope / 2;
   // The seasonal index per step: a table over the week, walked with a counter (a modulo
   // per step made this loop the training's hot spot on long series).
-  for (int k = 0; k < kWeek; ++k) s.index[k] = dec.day[k % kDay] + dec.dow[k / kDay];
-  s.w = phase_of(first_hour, kWeek);
+  const int cycle = z.cycle();
+  for (int k = 0; k < cycle; ++k) s.index[k] = dec.day[k % z.day] + dec.dow[k / z.day];
+  s.cycle = static_cast<size_t>(cycle);
+  s.w = phase_of(first_hour, cycle);
   s.level = kNaN;
   for (size_t i = 0; i < n; ++i) theta_step(p, s, y[i]);
   return true;
@@ -122,7 +128,7 @@ bool theta_start(const model::Smoothing& p, const double* y, size_t n, int64_t f
 
 void theta_step(const model::Smoothing& p, ThetaState& s, double y) {
   const double z = y - s.index[s.w];
-  s.w = s.w + 1 == kWeek ? 0 : s.w + 1;
+  s.w = s.w + 1 == s.cycle ? 0 : s.w + 1;
   ++s.n;
   if (std::isnan(s.level)) {
     s.level = z;  // NaN until the first known value
@@ -139,10 +145,10 @@ void theta_step(const model::Smoothing& p, ThetaState& s, double y) {
 }
 
 double theta_next(const model::Smoothing& p, const double* y, size_t n, int64_t first_hour, size_t span,
-                  double* sse) {
+                  double* sse, const Seasons& z) {
   if (sse) *sse = 0;
   ThetaState s;
-  if (!theta_start(p, y, n, first_hour, span, s)) return kNaN;
+  if (!theta_start(p, y, n, first_hour, span, s, z)) return kNaN;
   if (sse) *sse = s.total;
   return theta_forecast(s);
 }
@@ -152,17 +158,16 @@ double theta_next(const model::Smoothing& p, const double* y, size_t n, int64_t 
 namespace internal {
 namespace {
 
-constexpr int kWindow = 6 * smoothing::kWeek;
-
 class ThetaPredictor final : public Predictor {
  public:
   explicit ThetaPredictor(model::Smoothing p) : p_(p) {}
   double predict_at(const features::History& h, size_t t, std::vector<float>&) const override {
     if (t > h.size) return std::numeric_limits<double>::quiet_NaN();
-    const int64_t first = first_hour_of(h);
-    const size_t t0 = smoothing::window_start(first, t, static_cast<size_t>(p_.window));
+    const int64_t first = first_step_of(h);
+    const smoothing::Seasons z = seasons_of(h);
+    const size_t t0 = smoothing::window_start(first, t, static_cast<size_t>(p_.window), z.cycle());
     return smoothing::theta_next(p_, h.target + t0, t - t0, first + static_cast<int64_t>(t0),
-                                 static_cast<size_t>(p_.window));
+                                 static_cast<size_t>(p_.window), nullptr, z);
   }
   double predict_row(const features::History& h, size_t t, const float*) const override {
     std::vector<float> none;
@@ -183,19 +188,20 @@ class ThetaSteps final : public StepPredictor {
   explicit ThetaSteps(const ThetaPredictor& p) : p_(p) {}
   double at(const features::History& h, size_t t) override {
     if (t > h.size) return std::numeric_limits<double>::quiet_NaN();
-    const int64_t first = first_hour_of(h);
+    const int64_t first = first_step_of(h);
+    const smoothing::Seasons z = seasons_of(h);
     const model::Smoothing& sp = p_.params();
     const size_t span = static_cast<size_t>(sp.window);
-    const size_t t0 = smoothing::window_start(first, t, span);
+    const size_t t0 = smoothing::window_start(first, t, span, z.cycle());
     const size_t n = t - t0;
     bool weekly = false;
     size_t seasons = 0;
-    smoothing::theta_shape(sp, n, span, weekly, seasons);
+    smoothing::theta_shape(sp, n, span, weekly, seasons, z);
     if (valid_ && t == t_ + 1 && t0 == t0_ && first == first_ && weekly == state_.weekly &&
         seasons == state_.seasons) {
       smoothing::theta_step(sp, state_, h.target[t - 1]);
     } else {
-      valid_ = smoothing::theta_start(sp, h.target + t0, n, first + static_cast<int64_t>(t0), span, state_);
+      valid_ = smoothing::theta_start(sp, h.target + t0, n, first + static_cast<int64_t>(t0), span, state_, z);
     }
     t_ = t;
     t0_ = t0;
@@ -217,25 +223,30 @@ class ThetaCandidate final : public Candidate {
  public:
   std::string name() const override { return "theta"; }
   void fit(const TrainingData& d, size_t train_end, const FitControl& control) override {
-    const int64_t first = first_hour_of(d.history);
-    const size_t t0 = smoothing::window_start(first, train_end, kWindow);
+    const int64_t first = first_step_of(d.history);
+    const smoothing::Seasons z = seasons_of(d.history);
+    const int window = smoothing_window(d.history);
+    const size_t t0 = smoothing::window_start(first, train_end, static_cast<size_t>(window), z.cycle());
     static const double kAlpha[] = {0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9};
     model::Smoothing best;
-    best.window = kWindow;
+    best.window = window;
     double best_sse = std::numeric_limits<double>::infinity();
-    for (bool weekly : {false, true})
+    for (bool weekly : {false, true}) {
+      if (weekly && z.week == 0) continue;  // daily data: the week is the only season
       for (double alpha : kAlpha) {
         model::Smoothing p;
         p.alpha = alpha;
         p.weekly = weekly;
-        p.window = kWindow;
+        p.window = window;
         double sse = 0;
-        smoothing::theta_next(p, d.y->data() + t0, train_end - t0, first + static_cast<int64_t>(t0), kWindow, &sse);
+        smoothing::theta_next(p, d.y->data() + t0, train_end - t0, first + static_cast<int64_t>(t0),
+                              static_cast<size_t>(window), &sse, z);
         if (sse < best_sse) {
           best_sse = sse;
           best = p;
         }
       }
+    }
     model_ = ThetaPredictor(best);
     model_.clip_negative = d.counts;
     if (control.progress) control.progress(1.0);

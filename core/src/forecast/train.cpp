@@ -231,11 +231,9 @@ void adapt_to_daily(TrainOptions& o) {
   if (o.origin_step_hours == 24) o.origin_step_hours = 1;  // a backtest origin every day
 }
 
-// Forecasters whose seasons are built in hours (a 24-hour day inside the week) cannot read
-// a daily series: seasonal naive of the day before, Holt-Winters and Theta.
-bool hourly_only(const std::string& name) {
-  return name == "seasonal_naive_day" || name == "holt_winters" || name == "theta";
-}
+// Seasonal naive of the day before has no meaning on a daily series (Holt-Winters and
+// Theta read a daily series with a weekly season).
+bool hourly_only(const std::string& name) { return name == "seasonal_naive_day"; }
 
 TrainingData training_data(const features::FeatureSpec& spec, const features::History& h, const std::vector<double>& y,
                            const features::Matrix& x, size_t first_row, bool counts, const TrainOptions& options) {
@@ -455,8 +453,7 @@ std::vector<CandidateCv> cross_validate_all(const std::vector<const CandidateInf
 std::string daily_notice(int horizon) {
   return "daily series: forecasting " + std::to_string(horizon) +
          " days ahead with a weekly season (seasonal naive of the same weekday last week, "
-         "lags and windows in days); Holt-Winters and Theta, whose seasons are built in "
-         "hours, are not run on daily data";
+         "Holt-Winters and Theta with a 7-day season, lags and windows in days)";
 }
 
 // A combination, the median of the best few on the backtests (one gbdt at most: the model
@@ -518,12 +515,14 @@ void fit_final(const std::vector<const CandidateInfo*>& chosen, const std::vecto
 }
 
 // The history a forecast needs before its first step: the lags' lookback (or the rows the
-// training had), a season back for seasonal naive, two days for the smoothers.
-int min_history_of(const model::ForecastSection& f, size_t lookback, size_t first_row) {
+// training had), a season back for seasonal naive, two of their shorter seasons for the
+// smoothers (two days of hourly data, two weeks of daily).
+int min_history_of(const model::ForecastSection& f, size_t lookback, size_t first_row, bool daily) {
   int need = static_cast<int>(std::max<size_t>(std::min(lookback, first_row), 1));
+  const int smoother = 2 * (daily ? smoothing::kDailySeasons.day : smoothing::kHourlySeasons.day);
   auto needs = [&](const std::string& predictor, int season) {
     if (predictor == "seasonal_naive") need = std::max(need, season);
-    if (predictor == "holt_winters" || predictor == "theta") need = std::max(need, 2 * 24);
+    if (predictor == "holt_winters" || predictor == "theta") need = std::max(need, smoother);
   };
   needs(f.predictor, f.season);
   for (const auto& member : f.members) needs(member.predictor, member.season);
@@ -598,7 +597,7 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& given, c
   m.header.data = schema_of(input, data, s, options.channel);
   f.clip_negative = counts;
   f.horizon = horizon;
-  f.min_history = min_history_of(f, lookback, first_row);
+  f.min_history = min_history_of(f, lookback, first_row, daily);
   f.intervals = intervals;
   f.coverage = {coverage.p80, coverage.p95, coverage.points};
   describe_cv(f, cv, folds, s, horizon, options.gap);
