@@ -102,6 +102,7 @@ struct Candidate {
   std::vector<double> mu;     // level-corrected expectation (ratio: rho)
   std::vector<double> r;      // unscaled residual at t
   std::vector<double> sigma;  // spread of the residuals before t
+  std::vector<double> sigma_all;  // the same with holidays (the isolation forest's feature)
 };
 
 // The seasonal median of the same phase before i (the weighted median of shrunk ratios),
@@ -196,8 +197,9 @@ Candidate fit_period(const Shared& sh, size_t period, const Params& prm) {
   cd.mu.assign(n, kNaN);
   cd.r.assign(n, kNaN);
   cd.sigma.assign(n, kNaN);
+  cd.sigma_all.assign(n, kNaN);
   Scale s = scale_of(in);
-  SortedWindow w;  // |residuals| of [i - b, i - 1]
+  SortedWindow w, ord;  // |residuals| of [i - b, i - 1]; of its ordinary days
   LevelWindow levels(sh.level_window);
   PhaseMedian phase(sh);
   std::vector<uint8_t> outlier(n, 0);
@@ -205,10 +207,22 @@ Candidate fit_period(const Shared& sh, size_t period, const Params& prm) {
   HolidayEffect holidays(in, in.kind == Kind::kLevel);
   const size_t b = sh.baseline;
   for (size_t i = 0; i < n; ++i) {
-    if (i > 0 && !std::isnan(cd.r[i - 1])) w.insert(std::fabs(cd.r[i - 1]));
-    if (i > b && !std::isnan(cd.r[i - b - 1])) w.erase(std::fabs(cd.r[i - b - 1]));
+    // A holiday's residuals stay out of the spread of ordinary days, as out of their level:
+    // a holiday that moved (taxis on Labor Day, a shop on Christmas) would widen the bar for
+    // the ordinary days of the week after it. A holiday itself is judged with them (where
+    // last year's is not in the data, its earlier hours are what is known of its effect).
+    if (i > 0 && !std::isnan(cd.r[i - 1])) {
+      w.insert(std::fabs(cd.r[i - 1]));
+      if (!sh.holiday[i - 1]) ord.insert(std::fabs(cd.r[i - 1]));
+    }
+    if (i > b && !std::isnan(cd.r[i - b - 1])) {
+      w.erase(std::fabs(cd.r[i - b - 1]));
+      if (!sh.holiday[i - b - 1]) ord.erase(std::fabs(cd.r[i - b - 1]));
+    }
     levels.slide_to(i, level, outlier);
-    if (w.size() >= prm.min_points) cd.sigma[i] = spread_of_residuals(w);
+    const SortedWindow& use = sh.holiday[i] ? w : ord;
+    if (use.size() >= prm.min_points) cd.sigma[i] = spread_of_residuals(use);
+    if (w.size() >= prm.min_points) cd.sigma_all[i] = spread_of_residuals(w);
     cd.base[i] = phase.at(i, period, outlier);
     if (std::isnan(cd.base[i])) continue;
     double mu = levels.apply(cd.base[i], in.kind);
@@ -327,7 +341,7 @@ Track seasonal_track(const Input& in, const Params& prm, std::vector<double>* si
     if (poisson) sigma = std::max(sigma, kPoissonSpread);
     judge_residual(in, i, cd->mu[i], cd->r[i], sigma, s, cal, t);
     if (sigma_out) (*sigma_out)[i] = sigma;
-    t.z_feature[i] = std::clamp(cd->r[i] / cd->sigma[i] * value_sign(in), -kMaxZ, kMaxZ);
+    t.z_feature[i] = std::clamp(cd->r[i] / cd->sigma_all[i] * value_sign(in), -kMaxZ, kMaxZ);
   }
   return t;
 }
