@@ -4,9 +4,10 @@
 // (no leads column, no role pinned by the user) exactly as the CLI does, its actuals are
 // the `value` series and nothing calls `value` revenue; a model whose schema does not fit
 // is refused with the reason instead of a chart; a daily file without a leads column is
-// explained beside the file, gets daily KPIs once a leads column is chosen, and is told
-// that forecasting needs hourly data.
+// explained beside the file, gets daily KPIs once a leads column is chosen, and a daily
+// model trained for it in the tab (14 days ahead), the CLI's byte for byte.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
 import { assertTilesEqualCli, chooseFile, cli, cliJson, coreRegistry, cycleCsv, drawn, openApp, startSuite, T, tileValues, visibleTiles } from './helpers.mjs';
@@ -77,7 +78,7 @@ test('a model whose data schema does not match the data is refused with the reas
   await app.finish();
 });
 
-test('a daily file without a leads column: the columns to pick, daily KPIs once picked, and no forecast (hourly only)', T, async (t) => {
+test('a daily file without a leads column: the columns to pick, daily KPIs once picked, and a daily model trained for it (the CLI’s bytes and forecast)', T, async (t) => {
   const lines = ['Date,Sales,Website_Traffic,Marketing_Spend,Profit'];
   for (let d = 0; d < 400; ++d) {
     const day = new Date(Date.UTC(2023, 0, 1) + d * 86400e3).toISOString().slice(0, 10);
@@ -127,16 +128,33 @@ test('a daily file without a leads column: the columns to pick, daily KPIs once 
   assert.equal(row.value, 400);
   assert.ok(Math.abs(row.expected - spike.expected) <= 1e-6 * Math.abs(spike.expected), `${row.expected} vs ${spike.expected}`);
 
-  // No model fits daily data and none can be trained for it: the reason once, no training
-  // run, no chart, and no "Train again" that could only fail again.
-  await page.waitForSelector('#train-box[data-state="unsupported"]', { timeout: 60_000 });
-  assert.equal(await page.textContent('#train-status'),
-    'No forecast for daily.csv: forecasts are made from hourly rows (or finer ones, summed to hours), and this file has one row per day. Its KPIs and anomalies are shown above.');
-  assert.equal(await page.isVisible('#train-again'), false);
-  assert.equal(await page.isVisible('#train-progress'), false);
-  assert.equal(await page.evaluate(() => performance.getEntriesByName('fc-train-start').length), 0, 'no training run');
-  assert.equal(await page.locator('#forecast-chart svg').count(), 0);
-  assert.equal(await page.getAttribute('#forecast-chart', 'data-forecast-points'), '0');
-  assert.equal(await page.isVisible('#forecast-error'), false, 'one message, in the training box');
+  // A model is trained for it in the tab, at the daily defaults (a 14-day horizon): the
+  // CLI's bytes with the settings the page states, and the CLI's forecast drawn.
+  await page.waitForSelector('#train-box[data-state="done"], #train-box[data-state="failed"]', { timeout: 120_000 });
+  assert.equal(await page.getAttribute('#train-box', 'data-state'), 'done', await page.textContent('#train-error'));
+  const settings = await page.textContent('#train-settings');
+  assert.match(settings, /a 14-day horizon/);
+  const command = settings.slice(settings.indexOf('funnelcast train forecast')).trim().split(/\s+/).slice(3);
+  assert.deepEqual(command.slice(0, 6), ['--data', 'daily.csv', '--out', 'daily-forecast.fcm', '--threads', '1']);
+  assert.ok(command.includes('--leads') && command.includes('Sales') && command.join(' ').includes('--horizon 14'), command.join(' '));
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click('#train-download')]);
+  const out = suite.site.path('fixtures/cli-daily.fcm');
+  cli(['train', 'forecast', ...command.slice(6), '--data', suite.site.path(file), '--out', out, '--threads', '1', '--quiet']);
+  assert.deepEqual(readFileSync(await d.path()), readFileSync(out), 'the page’s model is the CLI’s');
+  await page.waitForFunction(() => document.getElementById('forecast-chart').dataset.forecastPoints === '14', null, { timeout: 20_000 });
+  const want = cliJson(['forecast', '--model', out, '--data', suite.site.path(file), '--json']);
+  const got = await drawn(page, 'forecast-chart', 'forecast');
+  assert.equal(got.length, 14);
+  got.forEach((r, i) => {
+    assert.equal(r.t, want.time[i] * 1000, `day ${i}`);
+    assert.ok(Math.abs(r.mean - want.mean[i]) <= 1e-6, `mean[${i}]: page ${r.mean} vs CLI ${want.mean[i]}`);
+  });
+  // Eight weeks of actuals, day by day, and the words in days.
+  const actual = await drawn(page, 'forecast-chart', 'actual');
+  assert.equal(actual.length, 56);
+  assert.equal(actual[1].t - actual[0].t, 86400e3);
+  assert.match(await page.textContent('#forecast-title'), /next 14 days/);
+  assert.match(await page.textContent('#forecast-note'), /over the next 14 days \(2024-02-05 → 2024-02-18\)/);
+  assert.equal(await page.isVisible('#forecast-error'), false);
   await app.finish();
 });

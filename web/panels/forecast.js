@@ -1,6 +1,7 @@
 // @ts-check
 // The forecast: the last 14 days of the series the model read (its target column, its
-// channel) and the hours it was validated for (168 for the demo model) with 80% and 95%
+// channel; 8 weeks of a daily series) and the hours (or days) it was validated for (168
+// hours for the demo model) with 80% and 95%
 // intervals; which model drew it and on what it was trained, the notices, the chart, and
 // its CSV / PNG / SVG downloads. A model whose data schema does not match the data is
 // refused with the reason (worker-panels.js: modelFits), and no chart is drawn.
@@ -26,16 +27,19 @@ export function forecastData(result) {
   const historyTime = /** @type {Float64Array} */ (result.historyTime);
   const history = /** @type {Float64Array} */ (result.history);
   const step = (result.step || 3600) * 1000;
+  // An hour in UTC, or a date (daily data).
+  const when = (/** @type {number} */ t) => (step >= 86400e3 ? F.fmtTime(t, 86400) : `${F.fmtHour(t)} UTC`);
+  const unit = step >= 86400e3 ? 'Day' : 'Hour';
   for (let i = 0; i < historyTime.length; ++i) {
     const t = historyTime[i];
-    actual.push({ t: t * 1000, label: `${F.fmtHour(t)} UTC`, actual: nullable(history[i]) });
+    actual.push({ t: t * 1000, label: when(t), actual: nullable(history[i]) });
   }
   const forecast = [];
   for (let i = 0; i < result.time.length; ++i) {
     const t = result.time[i];
     forecast.push({
       t: t * 1000,
-      label: `${F.fmtHour(t)} UTC`,
+      label: when(t),
       mean: result.mean[i],
       lo80: result.lower80[i],
       hi80: result.upper80[i],
@@ -49,15 +53,15 @@ export function forecastData(result) {
     ...actual.map((r) => ({
       t: r.t,
       t2: r.t + step,
-      tip: [['Hour', r.label], ['Actual', F.isNum(r.actual) ? F.fmtNumber(r.actual, 1).replace(/\.0$/, '') : '–']],
+      tip: [[unit, r.label], ['Actual', F.isNum(r.actual) ? F.fmtNumber(r.actual, 1).replace(/\.0$/, '') : '–']],
     })),
     ...forecast.map((r) => ({
       t: r.t,
       t2: r.t + step,
-      tip: [['Hour', r.label], ['Forecast', F.fmtNumber(r.mean, 1)], ['80% interval', r.range80], ['95% interval', r.range95]],
+      tip: [[unit, r.label], ['Forecast', F.fmtNumber(r.mean, 1)], ['80% interval', r.range80], ['95% interval', r.range95]],
     })),
   ];
-  const now = forecast.length ? [{ t: forecast[0].t - 1800 * 1000, text: 'forecast →' }] : [];
+  const now = forecast.length ? [{ t: forecast[0].t - step / 2, text: 'forecast →' }] : [];
   return { actual, forecast, hover, now };
 }
 
@@ -68,9 +72,9 @@ const targetLabel = (target, registry) => {
   return !target || target === 'leads' ? (leads ? leads.label : 'leads') : target;
 };
 
-/** @param {ReturnType<typeof forecastData>} data @param {{label?: string, height?: number}} [options] */
-export function forecastSpec(data, { label = 'Leads', height = 320 } = {}) {
-  const title = `${label} per hour`;
+/** @param {ReturnType<typeof forecastData>} data @param {{label?: string, height?: number, unit?: string}} [options] */
+export function forecastSpec(data, { label = 'Leads', height = 320, unit = 'hour' } = {}) {
+  const title = `${label} per ${unit}`;
   return {
     ...frame(data, height),
     layer: [
@@ -213,13 +217,14 @@ async function render({ value: f, error }, { store }) {
   const days = (f.horizon * f.step) / 86400;
   const ahead = Number.isInteger(days) ? `${days} ${days === 1 ? 'day' : 'days'}` : `${f.horizon} hours`;
   $('forecast-title').textContent = `${label} forecast · next ${ahead}`;
-  $('forecast-help').textContent = `The last 14 days of actuals and the next ${f.horizon} hours with 80% and 95% prediction intervals. Scroll to zoom, drag to pan, double-click to reset.`;
+  const daily = f.step === 86400;
+  $('forecast-help').textContent = `The last ${daily ? '8 weeks' : '14 days'} of actuals and the next ${f.horizon} ${daily ? 'days' : 'hours'} with 80% and 95% prediction intervals. Scroll to zoom, drag to pan, double-click to reset.`;
   $('forecast-caption').textContent = caption(f.model, store.header);
   $('forecast-caption').hidden = false;
   $('forecast-notices').replaceChildren(...f.notices.map((n) => el('li', { text: pageWords(n) })));
   $('forecast-notices').hidden = !f.notices.length;
   try {
-    const view = await slot.render(forecastSpec(data, { label }), store.dataVersion);
+    const view = await slot.render(forecastSpec(data, { label, unit: daily ? 'day' : 'hour' }), store.dataVersion);
     chart.dataset.forecastPoints = String(view.data('forecast').length);
     chart.dataset.actualPoints = String(view.data('actual').length);
   } catch (e) {
@@ -228,7 +233,7 @@ async function render({ value: f, error }, { store }) {
   }
   let total = 0;
   for (const x of f.mean) total += x;
-  const note = [`≈ ${F.fmtCount(Math.round(total))} ${f.target} expected over the next ${f.horizon} hours (${F.fmtHour(f.time[0])} → ${F.fmtHour(f.time[f.time.length - 1])} UTC).`];
+  const note = [`≈ ${F.fmtCount(Math.round(total))} ${f.target} expected over the next ${f.horizon} ${daily ? 'days' : 'hours'} (${F.fmtTime(f.time[0], f.step)} → ${F.fmtTime(f.time[f.time.length - 1], f.step)}${daily ? '' : ' UTC'}).`];
   const trainedOn = store.header?.data?.channel;
   if (store.channel && store.channel !== trainedOn) note.push(`Channel “${store.channel}” forecast with a model trained on ${trainedOn ? `“${trainedOn}”` : 'all channels together'}: treat it as indicative.`);
   $('forecast-note').textContent = note.join(' ');
@@ -241,6 +246,7 @@ export default {
   name: 'forecast',
   setup,
   prepare,
-  request: () => ({ history: HISTORY }),
+  // The last 14 days of hourly data, the last 8 weeks of daily data.
+  request: ({ store }) => ({ history: store.schema && store.schema.step === 86400 ? 8 * 7 : HISTORY }),
   render,
 };

@@ -14,9 +14,16 @@ import { coverageText, renderComparison } from './cv.js';
 
 // Lighter than the CLI's defaults (5 folds, 600 trees, learning rate 0.05), so two years of
 // hourly data train in about 15 s in a tab (docs/web-app.md); the same options give the
-// same bytes as `funnelcast train forecast --threads 1`.
-/** @type {Required<Pick<import('../../wasm/funnelcast').TrainForecastOptions, 'folds' | 'horizon' | 'iterations' | 'learning_rate' | 'seed'>>} */
+// same bytes as `funnelcast train forecast --threads 1`. The horizon is the CLI's default
+// for the interval: a week of hourly data, 14 days of daily data.
+/** @typedef {Required<Pick<import('../../wasm/funnelcast').TrainForecastOptions, 'folds' | 'horizon' | 'iterations' | 'learning_rate' | 'seed'>>} Training */
+/** @type {Training} */
 export const TRAINING = { folds: 3, horizon: 168, iterations: 300, learning_rate: 0.1, seed: 0 };
+const DAY = 86400;
+/** @param {number} step @returns {Training} */
+const trainingFor = (step) => (step === DAY ? { ...TRAINING, horizon: 14 } : TRAINING);
+/** @param {number} step */
+const stepUnit = (step) => (step === DAY ? 'day' : 'hour');
 
 /** @type {import('../types').Shell} */
 let ctx = /** @type {any} */ (null);
@@ -35,17 +42,17 @@ const dataKey = (s) => JSON.stringify([s.source, s.pinnedRoles, s.events, s.gaps
 const modelFile = (source) => `${source.replace(/\.[^.]*$/, '') || 'data'}-forecast.fcm`;
 
 // The CLI command that trains the same model (roles pinned in the page as flags).
-/** @param {string} source @param {DashboardCalls['trainingInput'] | null} input */
-function command(source, input) {
+/** @param {string} source @param {DashboardCalls['trainingInput'] | null} input @param {Training} t */
+function command(source, input, t) {
   const args = ['funnelcast train forecast', `--data ${source}`, `--out ${modelFile(source)}`, '--threads 1'];
-  args.push(`--folds ${TRAINING.folds}`, `--horizon ${TRAINING.horizon}`);
+  args.push(`--folds ${t.folds}`, `--horizon ${t.horizon}`);
   for (const [role, column] of Object.entries((input && input.roles) || {})) {
     if (role === 'leads' && input && input.events) continue;
     args.push(`--${role === 'channel' ? 'channel-column' : role} ${column == null ? '-' : column}`);
   }
   if (input && input.events) args.push('--events');
   if (input && input.gaps === 'zero') args.push('--gaps zero');
-  args.push(`--param num_iterations=${TRAINING.iterations}`, `--param learning_rate=${TRAINING.learning_rate}`, `--param seed=${TRAINING.seed}`);
+  args.push(`--param num_iterations=${t.iterations}`, `--param learning_rate=${t.learning_rate}`, `--param seed=${t.seed}`);
   return args.join(' ');
 }
 
@@ -73,14 +80,14 @@ function show(state, { status = '', error = '', progress = null, retry = false }
   }
 }
 
-/** @param {string} source @param {DashboardCalls['trainingInput'] | null} input */
-function settings(source, input) {
-  const t = TRAINING;
+/** @param {string} source @param {DashboardCalls['trainingInput'] | null} input @param {number} step */
+function settings(source, input, step) {
+  const t = trainingFor(step);
   $('train-title').textContent = `A forecast model for ${source}`;
   $('train-settings').textContent =
     `Trained in this tab with lighter settings than the CLI's defaults (5 folds, 600 trees, learning rate 0.05): ${t.folds} folds, ` +
-    `at most ${t.iterations} trees, learning rate ${t.learning_rate}, a ${t.horizon}-hour horizon, seed ${t.seed}. ` +
-    `The same model from the CLI: ${command(source, input)}`;
+    `at most ${t.iterations} trees, learning rate ${t.learning_rate}, a ${t.horizon}-${stepUnit(step)} horizon, seed ${t.seed}. ` +
+    `The same model from the CLI: ${command(source, input, t)}`;
 }
 
 // The model loaded was not made for this data (the demo model, or one trained here for
@@ -124,7 +131,8 @@ async function start() {
   run = r;
   store.training = r;
   result = null;
-  settings(r.source, null);
+  const step = schema.step;
+  settings(r.source, null, step);
   show('running', { status: 'Training a forecast model for this data…', progress: { stage: 'Preparing', fraction: null } });
   dropBorrowedModel();
   /** @type {import('../types').DashboardCalls['trainingInput']} */ let input;
@@ -135,7 +143,7 @@ async function start() {
     return;
   }
   if (r !== run || r.state !== 'running') return;
-  settings(r.source, input);
+  settings(r.source, input, step);
   performance.mark('fc-train-start'); // bench/page_load.mjs --train reads the fc-train-* marks
   const worker = new Worker(new URL('../train-worker.js', import.meta.url), { type: 'module', name: 'funnelcast-train' });
   r.worker = worker;
@@ -150,7 +158,7 @@ async function start() {
     e.preventDefault();
     fail(r, `the training worker stopped (${e.message || 'out of memory?'}). The data may be too large to train in this tab: train it with the CLI and load the model.`, true);
   };
-  worker.postMessage({ input, options: TRAINING }, [input.bytes.buffer]);
+  worker.postMessage({ input, options: trainingFor(step) }, [input.bytes.buffer]);
 }
 
 // The trained model: its cross-validation, its download, and loaded into the dashboard.
@@ -168,7 +176,7 @@ async function finish(r, msg) {
   $('train-notices').replaceChildren(...notices.map((n) => el('li', { text: pageWords(n) })));
   $('train-notices').hidden = !notices.length;
   const b = report.backtest;
-  const how = b && b.selected_by === 'mase' ? `lowest MASE over ${b.origins} backtests of ${b.horizon} hours` : `lowest recursive RMSE over ${report.cv.folds} folds`;
+  const how = b && b.selected_by === 'mase' ? `lowest MASE over ${b.origins} backtests of ${b.horizon} ${stepUnit(ctx.store.schema ? ctx.store.schema.step : 3600)}s` : `lowest recursive RMSE over ${report.cv.folds} folds`;
   show('done', { status: `Trained ${name}: ${report.selected} was selected (${how}).` });
   /** @type {import('../types').DashboardCalls['openModel']} */ let loaded;
   try {
@@ -197,15 +205,15 @@ function onData(store) {
     return;
   }
   const schema = /** @type {AcceptedSchema} */ (store.schema); // set: this follows 'data'
-  if (schema.step > 3600) {
-    // Forecasting works on hourly data: a daily (or 2-hourly, weekly) file is not trained
+  if (schema.step > 3600 && schema.step !== DAY) {
+    // Forecasting works on hourly and daily data: a 2-hourly or weekly file is not trained
     // for at all, and says so once, without a button that could only fail again.
     stop();
     run = { key: dataKey(schema), source: schema.source, state: 'unsupported', worker: null };
     store.training = run;
     dropBorrowedModel();
     show('unsupported', {
-      status: `No forecast for ${schema.source}: forecasts are made from hourly rows (or finer ones, summed to hours), and this file has one row per ${intervalName(schema.step)}. Its KPIs and anomalies are shown above.`,
+      status: `No forecast for ${schema.source}: forecasts are made from hourly rows (or finer ones, summed to hours) or daily rows, and this file has one row per ${intervalName(schema.step)}. Its KPIs and anomalies are shown above.`,
     });
     return;
   }
