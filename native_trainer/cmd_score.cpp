@@ -59,6 +59,7 @@ int run_score(int argc, char** argv, int first) {
   const std::string data_bytes = read_file(request.data);
   csv::Options co;
   co.source = base_name(request.data);
+  co.threads = request.threads;  // the same table for any count
   if (m.header.score) co.text_columns = scoring::text_columns(m.header.score->features);  // types from the model
   const Table table = csv::read(data_bytes, co);
   print_notices(table.notices);
