@@ -3,6 +3,7 @@
 // files the chunks must hand back to one pass (a column that turns to text late, quotes).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -161,6 +162,37 @@ TEST(CsvChunks, ErrorsNameTheSameFirstLineAsOnePass) {
   EXPECT_NE(time_error.find("line " + std::to_string(one.line_of_row[40000])), std::string::npos) << time_error;
   EXPECT_NE(time_error.find("soon"), std::string::npos) << time_error;
   EXPECT_EQ(time_error, forced_error(4));
+}
+
+TEST(CsvChunks, ManyLevelsKeepTheirFirstSeenOrder) {
+  // Enough distinct values to grow the levels' table several times, with repeats, padding
+  // and missing cells in between.
+  std::string bytes = "id,n\n";
+  std::vector<std::string> expected;
+  std::vector<std::string> cells;
+  for (int r = 0; r < 20000; ++r) {
+    const int v = (r * 7919) % 6007;
+    std::string cell = r % 11 == 0 ? "NA" : "lead-" + std::to_string(v);
+    if (r % 13 == 0 && cell != "NA") cell = " " + cell + " ";
+    cells.push_back(cell);
+    bytes += cell + "," + std::to_string(r) + "\n";
+  }
+  const Table t = chunks_read_on(bytes, 1);
+  ASSERT_EQ(t.columns[0].type, fc::ColumnType::kCategory);
+  std::vector<std::string> first_seen;
+  for (const std::string& c : cells) {
+    if (c == "NA") continue;
+    const std::string v = c[0] == ' ' ? c.substr(1, c.size() - 2) : c;
+    if (std::find(first_seen.begin(), first_seen.end(), v) == first_seen.end()) first_seen.push_back(v);
+  }
+  EXPECT_EQ(t.columns[0].levels, first_seen);
+  for (size_t r = 0; r < cells.size(); ++r) {
+    if (cells[r] == "NA") {
+      EXPECT_TRUE(t.columns[0].is_missing(r)) << r;
+    } else {
+      ASSERT_EQ(t.columns[0].text(r), cells[r][0] == ' ' ? cells[r].substr(1, cells[r].size() - 2) : cells[r]) << r;
+    }
+  }
 }
 
 }  // namespace

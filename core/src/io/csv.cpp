@@ -826,17 +826,56 @@ bool to_times(const CellSource& cells, const std::vector<Span>& spans, std::vect
 
 // Distinct values are found on the raw bytes; only a new level is converted from
 // Windows-1252, so a large category column costs one conversion per level.
+#ifndef __EMSCRIPTEN__
+// Natively with open addressing over the levels' raw bytes: a column of a million ids took
+// a node allocation per level in std::unordered_map (the wasm build keeps that one, smaller).
+void to_categories(const CellSource& cells, const std::vector<Span>& spans, Column& out,
+                   bool cp1252, Stats& stats) {
+  out.codes.resize(spans.size());
+  std::vector<std::string_view> raw;  // each level's bytes, trimmed
+  std::vector<size_t> raw_hash;
+  std::vector<int32_t> slot(256, -1);  // level index or -1; at most half full
+  size_t mask = slot.size() - 1;
+  const std::hash<std::string_view> hash;
+  for (size_t r = 0; r < spans.size(); ++r) {
+    const std::string_view cell = cells(spans[r]);
+    stats.bytes_scanned += cell.size() + 1;
+    if (is_missing_token(cell)) {
+      out.codes[r] = kMissingCode;
+      continue;
+    }
+    const std::string_view value = trim(cell);
+    const size_t h = hash(value);
+    size_t i = h & mask;
+    while (slot[i] >= 0 && (raw_hash[static_cast<size_t>(slot[i])] != h || raw[static_cast<size_t>(slot[i])] != value))
+      i = (i + 1) & mask;
+    if (slot[i] >= 0) {
+      out.codes[r] = slot[i];
+      continue;
+    }
+    const auto level = static_cast<int32_t>(raw.size());
+    out.codes[r] = level;
+    slot[i] = level;
+    raw.push_back(value);
+    raw_hash.push_back(h);
+    out.levels.push_back(table_text(value, cp1252));
+    if (raw.size() * 2 > slot.size()) {  // grow: every level again, by its kept hash
+      slot.assign(slot.size() * 2, -1);
+      mask = slot.size() - 1;
+      for (size_t l = 0; l < raw.size(); ++l) {
+        size_t k = raw_hash[l] & mask;
+        while (slot[k] >= 0) k = (k + 1) & mask;
+        slot[k] = static_cast<int32_t>(l);
+      }
+    }
+  }
+}
+#else
 void to_categories(const CellSource& cells, const std::vector<Span>& spans, Column& out,
                    bool cp1252, Stats& stats) {
   out.codes.resize(spans.size());
   std::unordered_map<std::string_view, int32_t> index;
   for (size_t r = 0; r < spans.size(); ++r) {
-    // A column of mostly distinct values (ids, emails) gets its room at once rather than
-    // rehashing its way up to a million levels.
-    if (r == 4096 && out.levels.size() > 2048) {
-      index.reserve(spans.size());
-      out.levels.reserve(spans.size());
-    }
     const std::string_view cell = cells(spans[r]);
     stats.bytes_scanned += cell.size() + 1;
     if (is_missing_token(cell)) {
@@ -849,6 +888,7 @@ void to_categories(const CellSource& cells, const std::vector<Span>& spans, Colu
     out.codes[r] = it->second;
   }
 }
+#endif
 
 // Per-column state while the data rows stream by.
 struct ColumnBuild {
