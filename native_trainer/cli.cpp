@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -123,6 +125,29 @@ std::string read_file(const std::string& path) {
   std::fclose(f);
   if (failed) throw Error(path + ": read error");
   return bytes;
+}
+
+FileBytes::FileBytes(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    size_ = static_cast<size_t>(st.st_size);
+    // MAP_POPULATE: the page table filled in one go rather than one fault at a time.
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (p != MAP_FAILED) {
+      map_ = p;
+      view_ = std::string_view(static_cast<const char*>(p), size_);
+    }
+  }
+  if (fd >= 0) ::close(fd);
+  if (map_ == nullptr) {  // not a regular file, empty, or not mappable: read it (and its errors)
+    read_ = read_file(path);
+    view_ = read_;
+  }
+}
+
+FileBytes::~FileBytes() {
+  if (map_ != nullptr) ::munmap(map_, size_);
 }
 
 void write_file(const std::string& path, const std::string& bytes) {
@@ -310,7 +335,7 @@ std::string save_trained(model::Model& m, const Args& args, const std::string& o
   return bytes;
 }
 
-std::string hash_hex(const std::string& bytes) {
+std::string hash_hex(std::string_view bytes) {
   uint64_t h = 0xcbf29ce484222325ull;
   for (unsigned char c : bytes) {
     h ^= c;

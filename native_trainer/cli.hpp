@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -86,6 +87,23 @@ R read_args(const Args& args, const std::vector<api::Field<R>>& fields, R r = R{
 }
 
 std::string read_file(const std::string& path);
+// A file's bytes without copying them: a regular file is mapped read-only (its pages come
+// straight from the page cache, with no zero-filled buffer and no copy), anything else (a
+// pipe, /dev/stdin, an empty file) is read with read_file. The bytes live as long as this.
+class FileBytes {
+ public:
+  explicit FileBytes(const std::string& path);
+  ~FileBytes();
+  FileBytes(const FileBytes&) = delete;
+  FileBytes& operator=(const FileBytes&) = delete;
+  std::string_view view() const { return view_; }
+
+ private:
+  void* map_ = nullptr;
+  size_t size_ = 0;
+  std::string read_;
+  std::string_view view_;
+};
 void write_file(const std::string& path, const std::string& bytes);
 Table read_table(const std::string& path);
 std::string base_name(const std::string& path);
@@ -131,7 +149,7 @@ std::string save_trained(model::Model& m, const Args& args, const std::string& o
 // parameters, cross-validation metrics. `funnelcast runs` reads them.
 void log_run(const std::string& model_path, const std::string& model_bytes, const std::string& data_path,
              const std::string& kind, const nlohmann::json& params, const nlohmann::json& metrics);
-std::string hash_hex(const std::string& bytes);  // 64-bit FNV-1a, 16 hex digits
+std::string hash_hex(std::string_view bytes);  // 64-bit FNV-1a, 16 hex digits
 
 std::string json_dump(const nlohmann::json& j);  // pretty, NaN as null
 nlohmann::json number_or_null(double v);

@@ -56,9 +56,11 @@ int run_score(int argc, char** argv, int first) {
   const std::string model_name = base_name(request.model);
   const std::string model_bytes = read_file(request.model);
   const model::Model m = model::load(model_bytes, model_name);
-  const std::string data_bytes = read_file(request.data);
+  const FileBytes data_file(request.data);  // mapped, not copied
+  const std::string_view data_bytes = data_file.view();
   csv::Options co;
   co.source = base_name(request.data);
+  co.threads = request.threads;  // the same table for any count
   if (m.header.score) co.text_columns = scoring::text_columns(m.header.score->features);  // types from the model
   const Table table = csv::read(data_bytes, co);
   print_notices(table.notices);

@@ -22,6 +22,10 @@
 #include <limits>
 #include <string>
 #include <system_error>
+#ifndef __EMSCRIPTEN__
+#include <exception>
+#include <thread>
+#endif
 #include <unordered_map>
 
 #include "funnelcast/base/error.hpp"
@@ -147,6 +151,13 @@ class Tokenizer {
   }
 
   size_t position() const { return pos_; }
+  uint32_t line() const { return line_; }
+  // Reads only [begin, end), whose first line is `line`: a chunk of whole lines.
+  void restrict_to(size_t begin, size_t end, uint32_t line) {
+    pos_ = begin;
+    size_ = end;
+    line_ = line;
+  }
   // Bytes read so far, counting every re-read (see Stats::bytes_scanned).
   size_t scanned() const { return scanned_; }
   // Unquoted cells holding a quote, and the line and 0-based field of the first.
@@ -815,6 +826,58 @@ bool to_times(const CellSource& cells, const std::vector<Span>& spans, std::vect
 
 // Distinct values are found on the raw bytes; only a new level is converted from
 // Windows-1252, so a large category column costs one conversion per level.
+#ifndef __EMSCRIPTEN__
+// Natively with open addressing over the levels' raw bytes: a column of a million ids took
+// a node allocation per level in std::unordered_map (the wasm build keeps that one, smaller).
+void to_categories(const CellSource& cells, const std::vector<Span>& spans, Column& out,
+                   bool cp1252, Stats& stats) {
+  out.codes.resize(spans.size());
+  std::vector<std::string_view> raw;  // each level's bytes, trimmed
+  std::vector<size_t> raw_hash;
+  std::vector<int32_t> slot(256, -1);  // level index or -1; at most half full
+  size_t mask = slot.size() - 1;
+  const std::hash<std::string_view> hash;
+  for (size_t r = 0; r < spans.size(); ++r) {
+    // A column of mostly distinct values (ids, emails) gets its room at once rather than
+    // moving a million levels from one doubling to the next.
+    if (r == 4096 && raw.size() > 2048) {
+      raw.reserve(spans.size());
+      raw_hash.reserve(spans.size());
+      out.levels.reserve(spans.size());
+    }
+    const std::string_view cell = cells(spans[r]);
+    stats.bytes_scanned += cell.size() + 1;
+    if (is_missing_token(cell)) {
+      out.codes[r] = kMissingCode;
+      continue;
+    }
+    const std::string_view value = trim(cell);
+    const size_t h = hash(value);
+    size_t i = h & mask;
+    while (slot[i] >= 0 && (raw_hash[static_cast<size_t>(slot[i])] != h || raw[static_cast<size_t>(slot[i])] != value))
+      i = (i + 1) & mask;
+    if (slot[i] >= 0) {
+      out.codes[r] = slot[i];
+      continue;
+    }
+    const auto level = static_cast<int32_t>(raw.size());
+    out.codes[r] = level;
+    slot[i] = level;
+    raw.push_back(value);
+    raw_hash.push_back(h);
+    out.levels.push_back(table_text(value, cp1252));
+    if (raw.size() * 2 > slot.size()) {  // grow: every level again, by its kept hash
+      slot.assign(slot.size() * 2, -1);
+      mask = slot.size() - 1;
+      for (size_t l = 0; l < raw.size(); ++l) {
+        size_t k = raw_hash[l] & mask;
+        while (slot[k] >= 0) k = (k + 1) & mask;
+        slot[k] = static_cast<int32_t>(l);
+      }
+    }
+  }
+}
+#else
 void to_categories(const CellSource& cells, const std::vector<Span>& spans, Column& out,
                    bool cp1252, Stats& stats) {
   out.codes.resize(spans.size());
@@ -832,6 +895,7 @@ void to_categories(const CellSource& cells, const std::vector<Span>& spans, Colu
     out.codes[r] = it->second;
   }
 }
+#endif
 
 // Per-column state while the data rows stream by.
 struct ColumnBuild {
@@ -1175,6 +1239,129 @@ std::vector<uint32_t> read_rows(const Reading& reading, Tokenizer& tokenizer,
   return lines;
 }
 
+#ifndef __EMSCRIPTEN__
+// Runs work(0) .. work(count - 1) on up to `threads` threads; the first exception, in the
+// order of the items, is thrown again once all are done.
+template <class Work>
+void run_items(size_t count, size_t threads, const Work& work) {
+  std::vector<std::exception_ptr> errors(count);
+  auto run = [&](size_t first) {
+    for (size_t i = first; i < count; i += threads) {
+      try {
+        work(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads && t < count; ++t) pool.emplace_back(run, t);
+  run(0);
+  for (auto& t : pool) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// read_rows over chunks of whole lines on several threads. False (and nothing changed) when
+// the file does not qualify or a chunk did not read like the one pass would: any error, or
+// a column numeric in one chunk and not in another (the pass would re-scan rows the chunks
+// never kept text for); the caller then reads the rows in one pass.
+bool read_rows_in_chunks(const Reading& reading, const Tokenizer& header_done, const Options& options,
+                         const std::vector<std::string>& names, bool trailing,
+                         std::vector<ColumnBuild>& builds, Table& table, std::vector<uint32_t>& lines_out) {
+  constexpr size_t kMinChunk = 1 << 20;
+  const std::string_view input = reading.input;
+  const size_t data_start = header_done.position(), size = input.size();
+  if (options.threads < 2 || options.max_rows != 0 || options.stats != nullptr || reading.cp1252 ||
+      !delimiter_allows_number_hints(reading.delimiter) || size - data_start < 2 * kMinChunk ||
+      std::memchr(input.data() + data_start, '"', size - data_start) != nullptr)
+    return false;
+  const size_t chunks = std::min<size_t>(static_cast<size_t>(options.threads), (size - data_start) / kMinChunk);
+  // Chunk boundaries just past a '\n' (never inside a "\r\n"), and each chunk's first line.
+  std::vector<size_t> begin{data_start};
+  for (size_t c = 1; c < chunks; ++c) {
+    const size_t at = data_start + (size - data_start) * c / chunks;
+    const void* nl = std::memchr(input.data() + at, '\n', size - at);
+    const size_t next = nl ? static_cast<size_t>(static_cast<const char*>(nl) - input.data()) + 1 : size;
+    if (next > begin.back() && next < size) begin.push_back(next);
+  }
+  begin.push_back(size);
+  const size_t parts = begin.size() - 1;
+  std::vector<uint32_t> first_line(parts);
+  first_line[0] = header_done.line();
+  for (size_t c = 1; c < parts; ++c)
+    first_line[c] = first_line[c - 1] + line_breaks(input, begin[c - 1], begin[c]);
+
+  struct Part {
+    std::vector<uint32_t> lines;
+    std::vector<ColumnBuild> builds;
+    Table table;
+    Stats stats;
+  };
+  std::vector<Part> part(parts);
+  const size_t columns = builds.size();
+  try {
+    run_items(parts, parts, [&](size_t c) {
+      Part& p = part[c];
+      p.builds = builds;
+      p.table.columns.resize(columns);
+      // The first chunk reserves room for the whole file's rows (estimated from its first
+      // rows, as one pass would), so the others are appended without moving it.
+      const Reading chunk{reading.source, c == 0 ? input : input.substr(0, begin[c + 1]),
+                          reading.delimiter, false, reading.cells, p.stats};
+      Tokenizer tokenizer(input, reading.delimiter, nullptr);
+      tokenizer.restrict_to(begin[c], begin[c + 1], first_line[c]);
+      NumberHints hints(p.builds);
+      tokenizer.set_number_hints(hints.numeric.data(), columns, hints.values.data(), hints.parsed.data());
+      p.lines = read_rows(chunk, tokenizer, names, 0, trailing, hints, p.builds, p.table);
+    });
+  } catch (const Error&) {
+    return false;
+  }
+  // Each column read alike in every chunk with rows: numbers throughout, or text from the
+  // first row of every chunk after the first.
+  size_t rows = 0;
+  for (const Part& p : part) rows += p.lines.size();
+  for (size_t j = 0; j < columns; ++j) {
+    const ColumnBuild* first = nullptr;
+    for (size_t c = 0; c < parts; ++c) {
+      if (part[c].lines.empty()) continue;
+      const ColumnBuild& b = part[c].builds[j];
+      if (!first) {
+        first = &b;
+      } else if (b.numeric != first->numeric || (!b.numeric && b.spans_from_row != 0)) {
+        return false;
+      }
+    }
+  }
+  if (rows == 0) return false;
+  size_t f = 0;
+  while (part[f].lines.empty()) ++f;
+  lines_out = std::move(part[f].lines);
+  lines_out.reserve(rows);
+  builds = std::move(part[f].builds);
+  for (size_t j = 0; j < columns; ++j) {
+    table.columns[j].numbers = std::move(part[f].table.columns[j].numbers);
+    if (builds[j].numeric) table.columns[j].numbers.reserve(rows);
+    else builds[j].spans.reserve(rows);
+  }
+  for (size_t c = f + 1; c < parts; ++c) {
+    Part& p = part[c];
+    lines_out.insert(lines_out.end(), p.lines.begin(), p.lines.end());
+    if (p.lines.empty()) continue;
+    for (size_t j = 0; j < columns; ++j) {
+      if (builds[j].numeric) {
+        const auto& from = p.table.columns[j].numbers;
+        table.columns[j].numbers.insert(table.columns[j].numbers.end(), from.begin(), from.end());
+      } else {
+        builds[j].spans.insert(builds[j].spans.end(), p.builds[j].spans.begin(), p.builds[j].spans.end());
+      }
+    }
+  }
+  return true;
+}
+#endif
+
 // A column that stopped being numeric after some rows lost the spans of those
 // rows; one more tokenizer pass over just that prefix recovers them. Typical
 // text columns fail on their first row, so this pass is usually skipped.
@@ -1220,13 +1407,15 @@ void recover_prefix_spans(const Reading& reading, std::string& arena, bool trail
 // Types the columns that are not numbers: timestamps when every cell reads as
 // one (or the caller says so), else categories.
 void type_text_columns(const Reading& reading, const std::vector<std::string>& names,
-                       std::vector<ColumnBuild>& builds, Table& table) {
-  for (size_t j = 0; j < builds.size(); ++j) {
+                       std::vector<ColumnBuild>& builds, Table& table, int threads) {
+  const size_t columns = builds.size();
+  std::vector<Stats> stats(columns);
+  auto type_column = [&](size_t j) {
     Column& column = table.columns[j];
     ColumnBuild& build = builds[j];
     if (build.numeric) {
       column.type = ColumnType::kNumber;
-      continue;
+      return;
     }
     // Defensive: never index past the spans if a re-scan came up short.
     if (build.spans.size() != table.rows) {
@@ -1234,23 +1423,41 @@ void type_text_columns(const Reading& reading, const std::vector<std::string>& n
     }
     size_t bad_row = 0;
     if (build.forced && column.type == ColumnType::kTimestamp) {
-      if (!to_times(reading.cells, build.spans, column.times, column.offset_given, bad_row, reading.stats)) {
+      if (!to_times(reading.cells, build.spans, column.times, column.offset_given, bad_row, stats[j])) {
         fail(reading.source, "line " + std::to_string(table.line_of_row[bad_row]) + ", " +
                                  column_label(names, j) +
                                  ": expected a timestamp like 2024-03-10 14:00:00, found " +
                                  quote_value(reading.cells(build.spans[bad_row]), reading.cp1252));
       }
     } else if (!build.forced &&
-               to_times(reading.cells, build.spans, column.times, column.offset_given, bad_row, reading.stats)) {
+               to_times(reading.cells, build.spans, column.times, column.offset_given, bad_row, stats[j])) {
       column.type = ColumnType::kTimestamp;
     } else {
       std::vector<int64_t>().swap(column.times);
       std::vector<uint8_t>().swap(column.offset_given);
       column.type = ColumnType::kCategory;
-      to_categories(reading.cells, build.spans, column, reading.cp1252, reading.stats);
+      to_categories(reading.cells, build.spans, column, reading.cp1252, stats[j]);
     }
     std::vector<Span>().swap(build.spans);
+  };
+  // Work counted on every way out, as one pass would (its errors come from the first bad
+  // column, which is also the one run_items throws again).
+  struct Sum {
+    Stats& total;
+    const std::vector<Stats>& parts;
+    ~Sum() {
+      for (const Stats& s : parts) total.bytes_scanned += s.bytes_scanned;
+    }
+  } sum{reading.stats, stats};
+#ifndef __EMSCRIPTEN__
+  // Columns side by side natively, on large tables only.
+  if (threads > 1 && table.rows >= 100000) {
+    run_items(columns, static_cast<size_t>(threads), type_column);
+    return;
   }
+#endif
+  (void)threads;
+  for (size_t j = 0; j < columns; ++j) type_column(j);
 }
 
 // Notices: one sentence per kind, with the first place and a count.
@@ -1372,14 +1579,21 @@ Table read(std::string_view bytes, const Options& options) {
     tokenizer.set_number_hints(hints.numeric.data(), column_count, hints.values.data(),
                                hints.parsed.data());
   }
-  std::vector<uint32_t> lines =
-      read_rows(reading, tokenizer, names, options.max_rows, trailing, hints, builds, table);
+  std::vector<uint32_t> lines;
+#ifndef __EMSCRIPTEN__
+  if (!read_rows_in_chunks(reading, tokenizer, options, names, trailing, builds, table, lines))
+#endif
+    lines = read_rows(reading, tokenizer, names, options.max_rows, trailing, hints, builds, table);
   if (lines.empty()) fail(source, "only a header, no data rows");
   table.rows = lines.size();
   table.line_of_row = std::move(lines);
 
   recover_prefix_spans(reading, arena, trailing, builds);
-  type_text_columns(reading, names, builds, table);
+#ifndef __EMSCRIPTEN__
+  type_text_columns(reading, names, builds, table, options.threads);
+#else
+  type_text_columns(reading, names, builds, table, 1);
+#endif
   add_notices(reading, text.encoding, tokenizer, names, table);
   if (trailing)
     table.notices.push_back(source + ": the header ends with a delimiter (an unnamed, empty last column): left out");

@@ -38,6 +38,14 @@ struct Options {
   std::vector<std::string> text_columns;
   size_t max_rows = 0;     // 0 = no limit; otherwise stop after this many records
   Stats* stats = nullptr;  // when set, filled with the work done (also when read throws)
+#ifndef __EMSCRIPTEN__
+  // Natively, up to this many threads tokenize a large file in chunks of whole lines, and
+  // type its text columns side by side; the table, its notices and its errors are the
+  // same for any count. Only files without quotes, in UTF-8, read in full and without
+  // stats take the chunks; one a chunk cannot read like the whole file is read again in
+  // one pass (so an error names the first bad line, as a single pass would).
+  int threads = 1;
+#endif
 };
 
 // Parses a whole CSV held in memory. Throws fc::Error on input it cannot read
