@@ -1,7 +1,6 @@
 #include "cli.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,26 +127,35 @@ std::string read_file(const std::string& path) {
 }
 
 FileBytes::FileBytes(const std::string& path) {
+  // A regular file is read in one go into a buffer that is not zero-filled first. Not
+  // mapped: a mapped file that another program truncates meanwhile kills the process
+  // (SIGBUS); a read sees the bytes there were.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat st {};
+  bool ok = false;
   if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-    size_ = static_cast<size_t>(st.st_size);
-    // MAP_POPULATE: the page table filled in one go rather than one fault at a time.
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    if (p != MAP_FAILED) {
-      map_ = p;
-      view_ = std::string_view(static_cast<const char*>(p), size_);
+    const auto want = static_cast<size_t>(st.st_size);
+    buffer_.reset(new char[want]);  // uninitialized: every byte used is read below
+    size_t got = 0;
+    ok = true;
+    while (got < want) {
+      const ssize_t n = ::read(fd, buffer_.get() + got, want - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        ok = false;
+        break;
+      }
+      if (n == 0) break;  // the file shrank meanwhile: what it holds now
+      got += static_cast<size_t>(n);
     }
+    if (ok) view_ = std::string_view(buffer_.get(), got);
   }
   if (fd >= 0) ::close(fd);
-  if (map_ == nullptr) {  // not a regular file, empty, or not mappable: read it (and its errors)
+  if (!ok) {  // not a regular file, empty, or unreadable: read_file reads it (and words its errors)
+    buffer_.reset();
     read_ = read_file(path);
     view_ = read_;
   }
-}
-
-FileBytes::~FileBytes() {
-  if (map_ != nullptr) ::munmap(map_, size_);
 }
 
 void write_file(const std::string& path, const std::string& bytes) {

@@ -2,6 +2,7 @@
 // turning a CSV file into an hourly series, JSON output and progress lines.
 #pragma once
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,20 +88,18 @@ R read_args(const Args& args, const std::vector<api::Field<R>>& fields, R r = R{
 }
 
 std::string read_file(const std::string& path);
-// A file's bytes without copying them: a regular file is mapped read-only (its pages come
-// straight from the page cache, with no zero-filled buffer and no copy), anything else (a
-// pipe, /dev/stdin, an empty file) is read with read_file. The bytes live as long as this.
+// A file's bytes read in one call into a buffer that is not zero-filled first (a regular
+// file); anything else (a pipe, /dev/stdin, an empty file) is read with read_file. The
+// bytes live as long as this.
 class FileBytes {
  public:
   explicit FileBytes(const std::string& path);
-  ~FileBytes();
   FileBytes(const FileBytes&) = delete;
   FileBytes& operator=(const FileBytes&) = delete;
   std::string_view view() const { return view_; }
 
  private:
-  void* map_ = nullptr;
-  size_t size_ = 0;
+  std::unique_ptr<char[]> buffer_;
   std::string read_;
   std::string_view view_;
 };
