@@ -6,13 +6,13 @@
 # leak, hang or sanitizer report stops with the failing input saved as
 # build/fuzz/<target>-crash-*; make it a named regression test. Prints executions and
 # executions per second per target.
-# usage: bash bench/fuzz/run.sh [SECONDS] [target...]   (targets: csv time zone model runs truth xgboost)
+# usage: bash bench/fuzz/run.sh [SECONDS] [target...]   (targets: csv csv_chunks time zone model runs truth xgboost)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-60}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(csv time zone model runs truth xgboost)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(csv csv_chunks time zone model runs truth xgboost)
 command -v clang++ >/dev/null || { echo "fuzz: clang++ is needed (apt-get install clang)" >&2; exit 2; }
 B=build/sanitize
 if [ "${FC_FUZZ_BUILT:-}" != 1 ]; then
