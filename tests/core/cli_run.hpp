@@ -2,6 +2,7 @@
 // and standard error (captured in files inside `dir`), and small file helpers.
 #pragma once
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -24,9 +25,12 @@ inline std::string slurp(const std::string& path) {
 
 inline void put(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
-// `funnelcast ARGS` (ARGS as a shell would split them), no standard input.
+// `funnelcast ARGS` (ARGS as a shell would split them), no standard input. The captures
+// are named by process: test processes running side by side (ctest -j, the sanitizer
+// run's shards) may share `dir`.
 inline Outcome run_cli(const std::string& dir, const std::string& args) {
-  const std::string out = dir + "/stdout", err = dir + "/stderr";
+  const std::string pid = std::to_string(::getpid());
+  const std::string out = dir + "/stdout." + pid, err = dir + "/stderr." + pid;
   const std::string cmd = std::string(FC_CLI_PATH) + " " + args + " >" + out + " 2>" + err + " </dev/null";
   const int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};

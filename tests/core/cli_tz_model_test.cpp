@@ -3,6 +3,7 @@
 // model trained without --tz has no zone key at all. Zone files are written by the test
 // (TZDIR), so no system tzdata is needed.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -49,7 +50,7 @@ std::string tzm_berlin_csv() {
 
 struct TzmEnv {
   std::string dir;
-  TzmEnv() : dir(::testing::TempDir() + "fc_cli_tz_model") {
+  TzmEnv() : dir(::testing::TempDir() + "fc_cli_tz_model_" + std::to_string(::getpid())) {
     std::system(("rm -rf " + dir + " && mkdir -p " + dir + "/zoneinfo/Europe " + dir + "/zoneinfo/America").c_str());
     put(dir + "/zoneinfo/Europe/Berlin", tzm_tzif(3600, "CET", "CET-1CEST,M3.5.0,M10.5.0/3"));
     put(dir + "/zoneinfo/America/New_York", tzm_tzif(-18000, "EST", "EST5EDT,M3.2.0,M11.1.0"));

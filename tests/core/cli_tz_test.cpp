@@ -1,6 +1,7 @@
 // `--tz ZONE`: a Berlin wall-clock export across both daylight-saving changes, read by the
 // built binary with a zone file this test writes (TZDIR), so no system tzdata is needed.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -36,7 +37,7 @@ std::string clitz_line(const std::string& day, int hour, int leads) {
 
 struct ClitzEnv {
   std::string dir;
-  ClitzEnv() : dir(::testing::TempDir() + "fc_cli_tz") {
+  ClitzEnv() : dir(::testing::TempDir() + "fc_cli_tz_" + std::to_string(::getpid())) {
     std::system(("mkdir -p " + dir + "/zoneinfo/Europe").c_str());
     put(dir + "/zoneinfo/Europe/Berlin", clitz_berlin_tzif());
     setenv("TZDIR", (dir + "/zoneinfo").c_str(), 1);
