@@ -295,6 +295,8 @@ export interface CombinationMember {
   season: number;
   ridge: RidgeJson | null;
   params: GbdtParams | null;
+  /** gbdt only, when not 0: the trees see the target in the units of the mean and standard deviation of the last level_window steps. */
+  level_window?: number;
   smoothing?: SmoothingJson;
 }
 
@@ -318,6 +320,8 @@ export interface ForecastSection {
   season: number;
   ridge: RidgeJson | null;
   params: GbdtParams | null;
+  /** gbdt only, when not 0: the trees see the target and its lags in the units of the mean and standard deviation of the last level_window steps (undone at each step). */
+  level_window?: number;
   /** holt_winters and theta only. */
   smoothing?: SmoothingJson;
   /** combination only: the median of their forecasts. */

@@ -426,6 +426,7 @@ TEST(Train, SelectionIsNeverWorseThanSeasonalNaiveOnTheBacktests) {
       one.season = m.season;
       one.ridge = m.ridge;
       one.params = m.params;
+      one.level_window = m.level_window;
       one.smoothing = m.smoothing;
       one.clip_negative = s.clip_negative;
       const auto p = load_predictor(one, m.predictor == "gbdt" ? out.model.ensemble : gbdt::Ensemble{});

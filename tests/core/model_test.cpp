@@ -124,6 +124,27 @@ Header header_for(uint32_t width, const std::string& predictor = "gbdt", const s
   return h;
 }
 
+TEST(ModelLevelWindow, ItRoundTripsAndIsOnlyForTrees) {
+  Header h = header_for(5, "gbdt", "regression");
+  EXPECT_FALSE(h.to_json().at("forecast").contains("level_window"));  // absent when 0: old bytes kept
+  h.forecast->level_window = 168;
+  const nlohmann::json j = h.to_json();
+  EXPECT_EQ(j.at("forecast").at("level_window"), 168);
+  EXPECT_EQ(Header::from_json(j).forecast->level_window, 168);
+  nlohmann::json one = j;
+  one["forecast"]["level_window"] = 1;  // no spread in one step
+  EXPECT_THROW(Header::from_json(one), Error);
+  Header naive = header_for(5, "seasonal_naive");
+  nlohmann::json k = naive.to_json();
+  k["forecast"]["level_window"] = 168;
+  try {
+    Header::from_json(k);
+    ADD_FAILURE() << "a level window on seasonal naive was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'forecast.level_window' is only for a gbdt predictor"), std::string::npos) << e.what();
+  }
+}
+
 Model make_model() {
   Model m;
   m.header = header_for(5);

@@ -58,6 +58,7 @@ model::ForecastSection member_section(const model::ForecastSection& s, const mod
   out.season = m.season;
   out.ridge = m.ridge;
   out.params = m.params;
+  out.level_window = m.level_window;
   out.smoothing = m.smoothing;
   out.clip_negative = s.clip_negative;
   return out;
@@ -71,6 +72,7 @@ model::CombinationMember member_of(const std::string& name, const model::Forecas
   m.season = s.season;
   m.ridge = s.ridge;
   m.params = s.params;
+  m.level_window = s.level_window;
   m.smoothing = s.smoothing;
   return m;
 }

@@ -3,6 +3,8 @@
 // picks the tree count; the fold is then refitted on all of it with that count, as the
 // final model is refitted on all the data.
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/gbdt/engine.hpp"
@@ -14,36 +16,103 @@ namespace {
 
 constexpr size_t kHoldoutSteps = 14 * 24;
 
+// A step's local level: the mean and the standard deviation of the known target values
+// of the `window` steps before it. The scale is never below a thousandth of the level,
+// and is 1 for a window of zeros; unknown (NaN) with fewer than two known values.
+struct LocalLevel {
+  double mean = std::numeric_limits<double>::quiet_NaN(), scale = std::numeric_limits<double>::quiet_NaN();
+};
+
+LocalLevel local_level(const features::History& h, size_t t, int window) {
+  double sum = 0, sum_sq = 0;
+  size_t count = 0;
+  const size_t end = std::min(t, h.size), begin = end > static_cast<size_t>(window) ? end - window : 0;
+  for (size_t i = begin; i < end; ++i) {
+    const double v = h.target[i];
+    if (std::isnan(v)) continue;
+    sum += v;
+    sum_sq += v * v;
+    ++count;
+  }
+  LocalLevel l;
+  if (count < 2) return l;
+  l.mean = sum / static_cast<double>(count);
+  const double sd = std::sqrt(std::max(0.0, (sum_sq - sum * l.mean) / static_cast<double>(count - 1)));
+  l.scale = std::max(sd, 1e-3 * std::abs(l.mean));
+  if (!(l.scale > 0)) l.scale = 1.0;
+  return l;
+}
+
+// A feature row in the units of the local level: lags and rolling means, minima and maxima
+// become (value - mean) / scale, rolling standard deviations value / scale; the calendar
+// and exogenous features stay as they are.
+void standardize_row(const features::FeatureSpec& spec, const LocalLevel& l, float* row) {
+  auto shift = [&](float& v) { v = static_cast<float>((v - l.mean) / l.scale); };
+  for (size_t i = 0; i < spec.lags.size(); ++i) shift(*row++);
+  for (size_t w = 0; w < spec.rolling_windows.size(); ++w)
+    for (const auto& stat : spec.rolling_stats) {
+      if (stat == "std") *row = static_cast<float>(*row / l.scale);
+      else shift(*row);
+      ++row;
+    }
+}
+
+// Trees on the target itself, or (level_window > 0) on the target in the units of its
+// local level, undone at each step: level + scale * the trees' prediction. A series at
+// three times the level it was trained on is then forecast at its own level, and a trend
+// is carried on, which trees on the raw target cannot do beyond the values they saw.
 class GbdtPredictor final : public Predictor {
  public:
-  GbdtPredictor(features::FeatureSpec spec, const gbdt::Ensemble& trees) : spec_(std::move(spec)), engine_(trees) {}
+  GbdtPredictor(features::FeatureSpec spec, const gbdt::Ensemble& trees, int level_window = 0)
+      : spec_(std::move(spec)), engine_(trees), level_window_(level_window) {}
   double predict_at(const features::History& h, size_t t, std::vector<float>& scratch) const override {
     scratch.resize(spec_.width());
     features::build_row(spec_, h, t, scratch.data());
-    return engine_.predict_one(scratch.data());
+    return predict_built(h, t, scratch.data());
   }
-  double predict_row(const features::History&, size_t, const float* row) const override {
-    return engine_.predict_one(row);
+  double predict_row(const features::History& h, size_t t, const float* row) const override {
+    if (level_window_ == 0) return engine_.predict_one(row);
+    std::vector<float> copy(row, row + spec_.width());
+    return predict_built(h, t, copy.data());
   }
-  size_t lookback() const override { return static_cast<size_t>(spec_.max_lookback()); }
+  size_t lookback() const override {
+    return static_cast<size_t>(std::max(spec_.max_lookback(), level_window_));
+  }
 
  private:
+  // From a row built from the history (standardized here in place when levelled).
+  double predict_built(const features::History& h, size_t t, float* row) const {
+    if (level_window_ == 0) return engine_.predict_one(row);
+    const LocalLevel l = local_level(h, t, level_window_);
+    if (std::isnan(l.mean)) return l.mean;
+    standardize_row(spec_, l, row);
+    return l.mean + l.scale * engine_.predict_one(row);
+  }
   features::FeatureSpec spec_;
   gbdt::FlatEnsemble engine_;
+  int level_window_ = 0;
 };
 
 class GbdtCandidate final : public Candidate {
  public:
-  GbdtCandidate(features::FeatureSpec spec, gbdt::Objective objective, gbdt::Params params, int threads)
-      : spec_(std::move(spec)), objective_(objective), params_(std::move(params)), model_(spec_, gbdt::Ensemble{}) {
+  GbdtCandidate(features::FeatureSpec spec, gbdt::Objective objective, gbdt::Params params, int threads,
+                int level_window = 0)
+      : spec_(std::move(spec)), objective_(objective), params_(std::move(params)), level_window_(level_window),
+        model_(spec_, gbdt::Ensemble{}) {
     params_.objective = objective;
     params_.num_threads = threads;
   }
   std::string name() const override {
+    if (level_window_ > 0) return "gbdt_level";
     return objective_ == gbdt::Objective::kPoisson ? "gbdt_poisson" : "gbdt_l2";
   }
   void fit(const TrainingData& d, size_t train_end, const FitControl& control) override {
     gbdt::Params p = params_;
+    if (level_window_ > 0) level_rows(d, train_end);
+    auto known_rows = [&](const TrainingData& data, size_t begin, size_t end) {
+      return level_window_ > 0 ? internal::known_rows(level_x_, level_y_, data.first_row, begin, end)
+                               : internal::known_rows(data, begin, end);
+    };
     const KnownRows all = known_rows(d, d.first_row, train_end);
     gbdt::Dataset train_set{all.x, all.rows, all.cols, all.y, nullptr};
     gbdt::Dataset valid_set{};
@@ -74,7 +143,7 @@ class GbdtCandidate final : public Candidate {
     chosen_ = r.best_iteration;
     gain_ = r.feature_gain;
     ensemble_ = std::move(r.ensemble);
-    model_ = GbdtPredictor(spec_, ensemble_);
+    model_ = GbdtPredictor(spec_, ensemble_, level_window_);
     model_.clip_negative = d.counts;
   }
   const Predictor& predictor() const override { return model_; }
@@ -86,6 +155,7 @@ class GbdtCandidate final : public Candidate {
     p.num_iterations = static_cast<int>(ensemble_.trees.size());
     p.early_stopping_round = 0;
     s.params = p;
+    s.level_window = level_window_;
     trees = ensemble_;
     s.feature_importance.clear();
     const auto names = spec_.names();
@@ -94,9 +164,33 @@ class GbdtCandidate final : public Candidate {
   }
 
  private:
+  // The training rows [first_row, train_end) and their targets in the units of each
+  // step's local level (NaN target where the level is unknown).
+  void level_rows(const TrainingData& d, size_t train_end) {
+    const features::Matrix& x = *d.x;
+    const std::vector<double>& y = *d.y;
+    const size_t end = std::min(train_end, y.size());
+    level_x_.cols = x.cols;
+    level_x_.rows = end > d.first_row ? end - d.first_row : 0;
+    level_x_.values.assign(x.values.begin(), x.values.begin() + level_x_.rows * x.cols);
+    level_y_.assign(y.begin(), y.begin() + end);
+    for (size_t t = d.first_row; t < end; ++t) {
+      const LocalLevel l = local_level(d.history, t, level_window_);
+      if (std::isnan(l.mean)) {
+        level_y_[t] = l.mean;
+        continue;
+      }
+      standardize_row(spec_, l, level_x_.values.data() + (t - d.first_row) * x.cols);
+      level_y_[t] = (y[t] - l.mean) / l.scale;
+    }
+  }
+
   features::FeatureSpec spec_;
   gbdt::Objective objective_;
   gbdt::Params params_;
+  int level_window_ = 0;
+  features::Matrix level_x_;
+  std::vector<double> level_y_;
   gbdt::Ensemble ensemble_;
   GbdtPredictor model_;
   std::vector<double> gain_;
@@ -117,9 +211,22 @@ CandidateInfo gbdt_candidate(gbdt::Objective objective) {
           }};
 }
 
+// Trees on the target in the units of its local level: the last week of an hourly series,
+// the last four weeks of a daily one.
+CandidateInfo gbdt_level_candidate() {
+  return {"gbdt_level", "gbdt",
+          [](bool, const std::string& pinned) {
+            return pinned.empty() || pinned == gbdt::to_string(gbdt::Objective::kSquaredError);
+          },
+          [](const TrainingData& d) {
+            const int window = d.history.step == time::kDay ? 28 : 168;
+            return std::make_unique<GbdtCandidate>(d.spec, gbdt::Objective::kSquaredError, d.params, d.threads, window);
+          }};
+}
+
 PredictorInfo gbdt_predictor() {
   return {"gbdt", [](const model::ForecastSection& s, const gbdt::Ensemble& trees) {
-            return std::make_unique<GbdtPredictor>(s.features, trees);
+            return std::make_unique<GbdtPredictor>(s.features, trees, s.level_window);
           }};
 }
 

@@ -19,6 +19,8 @@ struct KnownRows {
   std::vector<double> y_copy;
 };
 KnownRows known_rows(const TrainingData& d, size_t begin, size_t end);
+// The same of a matrix x (rows for steps [first_row, y.size())) and targets y.
+KnownRows known_rows(const features::Matrix& x, const std::vector<double>& y, size_t first_row, size_t begin, size_t end);
 
 // The step (hours, or days of a daily series) since the epoch of a history's step 0.
 inline int64_t first_step_of(const features::History& h) { return time::floor_div(h.start, h.step); }
@@ -38,6 +40,7 @@ CandidateInfo seasonal_naive_candidate();
 CandidateInfo seasonal_naive_day_candidate();
 CandidateInfo ridge_candidate();
 CandidateInfo gbdt_candidate(gbdt::Objective objective);
+CandidateInfo gbdt_level_candidate();
 CandidateInfo holt_winters_candidate();
 CandidateInfo theta_candidate();
 PredictorInfo seasonal_naive_predictor();

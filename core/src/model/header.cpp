@@ -242,6 +242,13 @@ Smoothing smoothing_from(const In& m) {
 
 bool forecasts(const gbdt::ObjectiveFunction& o) { return o.link() != gbdt::Link::kLogit; }
 
+// A gbdt forecaster's level window: absent (0, trees on the target) or 2 to a year of hours.
+int level_window_from(const In& in, const std::string& predictor) {
+  if (!in.has("level_window")) return 0;
+  if (predictor != "gbdt") in.fail("level_window", "is only for a gbdt predictor");
+  return static_cast<int>(in.integer("level_window", 2, 24 * 366));
+}
+
 // A combination's member: the same checks as a single forecaster's fields.
 CombinationMember member_from(const In& in, size_t width) {
   CombinationMember m;
@@ -261,6 +268,7 @@ CombinationMember member_from(const In& in, size_t width) {
     m.params = in.nested("params", [](const nlohmann::json& j) { return gbdt::Params::from_json(j); });
   else if (!in.raw("params").is_null())
     in.fail("params", "must be null for a " + m.predictor + " predictor");
+  m.level_window = level_window_from(in, m.predictor);
   if (m.predictor == "holt_winters" || m.predictor == "theta")
     m.smoothing = smoothing_from(in.obj("smoothing"));
   else if (in.has("smoothing"))
@@ -313,6 +321,7 @@ nlohmann::json forecast_json(const ForecastSection& f) {
           {"feature_importance", importance}};
   // Written only when present, so models without them keep their bytes.
   if (f.smoothing) out["smoothing"] = smoothing_json(*f.smoothing);
+  if (f.level_window > 0) out["level_window"] = f.level_window;
   if (f.predictor == "combination") {
     nlohmann::json members = nlohmann::json::array();
     for (const auto& m : f.members) {
@@ -323,6 +332,7 @@ nlohmann::json forecast_json(const ForecastSection& f) {
                           {"ridge", m.ridge ? m.ridge->to_json() : nlohmann::json(nullptr)},
                           {"params", m.params ? m.params->to_json() : nlohmann::json(nullptr)}};
       if (m.smoothing) j["smoothing"] = smoothing_json(*m.smoothing);
+      if (m.level_window > 0) j["level_window"] = m.level_window;
       members.push_back(std::move(j));
     }
     out["members"] = std::move(members);
@@ -415,6 +425,7 @@ ForecastSection forecast_from(const In& in) {
   } else if (!in.raw("params").is_null()) {
     in.fail("params", "must be null for a " + f.predictor + " predictor");
   }
+  f.level_window = level_window_from(in, f.predictor);
   const bool smooths = f.predictor == "holt_winters" || f.predictor == "theta";
   if (smooths) {
     f.smoothing = smoothing_from(in.obj("smoothing"));

@@ -123,6 +123,7 @@ struct CombinationMember {
   int season = 0;         // seasonal_naive only
   std::optional<baselines::Ridge> ridge;
   std::optional<gbdt::Params> params;
+  int level_window = 0;   // gbdt only: see ForecastSection
   std::optional<Smoothing> smoothing;
 };
 
@@ -133,6 +134,9 @@ struct ForecastSection {
   int season = 0;                 // seasonal_naive: steps back; 0 otherwise
   std::optional<baselines::Ridge> ridge;   // ridge only
   std::optional<gbdt::Params> params;      // gbdt only
+  // gbdt only: 0, trees on the target; > 0, trees on the target and its lags in the units
+  // of the mean and standard deviation of the last level_window steps (written when > 0).
+  int level_window = 0;
   std::optional<Smoothing> smoothing;      // holt_winters, theta only (written only then)
   std::vector<CombinationMember> members;  // combination only: the median of their forecasts
   bool clip_negative = true;      // forecasts (and lower bounds) never below 0
