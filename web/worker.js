@@ -128,17 +128,19 @@ const handlers = {
     const { bytes, name, readAt } = await /** @type {Promise<Read>} */ (read);
     const early = preparsing && (await preparsing);
     preparsing = null;
-    if (early && early.bytes !== bytes) early.table.delete();
+    // The prefetched demo, parsed while the page loaded, when it is this file.
+    const pre = early && early.bytes === bytes ? early : null;
+    if (early && !pre) early.table.delete();
     progress(id, 'Parsing the CSV', null);
     const t0 = performance.now();
     const startedAt = clock();
-    const t = early && early.bytes === bytes ? early.table : fc.loadTable(bytes, name);
+    const t = pre ? pre.table : fc.loadTable(bytes, name);
     /** @type {FC.Schema & {parseMs?: number, bytes?: number, timing?: object}} */
     const schema = t.schema();
-    schema.parseMs = early && early.bytes === bytes ? early.parseMs : performance.now() - t0;
+    schema.parseMs = pre ? pre.parseMs : performance.now() - t0;
     schema.bytes = bytes.length;
-    schema.timing = early && early.bytes === bytes
-      ? { requestedAt: args.requestedAt, readAt: Math.min(readAt, early.parseStartAt), parseStartAt: early.parseStartAt, parsedAt: early.parsedAt }
+    schema.timing = pre
+      ? { requestedAt: args.requestedAt, readAt: Math.min(readAt, pre.parseStartAt), parseStartAt: pre.parseStartAt, parsedAt: pre.parsedAt }
       : { requestedAt: args.requestedAt, readAt, parseStartAt: startedAt, parsedAt: clock() };
     const input = { bytes, name };
     dropPending();
