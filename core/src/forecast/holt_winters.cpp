@@ -209,7 +209,7 @@ class HoltWintersCandidate final : public Candidate {
     const double* y = d.y->data() + t0;
     const size_t n = train_end - t0;
     const bool weekly_possible = z.week > 0 && n >= 3 * static_cast<size_t>(z.week);
-    static const double kAlpha[] = {0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7};
+    static const double kAlpha[] = {0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.85, 1.0};
     // -1: no trend. A day of a daily series moves its trend as much as many hours.
     static const double kBetaHourly[] = {-1, 0.0, 0.001, 0.01};
     static const double kBetaDaily[] = {-1, 0.0, 0.01, 0.05, 0.1};
