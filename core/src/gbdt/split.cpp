@@ -90,6 +90,13 @@ void find_best_numeric(const FeatureBins& bins, const Params& p, const LeafSums&
     out.bin = b;
     out.default_left = default_left;
   };
+  // improves()'s last test, on the same numbers rounded the same way, against the current
+  // best: a candidate failing it would fail there too.
+  auto screen = [&](double slg, double slh) {
+    const double rg = leaf.g - slg, rh = leaf.h - slh;
+    const double dl = slh + p.lambda_l2, dr = rh + p.lambda_l2;
+    return slg * slg * dr + rg * rg * dl > search.threshold() * (dl * dr);
+  };
 
   // An empty bin repeats the previous candidate's partition and ties never replace the
   // best, so the threshold chosen is always the bound of a bin holding left rows. Empty
@@ -109,8 +116,10 @@ void find_best_numeric(const FeatureBins& bins, const Params& p, const LeafSums&
       // an empty bin below all of them: that threshold would send unseen small values
       // the missing rows' way.
       if (lc == 0) continue;
-      consider(lg, lh, lc, false, b);
-      consider(lg + m.g, lh + m.h, lc + m.c, true, b);
+      // Each candidate screened by the gain test alone, as below.
+      if (screen(lg, lh)) consider(lg, lh, lc, false, b);
+      const double mg = lg + m.g, mh = lh + m.h;
+      if (screen(mg, mh)) consider(mg, mh, lc + m.c, true, b);
     }
   } else {
     // No missing rows here to learn from: future ones go where most of the hessian (for
