@@ -26,6 +26,9 @@ class GainSearch {
   // False when the leaf's own gain is undefined: nothing can be split.
   bool possible() const { return h_ + lambda_ > 0; }
 
+  // (bar + parent), as improves() rounds it: num must exceed it times den.
+  double threshold() const { return bar_ + parent(); }
+
   // Whether left sums (lg, lh, lc) beat the best so far. When they do, they become the
   // best and out gets the gain and both sides' sums; the caller records the rest.
   bool improves(double lg, double lh, double lc, Split& out) {
@@ -87,6 +90,13 @@ void find_best_numeric(const FeatureBins& bins, const Params& p, const LeafSums&
     out.bin = b;
     out.default_left = default_left;
   };
+  // improves()'s last test, on the same numbers rounded the same way, against the current
+  // best: a candidate failing it would fail there too.
+  auto screen = [&](double slg, double slh) {
+    const double rg = leaf.g - slg, rh = leaf.h - slh;
+    const double dl = slh + p.lambda_l2, dr = rh + p.lambda_l2;
+    return slg * slg * dr + rg * rg * dl > search.threshold() * (dl * dr);
+  };
 
   // An empty bin repeats the previous candidate's partition and ties never replace the
   // best, so the threshold chosen is always the bound of a bin holding left rows. Empty
@@ -106,19 +116,52 @@ void find_best_numeric(const FeatureBins& bins, const Params& p, const LeafSums&
       // an empty bin below all of them: that threshold would send unseen small values
       // the missing rows' way.
       if (lc == 0) continue;
-      consider(lg, lh, lc, false, b);
-      consider(lg + m.g, lh + m.h, lc + m.c, true, b);
+      // Each candidate screened by the gain test alone, as below.
+      if (screen(lg, lh)) consider(lg, lh, lc, false, b);
+      const double mg = lg + m.g, mh = lh + m.h;
+      if (screen(mg, mh)) consider(mg, mh, lc + m.c, true, b);
     }
   } else {
+    // No missing rows here to learn from: future ones go where most of the hessian (for
+    // most objectives, most of the rows) went. Candidates are screened with the gain test
+    // improves() applies last, on the same numbers (num and den rounded the same way): a
+    // candidate failing it would fail there too. Only those passing (new bests, or a hair
+    // from one) go through improves() and its other limits; the row limits the loop
+    // checks itself (lc only grows) to stop early or skip the first bins cheaply.
     const double min_data = std::max(1, p.min_data_in_leaf);
-    for (uint32_t b = next_split_bin(mask, 0); b + 1 < nb; b = next_split_bin(mask, b + 1)) {
+    const double lambda = p.lambda_l2;
+    double threshold = search.threshold();
+    auto visit = [&](uint32_t b) {
       lg += hist[b].g;
       lh += hist[b].h;
       lc += hist[b].c;
-      if (leaf.c - lc < min_data) break;
-      // No missing rows here to learn from: send future ones where most of the hessian
-      // (for most objectives, most of the rows) went.
-      consider(lg, lh, lc, lh >= leaf.h - lh, b);
+      if (leaf.c - lc < min_data) return false;
+      if (lc < min_data) return true;
+      const double rg = leaf.g - lg, rh = leaf.h - lh;
+      const double dl = lh + lambda, dr = rh + lambda;
+      const double num = lg * lg * dr + rg * rg * dl, den = dl * dr;
+      if (num > threshold * den && search.improves(lg, lh, lc, out)) {
+        threshold = search.threshold();
+        out.feature = feature;
+        out.bin = b;
+        out.default_left = lh >= leaf.h - lh;
+      }
+      return true;
+    };
+    if (mask) {
+      // The bins below nb - 1 set in the mask, ascending.
+      for (uint32_t w = 0; w < 4; ++w) {
+        uint64_t word = mask[w];
+        if (nb - 1 <= w * 64) break;
+        if (nb - 1 < w * 64 + 64) word &= (uint64_t{1} << (nb - 1 - w * 64)) - 1;
+        for (; word != 0; word &= word - 1) {
+          if (!visit(w * 64 + static_cast<uint32_t>(__builtin_ctzll(word)))) return;
+        }
+      }
+    } else {
+      for (uint32_t b = 0; b + 1 < nb; ++b) {
+        if (!visit(b)) return;
+      }
     }
   }
 }

@@ -252,6 +252,9 @@ class Trainer {
   double weight_sum_ = 0;  // of the training rows, summed in the metric's chunk order
   std::vector<Leaf> leaves_;
   std::vector<std::vector<HistBin>> hist_pool_;
+  // Beside each histogram buffer, per feature, the 256-bit set of bins its leaf's rows fall
+  // in; kept only for features with more bins than the leaf has rows (a sparse leaf).
+  std::vector<std::vector<uint64_t>> mask_pool_;
   std::vector<int> free_hist_;
   std::vector<Split> best_a_, best_b_;  // per feature, for the two children of a split
 };
@@ -357,6 +360,7 @@ int Trainer::acquire_hist() {
     return h;
   }
   hist_pool_.emplace_back(hist_size_);
+  mask_pool_.emplace_back(4 * cols_);
   return static_cast<int>(hist_pool_.size() - 1);
 }
 
@@ -438,42 +442,59 @@ void Trainer::search_splits(Leaf& small, bool split_small, Leaf* large, bool spl
   // handled through the set of bins their rows fall in: the subtraction and the scans
   // touch only those. A bin outside the small child's set is exactly zero there, so
   // parent minus it is the parent's bin unchanged; the results are the same numbers.
+  // The sets are kept beside the buffers: the larger child's is then its parent's (the
+  // buffer it inherits) less the bins the subtraction empties, when the parent was sparse
+  // too, and is read from its rows only when the parent was not.
   const uint32_t* large_rows = large ? order_.data() + large->begin : nullptr;
   const size_t large_count = large ? large->count : 0;
+  const size_t parent_count = count + large_count;
+  uint64_t* small_masks = mask_pool_[small.hist].data();
+  uint64_t* large_masks = large ? mask_pool_[large->hist].data() : nullptr;
   std::function<void(size_t)> job = [&](size_t group) {
     const size_t first = group * group_;
     const size_t n = std::min(group_, active_.size() - first);
     build_histograms(first, n, rows, gp, count, all_rows, hs);
-    uint64_t small_bins[4], large_bins[4];
     for (size_t k = first; k < first + n; ++k) {
       const int f = active_[k];
       HistBin* a = hs + offset_[f];
       HistBin* b = hl ? hl + offset_[f] : nullptr;
       const uint32_t width = bins_[f].nb + 1;
       const bool sparse_small = count < width;
+      uint64_t* small_bins = small_masks + 4 * static_cast<size_t>(f);
       if (sparse_small) occupied_bins(f, rows, count, all_rows, small_bins);
       // The larger child's histogram is needed only when it may split.
       if (b && split_large) {
-        auto subtract = [&](uint32_t j) {
-          // A bin the larger child has no rows in must be exactly zero, not a rounding
-          // residue: a residue could make an empty bin's bound win a tie it should lose.
-          const double c = b[j].c - a[j].c;
-          b[j].g = c == 0 ? 0.0 : b[j].g - a[j].g;
-          b[j].h = c == 0 ? 0.0 : b[j].h - a[j].h;
-          b[j].c = c;
-        };
-        if (sparse_small) {
-          for_each_occupied_bin(small_bins, subtract);
-        } else {
-          for (uint32_t j = 0; j < width; ++j) subtract(j);
-        }
-      }
-      if (split_small) find_best(small, a, f, best_a_[f], sparse_small ? small_bins : nullptr);
-      if (split_large) {
+        uint64_t* large_bins = large_masks + 4 * static_cast<size_t>(f);
         const bool sparse_large = large_count < width;
-        if (sparse_large) occupied_bins(f, large_rows, large_count, false, large_bins);
+        if (sparse_small && parent_count < width) {
+          // Parent sparse: its set is in large_bins; a bin whose rows all went to the
+          // smaller child leaves it.
+          for_each_occupied_bin(small_bins, [&](uint32_t j) {
+            const double c = b[j].c - a[j].c;
+            b[j].g = c == 0 ? 0.0 : b[j].g - a[j].g;
+            b[j].h = c == 0 ? 0.0 : b[j].h - a[j].h;
+            b[j].c = c;
+            large_bins[j >> 6] &= ~(uint64_t{c == 0} << (j & 63u));
+          });
+        } else {
+          auto subtract = [&](uint32_t j) {
+            // A bin the larger child has no rows in must be exactly zero, not a rounding
+            // residue: a residue could make an empty bin's bound win a tie it should lose.
+            const double c = b[j].c - a[j].c;
+            b[j].g = c == 0 ? 0.0 : b[j].g - a[j].g;
+            b[j].h = c == 0 ? 0.0 : b[j].h - a[j].h;
+            b[j].c = c;
+          };
+          if (sparse_small) {
+            for_each_occupied_bin(small_bins, subtract);
+          } else {
+            for (uint32_t j = 0; j < width; ++j) subtract(j);
+          }
+          if (sparse_large) occupied_bins(f, large_rows, large_count, false, large_bins);
+        }
         find_best(*large, b, f, best_b_[f], sparse_large ? large_bins : nullptr);
       }
+      if (split_small) find_best(small, a, f, best_a_[f], sparse_small ? small_bins : nullptr);
     }
   };
   const size_t groups = (active_.size() + group_ - 1) / group_;
