@@ -575,21 +575,25 @@ void TreeShap::explain(const float* rows, size_t n, size_t stride, double* out) 
   const size_t max_points = (max_steps_ + 1) / 2;
   std::vector<double> prefix((max_steps_ + 1) * (max_points + 1)), suffix(max_points + 1),
       b(max_steps_ + 1);
+  const CatView<CatCondition> cat =
+      has_categorical_
+          ? CatView<CatCondition>{step_cat_.data(), cat_conditions_.data(), cat_words_.data(),
+                                  kNoCondition}
+          : CatView<CatCondition>{};
+  // Called through a pointer the optimizer cannot see through: binaryen (emscripten's
+  // link-time optimizer) inlines any function that has a single caller, whatever its size,
+  // which would put all the rows back into this one call.
+  using RowFn = void (*)(const LeafPath*, size_t, const Step*, const float*, const double*,
+                         const double*, const size_t*, double*, double*, double*, double*,
+                         const CatView<CatCondition>&);
+  RowFn volatile row_fn = has_categorical_ ? &explain_row<true, LeafPath, Step, CatCondition>
+                                           : &explain_row<false, LeafPath, Step, CatCondition>;
+  const RowFn explain_one = row_fn;
   for (size_t r = 0; r < n; ++r) {
     double* phi = out + r * num_features_;
     std::fill(phi, phi + num_features_, 0.0);
-    const float* row = rows + r * stride;
-    if (has_categorical_) {
-      const CatView<CatCondition> cat{step_cat_.data(), cat_conditions_.data(), cat_words_.data(),
-                                      kNoCondition};
-      explain_row<true>(leaves_.data(), leaves_.size(), steps_.data(), row, gl_t_.data(),
-                        gl_w_.data(), rule_begin_.data(), prefix.data(), suffix.data(), b.data(),
-                        phi, cat);
-    } else {
-      explain_row<false>(leaves_.data(), leaves_.size(), steps_.data(), row, gl_t_.data(),
-                         gl_w_.data(), rule_begin_.data(), prefix.data(), suffix.data(), b.data(),
-                         phi, CatView<CatCondition>{});
-    }
+    explain_one(leaves_.data(), leaves_.size(), steps_.data(), rows + r * stride, gl_t_.data(),
+                gl_w_.data(), rule_begin_.data(), prefix.data(), suffix.data(), b.data(), phi, cat);
   }
 }
 
