@@ -74,30 +74,38 @@ Eigen::MatrixXd weighted_gram(const Eigen::MatrixXd& z, const double* w) {
   return g;
 }
 
-// Z' v, in row order.
+// Z' v, in row order: one column at a time, its rows contiguous.
 Eigen::VectorXd transpose_times(const Eigen::MatrixXd& z, const Eigen::VectorXd& v) {
   const Eigen::Index n = z.rows(), d = z.cols();
-  Eigen::VectorXd out = Eigen::VectorXd::Zero(d);
+  Eigen::VectorXd out(d);
   const double* zd = z.data();
+  const double* vd = v.data();
   double* od = out.data();
-  for (Eigen::Index r = 0; r < n; ++r) {
-    const double x = v(r);
-    if (x == 0) continue;
-    for (Eigen::Index c = 0; c < d; ++c) od[c] += zd[c * n + r] * x;
+  for (Eigen::Index c = 0; c < d; ++c) {
+    const double* col = zd + c * n;
+    double s = 0;
+    for (Eigen::Index r = 0; r < n; ++r) {
+      const double x = vd[r];
+      if (x == 0) continue;
+      s += col[r] * x;
+    }
+    od[c] = s;
   }
   return out;
 }
 
-// Z theta, each row summed in column order.
+// Z theta, each row summed in column order: a column at a time added to every row's sum,
+// which reads Z's columns contiguously and makes the same additions in the same order.
 Eigen::VectorXd times(const Eigen::MatrixXd& z, const Eigen::VectorXd& theta) {
   const Eigen::Index n = z.rows(), d = z.cols();
-  Eigen::VectorXd out(n);
+  Eigen::VectorXd out = Eigen::VectorXd::Zero(n);
   const double* zd = z.data();
   const double* td = theta.data();
-  for (Eigen::Index r = 0; r < n; ++r) {
-    double s = 0;
-    for (Eigen::Index c = 0; c < d; ++c) s += zd[c * n + r] * td[c];
-    out(r) = s;
+  double* od = out.data();
+  for (Eigen::Index c = 0; c < d; ++c) {
+    const double* col = zd + c * n;
+    const double t = td[c];
+    for (Eigen::Index r = 0; r < n; ++r) od[r] += col[r] * t;
   }
   return out;
 }
