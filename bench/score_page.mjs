@@ -7,6 +7,10 @@
 // top-3 reasons (the same model file on both sides). The reasons' own cost (TreeSHAP) is
 // the time with reasons less the time without. Printed, not asserted.
 //
+// On a shared machine wall times swing with the load (printed at the start and the end), so
+// each figure is also taken as CPU time (user + system): of the node process for wasm
+// (V8's compiler threads included), of the CLI through /usr/bin/time for native.
+//
 //   npm run build && node bench/score_page.mjs [--runs 3] [--rows 100000] [--json FILE]
 //
 // Skips (exit 0) when ../shared/data/uci_bank_marketing.csv is absent.
@@ -14,7 +18,7 @@
 // CLI (default build/native/native_trainer/funnelcast; without it only wasm is timed).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -59,13 +63,32 @@ const OPTIONS = { target: 'subscription', folds: 5, iterations: 300, learning_ra
 const CLI_TRAIN = ['train', 'score', '--quiet', '--no-log', '--target', 'subscription', '--threads', '1', '--folds', '5',
   '--param', 'num_iterations=300', '--param', 'learning_rate=0.1', '--param', 'num_leaves=31', '--param', 'seed=0'];
 
-function runCli(args) {
+const TIME = '/usr/bin/time';
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const cpuTimes = { train: { wasm: [], native: [] }, 0: { wasm: [], native: [] }, 3: { wasm: [], native: [] } };
+
+// The CLI's wall time; its CPU time (ms, null without /usr/bin/time) goes to cpu.
+function runCli(args, cpu) {
+  const timed = existsSync(TIME);
+  const timeFile = join(tmp, 'time.txt');
   const t0 = performance.now();
-  const r = spawnSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = timed
+    ? spawnSync(TIME, ['-f', '%U %S', '-o', timeFile, CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 })
+    : spawnSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
   const t = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${CLI} ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+  if (timed) {
+    const [user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+    cpu.push((user + sys) * 1000);
+  } else {
+    cpu.push(null);
+  }
   return t;
 }
+const loadBefore = loadavg();
 
 const bytes = new Uint8Array(readFileSync(DATA));
 const train = await load('funnelcast-train');
@@ -76,6 +99,7 @@ const trainTimes = { wasm: [], native: [] };
 let model = null;
 let report = null;
 for (let r = 0; r < runs; ++r) {
+  const c0 = cpuNow();
   const t0 = performance.now();
   const table = train.loadTable(bytes, 'uci_bank_marketing.csv');
   const t1 = performance.now();
@@ -87,12 +111,13 @@ for (let r = 0; r < runs; ++r) {
   }
   const t2 = performance.now();
   trainTimes.wasm.push(t2 - t0);
+  cpuTimes.train.wasm.push(cpuNow() - c0);
   model = out.model;
   report = out.report;
   let line = `  run ${r + 1}: wasm read ${ms(t1 - t0)}, trained ${ms(t2 - t1)}, total ${ms(t2 - t0)} (${report.trees} trees, CV ROC-AUC ${report.cv.roc_auc.mean.toFixed(4)})`;
   if (native) {
     const rep = join(tmp, 'native.json');
-    trainTimes.native.push(runCli([...CLI_TRAIN, '--data', DATA, '--out', join(tmp, 'native.fcm'), '--report', rep]));
+    trainTimes.native.push(runCli([...CLI_TRAIN, '--data', DATA, '--out', join(tmp, 'native.fcm'), '--report', rep], cpuTimes.train.native));
     const nr = JSON.parse(readFileSync(rep, 'utf8'));
     line += `; native ${ms(trainTimes.native.at(-1))} (${nr.trees} trees, CV ROC-AUC ${nr.cv.roc_auc.mean.toFixed(4)})`;
   }
@@ -122,6 +147,7 @@ const n = leadRows.toLocaleString('en-US');
 try {
   for (let r = 0; r < runs; ++r) {
     for (const explain of [0, 3]) {
+      const c0 = cpuNow();
       const t0 = performance.now();
       const table = fc.loadTable(big, 'leads.csv');
       const t1 = performance.now();
@@ -133,11 +159,12 @@ try {
       }
       const t2 = performance.now();
       scoreTimes.wasm[explain].push(t2 - t0);
+      cpuTimes[explain].wasm.push(cpuNow() - c0);
       if (s.rows !== leadRows || s.explained !== explain) throw new Error(`scored ${s.rows} rows with ${s.explained} reasons`);
       let line = `  run ${r + 1}, ${explain ? 'top-3 reasons' : 'no reasons'}: wasm read ${n} leads ${ms(t1 - t0)}, scored ${ms(t2 - t1)}, total ${ms(t2 - t0)}`;
       if (native) {
         scoreTimes.native[explain].push(
-          runCli(['score', '--model', modelFile, '--data', bigFile, '--explain', String(explain), '--threads', '1', '--out', join(tmp, 'scores.csv')]),
+          runCli(['score', '--model', modelFile, '--data', bigFile, '--explain', String(explain), '--threads', '1', '--out', join(tmp, 'scores.csv')], cpuTimes[explain].native),
         );
         line += `; native (CSV written) ${ms(scoreTimes.native[explain].at(-1))}`;
       }
@@ -174,4 +201,22 @@ pr('bank marketing CSV -> model', result.train_ms);
 pr(`${n} leads scored, no reasons`, result.score_ms);
 pr(`${n} leads with top-3 reasons`, result.score_reasons_ms);
 pr('  of which the reasons (TreeSHAP)', result.treeshap_ms);
+// The same medians in CPU time (null where a side has none).
+const cpuMed = (xs) => (xs.length && xs.every((x) => x != null) ? median(xs) : null);
+const cpuShap = (side) => cpuTimes[3][side].map((t, k) => (t == null || cpuTimes[0][side][k] == null ? null : t - cpuTimes[0][side][k]));
+result.cpu_ms = {
+  train: { wasm: cpuMed(cpuTimes.train.wasm), native: cpuMed(cpuTimes.train.native) },
+  score: { wasm: cpuMed(cpuTimes[0].wasm), native: cpuMed(cpuTimes[0].native) },
+  score_reasons: { wasm: cpuMed(cpuTimes[3].wasm), native: cpuMed(cpuTimes[3].native) },
+  treeshap: { wasm: cpuMed(cpuShap('wasm')), native: cpuMed(cpuShap('native')) },
+};
+result.cpu_ratio_wasm_to_native = Object.fromEntries(Object.entries(result.cpu_ms).map(([k, x]) => [k, ratio(x)]));
+result.load_average = { before: loadBefore, after: loadavg() };
+console.log('the same in CPU time (user + system):');
+pr('bank marketing CSV -> model', result.cpu_ms.train);
+pr(`${n} leads scored, no reasons`, result.cpu_ms.score);
+pr(`${n} leads with top-3 reasons`, result.cpu_ms.score_reasons);
+pr('  of which the reasons (TreeSHAP)', result.cpu_ms.treeshap);
+const la = (x) => x.map((v) => v.toFixed(2)).join(' ');
+console.log(`load average (1, 5, 15 min): ${la(result.load_average.before)} before, ${la(result.load_average.after)} after`);
 if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
