@@ -348,6 +348,11 @@ export interface ForecastSection {
   feature_importance: Record<string, number>;
   /** How the candidates were compared; absent in models trained before backtests. */
   backtest?: BacktestSummary;
+  /** By channel only (`train forecast --by channel`): one model forecasts each of these
+   * channels from its own history and the total is their sum. A gbdt reads the channel's
+   * index here as one more feature after `features`' own. The section's intervals,
+   * coverage, cv and comparison are then the total's. */
+  channels?: ChannelSeriesJson[];
 }
 
 export interface ForecastModelHeader {
@@ -468,6 +473,30 @@ export interface ForecastOptions {
   csv?: boolean;
 }
 
+/** One channel of a by-channel forecast model. */
+export interface ChannelSeriesJson {
+  name: string;
+  /** Its bands, from its own backtest errors. */
+  intervals: IntervalsJson;
+  coverage: { p80: number | null; p95: number | null; points: number };
+  /** Its leads over the training grid. */
+  target: { mean: number | null; std: number | null; min: number | null; max: number | null; count: number };
+  /** Each candidate's mean backtest MASE on this channel. */
+  mase: Record<string, number | null>;
+}
+
+/** One channel's forecast from a by-channel model, on the total's times. */
+export interface ChannelForecast {
+  channel: string;
+  mean: Float64Array;
+  lower80: Float64Array;
+  upper80: Float64Array;
+  lower95: Float64Array;
+  upper95: Float64Array;
+  /** Its history, on the total's history_time. */
+  history: Float64Array;
+}
+
 /** What `funnelcast forecast --json` prints, field for field, plus the history it continues. */
 export interface ForecastResult {
   /** The model's name (as loaded). */
@@ -493,6 +522,11 @@ export interface ForecastResult {
   /** The history the forecast continues, read as the model reads it (its roles, channel and grid). */
   history_time: Float64Array;
   history: Float64Array;
+  /** A by-channel model without the `channel` option: each channel's forecast, in the
+   * model's order; the forecast above is the total, their sum at every step. */
+  channels?: ChannelForecast[];
+  /** With channels: how the channels and the total agree ("bottom_up": the total is their sum). */
+  reconciliation?: 'bottom_up';
 }
 
 /** Whether a model can forecast a table; reason is the error forecast() would throw. */
@@ -746,6 +780,8 @@ export interface AnomalyResult {
 export interface TrainForecastOptions {
   /** The channel to train on (default: all channels summed). */
   channel?: string;
+  /** "channel": one model for every channel, each forecast at its own level, the total as their sum. */
+  by?: 'channel';
   /** Hours forecast from each cut-off and validated (default 168). */
   horizon?: number;
   /** Time-series folds (default 5). */
@@ -781,6 +817,9 @@ export interface TrainForecastResult {
     intervals: IntervalsJson;
     backtest: BacktestSummary | null;
     notices: string[];
+    /** By channel: each channel's coverage and each candidate's mean backtest MASE on it. */
+    channels?: Array<{ name: string; coverage: { p80: number | null; p95: number | null }; mase: Record<string, number | null> }>;
+    reconciliation?: 'bottom_up';
   };
   notices: string[];
 }

@@ -209,7 +209,7 @@ TEST(ApiFields, TheRegistryOffersTheTrainingOptionsThePageHas) {
   std::vector<std::string> forecast, score;
   for (const auto& f : r.at("commands").at("train_forecast")) forecast.push_back(f.at("name"));
   for (const auto& f : r.at("commands").at("train_score")) score.push_back(f.at("name"));
-  EXPECT_EQ(forecast, (std::vector<std::string>{"channel", "horizon", "folds", "gap", "lags", "windows", "no_cyclic",
+  EXPECT_EQ(forecast, (std::vector<std::string>{"channel", "by", "horizon", "folds", "gap", "lags", "windows", "no_cyclic",
                                                 "no_calendar", "iterations", "learning_rate", "num_leaves", "seed"}));
   EXPECT_EQ(score, (std::vector<std::string>{"target", "positive", "id", "drop", "folds", "fold_column", "threshold",
                                              "precision", "top", "scale_pos_weight", "iterations", "learning_rate",

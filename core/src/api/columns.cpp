@@ -25,4 +25,17 @@ nlohmann::json with_columns(nlohmann::json doc, const Columns& columns) {
   return doc;
 }
 
+void append_csv_field(std::string& out, const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) {
+    out += s;
+    return;
+  }
+  out += '"';
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
 }  // namespace fc::api

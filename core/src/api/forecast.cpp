@@ -68,7 +68,14 @@ ForecastRun forecast(const model::Model& m, const Table& table, forecast::Reques
   run.model = read.model_name;
   run.target = m.header.data.roles.leads.empty() ? std::string("leads") : m.header.data.roles.leads;
   run.prepared = forecast::prepare(m, table, read);
-  run.forecast = forecast::predict(m, run.prepared, r.horizon, read.model_name);
+  if (m.header.forecast->channels.empty() || !run.prepared.channel.empty()) {
+    run.forecast = forecast::predict(m, run.prepared, r.horizon, read.model_name);
+    return run;
+  }
+  forecast::ChannelForecasts all = forecast::predict_channels(m, run.prepared, r.horizon, read.model_name);
+  run.forecast = std::move(all.total);
+  run.channels = std::move(all.names);
+  run.channel_forecasts = std::move(all.channels);
   return run;
 }
 
@@ -82,43 +89,75 @@ json forecast_json(const ForecastRun& run, const ForecastRequest& r) {
 #ifndef __EMSCRIPTEN__
   if (run.forecast.zone) j["zone"] = run.forecast.zone->name();  // the CSV's times are local there
 #endif
+  if (!run.channels.empty()) {
+    j["channels"] = json::array();
+    for (const auto& c : run.channels) j["channels"].push_back({{"channel", c}});
+    j["reconciliation"] = "bottom_up";
+  }
   if (r.csv) j["csv"] = forecast_csv(run);
   return j;
 }
+
+namespace {
+// One forecast's bands (under `at`, e.g. {"channels", "0"}) and the history it continues.
+void forecast_bands(Columns& out, std::vector<std::string> at, const forecast::Forecast& f, const series::Series* s) {
+  auto path = [&](const char* key) {
+    std::vector<std::string> p = at;
+    p.push_back(key);
+    return p;
+  };
+  out.push_back(f64_column(path("mean"), f.mean));
+  out.push_back(f64_column(path("lower80"), f.lower80));
+  out.push_back(f64_column(path("upper80"), f.upper80));
+  out.push_back(f64_column(path("lower95"), f.lower95));
+  out.push_back(f64_column(path("upper95"), f.upper95));
+  if (s) out.push_back(f64_column(path("history"), s->leads));
+}
+}  // namespace
 
 Columns forecast_columns(const ForecastRun& run, bool history) {
   const forecast::Forecast& f = run.forecast;
   Columns out;
   out.push_back(f64_column({"time"}, std::vector<double>(f.time.begin(), f.time.end())));
-  out.push_back(f64_column({"mean"}, f.mean));
-  out.push_back(f64_column({"lower80"}, f.lower80));
-  out.push_back(f64_column({"upper80"}, f.upper80));
-  out.push_back(f64_column({"lower95"}, f.lower95));
-  out.push_back(f64_column({"upper95"}, f.upper95));
+  const series::Series& s = run.prepared.series();
+  forecast_bands(out, {}, f, history ? &s : nullptr);
   if (history) {
-    const series::Series& s = run.prepared.series();
     std::vector<double> t(s.size());
     for (size_t i = 0; i < s.size(); ++i) t[i] = static_cast<double>(s.time(i));
     out.push_back(f64_column({"history_time"}, std::move(t)));
-    out.push_back(f64_column({"history"}, s.leads));
   }
+  for (size_t c = 0; c < run.channels.size(); ++c)
+    forecast_bands(out, {"channels", std::to_string(c)}, run.channel_forecasts[c],
+                   history ? &series::select(run.prepared.data, run.channels[c]) : nullptr);
   return out;
 }
 
 std::string forecast_csv(const ForecastRun& run) {
-  const forecast::Forecast& f = run.forecast;
-  std::string out = "timestamp,forecast,lower_80,upper_80,lower_95,upper_95\n";
-#ifdef __EMSCRIPTEN__
-  const time::Zone* zone = nullptr;
-#else
-  const time::Zone* zone = f.zone.get();
-#endif
+  const bool by_channel = !run.channels.empty();
+  std::string out = by_channel ? "timestamp,channel,forecast,lower_80,upper_80,lower_95,upper_95\n"
+                               : "timestamp,forecast,lower_80,upper_80,lower_95,upper_95\n";
   char line[256];
-  for (size_t i = 0; i < f.time.size(); ++i) {
-    std::snprintf(line, sizeof line, "%s,%.4f,%.4f,%.4f,%.4f,%.4f\n", forecast_time(f.time[i], zone).c_str(),
-                  f.mean[i], f.lower80[i], f.upper80[i], f.lower95[i], f.upper95[i]);
-    out += line;
-  }
+  auto rows = [&](const forecast::Forecast& f, const std::string* channel) {
+#ifdef __EMSCRIPTEN__
+    const time::Zone* zone = nullptr;
+#else
+    const time::Zone* zone = f.zone.get();
+#endif
+    for (size_t i = 0; i < f.time.size(); ++i) {
+      out += forecast_time(f.time[i], zone);
+      out += ',';
+      if (channel) {
+        append_csv_field(out, *channel);
+        out += ',';
+      }
+      std::snprintf(line, sizeof line, "%.4f,%.4f,%.4f,%.4f,%.4f\n", f.mean[i], f.lower80[i], f.upper80[i],
+                    f.lower95[i], f.upper95[i]);
+      out += line;
+    }
+  };
+  static const std::string kTotal = "total";
+  for (size_t c = 0; c < run.channels.size(); ++c) rows(run.channel_forecasts[c], &run.channels[c]);
+  rows(run.forecast, by_channel ? &kTotal : nullptr);
   return out;
 }
 

@@ -11,19 +11,6 @@ namespace {
 using json = nlohmann::json;
 
 
-// Appends one CSV field, quoted when it holds a delimiter, a quote or a line break.
-void append_field(std::string& out, const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) {
-    out += s;
-    return;
-  }
-  out += '"';
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
 
 // How a number is written: printf's %.<precision>f or %.<precision>g.
 enum class Style { kFixed, kGeneral };
@@ -166,7 +153,7 @@ std::string scores_csv(const ScoreRun& run) {
     out += value ? "id,prediction,margin,expected_value" : "id,probability,decision,margin,expected_value";
     for (const auto& f : s.feature_names) {
       out += ',';
-      append_field(out, f);
+      append_csv_field(out, f);
     }
   } else {
     out += value ? "id,prediction" : "id,probability,decision";
@@ -178,7 +165,7 @@ std::string scores_csv(const ScoreRun& run) {
   out += "\n";
   const size_t k = all ? s.features : static_cast<size_t>(s.explained);
   for (size_t r = 0; r < s.rows; ++r) {
-    append_field(out, s.ids[r]);
+    append_csv_field(out, s.ids[r]);
     if (value) {
       append_number(out, s.probability[r], kGeneral, 9);
     } else {
@@ -193,9 +180,9 @@ std::string scores_csv(const ScoreRun& run) {
       for (size_t i = 0; i < k; ++i) {
         const int32_t f = s.reason_feature[r * k + i];
         out += ',';
-        append_field(out, s.feature_names[static_cast<size_t>(f)]);
+        append_csv_field(out, s.feature_names[static_cast<size_t>(f)]);
         out += ',';
-        append_field(out, run.reason_text[r * k + i]);
+        append_csv_field(out, run.reason_text[r * k + i]);
         append_number(out, s.reason_value[r * k + i], kFixed, 6);
       }
     }

@@ -187,6 +187,15 @@ const std::vector<Field<TrainForecastRequest>>& train_forecast_fields() {
          +[](R& r, const json& v) { r.data = v.get<std::string>(); }},
         {info("channel", FieldType::kText, "NAME", "train on one channel's series instead of the total"),
          +[](R& r, const json& v) { r.channel = v.get<std::string>(); }},
+        {info("by", FieldType::kText, "channel",
+                "one model for every channel: each channel forecast at its own level\n"
+                "from its own history, the total as their sum (they add up)"),
+         +[](R& r, const json& v) {
+           if (v.get<std::string>() != "channel")
+             throw Error(where(r.edge, "by") + ": expected 'channel' (the only grouping), found '" +
+                         v.get<std::string>() + "'");
+           r.by_channel = true;
+         }},
         {info("horizon", FieldType::kInteger, "N", "steps forecast from each fold's cut-off and validated: hours, or\n"
                 "days for daily data (whose default is 14 days)", "168", 1, 24 * 366),
          +[](R& r, const json& v) {
@@ -287,6 +296,10 @@ forecast::TrainOptions train_forecast_options(const TrainForecastRequest& r) {
   o.gap = static_cast<size_t>(r.gap);
   o.threads = r.threads;
   o.channel = r.channel;
+  o.by_channel = r.by_channel;
+  if (r.by_channel && !r.channel.empty())
+    throw Error(where(r.edge, "by") + " channel forecasts every channel; leave out " + where(r.edge, "channel") +
+                " (or --by, to train on channel '" + r.channel + "' alone)");
   if (r.lags) o.spec.lags = *r.lags;
   if (r.windows) o.spec.rolling_windows = *r.windows;
   o.spec.cyclic = !r.no_cyclic;

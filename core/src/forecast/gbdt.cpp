@@ -61,18 +61,23 @@ void standardize_row(const features::FeatureSpec& spec, const LocalLevel& l, flo
 // local level, undone at each step: level + scale * the trees' prediction. A series at
 // three times the level it was trained on is then forecast at its own level, and a trend
 // is carried on, which trees on the raw target cannot do beyond the values they saw.
+//
+// A channel (>= 0: its index in a by-channel model) is one more feature after the spec's.
 class GbdtPredictor final : public Predictor {
  public:
-  GbdtPredictor(features::FeatureSpec spec, const gbdt::Ensemble& trees, int level_window = 0)
-      : spec_(std::move(spec)), engine_(trees), level_window_(level_window) {}
+  GbdtPredictor(features::FeatureSpec spec, const gbdt::Ensemble& trees, int level_window = 0, int channel = -1)
+      : spec_(std::move(spec)), engine_(trees), level_window_(level_window), channel_(channel),
+        width_(spec_.width() + (channel >= 0 ? 1 : 0)) {}
   double predict_at(const features::History& h, size_t t, std::vector<float>& scratch) const override {
-    scratch.resize(spec_.width());
+    scratch.resize(width_);
     features::build_row(spec_, h, t, scratch.data());
+    if (channel_ >= 0) scratch[width_ - 1] = static_cast<float>(channel_);
     return predict_built(h, t, scratch.data());
   }
+  // `row`: the spec's features, then the channel's index when there is one.
   double predict_row(const features::History& h, size_t t, const float* row) const override {
     if (level_window_ == 0) return engine_.predict_one(row);
-    std::vector<float> copy(row, row + spec_.width());
+    std::vector<float> copy(row, row + width_);
     return predict_built(h, t, copy.data());
   }
   size_t lookback() const override {
@@ -91,7 +96,31 @@ class GbdtPredictor final : public Predictor {
   features::FeatureSpec spec_;
   gbdt::FlatEnsemble engine_;
   int level_window_ = 0;
+  int channel_ = -1;
+  size_t width_ = 0;
 };
+
+// The training rows [first_row, train_end) and their targets in the units of each step's
+// local level (NaN target where the level is unknown): x's rows standardized, and y.
+void levelled_rows(const features::FeatureSpec& spec, const TrainingData& d, size_t train_end, int window,
+                   features::Matrix& lx, std::vector<double>& ly) {
+  const features::Matrix& x = *d.x;
+  const std::vector<double>& y = *d.y;
+  const size_t end = std::min(train_end, y.size());
+  lx.cols = x.cols;
+  lx.rows = end > d.first_row ? end - d.first_row : 0;
+  lx.values.assign(x.values.begin(), x.values.begin() + static_cast<ptrdiff_t>(lx.rows * x.cols));
+  ly.assign(y.begin(), y.begin() + static_cast<ptrdiff_t>(end));
+  for (size_t t = d.first_row; t < end; ++t) {
+    const LocalLevel l = local_level(d.history, t, window);
+    if (std::isnan(l.mean)) {
+      ly[t] = l.mean;
+      continue;
+    }
+    standardize_row(spec, l, lx.values.data() + (t - d.first_row) * x.cols);
+    ly[t] = (y[t] - l.mean) / l.scale;
+  }
+}
 
 class GbdtCandidate final : public Candidate {
  public:
@@ -108,7 +137,7 @@ class GbdtCandidate final : public Candidate {
   }
   void fit(const TrainingData& d, size_t train_end, const FitControl& control) override {
     gbdt::Params p = params_;
-    if (level_window_ > 0) level_rows(d, train_end);
+    if (level_window_ > 0) levelled_rows(spec_, d, train_end, level_window_, level_x_, level_y_);
     auto known_rows = [&](const TrainingData& data, size_t begin, size_t end) {
       return level_window_ > 0 ? internal::known_rows(level_x_, level_y_, data.first_row, begin, end)
                                : internal::known_rows(data, begin, end);
@@ -164,27 +193,6 @@ class GbdtCandidate final : public Candidate {
   }
 
  private:
-  // The training rows [first_row, train_end) and their targets in the units of each
-  // step's local level (NaN target where the level is unknown).
-  void level_rows(const TrainingData& d, size_t train_end) {
-    const features::Matrix& x = *d.x;
-    const std::vector<double>& y = *d.y;
-    const size_t end = std::min(train_end, y.size());
-    level_x_.cols = x.cols;
-    level_x_.rows = end > d.first_row ? end - d.first_row : 0;
-    level_x_.values.assign(x.values.begin(), x.values.begin() + level_x_.rows * x.cols);
-    level_y_.assign(y.begin(), y.begin() + end);
-    for (size_t t = d.first_row; t < end; ++t) {
-      const LocalLevel l = local_level(d.history, t, level_window_);
-      if (std::isnan(l.mean)) {
-        level_y_[t] = l.mean;
-        continue;
-      }
-      standardize_row(spec_, l, level_x_.values.data() + (t - d.first_row) * x.cols);
-      level_y_[t] = (y[t] - l.mean) / l.scale;
-    }
-  }
-
   features::FeatureSpec spec_;
   gbdt::Objective objective_;
   gbdt::Params params_;
@@ -225,9 +233,93 @@ CandidateInfo gbdt_level_candidate() {
 }
 
 PredictorInfo gbdt_predictor() {
-  return {"gbdt", [](const model::ForecastSection& s, const gbdt::Ensemble& trees) {
+  return {"gbdt", [](const model::ForecastSection& s, const gbdt::Ensemble& trees) -> std::unique_ptr<Predictor> {
+            // A by-channel model's trees read a channel: load_channel_predictor.
+            if (!s.channels.empty()) throw Error("model: a by-channel forecaster forecasts one channel at a time");
             return std::make_unique<GbdtPredictor>(s.features, trees, s.level_window);
           }};
+}
+
+std::unique_ptr<Predictor> gbdt_channel_predictor(const model::ForecastSection& s, const gbdt::Ensemble& trees,
+                                                  size_t channel) {
+  return std::make_unique<GbdtPredictor>(s.features, trees, s.level_window, static_cast<int>(channel));
+}
+
+// ---- One set of trees across channels ---------------------------------------
+
+GlobalGbdt::GlobalGbdt(features::FeatureSpec spec, gbdt::Params params, int threads, int level_window)
+    : spec_(std::move(spec)), params_(std::move(params)), level_window_(level_window) {
+  params_.objective = gbdt::Objective::kSquaredError;
+  params_.num_threads = threads;
+}
+
+void GlobalGbdt::fit(const std::vector<TrainingData>& channels, size_t train_end, const FitControl& control) {
+  if (channels.empty()) throw Error("gradient boosting across channels: no channels");
+  const size_t cols = channels.front().x->cols + 1;
+  std::vector<float> head_x, tail_x;
+  std::vector<double> head_y, tail_y;
+  features::Matrix lx;
+  std::vector<double> ly;
+  for (size_t c = 0; c < channels.size(); ++c) {
+    const TrainingData& d = channels[c];
+    levelled_rows(spec_, d, train_end, level_window_, lx, ly);
+    // The last two weeks (at most a fifth of the rows) before the cut-off stop the boosting.
+    const size_t span = train_end - std::min(train_end, d.first_row);
+    const size_t hold = control.fixed_iterations > 0 ? 0 : std::min(kHoldoutSteps, span / 5);
+    for (size_t t = d.first_row; t < ly.size(); ++t) {
+      if (std::isnan(ly[t])) continue;
+      const bool tail = t >= train_end - hold;
+      std::vector<float>& x = tail ? tail_x : head_x;
+      const float* row = lx.row(t - d.first_row);
+      x.insert(x.end(), row, row + lx.cols);
+      x.push_back(static_cast<float>(c));
+      (tail ? tail_y : head_y).push_back(ly[t]);
+    }
+  }
+  if (head_y.empty()) throw Error("gradient boosting across channels: no training rows with a known target");
+  std::vector<uint32_t> categories(cols, 0);
+  categories.back() = static_cast<uint32_t>(channels.size());
+  gbdt::Params p = params_;
+  gbdt::Dataset train_set{head_x.data(), head_y.size(), cols, head_y.data(), nullptr, categories.data()};
+  gbdt::Dataset valid_set{tail_x.data(), tail_y.size(), cols, tail_y.data(), nullptr, categories.data()};
+  const gbdt::Dataset* valid = nullptr;
+  if (control.fixed_iterations > 0) {
+    p.num_iterations = control.fixed_iterations;
+    p.early_stopping_round = 0;
+  } else if (!tail_y.empty()) {
+    valid = &valid_set;
+    if (p.early_stopping_round <= 0) p.early_stopping_round = 50;
+  }
+  const int total = p.num_iterations;
+  gbdt::TrainResult r = gbdt::train(train_set, valid, p, [&](int it, int) {
+    if (control.progress) control.progress(static_cast<double>(it) / total);
+    return true;
+  });
+  chosen_ = r.best_iteration;
+  gain_ = r.feature_gain;
+  ensemble_ = std::move(r.ensemble);
+}
+
+std::unique_ptr<Predictor> GlobalGbdt::predictor(size_t channel, bool clip_negative) const {
+  auto p = std::make_unique<GbdtPredictor>(spec_, ensemble_, level_window_, static_cast<int>(channel));
+  p->clip_negative = clip_negative;
+  return p;
+}
+
+void GlobalGbdt::save(model::ForecastSection& s, gbdt::Ensemble& trees) const {
+  s.predictor = "gbdt";
+  s.objective = gbdt::to_string(params_.objective);
+  gbdt::Params p = params_;
+  p.num_iterations = static_cast<int>(ensemble_.trees.size());
+  p.early_stopping_round = 0;
+  s.params = p;
+  s.level_window = level_window_;
+  trees = ensemble_;
+  s.feature_importance.clear();
+  std::vector<std::string> names = spec_.names();
+  names.push_back("channel");
+  for (size_t i = 0; i < names.size() && i < gain_.size(); ++i)
+    if (gain_[i] > 0) s.feature_importance.emplace_back(names[i], gain_[i]);
 }
 
 }  // namespace fc::forecast::internal

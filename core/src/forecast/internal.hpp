@@ -54,5 +54,30 @@ model::ForecastSection member_section(const model::ForecastSection& s, const mod
 model::CombinationMember member_of(const std::string& name, const model::ForecastSection& s);
 PredictorInfo ridge_predictor();
 PredictorInfo gbdt_predictor();
+// One channel's forecaster of a by-channel gbdt section (`channel`: its index).
+std::unique_ptr<Predictor> gbdt_channel_predictor(const model::ForecastSection& s, const gbdt::Ensemble& trees,
+                                                  size_t channel);
+
+// Squared-error trees on every channel's target in the units of its local level (as
+// gbdt_level), with the channel's index as one more, categorical feature: one model for
+// all the channels of a file, each forecast at its own level.
+class GlobalGbdt {
+ public:
+  GlobalGbdt(features::FeatureSpec spec, gbdt::Params params, int threads, int level_window);
+  // Fits on the steps [first_row, train_end) of every channel (all on one grid), early
+  // stopping on the last two weeks of each unless control fixes the tree count.
+  void fit(const std::vector<TrainingData>& channels, size_t train_end, const FitControl& control);
+  std::unique_ptr<Predictor> predictor(size_t channel, bool clip_negative) const;
+  int chosen_iterations() const { return chosen_; }
+  void save(model::ForecastSection& s, gbdt::Ensemble& trees) const;
+
+ private:
+  features::FeatureSpec spec_;
+  gbdt::Params params_;
+  int level_window_ = 0;
+  gbdt::Ensemble ensemble_;
+  std::vector<double> gain_;
+  int chosen_ = 0;
+};
 
 }  // namespace fc::forecast::internal

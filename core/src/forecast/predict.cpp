@@ -41,7 +41,7 @@ std::vector<const schema::RoleDef*> needed_roles(const model::Model& m) {
     if (e.column == "cpl") names.push_back("leads");
     if (e.column == "roi") names.push_back(d.roles.spend.empty() ? "cpl" : "spend");
   }
-  if (!d.channel.empty()) names.push_back("channel");
+  if (!d.channel.empty() || !f.channels.empty()) names.push_back("channel");
   std::vector<const schema::RoleDef*> out;
   for (const auto& n : names) {
     const schema::RoleDef* r = schema::find_role(n);
@@ -49,6 +49,41 @@ std::vector<const schema::RoleDef*> needed_roles(const model::Model& m) {
   }
   return out;
 }
+
+std::string channel_names(const std::vector<model::ChannelSeries>& channels) {
+  std::string list;
+  for (const auto& c : channels) list += (list.empty() ? "'" : ", '") + c.name + "'";
+  return list;
+}
+
+// A by-channel model forecasts the channels it was trained on, and the total as their sum:
+// the table must have each of them, and (for the total) no other.
+void check_channels(const std::vector<model::ChannelSeries>& channels, const series::BuildResult& data,
+                    const std::string& channel, const std::string& name) {
+  if (data.channels.empty())
+    throw Error(name + " forecasts the channels " + channel_names(channels) + ", but " + data.source +
+                " has no channel column");
+  auto in_model = [&](const std::string& c) {
+    return std::any_of(channels.begin(), channels.end(), [&](const model::ChannelSeries& s) { return s.name == c; });
+  };
+  if (!channel.empty()) {
+    if (!in_model(channel))
+      throw Error(name + " was trained on the channels " + channel_names(channels) + ", not '" + channel + "'");
+    return;
+  }
+  for (const auto& c : channels) series::select(data, c.name);  // names the channels there are when absent
+  for (const auto& c : data.channels)
+    if (!in_model(c.channel))
+      throw Error(data.source + " has channel '" + c.channel + "', which " + name + " was not trained on (it knows " +
+                  channel_names(channels) + "); the channels' sum would not be the total. Retrain with --by channel "
+                  "on this data, or forecast one channel (--channel NAME)");
+}
+
+// The forecast of one series by one forecaster, with its bands; `subject` names the series
+// in messages ("the data", or a channel).
+Forecast predict_series(const model::Model& m, const Predictor& c, const eval::Intervals& intervals,
+                        const model::TargetStats& ts, const series::Series& s, int horizon, const std::string& name,
+                        const time::Zone* zone, const std::string& subject);
 
 }  // namespace
 
@@ -147,16 +182,18 @@ Prepared prepare(const model::Model& m, const Table& table, const Request& reque
 
   // The channel: the caller's, else the model's.
   out.channel = request.channel ? *request.channel : d.channel;
-  if (request.channel && *request.channel != d.channel) {
+  const bool by_channel = !m.header.forecast->channels.empty();
+  if (request.channel && *request.channel != d.channel && !by_channel) {
     out.notices.push_back("forecasting " + (out.channel.empty() ? std::string("all channels together") : "channel '" + out.channel + "'") +
                           " with " + name + ", which was trained on " +
                           (d.channel.empty() ? std::string("all channels together") : "channel '" + d.channel + "'"));
   }
-  if (!out.channel.empty() && data.channels.empty()) {
+  if (!by_channel && !out.channel.empty() && data.channels.empty()) {
     throw Error(name + " forecasts channel '" + out.channel + "', but " + table.source +
                 " has no channel column (it was '" + d.roles.channel + "' in training)");
   }
   series::select(data, out.channel);  // names the channels there are when it is absent
+  if (by_channel) check_channels(m.header.forecast->channels, data, out.channel, name);
   out.data = std::move(data);
   return out;
 }
@@ -177,19 +214,37 @@ Forecast predict(const model::Model& m, const series::Series& s, int horizon, co
                 "Ask for at most " + std::to_string(f.horizon) + " " + step_unit + "s, or retrain with --horizon " +
                 std::to_string(horizon));
   }
-  const std::unique_ptr<Predictor> c = load_predictor(f, m.ensemble);
+  if (f.channels.empty())
+    return predict_series(m, *load_predictor(f, m.ensemble), f.intervals, m.header.data.target, s, horizon, name, zone,
+                          "the data");
+  // A by-channel model forecasts one of its channels.
+  for (size_t i = 0; i < f.channels.size(); ++i)
+    if (f.channels[i].name == s.channel)
+      return predict_series(m, *load_channel_predictor(f, m.ensemble, i), f.channels[i].intervals,
+                            f.channels[i].target, s, horizon, name, zone, "channel '" + s.channel + "'");
+  throw Error(name + " forecasts the channels " + channel_names(f.channels) + " one by one" +
+              (s.channel.empty() ? std::string(", and the total as their sum: forecast a table with the channels")
+                                 : ", not '" + s.channel + "'"));
+}
+
+namespace {
+
+Forecast predict_series(const model::Model& m, const Predictor& c, const eval::Intervals& intervals,
+                        const model::TargetStats& ts, const series::Series& s, int horizon, const std::string& name,
+                        const time::Zone* zone, const std::string& subject) {
+  const model::ForecastSection& f = *m.header.forecast;
   const SeriesHistory sh = history_of(f.features, s, zone);
   const features::History& h = sh.history;
   const std::string unit = time::interval_name(s.step);
   if (h.size < static_cast<size_t>(f.min_history)) {
-    throw Error("the data has " + std::to_string(h.size) + " " + unit + (h.size == 1 ? "" : "s") + "; " + name +
+    throw Error(subject + " has " + std::to_string(h.size) + " " + unit + (h.size == 1 ? "" : "s") + "; " + name +
                 " needs at least " + std::to_string(f.min_history) + " " + unit +
                 "s of history (its features look that far back)");
   }
   size_t trailing = 0;
   for (size_t i = h.size; i > 0 && std::isnan(h.target[i - 1]); --i) ++trailing;
   if (trailing > 0) {
-    throw Error("the data ends with " + std::to_string(trailing) + " " + unit + (trailing == 1 ? "" : "s") +
+    throw Error(subject + " ends with " + std::to_string(trailing) + " " + unit + (trailing == 1 ? "" : "s") +
                 " without a value for the target (from " + time::format_timestamp(s.time(h.size - trailing)) +
                 "); a forecast must start from observed data: remove those rows, or fill them in");
   }
@@ -202,7 +257,6 @@ Forecast predict(const model::Model& m, const series::Series& s, int horizon, co
     out.notices.push_back(std::to_string(missing) + " " + unit + "s of the history have no value; the forecast "
                           "reads them as missing");
   // A level far from training's suggests the model was trained on other data.
-  const model::TargetStats& ts = m.header.data.target;
   const size_t recent = std::min<size_t>(h.size, s.step == time::kDay ? 28 : 28 * 24);
   double sum = 0;
   size_t count = 0;
@@ -220,7 +274,7 @@ Forecast predict(const model::Model& m, const series::Series& s, int horizon, co
                   "it may have been trained on other data", level, unit.c_str(), name.c_str(), ts.mean);
     out.notices.push_back(buf);
   }
-  out.mean = recursive(*c, h, h.size, horizon);
+  out.mean = recursive(c, h, h.size, horizon);
   if (far && horizon > 0) {
     // Trees forecast within the values they were trained on: a forecast that stays near
     // training's level while the data moved away from it is not to be trusted; said.
@@ -241,7 +295,7 @@ Forecast predict(const model::Model& m, const series::Series& s, int horizon, co
                   " could not be computed: the history lacks the values it reads (the same hour in past weeks)");
     }
     out.time.push_back(s.time(h.size) + static_cast<int64_t>(k) * s.step);
-    const eval::Band b = eval::band(f.intervals, static_cast<size_t>(k), out.mean[k], f.clip_negative);
+    const eval::Band b = eval::band(intervals, static_cast<size_t>(k), out.mean[k], f.clip_negative);
     out.lower95.push_back(b.lo95);
     out.lower80.push_back(b.lo80);
     out.upper80.push_back(b.hi80);
@@ -249,6 +303,8 @@ Forecast predict(const model::Model& m, const series::Series& s, int horizon, co
   }
   return out;
 }
+
+}  // namespace
 
 Forecast predict(const model::Model& m, const Prepared& p, int horizon, const std::string& name) {
 #ifdef __EMSCRIPTEN__
@@ -260,6 +316,44 @@ Forecast predict(const model::Model& m, const Prepared& p, int horizon, const st
 #endif
   f.notices.insert(f.notices.begin(), p.notices.begin(), p.notices.end());
   return f;
+}
+
+ChannelForecasts predict_channels(const model::Model& m, const Prepared& p, int horizon, const std::string& name) {
+  const model::ForecastSection& f = section_of(m, name);
+  ChannelForecasts out;
+  for (const auto& c : f.channels) {
+    out.names.push_back(c.name);
+#ifdef __EMSCRIPTEN__
+    Forecast fc = predict(m, series::select(p.data, c.name), horizon, name);
+#else
+    const time::Zone* zone = series::clock_zone(p.data);
+    Forecast fc = predict(m, series::select(p.data, c.name), horizon, name, zone);
+    if (zone) fc.zone = p.data.zone;
+#endif
+    out.channels.push_back(std::move(fc));
+  }
+  // The total: the channels' sum at each step (bottom-up), with the total's own bands.
+  Forecast& t = out.total;
+  const Forecast& first = out.channels.front();
+  t.step = first.step;
+  t.time = first.time;
+#ifndef __EMSCRIPTEN__
+  t.zone = first.zone;
+#endif
+  t.notices = p.notices;
+  for (size_t i = 0; i < out.channels.size(); ++i)
+    for (const auto& n : out.channels[i].notices) t.notices.push_back("channel '" + out.names[i] + "': " + n);
+  t.mean.assign(first.time.size(), 0.0);
+  for (const auto& c : out.channels)
+    for (size_t k = 0; k < t.mean.size(); ++k) t.mean[k] += c.mean[k];
+  for (size_t k = 0; k < t.mean.size(); ++k) {
+    const eval::Band b = eval::band(f.intervals, k, t.mean[k], f.clip_negative);
+    t.lower95.push_back(b.lo95);
+    t.lower80.push_back(b.lo80);
+    t.upper80.push_back(b.hi80);
+    t.upper95.push_back(b.hi95);
+  }
+  return out;
 }
 
 }  // namespace fc::forecast

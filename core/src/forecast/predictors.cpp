@@ -37,6 +37,24 @@ std::unique_ptr<Predictor> load_predictor(const model::ForecastSection& section,
   throw Error("model header: unknown predictor type '" + section.predictor + "'");
 }
 
+std::unique_ptr<Predictor> load_channel_predictor(const model::ForecastSection& section, const gbdt::Ensemble& trees,
+                                                  size_t channel) {
+  if (channel >= section.channels.size()) throw Error("model: no channel " + std::to_string(channel));
+  if (section.predictor != "gbdt") {
+    model::ForecastSection one = section;  // the same forecaster for every channel
+    one.channels.clear();
+    return load_predictor(one, trees);
+  }
+  model::Model m;
+  m.header.kind = "forecast";
+  m.header.forecast = section;
+  m.ensemble = trees;
+  model::check(m);
+  std::unique_ptr<Predictor> out = internal::gbdt_channel_predictor(section, trees, channel);
+  out->clip_negative = section.clip_negative;
+  return out;
+}
+
 std::vector<double> recursive(const Predictor& c, const features::History& h, size_t from, int horizon) {
   if (from > h.size) throw Error("forecast origin is past the end of the history");
   // Only the lookback window is copied, so many origins stay cheap.

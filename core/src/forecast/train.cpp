@@ -22,9 +22,10 @@
 #include "funnelcast/time/time.hpp"
 #include "funnelcast/time/zone.hpp"
 #include "internal.hpp"
+#include "train_steps.hpp"
 
 namespace fc::forecast {
-namespace {
+namespace steps {
 
 const char* type_name(ColumnType t) {
   switch (t) {
@@ -529,9 +530,11 @@ int min_history_of(const model::ForecastSection& f, size_t lookback, size_t firs
   return need;
 }
 
-}  // namespace
+}  // namespace steps
 
 TrainOutput train(const series::BuildResult& input, const TrainOptions& given, const Progress& progress) {
+  using namespace steps;
+  if (given.by_channel) return train_by_channel(input, given, progress);
   TrainOutput out;
   const series::BuildResult data = forecast_grid(input, out.notices);
   const bool daily = data.step == time::kDay;

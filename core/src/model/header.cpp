@@ -144,6 +144,15 @@ MetricValues metric_values(const In& in, const char* key) {
   return out;
 }
 
+nlohmann::json target_json(const TargetStats& t) {
+  return {{"mean", number_or_null(t.mean)}, {"std", number_or_null(t.std)}, {"min", number_or_null(t.min)},
+          {"max", number_or_null(t.max)}, {"count", t.count}};
+}
+
+TargetStats target_from(const In& t) {
+  return {t.num_or_nan("mean"), t.num_or_nan("std"), t.num_or_nan("min"), t.num_or_nan("max"), t.count("count")};
+}
+
 nlohmann::json roles_json(const schema::Roles& r) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& role : schema::roles()) j[role.name] = text_or_null(r.*role.column);
@@ -169,11 +178,7 @@ nlohmann::json data_json(const DataSchema& d) {
                       {"rows_aggregated", d.rows_aggregated},
                       {"empty_intervals", d.empty_intervals},
                       {"missing_values", d.missing_values},
-                      {"target", {{"mean", number_or_null(d.target.mean)},
-                                  {"std", number_or_null(d.target.std)},
-                                  {"min", number_or_null(d.target.min)},
-                                  {"max", number_or_null(d.target.max)},
-                                  {"count", d.target.count}}}};
+                      {"target", target_json(d.target)}};
   if (!d.zone.empty()) j["zone"] = d.zone;  // absent without one: such files stay as they were
   return j;
 }
@@ -213,8 +218,7 @@ DataSchema data_from(const In& in) {
   d.rows_aggregated = in.count("rows_aggregated");
   d.empty_intervals = in.count("empty_intervals");
   d.missing_values = in.count("missing_values");
-  const In t = in.obj("target");
-  d.target = {t.num_or_nan("mean"), t.num_or_nan("std"), t.num_or_nan("min"), t.num_or_nan("max"), t.count("count")};
+  d.target = target_from(in.obj("target"));
   return d;
 }
 
@@ -337,6 +341,21 @@ nlohmann::json forecast_json(const ForecastSection& f) {
     }
     out["members"] = std::move(members);
   }
+  if (!f.channels.empty()) {
+    nlohmann::json channels = nlohmann::json::array();
+    for (const auto& c : f.channels) {
+      nlohmann::json mase = nlohmann::json::object();
+      for (const auto& [name, v] : c.mase) mase[name] = number_or_null(v);
+      channels.push_back({{"name", c.name},
+                          {"intervals", c.intervals.to_json()},
+                          {"coverage", {{"p80", number_or_null(c.coverage.p80)},
+                                        {"p95", number_or_null(c.coverage.p95)},
+                                        {"points", c.coverage.points}}},
+                          {"target", target_json(c.target)},
+                          {"mase", mase}});
+    }
+    out["channels"] = std::move(channels);
+  }
   if (f.backtest) {
     const BacktestSummary& b = *f.backtest;
     out["backtest"] = {{"horizon", b.horizon}, {"origin_step", b.origin_step}, {"origins", b.origins},
@@ -401,6 +420,37 @@ BacktestSummary backtest_summary_from(const In& b) {
   return s;
 }
 
+// A by-channel model's channels: 2 to kMaxForecastChannels distinct names, each with its
+// bands; a gbdt or seasonal_naive forecaster (the ones trained across channels).
+std::vector<ChannelSeries> channels_from(const In& in, const std::string& predictor) {
+  if (predictor != "gbdt" && predictor != "seasonal_naive")
+    in.fail("channels", "are only for a gbdt or seasonal_naive predictor");
+  const auto& list = in.array("channels");
+  if (list.size() < 2 || list.size() > kMaxForecastChannels)
+    in.fail("channels", "must list 2 to " + std::to_string(kMaxForecastChannels) + " channels");
+  std::vector<ChannelSeries> out;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const In c(list[i], in.at("channels", i));
+    ChannelSeries s;
+    s.name = c.str("name");
+    if (s.name.empty()) c.fail("name", "must not be empty");
+    for (const auto& other : out)
+      if (other.name == s.name) c.fail("name", "'" + s.name + "' appears twice");
+    s.intervals = c.nested("intervals", [](const nlohmann::json& j) { return eval::Intervals::from_json(j); });
+    const In cov = c.obj("coverage");
+    s.coverage = {cov.num_or_nan("p80"), cov.num_or_nan("p95"), cov.count("points")};
+    s.target = target_from(c.obj("target"));
+    const auto& mase = c.raw("mase");
+    if (!mase.is_object()) c.fail("mase", "must be an object");
+    for (auto it = mase.begin(); it != mase.end(); ++it) {
+      if (!it.value().is_number() && !it.value().is_null()) c.fail("mase", "must map candidate names to numbers");
+      s.mase[it.key()] = it.value().is_number() ? it.value().get<double>() : std::numeric_limits<double>::quiet_NaN();
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 ForecastSection forecast_from(const In& in) {
   ForecastSection f;
   f.features = in.nested("features", [](const nlohmann::json& j) { return features::FeatureSpec::from_json(j); });
@@ -456,6 +506,7 @@ ForecastSection forecast_from(const In& in) {
     f.comparison.push_back(candidate_result_from(In(comparison[i], in.at("comparison", i))));
   f.selected = in.str("selected");
   if (in.has("backtest")) f.backtest = backtest_summary_from(in.obj("backtest"));
+  if (in.has("channels")) f.channels = channels_from(in, f.predictor);
   const auto& importance = in.raw("feature_importance");
   if (!importance.is_object()) in.fail("feature_importance", "must be an object");
   for (auto it = importance.begin(); it != importance.end(); ++it) {

@@ -216,9 +216,11 @@ void check(const Model& m) {
       }
     if (has_trees) {
       if (e.trees.empty()) throw Error("model: the header describes gradient-boosted trees but the file has none");
-      if (e.num_features != f.features.width())
+      // A by-channel model's trees read the channel after the listed features.
+      const size_t width = f.features.width() + (f.channels.empty() ? 0 : 1);
+      if (e.num_features != width)
         throw Error("model: the trees use " + std::to_string(e.num_features) + " features but the header's " +
-                    "feature list has " + std::to_string(f.features.width()));
+                    "feature list has " + std::to_string(width));
       if (gbdt::to_string(e.objective) != trees_for)
         throw Error(std::string("model: the trees were trained with the ") + gbdt::to_string(e.objective) +
                     " objective but the header says " + trees_for);

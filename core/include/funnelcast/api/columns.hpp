@@ -23,4 +23,7 @@ using Columns = std::vector<Column>;
 // prints where the page gets typed arrays.
 nlohmann::json with_columns(nlohmann::json doc, const Columns& columns);
 
+// Appends one CSV field, quoted when it holds a delimiter, a quote or a line break.
+void append_csv_field(std::string& out, const std::string& s);
+
 }  // namespace fc::api

@@ -31,20 +31,27 @@ struct ForecastRun {
   std::string model;      // its name
   std::string target;     // the column forecast
   forecast::Prepared prepared;
-  forecast::Forecast forecast;
+  forecast::Forecast forecast;  // by channel: the total (the channels' sum)
+  // A by-channel model's forecast of all its channels (empty otherwise, or when the
+  // request names one channel).
+  std::vector<std::string> channels;
+  std::vector<forecast::Forecast> channel_forecasts;
 };
 // `read` holds what the caller pins about reading the table (roles, gaps, duplicates); the
 // request's channel and the model decide the rest. fc::Error for a model of another kind
 // and whatever forecast::prepare / predict refuse.
 ForecastRun forecast(const model::Model& m, const Table& table, forecast::Request read, const ForecastRequest& r);
 
-// {model, channel, target, horizon, interval_seconds, notices, csv?}
+// {model, channel, target, horizon, interval_seconds, notices, csv?}; by channel also
+// channels: [{channel}] (their columns in the forecast's columns) and reconciliation.
 nlohmann::json forecast_json(const ForecastRun& run, const ForecastRequest& r);
 // time, mean, lower80, upper80, lower95, upper95; with `history`, also history_time and
-// history: the series the forecast continues, as the model read it.
+// history: the series the forecast continues, as the model read it. By channel, the same
+// of each channel under channels.i (mean, lower80, ..., history) beside the total's.
 Columns forecast_columns(const ForecastRun& run, bool history);
 // timestamp,forecast,lower_80,upper_80,lower_95,upper_95 (4 decimals; times in UTC, or
-// with the data's zone its wall clock and offset: forecast_time).
+// with the data's zone its wall clock and offset: forecast_time). By channel:
+// timestamp,channel,forecast,... with each channel's rows, then the total's.
 std::string forecast_csv(const ForecastRun& run);
 // "2026-10-25 02:00:00" (UTC) without a zone; with one, the wall clock there and its
 // offset: "2026-10-25 02:00:00+02:00", then "2026-10-25 02:00:00+01:00" an hour later.

@@ -33,6 +33,7 @@ struct TrainForecastRequest {
   int folds = 5;         // expanding-window folds
   int gap = 0;           // intervals left out between training and validation
   std::string channel;   // "" = the total
+  bool by_channel = false;  // by: "channel": one model forecasting every channel and the total
   std::optional<std::vector<int>> lags, windows;  // unset = FeatureSpec::defaults()
   bool no_cyclic = false, no_calendar = false;
   std::vector<features::ExogSpec> exog;  // the command line's COL:LAGS

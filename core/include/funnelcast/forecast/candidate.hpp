@@ -105,6 +105,10 @@ const std::vector<PredictorInfo>& predictors();
 // The forecaster stored in a model (fc::Error when the header and trees disagree).
 std::unique_ptr<Predictor> load_predictor(const model::ForecastSection& section, const gbdt::Ensemble& trees);
 
+// The forecaster of channel `channel` (its index in section.channels) of a by-channel model.
+std::unique_ptr<Predictor> load_channel_predictor(const model::ForecastSection& section, const gbdt::Ensemble& trees,
+                                                  size_t channel);
+
 // Appends `horizon` predictions to a copy of the target from step `from` on, each step's
 // features built from the observed history before `from` plus the earlier predictions.
 std::vector<double> recursive(const Predictor& p, const features::History& h, size_t from, int horizon);

@@ -58,6 +58,17 @@ Forecast predict(const model::Model& m, const series::Series& s, int horizon = 0
 Forecast predict(const model::Model& m, const Prepared& p, int horizon = 0,
                  const std::string& model_name = "the model");
 
+// A by-channel model's forecast of every channel it knows (in its order) and of the total,
+// the channels' sum at each step (bottom-up) with the total's own bands. The channels'
+// notices are in the total's, each prefixed with its channel.
+struct ChannelForecasts {
+  std::vector<std::string> names;
+  std::vector<Forecast> channels;
+  Forecast total;
+};
+ChannelForecasts predict_channels(const model::Model& m, const Prepared& p, int horizon = 0,
+                                  const std::string& model_name = "the model");
+
 // The target and the exog series a model's features read, from a series.
 struct SeriesHistory {
   features::History history;

@@ -31,6 +31,9 @@ struct TrainOptions {
   int origin_step_hours = 24;  // extra forecast origins inside each fold for interval residuals
   int threads = 1;
   std::string channel;         // "" = the total over all channels
+  // One model across every channel (the channel a feature, each forecast at its own level)
+  // forecasting each channel, and the total as their sum.
+  bool by_channel = false;
 };
 
 struct TrainOutput {

@@ -127,6 +127,18 @@ struct CombinationMember {
   std::optional<Smoothing> smoothing;
 };
 
+// The most channels one by-channel forecast model holds.
+constexpr size_t kMaxForecastChannels = 64;
+
+// One channel of a model trained on every channel at once (`train forecast --by channel`).
+struct ChannelSeries {
+  std::string name;             // the channel column's value
+  eval::Intervals intervals;    // its bands, from its own backtest errors
+  Coverage coverage;            // honest, as the section's
+  TargetStats target;           // its leads over the training grid (for level notes)
+  std::map<std::string, double> mase;  // each candidate's mean backtest MASE on this channel
+};
+
 struct ForecastSection {
   features::FeatureSpec features;
   std::string predictor;          // "gbdt", "ridge", "seasonal_naive", "holt_winters", "theta" or "combination"
@@ -149,6 +161,11 @@ struct ForecastSection {
   std::string selected;           // the candidate's name
   std::vector<std::pair<std::string, double>> feature_importance;  // gain, by feature name
   std::optional<BacktestSummary> backtest;  // absent in models trained before backtests
+  // By channel (written only then): one model forecasts each of these channels from its
+  // own history and the total is the sum of their forecasts (bottom-up). A gbdt reads the
+  // channel as one more feature after features' own: its index here, a category. The
+  // section's intervals, coverage, cv and comparison are then the total's.
+  std::vector<ChannelSeries> channels;
 };
 
 // ---- Lead scoring ("score" models): a table of leads with a yes/no outcome ----

@@ -1,0 +1,389 @@
+// Every channel of a file from one model (`train forecast --by channel`). One set of
+// trees learns from all the channels at once: each channel's target and lags in the units
+// of its own local level (as gbdt_level), the channel's index as one more, categorical
+// feature. Each channel is forecast from its own history, and the total is the sum of the
+// channels' forecasts (bottom-up), so the channels always add up to the total.
+//
+// The folds are the single-series ones, on the shared grid: on each fold the trees learn
+// from every channel's steps before the cut-off, then every channel is forecast from the
+// same origins. Seasonal naive runs per channel beside it. The forecaster with the lowest
+// mean backtest MASE over the channels (each channel judged alike, whatever its level) is
+// kept, never one worse there than the best seasonal naive. Each channel gets its own
+// bands from its own backtest errors; the total its own from the total's.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/base/math.hpp"
+#include "funnelcast/forecast/predict.hpp"
+#include "funnelcast/time/time.hpp"
+#include "internal.hpp"
+#include "train_steps.hpp"
+
+namespace fc::forecast {
+namespace {
+
+// The name of the global trees among the candidates.
+constexpr const char* kGlobalName = "gbdt_global";
+
+// One candidate's cross-validation: per channel, and of the total (the channels' sum).
+struct ChannelCandidateCv {
+  std::string name;
+  std::vector<CandidateCv> channels;
+  CandidateCv total;
+  std::vector<int> best_iterations;  // gbdt_global: per fold
+};
+
+// The channels' predictions of one fold, summed step by step (unknown when any is).
+FoldPredictions channel_sum(const std::vector<CandidateCv>& channels, size_t k) {
+  FoldPredictions out = channels.front().predictions.at(k);
+  for (size_t c = 1; c < channels.size(); ++c) {
+    const FoldPredictions& p = channels[c].predictions.at(k);
+    for (size_t t = 0; t < out.one_step.size(); ++t) out.one_step[t] += p.one_step.at(t);
+    for (size_t i = 0; i < out.forecasts.size(); ++i)
+      for (size_t j = 0; j < out.forecasts[i].size(); ++j) out.forecasts[i][j] += p.forecasts.at(i).at(j);
+  }
+  return out;
+}
+
+// The total's scores from the channels' predictions, fold by fold.
+CandidateCv channel_total(const std::string& name, const std::vector<CandidateCv>& channels, const TrainingData& total,
+                          const std::vector<validation::Fold>& folds, int horizon) {
+  CandidateCv out;
+  out.name = name;
+  for (size_t k = 0; k < folds.size(); ++k) {
+    FoldPredictions fp = channel_sum(channels, k);
+    score_fold(out, k, folds, fp, total, horizon);
+    out.predictions.push_back(std::move(fp));
+  }
+  return out;
+}
+
+// The global trees through the folds: fitted once per fold on every channel (early
+// stopping, then refitted with that tree count on all the steps before the cut-off),
+// then each channel forecast one step ahead and from every origin, as cross_validate does.
+ChannelCandidateCv channel_global_cv(const std::vector<TrainingData>& ds, const TrainingData& total,
+                                     const std::vector<validation::Fold>& folds, int horizon, int origin_step,
+                                     int level_window, const std::function<void(const std::string&, double)>& report) {
+  ChannelCandidateCv out;
+  out.name = kGlobalName;
+  out.channels.resize(ds.size());
+  for (auto& c : out.channels) c.name = kGlobalName;
+  const size_t step = static_cast<size_t>(std::max(origin_step, 1));
+  std::vector<float> scratch;
+  for (size_t k = 0; k < folds.size(); ++k) {
+    const validation::Fold& fold = folds[k];
+    const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(folds.size()) + " " + kGlobalName;
+    auto within = [&](double f) { report(stage, (static_cast<double>(k) + std::clamp(f, 0.0, 1.0)) / folds.size()); };
+    internal::GlobalGbdt g(ds.front().spec, ds.front().params, ds.front().threads, level_window);
+    FitControl first;
+    first.progress = [&](double f) { within(0.6 * f); };
+    g.fit(ds, fold.train_end, first);
+    const int best = g.chosen_iterations();
+    out.best_iterations.push_back(best);
+    if (best > 0) {
+      FitControl refit;
+      refit.fixed_iterations = best;
+      refit.progress = [&](double f) { within(0.6 + 0.3 * f); };
+      g.fit(ds, fold.train_end, refit);
+    }
+    for (size_t c = 0; c < ds.size(); ++c) {
+      const std::unique_ptr<Predictor> p = g.predictor(c, total.counts);
+      const features::History& h = ds[c].history;
+      FoldPredictions fp;
+      for (size_t t = fold.valid_begin; t < fold.valid_end; ++t) fp.one_step.push_back(p->predict_clipped(h, t, scratch));
+      for (size_t o = fold.valid_begin; o + static_cast<size_t>(horizon) <= fold.valid_end; o += step) {
+        fp.origins.push_back(o);
+        fp.forecasts.push_back(recursive(*p, h, o, horizon));
+      }
+      score_fold(out.channels[c], k, folds, fp, ds[c], horizon);
+      out.channels[c].best_iterations.push_back(best);
+      out.channels[c].predictions.push_back(std::move(fp));
+    }
+    within(1.0);
+  }
+  out.total = channel_total(kGlobalName, out.channels, total, folds, horizon);
+  return out;
+}
+
+// A forecaster fitted on one series at a time (seasonal naive), run on each channel.
+ChannelCandidateCv channel_local_cv(const CandidateInfo& info, const std::vector<TrainingData>& ds,
+                                    const TrainingData& total, const std::vector<validation::Fold>& folds, int horizon,
+                                    int origin_step, const std::function<void(const std::string&, double)>& report) {
+  ChannelCandidateCv out;
+  out.name = info.name;
+  for (size_t c = 0; c < ds.size(); ++c) {
+    out.channels.push_back(cross_validate(info, ds[c], folds, horizon, origin_step, [&](const std::string& stage, double f) {
+      report(stage, (static_cast<double>(c) + f) / static_cast<double>(ds.size()));
+    }));
+  }
+  out.total = channel_total(info.name, out.channels, total, folds, horizon);
+  return out;
+}
+
+// Each candidate's mean backtest MASE on each channel (NaN where the channel has none).
+std::vector<std::vector<double>> channel_mase(const std::vector<ChannelCandidateCv>& results, size_t channels) {
+  std::vector<std::vector<double>> out(results.size(), std::vector<double>(channels, kNaN));
+  for (size_t c = 0; c < channels; ++c) {
+    std::vector<CandidateCv> one;
+    for (const auto& r : results) one.push_back(r.channels[c]);
+    const std::vector<double> mase = steps::backtest_mase(one);
+    for (size_t i = 0; i < results.size(); ++i) out[i][c] = mase[i];
+  }
+  return out;
+}
+
+// The mean over the channels that have a MASE for every candidate.
+std::vector<double> channel_mean_mase(const std::vector<std::vector<double>>& mase) {
+  std::vector<double> out(mase.size(), kNaN);
+  if (mase.empty()) return out;
+  std::vector<double> sum(mase.size(), 0.0);
+  size_t used = 0;
+  for (size_t c = 0; c < mase.front().size(); ++c) {
+    bool all = true;
+    for (const auto& m : mase) all = all && std::isfinite(m[c]);
+    if (!all) continue;
+    for (size_t i = 0; i < mase.size(); ++i) sum[i] += mase[i][c];
+    ++used;
+  }
+  if (used == 0) return out;
+  for (size_t i = 0; i < mase.size(); ++i) out[i] = sum[i] / static_cast<double>(used);
+  return out;
+}
+
+std::string channel_lower(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// The file must have channels the forecast can add up: at least two, not too many, none
+// named like the total, each mostly known.
+void check_channels(const series::BuildResult& data, const std::string& source, const std::string& unit) {
+  if (data.channels.size() < 2) {
+    throw Error(source + ": --by channel forecasts each channel from one model, and " +
+                (data.channels.empty() ? std::string("this file has no channel column (name it with --channel-column COL)")
+                                       : "this file has one channel, '" + data.channels.front().channel +
+                                             "'; train without --by"));
+  }
+  if (data.channels.size() > model::kMaxForecastChannels) {
+    throw Error(source + ": " + std::to_string(data.channels.size()) + " channels; --by channel forecasts at most " +
+                std::to_string(model::kMaxForecastChannels) + " (choose a coarser channel column)");
+  }
+  for (const auto& ch : data.channels) {
+    if (channel_lower(ch.channel) == "total") {
+      throw Error(source + ": a channel is named '" + ch.channel +
+                  "', which the forecast uses for the sum of the channels; if those rows are totals, remove them "
+                  "(they would be counted twice), else rename the channel");
+    }
+    size_t known = 0;
+    for (double v : ch.leads) known += std::isnan(v) ? 0 : 1;
+    if (known * 2 < ch.size()) {
+      throw Error(source + ": channel '" + ch.channel + "' has no leads value in " + std::to_string(ch.size() - known) +
+                  " of " + std::to_string(ch.size()) + " " + unit +
+                  "s; a forecast learned from so little would not be trustworthy. If the export leaves out " + unit +
+                  "s without leads, count them as 0 (CLI: --gaps zero)");
+    }
+  }
+}
+
+model::TargetStats channel_target(const std::vector<double>& y) {
+  model::TargetStats t{kNaN, kNaN, kNaN, kNaN, 0};
+  std::vector<double> known;
+  for (double v : y)
+    if (!std::isnan(v)) known.push_back(v);
+  t.count = known.size();
+  if (known.empty()) return t;
+  const metrics::MeanStd ms = metrics::mean_std(known);
+  t.mean = ms.mean;
+  t.std = ms.std;
+  t.min = *std::min_element(known.begin(), known.end());
+  t.max = *std::max_element(known.begin(), known.end());
+  return t;
+}
+
+model::Coverage channel_coverage(const CandidateCv& cv, bool counts, eval::Intervals& intervals) {
+  const eval::Coverage c = eval::cross_coverage(cv.residuals, counts);
+  eval::ResidualSet all;
+  for (const auto& r : cv.residuals) all.append(r);
+  intervals = eval::intervals_from(all, counts);
+  return {c.p80, c.p95, c.points};
+}
+
+}  // namespace
+
+TrainOutput train_by_channel(const series::BuildResult& input, const TrainOptions& given, const Progress& progress) {
+  using namespace steps;
+  TrainOutput out;
+  const series::BuildResult data = forecast_grid(input, out.notices);
+  const bool daily = data.step == time::kDay;
+  TrainOptions options = given;
+  if (daily) adapt_to_daily(options);
+  const std::string unit = daily ? "day" : "hour";
+  if (!options.channel.empty())
+    throw Error("--by channel forecasts every channel; to train on channel '" + options.channel + "' alone, leave out --by");
+  check_channels(data, input.source, unit);
+  const features::FeatureSpec& spec = options.spec;
+  const int horizon = options.horizon;
+  check_horizon(spec, horizon, unit);
+  if (daily) out.notices.push_back(daily_notice(horizon));
+
+  // 1. Every channel's history on the shared grid; the total must be forecastable honestly.
+  const std::string target = data.roles.leads.empty() ? "leads (rows counted)" : "'" + data.roles.leads + "'";
+  const time::Zone* zone = series::clock_zone(data);
+  const SeriesHistory total_history = history_of(spec, data.total, zone);
+  const size_t n = total_history.history.size;
+  const std::vector<double> total_y(total_history.history.target, total_history.history.target + n);
+  bool counts = check_target(total_y, input.source, target, unit, out.notices);
+  std::vector<SeriesHistory> histories;
+  std::vector<std::vector<double>> ys;
+  histories.reserve(data.channels.size());
+  for (const auto& ch : data.channels) {
+    histories.push_back(history_of(spec, ch, zone));
+    ys.emplace_back(ch.leads.begin(), ch.leads.end());
+    for (double v : ys.back()) counts = counts && !(v < 0);
+  }
+  const size_t lookback = static_cast<size_t>(spec.max_lookback());
+  if (daily) check_daily_history(n, lookback, horizon, options.folds, input.source);
+  const size_t first_row = first_training_row(lookback, n, options.folds, input.source, unit);
+  const std::vector<validation::Fold> folds = folds_of(n, first_row, options, horizon, input.source, unit);
+
+  std::vector<features::Matrix> xs;
+  xs.reserve(data.channels.size());
+  std::vector<TrainingData> ds;
+  for (size_t c = 0; c < data.channels.size(); ++c) {
+    xs.push_back(features::build(spec, histories[c].history, first_row, n));
+    ds.push_back(training_data(spec, histories[c].history, ys[c], xs[c], first_row, counts, options));
+  }
+  // The total is only scored (its forecasts are the channels' sums): no feature rows.
+  const features::Matrix no_rows;
+  const TrainingData total = training_data(spec, total_history.history, total_y, no_rows, first_row, counts, options);
+
+  // 2. The global trees and seasonal naive per channel, through the same folds.
+  std::vector<const CandidateInfo*> locals;
+  for (const auto& c : candidates())
+    if (is_seasonal_naive(c.name) && !(daily && std::string(c.name) == "seasonal_naive_day")) locals.push_back(&c);
+  const double units = static_cast<double>(locals.size()) + 2.0;
+  double shown = 0;
+  auto report = [&](const std::string& stage, double fraction) {
+    shown = std::max(shown, std::min(1.0, fraction));
+    if (progress) progress(stage, shown);
+  };
+  const int level_window = daily ? 28 : 168;
+  std::vector<ChannelCandidateCv> results;
+  for (size_t i = 0; i < locals.size(); ++i)
+    results.push_back(channel_local_cv(*locals[i], ds, total, folds, horizon, options.origin_step_hours,
+                                       [&](const std::string& stage, double f) { report(stage, (i + f) / units); }));
+  const double before = static_cast<double>(locals.size());
+  results.push_back(channel_global_cv(ds, total, folds, horizon, options.origin_step_hours, level_window,
+                                      [&](const std::string& stage, double f) { report(stage, (before + f) / units); }));
+
+  // 3. Select by the mean over the channels of their backtest MASE; never worse than
+  // the best seasonal naive there.
+  const std::vector<std::vector<double>> mase = channel_mase(results, data.channels.size());
+  const std::vector<double> mean = channel_mean_mase(mase);
+  model::BacktestSummary backtest;
+  backtest.horizon = horizon;
+  backtest.origin_step = std::max(options.origin_step_hours, 1);
+  backtest.origins = results.front().total.backtest_origins.size();
+  backtest.folds = std::min(folds.size(), kBacktestFolds);
+  backtest.selected_by = "mase";
+  size_t best = results.size();
+  for (size_t i = 0; i < results.size(); ++i)
+    if (std::isfinite(mean[i]) && (best == results.size() || mean[i] < mean[best])) best = i;
+  if (best == results.size()) {
+    // No channel has a seasonal difference before the origins: the lowest recursive RMSE
+    // of the total.
+    backtest.selected_by = "rmse";
+    double lowest = std::numeric_limits<double>::infinity();
+    for (size_t i = 0; i < results.size(); ++i) {
+      const double rmse = table_of(results[i].total.recursive).at("rmse").mean;
+      if (rmse < lowest) {
+        lowest = rmse;
+        best = i;
+      }
+    }
+    if (best == results.size()) throw Error("no forecaster could be scored on the validation folds");
+  } else {
+    size_t naive = results.size();
+    for (size_t i = 0; i < results.size(); ++i)
+      if (is_seasonal_naive(results[i].name) && std::isfinite(mean[i]) && (naive == results.size() || mean[i] < mean[naive]))
+        naive = i;
+    if (naive < results.size() && !(mean[best] <= mean[naive])) {
+      backtest.fallback = results[best].name + " was worse than " + results[naive].name + " on the backtests";
+      best = naive;
+    }
+  }
+  const ChannelCandidateCv& chosen = results[best];
+
+  model::Model& m = out.model;
+  model::ForecastSection f;
+  f.features = spec;
+  for (const auto& r : results) {
+    model::CandidateResult row;
+    row.name = r.name;
+    row.one_step = table_of(r.total.one_step);
+    row.recursive = table_of(r.total.recursive);
+    row.best_iterations = r.best_iterations;
+    row.backtest = table_of(r.total.backtest);
+    f.comparison.push_back(std::move(row));
+  }
+
+  // 4. The final model on all the data.
+  report("final fit " + chosen.name, (units - 1) / units);
+  if (chosen.name == kGlobalName) {
+    internal::GlobalGbdt g(spec, options.params, options.threads, level_window);
+    FitControl control;
+    control.fixed_iterations = median_iterations(chosen.best_iterations);
+    control.progress = [&](double p) { report("final fit " + chosen.name, (units - 1 + p) / units); };
+    g.fit(ds, n, control);
+    g.save(f, m.ensemble);
+  } else {
+    const CandidateInfo& info = *locals[best];
+    std::unique_ptr<Candidate> c = info.make(ds.front());
+    c->fit(ds.front(), n, FitControl{});
+    c->save(f, m.ensemble);
+  }
+  report("done", 1.0);
+
+  const eval::Coverage coverage = eval::cross_coverage(chosen.total.residuals, counts);
+  eval::ResidualSet all;
+  for (const auto& r : chosen.total.residuals) all.append(r);
+  f.intervals = eval::intervals_from(all, counts);
+  f.coverage = {coverage.p80, coverage.p95, coverage.points};
+  for (size_t c = 0; c < data.channels.size(); ++c) {
+    model::ChannelSeries ch;
+    ch.name = data.channels[c].channel;
+    ch.coverage = channel_coverage(chosen.channels[c], counts, ch.intervals);
+    ch.target = channel_target(ys[c]);
+    for (size_t i = 0; i < results.size(); ++i) ch.mase[results[i].name] = mase[i][c];
+    f.channels.push_back(std::move(ch));
+  }
+
+  m.header.kind = "forecast";
+  m.header.created_by = std::string("funnelcast ") + FC_VERSION;
+  m.header.data = schema_of(input, data, data.total, "");
+  f.clip_negative = counts;
+  f.horizon = horizon;
+  f.min_history = min_history_of(f, lookback, first_row, daily);
+  describe_cv(f, chosen.total, folds, data.total, horizon, options.gap);
+  f.selected = chosen.name;
+  f.backtest = backtest;
+  m.header.forecast = std::move(f);
+  model::check(m);
+  out.notices.push_back("one model for " + std::to_string(data.channels.size()) +
+                        " channels: each forecast from its own history, the total as their sum");
+  out.report = report_json(m, coverage, out.notices);
+  nlohmann::json channels = nlohmann::json::array();
+  for (const auto& ch : m.header.forecast->channels) {
+    nlohmann::json row = {{"name", ch.name}, {"coverage", {{"p80", ch.coverage.p80}, {"p95", ch.coverage.p95}}}};
+    for (const auto& [name, v] : ch.mase) row["mase"][name] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+    channels.push_back(std::move(row));
+  }
+  out.report["channels"] = std::move(channels);
+  out.report["reconciliation"] = "bottom_up";
+  return out;
+}
+
+}  // namespace fc::forecast

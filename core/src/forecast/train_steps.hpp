@@ -1,0 +1,49 @@
+// The steps of training a forecaster (train.cpp), shared with training across channels
+// (channels.cpp); not part of the public API.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "funnelcast/eval/intervals.hpp"
+#include "funnelcast/eval/validation.hpp"
+#include "funnelcast/forecast/cv.hpp"
+#include "funnelcast/forecast/train.hpp"
+
+namespace fc::forecast {
+
+// Every channel of a file from one model (TrainOptions::by_channel; channels.cpp).
+TrainOutput train_by_channel(const series::BuildResult& input, const TrainOptions& options, const Progress& progress);
+
+namespace steps {
+
+model::MetricTable table_of(const std::vector<metrics::Regression>& folds);
+// Hourly or daily as given, finer than hourly summed to hours, anything else refused.
+series::BuildResult forecast_grid(const series::BuildResult& data, std::vector<std::string>& notices);
+model::DataSchema schema_of(const series::BuildResult& input, const series::BuildResult& data,
+                            const series::Series& s, const std::string& channel);
+void check_horizon(const features::FeatureSpec& spec, int horizon, const std::string& unit);
+// Whether the target is a count; fc::Error when mostly missing, empty or constant.
+bool check_target(const std::vector<double>& y, const std::string& source, const std::string& target,
+                  const std::string& unit, std::vector<std::string>& notices);
+std::vector<validation::Fold> folds_of(size_t n, size_t first_row, const TrainOptions& options, int horizon,
+                                       const std::string& source, const std::string& unit);
+size_t first_training_row(size_t lookback, size_t n, int folds, const std::string& source, const std::string& unit);
+void check_daily_history(size_t n, size_t lookback, int horizon, int folds, const std::string& source);
+void adapt_to_daily(TrainOptions& o);
+TrainingData training_data(const features::FeatureSpec& spec, const features::History& h, const std::vector<double>& y,
+                           const features::Matrix& x, size_t first_row, bool counts, const TrainOptions& options);
+int median_iterations(std::vector<int> its);
+// Each candidate's mean backtest MASE over the origins where every one has one.
+std::vector<double> backtest_mase(const std::vector<CandidateCv>& results);
+bool is_seasonal_naive(const std::string& name);
+void describe_cv(model::ForecastSection& f, const CandidateCv& cv, const std::vector<validation::Fold>& folds,
+                 const series::Series& s, int horizon, size_t gap);
+nlohmann::json report_json(const model::Model& m, const eval::Coverage& coverage,
+                           const std::vector<std::string>& notices);
+std::string daily_notice(int horizon);
+int min_history_of(const model::ForecastSection& f, size_t lookback, size_t first_row, bool daily);
+
+}  // namespace steps
+}  // namespace fc::forecast
