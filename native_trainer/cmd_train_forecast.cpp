@@ -1,4 +1,5 @@
 // funnelcast train forecast: cross-validate the candidates, keep the best, save it.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -72,12 +73,15 @@ void print_forecast_summary(const nlohmann::json& report) {
     std::snprintf(buf, sizeof buf, "%.3f ± %.3f", v.at("mean").get<double>(), v.at("std").get<double>());
     return std::string(buf);
   };
-  std::printf("\n%-18s  %-17s %-17s %-17s %-17s %-17s %-17s %-17s\n", "candidate", "recursive RMSE", "recursive MAE",
+  // The names' column: 18 wide, or the longest name's width (gbdt_global_poisson).
+  int w = 18;
+  for (const auto& c : report.at("comparison")) w = std::max(w, static_cast<int>(c.at("name").get<std::string>().size()));
+  std::printf("\n%-*s  %-17s %-17s %-17s %-17s %-17s %-17s %-17s\n", w, "candidate", "recursive RMSE", "recursive MAE",
               "recursive sMAPE", "one-step RMSE", "one-step R²", "backtest MASE", "backtest sMAPE");
   for (const auto& c : report.at("comparison")) {
     const std::string name = c.at("name").get<std::string>();
     const bool backtested = c.contains("backtest");
-    std::printf("%-18s  %-17s %-17s %-17s %-17s %-17s %-17s %-17s%s\n", name.c_str(), cell(c["recursive"], "rmse").c_str(),
+    std::printf("%-*s  %-17s %-17s %-17s %-17s %-17s %-17s %-17s%s\n", w, name.c_str(), cell(c["recursive"], "rmse").c_str(),
                 cell(c["recursive"], "mae").c_str(), cell(c["recursive"], "smape").c_str(),
                 cell(c["one_step"], "rmse").c_str(), cell(c["one_step"], "r2").c_str(),
                 backtested ? cell(c["backtest"], "mase").c_str() : "n/a",
@@ -100,14 +104,14 @@ void print_forecast_summary(const nlohmann::json& report) {
   if (report.contains("channels")) {
     // By channel: each channel's mean backtest MASE per candidate (selection is by their mean).
     std::printf("\n%-18s", "backtest MASE");
-    for (const auto& c : report.at("comparison")) std::printf("  %-18s", c.at("name").get<std::string>().c_str());
+    for (const auto& c : report.at("comparison")) std::printf("  %-*s", w, c.at("name").get<std::string>().c_str());
     std::printf("\n");
     for (const auto& ch : report.at("channels")) {
       std::printf("%-18s", ch.at("name").get<std::string>().c_str());
       for (const auto& c : report.at("comparison")) {
         const auto& v = ch.at("mase").at(c.at("name").get<std::string>());
-        if (v.is_number()) std::printf("  %-18.3f", v.get<double>());
-        else std::printf("  %-18s", "n/a");
+        if (v.is_number()) std::printf("  %-*.3f", w, v.get<double>());
+        else std::printf("  %-*s", w, "n/a");
       }
       std::printf("\n");
     }

@@ -22,7 +22,7 @@ function arg(name, fallback) {
 const out = resolve(root, arg('out', 'dist'));
 const wasmDir = resolve(root, arg('wasm', 'build/wasm/wasm'));
 const cli = resolve(root, arg('cli', process.env.FC_CLI || 'build/native/funnelcast'));
-// The inference bundle every visitor downloads: at most 827 KiB raw (its size is printed
+// The inference bundle every visitor downloads: at most 840 KiB raw (its size is printed
 // below and by tests/wasm/bundle.test.mjs). The training bundle loads only to train.
 // (800 KiB until the Holt-Winters, Theta and combination forecasters, which the page must
 // read, and the unity build took it to 834 KB; 820 KiB until the seasonal detector's log
@@ -32,8 +32,10 @@ const cli = resolve(root, arg('cli', process.env.FC_CLI || 'build/native/funnelc
 // smoothers' seasons became parameters (Holt-Winters and Theta on daily series) and
 // seasonal's spread learnt to leave holidays out, 845,306 bytes; 844,946 at 571d686; 826 KiB
 // until the gbdt forecaster learnt to read its target from the local level (gbdt_level), which
-// the page must forecast with as the CLI does: 846,149 bytes.)
-const maxWasmBytes = 827 * 1024;
+// the page must forecast with as the CLI does: 846,149 bytes; 827 KiB until by-channel models
+// (each channel from one model, the total their sum: reading the channels, forecasting each,
+// their CSV and columns), which the page must forecast with as the CLI does: 859,614 bytes.)
+const maxWasmBytes = 840 * 1024;
 const maxTrainWasmBytes = 1536 * 1024;
 
 function fail(message) {

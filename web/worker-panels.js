@@ -105,7 +105,9 @@ export const PANEL_HANDLERS = {
     if (!fit.ok) throw new Error(/** @type {string} */ (fit.reason));
     const f = fc.forecast(table, model, { ...options, csv: true });
     const from = Math.max(0, f.history.length - history);
-    const { history_time: _t, ...rest } = f;
-    return { ...rest, step: f.interval_seconds, historyTime: tail(f.history_time, from), history: tail(f.history, from) };
+    const { history_time: _t, channels: all, ...rest } = f;
+    // A by-channel model: each channel's forecast beside the total's (their histories stay here).
+    const channels = all && all.map(({ history: _h, ...c }) => c);
+    return { ...rest, channels, step: f.interval_seconds, historyTime: tail(f.history_time, from), history: tail(f.history, from) };
   },
 };

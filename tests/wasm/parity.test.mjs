@@ -246,7 +246,7 @@ test('trainForecast equals funnelcast train forecast --json: the same bytes, the
     assert.deepEqual(Object.keys(c).sort(), ['notices', 'report']);
     assert.equal(r.report.cv.folds, 3);
     // The old camelCase names are refused, naming the options there are.
-    assert.throws(() => train.trainForecast(t, { learningRate: 0.1 }), /unknown option 'learningRate' \(options: channel, horizon, folds/);
+    assert.throws(() => train.trainForecast(t, { learningRate: 0.1 }), /unknown option 'learningRate' \(options: channel, by, horizon, folds/);
     assert.throws(() => train.trainForecast(t, { lags: '1-x' }), /option 'lags': expected numbers like 1-24,48,168, found '1-x'/);
     assert.throws(() => train.trainForecast(t, { threads: 2 }), /unknown option 'threads'/, 'the page trains on one thread');
   } finally {

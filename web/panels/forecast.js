@@ -184,7 +184,8 @@ export function caption(name, h) {
   const d = h.data;
   const days = (d.end - d.start) / 86400;
   const span = days >= 2 ? `${F.fmtCount(Math.round(days * 10) / 10)} days` : `${F.fmtCount(d.intervals)} ${F.intervalName(d.interval, d.intervals)}`;
-  const channel = d.channel == null ? 'all channels' : `channel “${d.channel}”`;
+  const each = h.forecast.channels;
+  const channel = each ? `each of ${each.length} channels (one model; the total is their sum)` : d.channel == null ? 'all channels' : `channel “${d.channel}”`;
   const rows = d.rows === 'events' ? ', each row one lead' : '';
   return `Forecast by ${name} — ${h.forecast.selected} trained on ${d.source}, ${F.fmtDay(d.start)} → ${F.fmtDay(d.end - d.interval)} (${span}), ${channel}${rows}`;
 }
@@ -194,7 +195,29 @@ function clear(chart) {
   slot.clear();
   chart.dataset.forecastPoints = '0';
   chart.dataset.actualPoints = '0';
-  for (const id of ['forecast-note', 'forecast-caption', 'forecast-notices']) $(id).hidden = true;
+  for (const id of ['forecast-note', 'forecast-caption', 'forecast-notices', 'forecast-channels-wrap']) $(id).hidden = true;
+}
+
+// A by-channel model's forecast: each channel's expected total over the horizon, its share
+// and its busiest step, then the total (their sum), as text cells.
+/** @param {PageForecast} f @param {number} total @param {boolean} daily */
+function renderChannels(f, total, daily) {
+  const wrap = $('forecast-channels-wrap');
+  wrap.hidden = !f.channels;
+  if (!f.channels) return;
+  /** @param {string} name @param {ArrayLike<number>} mean @param {boolean} [isTotal] */
+  const row = (name, mean, isTotal = false) => {
+    let sum = 0;
+    let peak = 0; // the busiest step
+    for (let i = 0; i < mean.length; ++i) {
+      sum += mean[i];
+      if (mean[i] > mean[peak]) peak = i;
+    }
+    const share = total > 0 ? `${((100 * sum) / total).toFixed(1)}%` : '–';
+    const when = mean.length ? F.fmtTime(f.time[peak], f.step) + (daily ? '' : ' UTC') : '–';
+    return el('tr', { class: isTotal ? 'total' : null }, el(isTotal ? 'th' : 'td', { text: name }), el('td', { text: F.fmtCount(Math.round(sum)) }), el('td', { text: share }), el('td', { text: when }));
+  };
+  $('forecast-channels').querySelector('tbody')?.replaceChildren(...f.channels.map((c) => row(c.channel, c.mean)), row('Total', f.mean, true));
 }
 
 /** @param {PanelResult<PageForecast>} result @param {Shell} ctx */
@@ -235,9 +258,11 @@ async function render({ value: f, error }, { store }) {
   for (const x of f.mean) total += x;
   const note = [`≈ ${F.fmtCount(Math.round(total))} ${f.target} expected over the next ${f.horizon} ${daily ? 'days' : 'hours'} (${F.fmtTime(f.time[0], f.step)} → ${F.fmtTime(f.time[f.time.length - 1], f.step)}${daily ? '' : ' UTC'}).`];
   const trainedOn = store.header?.data?.channel;
-  if (store.channel && store.channel !== trainedOn) note.push(`Channel “${store.channel}” forecast with a model trained on ${trainedOn ? `“${trainedOn}”` : 'all channels together'}: treat it as indicative.`);
+  const byChannel = store.header?.forecast?.channels?.map((c) => c.name) || [];
+  if (store.channel && store.channel !== trainedOn && !byChannel.includes(store.channel)) note.push(`Channel “${store.channel}” forecast with a model trained on ${trainedOn ? `“${trainedOn}”` : 'all channels together'}: treat it as indicative.`);
   $('forecast-note').textContent = note.join(' ');
   $('forecast-note').hidden = false;
+  renderChannels(f, total, daily);
   chart.setAttribute('aria-label', `Forecast chart: ${note[0]}`);
 }
 

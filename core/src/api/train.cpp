@@ -187,15 +187,10 @@ const std::vector<Field<TrainForecastRequest>>& train_forecast_fields() {
          +[](R& r, const json& v) { r.data = v.get<std::string>(); }},
         {info("channel", FieldType::kText, "NAME", "train on one channel's series instead of the total"),
          +[](R& r, const json& v) { r.channel = v.get<std::string>(); }},
-        {info("by", FieldType::kText, "channel",
+        {info("by", FieldType::kChoice, "channel",
                 "one model for every channel: each channel forecast at its own level\n"
-                "from its own history, the total as their sum (they add up)"),
-         +[](R& r, const json& v) {
-           if (v.get<std::string>() != "channel")
-             throw Error(where(r.edge, "by") + ": expected 'channel' (the only grouping), found '" +
-                         v.get<std::string>() + "'");
-           r.by_channel = true;
-         }},
+                "from its own history, the total as their sum (they add up)").among({"channel"}),
+         +[](R& r, const json&) { r.by_channel = true; }},
         {info("horizon", FieldType::kInteger, "N", "steps forecast from each fold's cut-off and validated: hours, or\n"
                 "days for daily data (whose default is 14 days)", "168", 1, 24 * 366),
          +[](R& r, const json& v) {

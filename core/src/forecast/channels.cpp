@@ -25,8 +25,15 @@
 namespace fc::forecast {
 namespace {
 
-// The name of the global trees among the candidates.
-constexpr const char* kGlobalName = "gbdt_global";
+// The global trees among the candidates: squared error in the units of each channel's
+// level, and Poisson on the counts themselves (a count target only).
+struct GlobalVariant {
+  const char* name;
+  bool levelled;
+  gbdt::Objective objective;
+};
+constexpr GlobalVariant kGlobalVariants[] = {{"gbdt_global", true, gbdt::Objective::kSquaredError},
+                                             {"gbdt_global_poisson", false, gbdt::Objective::kPoisson}};
 
 // One candidate's cross-validation: per channel, and of the total (the channels' sum).
 struct ChannelCandidateCv {
@@ -64,20 +71,22 @@ CandidateCv channel_total(const std::string& name, const std::vector<CandidateCv
 // The global trees through the folds: fitted once per fold on every channel (early
 // stopping, then refitted with that tree count on all the steps before the cut-off),
 // then each channel forecast one step ahead and from every origin, as cross_validate does.
-ChannelCandidateCv channel_global_cv(const std::vector<TrainingData>& ds, const TrainingData& total,
-                                     const std::vector<validation::Fold>& folds, int horizon, int origin_step,
-                                     int level_window, const std::function<void(const std::string&, double)>& report) {
+ChannelCandidateCv channel_global_cv(const GlobalVariant& variant, const std::vector<TrainingData>& ds,
+                                     const TrainingData& total, const std::vector<validation::Fold>& folds, int horizon,
+                                     int origin_step, int level_window,
+                                     const std::function<void(const std::string&, double)>& report) {
   ChannelCandidateCv out;
-  out.name = kGlobalName;
+  out.name = variant.name;
   out.channels.resize(ds.size());
-  for (auto& c : out.channels) c.name = kGlobalName;
+  for (auto& c : out.channels) c.name = variant.name;
   const size_t step = static_cast<size_t>(std::max(origin_step, 1));
   std::vector<float> scratch;
   for (size_t k = 0; k < folds.size(); ++k) {
     const validation::Fold& fold = folds[k];
-    const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(folds.size()) + " " + kGlobalName;
+    const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(folds.size()) + " " + variant.name;
     auto within = [&](double f) { report(stage, (static_cast<double>(k) + std::clamp(f, 0.0, 1.0)) / folds.size()); };
-    internal::GlobalGbdt g(ds.front().spec, ds.front().params, ds.front().threads, level_window);
+    internal::GlobalGbdt g(ds.front().spec, ds.front().params, ds.front().threads,
+                           variant.levelled ? level_window : 0, variant.objective);
     FitControl first;
     first.progress = [&](double f) { within(0.6 * f); };
     g.fit(ds, fold.train_end, first);
@@ -104,7 +113,7 @@ ChannelCandidateCv channel_global_cv(const std::vector<TrainingData>& ds, const 
     }
     within(1.0);
   }
-  out.total = channel_total(kGlobalName, out.channels, total, folds, horizon);
+  out.total = channel_total(variant.name, out.channels, total, folds, horizon);
   return out;
 }
 
@@ -264,7 +273,14 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
   std::vector<const CandidateInfo*> locals;
   for (const auto& c : candidates())
     if (is_seasonal_naive(c.name) && !(daily && std::string(c.name) == "seasonal_naive_day")) locals.push_back(&c);
-  const double units = static_cast<double>(locals.size()) + 2.0;
+  std::vector<const GlobalVariant*> globals;
+  for (const auto& v : kGlobalVariants) {
+    const bool poisson = v.objective == gbdt::Objective::kPoisson;
+    if (poisson && !counts) continue;  // Poisson needs a target that is never negative
+    if (!options.pinned_objective.empty() && options.pinned_objective != gbdt::to_string(v.objective)) continue;
+    globals.push_back(&v);
+  }
+  const double units = static_cast<double>(locals.size() + globals.size()) + 1.0;
   double shown = 0;
   auto report = [&](const std::string& stage, double fraction) {
     shown = std::max(shown, std::min(1.0, fraction));
@@ -275,9 +291,11 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
   for (size_t i = 0; i < locals.size(); ++i)
     results.push_back(channel_local_cv(*locals[i], ds, total, folds, horizon, options.origin_step_hours,
                                        [&](const std::string& stage, double f) { report(stage, (i + f) / units); }));
-  const double before = static_cast<double>(locals.size());
-  results.push_back(channel_global_cv(ds, total, folds, horizon, options.origin_step_hours, level_window,
-                                      [&](const std::string& stage, double f) { report(stage, (before + f) / units); }));
+  for (size_t i = 0; i < globals.size(); ++i) {
+    const double before = static_cast<double>(locals.size() + i);
+    results.push_back(channel_global_cv(*globals[i], ds, total, folds, horizon, options.origin_step_hours, level_window,
+                                        [&](const std::string& stage, double f) { report(stage, (before + f) / units); }));
+  }
 
   // 3. Select by the mean over the channels of their backtest MASE; never worse than
   // the best seasonal naive there.
@@ -332,8 +350,9 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
 
   // 4. The final model on all the data.
   report("final fit " + chosen.name, (units - 1) / units);
-  if (chosen.name == kGlobalName) {
-    internal::GlobalGbdt g(spec, options.params, options.threads, level_window);
+  if (best >= locals.size()) {
+    const GlobalVariant& v = *globals[best - locals.size()];
+    internal::GlobalGbdt g(spec, options.params, options.threads, v.levelled ? level_window : 0, v.objective);
     FitControl control;
     control.fixed_iterations = median_iterations(chosen.best_iterations);
     control.progress = [&](double p) { report("final fit " + chosen.name, (units - 1 + p) / units); };

@@ -247,9 +247,10 @@ std::unique_ptr<Predictor> gbdt_channel_predictor(const model::ForecastSection& 
 
 // ---- One set of trees across channels ---------------------------------------
 
-GlobalGbdt::GlobalGbdt(features::FeatureSpec spec, gbdt::Params params, int threads, int level_window)
+GlobalGbdt::GlobalGbdt(features::FeatureSpec spec, gbdt::Params params, int threads, int level_window,
+                       gbdt::Objective objective)
     : spec_(std::move(spec)), params_(std::move(params)), level_window_(level_window) {
-  params_.objective = gbdt::Objective::kSquaredError;
+  params_.objective = objective;
   params_.num_threads = threads;
 }
 
@@ -262,7 +263,15 @@ void GlobalGbdt::fit(const std::vector<TrainingData>& channels, size_t train_end
   std::vector<double> ly;
   for (size_t c = 0; c < channels.size(); ++c) {
     const TrainingData& d = channels[c];
-    levelled_rows(spec_, d, train_end, level_window_, lx, ly);
+    if (level_window_ > 0) {
+      levelled_rows(spec_, d, train_end, level_window_, lx, ly);
+    } else {  // the target itself (a count, for the Poisson trees)
+      const size_t end = std::min(train_end, d.y->size());
+      lx.cols = d.x->cols;
+      lx.rows = end > d.first_row ? end - d.first_row : 0;
+      lx.values.assign(d.x->values.begin(), d.x->values.begin() + static_cast<ptrdiff_t>(lx.rows * lx.cols));
+      ly.assign(d.y->begin(), d.y->begin() + static_cast<ptrdiff_t>(end));
+    }
     // The last two weeks (at most a fifth of the rows) before the cut-off stop the boosting.
     const size_t span = train_end - std::min(train_end, d.first_row);
     const size_t hold = control.fixed_iterations > 0 ? 0 : std::min(kHoldoutSteps, span / 5);

@@ -58,12 +58,14 @@ PredictorInfo gbdt_predictor();
 std::unique_ptr<Predictor> gbdt_channel_predictor(const model::ForecastSection& s, const gbdt::Ensemble& trees,
                                                   size_t channel);
 
-// Squared-error trees on every channel's target in the units of its local level (as
-// gbdt_level), with the channel's index as one more, categorical feature: one model for
-// all the channels of a file, each forecast at its own level.
+// Trees on every channel's target with the channel's index as one more, categorical
+// feature: one model for all the channels of a file. With a level window, squared error on
+// each channel's target in the units of its local level (as gbdt_level), so each channel is
+// forecast at its own level; without, the objective's loss (Poisson) on the target itself.
 class GlobalGbdt {
  public:
-  GlobalGbdt(features::FeatureSpec spec, gbdt::Params params, int threads, int level_window);
+  GlobalGbdt(features::FeatureSpec spec, gbdt::Params params, int threads, int level_window,
+             gbdt::Objective objective = gbdt::Objective::kSquaredError);
   // Fits on the steps [first_row, train_end) of every channel (all on one grid), early
   // stopping on the last two weeks of each unless control fixes the tree count.
   void fit(const std::vector<TrainingData>& channels, size_t train_end, const FitControl& control);
