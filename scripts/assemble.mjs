@@ -120,6 +120,58 @@ if (wasmBytes > maxWasmBytes) fail(`funnelcast.wasm is ${wasmBytes} bytes, over 
 const trainWasmBytes = statSync(join(wasmOut, 'funnelcast-train.wasm')).size;
 if (trainWasmBytes > maxTrainWasmBytes) fail(`funnelcast-train.wasm is ${trainWasmBytes} bytes, over the ${maxTrainWasmBytes} byte budget`);
 
+// 3b. The dashboard's worker (worker.js) as one file: its modules (worker-io.js,
+// worker-panels.js, the wasm bundle's funnelcast.mjs) inlined, so the worker starts
+// after one request instead of waiting for its imports behind the page's own modules (a
+// browser opens at most 6 connections to an HTTP/1.1 server). Only the import and export
+// forms these modules use are understood, and the modules' top-level names must not
+// clash; anything else fails the build. The other workers load their modules as before.
+function inlineModules(entry) {
+  const done = new Map(); // module -> its default export's name
+  const owner = new Map(); // top-level name -> module
+  const parts = [];
+  const visit = (rel) => {
+    if (done.has(rel)) return done.get(rel);
+    done.set(rel, null);
+    let code = readFileSync(join(out, rel), 'utf8');
+    const aliases = [];
+    code = code.replace(/^import\s+(?:([\w$]+)|\{([^}]*)\})\s+from\s+'(\.{1,2}\/[^']+)';[ \t]*\n/gm, (_, def, named, spec) => {
+      const dep = posix.normalize(posix.join(posix.dirname(rel), spec));
+      if (!existsSync(join(out, dep))) fail(`${rel} imports ${dep}, which is missing`);
+      const depDefault = visit(dep);
+      if (def) {
+        if (!depDefault) fail(`${rel} imports the default export of ${dep}, which has none`);
+        if (def !== depDefault) aliases.push(`const ${def} = ${depDefault};`);
+      }
+      for (const item of (named || '').split(',').map((x) => x.trim()).filter(Boolean)) {
+        const m = /^([\w$]+)(?:\s+as\s+([\w$]+))?$/.exec(item);
+        if (!m) fail(`${rel}: cannot inline the import '${item}'`);
+        if (m[2] && m[2] !== m[1]) aliases.push(`const ${m[2]} = ${m[1]};`);
+      }
+      return '';
+    });
+    if (/^\s*(import|export)\s*[{*'"]/m.test(code) || /^\s*import\s/m.test(code) || /\bimport\(/.test(code)) fail(`${rel}: an import or export form that cannot be inlined`);
+    let defaultName = null;
+    code = code.replace(/^export\s+default\s+([\w$]+);[ \t]*\n?/m, (_, name) => {
+      defaultName = name;
+      return '';
+    });
+    code = code.replace(/^export\s+(?=(?:async\s+)?function\b|const\b|let\b|class\b)/gm, '');
+    if (/^\s*export\b/m.test(code)) fail(`${rel}: an export form that cannot be inlined`);
+    for (const m of code.matchAll(/^(?:async\s+)?(?:function\*?|const|let|var|class)\s+([\w$]+)/gm)) {
+      if (owner.has(m[1]) && owner.get(m[1]) !== rel) fail(`${rel} and ${owner.get(m[1])} both declare '${m[1]}': rename one, or inline no more`);
+      owner.set(m[1], rel);
+    }
+    parts.push(`// --- ${rel}\n${code}${aliases.length ? `\n${aliases.join('\n')}\n` : ''}`);
+    done.set(rel, defaultName);
+    return defaultName;
+  };
+  visit(entry);
+  writeFileSync(join(out, entry), `// ${entry} and its modules in one file (scripts/assemble.mjs, 3b).\n${parts.join('\n')}`);
+  return done.size;
+}
+console.log(`assemble: worker.js inlines its ${inlineModules('worker.js') - 1} modules`);
+
 // 4. Demo data, made by the trainer exactly as the demo models' training data was
 // (scripts/make_demo_model.sh): hourly.csv for the dashboard, leads.csv (20,000 leads with
 // their outcome) for lead scoring.
