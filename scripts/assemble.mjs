@@ -74,7 +74,8 @@ cpSync(join(root, 'web'), out, { recursive: true });
   const marker = /[ \t]*<!-- @modulepreload[^>]*-->\n/;
   const html = readFileSync(indexPath, 'utf8');
   if (!marker.test(html)) fail('web/index.html lacks the <!-- @modulepreload --> line');
-  writeFileSync(indexPath, html.replace(marker, seen.map((f) => `  <link rel="modulepreload" href="${f}">\n`).join('')));
+  // With the page's modules bundled into app.js (5c), app.js is all there is to preload.
+  writeFileSync(indexPath, html.replace(marker, (process.argv.includes('--no-bundle') ? seen : ['app.js']).map((f) => `  <link rel="modulepreload" href="${f}">\n`).join('')));
 }
 
 // 2. Vendored libraries: the prebuilt UMD bundles. vega-embed's bundle carries vega's
@@ -122,6 +123,58 @@ if (wasmBytes > maxWasmBytes) fail(`funnelcast.wasm is ${wasmBytes} bytes, over 
 const trainWasmBytes = statSync(join(wasmOut, 'funnelcast-train.wasm')).size;
 if (trainWasmBytes > maxTrainWasmBytes) fail(`funnelcast-train.wasm is ${trainWasmBytes} bytes, over the ${maxTrainWasmBytes} byte budget`);
 
+// 3b. The dashboard's worker (worker.js) as one file: its modules (worker-io.js,
+// worker-panels.js, the wasm bundle's funnelcast.mjs) inlined, so the worker starts
+// after one request instead of waiting for its imports behind the page's own modules (a
+// browser opens at most 6 connections to an HTTP/1.1 server). Only the import and export
+// forms these modules use are understood, and the modules' top-level names must not
+// clash; anything else fails the build. The other workers load their modules as before.
+function inlineModules(entry) {
+  const done = new Map(); // module -> its default export's name
+  const owner = new Map(); // top-level name -> module
+  const parts = [];
+  const visit = (rel) => {
+    if (done.has(rel)) return done.get(rel);
+    done.set(rel, null);
+    let code = readFileSync(join(out, rel), 'utf8');
+    const aliases = [];
+    code = code.replace(/^import\s+(?:([\w$]+)|\{([^}]*)\})\s+from\s+'(\.{1,2}\/[^']+)';[ \t]*\n/gm, (_, def, named, spec) => {
+      const dep = posix.normalize(posix.join(posix.dirname(rel), spec));
+      if (!existsSync(join(out, dep))) fail(`${rel} imports ${dep}, which is missing`);
+      const depDefault = visit(dep);
+      if (def) {
+        if (!depDefault) fail(`${rel} imports the default export of ${dep}, which has none`);
+        if (def !== depDefault) aliases.push(`const ${def} = ${depDefault};`);
+      }
+      for (const item of (named || '').split(',').map((x) => x.trim()).filter(Boolean)) {
+        const m = /^([\w$]+)(?:\s+as\s+([\w$]+))?$/.exec(item);
+        if (!m) fail(`${rel}: cannot inline the import '${item}'`);
+        if (m[2] && m[2] !== m[1]) aliases.push(`const ${m[2]} = ${m[1]};`);
+      }
+      return '';
+    });
+    if (/^\s*(import|export)\s*[{*'"]/m.test(code) || /^\s*import\s/m.test(code) || /\bimport\(/.test(code)) fail(`${rel}: an import or export form that cannot be inlined`);
+    let defaultName = null;
+    code = code.replace(/^export\s+default\s+([\w$]+);[ \t]*\n?/m, (_, name) => {
+      defaultName = name;
+      return '';
+    });
+    code = code.replace(/^export\s+(?=(?:async\s+)?function\b|const\b|let\b|class\b)/gm, '');
+    if (/^\s*export\b/m.test(code)) fail(`${rel}: an export form that cannot be inlined`);
+    for (const m of code.matchAll(/^(?:async\s+)?(?:function\*?|const|let|var|class)\s+([\w$]+)/gm)) {
+      if (owner.has(m[1]) && owner.get(m[1]) !== rel) fail(`${rel} and ${owner.get(m[1])} both declare '${m[1]}': rename one, or inline no more`);
+      owner.set(m[1], rel);
+    }
+    parts.push(`// --- ${rel}\n${code}${aliases.length ? `\n${aliases.join('\n')}\n` : ''}`);
+    done.set(rel, defaultName);
+    return defaultName;
+  };
+  visit(entry);
+  writeFileSync(join(out, entry), `// ${entry} and its modules in one file (scripts/assemble.mjs, 3b).\n${parts.join('\n')}`);
+  return done.size;
+}
+console.log(`assemble: worker.js inlines its ${inlineModules('worker.js') - 1} modules`);
+
 // 4. Demo data, made by the trainer exactly as the demo models' training data was
 // (scripts/make_demo_model.sh): hourly.csv for the dashboard, leads.csv (20,000 leads with
 // their outcome) for lead scoring.
@@ -149,6 +202,77 @@ if (!modelFiles.includes('demo_leads.fcm')) {
   const n = await compileCharts(out);
   console.log(`assemble: ${n} charts compiled to Vega (charts/)`);
 }
+
+// 5c. The page's modules bundled into app.js, each in a block of its own (its names stay
+// its own) in the order the browser would run them, imports read from the module's export
+// object: one request instead of 30 (a browser opens at most 6 connections to an HTTP/1.1
+// server, and the worker's and the data's downloads share them). The module files stay
+// beside it (the workers and the charts' compile use them). Only the import and export
+// forms the page uses are understood (import.meta.url becomes the module's own URL), and
+// an import cycle fails the build. --no-bundle
+// leaves app.js as it is.
+function bundlePage(entry) {
+  const ids = new Map(); // module -> its index, once run
+  const exported = new Map(); // module -> its exported names
+  const visiting = new Set();
+  const parts = [];
+  const visit = (rel, from) => {
+    if (ids.has(rel)) return ids.get(rel);
+    if (visiting.has(rel)) fail(`${from} imports ${rel}, which imports it back: an import cycle cannot be bundled`);
+    visiting.add(rel);
+    let code = readFileSync(join(out, rel), 'utf8');
+    if (code.includes('__fc_module_')) fail(`${rel} uses the bundle's reserved name __fc_module_`);
+    const head = [];
+    code = code.replace(/^import\s+(?:([\w$]+)|\{([^}]*)\}|\*\s+as\s+([\w$]+))\s+from\s+'(\.{1,2}\/[^']+)';[ \t]*\n/gm, (_, def, named, star, spec) => {
+      const dep = posix.normalize(posix.join(posix.dirname(rel), spec));
+      if (!existsSync(join(out, dep))) fail(`${rel} imports ${dep}, which is missing`);
+      const ns = `__fc_module_${visit(dep, rel)}`;
+      const names = exported.get(dep);
+      if (def) {
+        if (!names.includes('default')) fail(`${rel} imports the default export of ${dep}, which has none`);
+        head.push(`const ${def} = ${ns}.default;`);
+      }
+      if (star) head.push(`const ${star} = ${ns};`);
+      if (named) {
+        const items = named.split(',').map((x) => x.trim()).filter(Boolean).map((item) => {
+          const m = /^([\w$]+)(?:\s+as\s+([\w$]+))?$/.exec(item);
+          if (!m) fail(`${rel}: cannot bundle the import '${item}'`);
+          if (!names.includes(m[1])) fail(`${rel} imports '${m[1]}' from ${dep}, which does not export it`);
+          return m[2] ? `${m[1]}: ${m[2]}` : m[1];
+        });
+        head.push(`const { ${items.join(', ')} } = ${ns};`);
+      }
+      return '';
+    });
+    const codeOnly = code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+    if (/^\s*import\b/m.test(codeOnly) || /\bimport\s*\(/.test(codeOnly)) fail(`${rel}: an import form that cannot be bundled`);
+    // import.meta.url: the module's own URL, as before (URLs made from it stay the same).
+    if (rel !== entry) code = code.replace(/\bimport\.meta\.url\b/g, `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
+    if (/\bimport\.meta\b(?!\.url)/.test(codeOnly)) fail(`${rel} reads import.meta other than its url`);
+    const names = [];
+    code = code.replace(/^export\s+default\s+(?=\{)/m, () => {
+      names.push('default');
+      return 'const __fc_module_default = ';
+    });
+    code = code.replace(/^((?:\/\*[^\n]*?\*\/\s*)?)export\s+((?:async\s+)?function\*?|const|class)\s+([\w$]+)/gm, (_, note, kind, name) => {
+      names.push(name);
+      return `${note}${kind} ${name}`;
+    });
+    if (/^\s*export\b/m.test(code.replace(/\/\*[\s\S]*?\*\//g, ''))) fail(`${rel}: an export form that cannot be bundled`);
+    const id = ids.size;
+    const ns = `__fc_module_${id}`;
+    const exportsOf = names.map((n) => `${ns}${n === 'default' ? '.default = __fc_module_default' : `.${n} = ${n}`};`);
+    parts.push(`// --- ${rel}\nconst ${ns} = {};\n{\n${head.join('\n')}${head.length ? '\n' : ''}${code}\n${exportsOf.join('\n')}\n}\n`);
+    visiting.delete(rel);
+    ids.set(rel, id);
+    exported.set(rel, names);
+    return id;
+  };
+  visit(entry, entry);
+  writeFileSync(join(out, entry), `// ${entry} and the modules it imports in one file (scripts/assemble.mjs, 5c).\n${parts.join('\n')}`);
+  return ids.size;
+}
+if (!process.argv.includes('--no-bundle')) console.log(`assemble: app.js bundles ${bundlePage('app.js')} modules`);
 
 // 6. Build manifest and the service worker's precache list (every file but the worker).
 function walk(dir) {

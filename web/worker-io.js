@@ -23,19 +23,33 @@ export function progress(id, stage, fraction = null) {
 // Downloads boot.js asked for before the page's own requests could be sent, by URL.
 /** @type {Map<string, Promise<Uint8Array>>} */
 const prefetched = new Map();
+// Those boot.js downloads itself (fromPage): settled by its 'prefetched' messages.
+/** @type {Map<string, {resolve: (bytes: Uint8Array) => void, reject: (e: Error) => void}>} */
+const fromPage = new Map();
 
-/** @param {string[]} urls */
-export function prefetch(urls) {
+/** @param {string[]} urls @param {boolean} [byPage] the page sends the bytes ('prefetched') */
+export function prefetch(urls, byPage = false) {
   for (const u of urls) {
     const url = new URL(u, self.location.href);
     if (url.origin !== self.location.origin || prefetched.has(url.href)) continue;
-    const p = fetch(url, { credentials: 'same-origin' }).then(async (res) => {
-      if (!res.ok) throw new Error(`${url.pathname}: the server answered ${res.status} ${res.statusText}`.trim());
-      return new Uint8Array(await res.arrayBuffer());
-    });
+    const p = byPage
+      ? new Promise((resolve, reject) => fromPage.set(url.href, { resolve, reject }))
+      : fetch(url, { credentials: 'same-origin' }).then(async (res) => {
+          if (!res.ok) throw new Error(`${url.pathname}: the server answered ${res.status} ${res.statusText}`.trim());
+          return new Uint8Array(await res.arrayBuffer());
+        });
     p.catch(() => {});
     prefetched.set(url.href, p);
   }
+}
+
+/** @param {{url?: string, bytes?: ArrayBuffer, error?: string}} args */
+function settlePrefetch({ url, bytes, error }) {
+  const waiting = url && fromPage.get(url);
+  if (!waiting) return;
+  fromPage.delete(/** @type {string} */ (url));
+  if (bytes) waiting.resolve(new Uint8Array(bytes));
+  else waiting.reject(new Error(error || 'the download failed'));
 }
 
 // The download of a prefetched URL, if there is one not yet taken by readSource.
@@ -149,8 +163,12 @@ export function serve(handlers, ready, { what = (type) => (/model/i.test(type) ?
   self.onmessage = (event) => {
     const { id, type, ...args } = event.data || {};
     if (type === 'prefetch') {
-      prefetch(args.urls || []);
+      prefetch(args.urls || [], !!args.fromPage);
       if (onPrefetch) onPrefetch(args);
+      return;
+    }
+    if (type === 'prefetched') {
+      settlePrefetch(args);
       return;
     }
     args.requestedAt = clock();

@@ -14,8 +14,10 @@ import { clock, prefetchedBytes, progress, serve, urlName } from './worker-io.js
 /** @import { PanelContext } from './worker-panels.js' */
 /** @type {{workerStart: number, wasmReady?: number}} */
 const startup = { workerStart: clock() };
+// The wasm bundle's files are under wasm/ (scripts/assemble.mjs inlines the bundle's module
+// into this file, whose URL is then not the bundle's).
 /** @type {Promise<FC.FunnelcastModule>} */
-const fcReady = createFunnelcast().then((/** @type {FC.FunnelcastModule} */ m) => {
+const fcReady = createFunnelcast({ locateFile: (/** @type {string} */ path) => new URL(`./wasm/${path}`, import.meta.url).href }).then((/** @type {FC.FunnelcastModule} */ m) => {
   startup.wasmReady = clock();
   return m;
 });

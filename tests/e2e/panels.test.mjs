@@ -43,19 +43,22 @@ const ECHO_HANDLER = `
   },
 `;
 
+// The built site bundles the page's modules into app.js and inlines worker-panels.js into
+// worker.js (scripts/assemble.mjs): the registry line and the handler table are edited
+// where the build put them, and the new module is imported at the top of app.js (the
+// bundle keeps each module in a block, where an import cannot go).
 function addPanel(site) {
   writeFileSync(site.path('panels/echo.js'), ECHO_PANEL);
   const app = readFileSync(site.path('app.js'), 'utf8');
   const registry = app.match(/^const PANELS = \[[^\]\n]*\];$/m);
   assert.ok(registry, 'app.js has the registry line this test edits');
-  writeFileSync(
-    site.path('app.js'),
-    app.replace(registry[0], `import echo from './panels/echo.js';\n${registry[0].replace('];', ', echo];')}`),
-  );
-  const worker = readFileSync(site.path('worker-panels.js'), 'utf8');
-  const table = 'export const PANEL_HANDLERS = {';
-  assert.ok(worker.includes(table), 'worker-panels.js has the handler table this test edits');
-  writeFileSync(site.path('worker-panels.js'), worker.replace(table, `${table}${ECHO_HANDLER}`));
+  writeFileSync(site.path('app.js'), `import echo from './panels/echo.js';\n${app.replace(registry[0], registry[0].replace('];', ', echo];'))}`);
+  const inlined = readFileSync(site.path('worker.js'), 'utf8').includes('\nconst PANEL_HANDLERS = {');
+  const file = inlined ? 'worker.js' : 'worker-panels.js';
+  const worker = readFileSync(site.path(file), 'utf8');
+  const table = inlined ? '\nconst PANEL_HANDLERS = {' : 'export const PANEL_HANDLERS = {';
+  assert.ok(worker.includes(table), `${file} has the handler table this test edits`);
+  writeFileSync(site.path(file), worker.replace(table, `${table}${ECHO_HANDLER}`));
 }
 
 let suite;
