@@ -24,6 +24,7 @@ Needs Debian's python3-xgboost, python3-sklearn and python3-pandas (apt-get inst
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -123,14 +124,19 @@ def scoring_speed(args, tmp):
     model = os.path.join(ROOT, "models", "demo_leads.fcm")
     trees = json.load(open(os.path.join(ROOT, "models", "demo_leads.report.json")))["trees"]
     peer = xgboost_peer(leads, trees, args.threads, tmp)
-    runs = {"funnelcast": [], "funnelcast_explain3": [], "xgboost": []}
+    runs = {"funnelcast": [], "funnelcast_explain3": [], "xgboost": [], "funnelcast_cpu": [],
+            "funnelcast_explain3_cpu": []}
+    load_before = os.getloadavg()[0]
     for r in range(args.repeats):
         for explain, key in (("0", "funnelcast"), ("3", "funnelcast_explain3"))[:1 if args.no_explain else 2]:
             cmd = [args.cli, "score", "--model", model, "--data", leads, "--explain", explain,
                    "--out", os.path.join(tmp, f"scores{explain}.csv"), "--threads", str(args.threads)]
+            c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
             runs[key].append(time.perf_counter() - t0)
+            c1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # user + system CPU of the run
+            runs[key + "_cpu"].append(c1.ru_utime - c0.ru_utime + c1.ru_stime - c0.ru_stime)
             if key == "funnelcast":
                 runs["xgboost"].append(peer())
         x = runs["xgboost"][-1]
@@ -143,10 +149,14 @@ def scoring_speed(args, tmp):
            "xgboost_s": statistics.median(x["total_s"] for x in runs["xgboost"]),
            "xgboost_predict_s": statistics.median(x["predict_s"] for x in runs["xgboost"])}
     med["ratio"] = med["xgboost_s"] / med["funnelcast_s"]
+    med["funnelcast_cpu_s"] = statistics.median(runs["funnelcast_cpu"])
+    med["load_before"], med["load_after"] = load_before, os.getloadavg()[0]
     print(f"  median: funnelcast {med['funnelcast_s']:.2f} s ({args.rows / med['funnelcast_s']:,.0f} rows/s), "
           f"pandas + XGBoost {med['xgboost_s']:.2f} s: funnelcast {med['ratio']:.2f}x as fast"
           + (f"; with --explain 3 {med['funnelcast_explain3_s']:.2f} s" if runs["funnelcast_explain3"] else "")
           + " (reading the CSV and writing the scores included)")
+    print(f"  funnelcast CPU time (user + system) median {med['funnelcast_cpu_s']:.2f} s; "
+          f"load average {med['load_before']:.2f} before, {med['load_after']:.2f} after")
     return {"rows": args.rows, "threads": args.threads, "repeats": args.repeats, "trees": trees,
             "runs": runs, "median": med}
 

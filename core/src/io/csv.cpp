@@ -23,6 +23,7 @@
 #include <string>
 #include <system_error>
 #ifndef __EMSCRIPTEN__
+#include <atomic>
 #include <exception>
 #include <thread>
 #endif
@@ -837,13 +838,25 @@ void to_categories(const CellSource& cells, const std::vector<Span>& spans, Colu
   std::vector<int32_t> slot(256, -1);  // level index or -1; at most half full
   size_t mask = slot.size() - 1;
   const std::hash<std::string_view> hash;
+  const auto rehash = [&](size_t slots) {  // every level again, by its kept hash
+    slot.assign(slots, -1);
+    mask = slot.size() - 1;
+    for (size_t l = 0; l < raw.size(); ++l) {
+      size_t k = raw_hash[l] & mask;
+      while (slot[k] >= 0) k = (k + 1) & mask;
+      slot[k] = static_cast<int32_t>(l);
+    }
+  };
   for (size_t r = 0; r < spans.size(); ++r) {
     // A column of mostly distinct values (ids, emails) gets its room at once rather than
-    // moving a million levels from one doubling to the next.
+    // moving a million levels (and rehashing them) from one doubling to the next.
     if (r == 4096 && raw.size() > 2048) {
       raw.reserve(spans.size());
       raw_hash.reserve(spans.size());
       out.levels.reserve(spans.size());
+      size_t slots = slot.size();
+      while (slots < 2 * spans.size()) slots *= 2;
+      rehash(slots);
     }
     const std::string_view cell = cells(spans[r]);
     stats.bytes_scanned += cell.size() + 1;
@@ -866,15 +879,7 @@ void to_categories(const CellSource& cells, const std::vector<Span>& spans, Colu
     raw.push_back(value);
     raw_hash.push_back(h);
     out.levels.push_back(table_text(value, cp1252));
-    if (raw.size() * 2 > slot.size()) {  // grow: every level again, by its kept hash
-      slot.assign(slot.size() * 2, -1);
-      mask = slot.size() - 1;
-      for (size_t l = 0; l < raw.size(); ++l) {
-        size_t k = raw_hash[l] & mask;
-        while (slot[k] >= 0) k = (k + 1) & mask;
-        slot[k] = static_cast<int32_t>(l);
-      }
-    }
+    if (raw.size() * 2 > slot.size()) rehash(slot.size() * 2);
   }
 }
 #else
@@ -1241,12 +1246,16 @@ std::vector<uint32_t> read_rows(const Reading& reading, Tokenizer& tokenizer,
 
 #ifndef __EMSCRIPTEN__
 // Runs work(0) .. work(count - 1) on up to `threads` threads; the first exception, in the
-// order of the items, is thrown again once all are done.
+// order of the items, is thrown again once all are done. Each thread takes the next item
+// not yet taken: the items are uneven (a column of a million distinct ids took longer to
+// type than the other eight text columns of the demo leads together), and dealt out in
+// turn one thread got the ids and half the rest while the other idled.
 template <class Work>
 void run_items(size_t count, size_t threads, const Work& work) {
   std::vector<std::exception_ptr> errors(count);
-  auto run = [&](size_t first) {
-    for (size_t i = first; i < count; i += threads) {
+  std::atomic<size_t> next{0};
+  auto run = [&] {
+    for (size_t i = next++; i < count; i = next++) {
       try {
         work(i);
       } catch (...) {
@@ -1255,8 +1264,8 @@ void run_items(size_t count, size_t threads, const Work& work) {
     }
   };
   std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads && t < count; ++t) pool.emplace_back(run, t);
-  run(0);
+  for (size_t t = 1; t < threads && t < count; ++t) pool.emplace_back(run);
+  run();
   for (auto& t : pool) t.join();
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
