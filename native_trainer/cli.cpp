@@ -423,8 +423,13 @@ void ProgressLine::finish() {
 // (as glibc's tunable glibc.malloc.hugetlb=1 does, which a program cannot set for itself).
 // Memory still comes from and goes back to malloc; only the page size changes. Not under
 // the sanitizers, which bring their own operator new.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define FC_CLI_SANITIZED 1
+#endif
+#endif
 #if defined(__linux__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
-    !defined(__EMSCRIPTEN__)
+    !defined(FC_CLI_SANITIZED) && !defined(__EMSCRIPTEN__)
 #include <sys/mman.h>
 
 #include <cstdint>

@@ -207,6 +207,42 @@ TEST(ByChannel, TheModelFileKeepsItsChannels) {
             std::string::npos);
 }
 
+TEST(ByChannel, AnyMutationOfTheChannelsLoadsOrIsRefusedWithAnError) {
+  // Values of the header's channels replaced by other JSON values, keys dropped: the
+  // reader either accepts the header (and then the model saves and loads back the same) or
+  // throws fc::Error; never anything else.
+  const Table t = by_channel_table(by_channel_csv({{"a", 3}, {"b", 40}}, 24 * 40));
+  const model::Model m = train(series::build(t), by_channel_options()).model;
+  const nlohmann::json header = m.header.to_json();
+  const std::vector<nlohmann::json> values = {nullptr, 0, -1, 1e300, "", "a", true, nlohmann::json::array(),
+                                              nlohmann::json::object(), nlohmann::json::array({1, 2})};
+  uint64_t i = 0;
+  size_t loaded = 0, refused = 0;
+  for (int round = 0; round < 400; ++round) {
+    nlohmann::json h = header;
+    nlohmann::json* at = &h["forecast"]["channels"];
+    // Walk down a few random steps, then replace or drop what is there.
+    for (int depth = 0; depth < 4 && (at->is_object() || at->is_array()) && !at->empty(); ++depth) {
+      const size_t k = static_cast<size_t>(uniform01(++i) * static_cast<double>(at->size()));
+      if (uniform01(++i) < 0.3) break;
+      at = at->is_array() ? &(*at)[k] : &(*at)[std::next(at->begin(), static_cast<ptrdiff_t>(k)).key()];
+    }
+    if (uniform01(++i) < 0.2 && at->is_object() && !at->empty()) at->erase(at->begin());
+    else *at = values[static_cast<size_t>(uniform01(++i) * static_cast<double>(values.size()))];
+    try {
+      model::Model copy = m;
+      copy.header = model::Header::from_json(h);
+      const std::string bytes = model::save(copy);
+      EXPECT_EQ(model::save(model::load(bytes, "mutated.fcm")), bytes);
+      ++loaded;
+    } catch (const Error&) {
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 100u);
+  EXPECT_EQ(loaded + refused, 400u);
+}
+
 TEST(ByChannel, WhatCannotBeForecastByChannelIsRefusedByName) {
   // No channel column.
   std::ostringstream plain;

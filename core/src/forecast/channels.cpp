@@ -324,14 +324,9 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
     }
     if (best == results.size()) throw Error("no forecaster could be scored on the validation folds");
   } else {
-    size_t naive = results.size();
-    for (size_t i = 0; i < results.size(); ++i)
-      if (is_seasonal_naive(results[i].name) && std::isfinite(mean[i]) && (naive == results.size() || mean[i] < mean[naive]))
-        naive = i;
-    if (naive < results.size() && !(mean[best] <= mean[naive])) {
-      backtest.fallback = results[best].name + " was worse than " + results[naive].name + " on the backtests";
-      best = naive;
-    }
+    std::vector<std::string> names;
+    for (const auto& r : results) names.push_back(r.name);
+    best = never_worse_than_naive(names, mean, best, backtest.fallback);
   }
   const ChannelCandidateCv& chosen = results[best];
 

@@ -16,6 +16,25 @@ namespace {
 
 constexpr size_t kHoldoutSteps = 14 * 24;
 
+// Trees from a training set: control's fixed count, or early stopping on `valid` (50
+// rounds unless the parameters say otherwise) when there is one; progress as the share of
+// the trees asked for.
+gbdt::TrainResult boost(const gbdt::Dataset& train, const gbdt::Dataset* valid, gbdt::Params p,
+                        const FitControl& control) {
+  if (control.fixed_iterations > 0) {
+    p.num_iterations = control.fixed_iterations;
+    p.early_stopping_round = 0;
+    valid = nullptr;
+  } else if (valid && p.early_stopping_round <= 0) {
+    p.early_stopping_round = 50;
+  }
+  const int total = p.num_iterations;
+  return gbdt::train(train, valid, p, [&](int it, int) {
+    if (control.progress) control.progress(static_cast<double>(it) / total);
+    return true;
+  });
+}
+
 // A step's local level: the mean and the standard deviation of the known target values
 // of the `window` steps before it. The scale is never below a thousandth of the level,
 // and is 1 for a window of zeros; unknown (NaN) with fewer than two known values.
@@ -147,10 +166,7 @@ class GbdtCandidate final : public Candidate {
     gbdt::Dataset valid_set{};
     const gbdt::Dataset* valid = nullptr;
     KnownRows head, tail;
-    if (control.fixed_iterations > 0) {
-      p.num_iterations = control.fixed_iterations;
-      p.early_stopping_round = 0;
-    } else {
+    if (control.fixed_iterations <= 0) {
       // The last two weeks (at most a fifth of the rows) of the training part stop the boosting.
       const size_t span = train_end - std::min(train_end, d.first_row);
       const size_t hold = std::min(kHoldoutSteps, span / 5);
@@ -160,15 +176,10 @@ class GbdtCandidate final : public Candidate {
       if (tail.rows > 0) {
         valid_set = {tail.x, tail.rows, tail.cols, tail.y, nullptr};
         valid = &valid_set;
-        if (p.early_stopping_round <= 0) p.early_stopping_round = 50;
       }
     }
     if (train_set.rows == 0) throw Error("gradient boosting: no training rows with a known target");
-    const int total = p.num_iterations;
-    gbdt::TrainResult r = gbdt::train(train_set, valid, p, [&](int it, int) {
-      if (control.progress) control.progress(static_cast<double>(it) / total);
-      return true;
-    });
+    gbdt::TrainResult r = boost(train_set, valid, p, control);
     chosen_ = r.best_iteration;
     gain_ = r.feature_gain;
     ensemble_ = std::move(r.ensemble);
@@ -288,22 +299,9 @@ void GlobalGbdt::fit(const std::vector<TrainingData>& channels, size_t train_end
   if (head_y.empty()) throw Error("gradient boosting across channels: no training rows with a known target");
   std::vector<uint32_t> categories(cols, 0);
   categories.back() = static_cast<uint32_t>(channels.size());
-  gbdt::Params p = params_;
-  gbdt::Dataset train_set{head_x.data(), head_y.size(), cols, head_y.data(), nullptr, categories.data()};
-  gbdt::Dataset valid_set{tail_x.data(), tail_y.size(), cols, tail_y.data(), nullptr, categories.data()};
-  const gbdt::Dataset* valid = nullptr;
-  if (control.fixed_iterations > 0) {
-    p.num_iterations = control.fixed_iterations;
-    p.early_stopping_round = 0;
-  } else if (!tail_y.empty()) {
-    valid = &valid_set;
-    if (p.early_stopping_round <= 0) p.early_stopping_round = 50;
-  }
-  const int total = p.num_iterations;
-  gbdt::TrainResult r = gbdt::train(train_set, valid, p, [&](int it, int) {
-    if (control.progress) control.progress(static_cast<double>(it) / total);
-    return true;
-  });
+  const gbdt::Dataset train_set{head_x.data(), head_y.size(), cols, head_y.data(), nullptr, categories.data()};
+  const gbdt::Dataset valid_set{tail_x.data(), tail_y.size(), cols, tail_y.data(), nullptr, categories.data()};
+  gbdt::TrainResult r = boost(train_set, tail_y.empty() ? nullptr : &valid_set, params_, control);
   chosen_ = r.best_iteration;
   gain_ = r.feature_gain;
   ensemble_ = std::move(r.ensemble);

@@ -310,6 +310,19 @@ std::vector<size_t> combination_members(const std::vector<CandidateCv>& results,
 
 bool is_seasonal_naive(const std::string& name) { return name.rfind("seasonal_naive", 0) == 0; }
 
+size_t never_worse_than_naive(const std::vector<std::string>& names, const std::vector<double>& score, size_t best,
+                              std::string& fallback) {
+  size_t naive = names.size();
+  for (size_t c = 0; c < names.size(); ++c)
+    if (is_seasonal_naive(names[c]) && std::isfinite(score[c]) && (naive == names.size() || score[c] < score[naive]))
+      naive = c;
+  if (naive < names.size() && !(score[best] <= score[naive])) {
+    fallback = names[best] + " was worse than " + names[naive] + " on the backtests";
+    return naive;
+  }
+  return best;
+}
+
 // Select by the mean backtest MASE (scale-free: series of any level are judged alike, at
 // the horizon asked for); by mean recursive RMSE when no candidate has a MASE (no
 // seasonal difference before the origins). The choice is never worse on the backtests
@@ -350,14 +363,9 @@ size_t select_best(const std::vector<CandidateCv>& results, std::vector<model::C
       }
   }
   if (by_mase) {
-    size_t naive = results.size();
-    for (size_t c = 0; c < results.size(); ++c)
-      if (is_seasonal_naive(results[c].name) && std::isfinite(mase[c]) && (naive == results.size() || mase[c] < mase[naive]))
-        naive = c;
-    if (naive < results.size() && !(mase[best] <= mase[naive])) {
-      summary.fallback = results[best].name + " was worse than " + results[naive].name + " on the backtests";
-      best = naive;
-    }
+    std::vector<std::string> names;
+    for (const auto& r : results) names.push_back(r.name);
+    best = never_worse_than_naive(names, mase, best, summary.fallback);
   }
   return best;
 }

@@ -38,6 +38,10 @@ int median_iterations(std::vector<int> its);
 // Each candidate's mean backtest MASE over the origins where every one has one.
 std::vector<double> backtest_mase(const std::vector<CandidateCv>& results);
 bool is_seasonal_naive(const std::string& name);
+// `best`, or the seasonal naive with the lowest score when `best` scores worse than it
+// (lower is better; then `fallback` says so).
+size_t never_worse_than_naive(const std::vector<std::string>& names, const std::vector<double>& score, size_t best,
+                              std::string& fallback);
 void describe_cv(model::ForecastSection& f, const CandidateCv& cv, const std::vector<validation::Fold>& folds,
                  const series::Series& s, int horizon, size_t gap);
 nlohmann::json report_json(const model::Model& m, const eval::Coverage& coverage,
