@@ -205,6 +205,18 @@ TEST(ByChannel, TheModelFileKeepsItsChannels) {
             std::string::npos);
   EXPECT_NE(broken([](nlohmann::json& h) { h["forecast"]["channels"][0]["name"] = ""; }).find("must not be empty"),
             std::string::npos);
+  // A bucket size that is no whole number in range (1e300 converted to an int would be
+  // undefined behaviour: UBSan found it through the mutation test below).
+  for (const nlohmann::json bad : {nlohmann::json(1e300), nlohmann::json(2.5), nlohmann::json(0), nlohmann::json(-3)}) {
+    EXPECT_NE(broken([&](nlohmann::json& h) { h["forecast"]["channels"][0]["intervals"]["bucket_steps"] = bad; })
+                  .find("bucket_steps must be a whole number from 1 to 8784"),
+              std::string::npos)
+        << bad.dump();
+    EXPECT_NE(broken([&](nlohmann::json& h) { h["forecast"]["intervals"]["bucket_steps"] = bad; })
+                  .find("bucket_steps must be a whole number from 1 to 8784"),
+              std::string::npos)
+        << bad.dump();
+  }
 }
 
 TEST(ByChannel, AnyMutationOfTheChannelsLoadsOrIsRefusedWithAnError) {

@@ -126,7 +126,12 @@ nlohmann::json Intervals::to_json() const {
 Intervals Intervals::from_json(const nlohmann::json& j) {
   Intervals iv;
   try {
-    iv.bucket_steps = j.at("bucket_steps").get<int>();
+    // A whole number in range before it is converted (1e300 read as an int is undefined).
+    const nlohmann::json& steps = j.at("bucket_steps");
+    const bool whole = steps.is_number_unsigned() || (steps.is_number_integer() && steps.get<int64_t>() >= 0);
+    if (!whole || steps.get<uint64_t>() < 1 || steps.get<uint64_t>() > 24 * 366)
+      throw Error("'intervals': bucket_steps must be a whole number from 1 to 8784");
+    iv.bucket_steps = static_cast<int>(steps.get<uint64_t>());
     iv.scaled = j.at("scaled").get<bool>();
     iv.lo95 = j.at("lo95").get<std::vector<double>>();
     iv.lo80 = j.at("lo80").get<std::vector<double>>();
