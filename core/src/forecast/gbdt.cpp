@@ -35,6 +35,23 @@ gbdt::TrainResult boost(const gbdt::Dataset& train, const gbdt::Dataset* valid, 
   });
 }
 
+// A gbdt forecaster's section: its objective, its parameters with the tree count kept, the
+// level window, the trees, and the gain of each feature (by `names`) that has any.
+void save_trees(model::ForecastSection& s, gbdt::Ensemble& trees, const gbdt::Params& params, int level_window,
+                const gbdt::Ensemble& ensemble, const std::vector<double>& gain, const std::vector<std::string>& names) {
+  s.predictor = "gbdt";
+  s.objective = gbdt::to_string(params.objective);
+  gbdt::Params p = params;
+  p.num_iterations = static_cast<int>(ensemble.trees.size());
+  p.early_stopping_round = 0;
+  s.params = p;
+  s.level_window = level_window;
+  trees = ensemble;
+  s.feature_importance.clear();
+  for (size_t i = 0; i < names.size() && i < gain.size(); ++i)
+    if (gain[i] > 0) s.feature_importance.emplace_back(names[i], gain[i]);
+}
+
 // A step's local level: the mean and the standard deviation of the known target values
 // of the `window` steps before it. The scale is never below a thousandth of the level,
 // and is 1 for a window of zeros; unknown (NaN) with fewer than two known values.
@@ -189,18 +206,7 @@ class GbdtCandidate final : public Candidate {
   const Predictor& predictor() const override { return model_; }
   int chosen_iterations() const override { return chosen_; }
   void save(model::ForecastSection& s, gbdt::Ensemble& trees) const override {
-    s.predictor = "gbdt";
-    s.objective = gbdt::to_string(objective_);
-    gbdt::Params p = params_;
-    p.num_iterations = static_cast<int>(ensemble_.trees.size());
-    p.early_stopping_round = 0;
-    s.params = p;
-    s.level_window = level_window_;
-    trees = ensemble_;
-    s.feature_importance.clear();
-    const auto names = spec_.names();
-    for (size_t i = 0; i < names.size() && i < gain_.size(); ++i)
-      if (gain_[i] > 0) s.feature_importance.emplace_back(names[i], gain_[i]);
+    save_trees(s, trees, params_, level_window_, ensemble_, gain_, spec_.names());
   }
 
  private:
@@ -314,19 +320,9 @@ std::unique_ptr<Predictor> GlobalGbdt::predictor(size_t channel, bool clip_negat
 }
 
 void GlobalGbdt::save(model::ForecastSection& s, gbdt::Ensemble& trees) const {
-  s.predictor = "gbdt";
-  s.objective = gbdt::to_string(params_.objective);
-  gbdt::Params p = params_;
-  p.num_iterations = static_cast<int>(ensemble_.trees.size());
-  p.early_stopping_round = 0;
-  s.params = p;
-  s.level_window = level_window_;
-  trees = ensemble_;
-  s.feature_importance.clear();
   std::vector<std::string> names = spec_.names();
   names.push_back("channel");
-  for (size_t i = 0; i < names.size() && i < gain_.size(); ++i)
-    if (gain_[i] > 0) s.feature_importance.emplace_back(names[i], gain_[i]);
+  save_trees(s, trees, params_, level_window_, ensemble_, gain_, names);
 }
 
 }  // namespace fc::forecast::internal
