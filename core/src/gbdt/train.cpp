@@ -380,7 +380,19 @@ void Trainer::build_histograms(size_t first, size_t n, const uint32_t* rows, con
     const int f = active_[first + k];
     codes[k] = codes_.data() + static_cast<size_t>(f) * n_;
     out[k] = hist + offset_[f];
-    std::memset(static_cast<void*>(out[k]), 0, (bins_[f].nb + 1) * sizeof(HistBin));
+    const uint32_t width = bins_[f].nb + 1;
+    if (count < width && !bins_[f].categorical) {
+      // A numeric feature's histogram of a leaf with fewer rows than bins: only the bins
+      // its rows fall in, and the missing bin (read by every scan), are ever read (the
+      // numeric scan and the subtraction go through the set of occupied bins; the
+      // categorical scans read every bin), so only those are cleared. On small data sets
+      // clearing whole histograms took a tenth of the training time.
+      const uint8_t* col = codes[k];
+      for (size_t i = 0; i < count; ++i) out[k][col[all_rows ? i : rows[i]]] = HistBin{0, 0, 0};
+      out[k][width - 1] = HistBin{0, 0, 0};
+    } else {
+      std::memset(static_cast<void*>(out[k]), 0, width * sizeof(HistBin));
+    }
   }
   detail::accumulate_group(n, all_rows, unit_hessian_, codes, out, rows, gp, count);
   // Unweighted rows of a unit-hessian objective have hessian sums equal to the row counts:
