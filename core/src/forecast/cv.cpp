@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
 
 #include "funnelcast/base/error.hpp"
@@ -22,6 +23,37 @@ std::vector<double> slice(const std::vector<double>& v, size_t b, size_t e) {
 }
 
 }  // namespace
+
+std::vector<std::vector<double>> recursive_from(const Predictor& p, const features::History& h,
+                                                const std::vector<size_t>& origins, int horizon) {
+  std::vector<std::vector<double>> out;
+  out.reserve(origins.size());
+  if (p.steps()) {
+    // The smoothers carry a state from step to step: one origin at a time.
+    for (size_t o : origins) out.push_back(recursive(p, h, o, horizon));
+    return out;
+  }
+  std::deque<RecursiveWindow> windows;  // a deque: its elements never move
+  std::vector<const features::History*> hs;
+  for (size_t o : origins) {
+    windows.emplace_back(p, h, o, horizon);
+    hs.push_back(&windows.back().local);
+    out.emplace_back(static_cast<size_t>(std::max(horizon, 0)));
+  }
+  std::vector<float> scratch;
+  std::vector<double> step(origins.size());
+  for (int k = 0; k < horizon; ++k) {
+    if (!hs.empty()) p.predict_next(hs, scratch, step.data());
+    for (size_t i = 0; i < windows.size(); ++i) {
+      features::History& local = windows[i].local;
+      const double v = p.clip_negative && step[i] < 0 ? 0.0 : step[i];
+      out[i][static_cast<size_t>(k)] = v;
+      windows[i].buffer[local.size] = v;
+      local.size += 1;  // the prediction becomes history for the next step
+    }
+  }
+  return out;
+}
 
 metrics::Regression score(const std::vector<double>& y, const std::vector<double>& p,
                           const std::vector<double>& train) {
@@ -160,10 +192,9 @@ CandidateCv cross_validate(const CandidateInfo& info, const TrainingData& d,
     }
     // `horizon` steps from the fold's cut-off (the honest forecast), and from more origins
     // inside the validation block, feeding predictions back.
-    for (size_t o = fold.valid_begin; o + static_cast<size_t>(horizon) <= fold.valid_end; o += step) {
+    for (size_t o = fold.valid_begin; o + static_cast<size_t>(horizon) <= fold.valid_end; o += step)
       fp.origins.push_back(o);
-      fp.forecasts.push_back(recursive(c->predictor(), h, o, horizon));
-    }
+    fp.forecasts = recursive_from(c->predictor(), h, fp.origins, horizon);
     score_fold(out, k, folds, fp, d, horizon);
     out.predictions.push_back(std::move(fp));
     report(1.0);

@@ -119,6 +119,26 @@ class GbdtPredictor final : public Predictor {
   size_t lookback() const override {
     return static_cast<size_t>(std::max(spec_.max_lookback(), level_window_));
   }
+  // Every history's next row built (and levelled), then the trees over them as one block:
+  // the engine's block walk gives each row the numbers predict_one does.
+  void predict_next(const std::vector<const features::History*>& hs, std::vector<float>& scratch,
+                    double* out) const override {
+    const size_t n = hs.size();
+    scratch.resize(n * width_);
+    std::vector<LocalLevel> levels(level_window_ > 0 ? n : 0);
+    for (size_t i = 0; i < n; ++i) {
+      float* row = scratch.data() + i * width_;
+      features::build_row(spec_, *hs[i], hs[i]->size, row);
+      if (channel_ >= 0) row[width_ - 1] = static_cast<float>(channel_);
+      if (level_window_ == 0) continue;
+      levels[i] = local_level(*hs[i], hs[i]->size, level_window_);
+      if (!std::isnan(levels[i].mean)) standardize_row(spec_, levels[i], row);
+    }
+    engine_.predict(scratch.data(), n, width_, out);
+    if (level_window_ == 0) return;
+    for (size_t i = 0; i < n; ++i)
+      out[i] = std::isnan(levels[i].mean) ? levels[i].mean : levels[i].mean + levels[i].scale * out[i];
+  }
 
  private:
   // From a row built from the history (standardized here in place when levelled).

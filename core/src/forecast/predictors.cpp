@@ -55,14 +55,14 @@ std::unique_ptr<Predictor> load_channel_predictor(const model::ForecastSection& 
   return out;
 }
 
-std::vector<double> recursive(const Predictor& c, const features::History& h, size_t from, int horizon) {
+RecursiveWindow::RecursiveWindow(const Predictor& c, const features::History& h, size_t from, int horizon) {
   if (from > h.size) throw Error("forecast origin is past the end of the history");
   // Only the lookback window is copied, so many origins stay cheap.
   const size_t lookback = c.lookback();
   const size_t first = from > lookback ? from - lookback : 0;
-  std::vector<double> buffer(h.target + first, h.target + from);
+  buffer.assign(h.target + first, h.target + from);
   buffer.resize(buffer.size() + static_cast<size_t>(std::max(horizon, 0)));
-  features::History local = h;
+  local = h;
   local.start = h.start + static_cast<int64_t>(first) * h.step;
   local.target = buffer.data();
   local.size = from - first;
@@ -70,6 +70,11 @@ std::vector<double> recursive(const Predictor& c, const features::History& h, si
     local.exog[e] = h.exog[e] + first;
     local.exog_size[e] = h.exog_size[e] > first ? std::min(h.exog_size[e], from) - first : 0;
   }
+}
+
+std::vector<double> recursive(const Predictor& c, const features::History& h, size_t from, int horizon) {
+  RecursiveWindow w(c, h, from, horizon);
+  features::History& local = w.local;
   std::vector<float> scratch;
   std::vector<double> out(static_cast<size_t>(std::max(horizon, 0)));
   const std::unique_ptr<StepPredictor> steps = c.steps();
@@ -81,7 +86,7 @@ std::vector<double> recursive(const Predictor& c, const features::History& h, si
     } else {
       out[k] = c.predict_clipped(local, t, scratch);
     }
-    buffer[t] = out[k];
+    w.buffer[t] = out[k];
     local.size = t + 1;  // the prediction becomes history for the next step
   }
   return out;

@@ -60,6 +60,14 @@ class Predictor {
   // window every step); nullptr: predict_at each step.
   virtual std::unique_ptr<StepPredictor> steps() const { return nullptr; }
 
+  // The step after each history (step hs[i]->size of history i), unclipped, into out[i]:
+  // predict_at for each, which the trees override to predict them as one block (the same
+  // numbers).
+  virtual void predict_next(const std::vector<const features::History*>& hs, std::vector<float>& scratch,
+                            double* out) const {
+    for (size_t i = 0; i < hs.size(); ++i) out[i] = predict_at(*hs[i], hs[i]->size, scratch);
+  }
+
   bool clip_negative = true;
   double predict_clipped(const features::History& h, size_t t, std::vector<float>& scratch) const {
     const double p = predict_at(h, t, scratch);
@@ -112,5 +120,15 @@ std::unique_ptr<Predictor> load_channel_predictor(const model::ForecastSection& 
 // Appends `horizon` predictions to a copy of the target from step `from` on, each step's
 // features built from the observed history before `from` plus the earlier predictions.
 std::vector<double> recursive(const Predictor& p, const features::History& h, size_t from, int horizon);
+
+// A recursive forecast's own copy of a history: the lookback window before `from`, with
+// room for `horizon` predictions. `local` reads `buffer`: keep the two together.
+struct RecursiveWindow {
+  std::vector<double> buffer;
+  features::History local;
+  RecursiveWindow(const Predictor& p, const features::History& h, size_t from, int horizon);
+  RecursiveWindow(const RecursiveWindow&) = delete;
+  RecursiveWindow& operator=(const RecursiveWindow&) = delete;
+};
 
 }  // namespace fc::forecast

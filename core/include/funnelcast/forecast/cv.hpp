@@ -51,6 +51,11 @@ CandidateCv cross_validate(const CandidateInfo& info, const TrainingData& d,
                            const std::vector<validation::Fold>& folds, int horizon,
                            int origin_step, const CvProgress& progress = {});
 
+// recursive(p, h, o, horizon) for every origin o, the same numbers: the origins advance
+// a step together, so the trees predict each step of every origin as one block.
+std::vector<std::vector<double>> recursive_from(const Predictor& p, const features::History& h,
+                                                const std::vector<size_t>& origins, int horizon);
+
 // Scores fold k's predictions into `out` (one_step, recursive, residuals, backtests).
 void score_fold(CandidateCv& out, size_t k, const std::vector<validation::Fold>& folds, const FoldPredictions& fp,
                 const TrainingData& d, int horizon);

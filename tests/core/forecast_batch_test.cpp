@@ -1,0 +1,105 @@
+// Cross-validation forecasts every origin of a fold together (recursive_from): each step of
+// every origin is one block through the trees. It must give exactly the numbers of one
+// recursive forecast per origin, for every kind of forecaster: trees on the target, trees
+// on the levelled target, a by-channel model's trees, and the smoothers (which keep their
+// own state and go one origin at a time).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "funnelcast/base/error.hpp"
+#include "funnelcast/forecast/candidate.hpp"
+#include "funnelcast/forecast/cv.hpp"
+
+#include "test_support.hpp"
+
+namespace fc::forecast::batch_test {
+
+// Poisson counts with a daily cycle and a slow upward drift, 40 days of hours.
+std::vector<double> counts_series(uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<double> y(40 * 24);
+  for (size_t t = 0; t < y.size(); ++t) {
+    const double rate = (8 + 0.01 * static_cast<double>(t)) * (1 + 0.6 * std::sin(2 * M_PI * static_cast<double>(t % 24) / 24));
+    y[t] = std::poisson_distribution<int>(rate)(rng);
+  }
+  return y;
+}
+
+struct BatchData {
+  std::vector<double> y;
+  features::Matrix x;
+  TrainingData d;
+  explicit BatchData(std::vector<double> values) : y(std::move(values)) {
+    d.spec = features::FeatureSpec::defaults();
+    d.history.start = fc::testing::k2024;
+    d.history.target = y.data();
+    d.history.size = y.size();
+    d.first_row = static_cast<size_t>(d.spec.max_lookback());
+    x = features::build(d.spec, d.history, d.first_row, y.size());
+    d.y = &y;
+    d.x = &x;
+    d.counts = true;
+    d.params.num_iterations = 40;
+    d.threads = 1;
+  }
+};
+
+// Fits the named candidate on all but the last 5 days, then compares recursive_from with
+// recursive() from 7 origins (the last one with no step left inside the history).
+void expect_same_forecasts(const std::string& name) {
+  SCOPED_TRACE(name);
+  BatchData data(counts_series(7));
+  const CandidateInfo* info = nullptr;
+  for (const auto& c : candidates())
+    if (name == c.name) info = &c;
+  ASSERT_NE(info, nullptr);
+  std::unique_ptr<Candidate> c = info->make(data.d);
+  const size_t cut = data.y.size() - 5 * 24;
+  c->fit(data.d, cut, FitControl{});
+  std::vector<size_t> origins;
+  for (size_t o = cut; o <= data.y.size(); o += 20) origins.push_back(o);
+  origins.push_back(data.y.size());
+  const int horizon = 30;
+  const std::vector<std::vector<double>> together = recursive_from(c->predictor(), data.d.history, origins, horizon);
+  ASSERT_EQ(together.size(), origins.size());
+  bool varied = false;
+  for (size_t i = 0; i < origins.size(); ++i) {
+    const std::vector<double> alone = recursive(c->predictor(), data.d.history, origins[i], horizon);
+    ASSERT_EQ(together[i].size(), alone.size());
+    for (size_t k = 0; k < alone.size(); ++k) {
+      EXPECT_EQ(together[i][k], alone[k]) << "origin " << origins[i] << ", step " << k;
+      varied = varied || alone[k] != alone[0];
+    }
+  }
+  EXPECT_TRUE(varied) << "the forecasts should follow the daily cycle";
+}
+
+TEST(RecursiveFrom, TreesOnTheTargetGiveTheNumbersOfOneOriginAtATime) {
+  expect_same_forecasts("gbdt_l2");
+  expect_same_forecasts("gbdt_poisson");
+}
+
+TEST(RecursiveFrom, LevelledTreesGiveTheNumbersOfOneOriginAtATime) { expect_same_forecasts("gbdt_level"); }
+
+TEST(RecursiveFrom, SmoothersAndNaiveGiveTheNumbersOfOneOriginAtATime) {
+  expect_same_forecasts("holt_winters");
+  expect_same_forecasts("theta");
+  expect_same_forecasts("seasonal_naive");
+  expect_same_forecasts("ridge");
+}
+
+TEST(RecursiveFrom, NoOriginsGiveNoForecasts) {
+  BatchData data(counts_series(3));
+  const CandidateInfo* info = nullptr;
+  for (const auto& c : candidates())
+    if (std::string(c.name) == "gbdt_l2") info = &c;
+  ASSERT_NE(info, nullptr);
+  std::unique_ptr<Candidate> c = info->make(data.d);
+  c->fit(data.d, data.y.size(), FitControl{});
+  EXPECT_TRUE(recursive_from(c->predictor(), data.d.history, {}, 24).empty());
+  EXPECT_THROW(recursive_from(c->predictor(), data.d.history, {data.y.size() + 1}, 24), Error);
+}
+
+}  // namespace fc::forecast::batch_test
