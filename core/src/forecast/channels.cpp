@@ -14,6 +14,7 @@
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <mutex>
 
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/base/math.hpp"
@@ -103,10 +104,9 @@ ChannelCandidateCv channel_global_cv(const GlobalVariant& variant, const std::ve
       const features::History& h = ds[c].history;
       FoldPredictions fp;
       for (size_t t = fold.valid_begin; t < fold.valid_end; ++t) fp.one_step.push_back(p->predict_clipped(h, t, scratch));
-      for (size_t o = fold.valid_begin; o + static_cast<size_t>(horizon) <= fold.valid_end; o += step) {
+      for (size_t o = fold.valid_begin; o + static_cast<size_t>(horizon) <= fold.valid_end; o += step)
         fp.origins.push_back(o);
-        fp.forecasts.push_back(recursive(*p, h, o, horizon));
-      }
+      fp.forecasts = recursive_from(*p, h, fp.origins, horizon);
       score_fold(out.channels[c], k, folds, fp, ds[c], horizon);
       out.channels[c].best_iterations.push_back(best);
       out.channels[c].predictions.push_back(std::move(fp));
@@ -282,20 +282,28 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
   }
   const double units = static_cast<double>(locals.size() + globals.size()) + 1.0;
   double shown = 0;
+  std::mutex progress_mu;
   auto report = [&](const std::string& stage, double fraction) {
+    std::lock_guard<std::mutex> lock(progress_mu);
     shown = std::max(shown, std::min(1.0, fraction));
     if (progress) progress(stage, shown);
   };
   const int level_window = daily ? 28 : 168;
-  std::vector<ChannelCandidateCv> results;
-  for (size_t i = 0; i < locals.size(); ++i)
-    results.push_back(channel_local_cv(*locals[i], ds, total, folds, horizon, options.origin_step_hours,
-                                       [&](const std::string& stage, double f) { report(stage, (i + f) / units); }));
-  for (size_t i = 0; i < globals.size(); ++i) {
-    const double before = static_cast<double>(locals.size() + i);
-    results.push_back(channel_global_cv(*globals[i], ds, total, folds, horizon, options.origin_step_hours, level_window,
-                                        [&](const std::string& stage, double f) { report(stage, (before + f) / units); }));
-  }
+  // Every candidate through the folds; with more than one thread side by side, one thread
+  // each (the global trees' are the same for any thread count: the same bytes).
+  std::vector<ChannelCandidateCv> results(locals.size() + globals.size());
+  std::vector<TrainingData> single = ds;
+  for (auto& d : single) d.threads = 1;
+  side_by_side(results.size(), options.threads, [&](size_t i, bool alone) {
+    const std::vector<TrainingData>& data = alone ? ds : single;
+    auto part = [&](const std::string& stage, double f) { report(stage, (static_cast<double>(i) + f) / units); };
+    if (i < locals.size()) {
+      results[i] = channel_local_cv(*locals[i], data, total, folds, horizon, options.origin_step_hours, part);
+    } else {
+      results[i] = channel_global_cv(*globals[i - locals.size()], data, total, folds, horizon,
+                                     options.origin_step_hours, level_window, part);
+    }
+  });
 
   // 3. Select by the mean over the channels of their backtest MASE; never worse than
   // the best seasonal naive there.

@@ -406,6 +406,37 @@ nlohmann::json report_json(const model::Model& m, const eval::Coverage& coverage
           {"notices", notices}};
 }
 
+void side_by_side(size_t count, int threads, const std::function<void(size_t job, bool alone)>& job) {
+  size_t used = 1;
+#ifndef __EMSCRIPTEN__
+  used = std::min(static_cast<size_t>(std::max(threads, 1)), count);
+#endif
+  if (used <= 1) {
+    for (size_t c = 0; c < count; ++c) job(c, true);
+    return;
+  }
+#ifndef __EMSCRIPTEN__
+  std::atomic<size_t> next{0};
+  std::vector<std::exception_ptr> errors(count);
+  auto worker = [&] {
+    for (size_t c = next.fetch_add(1); c < count; c = next.fetch_add(1)) {
+      try {
+        job(c, false);
+      } catch (...) {
+        errors[c] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < used; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  // The first job's error, as the serial loop would have stopped at it.
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+#endif
+}
+
 // Every candidate through the folds. With more than one thread the candidates run side
 // by side, one thread each (a GBDT candidate then builds its trees on one thread):
 // candidates are independent and their trees the same for any thread count, so the
@@ -417,43 +448,15 @@ std::vector<CandidateCv> cross_validate_all(const std::vector<const CandidateInf
                                             const TrainOptions& options, double total, Report& report) {
   std::vector<CandidateCv> results(chosen.size());
   std::mutex progress_mu;
-  auto run = [&](size_t c, const TrainingData& data) {
-    results[c] = cross_validate(*chosen[c], data, folds, horizon, options.origin_step_hours,
+  TrainingData single = d;
+  single.threads = 1;
+  side_by_side(chosen.size(), options.threads, [&](size_t c, bool alone) {
+    results[c] = cross_validate(*chosen[c], alone ? d : single, folds, horizon, options.origin_step_hours,
                                 [&](const std::string& stage, double within) {
                                   std::lock_guard<std::mutex> lock(progress_mu);
                                   report(stage, (static_cast<double>(c) + within) / total);
                                 });
-  };
-  size_t threads = 1;
-#ifndef __EMSCRIPTEN__
-  threads = std::min(static_cast<size_t>(std::max(options.threads, 1)), chosen.size());
-#endif
-  if (threads <= 1) {
-    for (size_t c = 0; c < chosen.size(); ++c) run(c, d);
-    return results;
-  }
-#ifndef __EMSCRIPTEN__
-  TrainingData single = d;
-  single.threads = 1;
-  std::atomic<size_t> next{0};
-  std::vector<std::exception_ptr> errors(chosen.size());
-  auto worker = [&] {
-    for (size_t c = next.fetch_add(1); c < chosen.size(); c = next.fetch_add(1)) {
-      try {
-        run(c, single);
-      } catch (...) {
-        errors[c] = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  // The first candidate's error, as the serial loop would have stopped at it.
-  for (const auto& e : errors)
-    if (e) std::rethrow_exception(e);
-#endif
+  });
   return results;
 }
 

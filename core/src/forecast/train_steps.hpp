@@ -1,6 +1,7 @@
 // The steps of training a forecaster (train.cpp), shared with training across channels
 // (channels.cpp); not part of the public API.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ void adapt_to_daily(TrainOptions& o);
 TrainingData training_data(const features::FeatureSpec& spec, const features::History& h, const std::vector<double>& y,
                            const features::Matrix& x, size_t first_row, bool counts, const TrainOptions& options);
 int median_iterations(std::vector<int> its);
+// job(i, alone) for every i < count: one after another (alone: the job may use every
+// thread) with one thread or in wasm, else side by side on `threads` threads, one job each
+// (alone false: the job must use one thread). The first job's error, by index, is thrown.
+void side_by_side(size_t count, int threads, const std::function<void(size_t job, bool alone)>& job);
 // Each candidate's mean backtest MASE over the origins where every one has one.
 std::vector<double> backtest_mase(const std::vector<CandidateCv>& results);
 bool is_seasonal_naive(const std::string& name);
