@@ -12,6 +12,7 @@
 #include "funnelcast/forecast/candidate.hpp"
 #include "funnelcast/forecast/cv.hpp"
 
+#include "../../core/src/forecast/internal.hpp"
 #include "test_support.hpp"
 
 namespace fc::forecast::batch_test {
@@ -48,7 +49,7 @@ struct BatchData {
 
 // Fits the named candidate on all but the last 5 days, then compares recursive_from with
 // recursive() from 7 origins (the last one with no step left inside the history).
-void expect_same_forecasts(const std::string& name) {
+void expect_same_forecasts(const std::string& name, bool block) {
   SCOPED_TRACE(name);
   BatchData data(counts_series(7));
   const CandidateInfo* info = nullptr;
@@ -61,6 +62,22 @@ void expect_same_forecasts(const std::string& name) {
   std::vector<size_t> origins;
   for (size_t o = cut; o <= data.y.size(); o += 20) origins.push_back(o);
   origins.push_back(data.y.size());
+  // The trees take the block path (the others one origin at a time): its first step, by
+  // hand, is each history's predict_at.
+  {
+    std::vector<features::History> hs_copy(origins.size(), data.d.history);
+    std::vector<const features::History*> hs;
+    for (size_t i = 0; i < origins.size(); ++i) {
+      hs_copy[i].size = origins[i];
+      hs.push_back(&hs_copy[i]);
+    }
+    std::vector<float> scratch;
+    std::vector<double> next(origins.size(), -1.0);
+    ASSERT_EQ(internal::predict_next_trees(c->predictor(), hs, scratch, next.data()), block);
+    if (block)
+      for (size_t i = 0; i < origins.size(); ++i)
+        EXPECT_EQ(next[i], c->predictor().predict_at(*hs[i], origins[i], scratch)) << "origin " << origins[i];
+  }
   const int horizon = 30;
   const std::vector<std::vector<double>> together = recursive_from(c->predictor(), data.d.history, origins, horizon);
   ASSERT_EQ(together.size(), origins.size());
@@ -77,17 +94,17 @@ void expect_same_forecasts(const std::string& name) {
 }
 
 TEST(RecursiveFrom, TreesOnTheTargetGiveTheNumbersOfOneOriginAtATime) {
-  expect_same_forecasts("gbdt_l2");
-  expect_same_forecasts("gbdt_poisson");
+  expect_same_forecasts("gbdt_l2", true);
+  expect_same_forecasts("gbdt_poisson", true);
 }
 
-TEST(RecursiveFrom, LevelledTreesGiveTheNumbersOfOneOriginAtATime) { expect_same_forecasts("gbdt_level"); }
+TEST(RecursiveFrom, LevelledTreesGiveTheNumbersOfOneOriginAtATime) { expect_same_forecasts("gbdt_level", true); }
 
 TEST(RecursiveFrom, SmoothersAndNaiveGiveTheNumbersOfOneOriginAtATime) {
-  expect_same_forecasts("holt_winters");
-  expect_same_forecasts("theta");
-  expect_same_forecasts("seasonal_naive");
-  expect_same_forecasts("ridge");
+  expect_same_forecasts("holt_winters", false);
+  expect_same_forecasts("theta", false);
+  expect_same_forecasts("seasonal_naive", false);
+  expect_same_forecasts("ridge", false);
 }
 
 TEST(RecursiveFrom, NoOriginsGiveNoForecasts) {

@@ -11,6 +11,7 @@
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/base/math.hpp"
 #include "funnelcast/time/time.hpp"
+#include "internal.hpp"
 
 namespace fc::forecast {
 namespace {
@@ -43,7 +44,9 @@ std::vector<std::vector<double>> recursive_from(const Predictor& p, const featur
   std::vector<float> scratch;
   std::vector<double> step(origins.size());
   for (int k = 0; k < horizon; ++k) {
-    if (!hs.empty()) p.predict_next(hs, scratch, step.data());
+    // The trees predict the step of every origin as one block; the others one by one.
+    if (!internal::predict_next_trees(p, hs, scratch, step.data()))
+      for (size_t i = 0; i < hs.size(); ++i) step[i] = p.predict_at(*hs[i], hs[i]->size, scratch);
     for (size_t i = 0; i < windows.size(); ++i) {
       features::History& local = windows[i].local;
       const double v = p.clip_negative && step[i] < 0 ? 0.0 : step[i];

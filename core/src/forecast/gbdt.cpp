@@ -119,10 +119,11 @@ class GbdtPredictor final : public Predictor {
   size_t lookback() const override {
     return static_cast<size_t>(std::max(spec_.max_lookback(), level_window_));
   }
-  // Every history's next row built (and levelled), then the trees over them as one block:
-  // the engine's block walk gives each row the numbers predict_one does.
+  // The step after each history (step hs[i]->size of history i), unclipped, into out[i]:
+  // every row built (and levelled), then the trees over them as one block; the engine's
+  // block walk gives each row the numbers predict_one does.
   void predict_next(const std::vector<const features::History*>& hs, std::vector<float>& scratch,
-                    double* out) const override {
+                    double* out) const {
     const size_t n = hs.size();
     scratch.resize(n * width_);
     std::vector<LocalLevel> levels(level_window_ > 0 ? n : 0);
@@ -243,6 +244,16 @@ class GbdtCandidate final : public Candidate {
 };
 
 }  // namespace
+
+// Not a virtual of Predictor: only cross-validation calls it, and a virtual would link it
+// into the inference bundle every visitor downloads.
+bool predict_next_trees(const Predictor& p, const std::vector<const features::History*>& hs,
+                        std::vector<float>& scratch, double* out) {
+  const auto* trees = dynamic_cast<const GbdtPredictor*>(&p);
+  if (!trees) return false;
+  trees->predict_next(hs, scratch, out);
+  return true;
+}
 
 CandidateInfo gbdt_candidate(gbdt::Objective objective) {
   const bool poisson = objective == gbdt::Objective::kPoisson;

@@ -57,6 +57,11 @@ PredictorInfo gbdt_predictor();
 // One channel's forecaster of a by-channel gbdt section (`channel`: its index).
 std::unique_ptr<Predictor> gbdt_channel_predictor(const model::ForecastSection& s, const gbdt::Ensemble& trees,
                                                   size_t channel);
+// When p is a gbdt forecaster: the step after each history (step hs[i]->size), unclipped,
+// into out[i], the trees over all the rows as one block (the numbers of predict_at), and
+// true. False (nothing written) for any other forecaster.
+bool predict_next_trees(const Predictor& p, const std::vector<const features::History*>& hs,
+                        std::vector<float>& scratch, double* out);
 
 // Trees on every channel's target with the channel's index as one more, categorical
 // feature: one model for all the channels of a file. With a level window, squared error on

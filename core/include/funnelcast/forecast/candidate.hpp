@@ -60,14 +60,6 @@ class Predictor {
   // window every step); nullptr: predict_at each step.
   virtual std::unique_ptr<StepPredictor> steps() const { return nullptr; }
 
-  // The step after each history (step hs[i]->size of history i), unclipped, into out[i]:
-  // predict_at for each, which the trees override to predict them as one block (the same
-  // numbers).
-  virtual void predict_next(const std::vector<const features::History*>& hs, std::vector<float>& scratch,
-                            double* out) const {
-    for (size_t i = 0; i < hs.size(); ++i) out[i] = predict_at(*hs[i], hs[i]->size, scratch);
-  }
-
   bool clip_negative = true;
   double predict_clipped(const features::History& h, size_t t, std::vector<float>& scratch) const {
     const double p = predict_at(h, t, scratch);
