@@ -12,7 +12,6 @@
 #include "funnelcast/io/csv.hpp"
 #include "funnelcast/series/series.hpp"
 #include "funnelcast/time/time.hpp"
-
 #include "test_support.hpp"
 
 namespace fc::forecast::reconcile_test {
@@ -34,7 +33,8 @@ TEST(Reconcile, MintWlsSharesTheGapInProportionToTheVariances) {
   const std::vector<std::vector<double>> want = {{10.75, 22.25}, {4.2, 4.2}, {1, 1}};
   const double want_total[] = {33, 8.4, 2};
   for (size_t k = 0; k < 3; ++k) {
-    const std::vector<double> g = reconcile::step(Method::kMintWls, kSteps[k].f, kSteps[k].v, kSteps[k].total, kSteps[k].total_v);
+    const std::vector<double> g = reconcile::step(Method::kMintWls, kSteps[k].f, kSteps[k].v,
+                                                  kSteps[k].total, kSteps[k].total_v);
     ASSERT_EQ(g.size(), 2u);
     EXPECT_NEAR(g[0], want[k][0], 1e-12) << "step " << k;
     EXPECT_NEAR(g[1], want[k][1], 1e-12) << "step " << k;
@@ -46,7 +46,8 @@ TEST(Reconcile, ProportionalSplitsTheTotalByTheChannelsForecasts) {
   // 36 * 10/30 and 36 * 20/30; 6 in halves; channels summing to 0: equal shares of 4.
   const std::vector<std::vector<double>> want = {{12, 24}, {3, 3}, {2, 2}};
   for (size_t k = 0; k < 3; ++k) {
-    const std::vector<double> g = reconcile::step(Method::kProportional, kSteps[k].f, kSteps[k].v, kSteps[k].total, kSteps[k].total_v);
+    const std::vector<double> g = reconcile::step(Method::kProportional, kSteps[k].f, kSteps[k].v,
+                                                  kSteps[k].total, kSteps[k].total_v);
     EXPECT_NEAR(g[0], want[k][0], 1e-12) << "step " << k;
     EXPECT_NEAR(g[1], want[k][1], 1e-12) << "step " << k;
   }
@@ -74,7 +75,8 @@ TEST(Reconcile, TheChannelsAddUpToTheReconciledTotal) {
       sum += f[c];
       v_sum += v[c];
     }
-    const double total = 150 * fc::testing::uniform01(seed * 41), total_v = 0.1 + 20 * fc::testing::uniform01(seed * 43);
+    const double total = 150 * fc::testing::uniform01(seed * 41),
+                 total_v = 0.1 + 20 * fc::testing::uniform01(seed * 43);
     auto added = [](const std::vector<double>& g) {
       double s = 0;
       for (double x : g) s += x;
@@ -90,19 +92,24 @@ TEST(Reconcile, TheChannelsAddUpToTheReconciledTotal) {
 TEST(Reconcile, TheChoiceIsNeverWorseThanBottomUpOnTheBacktests) {
   using S = reconcile::Score;
   // Better on the total but worse on the channels: bottom-up stays.
-  EXPECT_EQ(reconcile::choose({S{Method::kBottomUp, 0.7, 0.6}, S{Method::kMintWls, 0.71, 0.5}}), Method::kBottomUp);
+  EXPECT_EQ(reconcile::choose({S{Method::kBottomUp, 0.7, 0.6}, S{Method::kMintWls, 0.71, 0.5}}),
+            Method::kBottomUp);
   // Better on both: kept; the better of two such.
   EXPECT_EQ(reconcile::choose({S{Method::kBottomUp, 0.7, 0.6}, S{Method::kMintWls, 0.69, 0.5},
                                S{Method::kProportional, 0.7, 0.58}}),
             Method::kMintWls);
   // Equal: bottom-up.
-  EXPECT_EQ(reconcile::choose({S{Method::kBottomUp, 0.7, 0.6}, S{Method::kMintWls, 0.7, 0.6}}), Method::kBottomUp);
+  EXPECT_EQ(reconcile::choose({S{Method::kBottomUp, 0.7, 0.6}, S{Method::kMintWls, 0.7, 0.6}}),
+            Method::kBottomUp);
   // Unknown scores are never chosen.
-  EXPECT_EQ(reconcile::choose({S{Method::kBottomUp, 0.7, 0.6}, S{Method::kMintWls, std::nan(""), 0.1}}), Method::kBottomUp);
+  EXPECT_EQ(
+      reconcile::choose({S{Method::kBottomUp, 0.7, 0.6}, S{Method::kMintWls, std::nan(""), 0.1}}),
+      Method::kBottomUp);
   for (uint64_t seed = 1; seed <= 500; ++seed) {
     std::vector<S> scores;
     for (size_t i = 0; i < 3; ++i)
-      scores.push_back(S{reconcile::kMethods[i], fc::testing::uniform01(seed * 7 + i), fc::testing::uniform01(seed * 11 + i)});
+      scores.push_back(S{reconcile::kMethods[i], fc::testing::uniform01(seed * 7 + i),
+                         fc::testing::uniform01(seed * 11 + i)});
     const Method m = reconcile::choose(scores);
     const S& chosen = scores[static_cast<size_t>(m)];
     EXPECT_LE(chosen.channels, scores[0].channels) << "seed " << seed;
@@ -120,8 +127,10 @@ Folds three_folds() {
   const size_t n = 24 * 8;  // origins at 96, 120 and 144
   for (size_t t = 0; t < n; ++t) {
     // Not a daily cycle alone, so that the seasonal differences the MASE scales by are not 0.
-    const double a = 10 + 5 * std::sin(static_cast<double>(t % 24) / 24 * 2 * M_PI) + static_cast<double>(t % 5);
-    const double b = 30 + 10 * std::cos(static_cast<double>(t % 24) / 24 * 2 * M_PI) + static_cast<double>(t % 7);
+    const double a =
+        10 + 5 * std::sin(static_cast<double>(t % 24) / 24 * 2 * M_PI) + static_cast<double>(t % 5);
+    const double b = 30 + 10 * std::cos(static_cast<double>(t % 24) / 24 * 2 * M_PI) +
+                     static_cast<double>(t % 7);
     d.y[0].push_back(a);
     d.y[1].push_back(b);
     d.y[2].push_back(a + b);
@@ -147,8 +156,8 @@ Folds three_folds() {
 
 TEST(Reconcile, TheBacktestsBottomUpIsTheChannelsSumScored) {
   const Folds d = three_folds();
-  const std::vector<reconcile::Score> scores =
-      reconcile::backtest({&d.cv[0], &d.cv[1]}, d.cv[2], {&d.y[0], &d.y[1], &d.y[2]}, 3, false, 24, 24);
+  const std::vector<reconcile::Score> scores = reconcile::backtest(
+      {&d.cv[0], &d.cv[1]}, d.cv[2], {&d.y[0], &d.y[1], &d.y[2]}, 3, false, 24, 24);
   ASSERT_EQ(scores.size(), 3u);
   // Folds 1 and 2 are scored (fold 0 has no fold before it to weigh by).
   double a = 0, b = 0, total = 0;
@@ -180,7 +189,8 @@ TEST(Reconcile, TheBacktestsBottomUpIsTheChannelsSumScored) {
     const size_t o = d.cv[0].predictions[k].origins[0];
     std::vector<double> t(24);
     for (size_t j = 0; j < 24; ++j) {
-      const double sum = d.cv[0].predictions[k].forecasts[0][j] + d.cv[1].predictions[k].forecasts[0][j];
+      const double sum =
+          d.cv[0].predictions[k].forecasts[0][j] + d.cv[1].predictions[k].forecasts[0][j];
       t[j] = (9 * sum + 5 * d.cv[2].predictions[k].forecasts[0][j]) / 14;
     }
     mint += backtest_score(d.y[2], 0, o, t, 24).mase / 2;
@@ -216,12 +226,14 @@ TEST(Reconcile, ATrainingReportsEachMethodOnItsBacktests) {
   const std::string selected = out.report.at("selected");
   for (const auto& c : out.report.at("comparison"))
     if (c.at("name") == selected)
-      EXPECT_NEAR(r.at("mase").at("bottom_up").at("total").get<double>(), c.at("backtest").at("mase").at("mean").get<double>(),
-                  1e-9);
+      EXPECT_NEAR(r.at("mase").at("bottom_up").at("total").get<double>(),
+                  c.at("backtest").at("mase").at("mean").get<double>(), 1e-9);
   // The pick is never worse than bottom-up on the channels or on the total.
   const auto& picked = r.at("mase").at(r.at("best").get<std::string>());
-  EXPECT_LE(picked.at("channels").get<double>(), r.at("mase").at("bottom_up").at("channels").get<double>());
-  EXPECT_LE(picked.at("total").get<double>(), r.at("mase").at("bottom_up").at("total").get<double>());
+  EXPECT_LE(picked.at("channels").get<double>(),
+            r.at("mase").at("bottom_up").at("channels").get<double>());
+  EXPECT_LE(picked.at("total").get<double>(),
+            r.at("mase").at("bottom_up").at("total").get<double>());
 }
 
 }  // namespace

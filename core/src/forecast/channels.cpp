@@ -221,7 +221,6 @@ model::Coverage channel_coverage(const CandidateCv& cv, bool counts, eval::Inter
   return {c.p80, c.p95, c.points};
 }
 
-
 // A cheap base forecast of the total alone, for reconciling the channels with it: the
 // statistical forecasters of one series (Holt-Winters, Theta) through the same folds on
 // the total, the lower backtest MASE kept. No trees: a fraction of the channels' cost.
@@ -258,6 +257,7 @@ nlohmann::json reconciliation_backtest(const ChannelCandidateCv& chosen, const C
     out["mase"][reconcile::name(s.method)] = {{"channels", number(s.channels)}, {"total", number(s.total)}};
   return out;
 }
+
 }  // namespace
 
 TrainOutput train_by_channel(const series::BuildResult& input, const TrainOptions& given, const Progress& progress) {

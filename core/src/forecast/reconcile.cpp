@@ -10,26 +10,32 @@ namespace fc::forecast::reconcile {
 
 const char* name(Method m) {
   switch (m) {
-    case Method::kMintWls: return "mint_wls";
-    case Method::kProportional: return "proportional";
-    case Method::kBottomUp: break;
+    case Method::kMintWls:
+      return "mint_wls";
+    case Method::kProportional:
+      return "proportional";
+    case Method::kBottomUp:
+      break;
   }
   return "bottom_up";
 }
 
-std::vector<double> step(Method m, const std::vector<double>& channels, const std::vector<double>& variances,
-                         double total, double total_variance) {
+std::vector<double> step(Method m, const std::vector<double>& channels,
+                         const std::vector<double>& variances, double total,
+                         double total_variance) {
   std::vector<double> out = channels;
   if (m == Method::kBottomUp || channels.empty() || !std::isfinite(total)) return out;
   double sum = 0;
   for (double f : channels) sum += f;
   if (m == Method::kProportional) {
     const double n = static_cast<double>(channels.size());
-    for (size_t c = 0; c < out.size(); ++c) out[c] = sum > 0 ? total * channels[c] / sum : total / n;
+    for (size_t c = 0; c < out.size(); ++c)
+      out[c] = sum > 0 ? total * channels[c] / sum : total / n;
     return out;
   }
   double v_sum = total_variance;
-  bool known = std::isfinite(total_variance) && total_variance > 0 && variances.size() == channels.size();
+  bool known =
+      std::isfinite(total_variance) && total_variance > 0 && variances.size() == channels.size();
   for (size_t c = 0; known && c < variances.size(); ++c) {
     known = std::isfinite(variances[c]) && variances[c] > 0;
     v_sum += variances[c];
@@ -44,8 +50,8 @@ namespace {
 
 // Per bucket of steps: the mean squared error of the folds [0, end)'s forecasts, scaled
 // as the intervals scale them (NaN where a bucket has none).
-std::vector<double> scaled_mse(const CandidateCv& cv, const std::vector<double>& y, size_t end, bool counts,
-                               size_t bucket_steps) {
+std::vector<double> scaled_mse(const CandidateCv& cv, const std::vector<double>& y, size_t end,
+                               bool counts, size_t bucket_steps) {
   std::vector<double> sum, n;
   for (size_t k = 0; k < end && k < cv.predictions.size(); ++k) {
     const FoldPredictions& fp = cv.predictions[k];
@@ -65,7 +71,8 @@ std::vector<double> scaled_mse(const CandidateCv& cv, const std::vector<double>&
   return sum;
 }
 
-double variance_at(const std::vector<double>& mse, size_t j, double forecast, bool counts, size_t bucket_steps) {
+double variance_at(const std::vector<double>& mse, size_t j, double forecast, bool counts,
+                   size_t bucket_steps) {
   if (mse.empty()) return kNaN;
   const double s = eval::scale_of(forecast, counts);
   return mse[std::min(j / bucket_steps, mse.size() - 1)] * s * s;
@@ -73,11 +80,13 @@ double variance_at(const std::vector<double>& mse, size_t j, double forecast, bo
 
 }  // namespace
 
-std::vector<Score> backtest(const std::vector<const CandidateCv*>& channels, const CandidateCv& total,
-                            const std::vector<const std::vector<double>*>& y, size_t folds, bool counts,
-                            size_t bucket_steps, size_t scale_lag) {
+std::vector<Score> backtest(const std::vector<const CandidateCv*>& channels,
+                            const CandidateCv& total,
+                            const std::vector<const std::vector<double>*>& y, size_t folds,
+                            bool counts, size_t bucket_steps, size_t scale_lag) {
   const size_t nc = channels.size();
-  if (nc == 0 || y.size() != nc + 1 || bucket_steps == 0) throw Error("reconcile::backtest: channels and values differ");
+  if (nc == 0 || y.size() != nc + 1 || bucket_steps == 0)
+    throw Error("reconcile::backtest: channels and values differ");
   std::vector<const CandidateCv*> series = channels;
   series.push_back(&total);
   std::vector<Score> out;
@@ -87,7 +96,8 @@ std::vector<Score> backtest(const std::vector<const CandidateCv*>& channels, con
     for (size_t k = 1; k < folds; ++k) {
       if (k + kBacktestFolds < folds) continue;  // the backtests are the most recent folds'
       std::vector<std::vector<double>> mse;
-      for (size_t s = 0; s <= nc; ++s) mse.push_back(scaled_mse(*series[s], *y[s], k, counts, bucket_steps));
+      for (size_t s = 0; s <= nc; ++s)
+        mse.push_back(scaled_mse(*series[s], *y[s], k, counts, bucket_steps));
       const FoldPredictions& tp = total.predictions.at(k);
       for (size_t i = 0; i < tp.origins.size(); ++i) {
         const size_t o = tp.origins[i];
@@ -97,12 +107,14 @@ std::vector<Score> backtest(const std::vector<const CandidateCv*>& channels, con
         for (size_t j = 0; j < h; ++j) {
           for (size_t c = 0; c < nc; ++c) {
             const FoldPredictions& cp = channels[c]->predictions.at(k);
-            if (cp.origins.at(i) != o) throw Error("reconcile::backtest: the channels' origins differ from the total's");
+            if (cp.origins.at(i) != o)
+              throw Error("reconcile::backtest: the channels' origins differ from the total's");
             f[c] = cp.forecasts.at(i).at(j);
             v[c] = variance_at(mse[c], j, f[c], counts, bucket_steps);
           }
           const double t = tp.forecasts[i][j];
-          const std::vector<double> g = step(m, f, v, t, variance_at(mse[nc], j, t, counts, bucket_steps));
+          const std::vector<double> g =
+              step(m, f, v, t, variance_at(mse[nc], j, t, counts, bucket_steps));
           for (size_t c = 0; c < nc; ++c) {
             rec[c][j] = g[c];
             rec[nc][j] += g[c];
@@ -134,7 +146,8 @@ Method choose(const std::vector<Score>& scores) {
   const Score* bottom_up = nullptr;
   for (const auto& s : scores)
     if (s.method == Method::kBottomUp) bottom_up = &s;
-  if (!bottom_up || !std::isfinite(bottom_up->channels) || !std::isfinite(bottom_up->total)) return Method::kBottomUp;
+  if (!bottom_up || !std::isfinite(bottom_up->channels) || !std::isfinite(bottom_up->total))
+    return Method::kBottomUp;
   const Score* best = bottom_up;
   for (const auto& s : scores) {
     if (!std::isfinite(s.channels) || !std::isfinite(s.total)) continue;

@@ -23,8 +23,8 @@ const char* name(Method m);  // "bottom_up", "mint_wls", "proportional"
 //                 non-positive variances leave the channels as they are)
 //   proportional: the total split in the proportions of the channels' forecasts (equal
 //                 shares when they sum to 0 or less)
-std::vector<double> step(Method m, const std::vector<double>& channels, const std::vector<double>& variances,
-                         double total, double total_variance);
+std::vector<double> step(Method m, const std::vector<double>& channels,
+                         const std::vector<double>& variances, double total, double total_variance);
 
 // A method's mean backtest MASE: over the channels (each channel's mean over the
 // origins, then their mean) and of the total.
@@ -39,9 +39,10 @@ struct Score {
 // total). The variances that weigh fold k's origins come from the folds before k only
 // (the squared errors scaled as the intervals scale them, per bucket of steps), never
 // from the origins being scored; a fold with no fold before it is not scored.
-std::vector<Score> backtest(const std::vector<const CandidateCv*>& channels, const CandidateCv& total,
-                            const std::vector<const std::vector<double>*>& y, size_t folds, bool counts,
-                            size_t bucket_steps, size_t scale_lag);
+std::vector<Score> backtest(const std::vector<const CandidateCv*>& channels,
+                            const CandidateCv& total,
+                            const std::vector<const std::vector<double>*>& y, size_t folds,
+                            bool counts, size_t bucket_steps, size_t scale_lag);
 
 // The method kept: among those no worse than bottom-up on the channels and on the
 // total, the lowest sum of the two; bottom-up when none is strictly better.
