@@ -37,10 +37,11 @@ bound, the default model of the total (gbdts included, as expensive again):
 
 The variances are each series' own, step by step, from the 80% band `forecast` prints
 (s = (upper_80 - forecast) / 1.2816): the bands come from the training folds' backtest
-errors, never from the hours being scored.
+errors, never from the hours being scored. --step day sums each file per day first: 14-day
+forecasts from the end and two weeks before, MASE scaled by the weekly difference.
 
 usage: bench/forecast_channels.py [--cli build/native/native_trainer/funnelcast] [--seeds 1,2,3,4] [--days 90,365]
-       bench/forecast_channels.py --reconcile [--data demo,mixed] [--seeds 1,2] [--days 60,180]
+       bench/forecast_channels.py --reconcile [--data demo,mixed] [--step hour|day] [--seeds 1,2] [--days 60,180]
 Needs only the CLI and numpy (no ../shared/data).
 """
 import argparse
@@ -108,8 +109,8 @@ def forecast_csv(cli, model, data, out, channel=None, sigma=False):
     return result
 
 
-def mase(y, p, train):
-    scale = np.mean(np.abs(np.asarray(train[24:]) - np.asarray(train[:-24])))
+def mase(y, p, train, lag=24):
+    scale = np.mean(np.abs(np.asarray(train[lag:]) - np.asarray(train[:-lag])))
     return float(np.mean(np.abs(np.asarray(y) - np.asarray(p))) / scale) if scale > 0 else float("nan")
 
 
@@ -189,6 +190,19 @@ def write_mixed(path, seed, days):
                 f.write(f"{stamp},{name},{counts[name][i]}\n")
 
 
+def write_daily(path, src):
+    """The hourly file summed per day and channel, as date,channel,leads."""
+    days = {}
+    with open(src) as f:
+        for row in csv.DictReader(f):
+            key = (row["timestamp"][:10], row["channel"])
+            days[key] = days.get(key, 0.0) + float(row["leads"])
+    with open(path, "w") as out:
+        out.write("date,channel,leads\n")
+        for (d, c), v in days.items():
+            out.write(f"{d},{c},{v:g}\n")
+
+
 def reconcile(channels, total, way):
     """{channel: [forecast]} and the total's, reconciled so the channels add up to the total.
     channels / total: (forecasts, sds) per step."""
@@ -214,8 +228,9 @@ def reconcile(channels, total, way):
     return out
 
 
-def reconcile_case(cli, tmp, source, seed, days, back):
+def reconcile_case(cli, tmp, source, seed, days, back, daily):
     src = os.path.join(tmp, f"{source}_{seed}_{days}.csv")
+    horizon, period, lag = (14, 7, 7) if daily else (HORIZON, 168, 24)
     if not os.path.exists(src):
         if source == "demo":
             demo = os.path.join(tmp, f"demo_{seed}_{days}")
@@ -224,18 +239,22 @@ def reconcile_case(cli, tmp, source, seed, days, back):
             os.replace(os.path.join(demo, "hourly.csv"), src)
         else:
             write_mixed(src, seed, days)
+    if daily:
+        hourly, src = src, os.path.join(tmp, f"{source}_{seed}_{days}_daily.csv")
+        if not os.path.exists(src):
+            write_daily(src, hourly)
     full = read_demo(src)
     channels = sorted(full)
     n = len(full[channels[0]])
-    cut = n - back - HORIZON
+    cut = n - back - horizon
     data = os.path.join(tmp, f"rcut_{source}_{seed}_{days}_{back}.csv")
     write_cut(data, src, cut)
     total = [sum(full[c][i] for c in channels) for i in range(n)]
-    truth = {c: full[c][cut:cut + HORIZON] for c in channels}
-    truth["total"] = total[cut:cut + HORIZON]
+    truth = {c: full[c][cut:cut + horizon] for c in channels}
+    truth["total"] = total[cut:cut + horizon]
     train = {c: full[c][:cut] for c in channels}
     train["total"] = total[:cut]
-    naive = {k: (train[k][-168:] * 2)[:HORIZON] for k in truth}
+    naive = {k: (train[k][-period:] * (horizon // period + 1))[:horizon] for k in truth}
 
     common = ["--quiet", "--no-log", "--threads", "1"]
     model = os.path.join(tmp, "r.fcm")
@@ -258,7 +277,7 @@ def reconcile_case(cli, tmp, source, seed, days, back):
         method = picked if way == "selected" else way.replace("_full", "")
         fc = reconcile(base_channels, full_total if way.endswith("_full") else stat, method)
         for k, p in fc.items():
-            m, b = mase(truth[k], p, train[k]), mase(truth[k], naive[k], train[k])
+            m, b = mase(truth[k], p, train[k], lag), mase(truth[k], naive[k], train[k], lag)
             if math.isfinite(m) and math.isfinite(b) and b > 0:
                 ratios.setdefault((way, "total" if k == "total" else "channel"), []).append(m / b)
     return ratios, cpu, f"{selected}/{picked}"
@@ -266,8 +285,11 @@ def reconcile_case(cli, tmp, source, seed, days, back):
 
 def main_reconcile(args, seeds, lengths):
     gm = lambda v: math.exp(np.mean(np.log(v))) if v else float("nan")
-    print(f"reconciliation of the by-channel forecasts: {args.data} data, seeds {seeds}, {lengths} days, origins at the "
-          f"end and a week before; {HORIZON}-hour forecasts; MASE / seasonal naive's (geometric means over the origins "
+    daily = args.step == "day"
+    horizon = 14 if daily else HORIZON
+    print(f"reconciliation of the by-channel forecasts: {args.data} data{' summed per day' if daily else ''}, seeds "
+          f"{seeds}, {lengths} days, origins at the end and {'two weeks' if daily else 'a week'} before; "
+          f"{horizon}-{'day' if daily else 'hour'} forecasts; MASE / seasonal naive's (geometric means over the origins "
           f"and channels; below 1 is better)")
     print(f"{'data':<6} {'days':>5} {'seed':>4} {'method':<18} {'channels':>9} {'total':>7}")
     overall = {}
@@ -276,8 +298,8 @@ def main_reconcile(args, seeds, lengths):
             for days in lengths:
                 for seed in seeds:
                     agg, cpu_sum, chosen = {}, {}, []
-                    for back in (0, HORIZON):
-                        ratios, cpu, selected = reconcile_case(args.cli, tmp, source, seed, days, back)
+                    for back in (0, horizon):
+                        ratios, cpu, selected = reconcile_case(args.cli, tmp, source, seed, days, back, daily)
                         chosen.append(selected)
                         for k, v in ratios.items():
                             agg.setdefault(k, []).extend(v)
@@ -305,6 +327,8 @@ def main():
     ap.add_argument("--days", default="90,365")
     ap.add_argument("--reconcile", action="store_true", help="compare reconciliations of the by-channel forecasts")
     ap.add_argument("--data", default="demo,mixed", help="--reconcile: demo and/or mixed")
+    ap.add_argument("--step", default="hour", choices=("hour", "day"),
+                    help="--reconcile: hourly files, or the same summed per day (14-day forecasts)")
     args = ap.parse_args()
     if args.reconcile:
         main_reconcile(args, [int(s) for s in args.seeds.split(",")], [int(d) for d in args.days.split(",")])
