@@ -16,11 +16,37 @@ Scored per channel and for the total by MASE (scale: the in-sample mean |y[t] - 
 of the training part), and printed as geometric means of the ratio to seasonal naive's
 MASE, with the CPU seconds the trainings took (the CLI's own, from the OS: 1 thread).
 
+--reconcile compares ways of making the channels add up to the total (issue 16), on the
+same cases and on a second generator (--data mixed: four channels, one steady, one growing,
+one declining and one much noisier than the others). The channels' base forecasts are the
+by-channel model's; the total's base forecast is a cheap model of the total alone
+(Holt-Winters or Theta, whichever has the lower backtest MASE on the total: `--candidates
+holt_winters,theta`, as the by-channel training does for its report), and, as an upper
+bound, the default model of the total (gbdts included, as expensive again):
+
+  bottom_up     the total is the sum of the channels' forecasts (what `forecast` does)
+  mint_wls      MinT with a diagonal W (WLS): the discrepancy d = total - sum of the
+                channels is shared out in proportion to each series' error variance; a
+                channel gets s_c^2 / (s_T^2 + sum s^2) of d, the total loses s_T^2 / (...)
+  proportional  top-down with forecast proportions: the total's base forecast, split in
+                the proportions of the channels' forecasts
+  selected      the method the by-channel training's own backtests pick (the report's
+                reconciliation_backtest.best: the lowest channels + total MASE among the
+                methods no worse than bottom-up on either, else bottom-up)
+  ..._full      the same from the default model of the total
+
+The variances are each series' own, step by step, from the 80% band `forecast` prints
+(s = (upper_80 - forecast) / 1.2816): the bands come from the training folds' backtest
+errors, never from the hours being scored. --step day sums each file per day first: 14-day
+forecasts from the end and two weeks before, MASE scaled by the weekly difference.
+
 usage: bench/forecast_channels.py [--cli build/native/native_trainer/funnelcast] [--seeds 1,2,3,4] [--days 90,365]
+       bench/forecast_channels.py --reconcile [--data demo,mixed] [--step hour|day] [--seeds 1,2] [--days 60,180]
 Needs only the CLI and numpy (no ../shared/data).
 """
 import argparse
 import csv
+import json
 import math
 import os
 import resource
@@ -64,7 +90,8 @@ def write_cut(path, src, hours):
             out.write(line)
 
 
-def forecast_csv(cli, model, data, out, channel=None):
+def forecast_csv(cli, model, data, out, channel=None, sigma=False):
+    """{series: [forecast]}; with sigma, {series: ([forecast], [sd from the 80% band])}."""
     args = ["forecast", "--model", model, "--data", data, "--out", out]
     if channel:
         args += ["--channel", channel]
@@ -72,12 +99,18 @@ def forecast_csv(cli, model, data, out, channel=None):
     result = {}
     with open(out) as f:
         for row in csv.DictReader(f):
-            result.setdefault(row.get("channel", ""), []).append(float(row["forecast"]))
+            key = row.get("channel", "")
+            if sigma:
+                m, sd = result.setdefault(key, ([], []))
+                m.append(float(row["forecast"]))
+                sd.append(max((float(row["upper_80"]) - float(row["forecast"])) / 1.2816, 1e-9))
+            else:
+                result.setdefault(key, []).append(float(row["forecast"]))
     return result
 
 
-def mase(y, p, train):
-    scale = np.mean(np.abs(np.asarray(train[24:]) - np.asarray(train[:-24])))
+def mase(y, p, train, lag=24):
+    scale = np.mean(np.abs(np.asarray(train[lag:]) - np.asarray(train[:-lag])))
     return float(np.mean(np.abs(np.asarray(y) - np.asarray(p))) / scale) if scale > 0 else float("nan")
 
 
@@ -123,12 +156,183 @@ def one_case(cli, tmp, seed, days, back):
     return ratios, cpu
 
 
+STATISTICAL = "holt_winters,theta"
+METHODS = ("bottom_up", "mint_wls", "proportional", "selected", "mint_wls_full", "proportional_full")
+
+
+def write_mixed(path, seed, days):
+    """Four channels of hourly leads unlike the demo's: steady, growing (x3 over the file),
+    declining (to a third) and noisy (gamma-Poisson with shape 0.7, and bursts)."""
+    rng = np.random.default_rng(seed)
+    hours = days * 24
+    t = np.arange(hours)
+    hour, dow = t % 24, (t // 24 + 6) % 7  # 2023-01-01 is a Sunday
+    daily = 1 + 0.8 * np.sin(2 * np.pi * (hour - 8) / 24)
+    weekly = np.where(dow >= 5, 0.6, 1.0)
+    shape = daily * weekly
+    frac = t / max(hours - 1, 1)
+    level = {"steady": 20 * np.ones(hours), "growing": 4 * (1 + 2 * frac), "declining": 30 * (1 - frac * 2 / 3),
+             "noisy": 10 * np.ones(hours)}
+    counts = {}
+    for name, lv in level.items():
+        mu = lv * shape
+        if name == "noisy":
+            mu = mu * rng.gamma(0.7, 1 / 0.7, hours)
+            burst = rng.random(hours) < 0.01
+            mu = mu + burst * rng.uniform(20, 60, hours)
+        counts[name] = rng.poisson(mu)
+    start = np.datetime64("2023-01-01T00:00")
+    with open(path, "w") as f:
+        f.write("timestamp,channel,leads\n")
+        for i in range(hours):
+            stamp = str(start + np.timedelta64(i, "h")).replace("T", " ") + ":00"
+            for name in counts:
+                f.write(f"{stamp},{name},{counts[name][i]}\n")
+
+
+def write_daily(path, src):
+    """The hourly file summed per day and channel, as date,channel,leads."""
+    days = {}
+    with open(src) as f:
+        for row in csv.DictReader(f):
+            key = (row["timestamp"][:10], row["channel"])
+            days[key] = days.get(key, 0.0) + float(row["leads"])
+    with open(path, "w") as out:
+        out.write("date,channel,leads\n")
+        for (d, c), v in days.items():
+            out.write(f"{d},{c},{v:g}\n")
+
+
+def reconcile(channels, total, way):
+    """{channel: [forecast]} and the total's, reconciled so the channels add up to the total.
+    channels / total: (forecasts, sds) per step."""
+    names = sorted(channels)
+    f = np.array([channels[c][0] for c in names])
+    sd = np.array([channels[c][1] for c in names])
+    out = {}
+    if way == "bottom_up":
+        g = f
+    elif way.startswith("mint_wls"):
+        ft, st = np.asarray(total[0]), np.asarray(total[1])
+        var = sd ** 2
+        d = ft - f.sum(axis=0)
+        g = f + var / (st ** 2 + var.sum(axis=0)) * d
+    else:  # proportional: the total's base forecast in the channels' proportions
+        ft = np.asarray(total[0])
+        s = f.sum(axis=0)
+        share = np.where(s > 0, f / np.where(s > 0, s, 1), 1.0 / len(names))
+        g = share * ft
+    for i, c in enumerate(names):
+        out[c] = list(g[i])
+    out["total"] = list(g.sum(axis=0))
+    return out
+
+
+def reconcile_case(cli, tmp, source, seed, days, back, daily):
+    src = os.path.join(tmp, f"{source}_{seed}_{days}.csv")
+    horizon, period, lag = (14, 7, 7) if daily else (HORIZON, 168, 24)
+    if not os.path.exists(src):
+        if source == "demo":
+            demo = os.path.join(tmp, f"demo_{seed}_{days}")
+            subprocess.run([cli, "demo-data", "--out", demo, "--seed", str(seed), "--days", str(days), "--leads", "0"],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            os.replace(os.path.join(demo, "hourly.csv"), src)
+        else:
+            write_mixed(src, seed, days)
+    if daily:
+        hourly, src = src, os.path.join(tmp, f"{source}_{seed}_{days}_daily.csv")
+        if not os.path.exists(src):
+            write_daily(src, hourly)
+    full = read_demo(src)
+    channels = sorted(full)
+    n = len(full[channels[0]])
+    cut = n - back - horizon
+    data = os.path.join(tmp, f"rcut_{source}_{seed}_{days}_{back}.csv")
+    write_cut(data, src, cut)
+    total = [sum(full[c][i] for c in channels) for i in range(n)]
+    truth = {c: full[c][cut:cut + horizon] for c in channels}
+    truth["total"] = total[cut:cut + horizon]
+    train = {c: full[c][:cut] for c in channels}
+    train["total"] = total[:cut]
+    naive = {k: (train[k][-period:] * (horizon // period + 1))[:horizon] for k in truth}
+
+    common = ["--quiet", "--no-log", "--threads", "1"]
+    model = os.path.join(tmp, "r.fcm")
+    report = os.path.join(tmp, "r.json")
+    cpu = {"by_channel": run(cli, "train", "forecast", "--data", data, "--out", model, "--by", "channel",
+                             "--report", report, *common)}
+    with open(report) as f:
+        picked = json.load(f)["reconciliation_backtest"]["best"]
+    base = forecast_csv(cli, model, data, os.path.join(tmp, "rf.csv"), sigma=True)
+    base_channels = {c: base[c] for c in channels}
+    cpu["total_statistical"] = run(cli, "train", "forecast", "--data", data, "--out", model, "--candidates", STATISTICAL,
+                                   "--report", report, *common)
+    with open(report) as f:
+        selected = json.load(f)["selected"]
+    stat = forecast_csv(cli, model, data, os.path.join(tmp, "rf.csv"), sigma=True)[""]
+    cpu["total_full"] = run(cli, "train", "forecast", "--data", data, "--out", model, *common)
+    full_total = forecast_csv(cli, model, data, os.path.join(tmp, "rf.csv"), sigma=True)[""]
+    ratios = {}
+    for way in METHODS:
+        method = picked if way == "selected" else way.replace("_full", "")
+        fc = reconcile(base_channels, full_total if way.endswith("_full") else stat, method)
+        for k, p in fc.items():
+            m, b = mase(truth[k], p, train[k], lag), mase(truth[k], naive[k], train[k], lag)
+            if math.isfinite(m) and math.isfinite(b) and b > 0:
+                ratios.setdefault((way, "total" if k == "total" else "channel"), []).append(m / b)
+    return ratios, cpu, f"{selected}/{picked}"
+
+
+def main_reconcile(args, seeds, lengths):
+    gm = lambda v: math.exp(np.mean(np.log(v))) if v else float("nan")
+    daily = args.step == "day"
+    horizon = 14 if daily else HORIZON
+    print(f"reconciliation of the by-channel forecasts: {args.data} data{' summed per day' if daily else ''}, seeds "
+          f"{seeds}, {lengths} days, origins at the end and {'two weeks' if daily else 'a week'} before; "
+          f"{horizon}-{'day' if daily else 'hour'} forecasts; MASE / seasonal naive's (geometric means over the origins "
+          f"and channels; below 1 is better)")
+    print(f"{'data':<6} {'days':>5} {'seed':>4} {'method':<18} {'channels':>9} {'total':>7}")
+    overall = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for source in args.data.split(","):
+            for days in lengths:
+                for seed in seeds:
+                    agg, cpu_sum, chosen = {}, {}, []
+                    for back in (0, horizon):
+                        ratios, cpu, selected = reconcile_case(args.cli, tmp, source, seed, days, back, daily)
+                        chosen.append(selected)
+                        for k, v in ratios.items():
+                            agg.setdefault(k, []).extend(v)
+                            overall.setdefault((source,) + k, []).extend(v)
+                        for k, v in cpu.items():
+                            cpu_sum[k] = cpu_sum.get(k, 0.0) + v
+                    for way in METHODS:
+                        print(f"{source:<6} {days:>5} {seed:>4} {way:<18} {gm(agg[(way, 'channel')]):>9.3f} "
+                              f"{gm(agg[(way, 'total')]):>7.3f}")
+                    print(f"{source:<6} {days:>5} {seed:>4} train CPU s per origin: by_channel "
+                          f"{cpu_sum['by_channel'] / 2:.2f}, total statistical {cpu_sum['total_statistical'] / 2:.2f} "
+                          f"(total base / backtests' pick per origin: {', '.join(chosen)}), total full {cpu_sum['total_full'] / 2:.2f}")
+                    sys.stdout.flush()
+    print("overall (geometric mean of every ratio):")
+    for source in args.data.split(","):
+        for way in METHODS:
+            print(f"  {source:<6} {way:<18} channels {gm(overall[(source, way, 'channel')]):.3f}"
+                  f"  total {gm(overall[(source, way, 'total')]):.3f}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cli", default="build/native/native_trainer/funnelcast")
     ap.add_argument("--seeds", default="1,2,3,4")
     ap.add_argument("--days", default="90,365")
+    ap.add_argument("--reconcile", action="store_true", help="compare reconciliations of the by-channel forecasts")
+    ap.add_argument("--data", default="demo,mixed", help="--reconcile: demo and/or mixed")
+    ap.add_argument("--step", default="hour", choices=("hour", "day"),
+                    help="--reconcile: hourly files, or the same summed per day (14-day forecasts)")
     args = ap.parse_args()
+    if args.reconcile:
+        main_reconcile(args, [int(s) for s in args.seeds.split(",")], [int(d) for d in args.days.split(",")])
+        return
     seeds = [int(s) for s in args.seeds.split(",")]
     lengths = [int(d) for d in args.days.split(",")]
     print(f"by-channel forecasting: demo seeds {seeds}, {lengths} days, origins at the end and a week before; "

@@ -118,6 +118,17 @@ void print_forecast_summary(const nlohmann::json& report) {
     }
     std::printf("the table above is the total's (the channels' sum: bottom-up); "
                 "selected by the channels' mean backtest MASE\n");
+    if (report.contains("reconciliation_backtest")) {
+      // Other ways of adding up, beside bottom-up, on the same backtests (reported only).
+      const auto& r = report.at("reconciliation_backtest");
+      std::printf("reconciled with %s on the total (backtest MASE, channels / total):",
+                  r.at("total_base").get<std::string>().c_str());
+      for (const auto& [name, v] : r.at("mase").items()) {
+        auto num = [](const nlohmann::json& x) { return x.is_number() ? x.get<double>() : std::nan(""); };
+        std::printf(" %s %.3f / %.3f;", name.c_str(), num(v.at("channels")), num(v.at("total")));
+      }
+      std::printf(" the forecast adds up bottom-up\n");
+    }
   }
   const auto& cov = report.at("coverage");
   if (cov.at("p80").is_number())

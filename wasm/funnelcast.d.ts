@@ -820,6 +820,15 @@ export interface TrainForecastResult {
     /** By channel: each channel's coverage and each candidate's mean backtest MASE on it. */
     channels?: Array<{ name: string; coverage: { p80: number | null; p95: number | null }; mase: Record<string, number | null> }>;
     reconciliation?: 'bottom_up';
+    /** By channel: reconciliations with a base forecast of the total (total_base: the
+     * better of holt_winters and theta on the total) scored on the same backtests, beside
+     * bottom-up; best: the one those backtests would pick. Reported only: the forecast
+     * stays bottom-up (docs/forecasting.md). */
+    reconciliation_backtest?: {
+      total_base: string;
+      best: 'bottom_up' | 'mint_wls' | 'proportional';
+      mase: Record<'bottom_up' | 'mint_wls' | 'proportional', { channels: number | null; total: number | null }>;
+    };
   };
   notices: string[];
 }

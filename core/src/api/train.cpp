@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "funnelcast/base/error.hpp"
+#include "funnelcast/forecast/candidate.hpp"
 #include "funnelcast/gbdt/params.hpp"
 #include "funnelcast/scoring/outcome.hpp"
 
@@ -219,6 +220,24 @@ const std::vector<Field<TrainForecastRequest>>& train_forecast_fields() {
            if (colon == std::string::npos || colon == 0) throw Error("--exog: expected COL:LAGS like spend:168,336");
            r.exog.push_back({e.substr(0, colon), int_list(e.substr(colon + 1), "--exog")});
          }},
+        {info("candidates", FieldType::kText, "LIST",
+                "compare only these forecasters, comma-separated (e.g.\n"
+                "seasonal_naive,holt_winters,theta); not with --by", "", 0, 0, cli),
+         +[](R& r, const json& v) {
+           r.candidates.clear();
+           for (auto& name : split(v.get<std::string>())) {
+             if (name.empty()) continue;
+             bool known = false;
+             std::string names;
+             for (const auto& c : forecast::candidates()) {
+               known = known || name == c.name;
+               names += (names.empty() ? "" : ", ") + std::string(c.name);
+             }
+             if (!known) throw Error("--candidates: no forecaster '" + name + "' (there are " + names + ")");
+             r.candidates.push_back(std::move(name));
+           }
+           if (r.candidates.empty()) throw Error("--candidates: name at least one forecaster");
+         }},
     };
     append(f, boosting_fields<R>("600"));
     append(f, output_fields<R>());
@@ -292,6 +311,9 @@ forecast::TrainOptions train_forecast_options(const TrainForecastRequest& r) {
   o.threads = r.threads;
   o.channel = r.channel;
   o.by_channel = r.by_channel;
+  o.candidates = r.candidates;
+  if (r.by_channel && !r.candidates.empty())
+    throw Error(where(r.edge, "candidates") + ": --by channel compares its own forecasters; leave it out");
   if (r.by_channel && !r.channel.empty())
     throw Error(where(r.edge, "by") + " channel forecasts every channel; leave out " + where(r.edge, "channel") +
                 " (or --by, to train on channel '" + r.channel + "' alone)");

@@ -576,7 +576,15 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& given, c
   const TrainingData d = training_data(spec, h, y, x, first_row, counts, options);
 
   // 2. Every candidate through the same folds. Progress never goes backwards.
-  const std::vector<const CandidateInfo*> chosen = applicable_candidates(counts, options.pinned_objective, daily);
+  std::vector<const CandidateInfo*> chosen = applicable_candidates(counts, options.pinned_objective, daily);
+  if (!options.candidates.empty()) {
+    const auto listed = [&](const CandidateInfo* c) {
+      return std::find(options.candidates.begin(), options.candidates.end(), c->name) != options.candidates.end();
+    };
+    chosen.erase(std::remove_if(chosen.begin(), chosen.end(), [&](const CandidateInfo* c) { return !listed(c); }),
+                 chosen.end());
+    if (chosen.empty()) throw Error("--candidates: none of the listed forecasters applies to this series");
+  }
   const double total = static_cast<double>(chosen.size()) + 1.0;
   double shown = 0;
   auto report = [&](const std::string& stage, double fraction) {

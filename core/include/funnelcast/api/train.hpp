@@ -37,6 +37,7 @@ struct TrainForecastRequest {
   std::optional<std::vector<int>> lags, windows;  // unset = FeatureSpec::defaults()
   bool no_cyclic = false, no_calendar = false;
   std::vector<features::ExogSpec> exog;  // the command line's COL:LAGS
+  std::vector<std::string> candidates;   // the command line's: only these forecasters
   BoostingRequest boosting;
   int threads = 2;       // native; the model is the same with any count
   // The command line's own.

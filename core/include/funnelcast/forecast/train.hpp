@@ -34,6 +34,9 @@ struct TrainOptions {
   // One model across every channel (the channel a feature, each forecast at its own level)
   // forecasting each channel, and the total as their sum.
   bool by_channel = false;
+  // Only these forecasters are compared (names as in the report); empty = every one that
+  // applies. A single series only (the benches' cheap model of a total, for one).
+  std::vector<std::string> candidates;
 };
 
 struct TrainOutput {
