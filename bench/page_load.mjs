@@ -18,8 +18,9 @@
 //
 // --json FILE: also write the runs and the medians there (bench/run.sh reads it).
 //
-// --compare OTHER_DIST: page loads of another build (the one before a change) interleaved
-// with this one's, run by run, with the load average; --json then holds both
+// --compare OTHER_DIST: page loads (or, with --leads, lead scoring's first rows) of another
+// build (the one before a change) interleaved with this one's, run by run, with the load
+// average; --json then holds both
 // (scripts/readme_figures.py writes docs/web-app.md's page figures from it).
 //
 // FC_DIST and FC_CHROMIUM override the site and browser paths, as in the e2e tests.
@@ -106,34 +107,51 @@ if (train) {
 }
 
 async function leadRuns() {
-  const server = await startServer({ root: DIST, port: 0 });
+  // --compare OTHER_DIST: that build's runs interleaved with this one's, run by run.
+  const ci = process.argv.indexOf('--compare');
+  const sites = [...(ci > 0 ? [{ name: 'before', root: process.argv[ci + 1] }] : []), { name: ci > 0 ? 'after' : 'site', root: DIST }];
+  const { loadavg } = await import('node:os');
+  const loads = [loadavg()[0].toFixed(1)];
+  const servers = [];
   try {
-    const times = [];
+    for (const s of sites) servers.push(await startServer({ root: s.root, port: 0 }));
+    const times = sites.map(() => []);
     for (let r = 0; r < runs; ++r) {
-      const browser = await launch();
-      try {
-        const page = await browser.context.newPage();
-        await page.goto(`${server.url}?view=scoring`);
-        await page.waitForFunction(() => performance.getEntriesByName('fc-leads-drawn').length > 0, null, { timeout: 120_000 });
-        const rows = await page.$$eval('#leads-table tbody tr', (trs) => trs.filter((tr) => tr.querySelectorAll('.reasons li').length === 3).length);
-        const first = (name) => page.evaluate((n) => performance.getEntriesByName(n)[0].startTime, name);
-        const start = await first('fc-scoring-start');
-        times.push({ drawn: Math.round((await first('fc-leads-drawn')) - start), loaded: Math.round((await first('fc-leads-loaded')) - start), rows });
-        const x = times.at(-1);
-        console.log(`  run ${r + 1}: leads read ${x.loaded} ms after lead scoring started (its worker started beside the dashboard's), first ${rows} rows with 3 reasons drawn ${x.drawn} ms after it: ${x.drawn - x.loaded} ms after the leads were read`);
-      } finally {
-        await browser.close();
+      for (let k = 0; k < sites.length; ++k) {
+        const browser = await launch();
+        try {
+          const page = await browser.context.newPage();
+          await page.goto(`${servers[k].url}?view=scoring`);
+          await page.waitForFunction(() => performance.getEntriesByName('fc-leads-drawn').length > 0, null, { timeout: 120_000 });
+          const rows = await page.$$eval('#leads-table tbody tr', (trs) => trs.filter((tr) => tr.querySelectorAll('.reasons li').length === 3).length);
+          const first = (name) => page.evaluate((n) => performance.getEntriesByName(n)[0].startTime, name);
+          const start = await first('fc-scoring-start');
+          times[k].push({ drawn: Math.round((await first('fc-leads-drawn')) - start), loaded: Math.round((await first('fc-leads-loaded')) - start), rows });
+          const x = times[k].at(-1);
+          console.log(`  ${sites.length > 1 ? `[${sites[k].name}] ` : ''}run ${r + 1}: leads read ${x.loaded} ms after lead scoring started, first ${rows} rows with 3 reasons drawn ${x.drawn} ms after it: ${x.drawn - x.loaded} ms after the leads were read`);
+        } finally {
+          await browser.close();
+        }
       }
+      loads.push(loadavg()[0].toFixed(1));
     }
-    console.log(`20,000 demo leads, lead scoring shown first, median: first rows with reasons ${median(times.map((x) => x.drawn - x.loaded))} ms after the leads were read (target < 500 ms), ${median(times.map((x) => x.drawn))} ms after lead scoring started`);
+    console.log(`load average (1 min) during the runs: ${loads.join(', ')}`);
+    const summary = (ts) => ({ after_read: median(ts.map((x) => x.drawn - x.loaded)), after_start: median(ts.map((x) => x.drawn)), read: median(ts.map((x) => x.loaded)) });
+    sites.forEach((s, k) => {
+      const m = summary(times[k]);
+      console.log(`${sites.length > 1 ? `[${s.name}: ${s.root}] ` : ''}20,000 demo leads, lead scoring shown first, median: first rows with reasons ${m.after_read} ms after the leads were read (target < 500 ms), ${m.after_start} ms after lead scoring started (leads read after ${m.read} ms)`);
+    });
+    const mine = times.at(-1);
     saveJson({
       mode: 'leads',
-      runs: times,
-      median_ms: { after_read: median(times.map((x) => x.drawn - x.loaded)), after_start: median(times.map((x) => x.drawn)) },
-      rows_with_reasons: Math.min(...times.map((x) => x.rows)),
+      runs: mine,
+      median_ms: { after_read: median(mine.map((x) => x.drawn - x.loaded)), after_start: median(mine.map((x) => x.drawn)) },
+      rows_with_reasons: Math.min(...mine.map((x) => x.rows)),
+      load_average: loads.map(Number),
+      ...(sites.length > 1 ? { compare: Object.fromEntries(sites.map((s, k) => [s.name, { dist: s.root, runs: times[k], median_ms: summary(times[k]) }])) } : {}),
     });
   } finally {
-    await server.close();
+    for (const s of servers) await s.close();
   }
 }
 if (process.argv.includes('--leads')) {

@@ -46,8 +46,18 @@ import views from './panels/views.js';
 /** @type {Panel[]} */
 const PANELS = [views, data, kpis, forecast, anomalies, incidents, model, training, scoring, threshold, leads, shap, lead, drift, scoreTraining];
 
+// The page opened on lead scoring (boot.js saw it in the query string and started lead
+// scoring's worker and downloads instead of the dashboard's): the dashboard's worker,
+// downloads and charts wait until lead scoring has drawn its first page of leads (or
+// settled without one: an error, a source missing), or until the dashboard is shown, so
+// the two never share the machine's cores and the page's main thread while the tab opened
+// first loads. Without a first view to wait for, the dashboard starts at once.
+/** @type {() => void} */
+let firstViewDone = () => {};
+/** @type {Promise<void> | null} */
+const firstView = window.fcFirstView === 'scoring' ? new Promise((resolve) => (firstViewDone = resolve)) : null;
 /** @type {Engine<DashboardCalls>} */
-const engine = new Engine(new URL('./worker.js', import.meta.url), { adopt: true });
+const engine = new Engine(new URL('./worker.js', import.meta.url), { adopt: true, after: firstView });
 const store = createStore();
 // ready: resolves once the engine answered 'init' and the store holds the core's registry
 // of roles and metrics (the data panel waits for it before showing a table).
@@ -58,7 +68,7 @@ const ready = engine.call('init').then((r) => {
 // The lead scoring workflow's worker, started when it is first needed.
 /** @type {Engine<LeadCalls> | null} */
 let leadEngine = null;
-const leadWorker = () => (leadEngine ||= new Engine(new URL('./lead-worker.js', import.meta.url), { name: 'funnelcast-leads' }));
+const leadWorker = () => (leadEngine ||= new Engine(new URL('./lead-worker.js', import.meta.url), { name: 'funnelcast-leads', adopt: 'leads' }));
 // started: resolves once the dashboard's start-up is over (drawn, or failed).
 /** @type {() => void} */
 let startedDone;
@@ -203,11 +213,33 @@ function registerServiceWorker() {
 
 // --- start-up ----------------------------------------------------------------------------
 
+// The page opened on lead scoring: the dashboard goes on once lead scoring's view has
+// settled (its first leads drawn, or an error, or a source missing: any state but
+// loading), or the dashboard is shown, or after a minute whatever happens.
+function waitForScoring() {
+  const view = $('scoring-view');
+  const settled = () => !['idle', 'loading'].includes(view.dataset.state || 'idle');
+  let gone = false;
+  const go = () => {
+    if (gone) return;
+    gone = true;
+    observer.disconnect();
+    clearTimeout(timer);
+    performance.mark('fc-dashboard-start');
+    firstViewDone();
+  };
+  const observer = new MutationObserver(() => settled() && go());
+  observer.observe(view, { attributes: true, attributeFilter: ['data-state'] });
+  const timer = setTimeout(go, 60_000);
+  store.on('view', () => store.view === 'dashboard' && go());
+}
+
 async function boot() {
   for (const p of PANELS) if (p.setup) p.setup(ctx);
   setupToolbar();
   setupDrop(store, $('drop-overlay'));
   applyQuery(PANELS, new URLSearchParams(location.search));
+  if (firstView) waitForScoring();
 
   ready.then(
     (r) => {
@@ -236,7 +268,9 @@ async function boot() {
   );
   // While the engine parses the data: charts embedded with stand-in rows. Their real data
   // waits for this (ChartSlot.prepareWith); the KPI tiles do not.
-  const preparing = Promise.all(PANELS.map((p) => p.prepare && p.prepare(ctx))).then(() => performance.mark('fc-charts-prepared'));
+  const preparing = (firstView || Promise.resolve())
+    .then(() => Promise.all(PANELS.map((p) => p.prepare && p.prepare(ctx))))
+    .then(() => performance.mark('fc-charts-prepared'));
   // The tiles are drawn as soon as the data is in, while the model is still being read.
   const firstOk = (await Promise.all(loads)).every((v) => v !== false);
   let drawing = firstOk && store.schema ? refresh(early) : null;

@@ -9,22 +9,39 @@
 // worker.js, LeadCalls for lead-worker.js).
 /** @template {object} M */
 export class Engine {
-  // adopt: the dashboard's worker, which boot.js normally started already while the page
-  // was still loading.
-  /** @param {URL} url @param {{name?: string, adopt?: boolean}} [options] */
-  constructor(url, { name = 'funnelcast', adopt = false } = {}) {
+  // adopt: the worker boot.js normally started already while the page was still loading
+  // ('dashboard': window.fcWorker, 'leads': window.fcLeadWorker; true means 'dashboard').
+  // after: the worker starts only once this resolves (the dashboard's, while the lead
+  // scoring view the page opened on loads first); calls made before wait, in order.
+  /** @param {URL} url @param {{name?: string, adopt?: boolean | 'dashboard' | 'leads', after?: Promise<unknown> | null}} [options] */
+  constructor(url, { name = 'funnelcast', adopt = false, after = null } = {}) {
     this.next = 1;
     /** @type {Map<number, {resolve: (value: any) => void, reject: (error: Error) => void, onProgress?: (p: import('./types').Progress) => void}>} */
     this.pending = new Map();
-    this.worker = (adopt && window.fcWorker) || new Worker(url, { type: 'module', name });
-    this.startError = (adopt && window.fcWorkerError) || null;
-    this.worker.onmessage = (e) => this.onMessage(e.data);
-    this.worker.onerror = (e) => {
+    /** @type {Worker | null} */
+    this.worker = null;
+    /** @type {string | null} */
+    this.startError = null;
+    const start = () => this.start(url, name, adopt === true ? 'dashboard' : adopt);
+    /** @type {Promise<void> | null} */
+    this.starting = after ? after.then(start, start) : null;
+    if (!after) start();
+  }
+
+  /** @param {URL} url @param {string} name @param {false | 'dashboard' | 'leads'} adopt */
+  start(url, name, adopt) {
+    const early = adopt === 'dashboard' ? window.fcWorker : adopt === 'leads' ? window.fcLeadWorker : null;
+    const worker = early || new Worker(url, { type: 'module', name });
+    this.startError = (early && (adopt === 'dashboard' ? window.fcWorkerError : window.fcLeadWorkerError)) || null;
+    worker.onmessage = (e) => this.onMessage(e.data);
+    worker.onerror = (e) => {
       e.preventDefault();
       this.startError = e.message || 'the worker failed';
       this.failAll(`The computation engine could not start: ${this.startError}.`);
     };
-    this.worker.onmessageerror = () => this.failAll('The computation engine sent an unreadable message.');
+    worker.onmessageerror = () => this.failAll('The computation engine sent an unreadable message.');
+    this.worker = worker;
+    this.starting = null;
   }
 
   /** @param {string} message */
@@ -53,12 +70,15 @@ export class Engine {
    * @param {{onProgress?: (p: import('./types').Progress) => void, transfer?: Transferable[]}} [options]
    * @returns {Promise<M[K]>}
    */
-  call(type, payload = {}, { onProgress, transfer = [] } = {}) {
+  call(type, payload = {}, options = {}) {
+    const worker = this.worker;
+    if (!worker) return /** @type {Promise<void>} */ (this.starting).then(() => this.call(type, payload, options));
+    const { onProgress, transfer = [] } = options;
     const id = this.next++;
     if (this.startError) return Promise.reject(new Error(`The computation engine could not start: ${this.startError}`));
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
-      this.worker.postMessage({ id, type, ...payload }, transfer);
+      worker.postMessage({ id, type, ...payload }, transfer);
     });
   }
 }

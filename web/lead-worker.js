@@ -19,7 +19,7 @@ const fcReady = createFunnelcast();
 
 /** @typedef {{table: FC.Table, bytes: Uint8Array, name: string, records: CsvRecords | null}} Leads */
 /** @typedef {{m: FC.Model, name: string, header: FC.ScoreModelHeader}} ScoreModel */
-/** @typedef {{result: FC.ScoreResult, explain: number, reasons: Map<number, Reason[]>, orders: Map<string, Uint32Array>, model: string, source: string, ms: number}} Scored */
+/** @typedef {{result: FC.ScoreResult, explain: number, reasons: Map<number, Reason[]>, orders: Map<string, Uint32Array>, model: string, source: string, ms: number, table: FC.Table, m: FC.Model}} Scored */
 /** @typedef {{feature: string, text: string, value: number}} Reason */
 /** @typedef {{table: FC.Table, name: string, bytes: Uint8Array}} DriftTable */
 /** @type {Leads | null} */
@@ -112,6 +112,61 @@ function reasonsOf(r, row) {
   return out;
 }
 
+// Scores every lead with the model, without reasons (probabilities, decisions, ids): the
+// `score` handler's work, kept in `scored`.
+/** @param {number} explain */
+function scoreAll(explain) {
+  const l = /** @type {Leads} */ (leads), m = /** @type {ScoreModel} */ (model);
+  const t0 = performance.now();
+  const result = fc.score(l.table, m.m, { explain: 0 });
+  const ms = performance.now() - t0;
+  const explained = Math.min(explain, result.feature_names.length);
+  scored = { result, explain: explained, reasons: new Map(), orders: new Map(), model: m.name, source: l.name, ms, table: l.table, m: m.m };
+  return scored;
+}
+
+// The reasons of `rows` (scored rows) not worked out yet, exactly as a whole-table run gives them.
+/** @param {Scored} s @param {number[]} rows */
+function explainRows(s, rows) {
+  const missing = s.explain ? rows.filter((row) => !s.reasons.has(row)) : [];
+  if (!missing.length) return;
+  const l = /** @type {Leads} */ (leads), m = /** @type {ScoreModel} */ (model);
+  const e = fc.score(l.table, m.m, { explain: s.explain, rows: missing });
+  missing.forEach((row, i) => {
+    if (e.ids[i] !== s.result.ids[row]) throw new Error(`lead ${s.result.ids[row]}: its reasons came back for ${e.ids[i]}`);
+    s.reasons.set(row, reasonsOf(e, i));
+  });
+}
+
+// Scoring ahead: once the page said lead scoring is shown (ahead: true with the leads or
+// the model) and both are in and fit, the leads are scored and the first page of the
+// default order (probability, highest first) explained as soon as the worker is free,
+// without waiting for the page to ask (its main thread may be busy drawing): the `score`
+// and `view` calls that follow find the work done. The same values either way.
+const FIRST_PAGE = 100; // view's default limit, the page's PAGE (panels/leads.js)
+const REASONS = 3; // score's default explain, the page's REASONS (panels/scoring.js)
+let aheadAsked = false;
+function scoreAhead() {
+  aheadAsked = false;
+  if (!leads || !model || (scored && scored.table === leads.table && scored.m === model.m)) return;
+  if (misfit(leads.table, model)) return;
+  const s = scoreAll(REASONS);
+  explainRows(s, Array.from(order('probability', 'desc').subarray(0, FIRST_PAGE)));
+}
+/** @param {{ahead?: boolean}} args */
+function askAhead(args) {
+  if (!args.ahead || aheadAsked) return;
+  aheadAsked = true;
+  // After the reply is posted (serve posts it when the handler returns), before or after
+  // the page's next message: either way the work is done once.
+  setTimeout(() => {
+    try {
+      scoreAhead();
+    } catch {
+      scored = null; // the `score` call reports it
+    }
+  }, 0);
+}
 
 const handlers = {
   async init() {
@@ -134,6 +189,7 @@ const handlers = {
       throw new Error(refusal);
     }
     setLeads({ table: t, bytes, name, records: null });
+    askAhead(/** @type {{ahead?: boolean}} */ (args));
     return { summary: { ...summary(t), parseMs, bytes: bytes.length } };
   },
 
@@ -165,6 +221,7 @@ const handlers = {
       d.table.delete();
       d.table = t;
     }
+    askAhead(/** @type {{ahead?: boolean}} */ (args));
     return { kind: 'score', name, header, leadsError: leads ? misfit(leads.table, model) : null };
   },
 
@@ -183,12 +240,10 @@ const handlers = {
   async score(id, { explain = 3 }) {
     if (!leads) throw new Error('no leads loaded');
     if (!model) throw new Error('no scoring model loaded');
-    progress(id, `Scoring ${plural(leads.table.schema().rows, 'lead')}`, null);
-    const t0 = performance.now();
-    const result = fc.score(leads.table, model.m, { explain: 0 });
-    const ms = performance.now() - t0;
-    const explained = Math.min(explain, result.feature_names.length);
-    scored = { result, explain: explained, reasons: new Map(), orders: new Map(), model: model.name, source: leads.name, ms };
+    // Scored ahead (the same leads and model): that scoring, its first page explained.
+    const ahead = scored && scored.table === leads.table && scored.m === model.m && scored.explain === Math.min(explain, scored.result.feature_names.length);
+    if (!ahead) progress(id, `Scoring ${plural(leads.table.schema().rows, 'lead')}`, null);
+    const { result, explain: explained, ms } = ahead ? /** @type {Scored} */ (scored) : scoreAll(explain);
     return { rows: result.rows, threshold: result.threshold, explained, notices: result.notices, model: model.name, source: leads.name, ms };
   },
 
@@ -203,14 +258,7 @@ const handlers = {
     const o = order(sort, dir);
     const r = s.result;
     const page = Array.from(o.subarray(offset, Math.min(o.length, offset + limit)));
-    const missing = s.explain ? page.filter((row) => !s.reasons.has(row)) : [];
-    if (missing.length) {
-      const e = fc.score(leads.table, model.m, { explain: s.explain, rows: missing });
-      missing.forEach((row, i) => {
-        if (e.ids[i] !== r.ids[row]) throw new Error(`lead ${r.ids[row]}: its reasons came back for ${e.ids[i]}`);
-        s.reasons.set(row, reasonsOf(e, i));
-      });
-    }
+    explainRows(s, page);
     let maxAbs = 0;
     const rows = page.map((row, i) => {
       const reasons = s.reasons.get(row) || [];

@@ -19,6 +19,12 @@ declare global {
     fcWorker?: Worker | null;
     /** Why that worker failed to load, when it did. */
     fcWorkerError?: string;
+    /** The tab the page opened on when it is not the dashboard (boot.js): 'scoring'. */
+    fcFirstView?: 'scoring';
+    /** Lead scoring's worker, started early by boot.js when the page opens on lead scoring. */
+    fcLeadWorker?: Worker | null;
+    /** Why that worker failed to load, when it did. */
+    fcLeadWorkerError?: string;
   }
   interface HTMLElement {
     /** The Vega view drawn in a chart element (charts.js), read by the e2e tests. */

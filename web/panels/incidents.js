@@ -74,7 +74,7 @@ function render({ value: m, error }) {
 
 function stopRun() {
   if (!monitorEngine) return;
-  monitorEngine.worker.terminate();
+  monitorEngine.worker?.terminate();
   monitorEngine.failAll('stopped: newer data');
   monitorEngine = null;
 }

@@ -41,13 +41,18 @@ const call = (type, payload, options) => ctx.leadWorker().call(type, payload, op
 
 // --- loading -------------------------------------------------------------------------
 
+// Lead scoring is shown: the worker scores the leads (and explains their first page) as
+// soon as it has both the leads and a model that fits, before the page asks (lead-worker.js:
+// scoreAhead). Loaded behind the dashboard, they are scored only once lead scoring is shown.
+const ahead = () => ctx.store.view === 'scoring';
+
 // Loads a lead table. Refused (the core's message beside the file): the table shown stays.
 /** @param {Source} source @param {Origin} origin */
 async function openLeads(source, origin) {
   showError('leads-error', '');
   /** @type {import('../types').LeadCalls['openLeads']} */ let r;
   try {
-    r = await call('openLeads', { source: workerSource(source) }, { onProgress: (p) => showProgress('leads', p) });
+    r = await call('openLeads', { source: workerSource(source), ahead: ahead() }, { onProgress: (p) => showProgress('leads', p) });
   } catch (e) {
     // The table stays only when it is on screen (scored); else say what to load.
     const shown = ctx.store.scores ? ctx.store.leads : null;
@@ -73,7 +78,7 @@ async function openModel(source, origin, { quiet = false } = {}) {
   showError('score-model-error', '');
   /** @type {import('../types').LeadCalls['openModel']} */ let r;
   try {
-    r = await call('openModel', { source: workerSource(source) }, { onProgress: (p) => showProgress('score-model', p) });
+    r = await call('openModel', { source: workerSource(source), ahead: ahead() }, { onProgress: (p) => showProgress('score-model', p) });
   } catch (e) {
     showError('score-model-error', e.message);
     return false;

@@ -152,6 +152,22 @@ function renderTables(h) {
   $('threshold-warnings').hidden = !s.warnings.length;
 }
 
+// While lead scoring's first page of leads is on its way (the view's state 'loading'),
+// the charts wait for it: drawing them holds the page's main thread for most of a second,
+// which held up the worker's answers (the leads read, the scores, the rows) behind them.
+function tableFirst() {
+  const view = $('scoring-view');
+  if (view.dataset.state !== 'loading') return Promise.resolve();
+  return new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      if (view.dataset.state === 'loading') return;
+      observer.disconnect();
+      resolve(null);
+    });
+    observer.observe(view, { attributes: true, attributeFilter: ['data-state'] });
+  });
+}
+
 /** @param {import('../types').StoreState} state */
 async function render({ scoreHeader: h, scoreModelName: name }) {
   const panel = $('threshold-panel');
@@ -171,8 +187,9 @@ async function render({ scoreHeader: h, scoreModelName: name }) {
   showError('threshold-error', '');
   select(at);
   try {
-    await vegaLoaded();
     const mine = epoch;
+    await tableFirst();
+    await vegaLoaded();
     for (const [key, , spec] of CHARTS) {
       if (mine !== epoch) return;
       const view = await slots[key].render(spec(s, stops[Number(slider.value)]), epoch);

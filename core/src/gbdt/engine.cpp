@@ -125,8 +125,11 @@ FlatEnsemble::FlatEnsemble(const Ensemble& ensemble)
 #endif
 }
 
+// flatten: category_in_set inlined into the walk. The wasm build (-O3 compiled, linked
+// -Oz) kept it a call per categorical node, a third of the time of scoring 20,000 demo
+// leads in the page.
 template <int kBlock, bool kCategoricalNodes>
-void FlatEnsemble::predict_block(const float* rows, size_t stride, double* acc) const {
+__attribute__((flatten)) void FlatEnsemble::predict_block(const float* rows, size_t stride, double* acc) const {
   const Node* nodes = nodes_.data();
   const uint32_t* cat = cat_.data();
   for (int j = 0; j < kBlock; ++j) acc[j] = base_score_;
