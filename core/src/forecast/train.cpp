@@ -219,10 +219,6 @@ bool history_fits(size_t n, size_t lookback, int horizon, int folds, size_t min_
   return n - first_row >= (k + 1) * block && n > first_row + 48;
 }
 
-bool daily_history_fits(size_t n, size_t lookback, int horizon, int folds) {
-  return history_fits(n, lookback, horizon, folds, kDailyMinTrain);
-}
-
 // A daily (or weekly) series needs enough steps for the lookback, a first training block
 // and every fold's validation block of the horizon; said up front with both figures,
 // rather than one of the fold errors below.
