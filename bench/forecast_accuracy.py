@@ -16,7 +16,15 @@
    origins and scored against seasonal naive of the week (the last 7 days repeated;
    MASE scale: in-sample mean |y[t] - y[t-7]|).
 
-usage: bench/forecast_accuracy.py [--cli build/native/funnelcast] [--shared ../shared/data] [--types-only | --no-types | --daily]
+5. --weekly: weekly series (one row per week, Mondays; generated: a yearly cycle,
+   a trend with a yearly cycle, weekly Poisson counts with a yearly swell, 2-4 years
+   of history, and a trend of 90-103 weeks, too short for a yearly season), trained at
+   the weekly defaults (horizon 13 weeks), forecast 13 weeks from two origins and
+   scored against the matching naive: seasonal naive of 52 weeks when the training
+   part holds two years (104 weeks), else the last week repeated (MASE scale at the
+   same lag).
+
+usage: bench/forecast_accuracy.py [--cli build/native/funnelcast] [--shared ../shared/data] [--types-only | --no-types | --daily | --weekly]
 """
 import argparse
 import json
@@ -312,6 +320,88 @@ def daily_types(cli, tmp, shared):
     return gm_all
 
 
+WEEKLY_HORIZON = 13
+WEEKLY_ORIGINS = (13, 26)
+WEEKLY_SEEDS = (31, 32, 33, 34)
+# type: weeks of history at the earlier origin (the later one has 13 more)
+WEEKLY_TYPES = {"yearly_200": 156, "trend_1000": 208, "counts_8": 117, "short_trend_300": 90}
+
+
+def weekly_generated(kind, seed, np):
+    rng = np.random.default_rng(seed)
+    n = WEEKLY_TYPES[kind] + max(WEEKLY_ORIGINS)
+    t = np.arange(n, dtype=float)
+    year = np.sin(2 * np.pi * t / 52.18) + 0.4 * np.cos(4 * np.pi * t / 52.18)
+    if kind == "yearly_200":
+        y = 200 * (1 + 0.3 * year) + rng.normal(0, 8, n)
+    elif kind == "trend_1000":
+        y = 1000 + 4 * t + 250 * year + rng.normal(0, 30, n)
+    elif kind == "counts_8":
+        y = rng.poisson(np.maximum(0.5, 8 * (1 + 0.4 * year))).astype(float)
+    elif kind == "short_trend_300":
+        y = 300 + 2.5 * t + np.cumsum(rng.normal(0, 4, n)) + rng.normal(0, 6, n)
+    else:
+        raise ValueError(kind)
+    return [float(max(v, 0.0)) for v in y]
+
+
+def write_weekly(path, values):
+    import datetime
+    start = datetime.date(2022, 1, 3)  # a Monday
+    with open(path, "w") as f:
+        f.write("week,leads\n")
+        for i, v in enumerate(values):
+            f.write(f"{(start + datetime.timedelta(weeks=i)).isoformat()},{v:.6g}\n")
+
+
+def one_weekly_backtest(cli, tmp, name, values, cut):
+    train_part, actual = values[:len(values) - cut], values[len(values) - cut:][:WEEKLY_HORIZON]
+    data = os.path.join(tmp, name + ".csv")
+    write_weekly(data, train_part)
+    model = os.path.join(tmp, name + ".fcm")
+    report = os.path.join(tmp, name + ".json")
+    subprocess.run([cli, "train", "forecast", "--data", data, "--out", model, "--report", report, "--quiet",
+                    "--no-log", "--threads", "1"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = subprocess.run([cli, "forecast", "--model", model, "--data", data],
+                         check=True, capture_output=True, text=True).stdout.strip().split("\n")[1:]
+    ours = [float(line.split(",")[1]) for line in out]
+    lag = 52 if len(train_part) >= 104 else 1
+    naive = [train_part[len(train_part) - lag + (k % lag)] for k in range(WEEKLY_HORIZON)]
+    with open(report) as f:
+        selected = json.load(f)["selected"]
+    return {"smape": smape(actual, ours), "mase": mase_lag(actual, ours, train_part, lag),
+            "smape_naive": smape(actual, naive), "mase_naive": mase_lag(actual, naive, train_part, lag),
+            "selected": selected, "lag": lag}
+
+
+def weekly_types(cli, tmp):
+    import math
+    import numpy as np
+    print(f"\nweekly backtests: trained at the weekly defaults (horizon {WEEKLY_HORIZON} weeks), forecast from"
+          f" {len(WEEKLY_ORIGINS)} origins, {len(WEEKLY_SEEDS)} series per type; the naive is seasonal (52 weeks back) with 104 weeks"
+          f" of training or more, else the last week")
+    print(f"  {'type':<18}{'weeks':>8}{'lag':>5}{'n':>3}{'sMAPE':>9}{'naive':>9}{'MASE':>9}{'naive':>9}{'ratio':>8}"
+          f"{'worse':>7}  selected")
+    all_ratios = []
+    for kind, weeks in WEEKLY_TYPES.items():
+        rows = [one_weekly_backtest(cli, tmp, f"w_{kind}{seed}_{cut}", weekly_generated(kind, seed, np), cut)
+                for seed in WEEKLY_SEEDS for cut in WEEKLY_ORIGINS]
+        ratios = [r["mase"] / r["mase_naive"] for r in rows if r["mase_naive"] > 0]
+        gm = math.exp(sum(math.log(max(x, 1e-9)) for x in ratios) / len(ratios))
+        all_ratios += ratios
+        mean = lambda key: sum(r[key] for r in rows) / len(rows)
+        picks = {}
+        for r in rows:
+            picks[r["selected"]] = picks.get(r["selected"], 0) + 1
+        lags = "/".join(str(x) for x in sorted({r["lag"] for r in rows}))
+        print(f"  {kind:<18}{f'{weeks}-{weeks + 13}':>8}{lags:>5}{len(rows):>3}{mean('smape'):>9.2f}"
+              f"{mean('smape_naive'):>9.2f}{mean('mase'):>9.3f}{mean('mase_naive'):>9.3f}{gm:>8.3f}"
+              f"{sum(x > 1 + 1e-3 for x in ratios):>7}  " + ", ".join(f"{k} {v}" for k, v in sorted(picks.items())))
+    gm_all = math.exp(sum(math.log(max(x, 1e-9)) for x in all_ratios) / len(all_ratios))
+    print(f"  geometric mean of MASE ratios to the matching naive: {gm_all:.3f} over {len(all_ratios)} backtests")
+    return gm_all
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -320,6 +410,7 @@ def main():
     ap.add_argument("--types-only", action="store_true", help="only the per-series-type backtests")
     ap.add_argument("--no-types", action="store_true", help="skip the per-series-type backtests")
     ap.add_argument("--daily", action="store_true", help="only the daily-series backtests")
+    ap.add_argument("--weekly", action="store_true", help="only the weekly-series backtests")
     ap.add_argument("--seeds", type=int, default=8,
                     help="generated series per type (seeds 11, 12, ...; default 8: with fewer, a type's figure is "
                          "mostly the luck of its few draws: see --random-walk-odds)")
@@ -338,6 +429,9 @@ def main():
             return 0
         if args.daily:
             daily_types(args.cli, tmp, args.shared)
+            return 0
+        if args.weekly:
+            weekly_types(args.cli, tmp)
             return 0
         subprocess.run([args.cli, "demo-data", "--out", tmp, "--seed", "1", "--days", "730"], check=True,
                        stderr=subprocess.DEVNULL)

@@ -17,8 +17,8 @@ namespace {
 const char* kTrainForecastHelp =
     "usage: funnelcast train forecast --data FILE --out MODEL [options]\n"
     "\n"
-    "Learns to forecast hourly or daily leads. Every candidate - seasonal naive (same hour last\n"
-    "week, and yesterday), ridge regression, gradient-boosted trees with squared-error and\n"
+    "Learns to forecast hourly, daily or weekly leads. Every candidate - seasonal naive (same\n"
+    "hour last week, and yesterday), ridge regression, gradient-boosted trees with squared-error and\n"
     "Poisson loss, the same trees on the target measured from its level of the last week\n"
     "(gbdt_level: trends and levels the trees never saw), Holt-Winters exponential smoothing\n"
     "(daily and weekly seasons) and a Theta method - is validated on the same\n"
@@ -39,8 +39,12 @@ const char* kTrainForecastHelp =
     "default 14; lags 1-7,14,21,28 and windows 7,28 days; seasonal naive repeats the same\n"
     "weekday last week and the backtests start every day, scored against that;\n"
     "Holt-Winters and Theta read a 7-day season (seasonal naive of yesterday is not run).\n"
-    "Weekly or other intervals are refused. Too short a history is refused with the days\n"
-    "it needs.\n"
+    "Weekly data (one row per week, on one weekday): --horizon in weeks, default 13; with\n"
+    "two years of history or more a yearly season (seasonal naive of 52 weeks back,\n"
+    "Holt-Winters and Theta with a 52-week season, lags 1-4,8,13,26,52), with less none\n"
+    "(naive repeats the last week, lags 1-4,8,13); windows 4,13 weeks; the backtests start\n"
+    "every week, scored against that naive. Other intervals are refused. Too short a\n"
+    "history is refused with the days (weeks) it needs.\n"
     "\n"
     "--by channel: one model for every channel of the file. The gradient-boosted trees\n"
     "learn from all the channels at once, the channel one more input: gbdt_global (each\n"
@@ -95,10 +99,11 @@ void print_forecast_summary(const nlohmann::json& report) {
     for (const auto& name : b.value("combination", nlohmann::json::array()))
       members += (members.empty() ? "" : ", ") + name.get<std::string>();
     if (!members.empty()) std::printf("\ncombination: the median of %s\n", members.c_str());
-    const bool daily = report.at("data").value("interval", 0) == 86400;
+    const int64_t interval = report.at("data").value("interval", int64_t{0});
+    const char* steps = interval == 604800 ? "weeks" : interval == 86400 ? "days" : "hours";
     std::printf("selected by the lowest mean backtest %s: %d forecasts of %d %s from the last %d folds%s%s\n",
                 b.at("selected_by").get<std::string>() == "mase" ? "MASE" : "recursive RMSE (no MASE)",
-                b.at("origins").get<int>(), b.at("horizon").get<int>(), daily ? "days" : "hours", b.at("folds").get<int>(),
+                b.at("origins").get<int>(), b.at("horizon").get<int>(), steps, b.at("folds").get<int>(),
                 b.at("fallback").is_string() ? "; " : "",
                 b.at("fallback").is_string() ? b.at("fallback").get<std::string>().c_str() : "");
   }

@@ -514,12 +514,15 @@ TEST(Schema, FinerDataIsSummedToHoursAndCoarserDataRefused) {
   EXPECT_NE(te.find("daily.csv: a 14-day horizon with 3 folds needs at least 127 days of history (up to 28 for the "
                     "lags, then 4 blocks of at least 28 days: one to learn from and one to validate each fold), "
                     "and the file has 60 days"), std::string::npos) << te;
-  // Weekly rows are refused by name.
+  // Weekly rows are trained on as weeks (forecast_weekly_test.cpp); rows every 2 hours are
+  // refused by name.
   std::ostringstream w;
   w << "timestamp,leads\n";
-  for (int week = 0; week < 60; ++week) w << time::format_timestamp(k2024 + week * 7 * 86400).substr(0, 10) << "," << 400 + week % 3 << "\n";
-  const std::string we = error_of([&] { train_on(table_of(w.str(), "weekly.csv"), series::Options{}); });
-  EXPECT_NE(we.find("weekly.csv: forecasting works on hourly or daily data, and this file is weekly data"), std::string::npos) << we;
+  for (int i = 0; i < 24 * 60; ++i) w << time::format_timestamp(k2024 + i * 7200) << "," << 400 + i % 3 << "\n";
+  const std::string we = error_of([&] { train_on(table_of(w.str(), "2h.csv"), series::Options{}); });
+  EXPECT_NE(we.find("2h.csv: forecasting works on hourly, daily or weekly data, and this file is data every 2 hours"),
+            std::string::npos)
+      << we;
 }
 
 // ---- Daily series -------------------------------------------------------------

@@ -1,6 +1,7 @@
 // @ts-check
 // The forecast: the last 14 days of the series the model read (its target column, its
-// channel; 8 weeks of a daily series) and the hours (or days) it was validated for (168
+// channel; 8 weeks of a daily series, 2 years of a weekly one) and the hours (days, weeks)
+// it was validated for (168
 // hours for the demo model) with 80% and 95%
 // intervals; which model drew it and on what it was trained, the notices, the chart, and
 // its CSV / PNG / SVG downloads. A model whose data schema does not match the data is
@@ -29,7 +30,7 @@ export function forecastData(result) {
   const step = (result.step || 3600) * 1000;
   // An hour in UTC, or a date (daily data).
   const when = (/** @type {number} */ t) => (step >= 86400e3 ? F.fmtTime(t, 86400) : `${F.fmtHour(t)} UTC`);
-  const unit = step >= 86400e3 ? 'Day' : 'Hour';
+  const unit = step >= 604800e3 ? 'Week' : step >= 86400e3 ? 'Day' : 'Hour';
   for (let i = 0; i < historyTime.length; ++i) {
     const t = historyTime[i];
     actual.push({ t: t * 1000, label: when(t), actual: nullable(history[i]) });
@@ -237,17 +238,19 @@ async function render({ value: f, error }, { store }) {
   }
   const data = forecastData(f);
   const label = targetLabel(f.target, store.registry);
+  const weekly = f.step === 604800;
   const days = (f.horizon * f.step) / 86400;
-  const ahead = Number.isInteger(days) ? `${days} ${days === 1 ? 'day' : 'days'}` : `${f.horizon} hours`;
+  const ahead = weekly ? `${f.horizon} ${f.horizon === 1 ? 'week' : 'weeks'}` : Number.isInteger(days) ? `${days} ${days === 1 ? 'day' : 'days'}` : `${f.horizon} hours`;
   $('forecast-title').textContent = `${label} forecast · next ${ahead}`;
-  const daily = f.step === 86400;
-  $('forecast-help').textContent = `The last ${daily ? '8 weeks' : '14 days'} of actuals and the next ${f.horizon} ${daily ? 'days' : 'hours'} with 80% and 95% prediction intervals. Scroll to zoom, drag to pan, double-click to reset.`;
+  const daily = f.step === 86400 || weekly; // dates, not UTC hours
+  const steps = weekly ? 'weeks' : daily ? 'days' : 'hours';
+  $('forecast-help').textContent = `The last ${weekly ? '2 years' : daily ? '8 weeks' : '14 days'} of actuals and the next ${f.horizon} ${steps} with 80% and 95% prediction intervals. Scroll to zoom, drag to pan, double-click to reset.`;
   $('forecast-caption').textContent = caption(f.model, store.header);
   $('forecast-caption').hidden = false;
   $('forecast-notices').replaceChildren(...f.notices.map((n) => el('li', { text: pageWords(n) })));
   $('forecast-notices').hidden = !f.notices.length;
   try {
-    const view = await slot.render(forecastSpec(data, { label, unit: daily ? 'day' : 'hour' }), store.dataVersion);
+    const view = await slot.render(forecastSpec(data, { label, unit: weekly ? 'week' : daily ? 'day' : 'hour' }), store.dataVersion);
     chart.dataset.forecastPoints = String(view.data('forecast').length);
     chart.dataset.actualPoints = String(view.data('actual').length);
   } catch (e) {
@@ -256,7 +259,7 @@ async function render({ value: f, error }, { store }) {
   }
   let total = 0;
   for (const x of f.mean) total += x;
-  const note = [`≈ ${F.fmtCount(Math.round(total))} ${f.target} expected over the next ${f.horizon} ${daily ? 'days' : 'hours'} (${F.fmtTime(f.time[0], f.step)} → ${F.fmtTime(f.time[f.time.length - 1], f.step)}${daily ? '' : ' UTC'}).`];
+  const note = [`≈ ${F.fmtCount(Math.round(total))} ${f.target} expected over the next ${f.horizon} ${steps} (${F.fmtTime(f.time[0], f.step)} → ${F.fmtTime(f.time[f.time.length - 1], f.step)}${daily ? '' : ' UTC'}).`];
   const trainedOn = store.header?.data?.channel;
   const byChannel = store.header?.forecast?.channels?.map((c) => c.name) || [];
   if (store.channel && store.channel !== trainedOn && !byChannel.includes(store.channel)) note.push(`Channel “${store.channel}” forecast with a model trained on ${trainedOn ? `“${trainedOn}”` : 'all channels together'}: treat it as indicative.`);
@@ -271,7 +274,7 @@ export default {
   name: 'forecast',
   setup,
   prepare,
-  // The last 14 days of hourly data, the last 8 weeks of daily data.
-  request: ({ store }) => ({ history: store.schema && store.schema.step === 86400 ? 8 * 7 : HISTORY }),
+  // The last 14 days of hourly data, the last 8 weeks of daily data, 2 years of weekly data.
+  request: ({ store }) => ({ history: store.schema && store.schema.step === 604800 ? 104 : store.schema && store.schema.step === 86400 ? 8 * 7 : HISTORY }),
   render,
 };

@@ -15,15 +15,16 @@ import { coverageText, renderComparison } from './cv.js';
 // Lighter than the CLI's defaults (5 folds, 600 trees, learning rate 0.05), so two years of
 // hourly data train in about 15 s in a tab (docs/web-app.md); the same options give the
 // same bytes as `funnelcast train forecast --threads 1`. The horizon is the CLI's default
-// for the interval: a week of hourly data, 14 days of daily data.
+// for the interval: a week of hourly data, 14 days of daily data, 13 weeks of weekly data.
 /** @typedef {Required<Pick<import('../../wasm/funnelcast').TrainForecastOptions, 'folds' | 'horizon' | 'iterations' | 'learning_rate' | 'seed'>>} Training */
 /** @type {Training} */
 export const TRAINING = { folds: 3, horizon: 168, iterations: 300, learning_rate: 0.1, seed: 0 };
 const DAY = 86400;
+const WEEK = 604800;
 /** @param {number} step @returns {Training} */
-const trainingFor = (step) => (step === DAY ? { ...TRAINING, horizon: 14 } : TRAINING);
+const trainingFor = (step) => (step === WEEK ? { ...TRAINING, horizon: 13 } : step === DAY ? { ...TRAINING, horizon: 14 } : TRAINING);
 /** @param {number} step */
-const stepUnit = (step) => (step === DAY ? 'day' : 'hour');
+const stepUnit = (step) => (step === WEEK ? 'week' : step === DAY ? 'day' : 'hour');
 
 /** @type {import('../types').Shell} */
 let ctx = /** @type {any} */ (null);
@@ -205,15 +206,15 @@ function onData(store) {
     return;
   }
   const schema = /** @type {AcceptedSchema} */ (store.schema); // set: this follows 'data'
-  if (schema.step > 3600 && schema.step !== DAY) {
-    // Forecasting works on hourly and daily data: a 2-hourly or weekly file is not trained
+  if (schema.step > 3600 && schema.step !== DAY && schema.step !== WEEK) {
+    // Forecasting works on hourly, daily and weekly data: a 2-hourly file is not trained
     // for at all, and says so once, without a button that could only fail again.
     stop();
     run = { key: dataKey(schema), source: schema.source, state: 'unsupported', worker: null };
     store.training = run;
     dropBorrowedModel();
     show('unsupported', {
-      status: `No forecast for ${schema.source}: forecasts are made from hourly rows (or finer ones, summed to hours) or daily rows, and this file has one row per ${intervalName(schema.step)}. Its KPIs and anomalies are shown above.`,
+      status: `No forecast for ${schema.source}: forecasts are made from hourly rows (or finer ones, summed to hours), daily or weekly rows, and this file has one row per ${intervalName(schema.step)}. Its KPIs and anomalies are shown above.`,
     });
     return;
   }

@@ -43,8 +43,8 @@ const std::vector<Field<ForecastRequest>>& forecast_fields() {
        [](R& r, const json& v) { r.data = v.get<std::string>(); }},
       {option("horizon", FieldType::kInteger, "N",
               "intervals to forecast (default and maximum: the horizon the model was\n"
-              "validated for: 168 hours, or 14 days for a daily model, unless trained\n"
-              "with another --horizon)")
+              "validated for: 168 hours, 14 days for a daily model or 13 weeks for a\n"
+              "weekly one, unless trained with another --horizon)")
            .within(0, 24 * 366),
        [](R& r, const json& v) { r.horizon = v.get<int>(); }},
       {option("channel", FieldType::kText, "NAME", "forecast this channel (default: the model's channel, or the total)"),

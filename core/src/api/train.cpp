@@ -184,7 +184,7 @@ const std::vector<Field<TrainForecastRequest>>& train_forecast_fields() {
   const Edge cli = Edge::kCli;
   static const std::vector<Field<R>> fields = [&] {
     std::vector<Field<R>> f = {
-        {info("data", FieldType::kText, "FILE", "hourly or daily CSV (finer rows are summed to hours), or one row per lead", "", 0, 0, cli),
+        {info("data", FieldType::kText, "FILE", "hourly, daily or weekly CSV (finer rows are summed to hours), or one row per lead", "", 0, 0, cli),
          +[](R& r, const json& v) { r.data = v.get<std::string>(); }},
         {info("channel", FieldType::kText, "NAME", "train on one channel's series instead of the total"),
          +[](R& r, const json& v) { r.channel = v.get<std::string>(); }},
@@ -193,7 +193,7 @@ const std::vector<Field<TrainForecastRequest>>& train_forecast_fields() {
                 "from its own history, the total as their sum (they add up)").among({"channel"}),
          +[](R& r, const json&) { r.by_channel = true; }},
         {info("horizon", FieldType::kInteger, "N", "steps forecast from each fold's cut-off and validated: hours, or\n"
-                "days for daily data (whose default is 14 days)", "168", 1, 24 * 366),
+                "days for daily data (default 14 days), weeks for weekly (13 weeks)", "168", 1, 24 * 366),
          +[](R& r, const json& v) {
            r.horizon = v.get<int>();
            r.horizon_given = true;
@@ -202,10 +202,11 @@ const std::vector<Field<TrainForecastRequest>>& train_forecast_fields() {
          +[](R& r, const json& v) { r.folds = v.get<int>(); }},
         {info("gap", FieldType::kInteger, "N", "hours left out between training and validation", "0", 0, 24 * 366),
          +[](R& r, const json& v) { r.gap = v.get<int>(); }},
-        {info("lags", FieldType::kText, "LIST", "lags of the target as features, in steps (daily data: 1-7,14,21,28)",
+        {info("lags", FieldType::kText, "LIST", "lags of the target as features, in steps (daily data: 1-7,14,21,28;\n"
+                "weekly: 1-4,8,13, and 26,52 with two years of history)",
               "1-24,48,72,168,336"),
          +[](R& r, const json& v) { r.lags = int_list(v.get<std::string>(), where(r.edge, "lags")); }},
-        {info("windows", FieldType::kText, "LIST", "rolling windows in steps (daily data: 7,28)", "24,168"),
+        {info("windows", FieldType::kText, "LIST", "rolling windows in steps (daily data: 7,28; weekly: 4,13)", "24,168"),
          +[](R& r, const json& v) { r.windows = int_list(v.get<std::string>(), where(r.edge, "windows")); }},
         {info("no_cyclic", FieldType::kFlag, "", "leave out sin/cos of hour of day and day of week"),
          +[](R& r, const json& v) { r.no_cyclic = v.get<bool>(); }},

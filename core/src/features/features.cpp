@@ -179,7 +179,10 @@ void build_row(const FeatureSpec& spec, const History& h, size_t t, float* out) 
     *out++ = static_cast<float>(c.month);
     *out++ = static_cast<float>(c.day);
     *out++ = static_cast<float>(dow * 24 + hour);
-    *out++ = time::is_holiday(at) ? 1.0f : 0.0f;
+    // A weekly step holds a holiday when any of its seven days is one.
+    bool holiday = time::is_holiday(at);
+    for (int64_t d = 1; h.step >= time::kWeek && d < 7 && !holiday; ++d) holiday = time::is_holiday(at + d * time::kDay);
+    *out++ = holiday ? 1.0f : 0.0f;
   }
   if (spec.cyclic) {
     constexpr double kTwoPi = 6.283185307179586;

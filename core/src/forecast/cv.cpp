@@ -59,7 +59,7 @@ std::vector<std::vector<double>> recursive_from(const Predictor& p, const featur
 }
 
 metrics::Regression score(const std::vector<double>& y, const std::vector<double>& p,
-                          const std::vector<double>& train) {
+                          const std::vector<double>& train, size_t season) {
   std::vector<double> ys, ps;
   for (size_t i = 0; i < y.size() && i < p.size(); ++i) {
     if (std::isnan(y[i]) || std::isnan(p[i])) continue;
@@ -67,7 +67,7 @@ metrics::Regression score(const std::vector<double>& y, const std::vector<double
     ps.push_back(p[i]);
   }
   if (ys.empty()) return {kNaN, kNaN, kNaN, kNaN, kNaN};
-  return metrics::regression(ys, ps, train.data(), train.size());
+  return metrics::regression(ys, ps, train.data(), train.size(), season);
 }
 
 metrics::Regression backtest_score(const std::vector<double>& y, size_t first, size_t origin,
@@ -91,26 +91,34 @@ void score_fold(CandidateCv& out, size_t k, const std::vector<validation::Fold>&
   const std::vector<double>& y = *d.y;
   const validation::Fold& fold = folds[k];
   const std::vector<double> train_y = slice(y, fold.train_begin, fold.train_end);
-  out.one_step.push_back(score(slice(y, fold.valid_begin, fold.valid_end), fp.one_step, train_y));
+  // Weekly data: every MASE scaled by the naive training chose (a year back, or the last
+  // week); hourly and daily fold tables keep their 24-step scale.
+  const bool weekly = d.history.step == time::kWeek;
+  const size_t weekly_lag = static_cast<size_t>(d.season > 0 ? d.season : 1);
+  const size_t fold_season = weekly ? weekly_lag : 24;
+  out.one_step.push_back(score(slice(y, fold.valid_begin, fold.valid_end), fp.one_step, train_y, fold_season));
   // The honest forecast: from the fold's cut-off (the first origin).
   const std::vector<double> none;
   const std::vector<double>& rec = fp.forecasts.empty() ? none : fp.forecasts.front();
-  out.recursive.push_back(score(slice(y, fold.valid_begin, fold.valid_begin + static_cast<size_t>(horizon)), rec, train_y));
+  out.recursive.push_back(
+      score(slice(y, fold.valid_begin, fold.valid_begin + static_cast<size_t>(horizon)), rec, train_y, fold_season));
   // Every origin, only to learn how errors grow with the step. The origins of the most
   // recent folds are the backtests candidates are chosen by.
   const bool backtested = k + kBacktestFolds >= folds.size();
   eval::ResidualSet res;
   // Hourly: a day of steps per bucket and MASE against repeating yesterday. Daily: a
-  // week per bucket and MASE against repeating the same weekday last week.
+  // week per bucket and MASE against repeating the same weekday last week. Weekly: four
+  // weeks per bucket and MASE against the naive training chose.
   const bool daily = d.history.step == time::kDay;
-  res.bucket_steps = daily ? 7 : 24;
+  res.bucket_steps = weekly ? 4 : daily ? 7 : 24;
+  const size_t scale_lag = weekly ? weekly_lag : daily ? 7 : 24;
   for (size_t i = 0; i < fp.origins.size(); ++i) {
     const size_t o = fp.origins[i];
     const std::vector<double>& p = fp.forecasts[i];
     for (int j = 0; j < horizon; ++j)
       res.add(static_cast<size_t>(j), (y[o + static_cast<size_t>(j)] - p[j]) / eval::scale_of(p[j], d.counts));
     if (backtested) {
-      out.backtest.push_back(backtest_score(y, 0, o, p, daily ? 7 : 24));
+      out.backtest.push_back(backtest_score(y, 0, o, p, scale_lag));
       out.backtest_origins.push_back(o);
     }
   }

@@ -268,14 +268,14 @@ CandidateInfo gbdt_candidate(gbdt::Objective objective) {
 }
 
 // Trees on the target in the units of its local level: the last week of an hourly series,
-// the last four weeks of a daily one.
+// the last four weeks of a daily one, the last quarter (13 weeks) of a weekly one.
 CandidateInfo gbdt_level_candidate() {
   return {"gbdt_level", "gbdt",
           [](bool, const std::string& pinned) {
             return pinned.empty() || pinned == gbdt::to_string(gbdt::Objective::kSquaredError);
           },
           [](const TrainingData& d) {
-            const int window = d.history.step == time::kDay ? 28 : 168;
+            const int window = level_window_of(d.history);
             return std::make_unique<GbdtCandidate>(d.spec, gbdt::Objective::kSquaredError, d.params, d.threads, window);
           }};
 }

@@ -208,14 +208,18 @@ class HoltWintersCandidate final : public Candidate {
     const size_t t0 = smoothing::window_start(first, train_end, static_cast<size_t>(window), z.cycle());
     const double* y = d.y->data() + t0;
     const size_t n = train_end - t0;
-    const bool weekly_possible = z.week > 0 && n >= 3 * static_cast<size_t>(z.week);
+    // Weekly data: the yearly season only when training chose it (two years or more of
+    // history) and this window holds two years; hourly data: three weeks.
+    const bool yearly = z.day == 1;
+    const bool weekly_possible = yearly ? weekly_season_of(d) == z.week && n >= 2 * static_cast<size_t>(z.week)
+                                        : z.week > 0 && n >= 3 * static_cast<size_t>(z.week);
     static const double kAlpha[] = {0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.85, 1.0};
     // -1: no trend. A day of a daily series moves its trend as much as many hours.
     static const double kBetaHourly[] = {-1, 0.0, 0.001, 0.01};
     static const double kBetaDaily[] = {-1, 0.0, 0.01, 0.05, 0.1};
-    const bool daily = z.week == 0;
-    const double* betas = daily ? kBetaDaily : kBetaHourly;
-    const size_t nbetas = daily ? std::size(kBetaDaily) : std::size(kBetaHourly);
+    const bool coarse = z.day != smoothing::kDay;  // daily or weekly data
+    const double* betas = coarse ? kBetaDaily : kBetaHourly;
+    const size_t nbetas = coarse ? std::size(kBetaDaily) : std::size(kBetaHourly);
     static const double kGammaDay[] = {0.0, 0.05, 0.1, 0.2, 0.4};
     static const double kGammaWeek[] = {-1, 0.0, 0.05, 0.1, 0.2};  // -1: no weekly season
     model::Smoothing best;
@@ -228,7 +232,7 @@ class HoltWintersCandidate final : public Candidate {
           const double beta = betas[bi];
           if (beta > alpha) continue;
           for (double gd : kGammaDay) {
-            if (gd > 1 - alpha) continue;
+            if (gd > 1 - alpha || (yearly && gd > 0)) continue;  // weekly: no shorter season
             model::Smoothing p;
             p.alpha = alpha;
             p.trend = beta >= 0;

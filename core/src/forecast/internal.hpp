@@ -26,12 +26,23 @@ KnownRows known_rows(const features::Matrix& x, const std::vector<double>& y, si
 inline int64_t first_step_of(const features::History& h) { return time::floor_div(h.start, h.step); }
 // The smoothers' seasons of a history: a day and a week of hourly data, a week of daily.
 inline smoothing::Seasons seasons_of(const features::History& h) {
+  if (h.step == time::kWeek) return smoothing::kWeeklySeasons;
   return h.step == time::kDay ? smoothing::kDailySeasons : smoothing::kHourlySeasons;
 }
 // The smoothers' window (steps read back, before the move to a week's start): six weeks of
-// hourly data, 26 weeks of daily data.
+// hourly data, 26 weeks of daily data, four years of weekly data.
 inline int smoothing_window(const features::History& h) {
+  if (h.step == time::kWeek) return 4 * smoothing::kYearWeeks;
   return h.step == time::kDay ? 26 * 7 : 6 * smoothing::kWeek;
+}
+// The seasonal naive's lag and the backtests' MASE scale lag, in steps. Hourly: a week for
+// the seasonal naive (and a day for the MASE scale); daily: a week; weekly: the lag training
+// chose from the history's length (a year of 52 weeks, or 1 week: the last value).
+inline int weekly_season_of(const TrainingData& d) { return d.season > 0 ? d.season : 1; }
+// The level window of gbdt_level: a week of hourly data, four weeks of daily, a quarter of weekly.
+inline int level_window_of(const features::History& h) {
+  if (h.step == time::kWeek) return 13;
+  return h.step == time::kDay ? 28 : 168;
 }
 
 // The forecasters, one source file each: their training side (candidates.cpp's list) and

@@ -171,7 +171,8 @@ Prepared prepare(const model::Model& m, const Table& table, const Request& reque
 
   // The model's grid: finer data is summed, coarser data cannot be forecast by it.
   if (data.step != d.interval) {
-    if (data.step > d.interval || d.interval % data.step != 0) {
+    // Days summed to weeks would start on the epoch's weekday, not the model's: refused.
+    if (data.step > d.interval || d.interval % data.step != 0 || d.interval == time::kWeek) {
       throw Error(table.source + " is " + time::interval_data(data.step) + ", but " + name + " forecasts " +
                   time::interval_adjective(d.interval) + " data; give " + time::interval_adjective(d.interval) +
                   " rows");
@@ -257,7 +258,7 @@ Forecast predict_series(const model::Model& m, const Predictor& c, const eval::I
     out.notices.push_back(std::to_string(missing) + " " + unit + "s of the history have no value; the forecast "
                           "reads them as missing");
   // A level far from training's suggests the model was trained on other data.
-  const size_t recent = std::min<size_t>(h.size, s.step == time::kDay ? 28 : 28 * 24);
+  const size_t recent = std::min<size_t>(h.size, s.step == time::kWeek ? 13 : s.step == time::kDay ? 28 : 28 * 24);
   double sum = 0;
   size_t count = 0;
   for (size_t i = h.size - recent; i < h.size; ++i)

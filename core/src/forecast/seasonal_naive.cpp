@@ -61,8 +61,10 @@ CandidateInfo seasonal_naive_candidate() {
   return {"seasonal_naive", "seasonal_naive",
           [](bool, const std::string& pinned) { return pinned.empty(); },
           [](const TrainingData& d) {
-            // A week back in the series' own steps: 168 hours, or 7 days for a daily series.
-            const int season = d.history.step == time::kDay ? 7 : kSeason;
+            // A week back in the series' own steps: 168 hours, or 7 days for a daily series;
+            // a weekly series: a year back (52 weeks) with two years of history, else the last value.
+            const int season = d.history.step == time::kWeek ? weekly_season_of(d)
+                               : d.history.step == time::kDay ? 7 : kSeason;
             return std::make_unique<SeasonalNaiveCandidate>("seasonal_naive", season);
           }};
 }

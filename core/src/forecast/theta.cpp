@@ -25,7 +25,7 @@ size_t phase_of(int64_t hour, int period) {
 // line's slope per step.
 struct Decomposition {
   std::array<double, kDay> day{};
-  std::array<double, 7> dow{};
+  std::array<double, kYearWeeks> dow{};  // offsets of the shorter seasons in the longer (weekly data: the weeks of a year)
   double slope = 0;
 };
 
@@ -82,8 +82,9 @@ Decomposition decompose(const double* y, size_t span, int64_t first_hour, bool w
   }
   for (int k = 0; k < pd; ++k) out.day[k] -= centre / pd;
   if (weekly) {
-    std::array<double, 7> ws{};
-    std::array<size_t, 7> wc{};
+    std::array<double, kYearWeeks> ws{};
+    std::array<size_t, kYearWeeks> wc{};
+    const int parts = z.week / pd;  // 7 days of hourly data, 52 weeks of weekly data
     const size_t upw = static_cast<size_t>(z.week);
     for (size_t i = 0, ph = phase_of(first_hour, z.week); i < used; ++i, ph = ph + 1 == upw ? 0 : ph + 1) {
       if (std::isnan(y[i])) continue;
@@ -91,11 +92,11 @@ Decomposition decompose(const double* y, size_t span, int64_t first_hour, bool w
       ++wc[ph / upd];
     }
     double c = 0;
-    for (int k = 0; k < 7; ++k) {
+    for (int k = 0; k < parts; ++k) {
       out.dow[k] = wc[k] ? ws[k] / static_cast<double>(wc[k]) : 0.0;
       c += out.dow[k];
     }
-    for (double& d : out.dow) d -= c / 7;
+    for (int k = 0; k < parts; ++k) out.dow[k] -= c / parts;
   }
   return out;
 }
@@ -233,6 +234,7 @@ class ThetaCandidate final : public Candidate {
     double best_sse = std::numeric_limits<double>::infinity();
     for (bool weekly : {false, true}) {
       if (weekly && z.week == 0) continue;  // daily data: the week is the only season
+      if (weekly && z.day == 1 && weekly_season_of(d) != z.week) continue;  // weekly data: a year only with 2 years
       for (double alpha : kAlpha) {
         model::Smoothing p;
         p.alpha = alpha;

@@ -62,13 +62,14 @@ model::MetricValues values_of(const metrics::Regression& r) {
   return {{"rmse", r.rmse}, {"mae", r.mae}, {"r2", r.r2}, {"smape", r.smape}, {"mase", r.mase}};
 }
 
-// The grid forecasting works on: hourly or daily as given, finer than hourly summed to
-// hours, anything else (weekly, every 2 hours, ...) refused by name.
+// The grid forecasting works on: hourly, daily or weekly as given, finer than hourly summed
+// to hours, anything else (every 2 hours, every 3 days, ...) refused by name.
 series::BuildResult forecast_grid(const series::BuildResult& data, std::vector<std::string>& notices) {
-  if (data.step == time::kHour || data.step == time::kDay) return data;
+  if (data.step == time::kHour || data.step == time::kDay || data.step == time::kWeek) return data;
   if (data.step > time::kHour) {
-    throw Error(data.source + ": forecasting works on hourly or daily data, and this file is " +
-                time::interval_data(data.step) + "; give hourly or daily rows (or finer than hourly, which are summed to hours)");
+    throw Error(data.source + ": forecasting works on hourly, daily or weekly data, and this file is " +
+                time::interval_data(data.step) +
+                "; give hourly, daily or weekly rows (or finer than hourly, which are summed to hours)");
   }
   series::BuildResult out = series::resample(data, time::kHour);
   notices.push_back(out.notices.back());
@@ -156,8 +157,16 @@ bool check_target(const std::vector<double>& y, const std::string& source, const
   return lo >= 0;
 }
 
-// The first fold of a daily series learns from at least four weeks (hourly: 48 hours).
+// The first fold of a daily series learns from at least four weeks (hourly: 48 hours), of
+// a weekly series from at least a quarter.
 constexpr size_t kDailyMinTrain = 28;
+constexpr size_t kWeeklyMinTrain = 13;
+// A weekly series has a yearly season (52 weeks) when its history holds two years.
+constexpr size_t kWeeklySeasonalHistory = 2 * smoothing::kYearWeeks;
+
+size_t min_train_of(const std::string& unit) {
+  return unit == "day" ? kDailyMinTrain : unit == "week" ? kWeeklyMinTrain : 48;
+}
 
 // Folds split the rows that have complete features (as dropping incomplete rows would),
 // then shift back onto the grid.
@@ -165,7 +174,7 @@ std::vector<validation::Fold> folds_of(size_t n, size_t first_row, const TrainOp
                                        const std::string& source, const std::string& unit) {
   std::vector<validation::Fold> folds;
   try {
-    folds = validation::time_series_splits(n - first_row, options.folds, 0, options.gap, unit == "day" ? kDailyMinTrain : 48);
+    folds = validation::time_series_splits(n - first_row, options.folds, 0, options.gap, min_train_of(unit));
   } catch (const Error&) {
     throw Error(source + ": " + std::to_string(n) + " " + unit + "s are not enough for " +
                 std::to_string(options.folds) + " folds; use fewer --folds or more history");
@@ -192,7 +201,8 @@ size_t first_training_row(size_t lookback, size_t n, int folds, const std::strin
   const size_t first_row = std::min(lookback, n / (2 * folds_plus_one));
   if (n <= first_row + 48) {
     throw Error(source + ": " + std::to_string(n) + " " + unit + "s of data are too few to train and validate a forecast; "
-                "give at least a few weeks of " + (unit == "day" ? "daily rows (about 3 months)" : "hourly rows"));
+                "give at least a few weeks of " +
+                (unit == "day" ? "daily rows (about 3 months)" : unit == "week" ? "weekly rows (about 1 year and a half)" : "hourly rows"));
   }
   return first_row;
 }
@@ -201,26 +211,36 @@ size_t first_training_row(size_t lookback, size_t n, int folds, const std::strin
 // least max(four weeks, horizon) days: the first to learn from, one to validate each fold.
 // Enough for folds_of below, and growing with n (so "needs at least" is true of every
 // longer file, which the splitter's rounding alone is not).
-bool daily_history_fits(size_t n, size_t lookback, int horizon, int folds) {
+// Weekly series: the same with blocks of max(a quarter, horizon) weeks.
+bool history_fits(size_t n, size_t lookback, int horizon, int folds, size_t min_train) {
   const size_t k = static_cast<size_t>(std::max(folds, 1));
   const size_t first_row = std::min(lookback, n / (2 * (k + 1)));
-  const size_t block = std::max(kDailyMinTrain, static_cast<size_t>(horizon));
+  const size_t block = std::max(min_train, static_cast<size_t>(horizon));
   return n - first_row >= (k + 1) * block && n > first_row + 48;
 }
 
-// A daily series needs enough days for the lookback, a first training block and every
-// fold's validation block of the horizon; said up front with both figures, rather than
-// one of the fold errors below.
-void check_daily_history(size_t n, size_t lookback, int horizon, int folds, const std::string& source) {
-  if (daily_history_fits(n, lookback, horizon, folds)) return;
+// A daily (or weekly) series needs enough steps for the lookback, a first training block
+// and every fold's validation block of the horizon; said up front with both figures,
+// rather than one of the fold errors below.
+// `longer`: the lookback of a history of `from` steps or more (weekly: two years bring the
+// yearly lags), so that "needs at least" is true of the file that long.
+void check_history(size_t n, size_t lookback, int horizon, int folds, const std::string& source,
+                   const std::string& unit, size_t longer, size_t from) {
+  const size_t min_train = min_train_of(unit);
+  if (history_fits(n, lookback, horizon, folds, min_train)) return;
+  auto lookback_at = [&](size_t m) { return m >= from ? longer : lookback; };
   size_t need = n + 1;
-  while (!daily_history_fits(need, lookback, horizon, folds)) ++need;
-  throw Error(source + ": a " + std::to_string(horizon) + "-day horizon with " + std::to_string(folds) +
-              " folds needs at least " + std::to_string(need) + " days of history (up to " + std::to_string(lookback) +
-              " for the lags, then " + std::to_string(folds + 1) + " blocks of at least " +
-              std::to_string(std::max(kDailyMinTrain, static_cast<size_t>(horizon))) +
-              " days: one to learn from and one to validate each fold), and the file has " + std::to_string(n) +
-              " days; give more history, a shorter --horizon or fewer --folds");
+  while (!history_fits(need, lookback_at(need), horizon, folds, min_train)) ++need;
+  throw Error(source + ": a " + std::to_string(horizon) + "-" + unit + " horizon with " + std::to_string(folds) +
+              " folds needs at least " + std::to_string(need) + " " + unit + "s of history (up to " +
+              std::to_string(lookback_at(need)) + " for the lags, then " + std::to_string(folds + 1) + " blocks of at least " +
+              std::to_string(std::max(min_train, static_cast<size_t>(horizon))) + " " + unit +
+              "s: one to learn from and one to validate each fold), and the file has " + std::to_string(n) + " " +
+              unit + "s; give more history, a shorter --horizon or fewer --folds");
+}
+
+void check_daily_history(size_t n, size_t lookback, int horizon, int folds, const std::string& source) {
+  check_history(n, lookback, horizon, folds, source, "day", lookback, 0);
 }
 
 // The defaults of a daily series: lags of the last week and the same weekday up to four
@@ -230,6 +250,35 @@ void adapt_to_daily(TrainOptions& o) {
   if (!o.lags_given) o.spec.lags = {1, 2, 3, 4, 5, 6, 7, 14, 21, 28};
   if (!o.windows_given) o.spec.rolling_windows = {7, 28};
   if (o.origin_step_hours == 24) o.origin_step_hours = 1;  // a backtest origin every day
+}
+
+// The defaults of a weekly series of n weeks: a quarter ahead, lags of the last month, two
+// months and a quarter (and half a year and a year back when two years give a yearly
+// season), monthly and quarterly windows; no hour or weekday waves (constant on weekly
+// data). Returns the seasonal lag: 52 with two years of history, else 1 (the last value).
+int adapt_to_weekly(TrainOptions& o, size_t n) {
+  const bool yearly = n >= kWeeklySeasonalHistory;
+  if (!o.horizon_given) o.horizon = 13;
+  if (!o.lags_given) {
+    o.spec.lags = {1, 2, 3, 4, 8, 13};
+    if (yearly) o.spec.lags.insert(o.spec.lags.end(), {26, 52});
+  }
+  if (!o.windows_given) o.spec.rolling_windows = {4, 13};
+  o.spec.cyclic = false;
+  if (o.origin_step_hours == 24) o.origin_step_hours = 1;  // a backtest origin every week
+  return yearly ? smoothing::kYearWeeks : 1;
+}
+
+std::string weekly_notice(int horizon, int season, size_t n) {
+  const std::string ahead = "weekly series: forecasting " + std::to_string(horizon) + " weeks ahead";
+  if (season == smoothing::kYearWeeks) {
+    return ahead + " with a yearly season (seasonal naive of the same week a year before, 52 weeks back; "
+           "Holt-Winters and Theta with a 52-week season; lags and windows in weeks); backtests are scored "
+           "by MASE against the seasonal naive of 52 weeks";
+  }
+  return ahead + " without a yearly season: the history has " + std::to_string(n) + " weeks and a season needs " +
+         std::to_string(kWeeklySeasonalHistory) + " (two years), so the baseline is naive (the last week's value), "
+         "Holt-Winters and Theta run without a season, and backtests are scored by MASE against the naive of the last week";
 }
 
 // Seasonal naive of the day before has no meaning on a daily series (Holt-Winters and
@@ -541,22 +590,42 @@ int min_history_of(const model::ForecastSection& f, size_t lookback, size_t firs
   return need;
 }
 
+// Weekly: a yearly smoother (or seasonal naive of 52 weeks) needs its two years.
+int min_history_weekly(const model::ForecastSection& f, int need) {
+  auto needs = [&](const std::string& predictor, int season, const std::optional<model::Smoothing>& sm) {
+    if (predictor == "seasonal_naive") need = std::max(need, season);
+    if ((predictor == "holt_winters" || predictor == "theta") && sm)
+      need = std::max(need, sm->weekly ? 2 * smoothing::kYearWeeks : 2);
+  };
+  needs(f.predictor, f.season, f.smoothing);
+  for (const auto& member : f.members) needs(member.predictor, member.season, member.smoothing);
+  return need;
+}
+
 }  // namespace steps
 
 TrainOutput train(const series::BuildResult& input, const TrainOptions& given, const Progress& progress) {
   using namespace steps;
-  if (given.by_channel) return train_by_channel(input, given, progress);
+  if (given.by_channel) {
+    if (input.step == time::kWeek)
+      throw Error(input.source + ": --by channel works on hourly or daily data; this file is weekly: train one "
+                  "model of the total, or one per channel with --channel");
+    return train_by_channel(input, given, progress);
+  }
   TrainOutput out;
   const series::BuildResult data = forecast_grid(input, out.notices);
   const bool daily = data.step == time::kDay;
+  const bool weekly = data.step == time::kWeek;
   TrainOptions options = given;
   if (daily) adapt_to_daily(options);
-  const std::string unit = daily ? "day" : "hour";
+  const std::string unit = weekly ? "week" : daily ? "day" : "hour";
   const series::Series& s = series::select(data, options.channel);
+  const int season = weekly ? adapt_to_weekly(options, s.size()) : 0;
   const features::FeatureSpec& spec = options.spec;
   const int horizon = options.horizon;
   check_horizon(spec, horizon, unit);
   if (daily) out.notices.push_back(daily_notice(horizon));
+  if (weekly) out.notices.push_back(weekly_notice(horizon, season, s.size()));
 
   // 1. The data must be forecastable honestly.
   const std::string target = data.roles.leads.empty() ? "leads (rows counted)" : "'" + data.roles.leads + "'";
@@ -569,14 +638,22 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& given, c
   // Rows with complete lags come first; see first_training_row.
   const size_t lookback = static_cast<size_t>(spec.max_lookback());
   if (daily) check_daily_history(n, lookback, horizon, options.folds, input.source);
+  if (weekly) {
+    // A longer file would have the yearly defaults (when not given): its own lookback.
+    TrainOptions yearly = given;
+    adapt_to_weekly(yearly, kWeeklySeasonalHistory);
+    check_history(n, lookback, horizon, options.folds, input.source, unit,
+                  static_cast<size_t>(yearly.spec.max_lookback()), kWeeklySeasonalHistory);
+  }
   const size_t first_row = first_training_row(lookback, n, options.folds, input.source, unit);
   const std::vector<validation::Fold> folds = folds_of(n, first_row, options, horizon, input.source, unit);
 
   const features::Matrix x = features::build(spec, h, first_row, n);
-  const TrainingData d = training_data(spec, h, y, x, first_row, counts, options);
+  TrainingData d = training_data(spec, h, y, x, first_row, counts, options);
+  d.season = season;
 
   // 2. Every candidate through the same folds. Progress never goes backwards.
-  std::vector<const CandidateInfo*> chosen = applicable_candidates(counts, options.pinned_objective, daily);
+  std::vector<const CandidateInfo*> chosen = applicable_candidates(counts, options.pinned_objective, daily || weekly);
   if (!options.candidates.empty()) {
     const auto listed = [&](const CandidateInfo* c) {
       return std::find(options.candidates.begin(), options.candidates.end(), c->name) != options.candidates.end();
@@ -603,6 +680,9 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& given, c
   const CandidateCv& cv = results[best];
   const eval::Coverage coverage = eval::cross_coverage(cv.residuals, counts);
   eval::ResidualSet all;
+  // Weekly: the folds' buckets of four weeks (hourly and daily models keep the default
+  // bucket_steps here, as before: their bytes are unchanged).
+  if (weekly && !cv.residuals.empty()) all.bucket_steps = cv.residuals.front().bucket_steps;
   for (const auto& r : cv.residuals) all.append(r);
   const eval::Intervals intervals = eval::intervals_from(all, counts);
 
@@ -620,6 +700,7 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& given, c
   f.clip_negative = counts;
   f.horizon = horizon;
   f.min_history = min_history_of(f, lookback, first_row, daily);
+  if (weekly) f.min_history = min_history_weekly(f, static_cast<int>(std::max<size_t>(std::min(lookback, first_row), 1)));
   f.intervals = intervals;
   f.coverage = {coverage.p80, coverage.p95, coverage.points};
   describe_cv(f, cv, folds, s, horizon, options.gap);

@@ -32,6 +32,12 @@ std::vector<validation::Fold> folds_of(size_t n, size_t first_row, const TrainOp
                                        const std::string& source, const std::string& unit);
 size_t first_training_row(size_t lookback, size_t n, int folds, const std::string& source, const std::string& unit);
 void check_daily_history(size_t n, size_t lookback, int horizon, int folds, const std::string& source);
+// The same for a daily or weekly series (unit "day" or "week").
+void check_history(size_t n, size_t lookback, int horizon, int folds, const std::string& source,
+                   const std::string& unit, size_t longer, size_t from);
+// The weekly defaults for n weeks of history (unless given); returns the seasonal lag (52 or 1).
+int adapt_to_weekly(TrainOptions& o, size_t n);
+std::string weekly_notice(int horizon, int season, size_t n);
 void adapt_to_daily(TrainOptions& o);
 TrainingData training_data(const features::FeatureSpec& spec, const features::History& h, const std::vector<double>& y,
                            const features::Matrix& x, size_t first_row, bool counts, const TrainOptions& options);

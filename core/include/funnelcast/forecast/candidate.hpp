@@ -27,6 +27,7 @@ struct TrainingData {
   bool counts = true;               // target never negative: clip at 0, Poisson allowed
   gbdt::Params params;              // base parameters for the GBDT candidates
   int threads = 1;
+  int season = 0;                   // weekly data: the yearly lag (52) or 1 (too short for a year)
 };
 
 struct FitControl {

@@ -66,7 +66,8 @@ CandidateCv combine(const std::string& name, const std::vector<const CandidateCv
 
 // Metrics over the pairs whose actual and prediction are both known (a missing hour is
 // neither an error nor a success). All-NaN metrics when no pair is left.
+// The MASE scale is the training part's mean absolute difference at `season` steps.
 metrics::Regression score(const std::vector<double>& y, const std::vector<double>& p,
-                          const std::vector<double>& train);
+                          const std::vector<double>& train, size_t season = 24);
 
 }  // namespace fc::forecast

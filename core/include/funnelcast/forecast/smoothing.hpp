@@ -25,6 +25,11 @@ struct Seasons {
 };
 constexpr Seasons kHourlySeasons{kDay, kWeek};
 constexpr Seasons kDailySeasons{7, 0};
+// Weekly data: a year of 52 weeks as the longer season, over a trivial shorter one (1 step,
+// whose index stays 0); used only when the model's `weekly` flag (the longer season) is set,
+// which training sets only for a history of two years or more.
+constexpr int kYearWeeks = 52;
+constexpr Seasons kWeeklySeasons{1, kYearWeeks};
 
 // The first step of the window a smoothing forecaster reads to predict step t of a series
 // whose step 0 is hour `first_hour` (hours since the epoch): `window` hours back, moved
