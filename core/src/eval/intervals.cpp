@@ -18,6 +18,14 @@ void ResidualSet::add(size_t step_ahead, double r) {
 }
 
 void ResidualSet::append(const ResidualSet& other) {
+  // An empty set takes the bucket width of what it pools: pooled daily folds (a week a
+  // bucket) kept the hourly default of 24 here, and a 14-day forecast then read the first
+  // week's bands for its second week too.
+  if (other.count() == 0) return;
+  if (count() == 0) bucket_steps = other.bucket_steps;
+  if (bucket_steps != other.bucket_steps)
+    throw Error("residuals of " + std::to_string(other.bucket_steps) + "-step buckets pooled with " +
+                std::to_string(bucket_steps) + "-step ones");
   for (size_t b = 0; b < other.by_bucket.size(); ++b)
     for (double r : other.by_bucket[b]) add(b * static_cast<size_t>(std::max(bucket_steps, 1)), r);
 }

@@ -679,10 +679,7 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& given, c
   const size_t best = select_best(results, comparison, backtest);
   const CandidateCv& cv = results[best];
   const eval::Coverage coverage = eval::cross_coverage(cv.residuals, counts);
-  eval::ResidualSet all;
-  // Weekly: the folds' buckets of four weeks (hourly and daily models keep the default
-  // bucket_steps here, as before: their bytes are unchanged).
-  if (weekly && !cv.residuals.empty()) all.bucket_steps = cv.residuals.front().bucket_steps;
+  eval::ResidualSet all;  // the folds' buckets: a day of hours, a week of days, four weeks
   for (const auto& r : cv.residuals) all.append(r);
   const eval::Intervals intervals = eval::intervals_from(all, counts);
 

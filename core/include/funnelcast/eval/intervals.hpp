@@ -15,7 +15,7 @@ struct ResidualSet {
   int bucket_steps = 24;
   std::vector<std::vector<double>> by_bucket;
   void add(size_t step_ahead, double residual);  // NaN residuals are ignored
-  void append(const ResidualSet& other);         // same bucket size
+  void append(const ResidualSet& other);  // same bucket size (an empty set takes other's)
   size_t count() const;
 };
 
