@@ -268,20 +268,26 @@ def mase_lag(y, p, train, lag):
     return sum(abs(a - b) for a, b in zip(y, p)) / len(y) / scale if scale > 0 else float("nan")
 
 
-def one_daily_backtest(cli, tmp, name, values, cut):
-    train_part, actual = values[:len(values) - cut], values[len(values) - cut:][:DAILY_HORIZON]
+def train_and_forecast(cli, tmp, name, write, train_part):
+    """Trains at the defaults on train_part (written by `write`), forecasts from its end:
+    (the forecast, the candidate selected)."""
     data = os.path.join(tmp, name + ".csv")
-    write_daily(data, train_part)
+    write(data, train_part)
     model = os.path.join(tmp, name + ".fcm")
     report = os.path.join(tmp, name + ".json")
     subprocess.run([cli, "train", "forecast", "--data", data, "--out", model, "--report", report, "--quiet",
                     "--no-log", "--threads", "1"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out = subprocess.run([cli, "forecast", "--model", model, "--data", data],
                          check=True, capture_output=True, text=True).stdout.strip().split("\n")[1:]
-    ours = [float(line.split(",")[1]) for line in out]
-    naive = [train_part[len(train_part) - 7 + (k % 7)] for k in range(DAILY_HORIZON)]
     with open(report) as f:
         selected = json.load(f)["selected"]
+    return [float(line.split(",")[1]) for line in out], selected
+
+
+def one_daily_backtest(cli, tmp, name, values, cut):
+    train_part, actual = values[:len(values) - cut], values[len(values) - cut:][:DAILY_HORIZON]
+    ours, selected = train_and_forecast(cli, tmp, name, write_daily, train_part)
+    naive = [train_part[len(train_part) - 7 + (k % 7)] for k in range(DAILY_HORIZON)]
     return {"smape": smape(actual, ours), "mase": mase_lag(actual, ours, train_part, 7),
             "smape_naive": smape(actual, naive), "mase_naive": mase_lag(actual, naive, train_part, 7),
             "selected": selected}
@@ -356,19 +362,9 @@ def write_weekly(path, values):
 
 def one_weekly_backtest(cli, tmp, name, values, cut):
     train_part, actual = values[:len(values) - cut], values[len(values) - cut:][:WEEKLY_HORIZON]
-    data = os.path.join(tmp, name + ".csv")
-    write_weekly(data, train_part)
-    model = os.path.join(tmp, name + ".fcm")
-    report = os.path.join(tmp, name + ".json")
-    subprocess.run([cli, "train", "forecast", "--data", data, "--out", model, "--report", report, "--quiet",
-                    "--no-log", "--threads", "1"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    out = subprocess.run([cli, "forecast", "--model", model, "--data", data],
-                         check=True, capture_output=True, text=True).stdout.strip().split("\n")[1:]
-    ours = [float(line.split(",")[1]) for line in out]
+    ours, selected = train_and_forecast(cli, tmp, name, write_weekly, train_part)
     lag = 52 if len(train_part) >= 104 else 1
     naive = [train_part[len(train_part) - lag + (k % lag)] for k in range(WEEKLY_HORIZON)]
-    with open(report) as f:
-        selected = json.load(f)["selected"]
     return {"smape": smape(actual, ours), "mase": mase_lag(actual, ours, train_part, lag),
             "smape_naive": smape(actual, naive), "mase_naive": mase_lag(actual, naive, train_part, lag),
             "selected": selected, "lag": lag}
