@@ -284,6 +284,19 @@ def train_and_forecast(cli, tmp, name, write, train_part):
     return [float(line.split(",")[1]) for line in out], selected
 
 
+def summary(rows):
+    """A type's backtests: their MASE ratios to the naive, its geometric mean, the mean of
+    a key, the worse count and the candidates selected, as the daily and weekly tables print them."""
+    import math
+    ratios = [r["mase"] / r["mase_naive"] for r in rows if r["mase_naive"] > 0]
+    gm = math.exp(sum(math.log(max(x, 1e-9)) for x in ratios) / len(ratios))
+    picks = {}
+    for r in rows:
+        picks[r["selected"]] = picks.get(r["selected"], 0) + 1
+    selected = ", ".join(f"{k} {v}" for k, v in sorted(picks.items()))
+    return ratios, gm, lambda key: sum(r[key] for r in rows) / len(rows), sum(x > 1 + 1e-3 for x in ratios), selected
+
+
 def one_daily_backtest(cli, tmp, name, values, cut):
     train_part, actual = values[:len(values) - cut], values[len(values) - cut:][:DAILY_HORIZON]
     ours, selected = train_and_forecast(cli, tmp, name, write_daily, train_part)
@@ -311,16 +324,10 @@ def daily_types(cli, tmp, shared):
     for kind, series in groups.items():
         rows = [one_daily_backtest(cli, tmp, f"d_{kind}{i}_{cut}", v, cut)
                 for i, v in enumerate(series) for cut in DAILY_ORIGINS]
-        ratios = [r["mase"] / r["mase_naive"] for r in rows if r["mase_naive"] > 0]
-        gm = math.exp(sum(math.log(max(x, 1e-9)) for x in ratios) / len(ratios))
+        ratios, gm, mean, worse, selected = summary(rows)
         all_ratios += ratios
-        mean = lambda key: sum(r[key] for r in rows) / len(rows)
-        picks = {}
-        for r in rows:
-            picks[r["selected"]] = picks.get(r["selected"], 0) + 1
         print(f"  {kind:<18}{len(rows):>3}{mean('smape'):>9.2f}{mean('smape_naive'):>9.2f}{mean('mase'):>9.3f}"
-              f"{mean('mase_naive'):>9.3f}{gm:>8.3f}{sum(x > 1 + 1e-3 for x in ratios):>7}  "
-              + ", ".join(f"{k} {v}" for k, v in sorted(picks.items())))
+              f"{mean('mase_naive'):>9.3f}{gm:>8.3f}{worse:>7}  {selected}")
     gm_all = math.exp(sum(math.log(max(x, 1e-9)) for x in all_ratios) / len(all_ratios))
     print(f"  geometric mean of MASE ratios to seasonal naive (week): {gm_all:.3f} over {len(all_ratios)} backtests")
     return gm_all
@@ -382,17 +389,12 @@ def weekly_types(cli, tmp):
     for kind, weeks in WEEKLY_TYPES.items():
         rows = [one_weekly_backtest(cli, tmp, f"w_{kind}{seed}_{cut}", weekly_generated(kind, seed, np), cut)
                 for seed in WEEKLY_SEEDS for cut in WEEKLY_ORIGINS]
-        ratios = [r["mase"] / r["mase_naive"] for r in rows if r["mase_naive"] > 0]
-        gm = math.exp(sum(math.log(max(x, 1e-9)) for x in ratios) / len(ratios))
+        ratios, gm, mean, worse, selected = summary(rows)
         all_ratios += ratios
-        mean = lambda key: sum(r[key] for r in rows) / len(rows)
-        picks = {}
-        for r in rows:
-            picks[r["selected"]] = picks.get(r["selected"], 0) + 1
         lags = "/".join(str(x) for x in sorted({r["lag"] for r in rows}))
         print(f"  {kind:<18}{f'{weeks}-{weeks + 13}':>8}{lags:>5}{len(rows):>3}{mean('smape'):>9.2f}"
               f"{mean('smape_naive'):>9.2f}{mean('mase'):>9.3f}{mean('mase_naive'):>9.3f}{gm:>8.3f}"
-              f"{sum(x > 1 + 1e-3 for x in ratios):>7}  " + ", ".join(f"{k} {v}" for k, v in sorted(picks.items())))
+              f"{worse:>7}  {selected}")
     gm_all = math.exp(sum(math.log(max(x, 1e-9)) for x in all_ratios) / len(all_ratios))
     print(f"  geometric mean of MASE ratios to the matching naive: {gm_all:.3f} over {len(all_ratios)} backtests")
     return gm_all

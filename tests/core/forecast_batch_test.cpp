@@ -13,6 +13,7 @@
 #include "funnelcast/forecast/cv.hpp"
 
 #include "../../core/src/forecast/internal.hpp"
+#include "forecast_data.hpp"
 #include "test_support.hpp"
 
 namespace fc::forecast::batch_test {
@@ -28,20 +29,9 @@ std::vector<double> counts_series(uint32_t seed) {
   return y;
 }
 
-struct BatchData {
-  std::vector<double> y;
-  features::Matrix x;
-  TrainingData d;
-  explicit BatchData(std::vector<double> values) : y(std::move(values)) {
-    d.spec = features::FeatureSpec::defaults();
-    d.history.start = fc::testing::k2024;
-    d.history.target = y.data();
-    d.history.size = y.size();
-    d.first_row = static_cast<size_t>(d.spec.max_lookback());
-    x = features::build(d.spec, d.history, d.first_row, y.size());
-    d.y = &y;
-    d.x = &x;
-    d.counts = true;
+// The default features over the series, with few trees.
+struct BatchData : fc::testing::ForecastData {
+  explicit BatchData(std::vector<double> values) : ForecastData(std::move(values)) {
     d.params.num_iterations = 40;
     d.threads = 1;
   }

@@ -11,6 +11,7 @@
 #include "funnelcast/forecast/candidate.hpp"
 #include "funnelcast/model/model.hpp"
 
+#include "forecast_data.hpp"
 #include "test_support.hpp"
 
 namespace fc::forecast {
@@ -24,23 +25,7 @@ const CandidateInfo& level_candidate(const std::string& name) {
   throw Error("no candidate " + name);
 }
 
-// Training data over y with the default features, rows from the longest lag on.
-struct LevelData {
-  std::vector<double> y;
-  features::Matrix x;
-  TrainingData d;
-  explicit LevelData(std::vector<double> values) : y(std::move(values)) {
-    d.spec = features::FeatureSpec::defaults();
-    d.history.start = k2024;
-    d.history.target = y.data();
-    d.history.size = y.size();
-    d.first_row = static_cast<size_t>(d.spec.max_lookback());
-    x = features::build(d.spec, d.history, d.first_row, y.size());
-    d.y = &y;
-    d.x = &x;
-    d.counts = true;
-  }
-};
+using LevelData = fc::testing::ForecastData;
 
 // One tree on lag1 (feature 0): left (lag1 <= 2) -1, right +1.
 gbdt::Ensemble one_split() {
