@@ -70,9 +70,10 @@ CandidateCv channel_total(const std::string& name, const std::vector<CandidateCv
   return out;
 }
 
-// The global trees through the folds: fitted once per fold on every channel (early
-// stopping, then refitted with that tree count on all the steps before the cut-off),
-// then each channel forecast one step ahead and from every origin, as cross_validate does.
+// The global trees through the folds, as cross_validate fits them: the first fold with
+// early stopping on its last steps and a refit with that tree count on all of them, each
+// later fold once with the count the fold before chose on its block; then each channel
+// forecast one step ahead and from every origin, as cross_validate does.
 ChannelCandidateCv channel_global_cv(const GlobalVariant& variant, const std::vector<TrainingData>& ds,
                                      const TrainingData& total, const std::vector<validation::Fold>& folds, int horizon,
                                      int origin_step, int level_window,
@@ -83,6 +84,7 @@ ChannelCandidateCv channel_global_cv(const GlobalVariant& variant, const std::ve
   for (auto& c : out.channels) c.name = variant.name;
   const size_t step = static_cast<size_t>(std::max(origin_step, 1));
   std::vector<float> scratch;
+  int prior = 0;  // the tree count the previous fold chose
   for (size_t k = 0; k < folds.size(); ++k) {
     const validation::Fold& fold = folds[k];
     const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(folds.size()) + " " + variant.name;
@@ -90,11 +92,16 @@ ChannelCandidateCv channel_global_cv(const GlobalVariant& variant, const std::ve
     internal::GlobalGbdt g(ds.front().spec, ds.front().params, ds.front().threads,
                            variant.levelled ? level_window : 0, variant.objective);
     FitControl first;
-    first.progress = [&](double f) { within(0.6 * f); };
+    first.prior_iterations = prior;
+    first.valid_begin = fold.valid_begin;
+    first.valid_end = fold.valid_end;
+    first.progress = [&](double f) { within((prior > 0 ? 0.9 : 0.6) * f); };
     g.fit(ds, fold.train_end, first);
     const int best = g.chosen_iterations();
     out.best_iterations.push_back(best);
-    if (best > 0) {
+    const bool refit_needed = best > 0 && prior == 0;
+    prior = best;
+    if (refit_needed) {
       FitControl refit;
       refit.fixed_iterations = best;
       refit.progress = [&](double f) { within(0.6 + 0.3 * f); };

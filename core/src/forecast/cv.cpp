@@ -171,6 +171,7 @@ CandidateCv cross_validate(const CandidateInfo& info, const TrainingData& d,
   const features::History& h = d.history;
   const size_t step = static_cast<size_t>(std::max(origin_step, 1));
   const double per_fold = folds.empty() ? 1.0 : 1.0 / static_cast<double>(folds.size());
+  int prior = 0;  // the tree count the previous fold chose (trees only)
   for (size_t k = 0; k < folds.size(); ++k) {
     const validation::Fold& fold = folds[k];
     const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(folds.size()) + " " + info.name;
@@ -179,14 +180,21 @@ CandidateCv cross_validate(const CandidateInfo& info, const TrainingData& d,
     };
     report(0);
     std::unique_ptr<Candidate> c = info.make(d);
+    // Trees: the first fold stops the boosting on the steps right before its cut-off, then
+    // refits on all of them with that count (the fold's model must see the latest steps,
+    // as the final model does). Each later fold is fitted once, with the count the fold
+    // before chose on its block; its own block chooses the next fold's count.
     FitControl first;
-    first.progress = [&](double f) { report(f * kFirstFitShare); };
+    first.prior_iterations = prior;
+    first.valid_begin = fold.valid_begin;
+    first.valid_end = fold.valid_end;
+    first.progress = [&](double f) { report(f * (prior > 0 ? 1.0 : kFirstFitShare)); };
     c->fit(d, fold.train_end, first);
     const int best = c->chosen_iterations();
     out.best_iterations.push_back(best);
-    if (best > 0) {
-      // Early stopping held out the steps right before the cut-off; the fold's model must
-      // see them, as the final model sees the latest steps. Refit with that tree count.
+    const bool refit_needed = best > 0 && prior == 0;
+    prior = best;
+    if (refit_needed) {
       FitControl refit;
       refit.fixed_iterations = best;
       refit.progress = [&](double f) { report(kFirstFitShare + f * (1 - kFirstFitShare)); };

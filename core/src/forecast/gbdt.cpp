@@ -1,7 +1,8 @@
 // Our gradient-boosted trees on the lag, rolling and calendar features, with squared
 // error or Poisson loss. Early stopping on the last two weeks of the training part
-// picks the tree count; the fold is then refitted on all of it with that count, as the
-// final model is refitted on all the data.
+// picks the tree count and the part is then refitted with that count, as the final model
+// is refitted on all the data; in cross-validation only the first fold does this, later
+// folds take the count the fold before chose (FitControl::prior_iterations).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -18,7 +19,8 @@ constexpr size_t kHoldoutSteps = 14 * 24;
 
 // Trees from a training set: control's fixed count, or early stopping on `valid` (50
 // rounds unless the parameters say otherwise) when there is one; progress as the share of
-// the trees asked for.
+// the trees asked for. With control.prior_iterations (and a `valid`, the fold's block), at
+// least that many trees are grown and all are kept: the caller cuts the ensemble back.
 gbdt::TrainResult boost(const gbdt::Dataset& train, const gbdt::Dataset* valid, gbdt::Params p,
                         const FitControl& control) {
   if (control.fixed_iterations > 0) {
@@ -29,10 +31,24 @@ gbdt::TrainResult boost(const gbdt::Dataset& train, const gbdt::Dataset* valid, 
     p.early_stopping_round = 50;
   }
   const int total = p.num_iterations;
-  return gbdt::train(train, valid, p, [&](int it, int) {
+  const gbdt::Progress progress = [&](int it, int) {
     if (control.progress) control.progress(static_cast<double>(it) / total);
     return true;
-  });
+  };
+  if (control.prior_iterations > 0 && valid) {
+    gbdt::KeepTrees keep;
+    keep.min_trees = std::min(control.prior_iterations, p.num_iterations);
+    return gbdt::train(train, valid, p, progress, keep);
+  }
+  return gbdt::train(train, valid, p, progress);
+}
+
+// A fold's fit after the first (FitControl::prior_iterations): the trees kept as the
+// fold's model (the previous fold's count), and the count this fold's block chose.
+void keep_prior_trees(gbdt::TrainResult& r, const FitControl& control, int& chosen) {
+  chosen = r.best_iteration;
+  const size_t keep = static_cast<size_t>(control.prior_iterations);
+  if (r.ensemble.trees.size() > keep) r.ensemble.trees.resize(keep);
 }
 
 // A gbdt forecaster's section: its objective, its parameters with the tree count kept, the
@@ -194,7 +210,11 @@ class GbdtCandidate final : public Candidate {
   }
   void fit(const TrainingData& d, size_t train_end, const FitControl& control) override {
     gbdt::Params p = params_;
-    if (level_window_ > 0) levelled_rows(spec_, d, train_end, level_window_, level_x_, level_y_);
+    // After the first fold: the rows of the fold's block too, only to stop the boosting.
+    const bool prior = control.fixed_iterations <= 0 && control.prior_iterations > 0 &&
+                       control.valid_begin >= train_end && control.valid_end > control.valid_begin;
+    const size_t rows_end = prior ? control.valid_end : train_end;
+    if (level_window_ > 0) levelled_rows(spec_, d, rows_end, level_window_, level_x_, level_y_);
     auto known_rows = [&](const TrainingData& data, size_t begin, size_t end) {
       return level_window_ > 0 ? internal::known_rows(level_x_, level_y_, data.first_row, begin, end)
                                : internal::known_rows(data, begin, end);
@@ -204,6 +224,21 @@ class GbdtCandidate final : public Candidate {
     gbdt::Dataset valid_set{};
     const gbdt::Dataset* valid = nullptr;
     KnownRows head, tail;
+    if (prior) {
+      tail = known_rows(d, control.valid_begin, control.valid_end);
+      FitControl once = control;
+      // A block without a known target: the previous fold's count, as a refit would use.
+      if (tail.rows == 0) once.fixed_iterations = control.prior_iterations;
+      if (tail.rows > 0) valid_set = {tail.x, tail.rows, tail.cols, tail.y, nullptr};
+      if (train_set.rows == 0) throw Error("gradient boosting: no training rows with a known target");
+      gbdt::TrainResult r = boost(train_set, tail.rows > 0 ? &valid_set : nullptr, p, once);
+      keep_prior_trees(r, once, chosen_);
+      gain_ = r.feature_gain;
+      ensemble_ = std::move(r.ensemble);
+      model_ = GbdtPredictor(spec_, ensemble_, level_window_);
+      model_.clip_negative = d.counts;
+      return;
+    }
     if (control.fixed_iterations <= 0) {
       // The last two weeks (at most a fifth of the rows) of the training part stop the boosting.
       const size_t span = train_end - std::min(train_end, d.first_row);
@@ -309,12 +344,17 @@ void GlobalGbdt::fit(const std::vector<TrainingData>& channels, size_t train_end
   std::vector<double> head_y, tail_y;
   features::Matrix lx;
   std::vector<double> ly;
+  // After the first fold (FitControl::prior_iterations): every step before the cut-off
+  // trains, the fold's block only stops the boosting.
+  const bool prior = control.fixed_iterations <= 0 && control.prior_iterations > 0 &&
+                     control.valid_begin >= train_end && control.valid_end > control.valid_begin;
+  const size_t rows_end = prior ? control.valid_end : train_end;
   for (size_t c = 0; c < channels.size(); ++c) {
     const TrainingData& d = channels[c];
     if (level_window_ > 0) {
-      levelled_rows(spec_, d, train_end, level_window_, lx, ly);
+      levelled_rows(spec_, d, rows_end, level_window_, lx, ly);
     } else {  // the target itself (a count, for the Poisson trees)
-      const size_t end = std::min(train_end, d.y->size());
+      const size_t end = std::min(rows_end, d.y->size());
       lx.cols = d.x->cols;
       lx.rows = end > d.first_row ? end - d.first_row : 0;
       lx.values.assign(d.x->values.begin(), d.x->values.begin() + static_cast<ptrdiff_t>(lx.rows * lx.cols));
@@ -322,9 +362,10 @@ void GlobalGbdt::fit(const std::vector<TrainingData>& channels, size_t train_end
     }
     // The last two weeks (at most a fifth of the rows) before the cut-off stop the boosting.
     const size_t span = train_end - std::min(train_end, d.first_row);
-    const size_t hold = control.fixed_iterations > 0 ? 0 : std::min(kHoldoutSteps, span / 5);
+    const size_t hold = control.fixed_iterations > 0 || prior ? 0 : std::min(kHoldoutSteps, span / 5);
     for (size_t t = d.first_row; t < ly.size(); ++t) {
       if (std::isnan(ly[t])) continue;
+      if (prior && t >= train_end && t < control.valid_begin) continue;  // a gap
       const bool tail = t >= train_end - hold;
       std::vector<float>& x = tail ? tail_x : head_x;
       const float* row = lx.row(t - d.first_row);
@@ -338,6 +379,16 @@ void GlobalGbdt::fit(const std::vector<TrainingData>& channels, size_t train_end
   categories.back() = static_cast<uint32_t>(channels.size());
   const gbdt::Dataset train_set{head_x.data(), head_y.size(), cols, head_y.data(), nullptr, categories.data()};
   const gbdt::Dataset valid_set{tail_x.data(), tail_y.size(), cols, tail_y.data(), nullptr, categories.data()};
+  if (prior) {
+    FitControl once = control;
+    // A block without a known target: the previous fold's count, as a refit would use.
+    if (tail_y.empty()) once.fixed_iterations = control.prior_iterations;
+    gbdt::TrainResult r = boost(train_set, tail_y.empty() ? nullptr : &valid_set, params_, once);
+    keep_prior_trees(r, once, chosen_);
+    gain_ = r.feature_gain;
+    ensemble_ = std::move(r.ensemble);
+    return;
+  }
   gbdt::TrainResult r = boost(train_set, tail_y.empty() ? nullptr : &valid_set, params_, control);
   chosen_ = r.best_iteration;
   gain_ = r.feature_gain;

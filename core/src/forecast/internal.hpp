@@ -83,7 +83,9 @@ class GlobalGbdt {
   GlobalGbdt(features::FeatureSpec spec, gbdt::Params params, int threads, int level_window,
              gbdt::Objective objective = gbdt::Objective::kSquaredError);
   // Fits on the steps [first_row, train_end) of every channel (all on one grid), early
-  // stopping on the last two weeks of each unless control fixes the tree count.
+  // stopping on the last two weeks of each unless control fixes the tree count, or (a
+  // fold after the first: control.prior_iterations) keeping that many trees and stopping
+  // on the fold's block of every channel.
   void fit(const std::vector<TrainingData>& channels, size_t train_end, const FitControl& control);
   std::unique_ptr<Predictor> predictor(size_t channel, bool clip_negative) const;
   int chosen_iterations() const { return chosen_; }

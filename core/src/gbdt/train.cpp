@@ -158,6 +158,7 @@ class Trainer {
         workers_(thread_count(p)) {}
 
   TrainResult run(const Progress& progress);
+  const KeepTrees* keep = nullptr;  // train(..., KeepTrees): see train.hpp
 
  private:
   static int thread_count(const Params& p) {
@@ -893,7 +894,8 @@ TrainResult Trainer::run(const Progress& progress) {
       if (vm < best_valid) {
         best_valid = vm;
         best_iter = it + 1;
-      } else if (stopping && it + 1 - best_iter >= p_.early_stopping_round) {
+      } else if (stopping && it + 1 - best_iter >= p_.early_stopping_round &&
+                 (!keep || it + 1 >= keep->min_trees)) {
         stop = true;
       }
     }
@@ -902,8 +904,8 @@ TrainResult Trainer::run(const Progress& progress) {
   }
 
   if (!ens.trees.empty()) result.train_metric.push_back(metric(d_, score_));
-  if (stopping && best_iter > 0) ens.trees.resize(best_iter);
-  result.best_iteration = static_cast<int>(ens.trees.size());
+  if (stopping && best_iter > 0 && !keep) ens.trees.resize(best_iter);
+  result.best_iteration = keep && stopping && best_iter > 0 ? best_iter : static_cast<int>(ens.trees.size());
   result.feature_gain.assign(cols_, 0.0);
   for (size_t t = 0; t < ens.trees.size(); ++t) {
     for (const auto& [feature, gain] : gains[t]) result.feature_gain[feature] += gain;
@@ -911,10 +913,9 @@ TrainResult Trainer::run(const Progress& progress) {
   return result;
 }
 
-}  // namespace
-
-TrainResult train(const Dataset& train_data, const Dataset* valid, const Params& params,
-                  const Progress& progress) {
+// train() with or without KeepTrees.
+TrainResult train_with(const Dataset& train_data, const Dataset* valid, const Params& params,
+                       const Progress& progress, const KeepTrees* keep) {
   params.validate();
   const ObjectiveFunction& objective = objective_function(params.objective);
   check_dataset(train_data, objective, "training", train_data.category_counts);
@@ -923,7 +924,20 @@ TrainResult train(const Dataset& train_data, const Dataset* valid, const Params&
     check_dataset(*valid, objective, "validation", train_data.category_counts);
   }
   Trainer trainer(train_data, valid, params);
+  trainer.keep = keep;
   return trainer.run(progress);
+}
+
+}  // namespace
+
+TrainResult train(const Dataset& train_data, const Dataset* valid, const Params& params,
+                  const Progress& progress) {
+  return train_with(train_data, valid, params, progress, nullptr);
+}
+
+TrainResult train(const Dataset& train_data, const Dataset* valid, const Params& params,
+                  const Progress& progress, const KeepTrees& keep) {
+  return train_with(train_data, valid, params, progress, &keep);
 }
 
 }  // namespace fc::gbdt

@@ -32,6 +32,13 @@ struct TrainingData {
 
 struct FitControl {
   int fixed_iterations = 0;  // GBDT: > 0 uses exactly this many trees (no early stopping)
+  // GBDT in a fold after the first: > 0 is the tree count the previous fold chose. One fit
+  // on every step before the cut-off then keeps that many trees as this fold's model, and
+  // boosts on while the fold's own block [valid_begin, valid_end) still improves, to choose
+  // the next fold's count (chosen_iterations()). The block is never seen by the trees the
+  // fold is scored with, and it ends before the next fold's block begins.
+  int prior_iterations = 0;
+  size_t valid_begin = 0, valid_end = 0;
   std::function<void(double fraction)> progress;  // fraction of this fit done
 };
 

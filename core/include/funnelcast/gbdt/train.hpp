@@ -48,4 +48,16 @@ using Progress = std::function<bool(int iteration, int total)>;
 TrainResult train(const Dataset& train, const Dataset* valid, const Params& params,
                   const Progress& progress = {});
 
+// Early stopping that keeps the trees (time-series cross-validation: a fold's model uses
+// the count chosen on the fold before, and its own block picks the next fold's count):
+// at least min_trees trees are grown whatever the validation set says, and the ensemble
+// keeps every tree grown; best_iteration is then the count the validation set chose (the
+// trees up to it), which may be fewer than the ensemble holds. Boosting is sequential, so
+// the first k trees of that ensemble are exactly the k-tree model.
+struct KeepTrees {
+  int min_trees = 0;
+};
+TrainResult train(const Dataset& train, const Dataset* valid, const Params& params,
+                  const Progress& progress, const KeepTrees& keep);
+
 }  // namespace fc::gbdt
