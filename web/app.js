@@ -267,6 +267,8 @@ function waitForScoring() {
 }
 
 async function boot() {
+  // The page's script is in and run (its modules' top levels): the shell starts.
+  performance.mark('fc-app-start');
   for (const p of PANELS) if (p.setup) p.setup(ctx);
   setupToolbar();
   setupDrop(store, $('drop-overlay'));
