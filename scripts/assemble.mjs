@@ -212,24 +212,33 @@ if (!modelFiles.includes('demo_leads.fcm')) {
 // server, and the worker's and the data's downloads share them). The module files stay
 // beside it (the workers and the charts' compile use them). Only the import and export
 // forms the page uses are understood (import.meta.url becomes the module's own URL), and
-// an import cycle fails the build. --no-bundle
+// an import cycle fails the build. A dynamic import (`import('./scoring-tab.js')`) may
+// only name one of LAZY: each is bundled too, into its own file, with the modules app.js
+// already has taken from app.js (its export __fc_modules), so each module still runs
+// once and has one state; the rest of its modules are inlined. --no-bundle
 // leaves app.js as it is.
-function bundlePage(entry) {
+const LAZY = ['scoring-tab.js'];
+function bundlePage(entry, shared = null) {
   const ids = new Map(); // module -> its index, once run
   const exported = new Map(); // module -> its exported names
   const visiting = new Set();
   const parts = [];
+  // The expression of a module's export object: its block's, or app.js's (shared).
   const visit = (rel, from) => {
-    if (ids.has(rel)) return ids.get(rel);
+    if (shared && shared.exported.has(rel)) {
+      exported.set(rel, shared.exported.get(rel));
+      return `__fc_modules[${JSON.stringify(rel)}]`;
+    }
+    if (ids.has(rel)) return `__fc_module_${ids.get(rel)}`;
     if (visiting.has(rel)) fail(`${from} imports ${rel}, which imports it back: an import cycle cannot be bundled`);
     visiting.add(rel);
     let code = readFileSync(join(out, rel), 'utf8');
-    if (code.includes('__fc_module_')) fail(`${rel} uses the bundle's reserved name __fc_module_`);
+    if (code.includes('__fc_module')) fail(`${rel} uses the bundle's reserved name __fc_module`);
     const head = [];
     code = code.replace(/^import\s+(?:([\w$]+)|\{([^}]*)\}|\*\s+as\s+([\w$]+))\s+from\s+'(\.{1,2}\/[^']+)';[ \t]*\n/gm, (_, def, named, star, spec) => {
       const dep = posix.normalize(posix.join(posix.dirname(rel), spec));
       if (!existsSync(join(out, dep))) fail(`${rel} imports ${dep}, which is missing`);
-      const ns = `__fc_module_${visit(dep, rel)}`;
+      const ns = visit(dep, rel);
       const names = exported.get(dep);
       if (def) {
         if (!names.includes('default')) fail(`${rel} imports the default export of ${dep}, which has none`);
@@ -247,8 +256,15 @@ function bundlePage(entry) {
       }
       return '';
     });
+    // import('./x.js') of a lazily loaded bundle: its path from the site's root, where
+    // every bundle is. (Types in comments, import('./types').Name, have no .js.)
+    code = code.replace(/\bimport\('(\.{1,2}\/[^']+\.js)'\)/g, (_, spec) => {
+      const dep = posix.normalize(posix.join(posix.dirname(rel), spec));
+      if (!LAZY.includes(dep)) fail(`${rel} imports ${dep} on demand, which is not one of the bundles loaded on demand (${LAZY.join(', ')})`);
+      return `import(${JSON.stringify(`./${dep}`)})`;
+    });
     const codeOnly = code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
-    if (/^\s*import\b/m.test(codeOnly) || /\bimport\s*\(/.test(codeOnly)) fail(`${rel}: an import form that cannot be bundled`);
+    if (/^\s*import\b/m.test(codeOnly) || /\bimport\s*\((?!"\.\/)/.test(codeOnly)) fail(`${rel}: an import form that cannot be bundled`);
     // import.meta.url: the module's own URL, as before (URLs made from it stay the same).
     if (rel !== entry) code = code.replace(/\bimport\.meta\.url\b/g, `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
     if (/\bimport\.meta\b(?!\.url)/.test(codeOnly)) fail(`${rel} reads import.meta other than its url`);
@@ -269,13 +285,24 @@ function bundlePage(entry) {
     visiting.delete(rel);
     ids.set(rel, id);
     exported.set(rel, names);
-    return id;
+    return ns;
   };
+  if (entry.includes('/')) fail(`${entry}: a bundle is written at the site's root`);
   visit(entry, entry);
-  writeFileSync(join(out, entry), `// ${entry} and the modules it imports in one file (scripts/assemble.mjs, 5c).\n${parts.join('\n')}`);
-  return ids.size;
+  const top = `${shared ? `import { __fc_modules } from './${shared.entry}';\n` : ''}`;
+  const bottom = shared ? `export const { ${exported.get(entry).join(', ')} } = __fc_module_${ids.get(entry)};\n` : `export const __fc_modules = { ${[...ids].map(([rel, id]) => `${JSON.stringify(rel)}: __fc_module_${id}`).join(', ')} };\n`;
+  if (shared && exported.get(entry).includes('default')) fail(`${entry}: a bundle loaded on demand exports names, not a default`);
+  writeFileSync(join(out, entry), `// ${entry} and the modules it imports in one file (scripts/assemble.mjs, 5c).\n${top}${parts.join('\n')}\n${bottom}`);
+  return { entry, count: ids.size, exported };
 }
-if (!process.argv.includes('--no-bundle')) console.log(`assemble: app.js bundles ${bundlePage('app.js')} modules`);
+if (!process.argv.includes('--no-bundle')) {
+  const app = bundlePage('app.js');
+  console.log(`assemble: app.js bundles ${app.count} modules`);
+  for (const lazy of LAZY) {
+    const b = bundlePage(lazy, app);
+    console.log(`assemble: ${lazy} (loaded on demand) bundles ${b.count} modules and takes ${new Set([...b.exported.keys()].filter((k) => app.exported.has(k))).size} from app.js`);
+  }
+}
 
 // 6. Build manifest and the service worker's precache list (every file but the worker).
 function walk(dir) {

@@ -7,12 +7,14 @@
 // query string (query.js), files to panels (files.js), the toolbar (channel, data span,
 // status), start-up and the dashboard's recomputes. All computation happens in workers
 // that own a wasm instance each: worker.js for the dashboard, lead-worker.js for lead
-// scoring (started after the dashboard is drawn, or at once when lead scoring is shown);
-// text from a CSV or a model file only ever reaches the page as textContent.
+// scoring; text from a CSV or a model file only ever reaches the page as textContent.
+// Lead scoring's panels (scoring-tab.js), its worker and its files load on demand: when
+// its tab is shown, pointed at or focused, when a file for it arrives, or at once when
+// the page opens on it. The dashboard's first view loads none of them.
 import { createTooltip, vegaLoaded } from './charts.js';
 import { $, $select, el, latestWins } from './dom.js';
 import { Engine } from './engine.js';
-import { setupDrop } from './files.js';
+import { deferOpeners, setupDrop } from './files.js';
 import * as F from './format.js';
 import { applyQuery } from './query.js';
 import { createStore } from './store.js';
@@ -21,14 +23,7 @@ import data from './panels/data.js';
 import forecast from './panels/forecast.js';
 import incidents from './panels/incidents.js';
 import kpis from './panels/kpis.js';
-import lead from './panels/lead.js';
-import leads from './panels/leads.js';
 import model from './panels/model.js';
-import threshold from './panels/threshold.js';
-import drift from './panels/drift.js';
-import scoreTraining from './panels/score-training.js';
-import scoring from './panels/scoring.js';
-import shap from './panels/shap.js';
 import training from './panels/training.js';
 import views from './panels/views.js';
 
@@ -42,9 +37,10 @@ import views from './panels/views.js';
 //   render(result, ctx)  with request: draw the handler's {value, error} (may be async)
 // A new panel is one module under panels/, one entry here and one handler in
 // worker-panels.js (docs/web-app.md, "Adding a panel").
+// Lead scoring's panels are not in this list: scoring-tab.js lists them, loaded on demand.
 /** @import { DashboardCalls, LeadCalls, Panel, PanelResult, Shell } from './types' */
 /** @type {Panel[]} */
-const PANELS = [views, data, kpis, forecast, anomalies, incidents, model, training, scoring, threshold, leads, shap, lead, drift, scoreTraining];
+const PANELS = [views, data, kpis, forecast, anomalies, incidents, model, training];
 
 // The page opened on lead scoring (boot.js saw it in the query string and started lead
 // scoring's worker and downloads instead of the dashboard's): the dashboard's worker,
@@ -83,6 +79,33 @@ let paintedDone;
 const painted = new Promise((resolve) => (paintedDone = resolve));
 /** @type {Shell} */
 const ctx = { engine, store, ready, started, painted, leadWorker, refresh, refreshPanel, showView: () => {}, tooltip: createTooltip($('tooltip')) };
+
+// --- lead scoring, on demand ------------------------------------------------------------
+
+// The kinds of file lead scoring's panels open (files.js): opening one loads them first.
+const LEAD_KINDS = ['leads', 'score-model', 'trained-score-model', 'train-table', 'reference', 'current'];
+/** @type {Promise<Panel[]> | null} */
+let leadPanels = null;
+// Loads lead scoring's panels (once) and sets them up as boot() does the dashboard's: set
+// up, their query-string keys read, started (scoring.js: its sources load at once when
+// its tab is shown, else once the dashboard's start-up is over).
+function loadLeadScoring() {
+  if (!leadPanels) {
+    performance.mark('fc-lead-code-requested');
+    const loading = import('./scoring-tab.js');
+    // Not loaded (offline before the service worker kept it, say): the next attempt tries again.
+    loading.catch(() => (leadPanels = null));
+    leadPanels = loading.then(({ LEAD_PANELS }) => {
+      performance.mark('fc-lead-code-loaded');
+      document.getElementById('lead-code-error')?.remove();
+      for (const p of LEAD_PANELS) if (p.setup) p.setup(ctx);
+      applyQuery(LEAD_PANELS, new URLSearchParams(location.search), PANELS);
+      for (const p of LEAD_PANELS) if (p.start) p.start(ctx);
+      return LEAD_PANELS;
+    });
+  }
+  return leadPanels;
+}
 
 /** @param {string} text */
 function setStatus(text) {
@@ -206,6 +229,15 @@ function setupToolbar() {
   });
 }
 
+// Lead scoring's code could not be loaded: said at the top of its tab.
+/** @param {Error} e */
+function leadCodeFailed(e) {
+  const view = $('scoring-view');
+  view.dataset.state = 'error';
+  document.getElementById('lead-code-error')?.remove();
+  view.prepend(el('p', { class: 'error', id: 'lead-code-error', role: 'alert', text: `Lead scoring could not be loaded: ${e.message}` }));
+}
+
 function registerServiceWorker() {
   if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
   navigator.serviceWorker.register('sw.js').catch((e) => console.warn('funnelcast: offline cache unavailable:', e.message));
@@ -235,10 +267,17 @@ function waitForScoring() {
 }
 
 async function boot() {
+  // The page's script is in and run (its modules' top levels): the shell starts.
+  performance.mark('fc-app-start');
   for (const p of PANELS) if (p.setup) p.setup(ctx);
   setupToolbar();
   setupDrop(store, $('drop-overlay'));
   applyQuery(PANELS, new URLSearchParams(location.search));
+  // Lead scoring on demand: its tab shown (views.js, also at start-up), or about to be
+  // (pointed at, focused), or a file of its kinds opened.
+  deferOpeners(LEAD_KINDS, loadLeadScoring);
+  store.on('view', () => store.view === 'scoring' && loadLeadScoring().catch(leadCodeFailed));
+  for (const type of ['pointerenter', 'focus']) $('tab-scoring').addEventListener(type, () => loadLeadScoring().catch(leadCodeFailed), { once: true });
   if (firstView) waitForScoring();
 
   ready.then(

@@ -48,6 +48,11 @@
   var leadsOnly = ['leads', 'scoring', 'reference', 'current'].some(function (k) { return query.has(k); }) && !query.has('data');
   if (view === 'scoring' || (view !== 'dashboard' && leadsOnly)) {
     window.fcFirstView = 'scoring';
+    // Lead scoring's panels (app.js loads them on demand): fetched now, beside app.js.
+    var preload = document.createElement('link');
+    preload.rel = 'modulepreload';
+    preload.href = 'scoring-tab.js';
+    document.head.appendChild(preload);
     try {
       var leadWorker = new Worker('lead-worker.js', { type: 'module', name: 'funnelcast-leads' });
       leadWorker.addEventListener('error', function (e) {

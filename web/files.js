@@ -18,10 +18,22 @@ export function opener(kind, fn) {
   openers.set(kind, fn);
 }
 
+// Kinds whose panels are not loaded yet (lead scoring's, loaded on demand): open() loads
+// them first (`load` sets their openers up), then hands the file over.
+/** @type {Map<string, () => Promise<unknown>>} */
+const deferred = new Map();
+
+/** @param {string[]} kinds @param {() => Promise<unknown>} load */
+export function deferOpeners(kinds, load) {
+  for (const kind of kinds) deferred.set(kind, load);
+}
+
 /** @param {string} kind @param {object} source a Source, or what that kind's opener takes */
-export function open(kind, source) {
+export async function open(kind, source) {
+  const load = deferred.get(kind);
+  if (!openers.has(kind) && load) await load();
   const fn = openers.get(kind);
-  if (!fn) return Promise.reject(new Error(`no panel opens '${kind}' files`));
+  if (!fn) throw new Error(`no panel opens '${kind}' files`);
   return fn(source);
 }
 

@@ -14,9 +14,12 @@ export const oneOf = (values) => (raw) => (values.includes(raw) ? raw : null);
 /** @type {() => (raw: string | null) => string | null} */
 export const text = () => (raw) => raw;
 
-/** @param {import('./types').Panel[]} panels @param {URLSearchParams} params */
-export function applyQuery(panels, params) {
+// `loaded`: panels whose keys were applied before (lead scoring's panels are loaded on
+// demand, after the dashboard's): their keys are checked against, not applied again.
+/** @param {import('./types').Panel[]} panels @param {URLSearchParams} params @param {import('./types').Panel[]} [loaded] */
+export function applyQuery(panels, params, loaded = []) {
   const owner = new Map();
+  for (const panel of loaded) for (const key of Object.keys(panel.query || {})) owner.set(key, panel.name);
   for (const panel of panels) {
     for (const [key, { parse, apply }] of Object.entries(panel.query || {})) {
       if (owner.has(key)) throw new Error(`query key '${key}' is declared by both the ${owner.get(key)} and the ${panel.name} panel`);

@@ -1,6 +1,9 @@
 // @ts-check
 // The service worker: keeps the app (page, scripts, styles, wasm, vega, demo data and
-// model) in a versioned cache so the page opens offline after the first visit.
+// model) in a versioned cache so the page opens offline after the first visit. Every file
+// of the site is kept, those the page loads only on demand too (lead scoring's code,
+// scoring-tab.js, its worker, the demo leads and scoring model), so lead scoring opens
+// offline even if it was never opened online.
 // scripts/assemble.mjs writes the file list and a content hash into the next line.
 /* @build */ const BUILD = { version: 'dev', files: [] };
 
