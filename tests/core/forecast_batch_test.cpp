@@ -18,17 +18,6 @@
 
 namespace fc::forecast::batch_test {
 
-// Poisson counts with a daily cycle and a slow upward drift, 40 days of hours.
-std::vector<double> counts_series(uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<double> y(40 * 24);
-  for (size_t t = 0; t < y.size(); ++t) {
-    const double rate = (8 + 0.01 * static_cast<double>(t)) * (1 + 0.6 * std::sin(2 * M_PI * static_cast<double>(t % 24) / 24));
-    y[t] = std::poisson_distribution<int>(rate)(rng);
-  }
-  return y;
-}
-
 // The default features over the series, with few trees.
 struct BatchData : fc::testing::ForecastData {
   explicit BatchData(std::vector<double> values) : ForecastData(std::move(values)) {
@@ -41,7 +30,7 @@ struct BatchData : fc::testing::ForecastData {
 // recursive() from 7 origins (the last one with no step left inside the history).
 void expect_same_forecasts(const std::string& name, bool block) {
   SCOPED_TRACE(name);
-  BatchData data(counts_series(7));
+  BatchData data(fc::testing::counts_series(7));
   const CandidateInfo* info = nullptr;
   for (const auto& c : candidates())
     if (name == c.name) info = &c;
@@ -98,7 +87,7 @@ TEST(RecursiveFrom, SmoothersAndNaiveGiveTheNumbersOfOneOriginAtATime) {
 }
 
 TEST(RecursiveFrom, NoOriginsGiveNoForecasts) {
-  BatchData data(counts_series(3));
+  BatchData data(fc::testing::counts_series(3));
   const CandidateInfo* info = nullptr;
   for (const auto& c : candidates())
     if (std::string(c.name) == "gbdt_l2") info = &c;

@@ -1,6 +1,10 @@
 // Training data for a forecasting candidate in a test: a series with the default features,
-// rows from the longest lag on, starting 2024-01-01, counts (never negative).
+// rows from the longest lag on, starting 2024-01-01, counts (never negative); and a counts
+// series to give it.
 #pragma once
+#include <cmath>
+#include <cstdint>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -25,5 +29,16 @@ struct ForecastData {
     d.counts = true;
   }
 };
+
+// Poisson counts with a daily cycle and a slow upward drift, 40 days of hours.
+inline std::vector<double> counts_series(uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<double> y(40 * 24);
+  for (size_t t = 0; t < y.size(); ++t) {
+    const double rate = (8 + 0.01 * static_cast<double>(t)) * (1 + 0.6 * std::sin(2 * M_PI * static_cast<double>(t % 24) / 24));
+    y[t] = std::poisson_distribution<int>(rate)(rng);
+  }
+  return y;
+}
 
 }  // namespace fc::testing

@@ -98,17 +98,6 @@ TEST(PriorTrees, KeepTreesGrowsAtLeastTheMinimumAndKeepsThem) {
   EXPECT_EQ(predictions(b.ensemble, best + 40, va), predictions(f.ensemble, best + 40, va));
 }
 
-// Poisson counts with a daily cycle and a slow upward drift, 40 days of hours.
-std::vector<double> counts_series(uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<double> y(40 * 24);
-  for (size_t t = 0; t < y.size(); ++t) {
-    const double rate = (8 + 0.01 * static_cast<double>(t)) * (1 + 0.6 * std::sin(2 * M_PI * static_cast<double>(t % 24) / 24));
-    y[t] = std::poisson_distribution<int>(rate)(rng);
-  }
-  return y;
-}
-
 struct Series : fc::testing::ForecastData {
   explicit Series(std::vector<double> values) : ForecastData(std::move(values)) {
     d.params.num_iterations = 120;
@@ -138,7 +127,7 @@ const CandidateInfo& candidate(const std::string& name) {
 // refitted, every later one with the previous fold's count, on the fold's training part.
 void expect_folds_use_the_previous_count(const std::string& name) {
   SCOPED_TRACE(name);
-  const Series s(counts_series(3));
+  const Series s(fc::testing::counts_series(3));
   const std::vector<validation::Fold> folds = folds_of(s, 4);
   const CandidateInfo& info = candidate(name);
   const CandidateCv cv = cross_validate(info, s.d, folds, 24, 24);
@@ -174,7 +163,7 @@ TEST(PriorTrees, EachFoldUsesTheCountTheFoldBeforeChose) {
 // By channel: a fit with the previous fold's count gives every channel the predictions of
 // a fit with that count fixed, and chooses a count of its own on the block.
 TEST(PriorTrees, TheTreesAcrossChannelsKeepThePreviousCount) {
-  const Series a(counts_series(4)), b(counts_series(5));
+  const Series a(fc::testing::counts_series(4)), b(fc::testing::counts_series(5));
   const std::vector<TrainingData> channels{a.d, b.d};
   const std::vector<validation::Fold> folds = folds_of(a, 3);
   const validation::Fold& fold = folds.back();
