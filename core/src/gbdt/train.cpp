@@ -148,10 +148,11 @@ struct GrownTree {
 
 class Trainer {
  public:
-  Trainer(const Dataset& train, const Dataset* valid, const Params& p)
+  Trainer(const Dataset& train, const Dataset* valid, const Params& p, const Measures& measures)
       : d_(train),
         v_(valid),
         p_(p),
+        measures_(measures),
         objective_(objective_function(p.objective)),
         n_(train.rows),
         cols_(train.cols),
@@ -221,6 +222,7 @@ class Trainer {
   const Dataset& d_;
   const Dataset* v_;
   const Params& p_;
+  const Measures measures_;
   const ObjectiveFunction& objective_;
   size_t n_, cols_;
   Workers workers_;
@@ -280,8 +282,16 @@ void Trainer::build_bins() {
   }
 }
 
-// Returns the training metric at the current scores, summed in fixed chunks.
+// Returns the training metric at the current scores, summed in fixed chunks, when it was
+// asked for (else 0, and the objective skips the loss).
 double Trainer::compute_gradients() {
+  if (!measures_.train_metric) {
+    for_chunks(n_, [&](size_t, size_t b, size_t e) {
+      objective_.gradients_only(score_.data() + b, d_.y + b, d_.weight ? d_.weight + b : nullptr,
+                                e - b, p_, gh_.data() + b);
+    });
+    return 0.0;
+  }
   const size_t chunks = (n_ + kRowChunk - 1) / kRowChunk;
   chunk_loss_.assign(chunks, 0.0);
   for_chunks(n_, [&](size_t c, size_t b, size_t e) {
@@ -872,10 +882,10 @@ TrainResult Trainer::run(const Progress& progress) {
   for (int it = 0; it < p_.num_iterations; ++it) {
     if (bagging_ && it % p_.bagging_freq == 0) draw_bag(bag_rng);
     draw_features(feature_rng);
-    // The gradient pass also measures the scores it starts from: those left by the
-    // previous tree.
+    // The gradient pass also measures the scores it starts from (those left by the
+    // previous tree) when the training metric was asked for.
     const double train_metric = compute_gradients();
-    if (it > 0) result.train_metric.push_back(train_metric);
+    if (it > 0 && measures_.train_metric) result.train_metric.push_back(train_metric);
     GrownTree gt = grow_tree();
     update_scores(gt, score_, codes_, n_, true);
     if (v_) update_scores(gt, vscore_, vcodes_, v_->rows, false);
@@ -901,7 +911,7 @@ TrainResult Trainer::run(const Progress& progress) {
     if (stop) break;
   }
 
-  if (!ens.trees.empty()) result.train_metric.push_back(metric(d_, score_));
+  if (measures_.train_metric && !ens.trees.empty()) result.train_metric.push_back(metric(d_, score_));
   if (stopping && best_iter > 0) ens.trees.resize(best_iter);
   result.best_iteration = static_cast<int>(ens.trees.size());
   result.feature_gain.assign(cols_, 0.0);
@@ -914,7 +924,7 @@ TrainResult Trainer::run(const Progress& progress) {
 }  // namespace
 
 TrainResult train(const Dataset& train_data, const Dataset* valid, const Params& params,
-                  const Progress& progress) {
+                  const Progress& progress, const Measures& measures) {
   params.validate();
   const ObjectiveFunction& objective = objective_function(params.objective);
   check_dataset(train_data, objective, "training", train_data.category_counts);
@@ -922,7 +932,7 @@ TrainResult train(const Dataset& train_data, const Dataset* valid, const Params&
     check_validation_shape(train_data, *valid);
     check_dataset(*valid, objective, "validation", train_data.category_counts);
   }
-  Trainer trainer(train_data, valid, params);
+  Trainer trainer(train_data, valid, params, measures);
   return trainer.run(progress);
 }
 
