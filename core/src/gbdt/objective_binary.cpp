@@ -29,7 +29,7 @@ struct BinaryRows {
     const double wp = y > 0.5 ? w * scale_pos_weight : w;
     return {(p - y) * wp, std::max(p * (1.0 - p), 1e-16) * wp};
   }
-  // Training without its metric: no log.
+  // The gradients alone: no log.
   GradPair gradient(double f, double y, double w) const { return pair(f, y, w, odds(f)); }
   GradPair operator()(double f, double y, double w, double& loss) const {
     const Odds o = odds(f);

@@ -188,7 +188,7 @@ class Trainer {
 
   void prepare(double base_score);
   void build_bins();
-  double compute_gradients();
+  void compute_gradients();
   double metric(const Dataset& d, const std::vector<double>& score);
   void draw_bag(Rng& rng);
   void draw_features(Rng& rng);
@@ -250,8 +250,6 @@ class Trainer {
   std::vector<uint32_t> scratch_right_;  // the parallel partition's second buffers
   std::vector<GradPair> gh_scratch_right_;
   std::vector<size_t> chunk_left_, chunk_right_, chunk_dest_;
-  std::vector<double> chunk_loss_;
-  double weight_sum_ = 0;  // of the training rows, summed in the metric's chunk order
   std::vector<Leaf> leaves_;
   std::vector<std::vector<HistBin>> hist_pool_;
   // Beside each histogram buffer, per feature, the 256-bit set of bins its leaf's rows fall
@@ -282,26 +280,12 @@ void Trainer::build_bins() {
   }
 }
 
-// Returns the training metric at the current scores, summed in fixed chunks, when it was
-// asked for (else 0, and the objective skips the loss).
-double Trainer::compute_gradients() {
-  if (!measures_.train_metric) {
-    for_chunks(n_, [&](size_t, size_t b, size_t e) {
-      objective_.gradients_only(score_.data() + b, d_.y + b, d_.weight ? d_.weight + b : nullptr,
-                                e - b, p_, gh_.data() + b);
-    });
-    return 0.0;
-  }
-  const size_t chunks = (n_ + kRowChunk - 1) / kRowChunk;
-  chunk_loss_.assign(chunks, 0.0);
-  for_chunks(n_, [&](size_t c, size_t b, size_t e) {
-    chunk_loss_[c] = objective_.gradients(score_.data() + b, d_.y + b,
-                                          d_.weight ? d_.weight + b : nullptr, e - b, p_,
-                                          gh_.data() + b);
+// The gradient pairs at the current scores.
+void Trainer::compute_gradients() {
+  for_chunks(n_, [&](size_t, size_t b, size_t e) {
+    objective_.gradients(score_.data() + b, d_.y + b, d_.weight ? d_.weight + b : nullptr, e - b,
+                         p_, gh_.data() + b);
   });
-  double s = 0;
-  for (double part : chunk_loss_) s += part;
-  return objective_.finish_metric(s / weight_sum_);
 }
 
 double Trainer::metric(const Dataset& d, const std::vector<double>& score) {
@@ -855,12 +839,6 @@ void Trainer::prepare(double base_score) {
   best_b_.resize(cols_);
   bagging_ = p_.bagging_freq > 0 && p_.bagging_fraction < 1.0;
   unit_hessian_ = objective_.unit_hessian() && d_.weight == nullptr;
-  // Same chunking and order as metric(), so the last iteration's metric (measured by
-  // metric() after the loop) is summed exactly like the others.
-  std::vector<double> wpart((n_ + kRowChunk - 1) / kRowChunk, 0.0);
-  for (size_t i = 0; i < n_; ++i) wpart[i / kRowChunk] += d_.weight ? d_.weight[i] : 1.0;
-  weight_sum_ = 0;
-  for (double w : wpart) weight_sum_ += w;
 }
 
 TrainResult Trainer::run(const Progress& progress) {
@@ -882,10 +860,9 @@ TrainResult Trainer::run(const Progress& progress) {
   for (int it = 0; it < p_.num_iterations; ++it) {
     if (bagging_ && it % p_.bagging_freq == 0) draw_bag(bag_rng);
     draw_features(feature_rng);
-    // The gradient pass also measures the scores it starts from (those left by the
-    // previous tree) when the training metric was asked for.
-    const double train_metric = compute_gradients();
-    if (it > 0 && measures_.train_metric) result.train_metric.push_back(train_metric);
+    // The training metric, when asked for, of the scores left by the previous tree.
+    if (it > 0 && measures_.train_metric) result.train_metric.push_back(metric(d_, score_));
+    compute_gradients();
     GrownTree gt = grow_tree();
     update_scores(gt, score_, codes_, n_, true);
     if (v_) update_scores(gt, vscore_, vcodes_, v_->rows, false);

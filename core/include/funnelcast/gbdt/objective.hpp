@@ -43,17 +43,11 @@ class ObjectiveFunction {
   // The raw score before the first tree. w may be null (every weight 1).
   virtual double base_score(const double* y, const double* w, size_t n, const Params& p) const = 0;
   // out[i]: the gradient pair of row i at raw score f[i], weighted by w[i] (w may be null).
-  // Returns the sum over the rows, in row order, of w[i] times the row's loss.
-  virtual double gradients(const double* f, const double* y, const double* w, size_t n,
-                           const Params& p, GradPair* out) const = 0;
-  // The same gradient pairs, bit for bit, without the loss: what training computes when
-  // no caller asked for the training metric (the binary loss costs a log per row, about a
-  // fifth of the wasm training time). This default computes the loss and drops it.
-  virtual void gradients_only(const double* f, const double* y, const double* w, size_t n,
-                              const Params& p, GradPair* out) const {
-    (void)gradients(f, y, w, n, p, out);
-  }
-  // The same weighted loss sum, without the gradients (the validation metric).
+  // No loss: training measures its metric, when asked to, with loss() (a log per row for
+  // binary, about a fifth of the wasm training time when it came with every gradient).
+  virtual void gradients(const double* f, const double* y, const double* w, size_t n,
+                         const Params& p, GradPair* out) const = 0;
+  // The sum over the rows, in row order, of w[i] times the row's loss (the metrics).
   virtual double loss(const double* f, const double* y, const double* w, size_t n,
                       const Params& p) const = 0;
   // The reported metric from the weighted mean loss (squared error reports its root).
@@ -70,9 +64,9 @@ class ObjectiveFunction {
 // returning the weighted gradient pair and setting the row's unweighted loss. It may also
 // have
 //   GradPair gradient(double f, double y, double w) const;
-// the same pair without the loss, for gradients_only(); it must give the same bits as
-// operator() (share the code). Without it, gradients_only() calls operator() and leaves
-// the loss to the optimizer.
+// the same pair without the loss, for gradients(); it must give the same bits as
+// operator() (share the code). Without it, gradients() calls operator() and leaves the
+// unused loss to the optimizer.
 template <class Rows, class = void>
 struct HasRowGradient : std::false_type {};
 template <class Rows>
@@ -82,8 +76,8 @@ struct HasRowGradient<Rows, std::void_t<decltype(std::declval<const Rows&>().gra
 template <class Rows>
 class RowObjective : public ObjectiveFunction {
  public:
-  void gradients_only(const double* f, const double* y, const double* w, size_t n,
-                      const Params& p, GradPair* out) const final {
+  void gradients(const double* f, const double* y, const double* w, size_t n, const Params& p,
+                 GradPair* out) const final {
     const Rows rows(p);
     for (size_t i = 0; i < n; ++i) {
       const double wi = w ? w[i] : 1.0;
@@ -94,18 +88,6 @@ class RowObjective : public ObjectiveFunction {
         out[i] = rows(f[i], y[i], wi, unused);
       }
     }
-  }
-  double gradients(const double* f, const double* y, const double* w, size_t n, const Params& p,
-                   GradPair* out) const final {
-    const Rows rows(p);
-    double s = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const double wi = w ? w[i] : 1.0;
-      double row_loss;
-      out[i] = rows(f[i], y[i], wi, row_loss);
-      s += wi * row_loss;
-    }
-    return s;
   }
   double loss(const double* f, const double* y, const double* w, size_t n,
               const Params& p) const final {
