@@ -184,7 +184,7 @@ TEST(ObjectiveRecipe, ARegisteredObjectiveIsFoundTrainedAndSaved) {
   expect_stump(kPseudoHuber, 0, 10, 5.0, -(30 * g) / (30 * h + 1.0) * 0.1);
 
   // Metric after one tree: the mean pseudo-Huber loss at residual 5 - |leaf|.
-  const TrainResult r = train(step(0, 10).view(), nullptr, recipe_stump_params(kPseudoHuber.id()));
+  const TrainResult r = train(step(0, 10).view(), nullptr, recipe_stump_params(kPseudoHuber.id()), {}, Measures{true});
   const double rest = 5.0 - std::abs(static_cast<double>(r.ensemble.trees[0].leaf_value[0]));
   EXPECT_NEAR(r.train_metric[0], std::sqrt(1 + rest * rest) - 1, 1e-12);
 }

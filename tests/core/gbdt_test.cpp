@@ -301,7 +301,7 @@ void expect_step_stump(const TrainResult& r) {
 
 TEST(Train, SquaredErrorStumpByHand) {
   const Data d = step_data(Objective::kSquaredError);
-  const TrainResult r = train(d.view(), nullptr, stump_params(Objective::kSquaredError));
+  const TrainResult r = train(d.view(), nullptr, stump_params(Objective::kSquaredError), {}, Measures{true});
   expect_step_stump(r);
   // base = mean y = 5; g = f - y = +5 (left, 30 rows) / -5 (right); h = 1 per row.
   EXPECT_DOUBLE_EQ(r.ensemble.base_score, 5.0);
@@ -483,7 +483,7 @@ TEST(Train, TrainingMetricEqualsReferencePredictions) {
     p.max_bin = 16;  // coarse bins: most rows sit strictly inside a bin
     p.min_data_in_leaf = 3;
     p.learning_rate = 0.3;
-    const TrainResult r = train(d.view(), nullptr, p);
+    const TrainResult r = train(d.view(), nullptr, p, {}, Measures{true});
     std::vector<double> raw(d.rows);
     for (size_t i = 0; i < d.rows; ++i) raw[i] = r.ensemble.predict_raw_reference(&d.x[i * d.cols]);
     double expect = mean_loss(objective, raw, d.y);
@@ -528,7 +528,7 @@ TEST(Train, PoissonAndBinaryReduceTheLoss) {
     Params p;
     p.objective = objective;
     p.num_iterations = 80;
-    const TrainResult r = train(d.view(), nullptr, p);
+    const TrainResult r = train(d.view(), nullptr, p, {}, Measures{true});
     // The loss of the constant model, computed directly from the labels.
     double mean = 0;
     for (double y : d.y) mean += y;
@@ -603,12 +603,12 @@ TEST(Train, SameSeedSameTreesAnyThreadCount) {
   p.feature_fraction = 0.75;
   p.seed = 77;
   p.num_threads = 1;
-  const TrainResult a = train(d.view(), nullptr, p);
-  const TrainResult b = train(d.view(), nullptr, p);
+  const TrainResult a = train(d.view(), nullptr, p, {}, Measures{true});
+  const TrainResult b = train(d.view(), nullptr, p, {}, Measures{true});
   p.num_threads = 2;
-  const TrainResult c = train(d.view(), nullptr, p);
+  const TrainResult c = train(d.view(), nullptr, p, {}, Measures{true});
   p.num_threads = 3;
-  const TrainResult e = train(d.view(), nullptr, p);
+  const TrainResult e = train(d.view(), nullptr, p, {}, Measures{true});
   expect_same_trees(a.ensemble, b.ensemble);
   expect_same_trees(a.ensemble, c.ensemble);
   expect_same_trees(a.ensemble, e.ensemble);
@@ -677,7 +677,7 @@ TEST(Train, EarlyStoppingTruncatesToTheBestIteration) {
   p.min_data_in_leaf = 2;
   p.early_stopping_round = 10;
   const Dataset vview = va.view();
-  const TrainResult s = train(tr.view(), &vview, p);
+  const TrainResult s = train(tr.view(), &vview, p, {}, Measures{true});
   ASSERT_LT(s.best_iteration, 500);
   EXPECT_EQ(s.ensemble.trees.size(), static_cast<size_t>(s.best_iteration));
   EXPECT_EQ(s.valid_metric.size(), static_cast<size_t>(s.best_iteration + 10));
@@ -1084,7 +1084,7 @@ TEST(Categorical, OneSplitSeparatesAHandKnownSet) {
   const Data d = category_data(30, -1);
   Dataset ds = d.view();
   ds.category_counts = kTenCategories;
-  const TrainResult r = train(ds, nullptr, category_stump_params());
+  const TrainResult r = train(ds, nullptr, category_stump_params(), {}, Measures{true});
   const Tree& t = r.ensemble.trees[0];
   ASSERT_EQ(t.internal_count(), 1u);
   EXPECT_EQ(t.feature[0], 0);
@@ -1115,7 +1115,7 @@ TEST(Categorical, OneSplitSeparatesAHandKnownSet) {
   EXPECT_FLOAT_EQ(t.predict_reference(minus_zero), -0.3f);  // category 0
 
   // The same codes as numbers: no threshold separates {2, 5, 7}, a stump leaves error.
-  const TrainResult numeric = train(d.view(), nullptr, category_stump_params());
+  const TrainResult numeric = train(d.view(), nullptr, category_stump_params(), {}, Measures{true});
   EXPECT_FALSE(numeric.ensemble.trees[0].is_categorical(0));
   EXPECT_GT(numeric.train_metric.back(), 0.3);
 }
@@ -1126,7 +1126,7 @@ TEST(Categorical, LearnsWhereMissingValuesGo) {
     const Data d = category_data(30, missing_y);
     Dataset ds = d.view();
     ds.category_counts = kTenCategories;
-    const TrainResult r = train(ds, nullptr, category_stump_params());
+    const TrainResult r = train(ds, nullptr, category_stump_params(), {}, Measures{true});
     const Tree& t = r.ensemble.trees[0];
     ASSERT_TRUE(t.is_categorical(0));
     EXPECT_EQ(t.cat_bits, (std::vector<uint32_t>{(1u << 2) | (1u << 5) | (1u << 7)}));
@@ -1211,7 +1211,7 @@ TEST(Categorical, ManyCategoriesKeepTheFrequentOnesAndPoolTheRest) {
   ds.category_counts = counts;
   Params p = category_stump_params();
   p.max_bin = 16;
-  const TrainResult r = train(ds, nullptr, p);
+  const TrainResult r = train(ds, nullptr, p, {}, Measures{true});
   const Tree& t = r.ensemble.trees[0];
   ASSERT_TRUE(t.is_categorical(0));
   // Either end of the order: the even codes (y = 3) or the odd ones (y = 0) go left.
@@ -1324,7 +1324,7 @@ TEST(Categorical, FlatEngineEqualsTheReferenceOnUnseenAndMissingCodes) {
   p.num_leaves = 15;
   p.learning_rate = 0.2;
   p.min_data_per_group = 20;
-  const TrainResult r = train(ds, nullptr, p);
+  const TrainResult r = train(ds, nullptr, p, {}, Measures{true});
   size_t cat_nodes = 0, num_nodes = 0, left_missing = 0;
   for (const Tree& t : r.ensemble.trees) {
     for (size_t k = 0; k < t.internal_count(); ++k) {
@@ -1393,9 +1393,9 @@ TEST(Categorical, SameSeedSameTreesAnyThreadCount) {
   p.feature_fraction = 0.8;
   p.seed = 11;
   p.num_threads = 1;
-  const TrainResult a = train(ds, nullptr, p);
+  const TrainResult a = train(ds, nullptr, p, {}, Measures{true});
   p.num_threads = 2;
-  const TrainResult b = train(ds, nullptr, p);
+  const TrainResult b = train(ds, nullptr, p, {}, Measures{true});
   expect_same_trees(a.ensemble, b.ensemble);
   EXPECT_EQ(a.train_metric, b.train_metric);
   size_t cat_nodes = 0;

@@ -15,17 +15,29 @@ namespace {
 struct BinaryRows {
   double scale_pos_weight;
   explicit BinaryRows(const Params& p) : scale_pos_weight(p.scale_pos_weight) {}
-  GradPair operator()(double f, double y, double w, double& loss) const {
-    // e = exp(-|f|) never overflows; p and both log-losses follow from it.
+  // e = exp(-|f|) never overflows; p and both log-losses follow from it.
+  struct Odds {
+    double e, one_e, inv;
+  };
+  static Odds odds(double f) {
     const double e = detail::exp(-std::abs(f));
-    const double one_e = 1.0 + e, inv = 1.0 / one_e;
-    const double p = f >= 0 ? inv : e * inv;
-    // log(1 + e), with the rounding of 1 + e corrected to first order (log1p's trick
-    // without its extra division).
-    const double softplus_abs = detail::log(one_e) + (e - (one_e - 1.0)) * inv;
-    loss = y > 0.5 ? (f < 0 ? -f : 0.0) + softplus_abs : (f > 0 ? f : 0.0) + softplus_abs;
+    const double one_e = 1.0 + e;
+    return {e, one_e, 1.0 / one_e};
+  }
+  GradPair pair(double f, double y, double w, const Odds& o) const {
+    const double p = f >= 0 ? o.inv : o.e * o.inv;
     const double wp = y > 0.5 ? w * scale_pos_weight : w;
     return {(p - y) * wp, std::max(p * (1.0 - p), 1e-16) * wp};
+  }
+  // The gradients alone: no log.
+  GradPair gradient(double f, double y, double w) const { return pair(f, y, w, odds(f)); }
+  GradPair operator()(double f, double y, double w, double& loss) const {
+    const Odds o = odds(f);
+    // log(1 + e), with the rounding of 1 + e corrected to first order (log1p's trick
+    // without its extra division).
+    const double softplus_abs = detail::log(o.one_e) + (o.e - (o.one_e - 1.0)) * o.inv;
+    loss = y > 0.5 ? (f < 0 ? -f : 0.0) + softplus_abs : (f > 0 ? f : 0.0) + softplus_abs;
+    return pair(f, y, w, o);
   }
 };
 

@@ -14,11 +14,14 @@ namespace {
 struct PoissonRows {
   double hessian_scale;  // exp(poisson_max_delta_step), once per batch rather than per row
   explicit PoissonRows(const Params& p) : hessian_scale(detail::exp(p.poisson_max_delta_step)) {}
+  GradPair pair(double y, double w, double mu) const { return {(mu - y) * w, mu * hessian_scale * w}; }
+  // The gradients alone: no log(y).
+  GradPair gradient(double f, double y, double w) const { return pair(y, w, detail::exp(f)); }
   GradPair operator()(double f, double y, double w, double& loss) const {
     const double mu = detail::exp(f);
     const double ylog = y > 0 ? y * (detail::log(y) - f) : 0.0;
     loss = 2.0 * (ylog - (y - mu));
-    return {(mu - y) * w, mu * hessian_scale * w};
+    return pair(y, w, mu);
   }
 };
 

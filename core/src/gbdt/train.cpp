@@ -148,10 +148,11 @@ struct GrownTree {
 
 class Trainer {
  public:
-  Trainer(const Dataset& train, const Dataset* valid, const Params& p)
+  Trainer(const Dataset& train, const Dataset* valid, const Params& p, const Measures& measures)
       : d_(train),
         v_(valid),
         p_(p),
+        measures_(measures),
         objective_(objective_function(p.objective)),
         n_(train.rows),
         cols_(train.cols),
@@ -188,7 +189,7 @@ class Trainer {
 
   void prepare(double base_score);
   void build_bins();
-  double compute_gradients();
+  void compute_gradients();
   double metric(const Dataset& d, const std::vector<double>& score);
   void draw_bag(Rng& rng);
   void draw_features(Rng& rng);
@@ -222,6 +223,7 @@ class Trainer {
   const Dataset& d_;
   const Dataset* v_;
   const Params& p_;
+  const Measures measures_;
   const ObjectiveFunction& objective_;
   size_t n_, cols_;
   Workers workers_;
@@ -249,8 +251,6 @@ class Trainer {
   std::vector<uint32_t> scratch_right_;  // the parallel partition's second buffers
   std::vector<GradPair> gh_scratch_right_;
   std::vector<size_t> chunk_left_, chunk_right_, chunk_dest_;
-  std::vector<double> chunk_loss_;
-  double weight_sum_ = 0;  // of the training rows, summed in the metric's chunk order
   std::vector<Leaf> leaves_;
   std::vector<std::vector<HistBin>> hist_pool_;
   // Beside each histogram buffer, per feature, the 256-bit set of bins its leaf's rows fall
@@ -281,18 +281,12 @@ void Trainer::build_bins() {
   }
 }
 
-// Returns the training metric at the current scores, summed in fixed chunks.
-double Trainer::compute_gradients() {
-  const size_t chunks = (n_ + kRowChunk - 1) / kRowChunk;
-  chunk_loss_.assign(chunks, 0.0);
-  for_chunks(n_, [&](size_t c, size_t b, size_t e) {
-    chunk_loss_[c] = objective_.gradients(score_.data() + b, d_.y + b,
-                                          d_.weight ? d_.weight + b : nullptr, e - b, p_,
-                                          gh_.data() + b);
+// The gradient pairs at the current scores.
+void Trainer::compute_gradients() {
+  for_chunks(n_, [&](size_t, size_t b, size_t e) {
+    objective_.gradients(score_.data() + b, d_.y + b, d_.weight ? d_.weight + b : nullptr, e - b,
+                         p_, gh_.data() + b);
   });
-  double s = 0;
-  for (double part : chunk_loss_) s += part;
-  return objective_.finish_metric(s / weight_sum_);
 }
 
 double Trainer::metric(const Dataset& d, const std::vector<double>& score) {
@@ -846,12 +840,6 @@ void Trainer::prepare(double base_score) {
   best_b_.resize(cols_);
   bagging_ = p_.bagging_freq > 0 && p_.bagging_fraction < 1.0;
   unit_hessian_ = objective_.unit_hessian() && d_.weight == nullptr;
-  // Same chunking and order as metric(), so the last iteration's metric (measured by
-  // metric() after the loop) is summed exactly like the others.
-  std::vector<double> wpart((n_ + kRowChunk - 1) / kRowChunk, 0.0);
-  for (size_t i = 0; i < n_; ++i) wpart[i / kRowChunk] += d_.weight ? d_.weight[i] : 1.0;
-  weight_sum_ = 0;
-  for (double w : wpart) weight_sum_ += w;
 }
 
 TrainResult Trainer::run(const Progress& progress) {
@@ -873,10 +861,9 @@ TrainResult Trainer::run(const Progress& progress) {
   for (int it = 0; it < p_.num_iterations; ++it) {
     if (bagging_ && it % p_.bagging_freq == 0) draw_bag(bag_rng);
     draw_features(feature_rng);
-    // The gradient pass also measures the scores it starts from: those left by the
-    // previous tree.
-    const double train_metric = compute_gradients();
-    if (it > 0) result.train_metric.push_back(train_metric);
+    // The training metric, when asked for, of the scores left by the previous tree.
+    if (it > 0 && measures_.train_metric) result.train_metric.push_back(metric(d_, score_));
+    compute_gradients();
     GrownTree gt = grow_tree();
     update_scores(gt, score_, codes_, n_, true);
     if (v_) update_scores(gt, vscore_, vcodes_, v_->rows, false);
@@ -903,7 +890,7 @@ TrainResult Trainer::run(const Progress& progress) {
     if (stop) break;
   }
 
-  if (!ens.trees.empty()) result.train_metric.push_back(metric(d_, score_));
+  if (measures_.train_metric && !ens.trees.empty()) result.train_metric.push_back(metric(d_, score_));
   if (stopping && best_iter > 0 && !keep) ens.trees.resize(best_iter);
   result.best_iteration = keep && stopping && best_iter > 0 ? best_iter : static_cast<int>(ens.trees.size());
   result.feature_gain.assign(cols_, 0.0);
@@ -915,7 +902,7 @@ TrainResult Trainer::run(const Progress& progress) {
 
 // train() with or without KeepTrees.
 TrainResult train_with(const Dataset& train_data, const Dataset* valid, const Params& params,
-                       const Progress& progress, const KeepTrees* keep) {
+                       const Progress& progress, const Measures& measures, const KeepTrees* keep) {
   params.validate();
   const ObjectiveFunction& objective = objective_function(params.objective);
   check_dataset(train_data, objective, "training", train_data.category_counts);
@@ -923,7 +910,7 @@ TrainResult train_with(const Dataset& train_data, const Dataset* valid, const Pa
     check_validation_shape(train_data, *valid);
     check_dataset(*valid, objective, "validation", train_data.category_counts);
   }
-  Trainer trainer(train_data, valid, params);
+  Trainer trainer(train_data, valid, params, measures);
   trainer.keep = keep;
   return trainer.run(progress);
 }
@@ -931,13 +918,13 @@ TrainResult train_with(const Dataset& train_data, const Dataset* valid, const Pa
 }  // namespace
 
 TrainResult train(const Dataset& train_data, const Dataset* valid, const Params& params,
-                  const Progress& progress) {
-  return train_with(train_data, valid, params, progress, nullptr);
+                  const Progress& progress, const Measures& measures) {
+  return train_with(train_data, valid, params, progress, measures, nullptr);
 }
 
 TrainResult train(const Dataset& train_data, const Dataset* valid, const Params& params,
                   const Progress& progress, const KeepTrees& keep) {
-  return train_with(train_data, valid, params, progress, &keep);
+  return train_with(train_data, valid, params, progress, Measures{}, &keep);
 }
 
 }  // namespace fc::gbdt

@@ -37,7 +37,9 @@ struct Dataset {
 struct TrainResult {
   Ensemble ensemble;
   int best_iteration = 0;              // trees kept (after early stopping)
-  std::vector<double> train_metric;    // per iteration, the objective's: rmse, deviance, logloss
+  // Per iteration, the objective's (rmse, deviance, logloss); empty unless
+  // Measures::train_metric asked for it.
+  std::vector<double> train_metric;
   std::vector<double> valid_metric;    // empty without a validation set
   std::vector<double> feature_gain;    // total split gain per feature
 };
@@ -45,8 +47,16 @@ struct TrainResult {
 // Called after each iteration; return false to stop early.
 using Progress = std::function<bool(int iteration, int total)>;
 
+// What train() measures besides the trees. The training metric is the objective's loss
+// on every training row at every iteration (a log per row for binary and poisson), which
+// nothing but tests and diagnostics reads, so it is measured only when asked; asking
+// changes no tree (the gradients are the same bits either way).
+struct Measures {
+  bool train_metric = false;
+};
+
 TrainResult train(const Dataset& train, const Dataset* valid, const Params& params,
-                  const Progress& progress = {});
+                  const Progress& progress = {}, const Measures& measures = {});
 
 // Early stopping that keeps the trees (time-series cross-validation: a fold's model uses
 // the count chosen on the fold before, and its own block picks the next fold's count):
