@@ -120,7 +120,16 @@ test('a daily file without a leads column: the columns to pick, daily KPIs once 
   const profit = cliJson(['anomalies', '--data', suite.site.path(file), '--leads', 'Sales', '--metric', 'Profit', '--json']);
   assert.ok(profit.count > 0, 'the spike is flagged by the CLI');
   await page.selectOption('#an-metric', 'Profit');
-  await page.waitForFunction((v) => Number(document.getElementById('anomaly-count').dataset.count) === v && document.getElementById('legend-metric').textContent === 'Profit', profit.count, { timeout: 20_000 });
+  // The count and the legend change before the chart is redrawn (panels/anomalies.js awaits
+  // the render, then labels the chart): wait for the chart's own label too.
+  await page.waitForFunction(
+    (v) =>
+      Number(document.getElementById('anomaly-count').dataset.count) === v &&
+      document.getElementById('legend-metric').textContent === 'Profit' &&
+      (document.getElementById('anomaly-chart').getAttribute('aria-label') || '').startsWith('Profit per '),
+    profit.count,
+    { timeout: 20_000 },
+  );
   const series = await drawn(page, 'anomaly-chart', 'series');
   const spike = profit.anomalies[profit.anomalies.length - 1];
   const row = series.find((r) => r.t === spike.time * 1000);
