@@ -19,10 +19,9 @@ constexpr size_t kHoldoutSteps = 14 * 24;
 
 // Trees from a training set: control's fixed count, or early stopping on `valid` (50
 // rounds unless the parameters say otherwise) when there is one; progress as the share of
-// the trees asked for. With control.prior_iterations (and a `valid`, the fold's block), at
-// least that many trees are grown and all are kept: the caller cuts the ensemble back.
+// the trees asked for.
 gbdt::TrainResult boost(const gbdt::Dataset& train, const gbdt::Dataset* valid, gbdt::Params p,
-                        const FitControl& control) {
+                        const FitControl& control, const gbdt::KeepTrees* keep = nullptr) {
   if (control.fixed_iterations > 0) {
     p.num_iterations = control.fixed_iterations;
     p.early_stopping_round = 0;
@@ -35,20 +34,31 @@ gbdt::TrainResult boost(const gbdt::Dataset& train, const gbdt::Dataset* valid, 
     if (control.progress) control.progress(static_cast<double>(it) / total);
     return true;
   };
-  if (control.prior_iterations > 0 && valid) {
-    gbdt::KeepTrees keep;
-    keep.min_trees = std::min(control.prior_iterations, p.num_iterations);
-    return gbdt::train(train, valid, p, progress, keep);
-  }
+  if (keep && valid) return gbdt::train(train, valid, p, progress, *keep);
   return gbdt::train(train, valid, p, progress);
 }
 
-// A fold's fit after the first (FitControl::prior_iterations): the trees kept as the
-// fold's model (the previous fold's count), and the count this fold's block chose.
-void keep_prior_trees(gbdt::TrainResult& r, const FitControl& control, int& chosen) {
+// Whether a fit is a fold's after the first (FitControl::prior_iterations): the fold's
+// block [valid_begin, valid_end) lies after the cut-off and only stops the boosting.
+bool after_prior(const FitControl& control, size_t train_end) {
+  return control.fixed_iterations <= 0 && control.prior_iterations > 0 && control.valid_begin >= train_end &&
+         control.valid_end > control.valid_begin;
+}
+
+// Such a fit: every step before the cut-off trains, at least the previous fold's count
+// of trees are grown and that many kept as the fold's model; `block` (null when the block
+// has no known target: then just that count) chooses the next fold's count, `chosen`.
+gbdt::TrainResult boost_after_prior(const gbdt::Dataset& train, const gbdt::Dataset* block, const gbdt::Params& p,
+                                    const FitControl& control, int& chosen) {
+  FitControl once = control;
+  if (!block) once.fixed_iterations = control.prior_iterations;
+  gbdt::KeepTrees keep;
+  keep.min_trees = std::min(control.prior_iterations, p.num_iterations);
+  gbdt::TrainResult r = boost(train, block, p, once, &keep);
   chosen = r.best_iteration;
-  const size_t keep = static_cast<size_t>(control.prior_iterations);
-  if (r.ensemble.trees.size() > keep) r.ensemble.trees.resize(keep);
+  const size_t kept = static_cast<size_t>(control.prior_iterations);
+  if (r.ensemble.trees.size() > kept) r.ensemble.trees.resize(kept);
+  return r;
 }
 
 // A gbdt forecaster's section: its objective, its parameters with the tree count kept, the
@@ -211,8 +221,7 @@ class GbdtCandidate final : public Candidate {
   void fit(const TrainingData& d, size_t train_end, const FitControl& control) override {
     gbdt::Params p = params_;
     // After the first fold: the rows of the fold's block too, only to stop the boosting.
-    const bool prior = control.fixed_iterations <= 0 && control.prior_iterations > 0 &&
-                       control.valid_begin >= train_end && control.valid_end > control.valid_begin;
+    const bool prior = after_prior(control, train_end);
     const size_t rows_end = prior ? control.valid_end : train_end;
     if (level_window_ > 0) levelled_rows(spec_, d, rows_end, level_window_, level_x_, level_y_);
     auto known_rows = [&](const TrainingData& data, size_t begin, size_t end) {
@@ -226,34 +235,21 @@ class GbdtCandidate final : public Candidate {
     KnownRows head, tail;
     if (prior) {
       tail = known_rows(d, control.valid_begin, control.valid_end);
-      FitControl once = control;
-      // A block without a known target: the previous fold's count, as a refit would use.
-      if (tail.rows == 0) once.fixed_iterations = control.prior_iterations;
-      if (tail.rows > 0) valid_set = {tail.x, tail.rows, tail.cols, tail.y, nullptr};
-      if (train_set.rows == 0) throw Error("gradient boosting: no training rows with a known target");
-      gbdt::TrainResult r = boost(train_set, tail.rows > 0 ? &valid_set : nullptr, p, once);
-      keep_prior_trees(r, once, chosen_);
-      gain_ = r.feature_gain;
-      ensemble_ = std::move(r.ensemble);
-      model_ = GbdtPredictor(spec_, ensemble_, level_window_);
-      model_.clip_negative = d.counts;
-      return;
-    }
-    if (control.fixed_iterations <= 0) {
+    } else if (control.fixed_iterations <= 0) {
       // The last two weeks (at most a fifth of the rows) of the training part stop the boosting.
       const size_t span = train_end - std::min(train_end, d.first_row);
       const size_t hold = std::min(kHoldoutSteps, span / 5);
       head = known_rows(d, d.first_row, train_end - hold);
       tail = known_rows(d, train_end - hold, train_end);
       train_set = {head.x, head.rows, head.cols, head.y, nullptr};
-      if (tail.rows > 0) {
-        valid_set = {tail.x, tail.rows, tail.cols, tail.y, nullptr};
-        valid = &valid_set;
-      }
+    }
+    if (tail.rows > 0) {
+      valid_set = {tail.x, tail.rows, tail.cols, tail.y, nullptr};
+      valid = &valid_set;
     }
     if (train_set.rows == 0) throw Error("gradient boosting: no training rows with a known target");
-    gbdt::TrainResult r = boost(train_set, valid, p, control);
-    chosen_ = r.best_iteration;
+    gbdt::TrainResult r = prior ? boost_after_prior(train_set, valid, p, control, chosen_) : boost(train_set, valid, p, control);
+    if (!prior) chosen_ = r.best_iteration;
     gain_ = r.feature_gain;
     ensemble_ = std::move(r.ensemble);
     model_ = GbdtPredictor(spec_, ensemble_, level_window_);
@@ -346,8 +342,7 @@ void GlobalGbdt::fit(const std::vector<TrainingData>& channels, size_t train_end
   std::vector<double> ly;
   // After the first fold (FitControl::prior_iterations): every step before the cut-off
   // trains, the fold's block only stops the boosting.
-  const bool prior = control.fixed_iterations <= 0 && control.prior_iterations > 0 &&
-                     control.valid_begin >= train_end && control.valid_end > control.valid_begin;
+  const bool prior = after_prior(control, train_end);
   const size_t rows_end = prior ? control.valid_end : train_end;
   for (size_t c = 0; c < channels.size(); ++c) {
     const TrainingData& d = channels[c];
@@ -379,18 +374,10 @@ void GlobalGbdt::fit(const std::vector<TrainingData>& channels, size_t train_end
   categories.back() = static_cast<uint32_t>(channels.size());
   const gbdt::Dataset train_set{head_x.data(), head_y.size(), cols, head_y.data(), nullptr, categories.data()};
   const gbdt::Dataset valid_set{tail_x.data(), tail_y.size(), cols, tail_y.data(), nullptr, categories.data()};
-  if (prior) {
-    FitControl once = control;
-    // A block without a known target: the previous fold's count, as a refit would use.
-    if (tail_y.empty()) once.fixed_iterations = control.prior_iterations;
-    gbdt::TrainResult r = boost(train_set, tail_y.empty() ? nullptr : &valid_set, params_, once);
-    keep_prior_trees(r, once, chosen_);
-    gain_ = r.feature_gain;
-    ensemble_ = std::move(r.ensemble);
-    return;
-  }
-  gbdt::TrainResult r = boost(train_set, tail_y.empty() ? nullptr : &valid_set, params_, control);
-  chosen_ = r.best_iteration;
+  const gbdt::Dataset* valid = tail_y.empty() ? nullptr : &valid_set;
+  gbdt::TrainResult r = prior ? boost_after_prior(train_set, valid, params_, control, chosen_)
+                              : boost(train_set, valid, params_, control);
+  if (!prior) chosen_ = r.best_iteration;
   gain_ = r.feature_gain;
   ensemble_ = std::move(r.ensemble);
 }
