@@ -9,7 +9,6 @@
 // predictions for them are written to PREDICTIONS_OUT as float64.
 // Memory: the process's peak RSS and its RSS once the data is read (MB), so the script can
 // set what training itself takes beside XGBoost's.
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -40,10 +39,19 @@ double rss_mb() {
   return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1e6;
 }
 
+// The process's own peak RSS: VmHWM in /proc/self/status. Not getrusage's ru_maxrss,
+// which Linux carries over an exec: a driver started by the Python bench would report the
+// Python process's peak (its numpy arrays, its XGBoost) whenever that was higher.
 double peak_rss_mb() {
-  struct rusage u {};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) * 1024 / 1e6;  // ru_maxrss is in KiB on Linux
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return 0;
+  char line[256];
+  double kib = 0;
+  while (std::fgets(line, sizeof line, f)) {
+    if (std::sscanf(line, "VmHWM: %lf kB", &kib) == 1) break;
+  }
+  std::fclose(f);
+  return kib * 1024 / 1e6;
 }
 
 }  // namespace

@@ -88,10 +88,20 @@ def rss_mb():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+def peak_rss_mb():
+    """The process's own peak RSS (VmHWM). Not ru_maxrss: Linux carries it over fork and
+    exec, so a worker started from this script would report this script's peak (the data
+    it generated) whenever that was higher than its own; the driver reads VmHWM too."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    return 0.0
+
+
 def xgboost_worker(spec):
     """In a process of its own: read the float32 file as the driver does, train, write the
     test predictions; print train_s and memory as the driver does."""
-    import resource
     import xgboost  # noqa: F401  (imported before the baseline RSS, as the library is)
     rows, cols = spec["rows"], spec["cols"]
     with open(spec["path"], "rb") as f:
@@ -103,7 +113,7 @@ def xgboost_worker(spec):
     data_rss = rss_mb()
     out = run_xgboost(x, y, spec["objective"], spec["trees"], spec["leaves"], spec["threads"],
                       spec.get("feature_types"), xt)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
+    peak = peak_rss_mb()
     if xt is not None:
         out, pred = out
         pred.astype(np.float64).tofile(spec["pred_path"])
