@@ -5,10 +5,10 @@ import { test } from 'node:test';
 
 import { cli, loadModule, MODULE_FILE, WASM_FILE } from './helpers.mjs';
 
-test('the inference .wasm file is at most 841 KiB (the page downloads it on every first visit; scripts/assemble.mjs has the same budget)', () => {
+test('the inference .wasm file is at most 875 KiB (the page downloads it on every first visit; scripts/assemble.mjs has the same budget)', () => {
   const size = statSync(WASM_FILE).size;
   console.log(`# funnelcast.wasm: ${size} bytes (${(size / 1024).toFixed(1)} KiB)`);
-  assert.ok(size <= 841 * 1024, `${size} bytes`);
+  assert.ok(size <= 875 * 1024, `${size} bytes`);
 });
 
 test('the JS glue is an ES module with no eval or new Function (CSP without unsafe-eval)', () => {

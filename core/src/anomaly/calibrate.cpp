@@ -1,11 +1,8 @@
 // A Fenwick tree over log-spaced bins gives the rank of a new value among all past ones
 // and any order statistic in O(log bins), so calibrating a two-year hourly series costs a
 // few milliseconds and the same bins come out natively and in wasm.
-// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
-// compiled for size (its templates from the standard library too).
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
+// Its loops run for every interval of a series (17,520 for two years of hours) when the page
+// first shows its anomalies: compiled for speed in the browser bundle too (CMakeLists.txt).
 
 #include "funnelcast/anomaly/calibrate.hpp"
 
@@ -48,7 +45,6 @@ double TailCalibrator::lower_edge(size_t bin) {
   const auto edge = [](size_t b) {
     return std::expm1(static_cast<double>(b) * (M_LN2 / static_cast<double>(kBinsPerOctave)));
   };
-#ifndef __EMSCRIPTEN__  // (not in the browser bundle: it is at its size budget)
   // Read for every p and critical value: the edges computed once (the same numbers).
   static const std::vector<double> edges = [&] {
     std::vector<double> e(kBins + 1);
@@ -56,9 +52,6 @@ double TailCalibrator::lower_edge(size_t bin) {
     return e;
   }();
   return bin <= kBins ? edges[bin] : edge(bin);
-#else
-  return edge(bin);
-#endif
 }
 
 void TailCalibrator::fenwick_add(size_t bin) {
@@ -200,7 +193,6 @@ double gaussian_two_sided(double z) {
 double gaussian_two_sided_inverse(double p) {
   if (!(p > 0)) return std::numeric_limits<double>::infinity();
   if (p >= 1) return 0;
-#ifndef __EMSCRIPTEN__  // (not in the browser bundle: it is at its size budget)
   // The bisection below defines the result. Its answer at a midpoint is known without erfc
   // where the midpoint is outside a bracket [a, b] of the root checked by erfc itself
   // (a: above p, b: at or below it; erfc falls with z): Newton on ln erfc finds the root to
@@ -217,9 +209,6 @@ double gaussian_two_sided_inverse(double p) {
   double a = -1, b = 41;  // no bracket: every midpoint asks erfc
   const double d = 1e-12 * std::max(1.0, z);
   if (gaussian_two_sided(z - d) > p && !(gaussian_two_sided(z + d) > p)) a = z - d, b = z + d;
-#else
-  const double a = -1, b = 41;
-#endif
   double lo = 0, hi = 40;
   for (int i = 0; i < 200 && hi - lo > 1e-13; ++i) {
     const double mid = (lo + hi) / 2;
@@ -256,7 +245,3 @@ double gaussian_surprise_inverse(double s) {
 }
 
 }  // namespace fc::anomaly
-
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute pop
-#endif

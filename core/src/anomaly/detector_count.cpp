@@ -19,11 +19,8 @@
 // collapse to 0 for some hours is found where no single hour is surprising.
 // Spend and other money (paced, not lumpy) and levels are not counts: no score (the
 // ensemble then combines its other members).
-// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
-// compiled for size (its templates from the standard library too).
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
+// Its loops run for every interval of a series (17,520 for two years of hours) when the page
+// first shows its anomalies: compiled for speed in the browser bundle too (CMakeLists.txt).
 
 #include <algorithm>
 #include <cmath>
@@ -720,7 +717,3 @@ extern const Detector kCountDetector = {
 };
 
 }  // namespace fc::anomaly::detail
-
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute pop
-#endif

@@ -3,11 +3,8 @@
 // seasonal statistic, hour of day, day of week, holiday and (ratios) the volume. Weak on its
 // own (its depth ratio saturates); in the ensemble it adds evidence for odd combinations
 // (a normal level at an abnormal hour). Expected value, band and direction: robust's.
-// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
-// compiled for size (its templates from the standard library too).
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
+// Its loops run for every interval of a series (17,520 for two years of hours) when the page
+// first shows its anomalies: compiled for speed in the browser bundle too (CMakeLists.txt).
 
 #include <algorithm>
 #include <cmath>
@@ -147,7 +144,3 @@ extern const Detector kIforestDetector = {
 };
 
 }  // namespace fc::anomaly::detail
-
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute pop
-#endif

@@ -2,11 +2,8 @@
 // exposure-weighted median of quantity / exposure) and 1.4826 x its MAD (for counts, money
 // and ratios, of the residuals of those intervals, each against its own window's centre).
 // Median and MAD ignore up to half the window, so an earlier incident does not mask the next.
-// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
-// compiled for size (its templates from the standard library too).
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
+// Its loops run for every interval of a series (17,520 for two years of hours) when the page
+// first shows its anomalies: compiled for speed in the browser bundle too (CMakeLists.txt).
 
 #include <algorithm>
 #include <cmath>
@@ -142,7 +139,3 @@ extern const Detector kRobustDetector = {
 };
 
 }  // namespace fc::anomaly::detail
-
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute pop
-#endif

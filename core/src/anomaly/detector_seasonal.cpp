@@ -3,11 +3,8 @@
 // median (leaving out values that were outliers themselves), times a level correction and
 // the holiday effect; the candidate whose residuals were smaller over the baseline window
 // judges the interval. Needs 2 earlier periods.
-// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
-// compiled for size (its templates from the standard library too).
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
+// Its loops run for every interval of a series (17,520 for two years of hours) when the page
+// first shows its anomalies: compiled for speed in the browser bundle too (CMakeLists.txt).
 
 #include <algorithm>
 #include <cmath>
@@ -457,7 +454,3 @@ extern const Detector kSeasonalDetector = {
 };
 
 }  // namespace fc::anomaly::detail
-
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute pop
-#endif

@@ -1,10 +1,7 @@
 // Random choices come from splitmix64 and plain arithmetic only, so a forest grown from
 // the same rows and seed has the same trees natively and in wasm.
-// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
-// compiled for size (its templates from the standard library too).
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
+// Its loops run for every interval of a series (17,520 for two years of hours) when the page
+// first shows its anomalies: compiled for speed in the browser bundle too (CMakeLists.txt).
 
 #include "funnelcast/anomaly/iforest.hpp"
 
@@ -171,7 +168,6 @@ IsolationForest IsolationForest::fit(const float* rows, size_t n, size_t feature
       for (size_t f = 0; f < features; ++f) cols[f * m + i] = row[f];
     }
     for (size_t i = m; i-- > 0;) std::swap(pool[i], pool[drawn[i]]);
-#ifndef __EMSCRIPTEN__  // (the browser bundle, at its size budget, scans them: all 0)
     for (size_t f = 0; f < features; ++f) {
       float lo = std::numeric_limits<float>::infinity(), hi = -lo;
       for (size_t i = 0; i < m; ++i) {
@@ -181,7 +177,6 @@ IsolationForest IsolationForest::fit(const float* rows, size_t n, size_t feature
       }
       flat[f] = lo < hi ? 0 : 1;
     }
-#endif
     gbdt::Tree& tree = out.ensemble_.trees[static_cast<size_t>(t)];
     Grower g(cols.data(), m, flat.data(), features, max_depth, rng, tree);
     g.grow(idx, 0, idx.size(), 0);
@@ -206,7 +201,3 @@ void IsolationForest::score(const float* rows, size_t n, double* out) const {
 }
 
 }  // namespace fc::anomaly
-
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute pop
-#endif

@@ -278,15 +278,9 @@ class SharedWork {
   template <class T, class Make>
   static std::shared_ptr<const T> get(const char* tag, const Input& in, size_t a, size_t b,
                                       size_t c, Make make) {
-#ifdef __EMSCRIPTEN__
-    // Not in the browser bundle: it is at its size budget.
-    (void)tag, (void)in, (void)a, (void)b, (void)c;
-    return std::make_shared<const T>(make());
-#else
     const Key key{tag, &in, a, b, c};
     if (auto kept = find(key)) return std::static_pointer_cast<const T>(kept);
     return std::static_pointer_cast<const T>(keep(key, std::make_shared<const T>(make())));
-#endif
   }
 
  private:

@@ -1,18 +1,13 @@
 // What the detectors share: how a deviation is measured for each kind of series and back,
 // the holiday effect, the robust statistics of a window, and the calibration of a
 // statistic as a detector walks forward.
-// Detection runs once per request, not per row of a hot loop: in the browser bundle it is
-// compiled for size (its templates from the standard library too).
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
+// Its loops run for every interval of a series (17,520 for two years of hours) when the page
+// first shows its anomalies: compiled for speed in the browser bundle too (CMakeLists.txt).
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#ifndef __EMSCRIPTEN__
 #include <mutex>
-#endif
 #include <numeric>
 #include <utility>
 
@@ -176,7 +171,6 @@ void SortedWindow::erase(double v) {
   if (it != v_.end() && *it == v) v_.erase(it);
 }
 
-#ifndef __EMSCRIPTEN__  // (not in the browser bundle: it is at its size budget)
 void SortedWindow::replace(double out, double in) {
   const auto first = v_.begin();
   const auto it = std::lower_bound(first, v_.end(), out);
@@ -193,12 +187,6 @@ void SortedWindow::replace(double out, double in) {
   }
   v_[q] = in;
 }
-#else
-void SortedWindow::replace(double out, double in) {
-  erase(out);
-  insert(in);
-}
-#endif
 
 double SortedWindow::median() const {
   const size_t n = v_.size();
@@ -515,8 +503,6 @@ double ShiftTest::next(double z) {
 
 // ---- shared work ----
 
-#ifndef __EMSCRIPTEN__
-
 namespace {
 
 struct SharedEntry {
@@ -626,15 +612,9 @@ std::shared_ptr<const void> SharedWork::keep(const Key& key, std::shared_ptr<con
   return v;
 }
 
-#endif  // (the browser bundle keeps nothing: SharedWork::get, SharedWorkScope)
-
 size_t shift_window(const Input& in) {
   const int64_t k = time::kDay / in.step;
   return k >= static_cast<int64_t>(2 * kSustained) ? static_cast<size_t>(k) : 0;
 }
 
 }  // namespace fc::anomaly::detail
-
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#pragma clang attribute pop
-#endif

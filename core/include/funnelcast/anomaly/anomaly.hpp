@@ -260,13 +260,8 @@ Result detect(const series::Series& s, const Options& options = {});
 // same with or without. Nests; closing the outermost frees what was kept.
 class SharedWorkScope {
  public:
-#ifndef __EMSCRIPTEN__
   SharedWorkScope();
   ~SharedWorkScope();
-#else  // the browser bundle keeps nothing (it is at its size budget)
-  SharedWorkScope() {}
-  ~SharedWorkScope() {}
-#endif
   SharedWorkScope(const SharedWorkScope&) = delete;
   SharedWorkScope& operator=(const SharedWorkScope&) = delete;
 };
