@@ -8,7 +8,7 @@
 // into the dashboard's worker through the normal model path (its schema checked by
 // modelFits before every forecast). Errors (daily data, too little history, too large a
 // file) are shown here, in the forecast panel.
-import { $, $table, download, el, pageWords, showError } from '../dom.js';
+import { $, $input, $table, download, el, pageWords, showError } from '../dom.js';
 import { intervalName } from '../format.js';
 import { coverageText, renderComparison } from './cv.js';
 
@@ -16,13 +16,24 @@ import { coverageText, renderComparison } from './cv.js';
 // hourly data train in about 15 s in a tab (docs/web-app.md); the same options give the
 // same bytes as `funnelcast train forecast --threads 1`. The horizon is the CLI's default
 // for the interval: a week of hourly data, 14 days of daily data, 13 weeks of weekly data.
-/** @typedef {Required<Pick<import('../../wasm/funnelcast').TrainForecastOptions, 'folds' | 'horizon' | 'iterations' | 'learning_rate' | 'seed'>>} Training */
+/** @typedef {Required<Pick<import('../../wasm/funnelcast').TrainForecastOptions, 'folds' | 'horizon' | 'iterations' | 'learning_rate' | 'seed'>> & Pick<import('../../wasm/funnelcast').TrainForecastOptions, 'by'>} Training */
 /** @type {Training} */
 export const TRAINING = { folds: 3, horizon: 168, iterations: 300, learning_rate: 0.1, seed: 0 };
 const DAY = 86400;
 const WEEK = 604800;
 /** @param {number} step @returns {Training} */
-const trainingFor = (step) => (step === WEEK ? { ...TRAINING, horizon: 13 } : step === DAY ? { ...TRAINING, horizon: 14 } : TRAINING);
+const trainingFor = (step) => {
+  const t = step === WEEK ? { ...TRAINING, horizon: 13 } : step === DAY ? { ...TRAINING, horizon: 14 } : { ...TRAINING };
+  // Every channel from one model (`--by channel`): asked for with the box, on hourly or
+  // daily data with channels (the core refuses it on weekly data).
+  return byChannelOffered() && $input('train-by-channel').checked ? { ...t, by: /** @type {'channel'} */ ('channel') } : t;
+};
+// The box is offered where a by-channel model can be trained: two channels or more, hourly
+// or daily rows.
+const byChannelOffered = () => {
+  const s = ctx && ctx.store.schema;
+  return !!s && s.channels.length >= 2 && s.step !== WEEK;
+};
 /** @param {number} step */
 const stepUnit = (step) => (step === WEEK ? 'week' : step === DAY ? 'day' : 'hour');
 
@@ -38,7 +49,7 @@ let result = null; // {bytes, name}: the trained model, for the download
 
 // The data a model is trained for: the file and how it is read.
 /** @type {(s: AcceptedSchema) => string} */
-const dataKey = (s) => JSON.stringify([s.source, s.pinnedRoles, s.events, s.gaps]);
+const dataKey = (s) => JSON.stringify([s.source, s.pinnedRoles, s.events, s.gaps, trainingFor(s.step).by || null]);
 /** @type {(source: string) => string} */
 const modelFile = (source) => `${source.replace(/\.[^.]*$/, '') || 'data'}-forecast.fcm`;
 
@@ -47,6 +58,7 @@ const modelFile = (source) => `${source.replace(/\.[^.]*$/, '') || 'data'}-forec
 function command(source, input, t) {
   const args = ['funnelcast train forecast', `--data ${source}`, `--out ${modelFile(source)}`, '--threads 1'];
   args.push(`--folds ${t.folds}`, `--horizon ${t.horizon}`);
+  if (t.by) args.push(`--by ${t.by}`);
   for (const [role, column] of Object.entries((input && input.roles) || {})) {
     if (role === 'leads' && input && input.events) continue;
     args.push(`--${role === 'channel' ? 'channel-column' : role} ${column == null ? '-' : column}`);
@@ -72,6 +84,7 @@ function show(state, { status = '', error = '', progress = null, retry = false }
   // (after Cancel, or a worker that stopped), never after the data was refused.
   $('train-again').hidden = !(state === 'cancelled' || (state === 'failed' && retry));
   $('train-result').hidden = state !== 'done';
+  $('train-by-channel-label').hidden = state == null || state === 'unsupported' || !byChannelOffered();
   if (progress) {
     const bar = /** @type {HTMLProgressElement} */ ($('train-progress-bar'));
     if (progress.fraction == null) bar.removeAttribute('value');
@@ -84,7 +97,7 @@ function show(state, { status = '', error = '', progress = null, retry = false }
 /** @param {string} source @param {DashboardCalls['trainingInput'] | null} input @param {number} step */
 function settings(source, input, step) {
   const t = trainingFor(step);
-  $('train-title').textContent = `A forecast model for ${source}`;
+  $('train-title').textContent = t.by ? `A forecast model of every channel of ${source}` : `A forecast model for ${source}`;
   $('train-settings').textContent =
     `Trained in this tab with lighter settings than the CLI's defaults (5 folds, 600 trees, learning rate 0.05): ${t.folds} folds, ` +
     `at most ${t.iterations} trees, learning rate ${t.learning_rate}, a ${t.horizon}-${stepUnit(step)} horizon, seed ${t.seed}. ` +
@@ -243,6 +256,10 @@ function setup(shell) {
     await ctx.refreshPanel('forecast');
   });
   $('train-again').addEventListener('click', () => start());
+  // Another kind of model asked for: trained at once (a run in progress is replaced).
+  $input('train-by-channel').addEventListener('change', () => {
+    if (ctx.store.dataOrigin === 'user' && ctx.store.modelOrigin !== 'user' && byChannelOffered()) start();
+  });
   $('train-download').addEventListener('click', () => {
     if (result) download(result.name, new Blob([result.bytes], { type: 'application/octet-stream' }));
   });
