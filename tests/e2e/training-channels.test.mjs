@@ -6,19 +6,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
-import { chooseFile, cli, cliJson, drawn, openApp, random, startSuite } from './helpers.mjs';
+import { chooseFile, cli, cliJson, drawn, openApp, random, stamp, startSuite } from './helpers.mjs';
 
 let suite;
 before(async () => {
   suite = await startSuite();
 });
 after(() => suite && suite.close());
-
-const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
-const stamp = (/** @type {number} */ s) => {
-  const d = new Date(s * 1000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:00:00`;
-};
 
 // 45 days of hours, three channels at different levels with their own daily shape.
 function channelsCsv() {
