@@ -70,6 +70,25 @@ CandidateCv channel_total(const std::string& name, const std::vector<CandidateCv
   return out;
 }
 
+// The trees' prediction of each step of [begin, end) from the history before it, clipped
+// as predict_clipped clips it: every step's row through the trees as one block, the numbers
+// of predict_at (predict_next_trees) in a fraction of the time of one row at a time.
+std::vector<double> one_step_trees(const Predictor& p, const features::History& h, size_t begin, size_t end,
+                                   std::vector<float>& scratch) {
+  std::vector<features::History> before(end - begin, h);
+  std::vector<const features::History*> hs;
+  for (size_t i = 0; i < before.size(); ++i) {
+    before[i].size = begin + i;
+    hs.push_back(&before[i]);
+  }
+  std::vector<double> out(hs.size());
+  if (!internal::predict_next_trees(p, hs, scratch, out.data()))
+    for (size_t i = 0; i < hs.size(); ++i) out[i] = p.predict_at(h, begin + i, scratch);
+  for (double& v : out)
+    if (p.clip_negative && v < 0) v = 0.0;
+  return out;
+}
+
 // The global trees through the folds, as cross_validate fits them: the first fold with
 // early stopping on its last steps and a refit with that tree count on all of them, each
 // later fold once with the count the fold before chose on its block; then each channel
@@ -111,7 +130,7 @@ ChannelCandidateCv channel_global_cv(const GlobalVariant& variant, const std::ve
       const std::unique_ptr<Predictor> p = g.predictor(c, total.counts);
       const features::History& h = ds[c].history;
       FoldPredictions fp;
-      for (size_t t = fold.valid_begin; t < fold.valid_end; ++t) fp.one_step.push_back(p->predict_clipped(h, t, scratch));
+      fp.one_step = one_step_trees(*p, h, fold.valid_begin, fold.valid_end, scratch);
       for (size_t o = fold.valid_begin; o + static_cast<size_t>(horizon) <= fold.valid_end; o += step)
         fp.origins.push_back(o);
       fp.forecasts = recursive_from(*p, h, fp.origins, horizon);
