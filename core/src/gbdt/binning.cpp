@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "internal.hpp"
@@ -77,6 +79,43 @@ FeatureBins categorical_bins(const Dataset& d, size_t f, uint32_t categories, in
 
 }  // namespace
 
+// An LSD radix sort on keys whose unsigned order is the floats' order, three passes of 11
+// bits. std::sort of the sample of every feature was a twentieth of training a by-channel
+// forecaster (one binning a fit, 14 fits).
+void sort_finite(std::vector<float>& values) {
+  const size_t n = values.size();
+  if (n < 256) {
+    std::sort(values.begin(), values.end());
+    return;
+  }
+  std::vector<uint32_t> keys(n), other(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t b;
+    std::memcpy(&b, &values[i], sizeof b);
+    keys[i] = b & 0x80000000u ? ~b : b | 0x80000000u;
+  }
+  constexpr int kBits = 11;
+  constexpr uint32_t kMask = (1u << kBits) - 1;
+  std::vector<size_t> start(size_t{1} << kBits);
+  for (int shift = 0; shift < 32; shift += kBits) {
+    std::fill(start.begin(), start.end(), 0);
+    for (uint32_t k : keys) ++start[(k >> shift) & kMask];
+    size_t at = 0;
+    for (size_t& s : start) {
+      const size_t c = s;
+      s = at;
+      at += c;
+    }
+    for (uint32_t k : keys) other[start[(k >> shift) & kMask]++] = k;
+    keys.swap(other);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t k = keys[i];
+    const uint32_t b = k & 0x80000000u ? k & 0x7fffffffu : ~k;
+    std::memcpy(&values[i], &b, sizeof b);
+  }
+}
+
 void FeatureBins::prepare_search() {
   size_t size = 1;
   while (size < nb) size *= 2;
@@ -86,7 +125,7 @@ void FeatureBins::prepare_search() {
 
 FeatureBins make_bins(std::vector<float>& values, int max_bin) {
   FeatureBins fb;
-  std::sort(values.begin(), values.end());
+  sort_finite(values);
   std::vector<float> distinct;
   std::vector<double> count;
   for (size_t i = 0; i < values.size();) {

@@ -50,6 +50,11 @@ struct FeatureBins {
   }
 };
 
+// Sorts finite values ascending, to the bit as std::sort does but for the order of -0 and
+// +0 among themselves (make_bins reads the two alike: a boundary is a midpoint, the same
+// from either zero).
+void sort_finite(std::vector<float>& values);
+
 // values: the finite sampled values of one feature (reordered in place).
 FeatureBins make_bins(std::vector<float>& values, int max_bin);
 
