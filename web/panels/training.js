@@ -23,7 +23,7 @@ const DAY = 86400;
 const WEEK = 604800;
 /** @param {number} step @returns {Training} */
 const trainingFor = (step) => {
-  const t = step === WEEK ? { ...TRAINING, horizon: 13 } : step === DAY ? { ...TRAINING, horizon: 14 } : { ...TRAINING };
+  const t = step === WEEK ? { ...TRAINING, horizon: 13 } : step === DAY ? { ...TRAINING, horizon: 14 } : TRAINING;
   // Every channel from one model (`--by channel`): asked for with the box, on hourly or
   // daily data with channels (the core refuses it on weekly data).
   return byChannelOffered() && $input('train-by-channel').checked ? { ...t, by: /** @type {'channel'} */ ('channel') } : t;
@@ -206,12 +206,15 @@ async function finish(r, msg) {
   performance.mark('fc-train-drawn');
 }
 
+// The user's data without a model of the user's own: a model is trained for it.
+/** @param {StoreState} store */
+const trainingWanted = (store) => store.dataOrigin === 'user' && store.modelOrigin !== 'user';
+
 // A new table: train when it is the user's data without a model of the user's own, unless
 // the model loaded was trained here for this very data (a reload of the same file).
 /** @param {StoreState} store */
 function onData(store) {
-  const wanted = store.dataOrigin === 'user' && store.modelOrigin !== 'user';
-  if (!wanted) {
+  if (!trainingWanted(store)) {
     stop();
     run = null;
     store.training = null;
@@ -258,7 +261,7 @@ function setup(shell) {
   $('train-again').addEventListener('click', () => start());
   // Another kind of model asked for: trained at once (a run in progress is replaced).
   $input('train-by-channel').addEventListener('change', () => {
-    if (ctx.store.dataOrigin === 'user' && ctx.store.modelOrigin !== 'user' && byChannelOffered()) start();
+    if (trainingWanted(ctx.store) && byChannelOffered()) start();
   });
   $('train-download').addEventListener('click', () => {
     if (result) download(result.name, new Blob([result.bytes], { type: 'application/octet-stream' }));
