@@ -179,6 +179,14 @@ TEST(ApiFields, TrainForecastOptionsApplyDefaultsThenNamesThenParams) {
   EXPECT_EQ(d.params.lambda_l2, 1.0);
   EXPECT_EQ(d.spec.lags.size(), 28u);  // 1..24, 48, 72, 168, 336
   EXPECT_TRUE(d.pinned_objective.empty());
+  // No rate given: --by channel on hourly data takes its own (train_by_channel).
+  EXPECT_FALSE(d.learning_rate_given);
+  const auto given = [&](const std::string& key, const nlohmann::json& value) {
+    return train_forecast_options(read_request(fields, {{key, value}}, Edge::kCli)).learning_rate_given;
+  };
+  EXPECT_TRUE(given("learning_rate", 0.05));  // given, even at the default value
+  EXPECT_TRUE(given("param", "eta=0.05"));
+  EXPECT_FALSE(given("param", "lambda_l2=2"));
   TrainForecastRequest r = read_request(fields, {{"iterations", 50}, {"lags", "1-3,24"}, {"no_cyclic", true}}, Edge::kCli);
   r = read_request(fields, {{"param", "lambda_l2=3"}}, Edge::kCli, r);
   r = read_request(fields, {{"param", "objective=poisson"}}, Edge::kCli, r);  // a repeated --param appends

@@ -129,6 +129,18 @@ TEST(ByChannel, OneSetOfTreesForecastsEachChannelAtItsOwnLevel) {
   }
 }
 
+TEST(ByChannel, TheGlobalTreesLearnAtTheirOwnRateOnHourlyDataUnlessOneIsGiven) {
+  const Table t = by_channel_table(by_channel_csv(kThreeLevels, 24 * 45));
+  TrainOptions o = by_channel_options();
+  o.params.learning_rate = 0.05;
+  const TrainOutput own = train(series::build(t), o);
+  ASSERT_EQ(own.model.header.forecast->selected.rfind("gbdt_global", 0), 0u) << own.report.dump();
+  EXPECT_EQ(own.model.header.forecast->params->learning_rate, 0.1);
+  o.learning_rate_given = true;
+  const TrainOutput given = train(series::build(t), o);
+  EXPECT_EQ(given.model.header.forecast->params->learning_rate, 0.05);
+}
+
 TEST(ByChannel, SeasonalNaivesTotalIsTheSameAsTrainedOnTheTotal) {
   // Seasonal naive is linear: the channels' sum of last week's values is the total's
   // last week. So the by-channel report's seasonal_naive row (the summed channels,

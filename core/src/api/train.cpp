@@ -81,11 +81,11 @@ double share(const json& v, const std::string& at) {
 
 // The boosting options of a request R (R::boosting), with the trainer's default iterations.
 template <class R>
-std::vector<Field<R>> boosting_fields(const char* iterations) {
+std::vector<Field<R>> boosting_fields(const char* iterations, const char* learning_rate = "shrinkage of each tree") {
   return {
       {info("iterations", FieldType::kInteger, "N", "trees at most (early stopping on the folds picks the count)", iterations, 1, 100000),
        +[](R& r, const json& v) { r.boosting.iterations = v.get<int>(); }},
-      {info("learning_rate", FieldType::kNumber, "X", "shrinkage of each tree", "0.05"),
+      {info("learning_rate", FieldType::kNumber, "X", learning_rate, "0.05"),
        +[](R& r, const json& v) {
          if (!(v.get<double>() > 0)) throw Error(where(r.edge, "learning_rate") + ": expected a number > 0, found " + v.dump());
          r.boosting.learning_rate = v.get<double>();
@@ -240,7 +240,8 @@ const std::vector<Field<TrainForecastRequest>>& train_forecast_fields() {
            if (r.candidates.empty()) throw Error("--candidates: name at least one forecaster");
          }},
     };
-    append(f, boosting_fields<R>("600"));
+    append(f, boosting_fields<R>("600", "shrinkage of each tree (--by channel on hourly data: 0.1\n"
+                                        "unless given)"));
     append(f, output_fields<R>());
     return f;
   }();
@@ -332,12 +333,17 @@ forecast::TrainOptions train_forecast_options(const TrainForecastRequest& r) {
   // training a 960-hour series), and lag features of a count or a smooth series lose
   // nothing measurable (bench/forecast_accuracy.py: the same or better by series type).
   o.params.max_bin = 63;
-  o.params.learning_rate = 0.05;
+  // No rate at first (0 is never a valid one): still 0 after the options only when none
+  // was given, by --learning-rate or --param (under any of its names). --by channel on
+  // hourly data then takes its own (forecast::TrainOptions::learning_rate_given).
+  o.params.learning_rate = 0;
   o.params.lambda_l2 = 1.0;
   o.params.feature_fraction = 0.9;
   o.params.bagging_fraction = 0.8;
   o.params.bagging_freq = 1;
   apply_boosting(r.boosting, r.edge, o.params);
+  o.learning_rate_given = o.params.learning_rate > 0;
+  if (!o.learning_rate_given) o.params.learning_rate = 0.05;
   for (const auto& kv : r.boosting.params)
     if (kv.compare(0, 10, "objective=") == 0) o.pinned_objective = gbdt::to_string(o.params.objective);
   o.params.validate();
