@@ -179,7 +179,7 @@ TEST(ApiFields, TrainForecastOptionsApplyDefaultsThenNamesThenParams) {
   EXPECT_EQ(d.params.lambda_l2, 1.0);
   EXPECT_EQ(d.spec.lags.size(), 28u);  // 1..24, 48, 72, 168, 336
   EXPECT_TRUE(d.pinned_objective.empty());
-  // No rate given: --by channel on hourly data takes its own (train_by_channel).
+  // No rate given: --by channel on a long hourly file takes its own (train_by_channel).
   EXPECT_FALSE(d.learning_rate_given);
   const auto given = [&](const std::string& key, const nlohmann::json& value) {
     return train_forecast_options(read_request(fields, {{key, value}}, Edge::kCli)).learning_rate_given;

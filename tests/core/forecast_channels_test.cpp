@@ -129,16 +129,18 @@ TEST(ByChannel, OneSetOfTreesForecastsEachChannelAtItsOwnLevel) {
   }
 }
 
-TEST(ByChannel, TheGlobalTreesLearnAtTheirOwnRateOnHourlyDataUnlessOneIsGiven) {
-  const Table t = by_channel_table(by_channel_csv(kThreeLevels, 24 * 45));
+TEST(ByChannel, TheGlobalTreesLearnAtTheirOwnRateOnLongHourlyFilesUnlessOneIsGiven) {
   TrainOptions o = by_channel_options();
   o.params.learning_rate = 0.05;
-  const TrainOutput own = train(series::build(t), o);
-  ASSERT_EQ(own.model.header.forecast->selected.rfind("gbdt_global", 0), 0u) << own.report.dump();
-  EXPECT_EQ(own.model.header.forecast->params->learning_rate, 0.1);
+  const auto rate = [&](size_t days) {
+    const TrainOutput out = train(series::build(by_channel_table(by_channel_csv(kThreeLevels, 24 * days))), o);
+    EXPECT_EQ(out.model.header.forecast->selected.rfind("gbdt_global", 0), 0u) << out.report.dump();
+    return out.model.header.forecast->params->learning_rate;
+  };
+  EXPECT_EQ(rate(45), 0.05);   // a short file keeps the rate
+  EXPECT_EQ(rate(550), 0.1);   // 18 months or more: the by-channel rate
   o.learning_rate_given = true;
-  const TrainOutput given = train(series::build(t), o);
-  EXPECT_EQ(given.model.header.forecast->params->learning_rate, 0.05);
+  EXPECT_EQ(rate(550), 0.05);  // unless one is given
 }
 
 TEST(ByChannel, SeasonalNaivesTotalIsTheSameAsTrainedOnTheTotal) {

@@ -240,8 +240,8 @@ const std::vector<Field<TrainForecastRequest>>& train_forecast_fields() {
            if (r.candidates.empty()) throw Error("--candidates: name at least one forecaster");
          }},
     };
-    append(f, boosting_fields<R>("600", "shrinkage of each tree (--by channel on hourly data: 0.1\n"
-                                        "unless given)"));
+    append(f, boosting_fields<R>("600", "shrinkage of each tree (--by channel on 18 months of hours\n"
+                                        "or more: 0.1 unless given)"));
     append(f, output_fields<R>());
     return f;
   }();
@@ -334,8 +334,8 @@ forecast::TrainOptions train_forecast_options(const TrainForecastRequest& r) {
   // nothing measurable (bench/forecast_accuracy.py: the same or better by series type).
   o.params.max_bin = 63;
   // No rate at first (0 is never a valid one): still 0 after the options only when none
-  // was given, by --learning-rate or --param (under any of its names). --by channel on
-  // hourly data then takes its own (forecast::TrainOptions::learning_rate_given).
+  // was given, by --learning-rate or --param (under any of its names). --by channel on a
+  // long hourly file then takes its own (forecast::TrainOptions::learning_rate_given).
   o.params.learning_rate = 0;
   o.params.lambda_l2 = 1.0;
   o.params.feature_fraction = 0.9;

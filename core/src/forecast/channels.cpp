@@ -34,10 +34,12 @@ struct GlobalVariant {
   bool levelled;
   gbdt::Objective objective;
 };
-// The global trees' learning rate on hourly data when none is given (train_by_channel).
+// The global trees' learning rate on long hourly files when none is given, and their early
+// stopping's patience then, in trees (50 at the single series' 0.05): train_by_channel.
+// Long: at least 18 months of hours (a 2-year file, not a 1-year one).
 constexpr double kChannelLearningRate = 0.1;
-// And their early stopping's patience then, in trees (50 at the single series' 0.05).
 constexpr int kChannelPatience = 25;
+constexpr size_t kChannelFastHours = 548 * 24;
 
 constexpr GlobalVariant kGlobalVariants[] = {{"gbdt_global", true, gbdt::Objective::kSquaredError},
                                              {"gbdt_global_poisson", false, gbdt::Objective::kPoisson}};
@@ -298,22 +300,6 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
   const bool daily = data.step == time::kDay;
   TrainOptions options = given;
   if (daily) adapt_to_daily(options);
-  // The global trees learn from every channel's hours at once, and on hourly data they
-  // learn at twice the single series' rate unless a rate is given: half the trees for the
-  // same early-stopped fit. On the 2-year demo's three channels that took training from
-  // 21.7 to 12.9 CPU s with each channel's backtest MASE within 0.003 of what it was
-  // (bench/forecast_channels.py in docs/forecasting.md). Daily files keep the rate: they
-  // train in a fraction of a second already.
-  // The early stopping's patience then halves with it (unless a patience is given), from
-  // 50 trees to 25: the same shrinkage spent past the best count before stopping. Each
-  // fit grows its best count and the patience, so the patience was 45% of the trees
-  // gbdt_global grew on the first fold. On the demo: 12.3 -> 10.3 CPU s, every tree count
-  // chosen the same but one (gbdt_global_poisson's fourth fold, 286 -> 212), each
-  // channel's backtest MASE the same to three decimals.
-  if (!daily && !options.learning_rate_given) {
-    options.params.learning_rate = kChannelLearningRate;
-    if (options.params.early_stopping_round <= 0) options.params.early_stopping_round = kChannelPatience;
-  }
   const std::string unit = daily ? "day" : "hour";
   if (!options.channel.empty())
     throw Error("--by channel forecasts every channel; to train on channel '" + options.channel + "' alone, leave out --by");
@@ -328,6 +314,18 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
   const time::Zone* zone = series::clock_zone(data);
   const SeriesHistory total_history = history_of(spec, data.total, zone);
   const size_t n = total_history.history.size;
+  // On long hourly files the global trees learn at twice the single series' rate unless a
+  // rate is given: about half the trees for the same early-stopped fit, where the pooled
+  // rows of every channel make each tree the costliest. The early stopping's patience
+  // halves with it (unless given), 50 trees to 25: the same shrinkage spent past the best
+  // count. bench/forecast_channels.py (docs/forecasting.md, 3 seeds, 2 origins each): on
+  // 730 days the channels' MASE ratio 0.635 -> 0.639 and the total's 0.560 -> 0.564 with
+  // half the CPU time (22.7 -> 11.5 s); on 365 days the rate alone cost more (0.744 ->
+  // 0.756, total 0.704 -> 0.723), so shorter files, and daily ones, keep the defaults.
+  if (!daily && !options.learning_rate_given && n >= kChannelFastHours) {
+    options.params.learning_rate = kChannelLearningRate;
+    if (options.params.early_stopping_round <= 0) options.params.early_stopping_round = kChannelPatience;
+  }
   const std::vector<double> total_y(total_history.history.target, total_history.history.target + n);
   bool counts = check_target(total_y, input.source, target, unit, out.notices);
   std::vector<SeriesHistory> histories;

@@ -23,7 +23,7 @@ struct TrainOptions {
   // Unset: a daily series takes its own defaults (14 days; lags 1-7,14,21,28; windows
   // 7,28) instead of the hourly ones above. Hourly series are unaffected.
   bool horizon_given = false, lags_given = false, windows_given = false;
-  // Unset: --by channel's trees on hourly data take their own learning rate
+  // Unset: --by channel's trees on a long hourly file take their own learning rate
   // (train_by_channel); any other training uses params.learning_rate as it is.
   bool learning_rate_given = false;
   int folds = 5;
