@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_run.hpp"
+#include "funnelcast/api/forecast.hpp"
 #include "funnelcast/base/error.hpp"
 #include "funnelcast/forecast/candidate.hpp"
 #include "funnelcast/forecast/cv.hpp"
@@ -213,17 +214,109 @@ TEST(WeeklyTrain, TooShortAHistoryIsRefusedWithTheWeeksNeededAndGiven) {
       << e2;
 }
 
-TEST(WeeklyTrain, ByChannelAndWeeksOnOtherWeekdaysAreRefusedByName) {
-  std::string csv = "week,channel,leads\n";
-  for (int w = 0; w < 120; ++w)
-    for (const char* ch : {"email", "search"})
-      csv += time::format_timestamp(kMonday2024 + int64_t{w} * kWeekSeconds).substr(0, 10) + "," + ch + "," +
-             std::to_string(10 + w % 5) + "\n";
-  const Table t = weekly_table(csv, "channels.csv");
+// Weekly rows of channels ("week,channel,leads"): a yearly wave at each channel's own
+// level, with a little noise.
+std::string weekly_channels_csv(int weeks, const std::vector<std::pair<std::string, double>>& channels) {
+  std::ostringstream d;
+  d << "week,channel,leads\n";
+  for (int w = 0; w < weeks; ++w) {
+    const std::string day = time::format_timestamp(kMonday2024 + int64_t{w} * kWeekSeconds).substr(0, 10);
+    for (size_t c = 0; c < channels.size(); ++c) {
+      const double noise = 1 + 0.1 * (fc::testing::uniform01(static_cast<uint64_t>(w) * 31 + c) - 0.5);
+      const double wave = 1 + 0.3 * std::sin(2 * M_PI * (w % 52) / 52.0);
+      d << day << "," << channels[c].first << "," << std::round(channels[c].second * wave * noise) << "\n";
+    }
+  }
+  return d.str();
+}
+
+const std::vector<std::pair<std::string, double>> kWeeklyChannels = {{"email", 8}, {"search", 80}, {"social", 400}};
+
+const nlohmann::json& comparison_row(const nlohmann::json& report, const std::string& name) {
+  for (const auto& c : report.at("comparison"))
+    if (c.at("name") == name) return c;
+  throw Error("no row " + name);
+}
+
+TEST(WeeklyByChannel, EveryChannelFromOneModelAndTheyAddUpToTheTotal) {
+  // 80 weeks: no yearly season (naive of the last week); 120: the season of 52 weeks.
+  for (const int weeks : {80, 120}) {
+    const Table t = weekly_table(weekly_channels_csv(weeks, kWeeklyChannels), "channels.csv");
+    TrainOptions o = weekly_options();
+    o.by_channel = true;
+    const TrainOutput out = weekly_train(t, o);
+    const model::ForecastSection& f = *out.model.header.forecast;
+    ASSERT_EQ(f.channels.size(), 3u) << weeks;
+    EXPECT_EQ(f.horizon, 13) << weeks;
+    const std::string notices = nlohmann::json(out.notices).dump();
+    EXPECT_NE(notices.find(weeks >= 104 ? "with a yearly season" : "without a yearly season"), std::string::npos)
+        << notices;
+    EXPECT_NE(notices.find("one model for 3 channels"), std::string::npos) << notices;
+    // Never worse than the naive on the channels' mean backtest MASE.
+    double selected = 0, naive = 0;
+    for (const auto& c : f.channels) {
+      selected += c.mase.at(f.selected);
+      naive += c.mase.at("seasonal_naive");
+      EXPECT_EQ(c.mase.count("seasonal_naive_day"), 0u) << "hourly only";
+    }
+    EXPECT_LE(selected, naive + 1e-12) << weeks << " " << f.selected;
+
+    Request read;
+    read.model_name = "w.fcm";
+    api::ForecastRequest r;
+    const api::ForecastRun run = api::forecast(out.model, t, read, r);
+    ASSERT_EQ(run.channels, (std::vector<std::string>{"email", "search", "social"}));
+    ASSERT_EQ(run.forecast.mean.size(), 13u);
+    for (size_t k = 0; k < 13; ++k) {
+      double sum = 0;
+      for (const auto& c : run.channel_forecasts) sum += c.mean[k];
+      EXPECT_NEAR(run.forecast.mean[k], sum, 1e-9 * std::max(1.0, sum)) << weeks << " week " << k;
+    }
+    // Each channel at its own level (the wave keeps it within 0.7 to 1.3 of it).
+    for (size_t c = 0; c < 3; ++c) {
+      for (double v : run.channel_forecasts[c].mean) {
+        EXPECT_GT(v, 0.5 * kWeeklyChannels[c].second) << weeks << " " << kWeeklyChannels[c].first;
+        EXPECT_LT(v, 1.5 * kWeeklyChannels[c].second) << weeks << " " << kWeeklyChannels[c].first;
+      }
+    }
+  }
+}
+
+TEST(WeeklyByChannel, NaivesTotalIsTheSameAsTrainedOnTheTotal) {
+  // The naive is linear: the channels' sum of their values 52 weeks back (or last week's) is
+  // the total's. The by-channel report's seasonal_naive row (the summed channels scored on
+  // the total) must equal training on the total alone, which never sees the channels.
+  for (const int weeks : {80, 120}) {
+    const Table t = weekly_table(weekly_channels_csv(weeks, kWeeklyChannels), "channels.csv");
+    TrainOptions o = weekly_options();
+    o.by_channel = true;
+    const TrainOutput channels = weekly_train(t, o);
+    o.by_channel = false;
+    const TrainOutput total = weekly_train(t, o);
+    const nlohmann::json& a = comparison_row(channels.report, "seasonal_naive");
+    const nlohmann::json& b = comparison_row(total.report, "seasonal_naive");
+    size_t compared = 0;
+    for (const char* part : {"backtest", "recursive", "one_step"})
+      for (const char* metric : {"mase", "rmse", "mae", "smape"}) {
+        const auto& x = a.at(part).at(metric).at("mean");
+        const auto& y = b.at(part).at(metric).at("mean");
+        ASSERT_EQ(x.is_null(), y.is_null()) << weeks << " " << part << " " << metric;
+        if (x.is_null()) continue;
+        EXPECT_NEAR(x.get<double>(), y.get<double>(), 1e-9 * std::max(1.0, std::abs(y.get<double>())))
+            << weeks << " " << part << " " << metric;
+        ++compared;
+      }
+    EXPECT_GE(compared, 8u) << weeks;
+  }
+}
+
+TEST(WeeklyTrain, ByChannelOnTooShortAHistorySaysWhatItNeeds) {
+  const Table t = weekly_table(weekly_channels_csv(60, kWeeklyChannels), "short.csv");
   TrainOptions o = weekly_options();
+  o.folds = 5;
   o.by_channel = true;
   const std::string e = weekly_error([&] { weekly_train(t, o); });
-  EXPECT_NE(e.find("channels.csv: --by channel works on hourly or daily data; this file is weekly"), std::string::npos) << e;
+  EXPECT_NE(e.find("short.csv: a 13-week horizon with 5 folds needs at least 85 weeks of history"), std::string::npos) << e;
 }
 
 TEST(WeeklyPredict, AWeeklyModelRefusesDailyRows) {

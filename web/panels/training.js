@@ -24,15 +24,14 @@ const WEEK = 604800;
 /** @param {number} step @returns {Training} */
 const trainingFor = (step) => {
   const t = step === WEEK ? { ...TRAINING, horizon: 13 } : step === DAY ? { ...TRAINING, horizon: 14 } : TRAINING;
-  // Every channel from one model (`--by channel`): asked for with the box, on hourly or
-  // daily data with channels (the core refuses it on weekly data).
+  // Every channel from one model (`--by channel`): asked for with the box, on hourly, daily
+  // or weekly data with channels.
   return byChannelOffered() && $input('train-by-channel').checked ? { ...t, by: /** @type {'channel'} */ ('channel') } : t;
 };
-// The box is offered where a by-channel model can be trained: two channels or more, hourly
-// or daily rows.
+// The box is offered where a by-channel model can be trained: two channels or more.
 const byChannelOffered = () => {
   const s = ctx && ctx.store.schema;
-  return !!s && s.channels.length >= 2 && s.step !== WEEK;
+  return !!s && s.channels.length >= 2;
 };
 /** @param {number} step */
 const stepUnit = (step) => (step === WEEK ? 'week' : step === DAY ? 'day' : 'hour');

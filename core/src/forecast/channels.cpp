@@ -274,7 +274,7 @@ CandidateCv total_base_cv(const TrainingData& total, const std::vector<validatio
 // Each reconciliation on the backtests of the forecaster kept, against the total's base.
 nlohmann::json reconciliation_backtest(const ChannelCandidateCv& chosen, const CandidateCv& total_base,
                                        const std::vector<TrainingData>& ds, const TrainingData& total, size_t folds,
-                                       bool counts, bool daily) {
+                                       bool counts, size_t bucket_steps, size_t scale_lag) {
   std::vector<const CandidateCv*> channels;
   std::vector<const std::vector<double>*> y;
   for (size_t c = 0; c < ds.size(); ++c) {
@@ -283,7 +283,7 @@ nlohmann::json reconciliation_backtest(const ChannelCandidateCv& chosen, const C
   }
   y.push_back(total.y);
   const std::vector<reconcile::Score> scores =
-      reconcile::backtest(channels, total_base, y, folds, counts, daily ? 7 : 24, daily ? 7 : 24);
+      reconcile::backtest(channels, total_base, y, folds, counts, bucket_steps, scale_lag);
   auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
   nlohmann::json out = {{"total_base", total_base.name}, {"best", reconcile::name(reconcile::choose(scores))}};
   for (const auto& s : scores)
@@ -298,16 +298,21 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
   TrainOutput out;
   const series::BuildResult data = forecast_grid(input, out.notices);
   const bool daily = data.step == time::kDay;
+  const bool weekly = data.step == time::kWeek;
   TrainOptions options = given;
   if (daily) adapt_to_daily(options);
-  const std::string unit = daily ? "day" : "hour";
+  const std::string unit = weekly ? "week" : daily ? "day" : "hour";
   if (!options.channel.empty())
     throw Error("--by channel forecasts every channel; to train on channel '" + options.channel + "' alone, leave out --by");
   check_channels(data, input.source, unit);
+  // Weekly: the yearly season (and the lags that reach it) when the shared grid holds two
+  // years, as for one series.
+  const int season = weekly ? adapt_to_weekly(options, data.total.size()) : 0;
   const features::FeatureSpec& spec = options.spec;
   const int horizon = options.horizon;
   check_horizon(spec, horizon, unit);
   if (daily) out.notices.push_back(daily_notice(horizon));
+  if (weekly) out.notices.push_back(weekly_notice(horizon, season, data.total.size()));
 
   // 1. Every channel's history on the shared grid; the total must be forecastable honestly.
   const std::string target = data.roles.leads.empty() ? "leads (rows counted)" : "'" + data.roles.leads + "'";
@@ -338,6 +343,7 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
   }
   const size_t lookback = static_cast<size_t>(spec.max_lookback());
   if (daily) check_daily_history(n, lookback, horizon, options.folds, input.source);
+  if (weekly) check_weekly_history(n, lookback, horizon, given, options.folds, input.source);
   const size_t first_row = first_training_row(lookback, n, options.folds, input.source, unit);
   const std::vector<validation::Fold> folds = folds_of(n, first_row, options, horizon, input.source, unit);
 
@@ -347,15 +353,17 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
   for (size_t c = 0; c < data.channels.size(); ++c) {
     xs.push_back(features::build(spec, histories[c].history, first_row, n));
     ds.push_back(training_data(spec, histories[c].history, ys[c], xs[c], first_row, counts, options));
+    ds.back().season = season;
   }
   // The total is only scored (its forecasts are the channels' sums): no feature rows.
   const features::Matrix no_rows;
-  const TrainingData total = training_data(spec, total_history.history, total_y, no_rows, first_row, counts, options);
+  TrainingData total = training_data(spec, total_history.history, total_y, no_rows, first_row, counts, options);
+  total.season = season;
 
   // 2. The global trees and seasonal naive per channel, through the same folds.
   std::vector<const CandidateInfo*> locals;
   for (const auto& c : candidates())
-    if (is_seasonal_naive(c.name) && !(daily && std::string(c.name) == "seasonal_naive_day")) locals.push_back(&c);
+    if (is_seasonal_naive(c.name) && !((daily || weekly) && hourly_only(c.name))) locals.push_back(&c);
   std::vector<const GlobalVariant*> globals;
   for (const auto& v : kGlobalVariants) {
     const bool poisson = v.objective == gbdt::Objective::kPoisson;
@@ -371,7 +379,7 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
     shown = std::max(shown, std::min(1.0, fraction));
     if (progress) progress(stage, shown);
   };
-  const int level_window = daily ? 28 : 168;
+  const int level_window = internal::level_window_of(total_history.history);
   // Every candidate through the folds; with more than one thread side by side, one thread
   // each (the global trees' are the same for any thread count: the same bytes).
   std::vector<ChannelCandidateCv> results(locals.size() + globals.size());
@@ -424,7 +432,8 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
   // docs/forecasting.md, "tried, and why bottom-up stays").
   const CandidateCv total_base = total_base_cv(total, folds, horizon, options.origin_step_hours);
   const nlohmann::json reconciliation =
-      reconciliation_backtest(chosen, total_base, ds, total, folds.size(), counts, daily);
+      reconciliation_backtest(chosen, total_base, ds, total, folds.size(), counts, weekly ? 4 : daily ? 7 : 24,
+                              static_cast<size_t>(weekly ? internal::weekly_season_of(total) : daily ? 7 : 24));
 
   model::Model& m = out.model;
   model::ForecastSection f;
@@ -477,6 +486,7 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
   f.clip_negative = counts;
   f.horizon = horizon;
   f.min_history = min_history_of(f, lookback, first_row, daily);
+  if (weekly) f.min_history = min_history_weekly(f, static_cast<int>(std::max<size_t>(std::min(lookback, first_row), 1)));
   describe_cv(f, chosen.total, folds, data.total, horizon, options.gap);
   f.selected = chosen.name;
   f.backtest = backtest;

@@ -243,6 +243,15 @@ void check_daily_history(size_t n, size_t lookback, int horizon, int folds, cons
   check_history(n, lookback, horizon, folds, source, "day", lookback, 0);
 }
 
+void check_weekly_history(size_t n, size_t lookback, int horizon, const TrainOptions& given, int folds,
+                          const std::string& source) {
+  // A longer file would have the yearly defaults (when not given): its own lookback.
+  TrainOptions yearly = given;
+  adapt_to_weekly(yearly, kWeeklySeasonalHistory);
+  check_history(n, lookback, horizon, folds, source, "week", static_cast<size_t>(yearly.spec.max_lookback()),
+                kWeeklySeasonalHistory);
+}
+
 // The defaults of a daily series: lags of the last week and the same weekday up to four
 // weeks back, weekly and four-weekly windows.
 void adapt_to_daily(TrainOptions& o) {
@@ -606,12 +615,7 @@ int min_history_weekly(const model::ForecastSection& f, int need) {
 
 TrainOutput train(const series::BuildResult& input, const TrainOptions& given, const Progress& progress) {
   using namespace steps;
-  if (given.by_channel) {
-    if (input.step == time::kWeek)
-      throw Error(input.source + ": --by channel works on hourly or daily data; this file is weekly: train one "
-                  "model of the total, or one per channel with --channel");
-    return train_by_channel(input, given, progress);
-  }
+  if (given.by_channel) return train_by_channel(input, given, progress);
   TrainOutput out;
   const series::BuildResult data = forecast_grid(input, out.notices);
   const bool daily = data.step == time::kDay;
@@ -638,13 +642,7 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& given, c
   // Rows with complete lags come first; see first_training_row.
   const size_t lookback = static_cast<size_t>(spec.max_lookback());
   if (daily) check_daily_history(n, lookback, horizon, options.folds, input.source);
-  if (weekly) {
-    // A longer file would have the yearly defaults (when not given): its own lookback.
-    TrainOptions yearly = given;
-    adapt_to_weekly(yearly, kWeeklySeasonalHistory);
-    check_history(n, lookback, horizon, options.folds, input.source, unit,
-                  static_cast<size_t>(yearly.spec.max_lookback()), kWeeklySeasonalHistory);
-  }
+  if (weekly) check_weekly_history(n, lookback, horizon, given, options.folds, input.source);
   const size_t first_row = first_training_row(lookback, n, options.folds, input.source, unit);
   const std::vector<validation::Fold> folds = folds_of(n, first_row, options, horizon, input.source, unit);
 

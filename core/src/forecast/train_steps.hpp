@@ -32,6 +32,10 @@ std::vector<validation::Fold> folds_of(size_t n, size_t first_row, const TrainOp
                                        const std::string& source, const std::string& unit);
 size_t first_training_row(size_t lookback, size_t n, int folds, const std::string& source, const std::string& unit);
 void check_daily_history(size_t n, size_t lookback, int horizon, int folds, const std::string& source);
+// The same for a weekly series: `given`, the options as the caller gave them (a history of two
+// years or more brings the yearly lags, so "needs at least" counts with those past two years).
+void check_weekly_history(size_t n, size_t lookback, int horizon, const TrainOptions& given, int folds,
+                          const std::string& source);
 // The same for a daily or weekly series (unit "day" or "week").
 void check_history(size_t n, size_t lookback, int horizon, int folds, const std::string& source,
                    const std::string& unit, size_t longer, size_t from);
@@ -59,6 +63,10 @@ nlohmann::json report_json(const model::Model& m, const eval::Coverage& coverage
                            const std::vector<std::string>& notices);
 std::string daily_notice(int horizon);
 int min_history_of(const model::ForecastSection& f, size_t lookback, size_t first_row, bool daily);
+// Weekly: a yearly smoother (or seasonal naive of 52 weeks) needs its two years.
+int min_history_weekly(const model::ForecastSection& f, int need);
+// Seasonal naive of the day before: hourly series only.
+bool hourly_only(const std::string& name);
 
 }  // namespace steps
 }  // namespace fc::forecast
