@@ -327,7 +327,7 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
   // 730 days the channels' MASE ratio 0.635 -> 0.639 and the total's 0.560 -> 0.564 with
   // half the CPU time (22.7 -> 11.5 s); on 365 days the rate alone cost more (0.744 ->
   // 0.756, total 0.704 -> 0.723), so shorter files, and daily ones, keep the defaults.
-  if (!daily && !options.learning_rate_given && n >= kChannelFastHours) {
+  if (!daily && !weekly && !options.learning_rate_given && n >= kChannelFastHours) {
     options.params.learning_rate = kChannelLearningRate;
     if (options.params.early_stopping_round <= 0) options.params.early_stopping_round = kChannelPatience;
   }
@@ -432,8 +432,8 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
   // docs/forecasting.md, "tried, and why bottom-up stays").
   const CandidateCv total_base = total_base_cv(total, folds, horizon, options.origin_step_hours);
   const nlohmann::json reconciliation =
-      reconciliation_backtest(chosen, total_base, ds, total, folds.size(), counts, weekly ? 4 : daily ? 7 : 24,
-                              static_cast<size_t>(weekly ? internal::weekly_season_of(total) : daily ? 7 : 24));
+      reconciliation_backtest(chosen, total_base, ds, total, folds.size(), counts,
+                              internal::backtest_bucket_steps(total), internal::backtest_scale_lag(total));
 
   model::Model& m = out.model;
   model::ForecastSection f;

@@ -94,8 +94,7 @@ void score_fold(CandidateCv& out, size_t k, const std::vector<validation::Fold>&
   // Weekly data: every MASE scaled by the naive training chose (a year back, or the last
   // week); hourly and daily fold tables keep their 24-step scale.
   const bool weekly = d.history.step == time::kWeek;
-  const size_t weekly_lag = static_cast<size_t>(d.season > 0 ? d.season : 1);
-  const size_t fold_season = weekly ? weekly_lag : 24;
+  const size_t fold_season = weekly ? static_cast<size_t>(internal::weekly_season_of(d)) : 24;
   out.one_step.push_back(score(slice(y, fold.valid_begin, fold.valid_end), fp.one_step, train_y, fold_season));
   // The honest forecast: from the fold's cut-off (the first origin).
   const std::vector<double> none;
@@ -106,12 +105,8 @@ void score_fold(CandidateCv& out, size_t k, const std::vector<validation::Fold>&
   // recent folds are the backtests candidates are chosen by.
   const bool backtested = k + kBacktestFolds >= folds.size();
   eval::ResidualSet res;
-  // Hourly: a day of steps per bucket and MASE against repeating yesterday. Daily: a
-  // week per bucket and MASE against repeating the same weekday last week. Weekly: four
-  // weeks per bucket and MASE against the naive training chose.
-  const bool daily = d.history.step == time::kDay;
-  res.bucket_steps = weekly ? 4 : daily ? 7 : 24;
-  const size_t scale_lag = weekly ? weekly_lag : daily ? 7 : 24;
+  res.bucket_steps = internal::backtest_bucket_steps(d);
+  const size_t scale_lag = internal::backtest_scale_lag(d);
   for (size_t i = 0; i < fp.origins.size(); ++i) {
     const size_t o = fp.origins[i];
     const std::vector<double>& p = fp.forecasts[i];

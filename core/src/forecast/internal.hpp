@@ -39,6 +39,17 @@ inline int smoothing_window(const features::History& h) {
 // the seasonal naive (and a day for the MASE scale); daily: a week; weekly: the lag training
 // chose from the history's length (a year of 52 weeks, or 1 week: the last value).
 inline int weekly_season_of(const TrainingData& d) { return d.season > 0 ? d.season : 1; }
+// The backtests' buckets of steps and their MASE scale lag. Hourly: a day of steps per
+// bucket and MASE against repeating yesterday. Daily: a week per bucket and MASE against
+// repeating the same weekday last week. Weekly: four weeks per bucket and MASE against the
+// naive training chose.
+inline size_t backtest_bucket_steps(const TrainingData& d) {
+  return d.history.step == time::kWeek ? 4 : d.history.step == time::kDay ? 7 : 24;
+}
+inline size_t backtest_scale_lag(const TrainingData& d) {
+  if (d.history.step == time::kWeek) return static_cast<size_t>(weekly_season_of(d));
+  return d.history.step == time::kDay ? 7 : 24;
+}
 // The level window of gbdt_level: a week of hourly data, four weeks of daily, a quarter of weekly.
 inline int level_window_of(const features::History& h) {
   if (h.step == time::kWeek) return 13;
