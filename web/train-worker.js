@@ -17,6 +17,7 @@
 //     → {progress}... then {ok, type, model, report, notices}
 // @ts-ignore: the bundle is built into wasm/ next to the page (scripts/assemble.mjs); its API is wasm/funnelcast.d.ts (fcPromise below)
 import createFunnelcast from './wasm/funnelcast-train.mjs';
+import { simdOrRefuse } from './simd.js';
 
 // Hours of data trained on at most (about 5 years): beyond that a tab would need minutes
 // and a lot of memory; the CLI trains any size.
@@ -42,7 +43,7 @@ function progress(stage, fraction) {
 /** @type {Promise<TrainModule> | null} */
 let fcPromise = null;
 /** @returns {Promise<TrainModule>} */
-const module = () => (fcPromise ||= createFunnelcast());
+const module = () => (fcPromise ||= simdOrRefuse().then(() => createFunnelcast()));
 
 /** @param {{input: {bytes: Uint8Array, name: string, roles: FC.RoleChoice, events: boolean, gaps: 'missing' | 'zero'}, options: FC.TrainForecastOptions}} msg */
 async function trainForecast({ input, options }) {

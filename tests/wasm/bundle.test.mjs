@@ -24,3 +24,25 @@ test('version() is the core version the CLI reports', async () => {
   assert.match(fc.version(), /^\d+\.\d+\.\d+/);
   assert.equal(cli(['--version']).stdout.trim(), `funnelcast ${fc.version()}`);
 });
+
+test("the training worker's SIMD probe (web/simd.js) is a valid module that only a SIMD engine accepts", async () => {
+  const { SIMD_PROBE, simdSupported, simdOrRefuse } = await import('../../web/simd.js');
+  assert.equal(WebAssembly.validate(SIMD_PROBE), true);
+  assert.equal(simdSupported(), true);
+  await simdOrRefuse(); // resolves here
+  // The same bytes with the SIMD instruction's opcode (0xfd 0x0c, v128.const) made one this
+  // engine has no SIMD instruction for: refused, so the probe's verdict rests on SIMD alone.
+  const k = SIMD_PROBE.indexOf(0xfd);
+  assert.equal(SIMD_PROBE[k + 1], 0x0c);
+  const broken = SIMD_PROBE.slice();
+  broken[k + 1] = 0x7f; // no such SIMD opcode
+  assert.equal(WebAssembly.validate(broken), false);
+  // And with an i32 in place of the v128 (result type i32; i32.const 0 and 16 nops in
+  // place of v128.const's 18 bytes), the module is valid: the probe is well formed around
+  // its one SIMD instruction.
+  const plain = SIMD_PROBE.slice();
+  assert.equal(plain[14], 0x7b);
+  plain[14] = 0x7f;
+  plain.set([0x41, 0x00, ...new Array(16).fill(0x01)], k);
+  assert.equal(WebAssembly.validate(plain), true);
+});
