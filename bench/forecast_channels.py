@@ -40,7 +40,12 @@ The variances are each series' own, step by step, from the 80% band `forecast` p
 errors, never from the hours being scored. --step day sums each file per day first: 14-day
 forecasts from the end and two weeks before, MASE scaled by the weekly difference.
 
+--rates checks where the by-channel training's faster rate starts (0.1 and an early-stopping
+patience of 25 on hourly files of 548 days or more, else 0.05 and 50): the by-channel model
+trained at both, on demo and/or mixed data (--data) of the lengths given, scored as above.
+
 usage: bench/forecast_channels.py [--cli build/native/native_trainer/funnelcast] [--seeds 1,2,3,4] [--days 90,365]
+       bench/forecast_channels.py --rates [--data demo,mixed] [--seeds 1,2,3] [--days 400,480,548,620,700]
        bench/forecast_channels.py --reconcile [--data demo,mixed] [--step hour|day] [--seeds 1,2] [--days 60,180]
 Needs only the CLI and numpy (no ../shared/data).
 """
@@ -320,16 +325,83 @@ def main_reconcile(args, seeds, lengths):
                   f"  total {gm(overall[(source, way, 'total')]):.3f}")
 
 
+RATES = {"rate_0.05": ["--learning-rate", "0.05", "--param", "early_stopping_round=50"],
+         "rate_0.1": ["--learning-rate", "0.1", "--param", "early_stopping_round=25"]}
+
+
+def rates_case(cli, tmp, source, seed, days, back):
+    """{(way, channel|total): [MASE ratios]} and {way: CPU s} of the by-channel model at each rate."""
+    src = os.path.join(tmp, f"{source}_{seed}_{days}.csv")
+    if not os.path.exists(src):
+        if source == "demo":
+            demo = os.path.join(tmp, f"demo_{seed}_{days}")
+            subprocess.run([cli, "demo-data", "--out", demo, "--seed", str(seed), "--days", str(days), "--leads", "0"],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            os.replace(os.path.join(demo, "hourly.csv"), src)
+        else:
+            write_mixed(src, seed, days)
+    full = read_demo(src)
+    channels = sorted(full)
+    n = len(full[channels[0]])
+    cut = n - back - HORIZON
+    data = os.path.join(tmp, f"qcut_{source}_{seed}_{days}_{back}.csv")
+    write_cut(data, src, cut)
+    total = [sum(full[c][i] for c in channels) for i in range(n)]
+    truth = {c: full[c][cut:cut + HORIZON] for c in channels}
+    truth["total"] = total[cut:cut + HORIZON]
+    train = {c: full[c][:cut] for c in channels}
+    train["total"] = total[:cut]
+    naive = {k: (train[k][-168:] * 2)[:HORIZON] for k in truth}
+    common = ["--quiet", "--no-log", "--threads", "1"]
+    model = os.path.join(tmp, "q.fcm")
+    ratios, cpu = {}, {}
+    for way, extra in RATES.items():
+        cpu[way] = run(cli, "train", "forecast", "--data", data, "--out", model, "--by", "channel", *extra, *common)
+        f = forecast_csv(cli, model, data, os.path.join(tmp, "q.csv"))
+        for k in truth:
+            m, base = mase(truth[k], f[k], train[k]), mase(truth[k], naive[k], train[k])
+            if math.isfinite(m) and math.isfinite(base) and base > 0:
+                ratios.setdefault((way, "total" if k == "total" else "channel"), []).append(m / base)
+    return ratios, cpu
+
+
+def main_rates(args, seeds, lengths):
+    gm = lambda v: math.exp(np.mean(np.log(v))) if v else float("nan")
+    print(f"the by-channel model at two learning rates: {args.data} data, seeds {seeds}, {lengths} days, origins at "
+          f"the end and a week before; {HORIZON}-hour forecasts; MASE / seasonal naive's (geometric means; below 1 "
+          f"is better); the default is rate_0.1 from 548 days, else rate_0.05")
+    print(f"{'data':<6} {'days':>5} {'way':<10} {'channels':>9} {'total':>7} {'train CPU s':>12}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for source in args.data.split(","):
+            for days in lengths:
+                agg, cpu_sum = {}, {}
+                for seed in seeds:
+                    for back in (0, HORIZON):
+                        ratios, cpu = rates_case(args.cli, tmp, source, seed, days, back)
+                        for k, v in ratios.items():
+                            agg.setdefault(k, []).extend(v)
+                        for k, v in cpu.items():
+                            cpu_sum[k] = cpu_sum.get(k, 0.0) + v
+                for way in RATES:
+                    print(f"{source:<6} {days:>5} {way:<10} {gm(agg.get((way, 'channel'))):>9.3f} "
+                          f"{gm(agg.get((way, 'total'))):>7.3f} {cpu_sum[way] / (2 * len(seeds)):>12.2f}")
+                sys.stdout.flush()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cli", default="build/native/native_trainer/funnelcast")
     ap.add_argument("--seeds", default="1,2,3,4")
     ap.add_argument("--days", default="90,365")
     ap.add_argument("--reconcile", action="store_true", help="compare reconciliations of the by-channel forecasts")
-    ap.add_argument("--data", default="demo,mixed", help="--reconcile: demo and/or mixed")
+    ap.add_argument("--rates", action="store_true", help="the by-channel model at both learning rates")
+    ap.add_argument("--data", default="demo,mixed", help="--reconcile, --rates: demo and/or mixed")
     ap.add_argument("--step", default="hour", choices=("hour", "day"),
                     help="--reconcile: hourly files, or the same summed per day (14-day forecasts)")
     args = ap.parse_args()
+    if args.rates:
+        main_rates(args, [int(s) for s in args.seeds.split(",")], [int(d) for d in args.days.split(",")])
+        return
     if args.reconcile:
         main_reconcile(args, [int(s) for s in args.seeds.split(",")], [int(d) for d in args.days.split(",")])
         return
