@@ -233,7 +233,10 @@ def reconcile(channels, total, way):
     return out
 
 
-def reconcile_case(cli, tmp, source, seed, days, back, daily):
+def cut_case(cli, tmp, source, seed, days, back, daily, tag):
+    """A demo or mixed file cut `back` steps plus a horizon before its end: the training
+    file's path, the channels, and per series (each channel and "total") the held-out truth,
+    the training part and seasonal naive's forecast; with the horizon and the MASE lag."""
     src = os.path.join(tmp, f"{source}_{seed}_{days}.csv")
     horizon, period, lag = (14, 7, 7) if daily else (HORIZON, 168, 24)
     if not os.path.exists(src):
@@ -252,7 +255,7 @@ def reconcile_case(cli, tmp, source, seed, days, back, daily):
     channels = sorted(full)
     n = len(full[channels[0]])
     cut = n - back - horizon
-    data = os.path.join(tmp, f"rcut_{source}_{seed}_{days}_{back}.csv")
+    data = os.path.join(tmp, f"{tag}_{source}_{seed}_{days}_{back}.csv")
     write_cut(data, src, cut)
     total = [sum(full[c][i] for c in channels) for i in range(n)]
     truth = {c: full[c][cut:cut + horizon] for c in channels}
@@ -260,7 +263,11 @@ def reconcile_case(cli, tmp, source, seed, days, back, daily):
     train = {c: full[c][:cut] for c in channels}
     train["total"] = total[:cut]
     naive = {k: (train[k][-period:] * (horizon // period + 1))[:horizon] for k in truth}
+    return data, channels, truth, train, naive, horizon, lag
 
+
+def reconcile_case(cli, tmp, source, seed, days, back, daily):
+    data, channels, truth, train, naive, horizon, lag = cut_case(cli, tmp, source, seed, days, back, daily, "rcut")
     common = ["--quiet", "--no-log", "--threads", "1"]
     model = os.path.join(tmp, "r.fcm")
     report = os.path.join(tmp, "r.json")
@@ -331,27 +338,7 @@ RATES = {"rate_0.05": ["--learning-rate", "0.05", "--param", "early_stopping_rou
 
 def rates_case(cli, tmp, source, seed, days, back):
     """{(way, channel|total): [MASE ratios]} and {way: CPU s} of the by-channel model at each rate."""
-    src = os.path.join(tmp, f"{source}_{seed}_{days}.csv")
-    if not os.path.exists(src):
-        if source == "demo":
-            demo = os.path.join(tmp, f"demo_{seed}_{days}")
-            subprocess.run([cli, "demo-data", "--out", demo, "--seed", str(seed), "--days", str(days), "--leads", "0"],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            os.replace(os.path.join(demo, "hourly.csv"), src)
-        else:
-            write_mixed(src, seed, days)
-    full = read_demo(src)
-    channels = sorted(full)
-    n = len(full[channels[0]])
-    cut = n - back - HORIZON
-    data = os.path.join(tmp, f"qcut_{source}_{seed}_{days}_{back}.csv")
-    write_cut(data, src, cut)
-    total = [sum(full[c][i] for c in channels) for i in range(n)]
-    truth = {c: full[c][cut:cut + HORIZON] for c in channels}
-    truth["total"] = total[cut:cut + HORIZON]
-    train = {c: full[c][:cut] for c in channels}
-    train["total"] = total[:cut]
-    naive = {k: (train[k][-168:] * 2)[:HORIZON] for k in truth}
+    data, _, truth, train, naive, _, _ = cut_case(cli, tmp, source, seed, days, back, False, "qcut")
     common = ["--quiet", "--no-log", "--threads", "1"]
     model = os.path.join(tmp, "q.fcm")
     ratios, cpu = {}, {}
