@@ -22,6 +22,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { CLI_TRAIN, OPTIONS } from './bank_training.mjs';
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = resolve(ROOT, '..', 'shared', 'data', 'uci_bank_marketing.csv');
 const WASM_DIR = resolve(ROOT, process.env.FC_WASM_DIR || 'build/wasm/wasm');
@@ -56,12 +58,6 @@ const median = (xs) => {
 };
 const ms = (x) => `${Math.round(x).toLocaleString('en-US')} ms`;
 const tmp = mkdtempSync(join(tmpdir(), 'fc-score-page-'));
-
-// The options panels/score-training.js trains with by default (DEFAULTS there), and the
-// same ones as the page's "train it with the CLI" line writes them.
-const OPTIONS = { target: 'subscription', folds: 5, iterations: 300, learning_rate: 0.1, num_leaves: 31, seed: 0 };
-const CLI_TRAIN = ['train', 'score', '--quiet', '--no-log', '--target', 'subscription', '--threads', '1', '--folds', '5',
-  '--param', 'num_iterations=300', '--param', 'learning_rate=0.1', '--param', 'num_leaves=31', '--param', 'seed=0'];
 
 const TIME = '/usr/bin/time';
 const cpuNow = () => {

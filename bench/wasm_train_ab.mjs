@@ -18,6 +18,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { CLI_TRAIN, OPTIONS } from './bank_training.mjs';
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = resolve(ROOT, '..', 'shared', 'data', 'uci_bank_marketing.csv');
 const CLI = resolve(ROOT, process.env.FC_CLI || 'build/native/native_trainer/funnelcast');
@@ -36,11 +38,6 @@ if (!dirs.length || !existsSync(CLI) || !existsSync('/usr/bin/time')) {
   console.error('usage: node bench/wasm_train_ab.mjs [--runs 5] DIR [DIR...] (needs the native CLI and /usr/bin/time)');
   process.exit(2);
 }
-// panels/score-training.js's defaults, and the same as CLI flags.
-const OPTIONS = { target: 'subscription', folds: 5, iterations: 300, learning_rate: 0.1, num_leaves: 31, seed: 0 };
-const CLI_TRAIN = ['train', 'score', '--quiet', '--no-log', '--target', 'subscription', '--threads', '1', '--folds', '5',
-  '--param', 'num_iterations=300', '--param', 'learning_rate=0.1', '--param', 'num_leaves=31', '--param', 'seed=0'];
-
 const bytes = new Uint8Array(readFileSync(DATA));
 const modules = [];
 for (const d of dirs) {

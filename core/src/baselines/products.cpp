@@ -1,7 +1,7 @@
 // The baselines' matrix products, in a file of their own so that the wasm build compiles
-// them -O3 (the root CMakeLists.txt keeps the rest of baselines/ -Os): the Gram matrix is
-// the logistic baseline's Newton step, and in the page's scoring training it took 12% of
-// the time at -Os. Plain pointer loops, no Eigen expressions, so -O3 adds little code.
+// them -O3 with SIMD (the root CMakeLists.txt keeps the rest of baselines/ -Os): the Gram
+// matrix is the logistic baseline's Newton step, and in the page's scoring training it
+// took 12% of the time at -Os. Only the training bundle links this file.
 #include "products.hpp"
 
 #include <vector>
@@ -11,7 +11,6 @@ namespace fc::baselines::detail {
 // Sums over rows in row order, in plain loops: Eigen's blocked products choose their
 // summation order from the CPU's cache sizes and vector width, so the same data would give
 // other last bits on another machine or in wasm, and model files would differ.
-// Z' diag(w) Z (w empty = all ones), symmetric.
 // The loops below read Eigen's column-major storage through plain pointers: compiled for
 // size, Eigen's element accessors stay calls (the Gram loop once took 61% of the page's
 // scoring training through them). The order of every sum is the same as element by
