@@ -21,10 +21,8 @@ class FlatEnsemble {
   double predict_one(const float* row) const;  // transformed, as predict()
   uint32_t num_features() const { return num_features_; }
   bool empty() const { return tree_roots_.empty() && base_score_ == 0.0; }
-#ifndef __EMSCRIPTEN__
   // Whether predict_raw takes the coded path (see below); for the tests.
   bool categories_coded() const { return coded_; }
-#endif
 
  private:
   // 12 bytes. The two children of a node sit side by side (right = left + 1), so one
@@ -48,8 +46,7 @@ class FlatEnsemble {
   void predict_block(const float* rows, size_t stride, double* acc) const;
   template <int kBlock>
   void predict_block_any(const float* rows, size_t stride, double* acc) const;
-#ifndef __EMSCRIPTEN__
-  // Native only (the wasm bundle keeps the loop above, for its size): when every category set
+  // When every category set
   // holds only categories 0 to 30 and no numeric node reads a categorical feature, the rows
   // are copied 64 at a time with each categorical value turned into its category number
   // (32 when it is none, 31 when missing), and the nodes carry the set itself. The categorical test
@@ -60,7 +57,6 @@ class FlatEnsemble {
   std::vector<Node> coded_nodes_;               // nodes_, each categorical one with its set
   std::vector<uint32_t> categorical_features_;  // the features read by categorical nodes
   bool coded_ = false;
-#endif
   std::vector<Node> nodes_;
   std::vector<uint32_t> cat_;  // per categorical node: word count, then the words
   bool has_categorical_ = false;
