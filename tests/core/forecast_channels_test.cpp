@@ -129,6 +129,25 @@ TEST(ByChannel, OneSetOfTreesForecastsEachChannelAtItsOwnLevel) {
   }
 }
 
+// With more threads than candidates, the candidate that ends first (seasonal naive)
+// leaves its thread spare, and the global trees' folds hand their forecasts to it while the
+// next fold fits (channel_global_cv): the same model, byte for byte, and the same report as
+// on one thread, where every fold forecasts in turn.
+TEST(ByChannel, ThreadsAndTheSpareThreadsForecastsNeverChangeTheModel) {
+  const Table t = by_channel_table(by_channel_csv(kThreeLevels, 24 * 45, 7));
+  TrainOptions o = by_channel_options();
+  o.folds = 4;
+  o.threads = 1;
+  const TrainOutput one = train(series::build(t), o);
+  const std::string bytes = model::save(one.model);
+  for (int threads : {2, 4}) {
+    o.threads = threads;
+    const TrainOutput many = train(series::build(t), o);
+    EXPECT_EQ(model::save(many.model), bytes) << threads << " threads";
+    EXPECT_EQ(many.report.dump(), one.report.dump()) << threads << " threads";
+  }
+}
+
 TEST(ByChannel, TheGlobalTreesLearnAtTheirOwnRateOnLongHourlyFilesUnlessOneIsGiven) {
   TrainOptions o = by_channel_options();
   o.params.learning_rate = 0.05;

@@ -11,7 +11,11 @@
 // kept, never one worse there than the best seasonal naive. Each channel gets its own
 // bands from its own backtest errors; the total its own from the total's.
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <exception>
+#include <memory>
+#include <thread>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -96,43 +100,45 @@ std::vector<double> one_step_trees(const Predictor& p, const features::History& 
   return out;
 }
 
+// A thread the side-by-side candidates are not using (the other candidates are done): a
+// fold's forecasts may take it while the next fold fits. Counts free threads; taken and
+// given back by one candidate at a time, so the threads in use never exceed --threads.
+class SpareThreads {
+ public:
+  // A thread ended its last candidate and no other is left to start: it is free.
+  void give() { free_.fetch_add(1); }
+  bool take() {
+    int n = free_.load();
+    while (n > 0)
+      if (free_.compare_exchange_weak(n, n - 1)) return true;
+    return false;
+  }
+
+ private:
+  std::atomic<int> free_{0};
+};
+
 // The global trees through the folds, as cross_validate fits them: the first fold with
 // early stopping on its last steps and a refit with that tree count on all of them, each
 // later fold once with the count the fold before chose on its block; then each channel
 // forecast one step ahead and from every origin, as cross_validate does.
+// A fold's forecasts need only its own trees: with a spare thread (spare, natively) they
+// run there while the next fold fits, each fold's after the one before, so the results are
+// appended in fold order and are the same numbers either way.
 ChannelCandidateCv channel_global_cv(const GlobalVariant& variant, const std::vector<TrainingData>& ds,
                                      const TrainingData& total, const std::vector<validation::Fold>& folds, int horizon,
                                      int origin_step, int level_window,
-                                     const std::function<void(const std::string&, double)>& report) {
+                                     const std::function<void(const std::string&, double)>& report,
+                                     SpareThreads* spare = nullptr) {
   ChannelCandidateCv out;
   out.name = variant.name;
   out.channels.resize(ds.size());
   for (auto& c : out.channels) c.name = variant.name;
   const size_t step = static_cast<size_t>(std::max(origin_step, 1));
-  std::vector<float> scratch;
-  int prior = 0;  // the tree count the previous fold chose
-  for (size_t k = 0; k < folds.size(); ++k) {
+  // Fold k's forecasts of every channel from its trees g, appended to out.channels.
+  auto forecast_fold = [&](size_t k, const internal::GlobalGbdt& g, int best) {
     const validation::Fold& fold = folds[k];
-    const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(folds.size()) + " " + variant.name;
-    auto within = [&](double f) { report(stage, (static_cast<double>(k) + std::clamp(f, 0.0, 1.0)) / folds.size()); };
-    internal::GlobalGbdt g(ds.front().spec, ds.front().params, ds.front().threads,
-                           variant.levelled ? level_window : 0, variant.objective);
-    FitControl first;
-    first.prior_iterations = prior;
-    first.valid_begin = fold.valid_begin;
-    first.valid_end = fold.valid_end;
-    first.progress = [&](double f) { within((prior > 0 ? 0.9 : 0.6) * f); };
-    g.fit(ds, fold.train_end, first);
-    const int best = g.chosen_iterations();
-    out.best_iterations.push_back(best);
-    const bool refit_needed = best > 0 && prior == 0;
-    prior = best;
-    if (refit_needed) {
-      FitControl refit;
-      refit.fixed_iterations = best;
-      refit.progress = [&](double f) { within(0.6 + 0.3 * f); };
-      g.fit(ds, fold.train_end, refit);
-    }
+    std::vector<float> scratch;
     for (size_t c = 0; c < ds.size(); ++c) {
       const std::unique_ptr<Predictor> p = g.predictor(c, total.counts);
       const features::History& h = ds[c].history;
@@ -145,7 +151,79 @@ ChannelCandidateCv channel_global_cv(const GlobalVariant& variant, const std::ve
       out.channels[c].best_iterations.push_back(best);
       out.channels[c].predictions.push_back(std::move(fp));
     }
-    within(1.0);
+  };
+  // The fold whose forecasts are running on a spare thread, with its trees.
+  struct Pending {
+    std::unique_ptr<internal::GlobalGbdt> g;
+#ifndef __EMSCRIPTEN__
+    std::thread thread;
+#endif
+    std::exception_ptr error;
+  };
+  std::unique_ptr<Pending> pending;
+  auto finish_pending = [&] {
+    if (!pending) return;
+#ifndef __EMSCRIPTEN__
+    pending->thread.join();
+#endif
+    spare->give();
+    const std::exception_ptr error = pending->error;
+    pending.reset();
+    if (error) std::rethrow_exception(error);
+  };
+  try {
+    int prior = 0;  // the tree count the previous fold chose
+    for (size_t k = 0; k < folds.size(); ++k) {
+      const validation::Fold& fold = folds[k];
+      const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(folds.size()) + " " + variant.name;
+      auto within = [&](double f) { report(stage, (static_cast<double>(k) + std::clamp(f, 0.0, 1.0)) / folds.size()); };
+      auto g = std::make_unique<internal::GlobalGbdt>(ds.front().spec, ds.front().params, ds.front().threads,
+                                                      variant.levelled ? level_window : 0, variant.objective);
+      FitControl first;
+      first.prior_iterations = prior;
+      first.valid_begin = fold.valid_begin;
+      first.valid_end = fold.valid_end;
+      first.progress = [&](double f) { within((prior > 0 ? 0.9 : 0.6) * f); };
+      g->fit(ds, fold.train_end, first);
+      const int best = g->chosen_iterations();
+      out.best_iterations.push_back(best);
+      const bool refit_needed = best > 0 && prior == 0;
+      prior = best;
+      if (refit_needed) {
+        FitControl refit;
+        refit.fixed_iterations = best;
+        refit.progress = [&](double f) { within(0.6 + 0.3 * f); };
+        g->fit(ds, fold.train_end, refit);
+      }
+      finish_pending();  // the fold before's forecasts first: fold order
+#ifndef __EMSCRIPTEN__
+      if (spare && k + 1 < folds.size() && spare->take()) {
+        pending = std::make_unique<Pending>();
+        pending->g = std::move(g);
+        Pending* p = pending.get();
+        p->thread = std::thread([&forecast_fold, p, k, best] {
+          try {
+            forecast_fold(k, *p->g, best);
+          } catch (...) {
+            p->error = std::current_exception();
+          }
+        });
+        within(1.0);
+        continue;
+      }
+#endif
+      forecast_fold(k, *g, best);
+      within(1.0);
+    }
+    finish_pending();
+  } catch (...) {
+#ifndef __EMSCRIPTEN__
+    if (pending) {
+      pending->thread.join();
+      spare->give();
+    }
+#endif
+    throw;
   }
   out.total = channel_total(variant.name, out.channels, total, folds, horizon);
   return out;
@@ -387,6 +465,9 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
   std::vector<ChannelCandidateCv> results(locals.size() + globals.size());
   std::vector<TrainingData> single = ds;
   for (auto& d : single) d.threads = 1;
+  // A thread with no candidate left to start is spare: the global trees still running give
+  // it their folds' forecasts (channel_global_cv).
+  SpareThreads spare;
   side_by_side(results.size(), options.threads, [&](size_t i, bool alone) {
     const std::vector<TrainingData>& data = alone ? ds : single;
     auto part = [&](const std::string& stage, double f) { report(stage, (static_cast<double>(i) + f) / units); };
@@ -394,9 +475,9 @@ TrainOutput train_by_channel(const series::BuildResult& input, const TrainOption
       results[i] = channel_local_cv(*locals[i], data, total, folds, horizon, options.origin_step_hours, part);
     } else {
       results[i] = channel_global_cv(*globals[i - locals.size()], data, total, folds, horizon,
-                                     options.origin_step_hours, level_window, part);
+                                     options.origin_step_hours, level_window, part, alone ? nullptr : &spare);
     }
-  });
+  }, [&] { spare.give(); });
 
   // 3. Select by the mean over the channels of their backtest MASE; never worse than
   // the best seasonal naive there.

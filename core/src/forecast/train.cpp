@@ -464,7 +464,8 @@ nlohmann::json report_json(const model::Model& m, const eval::Coverage& coverage
           {"notices", notices}};
 }
 
-void side_by_side(size_t count, int threads, const std::function<void(size_t job, bool alone)>& job) {
+void side_by_side(size_t count, int threads, const std::function<void(size_t job, bool alone)>& job,
+                  const std::function<void()>& idle) {
   size_t used = 1;
 #ifndef __EMSCRIPTEN__
   used = std::min(static_cast<size_t>(std::max(threads, 1)), count);
@@ -484,6 +485,7 @@ void side_by_side(size_t count, int threads, const std::function<void(size_t job
         errors[c] = std::current_exception();
       }
     }
+    if (idle) idle();
   };
   std::vector<std::thread> pool;
   for (size_t t = 1; t < used; ++t) pool.emplace_back(worker);

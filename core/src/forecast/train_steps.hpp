@@ -49,7 +49,10 @@ int median_iterations(std::vector<int> its);
 // job(i, alone) for every i < count: one after another (alone: the job may use every
 // thread) with one thread or in wasm, else side by side on `threads` threads, one job each
 // (alone false: the job must use one thread). The first job's error, by index, is thrown.
-void side_by_side(size_t count, int threads, const std::function<void(size_t job, bool alone)>& job);
+// idle (optional, side by side only): called on a thread that has finished its last job
+// and found none left to start, before it stops (its thread is then free until the end).
+void side_by_side(size_t count, int threads, const std::function<void(size_t job, bool alone)>& job,
+                  const std::function<void()>& idle = nullptr);
 // Each candidate's mean backtest MASE over the origins where every one has one.
 std::vector<double> backtest_mase(const std::vector<CandidateCv>& results);
 bool is_seasonal_naive(const std::string& name);
