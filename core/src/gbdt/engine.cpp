@@ -170,13 +170,16 @@ __attribute__((flatten)) void FlatEnsemble::predict_block(const float* rows, siz
   }
 }
 
-// noinline: in the browser the first scoring runs in V8's baseline compiler (Liftoff),
-// which moves a function up to optimised code only between calls. Called once per block,
-// this walk is optimised after the first few hundred blocks of the first call, which
-// then took about 200 ms for 20,000 demo leads in node instead of about 230 with the walk
-// inlined into predict_coded's loop (5 fresh processes each).
+// noinline in wasm: in the browser the first scoring runs in V8's baseline compiler
+// (Liftoff), which moves a function up to optimised code only between calls. Called once
+// per block, this walk is optimised after the first few hundred blocks of the first call,
+// which then took about 200 ms for 20,000 demo leads in node instead of about 230 with the
+// walk inlined into predict_coded's loop (5 fresh processes each). Natively it stays inlined.
 template <int kBlock>
-__attribute__((noinline)) void FlatEnsemble::predict_block_coded(const uint32_t* rows, size_t stride, double* acc) const {
+#ifdef __EMSCRIPTEN__
+__attribute__((noinline))
+#endif
+void FlatEnsemble::predict_block_coded(const uint32_t* rows, size_t stride, double* acc) const {
   const Node* nodes = coded_nodes_.data();
   for (int j = 0; j < kBlock; ++j) acc[j] = base_score_;
   for (const uint32_t root : tree_roots_) {
