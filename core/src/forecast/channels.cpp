@@ -179,22 +179,9 @@ ChannelCandidateCv channel_global_cv(const GlobalVariant& variant, const std::ve
       auto within = [&](double f) { report(stage, (static_cast<double>(k) + std::clamp(f, 0.0, 1.0)) / folds.size()); };
       auto g = std::make_unique<internal::GlobalGbdt>(ds.front().spec, ds.front().params, ds.front().threads,
                                                       variant.levelled ? level_window : 0, variant.objective);
-      FitControl first;
-      first.prior_iterations = prior;
-      first.valid_begin = fold.valid_begin;
-      first.valid_end = fold.valid_end;
-      first.progress = [&](double f) { within((prior > 0 ? 0.9 : 0.6) * f); };
-      g->fit(ds, fold.train_end, first);
-      const int best = g->chosen_iterations();
+      // The fold's fitting: 90% of its progress (its forecasts the rest), 60% the first fit.
+      const int best = internal::fit_fold(*g, ds, fold, prior, 0.6 / 0.9, [&](double f) { within(0.9 * f); });
       out.best_iterations.push_back(best);
-      const bool refit_needed = best > 0 && prior == 0;
-      prior = best;
-      if (refit_needed) {
-        FitControl refit;
-        refit.fixed_iterations = best;
-        refit.progress = [&](double f) { within(0.6 + 0.3 * f); };
-        g->fit(ds, fold.train_end, refit);
-      }
       finish_pending();  // the fold before's forecasts first: fold order
 #ifndef __EMSCRIPTEN__
       if (spare && k + 1 < folds.size() && spare->take()) {

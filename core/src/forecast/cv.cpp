@@ -175,26 +175,9 @@ CandidateCv cross_validate(const CandidateInfo& info, const TrainingData& d,
     };
     report(0);
     std::unique_ptr<Candidate> c = info.make(d);
-    // Trees: the first fold stops the boosting on the steps right before its cut-off, then
-    // refits on all of them with that count (the fold's model must see the latest steps,
-    // as the final model does). Each later fold is fitted once, with the count the fold
-    // before chose on its block; its own block chooses the next fold's count.
-    FitControl first;
-    first.prior_iterations = prior;
-    first.valid_begin = fold.valid_begin;
-    first.valid_end = fold.valid_end;
-    first.progress = [&](double f) { report(f * (prior > 0 ? 1.0 : kFirstFitShare)); };
-    c->fit(d, fold.train_end, first);
-    const int best = c->chosen_iterations();
-    out.best_iterations.push_back(best);
-    const bool refit_needed = best > 0 && prior == 0;
-    prior = best;
-    if (refit_needed) {
-      FitControl refit;
-      refit.fixed_iterations = best;
-      refit.progress = [&](double f) { report(kFirstFitShare + f * (1 - kFirstFitShare)); };
-      c->fit(d, fold.train_end, refit);
-    }
+    // Trees: the first fold with early stopping and a refit, each later one with the count
+    // the fold before chose (internal::fit_fold).
+    out.best_iterations.push_back(internal::fit_fold(*c, d, fold, prior, kFirstFitShare, report));
     // One step ahead with the true lags: every validation step, features from observed data.
     FoldPredictions fp;
     fp.one_step.reserve(fold.valid_end - fold.valid_begin);

@@ -1,8 +1,10 @@
 // Helpers shared by the candidates' source files; not part of the public API.
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <vector>
 
+#include "funnelcast/eval/validation.hpp"
 #include "funnelcast/forecast/candidate.hpp"
 #include "funnelcast/forecast/smoothing.hpp"
 #include "funnelcast/time/time.hpp"
@@ -110,5 +112,33 @@ class GlobalGbdt {
   std::vector<double> gain_;
   int chosen_ = 0;
 };
+
+// One fold's fit as the cross-validation makes it (cv.cpp for one series, channels.cpp for
+// the global trees): the first fold (prior 0) stops the boosting on the steps right before
+// its cut-off, then refits on all of them with that count (the fold's model must see the
+// latest steps, as the final model does); each later fold is fitted once with `prior`, the
+// count the fold before chose on its block, and its own block chooses the next fold's.
+// Returns the count chosen here (0: no trees) and sets prior to it. progress(f), f from 0
+// to 1 over the fold's fitting: the first fit takes first_share of it when a refit follows.
+template <class Model, class Data>
+int fit_fold(Model& m, const Data& d, const validation::Fold& fold, int& prior, double first_share,
+             const std::function<void(double)>& progress) {
+  FitControl first;
+  first.prior_iterations = prior;
+  first.valid_begin = fold.valid_begin;
+  first.valid_end = fold.valid_end;
+  first.progress = [&](double f) { progress(f * (prior > 0 ? 1.0 : first_share)); };
+  m.fit(d, fold.train_end, first);
+  const int best = m.chosen_iterations();
+  const bool refit_needed = best > 0 && prior == 0;
+  prior = best;
+  if (refit_needed) {
+    FitControl refit;
+    refit.fixed_iterations = best;
+    refit.progress = [&](double f) { progress(first_share + f * (1 - first_share)); };
+    m.fit(d, fold.train_end, refit);
+  }
+  return best;
+}
 
 }  // namespace fc::forecast::internal
