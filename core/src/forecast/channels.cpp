@@ -152,66 +152,62 @@ ChannelCandidateCv channel_global_cv(const GlobalVariant& variant, const std::ve
       out.channels[c].predictions.push_back(std::move(fp));
     }
   };
-  // The fold whose forecasts are running on a spare thread, with its trees.
-  struct Pending {
-    std::unique_ptr<internal::GlobalGbdt> g;
 #ifndef __EMSCRIPTEN__
+  // The fold whose forecasts are running on a spare thread, with its trees; the thread is
+  // joined and given back when it is finished with, or when an error unwinds the loop.
+  struct Pending {
+    SpareThreads& spare;
+    std::unique_ptr<internal::GlobalGbdt> g;
     std::thread thread;
-#endif
     std::exception_ptr error;
+    ~Pending() {
+      if (thread.joinable()) thread.join();
+      spare.give();
+    }
   };
   std::unique_ptr<Pending> pending;
   auto finish_pending = [&] {
     if (!pending) return;
-#ifndef __EMSCRIPTEN__
     pending->thread.join();
-#endif
-    spare->give();
     const std::exception_ptr error = pending->error;
     pending.reset();
     if (error) std::rethrow_exception(error);
   };
-  try {
-    int prior = 0;  // the tree count the previous fold chose
-    for (size_t k = 0; k < folds.size(); ++k) {
-      const validation::Fold& fold = folds[k];
-      const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(folds.size()) + " " + variant.name;
-      auto within = [&](double f) { report(stage, (static_cast<double>(k) + std::clamp(f, 0.0, 1.0)) / folds.size()); };
-      auto g = std::make_unique<internal::GlobalGbdt>(ds.front().spec, ds.front().params, ds.front().threads,
-                                                      variant.levelled ? level_window : 0, variant.objective);
-      // The fold's fitting: 90% of its progress (its forecasts the rest), 60% the first fit.
-      const int best = internal::fit_fold(*g, ds, fold, prior, 0.6 / 0.9, [&](double f) { within(0.9 * f); });
-      out.best_iterations.push_back(best);
-      finish_pending();  // the fold before's forecasts first: fold order
-#ifndef __EMSCRIPTEN__
-      if (spare && k + 1 < folds.size() && spare->take()) {
-        pending = std::make_unique<Pending>();
-        pending->g = std::move(g);
-        Pending* p = pending.get();
-        p->thread = std::thread([&forecast_fold, p, k, best] {
-          try {
-            forecast_fold(k, *p->g, best);
-          } catch (...) {
-            p->error = std::current_exception();
-          }
-        });
-        within(1.0);
-        continue;
-      }
 #endif
-      forecast_fold(k, *g, best);
+  int prior = 0;  // the tree count the previous fold chose
+  for (size_t k = 0; k < folds.size(); ++k) {
+    const validation::Fold& fold = folds[k];
+    const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(folds.size()) + " " + variant.name;
+    auto within = [&](double f) { report(stage, (static_cast<double>(k) + std::clamp(f, 0.0, 1.0)) / folds.size()); };
+    auto g = std::make_unique<internal::GlobalGbdt>(ds.front().spec, ds.front().params, ds.front().threads,
+                                                    variant.levelled ? level_window : 0, variant.objective);
+    // The fold's fitting: 90% of its progress (its forecasts the rest), 60% the first fit.
+    const int best = internal::fit_fold(*g, ds, fold, prior, 0.6 / 0.9, [&](double f) { within(0.9 * f); });
+    out.best_iterations.push_back(best);
+#ifndef __EMSCRIPTEN__
+    finish_pending();  // the fold before's forecasts first: fold order
+    if (spare && k + 1 < folds.size() && spare->take()) {
+      pending.reset(new Pending{*spare, std::move(g), {}, nullptr});
+      Pending* p = pending.get();
+      p->thread = std::thread([&forecast_fold, p, k, best] {
+        try {
+          forecast_fold(k, *p->g, best);
+        } catch (...) {
+          p->error = std::current_exception();
+        }
+      });
       within(1.0);
-    }
-    finish_pending();
-  } catch (...) {
-#ifndef __EMSCRIPTEN__
-    if (pending) {
-      pending->thread.join();
-      spare->give();
+      continue;
     }
 #endif
-    throw;
+    forecast_fold(k, *g, best);
+    within(1.0);
   }
+#ifndef __EMSCRIPTEN__
+  finish_pending();
+#else
+  (void)spare;
+#endif
   out.total = channel_total(variant.name, out.channels, total, folds, horizon);
   return out;
 }
