@@ -116,18 +116,45 @@
   }
 
   // drop: a list of columns, or the CLI's comma-separated text (the field list reads text).
-  function trainScore(table, options, onProgress) {
-    const progress = typeof onProgress === 'function' ? onProgress : null;
-    let given = options;
-    if (options && Array.isArray(options.drop)) {
-      const drop = options.drop;
-      for (let i = 0; i < drop.length; ++i) {
-        if (typeof drop[i] !== 'string') throw new Error("option 'drop' must list column names");
-        if (drop[i].indexOf(',') >= 0) throw new Error("option 'drop': the column '" + drop[i] + "' has a comma in its name; rename it to leave it out");
-      }
-      given = Object.assign({}, options, { drop: drop.join(',') });
+  function trainScoreOptions(options) {
+    if (!options || !Array.isArray(options.drop)) return optionsText(options);
+    const drop = options.drop;
+    for (let i = 0; i < drop.length; ++i) {
+      if (typeof drop[i] !== 'string') throw new Error("option 'drop' must list column names");
+      if (drop[i].indexOf(',') >= 0) throw new Error("option 'drop': the column '" + drop[i] + "' has a comma in its name; rename it to leave it out");
     }
-    return check(Module['rawTrainScore'](live(table, 'table'), optionsText(given), progress));
+    return optionsText(Object.assign({}, options, { drop: drop.join(',') }));
+  }
+
+  // A fold's result as trainScoreFold returns it (in this worker or another, through
+  // postMessage): its types checked here, its numbers by the core.
+  function foldResult(f, i) {
+    const at = 'folds[' + i + ']';
+    if (!f || typeof f !== 'object') throw new TypeError(at + ' must be a fold result (trainScoreFold)');
+    for (const k of ['fold', 'best']) {
+      if (!Number.isInteger(f[k])) throw new TypeError(at + '.' + k + ' must be an integer');
+    }
+    if (!(f.rows instanceof Uint32Array)) throw new TypeError(at + '.rows must be a Uint32Array');
+    for (const k of ['oof', 'oofLogistic']) {
+      if (!(f[k] instanceof Float64Array)) throw new TypeError(at + '.' + k + ' must be a Float64Array');
+    }
+    return f;
+  }
+
+  // folds (optional): every fold's trainScoreFold result, from any workers: the folds are
+  // not run again, and the model has the bytes trainScore alone gives.
+  function trainScore(table, options, onProgress, folds) {
+    const progress = typeof onProgress === 'function' ? onProgress : null;
+    const text = trainScoreOptions(options);
+    if (folds == null) return check(Module['rawTrainScore'](live(table, 'table'), text, progress));
+    if (!Array.isArray(folds)) throw new TypeError('folds must be an array of fold results (trainScoreFold)');
+    return check(Module['rawTrainScoreFolds'](live(table, 'table'), text, folds.map(foldResult), progress));
+  }
+
+  function trainScoreFold(table, options, fold, onProgress) {
+    if (!Number.isInteger(fold) || fold < 0) throw new TypeError('fold must be an integer from 0');
+    const progress = typeof onProgress === 'function' ? onProgress : null;
+    return check(Module['rawTrainScoreFold'](live(table, 'table'), trainScoreOptions(options), fold, progress));
   }
 
   // Which column is the outcome (the guess of `funnelcast train score` without --target).
@@ -207,6 +234,10 @@
   Object.defineProperty(Module, 'trainScore', {
     enumerable: true,
     get() { return Module['rawTrainScore'] ? trainScore : undefined; },
+  });
+  Object.defineProperty(Module, 'trainScoreFold', {
+    enumerable: true,
+    get() { return Module['rawTrainScoreFold'] ? trainScoreFold : undefined; },
   });
   Object.defineProperty(Module, 'guessOutcome', {
     enumerable: true,

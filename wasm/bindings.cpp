@@ -639,6 +639,43 @@ val raw_train_score(const RawTable& table, std::string options, val on_progress)
     return trained(fc::api::train_score(table.table(), r, progress_of(on_progress)));
   });
 }
+
+// One fold of that training's cross-validation alone (the page's workers run the folds
+// apart): {fold, best, rows: Uint32Array, oof: Float64Array, oofLogistic: Float64Array}.
+val raw_train_score_fold(const RawTable& table, std::string options, int fold, val on_progress) {
+  return guarded([&] {
+    const auto r = train_request(fc::api::train_score_fields(), options);
+    const fc::scoring::FoldResult f = fc::api::train_score_fold(table.table(), r, fold, progress_of(on_progress));
+    val o = val::object();
+    o.set("fold", f.fold);
+    o.set("best", f.best);
+    o.set("rows", copy_array("Uint32Array", f.rows.data(), f.rows.size()));
+    o.set("oof", f64(f.oof));
+    o.set("oofLogistic", f64(f.oof_logistic));
+    return o;
+  });
+}
+
+// The training with every fold's result given (raw_train_score_fold's, checked by api.js's
+// trainScore for their types): the same model bytes as raw_train_score.
+val raw_train_score_folds(const RawTable& table, std::string options, val folds, val on_progress) {
+  return guarded([&] {
+    const auto r = train_request(fc::api::train_score_fields(), options);
+    std::vector<fc::scoring::FoldResult> given;
+    const size_t n = folds["length"].as<size_t>();
+    for (size_t k = 0; k < n; ++k) {
+      const val x = folds[k];
+      fc::scoring::FoldResult f;
+      f.fold = x["fold"].as<int>();
+      f.best = x["best"].as<int>();
+      f.rows = emscripten::convertJSArrayToNumberVector<uint32_t>(x["rows"]);
+      f.oof = emscripten::convertJSArrayToNumberVector<double>(x["oof"]);
+      f.oof_logistic = emscripten::convertJSArrayToNumberVector<double>(x["oofLogistic"]);
+      given.push_back(std::move(f));
+    }
+    return trained(fc::api::train_score(table.table(), r, given, progress_of(on_progress)));
+  });
+}
 #endif  // FC_WASM_TRAINING
 
 // The registry of roles and metrics, so the page builds its selectors from the core's list.
@@ -679,6 +716,8 @@ EMSCRIPTEN_BINDINGS(funnelcast) {
 #ifdef FC_WASM_TRAINING
   emscripten::function("rawTrainForecast", &raw_train_forecast);
   emscripten::function("rawTrainScore", &raw_train_score);
+  emscripten::function("rawTrainScoreFold", &raw_train_score_fold);
+  emscripten::function("rawTrainScoreFolds", &raw_train_score_folds);
   emscripten::function("rawGuessOutcome", &raw_guess_outcome);
 #endif
   emscripten::function("rawScore", &raw_score);

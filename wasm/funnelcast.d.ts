@@ -912,6 +912,20 @@ export interface TrainScoreResult {
   notices: string[];
 }
 
+/** One fold of a scoring model's cross-validation, run alone (trainScoreFold): pass every fold's to trainScore to finish without running them again. */
+export interface TrainScoreFold {
+  /** 0-based. */
+  fold: number;
+  /** The fold's early-stopped tree count. */
+  best: number;
+  /** Its validation rows (indices among the rows with an outcome), in order. */
+  rows: Uint32Array;
+  /** The trees' out-of-fold probabilities of those rows. */
+  oof: Float64Array;
+  /** The logistic baseline's (NaN where it could not be fitted). */
+  oofLogistic: Float64Array;
+}
+
 export interface DriftColumn {
   column: string;
   type: 'number' | 'category' | null;
@@ -1073,7 +1087,9 @@ export interface FunnelcastModule {
   /** funnelcast-train.mjs only: trains a forecast model as `funnelcast train forecast` would (one thread). */
   trainForecast?(table: Table, options?: TrainForecastOptions, onProgress?: (stage: string, fraction: number) => void): TrainForecastResult;
   /** funnelcast-train.mjs only: trains a scoring model as `funnelcast train score` would (one thread). */
-  trainScore?(table: Table, options: TrainScoreOptions, onProgress?: (stage: string, fraction: number) => void): TrainScoreResult;
+  trainScore?(table: Table, options: TrainScoreOptions, onProgress?: (stage: string, fraction: number) => void, folds?: TrainScoreFold[]): TrainScoreResult;
+  /** funnelcast-train.mjs only: one fold (0-based) of trainScore's cross-validation alone, so several workers can share the folds; throws when the options have no such fold. */
+  trainScoreFold?(table: Table, options: TrainScoreOptions, fold: number, onProgress?: (stage: string, fraction: number) => void): TrainScoreFold;
   /** funnelcast-train.mjs only: which column is the outcome, as `funnelcast train score` guesses it without --target. */
   guessOutcome?(table: Table): OutcomeGuess;
   /** Scores every row of a lead table with a scoring model, with reasons. */

@@ -245,6 +245,68 @@ TEST(ScoringTrain, SameDataAndSeedGiveTheSameBytesWithAnyThreadCount) {
   EXPECT_NE(a, model::save(train(demo_table(), o).model));
 }
 
+// The page's training runs the folds in several workers and finishes in one: fold by fold,
+// in any order, then train() with their results gives train()'s model bytes and report.
+TEST(ScoringTrain, FoldsRunApartGiveTheSameModelAndReport) {
+  TrainOptions o = small_options();
+  o.params.num_iterations = 40;
+  const TrainOutput whole = train(demo_table(), o);
+  std::vector<FoldResult> folds;
+  for (int k = o.folds - 1; k >= 0; --k) folds.push_back(train_fold(demo_table(), o, k));
+  // The folds' validation rows split the 5,000 rows, each fold's own in order.
+  size_t rows = 0;
+  for (const FoldResult& f : folds) {
+    rows += f.rows.size();
+    EXPECT_TRUE(std::is_sorted(f.rows.begin(), f.rows.end()));
+    EXPECT_EQ(f.oof.size(), f.rows.size());
+    EXPECT_GE(f.best, 1);
+  }
+  EXPECT_EQ(rows, 5000u);
+  std::vector<double> fractions;
+  const TrainOutput joined = train(demo_table(), o, folds, [&](const std::string&, double f) { fractions.push_back(f); });
+  EXPECT_EQ(model::save(whole.model), model::save(joined.model));
+  EXPECT_EQ(whole.report.dump(), joined.report.dump());
+  // Its progress starts where the folds left off: the final fit of folds + 2 stages.
+  ASSERT_FALSE(fractions.empty());
+  EXPECT_GE(fractions.front(), 3.0 / 5.0);
+  EXPECT_EQ(fractions.back(), 1.0);
+}
+
+TEST(ScoringTrain, FoldResultsThatAreNotThisTrainingsAreRefused) {
+  TrainOptions o = small_options();
+  o.params.num_iterations = 30;
+  std::vector<FoldResult> folds;
+  for (int k = 0; k < o.folds; ++k) folds.push_back(train_fold(demo_table(), o, k));
+  const std::string bad = "cross-validation results do not fit this table and options: ";
+  // A fold missing, or given twice.
+  std::vector<FoldResult> two(folds.begin(), folds.begin() + 2);
+  EXPECT_EQ(error_of([&] { train(demo_table(), o, two); }), bad + "2 folds given, 3 expected");
+  std::vector<FoldResult> twice = {folds[0], folds[1], folds[1]};
+  EXPECT_EQ(error_of([&] { train(demo_table(), o, twice); }), bad + "fold 3 is missing or given twice");
+  // Folds of another seed split the rows otherwise.
+  TrainOptions other = o;
+  other.params.seed = 9;
+  std::vector<FoldResult> theirs;
+  for (int k = 0; k < o.folds; ++k) theirs.push_back(train_fold(demo_table(), other, k));
+  EXPECT_NE(error_of([&] { train(demo_table(), o, theirs); }).find("fold 1: "), std::string::npos);
+  // A tree count out of range, a prediction that is not a number, rows cut short.
+  std::vector<FoldResult> edited = folds;
+  edited[1].best = 31;
+  EXPECT_EQ(error_of([&] { train(demo_table(), o, edited); }), bad + "fold 2: a tree count of 31 (1 to 30)");
+  edited = folds;
+  edited[2].oof[5] = kNaN;
+  EXPECT_EQ(error_of([&] { train(demo_table(), o, edited); }), bad + "fold 3: a prediction that is not a number");
+  edited = folds;
+  edited[0].oof.pop_back();
+  EXPECT_NE(error_of([&] { train(demo_table(), o, edited); }).find("fold 1: "), std::string::npos);
+  // No folds to run or to give.
+  EXPECT_EQ(error_of([&] { train_fold(demo_table(), o, 3); }), "fold 3 does not exist: the folds are 0 to 2");
+  TrainOptions none = o;
+  none.folds = 0;
+  EXPECT_NE(error_of([&] { train_fold(demo_table(), none, 0); }).find("no folds"), std::string::npos);
+  EXPECT_NE(error_of([&] { train(demo_table(), none, folds); }).find("no folds"), std::string::npos);
+}
+
 TEST(ScoringTrain, ALeakingColumnIsFlagged) {
   // "duration" is the outcome in disguise.
   std::string text = demo::generate_leads({5, 3000, 1735689600, 180}).csv;

@@ -28,6 +28,7 @@ function ts(v, indent = '') {
   if (v instanceof Float64Array) return 'new Float64Array(0)';
   if (v instanceof Uint8Array) return 'new Uint8Array(0)';
   if (v instanceof Int32Array) return 'new Int32Array(0)';
+  if (v instanceof Uint32Array) return 'new Uint32Array(0)';
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? String(v) : v > 0 ? 'Infinity' : '-Infinity';
   if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.slice(0, 3).map((x) => ts(x, indent)).join(', ')}]`;
@@ -59,6 +60,8 @@ test('the declarations cover the module API', async () => {
   assert.equal(fc.trainScore, undefined, 'the inference bundle does not train');
   assert.equal(typeof (await loadTrainModule()).trainForecast, 'function', 'the training bundle does');
   assert.equal(typeof (await loadTrainModule()).trainScore, 'function', 'the training bundle does');
+  assert.equal(fc.trainScoreFold, undefined, 'the inference bundle runs no folds');
+  assert.equal(typeof (await loadTrainModule()).trainScoreFold, 'function', 'the training bundle runs folds apart');
   assert.equal(fc.guessOutcome, undefined, 'the outcome guess is the training bundle\'s');
   assert.equal(typeof (await loadTrainModule()).guessOutcome, 'function', 'the training bundle guesses the outcome');
   const table = fc.loadTable(bytes(demoData()), 'hourly.csv');
@@ -154,6 +157,7 @@ test('real results and model headers of every kind type-check against the declar
       }
       const once = train.trainScore(trainLeads, { target: 'converted', folds: 0, iterations: 5 });
       values.push(['F.TrainScoreResult', once]);
+      values.push(['F.TrainScoreFold', train.trainScoreFold(trainLeads, { target: 'converted', folds: 2, iterations: 5 }, 1)]);
       const m2 = fc.loadModel(once.model, 'once.fcm');
       values.push(['F.ModelHeader', m2.header()]);
       m2.delete();

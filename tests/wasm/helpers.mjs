@@ -46,14 +46,17 @@ export function loadModule() {
 
 // The training bundle (funnelcast-train.mjs): the same API plus trainForecast.
 let trainPromise = null;
-export function loadTrainModule() {
-  if (!trainPromise) {
-    const file = join(WASM_DIR, 'funnelcast-train.mjs');
+// fresh: a new instance of its own (another worker's, with its own memory), not the shared one.
+export function loadTrainModule({ fresh = false } = {}) {
+  const file = join(WASM_DIR, 'funnelcast-train.mjs');
+  const create = () => {
     if (!existsSync(file)) throw new Error(`${file} not found; run npm run build (or set FC_WASM_DIR)`);
-    trainPromise = import(pathToFileURL(file).href).then(({ default: createFunnelcast }) =>
+    return import(pathToFileURL(file).href).then(({ default: createFunnelcast }) =>
       createFunnelcast({ wasmBinary: readFileSync(join(WASM_DIR, 'funnelcast-train.wasm')) }),
     );
-  }
+  };
+  if (fresh) return create();
+  if (!trainPromise) trainPromise = create();
   return trainPromise;
 }
 

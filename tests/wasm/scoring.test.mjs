@@ -123,6 +123,48 @@ test('trainScore() gives the bytes funnelcast train score --threads 1 gives', as
   }
 });
 
+// The page shares the folds among workers: each runs trainScoreFold in its own module (the
+// table read again from the same bytes), and one finishes with every fold's result, passed
+// through a structured clone as postMessage passes them. The CLI's bytes still.
+test('trainScoreFold() in separate modules, then trainScore() with the folds: the CLI’s bytes; foreign or broken folds are refused', async () => {
+  const out = join(scratchDir(), 'cli-leads.fcm');
+  cli(['train', 'score', '--quiet', '--no-log', '--threads', '1', '--data', leadsPath, '--target', 'converted', '--folds', '3',
+    '--param', 'num_iterations=40', '--param', 'learning_rate=0.1', '--param', 'seed=5', '--out', out]);
+  const options = { target: 'converted', folds: 3, iterations: 40, learning_rate: 0.1, seed: 5 };
+  const modules = [await loadTrainModule(), await loadTrainModule({ fresh: true })];
+  const folds = [];
+  for (const k of [2, 0, 1]) {
+    const m = modules[k % 2];
+    const t = m.loadTable(leadsText, 'leads.csv');
+    try {
+      const progress = [];
+      folds.push(structuredClone(m.trainScoreFold(t, options, k, (s, f) => progress.push([s, f]))));
+      assert.equal(progress.at(-1)[1], 1);
+      assert.ok(progress.some(([s]) => s === `fold ${k + 1}/3`), JSON.stringify(progress.slice(0, 3)));
+    } finally {
+      t.delete();
+    }
+  }
+  const train = modules[0];
+  const table = train.loadTable(leadsText, 'leads.csv');
+  try {
+    const progress = [];
+    const r = train.trainScore(table, options, (s, f) => progress.push(f), folds);
+    assert.deepEqual(Buffer.from(r.model), readFileSync(out));
+    assert.ok(progress[0] >= 0.6, `progress starts at the final fit: ${progress[0]}`);
+    // Another seed's folds hold other rows; a fold left out; the wrong types.
+    const theirs = [0, 1, 2].map((k) => train.trainScoreFold(table, { ...options, seed: 6 }, k));
+    assert.throws(() => train.trainScore(table, options, null, theirs), /do not fit this table and options: fold 1: /);
+    assert.throws(() => train.trainScore(table, options, null, folds.slice(1)), /2 folds given, 3 expected/);
+    assert.throws(() => train.trainScore(table, options, null, [...folds.slice(1), { ...folds[0], rows: Array.from(folds[0].rows) }]), /folds\[2\]\.rows must be a Uint32Array/);
+    assert.throws(() => train.trainScore(table, options, null, 'folds'), /folds must be an array/);
+    assert.throws(() => train.trainScoreFold(table, options, 3), /fold 3 does not exist: the folds are 0 to 2/);
+    assert.throws(() => train.trainScoreFold(table, { ...options, folds: 0 }, 0), /no folds/);
+  } finally {
+    table.delete();
+  }
+});
+
 test('drift() equals funnelcast drift --json', () => {
   const lines = leadsText.trim().split('\n');
   const half = Math.floor(lines.length / 2);

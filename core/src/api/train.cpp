@@ -390,14 +390,38 @@ forecast::TrainOutput train_forecast(const series::BuildResult& data, const Trai
 
 // No target given: the outcome guess decides when it is certain (and says so in the
 // notices); otherwise the error lists the candidates. Never an uncertain guess, silently.
-scoring::TrainOutput train_score(const Table& table, const TrainScoreRequest& r, const scoring::Progress& progress) {
-  if (!r.target.empty()) return scoring::train(table, train_score_options(r), progress);
+namespace {
+TrainScoreRequest with_target(const Table& table, const TrainScoreRequest& r, std::string* note) {
+  if (!r.target.empty()) return r;
   TrainScoreRequest guessed = r;
   const scoring::OutcomeChoice choice = scoring::choose_outcome(table, where(r.edge, "target"));
   guessed.target = choice.column;
-  scoring::TrainOutput out = scoring::train(table, train_score_options(guessed), progress);
-  out.notices.insert(out.notices.begin(), choice.note);
+  if (note) *note = choice.note;
+  return guessed;
+}
+
+scoring::TrainOutput noted(scoring::TrainOutput out, const std::string& note) {
+  if (!note.empty()) out.notices.insert(out.notices.begin(), note);
   return out;
+}
+}  // namespace
+
+scoring::TrainOutput train_score(const Table& table, const TrainScoreRequest& r, const scoring::Progress& progress) {
+  std::string note;
+  const TrainScoreRequest t = with_target(table, r, &note);
+  return noted(scoring::train(table, train_score_options(t), progress), note);
+}
+
+scoring::FoldResult train_score_fold(const Table& table, const TrainScoreRequest& r, int fold,
+                                     const scoring::Progress& progress) {
+  return scoring::train_fold(table, train_score_options(with_target(table, r, nullptr)), fold, progress);
+}
+
+scoring::TrainOutput train_score(const Table& table, const TrainScoreRequest& r,
+                                 const std::vector<scoring::FoldResult>& folds, const scoring::Progress& progress) {
+  std::string note;
+  const TrainScoreRequest t = with_target(table, r, &note);
+  return noted(scoring::train(table, train_score_options(t), folds, progress), note);
 }
 
 nlohmann::json training_commands() {

@@ -289,45 +289,113 @@ struct CrossValidation {
   std::vector<std::vector<size_t>> fold_rows;
 };
 
-CrossValidation cross_validate(const std::vector<validation::Split>& splits, const Labelled& data,
-                               const std::vector<model::ScoreFeature>& features, const Encoded& enc,
-                               const gbdt::Params& params, double shift, Stages& report) {
-  const features::Matrix& x = data.x;
-  const std::vector<double>& y = data.y;
-  const size_t n = data.used.size();
+// Everything train() reads before its first fit: the inputs, the rows with an outcome, the
+// parameters and the folds. train_fold() builds the same from the same table and options.
+struct Prepared {
+  Inferred inf;
+  Encoded enc;
+  Labelled data;
+  gbdt::Params params;
+  double rate = 0, w = 1, shift = 0;
+  std::vector<validation::Split> splits;
+};
+
+Prepared prepare(const Table& table, const TrainOptions& options) {
+  Prepared p;
+  p.inf = infer(table, options.columns);
+  const Target& target = p.inf.target;
+  check_folds(table, target, options.folds);
+  // Rows with an outcome, encoded once.
+  p.enc = encode(p.inf.features, table, "the model");
+  p.data = labelled_rows(table, target, p.enc);
+  const size_t n = p.data.used.size();
+  p.params = options.params;
+  p.params.objective = gbdt::Objective::kBinary;
+  p.params.num_threads = options.threads;
+  p.rate = static_cast<double>(target.positives) / static_cast<double>(n);
+  p.w = positive_weight(options.scale_pos_weight, p.rate, target);
+  p.params.scale_pos_weight = p.w;
+  p.shift = std::log(p.w);
+  p.params.validate();
+  if (options.folds > 0)
+    p.splits = options.columns.fold.empty() ? validation::stratified_kfold(p.data.y, options.folds, p.params.seed)
+                                            : column_folds(table, options.columns.fold, p.data.used, options.folds);
+  return p;
+}
+
+// Fold k of the cross-validation: the trees early-stopped on its training part, refitted
+// with that count, and the logistic baseline, each predicting the fold's validation rows.
+FoldResult run_fold(const Prepared& p, const features::Matrix& lx, size_t k, Stages& report) {
+  const features::Matrix& x = p.data.x;
+  const std::vector<double>& y = p.data.y;
+  const gbdt::Params& params = p.params;
+  const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(p.splits.size());
+  const auto& split = p.splits[k];
+  FoldResult out;
+  out.fold = static_cast<int>(k);
+  Fit first = fit_trees(x, y, split.train, p.enc.category_counts, params, 0, params.seed + 1000 + k,
+                        [&](double f) { report(stage, 0.5 * f); });
+  const int count = std::max(1, first.best_iteration);
+  out.best = count;
+  Fit refit = fit_trees(x, y, split.train, p.enc.category_counts, params, count, 0,
+                        [&](double f) { report(stage, 0.5 + 0.4 * f); });
+  refit.ensemble.base_score -= p.shift;
+  const gbdt::FlatEnsemble engine(refit.ensemble);
+  out.rows.reserve(split.valid.size());
+  out.oof.reserve(split.valid.size());
+  out.oof_logistic.assign(split.valid.size(), kNaN);
+  for (size_t r : split.valid) {
+    out.rows.push_back(static_cast<uint32_t>(r));
+    out.oof.push_back(engine.predict_one(x.row(r)));
+  }
+  // The baseline on the same fold.
+  report(stage + " logistic", 0.9);
+  const Subset lt = take(lx, y, split.train);
+  features::Matrix lm;
+  lm.rows = lt.rows;
+  lm.cols = lx.cols;
+  lm.values = lt.x;
+  baselines::Logistic logistic;
+  logistic.lambda = 1.0;
+  try {
+    logistic.fit(lm, lt.y);
+    for (size_t j = 0; j < split.valid.size(); ++j) out.oof_logistic[j] = logistic.predict(lx.row(split.valid[j]));
+  } catch (const Error&) {
+    // A baseline that cannot be fitted is left out of the comparison, not a failure.
+  }
+  return out;
+}
+
+// The folds' results gathered in fold order, each checked against the fold it claims to
+// be: results computed elsewhere (another worker) for another table or other options
+// are refused, never mixed in.
+CrossValidation gather(const Prepared& p, std::vector<const FoldResult*> folds) {
+  const size_t n = p.data.used.size();
+  const std::string bad = "cross-validation results do not fit this table and options: ";
+  if (folds.size() != p.splits.size())
+    throw Error(bad + std::to_string(folds.size()) + " folds given, " + std::to_string(p.splits.size()) + " expected");
+  std::sort(folds.begin(), folds.end(), [](const FoldResult* a, const FoldResult* b) { return a->fold < b->fold; });
   CrossValidation cv;
   cv.oof.assign(n, kNaN);
   cv.oof_logistic.assign(n, kNaN);
-  const features::Matrix lx = logistic_inputs(features, x);
-  for (size_t k = 0; k < splits.size(); ++k) {
-    const std::string stage = "fold " + std::to_string(k + 1) + "/" + std::to_string(splits.size());
-    const auto& split = splits[k];
-    Fit first = fit_trees(x, y, split.train, enc.category_counts, params, 0, params.seed + 1000 + k,
-                          [&](double f) { report(stage, 0.5 * f); });
-    const int count = std::max(1, first.best_iteration);
-    cv.best.push_back(count);
-    Fit refit = fit_trees(x, y, split.train, enc.category_counts, params, count, 0,
-                          [&](double f) { report(stage, 0.5 + 0.4 * f); });
-    refit.ensemble.base_score -= shift;
-    const gbdt::FlatEnsemble engine(refit.ensemble);
-    for (size_t r : split.valid) cv.oof[r] = engine.predict_one(x.row(r));
-    // The baseline on the same fold.
-    report(stage + " logistic", 0.9);
-    const Subset lt = take(lx, y, split.train);
-    features::Matrix lm;
-    lm.rows = lt.rows;
-    lm.cols = lx.cols;
-    lm.values = lt.x;
-    baselines::Logistic logistic;
-    logistic.lambda = 1.0;
-    try {
-      logistic.fit(lm, lt.y);
-      for (size_t r : split.valid) cv.oof_logistic[r] = logistic.predict(lx.row(r));
-    } catch (const Error&) {
-      // A baseline that cannot be fitted is left out of the comparison, not a failure.
+  for (size_t k = 0; k < folds.size(); ++k) {
+    const FoldResult& f = *folds[k];
+    const auto& valid = p.splits[k].valid;
+    const std::string which = "fold " + std::to_string(k + 1) + ": ";
+    if (f.fold != static_cast<int>(k)) throw Error(bad + "fold " + std::to_string(k + 1) + " is missing or given twice");
+    if (f.rows.size() != valid.size() || f.oof.size() != valid.size() || f.oof_logistic.size() != valid.size())
+      throw Error(bad + which + std::to_string(f.rows.size()) + " validation rows given, " + std::to_string(valid.size()) + " expected");
+    if (!std::equal(valid.begin(), valid.end(), f.rows.begin(), [](size_t a, uint32_t b) { return a == b; }))
+      throw Error(bad + which + "other validation rows");
+    if (f.best < 1 || f.best > p.params.num_iterations)
+      throw Error(bad + which + "a tree count of " + std::to_string(f.best) + " (1 to " + std::to_string(p.params.num_iterations) + ")");
+    for (size_t j = 0; j < valid.size(); ++j) {
+      if (!std::isfinite(f.oof[j])) throw Error(bad + which + "a prediction that is not a number");
+      cv.oof[valid[j]] = f.oof[j];
+      cv.oof_logistic[valid[j]] = f.oof_logistic[j];
     }
-    cv.fold_rows.push_back(split.valid);
-    report.done += 1;
+    cv.best.push_back(f.best);
+    cv.fold_rows.push_back(valid);
   }
   return cv;
 }
@@ -497,42 +565,85 @@ gbdt::Params TrainOptions::default_params() {
   return p;
 }
 
-TrainOutput train(const Table& table, const TrainOptions& options, const Progress& progress) {
-  TrainOutput out;
-  Inferred inf = infer(table, options.columns);
-  out.notices = inf.notices;
-  const Target& target = inf.target;
-  const int folds = options.folds;
-  check_folds(table, target, folds);
+namespace {
 
-  // Rows with an outcome, encoded once.
-  const Encoded enc = encode(inf.features, table, "the model");
-  const Labelled data = labelled_rows(table, target, enc);
-  const features::Matrix& x = data.x;
-  const std::vector<double>& y = data.y;
-  const size_t n = data.used.size();
+// The model and report from the prepared inputs and the folds' results (in fold order).
+TrainOutput finish(const Table& table, const TrainOptions& options, Prepared& p, const CrossValidation& cv,
+                   Stages& report);
+
+// The folds k of `which` (all when empty) run here, in order.
+std::vector<FoldResult> run_folds(const Prepared& p, const std::vector<size_t>& which, Stages& report) {
+  std::vector<FoldResult> out;
+  if (p.splits.empty()) return out;
+  const features::Matrix lx = logistic_inputs(p.inf.features, p.data.x);
+  for (size_t k : which) {
+    out.push_back(run_fold(p, lx, k, report));
+    report.done += 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+TrainOutput train(const Table& table, const TrainOptions& options, const Progress& progress) {
+  Prepared p = prepare(table, options);
+  Stages report{progress, static_cast<double>(std::max(options.folds, 0)) + 2};
+  std::vector<size_t> all(p.splits.size());
+  std::iota(all.begin(), all.end(), size_t{0});
+  const std::vector<FoldResult> folds = run_folds(p, all, report);
+  std::vector<const FoldResult*> given;
+  for (const FoldResult& f : folds) given.push_back(&f);
+  CrossValidation cv;
+  if (options.folds > 0) {
+    cv = gather(p, given);
+  } else {
+    cv.oof.assign(p.data.used.size(), kNaN);
+    cv.oof_logistic.assign(p.data.used.size(), kNaN);
+  }
+  return finish(table, options, p, cv, report);
+}
+
+FoldResult train_fold(const Table& table, const TrainOptions& options, int fold, const Progress& progress) {
+  if (options.folds <= 0) throw Error("a fold of the cross-validation was asked for, but it has no folds (--folds 0)");
+  if (fold < 0 || fold >= options.folds)
+    throw Error("fold " + std::to_string(fold) + " does not exist: the folds are 0 to " + std::to_string(options.folds - 1));
+  Prepared p = prepare(table, options);
+  Stages report{progress, 1};
+  FoldResult out = std::move(run_folds(p, {static_cast<size_t>(fold)}, report).front());
+  report("done", 1.0);
+  return out;
+}
+
+TrainOutput train(const Table& table, const TrainOptions& options, const std::vector<FoldResult>& folds,
+                  const Progress& progress) {
+  if (options.folds <= 0) throw Error("cross-validation results were given, but the training has no folds (--folds 0)");
+  Prepared p = prepare(table, options);
+  std::vector<const FoldResult*> given;
+  for (const FoldResult& f : folds) given.push_back(&f);
+  const CrossValidation cv = gather(p, given);
+  // The folds are done: the progress starts at the final fit.
+  Stages report{progress, static_cast<double>(options.folds) + 2};
+  report.done = static_cast<double>(options.folds);
+  return finish(table, options, p, cv, report);
+}
+
+namespace {
+
+TrainOutput finish(const Table& table, const TrainOptions& options, Prepared& p, const CrossValidation& cv,
+                   Stages& report) {
+  TrainOutput out;
+  out.notices = p.inf.notices;
+  const Inferred& inf = p.inf;
+  const Target& target = inf.target;
+  const Encoded& enc = p.enc;
+  const features::Matrix& x = p.data.x;
+  const std::vector<double>& y = p.data.y;
+  const size_t n = p.data.used.size();
   std::vector<size_t> all(n);
   std::iota(all.begin(), all.end(), size_t{0});
-
-  gbdt::Params params = options.params;
-  params.objective = gbdt::Objective::kBinary;
-  params.num_threads = options.threads;
-  const double rate = static_cast<double>(target.positives) / static_cast<double>(n);
-  const double w = positive_weight(options.scale_pos_weight, rate, target);
-  params.scale_pos_weight = w;
-  const double shift = std::log(w);
-  params.validate();
-
-  Stages report{progress, static_cast<double>(std::max(folds, 0)) + 2};
-  CrossValidation cv;
-  cv.oof.assign(n, kNaN);
-  cv.oof_logistic.assign(n, kNaN);
-  if (folds > 0) {
-    const std::vector<validation::Split> splits =
-        options.columns.fold.empty() ? validation::stratified_kfold(y, folds, params.seed)
-                                     : column_folds(table, options.columns.fold, data.used, folds);
-    cv = cross_validate(splits, data, inf.features, enc, params, shift, report);
-  }
+  const int folds = options.folds;
+  gbdt::Params& params = p.params;
+  const double rate = p.rate, w = p.w, shift = p.shift;
 
   model::ScoreSection s;
   s.target = table.columns[static_cast<size_t>(table.find(options.columns.target))].name;
@@ -573,4 +684,5 @@ TrainOutput train(const Table& table, const TrainOptions& options, const Progres
   return out;
 }
 
+}  // namespace
 }  // namespace fc::scoring

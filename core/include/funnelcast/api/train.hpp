@@ -73,6 +73,13 @@ forecast::TrainOutput train_forecast(const series::BuildResult& data, const Trai
                                      const forecast::Progress& progress = {});
 scoring::TrainOutput train_score(const Table& table, const TrainScoreRequest& r,
                                  const scoring::Progress& progress = {});
+// One fold of train_score's cross-validation alone, and train_score with every fold's result
+// given (scoring::train_fold, scoring::train): the page's training runs the folds in several
+// workers and finishes in one, with the same model bytes.
+scoring::FoldResult train_score_fold(const Table& table, const TrainScoreRequest& r, int fold,
+                                     const scoring::Progress& progress = {});
+scoring::TrainOutput train_score(const Table& table, const TrainScoreRequest& r,
+                                 const std::vector<scoring::FoldResult>& folds, const scoring::Progress& progress = {});
 
 // {report, notices}: what `train ... --json` prints and the page receives beside the bytes.
 nlohmann::json train_json(const nlohmann::json& report, const std::vector<std::string>& notices);

@@ -5,6 +5,7 @@
 // decision threshold chosen on the out-of-fold predictions, calibration and lift tables,
 // feature importance by gain and by mean |SHAP|, and a final fit on every row.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -46,5 +47,26 @@ using Progress = std::function<void(const std::string& stage, double fraction)>;
 // fc::Error for tables that cannot be learned from: a bad outcome column (one label, three,
 // unclear positive), too few rows of an outcome for the folds, no inputs left.
 TrainOutput train(const Table& table, const TrainOptions& options, const Progress& progress = {});
+
+// One fold of train()'s cross-validation: its early-stopped tree count and the out-of-fold
+// predictions (the trees' and the logistic baseline's, NaN where the baseline could not be
+// fitted) of its validation rows, in `rows`' order (indices among the rows with an outcome).
+struct FoldResult {
+  int fold = 0;  // 0-based
+  int best = 0;
+  std::vector<uint32_t> rows;
+  std::vector<double> oof, oof_logistic;
+};
+
+// Fold `fold` (0-based) of train()'s cross-validation alone, with the numbers train() computes
+// for it: several workers can each run some folds (the page's training uses the cores the
+// machine has that way) and one of them finishes with train(table, options, folds).
+FoldResult train_fold(const Table& table, const TrainOptions& options, int fold, const Progress& progress = {});
+
+// train() with its folds already run by train_fold() (one result per fold, in any order):
+// the same model bytes and report. fc::Error when they are not this table's and options'
+// folds (a fold missing or twice, other validation rows, a tree count out of range).
+TrainOutput train(const Table& table, const TrainOptions& options, const std::vector<FoldResult>& folds,
+                  const Progress& progress = {});
 
 }  // namespace fc::scoring
