@@ -51,6 +51,7 @@ SPEED_ROWS = [
     ("leads_first_rows", "{leads} leads: first rows with reasons"),
     ("wasm_train", "lead-scoring training, wasm vs native (1 thread)"),
     ("wasm_treeshap", "TreeSHAP reasons, wasm vs native (1 thread)"),
+    ("page_train_workers", "lead-scoring training in the page, folds on {workers} workers vs 1"),
     ("treeshap_xgboost", "TreeSHAP native vs XGBoost pred_contribs (1 thread)"),
     ("train_800k_time", "training {size}, 2 threads"),
     ("train_800k_auc", "held-out AUC, {size}"),
@@ -65,8 +66,10 @@ def speed_label(template, what):
     """The row's label with the sizes the run used (from run.sh's description)."""
     size = re.search(r"\d+k x \d+", what)
     leads = re.search(r"([\d,]+) demo leads", what)
+    workers = re.search(r"on (\d+) workers", what)
     return template.format(size=size.group(0) if size else "",
-                           leads=leads.group(1) if leads else "")
+                           leads=leads.group(1) if leads else "",
+                           workers=workers.group(1) if workers else "")
 
 
 def speed_value(v, unit):
@@ -94,6 +97,7 @@ def speed_table():
             ratio = {"wasm speed / native": "{:.2f}x native speed",
                      "funnelcast time / peer time": "{:.2f}x the peer's time",
                      "times as fast as the peer": "{:.2f}x as fast",
+                     "times as fast as one worker": "{:.2f}x as fast",
                      "funnelcast / peer": "{:.2f}x the peer's"}.get(f["ratio_means"], "{:.2f}x").format(f["ratio"])
         target = ""
         if "target" in f:

@@ -13,8 +13,16 @@
 //       the table as the core reads it for training (every column's use, and why a column
 //       is left out) by a one-tree fit; no target (an uncertain guess, none asked) or one
 //       that cannot be the outcome (error) gives no report
-//   {type: 'score', options: TrainScoreOptions}
+//   {type: 'score', options: TrainScoreOptions, folds?: TrainScoreFold[]}
 //     → {progress}... then {ok, type, model, report, notices}
+//   with `folds` (every fold's result), the model is finished from them without running
+//   the folds again: the same bytes.
+// The cross-validation's folds can be shared among workers (panels/score-training.js starts
+// one per core): each runs its folds with
+//   {type: 'folds', input?: {bytes, name}, options, folds: [k...]}
+//     → {progress: {stage, fraction, fold}}... then {ok, type, results: [TrainScoreFold]}
+// on the table of `input` (a helper reads it in its own wasm instance) or, without, on the
+// table 'inspect' read here.
 // @ts-ignore: the bundle is built into wasm/ next to the page (scripts/assemble.mjs); its API is wasm/funnelcast.d.ts (fcPromise below)
 import createFunnelcast from './wasm/funnelcast-train.mjs';
 import { simdOrRefuse } from './simd.js';
@@ -120,19 +128,41 @@ async function inspect({ input, options }) {
   return { ...reply, report: { data: dry.report.data, target: dry.report.target, dropped_columns: dry.report.dropped_columns, warnings: dry.report.warnings }, notices, error: null };
 }
 
-/** @param {{options: FC.TrainScoreOptions}} msg */
-async function trainScore({ options }) {
+/** @param {{options: FC.TrainScoreOptions, folds?: FC.TrainScoreFold[]}} msg */
+async function trainScore({ options, folds }) {
   if (!leads) throw new Error('no table to train on');
   const fc = await module();
-  const r = fc.trainScore(leads.table, options, progress);
+  const r = fc.trainScore(leads.table, options, progress, folds);
   return { ok: true, type: 'score', model: r.model, report: r.report, notices: r.notices };
+}
+
+/** @param {{input?: {bytes: Uint8Array, name: string}, options: FC.TrainScoreOptions, folds: number[]}} msg */
+async function runFolds({ input, options, folds }) {
+  const fc = await module();
+  if (!input && !leads) throw new Error('no table to train on');
+  const table = input ? fc.loadTable(input.bytes, input.name) : /** @type {NonNullable<typeof leads>} */ (leads).table;
+  try {
+    const results = [];
+    for (const k of folds) {
+      /** @param {string} stage @param {number} fraction */
+      const told = (stage, fraction) => self.postMessage({ progress: { stage, fraction, fold: k } });
+      told(`fold ${k + 1}`, 0);
+      results.push(fc.trainScoreFold(table, options, k, told));
+    }
+    return { ok: true, type: 'folds', results };
+  } finally {
+    if (input) table.delete();
+  }
 }
 
 self.onmessage = async (event) => {
   const msg = event.data || {};
   try {
-    const result = msg.type === 'inspect' ? await inspect(msg) : msg.type === 'score' ? await trainScore(msg) : await trainForecast(msg);
-    self.postMessage(result, 'model' in result ? [result.model.buffer] : []);
+    const result =
+      msg.type === 'inspect' ? await inspect(msg) : msg.type === 'score' ? await trainScore(msg) : msg.type === 'folds' ? await runFolds(msg) : await trainForecast(msg);
+    /** @type {Transferable[]} */
+    const moved = 'model' in result ? [result.model.buffer] : 'results' in result ? result.results.flatMap((f) => [f.rows.buffer, f.oof.buffer, f.oofLogistic.buffer]) : [];
+    self.postMessage(result, moved);
   } catch (e) {
     self.postMessage({ ok: false, type: msg.type, error: (e && e.message) || String(e) });
   }

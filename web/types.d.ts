@@ -209,6 +209,13 @@ export interface TrainScoreReply {
   notices: string[];
 }
 
+/** A training worker's folds of a scoring model's cross-validation (train-worker.js 'folds'). */
+export interface FoldsReply {
+  ok: true;
+  type: 'folds';
+  results: FC.TrainScoreFold[];
+}
+
 export interface TrainForecastReply {
   ok: true;
   model: Uint8Array;

@@ -28,8 +28,12 @@ async function setOptions(page, o) {
   }
 }
 
-test('a model trained in the page is the CLI’s, byte for byte, with the CLI’s cross-validation report; the download; it scores its table', TT, async (t) => {
-  const app = await openApp(t, suite, '?view=scoring');
+// The page shares the folds among as many workers as the browser reports cores: told 3 (the
+// 3 folds on 3 workers, one each), then 1 (one worker runs them all), whatever this machine has.
+const CORES = () => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { configurable: true, get: () => window.fcCores ?? 3 });
+
+test('a model trained in the page is the CLI’s, byte for byte, with the CLI’s cross-validation report, on 3 workers and on 1; the download; it scores its table', TT, async (t) => {
+  const app = await openApp(t, suite, '?view=scoring', { initScript: CORES });
   const { page } = app;
   await scoringReady(page);
   const csv = `${leadsText.trim().split('\n').slice(0, 3001).join('\n')}\n`;
@@ -75,7 +79,7 @@ test('a model trained in the page is the CLI’s, byte for byte, with the CLI’
     assert.ok(Math.abs(Number(cv[k].mean) - report.cv[k].mean) < 1e-12, `${k} mean: page ${cv[k].mean}, CLI ${report.cv[k].mean}`);
     assert.ok(Math.abs(Number(cv[k].std) - report.cv[k].std) < 1e-12, `${k} std`);
   }
-  assert.match(await page.textContent('#train-score-status'), new RegExp(`${report.trees} trees, threshold ${report.threshold.toFixed(3)} \\(f1\\), 3 folds on 3,000 leads`));
+  assert.match(await page.textContent('#train-score-status'), new RegExp(`${report.trees} trees, threshold ${report.threshold.toFixed(3)} \\(f1\\), 3 folds on 3,000 leads, the folds shared among 3 workers\\.$`));
 
   // The model now scores the table it learned from in lead scoring.
   await page.waitForFunction(() => /past-leads-score\.fcm/.test(document.getElementById('score-model-name').textContent), null, { timeout: 60_000 });
@@ -83,6 +87,16 @@ test('a model trained in the page is the CLI’s, byte for byte, with the CLI’
   const top = await page.getAttribute('#leads-table tbody tr', 'data-probability');
   const scores = cli(['score', '--model', out, '--data', path]).trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
   assert.ok(Math.abs(Number(top) - Math.max(...scores)) < 1e-6, `the top lead: page ${top}, CLI ${Math.max(...scores)}`);
+
+  // Once more on one worker: the same bytes.
+  await page.evaluate(() => {
+    window.fcCores = 1;
+  });
+  await page.click('#train-score-start');
+  await page.waitForFunction(() => document.getElementById('score-train-panel').dataset.state === 'done' && !/workers/.test(document.getElementById('train-score-status').textContent), null, { timeout: 240_000 });
+  assert.match(await page.textContent('#train-score-status'), /3 folds on 3,000 leads\.$/);
+  const [again] = await Promise.all([page.waitForEvent('download'), page.click('#train-score-download')]);
+  assert.ok(readFileSync(await again.path()).equals(readFileSync(out)), 'trained on one worker, the model has the CLI’s bytes too');
   await app.finish();
 });
 

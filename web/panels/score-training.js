@@ -5,7 +5,10 @@
 // use (outcome, id, input, left out and why) and the outcome's two labels, by a one-tree
 // fit. The user picks the outcome, its positive label, the id and the columns to leave
 // out; the options show the CLI command that gives the same bytes (one thread). Training
-// reports progress and can be cancelled (the worker is terminated); then the
+// reports progress and can be cancelled (the workers are terminated); the cross-validation's
+// folds are shared among as many workers as the browser reports cores (the table's worker
+// and helpers that read the table from its bytes), and the table's worker finishes the
+// model from every fold's result, with the bytes one worker gives. Then the
 // cross-validation report (the numbers `--report` writes), the .fcm to download, and the
 // model loaded into lead scoring with the table it was trained on.
 import { $, $button, $input, $select, $table, download, el, pageWords, showError } from '../dom.js';
@@ -18,7 +21,7 @@ import { DEMO_LEADS } from './scoring.js';
 // bank marketing one (45,211 leads) trains in a tab in well under a minute.
 export const DEFAULTS = { folds: 5, iterations: 300, learning_rate: 0.1, num_leaves: 31, seed: 0 };
 /** @import * as FC from '../../wasm/funnelcast' */
-/** @import { InspectReply, Progress, Shell, Source, TrainScoreReply } from '../types' */
+/** @import { FoldsReply, InspectReply, Progress, Shell, Source, TrainScoreReply } from '../types' */
 /** @typedef {'folds' | 'iterations' | 'learning_rate' | 'num_leaves' | 'seed'} NumberOption */
 // [option, the input's id after "train-score-", label, min, max, step]
 /** @type {Array<[NumberOption, string, string, number, number, number]>} */
@@ -83,9 +86,17 @@ function showCommand() {
 /** @type {((error: Error) => void) | null} */
 let waiting = null;
 
+// Workers that run some of the folds beside the table's worker (trainShared).
+/** @type {Worker[]} */
+let helpers = [];
+// The folds are shared among this many workers at most (memory: each holds the table).
+const MAX_WORKERS = 4;
+
 function stop() {
   if (worker) worker.terminate();
   worker = null;
+  for (const h of helpers) h.terminate();
+  helpers = [];
   if (waiting) waiting(Object.assign(new Error('the training worker was stopped'), { stopped: true }));
   waiting = null;
 }
@@ -98,11 +109,12 @@ function progress(p) {
 
 // The training worker for the table; sends it the table the first time.
 /**
- * @template {'inspect' | 'score'} T
- * @param {{type: T, options: Partial<FC.TrainScoreOptions>}} message
- * @returns {Promise<T extends 'inspect' ? InspectReply : TrainScoreReply>}
+ * @template {'inspect' | 'score' | 'folds'} T
+ * @param {{type: T, options: Partial<FC.TrainScoreOptions>, folds?: number[] | FC.TrainScoreFold[]}} message
+ * @param {(p: Progress & {fold?: number}) => void} [told] its progress reports (default: the bar)
+ * @returns {Promise<T extends 'inspect' ? InspectReply : T extends 'folds' ? FoldsReply : TrainScoreReply>}
  */
-function post(message) {
+function post(message, told = progress) {
   return new Promise((resolve, reject) => {
     let fresh = false;
     if (!worker) {
@@ -114,7 +126,7 @@ function post(message) {
     w.onmessage = (e) => {
       if (w !== worker) return;
       const msg = e.data;
-      if (msg.progress) return progress(msg.progress);
+      if (msg.progress) return told(msg.progress);
       waiting = null;
       if (msg.ok) resolve(msg);
       else reject(new Error(msg.error));
@@ -130,6 +142,62 @@ function post(message) {
     const input = fresh && message.type === 'inspect' ? { bytes: t.bytes.slice(), name: t.name } : undefined;
     w.postMessage({ ...message, input }, input ? [input.bytes.buffer] : []);
   });
+}
+
+// A helper worker running `folds` of the training on its own copy of the table.
+/** @param {NonNullable<typeof table>} t @param {FC.TrainScoreOptions} o @param {number[]} folds @param {(p: Progress & {fold?: number}) => void} told @returns {Promise<FoldsReply>} */
+function helperFolds(t, o, folds, told) {
+  const w = new Worker(new URL('../train-worker.js', import.meta.url), { type: 'module', name: 'funnelcast-train-folds' });
+  helpers.push(w);
+  return new Promise((resolve, reject) => {
+    w.onmessage = (e) => {
+      const msg = e.data;
+      if (msg.progress) return told(msg.progress);
+      if (msg.ok) resolve(msg);
+      else reject(new Error(msg.error));
+    };
+    w.onerror = (e) => {
+      e.preventDefault();
+      reject(new Error(`a training worker stopped (${e.message || 'out of memory?'}). The table may be too large to train on in this tab: train it with the CLI and load the model.`));
+    };
+    const input = { bytes: t.bytes.slice(), name: t.name };
+    w.postMessage({ type: 'folds', input, options: o, folds }, [input.bytes.buffer]);
+  });
+}
+
+// Trains with the cross-validation's folds shared among `n` workers: fold k runs in worker
+// k mod n (0: the table's, the others helpers), then the table's worker finishes the model
+// from every fold's result. The bytes are the one-worker run's (the wasm and e2e tests
+// hold it). Fewer than 2 workers or folds: the table's worker trains alone.
+/** @param {FC.TrainScoreOptions} o @param {number} n @returns {Promise<{reply: TrainScoreReply, workers: number}>} */
+async function trainShared(o, n) {
+  const count = Number(o.folds);
+  const workers = Number.isInteger(count) && count >= 2 ? Math.max(1, Math.min(n, MAX_WORKERS, count)) : 1;
+  if (workers === 1) return { reply: await post({ type: 'score', options: o }), workers };
+  const t = /** @type {NonNullable<typeof table>} */ (table);
+  const done = new Float64Array(count);
+  /** @param {Progress & {fold?: number}} p */
+  const told = (p) => {
+    if (typeof p.fold !== 'number' || !(p.fold >= 0 && p.fold < count)) return;
+    done[p.fold] = Number(p.fraction) || 0;
+    const finished = done.filter((f) => f >= 1).length;
+    progress({ stage: `cross-validation on ${workers} workers: ${finished} of ${count} folds done`, fraction: done.reduce((a, b) => a + b, 0) / (count + 2) });
+  };
+  const share = (/** @type {number} */ w) => Array.from({ length: count }, (_, k) => k).filter((k) => k % workers === w);
+  /** @type {FC.TrainScoreFold[]} */
+  let results;
+  try {
+    const runs = [post({ type: 'folds', options: o, folds: share(0) }, told)];
+    for (let w = 1; w < workers; ++w) runs.push(helperFolds(t, o, share(w), told));
+    results = (await Promise.all(runs)).flatMap((r) => r.results);
+  } catch (e) {
+    if (!(/** @type {any} */ (e).stopped)) stop(); // a helper failed: the others stop too
+    throw e;
+  } finally {
+    for (const h of helpers) h.terminate();
+    helpers = [];
+  }
+  return { reply: await post({ type: 'score', options: o, folds: results }), workers };
 }
 
 /** @param {string} message */
@@ -253,9 +321,10 @@ async function train() {
   performance.mark('fc-score-train-start');
   try {
     if (!worker) await post({ type: 'inspect', options: { target: o.target, positive: o.positive, id: o.id, drop: o.drop } });
-    const r = await post({ type: 'score', options: o });
+    // The folds shared among as many workers as the browser says it has cores.
+    const { reply: r, workers } = await trainShared(o, navigator.hardwareConcurrency || 1);
     performance.mark('fc-score-train-done');
-    finish(r, o);
+    finish(r, o, workers);
   } catch (e) {
     if (e.stopped || $('score-train-panel').dataset.state === 'cancelled') return;
     fail(`Training failed: ${e.message}`);
@@ -279,8 +348,8 @@ const meanStd = (m) => (m && F.isNum(m.mean) ? `${m.mean.toFixed(3)} ± ${(F.isN
 const fixed3 = (x) => (F.isNum(x) ? x.toFixed(3) : 'n/a');
 
 // The report as the CLI prints it, the download, and the model into lead scoring.
-/** @param {TrainScoreReply} r @param {FC.TrainScoreOptions} o */
-function finish(r, o) {
+/** @param {TrainScoreReply} r @param {FC.TrainScoreOptions} o @param {number} workers */
+function finish(r, o, workers) {
   const t = /** @type {NonNullable<typeof table>} */ (table); // set: a run trains the table shown
   const rep = r.report;
   const name = modelFile(t.name);
@@ -293,7 +362,7 @@ function finish(r, o) {
   $table('train-score-cv').tBodies[0].replaceChildren(
     ...keys.map((k) => el('tr', { dataset: { metric: k } }, el('th', { scope: 'row', text: k }), el('td', { class: 'num', text: meanStd(rep.cv && rep.cv[k]), dataset: { mean: String(rep.cv && rep.cv[k] ? rep.cv[k].mean : ''), std: String(rep.cv && rep.cv[k] ? rep.cv[k].std : '') } }), ...models.map((m) => el('td', { class: 'num', text: fixed3(m[k]) })))),
   );
-  $('train-score-status').textContent = `Trained ${name}: ${rep.trees} trees, threshold ${Number(rep.threshold).toFixed(3)} (${rep.threshold_rule}), ${rep.folds} folds on ${F.fmtCount(rep.data.rows_used)} leads.`;
+  $('train-score-status').textContent = `Trained ${name}: ${rep.trees} trees, threshold ${Number(rep.threshold).toFixed(3)} (${rep.threshold_rule}), ${rep.folds} folds on ${F.fmtCount(rep.data.rows_used)} leads${workers > 1 ? `, the folds shared among ${workers} workers` : ''}.`;
   const notes = [...new Set([...(rep.warnings || []), ...(r.notices || []), ...(rep.notices || [])])];
   $('train-score-notices').replaceChildren(...notes.map((n) => el('li', { text: pageWords(n) })));
   $('train-score-notices').hidden = !notes.length;
