@@ -21,8 +21,8 @@
 // one per core): each runs its folds with
 //   {type: 'folds', input?: {bytes, name}, options, folds: [k...]}
 //     → {progress: {stage, fraction, fold}}... then {ok, type, results: [TrainScoreFold]}
-// on the table of `input` (a helper reads it in its own wasm instance) or, without, on the
-// table 'inspect' read here.
+// on the table of `input` (a helper reads it in its own wasm instance and keeps it for its
+// next folds) or, without, on the table read before (by 'inspect' in the table's worker).
 // @ts-ignore: the bundle is built into wasm/ next to the page (scripts/assemble.mjs); its API is wasm/funnelcast.d.ts (fcPromise below)
 import createFunnelcast from './wasm/funnelcast-train.mjs';
 import { simdOrRefuse } from './simd.js';
@@ -136,23 +136,28 @@ async function trainScore({ options, folds }) {
   return { ok: true, type: 'score', model: r.model, report: r.report, notices: r.notices };
 }
 
+// A helper's copy of the table (the first 'folds' message's input), kept for its next folds.
+/** @type {FC.Table | null} */
+let foldTable = null;
+
 /** @param {{input?: {bytes: Uint8Array, name: string}, options: FC.TrainScoreOptions, folds: number[]}} msg */
 async function runFolds({ input, options, folds }) {
   const fc = await module();
-  if (!input && !leads) throw new Error('no table to train on');
-  const table = input ? fc.loadTable(input.bytes, input.name) : /** @type {NonNullable<typeof leads>} */ (leads).table;
-  try {
-    const results = [];
-    for (const k of folds) {
-      /** @param {string} stage @param {number} fraction */
-      const told = (stage, fraction) => self.postMessage({ progress: { stage, fraction, fold: k } });
-      told(`fold ${k + 1}`, 0);
-      results.push(fc.trainScoreFold(table, options, k, told));
-    }
-    return { ok: true, type: 'folds', results };
-  } finally {
-    if (input) table.delete();
+  if (input) {
+    if (foldTable) foldTable.delete();
+    foldTable = null;
+    foldTable = fc.loadTable(input.bytes, input.name);
   }
+  const table = foldTable || (leads && leads.table);
+  if (!table) throw new Error('no table to train on');
+  const results = [];
+  for (const k of folds) {
+    /** @param {string} stage @param {number} fraction */
+    const told = (stage, fraction) => self.postMessage({ progress: { stage, fraction, fold: k } });
+    told(`fold ${k + 1}`, 0);
+    results.push(fc.trainScoreFold(table, options, k, told));
+  }
+  return { ok: true, type: 'folds', results };
 }
 
 self.onmessage = async (event) => {

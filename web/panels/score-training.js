@@ -144,31 +144,43 @@ function post(message, told = progress) {
   });
 }
 
-// A helper worker running `folds` of the training on its own copy of the table.
-/** @param {NonNullable<typeof table>} t @param {FC.TrainScoreOptions} o @param {number[]} folds @param {(p: Progress & {fold?: number}) => void} told @returns {Promise<FoldsReply>} */
-function helperFolds(t, o, folds, told) {
+// A helper worker for the folds: its first run sends it a copy of the table, which it keeps.
+/** @param {NonNullable<typeof table>} t @param {FC.TrainScoreOptions} o @param {(p: Progress & {fold?: number}) => void} told @returns {(folds: number[]) => Promise<FoldsReply>} */
+function helper(t, o, told) {
   const w = new Worker(new URL('../train-worker.js', import.meta.url), { type: 'module', name: 'funnelcast-train-folds' });
   helpers.push(w);
-  return new Promise((resolve, reject) => {
-    w.onmessage = (e) => {
-      const msg = e.data;
-      if (msg.progress) return told(msg.progress);
-      if (msg.ok) resolve(msg);
-      else reject(new Error(msg.error));
-    };
-    w.onerror = (e) => {
-      e.preventDefault();
-      reject(new Error(`a training worker stopped (${e.message || 'out of memory?'}). The table may be too large to train on in this tab: train it with the CLI and load the model.`));
-    };
-    const input = { bytes: t.bytes.slice(), name: t.name };
-    w.postMessage({ type: 'folds', input, options: o, folds }, [input.bytes.buffer]);
-  });
+  /** @type {{resolve: (r: FoldsReply) => void, reject: (e: Error) => void} | null} */
+  let pending = null;
+  const settle = (/** @type {FoldsReply | Error} */ r) => {
+    const p = pending;
+    pending = null;
+    if (p) r instanceof Error ? p.reject(r) : p.resolve(r);
+  };
+  w.onmessage = (e) => {
+    const msg = e.data;
+    if (msg.progress) return told(msg.progress);
+    settle(msg.ok ? msg : new Error(msg.error));
+  };
+  w.onerror = (e) => {
+    e.preventDefault();
+    settle(new Error(`a training worker stopped (${e.message || 'out of memory?'}). The table may be too large to train on in this tab: train it with the CLI and load the model.`));
+  };
+  let first = true;
+  return (folds) =>
+    new Promise((resolve, reject) => {
+      pending = { resolve, reject };
+      const input = first ? { bytes: t.bytes.slice(), name: t.name } : undefined;
+      first = false;
+      w.postMessage({ type: 'folds', input, options: o, folds }, input ? [input.bytes.buffer] : []);
+    });
 }
 
-// Trains with the cross-validation's folds shared among `n` workers: fold k runs in worker
-// k mod n (0: the table's, the others helpers), then the table's worker finishes the model
-// from every fold's result. The bytes are the one-worker run's (the wasm and e2e tests
-// hold it). Fewer than 2 workers or folds: the table's worker trains alone.
+// Trains with the cross-validation's folds shared among `n` workers (the table's and n - 1
+// helpers): each takes the next fold as soon as it is free, so a slower core (or one the
+// machine's other work holds) runs fewer; then the table's worker finishes the model from
+// every fold's result. The bytes are the one-worker run's whichever worker ran which fold
+// (the wasm and e2e tests hold it). Fewer than 2 workers or folds: the table's worker
+// trains alone.
 /** @param {FC.TrainScoreOptions} o @param {number} n @returns {Promise<{reply: TrainScoreReply, workers: number}>} */
 async function trainShared(o, n) {
   const count = Number(o.folds);
@@ -183,15 +195,21 @@ async function trainShared(o, n) {
     const finished = done.filter((f) => f >= 1).length;
     progress({ stage: `cross-validation on ${workers} workers: ${finished} of ${count} folds done`, fraction: done.reduce((a, b) => a + b, 0) / (count + 2) });
   };
-  const share = (/** @type {number} */ w) => Array.from({ length: count }, (_, k) => k).filter((k) => k % workers === w);
+  const queue = Array.from({ length: count }, (_, k) => k);
   /** @type {FC.TrainScoreFold[]} */
-  let results;
+  const results = [];
+  let failed = false; // once a fold failed (or the run was cancelled), no worker takes another
+  /** @param {(folds: number[]) => Promise<FoldsReply>} run */
+  const drain = async (run) => {
+    while (queue.length && !failed) results.push(...(await run([/** @type {number} */ (queue.shift())])).results);
+  };
   try {
-    const runs = [post({ type: 'folds', options: o, folds: share(0) }, told)];
-    for (let w = 1; w < workers; ++w) runs.push(helperFolds(t, o, share(w), told));
-    results = (await Promise.all(runs)).flatMap((r) => r.results);
+    const runs = [drain((folds) => post({ type: 'folds', options: o, folds }, told))];
+    for (let w = 1; w < workers; ++w) runs.push(drain(helper(t, o, told)));
+    await Promise.all(runs);
   } catch (e) {
-    if (!(/** @type {any} */ (e).stopped)) stop(); // a helper failed: the others stop too
+    failed = true;
+    if (!(/** @type {any} */ (e).stopped)) stop(); // a fold failed: every worker stops
     throw e;
   } finally {
     for (const h of helpers) h.terminate();
