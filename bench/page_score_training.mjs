@@ -41,6 +41,8 @@ async function train(server, n) {
     await page.addInitScript((k) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { configurable: true, get: () => k }), n);
     await page.goto(`${server.url}?view=scoring`);
     await page.waitForSelector('#scoring-view[data-state="ready"]', { timeout: 120_000 });
+    // The dashboard behind the tab is drawn too (its worker's compute would share the cores).
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 120_000 });
     await page.setInputFiles('#train-table-file', { name: 'uci_bank_marketing.csv', mimeType: 'text/csv', buffer: csv });
     await page.waitForSelector('#score-train-panel[data-state="ready"]', { timeout: 120_000 });
     if ((await page.inputValue('#train-score-target')) !== 'subscription') {

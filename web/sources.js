@@ -4,7 +4,7 @@
 // picker, the file's name and facts, what the core said about it (notices), a progress
 // bar and its error, built like the dashboard's (index.html) with text only. Element ids
 // start with the source's kind: `${kind}-file`, `${kind}-name`, `${kind}-error`...
-import { $, el, pageWords } from './dom.js';
+import { $, el, pageWords, throttled } from './dom.js';
 
 /** @import { Progress, Source } from './types' */
 
@@ -47,10 +47,23 @@ export function sourceBox({ kind, title, hint, button, accept, onFile }) {
 export function showProgress(kind, p) {
   const box = $(`${kind}-progress`);
   if (!box) return;
+  let draw = progressDrawers.get(kind);
+  if (!draw) progressDrawers.set(kind, (draw = throttled((/** @type {Progress} */ q) => drawProgress(kind, q))));
   if (!p) {
+    draw.cancel();
     box.hidden = true;
     return;
   }
+  draw(p);
+}
+
+// Each kind's bar redrawn at most 4 times a second (dom.js throttled), hidden at once.
+/** @type {Map<string, ((p: Progress) => void) & {cancel: () => void}>} */
+const progressDrawers = new Map();
+
+/** @param {string} kind @param {Progress} p */
+function drawProgress(kind, p) {
+  const box = $(`${kind}-progress`);
   box.hidden = false;
   const bar = /** @type {HTMLProgressElement} */ ($(`${kind}-progress-bar`));
   if (p.fraction == null) bar.removeAttribute('value');

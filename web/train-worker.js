@@ -152,8 +152,16 @@ async function runFolds({ input, options, folds }) {
   if (!table) throw new Error('no table to train on');
   const results = [];
   for (const k of folds) {
+    // A message when the fold's percent moves, not at each of its trees' reports (the page
+    // redraws its bar for each: hundreds per fold would keep its thread from the folds' CPU).
+    let percent = -1;
     /** @param {string} stage @param {number} fraction */
-    const told = (stage, fraction) => self.postMessage({ progress: { stage, fraction, fold: k } });
+    const told = (stage, fraction) => {
+      const p = Math.floor(fraction * 100);
+      if (p === percent) return;
+      percent = p;
+      self.postMessage({ progress: { stage, fraction, fold: k } });
+    };
     told(`fold ${k + 1}`, 0);
     results.push(fc.trainScoreFold(table, options, k, told));
   }

@@ -8,7 +8,7 @@
 // into the dashboard's worker through the normal model path (its schema checked by
 // modelFits before every forecast). Errors (daily data, too little history, too large a
 // file) are shown here, in the forecast panel.
-import { $, $input, $table, download, el, pageWords, showError } from '../dom.js';
+import { $, $input, $table, download, el, pageWords, showError, throttled } from '../dom.js';
 import { intervalName } from '../format.js';
 import { coverageText, renderComparison } from './cv.js';
 
@@ -160,11 +160,16 @@ async function start() {
   performance.mark('fc-train-start'); // bench/page_load.mjs --train reads the fc-train-* marks
   const worker = new Worker(new URL('../train-worker.js', import.meta.url), { type: 'module', name: 'funnelcast-train' });
   r.worker = worker;
+  // The bar redrawn at most 4 times a second (each redraw is a frame the training wants).
+  const told = throttled((/** @type {Progress} */ p) => {
+    if (r === run && r.state === 'running') show('running', { status: 'Training a forecast model for this data…', progress: p });
+  });
   worker.onmessage = (e) => {
     if (r !== run || r.state !== 'running') return;
     const msg = e.data;
-    if (msg.progress) show('running', { status: 'Training a forecast model for this data…', progress: msg.progress });
-    else if (msg.ok) finish(r, msg);
+    if (msg.progress) return told(msg.progress);
+    told.cancel();
+    if (msg.ok) finish(r, msg);
     else fail(r, msg.error);
   };
   worker.onerror = (e) => {
