@@ -226,11 +226,13 @@ export function fitted(spec, width) {
 // 1280 px) stay as they are drawn.
 const OVERHANG = 16;
 
-// The width a drawn chart takes (its svg's width attribute: known even while its tab is hidden).
+// The width a drawn chart takes (its svg's width attribute, or its canvas's CSS width: known
+// even while its tab is hidden).
 /** @param {HTMLElement} el */
 function drawnWidth(el) {
   const svg = el.querySelector('svg');
-  const w = svg ? Number(svg.getAttribute('width')) : NaN;
+  const canvas = svg ? null : el.querySelector('canvas');
+  const w = svg ? Number(svg.getAttribute('width')) : canvas ? parseFloat(canvas.style.width) : NaN;
   return Number.isFinite(w) ? w : 0;
 }
 
@@ -248,10 +250,15 @@ function drawnWidth(el) {
 let standIns = Promise.resolve();
 
 export class ChartSlot {
-  /** @param {HTMLElement} el @param {TooltipHandler} tooltip */
-  constructor(el, tooltip) {
+  // renderer 'canvas' for a chart of thousands of marks (the SHAP beeswarm's 5,000 dots):
+  // one element instead of an SVG node per mark, which every frame of the page composited
+  // (a progress bar moving cost the scoring view 25 ms of layerizing per frame with them).
+  // Downloads render the view again as SVG or PNG either way.
+  /** @param {HTMLElement} el @param {TooltipHandler} tooltip @param {{renderer?: 'svg' | 'canvas'}} [options] */
+  constructor(el, tooltip, { renderer = 'svg' } = {}) {
     this.el = el;
     this.tooltip = tooltip;
+    this.renderer = renderer;
     /** @type {EmbedResult | null} */
     this.result = null;
     /** @type {string | null} */
@@ -373,7 +380,7 @@ export class ChartSlot {
       mode: 'vega',
       config: {},
       hover: false,
-      renderer: 'svg',
+      renderer: this.renderer,
       actions: false,
       ast: true,
       defaultStyle: false,

@@ -49,7 +49,8 @@ function build() {
       el('p', { class: 'error', id: 'shap-error', role: 'alert', hidden: true }),
     ),
   );
-  slots = { summary: new ChartSlot($('shap-summary-chart'), ctx.tooltip), dependence: new ChartSlot($('shap-dependence-chart'), ctx.tooltip) };
+  // Thousands of dots each: drawn on a canvas (ChartSlot).
+  slots = { summary: new ChartSlot($('shap-summary-chart'), ctx.tooltip, { renderer: 'canvas' }), dependence: new ChartSlot($('shap-dependence-chart'), ctx.tooltip, { renderer: 'canvas' }) };
   for (const key of /** @type {const} */ (['summary', 'dependence'])) {
     for (const type of /** @type {const} */ (['png', 'svg'])) {
       $button(`shap-${key}-${type}`).addEventListener('click', async () => {
