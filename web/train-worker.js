@@ -38,12 +38,14 @@ const MAX_CELLS = 3_000_000;
 const MAX_BYTES = 150 * 1024 * 1024;
 
 let last = { stage: '', percent: -1 };
-/** @param {string} stage @param {number | null} fraction */
-function progress(stage, fraction) {
+// A message when the stage or its percent moves, not at each of the trainer's reports (the
+// page redraws its bar for each). `fold`: the cross-validation fold it is about ('folds').
+/** @param {string} stage @param {number | null} fraction @param {number} [fold] */
+function progress(stage, fraction, fold) {
   const percent = fraction == null ? -1 : Math.floor(fraction * 100);
   if (stage === last.stage && percent === last.percent) return;
   last = { stage, percent };
-  self.postMessage({ progress: { stage, fraction } });
+  self.postMessage({ progress: fold === undefined ? { stage, fraction } : { stage, fraction, fold } });
 }
 
 /** @import * as FC from '../wasm/funnelcast' */
@@ -152,16 +154,8 @@ async function runFolds({ input, options, folds }) {
   if (!table) throw new Error('no table to train on');
   const results = [];
   for (const k of folds) {
-    // A message when the fold's percent moves, not at each of its trees' reports (the page
-    // redraws its bar for each: hundreds per fold would keep its thread from the folds' CPU).
-    let percent = -1;
     /** @param {string} stage @param {number} fraction */
-    const told = (stage, fraction) => {
-      const p = Math.floor(fraction * 100);
-      if (p === percent) return;
-      percent = p;
-      self.postMessage({ progress: { stage, fraction, fold: k } });
-    };
+    const told = (stage, fraction) => progress(stage, fraction, k);
     told(`fold ${k + 1}`, 0);
     results.push(fc.trainScoreFold(table, options, k, told));
   }
