@@ -2,6 +2,7 @@
 # Every speed figure of issue 20 in one run, each beside its peer, with the targets met or
 # missed by how much: the page (first and repeat visit), the first scored leads with reasons,
 # wasm against native (training, TreeSHAP), training in the page with its folds shared among
+# workers against one worker, the scores export in the page with its rows shared among
 # workers against one worker, training against XGBoost (800k numeric,
 # categorical: time, held-out AUC, peak memory), TreeSHAP against XGBoost's pred_contribs,
 # and the CLI scoring 1M leads against pandas + XGBoost.
@@ -101,6 +102,7 @@ else
   piece leads node bench/page_load.mjs --leads --runs "$runs" --json "$work/leads.json"
   piece wasm node bench/score_page.mjs --runs "$runs" --json "$work/wasm.json"
   piece pool node bench/page_score_training.mjs --runs "$runs" --json "$work/pool.json"
+  piece export node bench/page_export.mjs --runs "$runs" --json "$work/export.json"
   piece shap $PY bench/shap_bench.py --repeats "$runs" --json "$work/shap.json"
   piece train $PY bench/gbdt_bench.py --sklearn --repeats "$runs" --json "$work/train.json"
   piece cli $PY bench/score_bench.py --speed-only --no-explain --rows 1000000 --repeats "$runs" --json "$work/cli.json"
@@ -128,7 +130,7 @@ def load(name):
     return json.load(open(path)) if os.path.exists(path) else None
 
 
-pieces = {n: load(n) for n in ("page", "leads", "wasm", "pool", "shap", "train", "cli")}
+pieces = {n: load(n) for n in ("page", "leads", "wasm", "pool", "export", "shap", "train", "cli")}
 figures = []
 
 
@@ -190,6 +192,12 @@ if p:
            p["median_ms"]["many"] / 1000, "s", peer="the same on 1 worker", peer_value=p["median_ms"]["one"] / 1000,
            ratio=p["speedup"], ratio_means="times as fast as one worker",
            note=f"every run's model the same bytes ({p['model_sha256_16']})")
+p = pieces["export"]
+if p:
+    figure("page_export_workers", f"the scores export in the page ({p['leads']:,} demo leads with top-3 reasons), the rows on {p['cores']} workers",
+           p["median_ms"]["many"] / 1000, "s", peer="the same on 1 worker", peer_value=p["median_ms"]["one"] / 1000,
+           ratio=p["speedup"], ratio_means="times as fast as one worker",
+           note=f"every run's file the same bytes ({p['file_sha256_16']})")
 p = pieces["shap"]
 if p:
     figure("treeshap_xgboost", f"TreeSHAP native, {p['rows']:,} rows x {p['cols']}, {p['trees']} trees x {p['leaves']} leaves, 1 thread",

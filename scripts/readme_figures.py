@@ -52,6 +52,7 @@ SPEED_ROWS = [
     ("wasm_train", "lead-scoring training, wasm vs native (1 thread)"),
     ("wasm_treeshap", "TreeSHAP reasons, wasm vs native (1 thread)"),
     ("page_train_workers", "lead-scoring training in the page, folds on {workers} workers vs 1"),
+    ("page_export_workers", "scores export in the page, {leads} leads with reasons, rows on {workers} workers vs 1"),
     ("treeshap_xgboost", "TreeSHAP native vs XGBoost pred_contribs (1 thread)"),
     ("train_800k_time", "training {size}, 2 threads"),
     ("train_800k_auc", "held-out AUC, {size}"),

@@ -72,7 +72,10 @@ export class Engine {
    */
   call(type, payload = {}, options = {}) {
     const worker = this.worker;
-    if (!worker) return /** @type {Promise<void>} */ (this.starting).then(() => this.call(type, payload, options));
+    if (!worker) {
+      if (!this.starting) return Promise.reject(new Error('The worker was stopped.'));
+      return this.starting.then(() => this.call(type, payload, options));
+    }
     const { onProgress, transfer = [] } = options;
     const id = this.next++;
     if (this.startError) return Promise.reject(new Error(`The computation engine could not start: ${this.startError}`));
@@ -80,5 +83,13 @@ export class Engine {
       this.pending.set(id, { resolve, reject, onProgress });
       worker.postMessage({ id, type, ...payload }, transfer);
     });
+  }
+
+  // Stops the worker (a helper done with its work): calls still waiting are refused.
+  terminate() {
+    if (this.worker) this.worker.terminate();
+    this.worker = null;
+    this.startError = 'the worker was stopped';
+    this.failAll('The worker was stopped.');
   }
 }

@@ -18,7 +18,7 @@ let fc = /** @type {any} */ (null); // set once fcReady resolves, before any han
 const fcReady = createFunnelcast();
 
 /** @typedef {{table: FC.Table, bytes: Uint8Array, name: string, records: CsvRecords | null}} Leads */
-/** @typedef {{m: FC.Model, name: string, header: FC.ScoreModelHeader}} ScoreModel */
+/** @typedef {{m: FC.Model, name: string, header: FC.ScoreModelHeader, bytes: Uint8Array}} ScoreModel */
 /** @typedef {{result: FC.ScoreResult, explain: number, reasons: Map<number, Reason[]>, orders: Map<string, Uint32Array>, model: string, source: string, ms: number, table: FC.Table, m: FC.Model}} Scored */
 /** @typedef {{feature: string, text: string, value: number}} Reason */
 /** @typedef {{table: FC.Table, name: string, bytes: Uint8Array}} DriftTable */
@@ -30,6 +30,12 @@ let model = null; // {m, name, header}
 let scored = null; // {result (no reasons), explain, reasons: row → its reasons, orders: Map, model, source, ms}
 /** @type {Record<'reference' | 'current', DriftTable | null>} */
 const drift = { reference: null, current: null }; // {table, name, bytes}
+// Bumped whenever the leads or the scoring model change: the parts of one export all come
+// from the same leads and model (exportRows refuses a part asked for an older version).
+let version = 0;
+// An export helper's own copy of the leads and model (exportLoad): its exportRows read these.
+/** @type {{table: FC.Table, m: FC.Model} | null} */
+let exporting = null;
 
 /** @type {(a: string, b: string) => boolean} */
 const same = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -69,6 +75,7 @@ function setLeads(next) {
   if (leads && leads.table !== next?.table) leads.table.delete();
   leads = next;
   scored = null;
+  version += 1;
 }
 
 // Rows sorted by `sort` ('probability' | 'id'), descending or not, cached per key.
@@ -207,8 +214,9 @@ const handlers = {
       return { kind: header.kind, name, header: null, leadsError: null };
     }
     if (model) model.m.delete();
-    model = { m, name, header };
+    model = { m, name, header, bytes };
     scored = null;
+    version += 1;
     // The lead table shown is read again with this model's column types (its categories as
     // text), the way `funnelcast score` reads a batch for a model.
     if (leads) {
@@ -229,6 +237,7 @@ const handlers = {
     if (model) model.m.delete();
     model = null;
     scored = null;
+    version += 1;
     return null;
   },
 
@@ -297,14 +306,46 @@ const handlers = {
     return { ids: e.ids, features: e.feature_names, kinds, contributions, texts, rows: n, total, expected: e.expected_value };
   },
 
-  // The scores as `funnelcast score --explain K --threshold T` writes them: the core's own
-  // writer and decision rule, scoring the table again at `threshold`. -> {bytes}
-  /** @param {number} id @param {{threshold?: number}} args */
-  async exportCsv(id, { threshold }) {
+  // The export of the scores as `funnelcast score --explain K --threshold T` writes them
+  // (the core's own writer and decision rule), in parts of rows the page shares among
+  // workers (panels/leads.js): this worker and helpers, each another instance of this
+  // script with its own copy of the leads and model (exportLoad).
+  // -> {rows, explain, version}: what every part is asked with.
+  async exportPlan() {
     if (!scored || !leads || !model) throw new Error('nothing scored yet');
-    progress(id, `Writing the scores${scored.explain ? ` with every lead's top ${scored.explain} reasons` : ''}`, null);
-    const r = fc.score(leads.table, model.m, { explain: scored.explain, threshold, csv: true });
-    return { bytes: new TextEncoder().encode(/** @type {string} */ (r.csv)) };
+    return { rows: scored.result.rows, explain: scored.explain, version };
+  },
+
+  // Copies of the leads and model as this worker read them, for helpers. -> {bytes, name, model, modelName}
+  async exportSource() {
+    if (!leads || !model) throw new Error('nothing scored yet');
+    return { bytes: leads.bytes.slice(), name: leads.name, model: model.bytes.slice(), modelName: model.name };
+  },
+
+  // A helper's copy, read as openLeads and openModel read them. -> {rows}
+  /** @param {number} id @param {{bytes: Uint8Array, name: string, model: Uint8Array, modelName: string}} args */
+  async exportLoad(id, { bytes, name, model: modelBytes, modelName }) {
+    const m = fc.loadModel(modelBytes, modelName);
+    const table = fc.loadTable(bytes, name, { model: m });
+    if (exporting) {
+      exporting.table.delete();
+      exporting.m.delete();
+    }
+    exporting = { table, m };
+    return { rows: table.schema().rows };
+  },
+
+  // Rows [from, to) of the scores CSV: its header line, and the rows' lines as a
+  // whole-table run writes them. `version`: the plan's (this worker's own leads and model).
+  // -> {header, body}
+  /** @param {number} id @param {{from: number, to: number, explain: number, threshold?: number, version: number}} args */
+  async exportRows(id, { from, to, explain, threshold, version: asked }) {
+    const own = exporting || (leads && model && asked === version ? { table: leads.table, m: model.m } : null);
+    if (!own) throw new Error('the leads or the scoring model changed during the export: export again');
+    const rows = Array.from({ length: to - from }, (_, i) => from + i);
+    const csv = /** @type {string} */ (fc.score(own.table, own.m, { explain, threshold, csv: true, rows }).csv);
+    const cut = csv.indexOf('\n') + 1;
+    return { header: csv.slice(0, cut), body: new TextEncoder().encode(csv.slice(cut)) };
   },
 
   // The cells of scored row `row` as written in the file ({column: text}), checked against

@@ -1,7 +1,8 @@
 // Lead scoring on the demo page against the native CLI: the demo leads scored by the demo
 // scoring model, sorted by probability, with the CLI's probabilities, decisions and
 // reasons; the threshold slider's figures are the CLI report's stored curve; the export is
-// `funnelcast score --explain 3`'s output; the one-lead form scores a row (and an edited
+// `funnelcast score --explain 3`'s output (its rows shared among 3 workers, then written by
+// one); the one-lead form scores a row (and an edited
 // lead) as `funnelcast score` does, its contributions adding up to the margin; a file that
 // lacks columns is refused beside the file and the table shown stays; unseen categories
 // are counted; model files land in the workflow of their kind.
@@ -31,9 +32,12 @@ const cliScores = (data, explain) => {
 };
 const report = () => JSON.parse(readFileSync(join(ROOT, 'models', 'demo_leads.report.json'), 'utf8'));
 const close = (a, b, tol, what) => assert.ok(Math.abs(a - b) <= tol, `${what}: page ${a} vs CLI ${b}`);
+// The export shares its rows among as many workers as the browser reports cores: told 3,
+// then 1, whatever this machine has.
+const CORES = () => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { configurable: true, get: () => window.fcCores ?? 3 });
 
 test('the demo leads, sorted by probability: the CLI’s scores, reasons and decisions; the threshold from the stored curve; the export', { timeout: 240_000 }, async (t) => {
-  const app = await openApp(t, suite, '?view=scoring');
+  const app = await openApp(t, suite, '?view=scoring', { initScript: CORES });
   const { page } = app;
   await scoringReady(page);
   const want = cliScores(leadsPath, '3');
@@ -58,10 +62,21 @@ test('the demo leads, sorted by probability: the CLI’s scores, reasons and dec
   assert.equal(Number(await page.getAttribute('#leads-summary', 'data-contacted')), want.rows.filter((r) => r[2] === '1').length);
   assert.equal(await page.textContent('#leads-range'), '1–100 of 20,000');
 
-  // The export at the model's threshold is the CLI's output, byte for byte.
-  const [d] = await Promise.all([page.waitForEvent('download'), page.click('#leads-export')]);
+  // The export at the model's threshold is the CLI's output, byte for byte: its rows shared
+  // among 3 workers (the progress says so), then written by one.
+  const exported = cli(['score', '--model', modelPath, '--data', leadsPath, '--explain', '3']);
+  const progressSeen = page.waitForFunction(() => /on 3 workers/.test(document.getElementById('leads-export-progress-text').textContent), null, { timeout: 60_000 });
+  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click('#leads-export')]);
+  await progressSeen;
   assert.equal(d.suggestedFilename(), 'leads-scores.csv');
-  assert.equal(readFileSync(await d.path(), 'utf8'), cli(['score', '--model', modelPath, '--data', leadsPath, '--explain', '3']));
+  assert.equal(readFileSync(await d.path(), 'utf8'), exported);
+  assert.ok(await page.isHidden('#leads-export-progress'), 'the progress bar is gone once the file is written');
+  assert.equal(await page.isEnabled('#leads-export'), true);
+  await page.evaluate(() => {
+    window.fcCores = 1;
+  });
+  const [one] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click('#leads-export')]);
+  assert.equal(readFileSync(await one.path(), 'utf8'), exported, 'written by one worker: the same bytes');
 
   // The slider starts at the model's threshold: the report's figures at it.
   const r = report();

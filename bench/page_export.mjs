@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// The scores export in the page, on one worker and with its rows shared among workers: the
+// demo's 20,000 leads scored by the demo model (both bundled with the site) and exported
+// with their top 3 reasons (`funnelcast score --explain 3`'s file), the time from the Export
+// click to the file, the browser told it has 1 core and then N (the machine's, or
+// --cores N), interleaved run by run, each in a fresh browser. Every file must have the
+// same bytes, or the run stops.
+//
+//   npm run build && node bench/page_export.mjs [--runs 3] [--cores N] [--json FILE]
+//
+// FC_DIST and FC_CHROMIUM override the site and browser paths, as in the e2e tests.
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+
+import { DIST, launch, startServer } from '../tests/e2e/helpers.mjs';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const runs = Math.max(1, Number(arg('--runs', 3)) || 3);
+const cores = Math.max(2, Number(arg('--cores', availableParallelism())) || 2);
+const jsonFile = arg('--json', null);
+
+// One export in a fresh browser told it has `n` cores: ms from the click to the file.
+async function exportOnce(server, n) {
+  const browser = await launch();
+  try {
+    const page = await browser.context.newPage();
+    await page.addInitScript((k) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { configurable: true, get: () => k }), n);
+    await page.goto(`${server.url}?view=scoring`);
+    await page.waitForSelector('#scoring-view[data-state="ready"]', { timeout: 120_000 });
+    // The dashboard behind the tab is drawn too (its worker's compute would share the cores).
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 120_000 });
+    const t0 = Date.now();
+    const [d] = await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), page.click('#leads-export')]);
+    const path = await d.path();
+    const ms = Date.now() - t0;
+    const bytes = readFileSync(path);
+    return { ms, hash: createHash('sha256').update(bytes).digest('hex').slice(0, 16), lines: bytes.toString('utf8').trim().split('\n').length - 1 };
+  } finally {
+    await browser.close();
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const server = await startServer({ root: DIST, port: 0 });
+const times = { 1: [], [cores]: [] };
+const loads = [loadavg()[0].toFixed(1)];
+let hash = null;
+let lines = 0;
+try {
+  for (let r = 0; r < runs; ++r) {
+    for (const n of [1, cores]) {
+      const x = await exportOnce(server, n);
+      if (hash && x.hash !== hash) throw new Error(`run ${r + 1}, ${n} cores: a file of other bytes (${x.hash}, before ${hash})`);
+      hash = x.hash;
+      lines = x.lines;
+      times[n].push(x.ms);
+      console.log(`  run ${r + 1}, ${n} core${n > 1 ? 's' : ''}: ${x.ms} ms`);
+    }
+    loads.push(loadavg()[0].toFixed(1));
+  }
+} finally {
+  await server.close();
+}
+const one = median(times[1]);
+const many = median(times[cores]);
+console.log(`load average (1 min) during the runs: ${loads.join(', ')}`);
+console.log(`the demo's ${lines.toLocaleString('en-US')} leads exported with their top 3 reasons, median of ${runs}: ${(one / 1000).toFixed(2)} s on 1 worker, ${(many / 1000).toFixed(2)} s with the rows on ${cores} workers (${(one / many).toFixed(2)}x); every file the same bytes (${hash})`);
+if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ cores, leads: lines, runs: times, median_ms: { one, many }, speedup: one / many, file_sha256_16: hash }, null, 2)}\n`);
