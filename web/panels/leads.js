@@ -193,7 +193,8 @@ async function exportShared(t, cores, told) {
   const { rows, explain, version } = await main.call('exportPlan');
   const workers = Math.max(1, Math.min(cores, MAX_EXPORT_WORKERS, Math.floor(rows / EXPORT_PART_ROWS)));
   const size = Math.max(EXPORT_PART_ROWS, Math.ceil(rows / (workers * 8)));
-  const parts = Array.from({ length: Math.ceil(rows / size) }, (_, i) => ({ from: i * size, to: Math.min(rows, (i + 1) * size) }));
+  // At least one part: a table without rows still gets the CSV's header line.
+  const parts = Array.from({ length: Math.max(1, Math.ceil(rows / size)) }, (_, i) => ({ from: i * size, to: Math.min(rows, (i + 1) * size) }));
   /** @type {Uint8Array<ArrayBuffer>[]} */
   const bodies = new Array(parts.length);
   /** @type {string | null} */
