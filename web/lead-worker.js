@@ -310,10 +310,11 @@ const handlers = {
   // (the core's own writer and decision rule), in parts of rows the page shares among
   // workers (panels/leads.js): this worker and helpers, each another instance of this
   // script with its own copy of the leads and model (exportLoad).
-  // -> {rows, explain, version}: what every part is asked with.
+  // -> {rows, explain, version, bytes}: what every part is asked with, and the size of the
+  // file each helper would read a copy of.
   async exportPlan() {
     if (!scored || !leads || !model) throw new Error('nothing scored yet');
-    return { rows: scored.result.rows, explain: scored.explain, version };
+    return { rows: scored.result.rows, explain: scored.explain, version, bytes: leads.bytes.length };
   },
 
   // Copies of the leads and model as this worker read them, for helpers. -> {bytes, name, model, modelName}

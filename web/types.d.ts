@@ -151,7 +151,7 @@ export interface LeadCalls {
   view: { rows: LeadRow[]; total: number; offset: number; contacted: number; maxAbs: number };
   /** Every input's contribution for a sample of the scored leads (rows x features), with each cell's text. */
   shapSample: { ids: string[]; features: string[]; kinds: FC.ScoreFeature['kind'][]; contributions: Float64Array; texts: string[][]; rows: number; total: number; expected: number };
-  exportPlan: { rows: number; explain: number; version: number };
+  exportPlan: { rows: number; explain: number; version: number; bytes: number };
   exportSource: { bytes: Uint8Array<ArrayBuffer>; name: string; model: Uint8Array<ArrayBuffer>; modelName: string };
   exportLoad: { rows: number };
   /** header: the CSV's first line (with its newline); body: the rows' lines. */

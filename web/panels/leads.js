@@ -180,6 +180,9 @@ export function beside(share, t) {
 // 8 per worker so that a worker held up by the machine's other work runs fewer.
 const MAX_EXPORT_WORKERS = 4;
 const EXPORT_PART_ROWS = 500;
+// Each helper holds a copy of the file and its parsed table: helpers are left out while their
+// copies would pass this many bytes of file (a 100 MB file gets one helper, 200 MB none).
+const EXPORT_COPY_BYTES = 192 * 1024 * 1024;
 
 // The scores CSV of every lead, its rows shared among `cores` workers (at most 4): the
 // lead scoring worker and helpers (other instances of lead-worker.js, each reading its own
@@ -190,8 +193,9 @@ const EXPORT_PART_ROWS = 500;
 /** @param {number | undefined} t the decision threshold @param {number} cores @param {(done: number, rows: number, workers: number) => void} told */
 async function exportShared(t, cores, told) {
   const main = ctx.leadWorker();
-  const { rows, explain, version } = await main.call('exportPlan');
-  const workers = Math.max(1, Math.min(cores, MAX_EXPORT_WORKERS, Math.floor(rows / EXPORT_PART_ROWS)));
+  const { rows, explain, version, bytes: size0 } = await main.call('exportPlan');
+  const copies = Math.floor(EXPORT_COPY_BYTES / Math.max(1, size0));
+  const workers = Math.max(1, Math.min(cores, MAX_EXPORT_WORKERS, Math.floor(rows / EXPORT_PART_ROWS), 1 + copies));
   const size = Math.max(EXPORT_PART_ROWS, Math.ceil(rows / (workers * 8)));
   // At least one part: a table without rows still gets the CSV's header line.
   const parts = Array.from({ length: Math.max(1, Math.ceil(rows / size)) }, (_, i) => ({ from: i * size, to: Math.min(rows, (i + 1) * size) }));
