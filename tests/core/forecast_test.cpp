@@ -256,6 +256,95 @@ TEST(Train, SameInputAndSeedGiveIdenticalModelBytes) {
   if (model::load(c).header.forecast->predictor == "gbdt") EXPECT_NE(a, c);
 }
 
+// The page's workers each run some of a training's candidates (train_candidate, one wasm
+// instance each) and one finishes the model from every candidate's bytes: the model and
+// the report are train()'s, byte for byte, whatever order the candidates ran in.
+TEST(Train, CandidatesRunApartGiveTheSameModelAndReport) {
+  const auto data = synthetic(24 * 45, 5);
+  TrainOptions o = small_options();
+  o.params.bagging_fraction = 0.7;
+  o.params.bagging_freq = 1;
+  const TrainOutput whole = train(data, o);
+  const std::vector<std::string> names = candidate_names(data, o);
+  ASSERT_GE(names.size(), 5u);
+  ASSERT_EQ(names.size(), whole.model.header.forecast->comparison.size() - 1);  // and the combination
+  for (size_t k = 0; k < names.size(); ++k) EXPECT_EQ(names[k], whole.model.header.forecast->comparison[k].name);
+  std::vector<std::string> parts;
+  std::vector<double> last(names.size(), -1);
+  for (size_t k = names.size(); k-- > 0;) {
+    parts.push_back(train_candidate(data, o, k, [&](const std::string&, double f) {
+      EXPECT_GE(f, last[k]);  // each candidate's own progress, never backwards
+      last[k] = f;
+    }));
+    EXPECT_EQ(last[k], 1.0);
+  }
+  std::vector<double> fractions;
+  const TrainOutput apart = train(data, o, parts, [&](const std::string&, double f) { fractions.push_back(f); });
+  EXPECT_EQ(model::save(apart.model), model::save(whole.model));
+  EXPECT_EQ(apart.report.dump(), whole.report.dump());
+  EXPECT_EQ(apart.notices, whole.notices);
+  // The finish starts where the candidates' share ends.
+  ASSERT_FALSE(fractions.empty());
+  EXPECT_GE(fractions.front(), static_cast<double>(names.size()) / static_cast<double>(names.size() + 1) - 1e-12);
+  EXPECT_EQ(fractions.back(), 1.0);
+  // On more threads a candidate alone builds its trees on them: the same bytes.
+  o.threads = 2;
+  EXPECT_EQ(train_candidate(data, o, 2), parts[names.size() - 1 - 2]);
+}
+
+// Results that are not this training's are refused, each naming what is wrong: never mixed
+// into a model.
+TEST(Train, CandidateResultsThatAreNotThisTrainingsAreRefused) {
+  using testing::error_of;
+  const auto data = synthetic(24 * 45, 5);
+  const TrainOptions o = small_options();
+  const size_t count = candidate_names(data, o).size();
+  std::vector<std::string> parts;
+  for (size_t k = 0; k < count; ++k) parts.push_back(train_candidate(data, o, k));
+  const auto refused = [&](std::vector<std::string> given, const TrainOptions& with = small_options()) {
+    return error_of([&] { train(data, with, given); });
+  };
+  std::vector<std::string> missing(parts.begin(), parts.end() - 1);
+  EXPECT_NE(refused(missing).find("candidate results do not fit this data and options: " + std::to_string(count - 1) +
+                                  " given, this training compares " + std::to_string(count) + " forecasters"),
+            std::string::npos);
+  std::vector<std::string> twice = parts;
+  twice[1] = parts[0];
+  EXPECT_NE(refused(twice).find("seasonal_naive is given twice"), std::string::npos) << refused(twice);
+  // Other options (another horizon: other folds' origins), another seed, other data.
+  TrainOptions other = small_options();
+  other.horizon = 24;
+  EXPECT_NE(refused(parts, other).find("results were made from other data, folds or options"), std::string::npos)
+      << refused(parts, other);
+  other = small_options();
+  other.params.seed = 7;
+  EXPECT_NE(refused(parts, other).find("results were made from other data, folds or options"), std::string::npos);
+  const auto data2 = synthetic(24 * 45, 6);
+  EXPECT_NE(error_of([&] { train(data2, o, parts); }).find("made from other data, folds or options"), std::string::npos);
+  // Damaged bytes: cut short, one byte more, not a result at all.
+  std::vector<std::string> damaged = parts;
+  damaged[3].resize(damaged[3].size() - 5);
+  EXPECT_NE(refused(damaged).find("candidate result 3: damaged (not the bytes train_candidate wrote)"), std::string::npos)
+      << refused(damaged);
+  damaged = parts;
+  damaged[3] += '\0';
+  EXPECT_NE(refused(damaged).find("candidate result 3: damaged"), std::string::npos);
+  damaged = parts;
+  damaged[0] = "not a result";
+  EXPECT_NE(refused(damaged).find("candidate result 0: damaged"), std::string::npos);
+  damaged[0].clear();
+  EXPECT_NE(refused(damaged).find("candidate result 0: damaged"), std::string::npos);
+  // A candidate that does not exist; a by-channel training, whose candidates run together.
+  EXPECT_NE(error_of([&] { train_candidate(data, o, count); })
+                .find("candidate " + std::to_string(count) + ": this training compares " + std::to_string(count) + " forecasters"),
+            std::string::npos);
+  TrainOptions by = small_options();
+  by.by_channel = true;
+  for (const std::string& e : {error_of([&] { candidate_names(data, by); }), error_of([&] { train_candidate(data, by, 0); }),
+                               error_of([&] { train(data, by, parts); })})
+    EXPECT_NE(e.find("the candidates of a by-channel model are cross-validated together"), std::string::npos) << e;
+}
+
 TEST(Train, SavedModelForecastsLikeTheInMemoryOne) {
   const auto data = synthetic(24 * 45, 8);
   const TrainOutput out = train(data, small_options());

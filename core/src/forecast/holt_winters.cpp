@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "funnelcast/base/math.hpp"
 #include "funnelcast/forecast/smoothing.hpp"
 #include "internal.hpp"
 
@@ -15,7 +16,6 @@ namespace fc::forecast {
 namespace smoothing {
 
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 size_t phase(int64_t hour, int period) {
   const int64_t m = hour % period;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "funnelcast/base/math.hpp"
 #include "funnelcast/forecast/smoothing.hpp"
 #include "internal.hpp"
 
@@ -14,7 +15,6 @@ namespace fc::forecast {
 namespace smoothing {
 
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 size_t phase_of(int64_t hour, int period) {
   const int64_t m = hour % period;

@@ -615,92 +615,156 @@ int min_history_weekly(const model::ForecastSection& f, int need) {
 
 }  // namespace steps
 
-TrainOutput train(const series::BuildResult& input, const TrainOptions& given, const Progress& progress) {
-  using namespace steps;
-  if (given.by_channel) return train_by_channel(input, given, progress);
-  TrainOutput out;
-  const series::BuildResult data = forecast_grid(input, out.notices);
-  const bool daily = data.step == time::kDay;
-  const bool weekly = data.step == time::kWeek;
-  TrainOptions options = given;
-  if (daily) adapt_to_daily(options);
-  const std::string unit = weekly ? "week" : daily ? "day" : "hour";
-  const series::Series& s = series::select(data, options.channel);
-  const int season = weekly ? adapt_to_weekly(options, s.size()) : 0;
-  const features::FeatureSpec& spec = options.spec;
-  const int horizon = options.horizon;
-  check_horizon(spec, horizon, unit);
-  if (daily) out.notices.push_back(daily_notice(horizon));
-  if (weekly) out.notices.push_back(weekly_notice(horizon, season, s.size()));
+namespace {
 
-  // 1. The data must be forecastable honestly.
-  const std::string target = data.roles.leads.empty() ? "leads (rows counted)" : "'" + data.roles.leads + "'";
-  const SeriesHistory sh = history_of(spec, s, series::clock_zone(data));
-  const features::History& h = sh.history;
-  const size_t n = h.size;
-  const std::vector<double> y(h.target, h.target + n);
-  const bool counts = check_target(y, input.source, target, unit, out.notices);
+// What a training works out before its candidates run: the data checked, the folds, the
+// feature rows and the forecasters that apply. train() and train_candidate() both start
+// here, so a candidate run apart sees exactly the folds and rows train() would. Holds
+// pointers into itself (the series, the history, the rows): built in place, never moved.
+struct TrainSetup {
+  std::vector<std::string> notices;
+  series::BuildResult data;
+  bool daily = false, weekly = false;
+  TrainOptions options;
+  std::string unit, source;
+  const series::Series* s = nullptr;
+  int season = 0, horizon = 0;
+  SeriesHistory sh;
+  size_t n = 0, lookback = 0, first_row = 0;
+  std::vector<double> y;
+  bool counts = false;
+  std::vector<validation::Fold> folds;
+  features::Matrix x;
+  TrainingData d;
+  std::vector<const CandidateInfo*> chosen;
 
-  // Rows with complete lags come first; see first_training_row.
-  const size_t lookback = static_cast<size_t>(spec.max_lookback());
-  if (daily) check_daily_history(n, lookback, horizon, options.folds, input.source);
-  if (weekly) check_weekly_history(n, lookback, horizon, given, options.folds, input.source);
-  const size_t first_row = first_training_row(lookback, n, options.folds, input.source, unit);
-  const std::vector<validation::Fold> folds = folds_of(n, first_row, options, horizon, input.source, unit);
+  TrainSetup(const series::BuildResult& input, const TrainOptions& given) {
+    using namespace steps;
+    source = input.source;
+    data = forecast_grid(input, notices);
+    daily = data.step == time::kDay;
+    weekly = data.step == time::kWeek;
+    options = given;
+    if (daily) adapt_to_daily(options);
+    unit = weekly ? "week" : daily ? "day" : "hour";
+    s = &series::select(data, options.channel);
+    season = weekly ? adapt_to_weekly(options, s->size()) : 0;
+    const features::FeatureSpec& spec = options.spec;
+    horizon = options.horizon;
+    check_horizon(spec, horizon, unit);
+    if (daily) notices.push_back(daily_notice(horizon));
+    if (weekly) notices.push_back(weekly_notice(horizon, season, s->size()));
 
-  const features::Matrix x = features::build(spec, h, first_row, n);
-  TrainingData d = training_data(spec, h, y, x, first_row, counts, options);
-  d.season = season;
+    // 1. The data must be forecastable honestly.
+    const std::string target = data.roles.leads.empty() ? "leads (rows counted)" : "'" + data.roles.leads + "'";
+    sh = history_of(spec, *s, series::clock_zone(data));
+    const features::History& h = sh.history;
+    n = h.size;
+    y.assign(h.target, h.target + n);
+    counts = check_target(y, input.source, target, unit, notices);
 
-  // 2. Every candidate through the same folds. Progress never goes backwards.
-  std::vector<const CandidateInfo*> chosen = applicable_candidates(counts, options.pinned_objective, daily || weekly);
-  if (!options.candidates.empty()) {
-    const auto listed = [&](const CandidateInfo* c) {
-      return std::find(options.candidates.begin(), options.candidates.end(), c->name) != options.candidates.end();
-    };
-    chosen.erase(std::remove_if(chosen.begin(), chosen.end(), [&](const CandidateInfo* c) { return !listed(c); }),
-                 chosen.end());
-    if (chosen.empty()) throw Error("--candidates: none of the listed forecasters applies to this series");
+    // Rows with complete lags come first; see first_training_row.
+    lookback = static_cast<size_t>(spec.max_lookback());
+    if (daily) check_daily_history(n, lookback, horizon, options.folds, input.source);
+    if (weekly) check_weekly_history(n, lookback, horizon, given, options.folds, input.source);
+    first_row = first_training_row(lookback, n, options.folds, input.source, unit);
+    folds = folds_of(n, first_row, options, horizon, input.source, unit);
+
+    x = features::build(spec, h, first_row, n);
+    d = training_data(spec, h, y, x, first_row, counts, options);
+    d.season = season;
+
+    // 2. The candidates: every one that applies, or those listed.
+    chosen = applicable_candidates(counts, options.pinned_objective, daily || weekly);
+    if (!options.candidates.empty()) {
+      const auto listed = [&](const CandidateInfo* c) {
+        return std::find(options.candidates.begin(), options.candidates.end(), c->name) != options.candidates.end();
+      };
+      chosen.erase(std::remove_if(chosen.begin(), chosen.end(), [&](const CandidateInfo* c) { return !listed(c); }),
+                   chosen.end());
+      if (chosen.empty()) throw Error("--candidates: none of the listed forecasters applies to this series");
+    }
   }
-  const double total = static_cast<double>(chosen.size()) + 1.0;
-  double shown = 0;
-  auto report = [&](const std::string& stage, double fraction) {
+  TrainSetup(const TrainSetup&) = delete;
+  TrainSetup& operator=(const TrainSetup&) = delete;
+
+  // What the candidates' results depend on, as one number: the target, the feature rows,
+  // the folds, the horizon and origins, the parameters, the features and the candidates.
+  // A result made from other data or options has another (candidate_results.cpp checks it).
+  uint64_t fingerprint() const {
+    steps::Fingerprint f;
+    f.add(y.data(), y.size() * sizeof(double));
+    f.add(x.values.data(), x.values.size() * sizeof(float));
+    f.add_size(x.rows);
+    f.add_size(x.cols);
+    f.add_size(first_row);
+    for (const auto& fold : folds) {
+      f.add_size(fold.train_begin);
+      f.add_size(fold.train_end);
+      f.add_size(fold.valid_begin);
+      f.add_size(fold.valid_end);
+    }
+    f.add_size(static_cast<size_t>(horizon));
+    f.add_size(static_cast<size_t>(std::max(options.origin_step_hours, 0)));
+    f.add_size(static_cast<size_t>(season));
+    f.add_size(counts ? 1 : 0);
+    f.add_text(d.params.to_json().dump());
+    f.add_text(options.spec.to_json().dump());
+    for (const CandidateInfo* c : chosen) f.add_text(c->name);
+    return f.value();
+  }
+};
+
+Progress never_backwards(const Progress& progress, double& shown) {
+  return [&shown, progress](const std::string& stage, double fraction) {
     shown = std::max(shown, std::min(1.0, fraction));
     if (progress) progress(stage, shown);
   };
-  std::vector<CandidateCv> results = cross_validate_all(chosen, d, folds, horizon, options, total, report);
+}
 
+// Steps 3 and 4 from every candidate's cross-validation: the combination, the selection,
+// the intervals, the final fit and the model's header.
+TrainOutput finish_training(const series::BuildResult& input, TrainSetup& st, std::vector<CandidateCv> results,
+                   const Progress& report) {
+  using namespace steps;
+  TrainOutput out;
+  out.notices = st.notices;
+  const double total = static_cast<double>(st.chosen.size()) + 1.0;
+  const std::vector<validation::Fold>& folds = st.folds;
+  const int horizon = st.horizon;
+  const TrainOptions& options = st.options;
   // The median of the best few, as one more candidate.
-  const std::vector<size_t> members = add_combination(results, chosen, d, folds, horizon);
+  const std::vector<size_t> members = add_combination(results, st.chosen, st.d, folds, horizon);
 
   // 3. Select, then calibrate intervals.
   std::vector<model::CandidateResult> comparison;
   model::BacktestSummary backtest = backtest_summary(results, members, folds.size(), horizon, options);
   const size_t best = select_best(results, comparison, backtest);
   const CandidateCv& cv = results[best];
-  const eval::Coverage coverage = eval::cross_coverage(cv.residuals, counts);
+  const eval::Coverage coverage = eval::cross_coverage(cv.residuals, st.counts);
   eval::ResidualSet all;  // the folds' buckets: a day of hours, a week of days, four weeks
   for (const auto& r : cv.residuals) all.append(r);
-  const eval::Intervals intervals = eval::intervals_from(all, counts);
+  const eval::Intervals intervals = eval::intervals_from(all, st.counts);
 
   // 4. The final model on all the data (a combination refits each member).
-  const std::vector<size_t> fits = best < chosen.size() ? std::vector<size_t>{best} : members;
+  const std::vector<size_t> fits = best < st.chosen.size() ? std::vector<size_t>{best} : members;
   model::Model& m = out.model;
   model::ForecastSection f;
-  f.features = spec;
-  fit_final(chosen, results, fits, d, n, total, report, f, m.ensemble);
+  f.features = options.spec;
+  fit_final(st.chosen, results, fits, st.d, st.n, total, report, f, m.ensemble);
   report("done", 1.0);
 
   m.header.kind = "forecast";
   m.header.created_by = std::string("funnelcast ") + FC_VERSION;
-  m.header.data = schema_of(input, data, s, options.channel);
-  f.clip_negative = counts;
+  m.header.data = schema_of(input, st.data, *st.s, options.channel);
+  f.clip_negative = st.counts;
   f.horizon = horizon;
-  f.min_history = min_history_of(f, lookback, first_row, daily);
-  if (weekly) f.min_history = min_history_weekly(f, static_cast<int>(std::max<size_t>(std::min(lookback, first_row), 1)));
+  f.min_history = min_history_of(f, st.lookback, st.first_row, st.daily);
+  if (st.weekly)
+    f.min_history = min_history_weekly(f, static_cast<int>(std::max<size_t>(std::min(st.lookback, st.first_row), 1)));
   f.intervals = intervals;
   f.coverage = {coverage.p80, coverage.p95, coverage.points};
-  describe_cv(f, cv, folds, s, horizon, options.gap);
+  describe_cv(f, cv, folds, *st.s, horizon, options.gap);
   f.comparison = std::move(comparison);
   f.selected = cv.name;
   f.backtest = backtest;
@@ -708,6 +772,61 @@ TrainOutput train(const series::BuildResult& input, const TrainOptions& given, c
   model::check(m);
   out.report = report_json(m, coverage, out.notices);
   return out;
+}
+
+void refuse_by_channel(const TrainOptions& options) {
+  if (options.by_channel)
+    throw Error("the candidates of a by-channel model are cross-validated together: train it in one run");
+}
+
+}  // namespace
+
+TrainOutput train(const series::BuildResult& input, const TrainOptions& given, const Progress& progress) {
+  using namespace steps;
+  if (given.by_channel) return train_by_channel(input, given, progress);
+  TrainSetup st(input, given);
+  // Every candidate through the same folds. Progress never goes backwards.
+  const double total = static_cast<double>(st.chosen.size()) + 1.0;
+  double shown = 0;
+  const Progress report = never_backwards(progress, shown);
+  std::vector<CandidateCv> results = cross_validate_all(st.chosen, st.d, st.folds, st.horizon, st.options, total, report);
+  return finish_training(input, st, std::move(results), report);
+}
+
+std::vector<std::string> candidate_names(const series::BuildResult& input, const TrainOptions& options) {
+  refuse_by_channel(options);
+  const TrainSetup st(input, options);
+  std::vector<std::string> names;
+  for (const CandidateInfo* c : st.chosen) names.push_back(c->name);
+  return names;
+}
+
+std::string train_candidate(const series::BuildResult& input, const TrainOptions& options, size_t k,
+                            const Progress& progress) {
+  refuse_by_channel(options);
+  const TrainSetup st(input, options);
+  if (k >= st.chosen.size())
+    throw Error("candidate " + std::to_string(k) + ": this training compares " + std::to_string(st.chosen.size()) +
+                " forecasters (0 to " + std::to_string(st.chosen.size() - 1) + ")");
+  double shown = 0;
+  const Progress report = never_backwards(progress, shown);
+  // One candidate as cross_validate_all runs it alone: every thread it was given.
+  CandidateCv cv = cross_validate(*st.chosen[k], st.d, st.folds, st.horizon, st.options.origin_step_hours,
+                                  [&](const std::string& stage, double within) { report(stage, within); });
+  report("done", 1.0);
+  return steps::save_candidate(cv, st.fingerprint(), k, st.chosen.size());
+}
+
+TrainOutput train(const series::BuildResult& input, const TrainOptions& options,
+                  const std::vector<std::string>& candidates, const Progress& progress) {
+  refuse_by_channel(options);
+  TrainSetup st(input, options);
+  std::vector<CandidateCv> results =
+      steps::load_candidates(candidates, st.fingerprint(), st.chosen, st.folds.size());
+  const double total = static_cast<double>(st.chosen.size()) + 1.0;
+  double shown = static_cast<double>(st.chosen.size()) / total;  // the candidates' share is done
+  const Progress report = never_backwards(progress, shown);
+  return finish_training(input, st, std::move(results), report);
 }
 
 }  // namespace fc::forecast

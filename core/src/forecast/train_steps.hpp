@@ -1,6 +1,7 @@
 // The steps of training a forecaster (train.cpp), shared with training across channels
 // (channels.cpp); not part of the public API.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -70,6 +71,37 @@ int min_history_of(const model::ForecastSection& f, size_t lookback, size_t firs
 int min_history_weekly(const model::ForecastSection& f, int need);
 // Seasonal naive of the day before: hourly series only.
 bool hourly_only(const std::string& name);
+
+// FNV-1a over bytes: what a training's candidate results depend on, as one number
+// (train.cpp, TrainSetup::fingerprint).
+class Fingerprint {
+ public:
+  void add(const void* data, size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < bytes; ++i) h_ = (h_ ^ p[i]) * 1099511628211ull;
+  }
+  void add_size(size_t v) {
+    const uint64_t x = v;
+    add(&x, sizeof x);
+  }
+  void add_text(const std::string& t) {
+    add_size(t.size());
+    add(t.data(), t.size());
+  }
+  uint64_t value() const { return h_; }
+
+ private:
+  uint64_t h_ = 14695981039346656037ull;
+};
+
+// Candidate `index` of `count`'s cross-validation as bytes (candidate_results.cpp): what
+// train_candidate() returns and train() with given candidates reads back, exactly.
+std::string save_candidate(const CandidateCv& cv, uint64_t fingerprint, size_t index, size_t count);
+// Every candidate of `chosen` from those bytes, in chosen's order. fc::Error naming the
+// candidate when one is missing, given twice, damaged or made from other data or options
+// (another fingerprint), or when its folds are not `folds`.
+std::vector<CandidateCv> load_candidates(const std::vector<std::string>& given, uint64_t fingerprint,
+                                         const std::vector<const CandidateInfo*>& chosen, size_t folds);
 
 }  // namespace steps
 }  // namespace fc::forecast

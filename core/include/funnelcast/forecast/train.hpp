@@ -58,4 +58,20 @@ using Progress = std::function<void(const std::string& stage, double fraction)>;
 TrainOutput train(const series::BuildResult& data, const TrainOptions& options,
                   const Progress& progress = {});
 
+// The same training with its candidates run apart (the page's workers, each its own wasm
+// instance, take one each) and finished together, for the same model and report:
+//
+// candidate_names: the forecasters train() compares on this data with these options, in
+// its order (train_candidate's k indexes them).
+std::vector<std::string> candidate_names(const series::BuildResult& data, const TrainOptions& options);
+// train_candidate: candidate k's cross-validation as train() runs it, as opaque bytes.
+std::string train_candidate(const series::BuildResult& data, const TrainOptions& options, size_t k,
+                            const Progress& progress = {});
+// train with `candidates`: every candidate's bytes from train_candidate with the same data
+// and options, in any order. fc::Error when one is missing, given twice, damaged or made
+// from other data, folds or options. A by-channel training (its candidates cross-validate
+// together) is refused by all three.
+TrainOutput train(const series::BuildResult& data, const TrainOptions& options,
+                  const std::vector<std::string>& candidates, const Progress& progress = {});
+
 }  // namespace fc::forecast
