@@ -5,12 +5,15 @@
 // and model loads, the charts, the compute) for each run and the medians.
 //
 //   npm run build && node bench/page_load.mjs [--runs 5]
-//   node bench/page_load.mjs --train [--runs 3]
+//   node bench/page_load.mjs --train [--runs 3] [--cores N]
 //   node bench/page_load.mjs --leads [--runs 3]
 //
 // --train: the demo data under another name (so the page trains a model for it, as for
-// any data of the user's own without a model): the time from the training worker's start
-// to the trained model (fc-train-done) and to its forecast drawn (fc-train-drawn).
+// any data of the user's own without a model): the time from the training's start to the
+// trained model (fc-train-done) and to its forecast drawn (fc-train-drawn), the browser
+// told it has 1 core (one worker) and N (the machine's, or --cores N: the forecasters
+// shared among N workers), interleaved run by run; every run's model must have the same
+// bytes, or the run stops.
 //
 // --leads: lead scoring opened first (?view=scoring) on the demo's 20,000 leads: the time
 // to the first page of leads drawn with their reasons, from the leads read
@@ -75,27 +78,44 @@ const median = (xs) => {
 const line = (m) => Object.entries(m).map(([k, v]) => `${k} ${v}`).join(' · ');
 
 async function trainRuns() {
+  const { createHash } = await import('node:crypto');
+  const { availableParallelism, loadavg } = await import('node:os');
+  const { readFileSync } = await import('node:fs');
+  const ci = process.argv.indexOf('--cores');
+  const cores = Math.max(2, Number(ci > 0 ? process.argv[ci + 1] : availableParallelism()) || 2);
   const site = makeSite();
   copyFileSync(site.path('demo/hourly.csv'), site.path('fixtures/my-hourly.csv'));
   const server = await startServer({ root: site.dir, port: 0 });
+  const loads = [loadavg()[0].toFixed(1)];
   try {
-    const times = [];
+    const times = { 1: [], [cores]: [] };
+    let hash = null;
     for (let r = 0; r < runs; ++r) {
-      const browser = await launch();
-      try {
-        const page = await browser.context.newPage();
-        await page.goto(`${server.url}?data=fixtures/my-hourly.csv`);
-        await page.waitForSelector('#train-box[data-state="done"], #train-box[data-state="failed"]', { timeout: 600_000 });
-        await page.waitForFunction(() => performance.getEntriesByName('fc-train-drawn').length > 0, null, { timeout: 60_000 });
-        const m = await marks(page);
-        times.push({ trained: m['train-done'] - m['train-start'], drawn: m['train-drawn'] - m['train-start'] });
-        console.log(`  run ${r + 1}: trained in ${times.at(-1).trained} ms, forecast drawn after ${times.at(-1).drawn} ms`);
-      } finally {
-        await browser.close();
+      for (const n of [1, cores]) {
+        const browser = await launch();
+        try {
+          const page = await browser.context.newPage();
+          await page.addInitScript((k) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { configurable: true, get: () => k }), n);
+          await page.goto(`${server.url}?data=fixtures/my-hourly.csv`);
+          await page.waitForSelector('#train-box[data-state="done"], #train-box[data-state="failed"]', { timeout: 600_000 });
+          await page.waitForFunction(() => performance.getEntriesByName('fc-train-drawn').length > 0, null, { timeout: 60_000 });
+          const m = await marks(page);
+          const [d] = await Promise.all([page.waitForEvent('download'), page.click('#train-download')]);
+          const h = createHash('sha256').update(readFileSync(await d.path())).digest('hex').slice(0, 16);
+          if (hash && h !== hash) throw new Error(`run ${r + 1}, ${n} cores: a model of other bytes (${h}, before ${hash})`);
+          hash = h;
+          times[n].push({ trained: m['train-done'] - m['train-start'], drawn: m['train-drawn'] - m['train-start'] });
+          console.log(`  run ${r + 1}, ${n} core${n > 1 ? 's' : ''}: trained in ${times[n].at(-1).trained} ms, forecast drawn after ${times[n].at(-1).drawn} ms`);
+        } finally {
+          await browser.close();
+        }
       }
+      loads.push(loadavg()[0].toFixed(1));
     }
-    console.log(`training a model for the demo data (17,520 hours) in the page, median: ${median(times.map((x) => x.trained))} ms to the model, ${median(times.map((x) => x.drawn))} ms to its forecast`);
-    saveJson({ mode: 'train', runs: times, median_ms: { trained: median(times.map((x) => x.trained)), drawn: median(times.map((x) => x.drawn)) } });
+    const med = (n, k) => median(times[n].map((x) => x[k]));
+    console.log(`load average (1 min) during the runs: ${loads.join(', ')}`);
+    console.log(`training a model for the demo data (17,520 hours) in the page, median of ${runs}: on 1 worker ${med(1, 'trained')} ms to the model (${med(1, 'drawn')} ms to its forecast); the forecasters on ${cores} workers ${med(cores, 'trained')} ms (${med(cores, 'drawn')} ms), ${(med(1, 'trained') / med(cores, 'trained')).toFixed(2)}x; every model the same bytes (${hash})`);
+    saveJson({ mode: 'train', cores, runs: times, median_ms: { trained: med(cores, 'trained'), drawn: med(cores, 'drawn'), one_worker: { trained: med(1, 'trained'), drawn: med(1, 'drawn') } }, model_sha256_16: hash });
   } finally {
     await server.close();
     site.remove();

@@ -110,9 +110,29 @@
     return check(Module['rawModelFits'](live(table, 'table'), live(model, 'model'), optionsText(options)));
   }
 
-  function trainForecast(table, options, onProgress) {
+  // candidates (optional): every candidate's trainForecastCandidate result, from any
+  // workers: the candidates are not run again, and the model has the bytes trainForecast
+  // alone gives.
+  function trainForecast(table, options, onProgress, candidates) {
     const progress = typeof onProgress === 'function' ? onProgress : null;
-    return check(Module['rawTrainForecast'](live(table, 'table'), optionsText(options), progress));
+    if (candidates == null) return check(Module['rawTrainForecast'](live(table, 'table'), optionsText(options), progress));
+    if (!Array.isArray(candidates)) throw new TypeError('candidates must be an array of candidate results (trainForecastCandidate)');
+    candidates.forEach(function (c, i) {
+      if (!c || typeof c !== 'object' || !(c.bytes instanceof Uint8Array)) {
+        throw new TypeError('candidates[' + i + '] must be a candidate result (trainForecastCandidate) with its bytes as a Uint8Array');
+      }
+    });
+    return check(Module['rawTrainForecastCandidates'](live(table, 'table'), optionsText(options), candidates, progress));
+  }
+
+  function forecastCandidates(table, options) {
+    return check(Module['rawForecastCandidates'](live(table, 'table'), optionsText(options)));
+  }
+
+  function trainForecastCandidate(table, options, candidate, onProgress) {
+    if (!Number.isInteger(candidate) || candidate < 0) throw new TypeError('candidate must be an integer from 0');
+    const progress = typeof onProgress === 'function' ? onProgress : null;
+    return check(Module['rawTrainForecastCandidate'](live(table, 'table'), optionsText(options), candidate, progress));
   }
 
   // drop: a list of columns, or the CLI's comma-separated text (the field list reads text).
@@ -230,6 +250,14 @@
   Object.defineProperty(Module, 'trainForecast', {
     enumerable: true,
     get() { return Module['rawTrainForecast'] ? trainForecast : undefined; },
+  });
+  Object.defineProperty(Module, 'forecastCandidates', {
+    enumerable: true,
+    get() { return Module['rawForecastCandidates'] ? forecastCandidates : undefined; },
+  });
+  Object.defineProperty(Module, 'trainForecastCandidate', {
+    enumerable: true,
+    get() { return Module['rawTrainForecastCandidate'] ? trainForecastCandidate : undefined; },
   });
   Object.defineProperty(Module, 'trainScore', {
     enumerable: true,

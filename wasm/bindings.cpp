@@ -597,13 +597,59 @@ R train_request(const std::vector<fc::api::Field<R>>& fields, const std::string&
 
 // Trains a forecast model on the table's series (its roles and reading options) as the CLI's
 // `train forecast` would. onProgress (optional) is called with (stage, fraction).
+// The table's series as the forecast trainer reads it (its roles and reading options).
+fc::series::BuildResult training_series(const RawTable& table) {
+  if (!table.options().roles.leads.empty() && table.options().rows == fc::series::RowMeaning::kEvents)
+    throw fc::Error("rows counted as events cannot also have a leads column");
+  return fc::series::build(table.table(), table.options());
+}
+
 val raw_train_forecast(const RawTable& table, std::string options, val on_progress) {
   return guarded([&] {
     const auto r = train_request(fc::api::train_forecast_fields(), options);
-    if (!table.options().roles.leads.empty() && table.options().rows == fc::series::RowMeaning::kEvents)
-      throw fc::Error("rows counted as events cannot also have a leads column");
-    const fc::series::BuildResult data = fc::series::build(table.table(), table.options());
-    return trained(fc::api::train_forecast(data, r, progress_of(on_progress)));
+    return trained(fc::api::train_forecast(training_series(table), r, progress_of(on_progress)));
+  });
+}
+
+// The forecasters that training compares, in its order (names, for the candidates below).
+val raw_forecast_candidates(const RawTable& table, std::string options) {
+  return guarded([&] {
+    const auto r = train_request(fc::api::train_forecast_fields(), options);
+    val names = val::array();
+    for (const std::string& n : fc::api::train_forecast_candidates(training_series(table), r)) names.call<void>("push", n);
+    return names;
+  });
+}
+
+// One candidate's cross-validation alone (the page's workers share the candidates):
+// {candidate: k, name, bytes: Uint8Array}, the bytes for raw_train_forecast_candidates.
+val raw_train_forecast_candidate(const RawTable& table, std::string options, int k, val on_progress) {
+  return guarded([&] {
+    if (k < 0) throw fc::Error("candidate must be a number from 0");
+    const auto r = train_request(fc::api::train_forecast_fields(), options);
+    const fc::series::BuildResult data = training_series(table);
+    const std::string bytes =
+        fc::api::train_forecast_candidate(data, r, static_cast<size_t>(k), progress_of(on_progress));
+    val o = val::object();
+    o.set("candidate", k);
+    o.set("name", fc::api::train_forecast_candidates(data, r).at(static_cast<size_t>(k)));
+    o.set("bytes", copy_array("Uint8Array", reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    return o;
+  });
+}
+
+// The training with every candidate's bytes given (checked by api.js for their types, by
+// the core for what they are): the same model bytes as raw_train_forecast.
+val raw_train_forecast_candidates(const RawTable& table, std::string options, val candidates, val on_progress) {
+  return guarded([&] {
+    const auto r = train_request(fc::api::train_forecast_fields(), options);
+    std::vector<std::string> given;
+    const size_t n = candidates["length"].as<size_t>();
+    for (size_t k = 0; k < n; ++k) {
+      const std::vector<uint8_t> b = emscripten::convertJSArrayToNumberVector<uint8_t>(candidates[k]["bytes"]);
+      given.emplace_back(b.begin(), b.end());
+    }
+    return trained(fc::api::train_forecast(training_series(table), r, given, progress_of(on_progress)));
   });
 }
 
@@ -715,6 +761,9 @@ EMSCRIPTEN_BINDINGS(funnelcast) {
   emscripten::function("rawAnomalies", &raw_anomalies);
 #ifdef FC_WASM_TRAINING
   emscripten::function("rawTrainForecast", &raw_train_forecast);
+  emscripten::function("rawForecastCandidates", &raw_forecast_candidates);
+  emscripten::function("rawTrainForecastCandidate", &raw_train_forecast_candidate);
+  emscripten::function("rawTrainForecastCandidates", &raw_train_forecast_candidates);
   emscripten::function("rawTrainScore", &raw_train_score);
   emscripten::function("rawTrainScoreFold", &raw_train_score_fold);
   emscripten::function("rawTrainScoreFolds", &raw_train_score_folds);

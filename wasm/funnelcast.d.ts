@@ -912,6 +912,15 @@ export interface TrainScoreResult {
   notices: string[];
 }
 
+/** One forecaster's cross-validation, run alone (trainForecastCandidate): pass every candidate's to trainForecast to finish without running them again. Results from other data or options, missing, given twice or damaged are refused. */
+export interface TrainForecastCandidate {
+  /** 0-based, of forecastCandidates. */
+  candidate: number;
+  name: string;
+  /** The results as the core wrote them (opaque). */
+  bytes: Uint8Array;
+}
+
 /** One fold of a scoring model's cross-validation, run alone (trainScoreFold): pass every fold's to trainScore to finish without running them again. */
 export interface TrainScoreFold {
   /** 0-based. */
@@ -1085,7 +1094,11 @@ export interface FunnelcastModule {
   /** The funnel monitor, as `funnelcast monitor --json`: every KPI of the total and each channel, incidents with their cause. */
   monitor(table: Table, options?: MonitorOptions): MonitorResult;
   /** funnelcast-train.mjs only: trains a forecast model as `funnelcast train forecast` would (one thread). */
-  trainForecast?(table: Table, options?: TrainForecastOptions, onProgress?: (stage: string, fraction: number) => void): TrainForecastResult;
+  trainForecast?(table: Table, options?: TrainForecastOptions, onProgress?: (stage: string, fraction: number) => void, candidates?: TrainForecastCandidate[]): TrainForecastResult;
+  /** funnelcast-train.mjs only: the forecasters trainForecast compares on this table with these options, in its order (a by-channel training is refused: its candidates run together). */
+  forecastCandidates?(table: Table, options?: TrainForecastOptions): string[];
+  /** funnelcast-train.mjs only: one candidate (0-based, of forecastCandidates) through trainForecast's cross-validation alone, so several workers can share the candidates; pass every candidate's to trainForecast to finish. */
+  trainForecastCandidate?(table: Table, options: TrainForecastOptions | undefined, candidate: number, onProgress?: (stage: string, fraction: number) => void): TrainForecastCandidate;
   /** funnelcast-train.mjs only: trains a scoring model as `funnelcast train score` would (one thread). */
   trainScore?(table: Table, options: TrainScoreOptions, onProgress?: (stage: string, fraction: number) => void, folds?: TrainScoreFold[]): TrainScoreResult;
   /** funnelcast-train.mjs only: one fold (0-based) of trainScore's cross-validation alone, so several workers can share the folds; throws when the options have no such fold. */

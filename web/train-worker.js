@@ -7,6 +7,14 @@
 // A forecast model (panels/training.js): one message
 //   {input: {bytes, name, roles, events, gaps}, options: TrainForecastOptions}
 //   → {progress}... then {ok: true, model, report, notices} or {ok: false, error}
+// or, with its forecasters shared among workers (one per core), the series read once and
+// kept for the run's next messages:
+//   {type: 'plan', input, options} → {ok, type, names}: the forecasters compared
+//   {type: 'candidates', input?, options, candidates: [k...]}
+//     → {progress: {stage, fraction, fold: k}}... then {ok, type, results: [TrainForecastCandidate]}
+//     (a helper gets `input` with its first message)
+//   {type: 'forecast', options, candidates: [every TrainForecastCandidate]} → the model,
+//     finished from them without running them again: the same bytes.
 // A scoring model (panels/score-training.js): the worker stays for the run's messages
 //   {type: 'inspect', input: {bytes, name}, options: {target?, positive?, id?, drop?}}
 //     → {ok, type, columns, target, guess, report, error}: the core's outcome guess, and
@@ -37,14 +45,16 @@ const MAX_CELLS = 3_000_000;
 // Bytes of such a table read at most (parsing a larger file could exhaust the tab's memory).
 const MAX_BYTES = 150 * 1024 * 1024;
 
-let last = { stage: '', percent: -1 };
+/** @type {{stage: string, percent: number, fold: number | undefined}} */
+let last = { stage: '', percent: -1, fold: undefined };
 // A message when the stage or its percent moves, not at each of the trainer's reports (the
-// page redraws its bar for each). `fold`: the cross-validation fold it is about ('folds').
+// page redraws its bar for each). `fold`: the cross-validation fold ('folds') or the
+// forecaster ('candidates') it is about.
 /** @param {string} stage @param {number | null} fraction @param {number} [fold] */
 function progress(stage, fraction, fold) {
   const percent = fraction == null ? -1 : Math.floor(fraction * 100);
-  if (stage === last.stage && percent === last.percent) return;
-  last = { stage, percent };
+  if (stage === last.stage && percent === last.percent && fold === last.fold) return;
+  last = { stage, percent, fold };
   self.postMessage({ progress: fold === undefined ? { stage, fraction } : { stage, fraction, fold } });
 }
 
@@ -55,11 +65,21 @@ let fcPromise = null;
 /** @returns {Promise<TrainModule>} */
 const module = () => (fcPromise ||= simdOrRefuse().then(() => createFunnelcast()));
 
-/** @param {{input: {bytes: Uint8Array, name: string, roles: FC.RoleChoice, events: boolean, gaps: 'missing' | 'zero'}, options: FC.TrainForecastOptions}} msg */
-async function trainForecast({ input, options }) {
-  progress('Starting the trainer', null);
-  const fc = await module();
+/** @typedef {{bytes: Uint8Array, name: string, roles: FC.RoleChoice, events: boolean, gaps: 'missing' | 'zero'}} SeriesInput */
+// The series of this worker's forecast training, read from the first message's input and
+// kept for the next ones (the run's plan, candidates and finish; a helper's candidates).
+/** @type {FC.Table | null} */
+let series = null;
+
+/** @param {TrainModule} fc @param {SeriesInput | undefined} input @returns {FC.Table} */
+function seriesOf(fc, input) {
+  if (!input) {
+    if (!series) throw new Error('no data to train on');
+    return series;
+  }
   progress('Reading the CSV', null);
+  if (series) series.delete();
+  series = null;
   const table = fc.loadTable(input.bytes, input.name);
   try {
     const roles = { ...input.roles };
@@ -73,11 +93,46 @@ async function trainForecast({ input, options }) {
         `${input.name} spans ${Math.round(hours).toLocaleString('en-US')} hours (${(hours / 8766).toFixed(1)} years): too much to train in a browser tab, which trains on at most ${MAX_HOURS.toLocaleString('en-US')} hours (5 years). Train it with the CLI (funnelcast train forecast) and load the model here, or load fewer years.`,
       );
     }
-    const r = fc.trainForecast(table, options, progress);
-    return { ok: true, model: r.model, report: r.report, notices: r.notices };
-  } finally {
+  } catch (e) {
     table.delete();
+    throw e;
   }
+  series = table;
+  return table;
+}
+
+// The forecast model; candidates (optional): every candidate's results, from this worker
+// and helpers ('candidates'), so none runs again.
+/** @param {{input?: SeriesInput, options: FC.TrainForecastOptions, candidates?: FC.TrainForecastCandidate[]}} msg */
+async function trainForecast({ input, options, candidates }) {
+  progress('Starting the trainer', null);
+  const fc = await module();
+  const r = fc.trainForecast(seriesOf(fc, input), options, progress, candidates);
+  return { ok: true, type: 'forecast', model: r.model, report: r.report, notices: r.notices };
+}
+
+// The forecasters the training compares (the page shares them among workers).
+/** @param {{input?: SeriesInput, options: FC.TrainForecastOptions}} msg */
+async function forecastPlan({ input, options }) {
+  progress('Starting the trainer', null);
+  const fc = await module();
+  return { ok: true, type: /** @type {const} */ ('plan'), names: fc.forecastCandidates(seriesOf(fc, input), options) };
+}
+
+// Candidates `candidates` (indexes of the plan's names) through the cross-validation, each
+// one's progress with its index.
+/** @param {{input?: SeriesInput, options: FC.TrainForecastOptions, candidates: number[]}} msg */
+async function forecastCandidates({ input, options, candidates }) {
+  const fc = await module();
+  const table = seriesOf(fc, input);
+  const results = [];
+  for (const k of candidates) {
+    /** @param {string} stage @param {number} fraction */
+    const told = (stage, fraction) => progress(stage, fraction, k);
+    told('cross-validation', 0);
+    results.push(fc.trainForecastCandidate(table, options, k, told));
+  }
+  return { ok: true, type: /** @type {const} */ ('candidates'), results };
 }
 
 // The lead table of this run, read once by 'inspect' and trained on by 'score', with the
@@ -159,16 +214,33 @@ async function runFolds({ input, options, folds }) {
     told(`fold ${k + 1}`, 0);
     results.push(fc.trainScoreFold(table, options, k, told));
   }
-  return { ok: true, type: 'folds', results };
+  return { ok: true, type: /** @type {const} */ ('folds'), results };
 }
 
 self.onmessage = async (event) => {
   const msg = event.data || {};
   try {
     const result =
-      msg.type === 'inspect' ? await inspect(msg) : msg.type === 'score' ? await trainScore(msg) : msg.type === 'folds' ? await runFolds(msg) : await trainForecast(msg);
+      msg.type === 'inspect'
+        ? await inspect(msg)
+        : msg.type === 'score'
+          ? await trainScore(msg)
+          : msg.type === 'folds'
+            ? await runFolds(msg)
+            : msg.type === 'plan'
+              ? await forecastPlan(msg)
+              : msg.type === 'candidates'
+                ? await forecastCandidates(msg)
+                : await trainForecast(msg);
     /** @type {Transferable[]} */
-    const moved = 'model' in result ? [result.model.buffer] : 'results' in result ? result.results.flatMap((f) => [f.rows.buffer, f.oof.buffer, f.oofLogistic.buffer]) : [];
+    const moved =
+      'model' in result
+        ? [result.model.buffer]
+        : result.type === 'candidates'
+          ? result.results.map((c) => c.bytes.buffer)
+          : result.type === 'folds'
+            ? result.results.flatMap((f) => [f.rows.buffer, f.oof.buffer, f.oofLogistic.buffer])
+            : [];
     self.postMessage(result, moved);
   } catch (e) {
     self.postMessage({ ok: false, type: msg.type, error: (e && e.message) || String(e) });

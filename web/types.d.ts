@@ -234,8 +234,8 @@ export interface TrainingRun {
   source: string;
   /** 'unsupported': data no forecast can be trained for (daily), never run. */
   state: 'running' | 'done' | 'failed' | 'cancelled' | 'unsupported';
-  /** The training worker while it runs. */
-  worker: Worker | null;
+  /** The training workers while it runs (the run's own first, then helpers sharing its forecasters). */
+  workers: Worker[];
 }
 
 // ---- The shell (app.js) and its panels ----

@@ -20,6 +20,11 @@ after(() => suite && suite.close());
 const state = (page) => page.getAttribute('#train-box', 'data-state');
 
 const trainWorkers = (page) => page.evaluate(() => window.__workers.filter((w) => /train-worker\.js$/.test(w.url)));
+// The page shares a training's forecasters among as many workers as the browser reports
+// cores (at most 4): told 3, whatever this machine has (window.fcCores changes it).
+const recordOn3Cores = {
+  content: `(${recordWorkers})(); Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { configurable: true, get: () => window.fcCores ?? 3 });`,
+};
 
 test('a new file is trained for in a worker: progress, cancel, train again, the CV table, the forecast and the CLI’s bytes', { timeout: 300_000 }, async (t) => {
   // Another shape and other column names than the demo's: 300 days from a Wednesday in
@@ -30,7 +35,7 @@ test('a new file is trained for in a worker: progress, cancel, train again, the 
     seed: 7,
   });
   const file = suite.site.fixture('fresh-export.csv', csv);
-  const app = await openApp(t, suite, '', { initScript: recordWorkers });
+  const app = await openApp(t, suite, '', { initScript: recordOn3Cores });
   const { page } = app;
   assert.equal(await page.isVisible('#train-box'), false, 'the demo data has its model');
   assert.deepEqual(await trainWorkers(page), [], 'nothing is trained for the demo');
@@ -42,9 +47,11 @@ test('a new file is trained for in a worker: progress, cancel, train again, the 
   assert.match(settings, /lighter settings than the CLI/);
   // The demo model is not applied to this data: no forecast until the new model is there.
   assert.equal(await page.textContent('#model-name'), '–');
-  await page.waitForFunction(() => /fold \d+\/\d+ .*\d+%/.test(document.getElementById('train-progress-text').textContent), null, { timeout: 60_000 });
-  // In a worker of its own (train-worker.js loads the training bundle); the dashboard's worker is another.
-  assert.deepEqual(await trainWorkers(page), [{ url: `${suite.url}train-worker.js`, name: 'funnelcast-train', terminated: false }]);
+  await page.waitForFunction(() => /^cross-validation on 3 workers: \d of \d+ forecasters done… \d+%/.test(document.getElementById('train-progress-text').textContent), null, { timeout: 60_000 });
+  // In workers of its own (train-worker.js loads the training bundle): the run's and two
+  // helpers sharing its forecasters; the dashboard's worker is another.
+  const worker = (name) => ({ url: `${suite.url}train-worker.js`, name, terminated: false });
+  assert.deepEqual(await trainWorkers(page), [worker('funnelcast-train'), worker('funnelcast-train-candidates'), worker('funnelcast-train-candidates')]);
   assert.ok(await page.evaluate(() => window.__workers.some((w) => w.name === 'funnelcast' && !w.terminated)));
   assert.equal(await page.getAttribute('#forecast-chart', 'data-forecast-points'), '0');
   assert.equal(await page.isVisible('#forecast-error'), false, 'no "no model" error while training');
@@ -60,7 +67,7 @@ test('a new file is trained for in a worker: progress, cancel, train again, the 
   // Cancel: the run stops for good.
   await page.click('#train-cancel');
   assert.equal(await state(page), 'cancelled');
-  assert.deepEqual((await trainWorkers(page)).map((w) => w.terminated), [true], 'cancelling terminates the training worker');
+  assert.deepEqual((await trainWorkers(page)).map((w) => w.terminated), [true, true, true], 'cancelling terminates every training worker');
   assert.equal(await page.isVisible('#train-progress'), false);
   const stopped = await page.textContent('#train-progress-text');
   await page.waitForTimeout(1500);
@@ -71,7 +78,7 @@ test('a new file is trained for in a worker: progress, cancel, train again, the 
   // Again, to the end.
   await page.click('#train-again');
   await page.waitForSelector('#train-box[data-state="done"]', { timeout: 240_000 });
-  assert.deepEqual((await trainWorkers(page)).map((w) => w.terminated), [true, true], 'a training worker per run, ended with it');
+  assert.deepEqual((await trainWorkers(page)).map((w) => w.terminated), [true, true, true, true, true, true], 'the training workers of each run, ended with it');
   const rows = await page.$$eval('#train-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.candidate, tr.classList.contains('selected'), [...tr.querySelectorAll('td')].map((td) => td.textContent)]));
   assert.ok(rows.length >= 3, 'the candidates compared');
   assert.equal(rows.filter(([, selected]) => selected).length, 1, 'one selected');

@@ -254,6 +254,57 @@ test('trainForecast equals funnelcast train forecast --json: the same bytes, the
   }
 });
 
+// The page shares a forecast training's forecasters among workers: each candidate run in
+// one of two separate modules (another worker's instance), passed through structuredClone
+// as postMessage passes it, then finished in one: the CLI's bytes.
+test('trainForecastCandidate() in separate modules, then trainForecast() with the candidates: the CLI\u2019s bytes; foreign or broken ones are refused', async () => {
+  const modules = [await loadTrainModule(), await loadTrainModule({ fresh: true })];
+  const lines = ['timestamp,leads'];
+  for (let h = 0; h < 24 * 40; ++h) {
+    const t = new Date(Date.UTC(2024, 0, 1) + h * 3600e3).toISOString().slice(0, 19).replace('T', ' ');
+    lines.push(`${t},${10 + Math.round(8 * Math.sin(((h % 24) - 6) / 24 * 6.283)) + ((h * 7919) % 4)}`);
+  }
+  const text = lines.join('\n') + '\n';
+  const path = writeScratch('candidates-train.csv', text);
+  const out = writeScratch('candidates-train.fcm', '');
+  cli(['train', 'forecast', '--data', path, '--out', out, '--quiet', '--no-log', '--threads', '1', '--folds', '3', '--horizon', '48',
+    '--iterations', '40', '--learning-rate', '0.1', '--seed', '3']);
+  const options = { folds: 3, horizon: 48, iterations: 40, learning_rate: 0.1, seed: 3 };
+  const tables = modules.map((m) => m.loadTable(text, 'candidates-train.csv'));
+  try {
+    const names = modules[1].forecastCandidates(tables[1], options);
+    assert.deepEqual(names, modules[0].forecastCandidates(tables[0], options));
+    assert.ok(names.includes('gbdt_poisson') && names.includes('seasonal_naive'), names.join(', '));
+    const candidates = [];
+    for (let k = names.length - 1; k >= 0; --k) {
+      const progress = [];
+      const c = modules[k % 2].trainForecastCandidate(tables[k % 2], options, k, (s, f) => progress.push(f));
+      assert.equal(c.candidate, k);
+      assert.equal(c.name, names[k]);
+      assert.ok(c.bytes instanceof Uint8Array && c.bytes.length > 0);
+      assert.equal(progress.at(-1), 1);
+      candidates.push(structuredClone(c));
+    }
+    const progress = [];
+    const r = modules[0].trainForecast(tables[0], options, (s, f) => progress.push(f), candidates);
+    assert.ok(Buffer.from(r.model).equals(readFileSync(out)), 'the model bytes are the CLI\'s');
+    assert.ok(progress[0] >= names.length / (names.length + 1) - 1e-9, `progress starts at the final fit: ${progress[0]}`);
+    // Another seed's candidates, one left out, one twice, damaged bytes, the wrong types.
+    const theirs = names.map((_, k) => modules[1].trainForecastCandidate(tables[1], { ...options, seed: 4 }, k));
+    assert.throws(() => modules[0].trainForecast(tables[0], options, null, theirs), /candidate results do not fit this data and options: \w+'s results were made from other data, folds or options/);
+    assert.throws(() => modules[0].trainForecast(tables[0], options, null, candidates.slice(1)), new RegExp(`${names.length - 1} given, this training compares ${names.length} forecasters`));
+    assert.throws(() => modules[0].trainForecast(tables[0], options, null, [candidates[0], ...candidates.slice(0, -1)]), / is given twice/);
+    const cut = candidates.map((c, i) => (i === 2 ? { ...c, bytes: c.bytes.slice(0, c.bytes.length - 3) } : c));
+    assert.throws(() => modules[0].trainForecast(tables[0], options, null, cut), /candidate result 2: damaged/);
+    assert.throws(() => modules[0].trainForecast(tables[0], options, null, [{ ...candidates[0], bytes: Array.from(candidates[0].bytes) }]), /candidates\[0\] must be a candidate result/);
+    assert.throws(() => modules[0].trainForecast(tables[0], options, null, 'all'), /candidates must be an array/);
+    assert.throws(() => modules[0].trainForecastCandidate(tables[0], options, names.length), new RegExp(`candidate ${names.length}: this training compares ${names.length} forecasters`));
+    assert.throws(() => modules[0].trainForecastCandidate(tables[0], options, -1), /candidate must be an integer from 0/);
+  } finally {
+    for (const t of tables) t.delete();
+  }
+});
+
 test('trainScore equals funnelcast train score --json: the same bytes, the same report (a list to drop, a contact budget)', async () => {
   const train = await loadTrainModule();
   const dir = join(scratchDir(), 'parity-leads');

@@ -112,8 +112,8 @@ function dropBorrowedModel() {
 }
 
 function stop() {
-  if (run && run.worker) run.worker.terminate();
-  if (run) run.worker = null;
+  if (run) for (const w of run.workers) w.terminate();
+  if (run) run.workers = [];
 }
 
 function cancel() {
@@ -140,7 +140,7 @@ async function start() {
   if (!schema) return; // never: a run starts for the data shown
   stop();
   /** @type {TrainingRun} */
-  const r = { key: dataKey(schema), source: schema.source, state: 'running', worker: null };
+  const r = { key: dataKey(schema), source: schema.source, state: 'running', workers: [] };
   run = r;
   store.training = r;
   result = null;
@@ -158,25 +158,114 @@ async function start() {
   if (r !== run || r.state !== 'running') return;
   settings(r.source, input, step);
   performance.mark('fc-train-start'); // bench/page_load.mjs --train reads the fc-train-* marks
-  const worker = new Worker(new URL('../train-worker.js', import.meta.url), { type: 'module', name: 'funnelcast-train' });
-  r.worker = worker;
   // The bar redrawn at most 4 times a second (each redraw is a frame the training wants).
   const told = throttled((/** @type {Progress} */ p) => {
     if (r === run && r.state === 'running') show('running', { status: 'Training a forecast model for this data…', progress: p });
   });
-  worker.onmessage = (e) => {
-    if (r !== run || r.state !== 'running') return;
-    const msg = e.data;
-    if (msg.progress) return told(msg.progress);
+  /** @type {TrainForecastReply} */ let reply;
+  try {
+    reply = await trainShared(r, input, trainingFor(step), navigator.hardwareConcurrency || 1, told);
+  } catch (e) {
     told.cancel();
-    if (msg.ok) finish(r, msg);
-    else fail(r, msg.error);
+    if (r !== run || r.state !== 'running') return;
+    fail(r, /** @type {Error} */ (e).message, !!(/** @type {any} */ (e).retry));
+    return;
+  }
+  told.cancel();
+  if (r !== run || r.state !== 'running') return;
+  finish(r, reply);
+}
+
+// At most this many workers share a run's forecasters (each its own wasm instance and copy
+// of the data).
+const MAX_WORKERS = 4;
+
+// A training worker of run `r` answering one message at a time.
+/** @param {TrainingRun} r @param {string} name @param {(p: Progress & {fold?: number}) => void} told */
+function trainWorker(r, name, told) {
+  const w = new Worker(new URL('../train-worker.js', import.meta.url), { type: 'module', name });
+  r.workers.push(w);
+  /** @type {{resolve: (msg: any) => void, reject: (e: Error) => void} | null} */
+  let pending = null;
+  /** @param {any} msg */
+  const settle = (msg) => {
+    const p = pending;
+    pending = null;
+    if (p) msg instanceof Error ? p.reject(msg) : msg.ok ? p.resolve(msg) : p.reject(new Error(msg.error));
   };
-  worker.onerror = (e) => {
+  w.onmessage = (e) => (e.data.progress ? told(e.data.progress) : settle(e.data));
+  w.onerror = (e) => {
     e.preventDefault();
-    fail(r, `the training worker stopped (${e.message || 'out of memory?'}). The data may be too large to train in this tab: train it with the CLI and load the model.`, true);
+    settle(Object.assign(new Error(`the training worker stopped (${e.message || 'out of memory?'}). The data may be too large to train in this tab: train it with the CLI and load the model.`), { retry: true }));
   };
-  worker.postMessage({ input, options: trainingFor(step) }, [input.bytes.buffer]);
+  /** @param {object} message @param {Transferable[]} [transfer] */
+  return (message, transfer = []) =>
+    new Promise((resolve, reject) => {
+      pending = { resolve, reject };
+      w.postMessage(message, transfer);
+    });
+}
+
+// Trains run r's model. On one worker when the browser reports one core or a model of every
+// channel is trained (its forecasters cross-validate together); else the forecasters are
+// shared among min(cores, 4, forecasters) workers: the run's worker and helpers that each
+// read their own copy of the data, every worker taking the next forecaster when it is free
+// (the tree ensembles first: they take the longest); then the run's worker finishes the
+// model from every forecaster's results. The model has the bytes one worker gives,
+// whichever worker ran which forecaster (the C++, wasm and e2e tests hold it).
+/** @param {TrainingRun} r @param {DashboardCalls['trainingInput']} input @param {Training} options @param {number} cores @param {(p: Progress) => void} told @returns {Promise<TrainForecastReply>} */
+async function trainShared(r, input, options, cores, told) {
+  const n = Math.min(cores, MAX_WORKERS);
+  if (n < 2 || options.by) {
+    const send = trainWorker(r, 'funnelcast-train', told);
+    return send({ input, options }, [input.bytes.buffer]);
+  }
+  /** @type {Float64Array} */ let done = new Float64Array(0);
+  let names = /** @type {string[]} */ ([]);
+  let workers = 1;
+  /** @param {Progress & {fold?: number}} p */
+  const shared = (p) => {
+    if (typeof p.fold !== 'number') return told(p); // the run's worker reading the data, finishing
+    if (!(p.fold >= 0 && p.fold < done.length)) return;
+    done[p.fold] = Number(p.fraction) || 0;
+    const finished = done.filter((f) => f >= 1).length;
+    told({ stage: `cross-validation on ${workers} workers: ${finished} of ${names.length} forecasters done`, fraction: done.reduce((a, b) => a + b, 0) / (names.length + 1) });
+  };
+  const copy = () => ({ ...input, bytes: input.bytes.slice() });
+  const main = trainWorker(r, 'funnelcast-train', shared);
+  const first = copy();
+  const plan = await main({ type: 'plan', input: first, options }, [first.bytes.buffer]);
+  names = plan.names;
+  done = new Float64Array(names.length);
+  workers = Math.max(1, Math.min(n, names.length));
+  // The tree ensembles first (the longest), the others after, each in the plan's order.
+  const queue = names.map((_, k) => k).sort((a, b) => Number(names[b].startsWith('gbdt')) - Number(names[a].startsWith('gbdt')) || a - b);
+  /** @type {import('../../wasm/funnelcast').TrainForecastCandidate[]} */
+  const results = [];
+  let failed = false; // once a forecaster failed, no worker takes another
+  /** @param {(message: object, transfer?: Transferable[]) => Promise<any>} send @param {boolean} helper */
+  const drain = async (send, helper) => {
+    let fresh = helper;
+    while (queue.length && !failed) {
+      const k = /** @type {number} */ (queue.shift());
+      const input1 = fresh ? copy() : undefined;
+      fresh = false;
+      const reply = await send({ type: 'candidates', input: input1, options, candidates: [k] }, input1 ? [input1.bytes.buffer] : []);
+      results.push(...reply.results);
+    }
+  };
+  try {
+    const runs = [drain(main, false)];
+    for (let w = 1; w < workers; ++w) runs.push(drain(trainWorker(r, 'funnelcast-train-candidates', shared), true));
+    await Promise.all(runs);
+  } catch (e) {
+    failed = true;
+    throw e;
+  }
+  // The helpers are done: their memory back before the final fit.
+  for (const w of r.workers.slice(1)) w.terminate();
+  r.workers.splice(1);
+  return main({ type: 'forecast', options, candidates: results });
 }
 
 // The trained model: its cross-validation, its download, and loaded into the dashboard.
@@ -230,7 +319,7 @@ function onData(store) {
     // Forecasting works on hourly, daily and weekly data: a 2-hourly file is not trained
     // for at all, and says so once, without a button that could only fail again.
     stop();
-    run = { key: dataKey(schema), source: schema.source, state: 'unsupported', worker: null };
+    run = { key: dataKey(schema), source: schema.source, state: 'unsupported', workers: [] };
     store.training = run;
     dropBorrowedModel();
     show('unsupported', {

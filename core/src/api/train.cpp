@@ -388,6 +388,26 @@ forecast::TrainOutput train_forecast(const series::BuildResult& data, const Trai
   return forecast::train(data, o, progress);
 }
 
+std::vector<std::string> train_forecast_candidates(const series::BuildResult& data, const TrainForecastRequest& r) {
+  const forecast::TrainOptions o = train_forecast_options(r);
+  if (!o.channel.empty()) series::select(data, o.channel);
+  return forecast::candidate_names(data, o);
+}
+
+std::string train_forecast_candidate(const series::BuildResult& data, const TrainForecastRequest& r, size_t k,
+                                     const forecast::Progress& progress) {
+  const forecast::TrainOptions o = train_forecast_options(r);
+  if (!o.channel.empty()) series::select(data, o.channel);
+  return forecast::train_candidate(data, o, k, progress);
+}
+
+forecast::TrainOutput train_forecast(const series::BuildResult& data, const TrainForecastRequest& r,
+                                     const std::vector<std::string>& candidates, const forecast::Progress& progress) {
+  const forecast::TrainOptions o = train_forecast_options(r);
+  if (!o.channel.empty()) series::select(data, o.channel);
+  return forecast::train(data, o, candidates, progress);
+}
+
 // No target given: the outcome guess decides when it is certain (and says so in the
 // notices); otherwise the error lists the candidates. Never an uncertain guess, silently.
 namespace {

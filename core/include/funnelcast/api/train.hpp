@@ -71,6 +71,16 @@ scoring::TrainOptions train_score_options(const TrainScoreRequest& r);
 // with the channels that are).
 forecast::TrainOutput train_forecast(const series::BuildResult& data, const TrainForecastRequest& r,
                                      const forecast::Progress& progress = {});
+// The candidates train_forecast compares, one candidate's cross-validation alone (as bytes),
+// and train_forecast with every candidate's bytes given (forecast::candidate_names,
+// train_candidate, train): the page's training runs the candidates in several workers and
+// finishes in one, with the same model bytes.
+std::vector<std::string> train_forecast_candidates(const series::BuildResult& data, const TrainForecastRequest& r);
+std::string train_forecast_candidate(const series::BuildResult& data, const TrainForecastRequest& r, size_t k,
+                                     const forecast::Progress& progress = {});
+forecast::TrainOutput train_forecast(const series::BuildResult& data, const TrainForecastRequest& r,
+                                     const std::vector<std::string>& candidates,
+                                     const forecast::Progress& progress = {});
 scoring::TrainOutput train_score(const Table& table, const TrainScoreRequest& r,
                                  const scoring::Progress& progress = {});
 // One fold of train_score's cross-validation alone, and train_score with every fold's result
