@@ -627,13 +627,12 @@ val raw_train_forecast_candidate(const RawTable& table, std::string options, int
   return guarded([&] {
     if (k < 0) throw fc::Error("candidate must be a number from 0");
     const auto r = train_request(fc::api::train_forecast_fields(), options);
-    const fc::series::BuildResult data = training_series(table);
-    const std::string bytes =
-        fc::api::train_forecast_candidate(data, r, static_cast<size_t>(k), progress_of(on_progress));
+    const fc::forecast::CandidateRun c =
+        fc::api::train_forecast_candidate(training_series(table), r, static_cast<size_t>(k), progress_of(on_progress));
     val o = val::object();
     o.set("candidate", k);
-    o.set("name", fc::api::train_forecast_candidates(data, r).at(static_cast<size_t>(k)));
-    o.set("bytes", copy_array("Uint8Array", reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    o.set("name", c.name);
+    o.set("bytes", copy_array("Uint8Array", reinterpret_cast<const uint8_t*>(c.bytes.data()), c.bytes.size()));
     return o;
   });
 }

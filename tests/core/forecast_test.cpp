@@ -272,10 +272,12 @@ TEST(Train, CandidatesRunApartGiveTheSameModelAndReport) {
   std::vector<std::string> parts;
   std::vector<double> last(names.size(), -1);
   for (size_t k = names.size(); k-- > 0;) {
-    parts.push_back(train_candidate(data, o, k, [&](const std::string&, double f) {
+    const CandidateRun c = train_candidate(data, o, k, [&](const std::string&, double f) {
       EXPECT_GE(f, last[k]);  // each candidate's own progress, never backwards
       last[k] = f;
-    }));
+    });
+    EXPECT_EQ(c.name, names[k]);
+    parts.push_back(c.bytes);
     EXPECT_EQ(last[k], 1.0);
   }
   std::vector<double> fractions;
@@ -289,7 +291,7 @@ TEST(Train, CandidatesRunApartGiveTheSameModelAndReport) {
   EXPECT_EQ(fractions.back(), 1.0);
   // On more threads a candidate alone builds its trees on them: the same bytes.
   o.threads = 2;
-  EXPECT_EQ(train_candidate(data, o, 2), parts[names.size() - 1 - 2]);
+  EXPECT_EQ(train_candidate(data, o, 2).bytes, parts[names.size() - 1 - 2]);
 }
 
 // Results that are not this training's are refused, each naming what is wrong: never mixed
@@ -300,7 +302,7 @@ TEST(Train, CandidateResultsThatAreNotThisTrainingsAreRefused) {
   const TrainOptions o = small_options();
   const size_t count = candidate_names(data, o).size();
   std::vector<std::string> parts;
-  for (size_t k = 0; k < count; ++k) parts.push_back(train_candidate(data, o, k));
+  for (size_t k = 0; k < count; ++k) parts.push_back(train_candidate(data, o, k).bytes);
   const auto refused = [&](std::vector<std::string> given, const TrainOptions& with = small_options()) {
     return error_of([&] { train(data, with, given); });
   };

@@ -394,8 +394,8 @@ std::vector<std::string> train_forecast_candidates(const series::BuildResult& da
   return forecast::candidate_names(data, o);
 }
 
-std::string train_forecast_candidate(const series::BuildResult& data, const TrainForecastRequest& r, size_t k,
-                                     const forecast::Progress& progress) {
+forecast::CandidateRun train_forecast_candidate(const series::BuildResult& data, const TrainForecastRequest& r,
+                                                size_t k, const forecast::Progress& progress) {
   const forecast::TrainOptions o = train_forecast_options(r);
   if (!o.channel.empty()) series::select(data, o.channel);
   return forecast::train_candidate(data, o, k, progress);

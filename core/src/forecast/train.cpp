@@ -801,8 +801,8 @@ std::vector<std::string> candidate_names(const series::BuildResult& input, const
   return names;
 }
 
-std::string train_candidate(const series::BuildResult& input, const TrainOptions& options, size_t k,
-                            const Progress& progress) {
+CandidateRun train_candidate(const series::BuildResult& input, const TrainOptions& options, size_t k,
+                             const Progress& progress) {
   refuse_by_channel(options);
   const TrainSetup st(input, options);
   if (k >= st.chosen.size())
@@ -814,7 +814,7 @@ std::string train_candidate(const series::BuildResult& input, const TrainOptions
   CandidateCv cv = cross_validate(*st.chosen[k], st.d, st.folds, st.horizon, st.options.origin_step_hours,
                                   [&](const std::string& stage, double within) { report(stage, within); });
   report("done", 1.0);
-  return steps::save_candidate(cv, st.fingerprint(), k, st.chosen.size());
+  return {cv.name, steps::save_candidate(cv, st.fingerprint(), k, st.chosen.size())};
 }
 
 TrainOutput train(const series::BuildResult& input, const TrainOptions& options,

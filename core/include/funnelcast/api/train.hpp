@@ -76,8 +76,8 @@ forecast::TrainOutput train_forecast(const series::BuildResult& data, const Trai
 // train_candidate, train): the page's training runs the candidates in several workers and
 // finishes in one, with the same model bytes.
 std::vector<std::string> train_forecast_candidates(const series::BuildResult& data, const TrainForecastRequest& r);
-std::string train_forecast_candidate(const series::BuildResult& data, const TrainForecastRequest& r, size_t k,
-                                     const forecast::Progress& progress = {});
+forecast::CandidateRun train_forecast_candidate(const series::BuildResult& data, const TrainForecastRequest& r,
+                                                size_t k, const forecast::Progress& progress = {});
 forecast::TrainOutput train_forecast(const series::BuildResult& data, const TrainForecastRequest& r,
                                      const std::vector<std::string>& candidates,
                                      const forecast::Progress& progress = {});

@@ -64,9 +64,14 @@ TrainOutput train(const series::BuildResult& data, const TrainOptions& options,
 // candidate_names: the forecasters train() compares on this data with these options, in
 // its order (train_candidate's k indexes them).
 std::vector<std::string> candidate_names(const series::BuildResult& data, const TrainOptions& options);
-// train_candidate: candidate k's cross-validation as train() runs it, as opaque bytes.
-std::string train_candidate(const series::BuildResult& data, const TrainOptions& options, size_t k,
-                            const Progress& progress = {});
+// train_candidate: candidate k's cross-validation as train() runs it: its name and its
+// results as opaque bytes.
+struct CandidateRun {
+  std::string name;
+  std::string bytes;
+};
+CandidateRun train_candidate(const series::BuildResult& data, const TrainOptions& options, size_t k,
+                             const Progress& progress = {});
 // train with `candidates`: every candidate's bytes from train_candidate with the same data
 // and options, in any order. fc::Error when one is missing, given twice, damaged or made
 // from other data, folds or options. A by-channel training (its candidates cross-validate
