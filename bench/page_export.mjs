@@ -11,9 +11,10 @@
 // FC_DIST and FC_CHROMIUM override the site and browser paths, as in the e2e tests.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 
 import { DIST, launch, startServer } from '../tests/e2e/helpers.mjs';
+import { oneAndMany } from './one_and_many.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -44,33 +45,23 @@ async function exportOnce(server, n) {
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 const server = await startServer({ root: DIST, port: 0 });
-const times = { 1: [], [cores]: [] };
-const loads = [loadavg()[0].toFixed(1)];
-let hash = null;
 let lines = 0;
+let result;
 try {
-  for (let r = 0; r < runs; ++r) {
-    for (const n of [1, cores]) {
+  result = await oneAndMany({
+    runs,
+    cores,
+    what: 'a file',
+    once: async (n) => {
       const x = await exportOnce(server, n);
-      if (hash && x.hash !== hash) throw new Error(`run ${r + 1}, ${n} cores: a file of other bytes (${x.hash}, before ${hash})`);
-      hash = x.hash;
       lines = x.lines;
-      times[n].push(x.ms);
-      console.log(`  run ${r + 1}, ${n} core${n > 1 ? 's' : ''}: ${x.ms} ms`);
-    }
-    loads.push(loadavg()[0].toFixed(1));
-  }
+      return x;
+    },
+  });
 } finally {
   await server.close();
 }
-const one = median(times[1]);
-const many = median(times[cores]);
-console.log(`load average (1 min) during the runs: ${loads.join(', ')}`);
+const { times, one, many, hash } = result;
 console.log(`the demo's ${lines.toLocaleString('en-US')} leads exported with their top 3 reasons, median of ${runs}: ${(one / 1000).toFixed(2)} s on 1 worker, ${(many / 1000).toFixed(2)} s with the rows on ${cores} workers (${(one / many).toFixed(2)}x); every file the same bytes (${hash})`);
 if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ cores, leads: lines, runs: times, median_ms: { one, many }, speedup: one / many, file_sha256_16: hash }, null, 2)}\n`);

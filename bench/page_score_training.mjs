@@ -12,11 +12,12 @@
 // FC_CHROMIUM override the site and browser paths, as in the e2e tests.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { DIST, launch, startServer } from '../tests/e2e/helpers.mjs';
+import { oneAndMany } from './one_and_many.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = resolve(ROOT, '..', 'shared', 'data', 'uci_bank_marketing.csv');
@@ -72,31 +73,21 @@ async function train(server, n) {
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 const server = await startServer({ root: DIST, port: 0 });
-const times = { 1: [], [cores]: [] };
-const loads = [loadavg()[0].toFixed(1)];
-let hash = null;
+let result;
 try {
-  for (let r = 0; r < runs; ++r) {
-    for (const n of [1, cores]) {
+  result = await oneAndMany({
+    runs,
+    cores,
+    what: 'a model',
+    once: async (n) => {
       const x = await train(server, n);
-      if (hash && x.hash !== hash) throw new Error(`run ${r + 1}, ${n} cores: a model of other bytes (${x.hash}, before ${hash})`);
-      hash = x.hash;
-      times[n].push(x.ms);
-      console.log(`  run ${r + 1}, ${n} core${n > 1 ? 's' : ''}: ${x.ms} ms (${x.status})`);
-    }
-    loads.push(loadavg()[0].toFixed(1));
-  }
+      return { ...x, note: x.status };
+    },
+  });
 } finally {
   await server.close();
 }
-const one = median(times[1]);
-const many = median(times[cores]);
-console.log(`load average (1 min) during the runs: ${loads.join(', ')}`);
+const { times, one, many, hash } = result;
 console.log(`bank marketing trained in the scoring tab (5-fold CV + final fit), median of ${runs}: ${(one / 1000).toFixed(2)} s on 1 worker, ${(many / 1000).toFixed(2)} s with the folds on ${cores} workers (${(one / many).toFixed(2)}x); every model the same bytes (${hash})`);
 if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ cores, runs: times, median_ms: { one, many }, speedup: one / many, model_sha256_16: hash }, null, 2)}\n`);

@@ -186,18 +186,16 @@ if p and p.get("train_ms", {}).get("native"):
            peer_value=p["treeshap_ms"]["native"] / 1000, ratio=r["treeshap"], ratio_means="wasm speed / native",
            target=">= 0.7x native", op=">=", goal=0.7,
            note=f"scoring with reasons as a whole {r['score_reasons']:.2f}x native, without reasons {r['score']:.2f}x")
-p = pieces["pool"]
-if p:
-    figure("page_train_workers", f"lead-scoring training in the page (bank marketing, 5-fold CV + final fit), the folds on {p['cores']} workers",
-           p["median_ms"]["many"] / 1000, "s", peer="the same on 1 worker", peer_value=p["median_ms"]["one"] / 1000,
-           ratio=p["speedup"], ratio_means="times as fast as one worker",
-           note=f"every run's model the same bytes ({p['model_sha256_16']})")
-p = pieces["export"]
-if p:
-    figure("page_export_workers", f"the scores export in the page ({p['leads']:,} demo leads with top-3 reasons), the rows on {p['cores']} workers",
-           p["median_ms"]["many"] / 1000, "s", peer="the same on 1 worker", peer_value=p["median_ms"]["one"] / 1000,
-           ratio=p["speedup"], ratio_means="times as fast as one worker",
-           note=f"every run's file the same bytes ({p['file_sha256_16']})")
+# Work in the page shared among workers against one worker: (piece, key, what, its output).
+for name, key, what, output in (
+        ("pool", "page_train_workers", "lead-scoring training in the page (bank marketing, 5-fold CV + final fit), the folds", "model"),
+        ("export", "page_export_workers", "the scores export in the page ({leads:,} demo leads with top-3 reasons), the rows", "file")):
+    p = pieces[name]
+    if p:
+        figure(key, f"{what.format(leads=p.get('leads', 0))} on {p['cores']} workers",
+               p["median_ms"]["many"] / 1000, "s", peer="the same on 1 worker", peer_value=p["median_ms"]["one"] / 1000,
+               ratio=p["speedup"], ratio_means="times as fast as one worker",
+               note=f"every run's {output} the same bytes ({p[output + '_sha256_16']})")
 p = pieces["shap"]
 if p:
     figure("treeshap_xgboost", f"TreeSHAP native, {p['rows']:,} rows x {p['cols']}, {p['trees']} trees x {p['leaves']} leaves, 1 thread",

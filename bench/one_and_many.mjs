@@ -1,0 +1,30 @@
+// What the page benches that compare one worker with N share (page_score_training.mjs,
+// page_export.mjs): medians, and runs on 1 core and on N interleaved run by run, each run's
+// output the same bytes (its hash) or the bench stops.
+import { loadavg } from 'node:os';
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+// once(n): one run with the browser told it has n cores -> {ms, hash, note?}. `what` names
+// the output in the error ("a model", "a file"). -> {times: {1: [ms], N: [ms]}, loads,
+// hash, one, many} (one, many: the medians).
+export async function oneAndMany({ runs, cores, once, what }) {
+  const times = { 1: [], [cores]: [] };
+  const loads = [loadavg()[0].toFixed(1)];
+  let hash = null;
+  for (let r = 0; r < runs; ++r) {
+    for (const n of [1, cores]) {
+      const x = await once(n);
+      if (hash && x.hash !== hash) throw new Error(`run ${r + 1}, ${n} cores: ${what} of other bytes (${x.hash}, before ${hash})`);
+      hash = x.hash;
+      times[n].push(x.ms);
+      console.log(`  run ${r + 1}, ${n} core${n > 1 ? 's' : ''}: ${x.ms} ms${x.note ? ` (${x.note})` : ''}`);
+    }
+    loads.push(loadavg()[0].toFixed(1));
+  }
+  console.log(`load average (1 min) during the runs: ${loads.join(', ')}`);
+  return { times, loads, hash, one: median(times[1]), many: median(times[cores]) };
+}
