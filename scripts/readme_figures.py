@@ -108,7 +108,10 @@ def speed_table():
                 target = f"{f['target']}: missed by {f['missed_by']:.2f}x"
             else:
                 target = f"{f['target']}: missed by {speed_value(f['missed_by'], f['unit'])}"
-        lines.append(f"| {speed_label(label, f['what'])} | {speed_value(f['value'], f['unit'])} | {peer} | {ratio} | {target} |")
+        value = speed_value(f['value'], f['unit'])
+        if "load" in f:
+            value += f" (load {f['load'][0]:.1f}-{f['load'][1]:.1f})"
+        lines.append(f"| {speed_label(label, f['what'])} | {value} | {peer} | {ratio} | {target} |")
     return "\n".join(lines)
 
 
