@@ -1,5 +1,5 @@
 // What the page benches that compare one worker with N share (page_score_training.mjs,
-// page_export.mjs): medians, and runs on 1 core and on N interleaved run by run, each run's
+// page_export.mjs): the scoring page opened on n cores, medians, and runs on 1 core and on N interleaved run by run, each run's
 // output the same bytes (its hash) or the bench stops.
 import { loadavg } from 'node:os';
 
@@ -27,4 +27,16 @@ export async function oneAndMany({ runs, cores, once, what }) {
   }
   console.log(`load average (1 min) during the runs: ${loads.join(', ')}`);
   return { times, loads, hash, one: median(times[1]), many: median(times[cores]) };
+}
+
+// A page of `browser` on lead scoring (?view=scoring), the browser told it has n cores,
+// once lead scoring and the dashboard behind it are drawn (the dashboard's worker's compute
+// would otherwise share the cores with what is timed).
+export async function scoringOn(browser, server, n) {
+  const page = await browser.context.newPage();
+  await page.addInitScript((k) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { configurable: true, get: () => k }), n);
+  await page.goto(`${server.url}?view=scoring`);
+  await page.waitForSelector('#scoring-view[data-state="ready"]', { timeout: 120_000 });
+  await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 120_000 });
+  return page;
 }

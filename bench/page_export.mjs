@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 import { DIST, launch, startServer } from '../tests/e2e/helpers.mjs';
-import { oneAndMany } from './one_and_many.mjs';
+import { oneAndMany, scoringOn } from './one_and_many.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -28,12 +28,7 @@ const jsonFile = arg('--json', null);
 async function exportOnce(server, n) {
   const browser = await launch();
   try {
-    const page = await browser.context.newPage();
-    await page.addInitScript((k) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { configurable: true, get: () => k }), n);
-    await page.goto(`${server.url}?view=scoring`);
-    await page.waitForSelector('#scoring-view[data-state="ready"]', { timeout: 120_000 });
-    // The dashboard behind the tab is drawn too (its worker's compute would share the cores).
-    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 120_000 });
+    const page = await scoringOn(browser, server, n);
     const t0 = Date.now();
     const [d] = await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), page.click('#leads-export')]);
     const path = await d.path();

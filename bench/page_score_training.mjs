@@ -17,7 +17,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { DIST, launch, startServer } from '../tests/e2e/helpers.mjs';
-import { oneAndMany } from './one_and_many.mjs';
+import { oneAndMany, scoringOn } from './one_and_many.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = resolve(ROOT, '..', 'shared', 'data', 'uci_bank_marketing.csv');
@@ -38,12 +38,7 @@ const csv = readFileSync(DATA);
 async function train(server, n) {
   const browser = await launch();
   try {
-    const page = await browser.context.newPage();
-    await page.addInitScript((k) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { configurable: true, get: () => k }), n);
-    await page.goto(`${server.url}?view=scoring`);
-    await page.waitForSelector('#scoring-view[data-state="ready"]', { timeout: 120_000 });
-    // The dashboard behind the tab is drawn too (its worker's compute would share the cores).
-    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 120_000 });
+    const page = await scoringOn(browser, server, n);
     await page.setInputFiles('#train-table-file', { name: 'uci_bank_marketing.csv', mimeType: 'text/csv', buffer: csv });
     await page.waitForSelector('#score-train-panel[data-state="ready"]', { timeout: 120_000 });
     if ((await page.inputValue('#train-score-target')) !== 'subscription') {
