@@ -1,7 +1,20 @@
 // What the page benches that compare one worker with N share (page_score_training.mjs,
 // page_export.mjs): the scoring page opened on n cores, medians, and runs on 1 core and on N interleaved run by run, each run's
 // output the same bytes (its hash) or the bench stops.
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
+
+// The options they share: --runs N (3), --cores N (the machine's, at least 2), --json FILE.
+export function oneAndManyArgs() {
+  const arg = (name, fallback) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : fallback;
+  };
+  return {
+    runs: Math.max(1, Number(arg('--runs', 3)) || 3),
+    cores: Math.max(2, Number(arg('--cores', availableParallelism())) || 2),
+    jsonFile: arg('--json', null),
+  };
+}
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

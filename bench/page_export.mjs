@@ -11,18 +11,11 @@
 // FC_DIST and FC_CHROMIUM override the site and browser paths, as in the e2e tests.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 
 import { DIST, launch, startServer } from '../tests/e2e/helpers.mjs';
-import { oneAndMany, scoringOn } from './one_and_many.mjs';
+import { oneAndMany, oneAndManyArgs, scoringOn } from './one_and_many.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const runs = Math.max(1, Number(arg('--runs', 3)) || 3);
-const cores = Math.max(2, Number(arg('--cores', availableParallelism())) || 2);
-const jsonFile = arg('--json', null);
+const { runs, cores, jsonFile } = oneAndManyArgs();
 
 // One export in a fresh browser told it has `n` cores: ms from the click to the file.
 async function exportOnce(server, n) {

@@ -12,22 +12,15 @@
 // FC_CHROMIUM override the site and browser paths, as in the e2e tests.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { DIST, launch, startServer } from '../tests/e2e/helpers.mjs';
-import { oneAndMany, scoringOn } from './one_and_many.mjs';
+import { oneAndMany, oneAndManyArgs, scoringOn } from './one_and_many.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = resolve(ROOT, '..', 'shared', 'data', 'uci_bank_marketing.csv');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const runs = Math.max(1, Number(arg('--runs', 3)) || 3);
-const cores = Math.max(2, Number(arg('--cores', availableParallelism())) || 2);
-const jsonFile = arg('--json', null);
+const { runs, cores, jsonFile } = oneAndManyArgs();
 if (!existsSync(DATA)) {
   console.log(`skipped: ${DATA} is absent`);
   process.exit(0);
